@@ -1,0 +1,150 @@
+"""Segment-level demand drivers: logit brand choice, advertising effect, attractiveness.
+
+Brand choice is multinomial logit (McFadden 1974) on the mean utility
+``V[s, j] = sum_k w[s, k] * a[j, k] - alpha[s] * log(price[j])`` among the products a
+customer is aware of and can buy, plus an outside option of utility ``V0[s]`` where one is
+configured. At segment level (aggregate mode) a product's weight in the choice is its
+awareness times ``exp(V)``: the share a segment gives it is exact when awareness is 0 or 1
+and a mean-field approximation of the mixture over awareness sets in between.
+
+The category hazard uses three segment-level factors (Bass, Krishnan and Jain 1994,
+Generalized Bass Model, with the marketing-mix effects entering multiplicatively):
+- ``advertising_effect[s] = sum_j sigma[s, j] * advertising[s, j]`` with ``sigma`` the
+  choice shares among products only (1 when every product has baseline advertising);
+- ``attractiveness[s] = exp(beta[s] * (IV[s] - IV_ref[s]))`` with the inclusive value
+  ``IV[s] = log sum_j aware[s, j] * exp(V[s, j])`` over available products, so lower prices
+  and better products speed adoption of the category (1 when beta is 0);
+- ``reach[s] = 1 - prod_j (1 - aware[s, j])`` over available products: the share of the
+  segment aware of at least one product it can buy.
+"""
+
+import numpy as np
+
+from sim.kernel._numba import jit
+
+
+@jit
+def _base_utility(weights, attributes):
+    """Attribute utility ``w[s] . a[j]``: (S, K) x (J, K) -> (S, J) float64."""
+    s_count, k_count = weights.shape
+    j_count = attributes.shape[0]
+    out = np.zeros((s_count, j_count))
+    for s in range(s_count):
+        for j in range(j_count):
+            acc = 0.0
+            for k in range(k_count):
+                acc += weights[s, k] * attributes[j, k]
+            out[s, j] = acc
+    return out
+
+
+@jit
+def _segment_drivers(weights, alpha, outside_utility, beta, iv_ref, price, attributes,
+                     available, awareness, advertising, shares, adv_effect, attract, reach):
+    """Fill shares (S, J+1; column J is the outside option), adv_effect, attract, reach (S,)."""
+    s_count = weights.shape[0]
+    j_count = price.shape[0]
+    base = _base_utility(weights, attributes)
+    for s in range(s_count):
+        vmax = outside_utility[s]
+        for j in range(j_count):
+            if available[j] and awareness[s, j] > 0.0:
+                v = base[s, j] - alpha[s] * np.log(price[j])
+                if v > vmax:
+                    vmax = v
+        total_products = 0.0
+        not_reached = 1.0
+        for j in range(j_count):
+            if available[j] and awareness[s, j] > 0.0:
+                e = awareness[s, j] * np.exp(base[s, j] - alpha[s] * np.log(price[j]) - vmax)
+                shares[s, j] = e
+                total_products += e
+                not_reached *= 1.0 - awareness[s, j]
+            else:
+                shares[s, j] = 0.0
+        e_out = 0.0
+        if outside_utility[s] > -np.inf:
+            e_out = np.exp(outside_utility[s] - vmax)
+        reach[s] = 1.0 - not_reached
+        total = total_products + e_out
+        adv = 0.0
+        if total_products > 0.0:
+            for j in range(j_count):
+                adv += shares[s, j] / total_products * advertising[s, j]
+        adv_effect[s] = adv
+        if total > 0.0:
+            for j in range(j_count):
+                shares[s, j] /= total
+            shares[s, j_count] = e_out / total
+        else:
+            shares[s, j_count] = 1.0
+        if beta[s] == 0.0:
+            attract[s] = 1.0
+        elif total_products > 0.0:
+            iv = np.log(total_products) + vmax
+            attract[s] = np.exp(min(beta[s] * (iv - iv_ref[s]), 50.0))
+        else:
+            attract[s] = 0.0
+
+
+def segment_drivers(segments, offer):
+    """Choice shares and hazard factors of every segment for one offer.
+
+    Parameters
+    ----------
+    segments : Segments
+    offer : Offer
+
+    Returns
+    -------
+    shares : float64 (S, J + 1)
+        Share of considering customers choosing each product; column J is the outside
+        option. Rows sum to one.
+    advertising_effect, attractiveness, reach : float64 (S,)
+    """
+    s_count, j_count = segments.n_segments, offer.n_products
+    shares = np.empty((s_count, j_count + 1))
+    adv = np.empty(s_count)
+    attract = np.empty(s_count)
+    reach = np.empty(s_count)
+    _segment_drivers(segments.attribute_weights, segments.price_sensitivity,
+                     segments.outside_utility, segments.attractiveness_elasticity,
+                     segments.reference_inclusive_value, offer.price, offer.attributes,
+                     offer.available, offer.awareness, offer.advertising, shares, adv,
+                     attract, reach)
+    return shares, adv, attract, reach
+
+
+def logit_shares(utility, outside_utility=-np.inf):
+    """Multinomial-logit shares of products with mean utilities ``utility`` (J,).
+
+    Returns float64 (J + 1,): the products' shares and, last, the outside option's
+    (0 when ``outside_utility`` is -inf). Shares are in [0, 1] and sum to one.
+    """
+    v = np.asarray(utility, dtype=np.float64)
+    if v.ndim != 1 or v.shape[0] < 1 or not np.all(np.isfinite(v)):
+        raise ValueError(f"utility must be a non-empty finite 1-d array, got {v!r}")
+    if np.isnan(outside_utility) or outside_utility == np.inf:
+        raise ValueError(f"outside_utility must be finite or -inf, got {outside_utility}")
+    allv = np.append(v, outside_utility)
+    e = np.exp(allv - allv.max())
+    return e / e.sum()
+
+
+def hazard_probabilities(churn_rate, churn_satisfaction_slope, replacement_rate, satisfaction,
+                         dt):
+    """Per-step probabilities for an owner: churn and replacement as competing risks.
+
+    The churn hazard is ``churn_rate + slope * (1 - satisfaction)`` per day and the
+    replacement hazard ``replacement_rate``; over ``dt`` days an owner has an event with
+    probability ``1 - exp(-(c + r) dt)``, split between the two in proportion to the hazards.
+    Returns ``(p_churn, p_replace)``, float64 (J,) each, with ``p_churn + p_replace <= 1``.
+    """
+    c = churn_rate + churn_satisfaction_slope * (1.0 - satisfaction)
+    total = c + replacement_rate
+    p_event = -np.expm1(-total * dt)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(total > 0.0, c / np.where(total > 0.0, total, 1.0), 0.0)
+    p_churn = p_event * frac
+    p_replace = np.maximum(p_event - p_churn, 0.0)
+    return p_churn, p_replace

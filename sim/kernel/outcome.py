@@ -1,0 +1,35 @@
+"""What one market step returns, the same for both modes."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """Flows during one step and the state after it, per segment and product.
+
+    All arrays are int64 counts of customers or units, shape (S, J) unless noted.
+
+    new_adopters : customers who adopted the product this step (from the pool).
+    units : units sold: new adopters plus replacement purchases (durables).
+    replacements : owners who bought a replacement of the product they hold.
+    churners : owners who dropped the product this step.
+    returned : churners who went back to the pool (the rest left the category).
+    active : owners (installed base, or active subscribers) after the step.
+    pool : (S,) potential adopters after the step (never adopted, or returned).
+    lapsed : (S,) customers who left the category for good.
+    """
+
+    new_adopters: np.ndarray
+    units: np.ndarray
+    replacements: np.ndarray
+    churners: np.ndarray
+    returned: np.ndarray
+    active: np.ndarray
+    pool: np.ndarray
+    lapsed: np.ndarray
+
+    def population(self) -> np.ndarray:
+        """(S,) customers per segment: pool + owners + lapsed (conserved)."""
+        return self.pool + self.lapsed + self.active.sum(axis=1)

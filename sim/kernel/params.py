@@ -1,0 +1,272 @@
+"""Typed inputs of the demand kernel and their validation.
+
+``Segments`` holds what does not change while a market runs (who the customers are);
+``Offer`` holds what the firms put on the market at one step (prices, attributes,
+availability, awareness, advertising, satisfaction, churn and replacement rates). Both are
+plain containers of NumPy arrays; ``validate`` converts dtypes and raises one
+``ValueError`` naming the argument on a wrong shape, a non-finite value or a value out of
+range.
+
+Units: time in days; ``p``, ``q``, churn and replacement rates are hazards per day; prices
+in the model's single currency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+
+def _as_array(name, value, dtype, shape):
+    arr = np.asarray(value)
+    if dtype is np.bool_:
+        if arr.dtype != np.bool_:
+            raise ValueError(f"{name} must be boolean, got dtype {arr.dtype}")
+    elif not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+        raise ValueError(f"{name} must be numeric, got dtype {arr.dtype}")
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+    if dtype is np.int64:
+        if not np.issubdtype(arr.dtype, np.integer):
+            if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+                raise ValueError(f"{name} must hold whole numbers, got {arr!r}")
+    return np.ascontiguousarray(arr, dtype=dtype)
+
+
+def _check_finite(name, arr):
+    if not np.all(np.isfinite(arr)):
+        bad = arr[~np.isfinite(arr)].ravel()[0]
+        raise ValueError(f"{name} must be finite, got {bad}")
+
+
+def _check_range(name, arr, low=None, high=None, low_open=False):
+    if low is not None:
+        bad = arr <= low if low_open else arr < low
+        if np.any(bad):
+            op = ">" if low_open else ">="
+            raise ValueError(f"{name} must be {op} {low}, got {arr[bad].ravel()[0]}")
+    if high is not None and np.any(arr > high):
+        raise ValueError(f"{name} must be <= {high}, got {arr[arr > high].ravel()[0]}")
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Customer segments of one category market (S segments, K attributes).
+
+    Attributes
+    ----------
+    population : int64 (S,)
+        Customers per segment (>= 0).
+    p, q : float64 (S,)
+        Bass innovation and imitation coefficients, per day (>= 0).
+    attribute_weights : float64 (S, K)
+        Utility per unit of each product attribute.
+    price_sensitivity : float64 (S,)
+        Logit coefficient on log price (>= 0): utility falls by this times log(price).
+    outside_utility : float64 (S,)
+        Utility of buying nothing when a customer considers the category; ``-inf`` means
+        no outside option (every considering customer buys one of the products).
+    attractiveness_elasticity : float64 (S,)
+        Exponent beta of the Generalized-Bass attractiveness factor
+        ``exp(beta * (IV - reference_inclusive_value))`` (>= 0; 0 switches it off).
+    reference_inclusive_value : float64 (S,)
+        Inclusive value at which the attractiveness factor is one.
+    churn_return : float64 (S,)
+        Share of churners who return to the pool of potential adopters (and may adopt
+        another brand); the rest leave the category for good. In [0, 1].
+    taste_sd : float64 (S,)
+        Agent mode: standard deviation of a customer's multiplier on attribute utility
+        (``1 + taste_sd * z``); 0 gives identical tastes.
+    price_sensitivity_sd : float64 (S,)
+        Agent mode: log-normal spread of individual price sensitivity (mean preserved).
+    """
+
+    population: np.ndarray
+    p: np.ndarray
+    q: np.ndarray
+    attribute_weights: np.ndarray
+    price_sensitivity: np.ndarray
+    outside_utility: np.ndarray
+    attractiveness_elasticity: np.ndarray
+    reference_inclusive_value: np.ndarray
+    churn_return: np.ndarray
+    taste_sd: np.ndarray
+    price_sensitivity_sd: np.ndarray
+
+    @property
+    def n_segments(self) -> int:
+        return int(self.population.shape[0])
+
+    @property
+    def n_attributes(self) -> int:
+        return int(self.attribute_weights.shape[1])
+
+    @classmethod
+    def build(
+        cls,
+        population,
+        p,
+        q,
+        attribute_weights=None,
+        price_sensitivity=None,
+        outside_utility=None,
+        attractiveness_elasticity=None,
+        reference_inclusive_value=None,
+        churn_return=None,
+        taste_sd=None,
+        price_sensitivity_sd=None,
+    ) -> Segments:
+        """Validated segments; omitted arguments take neutral defaults (pure Bass)."""
+        pop = np.atleast_1d(np.asarray(population))
+        s = pop.shape[0] if pop.ndim == 1 else -1
+        if pop.ndim != 1 or s < 1:
+            raise ValueError(f"population must be a non-empty 1-d array, got shape {pop.shape}")
+
+        def full(value, fill):
+            return np.full(s, fill, dtype=np.float64) if value is None else value
+
+        weights = np.zeros((s, 1)) if attribute_weights is None else attribute_weights
+        return cls(
+            population=population,
+            p=p,
+            q=q,
+            attribute_weights=weights,
+            price_sensitivity=full(price_sensitivity, 0.0),
+            outside_utility=full(outside_utility, -np.inf),
+            attractiveness_elasticity=full(attractiveness_elasticity, 0.0),
+            reference_inclusive_value=full(reference_inclusive_value, 0.0),
+            churn_return=full(churn_return, 1.0),
+            taste_sd=full(taste_sd, 0.0),
+            price_sensitivity_sd=full(price_sensitivity_sd, 0.0),
+        ).validate()
+
+    def validate(self) -> Segments:
+        pop = np.atleast_1d(np.asarray(self.population))
+        if pop.ndim != 1 or pop.shape[0] < 1:
+            raise ValueError(f"population must be a non-empty 1-d array, got shape {pop.shape}")
+        s = pop.shape[0]
+        w = np.asarray(self.attribute_weights)
+        if w.ndim != 2 or w.shape[0] != s or w.shape[1] < 1:
+            raise ValueError(f"attribute_weights must have shape ({s}, K) with K >= 1, got {w.shape}")
+        k = w.shape[1]
+        values = {}
+        for f in fields(self):
+            shape = (s, k) if f.name == "attribute_weights" else (s,)
+            dtype = np.int64 if f.name == "population" else np.float64
+            values[f.name] = _as_array(f.name, getattr(self, f.name), dtype, shape)
+        for name, arr in values.items():
+            if name == "outside_utility":
+                if np.any(np.isnan(arr)) or np.any(arr == np.inf):
+                    raise ValueError(f"outside_utility must be finite or -inf, got {arr}")
+            elif name != "population":
+                _check_finite(name, arr)
+        _check_range("population", values["population"], 0)
+        if values["population"].max() > np.iinfo(np.int32).max:
+            raise ValueError(f"population must be < 2**31 per segment, got {values['population'].max()}")
+        for name in ("p", "q", "price_sensitivity", "attractiveness_elasticity", "taste_sd",
+                     "price_sensitivity_sd"):
+            _check_range(name, values[name], 0.0)
+        _check_range("churn_return", values["churn_return"], 0.0, 1.0)
+        for name, arr in values.items():
+            object.__setattr__(self, name, arr)
+        return self
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What is on the market at one step (J products, S segments, K attributes).
+
+    Attributes
+    ----------
+    price : float64 (J,)
+        Price per unit (durable) or per period (subscription); > 0.
+    attributes : float64 (J, K)
+        Product attributes (quality, features, design, ...).
+    available : bool (J,)
+        Whether the product can be bought this step (launched, not withdrawn, in stock).
+    awareness : float64 (S, J)
+        Share of segment s aware of product j, in [0, 1]. In agent mode a customer is
+        aware when a fixed per-customer draw falls below it, so awareness only grows
+        customer by customer as the share rises.
+    advertising : float64 (S, J)
+        Advertising effect on innovation (>= 0; 1 is the baseline of the Bass model).
+    satisfaction : float64 (J,)
+        Customer satisfaction with each product in [0, 1]. Weights word of mouth (1 gives
+        the Bass imitation term unchanged) and drives churn.
+    churn_rate : float64 (J,)
+        Churn hazard per day at full satisfaction (>= 0).
+    churn_satisfaction_slope : float64 (J,)
+        Extra churn hazard per day per unit of dissatisfaction ``1 - satisfaction``.
+    replacement_rate : float64 (J,)
+        Durables: replacement purchases per owner per day (1 / mean lifetime in days);
+        0 for subscriptions or no replacement.
+    """
+
+    price: np.ndarray
+    attributes: np.ndarray
+    available: np.ndarray
+    awareness: np.ndarray
+    advertising: np.ndarray
+    satisfaction: np.ndarray
+    churn_rate: np.ndarray
+    churn_satisfaction_slope: np.ndarray
+    replacement_rate: np.ndarray
+
+    @property
+    def n_products(self) -> int:
+        return int(np.asarray(self.price).shape[0])
+
+    @classmethod
+    def build(
+        cls,
+        segments: Segments,
+        price,
+        attributes=None,
+        available=None,
+        awareness=None,
+        advertising=None,
+        satisfaction=None,
+        churn_rate=None,
+        churn_satisfaction_slope=None,
+        replacement_rate=None,
+    ) -> Offer:
+        """Validated offer; omitted arguments take neutral defaults (pure Bass)."""
+        price = np.atleast_1d(np.asarray(price, dtype=np.float64))
+        j, s, k = price.shape[0], segments.n_segments, segments.n_attributes
+        return cls(
+            price=price,
+            attributes=np.zeros((j, k)) if attributes is None else attributes,
+            available=np.ones(j, np.bool_) if available is None else available,
+            awareness=np.ones((s, j)) if awareness is None else awareness,
+            advertising=np.ones((s, j)) if advertising is None else advertising,
+            satisfaction=np.ones(j) if satisfaction is None else satisfaction,
+            churn_rate=np.zeros(j) if churn_rate is None else churn_rate,
+            churn_satisfaction_slope=np.zeros(j) if churn_satisfaction_slope is None else churn_satisfaction_slope,
+            replacement_rate=np.zeros(j) if replacement_rate is None else replacement_rate,
+        ).validate(segments)
+
+    def validate(self, segments: Segments) -> Offer:
+        price = np.atleast_1d(np.asarray(self.price))
+        if price.ndim != 1 or price.shape[0] < 1:
+            raise ValueError(f"price must be a non-empty 1-d array, got shape {price.shape}")
+        j, s, k = price.shape[0], segments.n_segments, segments.n_attributes
+        shapes = {
+            "price": (j,), "attributes": (j, k), "available": (j,), "awareness": (s, j),
+            "advertising": (s, j), "satisfaction": (j,), "churn_rate": (j,),
+            "churn_satisfaction_slope": (j,), "replacement_rate": (j,),
+        }
+        values = {}
+        for name, shape in shapes.items():
+            dtype = np.bool_ if name == "available" else np.float64
+            values[name] = _as_array(name, getattr(self, name), dtype, shape)
+            if dtype is np.float64:
+                _check_finite(name, values[name])
+        _check_range("price", values["price"], 0.0, low_open=True)
+        _check_range("awareness", values["awareness"], 0.0, 1.0)
+        _check_range("satisfaction", values["satisfaction"], 0.0, 1.0)
+        for name in ("advertising", "churn_rate", "churn_satisfaction_slope", "replacement_rate"):
+            _check_range(name, values[name], 0.0)
+        for name, arr in values.items():
+            object.__setattr__(self, name, arr)
+        return self
