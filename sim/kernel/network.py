@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import prange
 
-from sim.kernel._numba import jit, jit_parallel
-from sim.kernel.rng import STREAM_NETWORK, STREAM_NETWORK_REWIRE, stream_key, uniform
+from sim.kernel._numba import jit_parallel
+from sim.kernel.rng import STREAM_NETWORK, STREAM_NETWORK_REWIRE, key_of, uniform
 
 
 @dataclass(frozen=True)
@@ -241,8 +241,8 @@ def watts_strogatz(n_nodes: int, mean_degree: int = 10, rewire: float = 0.1,
     half = int(mean_degree) // 2
     src = np.empty(n * half, np.int32)
     dst = np.empty(n * half, np.int32)
-    k1 = stream_key(np.uint64(seed), np.uint64(0), np.uint64(STREAM_NETWORK_REWIRE))
-    k2 = stream_key(np.uint64(seed), np.uint64(1), np.uint64(STREAM_NETWORK_REWIRE))
+    k1 = key_of(seed, 0, STREAM_NETWORK_REWIRE)
+    k2 = key_of(seed, 1, STREAM_NETWORK_REWIRE)
     _ring_edges(n, half, float(rewire), k1, k2, src, dst)
     return from_edges(n, src, dst)
 
@@ -278,7 +278,7 @@ def heavy_tailed(n_nodes: int, mean_degree: float = 10.0, exponent: float = 2.5,
     # law of the given exponent; r0 = 10 bounds the largest hub.
     a = 1.0 / (exponent - 1.0)
     # Hubs get spread-out labels so that they do not all fall in the first segment.
-    key = stream_key(np.uint64(seed), np.uint64(2), np.uint64(STREAM_NETWORK))
+    key = key_of(seed, 2, STREAM_NETWORK)
     mult = int(n * 0.6180339887) | 1
     while math.gcd(mult, n) != 1:
         mult += 2
@@ -286,8 +286,8 @@ def heavy_tailed(n_nodes: int, mean_degree: float = 10.0, exponent: float = 2.5,
     n_edges = int(round(n * mean_degree / 2.0))
     src = np.empty(n_edges, np.int32)
     dst = np.empty(n_edges, np.int32)
-    ka = stream_key(np.uint64(seed), np.uint64(0), np.uint64(STREAM_NETWORK))
-    kb = stream_key(np.uint64(seed), np.uint64(1), np.uint64(STREAM_NETWORK))
+    ka = key_of(seed, 0, STREAM_NETWORK)
+    kb = key_of(seed, 1, STREAM_NETWORK)
     _chung_lu_edges(n, a, 10.0, mult, shift, ka, kb, src, dst)
     return from_edges(n, src, dst)
 

@@ -1,0 +1,436 @@
+"""Agent mode: one record per customer, word of mouth through a social network.
+
+Customers are numbered segment by segment (segment s holds a contiguous range), so a
+customer's segment needs no storage. Per customer the state is the product held (int8:
+-1 in the pool of potential adopters, -2 lapsed from the category, j >= 0 owns product j),
+a taste multiplier deviation and a price-sensitivity multiplier (float32, drawn once).
+
+Each step decides every customer's transition from the state at the start of the step,
+with the same rules as the aggregate mode (see ``aggregate``):
+
+- a potential adopter considers the category with probability ``1 - exp(-h dt)``,
+  ``h = (p * advertising_effect + q * W_i) * attractiveness``, where ``W_i`` is the
+  satisfaction-weighted share of its network neighbours owning a product (or of its
+  segment, fully mixed); it then chooses by logit among the products it is aware of and
+  can buy, with utility ``(1 + taste_i) * w_s . a_j - alpha_s * m_i * log(price_j)``, and
+  the outside option;
+- an owner churns or buys a replacement (competing risks); a churner returns to the pool
+  with probability ``churn_return`` or lapses.
+
+Randomness is a counter-based hash of (seed, step, stream, customer) (``rng``), so the
+result does not depend on the thread count. Work is split into fixed chunks of customers
+(never straddling segments); each chunk counts its own flows, summed afterwards in chunk
+order. Word of mouth on a network is an incremental count: ``counts[i, j]`` is the number
+of i's neighbours owning product j, updated only for the neighbours of customers whose
+state changed, so a step costs O(customers + edges of changers), not a neighbour scan per
+customer.
+"""
+
+import numpy as np
+from numba import prange
+
+from sim.kernel._numba import jit, jit_parallel
+from sim.kernel.aggregate import _check_dt, _check_offer, _initial_state
+from sim.kernel.choice import _base_utility, _segment_drivers, hazard_probabilities
+from sim.kernel.network import Network
+from sim.kernel.outcome import StepOutcome
+from sim.kernel.params import Segments
+from sim.kernel.rng import (
+    STREAM_ALPHA_A,
+    STREAM_ALPHA_B,
+    STREAM_AWARE,
+    STREAM_CHOICE,
+    STREAM_HOLD,
+    STREAM_INITIAL,
+    STREAM_TASTE_A,
+    STREAM_TASTE_B,
+    hash32,
+    key_of,
+    split_key,
+    standard_normal,
+    threshold32,
+    uniform,
+)
+
+POOL = -1
+LAPSED = -2
+CHUNK_SIZE = 8192
+_INV32 = 1.0 / 4294967296.0
+
+
+@jit(inline="always")
+def _choose(i, s, taste, alpha_mult, base, alpha, log_price, available, awareness,
+            outside_utility, aware_keys, key_choice, buf):
+    """Logit choice of customer i (segment s); returns a product index or -1 (none)."""
+    j_count = log_price.shape[0]
+    vmax = outside_utility[s]
+    considered = 0
+    last = -1
+    a_i = alpha[s] * alpha_mult
+    t_i = 1.0 + taste
+    for j in range(j_count):
+        buf[j] = -np.inf
+        if available[j]:
+            a = awareness[s, j]
+            if a >= 1.0 or (a > 0.0 and uniform(aware_keys[j], i) < a):
+                v = t_i * base[s, j] - a_i * log_price[j]
+                buf[j] = v
+                considered += 1
+                last = j
+                if v > vmax:
+                    vmax = v
+    if considered == 0:
+        return -1
+    if considered == 1 and outside_utility[s] == -np.inf:
+        return last  # a single option: no draw needed
+    total = 0.0
+    for j in range(j_count):
+        if buf[j] > -np.inf:
+            buf[j] = np.exp(buf[j] - vmax)
+            total += buf[j]
+        else:
+            buf[j] = 0.0
+    e_out = 0.0
+    if outside_utility[s] > -np.inf:
+        e_out = np.exp(outside_utility[s] - vmax)
+    total += e_out
+    u = uniform(key_choice, i) * total
+    acc = 0.0
+    for j in range(j_count):
+        if buf[j] > 0.0:
+            acc += buf[j]
+            if u < acc:
+                return j
+    if e_out > 0.0:
+        return -1
+    return last  # rounding left u at the very top: it belongs to the last product
+
+
+@jit
+def _screen(held, lo, n, key_lo, key_hi, t_pool, t_owner, flags):
+    """Pass 1, vectorised: flag customers whose draw could trigger an event.
+
+    ``t_pool`` and ``t_owner`` are integer thresholds of upper bounds on the adoption and
+    owner-event probabilities (``rng.threshold32``); since each customer's event is decided
+    by the same draw, screening against an upper bound and then deciding exactly (pass 2)
+    gives the same result as deciding every customer exactly. The loop starts at zero and
+    uses 32-bit hashing so that LLVM vectorises it.
+    """
+    sub = held[lo:lo + n]
+    for r in range(n):
+        h = sub[r]
+        x = np.int64(hash32(key_lo, key_hi, lo + r))
+        flags[r] = np.uint8(((h == POOL) & (x < t_pool)) | ((h >= 0) & (x < t_owner)))
+
+
+@jit
+def _decide(c, s, start, n, flags, held, taste, alpha_mult, indptr, counts, use_network,
+            prob_mixed, haz_innov, haz_imit, dt, satisfaction, base, alpha, log_price,
+            available, awareness, outside_utility, aware_keys, key_lo, key_hi, key_choice,
+            p_churn, p_replace, churn_return, new, units, repl, churn, back, changed,
+            changed_from):
+    """Pass 2: decide the flagged customers of chunk c exactly; returns how many changed."""
+    j_count = log_price.shape[0]
+    words = flags.view(np.uint64)
+    buf = np.empty(j_count)
+    n_ch = 0
+    for wi in range(words.shape[0]):
+        if words[wi] == 0:  # eight customers without a candidate event
+            continue
+        for r in range(wi * 8, min(wi * 8 + 8, n)):
+            if flags[r] == 0:
+                continue
+            i = start + r
+            u = np.float64(hash32(key_lo, key_hi, i)) * _INV32
+            h = held[i]
+            if h == POOL:
+                if use_network:
+                    lo = indptr[i]
+                    degree = indptr[i + 1] - lo
+                    w = 0.0
+                    if degree > 0:
+                        for j in range(j_count):
+                            w += satisfaction[j] * counts[i, j]
+                        w /= degree
+                    prob = -np.expm1(-(haz_innov[s] + haz_imit[s] * w) * dt)
+                else:
+                    prob = prob_mixed[s]
+                if u < prob:
+                    j = _choose(i, s, taste[i], alpha_mult[i], base, alpha, log_price,
+                                available, awareness, outside_utility, aware_keys,
+                                key_choice, buf)
+                    if j >= 0:
+                        held[i] = j
+                        new[c, j] += 1
+                        units[c, j] += 1
+                        changed[start + n_ch] = i
+                        changed_from[start + n_ch] = POOL
+                        n_ch += 1
+            else:
+                pc = p_churn[h]
+                if u < pc:
+                    churn[c, h] += 1
+                    if u < pc * churn_return[s]:
+                        held[i] = POOL
+                        back[c, h] += 1
+                    else:
+                        held[i] = LAPSED
+                    changed[start + n_ch] = i
+                    changed_from[start + n_ch] = h
+                    n_ch += 1
+                elif u < pc + p_replace[h] and available[h]:
+                    units[c, h] += 1
+                    repl[c, h] += 1
+    return n_ch
+
+
+@jit_parallel
+def _step_agents(held, taste, alpha_mult, chunk_segment, chunk_start, chunk_stop,
+                 indptr, counts, use_network, prob_mixed, haz_innov, haz_imit, dt,
+                 t_pool, t_owner, satisfaction, base, alpha, log_price, available,
+                 awareness, outside_utility, aware_keys, key_lo, key_hi, key_choice,
+                 p_churn, p_replace, churn_return,
+                 new, units, repl, churn, back, changed, changed_from, n_changed):
+    """One agent step in place on ``held``; flows counted per chunk (C, J).
+
+    A customer's one draw of the step is ``u = hash32(key, i) * 2**-32``: a potential
+    adopter considers the category when ``u < prob_i``; an owner of j churns when
+    ``u < p_churn[j]`` (returning when ``u < p_churn[j] * churn_return[s]``) and buys a
+    replacement when ``p_churn[j] <= u < p_churn[j] + p_replace[j]``.
+    """
+    for c in prange(chunk_segment.shape[0]):
+        s = chunk_segment[c]
+        start = chunk_start[c]
+        n = chunk_stop[c] - start
+        flags = np.zeros(((n + 7) // 8) * 8, np.uint8)
+        _screen(held, start, n, key_lo, key_hi, t_pool[s], t_owner, flags)
+        n_changed[c] = _decide(c, s, start, n, flags, held, taste, alpha_mult, indptr,
+                               counts, use_network, prob_mixed, haz_innov, haz_imit, dt,
+                               satisfaction, base, alpha, log_price, available, awareness,
+                               outside_utility, aware_keys, key_lo, key_hi, key_choice,
+                               p_churn, p_replace, churn_return, new, units, repl, churn,
+                               back, changed, changed_from)
+
+
+@jit
+def _scatter_changes(chunk_start, n_changed, changed, changed_from, held, indptr, indices,
+                     counts):
+    """Update neighbours' owner counts for the customers whose state changed (serial)."""
+    for c in range(chunk_start.shape[0]):
+        start = chunk_start[c]
+        for k in range(n_changed[c]):
+            i = changed[start + k]
+            old = changed_from[start + k]
+            now = held[i]
+            if old == now:
+                continue
+            for e in range(indptr[i], indptr[i + 1]):
+                nb = indices[e]
+                if old >= 0:
+                    counts[nb, old] -= 1
+                if now >= 0:
+                    counts[nb, now] += 1
+
+
+@jit_parallel
+def _neighbour_counts(held, indptr, indices, counts):
+    for i in prange(held.shape[0]):
+        for e in range(indptr[i], indptr[i + 1]):
+            h = held[indices[e]]
+            if h >= 0:
+                counts[i, h] += 1
+
+
+@jit_parallel
+def _draw_tastes(seg_start, taste_sd, alpha_sd, keys, taste, alpha_mult):
+    for s in range(taste_sd.shape[0]):
+        lo, hi = seg_start[s], seg_start[s + 1]
+        ts, al = taste_sd[s], alpha_sd[s]
+        for i in prange(lo, hi):
+            if ts > 0.0:
+                taste[i] = ts * standard_normal(keys[0], keys[1], i)
+            else:
+                taste[i] = 0.0
+            if al > 0.0:
+                z = standard_normal(keys[2], keys[3], i)
+                alpha_mult[i] = np.exp(al * z - 0.5 * al * al)
+            else:
+                alpha_mult[i] = 1.0
+
+
+@jit
+def _place_initial(seg_start, initial_active, initial_lapsed, key, held):
+    """Selection sampling (Knuth's Algorithm S): exact counts at random positions."""
+    for s in range(seg_start.shape[0] - 1):
+        lo, hi = seg_start[s], seg_start[s + 1]
+        need = initial_active[s].copy()
+        need_lapsed = initial_lapsed[s]
+        remaining_need = need.sum() + need_lapsed
+        for i in range(lo, hi):
+            left = hi - i
+            if remaining_need > 0 and uniform(key, i) * left < remaining_need:
+                # pick which state, in proportion to what is still needed
+                r = uniform(key, i + hi) * remaining_need
+                acc = 0.0
+                chosen = LAPSED
+                for j in range(need.shape[0]):
+                    acc += need[j]
+                    if r < acc:
+                        chosen = j
+                        break
+                if chosen == LAPSED:
+                    need_lapsed -= 1
+                else:
+                    need[chosen] -= 1
+                held[i] = chosen
+                remaining_need -= 1
+            else:
+                held[i] = POOL
+
+
+@jit
+def _sum_chunks(chunk_segment, flows, out):
+    for c in range(chunk_segment.shape[0]):
+        s = chunk_segment[c]
+        for j in range(flows.shape[1]):
+            out[s, j] += flows[c, j]
+
+
+class AgentMarket:
+    """State and step of the agent-mode market.
+
+    Parameters
+    ----------
+    segments : Segments
+    n_products : int
+    seed : int
+        Root of the counter-based draws (>= 0). A step's draws depend on (seed, step,
+        customer) only.
+    network : Network or None
+        Symmetric social network over all customers (numbered segment by segment), or
+        None for a fully mixed market.
+    initial_active : int (S, J), optional
+    initial_lapsed : int (S,), optional
+    chunk_size : int
+        Customers per work chunk (fixed, so results do not depend on the thread count).
+    """
+
+    def __init__(self, segments: Segments, n_products: int, seed: int, network=None,
+                 initial_active=None, initial_lapsed=None, chunk_size: int = CHUNK_SIZE):
+        if not isinstance(segments, Segments):
+            raise ValueError(f"segments must be a Segments, got {type(segments).__name__}")
+        segments.validate()
+        n_products = int(n_products)
+        if not 1 <= n_products <= 127:
+            raise ValueError(f"n_products must be in [1, 127] in agent mode, got {n_products}")
+        if int(seed) < 0:
+            raise ValueError(f"seed must be >= 0, got {seed}")
+        if int(chunk_size) < 1:
+            raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+        self.segments = segments
+        self.n_products = n_products
+        self.seed = int(seed)
+        self.step_index = 0
+        s = segments.n_segments
+        pop = segments.population
+        self.seg_start = np.zeros(s + 1, np.int64)
+        np.cumsum(pop, out=self.seg_start[1:])
+        n = int(self.seg_start[-1])
+        self.n_customers = n
+        if network is not None:
+            if not isinstance(network, Network):
+                raise ValueError(f"network must be a Network or None, got {type(network).__name__}")
+            network.validate(n)
+        self.network = network
+        active, lapsed = _initial_state(segments, n_products, initial_active, initial_lapsed)
+        self.held = np.empty(n, np.int8)
+        _place_initial(self.seg_start, active, lapsed, self._key(0, STREAM_INITIAL), self.held)
+        self.active = active
+        self.lapsed = lapsed
+        self.pool = pop - lapsed - active.sum(axis=1)
+        self.taste = np.empty(n, np.float32)
+        self.alpha_mult = np.empty(n, np.float32)
+        keys = np.array([self._key(0, k) for k in (STREAM_TASTE_A, STREAM_TASTE_B,
+                                                     STREAM_ALPHA_A, STREAM_ALPHA_B)],
+                        np.uint64)
+        _draw_tastes(self.seg_start, segments.taste_sd, segments.price_sensitivity_sd, keys,
+                     self.taste, self.alpha_mult)
+        chunks = []
+        for seg in range(s):
+            for lo in range(int(self.seg_start[seg]), int(self.seg_start[seg + 1]), int(chunk_size)):
+                chunks.append((seg, lo, min(lo + int(chunk_size), int(self.seg_start[seg + 1]))))
+        arr = np.array(chunks, np.int64).reshape(-1, 3)
+        self.chunk_segment = np.ascontiguousarray(arr[:, 0])
+        self.chunk_start = np.ascontiguousarray(arr[:, 1])
+        self.chunk_stop = np.ascontiguousarray(arr[:, 2])
+        self.changed = np.empty(n, np.int32)
+        self.changed_from = np.empty(n, np.int8)
+        self.aware_keys = np.array([self._key(j, STREAM_AWARE) for j in range(n_products)],
+                                   np.uint64)
+        if network is not None:
+            self.counts = np.zeros((n, n_products), np.int32)
+            _neighbour_counts(self.held, network.indptr, network.indices, self.counts)
+            self._indptr = network.indptr
+        else:
+            self.counts = np.zeros((1, n_products), np.int32)
+            self._indptr = np.zeros(2, np.int64)
+
+    def _key(self, step, stream):
+        return key_of(self.seed, step, stream)
+
+    def step(self, offer, dt: float) -> StepOutcome:
+        """Advance all customers by ``dt`` days under ``offer``."""
+        dt = _check_dt(dt)
+        _check_offer(offer, self.segments, self.n_products)
+        seg = self.segments
+        s, j = seg.n_segments, self.n_products
+        shares = np.empty((s, j + 1))
+        adv, attract, reach = np.empty(s), np.empty(s), np.empty(s)
+        _segment_drivers(seg.attribute_weights, seg.price_sensitivity, seg.outside_utility,
+                         seg.attractiveness_elasticity, seg.reference_inclusive_value,
+                         offer.price, offer.attributes, offer.available, offer.awareness,
+                         offer.advertising, shares, adv, attract, reach)
+        haz_innov = seg.p * adv * attract
+        haz_imit = seg.q * attract
+        population = np.maximum(seg.population, 1)
+        wom = (self.active * offer.satisfaction[None, :]).sum(axis=1) / population
+        prob_mixed = -np.expm1(-(haz_innov + haz_imit * wom) * dt)
+        p_churn, p_replace = hazard_probabilities(
+            offer.churn_rate, offer.churn_satisfaction_slope, offer.replacement_rate,
+            offer.satisfaction, dt)
+        if self.network is not None:
+            # bound on word of mouth: a neighbour share of 1 at the highest satisfaction
+            w_max = float(offer.satisfaction.max()) * (1.0 + 1e-9) + 1e-12
+            t_pool = threshold32(-np.expm1(-(haz_innov + haz_imit * w_max) * dt) + 1e-12)
+        else:
+            t_pool = threshold32(prob_mixed)
+        t_owner = int(threshold32((p_churn + p_replace).max()))
+        base = _base_utility(seg.attribute_weights, offer.attributes)
+        t = self.step_index + 1  # step 0 keys are reserved for initial draws
+        key_lo, key_hi = split_key(self._key(t, STREAM_HOLD))
+        c = self.chunk_segment.shape[0]
+        flows = [np.zeros((c, j), np.int64) for _ in range(5)]
+        n_changed = np.zeros(c, np.int64)
+        _step_agents(self.held, self.taste, self.alpha_mult, self.chunk_segment,
+                     self.chunk_start, self.chunk_stop, self._indptr, self.counts,
+                     self.network is not None, prob_mixed, haz_innov, haz_imit, dt,
+                     t_pool, np.int64(t_owner), offer.satisfaction, base,
+                     seg.price_sensitivity, np.log(offer.price), offer.available,
+                     offer.awareness, seg.outside_utility, self.aware_keys, key_lo, key_hi,
+                     self._key(t, STREAM_CHOICE), p_churn, p_replace, seg.churn_return,
+                     *flows, self.changed, self.changed_from, n_changed)
+        if self.network is not None:
+            _scatter_changes(self.chunk_start, n_changed, self.changed, self.changed_from,
+                             self.held, self.network.indptr, self.network.indices, self.counts)
+        per_segment = []
+        for f in flows:
+            out = np.zeros((s, j), np.int64)
+            _sum_chunks(self.chunk_segment, f, out)
+            per_segment.append(out)
+        new, units, repl, churn, back = per_segment
+        self.active += new - churn
+        self.pool += back.sum(axis=1) - new.sum(axis=1)
+        self.lapsed += (churn - back).sum(axis=1)
+        self.step_index += 1
+        return StepOutcome(new, units, repl, churn, back, self.active.copy(), self.pool.copy(),
+                           self.lapsed.copy())
