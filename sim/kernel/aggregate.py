@@ -116,7 +116,7 @@ class AggregateMarket:
             raise ValueError(f"n_products must be >= 1, got {n_products}")
         self.segments = segments
         self.n_products = int(n_products)
-        s, j = segments.n_segments, self.n_products
+        j = self.n_products
         active, lapsed = _initial_state(segments, j, initial_active, initial_lapsed)
         self.active = active
         self.lapsed = lapsed
