@@ -260,7 +260,14 @@ def _draw_tastes(seg_start, taste_sd, alpha_sd, keys, taste, alpha_mult):
 
 @jit
 def _place_initial(seg_start, initial_active, initial_lapsed, key, held):
-    """Selection sampling (Knuth's Algorithm S): exact counts at random positions."""
+    """Selection sampling (Knuth's Algorithm S): exact counts at random positions.
+
+    Customer i is selected by ``uniform(key, i)`` and, if selected, takes its state by
+    ``uniform(key, N + i)`` (N customers in all), so that no draw is used twice: an index
+    ``hi + i`` would reuse the selection draws of the next segment and tie the two
+    segments' initial states together.
+    """
+    n_total = seg_start[seg_start.shape[0] - 1]
     for s in range(seg_start.shape[0] - 1):
         lo, hi = seg_start[s], seg_start[s + 1]
         need = initial_active[s].copy()
@@ -270,7 +277,7 @@ def _place_initial(seg_start, initial_active, initial_lapsed, key, held):
             left = hi - i
             if remaining_need > 0 and uniform(key, i) * left < remaining_need:
                 # pick which state, in proportion to what is still needed
-                r = uniform(key, i + hi) * remaining_need
+                r = uniform(key, n_total + i) * remaining_need
                 acc = 0.0
                 chosen = LAPSED
                 for j in range(need.shape[0]):

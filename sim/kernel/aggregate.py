@@ -153,7 +153,8 @@ def _check_offer(offer, segments, n_products):
         raise ValueError(f"offer must be an Offer, got {type(offer).__name__}")
     if offer.n_products != n_products:
         raise ValueError(f"offer.price must have {n_products} products, got {offer.n_products}")
-    offer.validate(segments)
+    if not offer.validated_for(segments):
+        offer.validate(segments)
 
 
 def _initial_state(segments, n_products, initial_active, initial_lapsed):

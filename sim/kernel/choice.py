@@ -3,9 +3,14 @@
 Brand choice is multinomial logit (McFadden 1974) on the mean utility
 ``V[s, j] = sum_k w[s, k] * a[j, k] - alpha[s] * log(price[j])`` among the products a
 customer is aware of and can buy, plus an outside option of utility ``V0[s]`` where one is
-configured. At segment level (aggregate mode) a product's weight in the choice is its
-awareness times ``exp(V)``: the share a segment gives it is exact when awareness is 0 or 1
-and a mean-field approximation of the mixture over awareness sets in between.
+configured. At segment level (aggregate mode) the customers who consider the category are
+those reached (aware of at least one product they can buy, probability ``reach``), so a
+product's weight in the choice is its awareness given reach, ``aware[s, j] / reach[s]``,
+times ``exp(V)``. The share a segment gives it is exact when awareness is 0 or 1, or when
+only one product can be bought, and a mean-field approximation of the mixture over
+awareness sets otherwise. (Weighting by ``aware[s, j]`` alone would count awareness twice,
+once in ``reach`` and once in the shares: with one product of awareness 0.5 and an outside
+option of equal utility it gave a third of considering customers instead of a half.)
 
 The category hazard uses three segment-level factors (Bass, Krishnan and Jain 1994,
 Generalized Bass Model, with the marketing-mix effects entering multiplicatively):
@@ -52,20 +57,27 @@ def _segment_drivers(weights, alpha, outside_utility, beta, iv_ref, price, attri
                 v = base[s, j] - alpha[s] * np.log(price[j])
                 if v > vmax:
                     vmax = v
-        total_products = 0.0
         not_reached = 1.0
         for j in range(j_count):
             if available[j] and awareness[s, j] > 0.0:
+                not_reached *= 1.0 - awareness[s, j]
+        reach[s] = 1.0 - not_reached
+        # Considering customers have been reached: weight by P(aware of j | reached).
+        scale = 1.0 / reach[s] if reach[s] > 0.0 else 1.0
+        total_products = 0.0
+        total_aware = 0.0  # sum_j aware * exp(V - vmax), for the inclusive value
+        for j in range(j_count):
+            if available[j] and awareness[s, j] > 0.0:
                 e = awareness[s, j] * np.exp(base[s, j] - alpha[s] * np.log(price[j]) - vmax)
+                total_aware += e
+                e *= scale
                 shares[s, j] = e
                 total_products += e
-                not_reached *= 1.0 - awareness[s, j]
             else:
                 shares[s, j] = 0.0
         e_out = 0.0
         if outside_utility[s] > -np.inf:
             e_out = np.exp(outside_utility[s] - vmax)
-        reach[s] = 1.0 - not_reached
         total = total_products + e_out
         adv = 0.0
         if total_products > 0.0:
@@ -80,8 +92,8 @@ def _segment_drivers(weights, alpha, outside_utility, beta, iv_ref, price, attri
             shares[s, j_count] = 1.0
         if beta[s] == 0.0:
             attract[s] = 1.0
-        elif total_products > 0.0:
-            iv = np.log(total_products) + vmax
+        elif total_aware > 0.0:
+            iv = np.log(total_aware) + vmax
             attract[s] = np.exp(min(beta[s] * (iv - iv_ref[s]), 50.0))
         else:
             attract[s] = 0.0

@@ -269,4 +269,10 @@ class Offer:
             _check_range(name, values[name], 0.0)
         for name, arr in values.items():
             object.__setattr__(self, name, arr)
+        # remembered so that a step does not validate the same offer twice (the arrays
+        # must not be modified after validation)
+        object.__setattr__(self, "_validated_for", segments)
         return self
+
+    def validated_for(self, segments) -> bool:
+        return getattr(self, "_validated_for", None) is segments

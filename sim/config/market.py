@@ -1,0 +1,111 @@
+"""Schema of the market: customer segments and their social network."""
+
+from dataclasses import dataclass, field
+
+from sim.config._checks import (
+    check_choice,
+    check_finite_map,
+    check_nonneg,
+    check_positive,
+    check_prob,
+    check_range,
+)
+
+ATTRIBUTES = ("quality", "features", "design")
+CHANNELS = ("tv", "online", "social", "search")
+NETWORK_KINDS = ("fully_mixed", "small_world", "heavy_tailed")
+
+
+def _weights():
+    return {"quality": 1.0, "features": 0.6, "design": 0.4}
+
+
+def _reach():
+    return {"tv": 1.0, "online": 1.0, "social": 1.0, "search": 1.0}
+
+
+@dataclass
+class SegmentConfig:
+    """One customer segment.
+
+    ``p`` and ``q`` are Bass coefficients per year (the literature's convention; Sultan,
+    Farley and Lehmann 1990 report means of about 0.03 and 0.38).
+    """
+
+    name: str = "mainstream"
+    size: int = 200_000
+    p: float = 0.03
+    q: float = 0.38
+    attribute_weights: dict[str, float] = field(default_factory=_weights)
+    price_sensitivity: float = 1.5
+    outside_utility: float | None = None
+    attractiveness_elasticity: float = 0.0
+    reference_price: float = 400.0
+    churn_return: float = 0.5
+    quality_expectation: float = 0.7
+    taste_sd: float = 0.0
+    price_sensitivity_sd: float = 0.0
+    channel_reach: dict[str, float] = field(default_factory=_reach)
+
+    def __post_init__(self):
+        key = f"segment {self.name!r}"
+        if isinstance(self.size, bool) or not isinstance(self.size, int):
+            raise ValueError(f"{key}.size must be a whole number of customers, got {self.size!r}")
+        check_range(f"{key}.size", self.size, 1, 2**31 - 2)
+        check_nonneg(f"{key}.p", self.p)
+        check_nonneg(f"{key}.q", self.q)
+        check_range(f"{key}.p", self.p, high=5.0)
+        check_range(f"{key}.q", self.q, high=20.0)
+        for name in self.attribute_weights:
+            check_choice(f"{key}.attribute_weights key", name, ATTRIBUTES)
+        check_finite_map(f"{key}.attribute_weights", self.attribute_weights)
+        check_nonneg(f"{key}.price_sensitivity", self.price_sensitivity)
+        check_range(f"{key}.outside_utility", self.outside_utility, -50.0, 50.0)
+        check_nonneg(f"{key}.attractiveness_elasticity", self.attractiveness_elasticity)
+        check_positive(f"{key}.reference_price", self.reference_price)
+        check_prob(f"{key}.churn_return", self.churn_return)
+        check_prob(f"{key}.quality_expectation", self.quality_expectation)
+        check_nonneg(f"{key}.taste_sd", self.taste_sd)
+        check_nonneg(f"{key}.price_sensitivity_sd", self.price_sensitivity_sd)
+        for name in self.channel_reach:
+            check_choice(f"{key}.channel_reach key", name, CHANNELS)
+        check_finite_map(f"{key}.channel_reach", self.channel_reach, 0.0)
+
+
+@dataclass
+class NetworkConfig:
+    """Social network for agent mode (ignored in aggregate mode)."""
+
+    kind: str = "fully_mixed"
+    mean_degree: int = 10
+    rewire: float = 0.1
+    exponent: float = 2.5
+
+    def __post_init__(self):
+        check_choice("market.network.kind", self.kind, NETWORK_KINDS)
+        check_range("market.network.mean_degree", self.mean_degree, 2, 1000)
+        if self.kind == "small_world" and self.mean_degree % 2:
+            raise ValueError(f"market.network.mean_degree must be even for small_world, got {self.mean_degree}")
+        check_prob("market.network.rewire", self.rewire)
+        check_range("market.network.exponent", self.exponent, 2.0, 10.0, low_open=True)
+
+
+def _segments():
+    return [SegmentConfig()]
+
+
+@dataclass
+class MarketConfig:
+    """The category market: segments, network, and an optional analogy prior for p, q."""
+
+    name: str = "default"
+    segments: list[SegmentConfig] = field(default_factory=_segments)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    analogy: str | None = None
+
+    def __post_init__(self):
+        if not self.segments:
+            raise ValueError("market.segments must list at least one segment, got []")
+        names = [s.name for s in self.segments]
+        if len(set(names)) != len(names):
+            raise ValueError(f"market.segments names must be unique, got {names}")

@@ -1,0 +1,245 @@
+"""Stage-gate product development (Cooper 1990) as SimPy processes.
+
+Tasks carry effort in person-days, drawn from a Beta-PERT (Malcolm et al. 1959) or a
+log-normal around the most likely effort, plus fixed days that headcount cannot shorten.
+A task takes ``fixed_days + effort / heads`` days, where ``heads`` is its share of its
+team's productive capacity when it starts (at most ``max_heads``). A stage's tasks start
+when their dependencies are done; a gate closes each stage, and the next stage starts
+only after the gate says go, so the launch day is the longest path through the task graph
+with every task of a stage also depending on every task of the previous stages
+(``critical_path_days``).
+
+Defects (a Poisson number per person-day of building work) are found by testing tasks
+with probability ``1 - exp(-detection_rate * effort)`` each; fixing costs engineering
+time that lengthens the testing task. Residual defects lower the product's quality. Gates
+decide by the policy: kill when the research estimate of the market is too small, go when
+the measured quality clears the threshold (or at the deadline), recycle the stage's
+testing otherwise, and kill after ``max_recycles`` failed recycles.
+
+After launch, a roadmap of incremental releases raises attributes; with
+``feedback_reorders_roadmap`` the next release is the one whose gains customers value most
+by the research estimates of attribute weights, with quality weighted up while
+satisfaction is low.
+"""
+
+import math
+
+import numpy as np
+
+from sim.config import ATTRIBUTES
+
+QUALITY_MEASUREMENT_SD = 0.02
+CASH_WAIT_DAYS = 7.0
+
+
+def draw_effort(task, distribution: str, rng) -> float:
+    """Person-days of a task: Beta-PERT(min, mode, max), log-normal, or fixed (mode)."""
+    a, m, b = task.effort_min, task.effort_mode, task.effort_max
+    if distribution == "fixed" or b <= a:
+        return float(m)
+    if distribution == "pert":
+        alpha = 1.0 + 4.0 * (m - a) / (b - a)
+        beta = 1.0 + 4.0 * (b - m) / (b - a)
+        return float(a + (b - a) * rng.beta(alpha, beta))
+    # log-normal with its median at the mode and sd of the log set by the range (~ +-3 sd)
+    sigma = max(math.log(b / max(a, 1e-9)) / 6.0, 1e-9) if a > 0 else 0.5
+    return float(max(m, 1e-9) * math.exp(sigma * rng.standard_normal()))
+
+
+def critical_path_days(tasks, stages, durations: dict) -> float:
+    """Longest path through the task graph, with stage barriers (see module docstring).
+
+    ``durations`` maps task name to its duration in days.
+    """
+    order = {s: k for k, s in enumerate(stages)}
+    finish: dict = {}
+    stage_end = 0.0
+    for stage in stages:
+        in_stage = [t for t in tasks if t.stage == stage]
+        pending = list(in_stage)
+        while pending:
+            progressed = False
+            for t in list(pending):
+                if all(d in finish for d in t.depends_on if order[_stage_of(tasks, d)] == order[stage]):
+                    start = stage_end
+                    for d in t.depends_on:
+                        start = max(start, finish[d])
+                    finish[t.name] = start + durations[t.name]
+                    pending.remove(t)
+                    progressed = True
+            if not progressed:
+                raise ValueError(f"tasks of stage {stage!r} have unresolved dependencies")
+        if in_stage:
+            stage_end = max([stage_end] + [finish[t.name] for t in in_stage])
+    return stage_end
+
+
+def _stage_of(tasks, name):
+    for t in tasks:
+        if t.name == name:
+            return t.stage
+    raise ValueError(f"unknown task {name!r}")
+
+
+class Project:
+    """One development project of a firm, from concept to launch and then the roadmap."""
+
+    def __init__(self, env, firm: str, cfg, product, teams, ledger, recorder, rng, research,
+                 on_launch=None):
+        self.env = env
+        self.firm = firm
+        self.cfg = cfg
+        self.product = product
+        self.teams = teams
+        self.ledger = ledger
+        self.recorder = recorder
+        self.rng = rng
+        self.research = research
+        self.on_launch = on_launch
+        self.state = "planned"
+        self.open_defects = 0
+        self.found_defects = 0
+        self.tested = False
+        self.running: dict[str, int] = {}
+        self.start_day: float | None = None
+        self.quality_target = product.quality
+        order = {s: k for k, s in enumerate(cfg.stages)}
+        for t in cfg.tasks:
+            for d in t.depends_on:
+                if order[_stage_of(cfg.tasks, d)] > order[t.stage]:
+                    raise ValueError(f"development.tasks[{t.name}] (stage {t.stage}) depends on "
+                                     f"{d!r} of a later stage")
+
+    # --- the pipeline ---------------------------------------------------------------
+    def run(self, start_day: float | None = None, target=None):
+        """Process: run the stages from ``start_day`` (default: the config's) to launch."""
+        start = self.cfg.start_day if start_day is None else start_day
+        if start > self.env.now:
+            yield self.env.timeout(start - self.env.now)
+        if target is not None:
+            self.product.target = np.asarray(target, dtype=float).copy()
+            self.product.attributes = self.product.target.copy()
+            self.quality_target = self.product.quality
+        self.state = "running"
+        self.start_day = self.env.now
+        self._event("project_started", f"planned launch day {self.cfg.planned_launch_day:g}")
+        for stage in self.cfg.stages:
+            tasks = [t for t in self.cfg.tasks if t.stage == stage]
+            recycles = 0
+            scale = 1.0
+            while True:
+                done = {t.name: self.env.event() for t in tasks}
+                procs = [self.env.process(self._task(t, scale, done, recycles)) for t in tasks]
+                if procs:
+                    yield self.env.all_of(procs)
+                decision, why = self._gate(stage, recycles)
+                self._event(f"gate_{decision}", f"{stage}: {why}")
+                if decision == "go":
+                    break
+                if decision == "kill":
+                    self.state = "killed"
+                    self.product.killed = True
+                    self._event("project_killed", f"at the {stage} gate: {why}")
+                    return
+                recycles += 1
+                scale = self.cfg.gate.recycle_effort
+                tasks = [t for t in self.cfg.tasks if t.stage == stage and t.testing] or \
+                        [t for t in self.cfg.tasks if t.stage == stage]
+        self._launch()
+        yield from self.roadmap()
+
+    def _task(self, task, scale, done, recycle):
+        for d in task.depends_on:
+            if d in done:
+                yield done[d]
+        while self.ledger.exhausted:  # materials are discretionary: the task waits for cash
+            yield self.env.timeout(CASH_WAIT_DAYS)
+        team = self.teams[task.team]
+        while team.capacity(self.env.now) <= 0.0:  # nobody to do it yet
+            yield self.env.timeout(CASH_WAIT_DAYS)
+        start = self.env.now
+        effort = draw_effort(task, self.cfg.distribution, self.rng) * scale
+        self.running[task.team] = self.running.get(task.team, 0) + 1
+        heads = min(task.max_heads, team.capacity(start) / self.running[task.team])
+        self.ledger.spend("development", task.cost * scale)
+        duration = task.fixed_days * (1.0 if recycle == 0 else scale) + effort / heads
+        found = 0
+        if task.testing:
+            self.tested = True
+            p_find = -math.expm1(-self.cfg.detection_rate_per_person_day * effort)
+            found = int(self.rng.binomial(self.open_defects, p_find)) if self.open_defects else 0
+            self.open_defects -= found
+            self.found_defects += found
+            duration += found * self.cfg.fix_effort_person_days / heads
+        else:
+            self.open_defects += int(self.rng.poisson(self.cfg.defects_per_person_day * effort))
+        yield self.env.timeout(duration)
+        self.running[task.team] -= 1
+        self.product.set_quality(self.true_quality())
+        self.recorder.task(firm=self.firm, task=task.name, stage=task.stage, start=start,
+                           end=self.env.now, depends_on=",".join(task.depends_on),
+                           effort_person_days=effort, heads=heads, defects_found=found,
+                           recycle=recycle)
+        if task.name in done:
+            done[task.name].succeed()
+
+    def true_quality(self) -> float:
+        loss = self.cfg.quality_loss_per_defect * self.open_defects
+        return float(min(max(self.quality_target - loss, 0.0), 2.0))
+
+    def _gate(self, stage: str, recycles: int):
+        gate = self.cfg.gate
+        market = self.research.market_size_estimate() if self.research else math.inf
+        if market < gate.min_market_estimate:
+            return "kill", f"market estimate {market:,.0f} < {gate.min_market_estimate:,.0f}"
+        if gate.deadline_day is not None and self.env.now > gate.deadline_day:
+            return gate.deadline_action, f"past the deadline day {gate.deadline_day:g}"
+        if not self.tested:
+            return "go", "no quality measurement yet"
+        measured = self.true_quality() + QUALITY_MEASUREMENT_SD * self.rng.standard_normal()
+        if measured >= gate.min_quality:
+            return "go", f"measured quality {measured:.3f} >= {gate.min_quality:g}"
+        if recycles < gate.max_recycles:
+            return "recycle", f"measured quality {measured:.3f} < {gate.min_quality:g}"
+        return "kill", f"quality {measured:.3f} still < {gate.min_quality:g} after {recycles} recycles"
+
+    def _launch(self):
+        self.state = "launched"
+        p = self.product
+        p.launched = True
+        p.launch_day = self.env.now
+        p.set_quality(self.true_quality())
+        slip = self.env.now - self.cfg.planned_launch_day
+        self._event("launch", f"quality {p.quality:.3f}, {self.open_defects} residual defects, "
+                              f"slip {slip:+.0f} days")
+        if self.on_launch is not None:
+            self.on_launch()
+
+    # --- after launch -----------------------------------------------------------------
+    def roadmap(self):
+        """Process: incremental releases, in feedback order if configured."""
+        releases = list(self.cfg.roadmap)
+        while releases and not self.product.killed:
+            k = self._next_release(releases) if self.cfg.feedback_reorders_roadmap else 0
+            release = releases.pop(k)
+            while self.ledger.exhausted:
+                yield self.env.timeout(CASH_WAIT_DAYS)
+            heads = min(8.0, max(self.teams.capacity("engineering"), 0.5))
+            yield self.env.timeout(release.effort / heads)
+            for name, gain in release.gains.items():
+                self.product.attributes[ATTRIBUTES.index(name)] += gain
+            if "quality" in release.gains:
+                self.quality_target += release.gains["quality"]
+            self._event("release", f"{release.name}: " + ", ".join(
+                f"{a} {g:+.2f}" for a, g in release.gains.items()))
+
+    def _next_release(self, releases) -> int:
+        weights = self.research.weight_estimate() if self.research else np.ones(len(ATTRIBUTES))
+        boost = np.ones(len(ATTRIBUTES))
+        boost[ATTRIBUTES.index("quality")] += 2.0 * (1.0 - self.product.satisfaction)
+        scores = [sum(g * weights[ATTRIBUTES.index(a)] * boost[ATTRIBUTES.index(a)]
+                      for a, g in r.gains.items()) / max(r.effort, 1e-9) for r in releases]
+        return int(np.argmax(scores))
+
+    def _event(self, kind, detail):
+        self.recorder.event(self.env.now, self.firm, self.product.name, kind, detail)

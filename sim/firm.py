@@ -1,0 +1,80 @@
+"""A firm: ours (the focal firm) and each competitor are the same kind of object.
+
+It owns one ledger, its teams, one product line, research, development, marketing,
+pricing and production; ``start`` registers their SimPy processes. A firm configured as
+``launched`` is already on the market at day 0 (an incumbent with an installed base) and
+only runs its roadmap; a fast follower's development waits for its strategy to start it.
+"""
+
+import numpy as np
+
+from sim.config import ATTRIBUTES, CHANNELS
+from sim.development import Project
+from sim.ledger import Ledger
+from sim.marketing import Marketing
+from sim.pricing import Pricing
+from sim.product import Product
+from sim.production import Production
+from sim.research import Research
+from sim.seeds import component_rng
+from sim.teams import Teams
+
+
+class Firm:
+    def __init__(self, env, cfg, market_cfg, recorder, seed: int, observer=None):
+        self.env = env
+        self.cfg = cfg
+        self.name = cfg.name
+        self.recorder = recorder
+        segs = market_cfg.segments
+        n_seg = len(segs)
+        self.ledger = Ledger(env, cfg.name, recorder, cfg.credit_line)
+        self.teams = Teams(env, cfg.name, cfg.teams, self.ledger, recorder)
+        self.product = Product(cfg.name, cfg.product, n_seg)
+        self.product.awareness[:] = cfg.initial_awareness
+        sizes = np.array([s.size for s in segs], dtype=float)
+        weights = np.array([[s.attribute_weights.get(a, 0.0) for a in ATTRIBUTES] for s in segs])
+        rng = lambda part: component_rng(seed, f"{cfg.name}/{part}")  # noqa: E731
+        self.research = Research(env, cfg.name, cfg.research, sizes, weights, self.ledger,
+                                 recorder, rng("research"))
+        self.production = Production(env, cfg.name, cfg.production, self.product, self.ledger,
+                                     recorder)
+        self.pricing = Pricing(env, cfg.name, cfg.pricing, self.product, self.production,
+                               recorder, observer)
+        reach = np.array([[s.channel_reach.get(c, 0.0) for c in CHANNELS] for s in segs])
+        self.marketing = Marketing(env, cfg.name, cfg.marketing, self.product, reach,
+                                   self.ledger, recorder, rng("marketing"),
+                                   cfg.development.planned_launch_day)
+        self.project = Project(env, cfg.name, cfg.development, self.product, self.teams,
+                               self.ledger, recorder, rng("development"), self.research,
+                               on_launch=self.pricing.reprice)
+        self.strategy = None
+
+    @property
+    def is_focal(self) -> bool:
+        return self.cfg.strategy.kind == "focal"
+
+    def start(self, defer_development: bool = False) -> None:
+        env = self.env
+        self.ledger.post("financing:equity", self.cfg.initial_cash)
+        env.process(self.teams.payroll())
+        if self.cfg.hiring:
+            env.process(self.teams.plan(self.cfg.hiring))
+        env.process(self.research.run())
+        env.process(self.marketing.run())
+        env.process(self.pricing.run())
+        if self.cfg.launched:
+            p = self.product
+            p.launched = True
+            p.launch_day = 0.0
+            self.project.state = "launched"
+            self.recorder.event(0.0, self.name, p.name, "launch", "on the market at the start")
+            env.process(self.project.roadmap())
+        elif not defer_development:
+            env.process(self.project.run())
+
+    def start_development(self, target=None) -> None:
+        """Start the (deferred) development now, optionally with target attributes."""
+        if self.project.state == "planned":
+            self.project.state = "starting"
+            self.env.process(self.project.run(start_day=self.env.now, target=target))

@@ -1,0 +1,113 @@
+"""Marketing: channels with weekly spend, adstock carry-over and saturating response
+(Broadbent 1979 adstock; a Michaelis-Menten saturation curve), producing the advertising
+effect and the awareness that the demand kernel consumes.
+
+Each week channel c's adstock is ``A_c = decay_c * A_c + spend_c`` and its lift
+``L_c = max_lift_c * A_c / (A_c + half_saturation_c)``. For segment s the advertising
+effect multiplying the Bass innovation coefficient is ``1 + sum_c reach[s, c] * L_c``, and
+awareness grows by ``1 - prod_c (1 - awareness_per_week_c * reach[s, c] * L_c / max_lift_c)``
+of the unaware, forgets ``forgetting_per_week`` of the aware, and never falls below the
+share of the segment that owns the product.
+
+Allocation: ``fixed`` keeps the configured split; ``test_and_shift`` reviews every
+``review_days`` a noisy measurement of each channel's marginal return (new-customer lift
+per unit of money at the current adstock, times the reachable potential adopters, with
+log-normal measurement error) and moves ``shift_fraction`` of the budget from the worst to
+the best channel, as a product executive running channel experiments would.
+"""
+
+import numpy as np
+
+from sim.config import CHANNELS
+
+WEEK = 7.0
+
+
+class Marketing:
+    def __init__(self, env, firm: str, cfg, product, reach, ledger, recorder, rng,
+                 planned_launch_day: float):
+        self.env = env
+        self.firm = firm
+        self.cfg = cfg
+        self.product = product
+        self.reach = np.asarray(reach, dtype=float)  # (S, C)
+        self.ledger = ledger
+        self.recorder = recorder
+        self.rng = rng
+        self.planned_launch_day = float(planned_launch_day)
+        total = sum(cfg.split.values())
+        self.split = np.array([cfg.split.get(c, 0.0) / total if total > 0 else 0.0
+                               for c in CHANNELS])
+        chans = [cfg.channels.get(c) for c in CHANNELS]
+        self.max_lift = np.array([ch.max_lift if ch else 0.0 for ch in chans])
+        self.half = np.array([ch.half_saturation if ch else 1.0 for ch in chans])
+        self.decay = np.array([ch.adstock_decay_per_week if ch else 0.0 for ch in chans])
+        self.aw_rate = np.array([ch.awareness_per_week if ch else 0.0 for ch in chans])
+        self.adstock = np.zeros(len(CHANNELS))
+        self.budget_multiplier = 1.0
+        self.segment_multiplier = np.ones(self.reach.shape[0])
+        self.spent = 0.0
+        self.pool = np.ones(self.reach.shape[0])  # potential adopters, updated by the market
+
+    def lift(self) -> np.ndarray:
+        return self.max_lift * self.adstock / (self.adstock + self.half)
+
+    def active(self) -> bool:
+        p = self.product
+        if p.killed:
+            return False
+        if p.launched:
+            return True
+        return self.env.now >= self.planned_launch_day - self.cfg.prelaunch_days
+
+    def run(self):
+        """Process: weekly spend, response, awareness; periodic budget shifts."""
+        next_review = self.env.now + self.cfg.review_days
+        while True:
+            spend = np.zeros(len(CHANNELS))
+            if self.active():
+                spend = self.cfg.budget_per_week * self.budget_multiplier * self.split
+                for cp in self.cfg.campaigns:
+                    if cp.start_day <= self.env.now < cp.end_day:
+                        spend[CHANNELS.index(cp.channel)] += cp.spend_per_week
+                for k, c in enumerate(CHANNELS):
+                    if spend[k] > 0.0:
+                        spend[k] = self.ledger.spend(f"marketing:{c}", float(spend[k]))
+                self.spent += float(spend.sum())
+            self.adstock = self.decay * self.adstock + spend
+            self._respond()
+            if self.cfg.policy == "test_and_shift" and self.env.now >= next_review:
+                self._shift()
+                next_review = self.env.now + self.cfg.review_days
+            yield self.env.timeout(WEEK)
+
+    def _respond(self):
+        lift = self.lift()
+        p = self.product
+        reach = self.reach * self.segment_multiplier[:, None]
+        p.advertising = 1.0 + reach @ lift
+        rel = np.where(self.max_lift > 0, lift / np.where(self.max_lift > 0, self.max_lift, 1.0), 0.0)
+        p_not = np.prod(1.0 - np.clip(self.aw_rate[None, :] * reach * rel[None, :], 0.0, 1.0), axis=1)
+        gain = (1.0 - p.awareness) * (1.0 - p_not)
+        p.awareness = np.clip(p.awareness + gain - self.cfg.forgetting_per_week * p.awareness, 0.0, 1.0)
+
+    def marginal_returns(self) -> np.ndarray:
+        """Noisy measured new-customer lift per unit of money, per channel (C,)."""
+        slope = self.max_lift * self.half / (self.adstock + self.half) ** 2
+        reachable = self.pool @ self.reach  # potential adopters reachable by each channel
+        noise = np.exp(self.cfg.measurement_noise * self.rng.standard_normal(len(CHANNELS)))
+        return slope * reachable * noise
+
+    def _shift(self):
+        usable = self.max_lift > 0
+        if usable.sum() < 2 or not self.active():
+            return
+        ret = np.where(usable, self.marginal_returns(), np.nan)
+        best, worst = int(np.nanargmax(ret)), int(np.nanargmin(ret))
+        if best == worst or self.split[worst] <= 0.0:
+            return
+        moved = min(self.cfg.shift_fraction, self.split[worst])
+        self.split[worst] -= moved
+        self.split[best] += moved
+        self.recorder.event(self.env.now, self.firm, self.product.name, "budget_shift",
+                            f"{moved:.0%} of budget {CHANNELS[worst]} -> {CHANNELS[best]}")

@@ -1,0 +1,111 @@
+"""Production: capacity, capacity expansion with a lead time and a cost, inventory, and a
+unit cost on an experience curve (Wright 1936: each doubling of cumulative output
+multiplies the unit cost by ``progress_ratio``).
+
+Each market step the plant makes up to its capacity for the step, aiming at
+``target_weeks_of_cover`` weeks of recent orders plus any backlog in stock; output is paid
+at the current unit cost (not discretionary). Before the market step it announces a fill
+rate (stock that can be sold this step over expected orders); customers who find the
+product out of stock stay potential adopters (a lost sale, in ``stockout: lose`` mode) or
+order anyway and wait (``defer``: the order joins the backlog). Orders beyond stock always
+wait in the backlog, so units shipped never exceed production plus stock. When orders run
+above ``expansion_trigger_utilisation`` of capacity for four reviews in a row, the firm
+orders an expansion (discretionary), which arrives ``expansion_lead_days`` later.
+
+Digital products and subscriptions have unlimited capacity; for them ``unit_cost`` is the
+cost of serving one customer (per unit sold, or per subscriber-month).
+"""
+
+import math
+
+WEEK = 7.0
+
+
+class Production:
+    def __init__(self, env, firm: str, cfg, product, ledger, recorder):
+        self.env = env
+        self.firm = firm
+        self.cfg = cfg
+        self.product = product
+        self.ledger = ledger
+        self.recorder = recorder
+        self.unlimited = product.digital
+        self.capacity_per_week = float(cfg.capacity_per_week)
+        self.inventory = float(cfg.initial_inventory)
+        self.backlog = 0.0
+        self.cumulative_output = 0.0
+        self.recent_orders_per_week = 0.0
+        self.pending_expansion = 0.0
+        self.hot_reviews = 0
+        self.produced_total = float(cfg.initial_inventory)
+        self.shipped_total = 0.0
+
+    @property
+    def unit_cost(self) -> float:
+        cfg = self.cfg
+        if self.unlimited:
+            return cfg.unit_cost
+        ratio = max(self.cumulative_output, cfg.learning_base_units) / cfg.learning_base_units
+        return cfg.unit_cost * ratio ** math.log2(cfg.progress_ratio)
+
+    def produce(self, dt: float) -> float:
+        """Make this step's output (before the market step); returns units made."""
+        if self.unlimited or not self.product.on_market:
+            return 0.0
+        target = self.cfg.target_weeks_of_cover * self.recent_orders_per_week + self.backlog
+        if self.cumulative_output == 0.0:  # launch stock: a full step of capacity
+            target = max(target, self.capacity_per_week * dt / WEEK)
+        make = min(self.capacity_per_week * dt / WEEK, max(target - self.inventory, 0.0))
+        make = float(math.floor(make))
+        if make > 0.0:
+            self.ledger.spend("production", make * self.unit_cost, discretionary=False)
+            self.inventory += make
+            self.cumulative_output += make
+            self.produced_total += make
+        return make
+
+    def fill_rate(self) -> float:
+        """Share of this step's expected orders that stock can serve (1 when unlimited)."""
+        if self.unlimited:
+            return 1.0
+        free = self.inventory - self.backlog
+        expected = max(self.recent_orders_per_week, 1.0)
+        return float(min(max(free / expected, 0.0), 1.0))
+
+    def ship(self, orders: float, dt: float) -> float:
+        """Book this step's orders; returns units shipped (<= stock)."""
+        self.recent_orders_per_week = 0.5 * self.recent_orders_per_week + 0.5 * orders * WEEK / dt
+        if self.unlimited:
+            self.shipped_total += orders
+            return float(orders)
+        demand = self.backlog + orders
+        shipped = min(demand, self.inventory)
+        self.inventory -= shipped
+        self.backlog = demand - shipped
+        self.shipped_total += shipped
+        return float(shipped)
+
+    def review(self, orders: float, dt: float) -> None:
+        """Expansion decision after the market step."""
+        if self.unlimited or self.capacity_per_week <= 0.0 and orders <= 0.0:
+            return
+        util = orders * WEEK / dt / max(self.capacity_per_week, 1e-9)
+        self.hot_reviews = self.hot_reviews + 1 if util > self.cfg.expansion_trigger_utilisation else 0
+        room = self.cfg.max_capacity_per_week - self.capacity_per_week - self.pending_expansion
+        if self.hot_reviews >= 4 and room > 0.0 and self.pending_expansion == 0.0:
+            step = min(self.cfg.expansion_units_per_week, room)
+            if not self.ledger.can_afford(self.cfg.expansion_cost):
+                return
+            self.ledger.spend("capacity", self.cfg.expansion_cost)
+            self.pending_expansion = step
+            self.hot_reviews = 0
+            self.recorder.event(self.env.now, self.firm, self.product.name, "capacity_ordered",
+                                f"+{step:,.0f}/week, arrives in {self.cfg.expansion_lead_days:g} days")
+            self.env.process(self._arrive(step))
+
+    def _arrive(self, step):
+        yield self.env.timeout(self.cfg.expansion_lead_days)
+        self.capacity_per_week += step
+        self.pending_expansion = 0.0
+        self.recorder.event(self.env.now, self.firm, self.product.name, "capacity_added",
+                            f"capacity {self.capacity_per_week:,.0f}/week")

@@ -1,0 +1,32 @@
+"""The run's records: plain rows appended by the SimPy processes, turned into tables by
+``sim.results`` at the end (no pandas, no I/O here)."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Recorder:
+    """Append-only rows of a run.
+
+    timeseries: one dict per market step per product (see DESIGN.md's output contract).
+    events: (t, firm, product, kind, detail).
+    ledger: (t, firm, account, amount): every cash movement, signed.
+    tasks: one dict per development task run (firm, task, stage, start, end, depends_on).
+    """
+
+    timeseries: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    ledger: list = field(default_factory=list)
+    tasks: list = field(default_factory=list)
+
+    def event(self, t: float, firm: str, product: str, kind: str, detail: str = "") -> None:
+        self.events.append((float(t), firm, product, kind, detail))
+
+    def cash(self, t: float, firm: str, account: str, amount: float) -> None:
+        self.ledger.append((float(t), firm, account, float(amount)))
+
+    def row(self, **fields) -> None:
+        self.timeseries.append(fields)
+
+    def task(self, **fields) -> None:
+        self.tasks.append(fields)

@@ -1,0 +1,25 @@
+"""Customer support and satisfaction.
+
+The service level is the share of support tickets the team can answer:
+``min(1, agents * tickets_per_agent_per_week / (installed_base * tickets_per_customer_per_week))``.
+Satisfaction (in [0, 1]) is a logistic function of the quality gap and the service gap,
+``1 / (1 + exp(-(baseline + quality_weight * (quality - expectation) + service_weight *
+(service_level - target_service_level))))``, in the spirit of the expectation-disconfirmation
+model (Oliver 1980). Satisfaction weights word of mouth and drives churn in the kernel.
+"""
+
+import math
+
+
+def service_level(agents: float, installed_base: float, tickets_per_customer_per_year: float,
+                  tickets_per_agent_per_week: float) -> float:
+    demand = installed_base * tickets_per_customer_per_year / 52.0
+    if demand <= 0.0:
+        return 1.0
+    return min(1.0, agents * tickets_per_agent_per_week / demand)
+
+
+def satisfaction(cfg, quality: float, expectation: float, service: float) -> float:
+    z = (cfg.baseline + cfg.quality_weight * (quality - expectation)
+         + cfg.service_weight * (service - cfg.target_service_level))
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))

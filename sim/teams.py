@@ -1,0 +1,94 @@
+"""Teams: headcount, cost per head, hiring lag and ramp-up, payroll, and a hiring plan.
+
+A hire becomes a member ``hiring_lag_days`` after the decision and reaches full
+productivity linearly over ``ramp_up_days``; the team's capacity in heads is the sum of
+its members' productivity. Salaries are paid weekly from the ledger (not discretionary);
+hiring is discretionary and is frozen while the firm has no cash.
+"""
+
+import math
+
+SALARY_PERIOD_DAYS = 7.0
+
+
+class Team:
+    def __init__(self, name: str, cfg):
+        self.name = name
+        self.cost_per_head_per_year = float(cfg.cost_per_head_per_year)
+        self.hiring_lag_days = float(cfg.hiring_lag_days)
+        self.ramp_up_days = float(cfg.ramp_up_days)
+        self.joined = [-math.inf] * int(cfg.headcount)  # day each member joined
+
+    @property
+    def headcount(self) -> int:
+        return len(self.joined)
+
+    def capacity(self, t: float) -> float:
+        """Productive heads at day t (members still ramping up count partially)."""
+        if self.ramp_up_days <= 0.0:
+            return float(len(self.joined))
+        return sum(min(1.0, (t - j) / self.ramp_up_days) for j in self.joined)
+
+    def join(self, t: float, n: int) -> None:
+        self.joined.extend([t] * n)
+
+    def leave(self, n: int) -> None:
+        # the most recent joiners leave first
+        self.joined.sort()
+        del self.joined[max(0, len(self.joined) - n):]
+
+
+class Teams:
+    """A firm's teams; ``run`` pays salaries, ``hire`` realises the hiring plan."""
+
+    def __init__(self, env, firm: str, cfgs: dict, ledger, recorder):
+        self.env = env
+        self.firm = firm
+        self.ledger = ledger
+        self.recorder = recorder
+        self.teams = {name: Team(name, cfg) for name, cfg in cfgs.items()}
+
+    def __getitem__(self, name: str) -> Team:
+        if name not in self.teams:
+            self.teams[name] = Team(name, _Empty())
+        return self.teams[name]
+
+    def capacity(self, name: str) -> float:
+        return self[name].capacity(self.env.now)
+
+    def payroll(self):
+        """Weekly salaries, one ledger posting per team."""
+        while True:
+            for name, team in self.teams.items():
+                cost = team.headcount * team.cost_per_head_per_year * SALARY_PERIOD_DAYS / 365.0
+                self.ledger.spend(f"salaries:{name}", cost, discretionary=False)
+            yield self.env.timeout(SALARY_PERIOD_DAYS)
+
+    def hire(self, team: str, n: int, reason: str = "plan"):
+        """Process: decide to hire n (frozen without cash), join after the hiring lag."""
+        if n < 0:
+            self[team].leave(-n)
+            self.recorder.event(self.env.now, self.firm, "", "layoff", f"{team} -{-n} ({reason})")
+            return
+        if self.ledger.exhausted:
+            self.recorder.event(self.env.now, self.firm, "", "hiring_frozen", f"{team} +{n} ({reason})")
+            return
+        self.recorder.event(self.env.now, self.firm, "", "hiring_started", f"{team} +{n} ({reason})")
+        yield self.env.timeout(self[team].hiring_lag_days)
+        self[team].join(self.env.now, n)
+        self.recorder.event(self.env.now, self.firm, "", "hired", f"{team} +{n}")
+
+    def plan(self, hires):
+        """Process: the hiring plan, in order of day."""
+        for h in sorted(hires, key=lambda h: h.day):
+            if h.day > self.env.now:
+                yield self.env.timeout(h.day - self.env.now)
+            self.env.process(self.hire(h.team, int(h.headcount)))
+
+
+
+class _Empty:
+    headcount = 0
+    cost_per_head_per_year = 0.0
+    hiring_lag_days = 0.0
+    ramp_up_days = 0.0
