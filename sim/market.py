@@ -52,8 +52,9 @@ def build_segments(market_cfg) -> Segments:
 
 
 class Market:
-    def __init__(self, env, cfg, firms, recorder, observer, seed: int):
+    def __init__(self, env, cfg, firms, recorder, observer, seed: int, on_step=None):
         self.env = env
+        self.on_step = on_step
         self.cfg = cfg
         self.firms = firms
         self.recorder = recorder
@@ -139,6 +140,8 @@ class Market:
         """Process: step the market every dt days until the end of the run."""
         while True:
             self.step()
+            if self.on_step is not None:
+                self.on_step(self.env.now)
             yield self.env.timeout(self.dt)
 
     def step(self) -> None:

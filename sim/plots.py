@@ -63,9 +63,11 @@ def plot_run(results, out_dir) -> list:
     paths = []
     if not ts.empty:
         fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
-        sns.lineplot(data=ts, x="t", y="installed_base", hue="firm", ax=axes[0])
+        sns.lineplot(data=ts, x="t", y="installed_base", hue="firm", ax=axes[0],
+                     estimator=None, errorbar=None)
         axes[0].set(title="Installed base (adopters)", xlabel="day", ylabel="customers")
-        sns.lineplot(data=ts, x="t", y="market_share", hue="firm", ax=axes[1], legend=False)
+        sns.lineplot(data=ts, x="t", y="market_share", hue="firm", ax=axes[1], legend=False,
+                     estimator=None, errorbar=None)
         axes[1].set(title="Unit market share per step", xlabel="day", ylabel="share of units")
         axes[1].yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         paths.append(out / "adoption_share.png")
@@ -73,8 +75,10 @@ def plot_run(results, out_dir) -> list:
     led = results.ledger.sort_values("t").copy()
     if not led.empty:
         led["cash"] = led.groupby("firm")["amount"].cumsum()
+        cash = led.groupby(["firm", "t"], sort=False)["cash"].last().reset_index()
         fig, ax = plt.subplots(figsize=(8, 4.2))
-        sns.lineplot(data=led, x="t", y="cash", hue="firm", drawstyle="steps-post", ax=ax)
+        sns.lineplot(data=cash, x="t", y="cash", hue="firm", drawstyle="steps-post", ax=ax,
+                     estimator=None, errorbar=None)
         ax.axhline(0.0, color="black", lw=0.8)
         ax.set(title="Cash by firm (from the ledger)", xlabel="day", ylabel="cash")
         paths.append(out / "cash.png")
@@ -105,3 +109,41 @@ def plot_run(results, out_dir) -> list:
         paths.append(out / "gantt.png")
         save(fig, paths[-1])
     return paths
+
+
+SWEEP_KPIS = [("npv", "NPV"), ("final_market_share", "final unit share"),
+              ("launch_day", "launch day"), ("cumulative_profit", "cumulative profit")]
+
+
+def plot_sweep(table: pd.DataFrame, out_dir) -> list:
+    """Comparison plots of a multirun: each KPI against the swept keys (seeds pooled)."""
+    style()
+    ok = table[table["status"] == "ok"] if "status" in table else table
+    keys = [c for c in ok.columns if c.startswith("override.") and c != "override.seed"
+            and ok[c].nunique() > 1]
+    if ok.empty:
+        return []
+    data = ok.copy()
+    if keys:
+        x = keys[0]
+        hue = keys[1] if len(keys) > 1 else None
+    else:
+        data["all jobs"] = "all"
+        x, hue = "all jobs", None
+    kpis = [(k, label) for k, label in SWEEP_KPIS if k in data and data[k].notna().any()]
+    if not kpis:
+        return []
+    fig, axes = plt.subplots(1, len(kpis), figsize=(4.2 * len(kpis), 4.2), squeeze=False)
+    for ax, (k, label) in zip(axes[0], kpis):
+        data[k] = pd.to_numeric(data[k], errors="coerce")
+        sns.stripplot(data=data, x=x, y=k, hue=hue, dodge=hue is not None, alpha=0.45,
+                      legend=False, ax=ax)
+        sns.pointplot(data=data, x=x, y=k, hue=hue, dodge=0.4 if hue else False,
+                      errorbar=("pi", 90), linestyle="none", marker="D", ax=ax,
+                      legend=ax is axes[0][-1] and hue is not None)
+        ax.set(title=label, xlabel=x.removeprefix("override."), ylabel=label)
+        ax.tick_params(axis="x", rotation=30)
+    fig.suptitle("Sweep: mean (diamond) and 90% interval over jobs; dots are jobs")
+    path = Path(out_dir) / "sweep_kpis.png"
+    save(fig, path)
+    return [path]

@@ -19,7 +19,7 @@ from sim.results import Results
 from sim.seeds import component_rng
 
 
-def build_world(config: ScenarioConfig, seed: int):
+def build_world(config: ScenarioConfig, seed: int, on_step=None):
     """The environment, firms and market of a run, processes registered, not yet run."""
     if not isinstance(config, ScenarioConfig):
         raise ValueError(f"config must be a ScenarioConfig, got {type(config).__name__}")
@@ -29,7 +29,7 @@ def build_world(config: ScenarioConfig, seed: int):
     recorder = Recorder()
     observer = Observer()
     firms = [Firm(env, cfg, config.market, recorder, seed, observer) for cfg in config.firms]
-    market = Market(env, config, firms, recorder, observer, seed)
+    market = Market(env, config, firms, recorder, observer, seed, on_step)
     for firm in firms:
         kind = firm.cfg.strategy.kind
         firm.start(defer_development=kind in ("fast_follower", "disruptor"))
@@ -45,10 +45,13 @@ def build_world(config: ScenarioConfig, seed: int):
     return env, firms, market, recorder
 
 
-def run_scenario(config: ScenarioConfig, seed: int = 0) -> Results:
-    """Run one scenario with one seed; returns its records and KPIs."""
+def run_scenario(config: ScenarioConfig, seed: int = 0, on_step=None) -> Results:
+    """Run one scenario with one seed; returns its records and KPIs.
+
+    ``on_step(day)``, if given, is called after every market step (progress bars).
+    """
     started = time.perf_counter()
-    env, firms, market, recorder = build_world(config, seed)
+    env, firms, market, recorder = build_world(config, seed, on_step)
     # run up to, but not including, the horizon: the last market step is at < horizon
     env.run(until=config.horizon_days)
     return Results.from_run(config, int(seed), recorder, firms,

@@ -1,6 +1,6 @@
 """Schema of a whole scenario and of the command line's top-level settings."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from sim.config._checks import check_choice, check_range
 from sim.config.firm import FirmConfig
@@ -56,17 +56,25 @@ class ScenarioConfig:
 
 
 @dataclass
-class AppConfig:
-    """Top level of the ``marketsim`` command: a scenario plus how to run it."""
+class AppConfig(ScenarioConfig):
+    """Top level of the ``marketsim`` command: a scenario's fields plus how to run it.
 
-    scenario: ScenarioConfig = field(default_factory=ScenarioConfig)
+    The scenario group writes the scenario's fields at the top level, so that ``seed``,
+    ``replications``, ``horizon_days`` and ``mode`` are top-level keys on the command line.
+    """
+
     seed: int = 0
     replications: int = 1
     progress: bool = True
     plots: bool = True
 
     def __post_init__(self):
+        super().__post_init__()
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise ValueError(f"seed must be a whole number, got {self.seed!r}")
         check_range("seed", self.seed, 0, 2**63 - 1)
         check_range("replications", self.replications, 1, 100_000)
 
-
+    def scenario(self) -> ScenarioConfig:
+        """The ScenarioConfig part (what ``sim.run_scenario`` takes)."""
+        return ScenarioConfig(**{f.name: getattr(self, f.name) for f in fields(ScenarioConfig)})
