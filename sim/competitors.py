@@ -2,13 +2,14 @@
 through the same levers as ours (price, marketing, development, capacity).
 
 Every ``review_days`` a competitor looks at the market as it was ``observation_lag_days``
-earlier, each observed number multiplied by a log-normal error of sd
-``observation_noise``, and acts:
+earlier (shares and product attributes multiplied by a log-normal error of sd
+``observation_noise``; prices are public, so only lagged), and acts. New entrants are the
+firms that were not on the market at day 0:
 
-- ``incumbent`` (defender): when a rival's unit share exceeds ``share_threshold``, cuts
+- ``incumbent`` (defender): when a new entrant's unit share exceeds ``share_threshold``, cuts
   its price by ``price_cut`` and raises marketing by ``marketing_boost``; relaxes when the
   threat recedes below half the threshold.
-- ``fast_follower``: when it sees a rival launch, starts its own development with target
+- ``fast_follower``: when it sees a new entrant launch, starts its own development with target
   attributes ``copy_quality`` times the leader's observed attributes.
 - ``price_warrior``: prices ``undercut`` below the cheapest rival it observes (never below
   its cost floor).
@@ -50,7 +51,8 @@ class Observer:
         out = {}
         for firm, d in seen.items():
             f = np.exp(noise * rng.standard_normal(3)) if noise > 0 else np.ones(3)
-            out[firm] = {"share": d["share"] * f[0], "price": d["price"] * f[1],
+            # prices are public: only lagged; shares and product quality are estimated
+            out[firm] = {"share": d["share"] * f[0], "price": d["price"],
                          "launched": d["launched"],
                          "attributes": np.asarray(d["attributes"]) * f[2]}
         return out
@@ -64,7 +66,7 @@ class Observer:
 
 
 class Competitor:
-    def __init__(self, env, firm, cfg, observer, rng, recorder, segments):
+    def __init__(self, env, firm, cfg, observer, rng, recorder, segments, incumbents=()):
         self.env = env
         self.firm = firm
         self.cfg = cfg
@@ -73,6 +75,7 @@ class Competitor:
         self.recorder = recorder
         self.segments = segments
         self.defending = False
+        self.incumbents = set(incumbents)  # firms on the market at day 0
 
     def start(self) -> None:
         kind = self.cfg.kind
@@ -97,8 +100,11 @@ class Competitor:
     def _rivals(self, seen):
         return {f: d for f, d in seen.items() if f != self.firm.name and d["launched"]}
 
+    def _entrants(self, seen):
+        return {f: d for f, d in self._rivals(seen).items() if f not in self.incumbents}
+
     def _incumbent(self, seen):
-        rivals = self._rivals(seen)
+        rivals = self._entrants(seen)  # it defends against new entrants
         top = max((d["share"] for d in rivals.values()), default=0.0)
         pricing, marketing = self.firm.pricing, self.firm.marketing
         if top > self.cfg.share_threshold and not self.defending:
@@ -116,7 +122,8 @@ class Competitor:
             self._move(f"rival share {top:.0%} receded: back to list price and budget")
 
     def _fast_follower(self, seen):
-        rivals = self._rivals(seen)
+        # it reacts to new entrants, not to the products already on the market at day 0
+        rivals = self._entrants(seen)
         if self.firm.project.state != "planned" or not rivals:
             return
         leader = max(rivals.items(), key=lambda kv: kv[1]["share"])

@@ -99,6 +99,8 @@ class Market:
             f.product.awareness = np.maximum(f.product.awareness, owned)
         self.sales_history = [[] for _ in firms]  # units per step, for lifecycle phases
         self.peak_avg = [0.0] * len(firms)
+        self.pending_phase = [("", 0)] * len(firms)
+        self.segment_names = names
         self.phase = ["", ] * j
         self.trial_cohorts = [[] for _ in firms]  # (end_day, count) of subscribers in trial
 
@@ -147,8 +149,7 @@ class Market:
     def step(self) -> None:
         t = self.env.now
         dt = self.dt
-        for f in self.firms:
-            f.production.produce(dt)
+        produced = [f.production.produce(dt) for f in self.firms]
         fill = [f.production.fill_rate() for f in self.firms]
         offer = self.offer(fill)
         if self.rng is not None:
@@ -198,7 +199,8 @@ class Market:
                 t=t, firm=f.name, product=p.name, units_sold=shipped, orders=float(orders[k]),
                 new_adopters=new, replacements=int(out.replacements[:, k].sum()),
                 churners=int(out.churners[:, k].sum()), lost_sales=0,
-                installed_base=active, revenue=revenue, price=p.price, market_share=share,
+                produced=produced[k], installed_base=active, revenue=revenue, price=p.price,
+                market_share=share,
                 awareness=float(np.average(p.awareness, weights=self.sizes)),
                 advertising=float(np.average(p.advertising, weights=self.sizes)),
                 quality=p.quality, satisfaction=p.satisfaction, service_level=p.service_level,
@@ -209,6 +211,10 @@ class Market:
         for row in rows:
             row["value_share"] = row["revenue"] / revenue_all if revenue_all > 0 else 0.0
             self.recorder.row(**row)
+        for si, seg in enumerate(self.segment_names):
+            for k, f in enumerate(self.firms):
+                self.recorder.segment_row(t, seg, f.name, int(out.active[si, k]),
+                                          int(out.new_adopters[si, k]), int(out.pool[si]))
         self.observer.record(t, snapshot)
 
     def _update_trials(self, k, new, trial_days):
@@ -239,6 +245,14 @@ class Market:
                 phase = "decline"
             else:
                 phase = "maturity"
+        # hysteresis: a new phase must hold for 4 steps in a row (the first is taken at once)
+        if phase != self.phase[k] and self.phase[k] and phase not in ("withdrawn", "development"):
+            cand, n = self.pending_phase[k]
+            n = n + 1 if cand == phase else 1
+            self.pending_phase[k] = (phase, n)
+            if n < 4:
+                return
+        self.pending_phase[k] = ("", 0)
         if phase != self.phase[k]:
             if self.phase[k]:
                 self.recorder.event(self.env.now, firm.name, p.name, "lifecycle_phase",

@@ -104,7 +104,8 @@ def plot_run(results, out_dir) -> list:
         from matplotlib.patches import Patch
 
         ax.legend(handles=[Patch(color=colors[3], label="critical path"),
-                           Patch(color=colors[0], label="other tasks")], loc="lower right")
+                           Patch(color=colors[0], label="other tasks")],
+                  loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / len(mine)), ncol=2)
         ax.set(title=f"Development of {firm}'s product (launch dashed)", xlabel="day")
         paths.append(out / "gantt.png")
         save(fig, paths[-1])
@@ -134,7 +135,7 @@ def plot_sweep(table: pd.DataFrame, out_dir) -> list:
     if not kpis:
         return []
     fig, axes = plt.subplots(1, len(kpis), figsize=(4.2 * len(kpis), 4.2), squeeze=False)
-    for ax, (k, label) in zip(axes[0], kpis):
+    for ax, (k, label) in zip(axes[0], kpis, strict=True):
         data[k] = pd.to_numeric(data[k], errors="coerce")
         sns.stripplot(data=data, x=x, y=k, hue=hue, dodge=hue is not None, alpha=0.45,
                       legend=False, ax=ax)

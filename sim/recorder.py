@@ -12,12 +12,14 @@ class Recorder:
     events: (t, firm, product, kind, detail).
     ledger: (t, firm, account, amount): every cash movement, signed.
     tasks: one dict per development task run (firm, task, stage, start, end, depends_on).
+    segments: (t, segment, firm, installed_base, new_adopters, pool) per step.
     """
 
     timeseries: list = field(default_factory=list)
     events: list = field(default_factory=list)
     ledger: list = field(default_factory=list)
     tasks: list = field(default_factory=list)
+    segments: list = field(default_factory=list)
 
     def event(self, t: float, firm: str, product: str, kind: str, detail: str = "") -> None:
         self.events.append((float(t), firm, product, kind, detail))
@@ -30,3 +32,6 @@ class Recorder:
 
     def task(self, **fields) -> None:
         self.tasks.append(fields)
+
+    def segment_row(self, t, segment, firm, installed_base, new_adopters, pool) -> None:
+        self.segments.append((float(t), segment, firm, installed_base, new_adopters, pool))

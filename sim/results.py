@@ -1,7 +1,8 @@
 """Records -> pandas DataFrames -> files (the output contract of DESIGN.md).
 
 ``Results.write(run_dir)`` writes ``timeseries.parquet``, ``events.parquet``,
-``ledger.parquet``, ``tasks.parquet``, ``kpis.json`` and ``plots/``. Every file is
+``ledger.parquet``, ``tasks.parquet`` (development Gantt), ``segments.parquet`` (installed
+base per segment and firm), ``config.json``, ``kpis.json`` and ``plots/``. Every file is
 written to a temporary name in the same directory and renamed, so a killed run never
 leaves a half file that looks complete.
 """
@@ -20,6 +21,7 @@ from sim.kpis import compute_kpis
 
 EVENT_COLUMNS = ["t", "firm", "product", "kind", "detail"]
 LEDGER_COLUMNS = ["t", "firm", "account", "amount"]
+SEGMENT_COLUMNS = ["t", "segment", "firm", "installed_base", "new_adopters", "pool"]
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Results:
     events: pd.DataFrame
     ledger: pd.DataFrame
     tasks: pd.DataFrame
+    segments: pd.DataFrame
     kpis: dict
     final_cash: dict = field(default_factory=dict)
     wall_s: float = 0.0
@@ -40,18 +43,20 @@ class Results:
         events = pd.DataFrame(recorder.events, columns=EVENT_COLUMNS)
         ledger = pd.DataFrame(recorder.ledger, columns=LEDGER_COLUMNS)
         tasks = pd.DataFrame(recorder.tasks)
+        segments = pd.DataFrame(recorder.segments, columns=SEGMENT_COLUMNS)
         kpis = compute_kpis(config, ts, events, ledger)
         kpis["seed"] = int(seed)
         kpis["scenario"] = config.name
         kpis["mode"] = config.mode
-        return cls(config, int(seed), ts, events, ledger, tasks, kpis,
+        return cls(config, int(seed), ts, events, ledger, tasks, segments, kpis,
                    {f.name: f.ledger.cash for f in firms}, wall_s)
 
     def write(self, run_dir, plots: bool = True) -> Path:
         out = Path(run_dir)
         out.mkdir(parents=True, exist_ok=True)
         for name, df in (("timeseries", self.timeseries), ("events", self.events),
-                         ("ledger", self.ledger), ("tasks", self.tasks)):
+                         ("ledger", self.ledger), ("tasks", self.tasks),
+                         ("segments", self.segments)):
             atomic_write(out / f"{name}.parquet", lambda p, df=df: df.to_parquet(p, index=False))
         if plots:
             from sim.plots import plot_run

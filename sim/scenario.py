@@ -39,7 +39,8 @@ def build_world(config: ScenarioConfig, seed: int, on_step=None):
         if not firm.is_focal:
             firm.strategy = Competitor(env, firm, firm.cfg.strategy, observer,
                                        component_rng(seed, f"{firm.name}/strategy"), recorder,
-                                       config.market.segments)
+                                       config.market.segments,
+                                       {f.name for f in firms if f.cfg.launched})
             firm.strategy.start()
     env.process(market.run())
     return env, firms, market, recorder

@@ -126,7 +126,7 @@ class ReleaseConfig:
 
     name: str = "release"
     effort: float = 120.0
-    gains: dict[str, float] = field(default_factory=lambda: {"features": 0.1})
+    gains: dict[str, float] = field(default_factory=dict)
 
 
 def _roadmap():
@@ -392,7 +392,7 @@ class SupportConfig:
         check_prob(f"{key}.target_service_level", self.target_service_level)
         check_nonneg(f"{key}.quality_weight", self.quality_weight)
         check_nonneg(f"{key}.service_weight", self.service_weight)
-        check_range(f"{key}.baseline", self.baseline, -10.0, 10.0)
+        check_range(f"{key}.baseline", self.baseline, -100.0, 100.0)
 
 
 @dataclass
