@@ -3,7 +3,8 @@
 Tasks carry effort in person-days, drawn from a Beta-PERT (Malcolm et al. 1959) or a
 log-normal around the most likely effort, plus fixed days that headcount cannot shorten.
 A task takes ``fixed_days + effort / heads`` days, where ``heads`` is its share of its
-team's productive capacity when it starts (at most ``max_heads``). A stage's tasks start
+team's productive capacity when it starts (capacity over the team's tasks running at that
+moment, at most ``max_heads``); the share is fixed for the task's duration. A stage's tasks start
 when their dependencies are done; a gate closes each stage, and the next stage starts
 only after the gate says go, so the launch day is the longest path through the task graph
 with every task of a stage also depending on every task of the previous stages
@@ -157,9 +158,10 @@ class Project:
         team = self.teams[task.team]
         while team.capacity(self.env.now) <= 0.0:  # nobody to do it yet
             yield self.env.timeout(CASH_WAIT_DAYS)
+        self.running[task.team] = self.running.get(task.team, 0) + 1
+        yield self.env.timeout(0)  # let tasks starting at the same moment register first
         start = self.env.now
         effort = draw_effort(task, self.cfg.distribution, self.rng) * scale
-        self.running[task.team] = self.running.get(task.team, 0) + 1
         heads = min(task.max_heads, team.capacity(start) / self.running[task.team])
         self.ledger.spend("development", task.cost * scale)
         duration = task.fixed_days * (1.0 if recycle == 0 else scale) + effort / heads

@@ -207,7 +207,8 @@ class Market:
                 inventory=f.production.inventory, backlog=f.production.backlog,
                 capacity_per_week=f.production.capacity_per_week,
                 unit_cost=f.production.unit_cost, launched=p.on_market, phase=self.phase[k],
-                cash=f.ledger.cash, pool=int(out.pool.sum()), lapsed=int(out.lapsed.sum())))
+                cash=f.ledger.cash, ledger_rows=len(self.recorder.ledger),
+                pool=int(out.pool.sum()), lapsed=int(out.lapsed.sum())))
         for row in rows:
             row["value_share"] = row["revenue"] / revenue_all if revenue_all > 0 else 0.0
             self.recorder.row(**row)
