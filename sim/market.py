@@ -63,6 +63,7 @@ class Market:
         mcfg = cfg.market
         self.segments = build_segments(mcfg)
         self.sizes = np.array([s.size for s in mcfg.segments], dtype=float)
+        self.size_share = self.sizes / self.sizes.sum()
         self.expectation = float(np.average([s.quality_expectation for s in mcfg.segments],
                                             weights=self.sizes))
         names = [s.name for s in mcfg.segments]
@@ -201,8 +202,8 @@ class Market:
                 churners=int(out.churners[:, k].sum()), lost_sales=0,
                 produced=produced[k], installed_base=active, revenue=revenue, price=p.price,
                 market_share=share,
-                awareness=float(np.average(p.awareness, weights=self.sizes)),
-                advertising=float(np.average(p.advertising, weights=self.sizes)),
+                awareness=float(p.awareness @ self.size_share),
+                advertising=float(p.advertising @ self.size_share),
                 quality=p.quality, satisfaction=p.satisfaction, service_level=p.service_level,
                 inventory=f.production.inventory, backlog=f.production.backlog,
                 capacity_per_week=f.production.capacity_per_week,

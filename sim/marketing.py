@@ -44,6 +44,8 @@ class Marketing:
         self.decay = np.array([ch.adstock_decay_per_week if ch else 0.0 for ch in chans])
         self.aw_rate = np.array([ch.awareness_per_week if ch else 0.0 for ch in chans])
         self.adstock = np.zeros(len(CHANNELS))
+        self.inv_max_lift = np.divide(1.0, self.max_lift, out=np.zeros(len(CHANNELS)),
+                                      where=self.max_lift > 0)
         self.budget_multiplier = 1.0
         self.segment_multiplier = np.ones(self.reach.shape[0])
         self.spent = 0.0
@@ -82,12 +84,17 @@ class Marketing:
             yield self.env.timeout(WEEK)
 
     def _respond(self):
-        lift = self.lift()
         p = self.product
+        if not self.adstock.any():  # no advertising now or carried over
+            p.advertising = np.ones(self.reach.shape[0])
+            if self.cfg.forgetting_per_week > 0.0:
+                p.awareness = p.awareness * (1.0 - self.cfg.forgetting_per_week)
+            return
+        lift = self.lift()
         reach = self.reach * self.segment_multiplier[:, None]
         p.advertising = 1.0 + reach @ lift
-        rel = np.where(self.max_lift > 0, lift / np.where(self.max_lift > 0, self.max_lift, 1.0), 0.0)
-        p_not = np.prod(1.0 - np.clip(self.aw_rate[None, :] * reach * rel[None, :], 0.0, 1.0), axis=1)
+        rel = lift * self.inv_max_lift
+        p_not = np.prod(1.0 - np.minimum(self.aw_rate * reach * rel, 1.0), axis=1)
         gain = (1.0 - p.awareness) * (1.0 - p_not)
         p.awareness = np.clip(p.awareness + gain - self.cfg.forgetting_per_week * p.awareness, 0.0, 1.0)
 
