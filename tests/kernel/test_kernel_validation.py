@@ -1,0 +1,154 @@
+"""Bad inputs raise ValueError naming the argument."""
+
+import numpy as np
+import pytest
+from kernel_markets import tiny_offer, tiny_segments
+
+from sim.kernel import (
+    AgentMarket,
+    AggregateMarket,
+    Network,
+    Offer,
+    Segments,
+    bass_cdf,
+    build_network,
+    heavy_tailed,
+    watts_strogatz,
+)
+
+GOOD_SEGMENTS = {"population": [100, 50], "p": [0.01, 0.02], "q": [0.1, 0.2]}
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"population": [-1, 50]}, "population must be >= 0"),
+    ({"population": [10.5, 50]}, "population must hold whole numbers"),
+    ({"population": [[10, 50]]}, "population must be a non-empty 1-d array"),
+    ({"p": [0.01, -0.02]}, "^p must be >= 0"),
+    ({"q": [0.1, np.nan]}, "^q must be finite"),
+    ({"p": [0.01, 0.02, 0.03]}, r"^p must have shape \(2,\)"),
+    ({"churn_return": [0.5, 1.5]}, "churn_return must be <= 1"),
+    ({"churn_return": [-0.1, 0.5]}, "churn_return must be >= 0"),
+    ({"attribute_weights": [[1.0], [2.0], [3.0]]}, "attribute_weights must have shape"),
+    ({"price_sensitivity": [1.0, -1.0]}, "price_sensitivity must be >= 0"),
+    ({"outside_utility": [0.0, np.inf]}, "outside_utility must be finite or -inf"),
+    ({"taste_sd": [0.1, np.inf]}, "taste_sd must be finite"),
+    ({"population": [2**31, 1]}, "population must be < 2\\*\\*31"),
+])
+def test_bad_segments(change, match):
+    with pytest.raises(ValueError, match=match):
+        Segments.build(**{**GOOD_SEGMENTS, **change})
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"price": [1.0, np.nan]}, "price must be finite"),
+    ({"price": [1.0, 0.0]}, "price must be > 0"),
+    ({"price": [1.0, -2.0]}, "price must be > 0"),
+    ({"awareness": [[0.5, 1.2], [0.1, 0.1]]}, "awareness must be <= 1"),
+    ({"awareness": [[0.5, -0.2], [0.1, 0.1]]}, "awareness must be >= 0"),
+    ({"awareness": [[0.5, 0.5]]}, r"awareness must have shape \(2, 2\)"),
+    ({"satisfaction": [0.5, 1.01]}, "satisfaction must be <= 1"),
+    ({"satisfaction": [-0.5, 1.0]}, "satisfaction must be >= 0"),
+    ({"attributes": [[1.0, 2.0], [1.0, 2.0]]}, r"attributes must have shape \(2, 1\)"),
+    ({"available": [1, 0]}, "available must be boolean"),
+    ({"churn_rate": [0.1, -0.1]}, "churn_rate must be >= 0"),
+    ({"replacement_rate": [0.1]}, "replacement_rate must have shape"),
+    ({"advertising": [[1.0, np.inf], [1.0, 1.0]]}, "advertising must be finite"),
+])
+def test_bad_offer(change, match):
+    segments = Segments.build(**GOOD_SEGMENTS)
+    with pytest.raises(ValueError, match=match):
+        Offer.build(segments, **{"price": [1.0, 2.0], **change})
+
+
+def test_bad_step_arguments():
+    seg = tiny_segments()
+    offer = tiny_offer(seg)
+    aggregate = AggregateMarket(seg, 3)
+    agents = AgentMarket(seg, 3, seed=0)
+    rng = np.random.default_rng(0)
+    for dt in (0.0, -1.0, np.nan, np.inf):
+        with pytest.raises(ValueError, match="dt must be"):
+            aggregate.step(offer, dt, rng)
+        with pytest.raises(ValueError, match="dt must be"):
+            agents.step(offer, dt)
+    for bad_rng in (np.random.RandomState(0), 0, None):
+        with pytest.raises(ValueError, match="rng must be a numpy.random.Generator"):
+            aggregate.step(offer, 1.0, bad_rng)
+    two_products = Offer.build(seg, price=[1.0, 2.0])
+    with pytest.raises(ValueError, match="offer.price must have 3 products"):
+        aggregate.step(two_products, 1.0, rng)
+    with pytest.raises(ValueError, match="offer.price must have 3 products"):
+        agents.step(two_products, 1.0)
+    with pytest.raises(ValueError, match="offer must be an Offer"):
+        agents.step({"price": [1.0, 1.0, 1.0]}, 1.0)
+
+
+def test_unvalidated_offer_is_checked_at_step():
+    """An Offer made directly (not by build or validate) is validated when it is stepped."""
+    seg = tiny_segments()
+    offer = Offer.build(seg, price=[1.0, 2.0, 3.0])
+    bad = Offer(**{f: getattr(offer, f) for f in offer.__dataclass_fields__} | {
+        "price": np.array([1.0, -2.0, 3.0])})
+    with pytest.raises(ValueError, match="price must be > 0"):
+        AggregateMarket(seg, 3).step(bad, 1.0, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="price must be > 0"):
+        AgentMarket(seg, 3, seed=0).step(bad, 1.0)
+
+
+def test_bad_market_construction():
+    seg = tiny_segments()
+    n = int(seg.population.sum())
+    with pytest.raises(ValueError, match="segments must be a Segments"):
+        AggregateMarket({"population": [1]}, 3)
+    with pytest.raises(ValueError, match="n_products must be >= 1"):
+        AggregateMarket(seg, 0)
+    with pytest.raises(ValueError, match="n_products must be in"):
+        AgentMarket(seg, 128, seed=0)
+    with pytest.raises(ValueError, match="seed must be >= 0"):
+        AgentMarket(seg, 3, seed=-1)
+    with pytest.raises(ValueError, match="chunk_size must be >= 1"):
+        AgentMarket(seg, 3, seed=0, chunk_size=0)
+    with pytest.raises(ValueError, match=f"network must have {n} nodes"):
+        AgentMarket(seg, 3, seed=0, network=watts_strogatz(n + 1, 4, 0.1))
+    with pytest.raises(ValueError, match="network must be a Network"):
+        AgentMarket(seg, 3, seed=0, network=np.eye(n))
+    with pytest.raises(ValueError, match="initial_active must have shape"):
+        AggregateMarket(seg, 3, initial_active=np.zeros((2, 2), np.int64))
+    with pytest.raises(ValueError, match="initial_active must hold counts >= 0"):
+        AgentMarket(seg, 3, seed=0, initial_active=[[-1, 0, 0], [0, 0, 0]])
+    with pytest.raises(ValueError, match="initial_lapsed must hold counts"):
+        AggregateMarket(seg, 3, initial_lapsed=[0.5, 1.0])
+    with pytest.raises(ValueError, match="exceed population in segment 1"):
+        AgentMarket(seg, 3, seed=0, initial_active=[[0, 0, 0], [100, 10, 0]],
+                    initial_lapsed=[0, 1])
+
+
+def test_bad_networks():
+    with pytest.raises(ValueError, match="n_nodes must be"):
+        watts_strogatz(1, 2, 0.1)
+    with pytest.raises(ValueError, match="mean_degree must be an even integer"):
+        watts_strogatz(100, 5, 0.1)
+    with pytest.raises(ValueError, match="mean_degree must be in"):
+        heavy_tailed(100, 100.0)
+    with pytest.raises(ValueError, match="rewire must be in"):
+        watts_strogatz(100, 4, 1.5)
+    with pytest.raises(ValueError, match="exponent must be > 2"):
+        heavy_tailed(100, 4.0, exponent=2.0)
+    with pytest.raises(ValueError, match="seed must be >= 0"):
+        heavy_tailed(100, 4.0, seed=-3)
+    with pytest.raises(ValueError, match="network kind"):
+        build_network("scale_free", 100)
+    good = watts_strogatz(10, 2, 0.0)
+    with pytest.raises(ValueError, match="network.indices must be a 1-d int32"):
+        Network(good.indptr, good.indices.astype(np.int64)).validate()
+    with pytest.raises(ValueError, match="network.indices must lie in"):
+        Network(good.indptr, good.indices + 5).validate()
+    with pytest.raises(ValueError, match="network.indptr must"):
+        Network(good.indptr[::-1].copy(), good.indices).validate()
+
+
+def test_bad_bass_arguments():
+    with pytest.raises(ValueError, match="^p must"):
+        bass_cdf(1.0, 0.0, 0.1)
+    with pytest.raises(ValueError, match="^q must"):
+        bass_cdf(1.0, 0.01, -0.1)

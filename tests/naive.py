@@ -1,0 +1,484 @@
+"""Slow, obviously-correct plain-Python twins of the demand kernel.
+
+Each twin is written from the model as documented in ``sim/kernel`` (module and function
+docstrings), with plain Python integers and floats and explicit loops, so that it can be
+read against the documentation line by line. The kernel must agree with its twin exactly:
+
+- counter RNG: ``mix64``, ``stream_key``, ``uniform``, ``hash32`` with Python ints masked to
+  64 or 32 bits;
+- aggregate step: ``NaiveAggregate`` calls ``numpy.random.Generator.binomial`` in the
+  order the kernel documents (per segment: consideration, the multinomial split by
+  sequential binomials, then per product churn, replacement, return), so given the same
+  Generator state the counts are identical;
+- agent step: ``NaiveAgents`` loops over customers with the same counter-based draws and
+  decision rules;
+- network generators: ``watts_strogatz_edges`` and ``chung_lu_edges`` draw the same
+  edges, ``csr_from_edges`` builds the symmetric, sorted, deduplicated adjacency.
+
+Nothing here is fast: use tiny markets (hundreds of customers).
+"""
+
+import math
+
+import numpy as np
+
+M64 = (1 << 64) - 1
+M32 = (1 << 32) - 1
+GOLDEN64 = 0x9E3779B97F4A7C15
+GOLDEN32 = 0x9E3779B9
+
+# Stream identifiers (sim.kernel.rng): fixed names, fixed numbers.
+STREAM_CHOICE = 2
+STREAM_HOLD = 3
+STREAM_AWARE = 4
+STREAM_TASTE_A = 5
+STREAM_TASTE_B = 6
+STREAM_ALPHA_A = 7
+STREAM_ALPHA_B = 8
+STREAM_INITIAL = 9
+STREAM_NETWORK = 10
+STREAM_NETWORK_REWIRE = 11
+
+POOL = -1
+LAPSED = -2
+
+
+# --------------------------------------------------------------------------- counter RNG
+
+
+def mix64(z: int) -> int:
+    """SplitMix64 output function (Steele, Lea and Flood 2014) on a 64-bit integer."""
+    z &= M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
+
+
+def stream_key(seed: int, step: int, stream: int) -> int:
+    """Key of stream ``stream`` at step ``step``: mix(mix(seed * G + stream) ^ (step * G + 1))."""
+    k = mix64(seed * GOLDEN64 + stream)
+    return mix64(k ^ ((step * GOLDEN64 + 1) & M64))
+
+
+def uniform(key: int, index: int) -> float:
+    """Element ``index`` of the SplitMix64 sequence started at ``key``: top 53 bits / 2**53."""
+    return (mix64(key + (index + 1) * GOLDEN64) >> 11) / 2.0**53
+
+
+def lowbias32(x: int) -> int:
+    """Chris Wellons' lowbias32 integer hash."""
+    x &= M32
+    x ^= x >> 16
+    x = (x * 0x7FEB352D) & M32
+    x ^= x >> 15
+    x = (x * 0x846CA68B) & M32
+    return x ^ (x >> 16)
+
+
+def hash32(key_lo: int, key_hi: int, index: int) -> int:
+    """``lowbias32(lowbias32(i * 0x9E3779B9 + key_lo) ^ key_hi)``, all mod 2**32."""
+    return lowbias32(lowbias32(index * GOLDEN32 + key_lo) ^ key_hi)
+
+
+def split_key(key: int) -> tuple[int, int]:
+    return key & M32, key >> 32
+
+
+def standard_normal(key_a: int, key_b: int, index: int) -> float:
+    """Box-Muller, cosine branch, from element ``index`` of two uniform streams."""
+    u1 = uniform(key_a, index)
+    u2 = uniform(key_b, index)
+    return math.sqrt(-2.0 * math.log1p(-u1)) * math.cos(2.0 * math.pi * u2)
+
+
+# ------------------------------------------------------------------- segment-level model
+
+
+def _floats(a):
+    return np.asarray(a, dtype=np.float64).tolist()
+
+
+def mean_utility(weights_s, attributes_j, alpha, price) -> float:
+    """``V = w_s . a_j - alpha_s * log(price_j)`` (McFadden logit utility)."""
+    acc = 0.0
+    for w, a in zip(weights_s, attributes_j, strict=True):
+        acc += w * a
+    return acc - alpha * math.log(price)
+
+
+def drivers(segments, offer):
+    """Per segment: (shares over products + outside, advertising effect, attractiveness, reach).
+
+    From ``sim.kernel.choice``: a customer who considers the category has been reached
+    (aware of at least one product it can buy, probability ``reach = 1 - prod(1 - a_j)``);
+    conditional on that, a product is in its awareness set with probability
+    ``a_j / reach``, and the mean-field logit weight of product j is
+    ``(a_j / reach) * exp(V_j)`` against ``exp(V0)`` for the outside option.
+    ``advertising_effect = sum_j sigma_j * adv_j`` with sigma the shares among products
+    only; ``attractiveness = exp(beta * (IV - IV_ref))``, ``IV = log sum_j a_j exp(V_j)``.
+    """
+    out = []
+    weights = np.asarray(segments.attribute_weights).tolist()
+    attributes = np.asarray(offer.attributes).tolist()
+    price = _floats(offer.price)
+    available = np.asarray(offer.available).tolist()
+    awareness = np.asarray(offer.awareness).tolist()
+    advertising = np.asarray(offer.advertising).tolist()
+    j_count = len(price)
+    for s in range(segments.n_segments):
+        alpha = float(segments.price_sensitivity[s])
+        v0 = float(segments.outside_utility[s])
+        beta = float(segments.attractiveness_elasticity[s])
+        iv_ref = float(segments.reference_inclusive_value[s])
+        considered = [j for j in range(j_count) if available[j] and awareness[s][j] > 0.0]
+        v = {j: mean_utility(weights[s], attributes[j], alpha, price[j]) for j in considered}
+        not_reached = 1.0
+        for j in considered:
+            not_reached *= 1.0 - awareness[s][j]
+        reach = 1.0 - not_reached
+        vmax = max([v0] + [v[j] for j in considered])
+        scale = 1.0 / reach if reach > 0.0 else 1.0
+        e = [0.0] * j_count
+        sum_aware = 0.0
+        for j in considered:
+            x = math.exp(v[j] - vmax)
+            sum_aware += awareness[s][j] * x
+            e[j] = awareness[s][j] * x * scale
+        e_out = math.exp(v0 - vmax) if v0 > -math.inf else 0.0
+        total_products = sum(e)
+        total = total_products + e_out
+        if total > 0.0:
+            shares = [x / total for x in e] + [e_out / total]
+        else:
+            shares = [0.0] * j_count + [1.0]
+        adv = 0.0
+        if total_products > 0.0:
+            adv = sum(e[j] / total_products * advertising[s][j] for j in range(j_count))
+        if beta == 0.0:
+            attract = 1.0
+        elif sum_aware > 0.0:
+            attract = math.exp(beta * (math.log(sum_aware) + vmax - iv_ref))
+        else:
+            attract = 0.0
+        out.append((shares, adv, attract, reach))
+    return out
+
+
+def owner_probabilities(offer, dt):
+    """Per product (p_churn, p_replace): competing risks over ``dt`` days."""
+    result = []
+    for j in range(offer.n_products):
+        churn = float(offer.churn_rate[j]) + float(offer.churn_satisfaction_slope[j]) * (
+            1.0 - float(offer.satisfaction[j]))
+        repl = float(offer.replacement_rate[j])
+        total = churn + repl
+        p_event = -math.expm1(-total * dt)
+        p_churn = p_event * churn / total if total > 0.0 else 0.0
+        result.append((p_churn, max(p_event - p_churn, 0.0)))
+    return result
+
+
+def _zeros(s, j):
+    return [[0] * j for _ in range(s)]
+
+
+def _outcome(new, units, repl, churn, back, active, pool, lapsed):
+    a = {"new_adopters": new, "units": units, "replacements": repl, "churners": churn,
+         "returned": back, "active": active, "pool": pool, "lapsed": lapsed}
+    return {k: np.array(v, dtype=np.int64) for k, v in a.items()}
+
+
+# ------------------------------------------------------------------------ aggregate mode
+
+
+class NaiveAggregate:
+    """Aggregate market, one segment at a time, one NumPy binomial call per random count."""
+
+    def __init__(self, segments, n_products, initial_active=None, initial_lapsed=None):
+        s = segments.n_segments
+        self.segments = segments
+        self.n_products = n_products
+        self.active = (np.zeros((s, n_products), np.int64) if initial_active is None
+                       else np.asarray(initial_active)).tolist()
+        self.lapsed = ([0] * s if initial_lapsed is None
+                       else np.asarray(initial_lapsed).tolist())
+        pop = np.asarray(segments.population).tolist()
+        self.pool = [pop[k] - self.lapsed[k] - sum(self.active[k]) for k in range(s)]
+
+    def step(self, offer, dt, rng):
+        seg = self.segments
+        s_count, j_count = seg.n_segments, self.n_products
+        drv = drivers(seg, offer)
+        owner = owner_probabilities(offer, dt)
+        sat = _floats(offer.satisfaction)
+        available = np.asarray(offer.available).tolist()
+        new, units, repl, churn, back = (_zeros(s_count, j_count) for _ in range(5))
+        for s in range(s_count):
+            shares, adv, attract, reach = drv[s]
+            active = self.active[s]
+            population = self.pool[s] + self.lapsed[s] + sum(active)
+            wom = 0.0
+            for j in range(j_count):
+                wom += sat[j] * active[j]
+            if population > 0:
+                wom /= population
+            hazard = (float(seg.p[s]) * adv + float(seg.q[s]) * wom) * attract
+            prob = -math.expm1(-hazard * dt) * reach
+            considering = 0
+            if self.pool[s] > 0 and prob > 0.0:
+                considering = int(rng.binomial(self.pool[s], min(prob, 1.0)))
+            # multinomial over products and the outside option, as sequential binomials
+            remaining = considering
+            for j in range(j_count):
+                if remaining == 0 or shares[j] <= 0.0:
+                    continue
+                conditional = shares[j] / sum(shares[j:])
+                x = remaining if conditional >= 1.0 else int(rng.binomial(remaining, conditional))
+                new[s][j] = x
+                remaining -= x
+            for j in range(j_count):
+                p_churn, p_replace = owner[j]
+                n = active[j]
+                c = int(rng.binomial(n, p_churn)) if n > 0 and p_churn > 0.0 else 0
+                r = 0
+                if n - c > 0 and p_replace > 0.0 and available[j]:
+                    r = int(rng.binomial(n - c, min(p_replace / (1.0 - p_churn), 1.0)))
+                cr = float(seg.churn_return[s])
+                b = int(rng.binomial(c, cr)) if c > 0 and cr > 0.0 else 0
+                churn[s][j], repl[s][j], back[s][j] = c, r, b
+                units[s][j] = new[s][j] + r
+            for j in range(j_count):
+                active[j] += new[s][j] - churn[s][j]
+                self.lapsed[s] += churn[s][j] - back[s][j]
+                self.pool[s] += back[s][j] - new[s][j]
+        return _outcome(new, units, repl, churn, back, [list(a) for a in self.active],
+                        list(self.pool), list(self.lapsed))
+
+
+# ---------------------------------------------------------------------------- agent mode
+
+
+class NaiveAgents:
+    """Agent market: a Python list of customers, each decided from the step's start state.
+
+    Draws (``sim.kernel.agent``): at step index t (1 for the first step) a customer's one
+    draw is ``u = hash32(key_lo, key_hi, i) * 2**-32`` with the halves of
+    ``stream_key(seed, t, STREAM_HOLD)``; a potential adopter who considers the category
+    chooses with ``uniform(stream_key(seed, t, STREAM_CHOICE), i)``; it is aware of product
+    j when ``uniform(stream_key(seed, j, STREAM_AWARE), i) < awareness[s, j]``.
+    Tastes are drawn once: ``taste_i = taste_sd * z`` and ``m_i = exp(sd * z - sd**2 / 2)``
+    with Box-Muller normals from the step-0 TASTE/ALPHA streams, stored as float32.
+    """
+
+    def __init__(self, segments, n_products, seed, network=None, initial_active=None,
+                 initial_lapsed=None):
+        self.segments = segments
+        self.n_products = n_products
+        self.seed = int(seed)
+        self.t = 0
+        pop = np.asarray(segments.population).tolist()
+        self.segment_of = [s for s, n in enumerate(pop) for _ in range(n)]
+        self.n = len(self.segment_of)
+        starts = [0]
+        for n in pop:
+            starts.append(starts[-1] + n)
+        self.starts = starts
+        s_count = segments.n_segments
+        active = (np.zeros((s_count, n_products), np.int64) if initial_active is None
+                  else np.asarray(initial_active)).tolist()
+        lapsed = [0] * s_count if initial_lapsed is None else np.asarray(initial_lapsed).tolist()
+        self.held = self._place(active, lapsed)
+        self.neighbours = None
+        if network is not None:
+            ptr, idx = network.indptr.tolist(), network.indices.tolist()
+            self.neighbours = [idx[ptr[i]:ptr[i + 1]] for i in range(self.n)]
+        ka, kb, kc, kd = (stream_key(self.seed, 0, k) for k in
+                          (STREAM_TASTE_A, STREAM_TASTE_B, STREAM_ALPHA_A, STREAM_ALPHA_B))
+        self.taste, self.alpha_mult = [], []
+        for i in range(self.n):
+            s = self.segment_of[i]
+            sd, asd = float(segments.taste_sd[s]), float(segments.price_sensitivity_sd[s])
+            taste = sd * standard_normal(ka, kb, i) if sd > 0.0 else 0.0
+            mult = 1.0
+            if asd > 0.0:
+                mult = math.exp(asd * standard_normal(kc, kd, i) - 0.5 * asd * asd)
+            self.taste.append(float(np.float32(taste)))
+            self.alpha_mult.append(float(np.float32(mult)))
+
+    def _place(self, active, lapsed):
+        """Knuth's selection sampling: exact initial counts at random positions.
+
+        Customer i of a segment [lo, hi) is selected when
+        ``uniform(k, i) * (hi - i) < still_needed``; a selected customer takes a state in
+        proportion to what is still needed (products in order, then lapsed), by
+        ``uniform(k, N + i)`` with N the number of customers (indices past every first
+        draw), k the step-0 key of STREAM_INITIAL.
+        """
+        key = stream_key(self.seed, 0, STREAM_INITIAL)
+        held = [POOL] * self.n
+        for s in range(len(self.starts) - 1):
+            lo, hi = self.starts[s], self.starts[s + 1]
+            need = list(active[s]) + [lapsed[s]]
+            for i in range(lo, hi):
+                still = sum(need)
+                if still > 0 and uniform(key, i) * (hi - i) < still:
+                    r = uniform(key, self.n + i) * still
+                    state, acc = 0, need[0]
+                    while r >= acc:  # r < still = sum(need): stops at a needed state
+                        state += 1
+                        acc += need[state]
+                    need[state] -= 1
+                    held[i] = state if state < len(need) - 1 else LAPSED
+        return held
+
+    def counts(self):
+        """(active (S, J), pool (S,), lapsed (S,)) recounted from the customer records."""
+        s_count, j_count = self.segments.n_segments, self.n_products
+        active, pool, lapsed = _zeros(s_count, j_count), [0] * s_count, [0] * s_count
+        for i, h in enumerate(self.held):
+            s = self.segment_of[i]
+            if h == POOL:
+                pool[s] += 1
+            elif h == LAPSED:
+                lapsed[s] += 1
+            else:
+                active[s][h] += 1
+        return active, pool, lapsed
+
+    def _choose(self, i, s, offer, key_choice):
+        """Logit over the products i is aware of and can buy, plus the outside option."""
+        seg = self.segments
+        weights = np.asarray(seg.attribute_weights)[s].tolist()
+        alpha = float(seg.price_sensitivity[s]) * self.alpha_mult[i]
+        options = []  # (product, utility)
+        for j in range(self.n_products):
+            if not offer.available[j]:
+                continue
+            if uniform(stream_key(self.seed, j, STREAM_AWARE), i) < float(offer.awareness[s, j]):
+                base = 0.0
+                for w, a in zip(weights, offer.attributes[j].tolist(), strict=True):
+                    base += w * a
+                options.append((j, (1.0 + self.taste[i]) * base
+                                - alpha * math.log(float(offer.price[j]))))
+        v0 = float(seg.outside_utility[s])
+        if not options:
+            return POOL
+        vmax = max([v0] + [v for _, v in options])
+        e = [(j, math.exp(v - vmax)) for j, v in options]
+        e_out = math.exp(v0 - vmax) if v0 > -math.inf else 0.0
+        total = sum(x for _, x in e) + e_out
+        u = uniform(key_choice, i) * total
+        acc = 0.0
+        for j, x in e:
+            acc += x
+            if u < acc:
+                return j
+        return POOL if e_out > 0.0 else e[-1][0]
+
+    def step(self, offer, dt):
+        seg = self.segments
+        s_count, j_count = seg.n_segments, self.n_products
+        self.t += 1
+        t = self.t
+        key_lo, key_hi = split_key(stream_key(self.seed, t, STREAM_HOLD))
+        key_choice = stream_key(self.seed, t, STREAM_CHOICE)
+        drv = drivers(seg, offer)
+        owner = owner_probabilities(offer, dt)
+        sat = _floats(offer.satisfaction)
+        active0, _, _ = self.counts()
+        pop = np.asarray(seg.population).tolist()
+        start = list(self.held)
+        new, units, repl, churn, back = (_zeros(s_count, j_count) for _ in range(5))
+        for i in range(self.n):
+            s = self.segment_of[i]
+            _, adv, attract, _ = drv[s]
+            u = hash32(key_lo, key_hi, i) / 2.0**32
+            h = start[i]
+            if h == POOL:
+                if self.neighbours is None:  # fully mixed: the whole segment
+                    w = sum(sat[j] * active0[s][j] for j in range(j_count)) / max(pop[s], 1)
+                else:
+                    nbs = self.neighbours[i]
+                    w = sum(sat[start[k]] for k in nbs if start[k] >= 0) / len(nbs) if nbs else 0.0
+                hazard = (float(seg.p[s]) * adv + float(seg.q[s]) * w) * attract
+                if u < -math.expm1(-hazard * dt):
+                    j = self._choose(i, s, offer, key_choice)
+                    if j >= 0:
+                        self.held[i] = j
+                        new[s][j] += 1
+                        units[s][j] += 1
+            elif h >= 0:
+                p_churn, p_replace = owner[h]
+                if u < p_churn:
+                    churn[s][h] += 1
+                    if u < p_churn * float(seg.churn_return[s]):
+                        self.held[i] = POOL
+                        back[s][h] += 1
+                    else:
+                        self.held[i] = LAPSED
+                elif u < p_churn + p_replace and offer.available[h]:
+                    units[s][h] += 1
+                    repl[s][h] += 1
+        active, pool, lapsed = self.counts()
+        return _outcome(new, units, repl, churn, back, active, pool, lapsed)
+
+
+# ------------------------------------------------------------------------------ networks
+
+
+def csr_from_edges(n, edges):
+    """(indptr, indices) of the undirected graph: symmetric, sorted, no loops or repeats."""
+    rows = [set() for _ in range(n)]
+    for a, b in edges:
+        if a != b:
+            rows[a].add(b)
+            rows[b].add(a)
+    indptr, indices = [0], []
+    for r in rows:
+        indices.extend(sorted(r))
+        indptr.append(len(indices))
+    return np.array(indptr, np.int64), np.array(indices, np.int32)
+
+
+def watts_strogatz_edges(n, mean_degree, rewire, seed):
+    """Ring lattice, edge (i, i + o) for o = 1..k/2, edge e = i * k/2 + o - 1 rewired to a
+    uniform other customer when ``uniform(k1, e) < rewire`` (k1, k2: steps 0 and 1 of
+    STREAM_NETWORK_REWIRE)."""
+    half = mean_degree // 2
+    k1 = stream_key(seed, 0, STREAM_NETWORK_REWIRE)
+    k2 = stream_key(seed, 1, STREAM_NETWORK_REWIRE)
+    edges = []
+    for i in range(n):
+        for o in range(1, half + 1):
+            e = i * half + o - 1
+            v = (i + o) % n
+            if uniform(k1, e) < rewire:
+                v = int(uniform(k2, e) * (n - 1))
+                v += v >= i
+            edges.append((i, v))
+    return edges
+
+
+def chung_lu_edges(n, mean_degree, exponent, seed):
+    """Chung-Lu: ``round(n * d / 2)`` edges whose ends are ranks drawn from the density
+    ``(x + 10)^(-1 / (exponent - 1))`` on [0, n) by inverse CDF, then relabelled
+    ``r -> (r * mult + shift) mod n`` (mult ~ 0.618 n, odd, coprime to n)."""
+    a = 1.0 / (exponent - 1.0)
+    r0 = 10.0
+    lo = r0 ** (1.0 - a)
+    span = (n + r0) ** (1.0 - a) - lo
+    mult = int(n * 0.6180339887) | 1
+    while math.gcd(mult, n) != 1:
+        mult += 2
+    shift = stream_key(seed, 2, STREAM_NETWORK) % n
+    ka, kb = stream_key(seed, 0, STREAM_NETWORK), stream_key(seed, 1, STREAM_NETWORK)
+
+    def rank(u):
+        return min(max(int((lo + u * span) ** (1.0 / (1.0 - a)) - r0), 0), n - 1)
+
+    edges = []
+    for e in range(int(round(n * mean_degree / 2.0))):
+        i, j = rank(uniform(ka, e)), rank(uniform(kb, e))
+        if i != j:
+            edges.append(((i * mult + shift) % n, (j * mult + shift) % n))
+    return edges
