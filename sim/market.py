@@ -115,8 +115,7 @@ class Market:
             self.segments,
             price=price,
             attributes=np.array([p.attributes for p in prods]),
-            available=np.array([f.product.on_market and (fill[k] > 0.0 or f.cfg.production.stockout == "defer")
-                                for k, f in enumerate(self.firms)]),
+            available=np.array([p.on_market for p in prods]),
             awareness=np.array([p.awareness for p in prods]).T.clip(0.0, 1.0),
             advertising=np.array([p.advertising for p in prods]).T,
             satisfaction=np.array([p.satisfaction for p in prods]),
@@ -124,6 +123,10 @@ class Market:
             churn_satisfaction_slope=np.array([p.churn_dissatisfaction_per_day for p in prods]),
             replacement_rate=np.array([1.0 / p.lifetime_days if p.kind == "durable" else 0.0
                                        for p in prods]),
+            # "lose": customers who find no stock stay potential adopters (lost sales);
+            # "defer": they order anyway and wait in the backlog
+            fill_rate=np.array([fill[k] if f.cfg.production.stockout == "lose" else 1.0
+                                for k, f in enumerate(self.firms)]),
         )
 
     def _trial_churn(self) -> np.ndarray:
@@ -199,7 +202,7 @@ class Market:
             rows.append(dict(
                 t=t, firm=f.name, product=p.name, units_sold=shipped, orders=float(orders[k]),
                 new_adopters=new, replacements=int(out.replacements[:, k].sum()),
-                churners=int(out.churners[:, k].sum()), lost_sales=0,
+                churners=int(out.churners[:, k].sum()), lost_sales=int(out.lost[:, k].sum()),
                 produced=produced[k], installed_base=active, revenue=revenue, price=p.price,
                 market_share=share,
                 awareness=float(p.awareness @ self.size_share),

@@ -38,6 +38,7 @@ STREAM_ALPHA_B = 8
 STREAM_INITIAL = 9
 STREAM_NETWORK = 10
 STREAM_NETWORK_REWIRE = 11
+STREAM_FILL = 12
 
 POOL = -1
 LAPSED = -2
@@ -131,7 +132,10 @@ def drivers(segments, offer):
         beta = float(segments.attractiveness_elasticity[s])
         iv_ref = float(segments.reference_inclusive_value[s])
         considered = [j for j in range(j_count) if available[j] and awareness[s][j] > 0.0]
-        v = {j: mean_utility(weights[s], attributes[j], alpha, price[j]) for j in considered}
+        if offer.utility is None:
+            v = {j: mean_utility(weights[s], attributes[j], alpha, price[j]) for j in considered}
+        else:  # attribute utility given directly
+            v = {j: float(offer.utility[s, j]) - alpha * math.log(price[j]) for j in considered}
         not_reached = 1.0
         for j in considered:
             not_reached *= 1.0 - awareness[s][j]
@@ -182,9 +186,9 @@ def _zeros(s, j):
     return [[0] * j for _ in range(s)]
 
 
-def _outcome(new, units, repl, churn, back, active, pool, lapsed):
+def _outcome(new, units, repl, churn, back, active, pool, lapsed, lost):
     a = {"new_adopters": new, "units": units, "replacements": repl, "churners": churn,
-         "returned": back, "active": active, "pool": pool, "lapsed": lapsed}
+         "returned": back, "active": active, "pool": pool, "lapsed": lapsed, "lost": lost}
     return {k: np.array(v, dtype=np.int64) for k, v in a.items()}
 
 
@@ -212,7 +216,8 @@ class NaiveAggregate:
         owner = owner_probabilities(offer, dt)
         sat = _floats(offer.satisfaction)
         available = np.asarray(offer.available).tolist()
-        new, units, repl, churn, back = (_zeros(s_count, j_count) for _ in range(5))
+        fill = _floats(offer.fill_rate)
+        new, units, repl, churn, back, lost = (_zeros(s_count, j_count) for _ in range(6))
         for s in range(s_count):
             shares, adv, attract, reach = drv[s]
             active = self.active[s]
@@ -236,13 +241,18 @@ class NaiveAggregate:
                 x = remaining if conditional >= 1.0 else int(rng.binomial(remaining, conditional))
                 new[s][j] = x
                 remaining -= x
+            # a chooser finds the product in stock with probability fill; else a lost sale
+            for j in range(j_count):
+                if new[s][j] > 0 and fill[j] < 1.0:
+                    lost[s][j] = int(rng.binomial(new[s][j], 1.0 - fill[j]))
+                    new[s][j] -= lost[s][j]
             for j in range(j_count):
                 p_churn, p_replace = owner[j]
                 n = active[j]
                 c = int(rng.binomial(n, p_churn)) if n > 0 and p_churn > 0.0 else 0
                 r = 0
-                if n - c > 0 and p_replace > 0.0 and available[j]:
-                    r = int(rng.binomial(n - c, min(p_replace / (1.0 - p_churn), 1.0)))
+                if n - c > 0 and p_replace > 0.0 and available[j] and fill[j] > 0.0:
+                    r = int(rng.binomial(n - c, min(p_replace * fill[j] / (1.0 - p_churn), 1.0)))
                 cr = float(seg.churn_return[s])
                 b = int(rng.binomial(c, cr)) if c > 0 and cr > 0.0 else 0
                 churn[s][j], repl[s][j], back[s][j] = c, r, b
@@ -252,7 +262,7 @@ class NaiveAggregate:
                 self.lapsed[s] += churn[s][j] - back[s][j]
                 self.pool[s] += back[s][j] - new[s][j]
         return _outcome(new, units, repl, churn, back, [list(a) for a in self.active],
-                        list(self.pool), list(self.lapsed))
+                        list(self.pool), list(self.lapsed), lost)
 
 
 # ---------------------------------------------------------------------------- agent mode
@@ -358,6 +368,8 @@ class NaiveAgents:
                 base = 0.0
                 for w, a in zip(weights, offer.attributes[j].tolist(), strict=True):
                     base += w * a
+                if offer.utility is not None:
+                    base = float(offer.utility[s, j])
                 options.append((j, (1.0 + self.taste[i]) * base
                                 - alpha * math.log(float(offer.price[j]))))
         v0 = float(seg.outside_utility[s])
@@ -382,13 +394,15 @@ class NaiveAgents:
         t = self.t
         key_lo, key_hi = split_key(stream_key(self.seed, t, STREAM_HOLD))
         key_choice = stream_key(self.seed, t, STREAM_CHOICE)
+        key_fill = stream_key(self.seed, t, STREAM_FILL)
+        fill = _floats(offer.fill_rate)
         drv = drivers(seg, offer)
         owner = owner_probabilities(offer, dt)
         sat = _floats(offer.satisfaction)
         active0, _, _ = self.counts()
         pop = np.asarray(seg.population).tolist()
         start = list(self.held)
-        new, units, repl, churn, back = (_zeros(s_count, j_count) for _ in range(5))
+        new, units, repl, churn, back, lost = (_zeros(s_count, j_count) for _ in range(6))
         for i in range(self.n):
             s = self.segment_of[i]
             _, adv, attract, _ = drv[s]
@@ -403,7 +417,9 @@ class NaiveAgents:
                 hazard = (float(seg.p[s]) * adv + float(seg.q[s]) * w) * attract
                 if u < -math.expm1(-hazard * dt):
                     j = self._choose(i, s, offer, key_choice)
-                    if j >= 0:
+                    if j >= 0 and fill[j] < 1.0 and uniform(key_fill, i) >= fill[j]:
+                        lost[s][j] += 1  # out of stock
+                    elif j >= 0:
                         self.held[i] = j
                         new[s][j] += 1
                         units[s][j] += 1
@@ -416,11 +432,11 @@ class NaiveAgents:
                         back[s][h] += 1
                     else:
                         self.held[i] = LAPSED
-                elif u < p_churn + p_replace and offer.available[h]:
+                elif u < p_churn + p_replace * fill[h] and offer.available[h]:
                     units[s][h] += 1
                     repl[s][h] += 1
         active, pool, lapsed = self.counts()
-        return _outcome(new, units, repl, churn, back, active, pool, lapsed)
+        return _outcome(new, units, repl, churn, back, active, pool, lapsed, lost)
 
 
 # ------------------------------------------------------------------------------ networks

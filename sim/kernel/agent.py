@@ -31,7 +31,7 @@ from numba import prange
 
 from sim.kernel._numba import jit, jit_parallel
 from sim.kernel.aggregate import _check_dt, _check_offer, _initial_state
-from sim.kernel.choice import _base_utility, _segment_drivers, hazard_probabilities
+from sim.kernel.choice import drivers, hazard_probabilities
 from sim.kernel.network import Network
 from sim.kernel.outcome import StepOutcome
 from sim.kernel.params import Segments
@@ -40,6 +40,7 @@ from sim.kernel.rng import (
     STREAM_ALPHA_B,
     STREAM_AWARE,
     STREAM_CHOICE,
+    STREAM_FILL,
     STREAM_HOLD,
     STREAM_INITIAL,
     STREAM_TASTE_A,
@@ -127,8 +128,8 @@ def _screen(held, lo, n, key_lo, key_hi, t_pool, t_owner, flags):
 def _decide(c, s, start, n, flags, held, taste, alpha_mult, indptr, counts, use_network,
             prob_mixed, haz_innov, haz_imit, dt, satisfaction, base, alpha, log_price,
             available, awareness, outside_utility, aware_keys, key_lo, key_hi, key_choice,
-            p_churn, p_replace, churn_return, new, units, repl, churn, back, changed,
-            changed_from):
+            key_fill, fill_rate, p_churn, p_replace, churn_return, new, units, repl, churn,
+            back, lost, changed, changed_from):
     """Pass 2: decide the flagged customers of chunk c exactly; returns how many changed."""
     j_count = log_price.shape[0]
     words = flags.view(np.uint64)
@@ -159,7 +160,9 @@ def _decide(c, s, start, n, flags, held, taste, alpha_mult, indptr, counts, use_
                     j = _choose(i, s, taste[i], alpha_mult[i], base, alpha, log_price,
                                 available, awareness, outside_utility, aware_keys,
                                 key_choice, buf)
-                    if j >= 0:
+                    if j >= 0 and fill_rate[j] < 1.0 and uniform(key_fill, i) >= fill_rate[j]:
+                        lost[c, j] += 1  # out of stock: a lost sale, still a potential adopter
+                    elif j >= 0:
                         held[i] = j
                         new[c, j] += 1
                         units[c, j] += 1
@@ -178,7 +181,7 @@ def _decide(c, s, start, n, flags, held, taste, alpha_mult, indptr, counts, use_
                     changed[start + n_ch] = i
                     changed_from[start + n_ch] = h
                     n_ch += 1
-                elif u < pc + p_replace[h] and available[h]:
+                elif u < pc + p_replace[h] * fill_rate[h] and available[h]:
                     units[c, h] += 1
                     repl[c, h] += 1
     return n_ch
@@ -189,14 +192,16 @@ def _step_agents(held, taste, alpha_mult, chunk_segment, chunk_start, chunk_stop
                  indptr, counts, use_network, prob_mixed, haz_innov, haz_imit, dt,
                  t_pool, t_owner, satisfaction, base, alpha, log_price, available,
                  awareness, outside_utility, aware_keys, key_lo, key_hi, key_choice,
-                 p_churn, p_replace, churn_return,
-                 new, units, repl, churn, back, changed, changed_from, n_changed):
+                 key_fill, fill_rate, p_churn, p_replace, churn_return,
+                 new, units, repl, churn, back, lost, changed, changed_from, n_changed):
     """One agent step in place on ``held``; flows counted per chunk (C, J).
 
     A customer's one draw of the step is ``u = hash32(key, i) * 2**-32``: a potential
     adopter considers the category when ``u < prob_i``; an owner of j churns when
     ``u < p_churn[j]`` (returning when ``u < p_churn[j] * churn_return[s]``) and buys a
-    replacement when ``p_churn[j] <= u < p_churn[j] + p_replace[j]``.
+    replacement when ``p_churn[j] <= u < p_churn[j] + p_replace[j] * fill_rate[j]``. A
+    chooser of j finds it in stock when ``uniform(key_fill, i) < fill_rate[j]``; otherwise
+    the sale is lost and the customer stays in the pool.
     """
     for c in prange(chunk_segment.shape[0]):
         s = chunk_segment[c]
@@ -208,8 +213,8 @@ def _step_agents(held, taste, alpha_mult, chunk_segment, chunk_start, chunk_stop
                                counts, use_network, prob_mixed, haz_innov, haz_imit, dt,
                                satisfaction, base, alpha, log_price, available, awareness,
                                outside_utility, aware_keys, key_lo, key_hi, key_choice,
-                               p_churn, p_replace, churn_return, new, units, repl, churn,
-                               back, changed, changed_from)
+                               key_fill, fill_rate, p_churn, p_replace, churn_return, new,
+                               units, repl, churn, back, lost, changed, changed_from)
 
 
 @jit
@@ -343,6 +348,8 @@ class AgentMarket:
         self.seg_start = np.zeros(s + 1, np.int64)
         np.cumsum(pop, out=self.seg_start[1:])
         n = int(self.seg_start[-1])
+        if n >= 2**31 - 1:
+            raise ValueError(f"population must total < 2**31 - 1 customers in agent mode, got {n}")
         self.n_customers = n
         if network is not None:
             if not isinstance(network, Network):
@@ -391,12 +398,7 @@ class AgentMarket:
         _check_offer(offer, self.segments, self.n_products)
         seg = self.segments
         s, j = seg.n_segments, self.n_products
-        shares = np.empty((s, j + 1))
-        adv, attract, reach = np.empty(s), np.empty(s), np.empty(s)
-        _segment_drivers(seg.attribute_weights, seg.price_sensitivity, seg.outside_utility,
-                         seg.attractiveness_elasticity, seg.reference_inclusive_value,
-                         offer.price, offer.attributes, offer.available, offer.awareness,
-                         offer.advertising, shares, adv, attract, reach)
+        base, _, adv, attract, _ = drivers(seg, offer)
         haz_innov = seg.p * adv * attract
         haz_imit = seg.q * attract
         population = np.maximum(seg.population, 1)
@@ -412,11 +414,10 @@ class AgentMarket:
         else:
             t_pool = threshold32(prob_mixed)
         t_owner = int(threshold32((p_churn + p_replace).max()))
-        base = _base_utility(seg.attribute_weights, offer.attributes)
         t = self.step_index + 1  # step 0 keys are reserved for initial draws
         key_lo, key_hi = split_key(self._key(t, STREAM_HOLD))
         c = self.chunk_segment.shape[0]
-        flows = [np.zeros((c, j), np.int64) for _ in range(5)]
+        flows = [np.zeros((c, j), np.int64) for _ in range(6)]
         n_changed = np.zeros(c, np.int64)
         _step_agents(self.held, self.taste, self.alpha_mult, self.chunk_segment,
                      self.chunk_start, self.chunk_stop, self._indptr, self.counts,
@@ -424,7 +425,8 @@ class AgentMarket:
                      t_pool, np.int64(t_owner), offer.satisfaction, base,
                      seg.price_sensitivity, np.log(offer.price), offer.available,
                      offer.awareness, seg.outside_utility, self.aware_keys, key_lo, key_hi,
-                     self._key(t, STREAM_CHOICE), p_churn, p_replace, seg.churn_return,
+                     self._key(t, STREAM_CHOICE), self._key(t, STREAM_FILL),
+                     offer.fill_rate, p_churn, p_replace, seg.churn_return,
                      *flows, self.changed, self.changed_from, n_changed)
         if self.network is not None:
             _scatter_changes(self.chunk_start, n_changed, self.changed, self.changed_from,
@@ -434,10 +436,10 @@ class AgentMarket:
             out = np.zeros((s, j), np.int64)
             _sum_chunks(self.chunk_segment, f, out)
             per_segment.append(out)
-        new, units, repl, churn, back = per_segment
+        new, units, repl, churn, back, lost = per_segment
         self.active += new - churn
         self.pool += back.sum(axis=1) - new.sum(axis=1)
         self.lapsed += (churn - back).sum(axis=1)
         self.step_index += 1
         return StepOutcome(new, units, repl, churn, back, self.active.copy(), self.pool.copy(),
-                           self.lapsed.copy())
+                           self.lapsed.copy(), lost)

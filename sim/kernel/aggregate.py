@@ -15,6 +15,10 @@ transition per step), as in the agent mode:
 - Owners churn or buy a replacement (competing risks, ``choice.hazard_probabilities``);
   a replacement is a repeat purchase of the same product and waits while it cannot be
   bought. A share ``churn_return`` of churners returns to the pool; the rest lapse.
+- Stock-outs: a customer who chooses product j finds it in stock with probability
+  ``fill_rate[j]``; otherwise the sale is lost (``lost``) and the customer stays in the
+  pool. A replacement buyer who finds no stock waits (replacement probability times the
+  fill rate).
 
 Randomness comes only from the ``numpy.random.Generator`` the caller passes in; Numba's
 Generator methods consume the bit generator exactly as NumPy's do, so a plain-Python twin
@@ -24,15 +28,15 @@ Generator methods consume the bit generator exactly as NumPy's do, so a plain-Py
 import numpy as np
 
 from sim.kernel._numba import jit
-from sim.kernel.choice import _segment_drivers, hazard_probabilities
+from sim.kernel.choice import drivers, hazard_probabilities
 from sim.kernel.outcome import StepOutcome
 from sim.kernel.params import Offer, Segments
 
 
 @jit
 def _step_aggregate(rng, dt, p, q, churn_return, shares, adv_effect, attract, reach,
-                    satisfaction, p_churn, p_replace, available, pool, lapsed, active,
-                    new_adopters, units, replacements, churners, returned):
+                    satisfaction, p_churn, p_replace, available, fill_rate, pool, lapsed,
+                    active, new_adopters, units, replacements, churners, returned, lost):
     """One aggregate step, in place on pool (S,), lapsed (S,), active (S, J); int64."""
     s_count, j_count = active.shape
     for s in range(s_count):
@@ -63,6 +67,14 @@ def _step_aggregate(rng, dt, p, q, churn_return, shares, adv_effect, attract, re
             x = remaining if ratio >= 1.0 else rng.binomial(remaining, ratio)
             new_adopters[s, j] = x
             remaining -= x
+        # Stock-outs: a chooser finds the product in stock with probability fill_rate;
+        # the others are lost sales and stay in the pool.
+        for j in range(j_count):
+            x = new_adopters[s, j]
+            if x > 0 and fill_rate[j] < 1.0:
+                miss = rng.binomial(x, 1.0 - fill_rate[j])
+                lost[s, j] = miss
+                new_adopters[s, j] = x - miss
         adopted = 0
         back = 0
         for j in range(j_count):
@@ -72,8 +84,8 @@ def _step_aggregate(rng, dt, p, q, churn_return, shares, adv_effect, attract, re
             b = 0
             if n > 0 and p_churn[j] > 0.0:
                 c = rng.binomial(n, p_churn[j])
-            if n - c > 0 and p_replace[j] > 0.0 and available[j]:
-                r = rng.binomial(n - c, min(p_replace[j] / (1.0 - p_churn[j]), 1.0))
+            if n - c > 0 and p_replace[j] > 0.0 and available[j] and fill_rate[j] > 0.0:
+                r = rng.binomial(n - c, min(p_replace[j] * fill_rate[j] / (1.0 - p_churn[j]), 1.0))
             if c > 0 and churn_return[s] > 0.0:
                 b = rng.binomial(c, churn_return[s])
             churners[s, j] = c
@@ -130,22 +142,17 @@ class AggregateMarket:
         _check_offer(offer, self.segments, self.n_products)
         seg = self.segments
         s, j = seg.n_segments, self.n_products
-        shares = np.empty((s, j + 1))
-        adv, attract, reach = np.empty(s), np.empty(s), np.empty(s)
-        _segment_drivers(seg.attribute_weights, seg.price_sensitivity, seg.outside_utility,
-                         seg.attractiveness_elasticity, seg.reference_inclusive_value,
-                         offer.price, offer.attributes, offer.available, offer.awareness,
-                         offer.advertising, shares, adv, attract, reach)
+        _, shares, adv, attract, reach = drivers(seg, offer)
         p_churn, p_replace = hazard_probabilities(
             offer.churn_rate, offer.churn_satisfaction_slope, offer.replacement_rate,
             offer.satisfaction, dt)
-        flows = [np.zeros((s, j), np.int64) for _ in range(5)]
+        flows = [np.zeros((s, j), np.int64) for _ in range(6)]
         _step_aggregate(rng, dt, seg.p, seg.q, seg.churn_return, shares, adv, attract, reach,
-                        offer.satisfaction, p_churn, p_replace, offer.available, self.pool,
-                        self.lapsed, self.active, *flows)
-        new, units, repl, churn, back = flows
+                        offer.satisfaction, p_churn, p_replace, offer.available,
+                        offer.fill_rate, self.pool, self.lapsed, self.active, *flows)
+        new, units, repl, churn, back, lost = flows
         return StepOutcome(new, units, repl, churn, back, self.active.copy(), self.pool.copy(),
-                           self.lapsed.copy())
+                           self.lapsed.copy(), lost)
 
 
 def _check_offer(offer, segments, n_products):

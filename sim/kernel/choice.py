@@ -44,12 +44,14 @@ def _base_utility(weights, attributes):
 
 
 @jit
-def _segment_drivers(weights, alpha, outside_utility, beta, iv_ref, price, attributes,
-                     available, awareness, advertising, shares, adv_effect, attract, reach):
-    """Fill shares (S, J+1; column J is the outside option), adv_effect, attract, reach (S,)."""
-    s_count = weights.shape[0]
+def _segment_drivers(base, alpha, outside_utility, beta, iv_ref, price, available, awareness,
+                     advertising, shares, adv_effect, attract, reach):
+    """Fill shares (S, J+1; column J is the outside option), adv_effect, attract, reach (S,).
+
+    ``base`` (S, J) is the attribute utility of each product in each segment.
+    """
+    s_count = base.shape[0]
     j_count = price.shape[0]
-    base = _base_utility(weights, attributes)
     for s in range(s_count):
         vmax = outside_utility[s]
         for j in range(j_count):
@@ -99,6 +101,13 @@ def _segment_drivers(weights, alpha, outside_utility, beta, iv_ref, price, attri
             attract[s] = 0.0
 
 
+def base_utility(segments, offer):
+    """Attribute utility (S, J): ``offer.utility`` when given, else ``w[s] . a[j]``."""
+    if offer.utility is not None:
+        return offer.utility
+    return _base_utility(segments.attribute_weights, offer.attributes)
+
+
 def segment_drivers(segments, offer):
     """Choice shares and hazard factors of every segment for one offer.
 
@@ -114,17 +123,23 @@ def segment_drivers(segments, offer):
         option. Rows sum to one.
     advertising_effect, attractiveness, reach : float64 (S,)
     """
+    _, shares, adv, attract, reach = drivers(segments, offer)
+    return shares, adv, attract, reach
+
+
+def drivers(segments, offer):
+    """``(base, shares, advertising_effect, attractiveness, reach)`` for one offer."""
     s_count, j_count = segments.n_segments, offer.n_products
+    base = base_utility(segments, offer)
     shares = np.empty((s_count, j_count + 1))
     adv = np.empty(s_count)
     attract = np.empty(s_count)
     reach = np.empty(s_count)
-    _segment_drivers(segments.attribute_weights, segments.price_sensitivity,
-                     segments.outside_utility, segments.attractiveness_elasticity,
-                     segments.reference_inclusive_value, offer.price, offer.attributes,
-                     offer.available, offer.awareness, offer.advertising, shares, adv,
-                     attract, reach)
-    return shares, adv, attract, reach
+    _segment_drivers(base, segments.price_sensitivity, segments.outside_utility,
+                     segments.attractiveness_elasticity, segments.reference_inclusive_value,
+                     offer.price, offer.available, offer.awareness, offer.advertising, shares,
+                     adv, attract, reach)
+    return base, shares, adv, attract, reach
 
 
 def logit_shares(utility, outside_utility=-np.inf):

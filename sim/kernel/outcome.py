@@ -19,6 +19,8 @@ class StepOutcome:
     active : owners (installed base, or active subscribers) after the step.
     pool : (S,) potential adopters after the step (never adopted, or returned).
     lapsed : (S,) customers who left the category for good.
+    lost : customers who chose the product but found it out of stock (a lost sale; they
+        stay in the pool).
     """
 
     new_adopters: np.ndarray
@@ -29,6 +31,11 @@ class StepOutcome:
     active: np.ndarray
     pool: np.ndarray
     lapsed: np.ndarray
+    lost: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.lost is None:
+            object.__setattr__(self, "lost", np.zeros_like(self.new_adopters))
 
     def population(self) -> np.ndarray:
         """(S,) customers per segment: pool + owners + lapsed (conserved)."""

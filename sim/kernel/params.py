@@ -201,6 +201,13 @@ class Offer:
     replacement_rate : float64 (J,)
         Durables: replacement purchases per owner per day (1 / mean lifetime in days);
         0 for subscriptions or no replacement.
+    fill_rate : float64 (J,)
+        Probability that a customer who chooses the product finds it in stock, in [0, 1]
+        (1: no stock-out). The others are lost sales and stay potential adopters.
+    utility : float64 (S, J) or None
+        Attribute utility of each product in each segment, replacing
+        ``attribute_weights . attributes`` when given (e.g. ideal-point utilities of
+        drifting preferences).
     """
 
     price: np.ndarray
@@ -212,6 +219,8 @@ class Offer:
     churn_rate: np.ndarray
     churn_satisfaction_slope: np.ndarray
     replacement_rate: np.ndarray
+    fill_rate: np.ndarray | None = None
+    utility: np.ndarray | None = None
 
     @property
     def n_products(self) -> int:
@@ -230,6 +239,8 @@ class Offer:
         churn_rate=None,
         churn_satisfaction_slope=None,
         replacement_rate=None,
+        fill_rate=None,
+        utility=None,
     ) -> Offer:
         """Validated offer; omitted arguments take neutral defaults (pure Bass)."""
         price = np.atleast_1d(np.asarray(price, dtype=np.float64))
@@ -244,6 +255,8 @@ class Offer:
             churn_rate=np.zeros(j) if churn_rate is None else churn_rate,
             churn_satisfaction_slope=np.zeros(j) if churn_satisfaction_slope is None else churn_satisfaction_slope,
             replacement_rate=np.zeros(j) if replacement_rate is None else replacement_rate,
+            fill_rate=np.ones(j) if fill_rate is None else fill_rate,
+            utility=utility,
         ).validate(segments)
 
     def validate(self, segments: Segments) -> Offer:
@@ -254,8 +267,12 @@ class Offer:
         shapes = {
             "price": (j,), "attributes": (j, k), "available": (j,), "awareness": (s, j),
             "advertising": (s, j), "satisfaction": (j,), "churn_rate": (j,),
-            "churn_satisfaction_slope": (j,), "replacement_rate": (j,),
+            "churn_satisfaction_slope": (j,), "replacement_rate": (j,), "fill_rate": (j,),
         }
+        if self.fill_rate is None:
+            object.__setattr__(self, "fill_rate", np.ones(j))
+        if self.utility is not None:
+            shapes["utility"] = (s, j)
         values = {}
         for name, shape in shapes.items():
             dtype = np.bool_ if name == "available" else np.float64
@@ -265,6 +282,7 @@ class Offer:
         _check_range("price", values["price"], 0.0, low_open=True)
         _check_range("awareness", values["awareness"], 0.0, 1.0)
         _check_range("satisfaction", values["satisfaction"], 0.0, 1.0)
+        _check_range("fill_rate", values["fill_rate"], 0.0, 1.0)
         for name in ("advertising", "churn_rate", "churn_satisfaction_slope", "replacement_rate"):
             _check_range(name, values[name], 0.0)
         for name, arr in values.items():

@@ -26,7 +26,9 @@ def tiny_offer(segments, step=0, awareness=None):
     """Three products; the third launches at step 3; awareness grows with ``step``.
 
     Product 0 is a durable with replacement, product 1 a subscription with churn driven by
-    dissatisfaction, product 2 both.
+    dissatisfaction, product 2 both. Products 0 and 2 run short of stock in steps 5-8
+    (fill rates below one); from step 9 the attribute utility is given directly (as
+    drifting ideal points would), replacing ``weights . attributes``.
     """
     s = segments.n_segments
     if awareness is None:
@@ -43,6 +45,8 @@ def tiny_offer(segments, step=0, awareness=None):
         churn_rate=[0.002, 0.004, 0.001],
         churn_satisfaction_slope=[0.0, 0.02, 0.01],
         replacement_rate=[0.01, 0.0, 0.005],
+        fill_rate=[0.6, 1.0, 0.3] if 5 <= step <= 8 else None,
+        utility=(np.array([[1.1, 1.3, 0.4], [0.2, 0.7, 1.5]])[:s] if step >= 9 else None),
     )
 
 

@@ -10,7 +10,7 @@ from sim.kernel.choice import hazard_probabilities
 from sim.kernel.network import from_edges
 
 FIELDS = ("new_adopters", "units", "replacements", "churners", "returned", "active", "pool",
-          "lapsed")
+          "lapsed", "lost")
 STEPS = 12
 DT = 7.0
 
