@@ -1,0 +1,318 @@
+"""Shared machinery of the experiment runners.
+
+An experiment compares named *options* (each a set of config overrides) over several
+seeds. It runs them through marketsim's own sweep machinery: every option becomes a
+config file of a temporary ``experiment_option`` group, and one ``marketsim -m
++experiment_option=a,b,... seed=range(0,n)`` multirun runs every (option, seed) job with
+the local parallel launcher (or Ray with ``launcher=ray``), writing ``kpis.parquet`` and
+the per-job outputs. Options share seeds, so comparisons are paired (common random
+numbers): "A beats B with probability x" is the share of seeds where A did better.
+
+Command line of every runner: ``python -m experiments.NAME [quick=true] [seeds=N]
+[out=DIR] [launcher=joblib|ray|basic] [jobs=N] [<experiment keys>] [<marketsim overrides>]``;
+keys the runner does not know are passed to every job (e.g. ``scenario=price_war``).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from omegaconf import OmegaConf
+
+from sim.plots import save, style
+from sim.results import atomic_write
+
+OPTION_GROUP = "experiment_option"
+
+
+class ExperimentError(Exception):
+    """Bad experiment input or a failed sweep: reported as one line, exit status 2."""
+
+
+@dataclass
+class Options:
+    name: str
+    quick: bool = False
+    seeds: int = 10
+    out: Path = Path(".")
+    launcher: str = "joblib"
+    jobs: int | None = None
+    overrides: list = field(default_factory=list)  # passed to every job
+    keys: dict = field(default_factory=dict)  # experiment-specific settings
+
+    def __getitem__(self, key):
+        return self.keys[key]
+
+
+def _parse_value(text: str):
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_args(name: str, argv, keys: dict, quick_seeds: int = 3, seeds: int = 20) -> Options:
+    """Split ``key=value`` arguments into experiment settings and job overrides.
+
+    ``keys`` maps the runner's own keys to their defaults (their types are enforced).
+    """
+    opts = Options(name=name, seeds=seeds, out=Path("experiments_out") / name,
+                   keys=dict(keys))
+    seeds_given = False
+    for arg in argv:
+        if "=" not in arg or arg.startswith(("=", "-")):
+            raise ExperimentError(f"arguments are key=value, got {arg!r}")
+        key, value = arg.split("=", 1)
+        if key == "quick":
+            opts.quick = _parse_value(value) is True
+        elif key == "seeds":
+            opts.seeds = _positive_int(key, value)
+            seeds_given = True
+        elif key == "out":
+            opts.out = Path(value)
+        elif key == "launcher":
+            if value not in ("joblib", "ray", "basic"):
+                raise ExperimentError(f"launcher must be one of joblib, ray, basic; got {value!r}")
+            opts.launcher = value
+        elif key == "jobs":
+            opts.jobs = _positive_int(key, value)
+        elif key in opts.keys:
+            default = opts.keys[key]
+            parsed = _parse_value(value)
+            if isinstance(default, bool) and not isinstance(parsed, bool):
+                raise ExperimentError(f"{key} must be true or false, got {value!r}")
+            if isinstance(default, (int, float)) and not isinstance(default, bool):
+                if not isinstance(parsed, (int, float)) or isinstance(parsed, bool):
+                    raise ExperimentError(f"{key} must be a number, got {value!r}")
+                parsed = type(default)(parsed) if isinstance(default, float) else parsed
+            if isinstance(default, list):
+                parsed = [_parse_value(v) for v in value.strip("[]").split(",") if v]
+            opts.keys[key] = parsed
+        else:
+            opts.overrides.append(arg)
+    if opts.quick and not seeds_given:
+        opts.seeds = quick_seeds
+    return opts
+
+
+def _positive_int(key, value):
+    try:
+        n = int(value)
+    except ValueError:
+        raise ExperimentError(f"{key} must be a whole number >= 1, got {value!r}") from None
+    if n < 1:
+        raise ExperimentError(f"{key} must be a whole number >= 1, got {value!r}")
+    return n
+
+
+def option_yaml(overrides) -> str:
+    """A ``_global_`` config file applying ``overrides`` (``a.b=v`` values, ``+grp@pkg=name``
+    and ``grp@pkg=name`` group choices go to its defaults list)."""
+    defaults, values = [], []
+    for o in overrides:
+        key, value = o.split("=", 1)
+        if "@" in key or key.lstrip("+") in ("market", "firm", "policy"):
+            group, _, package = key.lstrip("+").partition("@")
+            defaults.append(f"  - /{group}{'@' + package if package else ''}: {value}")
+        else:
+            values.append(f"{key}={value}")
+    body = OmegaConf.to_yaml(OmegaConf.from_dotlist(values)) if values else ""
+    head = "# @package _global_\n"
+    if defaults:
+        head += "defaults:\n" + "\n".join(defaults) + "\n  - _self_\n"
+    return head + body
+
+
+def run_sweep(opts: Options, options: dict, extra=()) -> Path:
+    """Run every option for ``opts.seeds`` seeds; returns the sweep directory."""
+    if not options:
+        raise ExperimentError("an experiment needs at least one option")
+    out = opts.out.resolve()
+    group_dir = out / "_config" / OPTION_GROUP
+    group_dir.mkdir(parents=True, exist_ok=True)
+    for name, ovr in options.items():
+        atomic_write(group_dir / f"{name}.yaml", lambda p, o=ovr: Path(p).write_text(option_yaml(o)))
+    sweep_dir = out / "sweep"
+    cmd = [sys.executable, "-m", "sim.cli", "-m",
+           f"+{OPTION_GROUP}={','.join(options)}", f"seed=range(0,{opts.seeds})",
+           f"hydra.searchpath=[file://{out / '_config'}]", f"hydra.sweep.dir={sweep_dir}",
+           "plots=false", "progress=false", *opts.overrides, *extra]
+    if opts.launcher == "ray":
+        cmd.append("hydra/launcher=ray")
+    elif opts.launcher == "basic":
+        cmd.append("hydra/launcher=basic")
+    if opts.jobs and opts.launcher == "joblib":
+        cmd.append(f"hydra.launcher.n_jobs={opts.jobs}")
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    (out / "sweep.log").write_text(" ".join(cmd) + "\n\n" + proc.stdout + proc.stderr)
+    if not (sweep_dir / "kpis.parquet").exists():
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise ExperimentError(f"the sweep failed: {tail[0]} (log: {out / 'sweep.log'})")
+    print(f"[{opts.name}] {len(options)} options x {opts.seeds} seeds in "
+          f"{time.perf_counter() - started:.1f} s -> {sweep_dir}")
+    return sweep_dir
+
+
+def load_kpis(sweep_dir) -> pd.DataFrame:
+    """The sweep's KPIs with ``option`` and ``seed`` columns (failed jobs dropped, reported)."""
+    table = pd.read_parquet(Path(sweep_dir) / "kpis.parquet")
+    failed = table[table["status"] != "ok"]
+    for _, row in failed.iterrows():
+        print(f"warning: job {row['job']} failed: {row['error']}", file=sys.stderr)
+    ok = table[table["status"] == "ok"].copy()
+    ok["option"] = ok[f"override.{OPTION_GROUP}"]
+    ok["seed"] = ok["seed"].astype(int)
+    return ok
+
+
+def load_timeseries(sweep_dir, firm: str | None = None) -> pd.DataFrame:
+    """All jobs' timeseries with ``option`` and ``seed`` columns (optionally one firm)."""
+    frames = []
+    for meta in Path(sweep_dir).glob("*/job.json"):
+        job = json.loads(meta.read_text())
+        if job.get("status") != "ok":
+            continue
+        ts = pd.read_parquet(meta.parent / "timeseries.parquet")
+        if firm is not None:
+            ts = ts[ts["firm"] == firm]
+        over = dict(o.lstrip("+").split("=", 1) for o in job["overrides"] if "=" in o)
+        ts = ts.assign(option=over.get(OPTION_GROUP), seed=int(job.get("seed", 0)))
+        frames.append(ts)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+# ----------------------------------------------------------------- comparing options
+
+
+def summarise(kpis: pd.DataFrame, columns, by="option") -> pd.DataFrame:
+    """Mean, 5th and 95th percentile and n of each KPI per option."""
+    rows = []
+    for name, grp in kpis.groupby(by, sort=False):
+        row = {by: name, "n": len(grp)}
+        for c in columns:
+            v = pd.to_numeric(grp[c], errors="coerce").dropna()
+            row[f"{c}_mean"] = float(v.mean()) if len(v) else np.nan
+            row[f"{c}_p5"] = float(v.quantile(0.05)) if len(v) else np.nan
+            row[f"{c}_p95"] = float(v.quantile(0.95)) if len(v) else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def winner(kpis: pd.DataFrame, kpi: str, higher_is_better: bool = True, by="option") -> dict:
+    """Best option by mean ``kpi``, its margin over the runner-up, and the paired
+    probability (share of common seeds) that it beats the runner-up."""
+    data = kpis[[by, "seed", kpi]].copy()
+    data[kpi] = pd.to_numeric(data[kpi], errors="coerce")
+    means = data.groupby(by, sort=False)[kpi].mean().dropna()
+    if means.empty:
+        return {"kpi": kpi, "winner": None}
+    order = means.sort_values(ascending=not higher_is_better)
+    best = order.index[0]
+    result = {"kpi": kpi, "winner": best, "mean": float(order.iloc[0]),
+              "higher_is_better": higher_is_better}
+    if len(order) > 1:
+        second = order.index[1]
+        wide = data.pivot_table(index="seed", columns=by, values=kpi)
+        pair = wide[[best, second]].dropna()
+        better = pair[best] > pair[second] if higher_is_better else pair[best] < pair[second]
+        result.update({"runner_up": second, "runner_up_mean": float(order.iloc[1]),
+                       "margin": float(abs(order.iloc[0] - order.iloc[1])),
+                       "p_beats_runner_up": float(better.mean()) if len(pair) else np.nan,
+                       "paired_seeds": int(len(pair))})
+    return result
+
+
+def fmt(v, kpi: str = "") -> str:
+    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+        return "n/a"
+    if "share" in kpi:
+        return f"{100 * v:.1f}%"
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:,.2f}M"
+    if abs(v) >= 1e3:
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
+
+
+def winner_sentence(w: dict, label: str | None = None, unit: str = "") -> str:
+    label = label or w["kpi"]
+    if w.get("winner") is None:
+        return f"No option has a value for {label}."
+    direction = "highest" if w["higher_is_better"] else "lowest"
+    text = f"**{w['winner']}** has the {direction} mean {label} ({fmt(w['mean'], w['kpi'])}{unit})"
+    if "runner_up" in w:
+        text += (f", {fmt(w['margin'], w['kpi'])}{unit} {'more' if w['higher_is_better'] else 'less'} "
+                 f"than the runner-up **{w['runner_up']}** ({fmt(w['runner_up_mean'], w['kpi'])}{unit}); "
+                 f"it does better in {100 * w['p_beats_runner_up']:.0f}% of the "
+                 f"{w['paired_seeds']} paired seeds")
+    return text + "."
+
+
+# ----------------------------------------------------------------- writing results
+
+
+def write_summary(out: Path, summary: pd.DataFrame) -> Path:
+    path = Path(out) / "summary.csv"
+    atomic_write(path, lambda p: summary.to_csv(p, index=False))
+    return path
+
+
+def write_report(out: Path, title: str, question: str, sections, opts: Options,
+                 seconds: float) -> Path:
+    """``report.md``: the question, computed sentences, embedded plots, how it was run."""
+    lines = [f"# {title}", "", f"*Question:* {question}", ""]
+    for heading, paragraphs, images in sections:
+        if heading:
+            lines += [f"## {heading}", ""]
+        for p in paragraphs:
+            lines += [p, ""]
+        for img in images:
+            lines += [f"![{Path(img).stem}]({Path(img).relative_to(out).as_posix()})", ""]
+    lines += ["## How this was run", "",
+              f"`python -m experiments.{opts.name} " + " ".join(
+                  [f"quick={str(opts.quick).lower()}", f"seeds={opts.seeds}"]
+                  + [f"{k}={v}" for k, v in opts.keys.items()] + opts.overrides) + "`",
+              "", f"{opts.seeds} seeds per option, paired across options (common random "
+              f"numbers); intervals are 5th-95th percentiles over seeds. Wall time "
+              f"{seconds:.0f} s. Raw runs: `sweep/` (one job directory per option and seed, "
+              f"`sweep/kpis.parquet`).", ""]
+    path = Path(out) / "report.md"
+    atomic_write(path, lambda p: Path(p).write_text("\n".join(lines)))
+    return path
+
+
+def figure_path(out: Path, name: str) -> Path:
+    return Path(out) / "plots" / f"{name}.png"
+
+
+def main_wrapper(run, name: str):
+    """Console behaviour shared by runners: one-line errors, exit status 2."""
+    def main(argv=None):
+        argv = sys.argv[1:] if argv is None else argv
+        try:
+            style()
+            out = run(argv)
+        except ExperimentError as e:
+            print(f"experiments.{name}: error: {e}", file=sys.stderr)
+            return 2
+        print(f"[{name}] report: {out / 'report.md'}")
+        return 0
+    return main
+
+
+__all__ = ["ExperimentError", "Options", "figure_path", "fmt", "load_kpis", "load_timeseries",
+           "main_wrapper", "parse_args", "run_sweep", "save", "summarise", "winner",
+           "winner_sentence", "write_report", "write_summary"]
