@@ -150,7 +150,7 @@ def run_sweep(opts: Options, options: dict, extra=()) -> Path:
            f"hydra.searchpath=[file://{out / '_config'}]", f"hydra.sweep.dir={sweep_dir}",
            "plots=false", "progress=false", *opts.overrides, *extra]
     if opts.launcher == "ray":
-        cmd.append("hydra/launcher=ray")
+        cmd.append("hydra/launcher=ray_local")
     elif opts.launcher == "basic":
         cmd.append("hydra/launcher=basic")
     if opts.jobs and opts.launcher == "joblib":
