@@ -16,6 +16,7 @@ keys the runner does not know are passed to every job (e.g. ``scenario=price_war
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -135,18 +136,24 @@ def option_yaml(overrides) -> str:
     return head + body
 
 
-def run_sweep(opts: Options, options: dict, extra=()) -> Path:
-    """Run every option for ``opts.seeds`` seeds; returns the sweep directory."""
+def run_sweep(opts: Options, options: dict, extra=(), *, seeds: int | None = None,
+              seed_offset: int = 0, sweep_name: str = "sweep") -> Path:
+    """Run every option for ``seeds`` (default ``opts.seeds``) seeds, numbered from
+    ``seed_offset`` (fresh seeds for an out-of-sample check), into ``out/<sweep_name>``
+    (one experiment may run several sweeps); returns the sweep directory."""
     if not options:
         raise ExperimentError("an experiment needs at least one option")
+    n_seeds = opts.seeds if seeds is None else seeds
     out = opts.out.resolve()
     group_dir = out / "_config" / OPTION_GROUP
     group_dir.mkdir(parents=True, exist_ok=True)
     for name, ovr in options.items():
         atomic_write(group_dir / f"{name}.yaml", lambda p, o=ovr: Path(p).write_text(option_yaml(o)))
-    sweep_dir = out / "sweep"
+    sweep_dir = out / sweep_name
+    _clear_stale(sweep_dir, len(options) * n_seeds)
     cmd = [sys.executable, "-m", "sim.cli", "-m",
-           f"+{OPTION_GROUP}={','.join(options)}", f"seed=range(0,{opts.seeds})",
+           f"+{OPTION_GROUP}={','.join(options)}",
+           f"seed=range({seed_offset},{seed_offset + n_seeds})",
            f"hydra.searchpath=[file://{out / '_config'}]", f"hydra.sweep.dir={sweep_dir}",
            "plots=false", "progress=false", *opts.overrides, *extra]
     if opts.launcher == "ray":
@@ -157,13 +164,38 @@ def run_sweep(opts: Options, options: dict, extra=()) -> Path:
         cmd.append(f"hydra.launcher.n_jobs={opts.jobs}")
     started = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
-    (out / "sweep.log").write_text(" ".join(cmd) + "\n\n" + proc.stdout + proc.stderr)
+    log = out / f"{sweep_name}.log"
+    log.write_text(" ".join(cmd) + "\n\n" + proc.stdout + proc.stderr)
     if not (sweep_dir / "kpis.parquet").exists():
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise ExperimentError(f"the sweep failed: {tail[0]} (log: {out / 'sweep.log'})")
-    print(f"[{opts.name}] {len(options)} options x {opts.seeds} seeds in "
+        raise ExperimentError(f"the sweep failed: {tail[0]} (log: {log})")
+    print(f"[{opts.name}] {len(options)} options x {n_seeds} seeds in "
           f"{time.perf_counter() - started:.1f} s -> {sweep_dir}")
     return sweep_dir
+
+
+def _clear_stale(sweep_dir: Path, n_jobs: int) -> None:
+    """Forget what an earlier, different sweep left in ``sweep_dir``: its combined table and
+    job directories beyond this sweep's ``n_jobs`` (the rest resume or re-run by Hydra's
+    job check)."""
+    if not sweep_dir.is_dir():
+        return
+    (sweep_dir / "kpis.parquet").unlink(missing_ok=True)
+    for job in sweep_dir.iterdir():
+        if job.is_dir() and job.name.isdigit() and int(job.name) >= n_jobs:
+            shutil.rmtree(job)
+
+
+def base_config(opts: Options, extra=()):
+    """The typed config (``sim.config.AppConfig``) every job starts from: the runner's
+    ``opts.overrides`` plus ``extra``, composed in-process (to read defaults such as the
+    planned launch day or the task list that options scale)."""
+    from sim.cli import UserError, compose
+
+    try:
+        return compose([*opts.overrides, *extra])
+    except UserError as e:
+        raise ExperimentError(str(e)) from None
 
 
 def load_kpis(sweep_dir) -> pd.DataFrame:
@@ -178,14 +210,15 @@ def load_kpis(sweep_dir) -> pd.DataFrame:
     return ok
 
 
-def load_timeseries(sweep_dir, firm: str | None = None) -> pd.DataFrame:
-    """All jobs' timeseries with ``option`` and ``seed`` columns (optionally one firm)."""
+def load_timeseries(sweep_dir, firm: str | None = None, table: str = "timeseries") -> pd.DataFrame:
+    """All jobs' timeseries (or another per-job ``table``: ``events``, ``ledger``, ``tasks``)
+    with ``option`` and ``seed`` columns (optionally one firm)."""
     frames = []
     for meta in Path(sweep_dir).glob("*/job.json"):
         job = json.loads(meta.read_text())
         if job.get("status") != "ok":
             continue
-        ts = pd.read_parquet(meta.parent / "timeseries.parquet")
+        ts = pd.read_parquet(meta.parent / f"{table}.parquet")
         if firm is not None:
             ts = ts[ts["firm"] == firm]
         over = dict(o.lstrip("+").split("=", 1) for o in job["overrides"] if "=" in o)
@@ -261,6 +294,35 @@ def winner_sentence(w: dict, label: str | None = None, unit: str = "") -> str:
     return text + "."
 
 
+def paired_difference(kpis: pd.DataFrame, kpi: str, option, reference,
+                      higher_is_better: bool = True, by: str = "option") -> dict:
+    """Mean paired difference ``option - reference`` of ``kpi`` over their common seeds and
+    the share of those seeds where ``option`` does better."""
+    wide = kpis.assign(**{kpi: pd.to_numeric(kpis[kpi], errors="coerce")}).pivot_table(
+        index="seed", columns=by, values=kpi)
+    if option not in wide or reference not in wide:
+        return {"diff": np.nan, "p_better": np.nan, "n": 0}
+    pair = wide[[option, reference]].dropna()
+    diff = pair[option] - pair[reference]
+    better = diff > 0 if higher_is_better else diff < 0
+    return {"diff": float(diff.mean()) if len(pair) else np.nan,
+            "p_better": float(better.mean()) if len(pair) else np.nan, "n": int(len(pair))}
+
+
+def summary_table(summary: pd.DataFrame, specs, by: str = "option") -> str:
+    """A markdown table of ``mean [p5, p95]`` per option; ``specs``: ``(kpi, header)``."""
+    specs = [(k, h) for k, h in specs if f"{k}_mean" in summary]
+    lines = ["| " + " | ".join([by] + [h for _, h in specs]) + " |",
+             "|" + "---|" * (len(specs) + 1)]
+    for _, row in summary.iterrows():
+        cells = [str(row[by])]
+        for k, _ in specs:
+            cells.append(f"{fmt(row[f'{k}_mean'], k)} [{fmt(row[f'{k}_p5'], k)}, "
+                         f"{fmt(row[f'{k}_p95'], k)}]")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 # ----------------------------------------------------------------- writing results
 
 
@@ -298,6 +360,71 @@ def figure_path(out: Path, name: str) -> Path:
     return Path(out) / "plots" / f"{name}.png"
 
 
+# ----------------------------------------------------------------- shared figures
+
+
+def kpi_distributions(kpis: pd.DataFrame, specs, order, title: str, by: str = "option"):
+    """One panel per KPI: a box per option (5-95% whiskers), seeds as dots, the mean as a
+    diamond. ``specs``: ``(column, axis label with unit, scale)``; returns the figure."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+    from matplotlib.ticker import PercentFormatter
+
+    specs = [s for s in specs if s[0] in kpis and pd.to_numeric(kpis[s[0]], errors="coerce").notna().any()]
+    width = max(3.6, 0.75 * len(order) + 1.6)
+    fig, axes = plt.subplots(1, len(specs), figsize=(width * len(specs), 4.6), squeeze=False)
+    palette = dict(zip(order, sns.color_palette(n_colors=len(order)), strict=False))
+    for ax, (col, label, scale) in zip(axes[0], specs, strict=True):
+        data = kpis[[by, col]].copy()
+        data[col] = pd.to_numeric(data[col], errors="coerce") * scale
+        sns.boxplot(data=data, x=by, y=col, order=order, hue=by, hue_order=order,
+                    palette=palette, whis=(5, 95), showfliers=False, legend=False, ax=ax,
+                    boxprops={"alpha": 0.45})
+        sns.stripplot(data=data, x=by, y=col, order=order, color="0.25", size=3, alpha=0.6,
+                      ax=ax)
+        means = data.groupby(by)[col].mean().reindex(order)
+        ax.scatter(range(len(order)), means.to_numpy(), marker="D", color="black", s=28,
+                   zorder=5, label="mean")
+        ax.set(title=label.split(" (")[0], xlabel="", ylabel=label)
+        if "share" in col and scale == 1:
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.tick_params(axis="x", rotation=30 if len(order) > 2 else 0)
+        for t in ax.get_xticklabels():
+            t.set_horizontalalignment("right" if len(order) > 2 else "center")
+    axes[0][0].legend(loc="best", fontsize="small")
+    fig.suptitle(title)
+    return fig
+
+
+def over_time(ts: pd.DataFrame, panels, order, title: str, by: str = "option",
+              markers=()):
+    """Lines over days with 90% bands across seeds (median line), one panel per
+    ``(column, axis label with unit, scale)``; ``markers``: ``(day, label)`` vertical lines."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+    from matplotlib.ticker import PercentFormatter
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.2 * len(panels), 4.4), squeeze=False)
+    for k, (ax, (col, label, scale)) in enumerate(zip(axes[0], panels, strict=True)):
+        data = ts[[by, "seed", "t", col]].copy()
+        data[col] = pd.to_numeric(data[col], errors="coerce") * scale
+        sns.lineplot(data=data, x="t", y=col, hue=by, hue_order=order, estimator="median",
+                     errorbar=("pi", 90), ax=ax, legend=k == len(panels) - 1)
+        for day, text in markers:
+            ax.axvline(day, color="0.3", ls=":", lw=1)
+            ax.text(day, 0.98, f" {text}", transform=ax.get_xaxis_transform(), va="top",
+                    fontsize="small", color="0.3")
+        ax.set(title=label.split(" (")[0], xlabel="day", ylabel=label)
+        if "share" in col and scale == 1:
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    leg = axes[0][-1].get_legend()
+    if leg is not None:
+        sns.move_legend(axes[0][-1], "upper left", bbox_to_anchor=(1.01, 1.0), title=by,
+                        frameon=False)
+    fig.suptitle(title)
+    return fig
+
+
 def main_wrapper(run, name: str):
     """Console behaviour shared by runners: one-line errors, exit status 2."""
     def main(argv=None):
@@ -313,6 +440,7 @@ def main_wrapper(run, name: str):
     return main
 
 
-__all__ = ["ExperimentError", "Options", "figure_path", "fmt", "load_kpis", "load_timeseries",
-           "main_wrapper", "parse_args", "run_sweep", "save", "summarise", "winner",
-           "winner_sentence", "write_report", "write_summary"]
+__all__ = ["ExperimentError", "Options", "base_config", "figure_path", "fmt", "kpi_distributions",
+           "load_kpis", "load_timeseries", "main_wrapper", "over_time", "paired_difference", "parse_args",
+           "run_sweep", "save", "summarise", "summary_table", "winner", "winner_sentence",
+           "write_report", "write_summary"]

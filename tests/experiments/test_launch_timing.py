@@ -1,0 +1,43 @@
+"""experiments.launch_timing in quick mode: 3 schedule options x 3 seeds, 700 days."""
+
+import pandas as pd
+import pytest
+
+OPTIONS = ["early60d_q72", "plan_q78", "late120d_q88"]
+
+
+@pytest.fixture(scope="module")
+def result(exp, tmp_path_factory):
+    out = exp.run("launch_timing", tmp_path_factory.mktemp("launch_timing"))
+    return out, pd.read_csv(out / "summary.csv"), (out / "report.md").read_text()
+
+
+def test_summary_rows_and_columns(result):
+    _, summary, _ = result
+    assert summary["option"].tolist() == OPTIONS
+    assert (summary["n"] == 3).all()
+    for kpi in ("npv", "final_market_share", "launch_day", "launch_quality"):
+        for stat in ("mean", "p5", "p95"):
+            assert summary[f"{kpi}_{stat}"].notna().all(), f"{kpi}_{stat}"
+    assert summary["shift_days"].tolist() == [-60, 0, 120]
+    assert summary["quality_target"].tolist() == pytest.approx([0.72, 0.78, 0.88])
+
+
+def test_options_move_the_realised_launch_and_quality(result):
+    _, summary, _ = result
+    # the plan is stretched, so the realised launch (not only the plan) moves with it
+    assert summary["launch_day_mean"].is_monotonic_increasing
+    assert summary["launch_quality_mean"].is_monotonic_increasing
+
+
+def test_plots_are_pngs_embedded_in_the_report(exp, result):
+    out, _, _ = result
+    exp.assert_plots(out, ["kpi_distributions", "adoption_share_over_time", "tradeoff"])
+
+
+def test_report_names_the_winners_the_summary_implies(exp, result):
+    _, summary, report = result
+    exp.assert_winner(report, summary, "npv", "NPV")
+    exp.assert_winner(report, summary, "final_market_share", "final unit share")
+    exp.assert_winner(report, summary, "launch_day", "launch day", higher_is_better=False)
+    assert "paired seeds" in report and "disruptor" in report
