@@ -333,8 +333,9 @@ def write_summary(out: Path, summary: pd.DataFrame) -> Path:
 
 
 def write_report(out: Path, title: str, question: str, sections, opts: Options,
-                 seconds: float) -> Path:
-    """``report.md``: the question, computed sentences, embedded plots, how it was run."""
+                 seconds: float, raw: str | None = None) -> Path:
+    """``report.md``: the question, computed sentences, embedded plots, how it was run
+    (``raw`` describes where the raw runs are when they are not one ``sweep/``)."""
     lines = [f"# {title}", "", f"*Question:* {question}", ""]
     for heading, paragraphs, images in sections:
         if heading:
@@ -346,14 +347,22 @@ def write_report(out: Path, title: str, question: str, sections, opts: Options,
     lines += ["## How this was run", "",
               f"`python -m experiments.{opts.name} " + " ".join(
                   [f"quick={str(opts.quick).lower()}", f"seeds={opts.seeds}"]
-                  + [f"{k}={v}" for k, v in opts.keys.items()] + opts.overrides) + "`",
+                  + [f"{k}={_key_text(v)}" for k, v in opts.keys.items()] + opts.overrides) + "`",
               "", f"{opts.seeds} seeds per option, paired across options (common random "
               f"numbers); intervals are 5th-95th percentiles over seeds. Wall time "
-              f"{seconds:.0f} s. Raw runs: `sweep/` (one job directory per option and seed, "
-              f"`sweep/kpis.parquet`).", ""]
+              f"{seconds:.0f} s. Raw runs: "
+              + (raw or "`sweep/` (one job directory per option and seed, `sweep/kpis.parquet`)")
+              + ".", ""]
     path = Path(out) / "report.md"
     atomic_write(path, lambda p: Path(p).write_text("\n".join(lines)))
     return path
+
+
+def _key_text(value) -> str:
+    """A key's value as the command line takes it (lists without spaces)."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value) + "]"
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def figure_path(out: Path, name: str) -> Path:
@@ -410,10 +419,11 @@ def over_time(ts: pd.DataFrame, panels, order, title: str, by: str = "option",
         data[col] = pd.to_numeric(data[col], errors="coerce") * scale
         sns.lineplot(data=data, x="t", y=col, hue=by, hue_order=order, estimator="median",
                      errorbar=("pi", 90), ax=ax, legend=k == len(panels) - 1)
-        for day, text in markers:
+        for i, (day, text) in enumerate(markers):  # labels staggered so they never overlap
             ax.axvline(day, color="0.3", ls=":", lw=1)
-            ax.text(day, 0.98, f" {text}", transform=ax.get_xaxis_transform(), va="top",
-                    fontsize="small", color="0.3")
+            ax.text(day, 0.98 - 0.07 * i, f" {text}", transform=ax.get_xaxis_transform(),
+                    va="top", fontsize="small", color="0.3",
+                    bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 1})
         ax.set(title=label.split(" (")[0], xlabel="day", ylabel=label)
         if "share" in col and scale == 1:
             ax.yaxis.set_major_formatter(PercentFormatter(1.0))

@@ -54,7 +54,7 @@ def assert_winner(report: str, summary: pd.DataFrame, kpi: str, label: str,
     """report.md's winner sentence for ``label`` names the option summary.csv implies."""
     best = expected_winner(summary, kpi, higher_is_better, by)
     direction = "highest" if higher_is_better else "lowest"
-    pattern = re.compile(rf"^\*\*(.+?)\*\* has the {direction} mean {re.escape(label)} ", re.M)
+    pattern = re.compile(rf"\*\*([^*]+)\*\* has the {direction} mean {re.escape(label)} ")
     names = pattern.findall(report)
     assert names, f"no winner sentence for {label!r} in report.md"
     assert best in names, f"summary.csv implies {best!r} wins on {kpi}; report says {names}"

@@ -1,0 +1,43 @@
+"""experiments.marketing_mix in quick mode: the scenario's split at half and twice its
+budget, test-and-shift at twice, 3 seeds, 700 days."""
+
+import pandas as pd
+import pytest
+
+OPTIONS = ["own_split_40k", "own_split_160k", "test_and_shift_160k"]
+
+
+@pytest.fixture(scope="module")
+def result(exp, tmp_path_factory):
+    out = exp.run("marketing_mix", tmp_path_factory.mktemp("marketing_mix"))
+    return out, pd.read_csv(out / "summary.csv"), (out / "report.md").read_text()
+
+
+def test_summary_rows_and_columns(result):
+    _, summary, _ = result
+    assert summary["option"].tolist() == OPTIONS
+    assert summary["budget_per_week"].tolist() == [40000.0, 160000.0, 160000.0]
+    assert summary["policy"].tolist() == ["fixed", "fixed", "test_and_shift"]
+    assert (summary["n"] == 3).all()
+    for kpi in ("npv", "final_market_share", "marketing_roi", "marketing_spend"):
+        for stat in ("mean", "p5", "p95"):
+            assert summary[f"{kpi}_{stat}"].notna().all(), f"{kpi}_{stat}"
+    # every split names the four channels and sums to one
+    shares = summary[[f"split_{c}" for c in ("tv", "online", "social", "search")]]
+    assert shares.sum(axis=1).round(6).eq(1.0).all()
+    # four times the budget is spent (the firm never ran out of cash in this short run)
+    spend = summary.set_index("option")["marketing_spend_mean"]
+    assert spend["own_split_160k"] > 3 * spend["own_split_40k"]
+
+
+def test_plots_are_pngs_embedded_in_the_report(exp, result):
+    out, _, _ = result
+    exp.assert_plots(out, ["kpis_vs_budget", "npv_heatmap", "adoption_share_over_time"])
+
+
+def test_report_names_the_winners_the_summary_implies(exp, result):
+    _, summary, report = result
+    exp.assert_winner(report, summary, "npv", "NPV")
+    exp.assert_winner(report, summary, "final_market_share", "final unit share")
+    exp.assert_winner(report, summary, "marketing_roi", "marketing ROI")
+    assert "test-and-shift against the same fixed split" in report

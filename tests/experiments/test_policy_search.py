@@ -1,0 +1,51 @@
+"""experiments.policy_search in quick mode: 3 trials (the scenario's policy first) x 2
+seeds in one batch, then the best against the scenario's policy on 3 fresh seeds."""
+
+import pandas as pd
+import pytest
+
+from experiments.policy_search import FRESH_SEED_OFFSET
+
+
+@pytest.fixture(scope="module")
+def result(exp, tmp_path_factory):
+    out = exp.run("policy_search", tmp_path_factory.mktemp("policy_search"))
+    return out, pd.read_csv(out / "summary.csv"), (out / "report.md").read_text()
+
+
+def test_summary_rows_and_columns(result):
+    out, summary, _ = result
+    assert summary["option"].tolist() == ["best_policy", "default_policy"]
+    assert (summary["n"] == 3).all()
+    for col in ("npv_mean", "npv_p5", "npv_p95", "min_quality", "split_tv", "search_npv_mean",
+                "npv_diff_vs_default_mean", "p_beats_default"):
+        assert col in summary
+    splits = summary[["split_tv", "split_online", "split_social", "split_search"]]
+    assert splits.sum(axis=1).round(3).eq(1.0).all()
+    trials = pd.read_csv(out / "trials.csv")
+    assert trials["trial"].tolist() == [0, 1, 2]
+    # trial 0 is the scenario's own policy; the best policy is the best search trial
+    default = summary.set_index("option").loc["default_policy"]
+    assert trials.loc[0, "min_quality"] == pytest.approx(default["min_quality"])
+    best = summary.set_index("option").loc["best_policy"]
+    assert best["search_npv_mean"] == pytest.approx(trials["npv_mean"].max())
+
+
+def test_validation_uses_fresh_seeds(result):
+    out, _, _ = result
+    search = pd.read_parquet(out / "search_00" / "kpis.parquet")
+    fresh = pd.read_parquet(out / "validation" / "kpis.parquet")
+    assert set(search["seed"].astype(int)) == {0, 1}
+    assert set(fresh["seed"].astype(int)) == set(range(FRESH_SEED_OFFSET, FRESH_SEED_OFFSET + 3))
+
+
+def test_plots_are_pngs_embedded_in_the_report(exp, result):
+    out, _, _ = result
+    exp.assert_plots(out, ["search_history", "validation_kpis", "validation_paired_difference",
+                           "adoption_share_over_time"])
+
+
+def test_report_names_the_out_of_sample_winner(exp, result):
+    _, summary, report = result
+    exp.assert_winner(report, summary, "npv", "NPV")
+    assert "fresh seeds" in report and "out of sample" in report

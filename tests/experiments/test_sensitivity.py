@@ -1,0 +1,42 @@
+"""experiments.sensitivity in quick mode: 2 inputs; tornado 5 options x 2 seeds; Sobol
+n=2 (8 points x 1 seed); 600 days."""
+
+import re
+
+import pandas as pd
+import pytest
+
+INPUTS = {"market_q", "unit_cost"}
+
+
+@pytest.fixture(scope="module")
+def result(exp, tmp_path_factory):
+    out = exp.run("sensitivity", tmp_path_factory.mktemp("sensitivity"))
+    return out, pd.read_csv(out / "summary.csv"), (out / "report.md").read_text()
+
+
+def test_summary_has_one_row_per_input(result):
+    out, summary, _ = result
+    assert set(summary["input"]) == INPUTS and len(summary) == 2
+    for col in ("npv_low_mean", "npv_high_mean", "npv_base_mean", "swing", "S1", "S1_conf",
+                "ST", "ST_conf", "p_high_beats_low"):
+        assert summary[col].notna().all(), col
+    assert (summary["swing"] == (summary["npv_high_mean"] - summary["npv_low_mean"]).abs()).all()
+    assert summary["swing"].is_monotonic_decreasing  # sorted, largest first
+    # the two designs ran: tornado 5 options x 2 seeds, Sobol 2 * (2 + 2) points x 1 seed
+    assert len(pd.read_parquet(out / "tornado" / "kpis.parquet")) == 10
+    assert len(pd.read_parquet(out / "sobol" / "kpis.parquet")) == 8
+
+
+def test_plots_are_pngs_embedded_in_the_report(exp, result):
+    out, _, _ = result
+    exp.assert_plots(out, ["tornado", "sobol_indices", "sobol_scatter"])
+
+
+def test_report_names_the_top_inputs_the_summary_implies(result):
+    _, summary, report = result
+    top = summary.loc[summary["swing"].idxmax(), "input"]
+    assert re.search(rf"moves NPV most in the tornado is \*\*{top}\*\*", report)
+    top_st = summary.loc[summary["ST"].idxmax(), "input"]
+    assert re.search(rf"By total Sobol index, \*\*{top_st}\*\*", report)
+    assert "These indices are rough" in report
