@@ -8,14 +8,22 @@ key=a,b seed=range(0,20)`` sweeps with the local parallel launcher (joblib) or, 
 ``job.json`` and costs no other job; re-running a sweep into the same ``hydra.sweep.dir``
 skips jobs whose outputs are complete.
 
-Bad input (a misspelt key, a wrong type, an out-of-range value, an unknown scenario, a
-malformed override, an unwritable output directory) ends with exit status 2 (Hydra's own
-composition errors: 1) and one message naming the key, without a traceback unless
-``HYDRA_FULL_ERROR=1``.
+Bad input (a misspelt key, a wrong type, an out-of-range value, an unknown scenario or
+group option, a malformed override, an unwritable output directory) ends with exit status 2
+and one line ``marketsim: error: ...`` naming the key and what is allowed, without a
+traceback unless ``HYDRA_FULL_ERROR=1``. A single run checks all of it before Hydra creates
+or writes anything in the run directory, so a bad command never touches an earlier run's
+files. In a sweep, a job whose values fail the range checks is recorded as failed (the
+other jobs run) and the command exits with status 1.
 """
 
+import copy
+import dataclasses
+import difflib
 import os
+import re
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -25,10 +33,17 @@ import pandas as pd
 import yaml
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException, MissingConfigException
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
+from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict, read_write
+from omegaconf.errors import (
+    ConfigAttributeError,
+    ConfigKeyError,
+    OmegaConfBaseException,
+    ValidationError,
+)
 
 from sim.config import AppConfig, FirmConfig, MarketConfig
 
@@ -38,6 +53,8 @@ KPI_TABLE = ["npv", "cumulative_revenue", "cumulative_profit", "launch_day",
              "peak_market_share", "breakeven_day", "csat", "churn_rate", "cac", "ltv",
              "marketing_roi", "installed_base_final", "cash_min"]
 _FAILED_JOBS: list = []
+_USER_FULL_ERROR: bool | None = None  # HYDRA_FULL_ERROR as the user set it (main() forces it)
+GRAMMAR_URL = "https://hydra.cc/docs/advanced/override_grammar/basic/"
 
 
 class UserError(Exception):
@@ -55,8 +72,15 @@ def register_configs() -> None:
 register_configs()
 
 
+def _full_error() -> bool:
+    if _USER_FULL_ERROR is not None:
+        return _USER_FULL_ERROR
+    return os.environ.get("HYDRA_FULL_ERROR") == "1"
+
+
 def to_app_config(cfg: DictConfig) -> AppConfig:
-    """Typed config from Hydra's; range errors become ``UserError``."""
+    """Typed config from Hydra's; unknown keys and range errors become ``UserError``."""
+    _check_known_keys(cfg)
     try:
         app = OmegaConf.to_object(cfg)
     except ValueError as e:
@@ -68,13 +92,125 @@ def to_app_config(cfg: DictConfig) -> AppConfig:
     return app
 
 
+def _check_known_keys(node, path: str = "") -> None:
+    """Reject keys added with ``+key=...`` that no schema field takes: ``OmegaConf.to_object``
+    would keep them as stray attributes, so a misspelt key would silently change nothing."""
+    if isinstance(node, DictConfig):
+        schema = OmegaConf.get_type(node)
+        fields = ([f.name for f in dataclasses.fields(schema)]
+                  if dataclasses.is_dataclass(schema) else None)
+        for key in node.keys():
+            sub = f"{path}.{key}" if path else str(key)
+            if fields is not None and key not in fields and not (path == "" and key == "hydra"):
+                raise UserError(_unknown_key_message(sub, str(key), fields))
+            _check_known_keys(node._get_node(key), sub)
+    elif isinstance(node, ListConfig):
+        for i in range(len(node)):
+            _check_known_keys(node._get_node(i), f"{path}[{i}]")
+
+
+def _unknown_key_message(full_key: str, key: str, allowed) -> str:
+    allowed = [str(k) for k in allowed if k != "hydra"]
+    parent = full_key[: len(full_key) - len(key)].rstrip(".") or "the top level"
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown key {full_key!r}{hint} ({parent} takes: {', '.join(allowed)})"
+
+
+_EXPECTED = [
+    (r"converted to Integer", "a whole number"),
+    (r"converted to Float", "a number"),
+    (r"valid bool|converted to Boolean", "true or false"),
+    (r"Cannot convert '\w+' to string", "a single text value"),
+]
+
+
+def explain_compose_error(e: Exception) -> str:
+    """One line for a Hydra/OmegaConf composition error: the key and what is allowed."""
+    if isinstance(e, MissingConfigException) and e.options is not None:
+        group, _, name = (e.missing_cfg_file or "").rpartition("/")
+        options = [o for o in e.options if o != "schema"]
+        hint = " (`marketsim list` describes them)" if group == "scenario" else ""
+        return f"{group}={name}: no such {group}; choose one of {', '.join(options)}{hint}"
+    cause = e if isinstance(e, OmegaConfBaseException) else e.__cause__
+    if isinstance(cause, OmegaConfBaseException) and cause.full_key:
+        key, parent = cause.full_key, cause.parent_node
+        if isinstance(cause, (ConfigKeyError, ConfigAttributeError)) and parent is not None:
+            return _unknown_key_message(key, str(cause.key), list(parent.keys()))
+        msg = cause.msg.splitlines()[0] if cause.msg else ""
+        if isinstance(cause, ValidationError):
+            if (isinstance(parent, ListConfig) and isinstance(cause.key, int)
+                    and cause.key >= len(parent)):
+                return (f"{key}: no such item; {key.rsplit('[', 1)[0]} has {len(parent)} "
+                        f"(indices 0 to {len(parent) - 1})")
+            if msg.startswith("Invalid type assigned") and "is not a subclass of" in msg:
+                return (f"{key} is a group of settings, not a single value: set one of its "
+                        f"keys, e.g. {key}.KEY=VALUE (`marketsim --cfg job` shows them)")
+            for pattern, expected in _EXPECTED:
+                if re.search(pattern, msg):
+                    return f"{key} must be {expected}, got {cause.value!r}"
+        return f"{key}: {msg}"
+    lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
+    lines = [ln for ln in lines if not ln.startswith(("Config search path", "provider=",
+                                                        "Set the environment", "See https"))]
+    return " ".join(lines)
+
+
+def check_overrides(overrides) -> None:
+    """Parse each override alone, so that a malformed one is named in the message."""
+    parser = OverridesParser.create()
+    for text in overrides:
+        try:
+            parsed = parser.parse_override(text)
+        except HydraException as e:
+            reason = str(e).splitlines()[0]
+            raise UserError(f"malformed override {text!r}: {reason}; write key=value, e.g. "
+                            f"seed=3 or 'key=[a,b]' (grammar: {GRAMMAR_URL})") from None
+        if not parsed.key_or_group:
+            raise UserError(f"malformed override {text!r}: no key before '='; write "
+                            "key=value, e.g. seed=3")
+
+
+def check_choices(choices) -> None:
+    """Every chosen config-group option must exist. Hydra skips a missing *optional* one
+    (``policy``) silently, so ``policy=qualty_first`` would run without any policy."""
+    from hydra.core.global_hydra import GlobalHydra
+
+    hydra_now = GlobalHydra.instance()
+    loader = hydra_now.config_loader() if hydra_now.is_initialized() else None
+    for group, name in dict(choices).items():
+        if name is None or group.startswith("hydra"):
+            continue
+        label = group.split("@")[0]
+        if loader is not None:  # the whole search path, ``--config-dir`` additions included
+            options = [o for o in loader.get_group_options(label) if o != "schema"]
+        else:
+            options = sorted(p.stem for p in (CONFIG_DIR / label).glob("*.yaml"))
+        if options and name not in options:
+            raise UserError(f"{group}={name}: no such {label}; choose one of "
+                            f"{', '.join(options)}")
+
+
 def compose(overrides=()) -> AppConfig:
-    """The typed config for ``overrides`` (for tests, benchmarks and experiments)."""
+    """The typed config for ``overrides`` (for tests, benchmarks and experiments).
+
+    Bad input raises ``UserError`` with the same one-line message as the command line.
+    """
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
 
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = hydra_compose("config", overrides=list(overrides))
+    overrides = list(overrides)
+    check_overrides(overrides)
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            cfg = hydra_compose("config", overrides=overrides, return_hydra_config=True)
+            check_choices(cfg.hydra.runtime.choices)
+    except (HydraException, OmegaConfBaseException) as e:
+        if _full_error():
+            raise
+        raise UserError(explain_compose_error(e)) from None
+    with read_write(cfg), open_dict(cfg):
+        del cfg["hydra"]
     return to_app_config(cfg)
 
 
@@ -156,14 +292,30 @@ def run_app(app: AppConfig, run_dir: Path, progress: bool = False) -> pd.DataFra
     return kpis
 
 
-def _check_writable(run_dir: Path) -> None:
+def _check_writable(run_dir: Path, key: str = "hydra.run.dir") -> None:
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        probe = run_dir / ".write_test"
-        probe.write_text("")
-        probe.unlink()
+        fd, probe = tempfile.mkstemp(prefix=".write_test.", dir=run_dir)
+        os.close(fd)
+        os.unlink(probe)
     except OSError as e:
-        raise UserError(f"hydra.run.dir: cannot write to {run_dir}: {e.strerror}") from None
+        raise UserError(f"{key}: cannot write to {run_dir} ({e.strerror}); set {key} to a "
+                        f"writable directory, e.g. {key}=outputs/my_run") from None
+
+
+def _output_dir(config: DictConfig, key: str) -> Path | None:
+    try:
+        return Path(str(OmegaConf.select(config, key)))
+    except Exception:  # noqa: BLE001 - an interpolation only Hydra's job runtime resolves
+        return None
+
+
+def _report(message) -> None:
+    """One line on stderr and exit status 2 (with the traceback too under HYDRA_FULL_ERROR=1)."""
+    if _full_error() and sys.exc_info()[0] is not None:
+        traceback.print_exc()
+    print(f"marketsim: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="config")
@@ -178,7 +330,8 @@ def hydra_main(cfg: DictConfig) -> None:
         print(f"[marketsim] job {hc.job.num} already complete in {run_dir}: skipped")
         return
     try:
-        _check_writable(run_dir)
+        _check_writable(run_dir, "hydra.sweep.dir" if multirun else "hydra.run.dir")
+        check_choices(hc.runtime.choices)
         app = to_app_config(cfg)
         if multirun:
             write_json(run_dir / "job.json", {"overrides": overrides, "status": "running",
@@ -193,9 +346,8 @@ def hydra_main(cfg: DictConfig) -> None:
                                                   "traceback": traceback.format_exc()})
             print(f"[marketsim] job {hc.job.num} failed: {message}", file=sys.stderr)
             return
-        if isinstance(e, UserError) and not os.environ.get("HYDRA_FULL_ERROR"):
-            print(f"marketsim: error: {message}", file=sys.stderr)
-            sys.exit(2)
+        if isinstance(e, UserError):
+            _report(message)
         raise
     if multirun:
         write_json(run_dir / "job.json", {"overrides": overrides, "status": "ok",
@@ -207,8 +359,41 @@ def hydra_main(cfg: DictConfig) -> None:
     print(f"\nOutputs: {run_dir.resolve()}")
 
 
-class CombineKpis(Callback):
-    """At the end of a multirun: ``kpis.parquet`` (one row per job) and comparison plots."""
+class CheckInputs(Callback):
+    """Checks that run before Hydra creates or writes anything in an output directory.
+
+    A single run's whole config (group options, unknown keys, ranges) and its run directory;
+    a sweep's directory (each job's values are checked in the job, which records a failure).
+    Hydra turns a callback's exceptions into warnings, so a failure exits here (status 2).
+    """
+
+    def on_run_start(self, config: DictConfig, **kwargs) -> None:
+        try:
+            check_choices(config.hydra.runtime.choices)
+            task_cfg = copy.deepcopy(config)
+            with read_write(task_cfg), open_dict(task_cfg):
+                del task_cfg["hydra"]
+            to_app_config(task_cfg)
+            run_dir = _output_dir(config, "hydra.run.dir")
+            if run_dir is not None:
+                _check_writable(run_dir, "hydra.run.dir")
+        except UserError as e:
+            _report(e)
+
+    def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
+        sweep_dir = _output_dir(config, "hydra.sweep.dir")
+        try:
+            if sweep_dir is not None:
+                _check_writable(sweep_dir, "hydra.sweep.dir")
+        except UserError as e:
+            _report(e)
+
+
+class CombineKpis(CheckInputs):
+    """At the end of a multirun: ``kpis.parquet`` (one row per job) and comparison plots.
+
+    (It is the one callback ``configs/config.yaml`` names, so it also does ``CheckInputs``.)
+    """
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
         from sim.plots import plot_sweep
@@ -241,6 +426,7 @@ def list_scenarios() -> None:
 
 def main() -> None:
     """Console entry point."""
+    global _USER_FULL_ERROR
     args = sys.argv[1:]
     if args[:1] == ["list"]:
         if len(args) > 1 and args[1] == "analogies":
@@ -250,7 +436,28 @@ def main() -> None:
         else:
             list_scenarios()
         return
-    hydra_main()
+    from hydra._internal.utils import get_args_parser  # the parser hydra.main uses
+
+    _USER_FULL_ERROR = os.environ.get("HYDRA_FULL_ERROR") == "1"
+    try:
+        check_overrides(get_args_parser().parse_known_args(args)[0].overrides)
+    except UserError as e:
+        _report(e)
+    # Hydra prints its composition errors over several lines (or as a traceback); let them
+    # reach this function whole, to report them in one line naming the key.
+    saved = os.environ.get("HYDRA_FULL_ERROR")
+    os.environ["HYDRA_FULL_ERROR"] = "1"
+    try:
+        hydra_main()
+    except (HydraException, OmegaConfBaseException) as e:
+        if _USER_FULL_ERROR:
+            raise
+        _report(explain_compose_error(e))
+    finally:
+        if saved is None:
+            os.environ.pop("HYDRA_FULL_ERROR", None)
+        else:
+            os.environ["HYDRA_FULL_ERROR"] = saved
     if _FAILED_JOBS:
         sys.exit(1)
 

@@ -48,6 +48,15 @@ class ScenarioConfig:
             focus = firm.strategy.segment_focus
             if focus is not None:
                 check_choice(f"firm {firm.name!r}.strategy.segment_focus", focus, sorted(seg_names))
+        for i, seg in enumerate(self.market.segments):
+            owners = {f.name: f.initial_installed_base[seg.name] for f in self.firms
+                      if f.initial_installed_base.get(seg.name)}
+            total = sum(owners.values())
+            if total > seg.size:
+                held = ", ".join(f"{k} {v}" for k, v in owners.items())
+                raise ValueError(f"market.segments[{i}] ({seg.name!r}).size must be at least the "
+                                 f"firms' initial_installed_base there ({total}: {held}), "
+                                 f"got {seg.size}")
 
     @property
     def firms(self) -> list[FirmConfig]:
