@@ -19,6 +19,9 @@ import pandas as pd
 
 from sim.kpis import compute_kpis
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 EVENT_COLUMNS = ["t", "firm", "product", "kind", "detail"]
 LEDGER_COLUMNS = ["t", "firm", "account", "amount"]
 SEGMENT_COLUMNS = ["t", "segment", "firm", "installed_base", "new_adopters", "pool"]
@@ -87,6 +90,7 @@ def atomic_write(path, writer) -> None:
     os.close(fd)
     try:
         writer(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are for colleagues too
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
