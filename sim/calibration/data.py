@@ -1,0 +1,217 @@
+"""Reading and checking a sales history (CSV) for calibration.
+
+The file has a header row, a period column (one named ``period``, ``year`` or ``t``, else
+the first column), a ``sales`` column and optionally ``price`` and ``advertising``
+columns. Periods must increase in equal steps. Sales must be >= 0; zeros are allowed only
+as leading or trailing padding (periods outside the product's life, as in the IBM
+generation series), which is trimmed and reported. Every problem raises one
+``SalesDataError`` whose message names the file, the column and the line.
+
+Only the standard library and NumPy are imported here, so that the command line can
+reject a bad file quickly, before SciPy and Matplotlib load.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+PERIOD_NAMES = ("period", "year", "t")
+MIN_PERIODS = 4
+# A period column whose values all fall here is read as calendar years.
+_CALENDAR_YEARS = (1600.0, 2400.0)
+
+
+class SalesDataError(ValueError):
+    """A sales file that cannot be fitted; the message is one line naming the problem."""
+
+
+@dataclass(frozen=True)
+class SalesSeries:
+    """A checked, trimmed sales history: one value per period, oldest first.
+
+    Attributes
+    ----------
+    source : str
+        Where the data came from (the CSV path as given).
+    period_column : str
+        Name of the period column in the file.
+    periods : float64 (n,)
+        Period labels as in the file (years, or a period index), after trimming.
+    sales : float64 (n,)
+        Sales per period (> 0 after trimming), in the file's units.
+    price, advertising : float64 (n,) or None
+        Optional marketing-mix columns (> 0), aligned with ``sales``.
+    trimmed_leading, trimmed_trailing : list of float
+        Labels of the zero-sales periods removed before and after the product's life.
+    """
+
+    source: str
+    period_column: str
+    periods: np.ndarray
+    sales: np.ndarray
+    price: np.ndarray | None = None
+    advertising: np.ndarray | None = None
+    trimmed_leading: list = field(default_factory=list)
+    trimmed_trailing: list = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return int(self.sales.shape[0])
+
+    @property
+    def period_step(self) -> float:
+        """Difference between consecutive period labels (1 for yearly or indexed data)."""
+        return float(self.periods[1] - self.periods[0])
+
+    @property
+    def is_calendar_years(self) -> bool:
+        """True when the period column is named ``year`` and holds calendar years."""
+        lo, hi = _CALENDAR_YEARS
+        return (self.period_column.lower() == "year"
+                and bool(np.all((self.periods >= lo) & (self.periods <= hi))))
+
+    def trim_note(self) -> str | None:
+        """One sentence on the zero padding removed, or None when nothing was trimmed."""
+        parts = []
+        if self.trimmed_leading:
+            parts.append(f"{len(self.trimmed_leading)} leading zero-sales periods "
+                         f"({_span(self.trimmed_leading)})")
+        if self.trimmed_trailing:
+            parts.append(f"{len(self.trimmed_trailing)} trailing zero-sales periods "
+                         f"({_span(self.trimmed_trailing)})")
+        if not parts:
+            return None
+        return ("trimmed " + " and ".join(parts) + f" of {self.period_column!r}: zero padding "
+                "marks periods outside the product's life; the fit starts at the first "
+                "period with sales")
+
+
+def _span(labels):
+    first, last = _fmt(labels[0]), _fmt(labels[-1])
+    return first if first == last else f"{first}..{last}"
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def _number(text, source, line, column):
+    try:
+        value = float(text)
+    except ValueError:
+        raise SalesDataError(f"{source}: line {line}, column {column!r}: {text.strip()!r} "
+                             "is not a number") from None
+    if not math.isfinite(value):
+        raise SalesDataError(f"{source}: line {line}, column {column!r}: {text.strip()!r} "
+                             "is not a finite number")
+    return value
+
+
+def _read_rows(path: Path, source: str):
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = [(i, row) for i, row in enumerate(csv.reader(handle), start=1)
+                    if any(cell.strip() for cell in row)]
+    except FileNotFoundError:
+        raise SalesDataError(f"{source}: no such file") from None
+    except IsADirectoryError:
+        raise SalesDataError(f"{source}: is a directory, not a CSV file") from None
+    except UnicodeDecodeError:
+        raise SalesDataError(f"{source}: not a text CSV file (cannot decode as UTF-8)") from None
+    except (OSError, csv.Error) as exc:
+        raise SalesDataError(f"{source}: cannot read: {exc}") from None
+    if not rows:
+        raise SalesDataError(f"{source}: file is empty (expected a header row with a "
+                             "period column and a 'sales' column)")
+    return rows
+
+
+def _columns(header, source):
+    names = [cell.strip().lower() for cell in header]
+    if "sales" not in names:
+        raise SalesDataError(f"{source}: missing column 'sales' (header has "
+                             f"{', '.join(repr(c.strip()) for c in header)})")
+    period = next((names.index(n) for n in PERIOD_NAMES if n in names), 0)
+    if names[period] == "sales":
+        raise SalesDataError(f"{source}: missing period column (name one 'period', 'year' "
+                             "or 't', or put the periods first)")
+    optional = {name: names.index(name) for name in ("price", "advertising") if name in names}
+    return period, names.index("sales"), optional
+
+
+def read_sales_csv(path) -> SalesSeries:
+    """Read, check and trim a sales history; raise ``SalesDataError`` on any problem."""
+    source = str(path)
+    rows = _read_rows(Path(path), source)
+    (_, header), body = rows[0], rows[1:]
+    i_period, i_sales, optional = _columns(header, source)
+    period_name = header[i_period].strip()
+    wanted = {period_name: i_period, "sales": i_sales, **optional}
+    values = {name: [] for name in wanted}
+    lines = []
+    for line, row in body:
+        if len(row) != len(header):
+            raise SalesDataError(f"{source}: line {line} has {len(row)} fields, the header "
+                                 f"has {len(header)}")
+        for name, i in wanted.items():
+            values[name].append(_number(row[i], source, line, name))
+        lines.append(line)
+    periods = np.array(values[period_name])
+    sales = np.array(values["sales"])
+    _check_periods(periods, lines, source, period_name)
+    neg = np.flatnonzero(sales < 0)
+    if neg.size:
+        k = neg[0]
+        raise SalesDataError(f"{source}: line {lines[k]}, column 'sales': {sales[k]:g} is "
+                             "negative (sales must be >= 0)")
+    nonzero = np.flatnonzero(sales > 0)
+    if nonzero.size < MIN_PERIODS:
+        raise SalesDataError(f"{source}: column 'sales' has {nonzero.size} non-zero periods; "
+                             f"at least {MIN_PERIODS} are needed to fit p, q and m")
+    first, last = int(nonzero[0]), int(nonzero[-1])
+    inner = np.flatnonzero(sales[first:last + 1] == 0)
+    if inner.size:
+        k = first + int(inner[0])
+        raise SalesDataError(f"{source}: line {lines[k]}, column 'sales': 0 inside the "
+                             "series (zeros are allowed only as leading or trailing padding)")
+    keep = slice(first, last + 1)
+    mix = {}
+    for name in optional:
+        col = np.array(values[name])[keep]
+        bad = np.flatnonzero(col <= 0)
+        if bad.size:
+            k = first + int(bad[0])
+            raise SalesDataError(f"{source}: line {lines[k]}, column {name!r}: {col[bad[0]]:g} "
+                                 "must be > 0 (the Generalized Bass Model uses percentage "
+                                 "changes)")
+        mix[name] = col
+    return SalesSeries(
+        source=source, period_column=period_name, periods=periods[keep], sales=sales[keep],
+        price=mix.get("price"), advertising=mix.get("advertising"),
+        trimmed_leading=[float(x) for x in periods[:first]],
+        trimmed_trailing=[float(x) for x in periods[last + 1:]],
+    )
+
+
+def _check_periods(periods, lines, source, name):
+    if periods.size < 2:
+        raise SalesDataError(f"{source}: column 'sales' has {periods.size} rows; at least "
+                             f"{MIN_PERIODS} periods with sales are needed")
+    steps = np.diff(periods)
+    bad = np.flatnonzero(steps <= 0)
+    if bad.size:
+        k = int(bad[0]) + 1
+        raise SalesDataError(f"{source}: line {lines[k]}, column {name!r}: period "
+                             f"{_fmt(periods[k])} does not increase on the previous "
+                             f"{_fmt(periods[k - 1])} (periods must be strictly increasing)")
+    uneven = np.flatnonzero(np.abs(steps - steps[0]) > 1e-9 * max(1.0, abs(steps[0])))
+    if uneven.size:
+        k = int(uneven[0]) + 1
+        raise SalesDataError(f"{source}: line {lines[k]}, column {name!r}: period "
+                             f"{_fmt(periods[k])} breaks the step of {_fmt(steps[0])} "
+                             "(periods must be equally spaced, with no gaps)")

@@ -1,0 +1,78 @@
+"""The fit figure: data, fitted Bass curve, forecast to about twice the peak, bootstrap band.
+
+Draws on a ``matplotlib.figure.Figure`` with the Agg canvas, so it never touches pyplot's
+global state or needs a display; seaborn only supplies the style.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from sim.calibration.bass import cumulative_share, fit_statistics, peak_time
+
+
+def plot_fit(cal, path) -> None:
+    """Write the calibration figure to ``path`` (PNG)."""
+    s = cal.series
+    horizon = cal.horizon()
+    mean, band = cal.curve(horizon)
+    x_all = s.periods[0] + np.arange(horizon) * s.period_step
+    x_data = s.periods
+    pct = int(round(100 * cal.level))
+    with sns.axes_style("whitegrid"), sns.plotting_context("notebook"):
+        fig = Figure(figsize=(9, 5.5), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        palette = sns.color_palette("deep")
+        if band is not None:
+            ax.fill_between(x_all, band[0], band[1], color=palette[0], alpha=0.2, lw=0,
+                            label=f"{pct}% bootstrap band of the fitted curve")
+        ax.plot(x_all[: s.n], mean[: s.n], color=palette[0], lw=2, label="Bass fit (NLS)")
+        ax.plot(x_all[s.n - 1:], mean[s.n - 1:], color=palette[0], lw=2, ls="--",
+                label="forecast")
+        if cal.gbm is not None:
+            ax.plot(x_data, cal.gbm.fitted, color=palette[2], lw=1.5, ls="-.",
+                    label="Generalized Bass fit (NLS)")
+        if cal.ols.valid:
+            o = cal.ols
+            ax.plot(x_all, o.m * np.diff(_share(horizon, o.p, o.q)), color=palette[7],
+                    lw=1, ls=":", label="Bass OLS (1969) estimate")
+        ax.scatter(x_data, s.sales, color=palette[3], zorder=3, s=28, label="data")
+        t_peak = float(peak_time(cal.bass.p, cal.bass.q))
+        if 0 < t_peak <= horizon:
+            ax.axvline(cal.period_label(t_peak) - 0.5 * s.period_step, color="0.4", lw=1,
+                       ls=":", label=f"fitted peak (t* = {t_peak:.1f} periods)")
+        if s.is_calendar_years:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel(_x_label(cal))
+        ax.set_ylabel(_y_label(cal))
+        ax.set_ylim(bottom=0)
+        b = cal.bass
+        r2 = fit_statistics(s.sales, b.fitted)["r2"]
+        r2_text = "n/a" if r2 is None else f"{r2:.3f}"
+        ax.set_title(f"{cal.name}: Bass model fitted to {s.n} periods\n"
+                     f"p = {b.p:.4g}, q = {b.q:.4g} per period, m = {b.m:,.0f}; "
+                     f"R\u00b2 = {r2_text}", fontsize=11)
+        ax.legend(fontsize=8, loc="best")
+        fig.savefig(path, dpi=120)
+
+
+def _share(n, p, q):
+    return cumulative_share(np.arange(n + 1.0), p, q)
+
+
+def _x_label(cal) -> str:
+    s = cal.series
+    if s.is_calendar_years:
+        return "year (each point: sales during that year)"
+    unit = "year" if cal.period_years == 1.0 else "years"
+    return f"{s.period_column} (period index; one period = {cal.period_years:g} {unit})"
+
+
+def _y_label(cal) -> str:
+    per = "year" if cal.period_years == 1.0 else "period"
+    return f"sales per {per} (units of the CSV's sales column)"
