@@ -171,13 +171,16 @@ def check_overrides(overrides) -> None:
                             "key=value, e.g. seed=3")
 
 
-def check_choices(choices) -> None:
+def check_choices(choices, searchpath=()) -> None:
     """Every chosen config-group option must exist. Hydra skips a missing *optional* one
-    (``policy``) silently, so ``policy=qualty_first`` would run without any policy."""
+    (``policy``) silently, so ``policy=qualty_first`` would run without any policy.
+    ``searchpath`` is ``hydra.searchpath`` (e.g. a ``marketsim-fit`` output directory)."""
     from hydra.core.global_hydra import GlobalHydra
 
     hydra_now = GlobalHydra.instance()
     loader = hydra_now.config_loader() if hydra_now.is_initialized() else None
+    extra_dirs = [Path(sp[len("file://"):]) for sp in (searchpath or [])
+                  if str(sp).startswith("file://")]
     for group, name in dict(choices).items():
         if name is None or group.startswith("hydra"):
             continue
@@ -186,6 +189,7 @@ def check_choices(choices) -> None:
             options = [o for o in loader.get_group_options(label) if o != "schema"]
         else:
             options = sorted(p.stem for p in (CONFIG_DIR / label).glob("*.yaml"))
+        options += sorted(p.stem for d in extra_dirs for p in (d / label).glob("*.yaml"))
         if options and name not in options:
             raise UserError(f"{group}={name}: no such {label}; choose one of "
                             f"{', '.join(options)}")
@@ -204,7 +208,7 @@ def compose(overrides=()) -> AppConfig:
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             cfg = hydra_compose("config", overrides=overrides, return_hydra_config=True)
-            check_choices(cfg.hydra.runtime.choices)
+            check_choices(cfg.hydra.runtime.choices, cfg.hydra.searchpath)
     except (HydraException, OmegaConfBaseException) as e:
         if _full_error():
             raise
@@ -331,7 +335,7 @@ def hydra_main(cfg: DictConfig) -> None:
         return
     try:
         _check_writable(run_dir, "hydra.sweep.dir" if multirun else "hydra.run.dir")
-        check_choices(hc.runtime.choices)
+        check_choices(hc.runtime.choices, hc.searchpath)
         app = to_app_config(cfg)
         if multirun:
             write_json(run_dir / "job.json", {"overrides": overrides, "status": "running",
@@ -369,7 +373,7 @@ class CheckInputs(Callback):
 
     def on_run_start(self, config: DictConfig, **kwargs) -> None:
         try:
-            check_choices(config.hydra.runtime.choices)
+            check_choices(config.hydra.runtime.choices, config.hydra.searchpath)
             task_cfg = copy.deepcopy(config)
             with read_write(task_cfg), open_dict(task_cfg):
                 del task_cfg["hydra"]

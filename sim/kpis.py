@@ -26,8 +26,9 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     led = ledger[ledger["firm"] == firm]
     ops = led[~led["account"].str.startswith("financing")]
     revenue = float(ops.loc[ops["account"] == "revenue", "amount"].sum())
-    production = -float(ops.loc[ops["account"] == "production", "amount"].sum())
-    marketing = -float(ops.loc[ops["account"].str.startswith("marketing"), "amount"].sum())
+    production = 0.0 - float(ops.loc[ops["account"] == "production", "amount"].sum())
+    marketing = 0.0 - float(ops.loc[ops["account"].str.startswith("marketing"), "amount"].sum())
+    channel = 0.0 - float(ops.loc[ops["account"].str.startswith("channel_margin"), "amount"].sum())
     profit = float(ops["amount"].sum())
     npv = float((ops["amount"] * (1.0 + r) ** (-ops["t"] / 365.0)).sum())
 
@@ -63,7 +64,7 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     churners = float(on["churners"].sum())
     churn_rate = churners / mean_base / years_on if mean_base > 0 and years_on > 0 else None
     new = float(mine["new_adopters"].sum())
-    gross = revenue - production
+    gross = revenue - production - channel  # channels' margins come off the revenue
     cac = marketing / new if new > 0 else None
     ltv = None
     if mean_base > 0 and years_on > 0:
@@ -92,6 +93,7 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
         "ltv": _none_if_nan(ltv),
         "marketing_roi": _none_if_nan(roi),
         "marketing_spend": marketing,
+        "channel_margin": channel,
         "new_customers": new,
         "installed_base_final": float(mine["installed_base"].iloc[-1]) if len(mine) else 0.0,
         "cash_final": cash,
