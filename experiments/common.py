@@ -167,11 +167,22 @@ def run_sweep(opts: Options, options: dict, extra=(), *, seeds: int | None = Non
     log = out / f"{sweep_name}.log"
     log.write_text(" ".join(cmd) + "\n\n" + proc.stdout + proc.stderr)
     if not (sweep_dir / "kpis.parquet").exists():
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise ExperimentError(f"the sweep failed: {tail[0]} (log: {log})")
+        raise ExperimentError(f"the sweep failed: {_last_error(proc)} (log: {log})")
     print(f"[{opts.name}] {len(options)} options x {n_seeds} seeds in "
           f"{time.perf_counter() - started:.1f} s -> {sweep_dir}")
     return sweep_dir
+
+
+def _last_error(proc) -> str:
+    """The most telling line of a failed sweep's output: its last error line (not the
+    warnings printed at shutdown), else its last line."""
+    lines = [ln.strip() for ln in (proc.stderr + "\n" + proc.stdout).splitlines() if ln.strip()]
+    for line in reversed(lines):
+        if line.startswith("marketsim: error:") or (
+                ("Error" in line.split(":")[0] or "Exception" in line.split(":")[0])
+                and not line.startswith(("File ", "warnings.warn"))):
+            return line
+    return lines[-1] if lines else "no output"
 
 
 def _clear_stale(sweep_dir: Path, n_jobs: int) -> None:
@@ -264,6 +275,8 @@ def winner(kpis: pd.DataFrame, kpi: str, higher_is_better: bool = True, by="opti
         result.update({"runner_up": second, "runner_up_mean": float(order.iloc[1]),
                        "margin": float(abs(order.iloc[0] - order.iloc[1])),
                        "p_beats_runner_up": float(better.mean()) if len(pair) else np.nan,
+                       "p_ties_runner_up": float((pair[best] == pair[second]).mean())
+                       if len(pair) else np.nan,
                        "paired_seeds": int(len(pair))})
     return result
 
@@ -289,8 +302,10 @@ def winner_sentence(w: dict, label: str | None = None, unit: str = "") -> str:
     if "runner_up" in w:
         text += (f", {fmt(w['margin'], w['kpi'])}{unit} {'more' if w['higher_is_better'] else 'less'} "
                  f"than the runner-up **{w['runner_up']}** ({fmt(w['runner_up_mean'], w['kpi'])}{unit}); "
-                 f"it does better in {100 * w['p_beats_runner_up']:.0f}% of the "
-                 f"{w['paired_seeds']} paired seeds")
+                 f"it does better in {100 * w['p_beats_runner_up']:.0f}% "
+                 + (f"and ties in {100 * w['p_ties_runner_up']:.0f}% "
+                    if w.get("p_ties_runner_up", 0) > 0 else "")
+                 + f"of the {w['paired_seeds']} paired seeds")
     return text + "."
 
 

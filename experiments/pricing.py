@@ -130,16 +130,29 @@ def run(argv):
     save(fig, dist_png)
 
     data = ours.merge(plan, on="option")
-    fig, axes = plt.subplots(1, len(rivals), figsize=(4.4 * len(rivals) + 1.5, 4.2),
-                             sharey=True, squeeze=False)
-    for k, (ax, rival) in enumerate(zip(axes[0], rivals, strict=True)):
-        d = data[(data["rival"] == rival) & data["launched"].astype(bool)]
-        sns.lineplot(data=d, x="t", y="price", hue="pricing", hue_order=strategies,
-                     estimator="median", errorbar=("pi", 90), ax=ax,
-                     legend=k == len(rivals) - 1)
-        ax.set(title=f"against {rival}", xlabel="day", ylabel="our price (per unit)")
-    sns.move_legend(axes[0][-1], "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
-                    title="our pricing")
+    data = data[data["launched"].astype(bool)].copy()
+    data["since_launch"] = data["t"] - data.groupby(["option", "seed"])["t"].transform("min")
+    cols = min(3, len(rivals))
+    nrows = int(np.ceil(len(rivals) / cols))
+    fig, axes = plt.subplots(nrows, cols, figsize=(4.6 * cols + (1.8 if nrows == 1 else 0),
+                                                   3.9 * nrows), sharey=True, squeeze=False)
+    for ax, rival in zip(axes.flat, rivals, strict=False):
+        sns.lineplot(data=data[data["rival"] == rival], x="since_launch", y="price",
+                     hue="pricing", hue_order=strategies, estimator="median",
+                     errorbar=("pi", 90), ax=ax, legend=ax is axes.flat[0])
+        ax.set(title=f"against {rival}", xlabel="days since our launch",
+               ylabel="our price (per unit)")
+    handles, names = axes.flat[0].get_legend_handles_labels()
+    axes.flat[0].get_legend().remove()
+    spare = list(axes.flat)[len(rivals):]
+    for ax in spare:
+        ax.set_axis_off()
+    if spare:
+        spare[0].legend(handles, names, title="our pricing", loc="center", frameon=False)
+    else:
+        axes.flat[len(rivals) - 1].legend(handles, names, title="our pricing",
+                                          loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                                          frameon=False)
     fig.suptitle(f"{firm}'s price after launch: median and 90% band over seeds")
     price_png = figure_path(out, "price_over_time")
     save(fig, price_png)

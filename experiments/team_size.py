@@ -69,6 +69,7 @@ def run(argv):
     ttm = summary["time_to_market_days_mean"].to_numpy()
     h = summary["headcount"].to_numpy()
     saved = np.r_[np.nan, -np.diff(ttm) / np.diff(h)]  # days saved per extra engineer
+    saved[np.abs(saved) < 1e-9] = 0.0  # no "-0.0" where the task caps make steps equal
     summary["days_saved_per_extra_engineer"] = saved
     summary["npv_per_extra_engineer"] = np.r_[np.nan, np.diff(summary["npv_mean"]) / np.diff(h)]
     write_summary(out, summary)
@@ -101,6 +102,7 @@ def run(argv):
         else:
             ax.text(k, 0, "n/a: no launch\nwithin the horizon", ha="center", va="bottom",
                     fontsize="small")
+    ax.margins(y=0.12)
     ax.set(title="Marginal time saved per extra engineer (mean time to market)",
            xlabel="headcount step", ylabel="days saved per extra engineer")
     marginal_png = figure_path(out, "marginal_days_saved")
