@@ -10,6 +10,12 @@ readable table. See ``benchmarks/README.md`` for every field.
     python benchmarks/bench_kernel.py --case bass --customers 10000000 --steps 100 --json
     python benchmarks/bench_kernel.py --case full --customers 1000000 --steps 100 --json
     python benchmarks/bench_kernel.py --mode aggregate --case full --json
+    python benchmarks/bench_kernel.py --backend cuda --case full --customers 100000000 --json
+
+``--backend cuda`` times ``sim.kernel.cuda.CudaAgentMarket`` on the GPU (agent mode only;
+the NumPy reference still runs on the CPU). On numba's CUDA simulator
+(``NUMBA_ENABLE_CUDASIM=1``, no GPU) it runs but at ~1e4 customer-steps per second: use
+tiny sizes there (``--customers 300 --steps 2``), and read its speeds as meaningless.
 
 Speed is measured here, never asserted by tests.
 """
@@ -58,7 +64,9 @@ def parse_args(argv=None):
     ap.add_argument("--q", type=float, default=0.05, help="imitation hazard per day")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=1, help="timed runs; the best is reported")
-    ap.add_argument("--backend", default="cpu", help="only 'cpu' for now")
+    ap.add_argument("--backend", choices=("cpu", "cuda"), default="cpu",
+                    help="cuda: sim.kernel.cuda.CudaAgentMarket on the GPU (agent mode; "
+                         "numba-cuda, a GPU or NUMBA_ENABLE_CUDASIM=1)")
     ap.add_argument("--reference-customers", type=int, default=None,
                     help="customers of the NumPy reference run (default: same as --customers)")
     ap.add_argument("--reference-steps", type=int, default=None,
@@ -70,9 +78,9 @@ def parse_args(argv=None):
                     help="compile into an empty NUMBA_CACHE_DIR, so compile_s is a cold compile")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args(argv)
-    if args.backend != "cpu":
-        ap.error(f"--backend {args.backend!r} is not available: only 'cpu' is implemented "
-                 "(a GPU backend will be added by a later issue)")
+    if args.backend == "cuda" and args.mode != "agent":
+        ap.error("--backend cuda runs agent mode only (the aggregate step is a few "
+                 "microseconds of serial work: it stays on the CPU)")
     if args.customers is None:
         args.customers = 1_000_000 if args.mode == "agent" else 10_000_000
     if args.steps is None:
@@ -161,11 +169,15 @@ def build_network(case, customers, seed):
 
 # --------------------------------------------------------------------------- timed runs
 
-def run_agent_kernel(seg, offer, j_count, network, steps, seed):
-    """Build an AgentMarket (untimed) and time ``steps`` steps; curve and flows per step."""
+def run_agent_kernel(seg, offer, j_count, network, steps, seed, backend="cpu"):
+    """Build an AgentMarket (untimed; on the cuda backend this includes the upload of the
+    state, ``flows["transfer_s"]``) and time ``steps`` steps; curve and flows per step."""
     import numpy as np
 
-    from sim.kernel import AgentMarket
+    if backend == "cuda":
+        from sim.kernel.cuda import CudaAgentMarket as AgentMarket
+    else:
+        from sim.kernel import AgentMarket
 
     n = int(seg.population.sum())
     market = AgentMarket(seg, j_count, seed=seed, network=network)
@@ -184,7 +196,9 @@ def run_agent_kernel(seg, offer, j_count, network, steps, seed):
         share[k] = out.active.sum() / n
     elapsed = time.perf_counter() - t0
     return elapsed, {"share": share, "pool_start": pool_start, "changers": changers,
-                     "adopters": adopters}
+                     "adopters": adopters, "transfer_s": getattr(market, "transfer_s", None),
+                     "launch": (getattr(market, "threads_per_block", None),
+                                getattr(market, "blocks", None))}
 
 
 def run_agent_reference(seg, offer, j_count, network, steps, seed):
@@ -229,34 +243,77 @@ def run_aggregate_reference(seg, offer, j_count, steps, seed):
     return time.perf_counter() - t0, market.active.sum() / seg.population.sum()
 
 
-def aggregate_kernel_only_us(seg, offer, j_count, steps, seed):
-    """Microseconds per call of the compiled aggregate step alone (no validation, no
-    drivers, no outcome): what the Python wrapper around it costs is the difference."""
+AGENT_PARTS = ("_step_agents", "_scatter_changes", "_sum_chunks")
+AGGREGATE_PARTS = ("_step_aggregate", "_segment_drivers", "drivers", "hazard_probabilities",
+                   "_check_offer")
+
+
+def time_breakdown(module_name, names, run_steps, steps):
+    """Seconds per step spent in the named module-level functions of ``module_name`` while
+    ``run_steps()`` runs, found by wrapping them for the duration of that (untimed) run;
+    what is left is Python and NumPy glue. Names the module lacks are skipped, so the
+    breakdown survives refactoring of the kernel's private functions."""
+    import importlib
+
+    module = importlib.import_module(module_name)
+    spent, originals = {}, {}
+
+    def wrap(name, fn):
+        def timed(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[name] += time.perf_counter() - t0
+        return timed
+
+    for name in names:
+        fn = getattr(module, name, None)
+        if callable(fn):
+            originals[name] = fn
+            spent[name] = 0.0
+            setattr(module, name, wrap(name, fn))
+    try:
+        t0 = time.perf_counter()
+        run_steps()
+        total = time.perf_counter() - t0
+    finally:
+        for name, fn in originals.items():
+            setattr(module, name, fn)
+    out = {name: v / steps for name, v in spent.items() if v > 0.0}
+    out["rest"] = max(total - sum(spent.values()), 0.0) / steps
+    out["total"] = total / steps
+    return out
+
+
+def generator_call_overhead_us(calls=20000):
+    """Microseconds a call of a compiled function costs when one argument is a NumPy
+    Generator, minus the same call with a float: Numba types and unboxes the Generator
+    (ctypes look-ups) on every call."""
+    import numba
     import numpy as np
 
-    try:
-        from sim.kernel.aggregate import _step_aggregate
-        from sim.kernel.choice import hazard_probabilities, segment_drivers
-    except ImportError:  # private name moved: report nothing rather than fail
-        return None
-    s = seg.n_segments
-    shares, adv, attract, reach = segment_drivers(seg, offer)
-    p_churn, p_replace = hazard_probabilities(offer.churn_rate, offer.churn_satisfaction_slope,
-                                              offer.replacement_rate, offer.satisfaction, DT)
-    pool, lapsed = seg.population.copy(), np.zeros(s, np.int64)
-    active = np.zeros((s, j_count), np.int64)
-    flows = [np.zeros((s, j_count), np.int64) for _ in range(5)]
-    rng = np.random.default_rng(seed)
-    args = (DT, seg.p, seg.q, seg.churn_return, shares, adv, attract, reach, offer.satisfaction,
-            p_churn, p_replace, offer.available, pool, lapsed, active, *flows)
-    try:
-        _step_aggregate(rng, *args)
-    except Exception:  # noqa: BLE001  (private signature changed: report nothing)
-        return None
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        _step_aggregate(rng, *args)
-    return (time.perf_counter() - t0) / steps * 1e6
+    @numba.njit(cache=True)
+    def with_rng(rng, x):
+        return x
+
+    @numba.njit(cache=True)
+    def without_rng(x):
+        return x
+
+    rng = np.random.default_rng(0)
+    with_rng(rng, 1.0)
+    without_rng(1.0)
+    best = []
+    for fn, args in ((with_rng, (rng, 1.0)), (without_rng, (1.0,))):
+        b = math.inf
+        for _ in range(3):
+            t0 = time.perf_counter()
+            for _ in range(calls):
+                fn(*args)
+            b = min(b, (time.perf_counter() - t0) / calls)
+        best.append(b)
+    return (best[0] - best[1]) * 1e6
 
 
 # --------------------------------------------------------------------------- bandwidth
@@ -297,6 +354,39 @@ def memory_bandwidth(total_mib=BANDWIDTH_MIB, trials=5):
         np.copyto(a, b)
         best_copy = min(best_copy, time.perf_counter() - t0)
     return 24.0 * n / best_triad / 1e9, 16.0 * n / best_copy / 1e9, 8 * n / 2**20
+
+
+def gpu_memory_bandwidth(total_mib=BANDWIDTH_MIB, trials=5):
+    """The same STREAM-like triad on the GPU (numba-cuda kernel over three float64 device
+    arrays of ``total_mib / 3`` MiB each, best of ``trials``): GB/s, method, MiB per array.
+    On the simulator the arrays are 4096 elements and the number is meaningless."""
+    import numpy as np
+
+    from sim.kernel.cuda import load_backend
+
+    dev = load_backend()
+    cuda = dev.cuda
+    n = 4096 if dev.SIMULATOR else max(int(total_mib) * 2**20 // 24, 1)
+    triad = dev.triad_kernel
+
+    a = cuda.to_device(np.zeros(n))
+    b = cuda.to_device(np.full(n, 1.0))
+    c = cuda.to_device(np.full(n, 2.0))
+    grid = (2, 8) if dev.SIMULATOR else (min((n + 255) // 256, 65535), 256)
+    triad[grid](a, b, c, 3.0)
+    cuda.synchronize()
+    best = math.inf
+    for _ in range(trials):
+        t0 = time.perf_counter()
+        triad[grid](a, b, c, 3.0)
+        cuda.synchronize()
+        best = min(best, time.perf_counter() - t0)
+    method = (f"STREAM-like triad a = b + s*c on the GPU (numba-cuda kernel, float64 device "
+              f"arrays of {8 * n / 2**20:.3g} MiB each, best of {trials}, 24 B per element; "
+              "write-allocate not counted)")
+    if dev.SIMULATOR:
+        method += "; CUDA SIMULATOR: not a hardware measurement"
+    return 24.0 * n / best / 1e9, method, 8 * n / 2**20
 
 
 # --------------------------------------------------------------------------- bytes model
@@ -366,22 +456,33 @@ def run(args):
         numba.set_num_threads(args.threads)
     load_start = _load_average()
     ticks_start = _cpu_ticks()
-    res = {"mode": args.mode, "case": args.case, "backend": "cpu",
+    res = {"mode": args.mode, "case": args.case, "backend": args.backend,
            "customers": args.customers, "steps": args.steps, "dt_days": DT,
            "p": args.p, "q": args.q, "seed": args.seed, "repeat": args.repeat}
 
     # -- warm-up on a tiny copy of the case: its first call is the process's first kernel
     #    result (compile or cache load); a second identical call is the steady state
+    warmup = WARMUP_CUSTOMERS
+    if args.backend == "cuda":
+        from sim.kernel.cuda import device_description, load_backend
+
+        if load_backend().SIMULATOR:  # ~1e4 customer-steps per second: keep it short
+            warmup = min(WARMUP_CUSTOMERS, args.customers)
+        from importlib.metadata import version
+
+        res["device"] = device_description()
+        res["simulator"] = load_backend().SIMULATOR
+        res["numba_cuda_version"] = version("numba-cuda")
+
     def tiny_run():
         t0 = time.perf_counter()
-        tiny = build_case(args.case, args.mode, WARMUP_CUSTOMERS, args.p, args.q)
+        tiny = build_case(args.case, args.mode, warmup, args.p, args.q)
         seg, offer, j_count = tiny[:3]
         if args.mode == "agent":
-            net = build_network(args.case, WARMUP_CUSTOMERS, args.seed)
-            run_agent_kernel(seg, offer, j_count, net, 1, args.seed)
+            net = build_network(args.case, warmup, args.seed)
+            run_agent_kernel(seg, offer, j_count, net, 1, args.seed, args.backend)
         else:
             run_aggregate_kernel(seg, offer, j_count, 1, args.seed)
-            aggregate_kernel_only_us(seg, offer, j_count, 1, args.seed)
         return time.perf_counter() - t0
 
     t_first = tiny_run()
@@ -389,7 +490,7 @@ def run(args):
     t_second = tiny_run()
     res.update({
         "compile_s": max(t_first - t_second, 0.0),
-        "compile_method": (f"first call of a {WARMUP_CUSTOMERS}-customer warm-up of this case "
+        "compile_method": (f"first call of a {warmup}-customer warm-up of this case "
                            f"({'build, network, one step' if args.mode == 'agent' else 'build, one step, one kernel-only step'}) "
                            "minus an identical second call"),
         "numba_cache_dir": os.environ.get("NUMBA_CACHE_DIR") or "next to the modules (__pycache__)",
@@ -420,7 +521,8 @@ def run(args):
             net_ref = build_network(args.case, n_ref, args.seed)
         best, flows, ref_best, ref_share = math.inf, None, math.inf, None
         for _ in range(args.repeat):  # interleaved, so both see the same machine
-            elapsed, f = run_agent_kernel(seg, offer, j_count, network, args.steps, args.seed)
+            elapsed, f = run_agent_kernel(seg, offer, j_count, network, args.steps, args.seed,
+                                          args.backend)
             if elapsed < best:
                 best, flows = elapsed, f
             elapsed, share = run_agent_reference(seg_ref, offer, j_count, net_ref,
@@ -432,6 +534,11 @@ def run(args):
         bytes_per, breakdown = agent_bytes_per_agent_step(seg, offer, j_count, network,
                                                           args.steps, flows)
         res["bytes_per_agent_step_breakdown"] = breakdown
+        parts = time_breakdown(
+            "sim.kernel.agent", AGENT_PARTS,
+            lambda: run_agent_kernel(seg, offer, j_count, network, args.steps, args.seed),
+            args.steps)
+        res["time_breakdown_ms_per_step"] = {k: v * 1e3 for k, v in parts.items()}
         res["bytes_per_agent_step_counting"] = (
             "compulsory bytes from this run's flows: 1 B state read per customer-step, 1 B "
             "state write per change, 8 B taste per adopter; with a network 4J+16 B per pool "
@@ -445,6 +552,16 @@ def run(args):
 
             res["bass_discrete_share"] = float(bass_discrete(args.steps, args.p, args.q, DT)[-1])
         ns_note = "agent-step = one customer advanced one step"
+        if args.backend == "cuda":
+            res["transfer_s"] = flows["transfer_s"]
+            res["transfer_method"] = (
+                "upload of the state (held, tastes, neighbour counts, CSR network) when the "
+                "market is built, apart from time_s; each timed step also uploads its "
+                "parameters and downloads its flow counters (inside time_s)")
+            res["threads_per_block"], res["blocks"] = flows["launch"]
+            if res["simulator"]:
+                ns_note += ("; CUDA SIMULATOR (NUMBA_ENABLE_CUDASIM=1): the kernel runs as "
+                            "Python threads, speeds are meaningless")
     else:
         best, ref_best, ref_final = math.inf, math.inf, None
         for _ in range(args.repeat):  # interleaved, so both see the same machine
@@ -463,8 +580,12 @@ def run(args):
         res["us_per_step"] = us
         res["us_per_step_target"] = AGGREGATE_TARGET_US
         res["meets_us_target"] = us < AGGREGATE_TARGET_US
-        kernel_only = aggregate_kernel_only_us(seg, offer, j_count, args.steps, args.seed)
-        res["kernel_only_us_per_step"] = kernel_only
+        parts = time_breakdown(
+            "sim.kernel.aggregate", AGGREGATE_PARTS,
+            lambda: run_aggregate_kernel(seg, offer, j_count, args.steps, args.seed), args.steps)
+        res["time_breakdown_us_per_step"] = {k: v * 1e6 for k, v in parts.items()}
+        res["kernel_only_us_per_step"] = parts.get("_step_aggregate", 0.0) * 1e6 or None
+        res["generator_call_overhead_us"] = generator_call_overhead_us()
         res["numpy_reference_us_per_step"] = ref_best / args.reference_steps * 1e6
         per_step = aggregate_bytes_per_step(seg, j_count)
         bytes_per = per_step / n
@@ -480,17 +601,21 @@ def run(args):
     steps_ref = args.reference_steps
     kernel_rate = n * args.steps / best
     ref_rate = n_ref * steps_ref / ref_best
-    bw_triad, bw_copy, bw_mib = memory_bandwidth(args.bandwidth_mib)
-    # the higher of the two measurements: the floor must be a lower bound of time, and on a
-    # shared machine a parallel region can be slowed by a descheduled thread
-    if bw_triad >= bw_copy:
-        bw, bw_method = bw_triad, (
-            f"STREAM-like triad a = b + s*c, numba prange on {numba.get_num_threads()} "
-            f"threads, 24 B per element")
+    if args.backend == "cuda":  # the GPU's memory bounds the GPU kernel
+        bw, bw_method, _ = gpu_memory_bandwidth(args.bandwidth_mib)
+        bw_triad, bw_copy = bw, None
     else:
-        bw, bw_method = bw_copy, "np.copyto on one thread, 16 B per element"
-    bw_method += (f" (the higher of a numba prange triad and a NumPy copy over float64 arrays "
-                  f"of {bw_mib:.0f} MiB, best of 5 each; write-allocate not counted)")
+        bw_triad, bw_copy, bw_mib = memory_bandwidth(args.bandwidth_mib)
+        # the higher of the two measurements: the floor must be a lower bound of time, and
+        # on a shared machine a parallel region can be slowed by a descheduled thread
+        if bw_triad >= bw_copy:
+            bw, bw_method = bw_triad, (
+                f"STREAM-like triad a = b + s*c, numba prange on {numba.get_num_threads()} "
+                f"threads, 24 B per element")
+        else:
+            bw, bw_method = bw_copy, "np.copyto on one thread, 16 B per element"
+        bw_method += (f" (the higher of a numba prange triad and a NumPy copy over float64 "
+                      f"arrays of {bw_mib:.0f} MiB, best of 5 each; write-allocate not counted)")
     floor_ns = bytes_per / (bw * 1e9) * 1e9
     ns = best / (n * args.steps) * 1e9
     res.update({
@@ -526,6 +651,7 @@ def run(args):
         "threading_layer": _threading_layer(numba),
         "cpu": _cpu_model(),
         "cpu_count": os.cpu_count(),
+        **_source_version(),
     })
     return res
 
@@ -538,6 +664,21 @@ def _cpu_ticks():
         return values[7], sum(values[:8])  # user..steal; guest time is inside user
     except (OSError, ValueError, IndexError):
         return None
+
+
+def _source_version():
+    """Commit of the checkout and whether sim/ has uncommitted changes (what was measured)."""
+    import subprocess
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, text=True,
+                              capture_output=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "sim"], cwd=root,
+                               text=True, capture_output=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return {"git_commit": None, "sim_uncommitted_changes": None}
+    return {"git_commit": head or None, "sim_uncommitted_changes": bool(dirty)}
 
 
 def _load_average():
@@ -577,6 +718,8 @@ def _format(res):
     order = ["mode", "case", "backend", "customers", "steps", "segments", "products", "threads",
              "time_s", "agent_steps_per_s", "ns_per_agent_step", "us_per_step",
              "us_per_step_target", "meets_us_target", "kernel_only_us_per_step",
+             "generator_call_overhead_us", "time_breakdown_us_per_step",
+             "time_breakdown_ms_per_step",
              "numpy_reference_agent_steps_per_s", "numpy_reference_customers",
              "numpy_reference_steps", "ratio_vs_numpy", "reference_agrees",
              "kernel_adopter_share_at_agreement_step", "reference_adopter_share",

@@ -78,6 +78,12 @@ def hazard_probabilities(offer, dt):
     return p_churn, np.maximum(p_event - p_churn, 0.0)
 
 
+def _no_stockouts(offer):
+    fill = getattr(offer, "fill_rate", None)
+    if fill is not None and np.any(np.asarray(fill) < 1.0):
+        raise NotImplementedError("the NumPy reference does not model stock-outs (fill_rate < 1)")
+
+
 class NumpyAgentMarket:
     """Agent-mode market in vectorised NumPy (equal in distribution to ``AgentMarket``).
 
@@ -153,7 +159,8 @@ class NumpyAgentMarket:
         return self.indices[starts[owner] + offsets], owner
 
     def step(self, offer, dt):
-        """Advance by ``dt`` days; returns (new_adopters, churners) per segment (S, J)."""
+        """Advance by ``dt`` days; returns (new_adopters, churners, returned) (S, J)."""
+        _no_stockouts(offer)
         seg = self.segments
         s_count, j_count = self.active.shape
         _, adv, attract, _ = segment_drivers(seg, offer)
@@ -240,6 +247,7 @@ class NumpyAggregateMarket:
         self.pool = segments.population.copy()
 
     def step(self, offer, dt, rng):
+        _no_stockouts(offer)
         seg = self.segments
         shares, adv, attract, reach = segment_drivers(seg, offer)
         p_churn, p_replace = hazard_probabilities(offer, dt)
