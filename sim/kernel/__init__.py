@@ -4,6 +4,8 @@ Public entry points:
 - ``Segments``, ``Offer``: validated inputs; ``StepOutcome``: what a step returns;
 - ``AggregateMarket``: counts per segment and product, binomial/multinomial draws;
 - ``AgentMarket``: one record per customer, social-network word of mouth, ``prange``;
+  ``sim.kernel.cuda.CudaAgentMarket`` is the same market on an NVIDIA GPU (numba-cuda, an
+  optional extra; import it from there, on demand);
 - ``build_network``, ``watts_strogatz``, ``heavy_tailed``, ``Network``;
 - ``segment_drivers``, ``logit_shares``: brand choice and hazard factors;
 - ``bass_cdf``, ``bass_pdf``, ``bass_peak_time``, ``bass_discrete``: the Bass closed form.

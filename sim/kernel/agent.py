@@ -26,6 +26,8 @@ state changed, so a step costs O(customers + edges of changers), not a neighbour
 customer.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import prange
 
@@ -55,8 +57,47 @@ from sim.kernel.rng import (
 
 POOL = -1
 LAPSED = -2
+MAX_PRODUCTS = 127  # held is int8
 CHUNK_SIZE = 8192
 _INV32 = 1.0 / 4294967296.0
+FLOW_NAMES = ("new", "units", "replacements", "churners", "returned", "lost")
+
+
+class StepPlan(NamedTuple):
+    """Everything one agent step needs besides the customers' state, computed on the host.
+
+    float64 (S,): ``prob_mixed`` (fully mixed adoption probability), ``haz_innov`` and
+    ``haz_imit`` (innovation and imitation hazards per day, attractiveness included),
+    ``alpha`` (price sensitivity), ``outside_utility``, ``churn_return``; int64 (S,):
+    ``t_pool`` (``threshold32`` of an upper bound of the adoption probability). float64
+    (J,): ``satisfaction``, ``log_price``, ``fill_rate``, ``p_churn``, ``p_replace``; bool
+    (J,): ``available``. float64 (S, J): ``base`` (attribute utility), ``awareness``.
+    ``t_owner``: int, threshold of an upper bound of the owner-event probability. Keys:
+    ``key_lo``, ``key_hi`` (uint32 halves of the step's HOLD key), ``key_choice``,
+    ``key_fill`` (uint64). ``dt`` in days.
+    """
+
+    dt: float
+    prob_mixed: np.ndarray
+    haz_innov: np.ndarray
+    haz_imit: np.ndarray
+    t_pool: np.ndarray
+    t_owner: int
+    satisfaction: np.ndarray
+    base: np.ndarray
+    alpha: np.ndarray
+    log_price: np.ndarray
+    available: np.ndarray
+    awareness: np.ndarray
+    outside_utility: np.ndarray
+    key_lo: np.uint32
+    key_hi: np.uint32
+    key_choice: np.uint64
+    key_fill: np.uint64
+    fill_rate: np.ndarray
+    p_churn: np.ndarray
+    p_replace: np.ndarray
+    churn_return: np.ndarray
 
 
 @jit(inline="always")
@@ -333,8 +374,9 @@ class AgentMarket:
             raise ValueError(f"segments must be a Segments, got {type(segments).__name__}")
         segments.validate()
         n_products = int(n_products)
-        if not 1 <= n_products <= 127:
-            raise ValueError(f"n_products must be in [1, 127] in agent mode, got {n_products}")
+        if not 1 <= n_products <= MAX_PRODUCTS:
+            raise ValueError(f"n_products must be in [1, {MAX_PRODUCTS}] in agent mode, "
+                             f"got {n_products}")
         if int(seed) < 0:
             raise ValueError(f"seed must be >= 0, got {seed}")
         if int(chunk_size) < 1:
@@ -377,8 +419,6 @@ class AgentMarket:
         self.chunk_segment = np.ascontiguousarray(arr[:, 0])
         self.chunk_start = np.ascontiguousarray(arr[:, 1])
         self.chunk_stop = np.ascontiguousarray(arr[:, 2])
-        self.changed = np.empty(n, np.int32)
-        self.changed_from = np.empty(n, np.int8)
         self.aware_keys = np.array([self._key(j, STREAM_AWARE) for j in range(n_products)],
                                    np.uint64)
         if network is not None:
@@ -388,16 +428,26 @@ class AgentMarket:
         else:
             self.counts = np.zeros((1, n_products), np.int32)
             self._indptr = np.zeros(2, np.int64)
+        self._init_backend()
+
+    def _init_backend(self):
+        """Work arrays of the per-step kernel (a GPU backend uploads the state here)."""
+        n = self.n_customers
+        self.changed = np.empty(n, np.int32)
+        self.changed_from = np.empty(n, np.int8)
 
     def _key(self, step, stream):
         return key_of(self.seed, step, stream)
 
     def step(self, offer, dt: float) -> StepOutcome:
         """Advance all customers by ``dt`` days under ``offer``."""
+        return self._record(*self._advance(self._plan(offer, dt)))
+
+    def _plan(self, offer, dt) -> StepPlan:
+        """Validate the inputs and compute the step's probabilities, thresholds and keys."""
         dt = _check_dt(dt)
         _check_offer(offer, self.segments, self.n_products)
         seg = self.segments
-        s, j = seg.n_segments, self.n_products
         base, _, adv, attract, _ = drivers(seg, offer)
         haz_innov = seg.p * adv * attract
         haz_imit = seg.q * attract
@@ -416,17 +466,27 @@ class AgentMarket:
         t_owner = int(threshold32((p_churn + p_replace).max()))
         t = self.step_index + 1  # step 0 keys are reserved for initial draws
         key_lo, key_hi = split_key(self._key(t, STREAM_HOLD))
+        return StepPlan(dt, prob_mixed, haz_innov, haz_imit, t_pool, t_owner,
+                        offer.satisfaction, base, seg.price_sensitivity, np.log(offer.price),
+                        offer.available, offer.awareness, seg.outside_utility, key_lo, key_hi,
+                        self._key(t, STREAM_CHOICE), self._key(t, STREAM_FILL),
+                        offer.fill_rate, p_churn, p_replace, seg.churn_return)
+
+    def _advance(self, plan: StepPlan):
+        """Run the step on every customer; the flows (new, units, replacements, churners,
+        returned, lost) per segment and product, int64 (S, J) each."""
+        s, j = self.segments.n_segments, self.n_products
         c = self.chunk_segment.shape[0]
-        flows = [np.zeros((c, j), np.int64) for _ in range(6)]
+        flows = [np.zeros((c, j), np.int64) for _ in range(len(FLOW_NAMES))]
         n_changed = np.zeros(c, np.int64)
         _step_agents(self.held, self.taste, self.alpha_mult, self.chunk_segment,
                      self.chunk_start, self.chunk_stop, self._indptr, self.counts,
-                     self.network is not None, prob_mixed, haz_innov, haz_imit, dt,
-                     t_pool, np.int64(t_owner), offer.satisfaction, base,
-                     seg.price_sensitivity, np.log(offer.price), offer.available,
-                     offer.awareness, seg.outside_utility, self.aware_keys, key_lo, key_hi,
-                     self._key(t, STREAM_CHOICE), self._key(t, STREAM_FILL),
-                     offer.fill_rate, p_churn, p_replace, seg.churn_return,
+                     self.network is not None, plan.prob_mixed, plan.haz_innov,
+                     plan.haz_imit, plan.dt, plan.t_pool, np.int64(plan.t_owner),
+                     plan.satisfaction, plan.base, plan.alpha, plan.log_price, plan.available,
+                     plan.awareness, plan.outside_utility, self.aware_keys, plan.key_lo,
+                     plan.key_hi, plan.key_choice, plan.key_fill, plan.fill_rate,
+                     plan.p_churn, plan.p_replace, plan.churn_return,
                      *flows, self.changed, self.changed_from, n_changed)
         if self.network is not None:
             _scatter_changes(self.chunk_start, n_changed, self.changed, self.changed_from,
@@ -436,7 +496,10 @@ class AgentMarket:
             out = np.zeros((s, j), np.int64)
             _sum_chunks(self.chunk_segment, f, out)
             per_segment.append(out)
-        new, units, repl, churn, back, lost = per_segment
+        return per_segment
+
+    def _record(self, new, units, repl, churn, back, lost) -> StepOutcome:
+        """Update the segment counts with one step's flows and return its outcome."""
         self.active += new - churn
         self.pool += back.sum(axis=1) - new.sum(axis=1)
         self.lapsed += (churn - back).sum(axis=1)

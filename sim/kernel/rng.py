@@ -54,18 +54,22 @@ STREAM_FILL = 12
 
 _TWO32 = 4294967296.0
 _M32 = 0xFFFFFFFF
+# hash32's constants (plain ints; shared with the CUDA backend's device twin)
+GOLDEN32 = 0x9E3779B9
+LOWBIAS_M1 = 0x7FEB352D
+LOWBIAS_M2 = 0x846CA68B
 
 
 def _lowbias32_py(x):
     x ^= x >> 16
-    x = (x * 0x7FEB352D) & _M32
+    x = (x * LOWBIAS_M1) & _M32
     x ^= x >> 15
-    x = (x * 0x846CA68B) & _M32
+    x = (x * LOWBIAS_M2) & _M32
     return x ^ (x >> 16)
 
 
 def _hash32_py(key_lo, key_hi, index):
-    x = (int(index) * 0x9E3779B9 + int(key_lo)) & _M32
+    x = (int(index) * GOLDEN32 + int(key_lo)) & _M32
     return np.uint32(_lowbias32_py(_lowbias32_py(x) ^ int(key_hi)))
 
 
@@ -82,12 +86,12 @@ def _hash32_ir(typingctx, key_lo, key_hi, index):
 
         def lowbias(x):
             x = builder.xor(x, builder.lshr(x, const(16)))
-            x = builder.mul(x, const(0x7FEB352D))
+            x = builder.mul(x, const(LOWBIAS_M1))
             x = builder.xor(x, builder.lshr(x, const(15)))
-            x = builder.mul(x, const(0x846CA68B))
+            x = builder.mul(x, const(LOWBIAS_M2))
             return builder.xor(x, builder.lshr(x, const(16)))
 
-        x = builder.add(builder.mul(builder.trunc(idx, i32), const(0x9E3779B9)), lo)
+        x = builder.add(builder.mul(builder.trunc(idx, i32), const(GOLDEN32)), lo)
         return lowbias(builder.xor(lowbias(x), hi))
 
     return sig, codegen

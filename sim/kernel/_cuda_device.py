@@ -1,0 +1,387 @@
+"""Device code of the CUDA agent market (numba-cuda); imported only by ``sim.kernel.cuda``.
+
+Every function here is the device twin of a CPU function of ``sim.kernel.agent`` and
+``sim.kernel.rng`` and takes the same decisions from the same draws:
+
+- ``hash32`` and ``uniform`` redo ``rng.hash32`` and ``rng.uniform`` in uint64 arithmetic:
+  ``hash32`` masks every product to 32 bits (operands below 2**32, so a product never
+  exceeds 2**64 and the result is ``_hash32_py``'s, bit for bit); ``uniform`` wraps around
+  2**64 as SplitMix64 does;
+- ``step_kernel`` is ``_screen`` followed by ``_decide`` (and ``_choose``) for one customer
+  per thread, in a grid-stride loop; flows are integer atomics (order-independent);
+- ``scatter_kernel`` is ``_scatter_changes`` for the customers that changed, from the
+  device list each block wrote.
+
+Floating point: the per-step probabilities and thresholds come from the host. On a GPU,
+NVVM fuses a multiply and an add into one FMA (one rounding instead of two) unless told not
+to, and numba-cuda 0.30 has no option for that (``fastmath=False`` leaves NVVM's default
+``-fma=1``); so every multiply feeding an add here goes through ``_mul``/``_add``/``_sub``,
+libdevice's ``__nv_dmul_rn``/``__nv_dadd_rn`` (subtraction as the addition of the negation), which are
+never contracted. ``math.exp``, ``math.expm1`` and ``math.log`` are libdevice's on a GPU and may
+differ from the CPU's libm in the last bit (see ``sim.kernel.cuda``). On numba's CUDA
+simulator the same functions are plain Python operations on NumPy scalars and ``math``
+(the CPU's libm).
+"""
+
+import math
+
+import numpy as np
+from numba import cuda
+
+from sim.kernel.agent import LAPSED, MAX_PRODUCTS, POOL
+from sim.kernel.rng import _M1, _M2, GOLDEN, GOLDEN32, LOWBIAS_M1, LOWBIAS_M2
+
+try:
+    from numba.cuda.core import config as _config
+except ImportError:  # pragma: no cover - older numba-cuda layouts
+    from numba.core import config as _config
+
+SIMULATOR = bool(_config.ENABLE_CUDASIM)
+# numba-cuda options, in one place: fastmath stays off (numba-cuda's default); device
+# functions are inlined by NVVM; kernels are cached on disk on a GPU. The simulator accepts
+# none of these.
+DEVICE_OPTIONS = {} if SIMULATOR else {"forceinline": True}
+KERNEL_OPTIONS = {} if SIMULATOR else {"cache": True}
+
+
+def device(fn):
+    """``cuda.jit(device=True)`` with the options above."""
+    return cuda.jit(device=True, **DEVICE_OPTIONS)(fn)
+
+
+def kernel(fn):
+    """``cuda.jit`` with the options above."""
+    return cuda.jit(**KERNEL_OPTIONS)(fn)
+
+N_FLOWS = 6  # new, units, replacements, churners, returned, lost (agent.FLOW_NAMES)
+SHARED_COUNTERS = N_FLOWS * 512  # per-block flow counters in shared memory (int32)
+
+# Layout of the per-step float64 parameter vector (see ``pack_plan``): per segment
+# (k * S + s), then per product (6 S + k * J + j), then per segment and product
+# (6 S + 6 J + k * S * J + s * J + j).
+P_PROB, P_INNOV, P_IMIT, P_RETURN, P_OUTSIDE, P_ALPHA = range(6)
+Q_SAT, Q_LOGP, Q_FILL, Q_CHURN, Q_REPL, Q_AVAIL = range(6)
+R_BASE, R_AWARE = range(2)
+
+_U32 = np.uint64(0xFFFFFFFF)
+_G32 = np.uint64(GOLDEN32)
+_LB1 = np.uint64(LOWBIAS_M1)
+_LB2 = np.uint64(LOWBIAS_M2)
+_SH15 = np.uint64(15)
+_SH16 = np.uint64(16)
+_SH11 = np.uint64(11)
+_SH27 = np.uint64(27)
+_SH30 = np.uint64(30)
+_SH31 = np.uint64(31)
+_ONE = np.uint64(1)
+_INV32 = 1.0 / 4294967296.0
+_INV53 = 1.0 / 9007199254740992.0
+_FLOW_NEW, _FLOW_UNITS, _FLOW_REPL, _FLOW_CHURN, _FLOW_BACK, _FLOW_LOST = range(N_FLOWS)
+
+
+def pack_plan(plan, n_segments, n_products):
+    """The float64 parameter vector of one step (host side), laid out as above."""
+    s, j = n_segments, n_products
+    out = np.empty(6 * s + 6 * j + 2 * s * j)
+    for k, arr in ((P_PROB, plan.prob_mixed), (P_INNOV, plan.haz_innov),
+                   (P_IMIT, plan.haz_imit), (P_RETURN, plan.churn_return),
+                   (P_OUTSIDE, plan.outside_utility), (P_ALPHA, plan.alpha)):
+        out[k * s:(k + 1) * s] = arr
+    o = 6 * s
+    for k, arr in ((Q_SAT, plan.satisfaction), (Q_LOGP, plan.log_price),
+                   (Q_FILL, plan.fill_rate), (Q_CHURN, plan.p_churn),
+                   (Q_REPL, plan.p_replace), (Q_AVAIL, plan.available)):
+        out[o + k * j:o + (k + 1) * j] = arr
+    o += 6 * j
+    out[o:o + s * j] = plan.base.ravel()
+    out[o + s * j:o + 2 * s * j] = plan.awareness.ravel()
+    return out
+
+
+# --------------------------------------------------------------------------- arithmetic
+
+if SIMULATOR:
+    # libdevice is not available on the simulator; Python's operations round once each.
+    @device
+    def _mul(a, b):
+        return a * b
+
+    @device
+    def _add(a, b):
+        return a + b
+
+    @device
+    def _sub(a, b):
+        return a - b
+else:  # pragma: no cover - needs a GPU
+    from numba.cuda import libdevice
+
+    @device
+    def _mul(a, b):
+        return libdevice.dmul_rn(a, b)
+
+    @device
+    def _add(a, b):
+        return libdevice.dadd_rn(a, b)
+
+    @device
+    def _sub(a, b):  # libdevice has no dsub_rn; a + (-b) is a - b exactly
+        return libdevice.dadd_rn(a, -b)
+
+
+# --------------------------------------------------------------------------- random numbers
+
+@device
+def _lowbias32(x):
+    x ^= x >> _SH16
+    x = (x * _LB1) & _U32
+    x ^= x >> _SH15
+    x = (x * _LB2) & _U32
+    return x ^ (x >> _SH16)
+
+
+@device
+def hash32(key_lo, key_hi, index):
+    """``rng.hash32`` (uint64 holding a 32-bit value); keys uint64 below 2**32, index >= 0."""
+    x = ((np.uint64(index) & _U32) * _G32 + key_lo) & _U32
+    return _lowbias32(_lowbias32(x) ^ key_hi)
+
+
+@device
+def mix64(z):
+    z = (z ^ (z >> _SH30)) * _M1
+    z = (z ^ (z >> _SH27)) * _M2
+    return z ^ (z >> _SH31)
+
+
+@device
+def uniform(key, index):
+    """``rng.uniform``: element ``index`` of the SplitMix64 stream ``key`` (uint64)."""
+    return np.float64(mix64(key + (np.uint64(index) + _ONE) * GOLDEN) >> _SH11) * _INV53
+
+
+@kernel
+def hash_kernel(key_lo, key_hi, key, first, out_hash, out_uniform):
+    """Test support: ``hash32`` and ``uniform`` of indices ``first + k``."""
+    for k in range(cuda.grid(1), out_hash.shape[0], cuda.gridsize(1)):
+        out_hash[k] = hash32(key_lo, key_hi, first + k)
+        out_uniform[k] = uniform(key, first + k)
+
+
+@kernel
+def libm_kernel(x, out_exp, out_expm1, out_log):
+    """Test support: the device's exp, expm1 and log (libdevice on a GPU) of ``x``."""
+    for k in range(cuda.grid(1), x.shape[0], cuda.gridsize(1)):
+        out_exp[k] = math.exp(x[k])
+        out_expm1[k] = math.expm1(x[k])
+        out_log[k] = math.log(abs(x[k]) + 1e-300)
+
+
+@kernel
+def triad_kernel(a, b, c, scalar):
+    """Benchmark support: STREAM triad ``a = b + scalar * c`` (memory bandwidth)."""
+    for i in range(cuda.grid(1), a.shape[0], cuda.gridsize(1)):
+        a[i] = b[i] + scalar * c[i]
+
+
+# --------------------------------------------------------------------------- the step
+
+@device
+def _segment_of(seg_start, n_segments, i):
+    """The last segment s with seg_start[s] <= i (empty segments are skipped)."""
+    lo = 0
+    hi = n_segments - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if seg_start[mid] <= i:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+@device
+def _choose(i, s, taste, alpha_mult, par, n_segments, n_products, aware_keys, key_choice,
+            buf):
+    """``agent._choose`` (same comparisons, same order); a product index or -1."""
+    ns = n_segments
+    oj = 6 * ns
+    osj = oj + 6 * n_products
+    nsj = ns * n_products
+    outside = par[P_OUTSIDE * ns + s]
+    vmax = outside
+    considered = 0
+    last = -1
+    a_i = par[P_ALPHA * ns + s] * np.float64(alpha_mult)
+    t_i = 1.0 + np.float64(taste)
+    for j in range(n_products):
+        buf[j] = -math.inf
+        if par[oj + Q_AVAIL * n_products + j] != 0.0:
+            a = par[osj + R_AWARE * nsj + s * n_products + j]
+            if a >= 1.0 or (a > 0.0 and uniform(aware_keys[j], i) < a):
+                v = _sub(_mul(t_i, par[osj + R_BASE * nsj + s * n_products + j]),
+                         _mul(a_i, par[oj + Q_LOGP * n_products + j]))
+                buf[j] = v
+                considered += 1
+                last = j
+                if v > vmax:
+                    vmax = v
+    if considered == 0:
+        return -1
+    if considered == 1 and outside == -math.inf:
+        return last
+    total = 0.0
+    for j in range(n_products):
+        if buf[j] > -math.inf:
+            buf[j] = math.exp(buf[j] - vmax)
+            total += buf[j]
+        else:
+            buf[j] = 0.0
+    e_out = 0.0
+    if outside > -math.inf:
+        e_out = math.exp(outside - vmax)
+    total += e_out
+    u = uniform(key_choice, i) * total
+    acc = 0.0
+    for j in range(n_products):
+        if buf[j] > 0.0:
+            acc += buf[j]
+            if u < acc:
+                return j
+    if e_out > 0.0:
+        return -1
+    return last
+
+
+@device
+def _count(shared, flows, use_shared, k):
+    if use_shared:
+        cuda.atomic.add(shared, k, 1)
+    else:
+        cuda.atomic.add(flows, k, 1)
+
+
+@kernel
+def step_kernel(held, taste, alpha_mult, seg_start, indptr, counts, use_network, par, t_pool,
+                aware_keys, key_lo, key_hi, key_choice, key_fill, t_owner, dt, flows,
+                changed, changed_from, block_changes, per_block):
+    """One agent step in place on ``held``; one thread per customer (grid-stride loop).
+
+    held int8 (N,); taste, alpha_mult float32 (N,); seg_start int64 (S + 1,); indptr int64
+    (N + 1,) and counts int32 (N, J) (network only); par float64 (``pack_plan``); t_pool
+    int64 (S,); aware_keys uint64 (J,); keys uint64, t_owner int64, dt float64 (days).
+    flows int64 (6 * S * J,): cumulative counters, incremented by this step's flows (the
+    host takes differences). Each block appends the customers whose state changed to its
+    region ``[b * per_block, (b + 1) * per_block)`` of changed (int32) / changed_from (int8)
+    and writes their number to block_changes[b] (network only).
+    """
+    n_segments = seg_start.shape[0] - 1
+    n_products = aware_keys.shape[0]
+    ns = n_segments
+    oj = 6 * ns
+    sj = n_segments * n_products
+    n_counters = N_FLOWS * sj
+    use_shared = n_counters <= SHARED_COUNTERS
+    shared = cuda.shared.array(SHARED_COUNTERS, np.int32)
+    n_block = cuda.shared.array(1, np.int32)
+    buf = cuda.local.array(MAX_PRODUCTS, np.float64)
+    tid = cuda.threadIdx.x
+    if use_shared:
+        for k in range(tid, n_counters, cuda.blockDim.x):
+            shared[k] = 0
+    if tid == 0:
+        n_block[0] = 0
+    cuda.syncthreads()
+    region = cuda.blockIdx.x * per_block
+    for i in range(cuda.grid(1), held.shape[0], cuda.gridsize(1)):
+        h = np.int64(held[i])
+        if h == LAPSED:
+            continue
+        x = np.int64(hash32(key_lo, key_hi, i))
+        s = _segment_of(seg_start, n_segments, i)
+        # pass 1 of the CPU kernel (_screen): only a draw under the bound can be an event
+        if h == POOL:
+            if x >= t_pool[s]:
+                continue
+        elif x >= t_owner:
+            continue
+        u = np.float64(x) * _INV32
+        old = h
+        now = h
+        if h == POOL:
+            if use_network:
+                lo = indptr[i]
+                degree = indptr[i + 1] - lo
+                w = 0.0
+                if degree > 0:
+                    for j in range(n_products):
+                        w = _add(w, _mul(par[oj + Q_SAT * n_products + j],
+                                         np.float64(counts[i, j])))
+                    w = w / np.float64(degree)
+                prob = -math.expm1(_mul(-_add(par[P_INNOV * ns + s],
+                                              _mul(par[P_IMIT * ns + s], w)), dt))
+            else:
+                prob = par[P_PROB * ns + s]
+            if u < prob:
+                j = _choose(i, s, taste[i], alpha_mult[i], par, n_segments, n_products,
+                            aware_keys, key_choice, buf)
+                if j >= 0:
+                    fill = par[oj + Q_FILL * n_products + j]
+                    if fill < 1.0 and uniform(key_fill, i) >= fill:
+                        _count(shared, flows, use_shared, _FLOW_LOST * sj + s * n_products + j)
+                    else:
+                        held[i] = j
+                        now = j
+                        _count(shared, flows, use_shared, _FLOW_NEW * sj + s * n_products + j)
+                        _count(shared, flows, use_shared,
+                               _FLOW_UNITS * sj + s * n_products + j)
+        else:
+            k = s * n_products + h
+            pc = par[oj + Q_CHURN * n_products + h]
+            if u < pc:
+                _count(shared, flows, use_shared, _FLOW_CHURN * sj + k)
+                if u < pc * par[P_RETURN * ns + s]:
+                    held[i] = POOL
+                    now = POOL
+                    _count(shared, flows, use_shared, _FLOW_BACK * sj + k)
+                else:
+                    held[i] = LAPSED
+                    now = LAPSED
+            elif (u < _add(pc, _mul(par[oj + Q_REPL * n_products + h],
+                                    par[oj + Q_FILL * n_products + h]))
+                  and par[oj + Q_AVAIL * n_products + h] != 0.0):
+                _count(shared, flows, use_shared, _FLOW_UNITS * sj + k)
+                _count(shared, flows, use_shared, _FLOW_REPL * sj + k)
+        if use_network and now != old:
+            slot = cuda.atomic.add(n_block, 0, 1)
+            changed[region + slot] = i
+            changed_from[region + slot] = old
+    cuda.syncthreads()
+    if use_shared:
+        for k in range(tid, n_counters, cuda.blockDim.x):
+            v = shared[k]
+            if v != 0:
+                cuda.atomic.add(flows, k, np.int64(v))
+    if tid == 0:
+        block_changes[cuda.blockIdx.x] = n_block[0]
+
+
+@kernel
+def scatter_kernel(held, indptr, indices, counts, changed, changed_from, block_changes,
+                   per_block):
+    """``agent._scatter_changes``: neighbours' owner counts follow the customers that
+    changed (integer atomics, so the order of the updates does not matter)."""
+    for b in range(cuda.blockIdx.x, block_changes.shape[0], cuda.gridDim.x):
+        n_changed = block_changes[b]
+        for k in range(cuda.threadIdx.x, n_changed, cuda.blockDim.x):
+            i = changed[b * per_block + k]
+            old = np.int64(changed_from[b * per_block + k])
+            now = np.int64(held[i])
+            if old == now:
+                continue
+            for e in range(indptr[i], indptr[i + 1]):
+                nb = indices[e]
+                if old >= 0:
+                    cuda.atomic.sub(counts, (nb, old), 1)
+                if now >= 0:
+                    cuda.atomic.add(counts, (nb, now), 1)

@@ -1,0 +1,265 @@
+"""GPU backend of the agent market: ``CudaAgentMarket``, the same market on an NVIDIA GPU.
+
+``CudaAgentMarket`` is an ``AgentMarket`` whose per-step kernel runs on the device
+(numba-cuda, an optional extra: ``pip install -e ".[cuda]"``; on a GPU machine
+``numba-cuda[cu12]`` also brings the CUDA 12 toolkit libraries). Everything else is
+inherited: validation, initial placement, taste draws, the CSR network and initial
+neighbour counts, and each step's host-side plan (probabilities, integer thresholds and
+keys, ``AgentMarket._plan``), so both backends take every decision from the same numbers.
+
+Design:
+- the customers' state (held, taste and price-sensitivity multipliers, neighbour counts,
+  the CSR network) is copied to the device once and stays there; a step uploads one float64
+  parameter vector and the S adoption thresholds, and downloads the 6 x S x J flow counters;
+- one thread per customer, grid-stride loop (``_cuda_device.step_kernel``): the CPU's screen
+  and exact decision for that customer, with the same counter-based draws (``hash32``,
+  SplitMix64 ``uniform``) and the same comparisons in the same order;
+- flows are counted with integer atomics, first in per-block shared memory, then once per
+  block into cumulative int64 counters: integer sums do not depend on the order of the
+  threads, so the result is deterministic;
+- word of mouth on a network: each block lists the customers whose state changed in its
+  own region of a device list; ``scatter_kernel`` then moves their neighbours' counts with
+  integer atomics, like the CPU's serial ``_scatter_changes``.
+
+Exactness: the states and flows equal ``AgentMarket``'s bit for bit wherever the float
+operations round alike. Thresholds and per-segment probabilities are computed on the host;
+multiplies feeding adds use libdevice's non-contractible ``__nv_dmul_rn``/``__nv_dadd_rn``
+(NVVM would otherwise fuse them into FMAs; numba-cuda 0.30 exposes no ``fma=False``
+option). The residual risk is libm: the network hazard's ``expm1`` and the logit's ``exp``
+are libdevice's on a GPU and glibc's on the CPU, and either may be off by one unit in the
+last place. A decision flips only when its draw falls between the two neighbouring doubles,
+with a probability about the size of one unit in the last place: ~1e-16 per logit choice,
+~1e-18 per network hazard of size 1e-2. Over 10**8 customers and 10**3 steps the expected
+number of flips is far below one, but not zero, and one flip makes the runs drift apart
+from then on. ``tests/kernel_cuda/test_cuda_gpu.py`` compares the full states of both
+backends at 10**6 customers on a real GPU, and bounds the libm differences (<= 2 ulp).
+On numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) the device code runs as Python with
+the CPU's libm, so there the equality is exact and is what the tests check.
+"""
+
+import importlib
+import math
+import time
+import warnings
+
+import numpy as np
+
+from sim.kernel.agent import CHUNK_SIZE, FLOW_NAMES, AgentMarket, StepPlan
+
+_BACKEND = None  # the device module, once loaded
+SIMULATOR_THREADS = 8  # default launch on the simulator (blocks of 8 threads, at most 2)
+SIMULATOR_BLOCKS = 2
+
+MISSING_MESSAGE = (
+    "backend='cuda' needs the numba-cuda package, which is not installed: "
+    "pip install -e \".[cuda]\" (on a GPU machine: pip install \"numba-cuda[cu12]>=0.30,<0.31\" "
+    "for the CUDA 12 libraries), or use backend=cpu")
+
+
+class CudaUnavailableError(RuntimeError):
+    """``backend='cuda'`` cannot run here (numba-cuda missing, or no GPU and no simulator)."""
+
+
+def ensure_row_stack() -> bool:
+    """Put back ``numpy.row_stack`` (an alias of ``vstack``) where NumPy lacks it.
+
+    numba-cuda 0.30.4 registers an overload of ``np.row_stack`` when its CUDA target starts
+    (``numba.cuda.np.arrayobj``); NumPy 2.5 removed the alias, so that import fails with an
+    AttributeError. Must run before the CUDA target loads; does nothing when the alias
+    exists. Returns whether it added the alias.
+    """
+    if hasattr(np, "row_stack"):
+        return False
+
+    def row_stack(tup, *, dtype=None, casting="same_kind"):
+        """``numpy.vstack`` (stand-in for the alias NumPy 2.5 removed; see sim.kernel.cuda)."""
+        return np.vstack(tup, dtype=dtype, casting=casting)
+
+    np.row_stack = row_stack
+    return True
+
+
+def load_backend():
+    """The device module, after checking that it can run; raises ``CudaUnavailableError``.
+
+    numba-cuda must be installed, and there must be a working GPU, or the simulator must be
+    enabled (``NUMBA_ENABLE_CUDASIM=1`` in the environment before ``numba.cuda`` is first
+    imported).
+    """
+    global _BACKEND
+    if _BACKEND is not None:
+        return _BACKEND
+    try:
+        importlib.import_module("numba_cuda")
+    except ImportError:
+        raise CudaUnavailableError(MISSING_MESSAGE) from None
+    ensure_row_stack()
+    cuda = importlib.import_module("numba.cuda")  # lazy: finds no GPU yet if there is none
+    if getattr(cuda, "implementation", None) != "NVIDIA":
+        raise CudaUnavailableError(
+            "backend='cuda' found numba's deprecated built-in CUDA target instead of "
+            "numba-cuda (numba.cuda.implementation is "
+            f"{getattr(cuda, 'implementation', None)!r}): reinstall numba-cuda "
+            "(pip install --force-reinstall \"numba-cuda>=0.30,<0.31\"), or use backend=cpu")
+    dev = importlib.import_module("sim.kernel._cuda_device")  # compiles nothing yet
+    if not dev.SIMULATOR and not cuda.is_available():
+        reason = str(cuda.cuda_error() or "no CUDA device").strip().replace("\n", " ")
+        raise CudaUnavailableError(
+            f"backend='cuda' found no usable NVIDIA GPU ({reason}). Run on a machine with an "
+            "NVIDIA GPU and driver (pip install \"numba-cuda[cu12]>=0.30,<0.31\"), or set "
+            "NUMBA_ENABLE_CUDASIM=1 before starting Python to use numba's CUDA simulator "
+            "(exact but a few thousand customer-steps per second: for tests), or use "
+            "backend=cpu")
+    _BACKEND = dev
+    return _BACKEND
+
+
+def device_description() -> str:
+    """The device the backend runs on, in words (loads the backend)."""
+    dev = load_backend()
+    if dev.SIMULATOR:
+        return "numba CUDA simulator (NUMBA_ENABLE_CUDASIM=1)"
+    gpu = dev.cuda.get_current_device()  # pragma: no cover - needs a GPU
+    name = gpu.name.decode() if isinstance(gpu.name, bytes) else str(gpu.name)
+    return f"{name} (compute capability {gpu.compute_capability})"  # pragma: no cover
+
+
+class CudaAgentMarket(AgentMarket):
+    """``AgentMarket`` with its state resident on an NVIDIA GPU; same constructor and
+    ``step(offer, dt) -> StepOutcome``, same draws, same results.
+
+    Extra keyword-only parameters: ``threads_per_block`` (default 256 on a GPU, 8 on the
+    simulator) and ``blocks`` (default: enough for one customer per thread, at most 8 per
+    multiprocessor on a GPU, 2 on the simulator). Results do not depend on either.
+
+    ``held`` and ``counts`` read back from the device on access. ``transfer_s`` is the time
+    the initial upload took.
+    """
+
+    def __init__(self, segments, n_products, seed, network=None, initial_active=None,
+                 initial_lapsed=None, chunk_size: int = CHUNK_SIZE, *,
+                 threads_per_block=None, blocks=None):
+        self._dev = load_backend()  # fail before any work when the backend cannot run
+        for name, value in (("threads_per_block", threads_per_block), ("blocks", blocks)):
+            if value is not None and int(value) < 1:
+                raise ValueError(f"{name} must be >= 1, got {value}")
+        self._launch = (threads_per_block, blocks)
+        self._d = None
+        super().__init__(segments, n_products, seed, network=network,
+                         initial_active=initial_active, initial_lapsed=initial_lapsed,
+                         chunk_size=chunk_size)
+
+    # --- state, read back from the device -------------------------------------------------
+    @property
+    def held(self):
+        """int8 (N,): -1 pool, -2 lapsed, j >= 0 owns product j (a copy, from the device)."""
+        if self._d is None:
+            return self._held
+        return self._d["held"].copy_to_host()
+
+    @held.setter
+    def held(self, value):
+        self._held = value
+
+    @property
+    def counts(self):
+        """int32 (N, J): neighbours owning each product (network only; from the device)."""
+        if self._d is None:
+            return self._counts
+        return self._d["counts"].copy_to_host()
+
+    @counts.setter
+    def counts(self, value):
+        self._counts = value
+
+    # --- upload ---------------------------------------------------------------------------
+    def _init_backend(self):
+        dev = self._dev
+        cuda = dev.cuda
+        n = self.n_customers
+        threads, blocks = self._launch
+        if threads is None:
+            # the simulator runs a block's threads as Python threads: few are fastest
+            threads = SIMULATOR_THREADS if dev.SIMULATOR else 256
+        threads = int(threads)
+        if blocks is None:
+            if dev.SIMULATOR:
+                cap = SIMULATOR_BLOCKS
+            else:  # pragma: no cover - needs a GPU
+                cap = 8 * cuda.get_current_device().MULTIPROCESSOR_COUNT
+            blocks = min(max(math.ceil(n / threads), 1), cap)
+        blocks = int(blocks)
+        stride = threads * blocks
+        self.threads_per_block, self.blocks = threads, blocks
+        self._per_block = threads * max(math.ceil(n / stride), 1)
+        s, j = self.segments.n_segments, self.n_products
+        t0 = time.perf_counter()
+        d = {"held": cuda.to_device(self._held), "taste": cuda.to_device(self.taste),
+             "alpha_mult": cuda.to_device(self.alpha_mult),
+             "seg_start": cuda.to_device(self.seg_start),
+             "counts": cuda.to_device(self._counts),
+             "aware_keys": cuda.to_device(self.aware_keys),
+             "flows": cuda.to_device(np.zeros(dev.N_FLOWS * s * j, np.int64)),
+             "block_changes": cuda.to_device(np.zeros(blocks, np.int32)),
+             "t_pool": cuda.device_array(s, np.int64),
+             "par": cuda.device_array(6 * s + 6 * j + 2 * s * j, np.float64)}
+        if self.network is not None:
+            d["indptr"] = cuda.to_device(self.network.indptr)
+            d["indices"] = cuda.to_device(self.network.indices)
+            d["changed"] = cuda.device_array(blocks * self._per_block, np.int32)
+            d["changed_from"] = cuda.device_array(blocks * self._per_block, np.int8)
+        else:  # never read: placeholders of the right types
+            d["indptr"] = cuda.to_device(np.zeros(2, np.int64))
+            d["indices"] = cuda.to_device(np.zeros(1, np.int32))
+            d["changed"] = cuda.to_device(np.zeros(1, np.int32))
+            d["changed_from"] = cuda.to_device(np.zeros(1, np.int8))
+        cuda.synchronize()
+        self.transfer_s = time.perf_counter() - t0
+        self._flows_before = np.zeros(dev.N_FLOWS * s * j, np.int64)
+        self._d = d
+        # the device holds the state from now on: drop the host copies
+        self._held = None
+        self._counts = None
+
+    # --- one step -------------------------------------------------------------------------
+    def _advance(self, plan: StepPlan):
+        dev, d = self._dev, self._d
+        s, j = self.segments.n_segments, self.n_products
+        d["par"].copy_to_device(dev.pack_plan(plan, s, j))
+        d["t_pool"].copy_to_device(np.ascontiguousarray(plan.t_pool, np.int64))
+        grid = (self.blocks, self.threads_per_block)
+        with _simulator_quiet(dev.SIMULATOR):
+            if self.n_customers > 0:
+                dev.step_kernel[grid](
+                    d["held"], d["taste"], d["alpha_mult"], d["seg_start"], d["indptr"],
+                    d["counts"], self.network is not None, d["par"], d["t_pool"],
+                    d["aware_keys"], np.uint64(plan.key_lo), np.uint64(plan.key_hi),
+                    np.uint64(plan.key_choice), np.uint64(plan.key_fill),
+                    np.int64(plan.t_owner), np.float64(plan.dt), d["flows"], d["changed"],
+                    d["changed_from"], d["block_changes"], np.int64(self._per_block))
+                if self.network is not None:
+                    dev.scatter_kernel[grid](
+                        d["held"], d["indptr"], d["indices"], d["counts"], d["changed"],
+                        d["changed_from"], d["block_changes"], np.int64(self._per_block))
+            total = d["flows"].copy_to_host()
+        delta = total - self._flows_before
+        self._flows_before = total
+        per_flow = delta.reshape(len(FLOW_NAMES), s, j)
+        return [np.ascontiguousarray(per_flow[k]) for k in range(len(FLOW_NAMES))]
+
+
+class _simulator_quiet(warnings.catch_warnings):
+    """On the simulator, SplitMix64's intended uint64 wrap-around runs as NumPy scalar
+    arithmetic, which warns "overflow encountered in scalar multiply/add": silence exactly
+    that, and only there."""
+
+    def __init__(self, simulator: bool):
+        super().__init__()
+        self._simulator = simulator
+
+    def __enter__(self):
+        out = super().__enter__()
+        if self._simulator:
+            warnings.filterwarnings("ignore", message="overflow encountered in scalar",
+                                    category=RuntimeWarning)
+        return out
