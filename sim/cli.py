@@ -342,6 +342,8 @@ def hydra_main(cfg: DictConfig) -> None:
                                               "seed": app.seed})
         kpis = run_app(app, run_dir, progress=app.progress and not multirun)
     except Exception as e:  # noqa: BLE001 - a job reports its own failure
+        if type(e).__name__ == "CudaUnavailableError":  # bad input too: backend=cuda here
+            e = UserError(str(e))
         message = str(e) if isinstance(e, UserError) else f"{type(e).__name__}: {e}"
         if multirun:
             if run_dir.exists():
