@@ -12,6 +12,8 @@ from sim.config.firm import (
     CampaignConfig,
     ChannelConfig,
     DevelopmentConfig,
+    DistributionChannelConfig,
+    DistributionConfig,
     FirmConfig,
     GatePolicyConfig,
     HireConfig,
@@ -28,12 +30,20 @@ from sim.config.firm import (
     TaskConfig,
     TeamConfig,
 )
-from sim.config.market import ATTRIBUTES, CHANNELS, MarketConfig, NetworkConfig, SegmentConfig
+from sim.config.market import (
+    ATTRIBUTES,
+    CHANNELS,
+    DISTRIBUTION_CHANNELS,
+    MarketConfig,
+    NetworkConfig,
+    SegmentConfig,
+)
 from sim.config.scenario import AppConfig, ScenarioConfig
 
 __all__ = [
-    "ATTRIBUTES", "CHANNELS", "STRATEGIES", "TEAMS", "AppConfig", "CampaignConfig",
-    "ChannelConfig", "DevelopmentConfig", "FirmConfig", "GatePolicyConfig", "HireConfig",
+    "ATTRIBUTES", "CHANNELS", "DISTRIBUTION_CHANNELS", "STRATEGIES", "TEAMS", "AppConfig",
+    "CampaignConfig", "ChannelConfig", "DevelopmentConfig", "DistributionChannelConfig",
+    "DistributionConfig", "FirmConfig", "GatePolicyConfig", "HireConfig",
     "MarketConfig", "MarketingConfig", "NetworkConfig", "PricingConfig", "ProductConfig",
     "ProductionConfig", "PromotionConfig", "ReleaseConfig", "ResearchConfig",
     "ScenarioConfig", "SegmentConfig", "StrategyConfig", "StudyConfig", "SupportConfig",

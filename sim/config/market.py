@@ -1,7 +1,9 @@
-"""Schema of the market: customer segments and their social network."""
+"""Schema of the market: customer segments (tastes, ideal points and their drift, channel
+habits) and their social network."""
 
 from dataclasses import dataclass, field
 
+from sim.analogies import lookup
 from sim.config._checks import (
     check_choice,
     check_finite_map,
@@ -13,6 +15,7 @@ from sim.config._checks import (
 
 ATTRIBUTES = ("quality", "features", "design")
 CHANNELS = ("tv", "online", "social", "search")
+DISTRIBUTION_CHANNELS = ("direct_online", "retail", "partners")
 NETWORK_KINDS = ("fully_mixed", "small_world", "heavy_tailed")
 
 
@@ -30,6 +33,15 @@ class SegmentConfig:
 
     ``p`` and ``q`` are Bass coefficients per year (the literature's convention; Sultan,
     Farley and Lehmann 1990 report means of about 0.03 and 0.38).
+
+    Preferences (``sim.preferences``; docs/model.md section 1.6): ``ideal_point`` gives
+    ideal levels of some attributes; their utility becomes the ideal-point term
+    ``-ideal_point_weight * w_k * (a_k - ideal_k)**2`` instead of ``w_k * a_k`` (empty: the
+    linear utility, unchanged). Ideals move by ``ideal_drift_per_year`` (attribute units
+    per year) plus a random walk of sd ``ideal_noise_per_year`` per sqrt(year); price
+    sensitivity by ``price_sensitivity_drift_per_year`` plus a random walk of sd
+    ``price_sensitivity_noise_per_year``. ``channel_use``: share of the segment that buys
+    through each distribution channel (channels not listed: 1, everyone).
     """
 
     name: str = "mainstream"
@@ -46,6 +58,13 @@ class SegmentConfig:
     taste_sd: float = 0.0
     price_sensitivity_sd: float = 0.0
     channel_reach: dict[str, float] = field(default_factory=_reach)
+    ideal_point: dict[str, float] = field(default_factory=dict)
+    ideal_point_weight: float = 10.0
+    ideal_drift_per_year: dict[str, float] = field(default_factory=dict)
+    ideal_noise_per_year: float = 0.0
+    price_sensitivity_drift_per_year: float = 0.0
+    price_sensitivity_noise_per_year: float = 0.0
+    channel_use: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self):
         key = f"segment {self.name!r}"
@@ -70,6 +89,22 @@ class SegmentConfig:
         for name in self.channel_reach:
             check_choice(f"{key}.channel_reach key", name, CHANNELS)
         check_finite_map(f"{key}.channel_reach", self.channel_reach, 0.0)
+        for name in self.ideal_point:
+            check_choice(f"{key}.ideal_point key", name, ATTRIBUTES)
+        check_finite_map(f"{key}.ideal_point", self.ideal_point, -5.0, 5.0)
+        check_range(f"{key}.ideal_point_weight", self.ideal_point_weight, 0.0, 1000.0)
+        for name in self.ideal_drift_per_year:
+            check_choice(f"{key}.ideal_drift_per_year key (an attribute with an ideal_point)",
+                         name, tuple(self.ideal_point))
+        check_finite_map(f"{key}.ideal_drift_per_year", self.ideal_drift_per_year, -1.0, 1.0)
+        check_range(f"{key}.ideal_noise_per_year", self.ideal_noise_per_year, 0.0, 1.0)
+        check_range(f"{key}.price_sensitivity_drift_per_year",
+                    self.price_sensitivity_drift_per_year, -10.0, 10.0)
+        check_range(f"{key}.price_sensitivity_noise_per_year",
+                    self.price_sensitivity_noise_per_year, 0.0, 10.0)
+        for name in self.channel_use:
+            check_choice(f"{key}.channel_use key", name, DISTRIBUTION_CHANNELS)
+        check_finite_map(f"{key}.channel_use", self.channel_use, 0.0, 1.0)
 
 
 @dataclass
@@ -96,7 +131,12 @@ def _segments():
 
 @dataclass
 class MarketConfig:
-    """The category market: segments, network, and an optional analogy prior for p, q."""
+    """The category market: segments, network, and an optional analogy prior for p, q.
+
+    ``analogy``: a category of the shipped table of published Bass coefficients
+    (``sim/data/analogies.csv``, ``marketsim list analogies``); it sets every segment's
+    ``p`` and ``q`` (per year), replacing the configured values.
+    """
 
     name: str = "default"
     segments: list[SegmentConfig] = field(default_factory=_segments)
@@ -109,3 +149,7 @@ class MarketConfig:
         names = [s.name for s in self.segments]
         if len(set(names)) != len(names):
             raise ValueError(f"market.segments names must be unique, got {names}")
+        if self.analogy is not None:
+            prior = lookup(self.analogy, "market.analogy")
+            for seg in self.segments:
+                seg.p, seg.q = prior.p, prior.q
