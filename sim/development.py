@@ -19,8 +19,9 @@ testing otherwise, and kill after ``max_recycles`` failed recycles.
 
 After launch, a roadmap of incremental releases raises attributes; with
 ``feedback_reorders_roadmap`` the next release is the one whose gains customers value most
-by the research estimates of attribute weights, with quality weighted up while
-satisfaction is low.
+by the research estimates of attribute weights (and, where segments have ideal points, by
+how far the gains close the estimated gap to the ideals, as of the latest study), with
+quality weighted up while satisfaction is low.
 """
 
 import math
@@ -236,11 +237,28 @@ class Project:
                 f"{a} {g:+.2f}" for a, g in release.gains.items()))
 
     def _next_release(self, releases) -> int:
+        if self.research is not None and self.research.has_ideals:
+            return self._next_release_by_ideals(releases)
         weights = self.research.weight_estimate() if self.research else np.ones(len(ATTRIBUTES))
         boost = np.ones(len(ATTRIBUTES))
         boost[ATTRIBUTES.index("quality")] += 2.0 * (1.0 - self.product.satisfaction)
         scores = [sum(g * weights[ATTRIBUTES.index(a)] * boost[ATTRIBUTES.index(a)]
                       for a, g in r.gains.items()) / max(r.effort, 1e-9) for r in releases]
+        return int(np.argmax(scores))
+
+    def _next_release_by_ideals(self, releases) -> int:
+        """The release whose gains research values most per unit of effort, valuing a gain
+        by how much closer it brings the product to the estimated ideal points (as of the
+        latest study: an old study ranks by old tastes)."""
+        boost = np.ones(len(ATTRIBUTES))
+        boost[ATTRIBUTES.index("quality")] += 2.0 * (1.0 - self.product.satisfaction)
+        scores = []
+        for r in releases:
+            gains = np.zeros(len(ATTRIBUTES))
+            for a, g in r.gains.items():
+                gains[ATTRIBUTES.index(a)] += g
+            value = self.research.gain_values(self.product.attributes, gains)
+            scores.append(float((value * boost).sum()) / max(r.effort, 1e-9))
         return int(np.argmax(scores))
 
     def _event(self, kind, detail):

@@ -1,15 +1,17 @@
 """A firm: ours (the focal firm) and each competitor are the same kind of object.
 
 It owns one ledger, its teams, one product line, research, development, marketing,
-pricing and production; ``start`` registers their SimPy processes. A firm configured as
-``launched`` is already on the market at day 0 (an incumbent with an installed base) and
-only runs its roadmap; a fast follower's development waits for its strategy to start it.
+pricing, production and distribution channels; ``start`` registers their SimPy processes.
+A firm configured as ``launched`` is already on the market at day 0 (an incumbent with an
+installed base) and only runs its roadmap; a fast follower's development waits for its
+strategy to start it.
 """
 
 import numpy as np
 
 from sim.config import ATTRIBUTES, CHANNELS
 from sim.development import Project
+from sim.distribution import Distribution
 from sim.ledger import Ledger
 from sim.marketing import Marketing
 from sim.pricing import Pricing
@@ -35,8 +37,13 @@ class Firm:
         sizes = np.array([s.size for s in segs], dtype=float)
         weights = np.array([[s.attribute_weights.get(a, 0.0) for a in ATTRIBUTES] for s in segs])
         rng = lambda part: component_rng(seed, f"{cfg.name}/{part}")  # noqa: E731
+        # ideal points at day 0 (NaN where none): the research prior's truth; the market
+        # hands research the drifting truth later (Research.preferences)
+        ideals = np.array([[s.ideal_point.get(a, np.nan) for a in ATTRIBUTES] for s in segs],
+                          dtype=float)
+        kappa = np.array([s.ideal_point_weight for s in segs], dtype=float)
         self.research = Research(env, cfg.name, cfg.research, sizes, weights, self.ledger,
-                                 recorder, rng("research"))
+                                 recorder, rng("research"), ideals, kappa)
         self.production = Production(env, cfg.name, cfg.production, self.product, self.ledger,
                                      recorder)
         self.pricing = Pricing(env, cfg.name, cfg.pricing, self.product, self.production,
@@ -48,6 +55,7 @@ class Firm:
         self.project = Project(env, cfg.name, cfg.development, self.product, self.teams,
                                self.ledger, recorder, rng("development"), self.research,
                                on_launch=self.pricing.reprice)
+        self.distribution = Distribution(cfg.name, cfg.distribution, segs, self.teams)
         self.strategy = None
 
     @property

@@ -1,10 +1,14 @@
 """The market: owns the kernel's state and is the one SimPy process that steps it.
 
-Every ``dt`` days it gathers the firms' offers (launched products, prices, attributes,
-availability and fill rates, awareness and advertising effect per segment, satisfaction),
-steps the demand kernel (aggregate or agent mode), books units and revenue into the
+Every ``dt`` days it moves the segments' preferences (``sim.preferences``: drifting ideal
+points and price sensitivity) and the firms' distribution coverage (``sim.distribution``),
+gathers the firms' offers (launched products, prices, attributes, availability and fill
+rates, awareness times distribution availability and advertising effect per segment,
+satisfaction, and the ideal-point utility where segments have ideal points), steps the
+demand kernel (aggregate or agent mode), books units and revenue into the
 firms' ledgers (durables pay on shipment; subscriptions pay their monthly price per
-active paying subscriber for the step), updates satisfaction from quality and support,
+active paying subscriber for the step; each distribution channel's margin is booked
+against the revenue it carried), updates satisfaction from quality and support,
 detects each product's lifecycle phase from its sales curve, and records one timeseries
 row per product.
 
@@ -20,6 +24,7 @@ import numpy as np
 
 from sim.config import ATTRIBUTES
 from sim.kernel import AgentMarket, AggregateMarket, Offer, Segments, build_network
+from sim.preferences import Preferences
 from sim.seeds import component_rng, component_seed
 from sim.support import satisfaction, service_level
 
@@ -27,14 +32,23 @@ DAYS_PER_MONTH = 365.0 / 12.0
 PHASE_WINDOW_DAYS = 91.0
 
 
-def build_segments(market_cfg) -> Segments:
-    """Kernel segments from the market config (p, q converted from per year to per day)."""
+def build_segments(market_cfg, preferences=None) -> Segments:
+    """Kernel segments from the market config (p, q converted from per year to per day).
+
+    ``preferences`` (``sim.preferences.Preferences``): where segments have ideal points, the
+    attractiveness reference product is valued by the ideal-point utility at day 0.
+    """
     segs = market_cfg.segments
     weights = np.array([[s.attribute_weights.get(a, 0.0) for a in ATTRIBUTES] for s in segs])
     alpha = np.array([s.price_sensitivity for s in segs])
     # reference product: attributes at the segment's expectation, at the reference price
-    ref = np.array([weights[k].sum() * s.quality_expectation - alpha[k] * math.log(s.reference_price)
-                    for k, s in enumerate(segs)])
+    if preferences is not None and preferences.any_ideal:
+        base = preferences.reference_utility([s.quality_expectation for s in segs])
+        ref = np.array([base[k] - alpha[k] * math.log(s.reference_price)
+                        for k, s in enumerate(segs)])
+    else:
+        ref = np.array([weights[k].sum() * s.quality_expectation - alpha[k] * math.log(s.reference_price)
+                        for k, s in enumerate(segs)])
     return Segments.build(
         population=np.array([s.size for s in segs], dtype=np.int64),
         p=np.array([s.p for s in segs]) / 365.0,
@@ -61,7 +75,10 @@ class Market:
         self.observer = observer
         self.dt = float(cfg.dt_days)
         mcfg = cfg.market
-        self.segments = build_segments(mcfg)
+        self.preferences = Preferences(mcfg, seed)
+        for f in firms:  # a study observes the (drifting) truth
+            f.research.preferences = self.preferences
+        self.segments = build_segments(mcfg, self.preferences)
         self.sizes = np.array([s.size for s in mcfg.segments], dtype=float)
         self.size_share = self.sizes / self.sizes.sum()
         self.expectation = float(np.average([s.quality_expectation for s in mcfg.segments],
@@ -111,12 +128,17 @@ class Market:
         price = np.array([f.pricing.effective_choice_price() for f in self.firms])
         churn = np.array([p.churn_per_day for p in prods])
         churn = churn + self._trial_churn()
+        attributes = np.array([p.attributes for p in prods])
+        awareness = np.array([p.awareness for p in prods]).T.clip(0.0, 1.0)
+        for k, f in enumerate(self.firms):
+            if f.distribution.active:  # aware and able to buy through a covered channel
+                awareness[:, k] *= f.distribution.availability(len(self.sizes))
         return Offer.build(
             self.segments,
             price=price,
-            attributes=np.array([p.attributes for p in prods]),
+            attributes=attributes,
             available=np.array([p.on_market for p in prods]),
-            awareness=np.array([p.awareness for p in prods]).T.clip(0.0, 1.0),
+            awareness=awareness,
             advertising=np.array([p.advertising for p in prods]).T,
             satisfaction=np.array([p.satisfaction for p in prods]),
             churn_rate=churn,
@@ -127,6 +149,7 @@ class Market:
             # "defer": they order anyway and wait in the backlog
             fill_rate=np.array([fill[k] if f.cfg.production.stockout == "lose" else 1.0
                                 for k, f in enumerate(self.firms)]),
+            utility=self.preferences.utility(attributes, price),
         )
 
     def _trial_churn(self) -> np.ndarray:
@@ -153,6 +176,9 @@ class Market:
     def step(self) -> None:
         t = self.env.now
         dt = self.dt
+        self.preferences.advance(t)
+        for f in self.firms:
+            f.distribution.advance(t)
         produced = [f.production.produce(dt) for f in self.firms]
         fill = [f.production.fill_rate() for f in self.firms]
         offer = self.offer(fill)
@@ -181,6 +207,9 @@ class Market:
                 revenue = shipped * p.price
             if revenue > 0:
                 f.ledger.post("revenue", revenue)
+            if f.distribution.active:
+                basis = out.active[:, k] if p.kind == "subscription" else out.units[:, k]
+                self._book_channels(t, f, revenue, basis)
             revenue_all += revenue
             p.installed_base = active
             # awareness never falls below the share who own the product
@@ -207,7 +236,10 @@ class Market:
                 market_share=share,
                 awareness=float(p.awareness @ self.size_share),
                 advertising=float(p.advertising @ self.size_share),
-                quality=p.quality, satisfaction=p.satisfaction, service_level=p.service_level,
+                quality=p.quality, features=float(p.attributes[ATTRIBUTES.index("features")]),
+                design=float(p.attributes[ATTRIBUTES.index("design")]),
+                availability=float(f.distribution.availability(len(self.sizes)) @ self.size_share),
+                satisfaction=p.satisfaction, service_level=p.service_level,
                 inventory=f.production.inventory, backlog=f.production.backlog,
                 capacity_per_week=f.production.capacity_per_week,
                 unit_cost=f.production.unit_cost, launched=p.on_market, phase=self.phase[k],
@@ -220,7 +252,34 @@ class Market:
             for k, f in enumerate(self.firms):
                 self.recorder.segment_row(t, seg, f.name, int(out.active[si, k]),
                                           int(out.new_adopters[si, k]), int(out.pool[si]))
+        self._record_preferences(t)
         self.observer.record(t, snapshot)
+
+    def _book_channels(self, t, firm, revenue, basis) -> None:
+        """Book each channel's margin on the revenue it carried; one row per channel and
+        segment into the distribution table."""
+        dist = firm.distribution
+        split = dist.revenue_split(revenue, basis) if revenue > 0 else np.zeros(
+            (len(self.sizes), len(dist.names)))
+        margins = dist.margins(split)
+        for c, name in enumerate(dist.names):
+            if margins[c] > 0:
+                firm.ledger.post(f"channel_margin:{name}", -float(margins[c]))
+        avail = dist.availability(len(self.sizes))
+        for si, seg in enumerate(self.segment_names):
+            for c, name in enumerate(dist.names):
+                self.recorder.distribution_row(
+                    t=t, firm=firm.name, channel=name, segment=seg,
+                    coverage=float(dist.coverage[c, si]), availability=float(avail[si]),
+                    revenue=float(split[si, c]), margin=float(split[si, c] * dist.margin[c]))
+
+    def _record_preferences(self, t) -> None:
+        snap = self.preferences.snapshot()
+        for si, seg in enumerate(self.segment_names):
+            row = {"t": t, "segment": seg, "price_sensitivity": float(snap["alpha"][si])}
+            for k, a in enumerate(ATTRIBUTES):
+                row[f"ideal_{a}"] = float(snap["ideal"][si, k])
+            self.recorder.preference_row(**row)
 
     def _update_trials(self, k, new, trial_days):
         p = self.firms[k].product

@@ -13,6 +13,9 @@ class Recorder:
     ledger: (t, firm, account, amount): every cash movement, signed.
     tasks: one dict per development task run (firm, task, stage, start, end, depends_on).
     segments: (t, segment, firm, installed_base, new_adopters, pool) per step.
+    preferences: one dict per step per segment (price sensitivity, ideal of each attribute).
+    distribution: one dict per step per firm with channels, channel and segment (coverage,
+    availability, revenue carried, margin).
     """
 
     timeseries: list = field(default_factory=list)
@@ -20,6 +23,8 @@ class Recorder:
     ledger: list = field(default_factory=list)
     tasks: list = field(default_factory=list)
     segments: list = field(default_factory=list)
+    preferences: list = field(default_factory=list)
+    distribution: list = field(default_factory=list)
 
     def event(self, t: float, firm: str, product: str, kind: str, detail: str = "") -> None:
         self.events.append((float(t), firm, product, kind, detail))
@@ -35,3 +40,9 @@ class Recorder:
 
     def segment_row(self, t, segment, firm, installed_base, new_adopters, pool) -> None:
         self.segments.append((float(t), segment, firm, installed_base, new_adopters, pool))
+
+    def preference_row(self, **fields) -> None:
+        self.preferences.append(fields)
+
+    def distribution_row(self, **fields) -> None:
+        self.distribution.append(fields)
