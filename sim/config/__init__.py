@@ -6,14 +6,13 @@ key and the value. Nothing in ``sim`` receives a ``DictConfig``: the command lin
 with ``OmegaConf.to_object`` at the edge.
 """
 
+from sim.config.distribution import DistributionChannelConfig, DistributionConfig
 from sim.config.firm import (
     STRATEGIES,
     TEAMS,
     CampaignConfig,
     ChannelConfig,
     DevelopmentConfig,
-    DistributionChannelConfig,
-    DistributionConfig,
     FirmConfig,
     GatePolicyConfig,
     HireConfig,
