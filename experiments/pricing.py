@@ -9,8 +9,9 @@ library (``+competitor@competitors.rival=<name>``): incumbent, fast_follower,
 price_warrior, premium_niche or disruptor; our firm uses ``firm.pricing.strategy`` =
 skimming, penetration or match_competitor with the firm's other pricing settings.
 
-Full mode (3 strategies x 5 rivals x 12 seeds, 5 years) takes about 8 minutes on 2 cores;
-quick mode (2 x 2 cells x 3 seeds, 700 days) about 45 s.
+Full mode (3 strategies x 5 rivals x 10 seeds, 5 years) took 11 minutes on the shared
+2-core machine (under load; about half that idle); quick mode (2 x 2 cells x 3 seeds, 700
+days) 22 s.
 """
 
 import time

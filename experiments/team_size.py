@@ -8,8 +8,9 @@ Each option sets ``firm.teams.engineering.headcount``; salaries follow the headc
 (``cost_per_head_per_year``), and a task never uses more than its ``max_heads``, so the
 critical path stops shortening once the big tasks are fully staffed.
 
-Full mode (6 headcounts x 20 seeds, 5 years) takes about 5 minutes on 2 cores; quick mode
-(8, 12 and 32 engineers x 3 seeds, 700 days) about 35 s.
+Full mode (6 headcounts x 20 seeds, 5 years) took 14.5 minutes on the shared 2-core
+machine (under load; about half that idle); quick mode (8, 12 and 32 engineers x 3 seeds,
+700 days) 23 s.
 """
 
 import time
