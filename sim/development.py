@@ -10,12 +10,15 @@ only after the gate says go, so the launch day is the longest path through the t
 with every task of a stage also depending on every task of the previous stages
 (``critical_path_days``).
 
-Defects (a Poisson number per person-day of building work) are found by testing tasks
+Defects (a Poisson number per person-day of engineering and design work) are found by
+testing tasks
 with probability ``1 - exp(-detection_rate * effort)`` each; fixing costs engineering
 time that lengthens the testing task. Residual defects lower the product's quality. Gates
 decide by the policy: kill when the research estimate of the market is too small, go when
-the measured quality clears the threshold (or at the deadline), recycle the stage's
-testing otherwise, and kill after ``max_recycles`` failed recycles.
+the measured quality clears the threshold (or at the deadline), recycle testing otherwise
+(the stage's testing tasks, or the latest earlier ones if the stage has none), and kill after ``max_recycles`` failed recycles. A project ready before
+its planned launch day holds the launch until then (``launch_not_before_plan``); a killed
+project's firm lays off its teams (``on_kill``).
 
 After launch, a roadmap of incremental releases raises attributes; with
 ``feedback_reorders_roadmap`` the next release is the one whose gains customers value most
@@ -24,6 +27,7 @@ how far the gains close the estimated gap to the ideals, as of the latest study)
 quality weighted up while satisfaction is low.
 """
 
+import dataclasses
 import math
 
 import numpy as np
@@ -31,6 +35,7 @@ import numpy as np
 from sim.config import ATTRIBUTES
 
 QUALITY_MEASUREMENT_SD = 0.02
+BUILDING_TEAMS = ("engineering", "design")
 CASH_WAIT_DAYS = 7.0
 
 
@@ -87,7 +92,7 @@ class Project:
     """One development project of a firm, from concept to launch and then the roadmap."""
 
     def __init__(self, env, firm: str, cfg, product, teams, ledger, recorder, rng, research,
-                 on_launch=None):
+                 on_launch=None, on_kill=None):
         self.env = env
         self.firm = firm
         self.cfg = cfg
@@ -98,6 +103,7 @@ class Project:
         self.rng = rng
         self.research = research
         self.on_launch = on_launch
+        self.on_kill = on_kill
         self.state = "planned"
         self.open_defects = 0
         self.found_defects = 0
@@ -142,13 +148,29 @@ class Project:
                     self.state = "killed"
                     self.product.killed = True
                     self._event("project_killed", f"at the {stage} gate: {why}")
+                    if self.on_kill is not None:
+                        self.on_kill()
                     return
                 recycles += 1
                 scale = self.cfg.gate.recycle_effort
-                tasks = [t for t in self.cfg.tasks if t.stage == stage and t.testing] or \
-                        [t for t in self.cfg.tasks if t.stage == stage]
+                tasks = self._retest(stage)
+        if self.cfg.launch_not_before_plan and self.env.now < self.cfg.planned_launch_day:
+            # ready early: hold the launch for the announced date (channel and campaign plans)
+            self._event("launch_held", f"ready on day {self.env.now:.0f}, launching on the "
+                                       f"planned day {self.cfg.planned_launch_day:g}")
+            yield self.env.timeout(self.cfg.planned_launch_day - self.env.now)
         self._launch()
         yield from self.roadmap()
+
+    def _retest(self, stage):
+        """Tasks a recycle re-runs: the testing of this stage or, if it has none, of the
+        latest earlier stage that tested (only testing can raise quality), else the stage."""
+        order = self.cfg.stages[: self.cfg.stages.index(stage) + 1]
+        for st in reversed(order):
+            tests = [t for t in self.cfg.tasks if t.stage == st and t.testing]
+            if tests:
+                return [dataclasses.replace(t, depends_on=[]) for t in tests]
+        return [t for t in self.cfg.tasks if t.stage == stage]
 
     def _task(self, task, scale, done, recycle):
         for d in task.depends_on:
@@ -174,7 +196,7 @@ class Project:
             self.open_defects -= found
             self.found_defects += found
             duration += found * self.cfg.fix_effort_person_days / heads
-        else:
+        elif task.team in BUILDING_TEAMS:  # marketing or manufacturing work adds no defects
             self.open_defects += int(self.rng.poisson(self.cfg.defects_per_person_day * effort))
         yield self.env.timeout(duration)
         self.running[task.team] -= 1

@@ -54,7 +54,7 @@ class Firm:
                                    cfg.development.planned_launch_day)
         self.project = Project(env, cfg.name, cfg.development, self.product, self.teams,
                                self.ledger, recorder, rng("development"), self.research,
-                               on_launch=self.pricing.reprice)
+                               on_launch=self.pricing.reprice, on_kill=self.wind_down)
         self.distribution = Distribution(cfg.name, cfg.distribution, segs, self.teams)
         self.strategy = None
 
@@ -80,6 +80,10 @@ class Firm:
             env.process(self.project.roadmap())
         elif not defer_development:
             env.process(self.project.run())
+
+    def wind_down(self) -> None:
+        """After a kill: the product's teams are laid off, so its salaries stop."""
+        self.teams.lay_off_all("project killed")
 
     def start_development(self, target=None) -> None:
         """Start the (deferred) development now, optionally with target attributes."""

@@ -99,8 +99,10 @@ class Marketing:
         p.awareness = np.clip(p.awareness + gain - self.cfg.forgetting_per_week * p.awareness, 0.0, 1.0)
 
     def marginal_returns(self) -> np.ndarray:
-        """Noisy measured new-customer lift per unit of money, per channel (C,)."""
-        slope = self.max_lift * self.half / (self.adstock + self.half) ** 2
+        """Noisy measured new-customer lift per unit of weekly spend, per channel (C,)."""
+        # lift per unit of weekly spend: d lift / d adstock times the adstock a steady unit
+        # of weekly spend builds, 1 / (1 - decay) (carry-over counts)
+        slope = self.max_lift * self.half / (self.adstock + self.half) ** 2 / (1.0 - self.decay)
         reachable = self.pool @ self.reach  # potential adopters reachable by each channel
         noise = np.exp(self.cfg.measurement_noise * self.rng.standard_normal(len(CHANNELS)))
         return slope * reachable * noise

@@ -47,6 +47,7 @@ class Teams:
         self.ledger = ledger
         self.recorder = recorder
         self.teams = {name: Team(name, cfg) for name, cfg in cfgs.items()}
+        self.frozen = False  # no more hiring (after a kill)
 
     def __getitem__(self, name: str) -> Team:
         if name not in self.teams:
@@ -64,17 +65,28 @@ class Teams:
                 self.ledger.spend(f"salaries:{name}", cost, discretionary=False)
             yield self.env.timeout(SALARY_PERIOD_DAYS)
 
+    def lay_off_all(self, reason: str) -> None:
+        """Everybody leaves now (a kill of the firm's only product); pending hires too."""
+        self.frozen = True
+        for name, team in self.teams.items():
+            if team.headcount:
+                self.recorder.event(self.env.now, self.firm, "", "layoff",
+                                    f"{name} -{team.headcount} ({reason})")
+                team.leave(team.headcount)
+
     def hire(self, team: str, n: int, reason: str = "plan"):
         """Process: decide to hire n (frozen without cash), join after the hiring lag."""
         if n < 0:
             self[team].leave(-n)
             self.recorder.event(self.env.now, self.firm, "", "layoff", f"{team} -{-n} ({reason})")
             return
-        if self.ledger.exhausted:
+        if self.ledger.exhausted or self.frozen:
             self.recorder.event(self.env.now, self.firm, "", "hiring_frozen", f"{team} +{n} ({reason})")
             return
         self.recorder.event(self.env.now, self.firm, "", "hiring_started", f"{team} +{n} ({reason})")
         yield self.env.timeout(self[team].hiring_lag_days)
+        if self.frozen:
+            return
         self[team].join(self.env.now, n)
         self.recorder.event(self.env.now, self.firm, "", "hired", f"{team} +{n}")
 

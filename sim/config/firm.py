@@ -152,6 +152,7 @@ class DevelopmentConfig:
     gate: GatePolicyConfig = field(default_factory=GatePolicyConfig)
     roadmap: list[ReleaseConfig] = field(default_factory=_roadmap)
     feedback_reorders_roadmap: bool = True
+    launch_not_before_plan: bool = True
 
     def check(self, key):
         check_nonneg(f"{key}.start_day", self.start_day)

@@ -28,16 +28,17 @@ def tiny_tasks(max_heads=4.0):
     ]
 
 
-def run_project(tasks, headcount=100, gate=None, start=0.0):
+def run_project(tasks, headcount=100, gate=None, start=0.0, hold=False, planned=50.0):
     env = simpy.Environment()
     rec = Recorder()
     ledger = Ledger(env, "f", rec)
     ledger.post("financing:equity", 1e9)
     teams = Teams(env, "f", {n: TeamConfig(headcount, 1.0, 0.0, 0.0)
                              for n in ("engineering", "design", "marketing")}, ledger, rec)
-    cfg = DevelopmentConfig(start_day=start, planned_launch_day=50.0, stages=STAGES, tasks=tasks,
-                            distribution="fixed", defects_per_person_day=0.0,
-                            gate=gate or GatePolicyConfig(min_quality=0.0), roadmap=[])
+    cfg = DevelopmentConfig(start_day=start, planned_launch_day=planned, stages=STAGES,
+                            tasks=tasks, distribution="fixed", defects_per_person_day=0.0,
+                            gate=gate or GatePolicyConfig(min_quality=0.0), roadmap=[],
+                            launch_not_before_plan=hold)
     cfg.check("development")
     product = Product("f", ProductConfig(), 1)
     project = Project(env, "f", cfg, product, teams, ledger, rec, np.random.default_rng(0), None)
@@ -87,6 +88,34 @@ def test_more_engineers_shorten_never_below_fixed_path(start):
     assert launch[-1] == pytest.approx(floor, rel=0.01)
 
 
+@pytest.mark.parametrize("planned", [10.0, 69.5, 120.0])
+def test_a_ready_product_waits_for_the_planned_day(planned):
+    project, rec = run_project(tiny_tasks(), hold=True, planned=planned)
+    assert project.product.launch_day == pytest.approx(max(69.5, planned))
+    held = [e for e in rec.events if e[3] == "launch_held"]
+    assert (len(held) == 1) == (planned > 69.5)
+
+
+def test_only_engineering_and_design_work_adds_defects():
+    tasks = [TaskConfig("sell", "concept", "marketing", 50, 50, 50, 0, 4),
+             TaskConfig("make", "design", "engineering", 50, 50, 50, 0, 4)]
+    env = simpy.Environment()
+    rec = Recorder()
+    ledger = Ledger(env, "f", rec)
+    teams = Teams(env, "f", {n: TeamConfig(10, 1.0, 0.0, 0.0)
+                             for n in ("engineering", "marketing")}, ledger, rec)
+    cfg = DevelopmentConfig(stages=["concept", "design"], tasks=tasks, distribution="fixed",
+                            defects_per_person_day=2.0, roadmap=[], launch_not_before_plan=False,
+                            gate=GatePolicyConfig(min_quality=0.0))
+    project = Project(env, "f", cfg, Product("f", ProductConfig(), 1), teams, ledger, rec,
+                      np.random.default_rng(1), None)
+    proc = env.process(project.run())
+    env.run(until=12.4)  # marketing's task under way (defects are drawn at a task's start)
+    assert project.open_defects == 0
+    env.run(until=proc)
+    assert project.open_defects > 50  # Poisson(100) from the engineering task
+
+
 def test_team_capacity_is_shared_between_concurrent_tasks():
     # spec and look start together on a team of 2 engineers: one head each
     tasks = tiny_tasks()
@@ -118,6 +147,9 @@ def test_kill_gate_stops_the_project_and_its_spending(baseline):
     led = res.ledger[(res.ledger.firm == "us") & (res.ledger.t > t_kill)]
     project_accounts = led[led.account.str.match(r"development|marketing|production|capacity")]
     assert project_accounts.empty, project_accounts
+    # its teams were laid off: no salaries after the kill's pay week
+    assert led[(led.t > t_kill + 7.0) & led.account.str.startswith("salaries")].empty
+    assert (ev.kind == "layoff").any()
     mine = res.timeseries[res.timeseries.firm == "us"]
     assert mine.units_sold.sum() == 0 and mine.revenue.sum() == 0
 
