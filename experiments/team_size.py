@@ -55,7 +55,11 @@ def run(argv):
         raise ExperimentError(f"headcounts must be whole numbers >= 1, got {opts['headcounts']}")
     heads = sorted(set(heads))
     opts.keys["headcounts"] = heads
-    extra = ["horizon_days=700"] if opts.quick else []
+    # launch as soon as the product is ready: holding it for the planned day would hide
+    # what the extra engineers buy
+    extra = ["firm.development.launch_not_before_plan=false"]
+    if opts.quick:
+        extra.append("horizon_days=700")
     base = base_config(opts, extra)
     cost = base.firm.teams["engineering"].cost_per_head_per_year
     options = {f"eng_{h:02d}": [f"firm.teams.engineering.headcount={h}"] for h in heads}
@@ -69,7 +73,7 @@ def run(argv):
                                  .reindex(summary["option"]).to_numpy())
     ttm = summary["time_to_market_days_mean"].to_numpy()
     h = summary["headcount"].to_numpy()
-    saved = np.r_[np.nan, -np.diff(ttm) / np.diff(h)]  # days saved per extra engineer
+    saved = np.r_[np.nan, -np.diff(ttm) / np.diff(h)] + 0.0  # days saved per extra engineer (no -0.0)
     saved[np.abs(saved) < 1e-9] = 0.0  # no "-0.0" where the task caps make steps equal
     summary["days_saved_per_extra_engineer"] = saved
     summary["npv_per_extra_engineer"] = np.r_[np.nan, np.diff(summary["npv_mean"]) / np.diff(h)]
