@@ -155,7 +155,7 @@ def run_sweep(opts: Options, options: dict, extra=(), *, seeds: int | None = Non
            f"+{OPTION_GROUP}={','.join(options)}",
            f"seed=range({seed_offset},{seed_offset + n_seeds})",
            f"hydra.searchpath=[file://{out / '_config'}]", f"hydra.sweep.dir={sweep_dir}",
-           "plots=false", "progress=false", *opts.overrides, *extra]
+           "plots=false", "sweep_plot=false", "progress=false", *opts.overrides, *extra]
     if opts.launcher == "ray":
         cmd.append("hydra/launcher=ray_local")
     elif opts.launcher == "basic":

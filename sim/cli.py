@@ -186,13 +186,26 @@ def check_choices(choices, searchpath=()) -> None:
             continue
         label = group.split("@")[0]
         if loader is not None:  # the whole search path, ``--config-dir`` additions included
-            options = [o for o in loader.get_group_options(label) if o != "schema"]
+            options = _group_options(loader, label)
         else:
             options = sorted(p.stem for p in (CONFIG_DIR / label).glob("*.yaml"))
         options += sorted(p.stem for d in extra_dirs for p in (d / label).glob("*.yaml"))
         if options and name not in options:
             raise UserError(f"{group}={name}: no such {label}; choose one of "
                             f"{', '.join(options)}")
+
+
+_GROUP_OPTIONS: dict = {}
+
+
+def _group_options(loader, label: str) -> list:
+    """A group's options on the loader's search path, listed once per process and search
+    path: Hydra re-reads every source on each listing (about 0.2 s), and a sweep in one
+    process checks every job."""
+    key = (label, tuple((e.provider, e.path) for e in loader.get_search_path().get_path()))
+    if key not in _GROUP_OPTIONS:
+        _GROUP_OPTIONS[key] = [o for o in loader.get_group_options(label) if o != "schema"]
+    return list(_GROUP_OPTIONS[key])
 
 
 def compose(overrides=()) -> AppConfig:
@@ -402,7 +415,6 @@ class CombineKpis(CheckInputs):
     """
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
-        from sim.plots import plot_sweep
         from sim.results import atomic_write
         from sim.sweeps import combine
 
@@ -411,7 +423,11 @@ class CombineKpis(CheckInputs):
         if table.empty:
             return
         atomic_write(sweep_dir / "kpis.parquet", lambda p: table.to_parquet(p, index=False))
-        paths = plot_sweep(table, sweep_dir / "plots")
+        paths = []
+        if config.get("sweep_plot", True):
+            from sim.plots import plot_sweep  # matplotlib and seaborn take seconds to import
+
+            paths = plot_sweep(table, sweep_dir / "plots")
         failed = table[table["status"] != "ok"]
         _FAILED_JOBS.extend(failed["job"].tolist())
         print(f"[marketsim] {len(table)} jobs ({len(failed)} failed): "

@@ -75,7 +75,8 @@ class AppConfig(ScenarioConfig):
     seed: int = 0
     replications: int = 1
     progress: bool = True
-    plots: bool = True
+    plots: bool = True  # each run's plots/
+    sweep_plot: bool = True  # a multirun's plots/sweep_kpis.png (kpis.parquet is always written)
 
     def __post_init__(self):
         super().__post_init__()
