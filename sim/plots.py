@@ -100,15 +100,22 @@ def plot_run(results, out_dir) -> list:
             labels.append(f"{row['task']}" + (f" (recycle {row['recycle']})" if row["recycle"] else ""))
         ax.set_yticks(range(len(mine)), labels)
         ax.invert_yaxis()
-        launch = results.kpis.get("launch_day")
-        if launch is not None:
-            ax.axvline(launch, color="black", ls="--", lw=1)
         from matplotlib.patches import Patch
 
-        ax.legend(handles=[Patch(color=colors[3], label="critical path"),
-                           Patch(color=colors[0], label="other tasks")],
-                  loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / len(mine)), ncol=2)
-        ax.set(title=f"Development of {firm}'s product (launch dashed)", xlabel="day")
+        handles = [Patch(color=colors[3], label="critical path"),
+                   Patch(color=colors[0], label="other tasks")]
+        launch = results.kpis.get("launch_day")
+        title = f"Development of {firm}'s product"
+        if launch is not None and np.isfinite(launch):
+            ax.axvline(launch, color="black", ls="--", lw=1)
+            title += f" (launch on day {launch:.0f}, dashed)"
+            ready = float(mine["end"].max())
+            if launch > ready + 0.5:  # ready early, held for the planned launch day
+                ax.axvspan(ready, launch, color="grey", alpha=0.2, lw=0)
+                handles.append(Patch(color="grey", alpha=0.2, label="held for the planned day"))
+        ax.legend(handles=handles, loc="upper center",
+                  bbox_to_anchor=(0.5, -0.12 - 0.6 / len(mine)), ncol=len(handles))
+        ax.set(title=title, xlabel="day")
         paths.append(out / "gantt.png")
         save(fig, paths[-1])
     if not ts.empty:
