@@ -15,8 +15,8 @@ compose would (unknown key, wrong type). Every job is still composed in full by 
 launcher before it runs.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
 
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
@@ -28,8 +28,8 @@ from hydra.core.override_parser.types import OverrideType
 @dataclass
 class MarketsimSweeperConf:
     _target_: str = "hydra_plugins.marketsim_sweeper.marketsim_sweeper.MarketsimSweeper"
-    max_batch_size: Optional[int] = None
-    params: Optional[dict] = None
+    max_batch_size: int | None = None
+    params: dict | None = None
 
 
 ConfigStore.instance().store(group="hydra/sweeper", name="marketsim",

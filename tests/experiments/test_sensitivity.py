@@ -9,8 +9,8 @@ import pytest
 INPUTS = {"market_q", "unit_cost"}
 
 
-# The heaviest quick runner (about 55 s: two designs (tornado and Sobol)); run on purpose with
-# python -m pytest -m slow tests/experiments (keeps the default suite under 10 minutes).
+# The heaviest quick runner (about 55 s: two designs, tornado and Sobol); run on purpose
+# with python -m pytest -m slow tests/experiments (keeps the default suite under 10 minutes).
 pytestmark = pytest.mark.slow
 
 
