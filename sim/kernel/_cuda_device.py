@@ -7,7 +7,7 @@ Every function here is the device twin of a CPU function of ``sim.kernel.agent``
   ``hash32`` masks every product to 32 bits (operands below 2**32, so a product never
   exceeds 2**64 and the result is ``_hash32_py``'s, bit for bit); ``uniform`` wraps around
   2**64 as SplitMix64 does;
-- ``step_kernel`` is ``_screen`` followed by ``_decide`` (and ``_choose``) for one customer
+- ``step_kernel`` is ``_screen`` followed by ``_decide`` (with its logit choice, ``_choose`` here) for one customer
   per thread, in a grid-stride loop; flows are integer atomics (order-independent);
 - ``scatter_kernel`` is ``_scatter_changes`` for the customers that changed, from the
   device list each block wrote.
@@ -203,7 +203,8 @@ def _segment_of(seg_start, n_segments, i):
 @device
 def _choose(i, s, taste, alpha_mult, par, n_segments, n_products, aware_keys, key_choice,
             buf):
-    """``agent._choose`` (same comparisons, same order); a product index or -1."""
+    """The logit choice written out in ``agent._decide`` (same comparisons, same order); a
+    product index or -1."""
     ns = n_segments
     oj = 6 * ns
     osj = oj + 6 * n_products

@@ -31,6 +31,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import prange
 
+from sim.kernel._atomic import atomic_add
 from sim.kernel._numba import jit, jit_parallel
 from sim.kernel.aggregate import _check_dt, _check_offer, _initial_state
 from sim.kernel.choice import drivers, hazard_probabilities
@@ -100,54 +101,6 @@ class StepPlan(NamedTuple):
     churn_return: np.ndarray
 
 
-@jit(inline="always")
-def _choose(i, s, taste, alpha_mult, base, alpha, log_price, available, awareness,
-            outside_utility, aware_keys, key_choice, buf):
-    """Logit choice of customer i (segment s); returns a product index or -1 (none)."""
-    j_count = log_price.shape[0]
-    vmax = outside_utility[s]
-    considered = 0
-    last = -1
-    a_i = alpha[s] * alpha_mult
-    t_i = 1.0 + taste
-    for j in range(j_count):
-        buf[j] = -np.inf
-        if available[j]:
-            a = awareness[s, j]
-            if a >= 1.0 or (a > 0.0 and uniform(aware_keys[j], i) < a):
-                v = t_i * base[s, j] - a_i * log_price[j]
-                buf[j] = v
-                considered += 1
-                last = j
-                if v > vmax:
-                    vmax = v
-    if considered == 0:
-        return -1
-    if considered == 1 and outside_utility[s] == -np.inf:
-        return last  # a single option: no draw needed
-    total = 0.0
-    for j in range(j_count):
-        if buf[j] > -np.inf:
-            buf[j] = np.exp(buf[j] - vmax)
-            total += buf[j]
-        else:
-            buf[j] = 0.0
-    e_out = 0.0
-    if outside_utility[s] > -np.inf:
-        e_out = np.exp(outside_utility[s] - vmax)
-    total += e_out
-    u = uniform(key_choice, i) * total
-    acc = 0.0
-    for j in range(j_count):
-        if buf[j] > 0.0:
-            acc += buf[j]
-            if u < acc:
-                return j
-    if e_out > 0.0:
-        return -1
-    return last  # rounding left u at the very top: it belongs to the last product
-
-
 @jit
 def _screen(held, lo, n, key_lo, key_hi, t_pool, t_owner, flags):
     """Pass 1, vectorised: flag customers whose draw could trigger an event.
@@ -156,13 +109,19 @@ def _screen(held, lo, n, key_lo, key_hi, t_pool, t_owner, flags):
     owner-event probabilities (``rng.threshold32``); since each customer's event is decided
     by the same draw, screening against an upper bound and then deciding exactly (pass 2)
     gives the same result as deciding every customer exactly. The loop starts at zero and
-    uses 32-bit hashing so that LLVM vectorises it.
+    stays in 32-bit lanes (hash and comparisons: ``x < t`` is ``x <= t - 1`` for t >= 1,
+    and nothing passes t = 0), so that LLVM vectorises it 16 customers wide on AVX-512.
     """
+    pool_on = t_pool > 0
+    pool_le = np.uint32(t_pool - 1) if pool_on else np.uint32(0)
+    owner_on = t_owner > 0
+    owner_le = np.uint32(t_owner - 1) if owner_on else np.uint32(0)
     sub = held[lo:lo + n]
     for r in range(n):
         h = sub[r]
-        x = np.int64(hash32(key_lo, key_hi, lo + r))
-        flags[r] = np.uint8(((h == POOL) & (x < t_pool)) | ((h >= 0) & (x < t_owner)))
+        x = hash32(key_lo, key_hi, lo + r)
+        flags[r] = np.uint8(((h == POOL) & pool_on & (x <= pool_le))
+                            | ((h >= 0) & owner_on & (x <= owner_le)))
 
 
 @jit
@@ -171,60 +130,139 @@ def _decide(c, s, start, n, flags, held, taste, alpha_mult, indptr, counts, use_
             available, awareness, outside_utility, aware_keys, key_lo, key_hi, key_choice,
             key_fill, fill_rate, p_churn, p_replace, churn_return, new, units, repl, churn,
             back, lost, changed, changed_from):
-    """Pass 2: decide the flagged customers of chunk c exactly; returns how many changed."""
+    """Pass 2: decide the flagged customers of chunk c exactly; returns how many changed.
+
+    Candidates are sparse, so their rows of ``indptr``, ``counts``, ``taste`` and
+    ``alpha_mult`` are cache misses. The pass is split into short loops of independent
+    loads (gather the candidates; their word of mouth and adoption test; the tastes of the
+    adopters) before the long decision loop, so that the processor overlaps the misses
+    instead of waiting for each in turn. Arithmetic and order are those of one loop over
+    the candidates in customer order.
+    """
     j_count = log_price.shape[0]
     words = flags.view(np.uint64)
+    cand = np.empty(n, np.int64)  # only the first m entries are written (and touched)
+    m = 0
+    for wi in range(words.shape[0]):
+        if words[wi] != 0:  # else eight customers without a candidate event
+            for r in range(wi * 8, min(wi * 8 + 8, n)):
+                if flags[r] != 0:
+                    cand[m] = start + r
+                    m += 1
+    # the step's one draw of each candidate; adopt[k]: a potential adopter considers the
+    # category (u < its adoption probability)
+    draw = np.empty(m)
+    adopt = np.zeros(m, np.bool_)
+    for k in range(m):
+        i = cand[k]
+        draw[k] = np.float64(hash32(key_lo, key_hi, i)) * _INV32
+    if use_network:
+        for k in range(m):
+            i = cand[k]
+            if held[i] == POOL:
+                lo = indptr[i]
+                degree = indptr[i + 1] - lo
+                w = 0.0
+                if degree > 0:
+                    for j in range(j_count):
+                        w += satisfaction[j] * counts[i, j]
+                    w /= degree
+                adopt[k] = draw[k] < -np.expm1(-(haz_innov[s] + haz_imit[s] * w) * dt)
+    else:
+        for k in range(m):
+            adopt[k] = held[cand[k]] == POOL and draw[k] < prob_mixed[s]
+    # the adopters' own taste and price sensitivity, needed only for a draw among several
+    # options (more than one product, or an outside option)
+    t_cand = np.empty(m)
+    a_cand = np.empty(m)
+    if j_count > 1 or outside_utility[s] > -np.inf:
+        for k in range(m):
+            if adopt[k]:
+                t_cand[k] = taste[cand[k]]
+                a_cand[k] = alpha_mult[cand[k]]
     buf = np.empty(j_count)
     n_ch = 0
-    for wi in range(words.shape[0]):
-        if words[wi] == 0:  # eight customers without a candidate event
-            continue
-        for r in range(wi * 8, min(wi * 8 + 8, n)):
-            if flags[r] == 0:
-                continue
-            i = start + r
-            u = np.float64(hash32(key_lo, key_hi, i)) * _INV32
-            h = held[i]
-            if h == POOL:
-                if use_network:
-                    lo = indptr[i]
-                    degree = indptr[i + 1] - lo
-                    w = 0.0
-                    if degree > 0:
-                        for j in range(j_count):
-                            w += satisfaction[j] * counts[i, j]
-                        w /= degree
-                    prob = -np.expm1(-(haz_innov[s] + haz_imit[s] * w) * dt)
+    for k in range(m):
+        i = cand[k]
+        u = draw[k]
+        h = held[i]
+        if h == POOL:
+            if adopt[k]:
+                # Logit choice among the products i is aware of and can buy, written out
+                # here: an inlined helper taking the arrays would pay reference-count
+                # operations on each of them per adopter, more than the choice itself.
+                # buf[q] > -inf marks a considered product, then holds its utility.
+                considered = 0
+                last = -1
+                for q in range(j_count):
+                    buf[q] = -np.inf
+                    if available[q]:
+                        a = awareness[s, q]
+                        if a >= 1.0 or (a > 0.0 and uniform(aware_keys[q], i) < a):
+                            buf[q] = 0.0
+                            considered += 1
+                            last = q
+                v0 = outside_utility[s]
+                if considered == 0:
+                    j = -1
+                elif considered == 1 and v0 == -np.inf:
+                    j = last  # a single option: no draw needed
                 else:
-                    prob = prob_mixed[s]
-                if u < prob:
-                    j = _choose(i, s, taste[i], alpha_mult[i], base, alpha, log_price,
-                                available, awareness, outside_utility, aware_keys,
-                                key_choice, buf)
-                    if j >= 0 and fill_rate[j] < 1.0 and uniform(key_fill, i) >= fill_rate[j]:
-                        lost[c, j] += 1  # out of stock: a lost sale, still a potential adopter
-                    elif j >= 0:
-                        held[i] = j
-                        new[c, j] += 1
-                        units[c, j] += 1
-                        changed[start + n_ch] = i
-                        changed_from[start + n_ch] = POOL
-                        n_ch += 1
-            else:
-                pc = p_churn[h]
-                if u < pc:
-                    churn[c, h] += 1
-                    if u < pc * churn_return[s]:
-                        held[i] = POOL
-                        back[c, h] += 1
-                    else:
-                        held[i] = LAPSED
+                    a_i = alpha[s] * a_cand[k]
+                    t_i = 1.0 + t_cand[k]
+                    vmax = v0
+                    for q in range(j_count):
+                        if buf[q] > -np.inf:
+                            v = t_i * base[s, q] - a_i * log_price[q]
+                            buf[q] = v
+                            if v > vmax:
+                                vmax = v
+                    total = 0.0
+                    for q in range(j_count):
+                        if buf[q] > -np.inf:
+                            buf[q] = np.exp(buf[q] - vmax)
+                            total += buf[q]
+                        else:
+                            buf[q] = 0.0
+                    e_out = 0.0
+                    if v0 > -np.inf:
+                        e_out = np.exp(v0 - vmax)
+                    total += e_out
+                    x = uniform(key_choice, i) * total
+                    acc = 0.0
+                    # rounding can leave x at the very top: it belongs to the last
+                    # product, unless there is an outside option
+                    j = -1 if e_out > 0.0 else last
+                    for q in range(j_count):
+                        if buf[q] > 0.0:
+                            acc += buf[q]
+                            if x < acc:
+                                j = q
+                                break
+                if j >= 0 and fill_rate[j] < 1.0 and uniform(key_fill, i) >= fill_rate[j]:
+                    lost[c, j] += 1  # out of stock: a lost sale, still a potential adopter
+                elif j >= 0:
+                    held[i] = j
+                    new[c, j] += 1
+                    units[c, j] += 1
                     changed[start + n_ch] = i
-                    changed_from[start + n_ch] = h
+                    changed_from[start + n_ch] = POOL
                     n_ch += 1
-                elif u < pc + p_replace[h] * fill_rate[h] and available[h]:
-                    units[c, h] += 1
-                    repl[c, h] += 1
+        elif h >= 0:
+            pc = p_churn[h]
+            if u < pc:
+                churn[c, h] += 1
+                if u < pc * churn_return[s]:
+                    held[i] = POOL
+                    back[c, h] += 1
+                else:
+                    held[i] = LAPSED
+                changed[start + n_ch] = i
+                changed_from[start + n_ch] = h
+                n_ch += 1
+            elif u < pc + p_replace[h] * fill_rate[h] and available[h]:
+                units[c, h] += 1
+                repl[c, h] += 1
     return n_ch
 
 
@@ -258,11 +296,18 @@ def _step_agents(held, taste, alpha_mult, chunk_segment, chunk_start, chunk_stop
                                units, repl, churn, back, lost, changed, changed_from)
 
 
-@jit
+@jit_parallel
 def _scatter_changes(chunk_start, n_changed, changed, changed_from, held, indptr, indices,
                      counts):
-    """Update neighbours' owner counts for the customers whose state changed (serial)."""
-    for c in range(chunk_start.shape[0]):
+    """Update neighbours' owner counts for the customers whose state changed.
+
+    Chunks run in parallel; two changers in different chunks can share a neighbour, so
+    the counts move by atomic integer adds (order-independent: the same counts for any
+    thread count). ``counts`` is viewed flat, (N * J,).
+    """
+    j_count = counts.shape[1]
+    flat = counts.reshape(counts.shape[0] * j_count)
+    for c in prange(chunk_start.shape[0]):
         start = chunk_start[c]
         for k in range(n_changed[c]):
             i = changed[start + k]
@@ -271,11 +316,11 @@ def _scatter_changes(chunk_start, n_changed, changed, changed_from, held, indptr
             if old == now:
                 continue
             for e in range(indptr[i], indptr[i + 1]):
-                nb = indices[e]
+                nb = np.int64(indices[e]) * j_count
                 if old >= 0:
-                    counts[nb, old] -= 1
+                    atomic_add(flat, nb + old, -1)
                 if now >= 0:
-                    counts[nb, now] += 1
+                    atomic_add(flat, nb + now, 1)
 
 
 @jit_parallel
