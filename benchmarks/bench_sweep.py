@@ -3,10 +3,13 @@ configs run one after another in one process.
 
     python benchmarks/bench_sweep.py --json [--runs 200] [--scenario baseline] [--jobs 2]
 
-Both sides do the same work per run: compose the config, run the scenario, write the
-output contract (parquet tables and kpis.json; no plots). The launcher side is one
-``marketsim -m seed=range(0,N)`` (joblib, ``--jobs`` workers), timed end to end including
-start-up and the final combined table. Reported: runs per second for both, and the
+Both sides run the scenario and write the output contract (parquet tables and kpis.json;
+no plots) for each config. The in-process side composes each config with
+``sim.cli.compose`` (a full Hydra composition, about 0.5 s); the launcher side is one
+``marketsim -m seed=range(0,N)`` (marketsim's joblib launcher, ``--jobs`` workers), timed
+end to end including start-up and the final combined table, whose workers compose the
+shared structure once and copy it per job (``hydra_plugins/marketsim_launcher``), so its
+overhead can come out negative. Reported: runs per second for both, and the
 launcher's overhead = (launcher wall time x jobs - in-process time) / in-process time, i.e.
 the extra CPU time the launcher spends per unit of useful work (0 means perfect parallel
 use of the cores), plus the plain speed-up.

@@ -2,7 +2,8 @@
 
 ``marketsim [overrides]`` runs one scenario (with ``replications`` seeds), prints a KPI
 table and writes the output contract into the Hydra run directory. ``marketsim -m
-key=a,b seed=range(0,20)`` sweeps with the local parallel launcher (joblib) or, with
+key=a,b seed=range(0,20)`` sweeps with the local parallel launcher (joblib's, in
+``hydra_plugins/marketsim_launcher``) or, with
 ``hydra/launcher=ray``, on a Ray cluster; at the end a callback writes ``kpis.parquet``
 (one row per job) and comparison plots at the sweep root. A failed job is recorded in its
 ``job.json`` and costs no other job; re-running a sweep into the same ``hydra.sweep.dir``

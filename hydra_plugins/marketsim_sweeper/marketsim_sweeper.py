@@ -11,8 +11,8 @@ This sweeper checks the same things for much less: it composes once per distinct
 ``+key``, deletions ``~key``, hydra's own keys), and applies each distinct plain value
 override (``seed=3``, ``firm.pricing.list_price=299``) once to a scratch copy of that
 composition with Hydra's own override code, which raises the same errors as a full
-compose would (unknown key, wrong type). Every job is still composed in full by the
-launcher before it runs.
+compose would (unknown key, wrong type). The launcher (``marketsim_launcher``) builds
+each job's config the same way, in its workers.
 """
 
 from collections.abc import Sequence

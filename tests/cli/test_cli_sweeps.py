@@ -1,8 +1,8 @@
 """Sweeps (``marketsim -m``) with the default local launcher (joblib): the combined table
 and plot, a failed job recorded beside complete ones, and resuming an interrupted sweep.
 
-Each sweep costs 25-45 s here, mostly Hydra composing every job's config twice (once to
-validate the batch, once in the worker), so the module runs three sweeps in all.
+Each sweep costs 10-20 s here, most of it starting Python, Hydra and the workers, so the
+module runs three sweeps in all.
 """
 
 import json

@@ -1,0 +1,141 @@
+"""The joblib launcher with each worker composing a sweep's shared config once.
+
+hydra-joblib-launcher composes every job's config from scratch in its worker (Hydra's
+``load_sweep_config``): about 0.5 s for marketsim's config, more than half of a default
+scenario job (the run itself and its files take about 0.3 s). It also pickles Hydra's whole
+state (config store, schemas, master config) once per job.
+
+This launcher takes the same options (``hydra.launcher.n_jobs=...`` and the rest of
+joblib's) and gives each job the same config, with less work:
+
+- a job's overrides split, as in marketsim's sweeper, into *structural* ones (config-group
+  choices, ``+key``/``~key``, hydra's own keys) and *plain values* on existing keys
+  (``seed=3``, ``firm.pricing.list_price=299``); a worker composes each distinct structural
+  set once, and a job gets a copy with its values applied by Hydra's own override code,
+  then Hydra's bookkeeping of the job's overrides (``hydra.overrides.task``,
+  ``hydra.job.override_dirname``) set as a full compose sets it. A job whose value
+  overrides touch a key that one of its structural overrides also sets (where order
+  matters) is composed in full, as Hydra would;
+- jobs go to the workers in a few contiguous batches (about four per worker), so the state
+  is pickled once per batch; the results keep the jobs' order.
+
+``tests/cli/test_cli_launcher.py`` checks the job configs against full compositions.
+"""
+
+import copy
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
+from hydra.core.config_store import ConfigStore
+from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.singleton import Singleton
+from hydra.core.utils import JobReturn, configure_log, filter_overrides, run_job, setup_globals
+from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
+from hydra_plugins.hydra_joblib_launcher.config import JobLibLauncherConf
+from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
+from omegaconf import DictConfig, OmegaConf, open_dict
+
+from hydra_plugins.marketsim_sweeper.marketsim_sweeper import _is_plain_value
+
+log = logging.getLogger(__name__)
+BATCHES_PER_WORKER = 4
+
+
+@dataclass
+class MarketsimLauncherConf(JobLibLauncherConf):
+    _target_: str = "hydra_plugins.marketsim_launcher.marketsim_launcher.MarketsimLauncher"
+
+
+ConfigStore.instance().store(group="hydra/launcher", name="marketsim",
+                             node=MarketsimLauncherConf, provider="marketsim")
+
+# per worker process: (master config's identity, structural overrides) -> composed config
+_BASES: dict = {}
+
+
+def job_config(loader, master: DictConfig, overrides) -> DictConfig:
+    """The config of one sweep job: equal to ``loader.load_sweep_config(master, overrides)``."""
+    parser = OverridesParser.create(config_loader=loader)
+    parsed = parser.parse_overrides(list(overrides))
+    values = [o for o in parsed if _is_plain_value(o, loader)]
+    structural = [o for o in parsed if o not in values]
+    set_by_structure = {o.key_or_group for o in structural}
+    value_keys = [o.key_or_group for o in values]
+    if len(set(value_keys)) != len(value_keys) or set_by_structure & set(value_keys):
+        return loader.load_sweep_config(master, list(overrides))
+    key = (id(master), tuple(o.input_line for o in structural))
+    if key not in _BASES:
+        _BASES[key] = loader.load_sweep_config(master, [o.input_line for o in structural])
+    cfg = copy.deepcopy(_BASES[key])
+    ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
+    app = [o for o in parsed if not o.is_hydra_override()]
+    names = cfg.hydra.job.config.override_dirname
+    with open_dict(cfg.hydra):
+        cfg.hydra.overrides.task = [o.input_line for o in app]
+        cfg.hydra.job.override_dirname = get_overrides_dirname(
+            overrides=app, kv_sep=names.kv_sep, item_sep=names.item_sep,
+            exclude_keys=names.exclude_keys)
+    OmegaConf.copy_cache(from_config=master, to_config=cfg)
+    return cfg
+
+
+def _execute_batch(batch, hydra_context, config, task_function, singleton_state):
+    """Run a batch of (job index, overrides) in this worker, in order."""
+    setup_globals()
+    Singleton.set_state(singleton_state)
+    returns = []
+    for idx, overrides in batch:
+        sweep_config = job_config(hydra_context.config_loader, config, overrides)
+        with open_dict(sweep_config):
+            sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{idx}"
+            sweep_config.hydra.job.num = idx
+        HydraConfig.instance().set_config(sweep_config)
+        returns.append(run_job(hydra_context=hydra_context, config=sweep_config,
+                               task_function=task_function, job_dir_key="hydra.sweep.dir",
+                               job_subdir_key="hydra.sweep.subdir"))
+    return returns
+
+
+def batches(jobs: list, workers: int) -> list:
+    """Contiguous slices of ``jobs``, about ``BATCHES_PER_WORKER`` per worker, in order."""
+    n = min(len(jobs), max(1, workers) * BATCHES_PER_WORKER)
+    if n == 0:
+        return []
+    size, extra = divmod(len(jobs), n)
+    out, start = [], 0
+    for b in range(n):
+        stop = start + size + (1 if b < extra else 0)
+        out.append(jobs[start:stop])
+        start = stop
+    return out
+
+
+class MarketsimLauncher(JoblibLauncher):
+    def launch(self, job_overrides, initial_job_idx: int) -> list[JobReturn]:
+        from joblib import Parallel, delayed, effective_n_jobs
+
+        setup_globals()
+        assert self.config is not None and self.hydra_context is not None
+        configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
+        sweep_dir = Path(str(self.config.hydra.sweep.dir))
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        joblib_cfg: dict[str, Any] = dict(self.joblib)
+        joblib_cfg["backend"] = "loky"  # as hydra-joblib-launcher: threads break Hydra
+        process_joblib_cfg(joblib_cfg)
+        log.info("Joblib.Parallel({}) is launching {} jobs".format(
+            ",".join(f"{k}={v}" for k, v in joblib_cfg.items()), len(job_overrides)))
+        log.info(f"Launching jobs, sweep output dir : {sweep_dir}")
+        jobs = [(initial_job_idx + i, list(o)) for i, o in enumerate(job_overrides)]
+        for idx, overrides in jobs:
+            log.info(f"\t#{idx} : {' '.join(filter_overrides(overrides))}")
+        singleton_state = Singleton.get_state()
+        parts = batches(jobs, effective_n_jobs(joblib_cfg.get("n_jobs", -1)))
+        results = Parallel(**joblib_cfg)(
+            delayed(_execute_batch)(part, self.hydra_context, self.config,
+                                    self.task_function, singleton_state)
+            for part in parts)
+        return [r for part in results for r in part]
