@@ -6,11 +6,6 @@ import pytest
 
 from experiments.policy_search import FRESH_SEED_OFFSET
 
-# The heaviest quick runner (about 40 s: four sweeps: search batch, fresh seeds); run on
-# purpose with python -m pytest -m slow tests/experiments (keeps the default suite under
-# 10 minutes).
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def result(exp, tmp_path_factory):

@@ -9,11 +9,6 @@ import pytest
 INPUTS = {"market_q", "unit_cost"}
 
 
-# The heaviest quick runner (about 55 s: two designs, tornado and Sobol); run on purpose
-# with python -m pytest -m slow tests/experiments (keeps the default suite under 10 minutes).
-pytestmark = pytest.mark.slow
-
-
 @pytest.fixture(scope="module")
 def result(exp, tmp_path_factory):
     out = exp.run("sensitivity", tmp_path_factory.mktemp("sensitivity"))
