@@ -53,7 +53,8 @@ class MarketsimLauncherConf(JobLibLauncherConf):
 ConfigStore.instance().store(group="hydra/launcher", name="marketsim",
                              node=MarketsimLauncherConf, provider="marketsim")
 
-# per worker process: (master config's identity, structural overrides) -> composed config
+# per worker process: what a composition depends on (the primary config's name, hydra's
+# own overrides of the command line, the job's structural overrides) -> the composition
 _BASES: dict = {}
 
 
@@ -67,7 +68,8 @@ def job_config(loader, master: DictConfig, overrides) -> DictConfig:
     value_keys = [o.key_or_group for o in values]
     if len(set(value_keys)) != len(value_keys) or set_by_structure & set(value_keys):
         return loader.load_sweep_config(master, list(overrides))
-    key = (id(master), tuple(o.input_line for o in structural))
+    key = (master.hydra.job.config_name, tuple(master.hydra.overrides.hydra),
+           tuple(o.input_line for o in structural))
     if key not in _BASES:
         _BASES[key] = loader.load_sweep_config(master, [o.input_line for o in structural])
     cfg = copy.deepcopy(_BASES[key])

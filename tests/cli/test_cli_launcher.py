@@ -70,3 +70,14 @@ def test_batches_keep_every_job_once_in_order(n_jobs, workers):
     assert [j for p in parts for j in p] == jobs
     assert len(parts) <= max(1, workers) * ml.BATCHES_PER_WORKER
     assert all(parts) and (max(map(len, parts)) - min(map(len, parts)) <= 1 if parts else True)
+
+
+def test_a_command_line_with_other_hydra_overrides_gets_its_own_composition(loader_and_master):
+    loader, master = loader_and_master
+    ml.job_config(loader, master, ["seed=1"])  # caches the composition of this master
+    other = loader.load_configuration("config", overrides=["hydra.job.chdir=true"],
+                                      run_mode=RunMode.MULTIRUN)
+    fast = ml.job_config(loader, other, ["seed=1"])
+    full = loader.load_sweep_config(other, ["seed=1"])
+    assert fast.hydra.job.chdir is True
+    assert OmegaConf.to_container(fast, resolve=False) == OmegaConf.to_container(full, resolve=False)
