@@ -28,8 +28,10 @@ customer.
 
 from typing import NamedTuple
 
+import numba
 import numpy as np
 from numba import prange
+from numba.cpython.unsafe.numbers import trailing_zeros as _trailing_zeros_ir
 
 from sim.kernel._atomic import atomic_add
 from sim.kernel._numba import jit, jit_parallel
@@ -55,6 +57,15 @@ from sim.kernel.rng import (
     threshold32,
     uniform,
 )
+
+
+def _trailing_zeros_py(x):
+    x = int(x)
+    return (x & -x).bit_length() - 1
+
+
+# With NUMBA_DISABLE_JIT=1 (coverage runs) intrinsics cannot run: use the Python twin.
+trailing_zeros = _trailing_zeros_py if numba.config.DISABLE_JIT else _trailing_zeros_ir
 
 POOL = -1
 LAPSED = -2
@@ -101,36 +112,56 @@ class StepPlan(NamedTuple):
     churn_return: np.ndarray
 
 
+@jit(inline="always")
+def _flag(h, x, pool_on, pool_le, owner_on, owner_le):
+    """1 when state h with draw x could have an event this step (see ``_screen``)."""
+    return ((h == POOL) & pool_on & (x <= pool_le)) | ((h >= 0) & owner_on & (x <= owner_le))
+
+
 @jit
-def _screen(held, lo, n, key_lo, key_hi, t_pool, t_owner, flags):
-    """Pass 1, vectorised: flag customers whose draw could trigger an event.
+def _screen(held, lo, n, key_lo, key_hi, t_pool, t_owner, masks):
+    """Pass 1, vectorised: mark customers whose draw could trigger an event.
 
     ``t_pool`` and ``t_owner`` are integer thresholds of upper bounds on the adoption and
     owner-event probabilities (``rng.threshold32``); since each customer's event is decided
     by the same draw, screening against an upper bound and then deciding exactly (pass 2)
-    gives the same result as deciding every customer exactly. The loop starts at zero and
-    stays in 32-bit lanes (hash and comparisons: ``x < t`` is ``x <= t - 1`` for t >= 1,
-    and nothing passes t = 0), so that LLVM vectorises it 16 customers wide on AVX-512.
+    gives the same result as deciding every customer exactly. Bit r of ``masks[b]`` marks
+    customer ``lo + 64 b + r``. The loop over a block of 64 stays in 32-bit lanes (hash and
+    comparisons: ``x < t`` is ``x <= t - 1`` for t >= 1, and nothing passes t = 0), so
+    that LLVM vectorises it 16 customers wide on AVX-512; pass 2 then finds the marked
+    customers with a count of trailing zeros per set bit, without a branch per customer.
     """
     pool_on = t_pool > 0
     pool_le = np.uint32(t_pool - 1) if pool_on else np.uint32(0)
     owner_on = t_owner > 0
     owner_le = np.uint32(t_owner - 1) if owner_on else np.uint32(0)
     sub = held[lo:lo + n]
-    for r in range(n):
-        h = sub[r]
-        x = hash32(key_lo, key_hi, lo + r)
-        flags[r] = np.uint8(((h == POOL) & pool_on & (x <= pool_le))
-                            | ((h >= 0) & owner_on & (x <= owner_le)))
+    full = n // 64
+    for b in range(full):
+        base = b * 64
+        mask = np.uint64(0)
+        for r in range(64):
+            f = _flag(sub[base + r], hash32(key_lo, key_hi, lo + base + r), pool_on, pool_le,
+                      owner_on, owner_le)
+            mask |= np.uint64(f) << np.uint64(r)
+        masks[b] = mask
+    if full * 64 < n:  # the last, partial block
+        base = full * 64
+        mask = np.uint64(0)
+        for r in range(n - base):
+            f = _flag(sub[base + r], hash32(key_lo, key_hi, lo + base + r), pool_on, pool_le,
+                      owner_on, owner_le)
+            mask |= np.uint64(f) << np.uint64(r)
+        masks[full] = mask
 
 
 @jit
-def _decide(c, s, start, n, flags, held, taste, alpha_mult, indptr, counts, use_network,
+def _decide(c, s, start, n, masks, held, taste, alpha_mult, indptr, counts, use_network,
             prob_mixed, haz_innov, haz_imit, dt, satisfaction, base, alpha, log_price,
             available, awareness, outside_utility, aware_keys, key_lo, key_hi, key_choice,
             key_fill, fill_rate, p_churn, p_replace, churn_return, new, units, repl, churn,
             back, lost, changed, changed_from):
-    """Pass 2: decide the flagged customers of chunk c exactly; returns how many changed.
+    """Pass 2: decide the marked customers of chunk c exactly; returns how many changed.
 
     Candidates are sparse, so their rows of ``indptr``, ``counts``, ``taste`` and
     ``alpha_mult`` are cache misses. The pass is split into short loops of independent
@@ -140,15 +171,14 @@ def _decide(c, s, start, n, flags, held, taste, alpha_mult, indptr, counts, use_
     the candidates in customer order.
     """
     j_count = log_price.shape[0]
-    words = flags.view(np.uint64)
     cand = np.empty(n, np.int64)  # only the first m entries are written (and touched)
     m = 0
-    for wi in range(words.shape[0]):
-        if words[wi] != 0:  # else eight customers without a candidate event
-            for r in range(wi * 8, min(wi * 8 + 8, n)):
-                if flags[r] != 0:
-                    cand[m] = start + r
-                    m += 1
+    for b in range(masks.shape[0]):
+        mask = masks[b]
+        while mask != 0:  # one iteration per marked customer, in customer order
+            cand[m] = start + b * 64 + trailing_zeros(mask)
+            m += 1
+            mask &= mask - np.uint64(1)
     # the step's one draw of each candidate; adopt[k]: a potential adopter considers the
     # category (u < its adoption probability)
     draw = np.empty(m)
@@ -286,9 +316,9 @@ def _step_agents(held, taste, alpha_mult, chunk_segment, chunk_start, chunk_stop
         s = chunk_segment[c]
         start = chunk_start[c]
         n = chunk_stop[c] - start
-        flags = np.zeros(((n + 7) // 8) * 8, np.uint8)
-        _screen(held, start, n, key_lo, key_hi, t_pool[s], t_owner, flags)
-        n_changed[c] = _decide(c, s, start, n, flags, held, taste, alpha_mult, indptr,
+        masks = np.empty((n + 63) // 64, np.uint64)
+        _screen(held, start, n, key_lo, key_hi, t_pool[s], t_owner, masks)
+        n_changed[c] = _decide(c, s, start, n, masks, held, taste, alpha_mult, indptr,
                                counts, use_network, prob_mixed, haz_innov, haz_imit, dt,
                                satisfaction, base, alpha, log_price, available, awareness,
                                outside_utility, aware_keys, key_lo, key_hi, key_choice,
