@@ -137,14 +137,24 @@ def _screen(held, lo, n, key_lo, key_hi, t_pool, t_owner, masks):
     owner_le = np.uint32(t_owner - 1) if owner_on else np.uint32(0)
     sub = held[lo:lo + n]
     full = n // 64
-    for b in range(full):
-        base = b * 64
-        mask = np.uint64(0)
-        for r in range(64):
-            f = _flag(sub[base + r], hash32(key_lo, key_hi, lo + base + r), pool_on, pool_le,
-                      owner_on, owner_le)
-            mask |= np.uint64(f) << np.uint64(r)
-        masks[b] = mask
+    if owner_on:
+        for b in range(full):
+            base = b * 64
+            mask = np.uint64(0)
+            for r in range(64):
+                f = _flag(sub[base + r], hash32(key_lo, key_hi, lo + base + r), pool_on,
+                          pool_le, True, owner_le)
+                mask |= np.uint64(f) << np.uint64(r)
+            masks[b] = mask
+    else:  # no owner can have an event (no churn, no replacement): the cheaper test
+        for b in range(full):
+            base = b * 64
+            mask = np.uint64(0)
+            for r in range(64):
+                f = (sub[base + r] == POOL) & pool_on & (hash32(key_lo, key_hi, lo + base + r)
+                                                          <= pool_le)
+                mask |= np.uint64(f) << np.uint64(r)
+            masks[b] = mask
     if full * 64 < n:  # the last, partial block
         base = full * 64
         mask = np.uint64(0)
@@ -161,7 +171,8 @@ def _decide(c, s, start, n, masks, held, taste, alpha_mult, indptr, counts, use_
             available, awareness, outside_utility, aware_keys, key_lo, key_hi, key_choice,
             key_fill, fill_rate, p_churn, p_replace, churn_return, new, units, repl, churn,
             back, lost, changed, changed_from):
-    """Pass 2: decide the marked customers of chunk c exactly; returns how many changed.
+    """Pass 2: decide the marked customers of chunk c exactly; returns how many changed
+    state (listed in ``changed`` for the neighbour-count scatter; 0 without a network).
 
     Candidates are sparse, so their rows of ``indptr``, ``counts``, ``taste`` and
     ``alpha_mult`` are cache misses. The pass is split into short loops of independent
@@ -275,9 +286,10 @@ def _decide(c, s, start, n, masks, held, taste, alpha_mult, indptr, counts, use_
                     held[i] = j
                     new[c, j] += 1
                     units[c, j] += 1
-                    changed[start + n_ch] = i
-                    changed_from[start + n_ch] = POOL
-                    n_ch += 1
+                    if use_network:  # the list feeds the neighbour-count scatter
+                        changed[start + n_ch] = i
+                        changed_from[start + n_ch] = POOL
+                        n_ch += 1
         elif h >= 0:
             pc = p_churn[h]
             if u < pc:
@@ -287,9 +299,10 @@ def _decide(c, s, start, n, masks, held, taste, alpha_mult, indptr, counts, use_
                     back[c, h] += 1
                 else:
                     held[i] = LAPSED
-                changed[start + n_ch] = i
-                changed_from[start + n_ch] = h
-                n_ch += 1
+                if use_network:
+                    changed[start + n_ch] = i
+                    changed_from[start + n_ch] = h
+                    n_ch += 1
             elif u < pc + p_replace[h] * fill_rate[h] and available[h]:
                 units[c, h] += 1
                 repl[c, h] += 1
@@ -507,7 +520,7 @@ class AgentMarket:
 
     def _init_backend(self):
         """Work arrays of the per-step kernel (a GPU backend uploads the state here)."""
-        n = self.n_customers
+        n = self.n_customers if self.network is not None else 1  # only the scatter reads it
         self.changed = np.empty(n, np.int32)
         self.changed_from = np.empty(n, np.int8)
 
