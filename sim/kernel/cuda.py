@@ -44,7 +44,7 @@ import warnings
 
 import numpy as np
 
-from sim.kernel.agent import CHUNK_SIZE, FLOW_NAMES, AgentMarket, StepPlan
+from sim.kernel.agent import FLOW_NAMES, AgentMarket, StepPlan
 
 _BACKEND = None  # the device module, once loaded
 SIMULATOR_THREADS = 8  # default launch on the simulator (blocks of 8 threads, at most 2)
@@ -137,7 +137,7 @@ class CudaAgentMarket(AgentMarket):
     """
 
     def __init__(self, segments, n_products, seed, network=None, initial_active=None,
-                 initial_lapsed=None, chunk_size: int = CHUNK_SIZE, *,
+                 initial_lapsed=None, chunk_size: int | None = None, *,
                  threads_per_block=None, blocks=None):
         self._dev = load_backend()  # fail before any work when the backend cannot run
         for name, value in (("threads_per_block", threads_per_block), ("blocks", blocks)):
