@@ -397,7 +397,9 @@ def agent_bytes_per_agent_step(seg, offer, j_count, network, steps, flows):
 
     - state read: every customer's state (int8) is read once per step: 1 B;
     - state write: 1 B per customer whose state changed (adopters, churners);
-    - choice: 8 B per adopter (its float32 taste and price-sensitivity multipliers);
+    - choice: 8 B per adopter (its float32 taste and price-sensitivity multipliers), when
+      a draw among several options is needed (several products or an outside option; with
+      a single option nothing of the customer's own is read);
     - network only: each pool customer whose draw falls below the step's upper bound of its
       adoption probability must read its neighbour counts (J int32) and row bounds
       (2 int64): 4 J + 16 B; each customer whose state changed reads its row bounds (16 B)
@@ -414,7 +416,8 @@ def agent_bytes_per_agent_step(seg, offer, j_count, network, steps, flows):
     agent_steps = n * steps
     parts = {"state_read": 1.0 * agent_steps,
              "state_write": 1.0 * flows["changers"].sum(),
-             "choice": 8.0 * flows["adopters"].sum()}
+             "choice": 8.0 * flows["adopters"].sum()
+             if j_count > 1 or np.any(np.isfinite(seg.outside_utility)) else 0.0}
     if network is not None:
         _, adv, attract, _ = segment_drivers(seg, offer)
         w_max = float(offer.satisfaction.max())
@@ -542,8 +545,9 @@ def run(args):
         res["time_breakdown_ms_per_step"] = {k: v * 1e3 for k, v in parts.items()}
         res["bytes_per_agent_step_counting"] = (
             "compulsory bytes from this run's flows: 1 B state read per customer-step, 1 B "
-            "state write per change, 8 B taste per adopter; with a network 4J+16 B per pool "
-            "customer under the adoption bound (neighbour counts, row bounds) and "
+            "state write per change, 8 B taste per adopter facing several options; with a "
+            "network 4J+16 B per pool customer under the adoption bound (neighbour counts, "
+            "row bounds) and "
             "16 + degree*12 B per change (row bounds, neighbour ids, one int32 "
             "read+write per neighbour). Lower bound: no cache-line rounding, no "
             "write-allocate, no implementation work arrays")
