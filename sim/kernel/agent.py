@@ -22,8 +22,12 @@ result does not depend on the thread count. Work is split into fixed chunks of c
 (never straddling segments); each chunk counts its own flows, summed afterwards in chunk
 order. Word of mouth on a network is an incremental count: ``counts[i, j]`` is the number
 of i's neighbours owning product j, updated only for the neighbours of customers whose
-state changed, so a step costs O(customers + edges of changers), not a neighbour scan per
-customer.
+state changed (in parallel, by atomic integer adds), so a step costs O(customers + edges
+of changers), not a neighbour scan per customer.
+
+Per chunk, pass 1 (``_screen``) hashes every customer in vectorised 32-bit lanes and marks,
+in one 64-bit mask per 64 customers, those whose draw falls under an upper bound of their
+event probability; pass 2 (``_decide``) decides only the marked ones, exactly.
 """
 
 from typing import NamedTuple
