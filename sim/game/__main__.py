@@ -1,0 +1,3 @@
+from sim.game.cli import main
+
+raise SystemExit(main())
