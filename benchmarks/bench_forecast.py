@@ -1,0 +1,293 @@
+"""Rolling-origin benchmark of early-life forecasts of the cumulative adoption level.
+
+For each series and each origin fraction (10%, 25%, 50%), the origin is the first period in
+which the cumulative level reached that fraction of the series' final level (its maximum,
+so that declining series such as landlines are judged on their diffusion); every method is
+given the data up to and including the origin only and forecasts the level 5 and 10
+periods later. Scores per (origin, horizon) and method: the median absolute percentage
+error of the cumulative level (MdAPE, %), the share of series on which the method has the
+smallest error (ties shared), and the coverage of the 95% predictive intervals (a method
+or fit with no interval counts as a miss; methods that give none show n/a).
+
+Methods: ``forecast`` (marketsim-fit --forecast: Bass with priors combined with the simple
+curves, calibrated intervals), ``bass_prior`` (the Bass MAP part alone, its own intervals),
+``bass_nls`` (the plain NLS fit, intervals from its parametric bootstrap), and the simple
+benchmarks ``logistic``, ``gompertz``, ``naive``, ``trend`` (sim/calibration/curves.py).
+
+Data (read from ``../shared`` beside the repository; the script exits 0 with a note when it
+is absent):
+- development set: ``data/forecast/owid_technology_diffusion_us.csv`` (% of US households,
+  penetration: first differences give adoptions per year; market-potential input 100) and
+  the sales series of ``data/diffusion/`` (no market-potential input);
+- test set (``--test-set``, run once when the method is final):
+  ``data/forecast/owid_mobile_cellular_subscriptions_per_100.csv``, countries only (rows
+  with an ISO code, not OWID_WRL), yearly part (1975 on), market-potential input 100.
+
+Penetration series with gaps: a series is cut at gaps longer than MAX_GAP years and its
+longest piece kept; single missing years inside it are linearly interpolated.
+
+    python benchmarks/bench_forecast.py            # table, development set
+    python benchmarks/bench_forecast.py --json     # one JSON object
+    python benchmarks/bench_forecast.py --test-set --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+DEV_TECH = SHARED / "forecast" / "owid_technology_diffusion_us.csv"
+DEV_SALES = SHARED / "diffusion"
+TEST = SHARED / "forecast" / "owid_mobile_cellular_subscriptions_per_100.csv"
+ORIGINS = (0.10, 0.25, 0.50)
+HORIZONS = (5, 10)
+MAX_GAP = 2
+MIN_POINTS = 3      # levels up to and including the origin
+SIMPLE = ("logistic", "gompertz", "naive", "trend")
+# The alternative point forecast: equal weights on Bass with priors and the trend line.
+COMBINED = ("bass", "trend")
+METHODS = ("forecast", "combined", "bass_nls") + SIMPLE
+
+
+def _runs(years, values):
+    """Longest piece without a gap over MAX_GAP years, interpolated to every year."""
+    order = np.argsort(years)
+    years, values = np.asarray(years, float)[order], np.asarray(values, float)[order]
+    cuts = np.flatnonzero(np.diff(years) > MAX_GAP) + 1
+    pieces = np.split(np.arange(years.size), cuts)
+    best = max(pieces, key=len)
+    y0, y1 = years[best[0]], years[best[-1]]
+    grid = np.arange(y0, y1 + 1)
+    return grid, np.interp(grid, years[best], values[best])
+
+
+def load_penetration(path: Path, entity_col: int, year_col: int, value_col: int,
+                     keep=None, first_year=None) -> list[dict]:
+    rows: dict[str, list] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for row in reader:
+            if keep is not None and not keep(row):
+                continue
+            year, value = float(row[year_col]), row[value_col]
+            if value == "" or (first_year is not None and year < first_year):
+                continue
+            rows.setdefault(row[entity_col], []).append((year, float(value)))
+    out = []
+    for name, pts in sorted(rows.items()):
+        years, level = _runs(*zip(*pts, strict=True))
+        out.append({"name": name, "kind": "penetration", "level": level, "base_known": True,
+                    "ceiling": 100.0, "years": years})
+    return out
+
+
+def load_dev() -> list[dict]:
+    series = load_penetration(DEV_TECH, 0, 1, 2)
+    from sim.calibration.data import read_sales_csv
+
+    for path in sorted(DEV_SALES.glob("*.csv")):
+        s = read_sales_csv(path)
+        series.append({"name": path.stem, "kind": "sales", "level": np.cumsum(s.sales),
+                       "base_known": False, "ceiling": None, "years": s.periods})
+    return series
+
+
+def load_test() -> list[dict]:
+    def country(row):
+        return row[1].strip() != "" and row[1] != "OWID_WRL"
+    return load_penetration(TEST, 0, 2, 3, keep=country, first_year=1975)
+
+
+def cases(series, origin_frac, h):
+    """(series, origin index k) pairs usable at this origin and horizon."""
+    y = series["level"]
+    final = float(np.max(y))
+    if not final > 0:
+        return None
+    k = int(np.argmax(y >= origin_frac * final))
+    if k + 1 < MIN_POINTS or k + h >= y.size:
+        return None
+    return k
+
+
+def _history(series, k):
+    """(sales, base) given to the Bass-type methods: data up to index k."""
+    y = series["level"][: k + 1]
+    if series["base_known"]:
+        return np.diff(y), float(y[0])
+    return y - np.concatenate([[0.0], y[:-1]]), 0.0
+
+
+def run_methods(series, k, horizons, nls_bootstrap, seed):
+    """Forecasts and 95% intervals of the level at k + h for each method."""
+    from sim.calibration import curves
+    from sim.calibration.forecast import forecast
+    from sim.calibration.priors import bass_prior
+
+    hmax = max(horizons)
+    y = series["level"][: k + 1]
+    sales, base = _history(series, k)
+    prior = bass_prior(ceiling=series["ceiling"])
+    out = {}
+    try:
+        f = forecast(sales, hmax, prior, base=base, seed=seed)
+        out["forecast"] = (f.point, f.lower, f.upper)
+        g = forecast(sales, hmax, prior, base=base, seed=seed, combine=COMBINED)
+        out["combined"] = (g.point, g.lower, g.upper)
+    except ValueError:
+        out["forecast"] = out["combined"] = (np.full(hmax, y[-1]), None, None)
+    out["bass_nls"] = _bass_nls(sales, base, hmax, nls_bootstrap, seed)
+    for name in SIMPLE:
+        out[name] = (curves.SIMPLE[name](y, hmax), None, None)
+    return out
+
+
+def _bass_nls(sales, base, hmax, replicates, seed):
+    """Today's plain fit: NLS on the sales, the fitted curve from t = 0 (no anchoring)."""
+    from sim.calibration.bass import cumulative_share
+    from sim.calibration.data import SalesSeries
+    from sim.calibration.fit import calibrate
+
+    n = sales.size
+    t = n + np.arange(1, hmax + 1.0)
+    pos = np.clip(sales, 0.0, None)
+    if np.count_nonzero(pos) < 3:
+        return (np.full(hmax, base + sales.sum()), None, None)
+    series = SalesSeries("bench", "period", np.arange(1.0, n + 1), pos)
+    with np.errstate(all="ignore"):
+        cal = calibrate(series, "bench", replicates=replicates, seed=seed)
+    b = cal.bass
+    point = base + b.m * cumulative_share(t, b.p, b.q)
+    d = cal.bass_draws
+    if replicates == 0 or d.shape[0] < 10:
+        return (point, None, None)
+    lv = base + d[:, 2:3] * cumulative_share(t[None, :], d[:, :1], d[:, 1:2])
+    lo, hi = np.quantile(lv, [0.025, 0.975], axis=0)
+    return (point, lo, hi)
+
+
+def evaluate(series_list, nls_bootstrap=100, seed=0):
+    records = []
+    for s in series_list:
+        for frac in ORIGINS:
+            ks = {h: cases(s, frac, h) for h in HORIZONS}
+            usable = [h for h, k in ks.items() if k is not None]
+            if not usable:
+                continue
+            k = ks[usable[0]]
+            res = run_methods(s, k, usable, nls_bootstrap, seed)
+            for h in usable:
+                actual = float(s["level"][k + h])
+                for method, (point, lo, hi) in res.items():
+                    ape = abs(point[h - 1] - actual) / abs(actual) * 100.0
+                    cover = None if lo is None else bool(lo[h - 1] <= actual <= hi[h - 1])
+                    records.append({"series": s["name"], "origin": frac, "horizon": h,
+                                    "method": method, "ape": float(ape), "covered": cover,
+                                    "forecast": float(point[h - 1]), "actual": actual,
+                                    "lower": None if lo is None else float(lo[h - 1]),
+                                    "upper": None if hi is None else float(hi[h - 1])})
+    return records
+
+
+def summarise(records):
+    table = []
+    for frac in ORIGINS:
+        for h in HORIZONS:
+            cell = [r for r in records if r["origin"] == frac and r["horizon"] == h]
+            names = sorted({r["series"] for r in cell})
+            if not names:
+                continue
+            apes = {m: {r["series"]: r["ape"] for r in cell if r["method"] == m} for m in METHODS}
+            wins = dict.fromkeys(METHODS, 0.0)
+            for name in names:
+                vals = {m: apes[m][name] for m in METHODS}
+                best = min(vals.values())
+                winners = [m for m, v in vals.items() if v <= best + 1e-12]
+                for m in winners:
+                    wins[m] += 1.0 / len(winners)
+            row = {"origin": frac, "horizon": h, "series": len(names), "methods": {}}
+            for m in METHODS:
+                cov = [r["covered"] for r in cell if r["method"] == m]
+                has = any(c is not None for c in cov)
+                row["methods"][m] = {
+                    "mdape": float(np.median(list(apes[m].values()))),
+                    "win_share": wins[m] / len(names),
+                    "coverage95": (float(np.mean([bool(c) for c in cov])) if has else None),
+                }
+            best_simple = min(SIMPLE, key=lambda m: row["methods"][m]["mdape"])
+            row["best_simple"] = best_simple
+            row["ratio_vs_best_simple"] = (row["methods"]["forecast"]["mdape"]
+                                           / max(row["methods"][best_simple]["mdape"], 1e-12))
+            table.append(row)
+    return table
+
+
+def format_table(table, title):
+    lines = [title, f"{'origin':>6} {'h':>3} {'n':>4}  " + "  ".join(f"{m:>18}" for m in METHODS)]
+    lines.append(" " * 16 + "  ".join(f"{'MdAPE% win cov':>18}" for _ in METHODS))
+    for row in table:
+        cells = []
+        for m in METHODS:
+            c = row["methods"][m]
+            cov = "  n/a" if c["coverage95"] is None else f"{c['coverage95']:5.2f}"
+            cells.append(f"{c['mdape']:7.2f} {c['win_share']:4.2f} {cov}")
+        lines.append(f"{row['origin']:6.2f} {row['horizon']:3d} {row['series']:4d}  "
+                     + "  ".join(f"{x:>18}" for x in cells)
+                     + f"   ratio {row['ratio_vs_best_simple']:.2f} vs {row['best_simple']}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--test-set", action="store_true",
+                    help="score the held-out test set (run once, when the method is final)")
+    ap.add_argument("--nls-bootstrap", type=int, default=100,
+                    help="bootstrap replicates of the plain NLS fit's intervals (default 100)")
+    ap.add_argument("--records", metavar="FILE", help="also write every case to FILE (JSON)")
+    args = ap.parse_args(argv)
+    need = [TEST] if args.test_set else [DEV_TECH, DEV_SALES]
+    missing = [str(p) for p in need if not p.exists()]
+    if missing:
+        print(f"bench_forecast: skipped, data not found: {', '.join(missing)} "
+              "(../shared beside the repository)", file=sys.stderr)
+        return 0
+    start = time.perf_counter()
+    series = load_test() if args.test_set else load_dev()
+    records = evaluate(series, nls_bootstrap=args.nls_bootstrap)
+    table = summarise(records)
+    target = next((r for r in table if r["origin"] == 0.25 and r["horizon"] == 5), None)
+    result = {
+        "benchmark": "forecast", "set": "test" if args.test_set else "development",
+        "series": len(series), "table": table,
+        "target_25pct_h5": None if target is None else {
+            "mdape_ratio_vs_best_simple": target["ratio_vs_best_simple"],
+            "best_simple": target["best_simple"],
+            "coverage95": target["methods"]["forecast"]["coverage95"],
+            "met": bool(target["ratio_vs_best_simple"] <= 0.8
+                        and target["methods"]["forecast"]["coverage95"] >= 0.8)},
+        "seconds": round(time.perf_counter() - start, 1),
+        "numpy": np.__version__, "python": platform.python_version(),
+    }
+    if args.records:
+        Path(args.records).write_text(json.dumps(records, indent=1))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(format_table(table, f"{result['set']} set, {len(series)} series"))
+        print(json.dumps(result["target_25pct_h5"]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
