@@ -10,9 +10,9 @@ import time
 
 import simpy
 
-from sim.competitors import Competitor, Observer
 from sim.config import ScenarioConfig
 from sim.firm import Firm
+from sim.firm.strategies import Competitor, Observer
 from sim.market import Market
 from sim.recorder import Recorder
 from sim.results import Results

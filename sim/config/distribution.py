@@ -1,4 +1,4 @@
-"""Schema of a firm's distribution channels (``sim.distribution``; docs/model.md section 9)."""
+"""Schema of a firm's distribution channels (``sim.firm.distribution``; docs/model.md section 9)."""
 
 from dataclasses import dataclass, field
 
@@ -14,7 +14,7 @@ from sim.config.market import DISTRIBUTION_CHANNELS
 
 @dataclass
 class DistributionChannelConfig:
-    """One distribution channel of a firm (``sim.distribution``; docs/model.md section 9).
+    """One distribution channel of a firm (``sim.firm.distribution``; docs/model.md section 9).
 
     Coverage (the share of the channel's outlets that carry the product, per segment)
     moves toward ``target`` (``target_by_segment`` overrides it per segment name) at the

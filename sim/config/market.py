@@ -34,7 +34,7 @@ class SegmentConfig:
     ``p`` and ``q`` are Bass coefficients per year (the literature's convention; Sultan,
     Farley and Lehmann 1990 report means of about 0.03 and 0.38).
 
-    Preferences (``sim.preferences``; docs/model.md section 1.6): ``ideal_point`` gives
+    Preferences (``sim.market.preferences``; docs/model.md section 1.6): ``ideal_point`` gives
     ideal levels of some attributes; their utility becomes the ideal-point term
     ``-ideal_point_weight * w_k * (a_k - ideal_k)**2`` instead of ``w_k * a_k`` (empty: the
     linear utility, unchanged). Ideals move by ``ideal_drift_per_year`` (attribute units

@@ -44,6 +44,7 @@ import warnings
 
 import numpy as np
 
+from sim.errors import MarketsimError
 from sim.kernel.agent import FLOW_NAMES, AgentMarket, StepPlan
 
 _BACKEND = None  # the device module, once loaded
@@ -56,7 +57,7 @@ MISSING_MESSAGE = (
     "for the CUDA 12 libraries), or use backend=cpu")
 
 
-class CudaUnavailableError(RuntimeError):
+class CudaUnavailableError(MarketsimError, RuntimeError):
     """``backend='cuda'`` cannot run here (numba-cuda missing, or no GPU and no simulator)."""
 
 

@@ -53,7 +53,7 @@ def test_scenario_composes_runs_and_writes(name, tmp_path):
     assert app.name == name and app.horizon_days == HORIZON
     res = run_scenario(app.scenario(), 0)
     check_run(res, app)
-    res.write(tmp_path, plots=False)
+    res.write(tmp_path)
     kpis = json.loads((tmp_path / "kpis.json").read_text())
     assert kpis["scenario"] == name
     for table in ("timeseries", "events", "ledger"):

@@ -15,7 +15,7 @@ from sim.config import (
     FirmConfig,
     SegmentConfig,
 )
-from sim.distribution import Distribution
+from sim.firm.distribution import Distribution
 from sim.scenario import run_scenario
 
 

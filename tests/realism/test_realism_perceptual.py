@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.cli import compose
-from sim.perceptual import classical_mds, final_positions, layout
+from sim.results.perceptual import classical_mds, final_positions, layout
 from sim.scenario import run_scenario
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -30,8 +30,10 @@ def test_classical_mds_recovers_planar_distances():
 
 
 def test_default_scenario_writes_a_readable_perceptual_map(tmp_path):
+    from sim.plots import plot_run
+
     res = run_scenario(compose([]).scenario(), 0)
-    res.write(tmp_path)
+    res.write(tmp_path, plotter=plot_run)
     path = tmp_path / "plots" / "perceptual_map.png"
     assert path.stat().st_size > 10_000
     width, height = png_size(path)

@@ -12,7 +12,7 @@ from sim.config import ATTRIBUTES
 from sim.kernel import Offer
 from sim.kernel.choice import base_utility
 from sim.market import build_segments
-from sim.preferences import Preferences, attribute_utility
+from sim.market.preferences import Preferences, attribute_utility
 from sim.scenario import build_world, run_scenario
 
 FEATURES = ATTRIBUTES.index("features")

@@ -11,8 +11,8 @@ from sim.scenario import run_scenario
 
 def test_same_seed_gives_identical_output_files(tmp_path):
     cfg = dataclasses.replace(compose([]).scenario(), horizon_days=600.0)
-    a = run_scenario(cfg, 11).write(tmp_path / "a", plots=False)
-    b = run_scenario(cfg, 11).write(tmp_path / "b", plots=False)
+    a = run_scenario(cfg, 11).write(tmp_path / "a")
+    b = run_scenario(cfg, 11).write(tmp_path / "b")
     for name in ("timeseries", "events", "ledger", "tasks", "segments"):
         pd.testing.assert_frame_equal(pd.read_parquet(a / f"{name}.parquet"),
                                       pd.read_parquet(b / f"{name}.parquet"))

@@ -5,11 +5,11 @@ import pytest
 import simpy
 
 from sim.config import DevelopmentConfig, GatePolicyConfig, ProductConfig, TaskConfig, TeamConfig
-from sim.development import Project, critical_path_days
-from sim.ledger import Ledger
-from sim.product import Product
+from sim.firm.development import Project, critical_path_days
+from sim.firm.ledger import Ledger
+from sim.firm.product import Product
+from sim.firm.teams import Teams
 from sim.recorder import Recorder
-from sim.teams import Teams
 
 STAGES = ["concept", "design", "build", "launch"]
 

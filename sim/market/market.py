@@ -1,7 +1,7 @@
 """The market: owns the kernel's state and is the one SimPy process that steps it.
 
-Every ``dt`` days it moves the segments' preferences (``sim.preferences``: drifting ideal
-points and price sensitivity) and the firms' distribution coverage (``sim.distribution``),
+Every ``dt`` days it moves the segments' preferences (``sim.market.preferences``: drifting ideal
+points and price sensitivity) and the firms' distribution coverage (``sim.firm.distribution``),
 gathers the firms' offers (launched products, prices, attributes, availability and fill
 rates, awareness times distribution availability and advertising effect per segment,
 satisfaction, and the ideal-point utility where segments have ideal points), steps the
@@ -23,10 +23,10 @@ import math
 import numpy as np
 
 from sim.config import ATTRIBUTES
+from sim.firm.support import satisfaction, service_level
 from sim.kernel import AgentMarket, AggregateMarket, Offer, Segments, build_network
-from sim.preferences import Preferences
+from sim.market.preferences import Preferences
 from sim.seeds import component_rng, component_seed
-from sim.support import satisfaction, service_level
 
 DAYS_PER_MONTH = 365.0 / 12.0
 PHASE_WINDOW_DAYS = 91.0
@@ -35,7 +35,7 @@ PHASE_WINDOW_DAYS = 91.0
 def build_segments(market_cfg, preferences=None) -> Segments:
     """Kernel segments from the market config (p, q converted from per year to per day).
 
-    ``preferences`` (``sim.preferences.Preferences``): where segments have ideal points, the
+    ``preferences`` (``sim.market.preferences.Preferences``): where segments have ideal points, the
     attractiveness reference product is valued by the ideal-point utility at day 0.
     """
     segs = market_cfg.segments

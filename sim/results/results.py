@@ -5,25 +5,19 @@
 base per segment and firm), ``preferences.parquet`` (each segment's price sensitivity and
 ideal attribute levels per step; NaN where a segment has no ideal point),
 ``distribution.parquet`` (coverage, availability, revenue and margin per step, firm with
-channels, channel and segment), ``config.json``, ``kpis.json`` and ``plots/``. Every file is
-written to a temporary name in the same directory and renamed, so a killed run never
-leaves a half file that looks complete.
+channels, channel and segment), ``config.json`` and ``kpis.json``; ``plots/`` when the caller passes a plotter. Every
+file is written atomically (``sim.results.files``).
 """
 
 import dataclasses
 import json
-import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from sim.kpis import compute_kpis
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+from sim.results.files import atomic_write, clean_json
+from sim.results.kpis import compute_kpis
 
 EVENT_COLUMNS = ["t", "firm", "product", "kind", "detail"]
 LEDGER_COLUMNS = ["t", "firm", "account", "amount"]
@@ -67,7 +61,10 @@ class Results:
         return cls(config, int(seed), ts, events, ledger, tasks, segments, kpis,
                    {f.name: f.ledger.cash for f in firms}, wall_s, preferences, distribution)
 
-    def write(self, run_dir, plots: bool = True) -> Path:
+    def write(self, run_dir, plotter=None) -> Path:
+        """The run's tables, ``config.json`` and ``kpis.json`` (last: its presence marks a
+        complete run directory). ``plotter(results, plots_dir)``, if given (for example
+        ``sim.plots.plot_run``), draws the figures before ``kpis.json`` is written."""
         out = Path(run_dir)
         out.mkdir(parents=True, exist_ok=True)
         for name, df in (("timeseries", self.timeseries), ("events", self.events),
@@ -75,38 +72,11 @@ class Results:
                          ("segments", self.segments), ("preferences", self.preferences),
                          ("distribution", self.distribution)):
             atomic_write(out / f"{name}.parquet", lambda p, df=df: df.to_parquet(p, index=False))
-        if plots:
-            from sim.plots import plot_run
-
-            plot_run(self, out / "plots")
+        if plotter is not None:
+            plotter(self, out / "plots")
         atomic_write(out / "config.json", lambda p: Path(p).write_text(
             json.dumps(dataclasses.asdict(self.config), indent=1, default=str)))
         # kpis.json last: its presence marks a complete run directory
         atomic_write(out / "kpis.json", lambda p: Path(p).write_text(
             json.dumps(clean_json(self.kpis), indent=2, sort_keys=True)))
         return out
-
-
-def clean_json(d: dict) -> dict:
-    """Replace NaN/inf floats by None so the JSON is standard."""
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, float) and not math.isfinite(v):
-            v = None
-        out[k] = v
-    return out
-
-
-def atomic_write(path, writer) -> None:
-    """Call ``writer(tmp_path)`` then rename to ``path`` (same directory, atomic)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        writer(tmp)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are for colleagues too
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

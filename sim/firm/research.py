@@ -6,7 +6,7 @@ A study's estimate is the truth times a log-normal error of sd ``noise``; before
 the firm holds a prior that is the truth with error ``prior_noise``. A study is
 discretionary spending: without cash it is cancelled.
 
-Ideals drift (``sim.preferences``), so an estimate of them is a photograph: a study
+Ideals drift (``sim.market.preferences``), so an estimate of them is a photograph: a study
 reports the ideals as they were at its fieldwork (the day it starts, as of the market's
 last step), delivered ``duration_days`` later, and it ages from then on. How often the firm
 buys studies is therefore a lever: the roadmap ranks releases by their value under the

@@ -10,12 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.results import atomic_write, clean_json
-
-
-def write_json(path, data) -> None:
-    atomic_write(path, lambda p: Path(p).write_text(json.dumps(clean_json(data), indent=2,
-                                                               sort_keys=True, default=str)))
+from sim.results.files import write_json  # noqa: F401 - re-exported for the CLI
 
 
 def job_is_complete(job_dir, overrides) -> bool:

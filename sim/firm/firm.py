@@ -10,16 +10,16 @@ strategy to start it.
 import numpy as np
 
 from sim.config import ATTRIBUTES, CHANNELS
-from sim.development import Project
-from sim.distribution import Distribution
-from sim.ledger import Ledger
-from sim.marketing import Marketing
-from sim.pricing import Pricing
-from sim.product import Product
-from sim.production import Production
-from sim.research import Research
+from sim.firm.development import Project
+from sim.firm.distribution import Distribution
+from sim.firm.ledger import Ledger
+from sim.firm.marketing import Marketing
+from sim.firm.pricing import Pricing
+from sim.firm.product import Product
+from sim.firm.production import Production
+from sim.firm.research import Research
+from sim.firm.teams import Teams
 from sim.seeds import component_rng
-from sim.teams import Teams
 
 
 class Firm:

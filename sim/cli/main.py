@@ -1,0 +1,144 @@
+"""The command line: ``marketsim`` (a Hydra app), ``marketsim list``, ``marketsim studio``.
+
+``marketsim [overrides]`` runs one scenario (with ``replications`` seeds), prints a KPI
+table and writes the output contract into the Hydra run directory. ``marketsim -m
+key=a,b seed=range(0,20)`` sweeps with the local parallel launcher (joblib's, in
+``hydra_plugins/marketsim_launcher``) or, with ``hydra/launcher=ray_local``, on Ray; at the
+end a callback writes ``kpis.parquet`` (one row per job) and comparison plots at the sweep
+root. A failed job is recorded in its ``job.json`` and costs no other job; re-running a
+sweep into the same ``hydra.sweep.dir`` skips jobs whose outputs are complete.
+
+Bad input (a misspelt key, a wrong type, an out-of-range value, an unknown scenario or
+group option, a malformed override, an unwritable output directory) ends with exit status 2
+and one line ``marketsim: error: ...`` naming the key and what is allowed, without a
+traceback unless ``HYDRA_FULL_ERROR=1``. A single run checks all of it before Hydra creates
+or writes anything in the run directory, so a bad command never touches an earlier run's
+files. In a sweep, a job whose values fail the range checks is recorded as failed (the
+other jobs run) and the command exits with status 1.
+"""
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.errors import HydraException
+from hydra.types import RunMode
+from omegaconf import DictConfig
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.cli.callbacks import check_writable
+from sim.cli.compose import check_choices, check_overrides, scenarios, to_app_config
+from sim.cli.messages import CONTEXT, RunContext, UserError, explain_compose_error, report
+from sim.cli.runs import run_app
+from sim.cli.table import format_table
+from sim.config.store import register_configs
+from sim.errors import MarketsimError
+
+
+@hydra.main(version_base="1.3", config_path="pkg://sim.configs", config_name="config")
+def hydra_main(cfg: DictConfig) -> None:
+    from sim.results.sweeps import job_is_complete, write_json
+
+    hc = HydraConfig.get()
+    run_dir = Path(hc.runtime.output_dir)
+    overrides = list(hc.overrides.task)
+    multirun = hc.mode == RunMode.MULTIRUN
+    if multirun and job_is_complete(run_dir, overrides):
+        print(f"[marketsim] job {hc.job.num} already complete in {run_dir}: skipped")
+        return
+    try:
+        check_writable(run_dir, "hydra.sweep.dir" if multirun else "hydra.run.dir")
+        check_choices(hc.runtime.choices, hc.searchpath)
+        app = to_app_config(cfg)
+        if multirun:
+            write_json(run_dir / "job.json", {"overrides": overrides, "status": "running",
+                                              "seed": app.seed})
+        kpis = run_app(app, run_dir, progress=app.progress and not multirun)
+    except Exception as e:  # noqa: BLE001 - a job reports its own failure
+        message = str(e) if isinstance(e, MarketsimError) else f"{type(e).__name__}: {e}"
+        if multirun:
+            if run_dir.exists():
+                write_json(run_dir / "job.json", {"overrides": overrides, "status": "failed",
+                                                  "error": message,
+                                                  "traceback": traceback.format_exc()})
+            print(f"[marketsim] job {hc.job.num} failed: {message}", file=sys.stderr)
+            return
+        if isinstance(e, MarketsimError):
+            report(message)
+        raise
+    if multirun:
+        write_json(run_dir / "job.json", {"overrides": overrides, "status": "ok",
+                                          "seed": app.seed})
+        return
+    print(f"\nScenario '{app.name}' ({app.mode} mode, {app.replications} replication"
+          f"{'s' if app.replications > 1 else ''}, seed {app.seed}): KPIs of firm '{app.firm.name}'")
+    print(format_table(kpis))
+    print(f"\nOutputs: {run_dir.resolve()}")
+
+
+def list_scenarios() -> None:
+    items = scenarios()
+    width = max(len(k) for k in items)
+    print("Scenarios (run one with: marketsim scenario=NAME):")
+    for name, desc in items.items():
+        print(f"  {name:<{width}}  {desc}")
+
+
+def main(argv=None) -> None:
+    """Console entry point (``argv`` defaults to ``sys.argv[1:]``)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("MPLBACKEND", "Agg")  # figures go to files
+    if args[:1] == ["list"]:
+        if len(args) > 1 and args[1] == "analogies":
+            from sim.analogies import list_analogies
+
+            list_analogies()
+        else:
+            list_scenarios()
+        return
+    if args[:1] == ["studio"]:
+        from sim.studio.cli import main as studio_main
+
+        sys.exit(studio_main(args[1:]))
+    if args[:1] == ["game"]:
+        from sim.game.cli import main as game_main
+
+        sys.exit(game_main(args[1:]))
+    from hydra._internal.utils import get_args_parser  # the parser hydra.main uses
+
+    context = RunContext(full_error=os.environ.get("HYDRA_FULL_ERROR") == "1")
+    token = CONTEXT.set(context)
+    # Hydra prints its composition errors over several lines (or as a traceback); let them
+    # reach this function whole, to report them in one line naming the key.
+    saved = os.environ.get("HYDRA_FULL_ERROR")
+    saved_argv = sys.argv
+    try:
+        try:
+            check_overrides(get_args_parser().parse_known_args(args)[0].overrides)
+        except UserError as e:
+            report(e)
+        register_configs()
+        os.environ["HYDRA_FULL_ERROR"] = "1"
+        sys.argv = [saved_argv[0] if saved_argv else "marketsim", *args]
+        try:
+            hydra_main()
+        except (HydraException, OmegaConfBaseException) as e:
+            if context.full_error:
+                raise
+            report(explain_compose_error(e))
+    finally:
+        sys.argv = saved_argv
+        if saved is None:
+            os.environ.pop("HYDRA_FULL_ERROR", None)
+        else:
+            os.environ["HYDRA_FULL_ERROR"] = saved
+        CONTEXT.reset(token)
+    if context.failed_jobs:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

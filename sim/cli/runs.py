@@ -1,0 +1,51 @@
+"""Running a composed config: its replications into a run directory."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.config import AppConfig
+
+
+def run_app(app: AppConfig, run_dir: Path, progress: bool = False) -> pd.DataFrame:
+    """Run ``app.replications`` seeds of the scenario into ``run_dir``; returns the KPIs."""
+    from tqdm import tqdm
+
+    from sim.results import atomic_write
+    from sim.scenario import run_scenario
+
+    plot_run = None
+    if app.plots:  # matplotlib and seaborn take seconds to import
+        from sim.plots import plot_run
+
+    scenario = app.scenario()
+    reps = app.replications
+    rows = []
+    steps = int(np.ceil(scenario.horizon_days / scenario.dt_days))
+    bar = tqdm(total=reps * steps, disable=None if progress else True, unit="step", leave=False,
+               desc=scenario.name, file=sys.stderr)
+    try:
+        for k in range(reps):
+            seed = app.seed + k
+            res = run_scenario(scenario, seed, on_step=lambda t: bar.update(1))
+            out = run_dir if reps == 1 else run_dir / f"rep_{k:03d}"
+            res.write(out, plotter=plot_run if app.plots else None)
+            rows.append(res.kpis)
+    finally:
+        bar.close()
+    kpis = pd.DataFrame(rows)
+    if reps > 1:
+        atomic_write(run_dir / "kpis_replications.parquet",
+                     lambda p: kpis.to_parquet(p, index=False))
+        from sim.results import clean_json
+        from sim.results.sweeps import write_json
+
+        summary = {c: float(pd.to_numeric(kpis[c], errors="coerce").mean())
+                   for c in kpis.columns if pd.api.types.is_numeric_dtype(kpis[c])}
+        summary.update({"replications": reps, "seed": app.seed, "scenario": scenario.name})
+        write_json(run_dir / "kpis.json", clean_json(summary))
+    return kpis
+
+

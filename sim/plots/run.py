@@ -1,0 +1,106 @@
+"""Figures of one run: adoption and share, cash, the development Gantt, the perceptual map."""
+
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from sim.plots.perceptual import perceptual_map
+from sim.plots.style import PALETTE, save, style
+
+
+def critical_path(tasks: pd.DataFrame, stages) -> set:
+    """Names of the tasks on the realised critical path of the last (re)run of each task.
+
+    Walks back from the task that finished last: a task's binding predecessor is the
+    dependency or earlier-stage task that finished latest, at or before its start.
+    """
+    if tasks.empty:
+        return set()
+    last = tasks.sort_values("end").groupby("task").tail(1).set_index("task")
+    order = {s: k for k, s in enumerate(stages)}
+    current = last["end"].idxmax()
+    path = {current}
+    while True:
+        row = last.loc[current]
+        deps = [d for d in str(row["depends_on"]).split(",") if d]
+        earlier = [n for n, r in last.iterrows()
+                   if order.get(r["stage"], 0) < order.get(row["stage"], 0)]
+        cands = [n for n in set(deps) | set(earlier)
+                 if n in last.index and last.loc[n, "end"] <= row["start"] + 1e-9]
+        if not cands:
+            return path
+        current = max(cands, key=lambda n: last.loc[n, "end"])
+        path.add(current)
+
+
+def plot_run(results, out_dir) -> list:
+    """Adoption and share per firm, cash per firm, the development Gantt; returns paths."""
+    style()
+    out = Path(out_dir)
+    ts = results.timeseries
+    paths = []
+    if not ts.empty:
+        fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+        sns.lineplot(data=ts, x="t", y="installed_base", hue="firm", ax=axes[0],
+                     estimator=None, errorbar=None)
+        axes[0].set(title="Installed base (adopters)", xlabel="day", ylabel="customers")
+        sns.lineplot(data=ts, x="t", y="market_share", hue="firm", ax=axes[1], legend=False,
+                     estimator=None, errorbar=None)
+        axes[1].set(title="Unit market share per step", xlabel="day", ylabel="share of units")
+        axes[1].yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        paths.append(out / "adoption_share.png")
+        save(fig, paths[-1])
+    led = results.ledger.sort_values("t").copy()
+    if not led.empty:
+        led["cash"] = led.groupby("firm")["amount"].cumsum()
+        cash = led.groupby(["firm", "t"], sort=False)["cash"].last().reset_index()
+        fig, ax = plt.subplots(figsize=(8, 4.2))
+        sns.lineplot(data=cash, x="t", y="cash", hue="firm", drawstyle="steps-post", ax=ax,
+                     estimator=None, errorbar=None)
+        ax.axhline(0.0, color="black", lw=0.8)
+        ax.set(title="Cash by firm (from the ledger)", xlabel="day", ylabel="cash")
+        paths.append(out / "cash.png")
+        save(fig, paths[-1])
+    tasks = results.tasks
+    firm = results.config.firm.name
+    if not tasks.empty and (tasks["firm"] == firm).any():
+        mine = tasks[tasks["firm"] == firm].reset_index(drop=True)
+        crit = critical_path(mine, results.config.firm.development.stages)
+        fig, ax = plt.subplots(figsize=(9, 0.45 * len(mine) + 1.6))
+        colors = sns.color_palette(PALETTE)
+        labels = []
+        for k, row in mine.iterrows():
+            on_path = row["task"] in crit and row["end"] == mine.loc[mine["task"] == row["task"], "end"].max()
+            ax.barh(k, row["end"] - row["start"], left=row["start"],
+                    color=colors[3] if on_path else colors[0], edgecolor="black", lw=0.5)
+            labels.append(f"{row['task']}" + (f" (recycle {row['recycle']})" if row["recycle"] else ""))
+        ax.set_yticks(range(len(mine)), labels)
+        ax.invert_yaxis()
+        from matplotlib.patches import Patch
+
+        handles = [Patch(color=colors[3], label="critical path"),
+                   Patch(color=colors[0], label="other tasks")]
+        launch = results.kpis.get("launch_day")
+        title = f"Development of {firm}'s product"
+        if launch is not None and np.isfinite(launch):
+            ax.axvline(launch, color="black", ls="--", lw=1)
+            title += f" (launch on day {launch:.0f}, dashed)"
+            ready = float(mine["end"].max())
+            if launch > ready + 0.5:  # ready early, held for the planned launch day
+                ax.axvspan(ready, launch, color="grey", alpha=0.2, lw=0)
+                handles.append(Patch(color="grey", alpha=0.2, label="held for the planned day"))
+        ax.legend(handles=handles, loc="upper center",
+                  bbox_to_anchor=(0.5, -0.12 - 0.6 / len(mine)), ncol=len(handles))
+        ax.set(title=title, xlabel="day")
+        paths.append(out / "gantt.png")
+        save(fig, paths[-1])
+    if not ts.empty:
+        fig, ax = plt.subplots(figsize=(11, 7))
+        perceptual_map(results, ax=ax)
+        paths.append(out / "perceptual_map.png")
+        save(fig, paths[-1])
+    return paths

@@ -1,0 +1,51 @@
+"""Writing result files safely: atomic renames, standard JSON.
+
+Every file is written to a temporary name in the same directory and renamed, so a killed
+run never leaves a half file that looks complete.
+"""
+
+import functools
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+
+@functools.cache
+def _umask() -> int:
+    """The process umask, read once on the first write (reading it means setting it)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def clean_json(d: dict) -> dict:
+    """Replace NaN/inf floats by None so the JSON is standard."""
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, float) and not math.isfinite(v):
+            v = None
+        out[k] = v
+    return out
+
+
+def atomic_write(path, writer) -> None:
+    """Call ``writer(tmp_path)`` then rename to ``path`` (same directory, atomic)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        writer(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; results are for colleagues too
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path, data) -> None:
+    """``data`` as indented JSON (NaN and inf as null), written atomically."""
+    atomic_write(path, lambda p: Path(p).write_text(json.dumps(clean_json(data), indent=2,
+                                                               sort_keys=True, default=str)))
