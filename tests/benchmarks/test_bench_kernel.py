@@ -70,8 +70,71 @@ def test_other_backend_is_refused_clearly():
 
 
 def test_readable_table():
-    from benchmarks.bench_kernel import _format
+    from benchmarks.kernel.cli import format_table
 
-    text = _format({"mode": "agent", "agent_steps_per_s": 1.5e9, "reference_agrees": True,
+    text = format_table({"mode": "agent", "agent_steps_per_s": 1.5e9, "reference_agrees": True,
                     "bytes_per_agent_step_breakdown": {"state_read": 1.0}})
     assert "agent_steps_per_s" in text and "1.5e+09" in text and "state_read=1" in text
+
+
+def test_named_sizes_set_defaults_and_explicit_values_win():
+    from benchmarks.kernel.cases import SIZES
+    from benchmarks.kernel.cli import parse_args
+
+    # large is the default and keeps the sizes the README's figures were measured at
+    assert SIZES["large"] == {"agent": (1_000_000, 100), "aggregate": (10_000_000, 2000)}
+    for mode in ("agent", "aggregate"):
+        args = parse_args(["--mode", mode])
+        assert (args.size, args.customers, args.steps) == ("large", *SIZES["large"][mode])
+        args = parse_args(["--mode", mode, "--size", "small"])
+        assert (args.size, args.customers, args.steps) == ("small", *SIZES["small"][mode])
+        assert (args.reference_customers, args.reference_steps) == SIZES["small"][mode]
+    args = parse_args(["--size", "small", "--customers", "5000"])
+    assert (args.size, args.customers, args.steps) == ("custom", 5000, SIZES["small"]["agent"][1])
+
+
+def test_small_is_smaller_than_large():
+    from benchmarks.kernel.cases import SIZES
+
+    for mode in ("agent", "aggregate"):
+        small, large = SIZES["small"][mode], SIZES["large"][mode]
+        assert small[0] * small[1] < large[0] * large[1]
+
+
+def test_the_package_imports_no_numba_before_cold_cache_is_set():
+    """--cold-cache sets NUMBA_CACHE_DIR after parsing: numba must not be loaded by then."""
+    code = ("import sys; import benchmarks.bench_kernel; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numba', 'numpy', 'sim')))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_agreement_tolerance_is_the_larger_of_3_percent_and_4_sd():
+    from benchmarks.kernel.timing import agreement
+
+    # two shares of 0.5 on 100 customers each: sd = sqrt(2 * 0.25 / 100) = 0.0707
+    ok, tol = agreement(0.5, 100, 0.5, 100)
+    assert ok and tol == pytest.approx(4 * math.sqrt(0.005))
+    # on 10^8 customers the binomial sd is tiny: 3% of the larger share wins
+    ok, tol = agreement(0.40, 10**8, 0.42, 10**8)
+    assert tol == pytest.approx(0.03 * 0.42) and not ok
+
+
+def test_floor_model_counts_bytes_by_hand():
+    import numpy as np
+
+    from benchmarks.kernel.cases import build_case
+    from benchmarks.kernel.floor import agent_bytes_per_agent_step, aggregate_bytes_per_step
+
+    # bass: one product, no outside option, no network -> 1 B read per customer-step and
+    # 1 B written per change, no choice bytes
+    seg, offer, j_count, _ = build_case("bass", "agent", 1000, 0.003, 0.05)
+    flows = {"changers": np.array([10.0, 30.0]), "adopters": np.array([10.0, 30.0])}
+    total, parts = agent_bytes_per_agent_step(seg, offer, j_count, None, 2, flows)
+    assert parts == {"state_read": 1.0, "state_write": 40.0 / 2000, "choice": 0.0}
+    assert total == pytest.approx(1.02)
+    # full aggregate: 20 segments x 10 products
+    seg, _, j_count, _ = build_case("full", "aggregate", 1000, 0.003, 0.05)
+    assert aggregate_bytes_per_step(seg, j_count) == 20 * 10 * 64 + 20 * 8 + 10 * 32 + 20 * 80
