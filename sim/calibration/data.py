@@ -2,10 +2,12 @@
 
 The file has a header row, a period column (one named ``period``, ``year`` or ``t``, else
 the first column), a ``sales`` column and optionally ``price`` and ``advertising``
-columns. Periods must increase in equal steps. Sales must be >= 0; zeros are allowed only
-as leading or trailing padding (periods outside the product's life, as in the IBM
-generation series), which is trimmed and reported. Every problem raises one
-``SalesDataError`` whose message names the file, the column and the line.
+columns. Periods must increase in equal steps. Sales must be >= 0. Zeros are data: leading
+and trailing zeros pad the periods outside the product's life (as in the IBM generation
+series) and are trimmed and reported; zeros inside the series (a flat or lost period) are
+kept. Only regular files up to ``MAX_BYTES`` and ``MAX_ROWS`` data rows are read (a named
+pipe, a device such as /dev/zero or a huge file is refused before reading). Every problem
+raises one ``SalesDataError`` whose message names the file, the column and the line.
 
 Only the standard library and NumPy are imported here, so that the command line can
 reject a bad file quickly, before SciPy and Matplotlib load.
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import csv
 import math
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +26,11 @@ import numpy as np
 
 PERIOD_NAMES = ("period", "year", "t")
 MIN_PERIODS = 4
+# A sales history has one row per period: 10,000 rows is 190 years of weeks. The cap keeps
+# memory and the bootstrap's time bounded (it grows linearly with the rows).
+MAX_ROWS = 10_000
+MAX_BYTES = 4 * 2**20
+MAX_SALES = 1e15
 # A period column whose values all fall here is read as calendar years.
 _CALENDAR_YEARS = (1600.0, 2400.0)
 
@@ -43,7 +52,7 @@ class SalesSeries:
     periods : float64 (n,)
         Period labels as in the file (years, or a period index), after trimming.
     sales : float64 (n,)
-        Sales per period (> 0 after trimming), in the file's units.
+        Sales per period (>= 0; non-zero at both ends after trimming), in the file's units.
     price, advertising : float64 (n,) or None
         Optional marketing-mix columns (> 0), aligned with ``sales``.
     trimmed_leading, trimmed_trailing : list of float
@@ -112,11 +121,36 @@ def _number(text, source, line, column):
     return value
 
 
+def _check_file(path: Path, source: str):
+    """Refuse what is not a regular file of a sane size, without opening it."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise SalesDataError(f"{source}: no such file") from None
+    except (OSError, ValueError) as exc:
+        raise SalesDataError(f"{source}: cannot read: {exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SalesDataError(f"{source}: is a directory, not a CSV file")
+    if not stat.S_ISREG(info.st_mode):
+        raise SalesDataError(f"{source}: not a regular file (a pipe, socket or device); "
+                             "give a CSV file")
+    if info.st_size > MAX_BYTES:
+        raise SalesDataError(f"{source}: file is {info.st_size:,} bytes, over the limit of "
+                             f"{MAX_BYTES:,} for a sales history (at most {MAX_ROWS:,} rows)")
+
+
 def _read_rows(path: Path, source: str):
+    _check_file(path, source)
+    rows = []
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = [(i, row) for i, row in enumerate(csv.reader(handle), start=1)
-                    if any(cell.strip() for cell in row)]
+            for i, row in enumerate(csv.reader(handle), start=1):
+                if any(cell.strip() for cell in row):
+                    rows.append((i, row))
+                    if len(rows) > MAX_ROWS + 1:
+                        raise SalesDataError(f"{source}: more than {MAX_ROWS:,} data rows; a "
+                                             "sales history has one row per period (use "
+                                             "coarser periods, e.g. weeks or months)")
     except FileNotFoundError:
         raise SalesDataError(f"{source}: no such file") from None
     except IsADirectoryError:
@@ -164,6 +198,11 @@ def read_sales_csv(path) -> SalesSeries:
     periods = np.array(values[period_name])
     sales = np.array(values["sales"])
     _check_periods(periods, lines, source, period_name)
+    big = np.flatnonzero(sales > MAX_SALES)
+    if big.size:
+        k = big[0]
+        raise SalesDataError(f"{source}: line {lines[k]}, column 'sales': {sales[k]:g} is over "
+                             f"{MAX_SALES:g}; rescale the column (e.g. to thousands)")
     neg = np.flatnonzero(sales < 0)
     if neg.size:
         k = neg[0]
@@ -174,11 +213,6 @@ def read_sales_csv(path) -> SalesSeries:
         raise SalesDataError(f"{source}: column 'sales' has {nonzero.size} non-zero periods; "
                              f"at least {MIN_PERIODS} are needed to fit p, q and m")
     first, last = int(nonzero[0]), int(nonzero[-1])
-    inner = np.flatnonzero(sales[first:last + 1] == 0)
-    if inner.size:
-        k = first + int(inner[0])
-        raise SalesDataError(f"{source}: line {lines[k]}, column 'sales': 0 inside the "
-                             "series (zeros are allowed only as leading or trailing padding)")
     keep = slice(first, last + 1)
     mix = {}
     for name in optional:

@@ -107,7 +107,8 @@ def _prior_resid(z, prior: Prior, level):
     return np.array(out)
 
 
-def fit_bass_map(sales, prior: Prior, base: float = 0.0) -> BassPosterior:
+def fit_bass_map(sales, prior: Prior, base: float = 0.0, discount: float | None = None
+                 ) -> BassPosterior:
     """Posterior mode and Laplace covariance of the Bass model with ``prior``.
 
     Parameters
@@ -118,14 +119,17 @@ def fit_bass_map(sales, prior: Prior, base: float = 0.0) -> BassPosterior:
         p, q per period; see ``priors.bass_prior``.
     base : float
         Cumulative level before the first period (0: the series starts at launch).
+    discount : float, optional
+        Weight decay per period back (default ``DISCOUNT``; 1 is the plain posterior).
     """
+    discount = DISCOUNT if discount is None else discount
     sales = np.asarray(sales, float)
     n = sales.size
     level = float(base + sales.sum())
     if not level > 0:
         raise ValueError("the series has no adoptions yet (cumulative level <= 0)")
     floor = FLOOR_FRACTION * max(float(np.max(np.abs(sales))), 1e-12)
-    age = DISCOUNT ** -np.arange(n - 1, -1, -1.0)
+    age = discount ** -np.arange(n - 1, -1, -1.0)
     cv = CV0
     z_starts = [np.array([prior.log_p[0], prior.log_q[0] + dq, np.log(level * r)])
                 for dq in (-prior.log_q[1], 0.0, prior.log_q[1]) for r in (0.3, 1.5, 6.0)]
@@ -164,11 +168,11 @@ def fit_bass_map(sales, prior: Prior, base: float = 0.0) -> BassPosterior:
                          _expected(res.x, base, level, n), prior)
 
 
-def bass_path(p, q, m, level, h, noise=None, floor=0.0):
+def bass_path(p, q, m, level, h, noise=None, floor=0.0, nonnegative=False):
     """Levels over the next ``h`` periods from ``level`` (arrays broadcast over draws).
 
     ``noise`` (k, h) standard normal draws scaled by ``cv`` (k,) as ``(noise, cv)``, or None
-    for the expected path.
+    for the expected path; ``nonnegative`` clips each period's draw at 0 (sales series).
     """
     p, q, m = (np.atleast_1d(np.asarray(v, float)) for v in (p, q, m))
     cur = np.broadcast_to(np.asarray(level, float), p.shape).copy()
@@ -180,6 +184,8 @@ def bass_path(p, q, m, level, h, noise=None, floor=0.0):
         if noise is not None:
             eps, cv = noise
             inc = inc + cv * np.maximum(inc, floor) * eps[:, j]
+            if nonnegative:
+                inc = np.maximum(inc, 0.0)
         cur = cur + inc
         out[..., j] = cur
     return out
@@ -225,11 +231,12 @@ def forecast(sales, horizon: int, prior: Prior, base: float = 0.0, level: float 
     """
     widen = INTERVAL_WIDEN if widen is None else widen
     sales = np.asarray(sales, float)
+    nonneg = bool(np.all(sales >= 0))
     post = fit_bass_map(sales, prior, base)
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     p, q, m, cv = post.draws(draws, rng, widen=1.0)
     eps = rng.standard_normal((draws, horizon))
-    sims = bass_path(p, q, m, post.level, horizon, (eps, cv), post.floor)
+    sims = bass_path(p, q, m, post.level, horizon, (eps, cv), post.floor, nonneg)
     y = base + np.cumsum(sales)
     comps = {"bass": bass_path(post.p, post.q, post.m, post.level, horizon)[0]}
     for name in combine:
@@ -244,6 +251,9 @@ def forecast(sales, horizon: int, prior: Prior, base: float = 0.0, level: float 
     steps = np.diff(np.concatenate([np.full((moved.shape[0], 1), post.level), moved], axis=1),
                     axis=1)
     s_lo, s_hi = _quantiles(steps, level)
+    if nonneg:  # sales cannot be negative, so neither can the level fall
+        s_lo = np.maximum(s_lo, 0.0)
+        lower = np.maximum.accumulate(np.maximum(lower, post.level))
     return Forecast(post.level, point, lower, upper,
                     np.diff(np.concatenate([[post.level], point])), s_lo, s_hi, comps, post,
                     np.column_stack([p, q, m]), level)

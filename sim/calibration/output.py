@@ -1,78 +1,123 @@
-"""Files a calibration leaves behind: ``fit.json`` and the market config ``market/<name>.yaml``.
+"""Files a calibration leaves behind: ``fit.json``, the market config ``market/<name>.yaml``
+and, for the default method, ``posterior.json``, ``posterior.csv`` and ``forecast.csv``.
 
 The market YAML has exactly the keys the scenario engine's market schema reads (one
 segment, ``all``, sized at the market potential), so that
-``marketsim hydra.searchpath=[file://DIR] market=<name>`` simulates from the fit.
+``marketsim hydra.searchpath=[file://DIR] market=<name>`` simulates from the fit. It is
+produced by a YAML serialiser (``yaml.safe_dump``), never by pasting strings, and its one
+comment line carries the source path JSON-escaped, so no file name can add keys. The
+posterior, which the typed schema would reject as unknown keys, goes to the sidecar files
+that the comment names.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
+import io
 import json
+import os
 import re
 from pathlib import Path
 
 import yaml
 
-NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 # sim.config.SegmentConfig accepts sizes up to this.
 MAX_SIZE = 2**31 - 2
 
 
 def default_name(csv_path) -> str:
     """A config-safe name from a file name: ``room air-cond.csv`` -> ``room_air-cond``."""
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(csv_path).stem).strip("_") or "market"
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(csv_path).stem).strip("_")[:60] or "market"
     return stem if NAME_PATTERN.match(stem) else f"m_{stem}"
 
 
 def check_name(name: str) -> str:
     """Return ``name`` if it can be a Hydra config name and a YAML string, else raise."""
     if not NAME_PATTERN.match(name):
-        raise ValueError(f"--name {name!r} must start with a letter or '_' and contain only "
-                         "letters, digits, '_' and '-'")
+        raise ValueError(f"--name {name!r} must start with a letter or '_', contain only "
+                         "letters, digits, '_' and '-', and be at most 64 characters")
     if yaml.safe_load(name) != name:
         raise ValueError(f"--name {name!r} would be read back as a YAML "
                          f"{type(yaml.safe_load(name)).__name__}, not a name")
     return name
 
 
-def _number(x: float) -> str:
-    return f"{x:.6g}"
+def _values(cal):
+    """(p, q, m) per period of either kind of calibration."""
+    if hasattr(cal, "bass"):
+        return cal.bass.p, cal.bass.q, cal.bass.m
+    return cal.p, cal.q, cal.m
 
 
 def market_yaml(cal, today: _dt.date | None = None) -> str:
     """The market config text for a calibration (p, q per year; size = m rounded)."""
     today = today or _dt.date.today()
-    size = int(round(cal.bass.m))
+    p, q, m = _values(cal)
+    size = int(round(m)) if m == m and abs(m) < 1e30 else 0
     if not 1 <= size <= MAX_SIZE:
-        raise ValueError(f"market potential m = {cal.bass.m:.6g} rounds to size {size}, "
-                         f"outside the segment size range 1..{MAX_SIZE}; rescale the sales "
-                         "column so that one unit is one customer or a fixed block of them")
-    p_year = cal.bass.p / cal.period_years
-    q_year = cal.bass.q / cal.period_years
-    return (
-        f"# Fitted by marketsim-fit from {cal.series.source} on {today.isoformat()}: "
-        "Bass p, q per year; size = market potential m.\n"
-        f"name: {cal.name}\n"
-        "segments:\n"
-        "  - name: all\n"
-        f"    size: {size}\n"
-        f"    p: {_number(p_year)}\n"
-        f"    q: {_number(q_year)}\n"
-    )
+        raise ValueError(f"market potential m = {m:.6g} rounds to size {size}, outside the "
+                         f"segment size range 1..{MAX_SIZE}; rescale the sales column so "
+                         "that one unit is one customer or a fixed block of them")
+    doc = {"name": cal.name,
+           "segments": [{"name": "all", "size": size,
+                         "p": float(f"{p / cal.period_years:.6g}"),
+                         "q": float(f"{q / cal.period_years:.6g}")}]}
+    comment = (f"# Fitted by marketsim-fit from {json.dumps(cal.series.source)} on "
+               f"{today.isoformat()}: Bass p, q per year; size = market potential m.\n")
+    if not hasattr(cal, "bass"):
+        comment += ("# Posterior of (p, q, m): ../posterior.json (mode, covariance, prior) "
+                    "and ../posterior.csv (draws).\n")
+    return comment + yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)
 
 
-def write_outputs(cal, out_dir, plot: bool = True) -> dict:
-    """Write fit.json, market/<name>.yaml and (optionally) fit.png; return their paths."""
+def _write(path: Path, text: str) -> None:
+    """Write via a temporary file and a rename, so a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _csv(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def write_outputs(cal, out_dir, plot: bool = True, example_csv: str | None = None) -> dict:
+    """Write fit.json, market/<name>.yaml, the posterior and forecast files (default method)
+    and, optionally, fit.png; return their paths."""
     text = market_yaml(cal)  # raises before anything is written
+    report = cal.to_dict()
     out = Path(out_dir)
     (out / "market").mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "fit.json", "yaml": out / "market" / f"{cal.name}.yaml"}
-    paths["json"].write_text(json.dumps(cal.to_dict(), indent=2) + "\n")
-    paths["yaml"].write_text(text)
+    if example_csv is not None:
+        paths["example"] = out / "example_sales.csv"
+        _write(paths["example"], example_csv)
+    _write(paths["json"], json.dumps(report, indent=2) + "\n")
+    _write(paths["yaml"], text)
+    if not hasattr(cal, "bass"):
+        paths["posterior"] = out / "posterior.json"
+        _write(paths["posterior"], json.dumps(cal.posterior_dict(), indent=2) + "\n")
+        d = cal.samples
+        rows = [{"p_per_year": p / cal.period_years, "q_per_year": q / cal.period_years,
+                 "m": m} for p, q, m in d]
+        paths["samples"] = out / "posterior.csv"
+        _write(paths["samples"], _csv(rows))
+        if cal.horizon:
+            paths["forecast"] = out / "forecast.csv"
+            _write(paths["forecast"], _csv(cal.forecast_rows()))
     if plot:
-        from sim.calibration.plot import plot_fit
+        from sim.calibration.plot import plot_fit, plot_forecast
 
         paths["png"] = out / "fit.png"
-        plot_fit(cal, paths["png"])
+        (plot_fit if hasattr(cal, "bass") else plot_forecast)(cal, paths["png"])
     return paths

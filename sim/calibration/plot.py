@@ -76,3 +76,46 @@ def _x_label(cal) -> str:
 def _y_label(cal) -> str:
     per = "year" if cal.period_years == 1.0 else "period"
     return f"sales per {per} (units of the CSV's sales column)"
+
+
+def plot_forecast(cal, path) -> None:
+    """Write the default method's figure: data, fitted curve, forecast and its band.
+
+    Two panels: sales per period and the cumulative level, each with the equal-tailed
+    predictive band at the report's level.
+    """
+    s, f = cal.series, cal.fc
+    n, h = cal.sales.size, f.point.size
+    x_data = s.periods[0] + np.arange(n) * s.period_step
+    x_fc = s.periods[0] + np.arange(n, n + h) * s.period_step
+    pct = int(round(100 * cal.level))
+    post = cal.posterior
+    with sns.axes_style("whitegrid"), sns.plotting_context("notebook"):
+        fig = Figure(figsize=(11, 5), layout="constrained")
+        FigureCanvasAgg(fig)
+        palette = sns.color_palette("deep")
+        ax1, ax2 = fig.subplots(1, 2)
+        ax1.fill_between(x_fc, f.sales_lower, f.sales_upper, color=palette[0], alpha=0.2,
+                         lw=0, label=f"{pct}% predictive band")
+        ax1.plot(x_data, post.fitted, color=palette[0], lw=2, label="Bass fit (MAP)")
+        ax1.plot(x_fc, f.sales_point, color=palette[0], lw=2, ls="--", label="forecast")
+        ax1.scatter(x_data, cal.sales, color=palette[3], zorder=3, s=28, label="data")
+        ax1.set_ylabel(_y_label(cal))
+        cum = np.cumsum(cal.sales)
+        ax2.fill_between(x_fc, f.lower, f.upper, color=palette[0], alpha=0.2, lw=0,
+                         label=f"{pct}% predictive band")
+        ax2.plot(x_data, np.cumsum(post.fitted), color=palette[0], lw=2, label="Bass fit (MAP)")
+        ax2.plot(x_fc, f.point, color=palette[0], lw=2, ls="--", label="forecast")
+        ax2.scatter(x_data, cum, color=palette[3], zorder=3, s=28, label="data")
+        ax2.axhline(cal.m, color="0.4", lw=1, ls=":", label=f"market potential m = {cal.m:,.0f}")
+        ax2.set_ylabel("cumulative (units of the sales column)")
+        for ax in (ax1, ax2):
+            if s.is_calendar_years:
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_xlabel(_x_label(cal))
+            ax.set_ylim(bottom=0)
+            ax.legend(fontsize=8, loc="best")
+        fig.suptitle(f"{cal.name}: Bass model with priors, {n} periods, forecast {h} ahead\n"
+                     f"p = {cal.p:.4g}, q = {cal.q:.4g} per period, m = {cal.m:,.0f}",
+                     fontsize=11)
+        fig.savefig(path, dpi=110)

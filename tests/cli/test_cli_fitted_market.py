@@ -1,12 +1,11 @@
 """Fit, then simulate: a market written by marketsim-fit is accepted by marketsim."""
 
-from pathlib import Path
+import subprocess
+import sys
 
-import pytest
+import yaml
 
 from sim.cli import compose
-
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "diffusion"
 
 
 def test_a_market_in_the_search_path_is_a_valid_choice(tmp_path):
@@ -20,15 +19,20 @@ def test_a_market_in_the_search_path_is_a_valid_choice(tmp_path):
     assert (seg.name, seg.size, seg.p, seg.q) == ("all", 18713, 0.0094, 0.375)
 
 
-@pytest.mark.skipif(not DATA.exists(), reason="../shared/data is not beside the checkout")
 def test_fit_then_simulate(tmp_path):
-    from sim.calibration.cli import main as fit_main
-    from sim.scenario import run_scenario
-
-    csv = DATA / "room_air_conditioners_1949_1961.csv"
-    assert fit_main([str(csv), "--out", str(tmp_path), "--name", "rac", "--bootstrap", "50",
-                     "--json"]) in (0, None)
-    app = compose(["scenario=bass_only", f"hydra.searchpath=[file://{tmp_path}]", "market=rac",
-                   "horizon_days=1100"])
-    res = run_scenario(app.scenario(), 0)
-    assert res.timeseries["installed_base"].iloc[-1] > 0
+    """The README's two commands: marketsim-fit --example, then marketsim on its market."""
+    fit = subprocess.run([sys.executable, "-m", "sim.calibration.cli", "--example",
+                          "--forecast", "5", "--no-plot", "--draws", "300"],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert fit.returncode == 0, fit.stderr
+    out = tmp_path / "outputs" / "fit" / "example"
+    seg = yaml.safe_load((out / "market" / "example.yaml").read_text())["segments"][0]
+    sim = subprocess.run([sys.executable, "-c", "from sim.cli import main; main()",
+                          f"hydra.searchpath=[file://{out}]", "market=example",
+                          "scenario=bass_only", "horizon_days=400", "plots=false",
+                          f"hydra.run.dir={tmp_path / 'run'}"],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert sim.returncode == 0, sim.stderr[-2000:]
+    app = compose(["scenario=bass_only", f"hydra.searchpath=[file://{out}]", "market=example"])
+    assert app.market.segments[0].size == seg["size"]
+    assert app.market.segments[0].p == seg["p"]

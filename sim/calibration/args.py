@@ -1,0 +1,77 @@
+"""Checks of ``marketsim-fit``'s options: each bad value raises one ``ValueError`` naming the
+option and the value, before any file is read or written.
+
+Bounds (a real sales history fits well inside them; outside them the arithmetic stops
+meaning anything, or the run would take hours):
+- ``--seed`` 0..2**32-1 (a ``numpy.random.SeedSequence`` entropy word);
+- ``--period-years`` 0.001..100, finite (a day to a century; 1e-300 would make p 1e297);
+- ``--level`` 0.5..0.999 (a 99.9% interval from 2,000 draws rests on two of them);
+- ``--bootstrap`` 0..10,000 replicates, ``--draws`` 100..100,000;
+- ``--forecast`` 0..500 periods; ``--ceiling`` finite, > 0, at most 1e15;
+- ``--name`` a config name of at most 64 characters; ``--out`` not an existing file.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+DEFAULT_OUT_ROOT = "outputs/fit"
+SEED_MAX = 2**32 - 1
+PERIOD_YEARS = (0.001, 100.0)
+LEVEL = (0.5, 0.999)
+BOOTSTRAP_MAX = 10_000
+DRAWS = (100, 100_000)
+FORECAST_MAX = 500
+CEILING_MAX = 1e15
+
+
+def _in(option, value, lo, hi):
+    if not (isinstance(value, int) or math.isfinite(value)) or not lo <= value <= hi:
+        raise ValueError(f"{option} must be in [{lo:g}, {hi:g}], got {value!r}")
+
+
+def check_args(args):
+    """Return (name, output directory) or raise ``ValueError`` for the first bad option."""
+    from sim.calibration.output import check_name, default_name
+
+    if args.example and args.csv is not None:
+        raise ValueError(f"give either SALES.csv or --example, not both (got {args.csv!r})")
+    if not args.example and args.csv is None:
+        raise ValueError("the following arguments are required: SALES.csv (or --example)")
+    if args.csv is not None and (args.csv == "" or "\x00" in args.csv):
+        raise ValueError(f"SALES.csv {args.csv!r} is not a file name")
+    _in("--seed", args.seed, 0, SEED_MAX)
+    _in("--bootstrap", args.bootstrap, 0, BOOTSTRAP_MAX)
+    _in("--draws", args.draws, *DRAWS)
+    _in("--level", args.level, *LEVEL)
+    _in("--forecast", args.forecast, 0, FORECAST_MAX)
+    if args.period_years is not None:
+        _in("--period-years", args.period_years, *PERIOD_YEARS)
+    if args.ceiling is not None and not (math.isfinite(args.ceiling)
+                                         and 0 < args.ceiling <= CEILING_MAX):
+        raise ValueError(f"--ceiling must be > 0 and at most {CEILING_MAX:g}, "
+                         f"got {args.ceiling!r}")
+    if args.method == "nls":
+        for option, value in (("--forecast", args.forecast), ("--analogy", args.analogy),
+                              ("--ceiling", args.ceiling)):
+            if value:
+                raise ValueError(f"{option} {value!r} needs --method bayes (the default); "
+                                 "--method nls is the plain least-squares fit")
+    if args.analogy is not None:
+        from sim.analogies import lookup
+
+        lookup(args.analogy, key="--analogy")
+    if args.name is not None:
+        name = check_name(args.name)
+    else:
+        name = "example" if args.example else default_name(args.csv)
+    out = Path(args.out) if args.out is not None else Path(DEFAULT_OUT_ROOT) / name
+    if args.out is not None and (args.out.strip() == "" or "\x00" in args.out):
+        raise ValueError(f"--out {args.out!r} is not a directory name")
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {str(out)!r} exists and is not a directory")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise ValueError(f"--out {str(out)!r}: {str(parent)!r} is a file, not a directory")
+    return name, out

@@ -1,0 +1,167 @@
+"""``marketsim-fit``'s default method: the Bass model with priors, its posterior and forecast.
+
+``calibrate_bayes`` wraps ``forecast.forecast`` for a checked ``SalesSeries`` and returns a
+``BayesCalibration`` whose ``to_dict`` is the ``fit.json`` / ``--json`` object of the
+default method (``method: "bass-map"``). Trailing zero-sales periods are kept as data here
+(a forecast starts after the last period in the file); leading zeros mark the periods
+before launch and are trimmed, as for the plain fit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.calibration.bass import fit_statistics, peak_sales, peak_time
+from sim.calibration.data import SalesSeries
+from sim.calibration.fit import _clean
+from sim.calibration.forecast import DRAWS, BassPosterior, Forecast, fit_bass_map, forecast
+from sim.calibration.priors import Prior, bass_prior
+
+CI_METHOD = ("Laplace approximation of the posterior of (log p, log q, log(m - level)) at "
+             "its mode (MAP), priors from the analogy table; intervals are quantiles of "
+             "posterior draws")
+FORECAST_METHOD = ("posterior draws of (p, q, m, noise) run the Bass process forward from "
+                   "the last observed level; equal-tailed quantiles, spread widened by the "
+                   "factor measured on the development series (docs/calibration.md)")
+
+
+@dataclass
+class BayesCalibration:
+    series: SalesSeries
+    name: str
+    sales: np.ndarray          # the data the model saw (trailing zeros kept)
+    fc: Forecast
+    horizon: int               # periods asked for with --forecast (0: none)
+    level: float
+    seed: int
+    period_years: float
+    prior: Prior
+    posterior: BassPosterior   # plain posterior of the parameters
+    samples: np.ndarray        # (draws, 3): p, q per period, m
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def p(self):
+        return self.posterior.p
+
+    @property
+    def q(self):
+        return self.posterior.q
+
+    @property
+    def m(self):
+        return self.posterior.m
+
+    def interval(self, values):
+        a = (1.0 - self.level) / 2.0
+        lo, hi = np.quantile(values, [a, 1.0 - a])
+        return [float(lo), float(hi)]
+
+    def period_label(self, t: float) -> float:
+        s = self.series
+        return float(s.periods[0] + t * s.period_step)
+
+    def forecast_rows(self) -> list[dict]:
+        f, n = self.fc, self.sales.size
+        return [{"h": h + 1, "period": self.period_label(n + h),
+                 "sales": f.sales_point[h], "sales_lower": f.sales_lower[h],
+                 "sales_upper": f.sales_upper[h], "cumulative": f.point[h],
+                 "cumulative_lower": f.lower[h], "cumulative_upper": f.upper[h]}
+                for h in range(self.horizon)]
+
+    def posterior_dict(self) -> dict:
+        post = self.posterior
+        return _clean({
+            "name": self.name, "method": "bass-map",
+            "parameters": "z = (log p, log q, log(m - level)); p, q per period",
+            "mode": {"p": self.p, "q": self.q, "m": self.m},
+            "z": [float(v) for v in post.z], "covariance": post.cov.tolist(),
+            "level": post.level, "noise_cv": post.cv, "noise_dof": post.dof,
+            "period_years": self.period_years, "prior": self.prior.to_dict(),
+            "samples": "posterior.csv (p_per_year, q_per_year, m; one row per draw)",
+        })
+
+    def to_dict(self) -> dict:
+        s, post = self.series, self.posterior
+        d = self.samples
+        stats = fit_statistics(self.sales, post.fitted)
+        t_peak = float(peak_time(self.p, self.q))
+        out = {
+            "name": self.name, "source": s.source, "method": "bass-map",
+            "p": self.p, "q": self.q, "m": self.m,
+            "p_ci": self.interval(d[:, 0]), "q_ci": self.interval(d[:, 1]),
+            "m_ci": self.interval(d[:, 2]),
+            "ci_level": self.level, "ci_method": CI_METHOD,
+            "p_per_year": self.p / self.period_years, "q_per_year": self.q / self.period_years,
+            "period_years": self.period_years,
+            **stats,
+            "peak_period": t_peak,
+            "peak_period_label": self.period_label(t_peak),
+            "peak_year": self.period_label(t_peak) if s.is_calendar_years else None,
+            "peak_sales": float(peak_sales(self.p, self.q, self.m)),
+            "n_periods": int(self.sales.size),
+            "period_column": s.period_column,
+            "first_period": float(s.periods[0]),
+            "last_period": self.period_label(self.sales.size - 1),
+            "cumulative": post.level,
+            "trimmed": {"leading": s.trimmed_leading, "trailing": []},
+            "prior": self.prior.to_dict(),
+            "noise_cv": post.cv,
+            "draws": int(d.shape[0]), "seed": self.seed,
+            "forecast": None if self.horizon == 0 else {
+                "horizon": self.horizon, "level": self.level, "method": FORECAST_METHOD,
+                "rows": self.forecast_rows()},
+            "posterior_files": ["posterior.json", "posterior.csv"],
+            "units": {
+                "p, q": "per period (p_per_year, q_per_year: per year)",
+                "m, cumulative, sales": "units of the sales column",
+                "peak_period": "periods after the start of the first period with sales",
+                "mape": "percent",
+            },
+            "notes": list(self.notes),
+        }
+        return _clean(out)
+
+
+def calibrate_bayes(series: SalesSeries, name: str, horizon: int = 0, level: float = 0.95,
+                    seed: int = 0, period_years: float = 1.0, analogy: str | None = None,
+                    ceiling: float | None = None, draws: int = DRAWS) -> BayesCalibration:
+    """Fit the Bass model with priors to ``series`` and forecast ``horizon`` periods."""
+    prior = bass_prior(analogy, period_years, ceiling)
+    sales = np.concatenate([series.sales, np.zeros(len(series.trimmed_trailing))])
+    plot_h = max(horizon, min(max(5, sales.size // 2), 40))
+    fc = forecast(sales, plot_h, prior, level=level, seed=seed, draws=draws)
+    # The reported parameters and the posterior sidecar come from the plain (undiscounted)
+    # posterior; the discounted fit is a forecasting device (recent periods count more).
+    post = fit_bass_map(sales, prior, discount=1.0)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
+    p, q, m, _ = post.draws(draws, rng)
+    cal = BayesCalibration(series, name, sales, fc, horizon, level, seed, period_years, prior,
+                           post, np.column_stack([p, q, m]))
+    cal.notes.extend(_notes(cal))
+    return cal
+
+
+def _notes(cal: BayesCalibration) -> list[str]:
+    s = cal.series
+    notes = []
+    if s.trimmed_leading:
+        notes.append(f"trimmed {len(s.trimmed_leading)} leading zero-sales periods of "
+                     f"{s.period_column!r} (before launch); the fit starts at the first "
+                     "period with sales")
+    if s.trimmed_trailing:
+        notes.append(f"{len(s.trimmed_trailing)} trailing zero-sales periods kept as data")
+    zeros = int(np.count_nonzero(s.sales == 0))
+    if zeros:
+        notes.append(f"{zeros} zero-sales periods inside the series are data (a flat or "
+                     "lost period)")
+    lo, hi = cal.interval(cal.samples[:, 2])
+    if hi > 20 * max(lo, 1e-300) or not math.isfinite(hi):
+        notes.append(f"m is poorly determined by the data ({cal.level:.0%} interval "
+                     f"{lo:,.4g} to {hi:,.4g}); the prior carries much of it: give "
+                     "--ceiling (the market potential) or --analogy if known")
+    notes.append(f"prior: {cal.prior.source}")
+    return notes
