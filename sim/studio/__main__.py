@@ -1,0 +1,3 @@
+from sim.studio.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,205 @@
+"""War game tab: set the levers, play a period, read the period report; save, resume and
+replay. All of it is ``sim.game.Game``: the page only shows what its API returns."""
+
+from nicegui import run, ui
+
+from sim.cli import UserError, scenarios
+from sim.config import CHANNELS, TEAMS
+from sim.game.cli import new_game
+from sim.studio import games
+from sim.studio.widgets import table
+
+
+def build(ws) -> None:
+    state = {"game": None, "info": None}
+    names = list(scenarios())
+    with ui.row().classes("items-end"):
+        scenario = ui.select(names, value="baseline", label="scenario").classes("w-48")
+        seed = ui.number("seed", value=0, min=0, format="%.0f").classes("w-24")
+        period = ui.number("period (days)", value=91, min=1, format="%.0f").classes("w-32")
+        ui.button("New game", icon="casino", on_click=lambda: start()).props('id="game-new"')
+        saved = ui.select({}, label="saved games").classes("w-72")
+        ui.button("Resume", on_click=lambda: resume()).props('id="game-resume"')
+    header = ui.label("Start a new game or resume a saved one.").classes(
+        "text-subtitle1").props('id="game-header"')
+    error = ui.label("").classes("text-negative").props('id="game-error"')
+    decision = ui.card().classes("w-full")
+    with ui.row():
+        play = ui.button("Play next period", icon="skip_next").props('id="game-play"')
+        save = ui.button("Save game", icon="save").props('id="game-save"')
+        replay = ui.button("Replay saved log", icon="replay").props('id="game-replay"')
+    replay_note = ui.label("").props('id="game-replay-note"')
+    report_box = ui.column().classes("w-full")
+    inputs = {}
+
+    def refresh_saved():
+        saved.options = {e["id"]: f"{e['label']} ({e['status']})"
+                         for e in ws.catalogue.list("game")}
+        saved.update()
+
+    def build_decision():
+        g = state["game"]
+        f = g.firm
+        inputs.clear()
+        decision.clear()
+        with decision:
+            ui.label(f"Decisions for period {g.period + 1} of {g.periods} "
+                     f"(from day {g.day:g})").classes("text-subtitle2")
+            with ui.grid(columns=4).classes("w-full"):
+                inputs["price"] = ui.number("list price (currency)",
+                                            value=f.pricing.cfg.list_price).props('for="g-price"')
+                inputs["marketing_budget_per_week"] = ui.number(
+                    "marketing budget (currency/week)", value=f.marketing.cfg.budget_per_week
+                ).props('for="g-budget"')
+                inputs["capacity_per_week"] = ui.number(
+                    "capacity (units/week)", value=f.production.capacity_per_week
+                ).props('for="g-capacity"')
+                inputs["research_studies"] = ui.number("research studies to buy", value=0,
+                                                       min=0, format="%.0f")
+            with ui.grid(columns=4).classes("w-full"):
+                for c, share in zip(CHANNELS, f.marketing.split, strict=True):
+                    inputs[f"split.{c}"] = ui.number(f"mix: {c} (share)", value=round(share, 3))
+            with ui.grid(columns=6).classes("w-full"):
+                for t in TEAMS:
+                    inputs[f"hire.{t}"] = ui.number(f"hire {t} (people, +/-)", value=0,
+                                                    format="%.0f")
+            with ui.row():
+                inputs["launch_project"] = ui.checkbox("launch the project now")
+                inputs["kill_project"] = ui.checkbox("kill the project")
+
+    def levers() -> dict:
+        f = state["game"].firm
+        out = {}
+        if inputs["price"].value != f.pricing.cfg.list_price:
+            out["price"] = float(inputs["price"].value)
+        if inputs["marketing_budget_per_week"].value != f.marketing.cfg.budget_per_week:
+            out["marketing_budget_per_week"] = float(inputs["marketing_budget_per_week"].value)
+        if inputs["capacity_per_week"].value != f.production.capacity_per_week:
+            out["capacity_per_week"] = float(inputs["capacity_per_week"].value)
+        split = {c: float(inputs[f"split.{c}"].value or 0.0) for c in CHANNELS}
+        if any(abs(split[c] - round(s, 3)) > 1e-9
+               for c, s in zip(CHANNELS, f.marketing.split, strict=True)):
+            out["marketing_split"] = split
+        hires = {t: int(inputs[f"hire.{t}"].value or 0) for t in TEAMS}
+        if any(hires.values()):
+            out["hires"] = {t: n for t, n in hires.items() if n}
+        if inputs["research_studies"].value:
+            out["research_studies"] = int(inputs["research_studies"].value)
+        for k in ("launch_project", "kill_project"):
+            if inputs[k].value:
+                out[k] = True
+        return out
+
+    def start():
+        error.text = ""
+        try:
+            state["game"] = new_game([f"scenario={scenario.value}"], int(seed.value or 0),
+                                     float(period.value or 91))
+        except (UserError, ValueError) as e:
+            error.text = str(e)
+            return
+        state["info"] = None
+        report_box.clear()
+        replay_note.text = ""
+        header.text = f"New game: {scenario.value}, seed {state['game'].seed}"
+        build_decision()
+
+    def resume():
+        error.text = ""
+        entry = ws.catalogue.get(saved.value) if saved.value else None
+        if entry is None:
+            error.text = "pick a saved game"
+            return
+        try:
+            state["game"] = games.load_game(entry)
+        except ValueError as e:
+            error.text = str(e)
+            return
+        state["info"] = entry
+        header.text = f"Resumed {entry['label']} at period {state['game'].period}"
+        build_decision()
+        show_report(state["game"].report())
+
+    async def do_play():
+        g = state["game"]
+        error.text = ""
+        if g is None:
+            error.text = "start a game first"
+            return
+        try:
+            g.decide(**levers())
+        except ValueError as e:
+            error.text = str(e)
+            return
+        play.disable()
+        try:
+            rep = await run.io_bound(g.advance)
+        except ValueError as e:
+            error.text = str(e)
+            return
+        finally:
+            play.enable()
+        header.text = (f"Period {rep['period']} of {rep['periods']} played (days "
+                       f"{rep['start_day']:g} to {rep['end_day']:g})"
+                       + (": the game is over" if rep["finished"] else ""))
+        if not g.finished:
+            build_decision()
+        show_report(rep)
+
+    def do_save():
+        if state["game"] is None:
+            error.text = "start a game first"
+            return
+        state["info"] = games.save_game(ws, state["game"], info=state["info"])
+        replay_note.text = f"saved: {state['info']['command']}"
+        refresh_saved()
+
+    async def do_replay():
+        if state["info"] is None:
+            error.text = "save the game first"
+            return
+        again = await run.io_bound(games.load_game, state["info"])
+        same = games.same_play(state["game"], again) if again.period == state["game"].period \
+            else False
+        replay_note.text = (f"replayed {again.period} period(s) from the log and seed: "
+                            + ("identical records" if same else
+                               "differs from the game on screen (unsaved periods?)"))
+
+    def show_report(rep):
+        report_box.clear()
+        if rep is None:
+            return
+        with report_box:
+            with ui.row().classes("w-full no-wrap"):
+                with ui.column().classes("w-1/3"):
+                    ui.label("Our P&L this period").classes("text-subtitle2")
+                    table([{"account": k, "amount": v} for k, v in rep["pnl"].items()],
+                          ["account", "amount"], "pnl-table w-full")
+                with ui.column().classes("w-2/3"):
+                    ui.label("Firms this period").classes("text-subtitle2")
+                    table(rep["firms"], ["firm", "on_market", "price", "units_sold", "revenue",
+                                         "unit_share", "installed_base", "cash", "quality"],
+                          "firms-table w-full")
+            with ui.row().classes("w-full no-wrap"):
+                with ui.column().classes("w-1/2"):
+                    ui.label("Share of installed base by segment").classes("text-subtitle2")
+                    table(rep["segments"], ["segment", "firm", "installed_base", "share"],
+                          "w-full")
+                with ui.column().classes("w-1/2"):
+                    ui.label("Perceptual map: price vs quality").classes("text-subtitle2")
+                    ui.echart({"xAxis": {"name": "quality", "scale": True},
+                               "yAxis": {"name": "price", "scale": True},
+                               "legend": {},
+                               "series": [{"type": "scatter", "name": r["firm"],
+                                           "symbolSize": 16, "data": [[r["quality"], r["price"]]]}
+                                          for r in rep["firms"]]}).classes("w-full h-64")
+            for title, key in (("Competitors' moves", "competitor_moves"),
+                               ("What research found", "research"), ("Our events", "our_events")):
+                ui.label(title).classes("text-subtitle2")
+                items = rep[key] or [{"t": "", "firm": "", "kind": "", "detail": "nothing"}]
+                table(items, ["t", "firm", "kind", "detail"], "w-full")
+
+    play.on_click(do_play)
+    save.on_click(do_save)
+    replay.on_click(do_replay)
+    refresh_saved()

@@ -1,0 +1,60 @@
+"""Runs tab: the catalogue (what-if runs, baselines, sweeps, games), side-by-side
+comparison of two or more runs, and each run's command line."""
+
+from nicegui import ui
+
+from sim.studio import runs
+from sim.studio.widgets import fmt, table
+
+COLUMNS = ["id", "kind", "created", "status", "label", "npv", "final_market_share"]
+
+
+def build(ws, url) -> None:
+    with ui.row().classes("items-center"):
+        refresh = ui.button("Refresh", icon="refresh").props('id="runs-refresh"')
+        compare_button = ui.button("Compare selected", icon="compare").props(
+            'id="runs-compare"')
+        info = ui.label("Select two or more runs to compare them side by side.")
+    listing = ui.column().classes("w-full")
+    comparison = ui.column().classes("w-full")
+    state = {"table": None}
+
+    def load():
+        ws.catalogue.scan(ws.root)
+        entries = ws.catalogue.list()
+        rows = []
+        for e in entries:
+            k = e.get("kpis") or {}
+            rows.append({**{c: e.get(c) for c in COLUMNS[:5]}, "npv": k.get("npv"),
+                         "final_market_share": k.get("final_market_share")})
+        listing.clear()
+        with listing:
+            state["table"] = table(rows, COLUMNS, "runs-table w-full", row_key="id",
+                                   selection="multiple")
+
+    def do_compare():
+        picked = [r["id"] for r in (state["table"].selected if state["table"] else [])]
+        entries = [ws.catalogue.get(i) for i in picked]
+        entries = [e for e in entries if e and e["kind"] in ("run", "baseline")
+                   and e["status"] == "ok"]
+        comparison.clear()
+        if len(entries) < 2:
+            info.text = "Pick at least two finished what-if runs (or baselines)."
+            return
+        frame = runs.compare(entries)
+        with comparison:
+            ui.label("Side by side: mean over each run's replications").classes("text-subtitle1")
+            rows = [{"kpi": k, **{c: fmt(v) for c, v in frame.loc[k].items()}}
+                    for k in frame.index]
+            table(rows, ["kpi", *frame.columns], "compare-table w-full")
+            with ui.row().classes("w-full no-wrap"):
+                for e in entries:
+                    with ui.column().classes("w-1/3"):
+                        ui.label(e["label"]).classes("text-caption")
+                        ui.code(e["command"], language="bash").classes("w-full")
+                        for png in runs.plots_of(e)[:2]:
+                            ui.image(url(png)).classes("w-full")
+
+    refresh.on_click(load)
+    compare_button.on_click(do_compare)
+    load()

@@ -1,0 +1,208 @@
+"""What-if runs, their baseline and comparisons: the studio's calls into the library.
+
+A run is ``sim.cli.run_app`` on ``compose(overrides)``, written as the usual run directory
+under ``WORKSPACE/runs/ID`` with a ``studio.json`` beside the outputs (the exact command
+line that reproduces it, the status, any error). Bad input raises ``UserError`` before
+anything is written; a run that crashes is recorded as failed with its error, and earlier
+runs are never touched (each run has its own new directory).
+
+The baseline of a run is the scenario with the same run settings (scenario, seed,
+replications, horizon, mode) and none of the levers; both use the seeds ``seed ..
+seed + replications - 1`` (common random numbers), so the deltas are paired per seed and
+their interval is the paired-t interval (e.g. Law, *Simulation Modeling and Analysis*,
+5th ed., section 10.2.1), computed by ``scipy.stats.ttest_rel``.
+"""
+
+import datetime as dt
+import functools
+import json
+import secrets
+import shlex
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.cli import KPI_TABLE, compose, run_app
+from sim.results import atomic_write
+from sim.studio.catalogue import INFO, Catalogue, read_kpis
+
+BASELINE_KEYS = ("scenario", "seed", "replications", "horizon_days", "mode", "dt_days",
+                 "backend", "plots")
+CONFIDENCE = 0.90
+_RUN_LOCK = threading.Lock()  # one simulation at a time in the server (matplotlib, CPU)
+
+
+class Workspace:
+    """``root/runs``, ``root/sweeps``, ``root/games`` and the catalogue over them."""
+
+    def __init__(self, root):
+        self.root = Path(root).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.catalogue = Catalogue(self.root / "catalogue.sqlite")
+        self.catalogue.scan(self.root)
+
+    def new_dir(self, area: str) -> tuple[str, Path]:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+        run_id = f"{area[:-1]}-{stamp}-{secrets.token_hex(3)}"
+        path = self.root / area / run_id
+        path.mkdir(parents=True)
+        return run_id, path
+
+    def record(self, info: dict) -> dict:
+        """Write ``studio.json`` into the run directory and index it."""
+        path = Path(info["path"])
+        atomic_write(path / INFO, lambda p: Path(p).write_text(json.dumps(info, indent=1)))
+        self.catalogue.add(info)
+        return info
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def command_line(overrides, run_dir) -> str:
+    """The ``marketsim`` command that writes the same run into ``run_dir``."""
+    words = ["marketsim", *overrides, f"hydra.run.dir={run_dir}"]
+    return " ".join(shlex.quote(str(w)) for w in words)
+
+
+@functools.lru_cache(maxsize=128)
+def _compose(overrides: tuple):
+    return compose(list(overrides))
+
+
+def composed(overrides):
+    """``sim.cli.compose`` remembered per override list: Hydra's composition of the full
+    schema takes about 2 s, and the page composes the same scenario again and again.
+    The typed configs are only read (the war game deep-copies its own)."""
+    return _compose(tuple(overrides))
+
+
+def start_run(ws: Workspace, overrides, kind: str = "run", label: str = ""):
+    """Compose ``overrides`` (``UserError`` before anything is written) and make the run's
+    directory; returns its catalogue entry (status ``running``) and the typed config."""
+    overrides = list(overrides)
+    app = composed(overrides)
+    run_id, run_dir = ws.new_dir("runs")
+    info = {"id": run_id, "kind": kind, "created": now(), "label": label or " ".join(overrides),
+            "overrides": overrides, "command": command_line(overrides, run_dir),
+            "path": str(run_dir), "status": "running", "error": None,
+            "replications": app.replications}
+    return ws.record(info), app
+
+
+def finish_run(ws: Workspace, info: dict, app) -> dict:
+    """Run it; a failure is recorded in the entry (status ``failed``, ``error``)."""
+    info = dict(info)
+    try:
+        with _RUN_LOCK:
+            run_app(app, Path(info["path"]), progress=False)
+        info["status"] = "ok"
+    except Exception as e:  # noqa: BLE001 - shown in the page, the server goes on
+        info["status"], info["error"] = "failed", f"{type(e).__name__}: {e}"
+    info["kpis"] = read_kpis(Path(info["path"]))
+    return ws.record(info)
+
+
+def run_what_if(ws: Workspace, overrides, kind: str = "run", label: str = "") -> dict:
+    """``start_run`` then ``finish_run``: the finished entry."""
+    info, app = start_run(ws, overrides, kind, label)
+    return finish_run(ws, info, app)
+
+
+def progress(info: dict) -> float:
+    """Share of a running run's replications written (0 to 1)."""
+    reps = int(info.get("replications") or 1)
+    run_dir = Path(info["path"])
+    if (run_dir / "kpis.json").exists():
+        return 1.0
+    if reps == 1:
+        return 0.0
+    return len(list(run_dir.glob("rep_*/kpis.json"))) / reps
+
+
+def baseline_overrides(overrides) -> list[str]:
+    """The run settings among ``overrides`` (no levers)."""
+    return [o for o in overrides if o.split("=", 1)[0].lstrip("+~") in BASELINE_KEYS]
+
+
+def find_baseline(ws: Workspace, overrides) -> dict | None:
+    want = baseline_overrides(overrides)
+    for entry in ws.catalogue.list("baseline"):
+        if entry["status"] == "ok" and sorted(entry["overrides"]) == sorted(want):
+            return entry
+    return None
+
+
+def ensure_baseline(ws: Workspace, overrides) -> dict:
+    found = find_baseline(ws, overrides)
+    if found is not None:
+        return found
+    want = baseline_overrides(overrides)
+    return run_what_if(ws, want, kind="baseline", label="baseline " + " ".join(want))
+
+
+def kpi_frame(run_dir) -> pd.DataFrame:
+    """One row per replication (seed) of a run directory."""
+    run_dir = Path(run_dir)
+    reps = run_dir / "kpis_replications.parquet"
+    if reps.exists():
+        return pd.read_parquet(reps)
+    kpis = read_kpis(run_dir)
+    return pd.DataFrame([kpis]) if kpis else pd.DataFrame()
+
+
+def paired_deltas(run: pd.DataFrame, base: pd.DataFrame,
+                  confidence: float = CONFIDENCE) -> list[dict]:
+    """Per KPI: the run's mean, the baseline's, the mean paired difference and its
+    ``confidence`` paired-t interval (None with one seed; zero width when every seed's
+    difference is the same)."""
+    both = run.merge(base, on="seed", suffixes=("", "_base"))
+    rows = []
+    for k in KPI_TABLE:
+        if k not in run.columns or f"{k}_base" not in both.columns:
+            continue
+        a = pd.to_numeric(both[k], errors="coerce")
+        b = pd.to_numeric(both[f"{k}_base"], errors="coerce")
+        ok = a.notna() & b.notna()
+        a, b = a[ok].to_numpy(float), b[ok].to_numpy(float)
+        row = {"kpi": k, "n": int(len(a)), "value": _mean(pd.to_numeric(run[k], errors="coerce")),
+               "baseline": _mean(pd.to_numeric(base[k], errors="coerce")) if k in base else None,
+               "delta": float(np.mean(a - b)) if len(a) else None, "low": None, "high": None}
+        if len(a) >= 2:
+            d = a - b
+            if np.all(d == d[0]):
+                row["low"] = row["high"] = float(d[0])
+            else:
+                ci = stats.ttest_rel(a, b).confidence_interval(confidence)
+                row["low"], row["high"] = float(ci.low), float(ci.high)
+        rows.append(row)
+    return rows
+
+
+def _mean(v: pd.Series):
+    v = v.dropna()
+    return float(v.mean()) if len(v) else None
+
+
+def compare(entries: list[dict]) -> pd.DataFrame:
+    """KPI (rows) by run (columns): each run's mean over its replications."""
+    cols = {}
+    for e in entries:
+        frame = kpi_frame(e["path"])
+        cols[e["id"]] = {k: _mean(pd.to_numeric(frame[k], errors="coerce"))
+                         for k in KPI_TABLE if k in frame.columns}
+    return pd.DataFrame(cols).reindex([k for k in KPI_TABLE
+                                       if any(k in c for c in cols.values())])
+
+
+def plots_of(entry: dict) -> list[Path]:
+    """A run's figures (the first replication's for a multi-replication run)."""
+    run_dir = Path(entry["path"])
+    for d in (run_dir / "plots", run_dir / "rep_000" / "plots"):
+        if d.is_dir():
+            return sorted(d.glob("*.png"))
+    return []

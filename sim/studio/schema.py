@@ -1,0 +1,215 @@
+"""Form fields generated from the typed config schemas (``sim.config``).
+
+``fields_of(app)`` walks the ``AppConfig`` dataclasses and lists every scalar setting with
+its override key (``firm.pricing.list_price``), type, current value, unit (from the name:
+``_days``, ``_per_week``, money words), allowed choices and the help text of its schema
+class. Ranges are read from the schema's own checks: ``range_of`` builds the config with
+a far-too-low and a far-too-high value and parses the one-line ``ValueError`` each check
+raises ("... must be >= 0.0, got ..."), so the form states the same bound the CLI
+enforces. The form still sends values through ``compose``, which gives the CLI's message.
+"""
+
+import dataclasses
+import math
+import re
+import typing
+from dataclasses import dataclass
+
+from sim.config import ATTRIBUTES, CHANNELS
+from sim.config.firm import ALLOCATION, PRICING, STRATEGIES
+from sim.config.scenario import BACKENDS, MODES
+
+CHOICES = {"mode": MODES, "backend": BACKENDS, "strategy": PRICING, "policy": ALLOCATION,
+           "kind": None, "stockout": ("lose", "defer"), "distribution": ("pert", "lognormal",
+                                                                        "fixed"),
+           "deadline_action": ("go", "kill")}
+SECTION_CHOICES = {"firm.strategy.kind": STRATEGIES, "firm.product.kind": ("durable",
+                                                                            "subscription")}
+MONEY = ("price", "cost", "cash", "budget", "spend", "credit_line", "half_saturation")
+# the levers a strategist reaches for first (the rest is under "all settings")
+MAIN_LEVERS = (
+    "firm.pricing.list_price", "firm.pricing.strategy", "firm.marketing.budget_per_week",
+    *(f"firm.marketing.split.{c}" for c in CHANNELS), "firm.marketing.policy",
+    "firm.development.planned_launch_day", "firm.teams.engineering.headcount",
+    "firm.production.capacity_per_week",
+    *(f"firm.product.attributes.{a}" for a in ATTRIBUTES),
+)
+DICT_FIELDS = ("teams", "channels", "split", "attributes", "initial_installed_base",
+               "target_by_segment", "initial_by_segment")
+RUN_SETTINGS = ("replications", "seed", "horizon_days", "mode", "plots")
+_BOUND = re.compile(r"must be (>=|>|<=|<) (-?[0-9.e+-]+)")
+
+
+@dataclass
+class Field:
+    key: str  # the override key, e.g. firm.pricing.list_price
+    kind: str  # "float", "int", "bool", "choice", "str"
+    value: object
+    unit: str = ""
+    help: str = ""
+    choices: tuple = ()
+    low: tuple | None = None  # (op, number): ("> ", 0.0) means value > 0
+    high: tuple | None = None
+
+    @property
+    def section(self) -> str:
+        return self.key.rsplit(".", 1)[0] if "." in self.key else "run"
+
+    @property
+    def label(self) -> str:
+        parts = self.key.split(".")
+        name = parts[-1].replace("_", " ")
+        if len(parts) >= 3 and parts[-2] in DICT_FIELDS:  # an entry of a mapping
+            return f"{parts[-2]}: {name}"
+        if len(parts) >= 3 and parts[-3] in DICT_FIELDS:  # a field of a mapping's entry
+            return f"{parts[-2]} {name}"
+        return name
+
+    def range_text(self) -> str:
+        parts = []
+        if self.low:
+            parts.append(f"{self.low[0]} {self.low[1]:g}")
+        if self.high:
+            parts.append(f"{self.high[0]} {self.high[1]:g}")
+        return " and ".join(parts)
+
+
+def unit_of(name: str, key: str = "") -> str:
+    if name.endswith("_days") or name == "day" or name.endswith("_day"):
+        return "days"
+    if name.endswith("_per_week"):
+        if any(m in name for m in MONEY):
+            return "currency/week"
+        return "units/week" if ("capacity" in name or "units" in name) else "per week"
+    if name.endswith("_per_year"):
+        return "currency/year" if "cost" in name else "per year"
+    if name.endswith("_years"):
+        return "years"
+    if any(m in name for m in MONEY):
+        return "currency"
+    if ".split." in key or name in ("discount", "share_threshold") or name.endswith("_share"):
+        return "fraction"
+    if name == "headcount":
+        return "people"
+    return ""
+
+
+def _help(cls) -> str:
+    doc = (cls.__doc__ or "").strip()
+    if doc.startswith(f"{cls.__name__}("):  # dataclass's generated signature: no help
+        return ""
+    return " ".join(doc.split())
+
+
+def _kind(tp, value) -> str:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        tp = args[0] if args else str
+    if tp is bool:
+        return "bool"
+    if tp is int:
+        return "int"
+    if tp is float:
+        return "float"
+    return "str"
+
+
+def fields_of(app) -> list[Field]:
+    """Every scalar setting of ``app`` (an ``AppConfig``) under the run settings and
+    ``firm``, in schema order; lists (tasks, studies, campaigns) are left to YAML."""
+    out = []
+    hints = typing.get_type_hints(type(app))
+    for name in RUN_SETTINGS:
+        out.append(_field(name, name, hints[name], getattr(app, name), _help(type(app))))
+    _walk(app.firm, "firm", out)
+    return out
+
+
+def _walk(obj, prefix, out):
+    hints = typing.get_type_hints(type(obj))
+    help_ = _help(type(obj))
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        key = f"{prefix}.{f.name}"
+        if key == "firm.strategy" or f.name == "name":
+            continue  # our firm's strategy is "focal"; names are identities, not levers
+        if dataclasses.is_dataclass(value):
+            _walk(value, key, out)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if dataclasses.is_dataclass(v):
+                    _walk(v, f"{key}.{k}", out)
+                elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                    out.append(_field(f"{key}.{k}", f.name, float, v, help_))
+        elif isinstance(value, (list, tuple)):
+            continue
+        else:
+            out.append(_field(key, f.name, hints.get(f.name, type(value)), value, help_))
+
+
+def _field(key, name, tp, value, help_) -> Field:
+    choices = SECTION_CHOICES.get(key) or CHOICES.get(name)
+    kind = "choice" if choices else _kind(tp, value)
+    return Field(key, kind, value, unit_of(name, key), help_, tuple(choices or ()))
+
+
+def with_value(app, key: str, value):
+    """A copy of ``app`` with ``key`` set, every dataclass on the path rebuilt (so each
+    level's ``__post_init__`` checks run). Raises the check's ``ValueError``."""
+    parts = key.split(".")
+
+    def rebuild(obj, rest):
+        head = rest[0]
+        if isinstance(obj, dict):
+            new = dict(obj)
+            new[head] = value if len(rest) == 1 else rebuild(obj[head], rest[1:])
+            return new
+        child = value if len(rest) == 1 else rebuild(getattr(obj, head), rest[1:])
+        return dataclasses.replace(obj, **{head: child})
+
+    return rebuild(app, parts)
+
+
+def range_of(app, field: Field) -> Field:
+    """``field`` with ``low``/``high`` read from the schema's checks (numbers only)."""
+    if field.kind not in ("float", "int"):
+        return field
+    probe = (-1e300, 1e300) if field.kind == "float" else (-(2**62), 2**62)
+    for value, attr in zip(probe, ("low", "high"), strict=True):
+        try:
+            with_value(app, field.key, value)
+        except ValueError as e:
+            m = _BOUND.search(str(e))
+            if m and field.key.rsplit(".", 1)[-1] in str(e):
+                number = float(m.group(2))
+                if math.isfinite(number):
+                    setattr(field, attr, (m.group(1), number))
+        except (TypeError, KeyError, AttributeError):
+            pass
+    return field
+
+
+def form_fields(app) -> list[Field]:
+    """All fields with their ranges, main levers first."""
+    fields = [range_of(app, f) for f in fields_of(app)]
+    order = {k: i for i, k in enumerate(MAIN_LEVERS)}
+    return sorted(fields, key=lambda f: (f.key not in RUN_SETTINGS,
+                                         order.get(f.key, len(order))))
+
+
+def overrides_from(fields: list[Field], values: dict) -> list[str]:
+    """``key=value`` overrides for the values that differ from the fields' defaults."""
+    out = []
+    for f in fields:
+        if f.key not in values:
+            continue
+        v = values[f.key]
+        if v is None or v == "" or v == f.value:
+            continue
+        if f.kind == "bool":
+            v = "true" if v else "false"
+        elif f.kind == "int" and isinstance(v, float) and v.is_integer():
+            v = int(v)
+        out.append(f"{f.key}={v}")
+    return out

@@ -1,0 +1,66 @@
+"""Small shared pieces of the pages: number formatting, KPI tables, form inputs."""
+
+import math
+
+from nicegui import ui
+
+from sim.studio.schema import Field
+
+
+def fmt(v) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "-"
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        if abs(v) >= 1e4:
+            return f"{v:,.0f}"
+        if v != round(v) and abs(v) < 10:
+            return f"{v:.3f}"
+        return f"{v:,.1f}"
+    return str(v)
+
+
+def dom_id(key: str) -> str:
+    return "f-" + key.replace(".", "__")
+
+
+def table(rows: list[dict], columns: list[str], classes: str = "", row_key: str | None = None,
+          selection=None):
+    cols = [{"name": c, "label": c.replace("_", " "), "field": c, "align": "left"}
+            for c in columns]
+    shown = [{c: (r.get(c) if c == row_key else fmt(r.get(c))) for c in columns} | (
+        {row_key: r[row_key]} if row_key else {}) for r in rows]
+    if row_key is None:
+        for i, r in enumerate(shown):
+            r["_i"] = i
+        row_key = "_i"
+    return ui.table(columns=cols, rows=shown, row_key=row_key, selection=selection).classes(
+        classes).props("dense flat bordered")
+
+
+def field_input(field: Field, check):
+    """An input for ``field``; ``check(key, value)`` returns an error message or None."""
+    label = field.label + (f" ({field.unit})" if field.unit else "")
+    hint = field.range_text()
+
+    def message(v, k=field.key):
+        return check(k, v)
+
+    if field.kind == "choice":
+        el = ui.select(list(field.choices), value=field.value, label=label)
+    elif field.kind == "bool":
+        el = ui.switch(label, value=bool(field.value))
+    elif field.kind in ("float", "int"):
+        el = ui.number(label, value=field.value, validation=message,
+                       format="%.0f" if field.kind == "int" else None)
+        if hint:
+            el.props(f'hint="{hint}"')
+    else:
+        el = ui.input(label, value="" if field.value is None else str(field.value))
+    el.props(f'for="{dom_id(field.key)}"')
+    if field.help:
+        el.tooltip(field.help[:300])
+    return el
