@@ -15,12 +15,41 @@ def _check(p, q):
         raise ValueError(f"q must be a finite number >= 0, got {q}")
 
 
+def cumulative_share(x, p, q):
+    """Bass cumulative adoption share F at (effective) times ``x``; broadcasts p, q, x.
+
+    No validation (p > 0 is the caller's business); overflow of ``exp`` for very negative
+    times is ignored (F then tends to its limit).
+    """
+    x, p, q = np.asarray(x, float), np.asarray(p, float), np.asarray(q, float)
+    with np.errstate(over="ignore", under="ignore"):
+        e = np.exp(-(p + q) * x)
+        return (1.0 - e) / (1.0 + (q / p) * e)
+
+
+def inverse_share(f, p, q):
+    """Time at which the Bass share reaches ``f`` in [0, 1): ``ln((1 + r f)/(1 - f))/(p+q)``
+    with ``r = q / p``; broadcasts."""
+    f = np.asarray(f, float)
+    return np.log((1.0 + (q / p) * f) / (1.0 - f)) / (p + q)
+
+
+def cdf_and_log_grads(x, p, q):
+    """``F(x)`` and its derivatives with respect to ``log p`` and ``log q`` (x: times)."""
+    with np.errstate(over="ignore", under="ignore"):
+        e = np.exp(-(p + q) * x)
+    r = q / p
+    den = (1.0 + r * e) ** 2
+    f = (1.0 - e) / (1.0 + r * e)
+    d_p = ((1.0 + r) * x * e + (1.0 - e) * e * q / p**2) / den
+    d_q = ((1.0 + r) * x * e - (1.0 - e) * e / p) / den
+    return f, d_p * p, d_q * q
+
+
 def bass_cdf(t, p: float, q: float):
     """Cumulative adoption share F(t) (array-like t >= 0)."""
     _check(p, q)
-    t = np.asarray(t, dtype=np.float64)
-    e = np.exp(-(p + q) * t)
-    return (1.0 - e) / (1.0 + (q / p) * e)
+    return cumulative_share(t, p, q)
 
 
 def bass_pdf(t, p: float, q: float):

@@ -128,3 +128,28 @@ def test_agent_follows_bass_small_step():
     population = 500_000
     paths = run_paths("agent", population, 0.25, range(4))
     check_against_bass(paths, population, 0.25)
+
+
+def test_shared_closed_form_broadcasts_and_inverts():
+    """The unvalidated forms (for fitting) are the validated ones, over arrays of p and q,
+    and ``inverse_share`` inverts ``cumulative_share``; the log-gradients match finite
+    differences."""
+    from sim.kernel.bass import cdf_and_log_grads, cumulative_share, inverse_share
+
+    t = np.linspace(0.0, 30.0, 61)
+    p = np.array([0.01, 0.03, 0.2])[:, None]
+    q = np.array([0.5, 0.38, 0.0])[:, None]
+    grid = cumulative_share(t, p, q)
+    for k in range(3):
+        assert np.array_equal(grid[k], bass_cdf(t, float(p[k, 0]), float(q[k, 0])))
+    np.testing.assert_allclose(inverse_share(grid[:, 1:], p, q), np.broadcast_to(t[1:], (3, 60)),
+                               rtol=1e-9)
+    f, d_logp, d_logq = cdf_and_log_grads(t, 0.03, 0.38)
+    h = 1e-6
+    np.testing.assert_allclose(
+        d_logp, (cumulative_share(t, 0.03 * np.exp(h), 0.38) - cumulative_share(t, 0.03 * np.exp(-h), 0.38)) / (2 * h),
+        atol=1e-8)
+    np.testing.assert_allclose(
+        d_logq, (cumulative_share(t, 0.03, 0.38 * np.exp(h)) - cumulative_share(t, 0.03, 0.38 * np.exp(-h))) / (2 * h),
+        atol=1e-8)
+    assert np.array_equal(f, bass_cdf(t, 0.03, 0.38))

@@ -1,0 +1,75 @@
+"""Agent mode, the compiled set-up of a market: initial states, tastes, neighbour counts.
+
+Every draw is counter-based (``sim.kernel.rng``), so the set-up depends on the seed and
+the population only, not on the thread count.
+"""
+
+import numpy as np
+from numba import prange
+
+from sim.kernel._agent_passes import LAPSED, POOL
+from sim.kernel._numba import jit, jit_parallel
+from sim.kernel.rng import standard_normal, uniform
+
+
+@jit_parallel
+def _neighbour_counts(held, indptr, indices, counts):
+    for i in prange(held.shape[0]):
+        for e in range(indptr[i], indptr[i + 1]):
+            h = held[indices[e]]
+            if h >= 0:
+                counts[i, h] += 1
+
+
+@jit_parallel
+def _draw_tastes(seg_start, taste_sd, alpha_sd, keys, taste, alpha_mult):
+    for s in range(taste_sd.shape[0]):
+        lo, hi = seg_start[s], seg_start[s + 1]
+        ts, al = taste_sd[s], alpha_sd[s]
+        for i in prange(lo, hi):
+            if ts > 0.0:
+                taste[i] = ts * standard_normal(keys[0], keys[1], i)
+            else:
+                taste[i] = 0.0
+            if al > 0.0:
+                z = standard_normal(keys[2], keys[3], i)
+                alpha_mult[i] = np.exp(al * z - 0.5 * al * al)
+            else:
+                alpha_mult[i] = 1.0
+
+
+@jit
+def _place_initial(seg_start, initial_active, initial_lapsed, key, held):
+    """Selection sampling (Knuth's Algorithm S): exact counts at random positions.
+
+    Customer i is selected by ``uniform(key, i)`` and, if selected, takes its state by
+    ``uniform(key, N + i)`` (N customers in all), so that no draw is used twice: an index
+    ``hi + i`` would reuse the selection draws of the next segment and tie the two
+    segments' initial states together.
+    """
+    n_total = seg_start[seg_start.shape[0] - 1]
+    for s in range(seg_start.shape[0] - 1):
+        lo, hi = seg_start[s], seg_start[s + 1]
+        need = initial_active[s].copy()
+        need_lapsed = initial_lapsed[s]
+        remaining_need = need.sum() + need_lapsed
+        for i in range(lo, hi):
+            left = hi - i
+            if remaining_need > 0 and uniform(key, i) * left < remaining_need:
+                # pick which state, in proportion to what is still needed
+                r = uniform(key, n_total + i) * remaining_need
+                acc = 0.0
+                chosen = LAPSED
+                for j in range(need.shape[0]):
+                    acc += need[j]
+                    if r < acc:
+                        chosen = j
+                        break
+                if chosen == LAPSED:
+                    need_lapsed -= 1
+                else:
+                    need[chosen] -= 1
+                held[i] = chosen
+                remaining_need -= 1
+            else:
+                held[i] = POOL
