@@ -1,0 +1,181 @@
+"""Exact traces of marketing (docs/model.md section 3): weekly spend from the budget and the
+campaigns, adstock carry-over A <- decay A + spend (Broadbent 1979), saturating lift
+L = L_max A / (A + K), the advertising effect 1 + reach L and awareness growth, and the
+test-and-shift reallocation."""
+
+import math
+
+import numpy as np
+import pytest
+import simpy
+
+from sim.config import CampaignConfig, ChannelConfig, MarketingConfig, ProductConfig
+from sim.firm.ledger import Ledger
+from sim.firm.marketing import Marketing
+from sim.firm.product import Product
+
+TV = ChannelConfig(max_lift=2.0, half_saturation=1000.0, adstock_decay_per_week=0.5,
+                   awareness_per_week=0.1)
+
+
+def tv_only(budget=1000.0, **kw):
+    kw.setdefault("prelaunch_days", 0.0)
+    kw.setdefault("forgetting_per_week", 0.0)
+    return MarketingConfig(budget_per_week=budget, split={"tv": 1.0}, channels={"tv": TV}, **kw)
+
+
+def build(env, rec, ledger, cfg, reach=((1.0, 0.0, 0.0, 0.0),), launched=True, planned=0.0):
+    product = Product("f", ProductConfig(), len(reach))
+    product.launched = launched
+    mk = Marketing(env, "f", cfg, product, np.array(reach), ledger, rec,
+                   np.random.default_rng(0), planned)
+    env.process(mk.run())
+    return mk, product
+
+
+def watch(env, product, marketing, days):
+    """(adstock of tv, advertising, awareness) just after each weekly tick of ``days``."""
+    seen = {}
+
+    def proc():
+        for day in days:
+            yield env.timeout(day + 0.5 - env.now)
+            seen[day] = (marketing.adstock[0], product.advertising.copy(),
+                         product.awareness.copy())
+
+    env.process(proc())
+    return seen
+
+
+def spend_trace(rec):
+    return [(t, acct, amt) for t, _, acct, amt in rec.ledger if acct.startswith("marketing:")]
+
+
+def test_adstock_lift_and_awareness_week_by_week(env, rec, ledger):
+    mk, product = build(env, rec, ledger, tv_only())
+    seen = watch(env, product, mk, [0, 7, 14])
+    env.run(until=20)
+    assert spend_trace(rec) == [(0.0, "marketing:tv", -1000.0), (7.0, "marketing:tv", -1000.0),
+                                (14.0, "marketing:tv", -1000.0)]
+    # adstock 1000, 1500, 1750; lift 2A/(A+1000) = 1, 1.2, 1.2727...
+    aware = 0.0
+    for day, adstock in ((0, 1000.0), (7, 1500.0), (14, 1750.0)):
+        lift = 2.0 * adstock / (adstock + 1000.0)
+        aware = aware + (1.0 - aware) * 0.1 * lift / 2.0  # one channel, reach 1
+        a, adv, awareness = seen[day]
+        assert a == adstock
+        assert adv == pytest.approx([1.0 + lift], rel=1e-12)
+        assert awareness == pytest.approx([aware], rel=1e-12)
+    assert seen[7][2][0] == pytest.approx(0.107)  # 0.05 + 0.95 * 0.06
+
+
+def test_lift_saturates_at_the_steady_adstock(rec):
+    # steady adstock = spend / (1 - decay): 2,000 for 1,000 a week, 4,000 for 2,000 a week
+    lifts = {}
+    for budget in (1000.0, 2000.0):
+        e = simpy.Environment()
+        led = Ledger(e, "f", rec)
+        led.post("financing:equity", 1e9)
+        mk, _ = build(e, rec, led, tv_only(budget))
+        e.run(until=7 * 60)
+        lifts[budget] = float(mk.lift()[0])
+    assert lifts[1000.0] == pytest.approx(2.0 * 2000.0 / 3000.0, rel=1e-12)
+    assert lifts[2000.0] == pytest.approx(2.0 * 4000.0 / 5000.0, rel=1e-12)
+    assert lifts[2000.0] < 2.0 * lifts[1000.0]  # diminishing returns
+
+
+def test_a_campaign_carries_over_after_it_ends(env, rec, ledger):
+    cfg = tv_only(budget=0.0, campaigns=[CampaignConfig("tv", 0.0, 14.0, 1000.0)])
+    mk, product = build(env, rec, ledger, cfg)
+    seen = watch(env, product, mk, [0, 7, 14, 21])
+    env.run(until=25)
+    # spends on days 0 and 7 (start <= day < end), none on 14
+    assert spend_trace(rec) == [(0.0, "marketing:tv", -1000.0), (7.0, "marketing:tv", -1000.0)]
+    assert [seen[d][0] for d in (0, 7, 14, 21)] == [1000.0, 1500.0, 750.0, 375.0]
+    assert seen[14][1] == pytest.approx([1.0 + 2.0 * 750.0 / 1750.0], rel=1e-12)
+
+
+def test_prelaunch_spend_starts_on_the_first_tick_after_plan_minus_prelaunch(env, rec, ledger):
+    # planned launch day 100, prelaunch 56 days: active from day 44; weekly ticks 42, 49, ...
+    cfg = tv_only(prelaunch_days=56.0)
+    build(env, rec, ledger, cfg, launched=False, planned=100.0)
+    env.run(until=60)
+    assert [t for t, _, _ in spend_trace(rec)] == [49.0, 56.0]
+
+
+def test_spend_is_cut_when_cash_runs_out(env, rec):
+    led = Ledger(env, "f", rec)
+    led.post("financing:equity", 1500.0)
+    mk, _ = build(env, rec, led, tv_only())
+    env.run(until=30)
+    assert spend_trace(rec) == [(0.0, "marketing:tv", -1000.0), (7.0, "marketing:tv", -500.0)]
+    assert mk.spent == 1500.0 and led.cash == 0.0
+
+
+def test_budget_multiplier_and_split(env, rec, ledger):
+    tv2 = ChannelConfig(1.0, 500.0, 0.0, 0.05)
+    cfg = MarketingConfig(budget_per_week=1000.0, split={"tv": 3.0, "search": 1.0},
+                          channels={"tv": TV, "search": tv2}, prelaunch_days=0.0,
+                          forgetting_per_week=0.0)
+    mk, _ = build(env, rec, ledger, cfg)
+    mk.budget_multiplier = 1.5
+    env.run(until=1)
+    assert spend_trace(rec) == [(0.0, "marketing:tv", -1125.0), (0.0, "marketing:search", -375.0)]
+
+
+def test_two_channels_two_segments_advertising_and_awareness(env, rec, ledger):
+    search = ChannelConfig(max_lift=1.0, half_saturation=500.0, adstock_decay_per_week=0.0,
+                           awareness_per_week=0.2)
+    cfg = MarketingConfig(budget_per_week=1000.0, split={"tv": 0.5, "search": 0.5},
+                          channels={"tv": TV, "search": search}, prelaunch_days=0.0,
+                          forgetting_per_week=0.0)
+    reach = ((1.0, 0.0, 0.0, 1.0), (0.5, 0.0, 0.0, 0.0))  # (tv, online, social, search)
+    mk, product = build(env, rec, ledger, cfg, reach=reach)
+    env.run(until=1)
+    l_tv, l_search = 2.0 * 500.0 / 1500.0, 1.0 * 500.0 / 1000.0  # 2/3 and 1/2
+    assert product.advertising == pytest.approx([1.0 + l_tv + l_search, 1.0 + 0.5 * l_tv])
+    # 1 - prod_c (1 - a_c reach_sc L_c / L_max_c)
+    seg0 = 1.0 - (1.0 - 0.1 * l_tv / 2.0) * (1.0 - 0.2 * l_search / 1.0)
+    seg1 = 1.0 - (1.0 - 0.1 * 0.5 * l_tv / 2.0)
+    assert product.awareness == pytest.approx([seg0, seg1], rel=1e-12)
+
+
+def test_without_adstock_awareness_is_forgotten(env, rec, ledger):
+    mk, product = build(env, rec, ledger, tv_only(budget=0.0, forgetting_per_week=0.1))
+    product.awareness[:] = 0.5
+    env.run(until=15)  # ticks 0, 7, 14
+    assert product.awareness == pytest.approx([0.5 * 0.9**3], rel=1e-12)
+    assert product.advertising == pytest.approx([1.0])
+    assert rec.ledger[1:] == []
+
+
+def test_test_and_shift_moves_budget_to_the_better_channel(env, rec, ledger):
+    weak = ChannelConfig(max_lift=0.5, half_saturation=1000.0, adstock_decay_per_week=0.5,
+                         awareness_per_week=0.1)
+    cfg = MarketingConfig(budget_per_week=1000.0, split={"tv": 0.5, "online": 0.5},
+                          channels={"tv": TV, "online": weak}, policy="test_and_shift",
+                          review_days=14.0, shift_fraction=0.1, measurement_noise=0.0,
+                          prelaunch_days=0.0, forgetting_per_week=0.0)
+    mk, _ = build(env, rec, ledger, cfg, reach=((1.0, 1.0, 0.0, 0.0),))
+    env.run(until=29)
+    # same adstock on both: tv's marginal return is 4x online's; reviews on days 14 and 28
+    assert [(e[0], e[3], e[4]) for e in rec.events] == [
+        (14.0, "budget_shift", "10% of budget online -> tv"),
+        (28.0, "budget_shift", "10% of budget online -> tv")]
+    assert mk.split[:2] == pytest.approx([0.7, 0.3])
+    by_day = {}
+    for t, acct, amt in spend_trace(rec):
+        by_day.setdefault(t, {})[acct] = -amt
+    assert by_day[7.0] == {"marketing:tv": 500.0, "marketing:online": 500.0}
+    assert by_day[21.0] == pytest.approx({"marketing:tv": 600.0, "marketing:online": 400.0})
+
+
+def test_marginal_return_is_the_slope_times_carry_over_times_reachable(env, rec, ledger):
+    mk, _ = build(env, rec, ledger, tv_only(measurement_noise=0.0))
+    env.run(until=1)  # adstock 1000
+    mk.pool = np.array([300.0])
+    ret = mk.marginal_returns()
+    # dL/dA = L_max K / (A + K)^2 = 2 * 1000 / 2000^2; a steady unit of spend builds 1/(1-0.5)
+    assert ret[0] == pytest.approx(2.0 * 1000.0 / 2000.0**2 / 0.5 * 300.0, rel=1e-12)
+    assert ret[1:] == pytest.approx([0.0, 0.0, 0.0])
+    assert math.isfinite(ret.sum())

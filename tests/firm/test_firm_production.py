@@ -1,0 +1,130 @@
+"""Exact traces of production (docs/model.md section 4), driven week by week as the market
+drives it (produce, fill rate, ship, review): the experience curve c(n) = c0 (max(n, n0)/n0)
+^ log2(progress), output up to capacity toward weeks of cover plus backlog, stock-outs into
+the backlog, and capacity expansion after four hot reviews, arriving after its lead time."""
+
+import math
+
+import pytest
+
+from sim.config import ProductConfig, ProductionConfig
+from sim.firm.ledger import Ledger
+from sim.firm.product import Product
+from sim.firm.production import Production
+
+DT = 7.0
+
+
+def plant(env, rec, ledger, digital=False, **kw):
+    cfg = dict(unit_cost=100.0, progress_ratio=0.8, learning_base_units=1000.0,
+               capacity_per_week=1000.0, max_capacity_per_week=5000.0,
+               expansion_units_per_week=500.0, expansion_cost=20_000.0,
+               expansion_lead_days=30.0, expansion_trigger_utilisation=0.9,
+               target_weeks_of_cover=2.0)
+    cfg.update(kw)
+    product = Product("f", ProductConfig(digital=digital), 1)
+    product.launched = True
+    return Production(env, "f", ProductionConfig(**cfg), product, ledger, rec)
+
+
+def drive(env, prod, orders):
+    """The market's calls each step; returns the trace of (day, made, fill, shipped,
+    inventory, backlog, capacity)."""
+    trace = []
+
+    def market():
+        for n in orders:
+            made = prod.produce(DT)
+            fill = prod.fill_rate()
+            shipped = prod.ship(n, DT)
+            prod.review(n, DT)
+            trace.append((env.now, made, fill, shipped, prod.inventory, prod.backlog,
+                          prod.capacity_per_week))
+            yield env.timeout(DT)
+
+    env.process(market())
+    return trace
+
+
+def test_experience_curve_by_hand(env, rec, ledger):
+    prod = plant(env, rec, ledger)
+    for n, cost in ((0, 100.0), (500, 100.0), (1000, 100.0), (2000, 80.0), (4000, 64.0),
+                    (8000, 51.2), (3000, 100.0 * 3.0 ** math.log2(0.8))):
+        prod.cumulative_output = float(n)
+        assert prod.unit_cost == pytest.approx(cost, rel=1e-12), n
+
+
+def test_stock_outs_fill_the_backlog_and_output_is_paid_on_the_curve(env, rec, ledger):
+    prod = plant(env, rec, ledger, max_capacity_per_week=1000.0)  # no expansion
+    trace = drive(env, prod, [1500.0] * 5)
+    env.run(until=100)
+    # day 0: launch stock of one step of capacity; later, capacity-bound toward
+    # 2 weeks of recent orders (0.5 old + 0.5 new) plus the backlog
+    assert [r[1] for r in trace] == [1000.0] * 5
+    assert [r[3] for r in trace] == [1000.0] * 5  # shipped: all the stock, never more
+    assert [r[5] for r in trace] == [500.0, 1000.0, 1500.0, 2000.0, 2500.0]
+    # fill rate: (stock - backlog) / recent orders per week (at least 1), in [0, 1]
+    assert [r[2] for r in trace] == pytest.approx([1.0, 500.0 / 750.0, 0.0, 0.0, 0.0])
+    paid = [(t, -amt) for t, _, acct, amt in rec.ledger if acct == "production"]
+    curve = [100.0, 100.0, 80.0, 100.0 * 3.0 ** math.log2(0.8), 64.0]  # at 0, 1k, 2k, 3k, 4k
+    assert [t for t, _ in paid] == [0.0, 7.0, 14.0, 21.0, 28.0]
+    assert [a for _, a in paid] == pytest.approx([1000.0 * c for c in curve], rel=1e-12)
+    assert prod.shipped_total <= prod.produced_total
+    assert prod.recent_orders_per_week == pytest.approx(1500.0 * (1 - 0.5**5))
+
+
+def test_output_aims_at_weeks_of_cover(env, rec, ledger):
+    prod = plant(env, rec, ledger, capacity_per_week=10_000.0, max_capacity_per_week=10_000.0)
+    trace = drive(env, prod, [400.0, 400.0, 400.0])
+    env.run(until=100)
+    # day 0: launch stock 10,000 (a step of capacity); ships 400 (recent 200/week)
+    # day 7: target 2 * 200 = 400 < stock 9,600: makes nothing; recent 300
+    assert [r[1] for r in trace] == [10_000.0, 0.0, 0.0]
+    assert [r[4] for r in trace] == [9600.0, 9200.0, 8800.0]
+
+
+def test_expansion_after_four_hot_reviews_arrives_after_its_lead_time(env, rec, ledger):
+    prod = plant(env, rec, ledger)
+    trace = drive(env, prod, [950.0] * 10)  # utilisation 0.95 > 0.9
+    env.run(until=100)
+    events = [(e[0], e[3], e[4]) for e in rec.events]
+    assert events == [(21.0, "capacity_ordered", "+500/week, arrives in 30 days"),
+                      (51.0, "capacity_added", "capacity 1,500/week")]
+    assert [(t, -a) for t, _, acct, a in rec.ledger if acct == "capacity"] == [(21.0, 20_000.0)]
+    capacity = {r[0]: r[6] for r in trace}
+    assert capacity[49.0] == 1000.0 and capacity[56.0] == 1500.0
+    # the count starts again after an order: four more hot reviews by day 49, but the first
+    # expansion is still pending then (one at a time); from day 56 utilisation is
+    # 950 / 1500 = 0.63, cool, so there is no second order
+    assert prod.pending_expansion == 0.0 and prod.hot_reviews == 0
+
+
+def test_no_expansion_without_cash_or_room(env, rec):
+    poor = Ledger(env, "f", rec)  # no cash: the expansion is discretionary
+    prod = plant(env, rec, poor)
+    drive(env, prod, [950.0] * 6)
+    env.run(until=100)
+    assert [e[3] for e in rec.events if e[3].startswith("capacity")] == []
+    assert prod.hot_reviews == 6  # still hot: it orders as soon as it can afford
+
+
+def test_cool_reviews_reset_the_count(env, rec, ledger):
+    prod = plant(env, rec, ledger)
+    drive(env, prod, [950.0, 950.0, 950.0, 100.0, 950.0, 950.0, 950.0])
+    env.run(until=100)
+    assert rec.events == [] and prod.hot_reviews == 3
+
+
+def test_digital_products_have_unlimited_capacity(env, rec, ledger):
+    prod = plant(env, rec, ledger, digital=True, unit_cost=2.0)
+    trace = drive(env, prod, [10_000.0, 50_000.0])
+    env.run(until=100)
+    assert [(r[1], r[2], r[3]) for r in trace] == [(0.0, 1.0, 10_000.0), (0.0, 1.0, 50_000.0)]
+    assert prod.unit_cost == 2.0
+    assert [r[2] for r in rec.ledger] == ["financing:equity"]  # nothing made, nothing paid
+
+
+def test_nothing_is_made_before_launch(env, rec, ledger):
+    prod = plant(env, rec, ledger)
+    prod.product.launched = False
+    assert prod.produce(DT) == 0.0 and prod.inventory == 0.0

@@ -1,0 +1,123 @@
+"""Exact traces of teams (docs/model.md sections 2 and 6): weekly payroll of headcount x cost
+per head x 7/365, hires joining after the hiring lag and ramping up linearly, lay-offs of
+the latest joiners first, hiring frozen without cash or after a kill."""
+
+import pytest
+
+from sim.config import HireConfig, TeamConfig
+from sim.firm.ledger import Ledger
+from sim.firm.teams import Teams
+
+COST = 73_000.0  # per head per year: 73,000 * 7 / 365 = 1,400 per head per week
+
+
+def teams_of(env, rec, ledger, **heads):
+    cfgs = {name: TeamConfig(h, COST, 30.0, 20.0) for name, h in heads.items()}
+    return Teams(env, "f", cfgs, ledger, rec)
+
+
+def salaries(rec):
+    return [(t, acct, amt) for t, _, acct, amt in rec.ledger if acct.startswith("salaries:")]
+
+
+def test_payroll_posts_each_team_weekly(env, rec, ledger):
+    teams = teams_of(env, rec, ledger, engineering=5, support=2)
+    env.process(teams.payroll())
+    env.run(until=21)  # paydays 0, 7, 14 (21 is not reached)
+    expected = []
+    for day in (0.0, 7.0, 14.0):
+        expected += [(day, "salaries:engineering", -5 * 1400.0),
+                     (day, "salaries:support", -2 * 1400.0)]
+    got = salaries(rec)
+    assert [g[:2] for g in got] == [e[:2] for e in expected]
+    assert [g[2] for g in got] == pytest.approx([e[2] for e in expected], rel=1e-12)
+
+
+def test_payroll_is_paid_without_cash(env, rec):
+    ledger = Ledger(env, "f", rec)  # no cash at all
+    teams = teams_of(env, rec, ledger, engineering=1)
+    env.process(teams.payroll())
+    env.run(until=15)
+    assert ledger.cash == pytest.approx(-3 * 1400.0)
+    assert [e[:4] for e in rec.events] == [(0.0, "f", "", "cash_exhausted")]
+
+
+def test_a_hire_joins_after_the_lag_and_ramps_up(env, rec, ledger):
+    teams = teams_of(env, rec, ledger, engineering=5)
+    env.process(teams.plan([HireConfig(day=10.0, team="engineering", headcount=3)]))
+    seen = {}
+
+    def watch():
+        for day in (39.0, 40.0, 50.0, 60.0, 70.0):
+            yield env.timeout(day - env.now)
+            seen[day] = (teams["engineering"].headcount, teams.capacity("engineering"))
+
+    env.process(watch())
+    env.run(until=100)
+    assert [e[:5] for e in rec.events] == [
+        (10.0, "f", "", "hiring_started", "engineering +3 (plan)"),
+        (40.0, "f", "", "hired", "engineering +3"),  # lag 30 days
+    ]
+    # ramp-up 20 days: each hire counts (t - 40) / 20 until day 60
+    assert seen == {39.0: (5, 5.0), 40.0: (8, 5.0), 50.0: (8, 6.5), 60.0: (8, 8.0),
+                    70.0: (8, 8.0)}
+
+
+def test_payroll_counts_hires_from_the_day_they_join(env, rec, ledger):
+    teams = teams_of(env, rec, ledger, engineering=5)
+    env.process(teams.payroll())
+    env.process(teams.plan([HireConfig(day=0.0, team="engineering", headcount=3)]))
+    env.run(until=36)  # joined at day 30: paydays 0..28 pay 5 heads, 35 pays 8
+    heads = [round(-amt / 1400.0, 9) for _, _, amt in salaries(rec)]
+    assert [t for t, _, _ in salaries(rec)] == [0.0, 7.0, 14.0, 21.0, 28.0, 35.0]
+    assert heads == [5, 5, 5, 5, 5, 8]
+
+
+def test_layoffs_remove_the_latest_joiners_first(env, rec, ledger):
+    teams = teams_of(env, rec, ledger, engineering=5)
+    env.process(teams.plan([HireConfig(day=0.0, team="engineering", headcount=3),
+                            HireConfig(day=35.0, team="engineering", headcount=-2)]))
+    env.run(until=40)
+    kinds = [(e[0], e[3], e[4]) for e in rec.events]
+    assert kinds == [(0.0, "hiring_started", "engineering +3 (plan)"),
+                     (30.0, "hired", "engineering +3"),
+                     (35.0, "layoff", "engineering -2 (plan)")]
+    # the two who left were hires of day 30; one hire (half ramped at day 40) stays
+    assert teams["engineering"].headcount == 6
+    assert teams.capacity("engineering") == pytest.approx(5.0 + 10.0 / 20.0)
+
+
+def test_hiring_is_frozen_without_cash(env, rec):
+    ledger = Ledger(env, "f", rec)
+    ledger.spend("salaries:x", 1.0, discretionary=False)  # exhausted
+    teams = teams_of(env, rec, ledger, sales=2)
+    env.process(teams.plan([HireConfig(day=5.0, team="sales", headcount=4)]))
+    env.run(until=100)
+    assert [(e[0], e[3], e[4]) for e in rec.events][1:] == [
+        (5.0, "hiring_frozen", "sales +4 (plan)")]
+    assert teams["sales"].headcount == 2
+
+
+def test_lay_off_all_stops_salaries_and_pending_hires(env, rec, ledger):
+    teams = teams_of(env, rec, ledger, engineering=5, design=2)
+    env.process(teams.payroll())
+    env.process(teams.plan([HireConfig(day=0.0, team="engineering", headcount=3)]))
+
+    def kill():
+        yield env.timeout(10)
+        teams.lay_off_all("project killed")
+
+    env.process(kill())
+    env.run(until=100)
+    assert [(e[0], e[3], e[4]) for e in rec.events] == [
+        (0.0, "hiring_started", "engineering +3 (plan)"),
+        (10.0, "layoff", "engineering -5 (project killed)"),
+        (10.0, "layoff", "design -2 (project killed)"),
+    ]  # the hire decided at day 0 never joins (it would have at day 30)
+    assert teams["engineering"].headcount == 0 and teams["design"].headcount == 0
+    assert sorted({t for t, _, _ in salaries(rec)}) == [0.0, 7.0]  # nothing after day 10
+
+
+def test_an_unknown_team_is_empty_and_costs_nothing(env, rec, ledger):
+    teams = teams_of(env, rec, ledger)
+    assert teams.capacity("sales") == 0.0 and teams["sales"].headcount == 0
