@@ -12,8 +12,9 @@ import simpy
 
 from sim.config import ScenarioConfig
 from sim.firm import Firm
-from sim.firm.strategies import Competitor, Observer
+from sim.firm.strategies import make_strategy
 from sim.market import Market
+from sim.market.observer import Observer
 from sim.recorder import Recorder
 from sim.results import Results
 from sim.seeds import component_rng
@@ -30,18 +31,15 @@ def build_world(config: ScenarioConfig, seed: int, on_step=None):
     observer = Observer()
     firms = [Firm(env, cfg, config.market, recorder, seed, observer) for cfg in config.firms]
     market = Market(env, config, firms, recorder, observer, seed, on_step)
+    incumbents = {f.name for f in firms if f.cfg.launched}
     for firm in firms:
-        kind = firm.cfg.strategy.kind
-        firm.start(defer_development=kind in ("fast_follower", "disruptor"))
-        if kind == "disruptor":
-            start = max(firm.cfg.development.start_day, firm.cfg.strategy.entry_day)
-            env.process(firm.project.run(start_day=start))
-        if not firm.is_focal:
-            firm.strategy = Competitor(env, firm, firm.cfg.strategy, observer,
-                                       component_rng(seed, f"{firm.name}/strategy"), recorder,
-                                       config.market.segments,
-                                       {f.name for f in firms if f.cfg.launched})
-            firm.strategy.start()
+        if firm.is_focal:  # our levers are the config and its policy
+            firm.start()
+            continue
+        firm.strategy = make_strategy(env, firm, observer,
+                                      component_rng(seed, f"{firm.name}/strategy"), recorder,
+                                      config.market.segments, incumbents)
+        firm.strategy.start()
     env.process(market.run())
     return env, firms, market, recorder
 

@@ -33,10 +33,11 @@ import math
 import numpy as np
 
 from sim.config import ATTRIBUTES
+from sim.units import DAYS_PER_WEEK
 
 QUALITY_MEASUREMENT_SD = 0.02
 BUILDING_TEAMS = ("engineering", "design")
-CASH_WAIT_DAYS = 7.0
+CASH_WAIT_DAYS = DAYS_PER_WEEK
 
 
 def draw_effort(task, distribution: str, rng) -> float:

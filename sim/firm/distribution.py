@@ -30,7 +30,7 @@ pays no margin (``active`` is False), exactly as before channels existed.
 
 import numpy as np
 
-DAYS_PER_WEEK = 7.0
+from sim.units import DAYS_PER_WEEK
 
 
 class Distribution:

@@ -10,6 +10,7 @@ strategy to start it.
 import numpy as np
 
 from sim.config import ATTRIBUTES, CHANNELS
+from sim.firm.accounting import SalesAccounting
 from sim.firm.development import Project
 from sim.firm.distribution import Distribution
 from sim.firm.ledger import Ledger
@@ -18,6 +19,7 @@ from sim.firm.pricing import Pricing
 from sim.firm.product import Product
 from sim.firm.production import Production
 from sim.firm.research import Research
+from sim.firm.support import satisfaction, service_level
 from sim.firm.teams import Teams
 from sim.seeds import component_rng
 
@@ -56,6 +58,9 @@ class Firm:
                                self.ledger, recorder, rng("development"), self.research,
                                on_launch=self.pricing.reprice, on_kill=self.wind_down)
         self.distribution = Distribution(cfg.name, cfg.distribution, segs, self.teams)
+        self.accounting = SalesAccounting(env, cfg.name, cfg.pricing, self.product,
+                                          self.production, self.distribution, self.ledger,
+                                          recorder)
         self.strategy = None
 
     @property
@@ -84,6 +89,70 @@ class Firm:
     def wind_down(self) -> None:
         """After a kill: the product's teams are laid off, so its salaries stop."""
         self.teams.lay_off_all("project killed")
+
+    # --- a market step's outcome -------------------------------------------------------
+    def settle_step(self, t: float, dt: float, orders: float, new: int, active: int,
+                    units_by_segment, active_by_segment, pool, sizes, expectation: float,
+                    segment_names) -> tuple:
+        """Take one market step's outcome for our product: ship what stock allows, book
+        the sales (``SalesAccounting``), update the installed base, awareness (never below
+        the share who own the product), the support service level and satisfaction
+        (``sim.firm.support``), the marketing's view of the remaining pool, and the
+        production plan. Returns ``(shipped, revenue)``."""
+        p = self.product
+        shipped = self.production.ship(orders, dt)
+        revenue = self.accounting.bill(t, dt, new, active, shipped, units_by_segment,
+                                       active_by_segment, segment_names)
+        p.installed_base = active
+        owned = active_by_segment / np.maximum(sizes, 1.0)
+        p.awareness = np.maximum(p.awareness, owned)
+        agents = self.teams.capacity("support")
+        p.service_level = service_level(agents, active, p.tickets_per_customer_per_year,
+                                        self.cfg.support.tickets_per_agent_per_week)
+        if p.on_market:
+            p.satisfaction = satisfaction(self.cfg.support, p.quality, expectation,
+                                          p.service_level)
+        self.marketing.pool = pool.astype(float)
+        self.production.review(orders, dt)
+        return shipped, revenue
+
+    # --- levers: how strategies (and the war game) act on the firm ------------------------
+    def set_reaction(self, price_cut: float | None = None,
+                     marketing_boost: float | None = None) -> None:
+        """A price cut (fraction of the price, 0 = none) and a marketing boost (fraction of
+        the budget, 0 = none) on top of the firm's own pricing and budget; ``None`` leaves
+        one as it is. A changed price cut reprices at once."""
+        if price_cut is not None:
+            self.pricing.multiplier = 1.0 - price_cut
+        if marketing_boost is not None:
+            self.marketing.budget_multiplier = 1.0 + marketing_boost
+        if price_cut is not None:
+            self.pricing.reprice()
+
+    @property
+    def price_cut_active(self) -> bool:
+        return self.pricing.multiplier != 1.0
+
+    def undercut(self, target: float) -> bool:
+        """Price at most ``target`` from now on (a change under 1% is ignored); True if the
+        target changed."""
+        pricing = self.pricing
+        if pricing.undercut_target is None or abs(target - pricing.undercut_target) > 0.01 * target:
+            pricing.undercut_target = target
+            pricing.reprice()
+            return True
+        return False
+
+    def focus_marketing(self, segment_multiplier) -> None:
+        """Scale each segment's share of the marketing spend (one factor per segment)."""
+        self.marketing.segment_multiplier = segment_multiplier
+
+    def improve_quality(self, step: float) -> None:
+        """A release that raises the product's quality (and the roadmap's target) by ``step``."""
+        p = self.product
+        p.set_quality(p.quality + step)
+        self.project.quality_target += step
+        self.recorder.event(self.env.now, self.name, p.name, "release", f"quality +{step:.2f}")
 
     def start_development(self, target=None) -> None:
         """Start the (deferred) development now, optionally with target attributes."""

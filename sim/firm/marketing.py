@@ -19,8 +19,7 @@ the best channel, as a product executive running channel experiments would.
 import numpy as np
 
 from sim.config import CHANNELS
-
-WEEK = 7.0
+from sim.units import DAYS_PER_WEEK
 
 
 class Marketing:
@@ -81,7 +80,7 @@ class Marketing:
             if self.cfg.policy == "test_and_shift" and self.env.now >= next_review:
                 self._shift()
                 next_review = self.env.now + self.cfg.review_days
-            yield self.env.timeout(WEEK)
+            yield self.env.timeout(DAYS_PER_WEEK)
 
     def _respond(self):
         p = self.product

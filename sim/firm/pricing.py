@@ -14,6 +14,8 @@ Price changes of more than 0.5% are recorded as events.
 
 import math
 
+from sim.units import DAYS_PER_YEAR
+
 
 class Pricing:
     def __init__(self, env, firm: str, cfg, product, production, recorder, observer=None):
@@ -74,6 +76,6 @@ class Pricing:
         the first year's payments spread over the year (a D-day trial costs nothing)."""
         p = self.product
         if p.kind == "subscription" and self.cfg.free_trial_days > 0:
-            paid = max(365.0 - self.cfg.free_trial_days, 0.0) / 365.0
+            paid = max(DAYS_PER_YEAR - self.cfg.free_trial_days, 0.0) / DAYS_PER_YEAR
             return max(p.price * paid, 1e-6)
         return p.price

@@ -6,6 +6,7 @@ and the market process reads it each step."""
 import numpy as np
 
 from sim.config import ATTRIBUTES
+from sim.units import DAYS_PER_YEAR
 
 
 class Product:
@@ -16,9 +17,9 @@ class Product:
         self.digital = bool(cfg.digital) or cfg.kind == "subscription"
         self.target = np.array([float(cfg.attributes.get(a, 0.0)) for a in ATTRIBUTES])
         self.attributes = self.target.copy()
-        self.lifetime_days = float(cfg.lifetime_years) * 365.0
-        self.churn_per_day = float(cfg.churn_per_year) / 365.0
-        self.churn_dissatisfaction_per_day = float(cfg.churn_dissatisfaction_per_year) / 365.0
+        self.lifetime_days = float(cfg.lifetime_years) * DAYS_PER_YEAR
+        self.churn_per_day = float(cfg.churn_per_year) / DAYS_PER_YEAR
+        self.churn_dissatisfaction_per_day = float(cfg.churn_dissatisfaction_per_year) / DAYS_PER_YEAR
         self.tickets_per_customer_per_year = float(cfg.tickets_per_customer_per_year)
         self.launched = False
         self.killed = False

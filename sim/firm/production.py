@@ -18,7 +18,7 @@ cost of serving one customer (per unit sold, or per subscriber-month).
 
 import math
 
-WEEK = 7.0
+from sim.units import DAYS_PER_WEEK
 
 
 class Production:
@@ -54,8 +54,8 @@ class Production:
             return 0.0
         target = self.cfg.target_weeks_of_cover * self.recent_orders_per_week + self.backlog
         if self.cumulative_output == 0.0:  # launch stock: a full step of capacity
-            target = max(target, self.capacity_per_week * dt / WEEK)
-        make = min(self.capacity_per_week * dt / WEEK, max(target - self.inventory, 0.0))
+            target = max(target, self.capacity_per_week * dt / DAYS_PER_WEEK)
+        make = min(self.capacity_per_week * dt / DAYS_PER_WEEK, max(target - self.inventory, 0.0))
         make = float(math.floor(make))
         if make > 0.0:
             self.ledger.spend("production", make * self.unit_cost, discretionary=False)
@@ -74,7 +74,7 @@ class Production:
 
     def ship(self, orders: float, dt: float) -> float:
         """Book this step's orders; returns units shipped (<= stock)."""
-        self.recent_orders_per_week = 0.5 * self.recent_orders_per_week + 0.5 * orders * WEEK / dt
+        self.recent_orders_per_week = 0.5 * self.recent_orders_per_week + 0.5 * orders * DAYS_PER_WEEK / dt
         if self.unlimited:
             self.shipped_total += orders
             return float(orders)
@@ -89,7 +89,7 @@ class Production:
         """Expansion decision after the market step."""
         if self.unlimited or self.capacity_per_week <= 0.0 and orders <= 0.0:
             return
-        util = orders * WEEK / dt / max(self.capacity_per_week, 1e-9)
+        util = orders * DAYS_PER_WEEK / dt / max(self.capacity_per_week, 1e-9)
         self.hot_reviews = self.hot_reviews + 1 if util > self.cfg.expansion_trigger_utilisation else 0
         room = self.cfg.max_capacity_per_week - self.capacity_per_week - self.pending_expansion
         if self.hot_reviews >= 4 and room > 0.0 and self.pending_expansion == 0.0:

@@ -10,10 +10,12 @@ model (Oliver 1980). Satisfaction weights word of mouth and drives churn in the 
 
 import math
 
+from sim.units import WEEKS_PER_YEAR
+
 
 def service_level(agents: float, installed_base: float, tickets_per_customer_per_year: float,
                   tickets_per_agent_per_week: float) -> float:
-    demand = installed_base * tickets_per_customer_per_year / 52.0
+    demand = installed_base * tickets_per_customer_per_year / WEEKS_PER_YEAR
     if demand <= 0.0:
         return 1.0
     return min(1.0, agents * tickets_per_agent_per_week / demand)

@@ -8,7 +8,9 @@ hiring is discretionary and is frozen while the firm has no cash.
 
 import math
 
-SALARY_PERIOD_DAYS = 7.0
+from sim.units import DAYS_PER_WEEK, DAYS_PER_YEAR
+
+SALARY_PERIOD_DAYS = DAYS_PER_WEEK
 
 
 class Team:
@@ -61,7 +63,7 @@ class Teams:
         """Weekly salaries, one ledger posting per team."""
         while True:
             for name, team in self.teams.items():
-                cost = team.headcount * team.cost_per_head_per_year * SALARY_PERIOD_DAYS / 365.0
+                cost = team.headcount * team.cost_per_head_per_year * SALARY_PERIOD_DAYS / DAYS_PER_YEAR
                 self.ledger.spend(f"salaries:{name}", cost, discretionary=False)
             yield self.env.timeout(SALARY_PERIOD_DAYS)
 

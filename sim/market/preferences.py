@@ -27,8 +27,7 @@ import numpy as np
 
 from sim.config import ATTRIBUTES
 from sim.seeds import component_rng
-
-DAYS_PER_YEAR = 365.0
+from sim.units import DAYS_PER_YEAR
 
 
 class Preferences:

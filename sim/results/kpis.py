@@ -5,7 +5,9 @@ import math
 import numpy as np
 import pandas as pd
 
-WINDOW_DAYS = 91.0  # a quarter, for "final" and "peak" shares
+from sim.units import DAYS_PER_QUARTER, DAYS_PER_YEAR, steps_in
+
+WINDOW_DAYS = DAYS_PER_QUARTER  # for "final" and "peak" shares
 MAX_LIFETIME_YEARS = 10.0
 
 
@@ -30,7 +32,7 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     marketing = 0.0 - float(ops.loc[ops["account"].str.startswith("marketing"), "amount"].sum())
     channel = 0.0 - float(ops.loc[ops["account"].str.startswith("channel_margin"), "amount"].sum())
     profit = float(ops["amount"].sum())
-    npv = float((ops["amount"] * (1.0 + r) ** (-ops["t"] / 365.0)).sum())
+    npv = float((ops["amount"] * (1.0 + r) ** (-ops["t"] / DAYS_PER_YEAR)).sum())
 
     launch = _first(events, firm, "launch")
     started = _first(events, firm, "project_started")
@@ -38,7 +40,7 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     ts = timeseries.sort_values("t")
     mine = ts[ts["firm"] == firm].set_index("t")
     totals = ts.groupby("t")["orders"].sum()
-    w = max(int(round(WINDOW_DAYS / dt)), 1)
+    w = steps_in(WINDOW_DAYS, dt)
     roll_mine = mine["orders"].rolling(w, min_periods=1).sum()
     roll_all = totals.rolling(w, min_periods=1).sum()
     share = (roll_mine / roll_all.replace(0.0, np.nan)).fillna(0.0)
@@ -59,7 +61,7 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     on = mine[mine["launched"]] if "launched" in mine else mine
     base = on["installed_base"]
     csat = float(np.average(on["satisfaction"], weights=base)) if base.sum() > 0 else None
-    years_on = len(on) * dt / 365.0
+    years_on = len(on) * dt / DAYS_PER_YEAR
     mean_base = float(base.mean()) if len(base) else 0.0
     churners = float(on["churners"].sum())
     churn_rate = churners / mean_base / years_on if mean_base > 0 and years_on > 0 else None

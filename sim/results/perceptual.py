@@ -25,8 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import ATTRIBUTES
-
-SHARE_WINDOW_STEPS = 13  # a quarter of weekly steps, for the final share
+from sim.units import DAYS_PER_QUARTER, steps_in
 
 
 @dataclass
@@ -69,7 +68,9 @@ def _products(results):
         on = rows[rows["launched"]] if "launched" in rows else rows
         launched = len(on) > 0
         pts = (on if launched else rows.tail(1))[cols].to_numpy(dtype=float)
-        share = float(rows["market_share"].tail(SHARE_WINDOW_STEPS).mean()) if launched else 0.0
+        # unit share over the last quarter (in days, whatever the step length)
+        last = rows[rows["t"] > rows["t"].max() - DAYS_PER_QUARTER]
+        share = float(last["market_share"].mean()) if launched else 0.0
         out.append({"firm": firm, "product": str(rows["product"].iloc[0]), "points": pts,
                     "launched": launched, "share": share})
     return out
@@ -118,7 +119,7 @@ def layout(results, method: str = "attributes", axes=None) -> MapLayout:
     products = _products(results)
     segments = _segments(results)
     if method == "mds":
-        return _mds_layout(products, segments)
+        return _mds_layout(products, segments, results.config.dt_days)
     if axes is None:
         kx, ky = informative_axes(products, segments)
     else:
@@ -142,8 +143,8 @@ def layout(results, method: str = "attributes", axes=None) -> MapLayout:
     return out
 
 
-def _mds_layout(products, segments) -> MapLayout:
-    every = SHARE_WINDOW_STEPS
+def _mds_layout(products, segments, dt_days: float) -> MapLayout:
+    every = steps_in(DAYS_PER_QUARTER, dt_days)  # one point a quarter along each trail
     blocks, owners = [], []
     for i, p in enumerate(products):
         pts = p["points"]

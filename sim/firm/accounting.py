@@ -1,0 +1,95 @@
+"""Accounting of one market step's sales: revenue, subscription billing, free trials and
+each distribution channel's margin, booked into the firm's ledger.
+
+- Durables pay once, on shipment: ``revenue = shipped * price``.
+- Subscriptions pay their monthly price per active *paying* subscriber for the step,
+  ``paying * price * dt / days_per_month``; serving them costs ``unit_cost`` per paying
+  subscriber-month (booked as production, not discretionary). Subscribers inside a free
+  trial pay nothing; the trials that end in a step and do not convert
+  (``1 - trial_conversion``) leave through an extra churn hazard that the market adds to
+  the product's churn (``trial_churn``): a product-level approximation of the cohort.
+- With distribution channels, each channel's margin is booked against the revenue it
+  carried (``sim.firm.distribution``), with one row per channel and segment in the
+  distribution table.
+"""
+
+import math
+
+import numpy as np
+
+from sim.units import DAYS_PER_MONTH
+
+
+class SalesAccounting:
+    def __init__(self, env, firm: str, cfg_pricing, product, production, distribution, ledger,
+                 recorder):
+        self.env = env
+        self.firm = firm
+        self.cfg_pricing = cfg_pricing
+        self.product = product
+        self.production = production
+        self.distribution = distribution
+        self.ledger = ledger
+        self.recorder = recorder
+        self.trial_cohorts = []  # (end_day, count) of subscribers in a free trial
+
+    def trial_churn(self, dt: float) -> float:
+        """Extra churn hazard per day so that, in expectation, the subscribers whose free
+        trial ends this step and do not convert leave."""
+        now = self.env.now
+        p = self.product
+        ending = sum(n for end, n in self.trial_cohorts if now <= end < now + dt)
+        if ending > 0 and p.installed_base > 0:
+            leave = min((1.0 - self.cfg_pricing.trial_conversion) * ending / p.installed_base,
+                        0.999)
+            return -math.log1p(-leave) / dt
+        return 0.0
+
+    def bill(self, t: float, dt: float, new: int, active: int, shipped: float,
+             units_by_segment, active_by_segment, segment_names) -> float:
+        """Book the step's revenue (and serving cost, channel margins); returns revenue."""
+        p = self.product
+        if p.kind == "subscription":
+            self._update_trials(new)
+            paying = max(active - p.in_trial, 0.0)
+            revenue = paying * p.price * dt / DAYS_PER_MONTH
+            serving = paying * self.production.unit_cost * dt / DAYS_PER_MONTH
+            if serving > 0:
+                self.ledger.spend("production", serving, discretionary=False)
+        else:
+            revenue = shipped * p.price
+        if revenue > 0:
+            self.ledger.post("revenue", revenue)
+        if self.distribution.active:
+            basis = active_by_segment if p.kind == "subscription" else units_by_segment
+            self._book_channels(t, revenue, basis, segment_names)
+        return revenue
+
+    def _update_trials(self, new: int) -> None:
+        p = self.product
+        now = self.env.now
+        trial_days = self.cfg_pricing.free_trial_days
+        if trial_days > 0 and new > 0:
+            self.trial_cohorts.append((now + trial_days, new))
+        keep = [(end, n) for end, n in self.trial_cohorts if end > now]
+        self.trial_cohorts = keep
+        p.in_trial = float(sum(n for _, n in keep))
+
+    def _book_channels(self, t, revenue, basis, segment_names) -> None:
+        """Book each channel's margin on the revenue it carried; one row per channel and
+        segment into the distribution table."""
+        dist = self.distribution
+        n_seg = len(segment_names)
+        split = dist.revenue_split(revenue, basis) if revenue > 0 else np.zeros(
+            (n_seg, len(dist.names)))
+        margins = dist.margins(split)
+        for c, name in enumerate(dist.names):
+            if margins[c] > 0:
+                self.ledger.post(f"channel_margin:{name}", -float(margins[c]))
+        avail = dist.availability(n_seg)
+        for si, seg in enumerate(segment_names):
+            for c, name in enumerate(dist.names):
+                self.recorder.distribution_row(
+                    t=t, firm=self.firm, channel=name, segment=seg,
+                    coverage=float(dist.coverage[c, si]), availability=float(avail[si]),
+                    revenue=float(split[si, c]), margin=float(split[si, c] * dist.margin[c]))

@@ -1,0 +1,44 @@
+"""The market's history as rivals can see it: lagged, noisy snapshots.
+
+The market records one snapshot per step (each firm's unit share, price, whether it is on
+the market, and its product's attributes). A rival sees the last snapshot at least ``lag``
+days old; shares and attributes are multiplied by a log-normal error of sd ``noise``
+(estimates), prices are public (only lagged).
+"""
+
+import numpy as np
+
+
+class Observer:
+    """The market's history as rivals can see it: lagged, noisy snapshots."""
+
+    def __init__(self):
+        self.history = []  # (t, {firm: {"share", "price", "launched", "attributes"}})
+
+    def record(self, t: float, snapshot: dict) -> None:
+        self.history.append((t, snapshot))
+
+    def view(self, now: float, lag: float, noise: float, rng) -> dict:
+        seen = None
+        for t, snap in self.history:
+            if t <= now - lag:
+                seen = snap
+            else:
+                break
+        if seen is None:
+            return {}
+        out = {}
+        for firm, d in seen.items():
+            f = np.exp(noise * rng.standard_normal(3)) if noise > 0 else np.ones(3)
+            # prices are public: only lagged; shares and product quality are estimated
+            out[firm] = {"share": d["share"] * f[0], "price": d["price"],
+                         "launched": d["launched"],
+                         "attributes": np.asarray(d["attributes"]) * f[2]}
+        return out
+
+    def rival_prices(self, firm: str) -> list:
+        """Latest prices of the rivals on the market (no lag; used by match pricing)."""
+        if not self.history:
+            return []
+        _, snap = self.history[-1]
+        return [d["price"] for f, d in snap.items() if f != firm and d["launched"]]
