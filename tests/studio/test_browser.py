@@ -68,7 +68,7 @@ def test_compare_two_runs_side_by_side(page, screens):
 
 def test_two_point_sweep_runs_detached_and_shows_its_table(page, screens, workspace):
     page.get_by_text("Sweeps", exact=True).click()
-    page.fill("#sweep-extra", "horizon_days=728 plots=false")
+    page.fill("#sweep-extra", "horizon_days=728 plots=false hydra.launcher.n_jobs=1")
     page.fill("#sweep-values1", "199,349")
     page.click("#sweep-launch")
     page.locator(".sweep-card").first.wait_for()

@@ -1,0 +1,177 @@
+"""The studio's library layer without a browser: schema forms, catalogue, paired deltas,
+runs (exact command, failures kept apart), sweep input checks and the command line."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim.cli import UserError, compose
+from sim.studio import cli as studio_cli
+from sim.studio import runs, sweeps
+from sim.studio.catalogue import Catalogue
+from sim.studio.schema import fields_of, form_fields, overrides_from, range_of, with_value
+
+QUICK = ["horizon_days=182", "plots=false"]
+
+
+@pytest.fixture(scope="module")
+def app():
+    return runs.composed(["scenario=baseline"])
+
+
+def test_form_fields_cover_the_levers_with_units_ranges_and_choices(app):
+    fields = {f.key: f for f in form_fields(app)}
+    price = fields["firm.pricing.list_price"]
+    assert price.kind == "float" and price.unit == "currency" and price.low == (">", 0.0)
+    assert price.value == app.firm.pricing.list_price
+    assert fields["firm.pricing.strategy"].choices == ("list", "skimming", "penetration",
+                                                       "match_competitor")
+    assert fields["firm.teams.engineering.headcount"].kind == "int"
+    assert fields["firm.teams.engineering.headcount"].label == "engineering headcount"
+    assert fields["firm.marketing.split.tv"].unit == "fraction"
+    assert fields["horizon_days"].low == (">", 0.0) and fields["horizon_days"].high == ("<=", 36500.0)
+    assert fields["replications"].low == (">=", 1.0)
+    assert "experience curve" in fields["firm.production.unit_cost"].help
+
+
+@pytest.mark.parametrize("key", ["firm.production.progress_ratio", "horizon_days"])
+def test_ranges_are_the_checks_that_compose_enforces(app, key):
+    """Just outside each bound the schema refuses the value with the CLI's message."""
+    field = range_of(app, next(f for f in fields_of(app) if f.key == key))
+    for bound, step in ((field.low, -1e-6), (field.high, 1e-6)):
+        if bound is None:
+            continue
+        op, edge = bound
+        bad = edge if op in (">", "<") else edge + step
+        with pytest.raises(ValueError) as schema_err:
+            with_value(app, key, bad)
+        with pytest.raises(UserError) as cli_err:
+            compose(["scenario=baseline", f"{key}={bad}"])
+        assert str(schema_err.value) == str(cli_err.value)
+
+
+def test_overrides_from_the_form_compose_to_the_same_config(app):
+    fields = form_fields(app)
+    values = {"firm.pricing.list_price": 199.0, "firm.teams.engineering.headcount": 15.0,
+              "firm.marketing.policy": "test_and_shift", "plots": False,
+              "firm.marketing.split.tv": app.firm.marketing.split["tv"]}  # unchanged: left out
+    overrides = overrides_from(fields, values)
+    assert overrides == ["plots=false", "firm.pricing.list_price=199.0",
+                         "firm.marketing.policy=test_and_shift",
+                         "firm.teams.engineering.headcount=15"]
+    via_form = app
+    for key, value in (("firm.pricing.list_price", 199.0), ("plots", False),
+                       ("firm.marketing.policy", "test_and_shift"),
+                       ("firm.teams.engineering.headcount", 15)):
+        via_form = with_value(via_form, key, value)
+    assert compose(["scenario=baseline", *overrides]) == via_form
+
+
+def test_paired_deltas_are_the_paired_t_interval():
+    rng = np.random.default_rng(0)
+    base = pd.DataFrame({"seed": range(8), "npv": rng.normal(100, 10, 8)})
+    run = pd.DataFrame({"seed": range(8), "npv": base["npv"] + rng.normal(5, 2, 8)})
+    (row,) = [r for r in runs.paired_deltas(run, base) if r["kpi"] == "npv"]
+    d = (run["npv"] - base["npv"]).to_numpy()
+    half = stats.t.ppf(0.95, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+    assert row["n"] == 8 and row["delta"] == pytest.approx(d.mean())
+    assert (row["low"], row["high"]) == pytest.approx((d.mean() - half, d.mean() + half))
+    one = runs.paired_deltas(run.head(1), base.head(1))[0]
+    assert one["low"] is None and one["delta"] == pytest.approx(d[0])
+
+
+def test_catalogue_is_rebuilt_from_the_run_directories(tmp_path):
+    ws = runs.Workspace(tmp_path / "ws")
+    info = runs.run_what_if(ws, QUICK)
+    assert info["status"] == "ok" and info["kpis"]["scenario"] == "baseline"
+    (ws.root / "catalogue.sqlite").unlink()
+    again = Catalogue(ws.root / "catalogue.sqlite")
+    assert again.scan(ws.root) == 1
+    entry = again.get(info["id"])
+    assert entry["command"] == info["command"] and entry["replications"] == 1
+    assert entry["kpis"] == json.loads((ws.root / "runs" / info["id"] / "kpis.json").read_text())
+
+
+def test_exported_command_reproduces_the_run(tmp_path):
+    ws = runs.Workspace(tmp_path / "ws")
+    info = runs.run_what_if(ws, [*QUICK, "firm.pricing.list_price=222"])
+    again = tmp_path / "again"
+    command = info["command"].replace(info["path"], str(again))
+    exe = sweeps.marketsim_executable()
+    done = subprocess.run([exe, *command.split()[1:]], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    a = json.loads((again / "kpis.json").read_text())
+    b = json.loads((ws.root / "runs" / info["id"] / "kpis.json").read_text())
+    a.pop("wall_s", None), b.pop("wall_s", None)
+    assert a == b
+
+
+def test_a_crash_is_recorded_and_earlier_runs_are_kept(tmp_path, monkeypatch):
+    ws = runs.Workspace(tmp_path / "ws")
+    first = runs.run_what_if(ws, QUICK)
+    before = sorted(p.name for p in (ws.root / "runs" / first["id"]).iterdir())
+
+    def boom(*a, **k):
+        raise RuntimeError("kernel exploded")
+
+    monkeypatch.setattr(runs, "run_app", boom)
+    failed = runs.run_what_if(ws, [*QUICK, "seed=4"])
+    assert failed["status"] == "failed" and failed["error"] == "RuntimeError: kernel exploded"
+    assert sorted(p.name for p in (ws.root / "runs" / first["id"]).iterdir()) == before
+    assert {e["id"]: e["status"] for e in ws.catalogue.list()} == {first["id"]: "ok",
+                                                                   failed["id"]: "failed"}
+
+
+def test_bad_input_is_refused_before_anything_is_written(tmp_path):
+    ws = runs.Workspace(tmp_path / "ws")
+    with pytest.raises(UserError, match="firm 'us'.pricing.list_price must be > 0.0, got -1.0"):
+        runs.run_what_if(ws, ["firm.pricing.list_price=-1"])
+    with pytest.raises(UserError, match="must be > 0.0, got -1"):
+        sweeps.launch_sweep(ws, QUICK, {"firm.pricing.list_price": ["100", "-1"]})
+    with pytest.raises(UserError, match="give at least one value"):
+        sweeps.launch_sweep(ws, QUICK, {"firm.pricing.list_price": []})
+    assert not any((ws.root / "runs").glob("*")) if (ws.root / "runs").exists() else True
+    assert not (ws.root / "sweeps").exists()
+
+
+def test_baseline_keeps_run_settings_only():
+    assert runs.baseline_overrides(["scenario=price_war", "seed=3", "replications=5",
+                                    "firm.pricing.list_price=300", "policy=skimming",
+                                    "horizon_days=700"]) == [
+        "scenario=price_war", "seed=3", "replications=5", "horizon_days=700"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--port", "0"], "--port must be between 1 and 65535, got 0"),
+    (["--port", "x"], "argument --port: invalid int value: 'x'"),
+    (["--host", "no.such.host.invalid"], "--host: unknown interface 'no.such.host.invalid'"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+])
+def test_studio_cli_bad_input_is_one_line(argv, message, capsys, tmp_path):
+    assert studio_cli.main([*argv, "--workspace", str(tmp_path / "w")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"marketsim: error: {message}"]
+
+
+def test_studio_cli_refuses_an_unwritable_workspace(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert studio_cli.main(["--workspace", str(blocker / "ws")]) == 2
+    assert capsys.readouterr().err.startswith("marketsim: error: --workspace: cannot write to")
+
+
+def test_studio_binds_localhost_by_default():
+    args = studio_cli.parser().parse_args([])
+    assert args.host == "127.0.0.1" and args.port == 8080
+
+
+def test_python_m_sim_studio_help():
+    done = subprocess.run([sys.executable, "-m", "sim.studio", "--help"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and "--workspace" in done.stdout
