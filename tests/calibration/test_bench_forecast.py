@@ -1,0 +1,64 @@
+"""The forecast benchmark's machinery on series the test makes (the real data are in
+../shared; the script itself skips cleanly without them)."""
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.calibration.bass import cumulative_share
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "benchmarks" / "bench_forecast.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_forecast", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def penetration(p, q, m, years, start=0.0):
+    t = np.arange(years, dtype=float) + start
+    return {"name": f"bass_{p}_{q}", "kind": "penetration", "base_known": True,
+            "ceiling": 100.0, "level": m * cumulative_share(t, p, q),
+            "years": 1950.0 + np.arange(years)}
+
+
+def test_origins_are_the_first_period_at_the_fraction_of_the_final_level(bench):
+    s = {"level": np.array([1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 40.0, 40.0])}
+    assert bench.cases(s, 0.25, 5) is None  # index 4 + 5 is past the data
+    assert bench.cases(s, 0.10, 3) == 2
+    assert bench.cases(s, 0.10, 5) == 2
+    assert bench.cases({"level": np.array([20.0, 30, 40, 40, 40, 40, 40, 40])}, 0.25, 5) is None
+
+
+def test_gaps_are_cut_and_single_missing_years_interpolated(bench):
+    years, level = bench._runs([1900, 1901, 1903, 1904, 1930, 1931], [1, 2, 4, 5, 50, 51])
+    np.testing.assert_array_equal(years, [1900, 1901, 1902, 1903, 1904])
+    np.testing.assert_array_equal(level, [1, 2, 3, 4, 5])
+
+
+def test_scores_on_exact_bass_series(bench):
+    series = [penetration(0.01, 0.5, 80.0, 30), penetration(0.02, 0.35, 60.0, 35)]
+    records = bench.evaluate(series, nls_bootstrap=0)
+    table = bench.summarise(records)
+    row = next(r for r in table if r["origin"] == 0.25 and r["horizon"] == 5)
+    assert row["series"] == 2
+    ours = row["methods"]["forecast"]
+    assert ours["mdape"] < row["methods"]["naive"]["mdape"]  # the curve is rising
+    assert ours["coverage95"] == 1.0
+    assert row["methods"]["naive"]["coverage95"] is None  # no interval: n/a, not 0
+    wins = sum(m["win_share"] for m in row["methods"].values())
+    assert wins == pytest.approx(1.0)
+
+
+def test_script_runs_or_skips_cleanly():
+    res = subprocess.run([sys.executable, str(SCRIPT), "--help"], capture_output=True,
+                         text=True, timeout=120)
+    assert res.returncode == 0 and "--test-set" in res.stdout
