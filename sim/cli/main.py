@@ -99,14 +99,6 @@ def main(argv=None) -> None:
         else:
             list_scenarios()
         return
-    if args[:1] == ["studio"]:
-        from sim.studio.cli import main as studio_main
-
-        sys.exit(studio_main(args[1:]))
-    if args[:1] == ["game"]:
-        from sim.game.cli import main as game_main
-
-        sys.exit(game_main(args[1:]))
     from hydra._internal.utils import get_args_parser  # the parser hydra.main uses
 
     context = RunContext(full_error=os.environ.get("HYDRA_FULL_ERROR") == "1")
