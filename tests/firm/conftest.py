@@ -23,3 +23,4 @@ def ledger(env, rec):
     led = Ledger(env, "f", rec)
     led.post("financing:equity", 1e9)
     return led
+

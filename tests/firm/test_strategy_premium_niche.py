@@ -1,0 +1,54 @@
+"""The premium niche player on its own clock (docs/model.md section 7): it puts its
+marketing on the segment that values quality most (x2 there, x0.3 elsewhere, through
+``Firm.focus_marketing``) and, when its share is below the threshold, pays 400,000 for
++0.03 quality that reaches the market 60 days later (one investment at a time)."""
+
+import pytest
+from rivals import events_of, moves, rival_config, start_rival
+
+from sim.firm.strategies.niche import QUALITY_STEP, QUALITY_STEP_COST, QUALITY_STEP_DAYS
+
+
+def nobody(t):
+    return {}
+
+
+def test_focuses_marketing_on_the_quality_segment(env, rec):
+    cfg = rival_config("nic", "premium_niche", True, share_threshold=0.0)
+    firm, strategy = start_rival(env, rec, cfg, nobody)
+    env.run(until=1)
+    # research estimates (no noise here): "premium" weighs quality 2.0, "value" 0.5
+    assert strategy.focus == 1
+    assert firm.marketing.segment_multiplier.tolist() == [0.3, 2.0]
+    # first week: adstock 1,000 on tv, lift 2 x 1000 / 2000 = 1, reach 1 in both segments
+    assert firm.product.advertising == pytest.approx([1.0 + 0.3, 1.0 + 2.0])
+
+
+def test_a_configured_focus_wins(env, rec):
+    cfg = rival_config("nic", "premium_niche", True, share_threshold=0.0, segment_focus="value")
+    firm, strategy = start_rival(env, rec, cfg, nobody)
+    assert strategy.focus == 0 and firm.marketing.segment_multiplier.tolist() == [2.0, 0.3]
+
+
+def test_low_share_buys_quality_one_step_at_a_time(env, rec):
+    cfg = rival_config("nic", "premium_niche", True, share_threshold=0.15)
+    firm, _ = start_rival(env, rec, cfg, nobody, own_share=lambda t: 0.1)
+    env.run(until=190)
+    assert (QUALITY_STEP, QUALITY_STEP_COST, QUALITY_STEP_DAYS) == (0.03, 400_000.0, 60.0)
+    # reviews 28 (invests), 56 and 84 (improving until 88), 112 (invests), 140 and 168
+    # (improving until 172)
+    assert moves(rec) == [(28.0, "premium_niche: share 10% low: invests in quality"),
+                          (112.0, "premium_niche: share 10% low: invests in quality")]
+    paid = [(t, a) for t, f, acct, a in rec.ledger if acct == "development"]
+    assert paid == [(28.0, -400_000.0), (112.0, -400_000.0)]
+    assert events_of(rec, "release") == [(88.0, "quality +0.03"), (172.0, "quality +0.03")]
+    assert firm.product.quality == pytest.approx(0.86)
+    assert firm.project.quality_target == pytest.approx(0.86)
+
+
+def test_no_investment_it_cannot_afford(env, rec):
+    cfg = rival_config("nic", "premium_niche", True, share_threshold=0.15)
+    cfg.initial_cash = 399_999.0
+    firm, _ = start_rival(env, rec, cfg, nobody, own_share=lambda t: 0.1)
+    env.run(until=100)
+    assert moves(rec) == [] and firm.product.quality == pytest.approx(0.8)

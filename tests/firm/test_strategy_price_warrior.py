@@ -1,0 +1,47 @@
+"""The price warrior on its own clock (docs/model.md section 7): at each review it prices
+``undercut`` below the cheapest rival it sees on the market (through ``Firm.undercut``),
+ignores moves of the target under 1%, and never goes below its cost floor."""
+
+import pytest
+from rivals import events_of, moves, rival_config, start_rival
+
+ATTRS = (0.8, 0.6, 0.5)
+
+
+def b_price(t):
+    return 60.0 if t < 63 else (59.7 if t < 91 else 5.0)
+
+
+def script(t):
+    return {"a": (0.3, 80.0, True, ATTRS), "b": (0.2, b_price(t), t >= 40, ATTRS)}
+
+
+def test_undercuts_the_cheapest_rival_on_the_market(env, rec):
+    cfg = rival_config("war", "price_warrior", True, undercut=0.1)
+    firm, _ = start_rival(env, rec, cfg, script)
+    prices = {}
+
+    def watch():
+        for day in (29.0, 57.0, 85.0, 113.0):
+            yield env.timeout(day - env.now)
+            prices[day] = firm.product.price
+
+    env.process(watch())
+    env.run(until=120)
+    # 28 sees day 14: only a (80; b not yet on the market) -> 72
+    # 56 sees day 42: b at 60 -> 54;  84 sees day 70: b at 59.7 -> 53.73, under 1%: no move
+    # 112 sees day 98: b at 5 -> 4.5, below the floor 1.05 x unit cost 10 = 10.5
+    assert prices == pytest.approx({29.0: 72.0, 57.0: 54.0, 85.0: 54.0, 113.0: 10.5})
+    assert [t for t, _ in moves(rec)] == [28.0, 56.0, 112.0]
+    assert moves(rec)[0][1] == "price_warrior: undercuts the cheapest rival (80) to 72"
+    assert [t for t, _ in events_of(rec, "price_change")] == [28.0, 56.0, 112.0]
+
+
+def test_it_waits_for_its_own_launch(env, rec):
+    cfg = rival_config("war", "price_warrior", False, undercut=0.1)
+    cfg.development.start_day = 100.0  # launches on day 115
+    firm, _ = start_rival(env, rec, cfg, script)
+    env.run(until=115)
+    assert moves(rec) == []
+    env.run(until=141)
+    assert [t for t, _ in moves(rec)] == [140.0] and firm.product.price == pytest.approx(10.5)
