@@ -24,7 +24,9 @@ is absent):
   with an ISO code, not OWID_WRL), yearly part (1975 on), market-potential input 100.
 
 Penetration series with gaps: a series is cut at gaps longer than MAX_GAP years and its
-longest piece kept; single missing years inside it are linearly interpolated.
+longest piece kept; single missing years inside it are linearly interpolated. Zero levels
+before launch are dropped but the last one (the level before the first adoptions), as
+marketsim-fit trims zero sales before launch.
 
     python benchmarks/bench_forecast.py            # table, development set
     python benchmarks/bench_forecast.py --json     # one JSON object
@@ -86,6 +88,10 @@ def load_penetration(path: Path, entity_col: int, year_col: int, value_col: int,
     out = []
     for name, pts in sorted(rows.items()):
         years, level = _runs(*zip(*pts, strict=True))
+        # Zero levels before launch: keep only the last one (the level before the first
+        # adoptions), as marketsim-fit trims the zero sales before launch.
+        first = int(np.argmax(level > 0)) if np.any(level > 0) else 0
+        years, level = years[max(first - 1, 0):], level[max(first - 1, 0):]
         out.append({"name": name, "kind": "penetration", "level": level, "base_known": True,
                     "ceiling": 100.0, "years": years})
     return out
@@ -247,6 +253,36 @@ def format_table(table, title):
     return "\n".join(lines)
 
 
+def fit_scaling(rows=(100, 1000, 10_000), replicates=50, seed=0) -> list[dict]:
+    """Seconds of each marketsim-fit method against the rows of a series (no data needed).
+
+    A Bass curve with 5% noise stretched over ``rows`` periods (p, q scaled so the life
+    cycle spans the series); ``nls`` with ``replicates`` bootstrap replicates, ``bayes``
+    with a 10-period forecast and 2,000 draws. Reports seconds and seconds per row.
+    """
+    from sim.calibration.bass import period_sales, unit_bounds
+    from sim.calibration.bayes import calibrate_bayes
+    from sim.calibration.data import SalesSeries
+    from sim.calibration.fit import calibrate
+
+    out = []
+    for n in rows:
+        rng = np.random.default_rng(seed)
+        sales = period_sales(0.1 / n, 6.0 / n, 1e6, unit_bounds(n))
+        sales = sales * (1 + 0.05 * rng.standard_normal(n))
+        series = SalesSeries("scaling", "period", np.arange(1.0, n + 1), sales)
+        t0 = time.perf_counter()
+        calibrate(series, "s", replicates=replicates, seed=seed)
+        t1 = time.perf_counter()
+        calibrate_bayes(series, "s", horizon=10, seed=seed)
+        t2 = time.perf_counter()
+        out.append({"rows": n, "nls_bootstrap_replicates": replicates,
+                    "nls_seconds": round(t1 - t0, 3), "bayes_seconds": round(t2 - t1, 3),
+                    "nls_ms_per_row_per_replicate": round(1e3 * (t1 - t0) / n / replicates, 5),
+                    "bayes_ms_per_row": round(1e3 * (t2 - t1) / n, 4)})
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", action="store_true", help="print one JSON object")
@@ -255,7 +291,13 @@ def main(argv=None) -> int:
     ap.add_argument("--nls-bootstrap", type=int, default=100,
                     help="bootstrap replicates of the plain NLS fit's intervals (default 100)")
     ap.add_argument("--records", metavar="FILE", help="also write every case to FILE (JSON)")
+    ap.add_argument("--fit-scaling", action="store_true",
+                    help="instead: time marketsim-fit's two methods against the rows")
     args = ap.parse_args(argv)
+    if args.fit_scaling:
+        print(json.dumps({"benchmark": "fit_scaling", "cases": fit_scaling(),
+                          "numpy": np.__version__}))
+        return 0
     need = [TEST] if args.test_set else [DEV_TECH, DEV_SALES]
     missing = [str(p) for p in need if not p.exists()]
     if missing:
