@@ -69,15 +69,18 @@ class Distribution:
         self.decay = np.array([ch.decay_per_week for ch in chans], dtype=float) / DAYS_PER_WEEK
         self.start = np.array([ch.start_day for ch in chans], dtype=float)
         self.t = 0.0
+        self.heads_at_start = max(teams.capacity("sales"), 0.0) if teams is not None else 0.0
         self._last_basis = None
 
     def advance(self, now: float) -> None:
         """Move coverage from the last update to day ``now`` (module docstring)."""
         dt = float(now) - self.t
         self.t = float(now)
+        # the sales effort is held at the interval's start (docs/model.md section 9): a hire
+        # who joins mid-step builds coverage from the next step on
+        heads, self.heads_at_start = self.heads_at_start, max(self.teams.capacity("sales"), 0.0)
         if not self.active or dt <= 0.0:
             return
-        heads = max(self.teams.capacity("sales"), 0.0)
         rate = self.build + self.per_head * heads * self.effort_share
         total = rate + self.decay
         moving = (now - dt >= self.start) & (total > 0.0)

@@ -64,12 +64,13 @@ class Production:
             self.produced_total += make
         return make
 
-    def fill_rate(self) -> float:
-        """Share of this step's expected orders that stock can serve (1 when unlimited)."""
+    def fill_rate(self, dt: float = DAYS_PER_WEEK) -> float:
+        """Share of the orders expected in this step of ``dt`` days that stock can serve
+        (1 when unlimited)."""
         if self.unlimited:
             return 1.0
         free = self.inventory - self.backlog
-        expected = max(self.recent_orders_per_week, 1.0)
+        expected = max(self.recent_orders_per_week * (dt / DAYS_PER_WEEK), 1.0)
         return float(min(max(free / expected, 0.0), 1.0))
 
     def ship(self, orders: float, dt: float) -> float:

@@ -154,7 +154,7 @@ class Market:
         for f in self.firms:
             f.distribution.advance(t)
         produced = [f.production.produce(dt) for f in self.firms]
-        fill = [f.production.fill_rate() for f in self.firms]
+        fill = [f.production.fill_rate(dt) for f in self.firms]
         offer = self.offer(fill)
         if self.rng is not None:
             out = self.kernel.step(offer, dt, self.rng)

@@ -90,11 +90,6 @@ def test_coverage_waits_for_its_start_day(env, rec, ledger):
     assert seen[21.0] == pytest.approx(np.full((1, 2), 1.0 - math.exp(-0.7)), rel=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sim.firm.distribution.Distribution.advance reads the sales heads at the END of the "
-    "interval it moves (teams.capacity at env.now), while its docstring and docs/model.md "
-    "section 9 say lambda is held at the step's start: a sales hire that joins on day 10 "
-    "already builds coverage over days 7-14"))
 def test_sales_hires_count_from_the_step_after_they_join(env, rec, ledger):
     ch = DistributionChannelConfig(build_per_week=0.0, build_per_sales_head_per_week=0.07)
     dist, teams = build(env, rec, ledger, {"retail": ch}, sales=0, lag=10.0)

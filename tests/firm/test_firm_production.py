@@ -131,11 +131,6 @@ def test_nothing_is_made_before_launch(env, rec, ledger):
     assert prod.produce(DT) == 0.0 and prod.inventory == 0.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sim.firm.production.Production.fill_rate divides the free stock by the recent orders "
-    "per WEEK, not by the orders expected in this step of dt days; with dt_days=1 a shelf "
-    "holding six days of orders announces a fill rate of 6/7, and in stockout=lose mode "
-    "the market turns 1/7 of the would-be buyers away"))
 def test_fill_rate_compares_stock_with_this_steps_expected_orders(env, rec, ledger):
     # daily steps: capacity 1,400 a week = 200 a day; orders 100 a day
     prod = plant(env, rec, ledger, capacity_per_week=1400.0, max_capacity_per_week=1400.0)
