@@ -144,7 +144,8 @@ class Firm:
         return False
 
     def focus_marketing(self, segment_multiplier) -> None:
-        """Scale each segment's share of the marketing spend (one factor per segment)."""
+        """Scale the marketing's reach in each segment (one factor per segment; the spend is
+        unchanged)."""
         self.marketing.segment_multiplier = segment_multiplier
 
     def improve_quality(self, step: float) -> None:

@@ -2,7 +2,8 @@
 buys quality when its share slips.
 
 Marketing goes to the segment with the highest quality weight by its research estimates
-(or ``segment_focus``): that segment's spend x2.0, the others x0.3. When its observed share
+(or ``segment_focus``): its reach in that segment x2.0, in the others x0.3 (the spend is
+unchanged). When its observed share
 is below ``share_threshold`` and it can afford it, it pays ``QUALITY_STEP_COST`` for a
 release of +``QUALITY_STEP`` quality that reaches the market ``QUALITY_STEP_DAYS`` later.
 """
