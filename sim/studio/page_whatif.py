@@ -8,7 +8,14 @@ from nicegui import run, ui
 
 from sim.cli import UserError, scenarios
 from sim.studio import runs
-from sim.studio.schema import MAIN_LEVERS, RUN_SETTINGS, form_fields, overrides_from, with_value
+from sim.studio.schema import (
+    MAIN_LEVERS,
+    RUN_SETTINGS,
+    apply_changes,
+    form_fields,
+    overrides_from,
+    with_value,
+)
 from sim.studio.widgets import field_input, fmt, table
 
 
@@ -63,9 +70,12 @@ def build(ws, url) -> None:
                             for f in fields:
                                 state["inputs"][f.key] = field_input(f, check)
 
-    def current_overrides() -> list[str]:
+    def current() -> tuple[list[str], object]:
+        """The run's overrides and its typed config (the cached scenario with the form's
+        changes set; a value the schema refuses raises its ValueError)."""
         values = {k: el.value for k, el in state["inputs"].items()}
-        return [f"scenario={scenario.value}", *overrides_from(state["fields"], values)]
+        overrides = [f"scenario={scenario.value}", *overrides_from(state["fields"], values)]
+        return overrides, apply_changes(state["app"], state["fields"], values)
 
     async def do_run():
         error.text = ""
@@ -73,11 +83,11 @@ def build(ws, url) -> None:
             if hasattr(el, "error") and el.error:
                 error.text = el.error
                 return
-        overrides = current_overrides()
         started = time.perf_counter()
         try:
-            info, app = await run.io_bound(runs.start_run, ws, overrides)
-        except UserError as e:
+            overrides, fast = current()
+            info, app = await run.io_bound(runs.start_run, ws, overrides, "run", "", fast)
+        except (UserError, ValueError) as e:
             _mark_field(state, str(e))
             error.text = str(e)
             return

@@ -81,11 +81,13 @@ def composed(overrides):
     return _compose(tuple(overrides))
 
 
-def start_run(ws: Workspace, overrides, kind: str = "run", label: str = ""):
+def start_run(ws: Workspace, overrides, kind: str = "run", label: str = "", app=None):
     """Compose ``overrides`` (``UserError`` before anything is written) and make the run's
-    directory; returns its catalogue entry (status ``running``) and the typed config."""
+    directory; returns its catalogue entry (status ``running``) and the typed config.
+    ``app``, if given, is that config already built (the form's fast path)."""
     overrides = list(overrides)
-    app = composed(overrides)
+    if app is None:
+        app = composed(overrides)
     run_id, run_dir = ws.new_dir("runs")
     info = {"id": run_id, "kind": kind, "created": now(), "label": label or " ".join(overrides),
             "overrides": overrides, "command": command_line(overrides, run_dir),

@@ -14,7 +14,14 @@ from sim.cli import UserError, compose
 from sim.studio import cli as studio_cli
 from sim.studio import runs, sweeps
 from sim.studio.catalogue import Catalogue
-from sim.studio.schema import fields_of, form_fields, overrides_from, range_of, with_value
+from sim.studio.schema import (
+    apply_changes,
+    fields_of,
+    form_fields,
+    overrides_from,
+    range_of,
+    with_value,
+)
 
 QUICK = ["horizon_days=182", "plots=false"]
 
@@ -55,21 +62,20 @@ def test_ranges_are_the_checks_that_compose_enforces(app, key):
         assert str(schema_err.value) == str(cli_err.value)
 
 
-def test_overrides_from_the_form_compose_to_the_same_config(app):
+def test_form_changes_give_the_config_compose_gives(app):
+    """The form's fast path (the cached scenario with each change set through the schema)
+    equals Hydra's composition of the exported overrides."""
     fields = form_fields(app)
     values = {"firm.pricing.list_price": 199.0, "firm.teams.engineering.headcount": 15.0,
-              "firm.marketing.policy": "test_and_shift", "plots": False,
+              "firm.marketing.policy": "test_and_shift", "plots": False, "replications": 2.0,
+              "horizon_days": 728, "firm.marketing.split.search": 0.4,
               "firm.marketing.split.tv": app.firm.marketing.split["tv"]}  # unchanged: left out
     overrides = overrides_from(fields, values)
-    assert overrides == ["plots=false", "firm.pricing.list_price=199.0",
+    assert overrides == ["replications=2", "horizon_days=728.0", "plots=false",
+                         "firm.pricing.list_price=199.0", "firm.marketing.split.search=0.4",
                          "firm.marketing.policy=test_and_shift",
                          "firm.teams.engineering.headcount=15"]
-    via_form = app
-    for key, value in (("firm.pricing.list_price", 199.0), ("plots", False),
-                       ("firm.marketing.policy", "test_and_shift"),
-                       ("firm.teams.engineering.headcount", 15)):
-        via_form = with_value(via_form, key, value)
-    assert compose(["scenario=baseline", *overrides]) == via_form
+    assert compose(["scenario=baseline", *overrides]) == apply_changes(app, fields, values)
 
 
 def test_paired_deltas_are_the_paired_t_interval():
