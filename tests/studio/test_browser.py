@@ -15,6 +15,12 @@ def _set(page, key, value):
     field.press("Tab")
 
 
+def _settle(page):
+    """Images loaded and their fade-in over, for a readable screenshot."""
+    page.wait_for_function("Array.from(document.images).every(i => i.complete)")
+    page.wait_for_timeout(800)
+
+
 def _kpi_rows(page) -> dict:
     rows = {}
     for tr in page.locator(".kpi-table tbody tr").all():
@@ -43,6 +49,7 @@ def test_what_if_refuses_a_bad_value_then_runs_a_lever_change(page, screens, wor
     command = page.inner_text("#run-command")
     assert "firm.pricing.list_price=199" in command and "replications=2" in command
     page.locator("img").first.wait_for()
+    _settle(page)
     page.screenshot(path=screens / "studio_whatif.png", full_page=True)
     # the saved run directory holds what the table shows
     run_dir = Path(re.search(r"hydra\.run\.dir=(\S+)", command).group(1))
@@ -63,6 +70,7 @@ def test_compare_two_runs_side_by_side(page, screens):
     page.locator(".compare-table").wait_for()
     header = page.locator(".compare-table thead").inner_text()
     assert header.count("run-") == 2
+    _settle(page)
     page.screenshot(path=screens / "studio_compare.png", full_page=True)
 
 
@@ -79,6 +87,7 @@ def test_two_point_sweep_runs_detached_and_shows_its_table(page, screens, worksp
     assert status.startswith("ok: 2 of 2 jobs done")
     assert page.locator(".sweep-table tbody tr").count() == 2
     page.locator(".sweep-card img").first.wait_for()
+    _settle(page)
     page.screenshot(path=screens / "studio_sweep.png", full_page=True)
     sweep_dir = next((workspace / "sweeps").iterdir())
     assert (sweep_dir / "kpis.parquet").exists()
@@ -101,4 +110,5 @@ def test_war_game_two_quarters_then_replay(page, screens):
     page.get_by_text("saved: marketsim game replay").wait_for()
     page.click("#game-replay")
     page.get_by_text("replayed 2 period(s) from the log and seed: identical records").wait_for()
+    _settle(page)
     page.screenshot(path=screens / "studio_wargame.png", full_page=True)
