@@ -8,7 +8,11 @@ meaning anything, or the run would take hours):
 - ``--level`` 0.5..0.999 (a 99.9% interval from 2,000 draws rests on two of them);
 - ``--bootstrap`` 0..10,000 replicates, ``--draws`` 100..100,000;
 - ``--forecast`` 0..500 periods; ``--ceiling`` finite, > 0, at most 1e15;
-- ``--name`` a config name of at most 64 characters; ``--out`` not an existing file.
+- ``--name`` a config name of at most 64 characters; ``--out`` not an existing file;
+- work: ``--draws`` x the forecast's periods at most 2e7 numbers (160 MB a copy); for
+  ``--method nls``, ``--bootstrap`` x rows at most 2e6 (the bootstrap's time grows linearly
+  in both: 0.23 ms per row per replicate measured by ``bench_forecast.py --fit-scaling``
+  on the 2-core machine, so the cap is about 8 minutes).
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ BOOTSTRAP_MAX = 10_000
 DRAWS = (100, 100_000)
 FORECAST_MAX = 500
 CEILING_MAX = 1e15
+DRAW_NUMBERS_MAX = 20_000_000
+BOOTSTRAP_WORK_MAX = 2_000_000
+BOOTSTRAP_MS_PER_ROW = 0.23
 
 
 def _in(option, value, lo, hi):
@@ -52,6 +59,9 @@ def check_args(args):
                                          and 0 < args.ceiling <= CEILING_MAX):
         raise ValueError(f"--ceiling must be > 0 and at most {CEILING_MAX:g}, "
                          f"got {args.ceiling!r}")
+    if args.draws * max(args.forecast, 40) > DRAW_NUMBERS_MAX:
+        raise ValueError(f"--draws {args.draws} x --forecast {args.forecast} periods is over "
+                         f"{DRAW_NUMBERS_MAX:,} simulated numbers; use fewer draws")
     if args.method == "nls":
         for option, value in (("--forecast", args.forecast), ("--analogy", args.analogy),
                               ("--ceiling", args.ceiling)):
@@ -75,3 +85,13 @@ def check_args(args):
         if parent.exists() and not parent.is_dir():
             raise ValueError(f"--out {str(out)!r}: {str(parent)!r} is a file, not a directory")
     return name, out
+
+
+def check_work(args, rows: int) -> None:
+    """Refuse an ``nls`` bootstrap that would run for more than about 8 minutes."""
+    if args.method == "nls" and args.bootstrap * rows > BOOTSTRAP_WORK_MAX:
+        minutes = args.bootstrap * rows * BOOTSTRAP_MS_PER_ROW / 6e4
+        most = BOOTSTRAP_WORK_MAX // rows
+        raise ValueError(f"--bootstrap {args.bootstrap} with {rows:,} periods would take about "
+                         f"{minutes:.0f} minutes ({BOOTSTRAP_MS_PER_ROW} ms per period per "
+                         f"replicate); use --bootstrap {most} or fewer, or --method bayes")

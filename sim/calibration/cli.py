@@ -13,7 +13,7 @@ import argparse
 import json
 import sys
 
-from sim.calibration.args import DEFAULT_OUT_ROOT, check_args
+from sim.calibration.args import DEFAULT_OUT_ROOT, check_args, check_work
 
 DESCRIPTION = """\
 Fit the Bass diffusion model to a sales history, forecast the next periods with predictive
@@ -134,6 +134,7 @@ def main(argv=None) -> int:
     try:
         name, out_dir = check_args(args)
         series, example = _load(args)
+        check_work(args, series.n)
     except (SalesDataError, ValueError) as exc:
         return _fail(exc)
     notes = []

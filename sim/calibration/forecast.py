@@ -47,8 +47,8 @@ CV0 = 0.3          # prior guess of the relative noise of sales per period
 NU0 = 4.0          # its weight, in pseudo-observations
 FLOOR_FRACTION = 0.2
 IRLS_ROUNDS = 4
-# Discounted least squares: the noise sd of a period k periods before the last is divided by
-# DISCOUNT**k (recent periods count more; 1 = plain weighting).
+# Discounted least squares (Brown 1963): the noise sd of a period k years before the last is
+# multiplied by DISCOUNT**-k (recent periods count more; 1 = plain weighting). Per year.
 DISCOUNT = 0.75
 DRAWS = 2000
 # Equal weights over these forecasts of the cumulative level ("bass" is the MAP forecast).
@@ -129,7 +129,9 @@ def fit_bass_map(sales, prior: Prior, base: float = 0.0, discount: float | None 
     if not level > 0:
         raise ValueError("the series has no adoptions yet (cumulative level <= 0)")
     floor = FLOOR_FRACTION * max(float(np.max(np.abs(sales))), 1e-12)
-    age = discount ** -np.arange(n - 1, -1, -1.0)
+    # exp(k |log discount|), capped so that very long series cannot overflow (a period
+    # 100 e-folds back has no weight left anyway).
+    age = np.exp(np.minimum(-np.log(discount) * np.arange(n - 1, -1, -1.0), 100.0))
     cv = CV0
     z_starts = [np.array([prior.log_p[0], prior.log_q[0] + dq, np.log(level * r)])
                 for dq in (-prior.log_q[1], 0.0, prior.log_q[1]) for r in (0.3, 1.5, 6.0)]
@@ -210,7 +212,7 @@ class Forecast:
 
 def forecast(sales, horizon: int, prior: Prior, base: float = 0.0, level: float = 0.95,
              seed: int = 0, draws: int = DRAWS, combine=COMBINE,
-             widen: float | None = None) -> Forecast:
+             widen: float | None = None, period_years: float = 1.0) -> Forecast:
     """Forecast ``horizon`` periods of sales and of the cumulative level, with intervals.
 
     Parameters
@@ -228,11 +230,14 @@ def forecast(sales, horizon: int, prior: Prior, base: float = 0.0, level: float 
         Root of ``numpy.random.SeedSequence``; same seed, same forecast.
     combine : tuple of str
         Forecasts averaged for the point forecast (see ``COMBINE``).
+    period_years : float
+        Length of a period in years: ``DISCOUNT`` is per year, so quarterly data are
+        discounted by ``DISCOUNT ** 0.25`` per quarter.
     """
     widen = INTERVAL_WIDEN if widen is None else widen
     sales = np.asarray(sales, float)
     nonneg = bool(np.all(sales >= 0))
-    post = fit_bass_map(sales, prior, base)
+    post = fit_bass_map(sales, prior, base, discount=DISCOUNT ** period_years)
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     p, q, m, cv = post.draws(draws, rng, widen=1.0)
     eps = rng.standard_normal((draws, horizon))

@@ -62,6 +62,8 @@ ARGS = [
     ("negative sales", ["{tmp}/negative.csv"], "is negative"),
     ("non-numeric", ["{tmp}/word.csv"], "'five' is not a number"),
     ("too few periods", ["{tmp}/short.csv"], "at least 4"),
+    ("draws x forecast", ["{csv}", "--draws", "100000", "--forecast", "500"], "--draws"),
+    ("bootstrap too long", ["{tmp}/long_ok.csv", "--method", "nls"], "--bootstrap 1000"),
     ("size over int32", ["{tmp}/giant.csv", "--method", "nls", "--bootstrap", "0"],
      "rescale the sales"),
 ]
@@ -84,6 +86,8 @@ def _files(tmp: Path):
     (tmp / "empty.csv").write_text("")
     (tmp / "binary.csv").write_bytes(b"\xff\xfe\x00\x81garbage")
     (tmp / "long.csv").write_text("t,sales\n" + "".join(f"{i},1\n" for i in range(10_002)))
+    (tmp / "long_ok.csv").write_text("t,sales\n" + "".join(f"{i},{1 + i % 7}\n"
+                                                             for i in range(5000)))
     (tmp / "huge.csv").write_text("t,sales\n1,1\n" + "#" * (5 * 2**20) + "\n")
     (tmp / "absurd.csv").write_text("t,sales\n1,1e300\n2,3\n3,4\n4,5\n")
     (tmp / "negative.csv").write_text("t,sales\n1,5\n2,-6\n3,7\n4,8\n")

@@ -100,3 +100,13 @@ def test_simple_curves_recover_their_own_shapes():
     np.testing.assert_allclose(curves.gompertz(gompertz[:9], 3), gompertz[9:], rtol=1e-3)
     np.testing.assert_allclose(curves.trend([1.0, 2.0, 3.0, 5.0, 7.0], 2), [9.0, 11.0])
     np.testing.assert_array_equal(curves.naive([1.0, 4.0], 3), [4.0, 4.0, 4.0])
+
+
+def test_long_series_are_discounted_without_overflow():
+    """3,000 weekly periods: the per-year discount cannot overflow, the fit still works."""
+    n = 3000
+    sales = noisy_bass(0.3 / n, 8.0 / n, 1e6, n, 0.05, 2)
+    f = forecast(sales, 10, bass_prior(period_years=1 / 52), draws=200, period_years=1 / 52)
+    assert np.all(np.isfinite(f.upper)) and np.all(f.lower <= f.upper)
+    plain = fit_bass_map(sales, bass_prior(period_years=1 / 52), discount=1.0)
+    assert plain.m == pytest.approx(1e6, rel=0.05)
