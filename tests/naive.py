@@ -9,7 +9,8 @@ read against the documentation line by line. The kernel must agree with its twin
 - aggregate step: ``NaiveAggregate`` calls ``numpy.random.Generator.binomial`` in the
   order the kernel documents (per segment: consideration, the multinomial split by
   sequential binomials, then per product churn, replacement, return), so given the same
-  Generator state the counts are identical;
+  Generator state the counts are identical; with ``draws="counter"`` it calls
+  ``binomial`` here (inversion or Hoermann's BTRS on counter-based uniforms) instead;
 - agent step: ``NaiveAgents`` loops over customers with the same counter-based draws and
   decision rules;
 - network generators: ``watts_strogatz_edges`` and ``chung_lu_edges`` draw the same
@@ -90,6 +91,95 @@ def standard_normal(key_a: int, key_b: int, index: int) -> float:
     u1 = uniform(key_a, index)
     u2 = uniform(key_b, index)
     return math.sqrt(-2.0 * math.log1p(-u1)) * math.cos(2.0 * math.pi * u2)
+
+
+# ------------------------------------------------------------------ counter binomial
+
+# log(k!) - [(k + 1/2) log(k + 1) - (k + 1) + log(2 pi) / 2], k = 0..9 (Stirling's tail)
+_FC = [0.08106146679532726, 0.0413406959554093, 0.02767792568499834, 0.020790672103765093,
+       0.016644691189821193, 0.013876128823070748, 0.01189670994589177, 0.010411265261972096,
+       0.009255462182712733, 0.00833056343336287]
+
+
+def draw_key(step_key: int, index: int) -> int:
+    """Key of draw ``index`` of a step: ``mix64(step_key + (index + 1) * G)``."""
+    return mix64(step_key + (index + 1) * GOLDEN64)
+
+
+def _fc(k: float) -> float:
+    if k <= 9.0:
+        return _FC[int(k)]
+    kp1sq = (k + 1.0) * (k + 1.0)
+    return (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / 1260.0 / kp1sq) / kp1sq) / (k + 1.0)
+
+
+def binomial(n: int, p: float, key: int) -> int:
+    """Binomial(n, p) from uniforms ``uniform(key, 0), uniform(key, 1), ...``.
+
+    Mean below 10: inversion by sequential search from 0 (restarting with a fresh uniform
+    past ``n p + 10 sd``); otherwise Hoermann's (1993) BTRS transformed rejection; p > 1/2
+    by symmetry.
+    """
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    flip = p > 0.5
+    pp = 1.0 - p if flip else p
+    x = _binomial_inversion(n, pp, key) if n * pp < 10.0 else _binomial_btrs(n, pp, key)
+    return n - x if flip else x
+
+
+def _binomial_inversion(n, p, key):
+    q = 1.0 - p
+    qn = math.exp(n * math.log1p(-p))
+    mean = n * p
+    bound = min(float(n), mean + 10.0 * math.sqrt(mean * q + 1.0))
+    used = 0
+    x, px = 0, qn
+    u = uniform(key, used)
+    used += 1
+    while u > px:
+        x += 1
+        if x > bound:
+            x, px = 0, qn
+            u = uniform(key, used)
+            used += 1
+        else:
+            u -= px
+            px = ((n - x + 1) * p * px) / (x * q)
+    return x
+
+
+def _binomial_btrs(n, p, key):
+    q = 1.0 - p
+    nf = float(n)
+    spq = math.sqrt(nf * p * q)
+    b = 1.15 + 2.53 * spq
+    a = -0.0873 + 0.0248 * b + 0.01 * p
+    c = nf * p + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = p / q
+    alpha = (2.83 + 5.1 / b) * spq
+    m = float(math.floor((nf + 1.0) * p))
+    used = 0
+    while True:
+        u = uniform(key, used) - 0.5
+        v = uniform(key, used + 1)
+        used += 2
+        us = 0.5 - abs(u)
+        k = float(math.floor((2.0 * a / us + b) * u + c))
+        if us >= 0.07 and v <= v_r:
+            return int(k)
+        if k < 0.0 or k > nf:
+            continue
+        lv = math.log(v * alpha / (a / (us * us) + b))
+        bound = ((m + 0.5) * math.log((m + 1.0) / (r * (nf - m + 1.0)))
+                 + (nf + 1.0) * math.log((nf - m + 1.0) / (nf - k + 1.0))
+                 + (k + 0.5) * math.log(r * (nf - k + 1.0) / (k + 1.0))
+                 + _fc(m) + _fc(nf - m) - _fc(k) - _fc(nf - k))
+        if lv <= bound:
+            return int(k)
 
 
 # ------------------------------------------------------------------- segment-level model
@@ -196,9 +286,18 @@ def _outcome(new, units, repl, churn, back, active, pool, lapsed, lost):
 
 
 class NaiveAggregate:
-    """Aggregate market, one segment at a time, one NumPy binomial call per random count."""
+    """Aggregate market, one segment at a time, one binomial call per random count.
 
-    def __init__(self, segments, n_products, initial_active=None, initial_lapsed=None):
+    ``draws="generator"``: each count is ``rng.binomial``; ``"counter"``: the step takes
+    ``key = rng.bit_generator.random_raw()`` and draw ``slot`` of segment s is
+    ``binomial(n, p, draw_key(key, s * (5 J + 1) + slot))`` with slot 0 consideration,
+    1 + j the split to product j, 1 + J + j its stock-outs, 1 + 2J + j churn, 1 + 3J + j
+    replacement, 1 + 4J + j returns.
+    """
+
+    def __init__(self, segments, n_products, initial_active=None, initial_lapsed=None,
+                 draws="generator"):
+        self.draws = draws
         s = segments.n_segments
         self.segments = segments
         self.n_products = n_products
@@ -218,6 +317,14 @@ class NaiveAggregate:
         available = np.asarray(offer.available).tolist()
         fill = _floats(offer.fill_rate)
         new, units, repl, churn, back, lost = (_zeros(s_count, j_count) for _ in range(6))
+        if self.draws == "counter":
+            key = int(rng.bit_generator.random_raw())
+
+            def draw(n, p, s, slot):
+                return binomial(n, p, draw_key(key, s * (5 * j_count + 1) + slot))
+        else:
+            def draw(n, p, s, slot):
+                return int(rng.binomial(n, p))
         for s in range(s_count):
             shares, adv, attract, reach = drv[s]
             active = self.active[s]
@@ -231,30 +338,31 @@ class NaiveAggregate:
             prob = -math.expm1(-hazard * dt) * reach
             considering = 0
             if self.pool[s] > 0 and prob > 0.0:
-                considering = int(rng.binomial(self.pool[s], min(prob, 1.0)))
+                considering = draw(self.pool[s], min(prob, 1.0), s, 0)
             # multinomial over products and the outside option, as sequential binomials
             remaining = considering
             for j in range(j_count):
                 if remaining == 0 or shares[j] <= 0.0:
                     continue
                 conditional = shares[j] / sum(shares[j:])
-                x = remaining if conditional >= 1.0 else int(rng.binomial(remaining, conditional))
+                x = remaining if conditional >= 1.0 else draw(remaining, conditional, s, 1 + j)
                 new[s][j] = x
                 remaining -= x
             # a chooser finds the product in stock with probability fill; else a lost sale
             for j in range(j_count):
                 if new[s][j] > 0 and fill[j] < 1.0:
-                    lost[s][j] = int(rng.binomial(new[s][j], 1.0 - fill[j]))
+                    lost[s][j] = draw(new[s][j], 1.0 - fill[j], s, 1 + j_count + j)
                     new[s][j] -= lost[s][j]
             for j in range(j_count):
                 p_churn, p_replace = owner[j]
                 n = active[j]
-                c = int(rng.binomial(n, p_churn)) if n > 0 and p_churn > 0.0 else 0
+                c = draw(n, p_churn, s, 1 + 2 * j_count + j) if n > 0 and p_churn > 0.0 else 0
                 r = 0
                 if n - c > 0 and p_replace > 0.0 and available[j] and fill[j] > 0.0:
-                    r = int(rng.binomial(n - c, min(p_replace * fill[j] / (1.0 - p_churn), 1.0)))
+                    r = draw(n - c, min(p_replace * fill[j] / (1.0 - p_churn), 1.0), s,
+                             1 + 3 * j_count + j)
                 cr = float(seg.churn_return[s])
-                b = int(rng.binomial(c, cr)) if c > 0 and cr > 0.0 else 0
+                b = draw(c, cr, s, 1 + 4 * j_count + j) if c > 0 and cr > 0.0 else 0
                 churn[s][j], repl[s][j], back[s][j] = c, r, b
                 units[s][j] = new[s][j] + r
             for j in range(j_count):

@@ -20,89 +20,39 @@ transition per step), as in the agent mode:
   pool. A replacement buyer who finds no stock waits (replacement probability times the
   fill rate).
 
-Randomness comes only from the ``numpy.random.Generator`` the caller passes in; Numba's
-Generator methods consume the bit generator exactly as NumPy's do, so a plain-Python twin
-(``tests/naive.py``) calling NumPy in the same order reproduces the kernel exactly.
+Randomness comes only from the ``numpy.random.Generator`` the caller passes in, in one of
+two ways (``draws``):
+- ``"generator"``: every binomial is ``rng.binomial``; Numba's Generator methods consume
+  the bit generator exactly as NumPy's do, so a plain-Python twin (``tests/naive.py``)
+  calling NumPy in the same order reproduces the kernel exactly;
+- ``"counter"``: the step takes one 64-bit key from ``rng`` (``bit_generator.random_raw``)
+  and every binomial is the exact counter-based sampler ``sim.kernel.binomial`` keyed by
+  (key, draw index); the twin reproduces it with plain Python. Same distributions, other
+  draws; faster (no Generator crosses into compiled code, cheaper samplers).
+
+The step itself is one compiled call (``_aggregate_step.step_aggregate``).
 """
+
+import math
 
 import numpy as np
 
-from sim.kernel._numba import jit
-from sim.kernel.choice import drivers, hazard_probabilities
+from sim.kernel._aggregate_step import N_ROWS
+from sim.kernel._aggregate_step import step_aggregate as _step_aggregate
 from sim.kernel.outcome import StepOutcome
 from sim.kernel.params import Offer, Segments
 
-
-@jit
-def _step_aggregate(rng, dt, p, q, churn_return, shares, adv_effect, attract, reach,
-                    satisfaction, p_churn, p_replace, available, fill_rate, pool, lapsed,
-                    active, new_adopters, units, replacements, churners, returned, lost):
-    """One aggregate step, in place on pool (S,), lapsed (S,), active (S, J); int64."""
-    s_count, j_count = active.shape
-    for s in range(s_count):
-        owners = 0
-        wom = 0.0
-        for j in range(j_count):
-            owners += active[s, j]
-            wom += satisfaction[j] * active[s, j]
-        population = pool[s] + lapsed[s] + owners
-        if population > 0:
-            wom /= population
-        hazard = (p[s] * adv_effect[s] + q[s] * wom) * attract[s]
-        prob = -np.expm1(-hazard * dt) * reach[s]
-        considering = 0
-        if pool[s] > 0 and prob > 0.0:
-            considering = rng.binomial(pool[s], min(prob, 1.0))
-        # Multinomial split of the considering customers by sequential binomials; the
-        # remainder after the products chose the outside option.
-        remaining = considering
-        for j in range(j_count):
-            new_adopters[s, j] = 0
-            if remaining == 0 or shares[s, j] <= 0.0:
-                continue
-            tail = 0.0
-            for k in range(j, j_count + 1):
-                tail += shares[s, k]
-            ratio = shares[s, j] / tail
-            x = remaining if ratio >= 1.0 else rng.binomial(remaining, ratio)
-            new_adopters[s, j] = x
-            remaining -= x
-        # Stock-outs: a chooser finds the product in stock with probability fill_rate;
-        # the others are lost sales and stay in the pool.
-        for j in range(j_count):
-            x = new_adopters[s, j]
-            if x > 0 and fill_rate[j] < 1.0:
-                miss = rng.binomial(x, 1.0 - fill_rate[j])
-                lost[s, j] = miss
-                new_adopters[s, j] = x - miss
-        adopted = 0
-        back = 0
-        for j in range(j_count):
-            n = active[s, j]
-            c = 0
-            r = 0
-            b = 0
-            if n > 0 and p_churn[j] > 0.0:
-                c = rng.binomial(n, p_churn[j])
-            if n - c > 0 and p_replace[j] > 0.0 and available[j] and fill_rate[j] > 0.0:
-                r = rng.binomial(n - c, min(p_replace[j] * fill_rate[j] / (1.0 - p_churn[j]), 1.0))
-            if c > 0 and churn_return[s] > 0.0:
-                b = rng.binomial(c, churn_return[s])
-            churners[s, j] = c
-            replacements[s, j] = r
-            returned[s, j] = b
-            units[s, j] = new_adopters[s, j] + r
-            active[s, j] = n - c + new_adopters[s, j]
-            adopted += new_adopters[s, j]
-            back += b
-            lapsed[s] += c - b
-        pool[s] += back - adopted
+DRAWS = ("generator", "counter")
 
 
 def _check_dt(dt):
-    if not np.isfinite(dt) or dt <= 0.0:
+    try:
+        value = float(dt)
+    except (TypeError, ValueError):
+        raise ValueError(f"dt must be a finite number of days > 0, got {dt!r}") from None
+    if not math.isfinite(value) or value <= 0.0:
         raise ValueError(f"dt must be a finite number of days > 0, got {dt}")
-    return float(dt)
+    return value
 
 
 class AggregateMarket:
@@ -117,15 +67,21 @@ class AggregateMarket:
         Owners of each product at the start (an incumbent's installed base).
     initial_lapsed : int (S,), optional
         Customers outside the category at the start.
+    draws : {"generator", "counter"}
+        Where the binomials come from (module docstring): ``rng.binomial`` itself, or the
+        counter-based sampler keyed by one draw from ``rng`` per step.
     """
 
     def __init__(self, segments: Segments, n_products: int, initial_active=None,
-                 initial_lapsed=None):
+                 initial_lapsed=None, draws: str = "generator"):
         if not isinstance(segments, Segments):
             raise ValueError(f"segments must be a Segments, got {type(segments).__name__}")
         segments.validate()
         if int(n_products) < 1:
             raise ValueError(f"n_products must be >= 1, got {n_products}")
+        if draws not in DRAWS:
+            raise ValueError(f"draws must be one of {', '.join(DRAWS)}; got {draws!r}")
+        self.draws = draws
         self.segments = segments
         self.n_products = int(n_products)
         j = self.n_products
@@ -133,6 +89,12 @@ class AggregateMarket:
         self.active = active
         self.lapsed = lapsed
         self.pool = segments.population - lapsed - active.sum(axis=1)
+        # the segment parameters a step reads, packed once (one argument instead of seven)
+        self._seg = np.ascontiguousarray(np.column_stack([
+            segments.p, segments.q, segments.price_sensitivity, segments.outside_utility,
+            segments.attractiveness_elasticity, segments.reference_inclusive_value,
+            segments.churn_return]))
+        self._no_utility = np.zeros((1, 1))
 
     def step(self, offer: Offer, dt: float, rng: np.random.Generator) -> StepOutcome:
         """Advance the market by ``dt`` days under ``offer``; draws come from ``rng``."""
@@ -140,19 +102,20 @@ class AggregateMarket:
         if not isinstance(rng, np.random.Generator):
             raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
         _check_offer(offer, self.segments, self.n_products)
-        seg = self.segments
-        s, j = seg.n_segments, self.n_products
-        _, shares, adv, attract, reach = drivers(seg, offer)
-        p_churn, p_replace = hazard_probabilities(
-            offer.churn_rate, offer.churn_satisfaction_slope, offer.replacement_rate,
-            offer.satisfaction, dt)
-        flows = [np.zeros((s, j), np.int64) for _ in range(6)]
-        _step_aggregate(rng, dt, seg.p, seg.q, seg.churn_return, shares, adv, attract, reach,
-                        offer.satisfaction, p_churn, p_replace, offer.available,
-                        offer.fill_rate, self.pool, self.lapsed, self.active, *flows)
-        new, units, repl, churn, back, lost = flows
-        return StepOutcome(new, units, repl, churn, back, self.active.copy(), self.pool.copy(),
-                           self.lapsed.copy(), lost)
+        source = rng if self.draws == "generator" else np.uint64(rng.bit_generator.random_raw())
+        s = self.segments.n_segments
+        out = np.empty((N_ROWS, s, self.n_products), np.int64)
+        after = np.empty((2, s), np.int64)
+        utility = offer.utility
+        _step_aggregate(source, dt, self._seg, self.segments.attribute_weights, offer.price,
+                        offer.attributes, self._no_utility if utility is None else utility,
+                        utility is not None, offer.available, offer.awareness,
+                        offer.advertising, offer.satisfaction, offer.churn_rate,
+                        offer.churn_satisfaction_slope, offer.replacement_rate,
+                        offer.fill_rate, self.pool, self.lapsed, self.active, out, after[0],
+                        after[1])
+        new, units, repl, churn, back, lost, active = out
+        return StepOutcome._of(new, units, repl, churn, back, active, after[0], after[1], lost)
 
 
 def _check_offer(offer, segments, n_products):

@@ -52,13 +52,15 @@ def _segment_drivers(base, alpha, outside_utility, beta, iv_ref, price, availabl
     """
     s_count = base.shape[0]
     j_count = price.shape[0]
+    log_price = np.log(price)  # once per product, not twice per segment and product
+    v_sj = np.empty(j_count)
     for s in range(s_count):
         vmax = outside_utility[s]
         for j in range(j_count):
+            v_sj[j] = base[s, j] - alpha[s] * log_price[j]
             if available[j] and awareness[s, j] > 0.0:
-                v = base[s, j] - alpha[s] * np.log(price[j])
-                if v > vmax:
-                    vmax = v
+                if v_sj[j] > vmax:
+                    vmax = v_sj[j]
         not_reached = 1.0
         for j in range(j_count):
             if available[j] and awareness[s, j] > 0.0:
@@ -70,7 +72,7 @@ def _segment_drivers(base, alpha, outside_utility, beta, iv_ref, price, availabl
         total_aware = 0.0  # sum_j aware * exp(V - vmax), for the inclusive value
         for j in range(j_count):
             if available[j] and awareness[s, j] > 0.0:
-                e = awareness[s, j] * np.exp(base[s, j] - alpha[s] * np.log(price[j]) - vmax)
+                e = awareness[s, j] * np.exp(v_sj[j] - vmax)
                 total_aware += e
                 e *= scale
                 shares[s, j] = e

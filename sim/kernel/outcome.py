@@ -37,6 +37,17 @@ class StepOutcome:
         if self.lost is None:
             object.__setattr__(self, "lost", np.zeros_like(self.new_adopters))
 
+    @classmethod
+    def _of(cls, new_adopters, units, replacements, churners, returned, active, pool, lapsed,
+            lost) -> "StepOutcome":
+        """An outcome from arrays the kernel has just filled (no copies, no checks): the
+        per-step path, where the dataclass's frozen ``__init__`` costs microseconds."""
+        out = object.__new__(cls)
+        out.__dict__.update(new_adopters=new_adopters, units=units, replacements=replacements,
+                            churners=churners, returned=returned, active=active, pool=pool,
+                            lapsed=lapsed, lost=lost)
+        return out
+
     def population(self) -> np.ndarray:
         """(S,) customers per segment: pool + owners + lapsed (conserved)."""
         return self.pool + self.lapsed + self.active.sum(axis=1)

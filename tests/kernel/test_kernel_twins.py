@@ -45,14 +45,15 @@ def test_owner_probabilities_match_twin():
 
 @pytest.mark.parametrize("seed", [0, 7, 123])
 @pytest.mark.parametrize("initial", [False, True])
-def test_aggregate_step_equals_twin(seed, initial):
+@pytest.mark.parametrize("draws", ["generator", "counter"])
+def test_aggregate_step_equals_twin(seed, initial, draws):
     seg = tiny_segments()
     init = {}
     if initial:
         init = {"initial_active": np.array([[20, 10, 0], [5, 30, 2]]),
                 "initial_lapsed": np.array([4, 9])}
-    market = AggregateMarket(seg, 3, **init)
-    twin = naive.NaiveAggregate(seg, 3, **init)
+    market = AggregateMarket(seg, 3, draws=draws, **init)
+    twin = naive.NaiveAggregate(seg, 3, draws=draws, **init)
     rng_kernel = np.random.default_rng(seed)
     rng_twin = np.random.default_rng(seed)
     moved = 0

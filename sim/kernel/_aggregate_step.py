@@ -1,0 +1,167 @@
+"""Aggregate mode, the compiled step: drivers, owner probabilities and draws in one call.
+
+A step used to cost far more in Python glue (the drivers and owner probabilities as
+separate NumPy calls, six allocations, an outcome built from copies) than in its draws;
+here one compiled call does it all and writes into one preallocated int64 buffer.
+
+The draws come from one of two sources, chosen by the type of ``source`` (one compiled
+body, two specialisations):
+- a ``numpy.random.Generator``: ``source.binomial(n, p)``, in the documented order, so a
+  step is bit-identical to NumPy calls in that order (``tests/naive.py``);
+- a uint64 key: ``binomial(n, p, draw_key(key, index))`` (``sim.kernel.binomial``), the
+  counter-based exact sampler, where ``index = s * (5 J + 1) + slot`` numbers the draws of
+  segment s: slot 0 the considering customers, 1 + j the split to product j, 1 + J + j
+  its stock-outs, 1 + 2J + j churn, 1 + 3J + j replacement, 1 + 4J + j returns.
+
+Model: see ``sim.kernel.aggregate``.
+"""
+
+import numba
+import numpy as np
+from numba import types
+from numba.extending import overload
+
+from sim.kernel._numba import jit
+from sim.kernel.binomial import binomial, draw_key
+from sim.kernel.choice import _base_utility, _segment_drivers
+
+# Rows of the output buffer (K, S, J): flows, then the state after the step.
+NEW, UNITS, REPLACEMENTS, CHURNERS, RETURNED, LOST, ACTIVE = range(7)
+N_ROWS = 7
+# Columns of the packed segment parameters (S, 8)
+SEG_P, SEG_Q, SEG_ALPHA, SEG_V0, SEG_BETA, SEG_IV_REF, SEG_CHURN_RETURN = range(7)
+N_SEG_COLUMNS = 7
+
+
+def _draw_py(source, n, p, index):
+    """Plain-Python dispatch (``NUMBA_DISABLE_JIT=1``): the compiled one is the overload."""
+    if isinstance(source, np.random.Generator):
+        return int(source.binomial(n, p))
+    return int(binomial(n, p, draw_key(source, index)))
+
+
+def _draw(source, n, p, index):
+    return _draw_py(source, n, p, index)
+
+
+@overload(_draw, jit_options={"cache": True})
+def _draw_overload(source, n, p, index):
+    if isinstance(source, types.NumPyRandomGeneratorType):
+        def impl(source, n, p, index):
+            return source.binomial(n, p)
+    else:
+        def impl(source, n, p, index):
+            return binomial(n, p, draw_key(source, index))
+    return impl
+
+
+draw = _draw_py if numba.config.DISABLE_JIT else _draw
+
+
+@jit
+def owner_probabilities(churn_rate, slope, replacement_rate, satisfaction, dt, p_churn,
+                        p_replace):
+    """``choice.hazard_probabilities`` in compiled form (same operations, same order)."""
+    for j in range(churn_rate.shape[0]):
+        c = churn_rate[j] + slope[j] * (1.0 - satisfaction[j])
+        total = c + replacement_rate[j]
+        p_event = -np.expm1(-total * dt)
+        frac = c / total if total > 0.0 else 0.0
+        p_churn[j] = p_event * frac
+        p_replace[j] = max(p_event - p_churn[j], 0.0)
+
+
+@jit
+def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_utility,
+                   available, awareness, advertising, satisfaction, churn_rate, slope,
+                   replacement_rate, fill_rate, pool, lapsed, active, out, pool_out,
+                   lapsed_out):
+    """One aggregate step in place on pool (S,), lapsed (S,), active (S, J), int64.
+
+    ``seg`` float64 (S, 7): p, q (per day), price sensitivity, outside utility,
+    attractiveness elasticity, reference inclusive value, churn_return. ``weights``
+    (S, K); offer arrays as in ``params.Offer`` (``utility`` read when ``has_utility``).
+    Writes the flows and the owners after the step into ``out`` int64 (7, S, J) (rows
+    ``NEW`` .. ``ACTIVE``) and the pool and lapsed after it into ``pool_out``,
+    ``lapsed_out`` (S,).
+    """
+    s_count, j_count = active.shape
+    base = utility if has_utility else _base_utility(weights, attributes)
+    shares = np.empty((s_count, j_count + 1))
+    adv = np.empty(s_count)
+    attract = np.empty(s_count)
+    reach = np.empty(s_count)
+    _segment_drivers(base, seg[:, SEG_ALPHA], seg[:, SEG_V0], seg[:, SEG_BETA],
+                     seg[:, SEG_IV_REF], price, available, awareness, advertising, shares,
+                     adv, attract, reach)
+    p_churn = np.empty(j_count)
+    p_replace = np.empty(j_count)
+    owner_probabilities(churn_rate, slope, replacement_rate, satisfaction, dt, p_churn,
+                        p_replace)
+    slots = 5 * j_count + 1
+    new = out[NEW]
+    for s in range(s_count):
+        first = s * slots
+        owners = 0
+        wom = 0.0
+        for j in range(j_count):
+            owners += active[s, j]
+            wom += satisfaction[j] * active[s, j]
+        population = pool[s] + lapsed[s] + owners
+        if population > 0:
+            wom /= population
+        hazard = (seg[s, SEG_P] * adv[s] + seg[s, SEG_Q] * wom) * attract[s]
+        prob = -np.expm1(-hazard * dt) * reach[s]
+        considering = 0
+        if pool[s] > 0 and prob > 0.0:
+            considering = draw(source, pool[s], min(prob, 1.0), first)
+        # Multinomial split of the considering customers by sequential binomials; the
+        # remainder after the products chose the outside option.
+        remaining = considering
+        for j in range(j_count):
+            new[s, j] = 0
+            out[LOST, s, j] = 0
+            if remaining == 0 or shares[s, j] <= 0.0:
+                continue
+            tail = 0.0
+            for k in range(j, j_count + 1):
+                tail += shares[s, k]
+            ratio = shares[s, j] / tail
+            x = remaining if ratio >= 1.0 else draw(source, remaining, ratio, first + 1 + j)
+            new[s, j] = x
+            remaining -= x
+        # Stock-outs: a chooser finds the product in stock with probability fill_rate;
+        # the others are lost sales and stay in the pool.
+        for j in range(j_count):
+            x = new[s, j]
+            if x > 0 and fill_rate[j] < 1.0:
+                miss = draw(source, x, 1.0 - fill_rate[j], first + 1 + j_count + j)
+                out[LOST, s, j] = miss
+                new[s, j] = x - miss
+        adopted = 0
+        back = 0
+        cr = seg[s, SEG_CHURN_RETURN]
+        for j in range(j_count):
+            n = active[s, j]
+            c = 0
+            r = 0
+            b = 0
+            if n > 0 and p_churn[j] > 0.0:
+                c = draw(source, n, p_churn[j], first + 1 + 2 * j_count + j)
+            if n - c > 0 and p_replace[j] > 0.0 and available[j] and fill_rate[j] > 0.0:
+                r = draw(source, n - c, min(p_replace[j] * fill_rate[j] / (1.0 - p_churn[j]), 1.0),
+                         first + 1 + 3 * j_count + j)
+            if c > 0 and cr > 0.0:
+                b = draw(source, c, cr, first + 1 + 4 * j_count + j)
+            out[CHURNERS, s, j] = c
+            out[REPLACEMENTS, s, j] = r
+            out[RETURNED, s, j] = b
+            out[UNITS, s, j] = new[s, j] + r
+            active[s, j] = n - c + new[s, j]
+            out[ACTIVE, s, j] = active[s, j]
+            adopted += new[s, j]
+            back += b
+            lapsed[s] += c - b
+        pool[s] += back - adopted
+        pool_out[s] = pool[s]
+        lapsed_out[s] = lapsed[s]
