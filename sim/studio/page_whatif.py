@@ -12,9 +12,10 @@ from sim.studio.schema import (
     MAIN_LEVERS,
     RUN_SETTINGS,
     apply_changes,
+    check_value,
+    cli_message,
     form_fields,
     overrides_from,
-    with_value,
 )
 from sim.studio.widgets import field_input, fmt, table
 
@@ -37,12 +38,9 @@ def build(ws, url) -> None:
         if state["app"] is None or value is None:
             return None
         try:
-            with_value(state["app"], key, value)
-        except ValueError as e:
-            return str(e)
+            return check_value(state["app"], key, value)
         except Exception:  # noqa: BLE001 - a type the schema refuses: compose says why
             return None
-        return None
 
     def load_form():
         app = runs.composed([f"scenario={scenario.value}"])
@@ -88,8 +86,9 @@ def build(ws, url) -> None:
             overrides, fast = current()
             info, app = await run.io_bound(runs.start_run, ws, overrides, "run", "", fast)
         except (UserError, ValueError) as e:
-            _mark_field(state, str(e))
-            error.text = str(e)
+            message = str(e) if isinstance(e, UserError) else cli_message(state["app"], str(e))
+            _mark_field(state, message)
+            error.text = message
             return
         run_button.disable()
         progress.visible = True

@@ -38,6 +38,7 @@ DICT_FIELDS = ("teams", "channels", "split", "attributes", "initial_installed_ba
                "target_by_segment", "initial_by_segment")
 RUN_SETTINGS = ("replications", "seed", "horizon_days", "mode", "plots")
 _BOUND = re.compile(r"must be (>=|>|<=|<) (-?[0-9.e+-]+)")
+_BETWEEN = re.compile(r"must be between (-?[0-9.e+-]+) and (-?[0-9.e+-]+)")
 
 
 @dataclass
@@ -154,6 +155,31 @@ def _field(key, name, tp, value, help_) -> Field:
     return Field(key, kind, value, unit_of(name, key), help_, tuple(choices or ()))
 
 
+def cli_message(app, message: str) -> str:
+    """A schema message as the command line words it: the CLI renames ``firm 'us'.x`` to
+    the override key ``firm.x`` (``sim.cli.compose.override_path``), so the form does too."""
+    try:
+        from sim.cli.compose import override_path
+    except ImportError:  # the CLI before its split into sim/cli/ kept the schema's words
+        return message
+    from omegaconf import OmegaConf
+
+    names = OmegaConf.create({
+        "firm": {"name": app.firm.name},
+        "competitors": {k: {"name": c.name} for k, c in app.competitors.items()},
+        "market": {"segments": [{"name": s.name} for s in app.market.segments]}})
+    return override_path(message, names)
+
+
+def check_value(app, key: str, value) -> str | None:
+    """The CLI's one-line message if ``key=value`` is refused by the schema, else None."""
+    try:
+        with_value(app, key, value)
+    except ValueError as e:
+        return cli_message(app, str(e))
+    return None
+
+
 def with_value(app, key: str, value):
     """A copy of ``app`` with ``key`` set, every dataclass on the path rebuilt (so each
     level's ``__post_init__`` checks run). Raises the check's ``ValueError``."""
@@ -172,22 +198,48 @@ def with_value(app, key: str, value):
 
 
 def range_of(app, field: Field) -> Field:
-    """``field`` with ``low``/``high`` read from the schema's checks (numbers only)."""
+    """``field`` with ``low``/``high`` read from the schema's checks (numbers only).
+
+    Each side is probed from a far-out value; a check that names a bound ("must be > 0.0",
+    "must be between -1e+07 and 1e+07") moves the probe to that bound, until the tightest
+    bound on that side stops moving."""
     if field.kind not in ("float", "int"):
         return field
-    probe = (-1e300, 1e300) if field.kind == "float" else (-(2**62), 2**62)
-    for value, attr in zip(probe, ("low", "high"), strict=True):
+    far = 1e300 if field.kind == "float" else 2**62
+    field.low = _probe(app, field, -far, "low")
+    field.high = _probe(app, field, far, "high")
+    return field
+
+
+def _probe(app, field, value, side):
+    bound = None
+    for _ in range(6):
         try:
             with_value(app, field.key, value)
         except ValueError as e:
-            m = _BOUND.search(str(e))
-            if m and field.key.rsplit(".", 1)[-1] in str(e):
-                number = float(m.group(2))
-                if math.isfinite(number):
-                    setattr(field, attr, (m.group(1), number))
+            message = str(e)
+            if field.key.rsplit(".", 1)[-1] not in message:
+                break
+            found = _side_bound(message, side)
+            if found is None or found == bound:
+                break
+            bound, value = found, found[1]
+            continue
         except (TypeError, KeyError, AttributeError):
             pass
-    return field
+        break
+    return bound
+
+
+def _side_bound(message: str, side: str):
+    m = _BETWEEN.search(message)
+    if m:
+        lo, hi = float(m.group(1)), float(m.group(2))
+        return (">=", lo) if side == "low" else ("<=", hi)
+    for op, number in _BOUND.findall(message):
+        if (side == "low") == (op in (">", ">=")) and math.isfinite(float(number)):
+            return op, float(number)
+    return None
 
 
 def form_fields(app) -> list[Field]:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from sim.cli import UserError, compose
+
 
 def _set(page, key, value):
     field = page.locator(f"#f-{key.replace('.', '__')}")
@@ -30,10 +32,12 @@ def _kpi_rows(page) -> dict:
 
 
 def test_what_if_refuses_a_bad_value_then_runs_a_lever_change(page, screens, workspace):
+    with pytest.raises(UserError) as cli:
+        compose(["firm.pricing.list_price=-5.0"])
     _set(page, "firm.pricing.list_price", -5)
-    page.get_by_text("firm 'us'.pricing.list_price must be > 0.0, got -5.0").wait_for()
+    page.get_by_text(str(cli.value)).wait_for()  # the CLI's message, in the field
     page.click("#run-button")
-    assert page.inner_text("#run-error") == "firm 'us'.pricing.list_price must be > 0.0, got -5.0"
+    assert page.inner_text("#run-error") == str(cli.value)
     assert not list((workspace / "runs").glob("*")) if (workspace / "runs").exists() else True
 
     _set(page, "firm.pricing.list_price", 199)

@@ -16,6 +16,7 @@ from sim.studio import runs, sweeps
 from sim.studio.catalogue import Catalogue
 from sim.studio.schema import (
     apply_changes,
+    check_value,
     fields_of,
     form_fields,
     overrides_from,
@@ -55,11 +56,11 @@ def test_ranges_are_the_checks_that_compose_enforces(app, key):
             continue
         op, edge = bound
         bad = edge if op in (">", "<") else edge + step
-        with pytest.raises(ValueError) as schema_err:
+        with pytest.raises(ValueError):
             with_value(app, key, bad)
         with pytest.raises(UserError) as cli_err:
             compose(["scenario=baseline", f"{key}={bad}"])
-        assert str(schema_err.value) == str(cli_err.value)
+        assert check_value(app, key, bad) == str(cli_err.value)
 
 
 def test_form_changes_give_the_config_compose_gives(app):
@@ -136,7 +137,7 @@ def test_a_crash_is_recorded_and_earlier_runs_are_kept(tmp_path, monkeypatch):
 
 def test_bad_input_is_refused_before_anything_is_written(tmp_path):
     ws = runs.Workspace(tmp_path / "ws")
-    with pytest.raises(UserError, match="firm 'us'.pricing.list_price must be > 0.0, got -1.0"):
+    with pytest.raises(UserError, match=r"pricing\.list_price must be > 0\.0, got -1\.0"):
         runs.run_what_if(ws, ["firm.pricing.list_price=-1"])
     with pytest.raises(UserError, match="must be > 0.0, got -1"):
         sweeps.launch_sweep(ws, QUICK, {"firm.pricing.list_price": ["100", "-1"]})
