@@ -5,8 +5,9 @@ from nicegui import run, ui
 
 from sim.cli import UserError, scenarios
 from sim.config import CHANNELS, TEAMS
-from sim.game.cli import new_game
+from sim.game import Game
 from sim.studio import games
+from sim.studio.runs import composed
 from sim.studio.widgets import table
 
 
@@ -17,7 +18,7 @@ def build(ws) -> None:
         scenario = ui.select(names, value="baseline", label="scenario").classes("w-48")
         seed = ui.number("seed", value=0, min=0, format="%.0f").classes("w-24")
         period = ui.number("period (days)", value=91, min=1, format="%.0f").classes("w-32")
-        ui.button("New game", icon="casino", on_click=lambda: start()).props('id="game-new"')
+        new = ui.button("New game", icon="casino").props('id="game-new"')
         saved = ui.select({}, label="saved games").classes("w-72")
         ui.button("Resume", on_click=lambda: resume()).props('id="game-resume"')
     header = ui.label("Start a new game or resume a saved one.").classes(
@@ -90,11 +91,13 @@ def build(ws) -> None:
                 out[k] = True
         return out
 
-    def start():
+    async def start():
         error.text = ""
+        overrides = [f"scenario={scenario.value}"]
         try:
-            state["game"] = new_game([f"scenario={scenario.value}"], int(seed.value or 0),
-                                     float(period.value or 91))
+            app = await run.io_bound(composed, overrides)  # remembered: 2 s the first time
+            state["game"] = Game(app.scenario(), int(seed.value or 0), float(period.value or 91),
+                                 overrides)
         except (UserError, ValueError) as e:
             error.text = str(e)
             return
@@ -199,6 +202,7 @@ def build(ws) -> None:
                 items = rep[key] or [{"t": "", "firm": "", "kind": "", "detail": "nothing"}]
                 table(items, ["t", "firm", "kind", "detail"], "w-full")
 
+    new.on_click(start)
     play.on_click(do_play)
     save.on_click(do_save)
     replay.on_click(do_replay)
