@@ -19,7 +19,7 @@ def build(ws) -> None:
         seed = ui.number("seed", value=0, min=0, format="%.0f").classes("w-24")
         period = ui.number("period (days)", value=91, min=1, format="%.0f").classes("w-32")
         new = ui.button("New game", icon="casino").props('id="game-new"')
-        saved = ui.select({}, label="saved games").classes("w-72")
+        saved = ui.select({}, label="saved games").classes("w-72").props('for="game-saved"')
         ui.button("Resume", on_click=lambda: resume()).props('id="game-resume"')
     header = ui.label("Start a new game or resume a saved one.").classes(
         "text-subtitle1").props('id="game-header"')

@@ -114,5 +114,9 @@ def test_war_game_two_quarters_then_replay(page, screens):
     page.get_by_text("saved: marketsim game replay").wait_for()
     page.click("#game-replay")
     page.get_by_text("replayed 2 period(s) from the log and seed: identical records").wait_for()
+    page.locator("#game-saved").click()  # resume the saved game from the list
+    page.locator(".q-menu .q-item").first.click()
+    page.click("#game-resume")
+    page.get_by_text("at period 2").wait_for()
     _settle(page)
     page.screenshot(path=screens / "studio_wargame.png", full_page=True)
