@@ -15,6 +15,8 @@ def fmt(v) -> str:
     if isinstance(v, int):
         return f"{v:,}"
     if isinstance(v, float):
+        if abs(v) < 5e-4:
+            v = 0.0  # no "-0.000"
         if abs(v) >= 1e4:
             return f"{v:,.0f}"
         if v != round(v) and abs(v) < 10:
