@@ -25,6 +25,7 @@ SEED_MAX = 2**32 - 1
 PERIOD_YEARS = (0.001, 100.0)
 LEVEL = (0.5, 0.999)
 BOOTSTRAP_MAX = 10_000
+NLS_BOOTSTRAP_DEFAULT = 1000
 DRAWS = (100, 100_000)
 FORECAST_MAX = 500
 CEILING_MAX = 1e15
@@ -35,7 +36,7 @@ BOOTSTRAP_MS_PER_ROW = 0.23
 
 def _in(option, value, lo, hi):
     if not (isinstance(value, int) or math.isfinite(value)) or not lo <= value <= hi:
-        raise ValueError(f"{option} must be in [{lo:g}, {hi:g}], got {value!r}")
+        raise ValueError(f"{option} must be in [{lo}, {hi}], got {value!r}")
 
 
 def check_args(args):
@@ -49,7 +50,8 @@ def check_args(args):
     if args.csv is not None and (args.csv == "" or "\x00" in args.csv):
         raise ValueError(f"SALES.csv {args.csv!r} is not a file name")
     _in("--seed", args.seed, 0, SEED_MAX)
-    _in("--bootstrap", args.bootstrap, 0, BOOTSTRAP_MAX)
+    if args.bootstrap is not None:
+        _in("--bootstrap", args.bootstrap, 0, BOOTSTRAP_MAX)
     _in("--draws", args.draws, *DRAWS)
     _in("--level", args.level, *LEVEL)
     _in("--forecast", args.forecast, 0, FORECAST_MAX)
@@ -89,9 +91,14 @@ def check_args(args):
 
 def check_work(args, rows: int) -> None:
     """Refuse an ``nls`` bootstrap that would run for more than about 8 minutes."""
-    if args.method == "nls" and args.bootstrap * rows > BOOTSTRAP_WORK_MAX:
-        minutes = args.bootstrap * rows * BOOTSTRAP_MS_PER_ROW / 6e4
+    if args.method == "nls" and nls_replicates(args) * rows > BOOTSTRAP_WORK_MAX:
+        minutes = nls_replicates(args) * rows * BOOTSTRAP_MS_PER_ROW / 6e4
         most = BOOTSTRAP_WORK_MAX // rows
-        raise ValueError(f"--bootstrap {args.bootstrap} with {rows:,} periods would take about "
+        raise ValueError(f"--bootstrap {nls_replicates(args)} with {rows:,} periods would take about "
                          f"{minutes:.0f} minutes ({BOOTSTRAP_MS_PER_ROW} ms per period per "
                          f"replicate); use --bootstrap {most} or fewer, or --method bayes")
+
+
+def nls_replicates(args) -> int:
+    """``--bootstrap``, or its default of 1,000 replicates."""
+    return NLS_BOOTSTRAP_DEFAULT if args.bootstrap is None else args.bootstrap

@@ -13,7 +13,7 @@ import argparse
 import json
 import sys
 
-from sim.calibration.args import DEFAULT_OUT_ROOT, check_args, check_work
+from sim.calibration.args import DEFAULT_OUT_ROOT, check_args, check_work, nls_replicates
 
 DESCRIPTION = """\
 Fit the Bass diffusion model to a sales history, forecast the next periods with predictive
@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--name", default=None,
                         help="market name: config file name and its 'name' key (default: "
                              "from the CSV file name)")
-    parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+    parser.add_argument("--bootstrap", type=int, default=None, metavar="N",
                         help="nls: bootstrap replicates, 0..10000 (default 1000; 0 skips "
                              "the intervals)")
     parser.add_argument("--draws", type=int, default=2000, metavar="N",
@@ -138,12 +138,15 @@ def main(argv=None) -> int:
     except (SalesDataError, ValueError) as exc:
         return _fail(exc)
     notes = []
+    if args.method == "bayes" and args.bootstrap is not None:
+        notes.append(f"--bootstrap {args.bootstrap} applies to --method nls; the default method "
+                     "draws from its posterior (--draws)")
     period_years = _period_years(args, series, notes)
     try:
         if args.method == "nls":
             from sim.calibration.fit import calibrate
 
-            cal = calibrate(series, name, replicates=args.bootstrap, seed=args.seed,
+            cal = calibrate(series, name, replicates=nls_replicates(args), seed=args.seed,
                             level=args.level, period_years=period_years)
         else:
             from sim.calibration.bayes import calibrate_bayes
