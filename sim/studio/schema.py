@@ -15,6 +15,9 @@ import re
 import typing
 from dataclasses import dataclass
 
+from omegaconf import OmegaConf
+
+from sim.cli.compose import override_path
 from sim.config import ATTRIBUTES, CHANNELS
 from sim.config.firm import ALLOCATION, PRICING, STRATEGIES
 from sim.config.scenario import BACKENDS, MODES
@@ -158,12 +161,6 @@ def _field(key, name, tp, value, help_) -> Field:
 def cli_message(app, message: str) -> str:
     """A schema message as the command line words it: the CLI renames ``firm 'us'.x`` to
     the override key ``firm.x`` (``sim.cli.compose.override_path``), so the form does too."""
-    try:
-        from sim.cli.compose import override_path
-    except ImportError:  # the CLI before its split into sim/cli/ kept the schema's words
-        return message
-    from omegaconf import OmegaConf
-
     names = OmegaConf.create({
         "firm": {"name": app.firm.name},
         "competitors": {k: {"name": c.name} for k, c in app.competitors.items()},

@@ -9,7 +9,6 @@ the sweep's ``kpis.parquet`` (written by the CLI's callback, with the sweep plot
 import itertools
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,14 +21,12 @@ from sim.studio.runs import Workspace, composed, now
 _PROCESSES: dict[str, subprocess.Popen] = {}  # launched by this server: poll() reaps them
 
 
-def marketsim_executable() -> str:
-    """The ``marketsim`` console script of this Python environment."""
-    beside = Path(sys.executable).with_name("marketsim")
-    found = str(beside) if beside.exists() else shutil.which("marketsim")
-    if not found:
-        raise UserError("the marketsim command is not installed in this environment "
-                        "(pip install -e .)")
-    return found
+def marketsim_command() -> list[str]:
+    """The ``marketsim`` command as this interpreter runs it (``sim.commands`` is what the
+    console script calls; run as a module, the working directory's packages, such as the
+    repository's Hydra plugins under an editable install, are importable as for
+    ``python -m pytest``)."""
+    return [sys.executable, "-m", "sim.commands"]
 
 
 def sweep_overrides(base, axes: dict) -> list[str]:
@@ -62,7 +59,9 @@ def launch_sweep(ws: Workspace, base, axes: dict, label: str = "") -> dict:
     command = " ".join(shlex.quote(w) for w in ["marketsim", *args])
     log = open(sweep_dir / "sweep.log", "wb")  # noqa: SIM115 - the child keeps it
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    proc = subprocess.Popen([marketsim_executable(), *args], cwd=ws.root, stdin=subprocess.DEVNULL,
+    # the studio's own working directory: the sweep's outputs go by absolute path anyway,
+    # and the command then runs where the user would type it
+    proc = subprocess.Popen([*marketsim_command(), *args], stdin=subprocess.DEVNULL,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                             env=env)
     log.close()

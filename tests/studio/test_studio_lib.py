@@ -109,9 +109,8 @@ def test_exported_command_reproduces_the_run(tmp_path):
     info = runs.run_what_if(ws, [*QUICK, "firm.pricing.list_price=222"])
     again = tmp_path / "again"
     command = info["command"].replace(info["path"], str(again))
-    exe = sweeps.marketsim_executable()
-    done = subprocess.run([exe, *command.split()[1:]], capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run([*sweeps.marketsim_command(), *command.split()[1:]],
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     a = json.loads((again / "kpis.json").read_text())
     b = json.loads((ws.root / "runs" / info["id"] / "kpis.json").read_text())
