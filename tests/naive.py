@@ -10,7 +10,7 @@ read against the documentation line by line. The kernel must agree with its twin
   order the kernel documents (per segment: consideration, the multinomial split by
   sequential binomials, then per product churn, replacement, return), so given the same
   Generator state the counts are identical; with ``draws="counter"`` it calls
-  ``binomial`` here (inversion or Hoermann's BTRS on counter-based uniforms) instead;
+  ``binomial`` here (inversion or Hoermann's BTRD on counter-based uniforms) instead;
 - agent step: ``NaiveAgents`` loops over customers with the same counter-based draws and
   decision rules;
 - network generators: ``watts_strogatz_edges`` and ``chung_lu_edges`` draw the same
@@ -117,7 +117,7 @@ def binomial(n: int, p: float, key: int) -> int:
     """Binomial(n, p) from uniforms ``uniform(key, 0), uniform(key, 1), ...``.
 
     Mean below 10: inversion by sequential search from 0 (restarting with a fresh uniform
-    past ``n p + 10 sd``); otherwise Hoermann's (1993) BTRS transformed rejection; p > 1/2
+    past ``n p + 10 sd``); otherwise Hoermann's (1993) BTRD transformed rejection; p > 1/2
     by symmetry.
     """
     if n <= 0 or p <= 0.0:
@@ -126,19 +126,24 @@ def binomial(n: int, p: float, key: int) -> int:
         return n
     flip = p > 0.5
     pp = 1.0 - p if flip else p
-    x = _binomial_inversion(n, pp, key) if n * pp < 10.0 else _binomial_btrs(n, pp, key)
+    x = _binomial_inversion(n, pp, key) if n * pp < 10.0 else _binomial_btrd(n, pp, key)
     return n - x if flip else x
 
 
 def _binomial_inversion(n, p, key):
-    q = 1.0 - p
-    qn = math.exp(n * math.log1p(-p))
+    """Sequential search from 0: P(0) = (1 - p)^n, P(x) = P(x - 1) (n - x + 1) r / x with
+    r = p / q (``1 / x`` rounded first, as the kernel's table holds it); ``u <= 1 - n p``
+    is x = 0 at once (Bernoulli's inequality)."""
     mean = n * p
+    u = uniform(key, 0)
+    if u <= 1.0 - mean:
+        return 0
+    q = 1.0 - p
+    r = p / q
+    qn = math.exp(n * math.log1p(-p))
     bound = min(float(n), mean + 10.0 * math.sqrt(mean * q + 1.0))
-    used = 0
+    used = 1
     x, px = 0, qn
-    u = uniform(key, used)
-    used += 1
     while u > px:
         x += 1
         if x > bound:
@@ -147,38 +152,73 @@ def _binomial_inversion(n, p, key):
             used += 1
         else:
             u -= px
-            px = ((n - x + 1) * p * px) / (x * q)
+            px = px * ((n - x + 1) * r * (1.0 / x)) if x < 64 else px * ((n - x + 1) * r / x)
     return x
 
 
-def _binomial_btrs(n, p, key):
-    q = 1.0 - p
+def _binomial_btrd(n, p, key):
+    """Hoermann's (1993) BTRD: transformed rejection with decomposition (Boost.Random's
+    binomial_distribution): box acceptance, recursion of f(k)/f(m) near the mode, squeeze,
+    then Stirling's series."""
     nf = float(n)
-    spq = math.sqrt(nf * p * q)
+    q = 1.0 - p
+    m = float(math.floor((nf + 1.0) * p))
+    r = p / q
+    nr = (nf + 1.0) * r
+    npq = nf * p * q
+    spq = math.sqrt(npq)
     b = 1.15 + 2.53 * spq
     a = -0.0873 + 0.0248 * b + 0.01 * p
     c = nf * p + 0.5
-    v_r = 0.92 - 4.2 / b
-    r = p / q
     alpha = (2.83 + 5.1 / b) * spq
-    m = float(math.floor((nf + 1.0) * p))
+    v_r = 0.92 - 4.2 / b
+    u_rv_r = 0.86 * v_r
     used = 0
+
+    def fresh():
+        nonlocal used
+        used += 1
+        return uniform(key, used - 1)
+
     while True:
-        u = uniform(key, used) - 0.5
-        v = uniform(key, used + 1)
-        used += 2
+        v = fresh()
+        if v <= u_rv_r:
+            u = v / v_r - 0.43
+            return int(math.floor((2.0 * a / (0.5 - abs(u)) + b) * u + c))
+        if v >= v_r:
+            u = fresh() - 0.5
+        else:
+            u = v / v_r - 0.93
+            u = (-0.5 if u < 0.0 else 0.5) - u
+            v = fresh() * v_r
         us = 0.5 - abs(u)
         k = float(math.floor((2.0 * a / us + b) * u + c))
-        if us >= 0.07 and v <= v_r:
-            return int(k)
         if k < 0.0 or k > nf:
             continue
-        lv = math.log(v * alpha / (a / (us * us) + b))
-        bound = ((m + 0.5) * math.log((m + 1.0) / (r * (nf - m + 1.0)))
-                 + (nf + 1.0) * math.log((nf - m + 1.0) / (nf - k + 1.0))
-                 + (k + 0.5) * math.log(r * (nf - k + 1.0) / (k + 1.0))
-                 + _fc(m) + _fc(nf - m) - _fc(k) - _fc(nf - k))
-        if lv <= bound:
+        v = v * alpha / (a / (us * us) + b)
+        km = abs(k - m)
+        if km <= 15.0:
+            f = 1.0
+            for i in range(int(min(m, k)) + 1, int(max(m, k)) + 1):
+                if m < k:
+                    f = f * (nr / i - r)
+                else:
+                    v = v * (nr / i - r)
+            if v <= f:
+                return int(k)
+            continue
+        v = math.log(v)
+        rho = (km / npq) * (((km / 3.0 + 0.625) * km + 1.0 / 6.0) / npq + 0.5)
+        t = -km * km / (2.0 * npq)
+        if v < t - rho:
+            return int(k)
+        if v > t + rho:
+            continue
+        nm = nf - m + 1.0
+        h = (m + 0.5) * math.log((m + 1.0) / (r * nm)) + _fc(m) + _fc(nf - m)
+        nk = nf - k + 1.0
+        if v <= (h + (nf + 1.0) * math.log(nm / nk) + (k + 0.5) * math.log(nk * r / (k + 1.0))
+                 - _fc(k) - _fc(nf - k)):
             return int(k)
 
 

@@ -9,13 +9,15 @@ gone). Two exact algorithms, switched on the mean, as in NumPy and TensorFlow:
 - ``n * p < 10``: inversion by sequential search (BINV, Kachitvichyanukul and Schmeiser
   1988), one uniform per draw (plus one per restart: the search restarts, as NumPy's does,
   when it passes ``n p + 10 sd``, which leaves the draw exactly binomial conditioned on
-  that bound, a tail of probability below 1e-20);
-- ``n * p >= 10``: transformed rejection with squeeze (BTRS, Hoermann 1993, "The
-  generation of binomial random variates", J. Statist. Comput. Simul. 46, 101-110), two
-  uniforms per trial, about 1.15 trials per draw; the acceptance test compares
-  ``log(v * alpha / (a / us^2 + b))`` with ``log f(k) / f(m)`` written with Stirling's
-  series (exact log-factorial differences to within rounding; the form TensorFlow's
-  ``random_binomial`` uses).
+  that bound, a tail of probability below 1e-20). ``u <= 1 - n p`` returns 0 at once
+  (``P(0) = (1 - p)^n >= 1 - n p``), and the recursion ``P(x) = P(x - 1) (n - x + 1) r / x``
+  (``r = p / q``) multiplies by a table of ``1 / x``;
+- ``n * p >= 10``: transformed rejection with decomposition (BTRD, Hoermann 1993, "The
+  generation of binomial random variates", J. Statist. Comput. Simul. 46, 101-110; the
+  form Boost.Random's ``binomial_distribution`` implements): one uniform accepts at once
+  in the box under the hat (86% of ``v_r``); otherwise ``f(k) / f(m)`` is evaluated by its
+  recursion when ``|k - m| <= 15``, else through a squeeze and then ``log f(k) / f(m)``
+  with Stirling's series (exact to within rounding).
 
 ``p > 0.5`` draws ``n - Binomial(n, 1 - p)``. Only ``log``, ``log1p``, ``exp``, ``sqrt``
 and ``floor`` are used: glibc's in both the kernel and the Python twin, so both round
@@ -27,7 +29,7 @@ import numpy as np
 from sim.kernel._numba import jit
 from sim.kernel.rng import GOLDEN, mix64, uniform
 
-INVERSION_MEAN = 10.0  # below this mean, inversion; BTRS needs n p >= 10
+INVERSION_MEAN = 10.0  # below this mean, inversion; BTRD needs n p >= 10
 
 # Stirling's series tail fc(k) = log(k!) - [(k + 1/2) log(k + 1) - (k + 1) + log(2 pi)/2]
 # for k = 0..9 (computed to 50 digits, rounded to double); beyond, the series.
@@ -52,20 +54,27 @@ def _fc(k):
     return (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / 1260.0 / kp1sq) / kp1sq) / (k + 1.0)
 
 
+# 1 / x for the inversion's recursion (x < 64): a multiply on the loop's critical path
+# instead of a division
+_INV = np.array([0.0] + [1.0 / x for x in range(1, 64)])
+
+
 @jit
 def _inversion(n, p, key):
-    q = 1.0 - p
-    qn = np.exp(n * np.log1p(-p))
     mean = n * p
+    u = uniform(key, 0)
+    if u <= 1.0 - mean:  # (1 - p)^n >= 1 - n p (Bernoulli): x = 0 without exp and log
+        return 0
+    q = 1.0 - p
+    r = p / q
+    qn = np.exp(n * np.log1p(-p))
     # the restart bound min(n, mean + 10 sd) is at least min(n, mean + 10): computed only
     # when the search gets that far
     near = min(float(n), mean + 10.0)
     bound = -1.0
-    k = 0
+    k = 1
     x = 0
     px = qn
-    u = uniform(key, k)
-    k += 1
     while u > px:
         x += 1
         if x > near and bound < 0.0:
@@ -77,39 +86,76 @@ def _inversion(n, p, key):
             k += 1
         else:
             u -= px
-            px = ((n - x + 1) * p * px) / (x * q)
+            if x < 64:
+                px = px * ((n - x + 1) * r * _INV[x])
+            else:
+                px = px * ((n - x + 1) * r / x)
     return x
 
 
 @jit
-def _btrs(n, p, key):
-    q = 1.0 - p
+def _btrd(n, p, key):
     nf = float(n)
-    spq = np.sqrt(nf * p * q)
+    q = 1.0 - p
+    m = np.floor((nf + 1.0) * p)
+    r = p / q
+    nr = (nf + 1.0) * r
+    npq = nf * p * q
+    spq = np.sqrt(npq)
     b = 1.15 + 2.53 * spq
     a = -0.0873 + 0.0248 * b + 0.01 * p
     c = nf * p + 0.5
-    v_r = 0.92 - 4.2 / b
-    r = p / q
     alpha = (2.83 + 5.1 / b) * spq
-    m = np.floor((nf + 1.0) * p)
+    v_r = 0.92 - 4.2 / b
+    u_rv_r = 0.86 * v_r
     k_u = 0
     while True:
-        u = uniform(key, k_u) - 0.5
-        v = uniform(key, k_u + 1)
-        k_u += 2
+        v = uniform(key, k_u)
+        k_u += 1
+        if v <= u_rv_r:  # the box under the hat: accept at once (one uniform)
+            u = v / v_r - 0.43
+            return np.int64(np.floor((2.0 * a / (0.5 - abs(u)) + b) * u + c))
+        if v >= v_r:
+            u = uniform(key, k_u) - 0.5
+            k_u += 1
+        else:
+            u = v / v_r - 0.93
+            u = (-0.5 if u < 0.0 else 0.5) - u
+            v = uniform(key, k_u) * v_r
+            k_u += 1
         us = 0.5 - abs(u)
         k = np.floor((2.0 * a / us + b) * u + c)
-        if us >= 0.07 and v <= v_r:
-            return np.int64(k)
         if k < 0.0 or k > nf:
             continue
-        lv = np.log(v * alpha / (a / (us * us) + b))
-        bound = ((m + 0.5) * np.log((m + 1.0) / (r * (nf - m + 1.0)))
-                 + (nf + 1.0) * np.log((nf - m + 1.0) / (nf - k + 1.0))
-                 + (k + 0.5) * np.log(r * (nf - k + 1.0) / (k + 1.0))
-                 + _fc(m) + _fc(nf - m) - _fc(k) - _fc(nf - k))
-        if lv <= bound:
+        v = v * alpha / (a / (us * us) + b)
+        km = abs(k - m)
+        if km <= 15.0:  # f(k) / f(m) by its recursion, no logarithm
+            f = 1.0
+            if m < k:
+                i = m
+                while i < k:
+                    i += 1.0
+                    f = f * (nr / i - r)
+            elif m > k:
+                i = k
+                while i < m:
+                    i += 1.0
+                    v = v * (nr / i - r)
+            if v <= f:
+                return np.int64(k)
+            continue
+        v = np.log(v)
+        rho = (km / npq) * (((km / 3.0 + 0.625) * km + 1.0 / 6.0) / npq + 0.5)
+        t = -km * km / (2.0 * npq)
+        if v < t - rho:
+            return np.int64(k)
+        if v > t + rho:
+            continue
+        nm = nf - m + 1.0
+        h = (m + 0.5) * np.log((m + 1.0) / (r * nm)) + _fc(m) + _fc(nf - m)
+        nk = nf - k + 1.0
+        if v <= (h + (nf + 1.0) * np.log(nm / nk) + (k + 0.5) * np.log(nk * r / (k + 1.0))
+                 - _fc(k) - _fc(nf - k)):
             return np.int64(k)
 
 
@@ -126,7 +172,7 @@ def binomial(n, p, key):
     if n * pp < INVERSION_MEAN:
         x = np.int64(_inversion(n, pp, key))
     else:
-        x = _btrs(n, pp, key)
+        x = _btrd(n, pp, key)
     return n - x if flip else x
 
 

@@ -1,7 +1,7 @@
 """The counter-based binomial sampler (``sim.kernel.binomial``): its twin, its law.
 
 - Exact agreement with the plain-Python twin (``tests/naive.py``) over (n, p) spanning
-  both algorithms (inversion below a mean of 10, Hoermann's BTRS above), p > 1/2 by
+  both algorithms (inversion below a mean of 10, Hoermann's BTRD above), p > 1/2 by
   symmetry, and n up to 2**31.
 - The law: for fixed (n, p), 200,000 draws (each from its own key) against the exact
   binomial probabilities by a chi-square test over cells of expected count >= 20 (tails

@@ -132,3 +132,22 @@ def test_build_network_by_name():
     np.testing.assert_array_equal(small.indices, watts_strogatz(100, 4, 0.2, seed=1).indices)
     heavy = build_network("heavy_tailed", 500, mean_degree=4.0, seed=1, exponent=2.7)
     np.testing.assert_array_equal(heavy.indices, heavy_tailed(500, 4.0, 2.7, seed=1).indices)
+
+
+@pytest.mark.parametrize("n, k, rewire", [(3, 2, 0.5), (7, 6, 0.5), (10, 4, 0.3), (1000, 10, 0.1),
+                                          (3000, 8, 0.0), (5000, 4, 1.0), (70_000, 10, 0.1)])
+def test_watts_strogatz_rows_equal_the_general_csr(n, k, rewire):
+    """The ring's row-by-row CSR is ``from_edges`` of the same edges, entry for entry."""
+    from sim.kernel.network import _ring_edges, from_edges
+    from sim.kernel.rng import STREAM_NETWORK_REWIRE, key_of
+
+    half = k // 2
+    src = np.empty(n * half, np.int32)
+    dst = np.empty(n * half, np.int32)
+    _ring_edges(n, half, float(rewire), key_of(11, 0, STREAM_NETWORK_REWIRE),
+                key_of(11, 1, STREAM_NETWORK_REWIRE), src, dst)
+    general = from_edges(n, src, dst)
+    ring = watts_strogatz(n, k, rewire, seed=11)
+    np.testing.assert_array_equal(ring.indptr, general.indptr)
+    np.testing.assert_array_equal(ring.indices, general.indices)
+    assert ring.indices.dtype == np.int32 and ring.indptr.dtype == np.int64
