@@ -13,16 +13,28 @@ override (``seed=3``, ``firm.pricing.list_price=299``) once to a scratch copy of
 composition with Hydra's own override code, which raises the same errors as a full
 compose would (unknown key, wrong type). The launcher (``marketsim_launcher``) builds
 each job's config the same way, in its workers.
+
+Unlike ``BasicSweeper``, it checks *every* batch before it writes anything, so a bad
+sweep (``marketsim -m sed=0,1 hydra.sweep.dir=OLD``) leaves ``OLD/multirun.yaml`` as it
+was. It then takes the sweep directory's lock (a second sweep into the same directory is
+refused), removes temporary files a killed writer left, records this sweep's jobs in
+``sweep.json`` (so the combined table holds exactly them) and writes ``multirun.yaml``.
 """
 
+import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import OverrideType
+from omegaconf import OmegaConf
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -37,6 +49,45 @@ ConfigStore.instance().store(group="hydra/sweeper", name="marketsim",
 
 
 class MarketsimSweeper(BasicSweeper):
+    def sweep(self, arguments):
+        from sim.results.files import atomic_write
+        from sim.results.sweeps import remove_temporary_files, sweep_lock, write_sweep_jobs
+
+        assert self.config is not None and self.launcher is not None
+        params_conf = self._parse_config()
+        params_conf.extend(arguments)
+        parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
+        overrides = parser.parse_overrides(params_conf)
+        self.overrides = self.split_arguments(overrides, self.max_batch_size)
+        tic = time.perf_counter()
+        for batch in self.overrides:  # every job, before anything is written
+            self.validate_batch_is_legal(batch)
+        log.debug(f"Validated the sweep's configs in {time.perf_counter() - tic:0.2f} s")
+
+        sweep_dir = Path(self.config.hydra.sweep.dir)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        lock = sweep_lock(sweep_dir)
+        _hold(lock)
+        remove_temporary_files(sweep_dir, depth=2)
+        jobs, num = [], 0
+        for batch in self.overrides:
+            for job in batch:
+                jobs.append((num, [o for o in job if not _is_hydra_key(o)]))
+                num += 1
+        write_sweep_jobs(sweep_dir, jobs)
+        atomic_write(sweep_dir / "multirun.yaml",
+                     lambda p: OmegaConf.save(self.config, p))
+        returns = []
+        initial_job_idx = 0
+        for batch in self.overrides:
+            results = self.launcher.launch(batch, initial_job_idx=initial_job_idx)
+            for r in results:
+                _ = r.return_value  # raises if the job raised, as BasicSweeper does
+            initial_job_idx += len(batch)
+            returns.append(results)
+        self.batch_index = len(self.overrides)
+        return returns
+
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         loader = self.hydra_context.config_loader
         parser = OverridesParser.create(config_loader=loader)
@@ -63,3 +114,19 @@ def _is_plain_value(override, loader) -> bool:
     return (override.type == OverrideType.CHANGE and override.package is None
             and not key.startswith("hydra") and "/" not in key
             and not loader.repository.group_exists(key))
+
+
+def _is_hydra_key(override: str) -> bool:
+    return override.lstrip("+~").startswith("hydra.") or override.startswith(("hydra/", "+hydra/"))
+
+
+def _hold(lock) -> None:
+    """Keep the lock open until ``marketsim``'s ``main()`` returns (it closes it), or, where
+    no ``main()`` runs, until this process ends."""
+    from sim.cli.messages import CONTEXT
+
+    ctx = CONTEXT.get()
+    (ctx.held if ctx is not None else _HELD).append(lock)
+
+
+_HELD: list = []  # locks of sweeps started without sim.cli.main (closed at process exit)

@@ -4,6 +4,7 @@ import copy
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from hydra.experimental.callback import Callback
@@ -31,6 +32,56 @@ def _output_dir(config: DictConfig, key: str) -> Path | None:
         return None
 
 
+def check_cuda() -> None:
+    """``backend=cuda`` must find numba-cuda and a GPU (or the simulator) before anything
+    is written: the run would otherwise fail after Hydra wrote its files."""
+    from sim.kernel.cuda import load_backend
+
+    load_backend()  # raises CudaUnavailableError, a MarketsimError, with the reason
+
+
+def sweep_temporary_files(directory: Path, depth: int = 0) -> None:
+    """Remove the temporary files a killed writer left (``atomic_write``'s
+    ``.NAME.XXXX.tmp``) in ``directory`` and, to ``depth``, its subdirectories."""
+    from sim.results.sweeps import remove_temporary_files
+
+    remove_temporary_files(directory, depth)
+
+
+def holds_a_run(run_dir: Path) -> bool:
+    """True when ``run_dir`` already holds files (an earlier run's)."""
+    return run_dir.is_dir() and any(run_dir.iterdir())
+
+
+def _user_set(config: DictConfig, key: str) -> bool:
+    return any(str(o).split("=", 1)[0].lstrip("+") == key
+               for o in config.hydra.overrides.hydra)
+
+
+def fresh_run_dir(config: DictConfig, run_dir: Path) -> None:
+    """Point ``hydra.run.dir`` at a directory of its own when ``run_dir`` holds an earlier
+    run, so that nothing this run writes (Hydra's ``.hydra/``, its log, a crash's record)
+    touches that run. The default, time-stamped directory gets a suffix (two runs in one
+    second); a directory the user named is replaced only if the run succeeds (``main``
+    swaps the staging directory in)."""
+    sweep_temporary_files(run_dir)
+    if not holds_a_run(run_dir):
+        return
+    if _user_set(config, "hydra.run.dir"):
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        new = run_dir.parent / f"{run_dir.name}.attempt-{stamp}-{os.getpid()}"
+        ctx = CONTEXT.get()
+        if ctx is not None:
+            ctx.replace = (new, run_dir)
+    else:
+        k = 1
+        while (new := run_dir.parent / f"{run_dir.name}_{k}").exists():
+            k += 1
+    check_writable(new, "hydra.run.dir")
+    with read_write(config.hydra), open_dict(config.hydra):
+        config.hydra.run.dir = str(new)
+
+
 class CheckInputs(Callback):
     """Checks that run before Hydra creates or writes anything in an output directory.
 
@@ -45,10 +96,13 @@ class CheckInputs(Callback):
             task_cfg = copy.deepcopy(config)
             with read_write(task_cfg), open_dict(task_cfg):
                 del task_cfg["hydra"]
-            to_app_config(task_cfg)
+            app = to_app_config(task_cfg)
+            if app.backend == "cuda":
+                check_cuda()
             run_dir = _output_dir(config, "hydra.run.dir")
             if run_dir is not None:
                 check_writable(run_dir, "hydra.run.dir")
+                fresh_run_dir(config, run_dir)
         except UserError as e:
             report(e)
 
@@ -59,6 +113,8 @@ class CheckInputs(Callback):
                 check_writable(sweep_dir, "hydra.sweep.dir")
         except UserError as e:
             report(e)
+        # the sweeper (hydra_plugins.marketsim_sweeper) checks every job's overrides, then
+        # takes the directory's lock, before it writes multirun.yaml
 
 
 class CombineKpis(CheckInputs):
@@ -73,6 +129,11 @@ class CombineKpis(CheckInputs):
 
         sweep_dir = Path(config.hydra.sweep.dir)
         table = combine(sweep_dir)
+        ignored = table.attrs.get("ignored", [])
+        if ignored:
+            print(f"[marketsim] ignored {len(ignored)} job director"
+                  f"{'y' if len(ignored) == 1 else 'ies'} of an earlier sweep in {sweep_dir} "
+                  f"(not in this sweep's table): {', '.join(ignored)}", file=sys.stderr)
         if table.empty:
             return
         atomic_write(sweep_dir / "kpis.parquet", lambda p: table.to_parquet(p, index=False))

@@ -7,6 +7,7 @@ before Hydra writes anything.
 """
 
 import dataclasses
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -34,13 +35,44 @@ def to_app_config(cfg: DictConfig) -> AppConfig:
     _check_known_keys(cfg)
     try:
         app = OmegaConf.to_object(cfg)
-    except ValueError as e:
-        raise UserError(str(e)) from None
     except OmegaConfBaseException as e:
-        raise UserError(str(e).splitlines()[0]) from None
+        raise UserError(explain_compose_error(e)) from None
+    except ValueError as e:
+        raise UserError(override_path(str(e), cfg)) from None
     if not isinstance(app, AppConfig):
         raise UserError(f"config did not resolve to AppConfig, got {type(app).__name__}")
     return app
+
+
+def override_path(message: str, cfg: DictConfig) -> str:
+    """A schema's message names a firm or a segment by its name (``firm 'us'.x``,
+    ``segment 'budget'.y``); on the command line the key is ``firm.x``,
+    ``competitors.incumbent.x`` or ``market.segments[1].y``."""
+    match = re.match(r"(firm|segment) '((?:[^'\\]|\\.)*)'\.", message)
+    if not match:
+        return message
+    kind, name = match.groups()
+    path = None
+    try:
+        if kind == "firm":
+            if OmegaConf.select(cfg, "firm.name", default=None) == name:
+                path = "firm"
+            else:
+                for key, comp in (OmegaConf.select(cfg, "competitors", default=None) or {}).items():
+                    if comp.get("name") == name:
+                        path = f"competitors.{key}"
+                        break
+        else:
+            segments = OmegaConf.select(cfg, "market.segments", default=None) or []
+            for i, seg in enumerate(segments):
+                if seg.get("name") == name:
+                    path = f"market.segments[{i}]"
+                    break
+    except OmegaConfBaseException:
+        return message
+    if path is None:
+        return message
+    return f"{path}.{message[match.end():]}"
 
 
 def _check_known_keys(node, path: str = "") -> None:
@@ -60,8 +92,13 @@ def _check_known_keys(node, path: str = "") -> None:
             _check_known_keys(node._get_node(i), f"{path}[{i}]")
 
 
+OUTPUT_DIRS = ("hydra.run.dir", "hydra.sweep.dir")
+
+
 def check_overrides(overrides) -> None:
-    """Parse each override alone, so that a malformed one is named in the message."""
+    """Parse each override alone, so that a malformed one is named in the message; refuse
+    group choices that are paths (``market=../scenario/baseline`` would leave the config
+    tree) and empty output directories (``hydra.run.dir=`` writes into the current one)."""
     parser = OverridesParser.create()
     for text in overrides:
         try:
@@ -73,6 +110,41 @@ def check_overrides(overrides) -> None:
         if not parsed.key_or_group:
             raise UserError(f"malformed override {text!r}: no key before '='; write "
                             "key=value, e.g. seed=3")
+        key = parsed.key_or_group
+        if key in OUTPUT_DIRS and not parsed.is_delete():
+            value = parsed.value()
+            if isinstance(value, str) and not value.strip():
+                raise UserError(f"{key} must not be empty, got {value!r} (an empty directory "
+                                f"would put every output into the current one): give a "
+                                f"directory, e.g. {key}=outputs/my_run")
+        group = key.split("@")[0]
+        if group in config_groups():
+            for name in _override_values(parsed):
+                if isinstance(name, str) and (
+                        "/" in name or "\\" in name or name.startswith(".") or not name.strip()):
+                    options = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+                    raise UserError(f"{key}={name}: a {group} option is a name from "
+                                    f"configs/{group}/, not a path; choose one of "
+                                    f"{', '.join(options)}")
+
+
+def config_groups() -> set:
+    """The config groups of the shipped tree (``scenario``, ``market``, ``firm``, ...)."""
+    return {p.name for p in CONFIG_DIR.iterdir()
+            if p.is_dir() and p.name != "hydra" and any(p.glob("*.yaml"))}
+
+
+def _override_values(parsed) -> list:
+    """The value(s) of an override: one, or each of a sweep's choices."""
+    if parsed.is_sweep_override():
+        from hydra.core.override_parser.types import ChoiceSweep
+
+        value = parsed.value()
+        return list(value.list) if isinstance(value, ChoiceSweep) else []
+    try:
+        return [parsed.value()]
+    except HydraException:
+        return []
 
 
 def check_choices(choices, searchpath=()) -> None:

@@ -18,6 +18,8 @@ other jobs run) and the command exits with status 1.
 """
 
 import os
+import shutil
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -29,9 +31,17 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
+from sim.cli import messages
 from sim.cli.callbacks import check_writable
 from sim.cli.compose import check_choices, check_overrides, scenarios, to_app_config
-from sim.cli.messages import CONTEXT, RunContext, UserError, explain_compose_error, report
+from sim.cli.messages import (
+    CONTEXT,
+    RunContext,
+    UserError,
+    explain_compose_error,
+    one_line,
+    report,
+)
 from sim.cli.runs import run_app
 from sim.cli.table import format_table
 from sim.config.store import register_configs
@@ -55,28 +65,47 @@ def hydra_main(cfg: DictConfig) -> None:
         app = to_app_config(cfg)
         if multirun:
             write_json(run_dir / "job.json", {"overrides": overrides, "status": "running",
-                                              "seed": app.seed})
+                                              "seed": app.seed, "pid": os.getpid()})
         kpis = run_app(app, run_dir, progress=app.progress and not multirun)
     except Exception as e:  # noqa: BLE001 - a job reports its own failure
         message = str(e) if isinstance(e, MarketsimError) else f"{type(e).__name__}: {e}"
+        message = one_line(message)
+        record = {"overrides": overrides, "status": "failed", "error": message,
+                  "traceback": traceback.format_exc()}
         if multirun:
             if run_dir.exists():
-                write_json(run_dir / "job.json", {"overrides": overrides, "status": "failed",
-                                                  "error": message,
-                                                  "traceback": traceback.format_exc()})
+                write_json(run_dir / "job.json", record)
             print(f"[marketsim] job {hc.job.num} failed: {message}", file=sys.stderr)
             return
         if isinstance(e, MarketsimError):
             report(message)
-        raise
+        if messages.full_error():
+            raise
+        # a crash, not bad input: its record goes only into this run's own directory
+        write_json(run_dir / "error.json", record)
+        print(f"marketsim: error: the run failed: {message} (traceback: "
+              f"{run_dir / 'error.json'})", file=sys.stderr)
+        raise SystemExit(1) from None
     if multirun:
         write_json(run_dir / "job.json", {"overrides": overrides, "status": "ok",
                                           "seed": app.seed})
         return
+    ctx = messages.CONTEXT.get()  # via the module: a ContextVar does not pickle
+    if ctx is not None and ctx.replace is not None and ctx.replace[0] == run_dir:
+        run_dir = replace_run(*ctx.replace)
     print(f"\nScenario '{app.name}' ({app.mode} mode, {app.replications} replication"
           f"{'s' if app.replications > 1 else ''}, seed {app.seed}): KPIs of firm '{app.firm.name}'")
     print(format_table(kpis))
     print(f"\nOutputs: {run_dir.resolve()}")
+
+
+def replace_run(staging: Path, final: Path) -> Path:
+    """Put a successful run, made in ``staging``, in place of the earlier run in ``final``."""
+    old = final.parent / f".{final.name}.replaced-{os.getpid()}"
+    os.replace(final, old)
+    os.replace(staging, final)
+    shutil.rmtree(old, ignore_errors=True)
+    return final
 
 
 def list_scenarios() -> None:
@@ -85,6 +114,19 @@ def list_scenarios() -> None:
     print("Scenarios (run one with: marketsim scenario=NAME):")
     for name, desc in items.items():
         print(f"  {name:<{width}}  {desc}")
+
+
+def _exit_on_sigterm():
+    """SIGTERM (``kill``, a scheduler's stop) raises ``SystemExit`` in the main thread, so
+    that ``atomic_write`` and the context managers clean up their temporary files as on
+    Ctrl-C; returns the handler it replaced (None where it could not set one)."""
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    try:
+        return signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread
+        return None
 
 
 def main(argv=None) -> None:
@@ -107,6 +149,7 @@ def main(argv=None) -> None:
     # reach this function whole, to report them in one line naming the key.
     saved = os.environ.get("HYDRA_FULL_ERROR")
     saved_argv = sys.argv
+    saved_term = _exit_on_sigterm()
     try:
         try:
             check_overrides(get_args_parser().parse_known_args(args)[0].overrides)
@@ -121,7 +164,13 @@ def main(argv=None) -> None:
             if context.full_error:
                 raise
             report(explain_compose_error(e))
+        except MarketsimError as e:  # e.g. the sweep directory's lock
+            report(e)
     finally:
+        for held in context.held:
+            held.close()
+        if saved_term is not None:
+            signal.signal(signal.SIGTERM, saved_term)
         sys.argv = saved_argv
         if saved is None:
             os.environ.pop("HYDRA_FULL_ERROR", None)

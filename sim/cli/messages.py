@@ -14,10 +14,12 @@ import traceback
 from dataclasses import dataclass, field
 
 from hydra.errors import MissingConfigException
-from omegaconf import ListConfig
+from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf._utils import is_structured_config
 from omegaconf.errors import (
     ConfigAttributeError,
     ConfigKeyError,
+    InterpolationResolutionError,
     OmegaConfBaseException,
     ValidationError,
 )
@@ -32,6 +34,10 @@ GRAMMAR_URL = "https://hydra.cc/docs/advanced/override_grammar/basic/"
 class RunContext:
     full_error: bool = False  # HYDRA_FULL_ERROR as the user set it (main() forces it on)
     failed_jobs: list = field(default_factory=list)
+    # (staging, final): a run into a directory that holds an earlier run goes to a new
+    # staging directory first, and replaces the earlier run only when it succeeds
+    replace: tuple | None = None
+    held: list = field(default_factory=list)  # open files (a sweep's lock) closed by main()
 
 
 CONTEXT: contextvars.ContextVar = contextvars.ContextVar("marketsim_run", default=None)
@@ -44,11 +50,17 @@ def full_error() -> bool:
     return os.environ.get("HYDRA_FULL_ERROR") == "1"
 
 
+def one_line(message) -> str:
+    """``message`` on one line (the lines of a multi-line message joined by '; ')."""
+    lines = [ln.strip() for ln in str(message).splitlines() if ln.strip()]
+    return "; ".join(lines) if lines else "unknown error"
+
+
 def report(message) -> None:
     """One line on stderr and exit status 2 (with the traceback too under HYDRA_FULL_ERROR=1)."""
     if full_error() and sys.exc_info()[0] is not None:
         traceback.print_exc()
-    print(f"marketsim: error: {message}", file=sys.stderr)
+    print(f"marketsim: error: {one_line(message)}", file=sys.stderr)
     raise SystemExit(2)
 
 
@@ -76,9 +88,19 @@ def explain_compose_error(e: Exception) -> str:
         hint = " (`marketsim list` describes them)" if group == "scenario" else ""
         return f"{group}={name}: no such {group}; choose one of {', '.join(options)}{hint}"
     cause = e if isinstance(e, OmegaConfBaseException) else e.__cause__
+    if isinstance(cause, InterpolationResolutionError):
+        key = cause.full_key or "a value"
+        reason = (cause.msg or str(cause)).splitlines()[0].strip().rstrip(".")
+        return (f"{key}: cannot resolve the interpolation in its value ({reason}); give "
+                f"{key} a plain value")
     if isinstance(cause, OmegaConfBaseException) and cause.full_key:
         key, parent = cause.full_key, cause.parent_node
         if isinstance(cause, (ConfigKeyError, ConfigAttributeError)) and parent is not None:
+            if isinstance(parent, DictConfig) and not is_structured_config(
+                    OmegaConf.get_type(parent)):
+                have = ", ".join(str(k) for k in parent.keys()) or "none"
+                return (f"{key}: {key.rsplit('.', 1)[0]} has no entry {str(cause.key)!r} to "
+                        f"change (it has: {have}); add one with +{key}=VALUE")
             return unknown_key_message(key, str(cause.key), list(parent.keys()))
         msg = cause.msg.splitlines()[0] if cause.msg else ""
         if isinstance(cause, ValidationError):
@@ -95,7 +117,9 @@ def explain_compose_error(e: Exception) -> str:
         return f"{key}: {msg}"
     lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
     lines = [ln for ln in lines if not ln.startswith(("Config search path", "provider=",
-                                                        "Set the environment", "See https"))]
+                                                        "Set the environment", "See https",
+                                                        "full_key:", "object_type=",
+                                                        "reference_type="))]
     return " ".join(lines)
 
 

@@ -1,6 +1,12 @@
-"""Range checks shared by the config dataclasses: one clear ValueError naming the key."""
+"""Range checks shared by the config dataclasses: one clear ValueError naming the key.
+
+Every number must be finite (NaN and infinity are refused everywhere); ``bounds.py`` gives
+the magnitude each kind of number may have, and ``check_numbers`` applies it to every
+numeric field of a dataclass tree.
+"""
 
 import math
+import unicodedata
 
 
 def check_range(key: str, value, low=None, high=None, low_open=False, high_open=False):
@@ -10,6 +16,8 @@ def check_range(key: str, value, low=None, high=None, low_open=False, high_open=
         raise ValueError(f"{key} must be a number, got {value!r}")
     if math.isnan(value):
         raise ValueError(f"{key} must be a number, got nan")
+    if math.isinf(value):
+        raise ValueError(f"{key} must be finite, got {value}")
     if low is not None and (value <= low if low_open else value < low):
         op = ">" if low_open else ">="
         raise ValueError(f"{key} must be {op} {low}, got {value}")
@@ -27,16 +35,34 @@ def check_prob(key, value):
     check_range(key, value, 0.0, 1.0)
 
 
-def check_nonneg(key, value):
-    check_range(key, value, 0.0)
+def check_nonneg(key, value, high=None):
+    check_range(key, value, 0.0, high)
 
 
-def check_positive(key, value):
-    check_range(key, value, 0.0, low_open=True)
+def check_positive(key, value, high=None):
+    check_range(key, value, 0.0, high, low_open=True)
 
 
 def check_finite_map(key, mapping, low=None, high=None):
     for name, value in mapping.items():
         check_range(f"{key}.{name}", value, low, high)
-        if value is not None and math.isinf(value):
-            raise ValueError(f"{key}.{name} must be finite, got {value}")
+
+
+NAME_MAX_CHARS = 100
+
+
+def check_name(key: str, value) -> None:
+    """A name: non-empty text of at most ``NAME_MAX_CHARS`` characters, without path
+    separators or control characters (names become table values, labels and, for a
+    scenario, part of the run directory's path)."""
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be text, got {value!r}")
+    if not value.strip():
+        raise ValueError(f"{key} must not be empty, got {value!r}")
+    if len(value) > NAME_MAX_CHARS:
+        raise ValueError(f"{key} must be at most {NAME_MAX_CHARS} characters, got "
+                         f"{len(value)}")
+    bad = [c for c in value if c in "/\\" or unicodedata.category(c).startswith("C")]
+    if bad:
+        raise ValueError(f"{key} must not contain {bad[0]!r} (no '/', '\\' or control "
+                         f"characters), got {value!r}")

@@ -7,11 +7,13 @@ from sim.analogies import lookup
 from sim.config._checks import (
     check_choice,
     check_finite_map,
+    check_name,
     check_nonneg,
     check_positive,
     check_prob,
     check_range,
 )
+from sim.config.bounds import INT32_COUNT, check_numbers
 
 ATTRIBUTES = ("quality", "features", "design")
 CHANNELS = ("tv", "online", "social", "search")
@@ -68,9 +70,11 @@ class SegmentConfig:
 
     def __post_init__(self):
         key = f"segment {self.name!r}"
+        check_name(f"{key}.name", self.name)
         if isinstance(self.size, bool) or not isinstance(self.size, int):
             raise ValueError(f"{key}.size must be a whole number of customers, got {self.size!r}")
-        check_range(f"{key}.size", self.size, 1, 2**31 - 2)
+        check_range(f"{key}.size", self.size, 1, INT32_COUNT)
+        check_numbers(self, key)
         check_nonneg(f"{key}.p", self.p)
         check_nonneg(f"{key}.q", self.q)
         check_range(f"{key}.p", self.p, high=5.0)
@@ -78,14 +82,14 @@ class SegmentConfig:
         for name in self.attribute_weights:
             check_choice(f"{key}.attribute_weights key", name, ATTRIBUTES)
         check_finite_map(f"{key}.attribute_weights", self.attribute_weights)
-        check_nonneg(f"{key}.price_sensitivity", self.price_sensitivity)
+        check_range(f"{key}.price_sensitivity", self.price_sensitivity, 0.0, 1000.0)
         check_range(f"{key}.outside_utility", self.outside_utility, -50.0, 50.0)
-        check_nonneg(f"{key}.attractiveness_elasticity", self.attractiveness_elasticity)
+        check_range(f"{key}.attractiveness_elasticity", self.attractiveness_elasticity, 0.0, 100.0)
         check_positive(f"{key}.reference_price", self.reference_price)
         check_prob(f"{key}.churn_return", self.churn_return)
         check_prob(f"{key}.quality_expectation", self.quality_expectation)
-        check_nonneg(f"{key}.taste_sd", self.taste_sd)
-        check_nonneg(f"{key}.price_sensitivity_sd", self.price_sensitivity_sd)
+        check_range(f"{key}.taste_sd", self.taste_sd, 0.0, 100.0)
+        check_range(f"{key}.price_sensitivity_sd", self.price_sensitivity_sd, 0.0, 1000.0)
         for name in self.channel_reach:
             check_choice(f"{key}.channel_reach key", name, CHANNELS)
         check_finite_map(f"{key}.channel_reach", self.channel_reach, 0.0)
@@ -144,6 +148,7 @@ class MarketConfig:
     analogy: str | None = None
 
     def __post_init__(self):
+        check_name("market.name", self.name)
         if not self.segments:
             raise ValueError("market.segments must list at least one segment, got []")
         names = [s.name for s in self.segments]

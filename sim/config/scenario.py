@@ -1,13 +1,39 @@
-"""Schema of a whole scenario and of the command line's top-level settings."""
+"""Schema of a whole scenario and of the command line's top-level settings.
 
+A run may take at most ``MAX_STEPS`` market steps (``horizon_days / dt_days``) and, by the
+estimate ``estimated_seconds``, at most ``MAX_ESTIMATED_SECONDS`` for all its
+replications; the estimate uses costs measured on the project's 2-core CI machine
+(``SECONDS_PER_STEP`` for the SimPy world and the aggregate kernel,
+``SECONDS_PER_CUSTOMER_STEP`` for the agent kernel): about 5 ms a step and 80 ns a
+customer-step. In agent mode the customers of all segments together must fit the kernel's
+int32 indices.
+"""
+
+import math
 from dataclasses import dataclass, field, fields
 
-from sim.config._checks import check_choice, check_range
+from sim.config._checks import check_choice, check_name, check_range
+from sim.config.bounds import INT32_COUNT, MAX_STEPS
 from sim.config.firm import FirmConfig
 from sim.config.market import MarketConfig
 
 MODES = ("aggregate", "agent")
 BACKENDS = ("cpu", "cuda")
+SECONDS_PER_STEP = 5e-3
+SECONDS_PER_CUSTOMER_STEP = 8e-8
+MAX_ESTIMATED_SECONDS = 3600.0
+
+
+def _count(n: float) -> str:
+    return f"{n:,.0f}" if n < 1e12 else f"{n:.3g}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:,.1f} h" if seconds < 3.6e9 else f"{seconds / 3600:.3g} h"
+    if seconds >= 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s"
 
 
 @dataclass
@@ -26,12 +52,30 @@ class ScenarioConfig:
     competitors: dict[str, FirmConfig] = field(default_factory=dict)
 
     def __post_init__(self):
+        check_name("name", self.name)
         check_range("horizon_days", self.horizon_days, 0.0, 36_500.0, low_open=True)
         check_range("dt_days", self.dt_days, 0.0, 365.0, low_open=True)
         if self.dt_days > self.horizon_days:
             raise ValueError(f"dt_days must not exceed horizon_days, got {self.dt_days} > {self.horizon_days}")
         check_choice("mode", self.mode, MODES)
         check_choice("backend", self.backend, BACKENDS)
+        if self.backend == "cuda" and self.mode != "agent":
+            raise ValueError("backend=cuda runs the agent kernel only: set mode=agent as well, "
+                             f"or backend=cpu (mode={self.mode} runs on the CPU), got "
+                             f"mode={self.mode!r}")
+        steps = self.horizon_days / self.dt_days
+        if steps > MAX_STEPS:
+            raise ValueError(
+                f"dt_days={self.dt_days:g} over horizon_days={self.horizon_days:g} is "
+                f"{_count(steps)} market steps (about {_duration(self.estimated_seconds())}); at most "
+                f"{MAX_STEPS:,} steps are allowed: use dt_days >= "
+                f"{self.horizon_days / MAX_STEPS:.4g} or a shorter horizon_days")
+        if self.mode == "agent":
+            customers = sum(s.size for s in self.market.segments)
+            if customers > INT32_COUNT:
+                raise ValueError(f"market.segments sizes total {customers:,} customers; mode=agent "
+                                 f"holds at most {INT32_COUNT:,} (the kernel's int32 indices): "
+                                 "use mode=aggregate or smaller segments")
         check_range("discount_rate_per_year", self.discount_rate_per_year, -0.5, 2.0)
         names = [self.firm.name] + [c.name for c in self.competitors.values()]
         if len(set(names)) != len(names):
@@ -59,6 +103,18 @@ class ScenarioConfig:
                                  f"got {seg.size}")
 
     @property
+    def steps(self) -> int:
+        """Market steps of one run: ``ceil(horizon_days / dt_days)``."""
+        return math.ceil(self.horizon_days / self.dt_days)
+
+    def estimated_seconds(self, replications: int = 1) -> float:
+        """Rough wall time of ``replications`` runs on a 2-core machine (module docstring)."""
+        per_step = SECONDS_PER_STEP
+        if self.mode == "agent":
+            per_step += SECONDS_PER_CUSTOMER_STEP * sum(s.size for s in self.market.segments)
+        return replications * self.steps * per_step
+
+    @property
     def firms(self) -> list[FirmConfig]:
         """Our firm first, then the competitors in config order."""
         return [self.firm, *self.competitors.values()]
@@ -84,6 +140,13 @@ class AppConfig(ScenarioConfig):
             raise ValueError(f"seed must be a whole number, got {self.seed!r}")
         check_range("seed", self.seed, 0, 2**63 - 1)
         check_range("replications", self.replications, 1, 100_000)
+        seconds = self.estimated_seconds(self.replications)
+        if seconds > MAX_ESTIMATED_SECONDS:
+            raise ValueError(
+                f"replications={self.replications} of {self.steps:,} steps"
+                f"{' in agent mode' if self.mode == 'agent' else ''} would take about "
+                f"{_duration(seconds)} (limit {_duration(MAX_ESTIMATED_SECONDS)}): use fewer "
+                "replications, or a sweep over seeds (marketsim -m 'seed=range(0,N)')")
 
     def scenario(self) -> ScenarioConfig:
         """The ScenarioConfig part (what ``sim.run_scenario`` takes)."""

@@ -1,16 +1,26 @@
 """Sweep bookkeeping without Hydra: job status files, resume checks, the combined table.
 
 A job directory is complete when it holds ``kpis.json`` (written last, atomically) and
-failed when it holds ``error.json``; ``job.json`` records the job's overrides and seed.
-``combine(sweep_dir)`` gathers every job into one DataFrame, one row per job.
+``job.json`` with status ``ok``; ``job.json`` records the job's overrides, seed, status
+and, for a failure, the error. The sweeper writes ``sweep.json`` (this sweep's jobs: number
+and overrides) before it launches them, so ``combine(sweep_dir)`` gathers exactly this
+sweep's jobs, one row each; job directories of an earlier sweep in the same directory are
+left out and listed in ``table.attrs["ignored"]``. ``sweep_lock`` keeps a second sweep
+from writing into a directory while one runs.
 """
 
+import fcntl
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
 
-from sim.results.files import write_json  # noqa: F401 - re-exported for the CLI
+from sim.errors import MarketsimError
+from sim.results.files import atomic_write, write_json  # noqa: F401 - re-exported for the CLI
+
+SWEEP_FILE = "sweep.json"
+LOCK_FILE = ".marketsim-sweep.lock"
 
 
 def job_is_complete(job_dir, overrides) -> bool:
@@ -19,11 +29,17 @@ def job_is_complete(job_dir, overrides) -> bool:
     meta = job_dir / "job.json"
     if not (job_dir / "kpis.json").exists() or not meta.exists():
         return False
-    try:
-        recorded = json.loads(meta.read_text())
-    except (OSError, ValueError):
-        return False
+    recorded = read_job(job_dir)
     return recorded.get("overrides") == list(overrides) and recorded.get("status") == "ok"
+
+
+def read_job(job_dir) -> dict:
+    """``job.json`` of ``job_dir`` ({} when it is missing or unreadable)."""
+    try:
+        data = json.loads((Path(job_dir) / "job.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def parse_overrides(overrides) -> dict:
@@ -35,20 +51,97 @@ def parse_overrides(overrides) -> dict:
     return out
 
 
+def write_sweep_jobs(sweep_dir, jobs) -> None:
+    """Record this sweep's jobs, ``[(number, task overrides), ...]``, in ``sweep.json``."""
+    write_json(Path(sweep_dir) / SWEEP_FILE,
+               {"jobs": [{"job": str(num), "overrides": list(ovr)} for num, ovr in jobs]})
+
+
+def sweep_jobs(sweep_dir) -> dict | None:
+    """``{job name: overrides}`` from ``sweep.json``; None where there is none (an older
+    sweep's directory: then every job directory counts)."""
+    try:
+        data = json.loads((Path(sweep_dir) / SWEEP_FILE).read_text())
+        return {str(j["job"]): list(j["overrides"]) for j in data["jobs"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def combine(sweep_dir) -> pd.DataFrame:
-    """One row per job directory under ``sweep_dir``: overrides, seed, status, KPIs."""
+    """One row per job of this sweep: overrides, seed, status, error, KPIs.
+
+    A job of ``sweep.json`` without a record of its own (its directory holds nothing, or
+    another sweep's job) is a failed row saying so; other job directories are ignored and
+    named in ``table.attrs["ignored"]``.
+    """
+    sweep_dir = Path(sweep_dir)
+    current = sweep_jobs(sweep_dir)
+    dirs = {p.name: p for p in sweep_dir.iterdir() if p.is_dir() and (p / "job.json").exists()}
+    names = sorted(current if current is not None else dirs, key=_num)
+    ignored = sorted((n for n in dirs if current is not None and n not in current), key=_num)
     rows = []
-    for meta in sorted(Path(sweep_dir).glob("*/job.json"), key=lambda p: _num(p.parent.name)):
-        job = json.loads(meta.read_text())
-        row = {"job": meta.parent.name, "status": job.get("status", "unknown"),
-               "error": job.get("error"), "overrides": " ".join(job.get("overrides", []))}
-        row.update({f"override.{k}": v for k, v in parse_overrides(job.get("overrides", [])).items()})
-        kp = meta.parent / "kpis.json"
-        if row["status"] == "ok" and kp.exists():
+    for name in names:
+        job = read_job(sweep_dir / name)
+        overrides = current[name] if current is not None else job.get("overrides", [])
+        if current is not None and job.get("overrides") != overrides:
+            job = {"status": "failed",
+                   "error": "no record of this job: its process ended before it started "
+                            "(killed?), or the directory holds another sweep's job"}
+        status = job.get("status", "unknown")
+        if status == "running":
+            status, job = "failed", {**job, "error": job.get(
+                "error", "the job started but never finished (its process was killed)")}
+        row = {"job": name, "status": status, "error": job.get("error"),
+               "overrides": " ".join(overrides)}
+        row.update({f"override.{k}": v for k, v in parse_overrides(overrides).items()})
+        kp = sweep_dir / name / "kpis.json"
+        if status == "ok" and kp.exists():
             row.update(json.loads(kp.read_text()))
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["ignored"] = ignored
+    return table
 
 
 def _num(name: str):
     return (0, int(name)) if name.isdigit() else (1, name)
+
+
+def sweep_lock(sweep_dir):
+    """Take the sweep directory's lock (an ``flock`` on ``.marketsim-sweep.lock``, released
+    when the returned file is closed or the process ends, even by SIGKILL); raises
+    ``MarketsimError`` when another sweep holds it."""
+    path = Path(sweep_dir) / LOCK_FILE
+    f = open(path, "a+")  # noqa: SIM115 - held for the whole sweep
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.seek(0)
+        holder = f.read().strip() or "another process"
+        f.close()
+        raise MarketsimError(
+            f"hydra.sweep.dir={sweep_dir}: another marketsim sweep ({holder}) is writing "
+            "into this directory; wait for it to end, or choose another hydra.sweep.dir"
+        ) from None
+    f.seek(0)
+    f.truncate()
+    f.write(f"pid {os.getpid()}")
+    f.flush()
+    return f
+
+
+def remove_temporary_files(directory, depth: int = 0) -> list:
+    """Remove the temporary files that ``atomic_write`` leaves when its process is killed
+    (``.NAME.XXXXXXXX.tmp``) in ``directory`` and, ``depth`` levels down, its
+    subdirectories; returns the removed paths. Call it only where no writer runs."""
+    directory = Path(directory)
+    removed = []
+    if not directory.is_dir():
+        return removed
+    for path in directory.iterdir():
+        if path.is_file() and path.name.startswith(".") and path.name.endswith(".tmp"):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+        elif depth > 0 and path.is_dir() and not path.is_symlink():
+            removed += remove_temporary_files(path, depth - 1)
+    return removed

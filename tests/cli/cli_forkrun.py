@@ -7,16 +7,21 @@ running the same ``main()`` as the console script (an uncaught exception prints 
 traceback and exits 1, as the interpreter would).
 
 Usage: ``python cli_forkrun.py CASES.json`` where the file holds a list of
-``{"argv": [...], "env": {...}, "stdout": path, "stderr": path}``; the exit statuses are
-written, as a JSON list in the same order, to ``CASES.json.status``.
+``{"argv": [...], "env": {...}, "stdout": path, "stderr": path, "timeout": s}``; the exit
+statuses are written, as a JSON list in the same order, to ``CASES.json.status``. A case
+still running after its ``timeout`` (seconds; none by default) is killed and gets the
+status 124, as ``timeout(1)`` gives.
 """
 
 import json
 import os
+import signal
 import sys
+import time
 import traceback
 
 PARALLEL = 2
+TIMED_OUT = 124
 
 
 def _child(case) -> int:
@@ -53,7 +58,7 @@ def run(cases) -> list[int]:
     import sim.cli  # noqa: F401 - the slow imports, once, before forking
 
     statuses: list[int | None] = [None] * len(cases)
-    running: dict[int, int] = {}
+    running: dict[int, tuple[int, float | None]] = {}
     todo = list(range(len(cases)))
     while todo or running:
         while todo and len(running) < PARALLEL:
@@ -63,9 +68,20 @@ def run(cases) -> list[int]:
             pid = os.fork()
             if pid == 0:
                 os._exit(_child(cases[i]))
-            running[pid] = i
-        pid, status = os.wait()
-        statuses[running.pop(pid)] = os.waitstatus_to_exitcode(status)
+            limit = cases[i].get("timeout")
+            running[pid] = (i, None if limit is None else time.monotonic() + limit)
+        pid, status = os.waitpid(-1, os.WNOHANG)
+        if pid:
+            statuses[running.pop(pid)[0]] = os.waitstatus_to_exitcode(status)
+            continue
+        now = time.monotonic()
+        for pid, (i, deadline) in list(running.items()):
+            if deadline is not None and now > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                running.pop(pid)
+                statuses[i] = TIMED_OUT
+        time.sleep(0.02)
     return statuses
 
 

@@ -63,3 +63,21 @@ def snapshot(root: Path) -> dict:
     """Every file under ``root``: relative path -> (bytes, mtime_ns)."""
     return {str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def run_forked_timed(cases, workdir: Path, timeout: float) -> list[dict]:
+    """As ``run_forked`` with a limit of ``timeout`` seconds per case (status 124 when hit)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    spec = []
+    for i, (argv, env) in enumerate(cases):
+        spec.append({"argv": [str(a) for a in argv], "env": env, "timeout": timeout,
+                     "stdout": str(workdir / f"{i}.out"), "stderr": str(workdir / f"{i}.err")})
+    path = workdir / "cases.json"
+    path.write_text(json.dumps(spec))
+    proc = subprocess.run([sys.executable, str(FORKRUN), str(path)], cwd=workdir,
+                          env=cli_env(), capture_output=True, text=True,
+                          timeout=60 + timeout * len(cases))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    statuses = json.loads(Path(str(path) + ".status").read_text())
+    return [{"rc": rc, "stdout": Path(c["stdout"]).read_text(),
+             "stderr": Path(c["stderr"]).read_text()} for rc, c in zip(statuses, spec, strict=True)]

@@ -102,7 +102,7 @@ def test_a_failed_job_is_recorded_and_the_others_complete(tmp_path):
                           "plots=false", f"hydra.sweep.dir={sweep_dir}"], cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
-    assert "job 1 failed: firm 'us'.marketing.budget_per_week must be >= 0.0" in proc.stderr
+    assert "job 1 failed: firm.marketing.budget_per_week must be >= 0.0" in proc.stderr
     table = pd.read_parquet(sweep_dir / "kpis.parquet").set_index("job")
     assert len(table) == 2
     ok, failed = table.loc["0"], table.loc["1"]

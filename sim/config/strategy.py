@@ -1,0 +1,41 @@
+"""Schema of a firm's strategy: ours (``focal``) or a competitor's reaction rules."""
+
+from dataclasses import dataclass
+
+from sim.config._checks import check_choice, check_name, check_nonneg, check_prob, check_range
+from sim.config.bounds import MIN_PERIOD_DAYS
+
+STRATEGIES = ("focal", "incumbent", "fast_follower", "price_warrior", "premium_niche",
+              "disruptor")
+
+
+@dataclass
+class StrategyConfig:
+    """How a competitor reacts. It reviews every ``review_days`` what it observed
+    ``observation_lag_days`` earlier, with multiplicative noise of sd ``observation_noise``."""
+
+    kind: str = "focal"
+    review_days: float = 28.0
+    observation_lag_days: float = 28.0
+    observation_noise: float = 0.1
+    share_threshold: float = 0.15
+    price_cut: float = 0.1
+    marketing_boost: float = 0.5
+    undercut: float = 0.08
+    entry_day: float = 0.0
+    copy_quality: float = 0.9
+    segment_focus: str | None = None
+
+    def check(self, key):
+        check_choice(f"{key}.kind", self.kind, STRATEGIES)
+        check_range(f"{key}.review_days", self.review_days, MIN_PERIOD_DAYS)
+        check_nonneg(f"{key}.observation_lag_days", self.observation_lag_days)
+        check_range(f"{key}.observation_noise", self.observation_noise, 0.0, 10.0)
+        check_prob(f"{key}.share_threshold", self.share_threshold)
+        check_range(f"{key}.price_cut", self.price_cut, 0.0, 1.0, high_open=True)
+        check_range(f"{key}.marketing_boost", self.marketing_boost, 0.0, 100.0)
+        check_range(f"{key}.undercut", self.undercut, 0.0, 1.0, high_open=True)
+        check_nonneg(f"{key}.entry_day", self.entry_day)
+        check_range(f"{key}.copy_quality", self.copy_quality, 0.0, 2.0)
+        if self.segment_focus is not None:
+            check_name(f"{key}.segment_focus", self.segment_focus)
