@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import prange
 
-from sim.kernel._numba import jit, jit_parallel
+from sim.kernel._numba import jit_parallel
+from sim.kernel._ring_csr import ring_csr
 from sim.kernel.rng import STREAM_NETWORK, STREAM_NETWORK_REWIRE, key_of, uniform
 
 
@@ -244,91 +245,7 @@ def watts_strogatz(n_nodes: int, mean_degree: int = 10, rewire: float = 0.1,
     k1 = key_of(seed, 0, STREAM_NETWORK_REWIRE)
     k2 = key_of(seed, 1, STREAM_NETWORK_REWIRE)
     _ring_edges(n, half, float(rewire), k1, k2, src, dst)
-    return _ring_csr(n, half, dst)
-
-
-def _ring_csr(n, half, dst):
-    """``from_edges(n, src, dst)`` of the ring's edges (edge ``e = i * half + o - 1`` from
-    ``i`` to ``dst[e]``), built row by row: customer i's row is its own ``half`` targets,
-    the lattice predecessors ``i - o`` whose edge still ends at i, and the sources of the
-    edges moved onto i (listed by a counting sort of the ~``rewire`` share of moved edges),
-    sorted and deduplicated. Same rows as the general path, without sorting every edge."""
-    moved_ptr, moved_src = _moved_edges(n, half, dst)
-    chunks = min(_EDGE_CHUNKS * 4, n)
-    unique = np.empty(n, np.int64)
-    indptr = np.zeros(n + 1, np.int64)
-    _ring_rows(n, half, dst, moved_ptr, moved_src, chunks, indptr, unique, unique, False)
-    np.cumsum(unique, out=indptr[1:])
-    indices = np.empty(int(indptr[-1]), np.int32)
-    _ring_rows(n, half, dst, moved_ptr, moved_src, chunks, indptr, unique, indices, True)
-    return Network(indptr, indices)
-
-
-@jit
-def _moved_edges(n, half, dst):
-    """CSR (by target) of the sources of edges whose target is not their lattice one."""
-    ptr = np.zeros(n + 1, np.int64)
-    for i in range(n):
-        for o in range(1, half + 1):
-            lattice = i + o if i + o < n else i + o - n
-            t = dst[i * half + o - 1]
-            if t != lattice:
-                ptr[t + 1] += 1
-    for i in range(n):
-        ptr[i + 1] += ptr[i]
-    fill = ptr[:-1].copy()
-    out = np.empty(ptr[n], np.int32)
-    for i in range(n):
-        for o in range(1, half + 1):
-            lattice = i + o if i + o < n else i + o - n
-            t = dst[i * half + o - 1]
-            if t != lattice:
-                out[fill[t]] = i
-                fill[t] += 1
-    return ptr, out
-
-
-@jit_parallel
-def _ring_rows(n, half, dst, moved_ptr, moved_src, chunks, indptr, unique, indices, write):
-    """Row i sorted and deduplicated: its count into ``unique[i]`` (``write`` False), or
-    its entries into ``indices[indptr[i]:]`` (``write`` True). Fixed chunks of rows."""
-    widest = 0
-    for i in range(n):
-        widest = max(widest, moved_ptr[i + 1] - moved_ptr[i])
-    for c in prange(chunks):
-        row = np.empty(2 * half + widest, np.int64)
-        for i in range(n * c // chunks, n * (c + 1) // chunks):
-            k = 0
-            for o in range(half):
-                row[k] = dst[i * half + o]
-                k += 1
-            for o in range(1, half + 1):
-                j = i - o if i >= o else i - o + n
-                if dst[j * half + o - 1] == i:
-                    row[k] = j
-                    k += 1
-            for e in range(moved_ptr[i], moved_ptr[i + 1]):
-                row[k] = moved_src[e]
-                k += 1
-            for a in range(1, k):  # insertion sort: rows are short
-                v = row[a]
-                b = a - 1
-                while b >= 0 and row[b] > v:
-                    row[b + 1] = row[b]
-                    b -= 1
-                row[b + 1] = v
-            u = 0
-            for a in range(k):
-                v = row[a]
-                if v != i and (u == 0 or row[u - 1] != v):
-                    row[u] = v
-                    u += 1
-            if write:
-                base = indptr[i]
-                for a in range(u):
-                    indices[base + a] = row[a]
-            else:
-                unique[i] = u
+    return Network(*ring_csr(n, half, dst))
 
 
 @jit_parallel
