@@ -19,11 +19,20 @@ joblib's) and gives each job the same config, with less work:
 - jobs go to the workers in a few contiguous batches (about four per worker), so the state
   is pickled once per batch; the results keep the jobs' order.
 
+A worker killed by the OS (the out-of-memory killer, a ``kill -9``) breaks joblib's whole
+pool (``TerminatedWorkerError``), and the jobs the other workers were running die with it.
+The launcher then runs the unfinished jobs that had not started in a fresh pool, and each
+job that had started (the killed one is among them) alone in a pool of one worker: a job
+whose worker is killed when it runs alone is recorded as failed in its ``job.json`` with
+the reason, and the sweep goes on, writes its table and exits 1.
+
 ``tests/cli/test_cli_launcher.py`` checks the job configs against full compositions.
 """
 
 import copy
+import functools
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,7 +95,8 @@ def job_config(loader, master: DictConfig, overrides) -> DictConfig:
 
 
 def _execute_batch(batch, hydra_context, config, task_function, singleton_state):
-    """Run a batch of (job index, overrides) in this worker, in order."""
+    """Run a batch of (job index, overrides) in this worker, in order; returns
+    ``[(job index, JobReturn), ...]``."""
     setup_globals()
     Singleton.set_state(singleton_state)
     returns = []
@@ -96,9 +106,10 @@ def _execute_batch(batch, hydra_context, config, task_function, singleton_state)
             sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{idx}"
             sweep_config.hydra.job.num = idx
         HydraConfig.instance().set_config(sweep_config)
-        returns.append(run_job(hydra_context=hydra_context, config=sweep_config,
-                               task_function=task_function, job_dir_key="hydra.sweep.dir",
-                               job_subdir_key="hydra.sweep.subdir"))
+        returns.append((idx, run_job(hydra_context=hydra_context, config=sweep_config,
+                                     task_function=task_function,
+                                     job_dir_key="hydra.sweep.dir",
+                                     job_subdir_key="hydra.sweep.subdir")))
     return returns
 
 
@@ -118,7 +129,7 @@ def batches(jobs: list, workers: int) -> list:
 
 class MarketsimLauncher(JoblibLauncher):
     def launch(self, job_overrides, initial_job_idx: int) -> list[JobReturn]:
-        from joblib import Parallel, delayed, effective_n_jobs
+        from joblib import effective_n_jobs
 
         setup_globals()
         assert self.config is not None and self.hydra_context is not None
@@ -135,9 +146,76 @@ class MarketsimLauncher(JoblibLauncher):
         for idx, overrides in jobs:
             log.info(f"\t#{idx} : {' '.join(filter_overrides(overrides))}")
         singleton_state = Singleton.get_state()
-        parts = batches(jobs, effective_n_jobs(joblib_cfg.get("n_jobs", -1)))
-        results = Parallel(**joblib_cfg)(
-            delayed(_execute_batch)(part, self.hydra_context, self.config,
-                                    self.task_function, singleton_state)
-            for part in parts)
-        return [r for part in results for r in part]
+        run = functools.partial(self._run, joblib_cfg=joblib_cfg,
+                                singleton_state=singleton_state)
+        started_at = time.time()
+        results: dict = {}
+        suspects: list = []
+        pending = jobs
+        while pending:
+            broken = run(pending, effective_n_jobs(joblib_cfg.get("n_jobs", -1)), results)
+            if broken is None:
+                break
+            unfinished = [j for j in pending if not _finished(sweep_dir, j, results, started_at)]
+            started = [j for j in unfinished if _started(sweep_dir, j, started_at)] or unfinished
+            log.warning(f"a worker died ({broken}); re-running {len(unfinished)} unfinished "
+                        f"job(s), the {len(started)} that had started one at a time")
+            suspects += started
+            pending = [j for j in unfinished if j not in started]
+        for job in suspects:  # in a worker process of its own (n_jobs=1 would run it here)
+            broken = run([job], 2, results)
+            if broken is not None:
+                _record_killed(sweep_dir, job, broken)
+        return [results[idx] for idx, _ in jobs if idx in results]
+
+    def _run(self, jobs, workers, results, joblib_cfg, singleton_state):
+        """Run ``jobs`` on ``workers`` processes into ``results``; returns the error when a
+        worker was killed (the pool is then gone), else None."""
+        from joblib import Parallel, delayed
+        from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+        cfg = {**joblib_cfg, "n_jobs": workers, "return_as": "generator_unordered"}
+        try:
+            for part in Parallel(**cfg)(
+                    delayed(_execute_batch)(part, self.hydra_context, self.config,
+                                            self.task_function, singleton_state)
+                    for part in batches(jobs, workers)):
+                results.update(dict(part))
+        except TerminatedWorkerError as e:
+            return f"{type(e).__name__}: {str(e).splitlines()[0]}"
+        return None
+
+
+def _job_record(sweep_dir: Path, job, started_at: float) -> dict:
+    """This sweep's ``job.json`` of ``job`` ({} if none was written since ``started_at``)."""
+    from sim.results.sweeps import read_job
+
+    path = sweep_dir / str(job[0]) / "job.json"
+    try:
+        if path.stat().st_mtime < started_at - 1:
+            return {}
+    except OSError:
+        return {}
+    return read_job(path.parent)
+
+
+def _finished(sweep_dir, job, results, started_at) -> bool:
+    return job[0] in results or _job_record(sweep_dir, job, started_at).get("status") in (
+        "ok", "failed")
+
+
+def _started(sweep_dir, job, started_at) -> bool:
+    return _job_record(sweep_dir, job, started_at).get("status") == "running"
+
+
+def _record_killed(sweep_dir: Path, job, reason: str) -> None:
+    from sim.results.sweeps import write_json
+
+    idx, overrides = job
+    job_dir = sweep_dir / str(idx)
+    job_dir.mkdir(parents=True, exist_ok=True)
+    message = ("its worker process was killed (by the OS: out of memory, or a signal) "
+               f"while it ran, also when re-run alone: {reason}")
+    task = [o for o in overrides if not o.lstrip("+~").startswith(("hydra.", "hydra/"))]
+    write_json(job_dir / "job.json", {"overrides": task, "status": "failed", "error": message})
+    log.error(f"job {idx} failed: {message}")

@@ -117,7 +117,7 @@ def _is_plain_value(override, loader) -> bool:
 
 
 def _is_hydra_key(override: str) -> bool:
-    return override.lstrip("+~").startswith("hydra.") or override.startswith(("hydra/", "+hydra/"))
+    return override.lstrip("+~").startswith(("hydra.", "hydra/"))
 
 
 def _hold(lock) -> None:

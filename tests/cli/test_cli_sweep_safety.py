@@ -1,0 +1,90 @@
+"""Sweeps that meet the OS and earlier sweeps (issue 14): a worker killed mid-job, stale job
+directories of an earlier sweep in the same directory.
+
+The killed-worker test runs a real ``marketsim -m`` and kills, with SIGKILL as the OOM
+killer does, every process that runs job 1 (found by the pid its ``job.json`` records):
+the launcher must record that job as failed with the reason, finish the others, write
+``kpis.parquet`` and exit 1.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+
+import pandas as pd
+from cli_helpers import cli_env, marketsim_command
+
+SWEEP = ["-m", "seed=0,1,2", "horizon_days=150", "plots=false", "sweep_plot=false",
+         "hydra.launcher.n_jobs=2"]
+
+
+def _kill_job_whenever_it_runs(job_dir, stop, killed):
+    """Kill, with SIGKILL, each process that ``job_dir/job.json`` says is running it."""
+    meta = job_dir / "job.json"
+    while not stop.is_set():
+        try:
+            job = json.loads(meta.read_text())
+        except (OSError, ValueError):
+            job = {}
+        pid = job.get("pid")
+        if job.get("status") == "running" and pid and pid not in killed:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.01)
+
+
+def test_a_killed_worker_fails_its_job_and_the_sweep_still_writes_its_table(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    stop, killed = threading.Event(), []
+    watcher = threading.Thread(target=_kill_job_whenever_it_runs,
+                               args=(sweep_dir / "1", stop, killed), daemon=True)
+    watcher.start()
+    try:
+        proc = subprocess.run([*marketsim_command(), *SWEEP, f"hydra.sweep.dir={sweep_dir}"],
+                              cwd=tmp_path, env=cli_env(), capture_output=True, text=True,
+                              timeout=600)
+    finally:
+        stop.set()
+        watcher.join()
+    assert len(killed) == 2, killed  # in the pool, then alone
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    table = pd.read_parquet(sweep_dir / "kpis.parquet").set_index("job")
+    assert sorted(table.index) == ["0", "1", "2"]
+    assert table.loc["1", "status"] == "failed"
+    assert "worker process was killed" in table.loc["1", "error"]
+    assert (table.loc[["0", "2"], "status"] == "ok").all()
+    assert table.loc[["0", "2"], "npv"].notna().all()
+    assert "job 1 failed: its worker process was killed" in proc.stderr
+
+
+def test_stale_job_directories_are_left_out_and_reported(tmp_path):
+    """An earlier sweep of 6 jobs left directories 0-5; this one has 2 jobs."""
+    sweep_dir = tmp_path / "sweep"
+    argv = ["-m", "seed=0,1", "horizon_days=60", "plots=false", "sweep_plot=false",
+            f"hydra.sweep.dir={sweep_dir}"]
+    for j in range(6):  # an earlier, different sweep's complete jobs
+        job = sweep_dir / str(j)
+        job.mkdir(parents=True)
+        (job / "job.json").write_text(json.dumps({"overrides": [f"seed={10 + j}"],
+                                                  "status": "ok", "seed": 10 + j}))
+        (job / "kpis.json").write_text(json.dumps({"npv": 1.0}))
+    (sweep_dir / ".kpis.parquet.abcd1234.tmp").write_text("left by a killed writer")
+    proc = subprocess.run([*marketsim_command(), *argv], cwd=tmp_path, env=cli_env(),
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    table = pd.read_parquet(sweep_dir / "kpis.parquet")
+    assert sorted(table["job"]) == ["0", "1"]
+    assert sorted(table["override.seed"]) == ["0", "1"]
+    assert (table["status"] == "ok").all() and (table["npv"] != 1.0).all()
+    assert "ignored 4 job directories of an earlier sweep" in proc.stderr
+    assert "2, 3, 4, 5" in proc.stderr
+    assert not list(sweep_dir.glob(".*.tmp"))
+    shutil.rmtree(sweep_dir)
