@@ -116,6 +116,34 @@ def list_scenarios() -> None:
         print(f"  {name:<{width}}  {desc}")
 
 
+RAY_LOOPBACK_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
+
+def _ray_on_loopback(args):
+    """With ``hydra/launcher=ray_local`` (a Ray instance of this machine only), make Ray
+    take 127.0.0.1 as the node's address, so that the GCS server, the raylet, the
+    dashboard agent and the workers listen on loopback only: Ray does this when its
+    multi-node mode is off (``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``, read when ``ray`` is
+    imported, and at ``ray.init``). Not when the user attaches to a cluster
+    (``hydra.launcher.ray.init.address=...``). Returns ``(previous value,)`` or None."""
+    if not any(a.lstrip("+").startswith("hydra/launcher=ray_local") for a in args):
+        return None
+    if any(a.lstrip("+").startswith("hydra.launcher.ray.init.address=") for a in args):
+        return None
+    saved = (os.environ.get(RAY_LOOPBACK_ENV),)
+    os.environ[RAY_LOOPBACK_ENV] = "0"
+    if "ray._private.ray_constants" in sys.modules:  # imported before main(): too late
+        sys.modules["ray._private.ray_constants"].ENABLE_RAY_CLUSTER = False
+    return saved
+
+
+def _restore_env(key, value):
+    if value is None:
+        os.environ.pop(key, None)
+    else:
+        os.environ[key] = value
+
+
 def _exit_on_sigterm():
     """SIGTERM (``kill``, a scheduler's stop) raises ``SystemExit`` in the main thread, so
     that ``atomic_write`` and the context managers clean up their temporary files as on
@@ -150,6 +178,7 @@ def main(argv=None) -> None:
     saved = os.environ.get("HYDRA_FULL_ERROR")
     saved_argv = sys.argv
     saved_term = _exit_on_sigterm()
+    saved_ray = _ray_on_loopback(args)
     try:
         try:
             check_overrides(get_args_parser().parse_known_args(args)[0].overrides)
@@ -172,6 +201,8 @@ def main(argv=None) -> None:
         if saved_term is not None:
             signal.signal(signal.SIGTERM, saved_term)
         sys.argv = saved_argv
+        if saved_ray is not None:
+            _restore_env(RAY_LOOPBACK_ENV, saved_ray[0])
         if saved is None:
             os.environ.pop("HYDRA_FULL_ERROR", None)
         else:
