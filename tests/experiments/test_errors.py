@@ -37,3 +37,54 @@ def test_runner_returns_2_with_one_line(runner, arg, words, tmp_path, capsys):
     assert len(err) == 1 and err[0].startswith(f"experiments.{runner}: error: ")
     assert words in err[0]
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("word", ["true", "True", "yes", "on", "1", "Y"])
+def test_quick_accepts_the_usual_spellings_of_true(word):
+    from experiments.common import parse_args
+
+    assert parse_args("risk", [f"quick={word}"], {}, quick_seeds=12, seeds=200).seeds == 12
+
+
+@pytest.mark.parametrize("word", ["false", "no", "off", "0"])
+def test_quick_accepts_the_usual_spellings_of_false(word):
+    from experiments.common import parse_args
+
+    assert parse_args("risk", [f"quick={word}"], {}, quick_seeds=12, seeds=200).seeds == 200
+
+
+@pytest.mark.parametrize(("runner", "arg", "words"), [
+    ("risk", "quick=maybe", "quick must be true or false"),
+    ("risk", "seed=3", "seed= is set by the runner; use seeds=N"),
+    ("pricing", "replications=5", "replications= is set by the runner"),
+    ("marketing_mix", "quick=2", "quick must be true or false"),
+])
+def test_bad_booleans_and_runner_keys_exit_2(runner, arg, words, tmp_path, capsys):
+    module = importlib.import_module(f"experiments.{runner}")
+    assert module.main([arg, f"out={tmp_path}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"experiments.{runner}: error: ")
+    assert words in err[0]
+    assert not list(tmp_path.iterdir())
+
+
+def test_out_pointing_at_a_file_exits_2(tmp_path, capsys):
+    module = importlib.import_module("experiments.risk")
+    target = tmp_path / "a_file"
+    target.write_text("keep me")
+    assert module.main([f"out={target}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "out must be a directory" in err[0]
+    assert target.read_text() == "keep me"
+
+
+def test_a_sweep_whose_jobs_all_fail_exits_1_with_one_line(tmp_path, capsys):
+    """-5 passes composition and fails every job's range check."""
+    module = importlib.import_module("experiments.risk")
+    rc = module.main(["quick=true", "seeds=2", "jobs=2", f"out={tmp_path}",
+                      "firm.marketing.budget_per_week=-5"])
+    assert rc == 1
+    err = [ln for ln in capsys.readouterr().err.strip().splitlines()
+           if ln.startswith("experiments.")]
+    assert len(err) == 1 and "all 2 jobs of the sweep failed" in err[0]
+    assert "budget_per_week" in err[0]

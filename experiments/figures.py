@@ -1,0 +1,68 @@
+"""Figures shared by the runners: KPI distributions per option, lines over time."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def kpi_distributions(kpis: pd.DataFrame, specs, order, title: str, by: str = "option"):
+    """One panel per KPI: a box per option (5-95% whiskers), seeds as dots, the mean as a
+    diamond. ``specs``: ``(column, axis label with unit, scale)``; returns the figure."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+    from matplotlib.ticker import PercentFormatter
+
+    specs = [s for s in specs if s[0] in kpis and pd.to_numeric(kpis[s[0]], errors="coerce").notna().any()]
+    width = max(3.6, 0.75 * len(order) + 1.6)
+    fig, axes = plt.subplots(1, len(specs), figsize=(width * len(specs), 4.6), squeeze=False)
+    palette = dict(zip(order, sns.color_palette(n_colors=len(order)), strict=False))
+    for ax, (col, label, scale) in zip(axes[0], specs, strict=True):
+        data = kpis[[by, col]].copy()
+        data[col] = pd.to_numeric(data[col], errors="coerce") * scale
+        sns.boxplot(data=data, x=by, y=col, order=order, hue=by, hue_order=order,
+                    palette=palette, whis=(5, 95), showfliers=False, legend=False, ax=ax,
+                    boxprops={"alpha": 0.45})
+        sns.stripplot(data=data, x=by, y=col, order=order, color="0.25", size=3, alpha=0.6,
+                      ax=ax)
+        means = data.groupby(by)[col].mean().reindex(order)
+        ax.scatter(range(len(order)), means.to_numpy(), marker="D", color="black", s=28,
+                   zorder=5, label="mean")
+        ax.set(title=label.split(" (")[0], xlabel="", ylabel=label)
+        if "share" in col and scale == 1:
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.tick_params(axis="x", rotation=30 if len(order) > 2 else 0)
+        for t in ax.get_xticklabels():
+            t.set_horizontalalignment("right" if len(order) > 2 else "center")
+    axes[0][0].legend(loc="best", fontsize="small")
+    fig.suptitle(title)
+    return fig
+
+
+def over_time(ts: pd.DataFrame, panels, order, title: str, by: str = "option",
+              markers=()):
+    """Lines over days with 90% bands across seeds (median line), one panel per
+    ``(column, axis label with unit, scale)``; ``markers``: ``(day, label)`` vertical lines."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+    from matplotlib.ticker import PercentFormatter
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.2 * len(panels), 4.4), squeeze=False)
+    for k, (ax, (col, label, scale)) in enumerate(zip(axes[0], panels, strict=True)):
+        data = ts[[by, "seed", "t", col]].copy()
+        data[col] = pd.to_numeric(data[col], errors="coerce") * scale
+        sns.lineplot(data=data, x="t", y=col, hue=by, hue_order=order, estimator="median",
+                     errorbar=("pi", 90), ax=ax, legend=k == len(panels) - 1)
+        for i, (day, text) in enumerate(markers):  # labels staggered so they never overlap
+            ax.axvline(day, color="0.3", ls=":", lw=1)
+            ax.text(day, 0.98 - 0.07 * i, f" {text}", transform=ax.get_xaxis_transform(),
+                    va="top", fontsize="small", color="0.3",
+                    bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 1})
+        ax.set(title=label.split(" (")[0], xlabel="day", ylabel=label)
+        if "share" in col and scale == 1:
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    leg = axes[0][-1].get_legend()
+    if leg is not None:
+        sns.move_legend(axes[0][-1], "upper left", bbox_to_anchor=(1.01, 1.0), title=by,
+                        frameon=False)
+    fig.suptitle(title)
+    return fig

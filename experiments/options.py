@@ -1,0 +1,126 @@
+"""A runner's command line: ``key=value`` arguments into settings and job overrides.
+
+``python -m experiments.NAME [quick=true] [seeds=N] [out=DIR] [launcher=joblib|ray|basic]
+[jobs=N] [<experiment keys>] [<marketsim overrides>]``. Booleans take true/false and the
+usual spellings (yes/no, on/off, 1/0) and refuse anything else; ``seed=`` and
+``replications=`` are the runner's own (it runs ``seeds`` seeds per option), so they are
+refused with the key to use instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ExperimentError(Exception):
+    """Bad experiment input (exit status 2) or failed jobs (``code=1``): one line."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+TRUE_WORDS = ("true", "yes", "on", "1", "y", "t")
+FALSE_WORDS = ("false", "no", "off", "0", "n", "f")
+# the runner owns these: it runs ``seeds`` seeds, one replication each
+RUNNER_KEYS = {"seed": "seeds=N (the runner runs seeds 0..N-1 of every option)",
+               "replications": "seeds=N (each seed is one job)"}
+
+
+def parse_bool(key: str, text: str) -> bool:
+    """``true``/``false`` and the usual spellings (yes/no, on/off, 1/0), else an error."""
+    low = str(text).strip().lower()
+    if low in TRUE_WORDS:
+        return True
+    if low in FALSE_WORDS:
+        return False
+    raise ExperimentError(f"{key} must be true or false (or yes/no, on/off, 1/0), got {text!r}")
+
+
+@dataclass
+class Options:
+    name: str
+    quick: bool = False
+    seeds: int = 10
+    out: Path = Path(".")
+    launcher: str = "joblib"
+    jobs: int | None = None
+    overrides: list = field(default_factory=list)  # passed to every job
+    keys: dict = field(default_factory=dict)  # experiment-specific settings
+
+    def __getitem__(self, key):
+        return self.keys[key]
+
+
+def _parse_value(text: str):
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_args(name: str, argv, keys: dict, quick_seeds: int = 3, seeds: int = 20) -> Options:
+    """Split ``key=value`` arguments into experiment settings and job overrides.
+
+    ``keys`` maps the runner's own keys to their defaults (their types are enforced).
+    """
+    opts = Options(name=name, seeds=seeds, out=Path("experiments_out") / name,
+                   keys=dict(keys))
+    seeds_given = False
+    for arg in argv:
+        if "=" not in arg or arg.startswith(("=", "-")):
+            raise ExperimentError(f"arguments are key=value, got {arg!r}")
+        key, value = arg.split("=", 1)
+        if key.lstrip("+~") in RUNNER_KEYS:
+            raise ExperimentError(f"{key}= is set by the runner; use "
+                                  f"{RUNNER_KEYS[key.lstrip('+~')]}, got {arg!r}")
+        if key == "quick":
+            opts.quick = parse_bool(key, value)
+        elif key == "seeds":
+            opts.seeds = _positive_int(key, value)
+            seeds_given = True
+        elif key == "out":
+            if not value.strip():
+                raise ExperimentError("out must be a directory, got ''")
+            opts.out = Path(value)
+            if opts.out.exists() and not opts.out.is_dir():
+                raise ExperimentError(f"out must be a directory, got {value!r}, which is a file")
+        elif key == "launcher":
+            if value not in ("joblib", "ray", "basic"):
+                raise ExperimentError(f"launcher must be one of joblib, ray, basic; got {value!r}")
+            opts.launcher = value
+        elif key == "jobs":
+            opts.jobs = _positive_int(key, value)
+        elif key in opts.keys:
+            default = opts.keys[key]
+            parsed = _parse_value(value)
+            if isinstance(default, bool):
+                parsed = parse_bool(key, value)
+            if isinstance(default, (int, float)) and not isinstance(default, bool):
+                if not isinstance(parsed, (int, float)) or isinstance(parsed, bool):
+                    raise ExperimentError(f"{key} must be a number, got {value!r}")
+                parsed = type(default)(parsed) if isinstance(default, float) else parsed
+            if isinstance(default, list):
+                parsed = [_parse_value(v) for v in value.strip("[]").split(",") if v]
+            opts.keys[key] = parsed
+        else:
+            opts.overrides.append(arg)
+    if opts.quick and not seeds_given:
+        opts.seeds = quick_seeds
+    return opts
+
+
+def _positive_int(key, value):
+    try:
+        n = int(value)
+    except ValueError:
+        raise ExperimentError(f"{key} must be a whole number >= 1, got {value!r}") from None
+    if n < 1:
+        raise ExperimentError(f"{key} must be a whole number >= 1, got {value!r}")
+    return n

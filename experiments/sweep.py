@@ -1,0 +1,154 @@
+"""Running an experiment's options through marketsim's own sweep machinery.
+
+Every option becomes a config file of a temporary ``experiment_option`` group, and one
+``marketsim -m +experiment_option=a,b,... seed=range(0,n)`` multirun runs every (option,
+seed) job with the local parallel launcher (or Ray with ``launcher=ray``), writing
+``kpis.parquet`` and the per-job outputs. Options share seeds, so comparisons are paired
+(common random numbers).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import OmegaConf
+
+from experiments.options import ExperimentError, Options
+from sim.results import atomic_write
+
+OPTION_GROUP = "experiment_option"
+
+
+def option_yaml(overrides) -> str:
+    """A ``_global_`` config file applying ``overrides`` (``a.b=v`` values, ``+grp@pkg=name``
+    and ``grp@pkg=name`` group choices go to its defaults list)."""
+    defaults, values = [], []
+    for o in overrides:
+        key, value = o.split("=", 1)
+        if "@" in key or key.lstrip("+") in ("market", "firm", "policy"):
+            group, _, package = key.lstrip("+").partition("@")
+            defaults.append(f"  - /{group}{'@' + package if package else ''}: {value}")
+        else:
+            values.append(f"{key}={value}")
+    body = OmegaConf.to_yaml(OmegaConf.from_dotlist(values)) if values else ""
+    head = "# @package _global_\n"
+    if defaults:
+        head += "defaults:\n" + "\n".join(defaults) + "\n  - _self_\n"
+    return head + body
+
+
+def run_sweep(opts: Options, options: dict, extra=(), *, seeds: int | None = None,
+              seed_offset: int = 0, sweep_name: str = "sweep") -> Path:
+    """Run every option for ``seeds`` (default ``opts.seeds``) seeds, numbered from
+    ``seed_offset`` (fresh seeds for an out-of-sample check), into ``out/<sweep_name>``
+    (one experiment may run several sweeps); returns the sweep directory."""
+    if not options:
+        raise ExperimentError("an experiment needs at least one option")
+    n_seeds = opts.seeds if seeds is None else seeds
+    out = opts.out.resolve()
+    group_dir = out / "_config" / OPTION_GROUP
+    group_dir.mkdir(parents=True, exist_ok=True)
+    for name, ovr in options.items():
+        atomic_write(group_dir / f"{name}.yaml", lambda p, o=ovr: Path(p).write_text(option_yaml(o)))
+    sweep_dir = out / sweep_name
+    _clear_stale(sweep_dir, len(options) * n_seeds)
+    cmd = [sys.executable, "-m", "sim.cli", "-m",
+           f"+{OPTION_GROUP}={','.join(options)}",
+           f"seed=range({seed_offset},{seed_offset + n_seeds})",
+           f"hydra.searchpath=[file://{out / '_config'}]", f"hydra.sweep.dir={sweep_dir}",
+           "plots=false", "sweep_plot=false", "progress=false", *opts.overrides, *extra]
+    if opts.launcher == "ray":
+        cmd.append("hydra/launcher=ray_local")
+    elif opts.launcher == "basic":
+        cmd.append("hydra/launcher=basic")
+    if opts.jobs and opts.launcher == "joblib":
+        cmd.append(f"hydra.launcher.n_jobs={opts.jobs}")
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    log = out / f"{sweep_name}.log"
+    log.write_text(" ".join(cmd) + "\n\n" + proc.stdout + proc.stderr)
+    if not (sweep_dir / "kpis.parquet").exists():
+        raise ExperimentError(f"the sweep failed: {_last_error(proc)} (log: {log})",
+                              code=2 if proc.returncode == 2 else 1)
+    print(f"[{opts.name}] {len(options)} options x {n_seeds} seeds in "
+          f"{time.perf_counter() - started:.1f} s -> {sweep_dir}")
+    return sweep_dir
+
+
+def _last_error(proc) -> str:
+    """The most telling line of a failed sweep's output: its last error line (not the
+    warnings printed at shutdown), else its last line."""
+    lines = [ln.strip() for ln in (proc.stderr + "\n" + proc.stdout).splitlines() if ln.strip()]
+    for line in reversed(lines):
+        if line.startswith("marketsim: error:") or (
+                ("Error" in line.split(":")[0] or "Exception" in line.split(":")[0])
+                and not line.startswith(("File ", "warnings.warn"))):
+            return line
+    return lines[-1] if lines else "no output"
+
+
+def _clear_stale(sweep_dir: Path, n_jobs: int) -> None:
+    """Forget what an earlier, different sweep left in ``sweep_dir``: its combined table and
+    job directories beyond this sweep's ``n_jobs`` (the rest resume or re-run by Hydra's
+    job check)."""
+    if not sweep_dir.is_dir():
+        return
+    (sweep_dir / "kpis.parquet").unlink(missing_ok=True)
+    for job in sweep_dir.iterdir():
+        if job.is_dir() and job.name.isdigit() and int(job.name) >= n_jobs:
+            shutil.rmtree(job)
+
+
+def base_config(opts: Options, extra=()):
+    """The typed config (``sim.config.AppConfig``) every job starts from: the runner's
+    ``opts.overrides`` plus ``extra``, composed in-process (to read defaults such as the
+    planned launch day or the task list that options scale)."""
+    from sim.cli import UserError, compose
+
+    try:
+        return compose([*opts.overrides, *extra])
+    except UserError as e:
+        raise ExperimentError(str(e)) from None
+
+
+def load_kpis(sweep_dir) -> pd.DataFrame:
+    """The sweep's KPIs with ``option`` and ``seed`` columns (failed jobs dropped, reported).
+
+    Raises ``ExperimentError`` (exit status 1) when every job failed: there is nothing to
+    compare.
+    """
+    table = pd.read_parquet(Path(sweep_dir) / "kpis.parquet")
+    failed = table[table["status"] != "ok"]
+    for _, row in failed.iterrows():
+        print(f"warning: job {row['job']} failed: {row['error']}", file=sys.stderr)
+    ok = table[table["status"] == "ok"].copy()
+    if ok.empty:
+        first = failed["error"].iloc[0] if len(failed) else "no jobs"
+        raise ExperimentError(f"all {len(table)} jobs of the sweep failed (first: {first}); "
+                              f"see {Path(sweep_dir)}", code=1)
+    ok["option"] = ok[f"override.{OPTION_GROUP}"]
+    ok["seed"] = ok["seed"].astype(int)
+    return ok
+
+
+def load_timeseries(sweep_dir, firm: str | None = None, table: str = "timeseries") -> pd.DataFrame:
+    """All jobs' timeseries (or another per-job ``table``: ``events``, ``ledger``, ``tasks``)
+    with ``option`` and ``seed`` columns (optionally one firm)."""
+    frames = []
+    for meta in Path(sweep_dir).glob("*/job.json"):
+        job = json.loads(meta.read_text())
+        if job.get("status") != "ok":
+            continue
+        ts = pd.read_parquet(meta.parent / f"{table}.parquet")
+        if firm is not None:
+            ts = ts[ts["firm"] == firm]
+        over = dict(o.lstrip("+").split("=", 1) for o in job["overrides"] if "=" in o)
+        ts = ts.assign(option=over.get(OPTION_GROUP), seed=int(job.get("seed", 0)))
+        frames.append(ts)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
