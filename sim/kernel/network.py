@@ -207,16 +207,20 @@ def from_edges(n_nodes: int, src: np.ndarray, dst: np.ndarray) -> Network:
 
 @jit_parallel
 def _ring_edges(n, half, rewire, key_rewire, key_target, src, dst):
+    """Targets of the ring's edges into ``dst``; sources into ``src`` unless it is empty
+    (the row-by-row CSR needs none: edge e starts at e // half)."""
+    with_src = src.shape[0] > 0
     for i in prange(n):
         for o in range(1, half + 1):
             e = i * half + (o - 1)
-            v = (i + o) % n
+            v = i + o if i + o < n else i + o - n  # (i + o) % n, o < n
             if rewire > 0.0 and uniform(key_rewire, e) < rewire:
                 t = np.int64(uniform(key_target, e) * (n - 1))
                 if t >= i:
                     t += 1
                 v = t
-            src[e] = i
+            if with_src:
+                src[e] = i
             dst[e] = v
 
 
@@ -240,11 +244,10 @@ def watts_strogatz(n_nodes: int, mean_degree: int = 10, rewire: float = 0.1,
     if not 0.0 <= rewire <= 1.0:
         raise ValueError(f"rewire must be in [0, 1], got {rewire}")
     half = int(mean_degree) // 2
-    src = np.empty(n * half, np.int32)
     dst = np.empty(n * half, np.int32)
     k1 = key_of(seed, 0, STREAM_NETWORK_REWIRE)
     k2 = key_of(seed, 1, STREAM_NETWORK_REWIRE)
-    _ring_edges(n, half, float(rewire), k1, k2, src, dst)
+    _ring_edges(n, half, float(rewire), k1, k2, np.empty(0, np.int32), dst)
     return Network(*ring_csr(n, half, dst))
 
 
