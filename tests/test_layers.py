@@ -223,7 +223,20 @@ def test_pyproject_installs_every_package():
         for init in (ROOT / top).rglob("__init__.py"):
             found.add(module_name(init))
     found.add("sim.configs")
+    found.add("hydra_plugins")  # a namespace package (no __init__.py), listed so that an
+    # editable install maps it and Hydra finds the plugins from any working directory
     found.discard("configs")
     assert found - listed == set(), f"packages missing from pyproject.toml: {found - listed}"
     assert listed - found == set(), f"listed packages that do not exist: {listed - found}"
     assert cfg["tool"]["setuptools"]["package-dir"]["sim.configs"] == "configs"
+
+
+def test_test_file_names_are_unique():
+    """pytest imports test files by basename (no __init__.py): two with one name break collection."""
+    seen: dict[str, Path] = {}
+    clashes = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        if path.name in seen:
+            clashes.append(f"{seen[path.name].relative_to(ROOT)} and {path.relative_to(ROOT)}")
+        seen[path.name] = path
+    assert not clashes, clashes
