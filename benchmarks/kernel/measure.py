@@ -110,11 +110,14 @@ def measure_agent(args, res, seg, offer, j_count):
     bytes_per, breakdown = agent_bytes_per_agent_step(seg, offer, j_count, network,
                                                       args.steps, flows)
     res["bytes_per_agent_step_breakdown"] = breakdown
-    parts = time_breakdown(
-        "sim.kernel.agent", AGENT_PARTS,
-        lambda: run_agent_kernel(seg, offer, j_count, network, args.steps, args.seed)[0],
-        args.steps)
-    res["time_breakdown_ms_per_step"] = {k: v * 1e3 for k, v in parts.items()}
+    if args.backend == "cuda":
+        cpu_reference(args, res, seg_ref, offer, j_count, net_ref)
+    else:
+        parts = time_breakdown(
+            "sim.kernel.agent", AGENT_PARTS,
+            lambda: run_agent_kernel(seg, offer, j_count, network, args.steps, args.seed)[0],
+            args.steps)
+        res["time_breakdown_ms_per_step"] = {k: v * 1e3 for k, v in parts.items()}
     res["bytes_per_agent_step_counting"] = AGENT_COUNTING
     res["final_adopter_share"] = float(flows["share"][-1])
     if args.case == "bass" and args.p > 0:
@@ -133,6 +136,27 @@ def measure_agent(args, res, seg, offer, j_count):
             note += ("; CUDA SIMULATOR (NUMBA_ENABLE_CUDASIM=1): the kernel runs as "
                      "Python threads, speeds are meaningless")
     return best, kernel_share, ref_best, float(ref_share[-1]), n_ref, bytes_per, note
+
+
+def cpu_reference(args, res, seg_ref, offer, j_count, net_ref):
+    """cuda backend: the CPU backend (Numba, all threads) on the reference customers and
+    steps, in this run, and the GPU on the same market: its speed, the GPU's ratio to it,
+    and whether both gave the same flows at every step (they must: same draws)."""
+    n_ref, steps = args.reference_customers, args.reference_steps
+    run_agent_kernel(seg_ref, offer, j_count, net_ref, 1, args.seed)  # compile, untimed
+    cpu_s, cpu_flows = run_agent_kernel(seg_ref, offer, j_count, net_ref, steps, args.seed)
+    gpu_s, gpu_flows = run_agent_kernel(seg_ref, offer, j_count, net_ref, steps, args.seed,
+                                        "cuda")
+    same = all(bool((cpu_flows[k] == gpu_flows[k]).all())
+               for k in ("share", "pool_start", "changers", "adopters"))
+    res["cpu_kernel_customers"] = n_ref
+    res["cpu_kernel_steps"] = steps
+    res["cpu_kernel_agent_steps_per_s"] = n_ref * steps / cpu_s
+    res["gpu_agent_steps_per_s_at_cpu_size"] = n_ref * steps / gpu_s
+    res["cpu_equals_gpu"] = same
+    res["cpu_equals_gpu_method"] = (
+        "share, pool at step start, adopters and changers of every step equal between "
+        "AgentMarket (CPU) and CudaAgentMarket on the reference customers and steps")
 
 
 def measure_aggregate(args, res, seg, offer, j_count):
@@ -218,6 +242,8 @@ def run(args, t_script):
         "numpy_reference_time_s": ref_best,
         "numpy_reference_threads": 1,
         "ratio_vs_numpy": kernel_rate / ref_rate,
+        **({"ratio_vs_cpu_kernel": kernel_rate / res["cpu_kernel_agent_steps_per_s"]}
+           if "cpu_kernel_agent_steps_per_s" in res else {}),
         "reference_agrees": bool(ok),
         "agreement_step": steps_ref,
         "kernel_adopter_share_at_agreement_step": kernel_share,

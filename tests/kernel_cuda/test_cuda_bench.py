@@ -15,7 +15,8 @@ SCRIPT = ROOT / "benchmarks" / "bench_kernel.py"
 REQUIRED = ["mode", "case", "backend", "customers", "steps", "agent_steps_per_s",
             "numpy_reference_agent_steps_per_s", "ratio_vs_numpy", "memory_bandwidth_gbs",
             "floor_ns_per_agent_step", "compile_s", "first_result_s", "transfer_s", "device",
-            "simulator", "numba_cuda_version", "threads_per_block", "blocks"]
+            "simulator", "numba_cuda_version", "threads_per_block", "blocks",
+            "cpu_kernel_agent_steps_per_s", "ratio_vs_cpu_kernel", "cpu_equals_gpu"]
 
 
 def _bench(*args):
@@ -41,6 +42,7 @@ def test_cuda_backend_json_contract_on_the_simulator(case):
     for key in ("agent_steps_per_s", "memory_bandwidth_gbs", "floor_ns_per_agent_step"):
         assert math.isfinite(res[key]) and res[key] > 0, key
     assert res["transfer_s"] >= 0 and res["compile_s"] >= 0
+    assert res["cpu_equals_gpu"] is True  # the simulator uses the CPU's libm: exact
 
 
 def test_cuda_backend_refuses_aggregate_mode():
