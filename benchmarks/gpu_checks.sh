@@ -10,7 +10,8 @@
 # Writes to OUT: env.json (machine and versions), gpu_tests.xml (pytest -m gpu: CPU = GPU at
 # 10^6 customers), kernel_cuda_tests.xml (the simulator suite, here on the GPU),
 # bench_kernel.jsonl (bench_kernel.py --backend cuda, bass and full at 10^6, 10^7 and 10^8
-# customers, each with the CPU backend's speed in the same run), bench_scenario.jsonl
+# customers, each with the CPU backend's speed in the same run), gpu_profile.jsonl
+# (benchmarks/gpu_step_profile.py at 10^8: a step's parts, the launch configurations), bench_scenario.jsonl
 # (agent-mode bass_only scenarios on cuda and cpu, in-process timing), cli_runs.jsonl
 # (`marketsim scenario=bass_only mode=agent backend=cuda` end to end, wall seconds) and
 # gpu_checks.log (everything printed). A step that fails or runs past its time limit is
@@ -29,10 +30,12 @@ if [ "$SMALL" = "--small" ]; then
     BENCH_SIZES="300 200"; BENCH_STEPS=2; REF=(--reference-customers 200 --reference-steps 2)
     BW=(--bandwidth-mib 8 --threads 1); SCEN_SIZES="200"
     SCEN_EXTRA=(horizon_days=70); TESTS_GPU=(-m gpu); TESTS_ALL=(-x -k "not ptx")
+    PROFILE=(--steps 2 --threads 8 --blocks-per-sm 1,2)
 else
     BENCH_SIZES="100000000 1000000 10000000"; BENCH_STEPS=100
     REF=(--reference-customers 1000000 --reference-steps 20); BW=()
     SCEN_SIZES="100000000 10000000"; SCEN_EXTRA=(); TESTS_GPU=(-m gpu); TESTS_ALL=()
+    PROFILE=(--steps 20)
 fi
 
 seconds_since() {  # seconds since a `date +%s%N` reading, to the millisecond (no bc needed)
@@ -103,7 +106,7 @@ PYEOF
 
 # CPU = GPU exactly at 10^6 customers (fully mixed and small world), device hash and libm
 step gpu_tests 240 "$PY" -m pytest "${TESTS_GPU[@]}" tests/kernel_cuda -q -p no:cacheprovider \
-    -W ignore::DeprecationWarning --junitxml="$OUT/gpu_tests.xml"
+    -W ignore::DeprecationWarning -o junit_family=legacy --junitxml="$OUT/gpu_tests.xml"
 
 bench_kernel() {  # bench_kernel CUSTOMERS...: bass and full at each size
     local n case
@@ -129,6 +132,13 @@ for n in $SCEN_SIZES; do
     rm -rf "$OUT/tmp_run_$n"
 done
 
+# where a step's time goes at the largest size, and the step kernel over launch configurations
+for case in bass full; do
+    step "gpu_step_profile_$case" 120 "$PY" benchmarks/gpu_step_profile.py --case "$case" \
+        --customers "${BENCH_SIZES%% *}" "${PROFILE[@]}" --json \
+        && json_line "$OUT/gpu_profile.jsonl"
+done
+
 bench_kernel ${BENCH_SIZES#* }
 
 for n in $SCEN_SIZES; do
@@ -143,7 +153,8 @@ done
 
 # the rest of the backend's suite (written for the simulator), here on the GPU
 step kernel_cuda_tests 240 "$PY" -m pytest "${TESTS_ALL[@]}" tests/kernel_cuda -q \
-    -p no:cacheprovider -W ignore::DeprecationWarning --junitxml="$OUT/kernel_cuda_tests.xml"
+    -p no:cacheprovider -W ignore::DeprecationWarning -o junit_family=legacy \
+    --junitxml="$OUT/kernel_cuda_tests.xml"
 
 echo "=== done, failed=$FAILED" >>"$LOG"
 exit $FAILED

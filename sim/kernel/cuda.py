@@ -174,11 +174,13 @@ class CudaAgentMarket(AgentMarket):
         self._counts = value
 
     # --- upload ---------------------------------------------------------------------------
-    def _init_backend(self):
-        dev = self._dev
+    def configure_launch(self, threads_per_block=None, blocks=None):
+        """Set the step's launch configuration (defaults as in the constructor); results do
+        not depend on it. Allocates the per-block lists of changed customers it needs."""
+        dev, d = self._dev, self._d
         cuda = dev.cuda
         n = self.n_customers
-        threads, blocks = self._launch
+        threads = threads_per_block
         if threads is None:
             # the simulator runs a block's threads as Python threads: few are fastest
             threads = SIMULATOR_THREADS if dev.SIMULATOR else 256
@@ -190,9 +192,21 @@ class CudaAgentMarket(AgentMarket):
                 cap = 8 * cuda.get_current_device().MULTIPROCESSOR_COUNT
             blocks = min(max(math.ceil(n / threads), 1), cap)
         blocks = int(blocks)
-        stride = threads * blocks
+        if threads < 1 or blocks < 1:
+            raise ValueError(f"threads_per_block and blocks must be >= 1, got {threads}, {blocks}")
         self.threads_per_block, self.blocks = threads, blocks
-        self._per_block = threads * max(math.ceil(n / stride), 1)
+        self._per_block = threads * max(math.ceil(n / (threads * blocks)), 1)
+        d["block_changes"] = cuda.to_device(np.zeros(blocks, np.int32))
+        if self.network is not None:
+            d["changed"] = cuda.device_array(blocks * self._per_block, np.int32)
+            d["changed_from"] = cuda.device_array(blocks * self._per_block, np.int8)
+        else:  # never read: placeholders of the right types
+            d["changed"] = cuda.to_device(np.zeros(1, np.int32))
+            d["changed_from"] = cuda.to_device(np.zeros(1, np.int8))
+
+    def _init_backend(self):
+        dev = self._dev
+        cuda = dev.cuda
         s, j = self.segments.n_segments, self.n_products
         t0 = time.perf_counter()
         d = {"held": cuda.to_device(self._held), "taste": cuda.to_device(self.taste),
@@ -201,48 +215,63 @@ class CudaAgentMarket(AgentMarket):
              "counts": cuda.to_device(self._counts),
              "aware_keys": cuda.to_device(self.aware_keys),
              "flows": cuda.to_device(np.zeros(dev.N_FLOWS * s * j, np.int64)),
-             "block_changes": cuda.to_device(np.zeros(blocks, np.int32)),
              "t_pool": cuda.device_array(s, np.int64),
              "par": cuda.device_array(6 * s + 6 * j + 2 * s * j, np.float64)}
         if self.network is not None:
             d["indptr"] = cuda.to_device(self.network.indptr)
             d["indices"] = cuda.to_device(self.network.indices)
-            d["changed"] = cuda.device_array(blocks * self._per_block, np.int32)
-            d["changed_from"] = cuda.device_array(blocks * self._per_block, np.int8)
         else:  # never read: placeholders of the right types
             d["indptr"] = cuda.to_device(np.zeros(2, np.int64))
             d["indices"] = cuda.to_device(np.zeros(1, np.int32))
-            d["changed"] = cuda.to_device(np.zeros(1, np.int32))
-            d["changed_from"] = cuda.to_device(np.zeros(1, np.int8))
+        self._d = d
+        self.configure_launch(*self._launch)
         cuda.synchronize()
         self.transfer_s = time.perf_counter() - t0
         self._flows_before = np.zeros(dev.N_FLOWS * s * j, np.int64)
-        self._d = d
         # the device holds the state from now on: drop the host copies
         self._held = None
         self._counts = None
 
     # --- one step -------------------------------------------------------------------------
     def _advance(self, plan: StepPlan):
-        dev, d = self._dev, self._d
-        s, j = self.segments.n_segments, self.n_products
-        d["par"].copy_to_device(dev.pack_plan(plan, s, j))
-        d["t_pool"].copy_to_device(np.ascontiguousarray(plan.t_pool, np.int64))
-        grid = (self.blocks, self.threads_per_block)
-        with _simulator_quiet(dev.SIMULATOR):
+        self._upload(plan)
+        with _simulator_quiet(self._dev.SIMULATOR):
             if self.n_customers > 0:
-                dev.step_kernel[grid](
-                    d["held"], d["taste"], d["alpha_mult"], d["seg_start"], d["indptr"],
-                    d["counts"], self.network is not None, d["par"], d["t_pool"],
-                    d["aware_keys"], np.uint64(plan.key_lo), np.uint64(plan.key_hi),
-                    np.uint64(plan.key_choice), np.uint64(plan.key_fill),
-                    np.int64(plan.t_owner), np.float64(plan.dt), d["flows"], d["changed"],
-                    d["changed_from"], d["block_changes"], np.int64(self._per_block))
+                self._launch_step(plan)
                 if self.network is not None:
-                    dev.scatter_kernel[grid](
-                        d["held"], d["indptr"], d["indices"], d["counts"], d["changed"],
-                        d["changed_from"], d["block_changes"], np.int64(self._per_block))
-            total = d["flows"].copy_to_host()
+                    self._launch_scatter()
+            return self._download()
+
+    # the parts of a step, apart so that benchmarks/gpu_step_profile.py can time each
+    def _upload(self, plan: StepPlan):
+        """The step's parameters and adoption thresholds to the device."""
+        dev, d = self._dev, self._d
+        d["par"].copy_to_device(dev.pack_plan(plan, self.segments.n_segments, self.n_products))
+        d["t_pool"].copy_to_device(np.ascontiguousarray(plan.t_pool, np.int64))
+
+    def _launch_step(self, plan: StepPlan):
+        """Every customer's screen and decision (``step_kernel``), queued."""
+        dev, d = self._dev, self._d
+        dev.step_kernel[self.blocks, self.threads_per_block](
+            d["held"], d["taste"], d["alpha_mult"], d["seg_start"], d["indptr"],
+            d["counts"], self.network is not None, d["par"], d["t_pool"],
+            d["aware_keys"], np.uint64(plan.key_lo), np.uint64(plan.key_hi),
+            np.uint64(plan.key_choice), np.uint64(plan.key_fill),
+            np.int64(plan.t_owner), np.float64(plan.dt), d["flows"], d["changed"],
+            d["changed_from"], d["block_changes"], np.int64(self._per_block))
+
+    def _launch_scatter(self):
+        """Neighbours' owner counts follow the customers that changed (``scatter_kernel``)."""
+        dev, d = self._dev, self._d
+        dev.scatter_kernel[self.blocks, self.threads_per_block](
+            d["held"], d["indptr"], d["indices"], d["counts"], d["changed"],
+            d["changed_from"], d["block_changes"], np.int64(self._per_block))
+
+    def _download(self):
+        """This step's flows: the cumulative counters back from the device (waits for the
+        kernels), minus the last step's."""
+        s, j = self.segments.n_segments, self.n_products
+        total = self._d["flows"].copy_to_host()
         delta = total - self._flows_before
         self._flows_before = total
         per_flow = delta.reshape(len(FLOW_NAMES), s, j)
@@ -250,9 +279,10 @@ class CudaAgentMarket(AgentMarket):
 
 
 class _simulator_quiet(warnings.catch_warnings):
-    """On the simulator, SplitMix64's intended uint64 wrap-around runs as NumPy scalar
-    arithmetic, which warns "overflow encountered in scalar multiply/add": silence exactly
-    that, and only there."""
+    """numba-cuda's "Grid size ... under-utilization" hint is silenced (a small market
+    launches few blocks on purpose). On the simulator, SplitMix64's intended uint64
+    wrap-around runs as NumPy scalar arithmetic, which warns "overflow encountered in scalar
+    multiply/add": silence exactly that, and only there."""
 
     def __init__(self, simulator: bool):
         super().__init__()
@@ -260,6 +290,8 @@ class _simulator_quiet(warnings.catch_warnings):
 
     def __enter__(self):
         out = super().__enter__()
+        # numba-cuda's occupancy hint: a small market fills few blocks, as intended
+        warnings.filterwarnings("ignore", message=".*Grid size .* under-utilization")
         if self._simulator:
             warnings.filterwarnings("ignore", message="overflow encountered in scalar",
                                     category=RuntimeWarning)

@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = textwrap.dedent(r'''
     import importlib, json, re, sys, types
     sys.path.insert(0, sys.argv[1])
+    from sim.kernel.cuda import ensure_row_stack
+    ensure_row_stack()  # NumPy 2.5 lacks the alias numba-cuda 0.30 registers
     from numba import cuda
 
     def probe(a):
