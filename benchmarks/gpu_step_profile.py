@@ -110,21 +110,29 @@ def profile(args):
     network = build_network(args.case, args.customers, args.seed)
     market = CudaAgentMarket(seg, j_count, seed=args.seed, network=network)
     market.step(offer, DT)  # compile
+    kernel = dev.step_kernel.overloads
+    regs = [k.get_regs_per_thread() for k in kernel.values()
+            if hasattr(k, "get_regs_per_thread")] if not dev.SIMULATOR else []
     res = {"case": args.case, "customers": args.customers, "steps": args.steps,
            "device": device_description(), "simulator": dev.SIMULATOR,
            "multiprocessors": sms,
-           "default_launch": [market.threads_per_block, market.blocks]}
+           "default_launch": [market.threads_per_block, market.blocks],
+           "step_kernel_registers_per_thread": regs}
     res["s_per_step"] = step_time(market, offer, args.steps)
     res["parts_s_per_step"] = part_times(market, offer, args.steps)
     sweep = []
     for threads in (int(t) for t in args.threads.split(",")):
         for per_sm in (int(b) for b in args.blocks_per_sm.split(",")):
-            market.configure_launch(threads, per_sm * sms)
-            sweep.append({"threads_per_block": threads, "blocks_per_sm": per_sm,
-                          "kernel_s": kernel_time(market, offer, args.steps)})
+            row = {"threads_per_block": threads, "blocks_per_sm": per_sm}
+            try:
+                market.configure_launch(threads, per_sm * sms)
+                row["kernel_s"] = kernel_time(market, offer, args.steps)
+            except Exception as e:  # noqa: BLE001 - e.g. too many threads for the registers
+                row["error"] = f"{type(e).__name__}: {e}"[:200]
+            sweep.append(row)
     market.configure_launch()
     res["launch_sweep"] = sweep
-    best = min(sweep, key=lambda r: r["kernel_s"])
+    best = min((r for r in sweep if "kernel_s" in r), key=lambda r: r["kernel_s"])
     res["best_launch"] = best
     res["agent_steps_per_s_kernel_best"] = args.customers / best["kernel_s"]
     return res

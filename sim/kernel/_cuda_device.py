@@ -7,8 +7,9 @@ Every function here is the device twin of a CPU function of ``sim.kernel.agent``
   ``hash32`` masks every product to 32 bits (operands below 2**32, so a product never
   exceeds 2**64 and the result is ``_hash32_py``'s, bit for bit); ``uniform`` wraps around
   2**64 as SplitMix64 does;
-- ``step_kernel`` is ``_screen`` followed by ``_decide`` (with its logit choice, ``_choose`` here) for one customer
-  per thread, in a grid-stride loop; flows are integer atomics (order-independent);
+- ``step_kernel`` is ``_screen`` followed by ``_decide`` (with its logit choice, ``_choose``
+  here), ``_customer`` for one customer; each thread reads 8 customers' states in one 8-byte
+  load, grid-stride; flows are integer atomics (order-independent);
 - ``scatter_kernel`` is ``_scatter_changes`` for the customers that changed, from the
   device list each block wrote.
 
@@ -74,6 +75,7 @@ _SH27 = np.uint64(27)
 _SH30 = np.uint64(30)
 _SH31 = np.uint64(31)
 _ONE = np.uint64(1)
+_BYTE = np.uint64(0xFF)
 _INV32 = 1.0 / 4294967296.0
 _INV53 = 1.0 / 9007199254740992.0
 _FLOW_NEW, _FLOW_UNITS, _FLOW_REPL, _FLOW_CHURN, _FLOW_BACK, _FLOW_LOST = range(N_FLOWS)
@@ -262,26 +264,95 @@ def _count(shared, flows, use_shared, k):
         cuda.atomic.add(flows, k, 1)
 
 
-@kernel
-def step_kernel(held, taste, alpha_mult, seg_start, indptr, counts, use_network, par, t_pool,
-                aware_keys, key_lo, key_hi, key_choice, key_fill, t_owner, dt, flows,
-                changed, changed_from, block_changes, per_block):
-    """One agent step in place on ``held``; one thread per customer (grid-stride loop).
-
-    held int8 (N,); taste, alpha_mult float32 (N,); seg_start int64 (S + 1,); indptr int64
-    (N + 1,) and counts int32 (N, J) (network only); par float64 (``pack_plan``); t_pool
-    int64 (S,); aware_keys uint64 (J,); keys uint64, t_owner int64, dt float64 (days).
-    flows int64 (6 * S * J,): cumulative counters, incremented by this step's flows (the
-    host takes differences). Each block appends the customers whose state changed to its
-    region ``[b * per_block, (b + 1) * per_block)`` of changed (int32) / changed_from (int8)
-    and writes their number to block_changes[b] (network only).
-    """
+@device
+def _customer(i, h, held, taste, alpha_mult, seg_start, indptr, counts, use_network, par,
+              t_pool, aware_keys, key_lo, key_hi, key_choice, key_fill, t_owner, dt, flows,
+              changed, changed_from, shared, use_shared, n_block, region, buf):
+    """One customer's step (``h``: its state, not lapsed): the CPU kernel's ``_screen``, then
+    ``_decide`` for a draw under the bound."""
     n_segments = seg_start.shape[0] - 1
     n_products = aware_keys.shape[0]
     ns = n_segments
     oj = 6 * ns
     sj = n_segments * n_products
-    n_counters = N_FLOWS * sj
+    x = np.int64(hash32(key_lo, key_hi, i))
+    s = _segment_of(seg_start, n_segments, i)
+    # pass 1 of the CPU kernel (_screen): only a draw under the bound can be an event
+    if h == POOL:
+        if x >= t_pool[s]:
+            return
+    elif x >= t_owner:
+        return
+    u = np.float64(x) * _INV32
+    old = h
+    now = h
+    if h == POOL:
+        if use_network:
+            lo = indptr[i]
+            degree = indptr[i + 1] - lo
+            w = 0.0
+            if degree > 0:
+                for j in range(n_products):
+                    w = _add(w, _mul(par[oj + Q_SAT * n_products + j],
+                                     np.float64(counts[i, j])))
+                w = w / np.float64(degree)
+            prob = -math.expm1(_mul(-_add(par[P_INNOV * ns + s],
+                                          _mul(par[P_IMIT * ns + s], w)), dt))
+        else:
+            prob = par[P_PROB * ns + s]
+        if u < prob:
+            j = _choose(i, s, taste[i], alpha_mult[i], par, n_segments, n_products,
+                        aware_keys, key_choice, buf)
+            if j >= 0:
+                fill = par[oj + Q_FILL * n_products + j]
+                if fill < 1.0 and uniform(key_fill, i) >= fill:
+                    _count(shared, flows, use_shared, _FLOW_LOST * sj + s * n_products + j)
+                else:
+                    held[i] = j
+                    now = j
+                    _count(shared, flows, use_shared, _FLOW_NEW * sj + s * n_products + j)
+                    _count(shared, flows, use_shared, _FLOW_UNITS * sj + s * n_products + j)
+    else:
+        k = s * n_products + h
+        pc = par[oj + Q_CHURN * n_products + h]
+        if u < pc:
+            _count(shared, flows, use_shared, _FLOW_CHURN * sj + k)
+            if u < pc * par[P_RETURN * ns + s]:
+                held[i] = POOL
+                now = POOL
+                _count(shared, flows, use_shared, _FLOW_BACK * sj + k)
+            else:
+                held[i] = LAPSED
+                now = LAPSED
+        elif (u < _add(pc, _mul(par[oj + Q_REPL * n_products + h],
+                                par[oj + Q_FILL * n_products + h]))
+              and par[oj + Q_AVAIL * n_products + h] != 0.0):
+            _count(shared, flows, use_shared, _FLOW_UNITS * sj + k)
+            _count(shared, flows, use_shared, _FLOW_REPL * sj + k)
+    if use_network and now != old:
+        slot = cuda.atomic.add(n_block, 0, 1)
+        changed[region + slot] = i
+        changed_from[region + slot] = old
+
+
+@kernel
+def step_kernel(held, held_words, taste, alpha_mult, seg_start, indptr, counts, use_network,
+                par, t_pool, aware_keys, key_lo, key_hi, key_choice, key_fill, t_owner, dt,
+                flows, changed, changed_from, block_changes, per_block):
+    """One agent step in place on ``held``; each thread takes 8 customers at a time (one
+    8-byte word of ``held``), grid-stride.
+
+    held int8 (N8,), N8 a multiple of 8, customers past the last one lapsed (skipped);
+    held_words uint64 (N8 / 8,), the same memory; taste, alpha_mult float32 (N,); seg_start
+    int64 (S + 1,); indptr int64 (N + 1,) and counts int32 (N, J) (network only); par
+    float64 (``pack_plan``); t_pool int64 (S,); aware_keys uint64 (J,); keys uint64,
+    t_owner int64, dt float64 (days). flows int64 (6 * S * J,): cumulative counters,
+    incremented by this step's flows (the host takes differences). Each block appends the
+    customers whose state changed to its region ``[b * per_block, (b + 1) * per_block)`` of
+    changed (int32) / changed_from (int8) and writes their number to block_changes[b]
+    (network only). A thread reads its 8 states in one load and writes only its own bytes.
+    """
+    n_counters = N_FLOWS * (seg_start.shape[0] - 1) * aware_keys.shape[0]
     use_shared = n_counters <= SHARED_COUNTERS
     shared = cuda.shared.array(SHARED_COUNTERS, np.int32)
     n_block = cuda.shared.array(1, np.int32)
@@ -294,69 +365,17 @@ def step_kernel(held, taste, alpha_mult, seg_start, indptr, counts, use_network,
         n_block[0] = 0
     cuda.syncthreads()
     region = cuda.blockIdx.x * per_block
-    for i in range(cuda.grid(1), held.shape[0], cuda.gridsize(1)):
-        h = np.int64(held[i])
-        if h == LAPSED:
-            continue
-        x = np.int64(hash32(key_lo, key_hi, i))
-        s = _segment_of(seg_start, n_segments, i)
-        # pass 1 of the CPU kernel (_screen): only a draw under the bound can be an event
-        if h == POOL:
-            if x >= t_pool[s]:
-                continue
-        elif x >= t_owner:
-            continue
-        u = np.float64(x) * _INV32
-        old = h
-        now = h
-        if h == POOL:
-            if use_network:
-                lo = indptr[i]
-                degree = indptr[i + 1] - lo
-                w = 0.0
-                if degree > 0:
-                    for j in range(n_products):
-                        w = _add(w, _mul(par[oj + Q_SAT * n_products + j],
-                                         np.float64(counts[i, j])))
-                    w = w / np.float64(degree)
-                prob = -math.expm1(_mul(-_add(par[P_INNOV * ns + s],
-                                              _mul(par[P_IMIT * ns + s], w)), dt))
-            else:
-                prob = par[P_PROB * ns + s]
-            if u < prob:
-                j = _choose(i, s, taste[i], alpha_mult[i], par, n_segments, n_products,
-                            aware_keys, key_choice, buf)
-                if j >= 0:
-                    fill = par[oj + Q_FILL * n_products + j]
-                    if fill < 1.0 and uniform(key_fill, i) >= fill:
-                        _count(shared, flows, use_shared, _FLOW_LOST * sj + s * n_products + j)
-                    else:
-                        held[i] = j
-                        now = j
-                        _count(shared, flows, use_shared, _FLOW_NEW * sj + s * n_products + j)
-                        _count(shared, flows, use_shared,
-                               _FLOW_UNITS * sj + s * n_products + j)
-        else:
-            k = s * n_products + h
-            pc = par[oj + Q_CHURN * n_products + h]
-            if u < pc:
-                _count(shared, flows, use_shared, _FLOW_CHURN * sj + k)
-                if u < pc * par[P_RETURN * ns + s]:
-                    held[i] = POOL
-                    now = POOL
-                    _count(shared, flows, use_shared, _FLOW_BACK * sj + k)
-                else:
-                    held[i] = LAPSED
-                    now = LAPSED
-            elif (u < _add(pc, _mul(par[oj + Q_REPL * n_products + h],
-                                    par[oj + Q_FILL * n_products + h]))
-                  and par[oj + Q_AVAIL * n_products + h] != 0.0):
-                _count(shared, flows, use_shared, _FLOW_UNITS * sj + k)
-                _count(shared, flows, use_shared, _FLOW_REPL * sj + k)
-        if use_network and now != old:
-            slot = cuda.atomic.add(n_block, 0, 1)
-            changed[region + slot] = i
-            changed_from[region + slot] = old
+    for w in range(cuda.grid(1), held_words.shape[0], cuda.gridsize(1)):
+        word = held_words[w]
+        for b in range(8):
+            h = np.int64((word >> np.uint64(8 * b)) & _BYTE)
+            if h >= 128:  # the int8 states -1 (pool) and -2 (lapsed)
+                h -= 256
+            if h != LAPSED:
+                _customer(8 * w + b, h, held, taste, alpha_mult, seg_start, indptr, counts,
+                          use_network, par, t_pool, aware_keys, key_lo, key_hi, key_choice,
+                          key_fill, t_owner, dt, flows, changed, changed_from, shared,
+                          use_shared, n_block, region, buf)
     cuda.syncthreads()
     if use_shared:
         for k in range(tid, n_counters, cuda.blockDim.x):

@@ -11,9 +11,10 @@ Design:
 - the customers' state (held, taste and price-sensitivity multipliers, neighbour counts,
   the CSR network) is copied to the device once and stays there; a step uploads one float64
   parameter vector and the S adoption thresholds, and downloads the 6 x S x J flow counters;
-- one thread per customer, grid-stride loop (``_cuda_device.step_kernel``): the CPU's screen
-  and exact decision for that customer, with the same counter-based draws (``hash32``,
-  SplitMix64 ``uniform``) and the same comparisons in the same order;
+- each thread reads 8 customers' states in one 8-byte load (the device copy of ``held`` is
+  padded with lapsed customers to a multiple of 8), grid-stride (``_cuda_device.step_kernel``):
+  the CPU's screen and exact decision for each customer, with the same counter-based draws
+  (``hash32``, SplitMix64 ``uniform``) and the same comparisons in the same order;
 - flows are counted with integer atomics, first in per-block shared memory, then once per
   block into cumulative int64 counters: integer sums do not depend on the order of the
   threads, so the result is deterministic;
@@ -45,7 +46,7 @@ import warnings
 import numpy as np
 
 from sim.errors import MarketsimError
-from sim.kernel.agent import FLOW_NAMES, AgentMarket, StepPlan
+from sim.kernel.agent import FLOW_NAMES, LAPSED, AgentMarket, StepPlan
 
 _BACKEND = None  # the device module, once loaded
 SIMULATOR_THREADS = 8  # default launch on the simulator (blocks of 8 threads, at most 2)
@@ -156,7 +157,7 @@ class CudaAgentMarket(AgentMarket):
         """int8 (N,): -1 pool, -2 lapsed, j >= 0 owns product j (a copy, from the device)."""
         if self._d is None:
             return self._held
-        return self._d["held"].copy_to_host()
+        return self._d["held"].copy_to_host()[:self.n_customers]
 
     @held.setter
     def held(self, value):
@@ -179,7 +180,7 @@ class CudaAgentMarket(AgentMarket):
         not depend on it. Allocates the per-block lists of changed customers it needs."""
         dev, d = self._dev, self._d
         cuda = dev.cuda
-        n = self.n_customers
+        n_words = -(-self.n_customers // 8)  # each thread takes 8 customers at a time
         threads = threads_per_block
         if threads is None:
             # the simulator runs a block's threads as Python threads: few are fastest
@@ -190,12 +191,12 @@ class CudaAgentMarket(AgentMarket):
                 cap = SIMULATOR_BLOCKS
             else:  # pragma: no cover - needs a GPU
                 cap = 8 * cuda.get_current_device().MULTIPROCESSOR_COUNT
-            blocks = min(max(math.ceil(n / threads), 1), cap)
+            blocks = min(max(math.ceil(n_words / threads), 1), cap)
         blocks = int(blocks)
         if threads < 1 or blocks < 1:
             raise ValueError(f"threads_per_block and blocks must be >= 1, got {threads}, {blocks}")
         self.threads_per_block, self.blocks = threads, blocks
-        self._per_block = threads * max(math.ceil(n / (threads * blocks)), 1)
+        self._per_block = 8 * threads * max(math.ceil(n_words / (threads * blocks)), 1)
         d["block_changes"] = cuda.to_device(np.zeros(blocks, np.int32))
         if self.network is not None:
             d["changed"] = cuda.device_array(blocks * self._per_block, np.int32)
@@ -209,7 +210,9 @@ class CudaAgentMarket(AgentMarket):
         cuda = dev.cuda
         s, j = self.segments.n_segments, self.n_products
         t0 = time.perf_counter()
-        d = {"held": cuda.to_device(self._held), "taste": cuda.to_device(self.taste),
+        held = np.full(8 * -(-self.n_customers // 8), LAPSED, np.int8)  # padded: skipped
+        held[:self.n_customers] = self._held
+        d = {"held": cuda.to_device(held), "taste": cuda.to_device(self.taste),
              "alpha_mult": cuda.to_device(self.alpha_mult),
              "seg_start": cuda.to_device(self.seg_start),
              "counts": cuda.to_device(self._counts),
@@ -223,6 +226,7 @@ class CudaAgentMarket(AgentMarket):
         else:  # never read: placeholders of the right types
             d["indptr"] = cuda.to_device(np.zeros(2, np.int64))
             d["indices"] = cuda.to_device(np.zeros(1, np.int32))
+        d["held_words"] = d["held"].view(np.uint64)
         self._d = d
         self.configure_launch(*self._launch)
         cuda.synchronize()
@@ -253,7 +257,7 @@ class CudaAgentMarket(AgentMarket):
         """Every customer's screen and decision (``step_kernel``), queued."""
         dev, d = self._dev, self._d
         dev.step_kernel[self.blocks, self.threads_per_block](
-            d["held"], d["taste"], d["alpha_mult"], d["seg_start"], d["indptr"],
+            d["held"], d["held_words"], d["taste"], d["alpha_mult"], d["seg_start"], d["indptr"],
             d["counts"], self.network is not None, d["par"], d["t_pool"],
             d["aware_keys"], np.uint64(plan.key_lo), np.uint64(plan.key_hi),
             np.uint64(plan.key_choice), np.uint64(plan.key_fill),

@@ -42,7 +42,7 @@ SCRIPT = textwrap.dedent(r'''
     disp.get_current_device = lambda: Device()
     import sim.kernel._cuda_device as dev
 
-    STEP = ("void(int8[::1], float32[::1], float32[::1], int64[::1], int64[::1], "
+    STEP = ("void(int8[::1], uint64[::1], float32[::1], float32[::1], int64[::1], int64[::1], "
             "int32[:, ::1], boolean, float64[::1], int64[::1], uint64[::1], uint64, uint64, "
             "uint64, uint64, int64, float64, int64[::1], int32[::1], int8[::1], int32[::1], "
             "int64)")
