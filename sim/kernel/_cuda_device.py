@@ -81,10 +81,21 @@ _INV53 = 1.0 / 9007199254740992.0
 _FLOW_NEW, _FLOW_UNITS, _FLOW_REPL, _FLOW_CHURN, _FLOW_BACK, _FLOW_LOST = range(N_FLOWS)
 
 
-def pack_plan(plan, n_segments, n_products):
-    """The float64 parameter vector of one step (host side), laid out as above."""
+def plan_size(n_segments, n_products):
+    """Length of the step's parameter vector (``pack_plan``)."""
+    return 6 * n_segments + 6 * n_products + 2 * n_segments * n_products + n_segments + 6
+
+
+def pack_plan(plan, n_segments, n_products, out=None):
+    """The parameter vector of one step (host side), laid out as above, into ``out`` (float64,
+    ``plan_size``; a new array if None). After the float64 parameters come, at
+    ``o = 6 S + 6 J + 2 S J``, the integers of the step stored bit for bit: the S adoption
+    thresholds (int64), the keys hold_lo, hold_hi, choice and fill (uint64), the owners'
+    threshold (int64), then dt (float64). The kernel reads them through int64 and uint64
+    views of the same device memory, so one copy uploads the whole step."""
     s, j = n_segments, n_products
-    out = np.empty(6 * s + 6 * j + 2 * s * j)
+    if out is None:
+        out = np.empty(plan_size(s, j))
     for k, arr in ((P_PROB, plan.prob_mixed), (P_INNOV, plan.haz_innov),
                    (P_IMIT, plan.haz_imit), (P_RETURN, plan.churn_return),
                    (P_OUTSIDE, plan.outside_utility), (P_ALPHA, plan.alpha)):
@@ -97,6 +108,12 @@ def pack_plan(plan, n_segments, n_products):
     o += 6 * j
     out[o:o + s * j] = plan.base.ravel()
     out[o + s * j:o + 2 * s * j] = plan.awareness.ravel()
+    o += 2 * s * j
+    out[o:o + s].view(np.int64)[:] = plan.t_pool
+    out[o + s:o + s + 4].view(np.uint64)[:] = (plan.key_lo, plan.key_hi, plan.key_choice,
+                                               plan.key_fill)
+    out[o + s + 4:o + s + 5].view(np.int64)[0] = plan.t_owner
+    out[o + s + 5] = plan.dt
     return out
 
 
@@ -266,8 +283,8 @@ def _count(shared, flows, use_shared, k):
 
 @device
 def _customer(i, h, held, taste, alpha_mult, seg_start, indptr, counts, use_network, par,
-              t_pool, aware_keys, key_lo, key_hi, key_choice, key_fill, t_owner, dt, flows,
-              changed, changed_from, shared, use_shared, n_block, region, buf):
+              ipar, o_pool, aware_keys, key_lo, key_hi, key_choice, key_fill, t_owner, dt,
+              flows, changed, changed_from, shared, use_shared, n_block, region, buf):
     """One customer's step (``h``: its state, not lapsed): the CPU kernel's ``_screen``, then
     ``_decide`` for a draw under the bound."""
     n_segments = seg_start.shape[0] - 1
@@ -279,7 +296,7 @@ def _customer(i, h, held, taste, alpha_mult, seg_start, indptr, counts, use_netw
     s = _segment_of(seg_start, n_segments, i)
     # pass 1 of the CPU kernel (_screen): only a draw under the bound can be an event
     if h == POOL:
-        if x >= t_pool[s]:
+        if x >= ipar[o_pool + s]:
             return
     elif x >= t_owner:
         return
@@ -337,22 +354,31 @@ def _customer(i, h, held, taste, alpha_mult, seg_start, indptr, counts, use_netw
 
 @kernel
 def step_kernel(held, held_words, taste, alpha_mult, seg_start, indptr, counts, use_network,
-                par, t_pool, aware_keys, key_lo, key_hi, key_choice, key_fill, t_owner, dt,
-                flows, changed, changed_from, block_changes, per_block):
+                par, ipar, upar, aware_keys, flows, changed, changed_from, block_changes,
+                per_block):
     """One agent step in place on ``held``; each thread takes 8 customers at a time (one
     8-byte word of ``held``), grid-stride.
 
     held int8 (N8,), N8 a multiple of 8, customers past the last one lapsed (skipped);
     held_words uint64 (N8 / 8,), the same memory; taste, alpha_mult float32 (N,); seg_start
     int64 (S + 1,); indptr int64 (N + 1,) and counts int32 (N, J) (network only); par
-    float64 (``pack_plan``); t_pool int64 (S,); aware_keys uint64 (J,); keys uint64,
-    t_owner int64, dt float64 (days). flows int64 (6 * S * J,): cumulative counters,
+    float64 (``pack_plan``), ipar and upar its int64 and uint64 views (thresholds, keys);
+    aware_keys uint64 (J,). flows int64 (6 * S * J,): cumulative counters,
     incremented by this step's flows (the host takes differences). Each block appends the
     customers whose state changed to its region ``[b * per_block, (b + 1) * per_block)`` of
     changed (int32) / changed_from (int8) and writes their number to block_changes[b]
     (network only). A thread reads its 8 states in one load and writes only its own bytes.
     """
-    n_counters = N_FLOWS * (seg_start.shape[0] - 1) * aware_keys.shape[0]
+    n_segments = seg_start.shape[0] - 1
+    n_products = aware_keys.shape[0]
+    n_counters = N_FLOWS * n_segments * n_products
+    o_pool = 6 * n_segments + 6 * n_products + 2 * n_segments * n_products
+    key_lo = upar[o_pool + n_segments]
+    key_hi = upar[o_pool + n_segments + 1]
+    key_choice = upar[o_pool + n_segments + 2]
+    key_fill = upar[o_pool + n_segments + 3]
+    t_owner = ipar[o_pool + n_segments + 4]
+    dt = par[o_pool + n_segments + 5]
     use_shared = n_counters <= SHARED_COUNTERS
     shared = cuda.shared.array(SHARED_COUNTERS, np.int32)
     n_block = cuda.shared.array(1, np.int32)
@@ -373,9 +399,9 @@ def step_kernel(held, held_words, taste, alpha_mult, seg_start, indptr, counts, 
                 h -= 256
             if h != LAPSED:
                 _customer(8 * w + b, h, held, taste, alpha_mult, seg_start, indptr, counts,
-                          use_network, par, t_pool, aware_keys, key_lo, key_hi, key_choice,
-                          key_fill, t_owner, dt, flows, changed, changed_from, shared,
-                          use_shared, n_block, region, buf)
+                          use_network, par, ipar, o_pool, aware_keys, key_lo, key_hi,
+                          key_choice, key_fill, t_owner, dt, flows, changed, changed_from,
+                          shared, use_shared, n_block, region, buf)
     cuda.syncthreads()
     if use_shared:
         for k in range(tid, n_counters, cuda.blockDim.x):

@@ -9,8 +9,9 @@ keys, ``AgentMarket._plan``), so both backends take every decision from the same
 
 Design:
 - the customers' state (held, taste and price-sensitivity multipliers, neighbour counts,
-  the CSR network) is copied to the device once and stays there; a step uploads one float64
-  parameter vector and the S adoption thresholds, and downloads the 6 x S x J flow counters;
+  the CSR network) is copied to the device once and stays there; a step uploads one
+  parameter vector (probabilities, thresholds and keys, from a page-locked host buffer) and
+  downloads the 6 x S x J flow counters;
 - each thread reads 8 customers' states in one 8-byte load (the device copy of ``held`` is
   padded with lapsed customers to a multiple of 8), grid-stride (``_cuda_device.step_kernel``):
   the CPU's screen and exact decision for each customer, with the same counter-based draws
@@ -51,6 +52,13 @@ from sim.kernel.agent import FLOW_NAMES, LAPSED, AgentMarket, StepPlan
 _BACKEND = None  # the device module, once loaded
 SIMULATOR_THREADS = 8  # default launch on the simulator (blocks of 8 threads, at most 2)
 SIMULATOR_BLOCKS = 2
+# on a GPU: 128 threads a block, at most 32 blocks per multiprocessor, each thread taking 8
+# customers at a time (the fastest of 4 x 5 launch configurations on an H200 at 10**8
+# customers, bass and full cases: benchmarks/gpu_step_profile.py); the step kernel uses too
+# many registers for blocks of 1024 threads
+GPU_THREADS = 128
+GPU_BLOCKS_PER_SM = 32
+MAX_THREADS = 512
 
 MISSING_MESSAGE = (
     "backend='cuda' needs the numba-cuda package, which is not installed: "
@@ -130,9 +138,10 @@ class CudaAgentMarket(AgentMarket):
     """``AgentMarket`` with its state resident on an NVIDIA GPU; same constructor and
     ``step(offer, dt) -> StepOutcome``, same draws, same results.
 
-    Extra keyword-only parameters: ``threads_per_block`` (default 256 on a GPU, 8 on the
-    simulator) and ``blocks`` (default: enough for one customer per thread, at most 8 per
-    multiprocessor on a GPU, 2 on the simulator). Results do not depend on either.
+    Extra keyword-only parameters: ``threads_per_block`` (default 128 on a GPU, 8 on the
+    simulator; at most 512) and ``blocks`` (default: enough for 8 customers per thread, at
+    most 32 per multiprocessor on a GPU, 2 on the simulator). Results do not depend on
+    either.
 
     ``held`` and ``counts`` read back from the device on access. ``transfer_s`` is the time
     the initial upload took.
@@ -184,17 +193,19 @@ class CudaAgentMarket(AgentMarket):
         threads = threads_per_block
         if threads is None:
             # the simulator runs a block's threads as Python threads: few are fastest
-            threads = SIMULATOR_THREADS if dev.SIMULATOR else 256
+            threads = SIMULATOR_THREADS if dev.SIMULATOR else GPU_THREADS
         threads = int(threads)
         if blocks is None:
             if dev.SIMULATOR:
                 cap = SIMULATOR_BLOCKS
             else:  # pragma: no cover - needs a GPU
-                cap = 8 * cuda.get_current_device().MULTIPROCESSOR_COUNT
+                cap = GPU_BLOCKS_PER_SM * cuda.get_current_device().MULTIPROCESSOR_COUNT
             blocks = min(max(math.ceil(n_words / threads), 1), cap)
         blocks = int(blocks)
-        if threads < 1 or blocks < 1:
-            raise ValueError(f"threads_per_block and blocks must be >= 1, got {threads}, {blocks}")
+        if not 1 <= threads <= MAX_THREADS or blocks < 1:
+            raise ValueError(f"threads_per_block must be in 1..{MAX_THREADS} (the step kernel's "
+                             f"registers allow no more) and blocks >= 1, got {threads} and "
+                             f"{blocks}")
         self.threads_per_block, self.blocks = threads, blocks
         self._per_block = 8 * threads * max(math.ceil(n_words / (threads * blocks)), 1)
         d["block_changes"] = cuda.to_device(np.zeros(blocks, np.int32))
@@ -218,8 +229,10 @@ class CudaAgentMarket(AgentMarket):
              "counts": cuda.to_device(self._counts),
              "aware_keys": cuda.to_device(self.aware_keys),
              "flows": cuda.to_device(np.zeros(dev.N_FLOWS * s * j, np.int64)),
-             "t_pool": cuda.device_array(s, np.int64),
-             "par": cuda.device_array(6 * s + 6 * j + 2 * s * j, np.float64)}
+             "par": cuda.device_array(dev.plan_size(s, j), np.float64)}
+        d["ipar"], d["upar"] = d["par"].view(np.int64), d["par"].view(np.uint64)
+        # page-locked host copy of the step's parameters: one fast upload per step
+        self._par_host = cuda.pinned_array(dev.plan_size(s, j), np.float64)
         if self.network is not None:
             d["indptr"] = cuda.to_device(self.network.indptr)
             d["indices"] = cuda.to_device(self.network.indices)
@@ -248,21 +261,19 @@ class CudaAgentMarket(AgentMarket):
 
     # the parts of a step, apart so that benchmarks/gpu_step_profile.py can time each
     def _upload(self, plan: StepPlan):
-        """The step's parameters and adoption thresholds to the device."""
+        """The step's parameters, thresholds and keys to the device, in one copy."""
         dev, d = self._dev, self._d
-        d["par"].copy_to_device(dev.pack_plan(plan, self.segments.n_segments, self.n_products))
-        d["t_pool"].copy_to_device(np.ascontiguousarray(plan.t_pool, np.int64))
+        dev.pack_plan(plan, self.segments.n_segments, self.n_products, self._par_host)
+        d["par"].copy_to_device(self._par_host)
 
     def _launch_step(self, plan: StepPlan):
         """Every customer's screen and decision (``step_kernel``), queued."""
         dev, d = self._dev, self._d
         dev.step_kernel[self.blocks, self.threads_per_block](
             d["held"], d["held_words"], d["taste"], d["alpha_mult"], d["seg_start"], d["indptr"],
-            d["counts"], self.network is not None, d["par"], d["t_pool"],
-            d["aware_keys"], np.uint64(plan.key_lo), np.uint64(plan.key_hi),
-            np.uint64(plan.key_choice), np.uint64(plan.key_fill),
-            np.int64(plan.t_owner), np.float64(plan.dt), d["flows"], d["changed"],
-            d["changed_from"], d["block_changes"], np.int64(self._per_block))
+            d["counts"], self.network is not None, d["par"], d["ipar"], d["upar"],
+            d["aware_keys"], d["flows"], d["changed"], d["changed_from"],
+            d["block_changes"], np.int64(self._per_block))
 
     def _launch_scatter(self):
         """Neighbours' owner counts follow the customers that changed (``scatter_kernel``)."""

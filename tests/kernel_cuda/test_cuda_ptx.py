@@ -43,9 +43,8 @@ SCRIPT = textwrap.dedent(r'''
     import sim.kernel._cuda_device as dev
 
     STEP = ("void(int8[::1], uint64[::1], float32[::1], float32[::1], int64[::1], int64[::1], "
-            "int32[:, ::1], boolean, float64[::1], int64[::1], uint64[::1], uint64, uint64, "
-            "uint64, uint64, int64, float64, int64[::1], int32[::1], int8[::1], int32[::1], "
-            "int64)")
+            "int32[:, ::1], boolean, float64[::1], int64[::1], uint64[::1], uint64[::1], "
+            "int64[::1], int32[::1], int8[::1], int32[::1], int64)")
     SIGS = {"step_kernel": STEP,
             "scatter_kernel": "void(int8[::1], int64[::1], int32[::1], int32[:, ::1], "
                               "int32[::1], int8[::1], int32[::1], int64)",
