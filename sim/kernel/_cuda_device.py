@@ -3,10 +3,8 @@
 Every function here is the device twin of a CPU function of ``sim.kernel.agent`` and
 ``sim.kernel.rng`` and takes the same decisions from the same draws:
 
-- ``hash32`` and ``uniform`` redo ``rng.hash32`` and ``rng.uniform`` in uint64 arithmetic:
-  ``hash32`` masks every product to 32 bits (operands below 2**32, so a product never
-  exceeds 2**64 and the result is ``_hash32_py``'s, bit for bit); ``uniform`` wraps around
-  2**64 as SplitMix64 does;
+- ``hash32`` and ``uniform`` (in ``sim.kernel._cuda_jit``, with the compile options and the
+  non-contractible arithmetic) redo ``rng.hash32`` and ``rng.uniform`` bit for bit;
 - ``step_kernel`` is ``_screen`` followed by ``_decide`` (with its logit choice, ``_choose``
   here), ``_customer`` for one customer; each thread reads 8 customers' states in one 8-byte
   load, grid-stride; flows are integer atomics (order-independent);
@@ -17,9 +15,9 @@ Floating point: the per-step probabilities and thresholds come from the host. On
 NVVM fuses a multiply and an add into one FMA (one rounding instead of two) unless told not
 to, and numba-cuda 0.30 has no option for that (``fastmath=False`` leaves NVVM's default
 ``-fma=1``); so every multiply feeding an add here goes through ``_mul``/``_add``/``_sub``,
-libdevice's ``__nv_dmul_rn``/``__nv_dadd_rn`` (subtraction as the addition of the negation), which are
-never contracted. ``math.exp``, ``math.expm1`` and ``math.log`` are libdevice's on a GPU and may
-differ from the CPU's libm in the last bit (see ``sim.kernel.cuda``). On numba's CUDA
+libdevice's ``__nv_dmul_rn``/``__nv_dadd_rn`` (subtraction as the addition of the
+negation), which are never contracted. ``math.exp``, ``math.expm1`` and ``math.log`` are
+libdevice's on a GPU and may differ from the CPU's libm in the last bit (see ``sim.kernel.cuda``). On numba's CUDA
 simulator the same functions are plain Python operations on NumPy scalars and ``math``
 (the CPU's libm).
 """
@@ -29,30 +27,17 @@ import math
 import numpy as np
 from numba import cuda
 
+from sim.kernel._cuda_jit import (  # SIMULATOR: read as _cuda_device.SIMULATOR
+    SIMULATOR,  # noqa: F401
+    _add,
+    _mul,
+    _sub,
+    device,
+    hash32,
+    kernel,
+    uniform,
+)
 from sim.kernel.agent import LAPSED, MAX_PRODUCTS, POOL
-from sim.kernel.rng import _M1, _M2, GOLDEN, GOLDEN32, LOWBIAS_M1, LOWBIAS_M2
-
-try:
-    from numba.cuda.core import config as _config
-except ImportError:  # pragma: no cover - older numba-cuda layouts
-    from numba.core import config as _config
-
-SIMULATOR = bool(_config.ENABLE_CUDASIM)
-# numba-cuda options, in one place: fastmath stays off (numba-cuda's default); device
-# functions are inlined by NVVM; kernels are cached on disk on a GPU. The simulator accepts
-# none of these.
-DEVICE_OPTIONS = {} if SIMULATOR else {"forceinline": True}
-KERNEL_OPTIONS = {} if SIMULATOR else {"cache": True}
-
-
-def device(fn):
-    """``cuda.jit(device=True)`` with the options above."""
-    return cuda.jit(device=True, **DEVICE_OPTIONS)(fn)
-
-
-def kernel(fn):
-    """``cuda.jit`` with the options above."""
-    return cuda.jit(**KERNEL_OPTIONS)(fn)
 
 N_FLOWS = 6  # new, units, replacements, churners, returned, lost (agent.FLOW_NAMES)
 SHARED_COUNTERS = N_FLOWS * 512  # per-block flow counters in shared memory (int32)
@@ -64,20 +49,8 @@ P_PROB, P_INNOV, P_IMIT, P_RETURN, P_OUTSIDE, P_ALPHA = range(6)
 Q_SAT, Q_LOGP, Q_FILL, Q_CHURN, Q_REPL, Q_AVAIL = range(6)
 R_BASE, R_AWARE = range(2)
 
-_U32 = np.uint64(0xFFFFFFFF)
-_G32 = np.uint64(GOLDEN32)
-_LB1 = np.uint64(LOWBIAS_M1)
-_LB2 = np.uint64(LOWBIAS_M2)
-_SH15 = np.uint64(15)
-_SH16 = np.uint64(16)
-_SH11 = np.uint64(11)
-_SH27 = np.uint64(27)
-_SH30 = np.uint64(30)
-_SH31 = np.uint64(31)
-_ONE = np.uint64(1)
 _BYTE = np.uint64(0xFF)
 _INV32 = 1.0 / 4294967296.0
-_INV53 = 1.0 / 9007199254740992.0
 _FLOW_NEW, _FLOW_UNITS, _FLOW_REPL, _FLOW_CHURN, _FLOW_BACK, _FLOW_LOST = range(N_FLOWS)
 
 
@@ -115,68 +88,6 @@ def pack_plan(plan, n_segments, n_products, out=None):
     out[o + s + 4:o + s + 5].view(np.int64)[0] = plan.t_owner
     out[o + s + 5] = plan.dt
     return out
-
-
-# --------------------------------------------------------------------------- arithmetic
-
-if SIMULATOR:
-    # libdevice is not available on the simulator; Python's operations round once each.
-    @device
-    def _mul(a, b):
-        return a * b
-
-    @device
-    def _add(a, b):
-        return a + b
-
-    @device
-    def _sub(a, b):
-        return a - b
-else:  # pragma: no cover - needs a GPU
-    from numba.cuda import libdevice
-
-    @device
-    def _mul(a, b):
-        return libdevice.dmul_rn(a, b)
-
-    @device
-    def _add(a, b):
-        return libdevice.dadd_rn(a, b)
-
-    @device
-    def _sub(a, b):  # libdevice has no dsub_rn; a + (-b) is a - b exactly
-        return libdevice.dadd_rn(a, -b)
-
-
-# --------------------------------------------------------------------------- random numbers
-
-@device
-def _lowbias32(x):
-    x ^= x >> _SH16
-    x = (x * _LB1) & _U32
-    x ^= x >> _SH15
-    x = (x * _LB2) & _U32
-    return x ^ (x >> _SH16)
-
-
-@device
-def hash32(key_lo, key_hi, index):
-    """``rng.hash32`` (uint64 holding a 32-bit value); keys uint64 below 2**32, index >= 0."""
-    x = ((np.uint64(index) & _U32) * _G32 + key_lo) & _U32
-    return _lowbias32(_lowbias32(x) ^ key_hi)
-
-
-@device
-def mix64(z):
-    z = (z ^ (z >> _SH30)) * _M1
-    z = (z ^ (z >> _SH27)) * _M2
-    return z ^ (z >> _SH31)
-
-
-@device
-def uniform(key, index):
-    """``rng.uniform``: element ``index`` of the SplitMix64 stream ``key`` (uint64)."""
-    return np.float64(mix64(key + (np.uint64(index) + _ONE) * GOLDEN) >> _SH11) * _INV53
 
 
 @kernel
