@@ -49,7 +49,8 @@ FACTS = [
          "A 10% larger marketing budget raises our orders in the first quarter after launch"),
     Fact("advertising_elasticity_long_term", "baseline", 0.24, 0.10, 0.50,
          "Sethuraman, Tellis and Briesch 2011 (JMR 48:457-471), mean long-term elasticity",
-         "A 10% larger marketing budget raises our orders over the whole horizon"),
+         "A 10% larger marketing budget raises our orders over the whole horizon (it must "
+         "also exceed the short-term elasticity: carry-over)"),
     Fact("order_of_entry_share_ratio_2", "order_of_entry", 2 ** -0.5, 2 ** KRU_EXPONENT[0],
          2 ** KRU_EXPONENT[1],
          "Kalyanaram, Robinson and Urban 1995 (Marketing Science 14:G212-G221): share of "
@@ -180,4 +181,7 @@ def holds(fact: Fact, mean: float, extra: dict) -> bool:
     if fact.fact == "category_share_of_price_effect":
         cat, own = extra.get("category_price_elasticity"), extra.get("own_price_elasticity")
         return bool(np.isfinite(cat) and cat < 0 and abs(cat) < abs(own))
+    if fact.fact == "advertising_elasticity_long_term":  # carry-over: long above short
+        short = extra.get("advertising_elasticity_short_term", math.nan)
+        return bool(np.isfinite(short) and mean > short)
     return True
