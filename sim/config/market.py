@@ -44,6 +44,11 @@ class SegmentConfig:
     sensitivity by ``price_sensitivity_drift_per_year`` plus a random walk of sd
     ``price_sensitivity_noise_per_year``. ``channel_use``: share of the segment that buys
     through each distribution channel (channels not listed: 1, everyone).
+
+    Organic awareness (``sim.market.organic``; docs/model.md section 3.3): unaware customers
+    learn of a launched brand without paid media at ``organic_awareness_per_year`` (press,
+    retail presence, search) plus ``brand_word_of_mouth * q`` times the brand's owners'
+    share of the segment (owners talk about the brand). 0: paid media only.
     """
 
     name: str = "mainstream"
@@ -67,6 +72,8 @@ class SegmentConfig:
     price_sensitivity_drift_per_year: float = 0.0
     price_sensitivity_noise_per_year: float = 0.0
     channel_use: dict[str, float] = field(default_factory=dict)
+    organic_awareness_per_year: float = 0.0
+    brand_word_of_mouth: float = 0.0
 
     def __post_init__(self):
         key = f"segment {self.name!r}"
@@ -106,6 +113,8 @@ class SegmentConfig:
                     self.price_sensitivity_drift_per_year, -10.0, 10.0)
         check_range(f"{key}.price_sensitivity_noise_per_year",
                     self.price_sensitivity_noise_per_year, 0.0, 10.0)
+        check_range(f"{key}.organic_awareness_per_year", self.organic_awareness_per_year, 0.0, 50.0)
+        check_range(f"{key}.brand_word_of_mouth", self.brand_word_of_mouth, 0.0, 100.0)
         for name in self.channel_use:
             check_choice(f"{key}.channel_use key", name, DISTRIBUTION_CHANNELS)
         check_finite_map(f"{key}.channel_use", self.channel_use, 0.0, 1.0)

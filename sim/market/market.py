@@ -18,7 +18,9 @@ import numpy as np
 from sim.config import ATTRIBUTES
 from sim.kernel import AgentMarket, AggregateMarket, Offer, Segments, build_network
 from sim.market.lifecycle import Lifecycle
+from sim.market.organic import OrganicAwareness
 from sim.market.preferences import Preferences
+from sim.market.targeting import apply_targeting
 from sim.seeds import component_rng, component_seed
 from sim.units import per_year_to_per_day
 
@@ -107,7 +109,10 @@ class Market:
             owned = initial[:, k] / np.maximum(self.sizes, 1.0)
             f.product.awareness = np.maximum(f.product.awareness, owned)
         self.lifecycle = Lifecycle(env, recorder, j, self.dt, float(self.sizes.sum()))
+        self.organic = OrganicAwareness(mcfg, self.sizes)
+        self.installed = initial.astype(float)  # (S, J) after the last step
         self.segment_names = names
+        apply_targeting(firms, names)
 
     # --- one step ---------------------------------------------------------------------
     def offer(self, fill) -> Offer:
@@ -155,12 +160,14 @@ class Market:
             f.distribution.advance(t)
         produced = [f.production.produce(dt) for f in self.firms]
         fill = [f.production.fill_rate(dt) for f in self.firms]
+        self.organic.apply([f.product for f in self.firms], self.installed, dt)
         offer = self.offer(fill)
         if self.rng is not None:
             out = self.kernel.step(offer, dt, self.rng)
         else:
             out = self.kernel.step(offer, dt)
         orders = out.units.sum(axis=0)
+        self.installed = np.asarray(out.active, dtype=float)
         total_orders = float(orders.sum())
         snapshot = {}
         revenue_all = 0.0

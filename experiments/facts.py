@@ -1,0 +1,187 @@
+"""The stylized facts of marketing science that ``experiments.stylized_facts`` holds the
+model against: each fact's published anchor, its band (docs/model.md, "Stylized facts")
+and how one seed's value is measured from paired runs.
+
+A fact is measured per seed from runs that share the seed (common random numbers), so a
+lever's effect is a paired difference; the runner reports the mean over seeds with a 90%
+t-interval. ``holds`` is true when the mean lies inside the band (and, for the category
+fact, the category elasticity is negative and smaller in magnitude than the brand's).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+PRICE_STEP = 1.10  # a 10% list-price rise for the elasticities
+AD_STEP = 1.10  # a 10% rise of the weekly marketing budget
+FAR_PRICE = 5.0  # "several times every rival's price"
+SHORT_TERM_DAYS = 91.0  # the first quarter after launch: short-term advertising response
+KRU_EXPONENT = (-0.75, -0.25)  # band of the order-of-entry exponent around -0.5
+
+
+@dataclass(frozen=True)
+class Fact:
+    fact: str
+    scenario: str
+    published_value: float
+    band_low: float
+    band_high: float
+    source: str
+    sentence: str  # what the fact says, completed by the runner with the numbers
+
+
+FACTS = [
+    Fact("own_price_elasticity", "baseline", -2.62, -4.0, -1.0,
+         "Bijmolt, van Heerde and Pieters 2005 (JMR 42:141-156), mean of 1,851 estimates; "
+         "Tellis 1988 (JMR 25:331-341) -1.76",
+         "A 10% rise of our list price changes our unit orders by the elasticity times 10%"),
+    Fact("category_share_of_price_effect", "baseline", 0.25, 0.10, 0.50,
+         "Bell, Chiang and Padmanabhan 1999 (Marketing Science 18:504-526): about a quarter "
+         "of a brand's price elasticity is primary (category) demand",
+         "The category's percentage fall in orders when we raise our price, as a fraction "
+         "of our own (the primary-demand part of our elasticity)"),
+    Fact("advertising_elasticity_short_term", "baseline", 0.12, 0.03, 0.25,
+         "Sethuraman, Tellis and Briesch 2011 (JMR 48:457-471), mean short-term elasticity",
+         "A 10% larger marketing budget raises our orders in the first quarter after launch"),
+    Fact("advertising_elasticity_long_term", "baseline", 0.24, 0.10, 0.50,
+         "Sethuraman, Tellis and Briesch 2011 (JMR 48:457-471), mean long-term elasticity",
+         "A 10% larger marketing budget raises our orders over the whole horizon (it must "
+         "also exceed the short-term elasticity: carry-over)"),
+    Fact("order_of_entry_share_ratio_2", "order_of_entry", 2 ** -0.5, 2 ** KRU_EXPONENT[0],
+         2 ** KRU_EXPONENT[1],
+         "Kalyanaram, Robinson and Urban 1995 (Marketing Science 14:G212-G221): share of "
+         "the n-th entrant / pioneer's ~ 1/sqrt(n)",
+         "The second of three identical entrants, a year after the pioneer, ends with this "
+         "share relative to the pioneer's"),
+    Fact("order_of_entry_share_ratio_3", "order_of_entry", 3 ** -0.5, 3 ** KRU_EXPONENT[0],
+         3 ** KRU_EXPONENT[1],
+         "Kalyanaram, Robinson and Urban 1995 (Marketing Science 14:G212-G221): share of "
+         "the n-th entrant / pioneer's ~ 1/sqrt(n)",
+         "The third entrant, two years after the pioneer, ends with this share relative to "
+         "the pioneer's"),
+    Fact("adopters_without_paid_marketing", "baseline", math.nan, 0.10, 1.0,
+         "Bass 1969 (Management Science 15:215-227): external influence p > 0 stands for all "
+         "non-interpersonal sources; Sultan, Farley and Lehmann 1990 (JMR 27:70-77) find "
+         "p > 0 in every category (qualitative: adoption continues)",
+         "With no paid marketing at all our installed base at the horizon is this fraction "
+         "of the baseline's"),
+    Fact("bass_closed_form_gap", "bass_only", 0.0, 0.0, 0.02,
+         "Bass 1969 (Management Science 15:215-227), closed form F(t)",
+         "One product alone in one segment: the largest gap between the adopted share and "
+         "the Bass closed form"),
+    Fact("unserved_demand_lost", "baseline", 0.28, 0.15, 0.70,
+         "Corsten and Gruen 2003 (Int. J. Retail & Distribution Management 31:605-617): "
+         "facing a stock-out, 19% buy another brand and 9% do not buy; 15% delay",
+         "With capacity capped at 1,000 units a week, this share of the demand we could not "
+         "serve leaves us (to rivals or to not buying)"),
+    Fact("satisfaction_change_when_waiting", "baseline", math.nan, -0.50, -0.01,
+         "Anderson, Fornell and Lehmann 1994 (J. Marketing 58:53-66): satisfaction follows "
+         "the experienced quality of service (qualitative: waiting lowers it)",
+         "With capacity capped, our customer satisfaction over the last year changes by"),
+    Fact("share_at_far_price", "baseline", 0.0, 0.0, 0.02,
+         "implied by Bijmolt et al. 2005: at elasticity -2.62 a price 5 times higher "
+         "keeps 5^-2.62 = 1.5% of the share at parity",
+         "Priced at 5 times the dearest rival's list price, our unit share of the category"),
+]
+
+FACT_NAMES = [f.fact for f in FACTS]
+
+
+def launch_day(ts: pd.DataFrame, firm: str) -> float:
+    own = ts[(ts["firm"] == firm) & ts["launched"].astype(bool)]
+    return float(own["t"].min()) if len(own) else math.nan
+
+
+def orders(ts: pd.DataFrame, firm: str | None = None, start: float = -math.inf,
+           end: float = math.inf) -> float:
+    d = ts[(ts["t"] >= start) & (ts["t"] < end)]
+    if firm is not None:
+        d = d[d["firm"] == firm]
+    return float(d["orders"].sum())
+
+
+def _log_ratio(new: float, old: float, step: float) -> float:
+    if new <= 0 or old <= 0:
+        return math.nan
+    return math.log(new / old) / math.log(step)
+
+
+def baseline_facts(runs: dict, firm: str) -> dict:
+    """One seed's values of the baseline facts; ``runs``: option -> timeseries."""
+    base = runs["base"]
+    day = launch_day(base, firm)
+    end = float(base["t"].max()) + 1.0
+    q0 = orders(base, firm, day)
+    c0 = orders(base, None, day)
+    q1 = orders(runs["price_up"], firm, day)
+    c1 = orders(runs["price_up"], None, day)
+    own = _log_ratio(q1, q0, PRICE_STEP)
+    cat = _log_ratio(c1, c0, PRICE_STEP)
+    out = {"own_price_elasticity": own,
+           "category_share_of_price_effect": cat / own if own and np.isfinite(own) else math.nan,
+           "category_price_elasticity": cat}
+    ad = runs["ad_up"]
+    out["advertising_elasticity_short_term"] = _log_ratio(
+        orders(ad, firm, day, day + SHORT_TERM_DAYS), orders(base, firm, day, day + SHORT_TERM_DAYS),
+        AD_STEP)
+    out["advertising_elasticity_long_term"] = _log_ratio(orders(ad, firm, day), q0, AD_STEP)
+    ib = lambda ts: float(ts[ts["firm"] == firm]["installed_base"].iloc[-1])  # noqa: E731
+    out["adopters_without_paid_marketing"] = ib(runs["no_marketing"]) / max(ib(base), 1.0)
+    short = runs["capacity_short"]
+    own_short = short[short["firm"] == firm]
+    shipped = float(own_short[own_short["t"] >= day]["units_sold"].sum())
+    unserved = q0 - shipped
+    out["unserved_demand_lost"] = ((q0 - orders(short, firm, day)) / unserved
+                                   if unserved > 0.01 * q0 else math.nan)
+    last = lambda ts: ts[(ts["firm"] == firm) & (ts["t"] >= end - 365.0)]  # noqa: E731
+    out["satisfaction_change_when_waiting"] = float(
+        last(short)["satisfaction"].mean() - last(base)["satisfaction"].mean())
+    far = runs["price_far"]
+    out["share_at_far_price"] = orders(far, firm, day) / max(orders(far, None, day), 1.0)
+    return out
+
+
+def entry_facts(ts: pd.DataFrame, firms: list, window_days: float = 365.0) -> dict:
+    """Share ratios of the later entrants to the pioneer's, over the last ``window_days``."""
+    end = float(ts["t"].max()) + 1.0
+    units = [orders(ts, f, end - window_days) for f in firms]
+    return {f"order_of_entry_share_ratio_{n}": units[n - 1] / units[0] if units[0] > 0 else math.nan
+            for n in (2, 3)}
+
+
+def bass_gap(ts: pd.DataFrame, size: int, p_year: float, q_year: float, dt: float) -> float:
+    from sim.kernel import bass_cdf
+
+    ib = ts["installed_base"].to_numpy() / size
+    t = dt * np.arange(1, len(ib) + 1)
+    return float(np.max(np.abs(ib - bass_cdf(t, p_year / 365.0, q_year / 365.0))))
+
+
+def interval(values, level: float = 0.90) -> tuple:
+    """Mean and ``level`` t-interval of the mean over seeds (NaN seeds dropped)."""
+    from scipy import stats
+
+    v = np.asarray([x for x in values if np.isfinite(x)], dtype=float)
+    if len(v) == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(v.mean())
+    if len(v) < 2:
+        return mean, math.nan, math.nan
+    half = float(stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)))
+    return mean, mean - half, mean + half
+
+
+def holds(fact: Fact, mean: float, extra: dict) -> bool:
+    if not np.isfinite(mean) or not fact.band_low <= mean <= fact.band_high:
+        return False
+    if fact.fact == "category_share_of_price_effect":
+        cat, own = extra.get("category_price_elasticity"), extra.get("own_price_elasticity")
+        return bool(np.isfinite(cat) and cat < 0 and abs(cat) < abs(own))
+    if fact.fact == "advertising_elasticity_long_term":  # carry-over: long above short
+        short = extra.get("advertising_elasticity_short_term", math.nan)
+        return bool(np.isfinite(short) and mean > short)
+    return True

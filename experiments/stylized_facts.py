@@ -1,0 +1,198 @@
+"""Does the model reproduce marketing science's stylized facts? Each fact (own-price and
+category elasticity, short- and long-term advertising elasticity, order of entry,
+diffusion without paid marketing, the Bass closed form, unserved demand lost, a far
+higher price) is measured on the shipped markets with common random numbers and held
+against its published value and band (``experiments.facts``; docs/model.md, "Stylized
+facts").
+
+    python -m experiments.stylized_facts [quick=true] [seeds=20] [out=DIR] [<overrides>]
+
+Unlike the sweep runners, the jobs run in this process (``sim.run_scenario``, about 0.3 s
+each; one config composed per option): the facts need only the timeseries, so no job
+directories are written, and ``runs.csv`` keeps every seed's value of every fact. Full mode
+(7 baseline options + order of entry + Bass, 20 seeds, 5 years); quick mode (3 seeds,
+700 days, entrants 180 days apart) checks that it works, its numbers are not an answer.
+"""
+
+import math
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from experiments.common import (
+    ExperimentError,
+    base_config,
+    figure_path,
+    main_wrapper,
+    parse_args,
+    save,
+    write_report,
+    write_summary,
+)
+from experiments.facts import (
+    AD_STEP,
+    FACTS,
+    FAR_PRICE,
+    PRICE_STEP,
+    baseline_facts,
+    bass_gap,
+    entry_facts,
+    holds,
+    interval,
+)
+from sim.results import atomic_write
+
+NAME = "stylized_facts"
+QUESTION = ("Do the shipped markets reproduce the empirical generalizations of marketing "
+            "science (price and advertising elasticities, order of entry, diffusion, "
+            "stock-outs) within the literature's spread?")
+QUICK_HORIZON = 700
+QUICK_ENTRY_GAP = 180
+
+
+def _scenario(opts, extra):
+    return base_config(opts, extra).scenario()
+
+
+def _baseline_options(cfg) -> dict:
+    f = cfg.firm
+    rivals = [c.pricing.list_price for c in cfg.competitors.values()]
+    far = FAR_PRICE * (max(rivals) if rivals else f.pricing.list_price)
+    return {
+        "base": [],
+        "price_up": [f"firm.pricing.list_price={f.pricing.list_price * PRICE_STEP:.6g}"],
+        "ad_up": [f"firm.marketing.budget_per_week={f.marketing.budget_per_week * AD_STEP:.6g}"],
+        "no_marketing": ["firm.marketing.budget_per_week=0", "firm.marketing.campaigns=[]"],
+        "capacity_short": ["firm.production.capacity_per_week=1000",
+                           "firm.production.max_capacity_per_week=1000"],
+        "price_far": [f"firm.pricing.list_price={far:.6g}"],
+    }
+
+
+def run(argv):
+    from sim.scenario import run_scenario
+
+    opts = parse_args(NAME, argv, {}, quick_seeds=3, seeds=20)
+    if opts.seeds < 2:
+        raise ExperimentError(f"seeds must be at least 2 for an interval, got {opts.seeds}")
+    started = time.perf_counter()
+    out = opts.out.resolve()
+    horizon = [f"horizon_days={QUICK_HORIZON}"] if opts.quick else []
+    seeds = list(range(opts.seeds))
+    per_seed = {s: {} for s in seeds}
+
+    base_cfg = _scenario(opts, ["scenario=baseline", *horizon])
+    firm = base_cfg.firm.name
+    configs = {name: _scenario(opts, ["scenario=baseline", *horizon, *ovr])
+               for name, ovr in _baseline_options(base_cfg).items()}
+    for s in seeds:
+        runs = {name: run_scenario(cfg, s).timeseries for name, cfg in configs.items()}
+        per_seed[s].update(baseline_facts(runs, firm))
+
+    entry = ["scenario=order_of_entry", *horizon]
+    if opts.quick:
+        entry += [f"competitors.second.development.planned_launch_day={QUICK_ENTRY_GAP}",
+                  f"competitors.third.development.planned_launch_day={2 * QUICK_ENTRY_GAP}"]
+    entry_cfg = _scenario(opts, entry)
+    order = [entry_cfg.firm.name] + list(c.name for c in entry_cfg.competitors.values())
+    for s in seeds:
+        per_seed[s].update(entry_facts(run_scenario(entry_cfg, s).timeseries, order))
+
+    bass_cfg = _scenario(opts, ["scenario=bass_only", *horizon])
+    seg = bass_cfg.market.segments[0]
+    for s in seeds:
+        ts = run_scenario(bass_cfg, s).timeseries
+        per_seed[s]["bass_closed_form_gap"] = bass_gap(ts, seg.size, seg.p, seg.q, bass_cfg.dt_days)
+
+    out.mkdir(parents=True, exist_ok=True)
+    values = pd.DataFrame.from_dict(per_seed, orient="index").rename_axis("seed").reset_index()
+    atomic_write(out / "runs.csv", lambda p: values.to_csv(p, index=False))
+    means = {c: interval(values[c])[0] for c in values.columns if c != "seed"}
+    rows = []
+    for f in FACTS:
+        mean, lo, hi = interval(values[f.fact])
+        rows.append({"fact": f.fact, "scenario": f.scenario, "model_value": mean,
+                     "ci_low": lo, "ci_high": hi, "published_value": f.published_value,
+                     "band_low": f.band_low, "band_high": f.band_high, "source": f.source,
+                     "holds": holds(f, mean, means), "seeds": int(values[f.fact].notna().sum())})
+    summary = pd.DataFrame(rows)
+    write_summary(out, summary)
+    png = _plot(summary, out)
+    write_report(out, "Stylized facts: the model against marketing science", QUESTION,
+                 _sections(summary, means, png, firm), opts, time.perf_counter() - started,
+                 raw="`runs.csv` (every seed's value of every fact; no job directories)")
+    return out
+
+
+def _num(v, digits=3) -> str:
+    return "n/a" if v is None or not np.isfinite(v) else f"{v:.{digits}g}"
+
+
+def _sections(summary, means, png, firm):
+    n_hold = int(summary["holds"].sum())
+    head = [f"**{n_hold} of {len(summary)} facts hold** on the shipped defaults (mean over "
+            f"seeds inside the literature's band; 90% t-interval of the mean in brackets). "
+            f"Our firm is **{firm}**; each lever is changed alone, on the same seeds as the "
+            f"base run."]
+    table = ["| fact | scenario | model [90% CI] | published | band | holds |",
+             "|---|---|---|---|---|---|"]
+    for _, r in summary.iterrows():
+        table.append(f"| {r['fact']} | {r['scenario']} | {_num(r['model_value'])} "
+                     f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}] | "
+                     f"{_num(r['published_value'])} | [{_num(r['band_low'])}, "
+                     f"{_num(r['band_high'])}] | {'yes' if r['holds'] else '**NO**'} |")
+    sentences = []
+    for f, (_, r) in zip(FACTS, summary.iterrows(), strict=True):
+        verdict = "holds" if r["holds"] else "does NOT hold"
+        text = (f"**{f.fact}** {verdict}: {f.sentence}: model {_num(r['model_value'])} "
+                f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}] against "
+                f"{_num(r['published_value'])} (band [{_num(r['band_low'])}, "
+                f"{_num(r['band_high'])}]; {f.source}).")
+        if f.fact == "category_share_of_price_effect":
+            text += (f" The category elasticity itself is "
+                     f"{_num(means.get('category_price_elasticity', math.nan))} against a brand "
+                     f"elasticity of {_num(means.get('own_price_elasticity', math.nan))}.")
+        sentences.append(text)
+    return [("Answer", head + ["\n".join(table)], [png]), ("Fact by fact", sentences, [])]
+
+
+def _plot(summary, out):
+    n = len(summary)
+    cols = 4
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.5 * rows), squeeze=False)
+    for ax, (_, r) in zip(axes.flat, summary.iterrows(), strict=False):
+        ax.axvspan(r["band_low"], r["band_high"], color="tab:green", alpha=0.2,
+                   label="literature band")
+        if np.isfinite(r["published_value"]):
+            ax.axvline(r["published_value"], color="tab:green", ls="--", label="published")
+        m, lo, hi = r["model_value"], r["ci_low"], r["ci_high"]
+        colour = "tab:blue" if r["holds"] else "tab:red"
+        if np.isfinite(m):
+            err = [[m - lo], [hi - m]] if np.isfinite(lo) else None
+            ax.errorbar([m], [0], xerr=err, fmt="o", color=colour, capsize=4,
+                        label="model (90% CI)")
+        vals = [v for v in (m, lo, hi, r["band_low"], r["band_high"]) if np.isfinite(v)]
+        span = max(vals) - min(vals) or 1.0
+        ax.set_xlim(min(vals) - 0.15 * span, max(vals) + 0.15 * span)
+        ax.set_yticks([])
+        ax.set_title(f"{r['fact']}\n{'holds' if r['holds'] else 'does NOT hold'}",
+                     fontsize="small", color=colour)
+    for ax in list(axes.flat)[n:]:
+        ax.set_axis_off()
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower right", frameon=False, fontsize="small")
+    fig.suptitle("Stylized facts: model (dot, 90% interval over seeds) against the "
+                 "literature's band (green)")
+    fig.tight_layout()
+    path = figure_path(out, "facts")
+    save(fig, path)
+    return path
+
+
+main = main_wrapper(run, NAME)
+
+if __name__ == "__main__":
+    raise SystemExit(main())

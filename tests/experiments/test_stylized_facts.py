@@ -1,0 +1,67 @@
+"""experiments.stylized_facts in quick mode (3 seeds, 700 days): the files, the columns,
+every fact measured with finite values, the verdicts following from the bands, and the
+intervals following from the per-seed values in runs.csv."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from experiments.facts import FACT_NAMES, FACTS
+from tests.experiments.conftest import assert_plots, run_quick
+
+COLUMNS = ["fact", "scenario", "model_value", "ci_low", "ci_high", "published_value",
+           "band_low", "band_high", "source", "holds"]
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    out = run_quick("stylized_facts", tmp_path_factory.mktemp("facts"))
+    return (out, pd.read_csv(out / "summary.csv"), pd.read_csv(out / "runs.csv"),
+            (out / "report.md").read_text())
+
+
+def test_one_row_per_fact_with_the_columns(result):
+    _, summary, _, _ = result
+    assert list(summary.columns[:len(COLUMNS)]) == COLUMNS
+    assert summary["fact"].tolist() == FACT_NAMES
+
+
+def test_every_fact_has_finite_values(result):
+    _, summary, _, _ = result
+    for col in ("model_value", "ci_low", "ci_high", "band_low", "band_high"):
+        assert np.isfinite(summary[col].astype(float)).all(), col
+    # published values are numbers except for the two qualitative facts (documented)
+    qualitative = {f.fact for f in FACTS if not np.isfinite(f.published_value)}
+    assert qualitative == {"adopters_without_paid_marketing", "satisfaction_change_when_waiting"}
+    pub = summary.set_index("fact")["published_value"].drop(list(qualitative))
+    assert np.isfinite(pub.astype(float)).all()
+    assert (summary["ci_low"] <= summary["model_value"]).all()
+    assert (summary["model_value"] <= summary["ci_high"]).all()
+
+
+def test_verdict_follows_from_the_band(result):
+    _, summary, _, _ = result
+    inside = (summary["band_low"] <= summary["model_value"]) & (
+        summary["model_value"] <= summary["band_high"])
+    # holding needs the band (the category fact adds its sign and size check)
+    assert not (summary["holds"].astype(bool) & ~inside).any()
+
+
+def test_interval_is_the_t_interval_of_the_seeds(result):
+    _, summary, runs, _ = result
+    assert len(runs) == 3
+    row = summary.set_index("fact").loc["own_price_elasticity"]
+    v = runs["own_price_elasticity"].to_numpy()
+    half = stats.t.ppf(0.95, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
+    np.testing.assert_allclose([row["model_value"], row["ci_high"]], [v.mean(), v.mean() + half])
+    # a brand's own price lowers its own orders on every seed
+    assert (v < 0).all()
+
+
+def test_report_shows_every_fact_and_its_verdict(result):
+    out, summary, _, report = result
+    assert_plots(out, ["facts"])
+    for _, r in summary.iterrows():
+        verdict = "holds" if r["holds"] else "does NOT hold"
+        assert f"**{r['fact']}** {verdict}" in report
