@@ -73,9 +73,10 @@ FACTS = [
          "Bass 1969 (Management Science 15:215-227), closed form F(t)",
          "One product alone in one segment: the largest gap between the adopted share and "
          "the Bass closed form"),
-    Fact("unserved_demand_lost", "baseline", 0.28, 0.15, 0.70,
-         "Corsten and Gruen 2003 (Int. J. Retail & Distribution Management 31:605-617): "
-         "facing a stock-out, 19% buy another brand and 9% do not buy; 15% delay",
+    Fact("unserved_demand_lost", "baseline", 0.35, 0.15, 0.70,
+         "Gruen, Corsten and Bharadwaj 2002 (GMA), worldwide averages as usually cited: "
+         "facing a stock-out, 26% buy another brand and 9% do not buy (31% buy elsewhere, "
+         "19% another item of the same brand, 15% delay)",
          "With capacity capped at 1,000 units a week, this share of the demand we could not "
          "serve leaves us (to rivals or to not buying)"),
     Fact("satisfaction_change_when_waiting", "baseline", math.nan, -0.50, -0.01,
