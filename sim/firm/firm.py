@@ -146,7 +146,7 @@ class Firm:
     def focus_marketing(self, segment_multiplier) -> None:
         """Scale the marketing's reach in each segment (one factor per segment; the spend is
         unchanged)."""
-        self.marketing.segment_multiplier = segment_multiplier
+        self.marketing.focus(segment_multiplier)
 
     def improve_quality(self, step: float) -> None:
         """A release that raises the product's quality (and the roadmap's target) by ``step``."""

@@ -100,8 +100,12 @@ class Production:
             self.ledger.spend("capacity", self.cfg.expansion_cost)
             self.pending_expansion = step
             self.hot_reviews = 0
+            capped = (f" (expansion_units_per_week {self.cfg.expansion_units_per_week:,.0f} "
+                      f"capped by max_capacity_per_week {self.cfg.max_capacity_per_week:,.0f})"
+                      if step < self.cfg.expansion_units_per_week else "")
             self.recorder.event(self.env.now, self.firm, self.product.name, "capacity_ordered",
-                                f"+{step:,.0f}/week, arrives in {self.cfg.expansion_lead_days:g} days")
+                                f"+{step:,.0f}/week, arrives in {self.cfg.expansion_lead_days:g} "
+                                f"days{capped}")
             self.env.process(self._arrive(step))
 
     def _arrive(self, step):

@@ -34,10 +34,12 @@ class Team:
     def join(self, t: float, n: int) -> None:
         self.joined.extend([t] * n)
 
-    def leave(self, n: int) -> None:
-        # the most recent joiners leave first
+    def leave(self, n: int) -> int:
+        """The ``n`` most recent joiners leave (at most the whole team); returns how many."""
+        n = min(n, len(self.joined))
         self.joined.sort()
-        del self.joined[max(0, len(self.joined) - n):]
+        del self.joined[len(self.joined) - n:]
+        return n
 
 
 class Teams:
@@ -79,8 +81,10 @@ class Teams:
     def hire(self, team: str, n: int, reason: str = "plan"):
         """Process: decide to hire n (frozen without cash), join after the hiring lag."""
         if n < 0:
-            self[team].leave(-n)
-            self.recorder.event(self.env.now, self.firm, "", "layoff", f"{team} -{-n} ({reason})")
+            left = self[team].leave(-n)
+            short = f", {-n} planned but the team had {left}" if left < -n else ""
+            self.recorder.event(self.env.now, self.firm, "", "layoff",
+                                f"{team} -{left} ({reason}{short})")
             return
         if self.ledger.exhausted or self.frozen:
             self.recorder.event(self.env.now, self.firm, "", "hiring_frozen", f"{team} +{n} ({reason})")

@@ -141,3 +141,19 @@ def test_fill_rate_compares_stock_with_this_steps_expected_orders(env, rec, ledg
     # passes the step's dt to fill_rate gets it here, so this test then passes)
     dt = (1.0,) if inspect.signature(prod.fill_rate).parameters else ()
     assert prod.fill_rate(*dt) == 1.0
+
+
+def test_an_expansion_cut_by_the_capacity_ceiling_says_so(env, rec, ledger):
+    prod = plant(env, rec, ledger, max_capacity_per_week=1200.0)  # room for 200 of 500
+    drive(env, prod, [950.0] * 5)
+    env.run(until=40)
+    assert [(e[0], e[4]) for e in rec.events if e[3] == "capacity_ordered"] == [
+        (21.0, "+200/week, arrives in 30 days (expansion_units_per_week 500 capped by "
+               "max_capacity_per_week 1,200)")]
+
+
+def test_a_ceiling_below_the_capacity_is_refused_at_input():
+    with pytest.raises(ValueError, match=r"production.max_capacity_per_week must be >= "
+                                         r"capacity_per_week \(4000\), got 3000"):
+        ProductionConfig(capacity_per_week=4000.0, max_capacity_per_week=3000.0).check(
+            "firm 'us'.production")

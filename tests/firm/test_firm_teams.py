@@ -121,3 +121,12 @@ def test_lay_off_all_stops_salaries_and_pending_hires(env, rec, ledger):
 def test_an_unknown_team_is_empty_and_costs_nothing(env, rec, ledger):
     teams = teams_of(env, rec, ledger)
     assert teams.capacity("sales") == 0.0 and teams["sales"].headcount == 0
+
+
+def test_a_layoff_larger_than_the_team_says_how_many_left(env, rec, ledger):
+    teams = teams_of(env, rec, ledger, design=2)
+    env.process(teams.plan([HireConfig(day=7.0, team="design", headcount=-5)]))
+    env.run(until=10)
+    assert [(e[0], e[3], e[4]) for e in rec.events] == [
+        (7.0, "layoff", "design -2 (plan, 5 planned but the team had 2)")]
+    assert teams["design"].headcount == 0
