@@ -42,7 +42,8 @@ class Firm:
         self.ledger = Ledger(env, cfg.name, recorder, cfg.credit_line)
         self.teams = Teams(env, cfg.name, cfg.teams, self.ledger, recorder)
         self.solvency = Solvency(env, cfg.name, cfg.finance, self.ledger, self.teams, recorder,
-                                 on_insolvent=self.exit_market)
+                                 on_insolvent=self.exit_market,
+                                 working_capital=lambda: self.production.weekly_cost())
         self.product = Product(cfg.name, cfg.product, n_seg)
         self.product.awareness[:] = cfg.initial_awareness
         sizes = np.array([s.size for s in segs], dtype=float)

@@ -67,6 +67,16 @@ class Production:
             self.produced_total += make
         return make
 
+    def weekly_cost(self) -> float:
+        """What a week's output will cost at the current rate: a week of recent orders (a
+        week of capacity for the launch stock), at most capacity; 0 off the market or for
+        unlimited (digital) products, whose serving is paid out of their revenue."""
+        if self.unlimited or not self.product.on_market:
+            return 0.0
+        week = (self.capacity_per_week if self.cumulative_output == 0.0
+                else min(self.recent_orders_per_week, self.capacity_per_week))
+        return week * self.unit_cost
+
     def _affordable(self, make: float) -> float:
         """Output is paid when made, within cash plus credit: the plant makes no more than
         the headroom pays for. The moment this starts to bind, and the moment it stops, are

@@ -16,7 +16,8 @@ Once a week (``DAYS_PER_WEEK``) the review of a firm with ledger L and teams T:
    discretionary spending stops) when the headroom falls below ``reserve_weeks`` weeks of
    ``due``; *constrained* becomes *operating* again (``cash_recovered``, the layoff count
    starts afresh) only when it reaches ``recovery_weeks`` weeks. While operating,
-   discretionary spending may use only the headroom above the reserve.
+   discretionary spending may use only the headroom above the reserve plus the cost of a
+   week's output (``working_capital``: the supplier is paid before the advertiser).
 
 Each change of state is one event; the review never flips within a week.
 """
@@ -26,7 +27,8 @@ from sim.units import DAYS_PER_WEEK, DAYS_PER_YEAR
 
 
 class Solvency:
-    def __init__(self, env, firm: str, cfg, ledger, teams, recorder, on_insolvent=None):
+    def __init__(self, env, firm: str, cfg, ledger, teams, recorder, on_insolvent=None,
+                 working_capital=None):
         self.env = env
         self.firm = firm
         self.cfg = cfg
@@ -34,6 +36,7 @@ class Solvency:
         self.teams = teams
         self.recorder = recorder
         self.on_insolvent = on_insolvent
+        self.working_capital = working_capital or (lambda: 0.0)
         self.laid_off = False  # layoffs made in the current crisis
 
     def run(self):
@@ -78,10 +81,12 @@ class Solvency:
 
     def _update_state(self, due: float) -> None:
         led, cfg = self.ledger, self.cfg
-        led.reserve = cfg.reserve_weeks * due
-        if led.state == OPERATING and led.headroom < led.reserve:
+        floor = cfg.reserve_weeks * due
+        # discretionary spending also leaves the week's production to be paid for
+        led.reserve = floor + self.working_capital()
+        if led.state == OPERATING and led.headroom < floor:
             self._constrain(f"{cfg.reserve_weeks:g} weeks of payroll and interest "
-                            f"({led.reserve:,.0f})")
+                            f"({floor:,.0f})")
         elif led.state == CONSTRAINED and led.headroom >= cfg.recovery_weeks * due:
             led.state = OPERATING
             self.laid_off = False

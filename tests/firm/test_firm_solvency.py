@@ -15,7 +15,7 @@ WEEK_PAY = 1400.0  # 73,000 per head per year * 7 / 365
 RATE = 0.10
 
 
-def firm(env, rec, cash, credit=0.0, heads=None, **finance):
+def firm(env, rec, cash, credit=0.0, heads=None, working_capital=None, **finance):
     led = Ledger(env, "f", rec, credit_line=credit)
     led.post("financing:equity", cash)
     heads = heads or {"engineering": 1}
@@ -23,7 +23,8 @@ def firm(env, rec, cash, credit=0.0, heads=None, **finance):
                   led, rec)
     exits = []
     cfg = FinanceConfig(interest_per_year=RATE, **finance)
-    solv = Solvency(env, "f", cfg, led, teams, rec, on_insolvent=lambda: exits.append(env.now))
+    solv = Solvency(env, "f", cfg, led, teams, rec, on_insolvent=lambda: exits.append(env.now),
+                    working_capital=working_capital)
     env.process(solv.run())
     return led, teams, solv, exits
 
@@ -77,11 +78,13 @@ def test_one_event_each_way_with_a_band_between_them(env, rec):
                                 "(5,600): discretionary spending stops")
 
 
-def test_discretionary_spending_keeps_the_reserve_while_operating(env, rec):
-    led, _, _, _ = firm(env, rec, cash=20_000.0)
-    env.run(until=1)  # day 0: payroll 1,400 paid, reserve 4 x 1,400
-    assert led.reserve == pytest.approx(5600.0)
-    assert led.spend("marketing:tv", 50_000.0) == pytest.approx(20_000.0 - 1400.0 - 5600.0)
+def test_discretionary_spending_keeps_the_reserve_and_a_week_of_output(env, rec):
+    led, _, _, _ = firm(env, rec, cash=20_000.0, working_capital=lambda: 3000.0)
+    env.run(until=1)  # day 0: payroll 1,400 paid, reserve 4 x 1,400 + a week's output 3,000
+    assert led.reserve == pytest.approx(5600.0 + 3000.0)
+    assert led.spend("marketing:tv", 50_000.0) == pytest.approx(20_000.0 - 1400.0 - 8600.0)
+    # the output itself may use the whole headroom (not discretionary)
+    assert led.spend("production", 8600.0, discretionary=False) == pytest.approx(8600.0)
     assert rec.events == []
 
 
