@@ -17,6 +17,7 @@ from sim.config._checks import (
 )
 from sim.config.bounds import MIN_PERIOD_DAYS
 from sim.config.market import ATTRIBUTES, CHANNELS
+from sim.units import DAYS_PER_YEAR
 
 PRICING = ("list", "skimming", "penetration", "match_competitor")
 ALLOCATION = ("fixed", "test_and_shift")
@@ -134,7 +135,12 @@ class PromotionConfig:
 
 @dataclass
 class PricingConfig:
-    """List price per unit (durable) or per month (subscription), and a strategy."""
+    """List price per unit (durable) or per month (subscription), and a strategy.
+
+    The price may be below the unit cost (a loss leader). ``floor_over_unit_cost`` is an
+    optional floor (0: none); where it binds the pricing records a ``price_floor`` event.
+    A free trial is shorter than a year (the choice price pays for the rest of the year).
+    """
 
     list_price: float = 400.0
     strategy: str = "list"
@@ -144,7 +150,7 @@ class PricingConfig:
     penetration_days: float = 270.0
     match_offset: float = 0.0
     review_days: float = 28.0
-    floor_over_unit_cost: float = 1.05
+    floor_over_unit_cost: float = 0.0
     promotions: list[PromotionConfig] = field(default_factory=list)
     free_trial_days: float = 0.0
     trial_conversion: float = 0.6
@@ -163,5 +169,6 @@ class PricingConfig:
             check_range(f"{key}.promotions[{i}].discount", pr.discount, 0.0, 1.0, high_open=True)
             if pr.end_day < pr.start_day:
                 raise ValueError(f"{key}.promotions[{i}] ends (day {pr.end_day}) before it starts (day {pr.start_day})")
-        check_nonneg(f"{key}.free_trial_days", self.free_trial_days)
+        check_range(f"{key}.free_trial_days", self.free_trial_days, 0.0, DAYS_PER_YEAR,
+                    high_open=True)
         check_prob(f"{key}.trial_conversion", self.trial_conversion)

@@ -28,6 +28,7 @@ from sim.config.development import (
     TaskConfig,
 )
 from sim.config.distribution import DistributionConfig
+from sim.config.firm_finance import FinanceConfig
 from sim.config.operations import (
     TEAMS,
     HireConfig,
@@ -42,7 +43,7 @@ from sim.config.strategy import STRATEGIES, StrategyConfig
 
 __all__ = [
     "ALLOCATION", "PRICING", "STRATEGIES", "TEAMS", "CampaignConfig", "ChannelConfig",
-    "DevelopmentConfig", "FirmConfig", "GatePolicyConfig", "HireConfig", "MarketingConfig",
+    "DevelopmentConfig", "FinanceConfig", "FirmConfig", "GatePolicyConfig", "HireConfig", "MarketingConfig",
     "PricingConfig", "ProductConfig", "ProductionConfig", "PromotionConfig", "ReleaseConfig",
     "ResearchConfig", "StrategyConfig", "StudyConfig", "SupportConfig", "TaskConfig",
     "TeamConfig",
@@ -54,6 +55,7 @@ class FirmConfig:
     name: str = "us"
     initial_cash: float = 20_000_000.0
     credit_line: float = 0.0
+    finance: FinanceConfig = field(default_factory=FinanceConfig)
     launched: bool = False
     initial_installed_base: dict[str, int] = field(default_factory=dict)
     initial_awareness: float = 0.0
@@ -75,6 +77,7 @@ class FirmConfig:
         check_numbers(self, key)  # every number finite and within its kind's magnitude
         check_nonneg(f"{key}.initial_cash", self.initial_cash)
         check_nonneg(f"{key}.credit_line", self.credit_line)
+        self.finance.check(f"{key}.finance")
         check_prob(f"{key}.initial_awareness", self.initial_awareness)
         for seg, n in self.initial_installed_base.items():
             check_range(f"{key}.initial_installed_base.{seg}", n, 0, INT32_COUNT)

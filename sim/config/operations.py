@@ -80,6 +80,10 @@ class ProductionConfig:
         check_range(f"{key}.learning_base_units", self.learning_base_units, 1.0, UNITS)
         check_nonneg(f"{key}.capacity_per_week", self.capacity_per_week)
         check_nonneg(f"{key}.max_capacity_per_week", self.max_capacity_per_week)
+        if self.max_capacity_per_week < self.capacity_per_week:
+            raise ValueError(
+                f"{key}.max_capacity_per_week must be >= capacity_per_week "
+                f"({self.capacity_per_week:g}), got {self.max_capacity_per_week:g}")
         check_nonneg(f"{key}.expansion_units_per_week", self.expansion_units_per_week)
         check_nonneg(f"{key}.expansion_cost", self.expansion_cost)
         check_nonneg(f"{key}.expansion_lead_days", self.expansion_lead_days)

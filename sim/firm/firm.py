@@ -7,6 +7,8 @@ installed base) and only runs its roadmap; a fast follower's development waits f
 strategy to start it.
 """
 
+import math
+
 import numpy as np
 
 from sim.config import ATTRIBUTES, CHANNELS
@@ -19,9 +21,14 @@ from sim.firm.pricing import Pricing
 from sim.firm.product import Product
 from sim.firm.production import Production
 from sim.firm.research import Research
+from sim.firm.solvency import Solvency
 from sim.firm.support import satisfaction, service_level
 from sim.firm.teams import Teams
 from sim.seeds import component_rng
+
+# a subscription's churn hazard per day once its firm has left the market: every subscriber
+# leaves at the next step (1 - exp(-1000 * dt) is 1 in float64 for any dt >= 0.75 days)
+EXIT_CHURN_PER_DAY = 1000.0
 
 
 class Firm:
@@ -34,6 +41,9 @@ class Firm:
         n_seg = len(segs)
         self.ledger = Ledger(env, cfg.name, recorder, cfg.credit_line)
         self.teams = Teams(env, cfg.name, cfg.teams, self.ledger, recorder)
+        self.solvency = Solvency(env, cfg.name, cfg.finance, self.ledger, self.teams, recorder,
+                                 on_insolvent=self.exit_market,
+                                 working_capital=lambda: self.production.weekly_cost())
         self.product = Product(cfg.name, cfg.product, n_seg)
         self.product.awareness[:] = cfg.initial_awareness
         sizes = np.array([s.size for s in segs], dtype=float)
@@ -70,7 +80,7 @@ class Firm:
     def start(self, defer_development: bool = False) -> None:
         env = self.env
         self.ledger.post("financing:equity", self.cfg.initial_cash)
-        env.process(self.teams.payroll())
+        env.process(self.solvency.run())  # interest, payroll, cash states
         if self.cfg.hiring:
             env.process(self.teams.plan(self.cfg.hiring))
         env.process(self.research.run())
@@ -90,6 +100,20 @@ class Firm:
         """After a kill: the product's teams are laid off, so its salaries stop."""
         self.teams.lay_off_all("project killed")
 
+    def exit_market(self) -> None:
+        """Insolvent (the solvency review has laid everybody off): the product is withdrawn (the market no longer offers
+        it), nothing more is shipped or billed, and its customers are served by nobody: a
+        subscriber leaves at the next step; an owner of a durable keeps it until it would
+        have been replaced and then leaves (returning to the market by the segment's
+        ``churn_return``) instead of replacing it with ours."""
+        p = self.product
+        p.killed = True
+        if p.kind == "subscription":
+            p.churn_per_day = EXIT_CHURN_PER_DAY
+        else:
+            p.churn_per_day += 1.0 / p.lifetime_days
+            p.lifetime_days = math.inf  # no replacements of ours
+
     # --- a market step's outcome -------------------------------------------------------
     def settle_step(self, t: float, dt: float, orders: float, new: int, active: int,
                     units_by_segment, active_by_segment, pool, sizes, expectation: float,
@@ -100,9 +124,10 @@ class Firm:
         (``sim.firm.support``), the marketing's view of the remaining pool, and the
         production plan. Returns ``(shipped, revenue)``."""
         p = self.product
-        shipped = self.production.ship(orders, dt)
-        revenue = self.accounting.bill(t, dt, new, active, shipped, units_by_segment,
-                                       active_by_segment, segment_names)
+        # off the market (not launched, killed, insolvent) nothing is shipped or billed
+        shipped = self.production.ship(orders, dt) if p.on_market else 0.0
+        revenue = self.accounting.bill(t, dt, new, active if p.on_market else 0, shipped,
+                                       units_by_segment, active_by_segment, segment_names)
         p.installed_base = active
         owned = active_by_segment / np.maximum(sizes, 1.0)
         p.awareness = np.maximum(p.awareness, owned)
@@ -146,7 +171,7 @@ class Firm:
     def focus_marketing(self, segment_multiplier) -> None:
         """Scale the marketing's reach in each segment (one factor per segment; the spend is
         unchanged)."""
-        self.marketing.segment_multiplier = segment_multiplier
+        self.marketing.focus(segment_multiplier)
 
     def improve_quality(self, step: float) -> None:
         """A release that raises the product's quality (and the roadmap's target) by ``step``."""

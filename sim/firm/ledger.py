@@ -1,9 +1,20 @@
 """Each firm's one cash ledger: every movement is a signed posting; cash lives nowhere else.
 
-A firm whose cash (plus its credit line) is exhausted stops discretionary spending
-(marketing, research, hiring, capacity, development materials); the moment it runs out
-and the moment it recovers are recorded as events.
+The credit line is a real limit: cash may go down to ``-credit_line`` and no further. What
+the firm can still pay is its *headroom*, ``cash + credit_line``:
+
+- a non-discretionary payment (salaries, production, serving, interest) is paid up to the
+  headroom; what it cannot pay is added to ``unpaid`` (a default the firm's weekly
+  solvency review acts on, ``sim.firm.solvency``);
+- a discretionary payment (marketing, research, hiring, capacity, development materials)
+  is paid only from the headroom above the ``reserve`` the review keeps, and not at all
+  while the firm is ``exhausted`` (cash constrained) or insolvent.
+
+The states and their events (``cash_exhausted``, ``cash_recovered``, ``layoffs``,
+``insolvent``) are the review's; the ledger only keeps the money and the state flags.
 """
+
+OPERATING, CONSTRAINED, INSOLVENT = "operating", "constrained", "insolvent"
 
 
 class Ledger:
@@ -13,11 +24,23 @@ class Ledger:
         self.recorder = recorder
         self.credit_line = float(credit_line)
         self._cash = 0.0
-        self.exhausted = False
+        self.state = OPERATING
+        self.reserve = 0.0  # headroom kept back from discretionary spending
+        self.unpaid = 0.0  # non-discretionary payments that found no headroom
 
     @property
     def cash(self) -> float:
         return self._cash
+
+    @property
+    def headroom(self) -> float:
+        """What the firm can still pay: cash plus the undrawn credit line."""
+        return self._cash + self.credit_line
+
+    @property
+    def exhausted(self) -> bool:
+        """Discretionary spending has stopped (cash constrained, or insolvent)."""
+        return self.state != OPERATING
 
     def post(self, account: str, amount: float) -> None:
         """Record a movement (positive: money in)."""
@@ -25,28 +48,28 @@ class Ledger:
             return
         self._cash += amount
         self.recorder.cash(self.env.now, self.firm, account, amount)
-        if not self.exhausted and self._cash + self.credit_line < 0.0:
-            self.exhausted = True
-            self.recorder.event(self.env.now, self.firm, "", "cash_exhausted",
-                                f"cash {self._cash:,.0f} after {account}")
-        elif self.exhausted and self._cash + self.credit_line > 0.0:
-            self.exhausted = False
-            self.recorder.event(self.env.now, self.firm, "", "cash_recovered",
-                                f"cash {self._cash:,.0f}")
+
+    def room(self) -> float:
+        """What a discretionary payment may use now."""
+        if self.exhausted:
+            return 0.0
+        return max(self.headroom - self.reserve, 0.0)
 
     def can_afford(self, amount: float) -> bool:
         """Whether a discretionary payment of ``amount`` would be made in full."""
-        return not self.exhausted and self._cash + self.credit_line >= amount
+        return not self.exhausted and self.room() >= amount
 
     def spend(self, account: str, amount: float, discretionary: bool = True) -> float:
-        """Pay ``amount`` unless it is discretionary and cash is exhausted; returns the paid
-        amount (discretionary spending is cut to what cash plus credit still covers)."""
+        """Pay ``amount`` as far as the rules above allow; returns the paid amount."""
         if amount <= 0.0:
             return 0.0
         if discretionary:
-            room = self._cash + self.credit_line
-            if self.exhausted or room <= 0.0:
-                return 0.0
-            amount = min(amount, room)
-        self.post(account, -amount)
-        return amount
+            paid = min(amount, self.room())
+        elif self.state == INSOLVENT:
+            paid = 0.0
+        else:
+            paid = min(amount, max(self.headroom, 0.0))
+            self.unpaid += amount - paid
+        if paid > 0.0:
+            self.post(account, -paid)
+        return paid

@@ -49,6 +49,29 @@ class Marketing:
         self.segment_multiplier = np.ones(self.reach.shape[0])
         self.spent = 0.0
         self.pool = np.ones(self.reach.shape[0])  # potential adopters, updated by the market
+        self.capped = False
+        self._record_cap()
+
+    def focus(self, segment_multiplier) -> None:
+        """Scale the reach in each segment (a strategy's targeting); the spend is unchanged."""
+        self.segment_multiplier = np.asarray(segment_multiplier, dtype=float)
+        self._record_cap()
+
+    def _record_cap(self) -> None:
+        """A channel's weekly chance of making an unaware customer aware,
+        ``awareness_per_week * reach * focus`` at full lift, is a probability: where the
+        configured reach (above 1) makes it exceed 1 it is used as 1, and the moment that
+        starts (and stops) is recorded as an ``awareness_capped`` event."""
+        chance = self.aw_rate * self.reach * self.segment_multiplier[:, None]
+        capped = bool((chance > 1.0).any())
+        if capped != self.capped:
+            self.capped = capped
+            s, c = np.unravel_index(int(np.argmax(chance)), chance.shape)
+            detail = (f"awareness_per_week x reach x focus reaches {chance[s, c]:.3g} "
+                      f"(segment {s}, {CHANNELS[c]}): used as 1" if capped
+                      else "no channel's awareness chance exceeds 1 any more")
+            self.recorder.event(self.env.now, self.firm, self.product.name, "awareness_capped",
+                                detail)
 
     def lift(self) -> np.ndarray:
         return self.max_lift * self.adstock / (self.adstock + self.half)
@@ -95,6 +118,8 @@ class Marketing:
         rel = lift * self.inv_max_lift
         p_not = np.prod(1.0 - np.minimum(self.aw_rate * reach * rel, 1.0), axis=1)
         gain = (1.0 - p.awareness) * (1.0 - p_not)
+        # gain <= 1 - awareness and forgetting <= 1 keep it in [0, 1]; the clip only
+        # removes rounding (it never changes a value by more than one ulp)
         p.awareness = np.clip(p.awareness + gain - self.cfg.forgetting_per_week * p.awareness, 0.0, 1.0)
 
     def marginal_returns(self) -> np.ndarray:

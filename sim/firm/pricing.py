@@ -8,7 +8,10 @@
 - ``match_competitor``: the mean price of the rivals on the market as last observed
   (with the firm's observation lag and noise), times ``1 + match_offset``.
 Time-limited promotions discount the result; a competitor strategy may scale it
-(``multiplier``). The price never falls below ``floor_over_unit_cost`` times the unit cost.
+(``multiplier``). The price is what these rules give, even below the unit cost (a loss
+leader: the loss shows in the gross margin). Only a configured ``floor_over_unit_cost``
+(default 0, no floor) raises it, and then the moment the floor starts to bind and the moment
+it stops are recorded as ``price_floor`` events, so that no price is changed silently.
 Price changes of more than 0.5% are recorded as events.
 """
 
@@ -28,9 +31,11 @@ class Pricing:
         self.observer = observer
         self.multiplier = 1.0
         self.undercut_target: float | None = None
+        self.floored = False  # the configured floor binds (recorded on each change)
         product.price = float(cfg.list_price)
 
-    def target_price(self) -> float:
+    def asked_price(self) -> float:
+        """The price the pricing rules give, before any configured floor."""
         cfg, p = self.cfg, self.product
         since = self.env.now - p.launch_day if p.launch_day is not None else 0.0
         price = cfg.list_price
@@ -48,17 +53,40 @@ class Pricing:
         for promo in cfg.promotions:
             if promo.start_day <= self.env.now < promo.end_day:
                 price *= 1.0 - promo.discount
-        floor = cfg.floor_over_unit_cost * self.production.unit_cost
-        return max(price, floor, 1e-6)
+        return price
+
+    def floor(self) -> float:
+        return self.cfg.floor_over_unit_cost * self.production.unit_cost
+
+    def target_price(self) -> float:
+        """The asked price, raised to the configured floor where that binds."""
+        return max(self.asked_price(), self.floor())
 
     def reprice(self) -> None:
-        new = self.target_price()
+        asked, floor = self.asked_price(), self.floor()
+        new = max(asked, floor)
+        self._record_floor(asked, floor)
         old = self.product.price
         if not math.isfinite(old) or abs(new - old) > 0.005 * old:
             self.product.price = new
             if self.product.on_market:
                 self.recorder.event(self.env.now, self.firm, self.product.name, "price_change",
                                     f"{old:,.2f} -> {new:,.2f} ({self.cfg.strategy})")
+
+    def _record_floor(self, asked: float, floor: float) -> None:
+        """One ``price_floor`` event when the configured floor starts to bind, one when it
+        stops (only while the product is on the market)."""
+        binds = asked < floor and self.product.on_market
+        if binds == self.floored or not self.product.on_market:
+            return
+        self.floored = binds
+        cfg = self.cfg
+        if binds:
+            detail = (f"asked {asked:,.2f} < floor_over_unit_cost {cfg.floor_over_unit_cost:g}"
+                      f" x unit cost {self.production.unit_cost:,.2f}: priced at {floor:,.2f}")
+        else:
+            detail = f"floor released: asked {asked:,.2f} >= floor {floor:,.2f}"
+        self.recorder.event(self.env.now, self.firm, self.product.name, "price_floor", detail)
 
     def run(self):
         """Process: reprice at every review (and at promotion boundaries)."""
@@ -76,6 +104,6 @@ class Pricing:
         the first year's payments spread over the year (a D-day trial costs nothing)."""
         p = self.product
         if p.kind == "subscription" and self.cfg.free_trial_days > 0:
-            paid = max(DAYS_PER_YEAR - self.cfg.free_trial_days, 0.0) / DAYS_PER_YEAR
-            return max(p.price * paid, 1e-6)
+            # free_trial_days < 365 (refused at input otherwise): the factor is positive
+            return p.price * (DAYS_PER_YEAR - self.cfg.free_trial_days) / DAYS_PER_YEAR
         return p.price

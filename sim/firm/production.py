@@ -4,7 +4,8 @@ multiplies the unit cost by ``progress_ratio``).
 
 Each market step the plant makes up to its capacity for the step, aiming at
 ``target_weeks_of_cover`` weeks of recent orders plus any backlog in stock; output is paid
-at the current unit cost (not discretionary). Before the market step it announces a fill
+at the current unit cost (not discretionary), and no more is made than cash plus the credit
+line pays for (recorded as ``production_cash_limited`` events when that starts and stops). Before the market step it announces a fill
 rate (stock that can be sold this step over expected orders); customers who find the
 product out of stock stay potential adopters (a lost sale, in ``stockout: lose`` mode) or
 order anyway and wait (``defer``: the order joins the backlog). Orders beyond stock always
@@ -39,6 +40,7 @@ class Production:
         self.hot_reviews = 0
         self.produced_total = float(cfg.initial_inventory)
         self.shipped_total = 0.0
+        self.cash_limited = False
 
     @property
     def unit_cost(self) -> float:
@@ -57,12 +59,39 @@ class Production:
             target = max(target, self.capacity_per_week * dt / DAYS_PER_WEEK)
         make = min(self.capacity_per_week * dt / DAYS_PER_WEEK, max(target - self.inventory, 0.0))
         make = float(math.floor(make))
+        make = self._affordable(make)
         if make > 0.0:
             self.ledger.spend("production", make * self.unit_cost, discretionary=False)
             self.inventory += make
             self.cumulative_output += make
             self.produced_total += make
         return make
+
+    def weekly_cost(self) -> float:
+        """What a week's output will cost at the current rate: a week of recent orders (a
+        week of capacity for the launch stock), at most capacity; 0 off the market or for
+        unlimited (digital) products, whose serving is paid out of their revenue."""
+        if self.unlimited or not self.product.on_market:
+            return 0.0
+        week = (self.capacity_per_week if self.cumulative_output == 0.0
+                else min(self.recent_orders_per_week, self.capacity_per_week))
+        return week * self.unit_cost
+
+    def _affordable(self, make: float) -> float:
+        """Output is paid when made, within cash plus credit: the plant makes no more than
+        the headroom pays for. The moment this starts to bind, and the moment it stops, are
+        ``production_cash_limited`` events."""
+        cost = self.unit_cost
+        afford = math.floor(max(self.ledger.headroom, 0.0) / cost) if cost > 0.0 else make
+        limited = afford < make
+        if limited != self.cash_limited:
+            self.cash_limited = limited
+            detail = (f"makes {afford:,.0f} of {make:,.0f} units: cash plus credit "
+                      f"{self.ledger.headroom:,.0f} pays no more" if limited else
+                      "output no longer limited by cash")
+            self.recorder.event(self.env.now, self.firm, self.product.name,
+                                "production_cash_limited", detail)
+        return float(min(make, afford))
 
     def fill_rate(self, dt: float = DAYS_PER_WEEK) -> float:
         """Share of the orders expected in this step of ``dt`` days that stock can serve
@@ -100,8 +129,12 @@ class Production:
             self.ledger.spend("capacity", self.cfg.expansion_cost)
             self.pending_expansion = step
             self.hot_reviews = 0
+            capped = (f" (expansion_units_per_week {self.cfg.expansion_units_per_week:,.0f} "
+                      f"capped by max_capacity_per_week {self.cfg.max_capacity_per_week:,.0f})"
+                      if step < self.cfg.expansion_units_per_week else "")
             self.recorder.event(self.env.now, self.firm, self.product.name, "capacity_ordered",
-                                f"+{step:,.0f}/week, arrives in {self.cfg.expansion_lead_days:g} days")
+                                f"+{step:,.0f}/week, arrives in {self.cfg.expansion_lead_days:g} "
+                                f"days{capped}")
             self.env.process(self._arrive(step))
 
     def _arrive(self, step):

@@ -2,8 +2,9 @@
 
 A hire becomes a member ``hiring_lag_days`` after the decision and reaches full
 productivity linearly over ``ramp_up_days``; the team's capacity in heads is the sum of
-its members' productivity. Salaries are paid weekly from the ledger (not discretionary);
-hiring is discretionary and is frozen while the firm has no cash.
+its members' productivity. Salaries are paid weekly from the ledger (not discretionary; in a firm the
+solvency review pays them, ``sim.firm.solvency``); hiring is discretionary and is frozen
+while the firm is cash constrained.
 """
 
 import math
@@ -34,10 +35,12 @@ class Team:
     def join(self, t: float, n: int) -> None:
         self.joined.extend([t] * n)
 
-    def leave(self, n: int) -> None:
-        # the most recent joiners leave first
+    def leave(self, n: int) -> int:
+        """The ``n`` most recent joiners leave (at most the whole team); returns how many."""
+        n = min(n, len(self.joined))
         self.joined.sort()
-        del self.joined[max(0, len(self.joined) - n):]
+        del self.joined[len(self.joined) - n:]
+        return n
 
 
 class Teams:
@@ -59,28 +62,49 @@ class Teams:
     def capacity(self, name: str) -> float:
         return self[name].capacity(self.env.now)
 
+    def weekly_payroll(self) -> float:
+        """This week's salaries, all teams."""
+        return sum(self._salary(team) for team in self.teams.values())
+
+    @staticmethod
+    def _salary(team) -> float:
+        return team.headcount * team.cost_per_head_per_year * SALARY_PERIOD_DAYS / DAYS_PER_YEAR
+
+    def pay_salaries(self) -> None:
+        """One week's salaries, one ledger posting per team (not discretionary)."""
+        for name, team in self.teams.items():
+            self.ledger.spend(f"salaries:{name}", self._salary(team), discretionary=False)
+
     def payroll(self):
-        """Weekly salaries, one ledger posting per team."""
+        """Process: weekly salaries (a firm's solvency review pays them instead)."""
         while True:
-            for name, team in self.teams.items():
-                cost = team.headcount * team.cost_per_head_per_year * SALARY_PERIOD_DAYS / DAYS_PER_YEAR
-                self.ledger.spend(f"salaries:{name}", cost, discretionary=False)
+            self.pay_salaries()
             yield self.env.timeout(SALARY_PERIOD_DAYS)
 
-    def lay_off_all(self, reason: str) -> None:
-        """Everybody leaves now (a kill of the firm's only product); pending hires too."""
+    def lay_off_all(self, reason: str, record: bool = True) -> None:
+        """Everybody leaves now (a kill of the firm's only product); pending hires too.
+        One ``layoff`` event per team unless ``record`` is False (the caller records)."""
         self.frozen = True
         for name, team in self.teams.items():
             if team.headcount:
-                self.recorder.event(self.env.now, self.firm, "", "layoff",
-                                    f"{name} -{team.headcount} ({reason})")
+                if record:
+                    self.recorder.event(self.env.now, self.firm, "", "layoff",
+                                        f"{name} -{team.headcount} ({reason})")
                 team.leave(team.headcount)
+
+    def lay_off_share(self, fraction: float) -> dict:
+        """``fraction`` of every team leaves now (rounded up, the latest joiners first);
+        returns how many left each team (the caller records one event)."""
+        return {name: team.leave(math.ceil(fraction * team.headcount))
+                for name, team in self.teams.items() if team.headcount}
 
     def hire(self, team: str, n: int, reason: str = "plan"):
         """Process: decide to hire n (frozen without cash), join after the hiring lag."""
         if n < 0:
-            self[team].leave(-n)
-            self.recorder.event(self.env.now, self.firm, "", "layoff", f"{team} -{-n} ({reason})")
+            left = self[team].leave(-n)
+            short = f", {-n} planned but the team had {left}" if left < -n else ""
+            self.recorder.event(self.env.now, self.firm, "", "layoff",
+                                f"{team} -{left} ({reason}{short})")
             return
         if self.ledger.exhausted or self.frozen:
             self.recorder.event(self.env.now, self.firm, "", "hiring_frozen", f"{team} +{n} ({reason})")

@@ -35,7 +35,7 @@ BUILD_DAYS = 15.0  # the tiny project: 5 fixed days + 10 person-days by one engi
 def rival_config(name, kind, launched, **strategy):
     """A firm whose every moving part is small and deterministic: one engineer (free), a
     one-task project of 15 days, no research studies (estimates = truth), list price 100
-    reviewed only every 1,000 days, unit cost 10, 1,000 a week on tv."""
+    reviewed only every 1,000 days with a floor of 1.05 x the unit cost 10, 1,000 a week on tv."""
     dev = DevelopmentConfig(
         start_day=0.0, planned_launch_day=0.0, stages=["concept"],
         tasks=[TaskConfig("build", "concept", "engineering", 10, 10, 10, 5, 1.0)],
@@ -52,7 +52,8 @@ def rival_config(name, kind, launched, **strategy):
         teams={"engineering": TeamConfig(1, 0.0, 0.0, 0.0)}, development=dev,
         product=ProductConfig(name=f"{name}_product",
                               attributes={"quality": 0.8, "features": 0.6, "design": 0.5}),
-        marketing=marketing, pricing=PricingConfig(list_price=100.0, review_days=1000.0),
+        marketing=marketing,
+        pricing=PricingConfig(list_price=100.0, review_days=1000.0, floor_over_unit_cost=1.05),
         production=ProductionConfig(unit_cost=10.0),
         research=ResearchConfig(studies=[], prior_noise=0.0),
         strategy=StrategyConfig(kind=kind, **strategy))

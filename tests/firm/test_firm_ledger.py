@@ -1,9 +1,10 @@
 """Exact traces of the cash ledger (docs/model.md section 6): signed postings at the clock's
-day, discretionary spending cut to cash plus credit, exhaustion and recovery events."""
+day; the credit line a real limit (nothing is paid beyond cash plus credit); discretionary
+spending only from the headroom above the reserve and not at all when constrained."""
 
 import pytest
 
-from sim.firm.ledger import Ledger
+from sim.firm.ledger import CONSTRAINED, INSOLVENT, Ledger
 
 
 def make(env, rec, cash=0.0, credit=0.0):
@@ -30,47 +31,37 @@ def test_postings_carry_the_day_sign_and_account(env, rec):
     assert rec.events == []
 
 
-def test_discretionary_spending_is_cut_to_cash_plus_credit(env, rec):
+def test_discretionary_spending_is_cut_to_the_headroom_above_the_reserve(env, rec):
     led = make(env, rec, cash=100.0, credit=50.0)
+    assert led.headroom == 150.0
     assert led.can_afford(150.0) and not led.can_afford(150.01)
     assert led.spend("marketing:tv", 200.0) == 150.0  # cut to what cash plus credit covers
-    assert led.cash == -50.0
-    # cash plus credit is exactly 0: nothing more is paid, but the firm is not exhausted
-    # (discretionary spending alone never exhausts it)
-    assert not led.exhausted and led.spend("marketing:tv", 10.0) == 0.0
-    assert not led.can_afford(0.01)
-    assert [r[2:] for r in rec.ledger] == [("financing:equity", 100.0), ("marketing:tv", -150.0)]
-    assert rec.events == []
+    assert led.cash == -50.0 and led.headroom == 0.0
+    assert led.spend("marketing:tv", 10.0) == 0.0 and not led.can_afford(0.01)
+    led.post("revenue", 100.0)
+    led.reserve = 60.0  # the review keeps 60 back: 40 left for discretionary spending
+    assert led.spend("research", 100.0) == 40.0 and led.headroom == 60.0
+    assert [r[2:] for r in rec.ledger] == [("financing:equity", 100.0), ("marketing:tv", -150.0),
+                                           ("revenue", 100.0), ("research", -40.0)]
 
 
-def test_salaries_exhaust_the_firm_and_revenue_recovers_it(env, rec):
+def test_the_credit_line_is_a_limit_and_what_it_cannot_pay_is_unpaid(env, rec):
     led = make(env, rec, cash=100.0, credit=50.0)
-
-    def business():
-        yield env.timeout(7)
-        assert led.spend("salaries:engineering", 300.0, discretionary=False) == 300.0
-        # cash -200 + credit 50 < 0: exhausted, discretionary spending stops entirely
-        assert led.exhausted and led.spend("research", 1.0) == 0.0
-        yield env.timeout(7)
-        led.post("revenue", 150.0)  # -50 + 50 = 0: not yet recovered (needs > 0)
-        assert led.exhausted
-        yield env.timeout(7)
-        led.post("revenue", 0.01)
-        assert not led.exhausted and led.can_afford(0.005)
-
-    proc = env.process(business())
-    env.run(until=proc)
-    assert [e[:4] for e in rec.events] == [(7.0, "f", "", "cash_exhausted"),
-                                           (21.0, "f", "", "cash_recovered")]
-    assert rec.events[0][4] == "cash -200 after salaries:engineering"
-    assert led.cash == pytest.approx(-49.99)
+    # non-discretionary payments use the whole headroom, reserve included, and no more
+    led.reserve = 1e9
+    assert led.spend("salaries:engineering", 120.0, discretionary=False) == 120.0
+    assert led.spend("production", 100.0, discretionary=False) == 30.0
+    assert led.cash == -50.0 and led.unpaid == 70.0
+    assert led.spend("production", 5.0, discretionary=False) == 0.0 and led.unpaid == 75.0
+    assert led.spend("capacity", -5.0) == 0.0 and len(rec.ledger) == 3  # nothing negative
+    assert rec.events == []  # the states and their events are the solvency review's
 
 
-def test_non_discretionary_payments_are_made_in_full_without_cash(env, rec):
-    led = make(env, rec)
-    assert led.spend("production", 500.0, discretionary=False) == 500.0
-    assert led.spend("production", 500.0, discretionary=False) == 500.0
-    assert led.cash == -1000.0
-    # one exhaustion event, not one per posting
-    assert [e[3] for e in rec.events] == ["cash_exhausted"]
-    assert led.spend("capacity", -5.0) == 0.0 and len(rec.ledger) == 2  # nothing negative
+def test_constrained_or_insolvent_firms_spend_nothing_discretionary(env, rec):
+    led = make(env, rec, cash=1e6)
+    led.state = CONSTRAINED
+    assert led.exhausted and led.spend("marketing:tv", 1.0) == 0.0 and not led.can_afford(0.0)
+    assert led.spend("salaries:x", 10.0, discretionary=False) == 10.0  # obligations are paid
+    led.state = INSOLVENT
+    assert led.spend("salaries:x", 10.0, discretionary=False) == 0.0 and led.unpaid == 0.0
+    assert led.cash == pytest.approx(1e6 - 10.0)

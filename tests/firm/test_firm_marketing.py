@@ -179,3 +179,18 @@ def test_marginal_return_is_the_slope_times_carry_over_times_reachable(env, rec,
     assert ret[0] == pytest.approx(2.0 * 1000.0 / 2000.0**2 / 0.5 * 300.0, rel=1e-12)
     assert ret[1:] == pytest.approx([0.0, 0.0, 0.0])
     assert math.isfinite(ret.sum())
+
+
+def test_an_awareness_chance_above_one_is_used_as_one_and_recorded(env, rec, ledger):
+    # awareness_per_week 0.1 x reach 4 = 0.4: a probability, no event
+    mk, product = build(env, rec, ledger, tv_only(budget=1e9), reach=((4.0, 0.0, 0.0, 0.0),))
+    assert rec.events == []
+    mk.focus([3.0])  # 0.1 x 4 x 3 = 1.2 > 1: used as 1
+    env.run(until=1)
+    # at full lift (budget 1e9 >> half saturation), everybody unaware becomes aware
+    assert product.awareness[0] == pytest.approx(1.0, abs=1e-5)
+    mk.focus([1.0])
+    assert [(e[3], e[4]) for e in rec.events] == [
+        ("awareness_capped", "awareness_per_week x reach x focus reaches 1.2 (segment 0, tv): "
+                             "used as 1"),
+        ("awareness_capped", "no channel's awareness chance exceeds 1 any more")]

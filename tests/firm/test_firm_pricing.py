@@ -1,6 +1,7 @@
 """Exact traces of pricing (docs/model.md section 4): list, skimming list (1 + premium
 2^(-t/half_life)), penetration list (1 - discount) for a period, match-competitor, promotions
-between their days (with reviews at their edges), the unit-cost floor and the 0.5% rule."""
+between their days (with reviews at their edges), prices below the unit cost charged as asked,
+a configured floor recorded where it binds, and the 0.5% rule."""
 
 import pytest
 
@@ -78,12 +79,27 @@ def test_a_promotion_reprices_at_both_edges(env, rec, ledger):
     assert changes(rec) == [(10.0, "100.00 -> 80.00 (list)"), (24.0, "80.00 -> 100.00 (list)")]
 
 
-def test_the_price_never_falls_below_the_unit_cost_floor(env, rec, ledger):
+def test_a_price_below_the_unit_cost_is_charged_as_asked(env, rec, ledger):
+    # a loss leader: list 99 under a unit cost of 120, no floor configured (the default)
+    _, product = build(env, rec, ledger, PricingConfig(list_price=99.0), unit_cost=120.0)
+    env.run(until=100)
+    assert product.price == 99.0 and rec.events == []
+
+
+def test_a_configured_floor_binds_with_one_event_each_way(env, rec, ledger):
     cfg = PricingConfig(list_price=100.0, strategy="penetration", penetration_discount=0.5,
-                        floor_over_unit_cost=1.05)
+                        penetration_days=30.0, review_days=7.0, floor_over_unit_cost=1.05)
     _, product = build(env, rec, ledger, cfg, unit_cost=80.0)
     env.run(until=1)
     assert product.price == pytest.approx(84.0)  # 50 < 1.05 * 80
+    env.run(until=100)  # day 35: penetration over, list 100 is above the floor
+    assert product.price == 100.0
+    floors = [(e[0], e[4]) for e in rec.events if e[3] == "price_floor"]
+    assert floors == [
+        (0.0, "asked 50.00 < floor_over_unit_cost 1.05 x unit cost 80.00: priced at 84.00"),
+        (35.0, "floor released: asked 100.00 >= floor 84.00")]
+    assert changes(rec) == [(0.0, "100.00 -> 84.00 (penetration)"),
+                            (35.0, "84.00 -> 100.00 (penetration)")]
 
 
 def test_match_competitor_follows_the_mean_rival_price_outside_half_a_percent(env, rec, ledger):
@@ -118,3 +134,9 @@ def test_a_free_trial_discounts_the_price_the_customer_chooses_on(env, rec, ledg
     assert pricing.effective_choice_price() == pytest.approx(20.0 * (365 - 73) / 365)
     durable, _ = build(env, rec, ledger, PricingConfig(list_price=20.0, free_trial_days=73.0))
     assert durable.effective_choice_price() == 20.0
+
+
+def test_a_free_trial_of_a_year_or_more_is_refused_at_input():
+    PricingConfig(free_trial_days=364.0).check("p")
+    with pytest.raises(ValueError, match=r"p.free_trial_days must be < 365.0, got 365.0"):
+        PricingConfig(free_trial_days=365.0).check("p")

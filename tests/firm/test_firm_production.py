@@ -141,3 +141,35 @@ def test_fill_rate_compares_stock_with_this_steps_expected_orders(env, rec, ledg
     # passes the step's dt to fill_rate gets it here, so this test then passes)
     dt = (1.0,) if inspect.signature(prod.fill_rate).parameters else ()
     assert prod.fill_rate(*dt) == 1.0
+
+
+def test_an_expansion_cut_by_the_capacity_ceiling_says_so(env, rec, ledger):
+    prod = plant(env, rec, ledger, max_capacity_per_week=1200.0)  # room for 200 of 500
+    drive(env, prod, [950.0] * 5)
+    env.run(until=40)
+    assert [(e[0], e[4]) for e in rec.events if e[3] == "capacity_ordered"] == [
+        (21.0, "+200/week, arrives in 30 days (expansion_units_per_week 500 capped by "
+               "max_capacity_per_week 1,200)")]
+
+
+def test_a_ceiling_below_the_capacity_is_refused_at_input():
+    with pytest.raises(ValueError, match=r"production.max_capacity_per_week must be >= "
+                                         r"capacity_per_week \(4000\), got 3000"):
+        ProductionConfig(capacity_per_week=4000.0, max_capacity_per_week=3000.0).check(
+            "firm 'us'.production")
+
+
+def test_output_is_limited_to_what_cash_plus_credit_pays_with_one_event_each_way(env, rec):
+    led = Ledger(env, "f", rec, credit_line=50_000.0)  # no cash: 500 units at 100
+    prod = plant(env, rec, led)
+    assert prod.weekly_cost() == 1000.0 * 100.0  # the launch stock: a week of capacity
+    trace = drive(env, prod, [600.0, 600.0])
+    env.run(until=1)
+    assert trace[0][1] == 500.0 and led.cash == -50_000.0  # and 100 wait in the backlog
+    led.post("revenue", 1e6)
+    env.run(until=10)
+    assert trace[1][1] == 700.0  # 2 weeks of cover (2 x 300) + the backlog of 100
+    assert [(e[0], e[3], e[4]) for e in rec.events] == [
+        (0.0, "production_cash_limited",
+         "makes 500 of 1,000 units: cash plus credit 50,000 pays no more"),
+        (7.0, "production_cash_limited", "output no longer limited by cash")]

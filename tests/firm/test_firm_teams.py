@@ -5,7 +5,7 @@ the latest joiners first, hiring frozen without cash or after a kill."""
 import pytest
 
 from sim.config import HireConfig, TeamConfig
-from sim.firm.ledger import Ledger
+from sim.firm.ledger import CONSTRAINED, Ledger
 from sim.firm.teams import Teams
 
 COST = 73_000.0  # per head per year: 73,000 * 7 / 365 = 1,400 per head per week
@@ -33,13 +33,14 @@ def test_payroll_posts_each_team_weekly(env, rec, ledger):
     assert [g[2] for g in got] == pytest.approx([e[2] for e in expected], rel=1e-12)
 
 
-def test_payroll_is_paid_without_cash(env, rec):
-    ledger = Ledger(env, "f", rec)  # no cash at all
+def test_payroll_is_paid_up_to_the_credit_line_and_no_further(env, rec):
+    ledger = Ledger(env, "f", rec, credit_line=2000.0)  # no cash, a credit line of 2,000
     teams = teams_of(env, rec, ledger, engineering=1)
     env.process(teams.payroll())
     env.run(until=15)
-    assert ledger.cash == pytest.approx(-3 * 1400.0)
-    assert [e[:4] for e in rec.events] == [(0.0, "f", "", "cash_exhausted")]
+    assert [amt for _, _, amt in salaries(rec)] == pytest.approx([-1400.0, -600.0])
+    assert ledger.cash == pytest.approx(-2000.0)
+    assert ledger.unpaid == pytest.approx(800.0 + 1400.0)  # the solvency review acts on it
 
 
 def test_a_hire_joins_after_the_lag_and_ramps_up(env, rec, ledger):
@@ -89,11 +90,11 @@ def test_layoffs_remove_the_latest_joiners_first(env, rec, ledger):
 
 def test_hiring_is_frozen_without_cash(env, rec):
     ledger = Ledger(env, "f", rec)
-    ledger.spend("salaries:x", 1.0, discretionary=False)  # exhausted
+    ledger.state = CONSTRAINED  # as the solvency review sets it
     teams = teams_of(env, rec, ledger, sales=2)
     env.process(teams.plan([HireConfig(day=5.0, team="sales", headcount=4)]))
     env.run(until=100)
-    assert [(e[0], e[3], e[4]) for e in rec.events][1:] == [
+    assert [(e[0], e[3], e[4]) for e in rec.events] == [
         (5.0, "hiring_frozen", "sales +4 (plan)")]
     assert teams["sales"].headcount == 2
 
@@ -121,3 +122,12 @@ def test_lay_off_all_stops_salaries_and_pending_hires(env, rec, ledger):
 def test_an_unknown_team_is_empty_and_costs_nothing(env, rec, ledger):
     teams = teams_of(env, rec, ledger)
     assert teams.capacity("sales") == 0.0 and teams["sales"].headcount == 0
+
+
+def test_a_layoff_larger_than_the_team_says_how_many_left(env, rec, ledger):
+    teams = teams_of(env, rec, ledger, design=2)
+    env.process(teams.plan([HireConfig(day=7.0, team="design", headcount=-5)]))
+    env.run(until=10)
+    assert [(e[0], e[3], e[4]) for e in rec.events] == [
+        (7.0, "layoff", "design -2 (plan, 5 planned but the team had 2)")]
+    assert teams["design"].headcount == 0

@@ -1,0 +1,70 @@
+"""Finance that can run out, end to end (docs/model.md section 6.1): cash never goes below
+the credit line, each change of cash state is one event, and an insolvent firm leaves the
+market (nothing shipped or billed, its customers served by nobody) while money, customers
+and units stay conserved."""
+
+import dataclasses
+
+import numpy as np
+
+from sim.cli import compose
+from sim.scenario import run_scenario
+from tests.scenario.test_conservation import check_run
+
+STATES = ["cash_exhausted", "cash_recovered", "layoffs", "insolvent"]
+
+
+def run(overrides, horizon):
+    cfg = compose(overrides).scenario()
+    cfg = dataclasses.replace(cfg, horizon_days=horizon)
+    res = run_scenario(cfg, 0)
+    check_run(res, cfg)  # the ledger, customers and units still add up
+    return cfg, res
+
+
+def states(res, firm="us"):
+    ev = res.events
+    mine = ev[(ev.firm == firm) & ev.kind.isin(STATES)]
+    return list(zip(mine.t, mine.kind, strict=True))
+
+
+def test_the_issue_command_runs_out_before_launch_without_flip_flop():
+    # before: about 70 cash_exhausted/cash_recovered events, cash down to -630k with no
+    # credit line; now: one event per change of state, and the $9M is gone before launch
+    cfg, res = run(["scenario=startup_vs_incumbent", "firm.marketing.budget_per_week=250000"],
+                   700.0)
+    kinds = [k for _, k in states(res)]
+    assert kinds == ["cash_exhausted", "layoffs", "insolvent"]
+    us = res.timeseries[res.timeseries.firm == "us"]
+    assert (us["cash"] >= -cfg.firm.credit_line - 1e-6).all()
+    assert us["units_sold"].sum() == 0 and not us["launched"].any()
+
+
+def test_an_insolvent_durable_firm_stops_selling_and_its_owners_drift_away():
+    cfg, res = run(["scenario=startup_vs_incumbent", "firm.marketing.budget_per_week=200000",
+                    "firm.pricing.list_price=149"], 900.0)
+    (t_out, kind), = [s for s in states(res) if s[1] == "insolvent"]
+    launch = res.events[(res.events.firm == "us") & (res.events.kind == "launch")].t.iloc[0]
+    assert launch < t_out  # it had customers when it failed
+    us = res.timeseries[res.timeseries.firm == "us"].set_index("t")
+    after = us[us.index >= t_out]
+    assert (after["units_sold"] == 0).all() and (after["revenue"] == 0).all()
+    assert not after["launched"].any()
+    base = after["installed_base"].to_numpy()
+    assert base[0] > 0 and np.all(np.diff(base) <= 0) and base[-1] < base[0]
+    # nothing is paid after the exit: no salaries, production or marketing
+    led = res.ledger[(res.ledger.firm == "us") & (res.ledger.t > t_out)]
+    assert led.empty
+
+
+def test_the_saas_firm_no_longer_runs_an_unlimited_overdraft():
+    # before: it ended at -5.9M with credit_line 0 and kept operating
+    cfg, res = run(["scenario=subscription_trial"], 1300.0)
+    kinds = [k for _, k in states(res)]
+    assert kinds == ["cash_exhausted", "layoffs", "insolvent"]
+    t_out = states(res)[-1][0]
+    us = res.timeseries[res.timeseries.firm == "us"].set_index("t")
+    assert us["cash"].min() >= -cfg.firm.credit_line - 1e-6
+    after = us[us.index >= t_out]
+    # subscribers are served by nobody: they all leave at the first step, nobody pays
+    assert after["installed_base"].iloc[0] == 0 and (after["revenue"] == 0).all()
