@@ -6,6 +6,7 @@ key and the value. Nothing in ``sim`` receives a ``DictConfig``: the command lin
 with ``OmegaConf.to_object`` at the edge.
 """
 
+from sim.config.competitor import CompetitorConfig
 from sim.config.distribution import DistributionChannelConfig, DistributionConfig
 from sim.config.firm import (
     STRATEGIES,
@@ -41,7 +42,7 @@ from sim.config.scenario import AppConfig, ScenarioConfig
 
 __all__ = [
     "ATTRIBUTES", "CHANNELS", "DISTRIBUTION_CHANNELS", "STRATEGIES", "TEAMS", "AppConfig",
-    "CampaignConfig", "ChannelConfig", "DevelopmentConfig", "DistributionChannelConfig",
+    "CampaignConfig", "ChannelConfig", "CompetitorConfig", "DevelopmentConfig", "DistributionChannelConfig",
     "DistributionConfig", "FirmConfig", "GatePolicyConfig", "HireConfig",
     "MarketConfig", "MarketingConfig", "NetworkConfig", "PricingConfig", "ProductConfig",
     "ProductionConfig", "PromotionConfig", "ReleaseConfig", "ResearchConfig",

@@ -34,6 +34,9 @@ import dataclasses
 
 from sim.config._checks import check_range
 
+# product attributes (quality, features, design) are scores on one scale, as a segment's
+# quality_expectation is: a product reaches at most the top of it, whatever it spends
+ATTRIBUTE_SCALE = (0.0, 1.0)
 MONEY = 1e12
 PRICE = 1e7
 UNITS = 1e9

@@ -15,7 +15,7 @@ from sim.config._checks import (
     check_prob,
     check_range,
 )
-from sim.config.bounds import MIN_PERIOD_DAYS
+from sim.config.bounds import ATTRIBUTE_SCALE, MIN_PERIOD_DAYS
 from sim.config.market import ATTRIBUTES, CHANNELS
 from sim.units import DAYS_PER_YEAR
 
@@ -40,7 +40,7 @@ class ProductConfig:
         check_choice(f"{key}.kind", self.kind, ("durable", "subscription"))
         for a in self.attributes:
             check_choice(f"{key}.attributes key", a, ATTRIBUTES)
-        check_finite_map(f"{key}.attributes", self.attributes, -5.0, 5.0)
+        check_finite_map(f"{key}.attributes", self.attributes, *ATTRIBUTE_SCALE)
         check_range(f"{key}.lifetime_years", self.lifetime_years, MIN_LIFETIME_YEARS, 1000.0)
         check_range(f"{key}.churn_per_year", self.churn_per_year, 0.0, 100.0)
         check_range(f"{key}.churn_dissatisfaction_per_year",

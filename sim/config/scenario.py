@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 
 from sim.config._checks import check_choice, check_name, check_range
 from sim.config.bounds import INT32_COUNT, MAX_STEPS
+from sim.config.competitor import CompetitorConfig
 from sim.config.firm import FirmConfig
 from sim.config.market import MarketConfig
 
@@ -49,7 +50,7 @@ class ScenarioConfig:
     discount_rate_per_year: float = 0.10
     market: MarketConfig = field(default_factory=MarketConfig)
     firm: FirmConfig = field(default_factory=FirmConfig)
-    competitors: dict[str, FirmConfig] = field(default_factory=dict)
+    competitors: dict[str, CompetitorConfig] = field(default_factory=dict)
 
     def __post_init__(self):
         check_name("name", self.name)

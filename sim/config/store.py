@@ -5,6 +5,7 @@ Called by the command line and ``compose`` before composing; registering twice i
 
 from hydra.core.config_store import ConfigStore
 
+from sim.config.competitor import CompetitorConfig
 from sim.config.firm import FirmConfig
 from sim.config.market import MarketConfig
 from sim.config.scenario import AppConfig
@@ -15,4 +16,4 @@ def register_configs() -> None:
     cs.store(name="app_schema", node=AppConfig)
     cs.store(group="market", name="schema", node=MarketConfig)
     cs.store(group="firm", name="schema", node=FirmConfig)
-    cs.store(group="competitor", name="schema", node=FirmConfig)
+    cs.store(group="competitor", name="schema", node=CompetitorConfig)

@@ -12,7 +12,9 @@ STRATEGIES = ("focal", "incumbent", "fast_follower", "price_warrior", "premium_n
 @dataclass
 class StrategyConfig:
     """How a competitor reacts. It reviews every ``review_days`` what it observed
-    ``observation_lag_days`` earlier, with multiplicative noise of sd ``observation_noise``."""
+    ``observation_lag_days`` earlier, with multiplicative noise of sd ``observation_noise``.
+    A premium niche player buys ``quality_step`` of quality for ``quality_step_cost``,
+    reaching the market ``quality_step_days`` later."""
 
     kind: str = "focal"
     review_days: float = 28.0
@@ -25,6 +27,9 @@ class StrategyConfig:
     entry_day: float = 0.0
     copy_quality: float = 0.9
     segment_focus: str | None = None
+    quality_step: float = 0.03
+    quality_step_cost: float = 400_000.0
+    quality_step_days: float = 60.0
 
     def check(self, key):
         check_choice(f"{key}.kind", self.kind, STRATEGIES)
@@ -37,5 +42,8 @@ class StrategyConfig:
         check_range(f"{key}.undercut", self.undercut, 0.0, 1.0, high_open=True)
         check_nonneg(f"{key}.entry_day", self.entry_day)
         check_range(f"{key}.copy_quality", self.copy_quality, 0.0, 2.0)
+        check_range(f"{key}.quality_step", self.quality_step, 0.0, 1.0, low_open=True)
+        check_nonneg(f"{key}.quality_step_cost", self.quality_step_cost)
+        check_nonneg(f"{key}.quality_step_days", self.quality_step_days)
         if self.segment_focus is not None:
             check_name(f"{key}.segment_focus", self.segment_focus)

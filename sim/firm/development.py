@@ -33,6 +33,8 @@ import math
 import numpy as np
 
 from sim.config import ATTRIBUTES
+from sim.config.bounds import ATTRIBUTE_SCALE
+from sim.firm.product import describe_gains
 from sim.units import DAYS_PER_WEEK
 
 QUALITY_MEASUREMENT_SD = 0.02
@@ -126,7 +128,7 @@ class Project:
         if start > self.env.now:
             yield self.env.timeout(start - self.env.now)
         if target is not None:
-            self.product.target = np.asarray(target, dtype=float).copy()
+            self.product.target = np.clip(np.asarray(target, dtype=float), *ATTRIBUTE_SCALE)
             self.product.attributes = self.product.target.copy()
             self.quality_target = self.product.quality
         self.state = "running"
@@ -211,7 +213,8 @@ class Project:
 
     def true_quality(self) -> float:
         loss = self.cfg.quality_loss_per_defect * self.open_defects
-        return float(min(max(self.quality_target - loss, 0.0), 2.0))
+        return float(min(max(self.quality_target - loss, ATTRIBUTE_SCALE[0]),
+                         ATTRIBUTE_SCALE[1]))
 
     def _gate(self, stage: str, recycles: int):
         gate = self.cfg.gate
@@ -252,12 +255,9 @@ class Project:
                 yield self.env.timeout(CASH_WAIT_DAYS)
             heads = min(8.0, max(self.teams.capacity("engineering"), 0.5))
             yield self.env.timeout(release.effort / heads)
-            for name, gain in release.gains.items():
-                self.product.attributes[ATTRIBUTES.index(name)] += gain
-            if "quality" in release.gains:
-                self.quality_target += release.gains["quality"]
-            self._event("release", f"{release.name}: " + ", ".join(
-                f"{a} {g:+.2f}" for a, g in release.gains.items()))
+            done = self.product.improve(release.gains)
+            self.quality_target += done.get("quality", 0.0)
+            self._event("release", f"{release.name}: {describe_gains(release.gains, done)}")
 
     def _next_release(self, releases) -> int:
         if self.research is not None and self.research.has_ideals:

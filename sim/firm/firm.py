@@ -18,7 +18,7 @@ from sim.firm.distribution import Distribution
 from sim.firm.ledger import Ledger
 from sim.firm.marketing import Marketing
 from sim.firm.pricing import Pricing
-from sim.firm.product import Product
+from sim.firm.product import Product, describe_gains
 from sim.firm.production import Production
 from sim.firm.research import Research
 from sim.firm.solvency import Solvency
@@ -173,12 +173,15 @@ class Firm:
         unchanged)."""
         self.marketing.focus(segment_multiplier)
 
-    def improve_quality(self, step: float) -> None:
-        """A release that raises the product's quality (and the roadmap's target) by ``step``."""
+    def improve_quality(self, step: float) -> float:
+        """A release that raises the product's quality (and the roadmap's target) by
+        ``step``, up to the top of the attributes' scale; returns the rise made."""
         p = self.product
-        p.set_quality(p.quality + step)
-        self.project.quality_target += step
-        self.recorder.event(self.env.now, self.name, p.name, "release", f"quality +{step:.2f}")
+        done = p.improve({"quality": step})
+        self.project.quality_target += done["quality"]
+        self.recorder.event(self.env.now, self.name, p.name, "release",
+                            describe_gains({"quality": step}, done))
+        return done["quality"]
 
     def start_development(self, target=None) -> None:
         """Start the (deferred) development now, optionally with target attributes."""

@@ -6,6 +6,7 @@ and the market process reads it each step."""
 import numpy as np
 
 from sim.config import ATTRIBUTES
+from sim.config.bounds import ATTRIBUTE_SCALE
 from sim.units import DAYS_PER_YEAR
 
 
@@ -41,4 +42,29 @@ class Product:
         return float(self.attributes[ATTRIBUTES.index("quality")])
 
     def set_quality(self, value: float) -> None:
-        self.attributes[ATTRIBUTES.index("quality")] = value
+        """The measured quality of the product built (on the attributes' scale)."""
+        self.attributes[ATTRIBUTES.index("quality")] = min(max(value, ATTRIBUTE_SCALE[0]),
+                                                           ATTRIBUTE_SCALE[1])
+
+    def improve(self, gains: dict) -> dict:
+        """Add ``gains`` ({attribute: change}) to the attributes, each kept on its scale
+        (``ATTRIBUTE_SCALE``); returns the changes actually made, so that the caller can say
+        where the scale stopped one."""
+        done = {}
+        for name, gain in gains.items():
+            k = ATTRIBUTES.index(name)
+            new = min(max(self.attributes[k] + gain, ATTRIBUTE_SCALE[0]), ATTRIBUTE_SCALE[1])
+            done[name] = float(new - self.attributes[k])
+            self.attributes[k] = new
+        return done
+
+
+def describe_gains(asked: dict, done: dict) -> str:
+    """``"quality +0.03, design +0.05"``; a gain the scale cut short says so."""
+    parts = []
+    for a, g in asked.items():
+        part = f"{a} {done[a]:+.2f}"
+        if abs(done[a] - g) > 1e-12:
+            part += f" (of {g:+.2f}: at the end of the {ATTRIBUTE_SCALE[0]:g}-{ATTRIBUTE_SCALE[1]:g} scale)"
+        parts.append(part)
+    return ", ".join(parts)

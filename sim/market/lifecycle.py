@@ -1,64 +1,184 @@
-"""Lifecycle phase of each product, detected from its sales curve.
+"""Lifecycle phase of each product, read from its sales curve.
 
-After launch, from the quarter's moving average of units (``DAYS_PER_QUARTER``):
-introduction while the installed base is under 2.5% of the market (Rogers' innovators);
-then growth while the average grows by more than 10% a quarter, decline once it falls by
-more than 10% a quarter from below its peak, maturity otherwise. Before launch a product is
-in development; after a kill, withdrawn. A new phase must hold for ``HOLD_STEPS`` steps in
-a row before it is taken (the first phase is taken at once); each change is an event.
+The phases are those of Mahajan, Muller and Srivastava (1990) for the Bass model: a product
+is in *introduction* until the first inflection point of its non-cumulative sales curve, in
+*growth* until the curve's peak, in *maturity* until its second inflection point (the
+steepest fall), in *decline* after. Before launch it is in *development*; after a kill,
+*withdrawn*. A product already on the market with customers when the run starts was
+introduced before it: it starts in growth.
+
+The curve is the product's units ordered per step since launch (for a durable, first
+purchases and replacements; for a subscription, new subscriptions). The detector smooths it
+with a local quadratic fit over ``WINDOW_DAYS`` centred on each step (cut short at launch),
+so it knows the smoothed level and slope up to half a window ago. A turning point is taken
+once the curve has clearly moved away from its extremum for ``HOLD_DAYS``: the slope has
+fallen from its maximum (growth), the level from its maximum (maturity), the slope has risen
+from its most negative value while sales still fall (decline). Clearly: by more than
+``MARGIN_REL`` of the extremum, and each recent value's upper bound (``MARGIN_Z`` standard
+errors; the noise of the series is estimated from its second differences) lies below an
+earlier value's lower bound. The phase is dated at the extremum, refined as the
+vertex of a parabola fitted to the smoothed series within ``REFINE_DAYS`` of it. Phases only
+move forward (a product does not grow again after its peak; a relaunch is a new product), so
+they cannot flip-flop. Each change is one ``lifecycle_phase`` event, recorded on the day it
+is detected, with the day the phase began: ``"growth -> maturity (from day 1092)"``.
 """
 
 import math
 
-from sim.units import DAYS_PER_QUARTER, steps_in
+import numpy as np
 
-INNOVATORS_SHARE = 0.025
-GROWTH_PER_QUARTER = 0.10
-HOLD_STEPS = 4
+from sim.units import steps_in
+
+WINDOW_DAYS = 364.0   # weekly steps: 53 points, half-width 26
+REFINE_DAYS = 91.0
+HOLD_DAYS = 91.0
+MARGIN_REL = 0.1
+MARGIN_Z = 4.0
+PHASES = ("introduction", "growth", "maturity", "decline")
+
+
+class _Curve:
+    """One product's sales since launch, smoothed, and its detected phase."""
+
+    def __init__(self):
+        self.t: list[float] = []       # day of each step
+        self.raw: list[float] = []     # units in each step
+        self.level: list[float] = []   # smoothed, index i is step i
+        self.slope: list[float] = []   # units per step per step
+        self.se_level: list[float] = []
+        self.se_slope: list[float] = []
+        self.phase = 0                 # index in PHASES
+        self.since = 0                 # index where the phase began
 
 
 class Lifecycle:
-    def __init__(self, env, recorder, n_products: int, dt: float, market_size: float):
+    def __init__(self, env, recorder, n_products: int, dt: float, market_size: float = 0.0):
+        """``market_size`` is not used (the phases read the sales curve alone)."""
         self.env = env
         self.recorder = recorder
-        self.window = steps_in(DAYS_PER_QUARTER, dt)
-        self.market_size = market_size
-        self.sales_history = [[] for _ in range(n_products)]  # units per step
-        self.peak_avg = [0.0] * n_products
-        self.pending = [("", 0)] * n_products
+        self.dt = float(dt)
+        self.half = max(2, steps_in(WINDOW_DAYS, dt) // 2)
+        self.hold = steps_in(HOLD_DAYS, dt)
+        self.refine = steps_in(REFINE_DAYS, dt)
+        self.curves = [_Curve() for _ in range(n_products)]
         self.phase = [""] * n_products
+        self._weights = {}
 
-    def update(self, k: int, firm: str, product, units: float, active: int) -> str:
-        """Record step sales ``units`` of product ``k``; returns its phase."""
-        self.sales_history[k].append(units)
+    def update(self, k: int, firm: str, product, units: float, active: int = 0) -> str:
+        """Record product ``k``'s units ordered in this step (``active``: its installed
+        base after the step); returns its phase."""
         if not product.on_market:
-            phase = "withdrawn" if product.killed else "development"
-        else:
-            w = self.window
-            hist = self.sales_history[k]
-            now_avg = sum(hist[-w:]) / min(len(hist), w)
-            before = sum(hist[-2 * w:-w]) / w if len(hist) >= 2 * w else 0.0
-            self.peak_avg[k] = peak = max(self.peak_avg[k], now_avg)
-            growth = (now_avg - before) / before if before > 0 else math.inf
-            if active < INNOVATORS_SHARE * self.market_size:
-                phase = "introduction"
-            elif growth > GROWTH_PER_QUARTER:
-                phase = "growth"
-            elif growth < -GROWTH_PER_QUARTER and now_avg < peak:
-                phase = "decline"
-            else:
-                phase = "maturity"
-        current = self.phase[k]
-        if phase != current and current and phase not in ("withdrawn", "development"):
-            cand, n = self.pending[k]
-            n = n + 1 if cand == phase else 1
-            self.pending[k] = (phase, n)
-            if n < HOLD_STEPS:
-                return current
-        self.pending[k] = ("", 0)
-        if phase != current:
-            if current:
-                self.recorder.event(self.env.now, firm, product.name, "lifecycle_phase",
-                                    f"{current} -> {phase}")
-            self.phase[k] = phase
+            self._set(k, firm, product.name, "withdrawn" if product.killed else "development",
+                      self.env.now)
+            return self.phase[k]
+        c = self.curves[k]
+        c.t.append(float(self.env.now))
+        c.raw.append(float(units))
+        if not self.phase[k]:  # on the market from the start: growth if it has customers
+            c.phase = 1 if active > units else 0  # customers before this step
+            self.phase[k] = PHASES[c.phase]
+        elif self.phase[k] == "development":
+            self._set(k, firm, product.name, PHASES[0], self.env.now)
+        i = len(c.raw) - 1 - self.half  # the newest step whose window is complete
+        if i >= 0:
+            self._smooth(c, i)
+            self._advance(k, firm, product.name, c)
         return self.phase[k]
+
+    # --- smoothing ---------------------------------------------------------------------
+    def _weights_for(self, lo: int, hi: int) -> np.ndarray:
+        """Rows: weights giving the level and slope at offset 0 of a quadratic fitted by
+        least squares to offsets ``lo..hi``."""
+        key = (lo, hi)
+        if key not in self._weights:
+            u = np.arange(lo, hi + 1, dtype=float)
+            x = np.vstack([np.ones_like(u), u, u * u]).T
+            self._weights[key] = np.linalg.pinv(x)[:2]
+        return self._weights[key]
+
+    def _smooth(self, c: _Curve, i: int) -> None:
+        lo = max(0, i - self.half)
+        w = self._weights_for(lo - i, self.half)
+        y = np.asarray(c.raw[lo:i + self.half + 1])
+        level, slope = w @ y
+        # noise sd from the second differences of the window (a smooth trend cancels; white
+        # noise of sd s gives second differences of sd s sqrt(6)); robust: the median
+        d2 = np.abs(np.diff(y, 2))
+        s = 1.4826 * float(np.median(d2)) / math.sqrt(6.0) if d2.size else 0.0
+        se = s * np.sqrt((w * w).sum(axis=1))
+        c.level.append(float(level))
+        c.slope.append(float(slope))
+        c.se_level.append(float(se[0]))
+        c.se_slope.append(float(se[1]))
+
+    # --- detection ---------------------------------------------------------------------
+    def _advance(self, k, firm, name, c: _Curve) -> None:
+        now = len(c.level) - 1
+        while c.phase < len(PHASES) - 1:
+            target = c.phase + 1
+            at = self._turn(c, target, now)
+            if at is None and target == 1:  # sales that never rose clearly: no growth
+                target = 2
+                at = self._turn(c, target, now)
+            if at is None:
+                return
+            day = self._date(c, target, at, now)
+            c.phase, c.since = target, at
+            self._set(k, firm, name, PHASES[target], day)
+
+    def _series(self, c: _Curve, target: int):
+        """The series whose extremum starts phase ``target``, signed so that it is a
+        maximum, with its standard errors."""
+        if target == 2:
+            return np.asarray(c.level), np.asarray(c.se_level)
+        sign = 1.0 if target == 1 else -1.0
+        return sign * np.asarray(c.slope), np.asarray(c.se_slope)
+
+    def _turn(self, c: _Curve, target: int, now: int) -> int | None:
+        """Index of the turning point that starts phase ``target``, once it is clear: the
+        extremum lies before the last ``hold`` points, each of them is past it by the
+        margin, and (decline) sales are still falling."""
+        first = now - self.hold + 1
+        if first <= c.since:
+            return None
+        x, se = self._series(c, target)
+        at = c.since + int(np.argmax(x[c.since:now + 1]))
+        top = float(x[at])
+        if at >= first:
+            return None
+        before = slice(c.since, first)
+        if target != 2 and not np.any(x[before] > MARGIN_Z * se[before]):
+            return None  # the slope never clearly rose (fell)
+        # clear: each recent value's upper bound lies below an earlier value's lower bound
+        recent = slice(first, now + 1)
+        floor = float(np.max(x[c.since:first] - MARGIN_Z * se[c.since:first]))
+        if not np.all(x[recent] + MARGIN_Z * se[recent] < floor):
+            return None
+        if not np.all(x[recent] < top - MARGIN_REL * abs(top)):
+            return None
+        if target == 3 and not np.all(np.asarray(c.slope[recent]) < -MARGIN_Z * se[recent]):
+            return None
+        return at
+
+    def _date(self, c: _Curve, target: int, at: int, now: int) -> float:
+        """Day of the turning point: the vertex of a parabola fitted to the smoothed
+        series within ``refine`` steps of its extremum ``at`` (an extremum is flat; the
+        fit averages the noise out)."""
+        x, _ = self._series(c, target)
+        lo, hi = max(c.since if target > 1 else 0, at - self.refine), min(now, at + self.refine)
+        u = np.arange(lo, hi + 1, dtype=float) - at
+        if u.size < 5:
+            return c.t[at]
+        a2, a1, _ = np.polyfit(u, x[lo:hi + 1], 2)
+        if a2 >= 0.0:
+            return c.t[at]
+        return c.t[at] + float(np.clip(-a1 / (2.0 * a2), u[0], u[-1])) * self.dt
+
+    def _set(self, k, firm, name, phase, since) -> None:
+        current = self.phase[k]
+        if phase == current:
+            return
+        if current:
+            self.recorder.event(self.env.now, firm, name, "lifecycle_phase",
+                                f"{current} -> {phase} (from day {since:g})")
+        self.phase[k] = phase

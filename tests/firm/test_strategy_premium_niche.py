@@ -52,3 +52,25 @@ def test_no_investment_it_cannot_afford(env, rec):
     firm, _ = start_rival(env, rec, cfg, nobody, own_share=lambda t: 0.1)
     env.run(until=100)
     assert moves(rec) == [] and firm.product.quality == pytest.approx(0.8)
+
+
+def test_quality_stops_at_the_top_of_its_scale_then_marketing_defends(env, rec):
+    """It defends a small premium share: below the threshold it buys quality while there is
+    room on the 0-1 scale (0.8 -> 0.9 -> 1.0 with steps of 0.1), then raises marketing by
+    ``marketing_boost`` instead; once its share is back above the threshold, marketing goes
+    back to its budget. Quality never leaves the scale."""
+    cfg = rival_config("nic", "premium_niche", True, share_threshold=0.15, quality_step=0.1,
+                       quality_step_cost=1000.0, quality_step_days=10.0, marketing_boost=0.5)
+    firm, _ = start_rival(env, rec, cfg, nobody,
+                          own_share=lambda t: 0.1 if t < 300 else 0.2)
+    env.run(until=400)
+    assert events_of(rec, "release") == [(38.0, "quality +0.10"), (66.0, "quality +0.10")]
+    assert firm.product.quality == pytest.approx(1.0)
+    # reviews every 28 days see 14 days back: 336 is the first to see the share of 20%
+    assert [t for t, _ in moves(rec)] == [28.0, 56.0, 84.0, 336.0]
+    assert moves(rec)[2][1] == ("premium_niche: share 10% low, quality at the top of its "
+                                "scale: marketing +50%")
+    assert moves(rec)[3][1] == "premium_niche: share 20% back: marketing back to budget"
+    assert firm.marketing.budget_multiplier == pytest.approx(1.0)
+    paid = [a for t, f, acct, a in rec.ledger if acct == "development"]
+    assert paid == [-1000.0, -1000.0]

@@ -33,7 +33,7 @@ def test_undercuts_the_cheapest_rival_on_the_market(env, rec):
     # 112 sees day 98: b at 5 -> 4.5, below the floor 1.05 x unit cost 10 = 10.5
     assert prices == pytest.approx({29.0: 72.0, 57.0: 54.0, 85.0: 54.0, 113.0: 10.5})
     assert [t for t, _ in moves(rec)] == [28.0, 56.0, 112.0]
-    assert moves(rec)[0][1] == "price_warrior: undercuts the cheapest rival (80) to 72"
+    assert moves(rec)[0][1] == "price_warrior: undercuts the cheapest rival (80.00): 100.00 -> 72.00"
     assert [t for t, _ in events_of(rec, "price_change")] == [28.0, 56.0, 112.0]
 
 
@@ -45,3 +45,27 @@ def test_it_waits_for_its_own_launch(env, rec):
     assert moves(rec) == []
     env.run(until=141)
     assert [t for t, _ in moves(rec)] == [140.0] and firm.product.price == pytest.approx(10.5)
+
+
+def test_holds_its_price_when_already_far_below_everyone(env, rec):
+    """Its name's promise is to undercut when undercut: at 100 with rivals at 300 and 150
+    it is already more than 10% below the cheapest, so it makes no move."""
+    cfg = rival_config("war", "price_warrior", True, undercut=0.1)
+    firm, _ = start_rival(env, rec, cfg, lambda t: {"a": (0.3, 300.0, True, ATTRS),
+                                                    "b": (0.2, 150.0, True, ATTRS)})
+    env.run(until=200)
+    assert moves(rec) == [] and firm.product.price == pytest.approx(100.0)
+    assert events_of(rec, "price_change") == []
+
+
+def test_undercuts_a_rival_that_undercuts_it(env, rec):
+    """A rival comes down to 95 (under its 100) on day 50: the review that sees it (day 84
+    sees day 70) cuts to 10% below, 85.5; the rival then matches at 85.5 and it goes on to
+    76.95: a price warrior follows the cheapest rival down, to its floor."""
+    def rival(t):
+        return {"a": (0.3, 95.0 if t < 90 else 85.5, t >= 50, ATTRS)}
+    firm, _ = start_rival(env, rec, rival_config("war", "price_warrior", True, undercut=0.1),
+                          rival)
+    env.run(until=150)
+    assert [t for t, _ in moves(rec)] == [84.0, 112.0]
+    assert firm.product.price == pytest.approx(76.95)

@@ -63,7 +63,7 @@ def test_a_better_rival_product_wins_the_segment_that_values_that_attribute():
         new = seg[seg.t > 200].groupby(["segment", "firm"]).new_adopters.sum().unstack()
         return (new["incumbent"] / new.sum(axis=1))
 
-    plain, better = run(0.55), run(1.2)
+    plain, better = run(0.55), run(0.95)
     gain = better - plain
     weights = {s.name: s.attribute_weights["features"] for s in
                compose([]).scenario().market.segments}

@@ -1,19 +1,23 @@
 """The premium niche player: it concentrates on the segment that values quality most and
-buys quality when its share slips.
+defends a small premium share, with quality while there is room for it, then marketing.
 
 Marketing goes to the segment with the highest quality weight by its research estimates
 (or ``segment_focus``): its reach in that segment x2.0, in the others x0.3 (the spend is
-unchanged). When its observed share
-is below ``share_threshold`` and it can afford it, it pays ``QUALITY_STEP_COST`` for a
-release of +``QUALITY_STEP`` quality that reaches the market ``QUALITY_STEP_DAYS`` later.
+unchanged). When its observed share is below ``share_threshold`` and it can afford it, it
+pays ``quality_step_cost`` for a release of +``quality_step`` quality that reaches the market
+``quality_step_days`` later (one at a time). Quality is a score on the attributes' scale
+(``ATTRIBUTE_SCALE``): once its quality has no room for a full step, it defends with
+marketing instead, raised by ``marketing_boost`` while its share is below the threshold,
+back to its budget once the share is back above it.
 """
 
 import numpy as np
 
 from sim.config import ATTRIBUTES
+from sim.config.bounds import ATTRIBUTE_SCALE
 from sim.firm.strategies.base import Strategy
 
-QUALITY_STEP = 0.03
+QUALITY_STEP = 0.03  # the defaults of StrategyConfig's quality_step, _cost and _days
 QUALITY_STEP_DAYS = 60.0
 QUALITY_STEP_COST = 400_000.0
 FOCUS_MULTIPLIER = 2.0
@@ -26,6 +30,7 @@ class PremiumNiche(Strategy):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.improving = False
+        self.boosting = False
         self.focus = None
 
     def start_own(self) -> None:
@@ -42,14 +47,30 @@ class PremiumNiche(Strategy):
 
     def react(self, seen) -> None:
         mine = seen.get(self.firm.name)
-        if mine and mine["launched"] and mine["share"] < self.cfg.share_threshold:
-            if self.firm.ledger.can_afford(QUALITY_STEP_COST) and not self.improving:
+        if not (mine and mine["launched"]):
+            return
+        cfg = self.cfg
+        low = mine["share"] < cfg.share_threshold
+        if not low:
+            if self.boosting:
+                self.boosting = False
+                self.firm.set_reaction(marketing_boost=0.0)
+                self.move(f"share {mine['share']:.0%} back: marketing back to budget")
+            return
+        room = self.firm.product.quality + cfg.quality_step <= ATTRIBUTE_SCALE[1] + 1e-12
+        if room:
+            if self.firm.ledger.can_afford(cfg.quality_step_cost) and not self.improving:
                 self.improving = True
-                self.firm.ledger.spend("development", QUALITY_STEP_COST)
+                self.firm.ledger.spend("development", cfg.quality_step_cost)
                 self.env.process(self._improve())
                 self.move(f"share {mine['share']:.0%} low: invests in quality")
+        elif not self.boosting and not self.improving:
+            self.boosting = True
+            self.firm.set_reaction(marketing_boost=cfg.marketing_boost)
+            self.move(f"share {mine['share']:.0%} low, quality at the top of its scale: "
+                      f"marketing +{cfg.marketing_boost:.0%}")
 
     def _improve(self):
-        yield self.env.timeout(QUALITY_STEP_DAYS)
-        self.firm.improve_quality(QUALITY_STEP)
+        yield self.env.timeout(self.cfg.quality_step_days)
+        self.firm.improve_quality(self.cfg.quality_step)
         self.improving = False

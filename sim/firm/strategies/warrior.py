@@ -1,5 +1,7 @@
-"""The price warrior: it prices ``undercut`` below the cheapest rival it observes (never
-below its own cost floor)."""
+"""The price warrior: it keeps the lowest price in the market. At each review, when the
+cheapest rival it observes prices within ``undercut`` of it (or below it), it cuts its price
+to ``undercut`` below that rival (never below its own cost floor); when it is already that
+far below everyone it holds its price and makes no move."""
 
 from sim.firm.strategies.base import Strategy
 
@@ -11,7 +13,8 @@ class PriceWarrior(Strategy):
         prices = [d["price"] for d in self.rivals(seen).values()]
         if not prices or not self.firm.product.on_market:
             return
+        before = self.firm.product.price
         target = min(prices) * (1.0 - self.cfg.undercut)
-        if self.firm.undercut(target):
-            self.move(f"undercuts the cheapest rival ({min(prices):,.0f}) to "
-                      f"{self.firm.product.price:,.0f}")
+        if target < before and self.firm.undercut(target) and self.firm.product.price < before:
+            self.move(f"undercuts the cheapest rival ({min(prices):,.2f}): "
+                      f"{before:,.2f} -> {self.firm.product.price:,.2f}")
