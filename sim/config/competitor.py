@@ -2,9 +2,9 @@
 
 It inherits nothing from the focal firm's defaults: its teams, its development tasks and
 its roadmap are the ones its config lists (``configs/competitor/``), none by default, so a
-rival's payroll and releases are its own, not a copy of ours. A rival that develops its
-product (not on the market at day 0) must list its tasks, and every team that a task or the
-roadmap relies on (the roadmap: engineering) must be among its teams with a headcount.
+rival's payroll and releases are its own, not a copy of ours. Every team that a task or the
+roadmap relies on (the roadmap: engineering) must be among its teams with a headcount. A
+rival with no tasks has a finished product that launches on its planned day.
 """
 
 from dataclasses import dataclass, field
@@ -27,9 +27,6 @@ class CompetitorConfig(FirmConfig):
         super().__post_init__()
         key = f"competitor {self.name!r}"
         dev = self.development
-        if not self.launched and not dev.tasks:
-            raise ValueError(f"{key}.development.tasks: a rival not on the market at day 0 "
-                             "develops its product and needs its own tasks, got []")
         needs = {t.team: f"development.tasks[{t.name}]" for t in dev.tasks}
         if dev.roadmap:
             needs.setdefault("engineering", "development.roadmap")

@@ -5,7 +5,7 @@ import pytest
 
 from sim.cli import compose
 from sim.config import CompetitorConfig, DevelopmentConfig, ProductConfig, ReleaseConfig
-from sim.config.development import _roadmap
+from sim.config.development import TaskConfig, _roadmap
 from sim.config.operations import _teams
 from sim.firm.product import Product, describe_gains
 from sim.scenario import run_scenario
@@ -29,9 +29,13 @@ def test_a_rival_needs_the_teams_its_plans_use():
     with pytest.raises(ValueError, match=r"competitor 'x'.teams.engineering: development.roadmap"):
         CompetitorConfig(name="x", launched=True, development=DevelopmentConfig(
             tasks=[], roadmap=[ReleaseConfig("r", 100.0, {"quality": 0.01})]))
-    with pytest.raises(ValueError, match=r"competitor 'x'.development.tasks: a rival not on"):
-        CompetitorConfig(name="x", launched=False)
+    with pytest.raises(ValueError, match=r"competitor 'x'.teams.engineering: development.tasks"):
+        CompetitorConfig(name="x", launched=False, development=DevelopmentConfig(
+            tasks=[TaskConfig(name="build", stage="prototype", team="engineering")],
+            roadmap=[]))
     assert CompetitorConfig(name="x", launched=True).teams == {}
+    # no tasks: a finished product that launches on its planned day (order_of_entry's twins)
+    assert CompetitorConfig(name="x", launched=False).development.tasks == []
 
 
 def test_attributes_outside_their_scale_are_refused():
