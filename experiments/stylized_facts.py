@@ -50,13 +50,15 @@ QUESTION = ("Do the shipped markets reproduce the empirical generalizations of m
             "stock-outs) within the literature's spread?")
 QUICK_HORIZON = 700
 QUICK_ENTRY_GAP = 180
+CAPACITY_CAP = 1000  # units a week, the stock-out facts' capped capacity
+QUICK_CAPACITY_CAP = 500  # quick mode: our hub sells under 1,000 a week in its first 280 days
 
 
 def _scenario(opts, extra):
     return base_config(opts, extra).scenario()
 
 
-def _baseline_options(cfg) -> dict:
+def _baseline_options(cfg, cap: int = CAPACITY_CAP) -> dict:
     f = cfg.firm
     rivals = [c.pricing.list_price for c in cfg.competitors.values()]
     far = FAR_PRICE * (max(rivals) if rivals else f.pricing.list_price)
@@ -65,8 +67,8 @@ def _baseline_options(cfg) -> dict:
         "price_up": [f"firm.pricing.list_price={f.pricing.list_price * PRICE_STEP:.6g}"],
         "ad_up": [f"firm.marketing.budget_per_week={f.marketing.budget_per_week * AD_STEP:.6g}"],
         "no_marketing": ["firm.marketing.budget_per_week=0", "firm.marketing.campaigns=[]"],
-        "capacity_short": ["firm.production.capacity_per_week=1000",
-                           "firm.production.max_capacity_per_week=1000"],
+        "capacity_short": [f"firm.production.capacity_per_week={cap}",
+                           f"firm.production.max_capacity_per_week={cap}"],
         "price_far": [f"firm.pricing.list_price={far:.6g}"],
     }
 
@@ -86,7 +88,8 @@ def run(argv):
     base_cfg = _scenario(opts, ["scenario=baseline", *horizon])
     firm = base_cfg.firm.name
     configs = {name: _scenario(opts, ["scenario=baseline", *horizon, *ovr])
-               for name, ovr in _baseline_options(base_cfg).items()}
+               for name, ovr in _baseline_options(
+                   base_cfg, QUICK_CAPACITY_CAP if opts.quick else CAPACITY_CAP).items()}
     for s in seeds:
         runs = {name: run_scenario(cfg, s).timeseries for name, cfg in configs.items()}
         per_seed[s].update(baseline_facts(runs, firm))

@@ -49,6 +49,10 @@ class SegmentConfig:
     learn of a launched brand without paid media at ``organic_awareness_per_year`` (press,
     retail presence, search) plus ``brand_word_of_mouth * q`` times the brand's owners'
     share of the segment (owners talk about the brand). 0: paid media only.
+
+    ``prototype_preference`` (``sim.market.pioneer``; docs/model.md section 1.7): utils
+    added to a brand's utility times its share of the segment's installed base
+    (preference formation toward the pioneer, Carpenter and Nakamoto 1989). 0: none.
     """
 
     name: str = "mainstream"
@@ -74,6 +78,7 @@ class SegmentConfig:
     channel_use: dict[str, float] = field(default_factory=dict)
     organic_awareness_per_year: float = 0.0
     brand_word_of_mouth: float = 0.0
+    prototype_preference: float = 0.0
 
     def __post_init__(self):
         key = f"segment {self.name!r}"
@@ -115,6 +120,7 @@ class SegmentConfig:
                     self.price_sensitivity_noise_per_year, 0.0, 10.0)
         check_range(f"{key}.organic_awareness_per_year", self.organic_awareness_per_year, 0.0, 50.0)
         check_range(f"{key}.brand_word_of_mouth", self.brand_word_of_mouth, 0.0, 100.0)
+        check_range(f"{key}.prototype_preference", self.prototype_preference, 0.0, 20.0)
         for name in self.channel_use:
             check_choice(f"{key}.channel_use key", name, DISTRIBUTION_CHANNELS)
         check_finite_map(f"{key}.channel_use", self.channel_use, 0.0, 1.0)

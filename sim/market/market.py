@@ -19,6 +19,7 @@ from sim.config import ATTRIBUTES
 from sim.kernel import AgentMarket, AggregateMarket, Offer, Segments, build_network
 from sim.market.lifecycle import Lifecycle
 from sim.market.organic import OrganicAwareness
+from sim.market.pioneer import PrototypePreference
 from sim.market.preferences import Preferences
 from sim.market.targeting import apply_targeting
 from sim.seeds import component_rng, component_seed
@@ -110,6 +111,7 @@ class Market:
             f.product.awareness = np.maximum(f.product.awareness, owned)
         self.lifecycle = Lifecycle(env, recorder, j, self.dt, float(self.sizes.sum()))
         self.organic = OrganicAwareness(mcfg, self.sizes)
+        self.prototype = PrototypePreference(mcfg)
         self.installed = initial.astype(float)  # (S, J) after the last step
         self.segment_names = names
         apply_targeting(firms, names)
@@ -141,8 +143,19 @@ class Market:
             # "defer": they order anyway and wait in the backlog
             fill_rate=np.array([fill[k] if f.cfg.production.stockout == "lose" else 1.0
                                 for k, f in enumerate(self.firms)]),
-            utility=self.preferences.utility(attributes, price),
+            utility=self._utility(attributes, price),
         )
+
+    def _utility(self, attributes, price):
+        """The offer's explicit utility (S, J): drifting preferences plus the prototype
+        bonus (``sim.market.pioneer``); None when neither applies."""
+        u = self.preferences.utility(attributes, price)
+        bonus = self.prototype.bonus(self.installed)
+        if bonus is None:
+            return u
+        if u is None:
+            u = self.preferences.attribute_utility(attributes)
+        return u + bonus
 
     def run(self):
         """Process: step the market every dt days until the end of the run."""
