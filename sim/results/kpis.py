@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.results import customers as cust
 from sim.units import DAYS_PER_QUARTER, DAYS_PER_YEAR, steps_in
 
 WINDOW_DAYS = DAYS_PER_QUARTER  # for "final" and "peak" shares
-MAX_LIFETIME_YEARS = 10.0
 
 
 def _first(events, firm, kind):
@@ -58,21 +58,24 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
         if neg_before and len(hit):
             breakeven = float(hit.index[0])
 
+    product = config.firm.product
+    trial_days = config.firm.pricing.free_trial_days if product.kind == "subscription" else 0.0
+    mine = mine.assign(paying=cust.paying(mine, product.kind, dt))
     on = mine[mine["launched"]] if "launched" in mine else mine
     base = on["installed_base"]
     csat = float(np.average(on["satisfaction"], weights=base)) if base.sum() > 0 else None
-    years_on = len(on) * dt / DAYS_PER_YEAR
-    mean_base = float(base.mean()) if len(base) else 0.0
-    churners = float(on["churners"].sum())
-    churn_rate = churners / mean_base / years_on if mean_base > 0 and years_on > 0 else None
+    paying_churn, trial_leavers = cust.churn_split(on, product, trial_days, dt)
+    churn_rate = cust.churn_rate(on, paying_churn, dt)
     new = float(mine["new_adopters"].sum())
     gross = revenue - production - channel  # channels' margins come off the revenue
     cac = marketing / new if new > 0 else None
-    ltv = None
-    if mean_base > 0 and years_on > 0:
-        per_customer_year = gross / years_on / mean_base
-        life = min(1.0 / churn_rate, MAX_LIFETIME_YEARS) if churn_rate else MAX_LIFETIME_YEARS
-        ltv = per_customer_year * life
+    channel_by_t = 0.0 - ops[ops["account"].str.startswith("channel_margin")].groupby("t")[
+        "amount"].sum()
+    last_year = mine[mine.index > mine.index.max() - DAYS_PER_YEAR] if len(mine) else mine
+    m_year, v_year = cust.margins(last_year, channel_by_t, product.kind, dt)
+    unit_margin = m_year / v_year if v_year > 0 else None
+    ltv = cust.lifetime_value(unit_margin, product, churn_rate, r)
+    ltv_undiscounted = cust.lifetime_value(unit_margin, product, churn_rate, 0.0)
     roi = (gross - marketing) / marketing if marketing > 0 else None
     cash = float(led["amount"].sum())
     cash_path = led.sort_values("t")["amount"].cumsum()
@@ -93,6 +96,8 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
         "churn_rate": _none_if_nan(churn_rate),
         "cac": _none_if_nan(cac),
         "ltv": _none_if_nan(ltv),
+        "ltv_undiscounted": _none_if_nan(ltv_undiscounted),
+        "unit_margin": _none_if_nan(unit_margin),
         "marketing_roi": _none_if_nan(roi),
         "marketing_spend": marketing,
         "channel_margin": channel,
