@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sim.results import customers as cust
+from sim.results.shares import shares
 from sim.units import DAYS_PER_QUARTER, DAYS_PER_YEAR, steps_in
 
 WINDOW_DAYS = DAYS_PER_QUARTER  # for "final" and "peak" shares
@@ -39,13 +40,10 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     planned = config.firm.development.planned_launch_day
     ts = timeseries.sort_values("t")
     mine = ts[ts["firm"] == firm].set_index("t")
-    totals = ts.groupby("t")["orders"].sum()
     w = steps_in(WINDOW_DAYS, dt)
-    roll_mine = mine["orders"].rolling(w, min_periods=1).sum()
-    roll_all = totals.rolling(w, min_periods=1).sum()
-    share = (roll_mine / roll_all.replace(0.0, np.nan)).fillna(0.0)
-    final_share = float(share.iloc[-1]) if len(share) else 0.0
-    peak_share = float(share.max()) if len(share) else 0.0
+    kinds = {c.name: c.product.kind for c in config.competitors.values()}
+    kinds[firm] = config.firm.product.kind
+    share = shares(ts, firm, kinds, dt, w)
     smooth_units = mine["units_sold"].rolling(w, min_periods=1).mean()
     peak_day = float(smooth_units.idxmax()) if len(smooth_units) and smooth_units.max() > 0 else None
 
@@ -71,7 +69,9 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     cac = marketing / new if new > 0 else None
     channel_by_t = 0.0 - ops[ops["account"].str.startswith("channel_margin")].groupby("t")[
         "amount"].sum()
-    last_year = mine[mine.index > mine.index.max() - DAYS_PER_YEAR] if len(mine) else mine
+    selling = mine.index[(mine["units_sold"] > 0) | (mine["paying"] > 0)]
+    end = selling.max() if len(selling) else 0.0  # the last year with sales (not after exit)
+    last_year = mine[(mine.index > end - DAYS_PER_YEAR) & (mine.index <= end)]
     m_year, v_year = cust.margins(last_year, channel_by_t, product.kind, dt)
     unit_margin = m_year / v_year if v_year > 0 else None
     ltv = cust.lifetime_value(unit_margin, product, churn_rate, r)
@@ -88,8 +88,9 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
         "launch_day": launch,
         "time_to_market_days": None if launch is None or started is None else launch - started,
         "launch_slip_days": None if launch is None else launch - planned,
-        "final_market_share": final_share,
-        "peak_market_share": peak_share,
+        "final_market_share": share["final_unit_share"],
+        **share,
+        "trial_conversion": _none_if_nan(cust.trial_conversion(mine, trial_leavers, trial_days)),
         "peak_sales_day": peak_day,
         "breakeven_day": breakeven,
         "csat": _none_if_nan(csat),
