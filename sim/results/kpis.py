@@ -66,7 +66,11 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     churn_rate = cust.churn_rate(on, paying_churn, dt)
     new = float(mine["new_adopters"].sum())
     gross = revenue - production - channel  # channels' margins come off the revenue
-    cac = marketing / new if new > 0 else None
+    sales = 0.0 - float(ops.loc[ops["account"] == "salaries:sales", "amount"].sum())
+    paid = float((mine["new_adopters"] * cust.paid_share(mine, ts, config.market.segments)).sum())
+    acquisition = marketing + sales
+    cac = acquisition / paid if paid > 0 else None
+    cac_blended = acquisition / new if new > 0 else None
     channel_by_t = 0.0 - ops[ops["account"].str.startswith("channel_margin")].groupby("t")[
         "amount"].sum()
     selling = mine.index[(mine["units_sold"] > 0) | (mine["paying"] > 0)]
@@ -76,7 +80,10 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     unit_margin = m_year / v_year if v_year > 0 else None
     ltv = cust.lifetime_value(unit_margin, product, churn_rate, r)
     ltv_undiscounted = cust.lifetime_value(unit_margin, product, churn_rate, 0.0)
-    roi = (gross - marketing) / marketing if marketing > 0 else None
+    contribution = cust.margins(mine, channel_by_t, product.kind, dt)[0]
+    # only the margin of the customers that marketing brought is credited to it
+    credited = contribution * paid / new if new > 0 else 0.0
+    roi = (credited - marketing) / marketing if marketing > 0 else None
     cash = float(led["amount"].sum())
     cash_path = led.sort_values("t")["amount"].cumsum()
     return {
@@ -96,12 +103,17 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
         "csat": _none_if_nan(csat),
         "churn_rate": _none_if_nan(churn_rate),
         "cac": _none_if_nan(cac),
+        "cac_blended": _none_if_nan(cac_blended),
+        "paid_customers": paid,
+        "sales_cost": sales,
         "ltv": _none_if_nan(ltv),
+        "ltv_to_cac": _none_if_nan(ltv / cac if ltv is not None and cac else None),
         "ltv_undiscounted": _none_if_nan(ltv_undiscounted),
         "unit_margin": _none_if_nan(unit_margin),
         "marketing_roi": _none_if_nan(roi),
         "marketing_spend": marketing,
         "channel_margin": channel,
+        "contribution": contribution,
         "new_customers": new,
         "installed_base_final": float(mine["installed_base"].iloc[-1]) if len(mine) else 0.0,
         "cash_final": cash,
