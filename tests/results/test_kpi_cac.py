@@ -10,8 +10,9 @@ from sim.scenario import run_scenario
 @pytest.fixture(scope="module")
 def pair():
     """The baseline at its budget and with no marketing, on the same seed."""
-    on = run_scenario(compose([]).scenario(), seed=0)
-    off = run_scenario(compose(["firm.marketing.budget_per_week=0"]).scenario(), seed=0)
+    on = run_scenario(compose(["horizon_days=1100"]).scenario(), seed=0)
+    off = run_scenario(compose(["horizon_days=1100", "firm.marketing.budget_per_week=0"]).scenario(),
+                       seed=0)
     return on, off
 
 
