@@ -51,7 +51,33 @@ SPLITS = {"tv_heavy": {"tv": 0.7, "online": 0.1, "social": 0.1, "search": 0.1},
 BUDGET_FACTORS = (0.25, 0.5, 1.0, 2.0, 4.0)
 QUICK_FACTORS = (0.5, 2.0)
 KPIS = ["npv", "final_market_share", "marketing_roi", "marketing_spend", "cac",
-        "cumulative_profit", "new_customers"]
+        "cumulative_profit", "new_customers", "contribution"]
+
+
+def marginal_roi(kpis: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
+    """Marginal ROI of each budget step of each allocation, on common seeds (Farris et al.,
+    Marketing Metrics 10.1): per seed ``(d contribution - d spend) / d spend`` between
+    the step's two options run on the same seed; its mean and a normal 95% interval."""
+    rows = []
+    for alloc, sub in plan.sort_values("budget_per_week").groupby("allocation", sort=False):
+        names, budgets = sub["option"].tolist(), sub["budget_per_week"].tolist()
+        for lo, hi, b0, b1 in zip(names, names[1:], budgets, budgets[1:], strict=False):
+            wide = {k: kpis.assign(**{k: pd.to_numeric(kpis[k], errors="coerce")}).pivot_table(
+                index="seed", columns="option", values=k) for k in ("contribution",
+                                                                     "marketing_spend")}
+            if any(lo not in w or hi not in w for w in wide.values()):
+                continue
+            d_c = (wide["contribution"][hi] - wide["contribution"][lo]).dropna()
+            d_m = (wide["marketing_spend"][hi] - wide["marketing_spend"][lo]).reindex(d_c.index)
+            r = ((d_c - d_m) / d_m.where(d_m > 0)).dropna()
+            half = 1.96 * float(r.std(ddof=1)) / len(r) ** 0.5 if len(r) > 1 else float("nan")
+            rows.append({"allocation": alloc, "from_budget": b0, "to_budget": b1,
+                         "marginal_roi": float(r.mean()) if len(r) else float("nan"),
+                         "low": float(r.mean()) - half if len(r) else float("nan"),
+                         "high": float(r.mean()) + half if len(r) else float("nan"),
+                         "n": int(len(r))})
+    return pd.DataFrame(rows, columns=["allocation", "from_budget", "to_budget", "marginal_roi",
+                                       "low", "high", "n"])
 
 
 def split_override(split: dict) -> str:
@@ -102,7 +128,7 @@ def run(argv):
 
     # saturation: each KPI against the weekly budget, one line per allocation
     panels = [("npv", "NPV (millions)", 1e-6), ("final_market_share", "final unit share (%)", 100),
-              ("marketing_roi", "marketing ROI (gross margin - spend) / spend", 1)]
+              ("marketing_roi", "marketing ROI (paid customers' margin - spend) / spend", 1)]
     fig, axes = plt.subplots(1, 3, figsize=(17, 4.8))
     data = kpis.assign(budget_k=kpis["budget_per_week"] / 1000)
     for ax, (col, label, scale) in zip(axes, panels, strict=True):
@@ -171,6 +197,18 @@ def run(argv):
                      f"{1e6 * gain[0]:.2f} on the first step, {1e6 * gain[1]:.2f} on the last"
                      + (" (diminishing returns)." if gain[1] < gain[0] else "."))
         saturation.append(text)
+    margins = marginal_roi(kpis, plan)
+    margins.to_csv(out / "marginal_roi.csv", index=False)
+    marginal = [f"**{m.allocation}** {m.from_budget / 1000:g}k -> {m.to_budget / 1000:g}k per "
+                f"week: marginal ROI {m.marginal_roi:+.2f} (95% interval {m.low:+.2f} to "
+                f"{m.high:+.2f}, {m.n} paired seeds)" for m in margins.itertuples()]
+    marginal = marginal or ["Only one budget per allocation: no marginal ROI."]
+    marginal.append("Marginal ROI: (extra contribution - extra marketing spend) / extra "
+                    "spend, the same seeds at both budgets (common random numbers). The "
+                    "average marketing ROI credits marketing with the margin of its "
+                    "paid-attributed customers (docs/kpis.md); spend beyond the budget "
+                    "where the marginal ROI turns negative loses money even while the "
+                    "average stays positive.")
     shift = []
     for budget in budgets:
         a = plan[(plan["allocation"] == "test_and_shift") & (plan["budget_per_week"] == budget)]
@@ -191,6 +229,7 @@ def run(argv):
                                     ("marketing_roi", "marketing ROI"), ("cac", "CAC")])
     sections = [("Answer", answer, [sat_png, heat_png]),
                 ("Saturation: what each budget step buys", saturation, []),
+                ("Marginal ROI of each budget step", marginal, []),
                 ("Fixed split against test-and-shift", shift, [time_png]),
                 ("Options", [f"Splits (shares of the weekly budget): {splits}. Test-and-shift "
                              f"starts from the scenario's split.", table], [])]

@@ -5,10 +5,11 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.results import customers as cust
+from sim.results.shares import shares
 from sim.units import DAYS_PER_QUARTER, DAYS_PER_YEAR, steps_in
 
 WINDOW_DAYS = DAYS_PER_QUARTER  # for "final" and "peak" shares
-MAX_LIFETIME_YEARS = 10.0
 
 
 def _first(events, firm, kind):
@@ -39,13 +40,10 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     planned = config.firm.development.planned_launch_day
     ts = timeseries.sort_values("t")
     mine = ts[ts["firm"] == firm].set_index("t")
-    totals = ts.groupby("t")["orders"].sum()
     w = steps_in(WINDOW_DAYS, dt)
-    roll_mine = mine["orders"].rolling(w, min_periods=1).sum()
-    roll_all = totals.rolling(w, min_periods=1).sum()
-    share = (roll_mine / roll_all.replace(0.0, np.nan)).fillna(0.0)
-    final_share = float(share.iloc[-1]) if len(share) else 0.0
-    peak_share = float(share.max()) if len(share) else 0.0
+    kinds = {c.name: c.product.kind for c in config.competitors.values()}
+    kinds[firm] = config.firm.product.kind
+    share = shares(ts, firm, kinds, dt, w)
     smooth_units = mine["units_sold"].rolling(w, min_periods=1).mean()
     peak_day = float(smooth_units.idxmax()) if len(smooth_units) and smooth_units.max() > 0 else None
 
@@ -58,22 +56,34 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
         if neg_before and len(hit):
             breakeven = float(hit.index[0])
 
+    product = config.firm.product
+    trial_days = config.firm.pricing.free_trial_days if product.kind == "subscription" else 0.0
+    mine = mine.assign(paying=cust.paying(mine, product.kind, dt))
     on = mine[mine["launched"]] if "launched" in mine else mine
     base = on["installed_base"]
     csat = float(np.average(on["satisfaction"], weights=base)) if base.sum() > 0 else None
-    years_on = len(on) * dt / DAYS_PER_YEAR
-    mean_base = float(base.mean()) if len(base) else 0.0
-    churners = float(on["churners"].sum())
-    churn_rate = churners / mean_base / years_on if mean_base > 0 and years_on > 0 else None
+    paying_churn, trial_leavers = cust.churn_split(on, product, trial_days, dt)
+    churn_rate = cust.churn_rate(on, paying_churn, dt)
     new = float(mine["new_adopters"].sum())
     gross = revenue - production - channel  # channels' margins come off the revenue
-    cac = marketing / new if new > 0 else None
-    ltv = None
-    if mean_base > 0 and years_on > 0:
-        per_customer_year = gross / years_on / mean_base
-        life = min(1.0 / churn_rate, MAX_LIFETIME_YEARS) if churn_rate else MAX_LIFETIME_YEARS
-        ltv = per_customer_year * life
-    roi = (gross - marketing) / marketing if marketing > 0 else None
+    sales = 0.0 - float(ops.loc[ops["account"] == "salaries:sales", "amount"].sum())
+    paid = float((mine["new_adopters"] * cust.paid_share(mine, ts, config.market.segments)).sum())
+    acquisition = marketing + sales
+    cac = acquisition / paid if paid > 0 else None
+    cac_blended = acquisition / new if new > 0 else None
+    channel_by_t = 0.0 - ops[ops["account"].str.startswith("channel_margin")].groupby("t")[
+        "amount"].sum()
+    selling = mine.index[(mine["units_sold"] > 0) | (mine["paying"] > 0)]
+    end = selling.max() if len(selling) else 0.0  # the last year with sales (not after exit)
+    last_year = mine[(mine.index > end - DAYS_PER_YEAR) & (mine.index <= end)]
+    m_year, v_year = cust.margins(last_year, channel_by_t, product.kind, dt)
+    unit_margin = m_year / v_year if v_year > 0 else None
+    ltv = cust.lifetime_value(unit_margin, product, churn_rate, r)
+    ltv_undiscounted = cust.lifetime_value(unit_margin, product, churn_rate, 0.0)
+    contribution = cust.margins(mine, channel_by_t, product.kind, dt)[0]
+    # only the margin of the customers that marketing brought is credited to it
+    credited = contribution * paid / new if new > 0 else 0.0
+    roi = (credited - marketing) / marketing if marketing > 0 else None
     cash = float(led["amount"].sum())
     cash_path = led.sort_values("t")["amount"].cumsum()
     return {
@@ -85,17 +95,25 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
         "launch_day": launch,
         "time_to_market_days": None if launch is None or started is None else launch - started,
         "launch_slip_days": None if launch is None else launch - planned,
-        "final_market_share": final_share,
-        "peak_market_share": peak_share,
+        "final_market_share": share["final_unit_share"],
+        **share,
+        "trial_conversion": _none_if_nan(cust.trial_conversion(mine, trial_leavers, trial_days)),
         "peak_sales_day": peak_day,
         "breakeven_day": breakeven,
         "csat": _none_if_nan(csat),
         "churn_rate": _none_if_nan(churn_rate),
         "cac": _none_if_nan(cac),
+        "cac_blended": _none_if_nan(cac_blended),
+        "paid_customers": paid,
+        "sales_cost": sales,
         "ltv": _none_if_nan(ltv),
+        "ltv_to_cac": _none_if_nan(ltv / cac if ltv is not None and cac else None),
+        "ltv_undiscounted": _none_if_nan(ltv_undiscounted),
+        "unit_margin": _none_if_nan(unit_margin),
         "marketing_roi": _none_if_nan(roi),
         "marketing_spend": marketing,
         "channel_margin": channel,
+        "contribution": contribution,
         "new_customers": new,
         "installed_base_final": float(mine["installed_base"].iloc[-1]) if len(mine) else 0.0,
         "cash_final": cash,

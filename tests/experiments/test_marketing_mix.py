@@ -41,3 +41,12 @@ def test_report_names_the_winners_the_summary_implies(exp, result):
     exp.assert_winner(report, summary, "final_market_share", "final unit share")
     exp.assert_winner(report, summary, "marketing_roi", "marketing ROI")
     assert "test-and-shift against the same fixed split" in report
+
+
+def test_report_gives_the_marginal_roi_of_each_budget_step(result):
+    out, _, report = result
+    margins = pd.read_csv(out / "marginal_roi.csv")
+    assert margins[["from_budget", "to_budget"]].values.tolist() == [[40000.0, 160000.0]]
+    assert margins["n"].tolist() == [3]
+    assert "Marginal ROI of each budget step" in report
+    assert f"marginal ROI {margins['marginal_roi'].iloc[0]:+.2f}" in report
