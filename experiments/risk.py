@@ -168,8 +168,7 @@ def run(argv):
         f"Seed noise alone (the scenario as configured, {len(nom)} seeds) gives P(loss) = "
         f"{n['prob_loss']:.0%} (90% interval {n['prob_loss_lo']:.0%} to "
         f"{n['prob_loss_hi']:.0%}) and an expected shortfall of {fmt(n['es'])}"
-        + (": it understates the risk. " if n["prob_loss"] < u["prob_loss"] or n["es"] > u["es"]
-           else ". ") + "Input uncertainty explains "
+        + _compare(n, u) + " Input uncertainty explains "
         f"{_pct(u['share_inputs'])} of the NPV variance (90% interval "
         f"{_pct(u['share_inputs_lo'])} to {_pct(u['share_inputs_hi'])}), seed noise the rest.",
     ]
@@ -191,6 +190,19 @@ def run(argv):
                      f"{len(npv)} input draws x {npv.shape[1]} seeds (the inputs of each draw "
                      f"in `draws.csv`), one job directory per option and seed")
     return out
+
+
+def _compare(n, u):
+    """How the seed-noise-only answer misleads: which of P(loss) and the shortfall it gets
+    too low or too high."""
+    said = []
+    if n["prob_loss"] != u["prob_loss"]:
+        said.append(f"{'understates' if n['prob_loss'] < u['prob_loss'] else 'overstates'} "
+                    f"the chance of a loss")
+    if n["es"] > u["es"]:
+        said.append(f"misses {fmt(n['es'] - u['es'])} of the downside in the worst "
+                    f"runs")
+    return (": it " + " and ".join(said) + ".") if said else "."
 
 
 def _pct(v):
