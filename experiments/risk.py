@@ -14,9 +14,9 @@ the worst ``tail`` of runs) and their 90% intervals come from a bootstrap over d
 draw's seeds stay together); each input's Spearman rank correlation with NPV and its mean
 in the worst runs name the driver of the downside.
 
-Full mode (40 draws x 4 seeds + 40 nominal seeds, 5 years) took about 4 minutes on the
-shared 2-core machine (docs/experiments.md); quick mode (5 draws x 2 seeds and the
-nominal scenario on the same 2 seeds, one sweep, 2 years) about 25 s.
+Full mode (40 draws x 4 seeds + 40 nominal seeds, 5 years) took 7.5 minutes on the
+shared 2-core machine at load 7-10 (docs/experiments.md); quick mode (5 draws x 2 seeds and the
+nominal scenario on the same 2 seeds, one sweep, 2 years) about 30 s.
 """
 
 import time
