@@ -2,7 +2,8 @@
 that drives the downside, with seed noise and input uncertainty kept apart.
 
     python -m experiments.risk [scenario=NAME] [draws=40] [seeds=4] [nominal_seeds=40]
-        [uncertainty=PATH] [inputs=[market_p,...]] [tail=0.1] [quick=true] [<overrides>]
+        [uncertainty=PATH] [inputs=[market_p,...]] [tail=0.1] [sample_seed=12345]
+        [quick=true] [<overrides>]
 
 Two sweeps. ``nominal``: the scenario as configured over ``nominal_seeds`` seeds (seed
 noise only: what this runner reported before). ``draws``: ``draws`` Latin hypercube draws
@@ -45,7 +46,8 @@ from sim.results import atomic_write
 NAME = "risk"
 QUESTION = ("How likely is this launch to lose money, how much could it lose, and which of "
             "our assumptions drives the downside?")
-KEYS = {"draws": 40, "nominal_seeds": 40, "uncertainty": "", "inputs": [], "tail": 0.1}
+KEYS = {"draws": 40, "nominal_seeds": 40, "uncertainty": "", "inputs": [], "tail": 0.1,
+        "sample_seed": 12345}
 QUICK = {"draws": 5, "nominal_seeds": 2}
 
 
@@ -91,7 +93,7 @@ def run(argv):
     scenario = next((o.split("=", 1)[1] for o in opts.overrides if o.startswith("scenario=")),
                     "baseline")
     names = list(inputs)
-    x = unc.sample(inputs, opts["draws"])
+    x = unc.sample(inputs, opts["draws"], seed=opts["sample_seed"])
     draws = {f"draw_{i:03d}": unc.overrides_for(base, dict(zip(names, map(float, row),
                                                                 strict=True)))
              for i, row in enumerate(x)}
