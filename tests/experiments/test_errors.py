@@ -78,13 +78,28 @@ def test_out_pointing_at_a_file_exits_2(tmp_path, capsys):
     assert target.read_text() == "keep me"
 
 
-def test_a_sweep_whose_jobs_all_fail_exits_1_with_one_line(tmp_path, capsys):
-    """-5 passes composition and fails every job's range check."""
+def test_a_sweep_whose_jobs_all_fail_exits_1_with_one_line(tmp_path, capsys, monkeypatch):
+    """-5 fails every job's range check. experiments.risk composes the scenario itself first
+    (to draw its inputs), which would refuse -5 up front (the next test), so here that
+    composition is handed the scenario without the bad value."""
     module = importlib.import_module("experiments.risk")
+    real = module.base_config
+    monkeypatch.setattr(module, "base_config",
+                        lambda opts, extra=(): real(module.parse_args("risk", [], {}), extra))
     rc = module.main(["quick=true", "seeds=2", "jobs=2", f"out={tmp_path}",
                       "firm.marketing.budget_per_week=-5"])
     assert rc == 1
     err = [ln for ln in capsys.readouterr().err.strip().splitlines()
            if ln.startswith("experiments.")]
-    assert len(err) == 1 and "all 2 jobs of the sweep failed" in err[0]
+    # 5 input draws and the nominal scenario, 2 seeds each
+    assert len(err) == 1 and "all 12 jobs of the sweep failed" in err[0]
     assert "budget_per_week" in err[0]
+
+
+def test_a_bad_value_stops_the_risk_runner_before_any_job(tmp_path, capsys):
+    module = importlib.import_module("experiments.risk")
+    rc = module.main(["quick=true", f"out={tmp_path}", "firm.marketing.budget_per_week=-5"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1
+    assert "firm.marketing.budget_per_week must be >= 0.0, got -5.0" in err[0]
+    assert not (tmp_path / "sweep").exists()

@@ -1,56 +1,128 @@
-"""experiments.risk in quick mode: the baseline, 12 seeds, 730 days."""
+"""experiments.risk in quick mode: the baseline, 5 input draws x 2 seeds and the nominal
+scenario on the same 2 seeds (one sweep), 730 days. The summary, the drivers and the
+report's sentences are recomputed from the jobs' own kpis.json and draws.csv."""
 
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
+
+from experiments import risk
+from experiments import uncertainty as unc
 
 
 @pytest.fixture(scope="module")
 def result(exp, tmp_path_factory):
     out = exp.run("risk", tmp_path_factory.mktemp("risk"))
-    return out, pd.read_csv(out / "summary.csv"), (out / "report.md").read_text()
+    return (out, pd.read_csv(out / "summary.csv").set_index("design"),
+            pd.read_csv(out / "drivers.csv"), pd.read_csv(out / "draws.csv"),
+            (out / "report.md").read_text())
 
 
-def job_kpis(out) -> pd.DataFrame:
-    """Every job's own kpis.json, read directly (not through the combined table)."""
-    rows = [json.loads(p.read_text()) for p in sorted((out / "sweep").glob("*/kpis.json"))]
+def job_npv(out) -> pd.DataFrame:
+    """Every job's NPV from its own kpis.json and job.json (not the combined table)."""
+    rows = []
+    for meta in sorted((out / "sweep").glob("*/job.json")):
+        job = json.loads(meta.read_text())
+        option = dict(o.lstrip("+").split("=", 1) for o in job["overrides"] if "=" in o)
+        kpis = json.loads((meta.parent / "kpis.json").read_text())
+        rows.append({"option": option["experiment_option"], "seed": int(job["seed"]),
+                     "npv": float(kpis["npv"])})
     return pd.DataFrame(rows)
 
 
-def test_summary_rows_and_columns(result):
-    _, summary, _ = result
-    assert len(summary) == 1
-    assert int(summary["n"].iloc[0]) == 12
-    for col in ("npv_mean", "npv_p5", "npv_p95", "npv_p10", "npv_p50", "npv_p90", "prob_loss",
-                "prob_cash_exhausted", "launch_slip_days_mean", "launch_slip_p90"):
-        assert col in summary, col
-    row = summary.iloc[0]
-    assert row["npv_p10"] <= row["npv_p50"] <= row["npv_p90"]
-    assert 0.0 <= row["prob_loss"] <= 1.0 and 0.0 <= row["prob_cash_exhausted"] <= 1.0
+def test_summary_has_both_designs(result):
+    _, summary, drivers, draws, _ = result
+    assert list(summary.index) == ["nominal", "uncertain"]
+    assert summary.loc["nominal", "n"] == 2 and summary.loc["uncertain", "n"] == 10
+    u = summary.loc["uncertain"]
+    assert u["draws"] == 5 and u["seeds_per_draw"] == 2
+    for d in summary.index:
+        r = summary.loc[d]
+        assert r["prob_loss_lo"] <= r["prob_loss"] <= r["prob_loss_hi"]
+        assert r["es"] <= r["npv_p50"]
+    assert 0 <= u["share_inputs_lo"] <= u["share_inputs_hi"] <= 1
+    assert sorted(drivers["input"]) == sorted(unc.INPUTS)
+    assert len(draws) == 5
 
 
-def test_percentiles_and_loss_probability_follow_from_the_jobs(result):
-    out, summary, _ = result
-    kpis = job_kpis(out)
-    assert len(kpis) == 12
-    npv = kpis["npv"].astype(float).to_numpy()
-    row = summary.iloc[0]
-    np.testing.assert_allclose([row["npv_p10"], row["npv_p50"], row["npv_p90"]],
-                               np.percentile(npv, [10, 50, 90]), rtol=1e-9)
-    assert row["prob_loss"] == pytest.approx(float((npv < 0).mean()))
-    slip = kpis["launch_slip_days"].astype(float).dropna().to_numpy()
-    assert row["launch_slip_p90"] == pytest.approx(float(np.percentile(slip, 90)))
+def test_numbers_follow_from_the_jobs(result):
+    out, summary, drivers, draws, _ = result
+    jobs = job_npv(out)
+    nominal = jobs[jobs["option"] == "nominal"]["npv"].to_numpy()
+    table = (jobs[jobs["option"] != "nominal"].pivot(index="option", columns="seed",
+                                                     values="npv").reindex(draws["option"]))
+    npv = table.to_numpy()
+    n, u = summary.loc["nominal"], summary.loc["uncertain"]
+    assert n["prob_loss"] == pytest.approx((nominal < 0).mean())
+    assert u["prob_loss"] == pytest.approx((npv < 0).mean())
+    worst = np.sort(npv.ravel())[:1]  # 10% of 10 runs
+    assert u["es"] == pytest.approx(worst.mean())
+    np.testing.assert_allclose(draws["npv_mean"], npv.mean(axis=1), rtol=1e-9)
+    # variance split by hand: within-draw variance, draw means less within / seeds
+    within = npv.var(axis=1, ddof=1).mean()
+    between = max(npv.mean(axis=1).var(ddof=1) - within / 2, 0)
+    assert u["share_inputs"] == pytest.approx(between / (between + within))
+    # rank correlations of each input with NPV over all 10 runs
+    for r in drivers.itertuples():
+        rho = stats.spearmanr(np.repeat(draws[r.input].to_numpy(), 2), npv.ravel())[0]
+        assert r.rank_corr == pytest.approx(rho)
+    assert drivers["rank_corr"].abs().is_monotonic_decreasing
+    assert u["top_driver"] == drivers["input"].iloc[0]
 
 
-def test_report_states_the_loss_probability_of_the_summary(result):
-    _, summary, report = result
-    p = summary["prob_loss"].iloc[0]
-    assert f"the probability of a loss (NPV < 0) is **{p:.0%}**" in report
-    assert "Over 12 seeds of scenario **baseline**" in report
+def test_draws_apply_the_sampled_inputs(result):
+    """Each draw's jobs ran with the p, size, unit cost and rival price cut the draw says
+    (read back from the job's resolved config.json)."""
+    out, _, _, draws, _ = result
+    base = risk.base_config(risk.parse_args("risk", [], {}), ["horizon_days=730"])
+    checked = 0
+    for meta in sorted((out / "sweep").glob("*/job.json")):
+        job = json.loads(meta.read_text())
+        option = dict(o.lstrip("+").split("=", 1) for o in job["overrides"] if "=" in o)
+        name = option["experiment_option"]
+        cfg = json.loads((meta.parent / "config.json").read_text())
+        x = ({k: 1.0 for k in unc.INPUTS} if name == "nominal"
+             else draws.set_index("option").loc[name])
+        for seg, old in zip(cfg["market"]["segments"], base.market.segments, strict=True):
+            assert seg["p"] == pytest.approx(old.p * x["market_p"], rel=1e-6)
+            assert seg["size"] == pytest.approx(old.size * x["market_size"], abs=1)
+        assert cfg["firm"]["production"]["unit_cost"] == pytest.approx(
+            base.firm.production.unit_cost * x["unit_cost"], abs=1e-3)
+        assert cfg["competitors"]["incumbent"]["strategy"]["price_cut"] == pytest.approx(
+            base.competitors["incumbent"].strategy.price_cut * x["rival_price_cut"], abs=1e-4)
+        checked += 1
+    assert checked == 12
+
+
+def test_report_opens_with_the_answer(result):
+    _, summary, drivers, _, report = result
+    answer = report.split("## Answer", 1)[1].split("##", 1)[0]
+    u = summary.loc["uncertain"]
+    assert answer.lstrip().startswith("**Quick mode**")
+    assert f"with probability **{u['prob_loss']:.0%}**" in answer
+    assert "expected shortfall" in answer
+    assert f"drives the downside is **{drivers['input'].iloc[0]}**" in answer
+    assert f"gives P(loss) = {summary.loc['nominal', 'prob_loss']:.0%}" in answer
+    for r in drivers.itertuples():  # every assumption is stated with its source
+        assert f"**{r.input}** ({r.label}): {r.distribution}. Source:" in report
 
 
 def test_plots_are_pngs_embedded_in_the_report(exp, result):
-    out, _, _ = result
-    exp.assert_plots(out, ["npv_distribution", "launch_slip", "installed_base_band"])
+    out = result[0]
+    exp.assert_plots(out, ["npv_distribution", "drivers", "top_driver"])
+
+
+@pytest.mark.parametrize("args,words", [
+    (["draws=1"], "draws must be >= 2"),
+    (["tail=1.5"], "tail must lie in (0, 1)"),
+    (["inputs=[market_x]"], "inputs must be among"),
+    (["uncertainty=/nonexistent/u.yaml"], "no such file"),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, words):
+    rc = risk.main([f"out={tmp_path}", *args])
+    err = capsys.readouterr().err
+    assert rc == 2 and words in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "report.md").exists()
