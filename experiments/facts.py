@@ -134,10 +134,13 @@ def baseline_facts(runs: dict, firm: str) -> dict:
     out["adopters_without_paid_marketing"] = ib(runs["no_marketing"]) / max(ib(base), 1.0)
     short = runs["capacity_short"]
     own_short = short[short["firm"] == firm]
-    shipped = float(own_short[own_short["t"] >= day]["units_sold"].sum())
-    unserved = q0 - shipped
-    out["unserved_demand_lost"] = ((q0 - orders(short, firm, day)) / unserved
-                                   if unserved > 0.01 * q0 else math.nan)
+    # per stock-out encounter (Gruen et al.'s measure): of our orders that met a stock-out
+    # and waited, the share our net orders (orders less cancellations) fall short of the
+    # baseline's: demand that went to rivals or to not buying
+    after = own_short[own_short["t"] >= day]
+    waited = float(after["backordered"].sum())
+    net = float(after["orders"].sum() - after["cancelled"].sum())
+    out["unserved_demand_lost"] = (q0 - net) / waited if waited > 0.01 * q0 else math.nan
     last = lambda ts: ts[(ts["firm"] == firm) & (ts["t"] >= end - 365.0)]  # noqa: E731
     out["satisfaction_change_when_waiting"] = float(
         last(short)["satisfaction"].mean() - last(base)["satisfaction"].mean())

@@ -136,7 +136,8 @@ class Firm:
                                         self.cfg.support.tickets_per_agent_per_week)
         if p.on_market:
             p.satisfaction = satisfaction(self.cfg.support, p.quality, expectation,
-                                          p.service_level)
+                                          p.service_level,
+                                          self.production.waiting_share())
         self.marketing.pool = pool.astype(float)
         self.production.review(orders, dt)
         return shipped, revenue
