@@ -77,8 +77,8 @@ FACTS = [
          "Gruen, Corsten and Bharadwaj 2002 (GMA), worldwide averages as usually cited: "
          "facing a stock-out, 26% buy another brand and 9% do not buy (31% buy elsewhere, "
          "19% another item of the same brand, 15% delay)",
-         "With capacity capped at 1,000 units a week, this share of the demand we could not "
-         "serve leaves us (to rivals or to not buying)"),
+         "With capacity capped under demand, this share of our orders that met a stock-out "
+         "and waited leaves us (cancelled, to rivals or to not buying)"),
     Fact("satisfaction_change_when_waiting", "baseline", math.nan, -0.50, -0.01,
          "Anderson, Fornell and Lehmann 1994 (J. Marketing 58:53-66): satisfaction follows "
          "the experienced quality of service (qualitative: waiting lowers it)",
