@@ -13,7 +13,7 @@ from sim.config._checks import (
     check_prob,
     check_range,
 )
-from sim.config.bounds import HEADCOUNT, UNITS
+from sim.config.bounds import DAYS, HEADCOUNT, UNITS
 
 TEAMS = ("engineering", "design", "marketing", "sales", "support", "manufacturing")
 
@@ -97,7 +97,7 @@ class ProductionConfig:
         check_choice(f"{key}.stockout", self.stockout, ("lose", "defer"))
         if self.backorder_patience_days is not None:
             check_range(f"{key}.backorder_patience_days", self.backorder_patience_days,
-                        0.0, 3650.0, low_open=True)
+                        0.0, DAYS, low_open=True)
 
 
 @dataclass
