@@ -131,6 +131,14 @@ class Production:
         self.shipped_total += shipped
         return float(shipped)
 
+    def idle(self, dt: float) -> float:
+        """A step off the market (not launched, killed, insolvent): nothing ships, no
+        order is taken, and the waiting orders keep cancelling; returns 0 units shipped."""
+        self.cancelled = self._cancel(dt)
+        self.backordered = 0.0
+        self.waited_share = 0.5 * self.waited_share
+        return 0.0
+
     def _cancel(self, dt: float) -> float:
         """Orders that waited through this step cancel with probability ``1 - exp(-dt /
         patience)`` (exponential patience); the expected number, rounded, leaves the

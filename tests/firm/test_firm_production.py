@@ -231,3 +231,17 @@ def test_cancel_churn_removes_the_cancelled_in_expectation(env, rec, ledger):
 def test_patience_must_be_positive_and_finite(bad):
     with pytest.raises(ValueError, match="backorder_patience_days"):
         ProductionConfig(backorder_patience_days=bad).check("firm.production")
+
+
+def test_off_the_market_nothing_ships_and_the_waiting_keep_cancelling(env, rec, ledger):
+    """After an exit the backlog is never shipped; its orders cancel at the same rate, and
+    a step's cancellations are never carried into the next (no stale churn)."""
+    prod = plant(env, rec, ledger, backorder_patience_days=14.0)
+    prod.backlog = 1000.0
+    p = 1.0 - math.exp(-0.5)
+    assert prod.idle(DT) == 0.0 and prod.cancelled == math.floor(1000.0 * p + 0.5) == 393
+    assert prod.idle(DT) == 0.0 and prod.cancelled == math.floor(607.0 * p + 0.5) == 239
+    assert prod.backlog == 368.0 and prod.backordered == 0.0 and prod.cancelled_total == 632.0
+    prod.backlog = 0.0
+    prod.idle(DT)
+    assert prod.cancelled == 0.0
