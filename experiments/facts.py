@@ -77,8 +77,8 @@ FACTS = [
          "Gruen, Corsten and Bharadwaj 2002 (GMA), worldwide averages as usually cited: "
          "facing a stock-out, 26% buy another brand and 9% do not buy (31% buy elsewhere, "
          "19% another item of the same brand, 15% delay)",
-         "With capacity capped at 1,000 units a week, this share of the demand we could not "
-         "serve leaves us (to rivals or to not buying)"),
+         "With capacity capped under demand, this share of our orders that met a stock-out "
+         "and waited leaves us (cancelled, to rivals or to not buying)"),
     Fact("satisfaction_change_when_waiting", "baseline", math.nan, -0.50, -0.01,
          "Anderson, Fornell and Lehmann 1994 (J. Marketing 58:53-66): satisfaction follows "
          "the experienced quality of service (qualitative: waiting lowers it)",
@@ -134,10 +134,13 @@ def baseline_facts(runs: dict, firm: str) -> dict:
     out["adopters_without_paid_marketing"] = ib(runs["no_marketing"]) / max(ib(base), 1.0)
     short = runs["capacity_short"]
     own_short = short[short["firm"] == firm]
-    shipped = float(own_short[own_short["t"] >= day]["units_sold"].sum())
-    unserved = q0 - shipped
-    out["unserved_demand_lost"] = ((q0 - orders(short, firm, day)) / unserved
-                                   if unserved > 0.01 * q0 else math.nan)
+    # per stock-out encounter (Gruen et al.'s measure): of our orders that met a stock-out
+    # and waited, the share our net orders (orders less cancellations) fall short of the
+    # baseline's: demand that went to rivals or to not buying
+    after = own_short[own_short["t"] >= day]
+    waited = float(after["backordered"].sum())
+    net = float(after["orders"].sum() - after["cancelled"].sum())
+    out["unserved_demand_lost"] = (q0 - net) / waited if waited > 0.01 * q0 else math.nan
     last = lambda ts: ts[(ts["firm"] == firm) & (ts["t"] >= end - 365.0)]  # noqa: E731
     out["satisfaction_change_when_waiting"] = float(
         last(short)["satisfaction"].mean() - last(base)["satisfaction"].mean())

@@ -50,8 +50,8 @@ QUESTION = ("Do the shipped markets reproduce the empirical generalizations of m
             "stock-outs) within the literature's spread?")
 QUICK_HORIZON = 700
 QUICK_ENTRY_GAP = 180
-CAPACITY_CAP = 1000  # units a week, the stock-out facts' capped capacity
-QUICK_CAPACITY_CAP = 500  # quick mode: our hub sells under 1,000 a week in its first 280 days
+CAPACITY_CAP = 600  # units a week, the stock-out facts' capped capacity (our hub sells 700-1,200)
+QUICK_CAPACITY_CAP = 400  # quick mode: our hub sells under 1,000 a week in its first 280 days
 
 
 def _scenario(opts, extra):

@@ -13,7 +13,7 @@ from sim.config._checks import (
     check_prob,
     check_range,
 )
-from sim.config.bounds import HEADCOUNT, UNITS
+from sim.config.bounds import DAYS, HEADCOUNT, UNITS
 
 TEAMS = ("engineering", "design", "marketing", "sales", "support", "manufacturing")
 
@@ -73,6 +73,9 @@ class ProductionConfig:
     target_weeks_of_cover: float = 2.0
     initial_inventory: float = 0.0
     stockout: str = "defer"
+    # mean patience of a backorder in days (exponential, as in Erlang-A): each waiting order
+    # cancels at rate 1 / patience; None: orders wait until they ship
+    backorder_patience_days: float | None = 42.0
 
     def check(self, key):
         check_nonneg(f"{key}.unit_cost", self.unit_cost)
@@ -92,6 +95,9 @@ class ProductionConfig:
         check_range(f"{key}.target_weeks_of_cover", self.target_weeks_of_cover, 0.0, 520.0)
         check_nonneg(f"{key}.initial_inventory", self.initial_inventory)
         check_choice(f"{key}.stockout", self.stockout, ("lose", "defer"))
+        if self.backorder_patience_days is not None:
+            check_range(f"{key}.backorder_patience_days", self.backorder_patience_days,
+                        0.0, DAYS, low_open=True)
 
 
 @dataclass
@@ -101,6 +107,8 @@ class SupportConfig:
     quality_weight: float = 6.0
     service_weight: float = 3.0
     baseline: float = 1.2
+    # logit units lost when every recent order has to wait for a backorder
+    waiting_weight: float = 1.0
 
     def check(self, key):
         check_positive(f"{key}.tickets_per_agent_per_week", self.tickets_per_agent_per_week)
@@ -108,6 +116,7 @@ class SupportConfig:
         check_nonneg(f"{key}.quality_weight", self.quality_weight)
         check_nonneg(f"{key}.service_weight", self.service_weight)
         check_range(f"{key}.baseline", self.baseline, -100.0, 100.0)
+        check_nonneg(f"{key}.waiting_weight", self.waiting_weight)
 
 
 @dataclass

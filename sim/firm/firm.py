@@ -125,7 +125,7 @@ class Firm:
         production plan. Returns ``(shipped, revenue)``."""
         p = self.product
         # off the market (not launched, killed, insolvent) nothing is shipped or billed
-        shipped = self.production.ship(orders, dt) if p.on_market else 0.0
+        shipped = self.production.ship(orders, dt) if p.on_market else self.production.idle(dt)
         revenue = self.accounting.bill(t, dt, new, active if p.on_market else 0, shipped,
                                        units_by_segment, active_by_segment, segment_names)
         p.installed_base = active
@@ -136,7 +136,8 @@ class Firm:
                                         self.cfg.support.tickets_per_agent_per_week)
         if p.on_market:
             p.satisfaction = satisfaction(self.cfg.support, p.quality, expectation,
-                                          p.service_level)
+                                          p.service_level,
+                                          self.production.waiting_share())
         self.marketing.pool = pool.astype(float)
         self.production.review(orders, dt)
         return shipped, revenue

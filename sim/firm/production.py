@@ -9,7 +9,13 @@ line pays for (recorded as ``production_cash_limited`` events when that starts a
 rate (stock that can be sold this step over expected orders); customers who find the
 product out of stock stay potential adopters (a lost sale, in ``stockout: lose`` mode) or
 order anyway and wait (``defer``: the order joins the backlog). Orders beyond stock always
-wait in the backlog, so units shipped never exceed production plus stock. When orders run
+wait in the backlog, so units shipped never exceed production plus stock. A waiting order
+cancels at rate ``1 / backorder_patience_days`` (exponential patience, the abandonment
+assumption of the Erlang-A queue: Palm 1943, Garnett, Mandelbaum and Reiman 2002): each step
+``backlog * (1 - exp(-dt / patience))`` orders, rounded, leave the backlog unshipped and
+unbilled (``cancelled``; cumulative orders = shipped + backlog + cancelled). The market hands
+these customers back to the kernel (``cancel_churn``), where they may choose us again, a
+rival or nothing. When orders run
 above ``expansion_trigger_utilisation`` of capacity for four reviews in a row, the firm
 orders an expansion (discretionary), which arrives ``expansion_lead_days`` later.
 
@@ -40,6 +46,10 @@ class Production:
         self.hot_reviews = 0
         self.produced_total = float(cfg.initial_inventory)
         self.shipped_total = 0.0
+        self.cancelled = 0.0  # orders cancelled in the last step
+        self.backordered = 0.0  # orders of the last step that had to wait
+        self.waited_share = 0.0  # share of recent orders that had to wait (smoothed)
+        self.cancelled_total = 0.0
         self.cash_limited = False
 
     @property
@@ -107,13 +117,52 @@ class Production:
         self.recent_orders_per_week = 0.5 * self.recent_orders_per_week + 0.5 * orders * DAYS_PER_WEEK / dt
         if self.unlimited:
             self.shipped_total += orders
+            self.backordered = 0.0
             return float(orders)
+        self.cancelled = self._cancel(dt)
+        # this step's orders that meet a stock-out and wait (the backlog ships first)
+        self.backordered = float(max(orders - max(self.inventory - self.backlog, 0.0), 0.0))
+        waited = self.backordered / orders if orders > 0.0 else 0.0
+        self.waited_share = 0.5 * self.waited_share + 0.5 * waited
         demand = self.backlog + orders
         shipped = min(demand, self.inventory)
         self.inventory -= shipped
         self.backlog = demand - shipped
         self.shipped_total += shipped
         return float(shipped)
+
+    def idle(self, dt: float) -> float:
+        """A step off the market (not launched, killed, insolvent): nothing ships, no
+        order is taken, and the waiting orders keep cancelling; returns 0 units shipped."""
+        self.cancelled = self._cancel(dt)
+        self.backordered = 0.0
+        self.waited_share = 0.5 * self.waited_share
+        return 0.0
+
+    def _cancel(self, dt: float) -> float:
+        """Orders that waited through this step cancel with probability ``1 - exp(-dt /
+        patience)`` (exponential patience); the expected number, rounded, leaves the
+        backlog."""
+        patience = self.cfg.backorder_patience_days
+        if patience is None or self.backlog <= 0.0:
+            return 0.0
+        n = float(math.floor(self.backlog * -math.expm1(-dt / patience) + 0.5))
+        self.backlog -= n
+        self.cancelled_total += n
+        return n
+
+    def cancel_churn(self, installed: float, dt: float) -> float:
+        """Extra churn hazard per day for the next market step so that, in expectation, the
+        customers whose orders were cancelled leave our installed base (the kernel sends a
+        share ``churn_return`` of them back to the pool, where they choose again)."""
+        if self.cancelled <= 0.0 or installed <= 0.0:
+            return 0.0
+        return -math.log1p(-min(self.cancelled / installed, 0.999)) / dt
+
+    def waiting_share(self) -> float:
+        """Share of recent orders (smoothed like ``recent_orders_per_week``) that met a
+        stock-out and had to wait."""
+        return self.waited_share
 
     def review(self, orders: float, dt: float) -> None:
         """Expansion decision after the market step."""

@@ -4,8 +4,11 @@ The service level is the share of support tickets the team can answer:
 ``min(1, agents * tickets_per_agent_per_week / (installed_base * tickets_per_customer_per_week))``.
 Satisfaction (in [0, 1]) is a logistic function of the quality gap and the service gap,
 ``1 / (1 + exp(-(baseline + quality_weight * (quality - expectation) + service_weight *
-(service_level - target_service_level))))``, in the spirit of the expectation-disconfirmation
-model (Oliver 1980). Satisfaction weights word of mouth and drives churn in the kernel.
+(service_level - target_service_level) - waiting_weight * waiting_share)))``, in the spirit
+of the expectation-disconfirmation model (Oliver 1980). ``waiting_share`` is the share of
+recent orders that met a stock-out and had to wait (``Production.waiting_share``): a delay lowers the evaluation of
+the service (Taylor 1994, J. Marketing 58:56-69; Anderson, Fornell and Lehmann 1994).
+Satisfaction weights word of mouth and drives churn in the kernel.
 """
 
 import math
@@ -21,7 +24,9 @@ def service_level(agents: float, installed_base: float, tickets_per_customer_per
     return min(1.0, agents * tickets_per_agent_per_week / demand)
 
 
-def satisfaction(cfg, quality: float, expectation: float, service: float) -> float:
+def satisfaction(cfg, quality: float, expectation: float, service: float,
+                 waiting_share: float = 0.0) -> float:
     z = (cfg.baseline + cfg.quality_weight * (quality - expectation)
-         + cfg.service_weight * (service - cfg.target_service_level))
+         + cfg.service_weight * (service - cfg.target_service_level)
+         - cfg.waiting_weight * waiting_share)
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))

@@ -122,6 +122,9 @@ class Market:
         price = np.array([f.pricing.effective_choice_price() for f in self.firms])
         churn = np.array([p.churn_per_day for p in prods])
         churn = churn + np.array([f.accounting.trial_churn(self.dt) for f in self.firms])
+        # cancelled backorders leave our installed base and go back to the market
+        churn = churn + np.array([f.production.cancel_churn(p.installed_base, self.dt)
+                                  for f, p in zip(self.firms, prods, strict=True)])
         attributes = np.array([p.attributes for p in prods])
         awareness = np.array([p.awareness for p in prods]).T.clip(0.0, 1.0)
         for k, f in enumerate(self.firms):
@@ -201,7 +204,9 @@ class Market:
                 t=t, firm=f.name, product=p.name, units_sold=shipped, orders=float(orders[k]),
                 new_adopters=new, replacements=int(out.replacements[:, k].sum()),
                 churners=int(out.churners[:, k].sum()), lost_sales=int(out.lost[:, k].sum()),
-                produced=produced[k], installed_base=active, revenue=revenue, price=p.price,
+                produced=produced[k], backordered=f.production.backordered,
+                cancelled=f.production.cancelled,
+                installed_base=active, revenue=revenue, price=p.price,
                 market_share=share,
                 awareness=float(p.awareness @ self.size_share),
                 advertising=float(p.advertising @ self.size_share),

@@ -56,7 +56,8 @@ def test_experience_curve_by_hand(env, rec, ledger):
 
 
 def test_stock_outs_fill_the_backlog_and_output_is_paid_on_the_curve(env, rec, ledger):
-    prod = plant(env, rec, ledger, max_capacity_per_week=1000.0)  # no expansion
+    # no expansion; orders wait until they ship (no patience)
+    prod = plant(env, rec, ledger, max_capacity_per_week=1000.0, backorder_patience_days=None)
     trace = drive(env, prod, [1500.0] * 5)
     env.run(until=100)
     # day 0: launch stock of one step of capacity; later, capacity-bound toward
@@ -173,3 +174,74 @@ def test_output_is_limited_to_what_cash_plus_credit_pays_with_one_event_each_way
         (0.0, "production_cash_limited",
          "makes 500 of 1,000 units: cash plus credit 50,000 pays no more"),
         (7.0, "production_cash_limited", "output no longer limited by cash")]
+
+
+def test_backorders_cancel_at_the_exponential_patience_rate(env, rec, ledger):
+    """Erlang-A abandonment: each step a waiting order cancels with probability
+    1 - exp(-dt / patience); by hand for patience 14 days (1 - exp(-0.5) = 0.3935)."""
+    prod = plant(env, rec, ledger, max_capacity_per_week=1000.0, backorder_patience_days=14.0)
+    trace, cancelled, waited = [], [], []
+
+    def market():
+        for n in [1500.0] * 4:
+            prod.produce(DT)
+            prod.ship(n, DT)
+            trace.append(prod.backlog)
+            cancelled.append(prod.cancelled)
+            waited.append(prod.backordered)
+            yield env.timeout(DT)
+
+    env.process(market())
+    env.run(until=100)
+    p = 1.0 - math.exp(-0.5)
+    backlog, expect_cancel, expect_backlog = 0.0, [], []
+    for _ in range(4):
+        c = math.floor(backlog * p + 0.5)
+        backlog = backlog - c + 1500.0 - 1000.0  # 1,000 made and shipped each week
+        expect_cancel.append(c)
+        expect_backlog.append(backlog)
+    assert cancelled == expect_cancel == [0, 197, 316, 388]
+    assert trace == expect_backlog
+    # the backlog ships first: of each week's 1,500 orders, those beyond the free stock wait
+    assert trace == [500.0, 803.0, 987.0, 1099.0]
+    assert waited == [500.0, 803.0, 987.0, 1099.0]  # all stock ships: the waiting are new
+    # units: every order is shipped, still waiting or cancelled
+    assert 6000.0 == prod.shipped_total + prod.backlog + prod.cancelled_total
+    assert 0.0 < prod.waiting_share() <= 1.0
+
+
+def test_waiting_orders_never_cancel_without_patience(env, rec, ledger):
+    slow = plant(env, rec, ledger, max_capacity_per_week=1000.0, backorder_patience_days=None)
+    drive(env, slow, [1500.0] * 6)
+    env.run(until=100)
+    assert slow.cancelled_total == 0.0 and slow.backlog == 3000.0
+
+
+def test_cancel_churn_removes_the_cancelled_in_expectation(env, rec, ledger):
+    prod = plant(env, rec, ledger)
+    prod.cancelled = 100.0
+    h = prod.cancel_churn(1000.0, DT)
+    assert 1000.0 * -math.expm1(-h * DT) == pytest.approx(100.0, rel=1e-12)
+    assert prod.cancel_churn(0.0, DT) == 0.0
+    prod.cancelled = 0.0
+    assert prod.cancel_churn(1000.0, DT) == 0.0
+
+
+@pytest.mark.parametrize("bad", [0.0, -3.0, math.inf])
+def test_patience_must_be_positive_and_finite(bad):
+    with pytest.raises(ValueError, match="backorder_patience_days"):
+        ProductionConfig(backorder_patience_days=bad).check("firm.production")
+
+
+def test_off_the_market_nothing_ships_and_the_waiting_keep_cancelling(env, rec, ledger):
+    """After an exit the backlog is never shipped; its orders cancel at the same rate, and
+    a step's cancellations are never carried into the next (no stale churn)."""
+    prod = plant(env, rec, ledger, backorder_patience_days=14.0)
+    prod.backlog = 1000.0
+    p = 1.0 - math.exp(-0.5)
+    assert prod.idle(DT) == 0.0 and prod.cancelled == math.floor(1000.0 * p + 0.5) == 393
+    assert prod.idle(DT) == 0.0 and prod.cancelled == math.floor(607.0 * p + 0.5) == 239
+    assert prod.backlog == 368.0 and prod.backordered == 0.0 and prod.cancelled_total == 632.0
+    prod.backlog = 0.0
+    prod.idle(DT)
+    assert prod.cancelled == 0.0

@@ -35,6 +35,18 @@ def test_satisfaction_is_the_logistic_of_the_gaps():
     assert 0.0 < satisfaction(cfg, -100.0, 0.0, 0.0) < 1e-21
 
 
+def test_waiting_lowers_satisfaction():
+    """Delays lower the evaluation of the service (Taylor 1994): z falls by
+    waiting_weight x the share of recent orders that had to wait."""
+    cfg = SupportConfig(quality_weight=6.0, service_weight=3.0, baseline=1.2,
+                        waiting_weight=1.0)
+    assert satisfaction(cfg, 0.7, 0.7, 0.9, 0.5) == pytest.approx(1.0 / (1.0 + math.exp(-0.7)))
+    assert satisfaction(cfg, 0.7, 0.7, 0.9, 0.0) == satisfaction(cfg, 0.7, 0.7, 0.9)
+    shares = [0.0, 0.25, 0.5, 1.0]
+    values = [satisfaction(cfg, 0.8, 0.7, 0.9, w) for w in shares]
+    assert all(a > b for a, b in zip(values, values[1:], strict=False))
+
+
 def test_service_level_follows_support_hires(env, rec, ledger):
     teams = Teams(env, "f", {"support": TeamConfig(1, 60_000.0, 10.0, 20.0)}, ledger, rec)
     env.process(teams.plan([HireConfig(day=0.0, team="support", headcount=1)]))

@@ -69,7 +69,12 @@ def check_run(res, cfg):
         shipped = rows["units_sold"].cumsum()
         assert (shipped <= produced + 1e-9).all()
         np.testing.assert_allclose(produced - shipped, rows["inventory"], atol=1e-6)
-    assert (ts[["units_sold", "orders", "installed_base", "inventory", "backlog"]] >= 0).all().all()
+        # every order is shipped, still waiting, or cancelled after its patience ran out
+        np.testing.assert_allclose(rows["orders"].cumsum(),
+                                   shipped + rows["backlog"] + rows["cancelled"].cumsum(),
+                                   atol=1e-6)
+    assert (ts[["units_sold", "orders", "installed_base", "inventory", "backlog", "cancelled",
+                "backordered"]] >= 0).all().all()
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
