@@ -29,8 +29,14 @@ def churn_split(on: pd.DataFrame, product, trial_days: float, dt: float):
     With a free trial the market adds a trial hazard to the product's churn; the
     churners of a step are split by hazard: the base hazard ``churn_per_year +
     churn_dissatisfaction_per_year * (1 - satisfaction)`` falls on everyone, the rest on
-    the trials that end; paying churners are the base part's share among the paying."""
+    the trials that end; paying churners are the base part's share among the paying.
+    Customers whose backorder was cancelled (they leave the base the step after, see
+    ``sim/market/market.py``) are not counted as churners."""
     churners = on["churners"].astype(float)
+    if "cancelled" in on:  # backorders cancelled at a step leave the base the next step:
+        # buyers who never received the product are not churned customers
+        churners = (churners - on["cancelled"].astype(float).shift(1, fill_value=0.0)
+                    ).clip(lower=0.0)
     if product.kind != "subscription" or trial_days <= 0:
         return churners, churners * 0.0
     active = on["installed_base"].shift(1).astype(float)

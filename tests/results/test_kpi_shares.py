@@ -58,3 +58,17 @@ def test_trial_conversion_and_paying_churn_are_measured_apart(conversion):
     assert k["trial_conversion"] == pytest.approx(conversion, abs=0.06)
     # paying customers leave at the configured base hazard, trialists not counted
     assert k["churn_rate"] == pytest.approx(cfg.firm.product.churn_per_year, rel=0.15)
+
+
+def test_cancelled_backorders_are_not_churn():
+    """A buyer whose backorder is cancelled leaves the installed base the next step (through
+    the kernel's churn); churn KPIs leave those out."""
+    import pandas as pd
+
+    from sim.config import ProductConfig
+    from sim.results.customers import churn_split
+
+    on = pd.DataFrame({"churners": [0.0, 10.0, 5.0, 3.0], "cancelled": [8.0, 0.0, 9.0, 0.0]})
+    paying, trials = churn_split(on, ProductConfig(kind="durable"), 0.0, 7.0)
+    assert paying.tolist() == [0.0, 2.0, 5.0, 0.0]
+    assert trials.tolist() == [0.0] * 4
