@@ -17,9 +17,16 @@ import numpy as np
 import pandas as pd
 
 PRICE_STEP = 1.10  # a 10% list-price rise for the elasticities
-AD_STEP = 1.10  # a 10% rise of the weekly marketing budget
+AD_STEP = 1.10  # a 10% rise of the weekly marketing budget, for one quarter (a pulse)
 FAR_PRICE = 5.0  # "several times every rival's price"
-SHORT_TERM_DAYS = 91.0  # the first quarter after launch: short-term advertising response
+# Advertising elasticities as Sethuraman, Tellis and Briesch 2011 define them: short term,
+# the sales response in the same period as the advertising change; long term, the
+# cumulative response over that period and the carry-over after it (in a Koyck model,
+# short-term / (1 - carry-over)). Measured by a one-quarter pulse of +10% spend in the
+# mature market, a year after the planned launch (not confounded with the launch quarter).
+AD_PULSE_AFTER_LAUNCH = 365.0  # days from the planned launch to the pulse
+AD_PULSE_DAYS = 91.0  # the pulse, and the short-term (same-period) window: one quarter
+CARRYOVER_DAYS = 365.0  # the long-term window after the pulse (Leone 1995: 6-9 months)
 KRU_EXPONENT = (-0.75, -0.25)  # band of the order-of-entry exponent around -0.5
 
 
@@ -46,11 +53,13 @@ FACTS = [
          "of our own (the primary-demand part of our elasticity)"),
     Fact("advertising_elasticity_short_term", "baseline", 0.12, 0.03, 0.25,
          "Sethuraman, Tellis and Briesch 2011 (JMR 48:457-471), mean short-term elasticity",
-         "A 10% larger marketing budget raises our orders in the first quarter after launch"),
+         "A 10% larger marketing budget for one quarter, a year after launch, raises our "
+         "orders in that quarter"),
     Fact("advertising_elasticity_long_term", "baseline", 0.24, 0.10, 0.50,
          "Sethuraman, Tellis and Briesch 2011 (JMR 48:457-471), mean long-term elasticity",
-         "A 10% larger marketing budget raises our orders over the whole horizon (it must "
-         "also exceed the short-term elasticity: carry-over)"),
+         "The same one-quarter pulse raises our orders over that quarter and the year after "
+         "it, as a fraction of the quarter's (it must also exceed the short-term elasticity: "
+         "carry-over)"),
     Fact("order_of_entry_share_ratio_2", "order_of_entry", 2 ** -0.5, 2 ** KRU_EXPONENT[0],
          2 ** KRU_EXPONENT[1],
          "Kalyanaram, Robinson and Urban 1995 (Marketing Science 14:G212-G221): share of "
@@ -111,8 +120,28 @@ def _log_ratio(new: float, old: float, step: float) -> float:
     return math.log(new / old) / math.log(step)
 
 
-def baseline_facts(runs: dict, firm: str) -> dict:
-    """One seed's values of the baseline facts; ``runs``: option -> timeseries."""
+def ad_pulse(start: float, horizon: float) -> tuple[float, float, float]:
+    """(pulse start, pulse end, end of the carry-over window), clipped to the horizon."""
+    end = min(start + AD_PULSE_DAYS, horizon)
+    return start, end, min(end + CARRYOVER_DAYS, horizon)
+
+
+def ad_elasticities(base: pd.DataFrame, ad: pd.DataFrame, firm: str,
+                    pulse: tuple[float, float, float]) -> dict:
+    """Short term: the log change of the pulse quarter's orders over log 1.1; long term: the
+    orders the pulse added over its quarter and the carry-over window after it, relative to
+    the quarter's baseline orders, on the same scale (Sethuraman et al. 2011's definitions)."""
+    p0, p1, p2 = pulse
+    same = orders(base, firm, p0, p1)
+    extra = orders(ad, firm, p0, p2) - orders(base, firm, p0, p2)  # incl. the carry-over
+    return {"advertising_elasticity_short_term": _log_ratio(orders(ad, firm, p0, p1), same,
+                                                            AD_STEP),
+            "advertising_elasticity_long_term": _log_ratio(same + extra, same, AD_STEP)}
+
+
+def baseline_facts(runs: dict, firm: str, pulse: tuple[float, float, float]) -> dict:
+    """One seed's values of the baseline facts; ``runs``: option -> timeseries; ``pulse``:
+    the advertising pulse's (start, end, end of carry-over) days (``ad_pulse``)."""
     base = runs["base"]
     day = launch_day(base, firm)
     end = float(base["t"].max()) + 1.0
@@ -125,11 +154,7 @@ def baseline_facts(runs: dict, firm: str) -> dict:
     out = {"own_price_elasticity": own,
            "category_share_of_price_effect": cat / own if own and np.isfinite(own) else math.nan,
            "category_price_elasticity": cat}
-    ad = runs["ad_up"]
-    out["advertising_elasticity_short_term"] = _log_ratio(
-        orders(ad, firm, day, day + SHORT_TERM_DAYS), orders(base, firm, day, day + SHORT_TERM_DAYS),
-        AD_STEP)
-    out["advertising_elasticity_long_term"] = _log_ratio(orders(ad, firm, day), q0, AD_STEP)
+    out.update(ad_elasticities(base, runs["ad_pulse"], firm, pulse))
     ib = lambda ts: float(ts[ts["firm"] == firm]["installed_base"].iloc[-1])  # noqa: E731
     out["adopters_without_paid_marketing"] = ib(runs["no_marketing"]) / max(ib(base), 1.0)
     short = runs["capacity_short"]

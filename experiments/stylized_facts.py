@@ -32,10 +32,13 @@ from experiments.common import (
     write_summary,
 )
 from experiments.facts import (
+    AD_PULSE_AFTER_LAUNCH,
+    AD_PULSE_DAYS,
     AD_STEP,
     FACTS,
     FAR_PRICE,
     PRICE_STEP,
+    ad_pulse,
     baseline_facts,
     bass_gap,
     entry_facts,
@@ -58,14 +61,31 @@ def _scenario(opts, extra):
     return base_config(opts, extra).scenario()
 
 
+def _pulse(cfg) -> tuple[float, float, float]:
+    """The advertising pulse's days: a year after the planned launch, moved earlier when the
+    horizon (quick mode) leaves no quarter of carry-over after it."""
+    launch = cfg.firm.development.planned_launch_day
+    start = min(launch + AD_PULSE_AFTER_LAUNCH, cfg.horizon_days - 2 * AD_PULSE_DAYS)
+    return ad_pulse(max(start, launch), cfg.horizon_days)
+
+
 def _baseline_options(cfg, cap: int = CAPACITY_CAP) -> dict:
     f = cfg.firm
+    m = f.marketing
+    p0, p1, _ = _pulse(cfg)
+    total = sum(m.split.values())
+    pulse = [{"channel": c, "start_day": p0, "end_day": p1,
+              "spend_per_week": (AD_STEP - 1.0) * m.budget_per_week * w / total}
+             for c, w in m.split.items() if w > 0]
+    camps = [dict(vars(cp)) for cp in m.campaigns] + pulse
+    camps_s = ",".join("{" + ",".join(f"{k}:{v:.6g}" if isinstance(v, float) else f"{k}:{v}"
+                                      for k, v in cp.items()) + "}" for cp in camps)
     rivals = [c.pricing.list_price for c in cfg.competitors.values()]
     far = FAR_PRICE * (max(rivals) if rivals else f.pricing.list_price)
     return {
         "base": [],
         "price_up": [f"firm.pricing.list_price={f.pricing.list_price * PRICE_STEP:.6g}"],
-        "ad_up": [f"firm.marketing.budget_per_week={f.marketing.budget_per_week * AD_STEP:.6g}"],
+        "ad_pulse": [f"firm.marketing.campaigns=[{camps_s}]"],
         "no_marketing": ["firm.marketing.budget_per_week=0", "firm.marketing.campaigns=[]"],
         "capacity_short": [f"firm.production.capacity_per_week={cap}",
                            f"firm.production.max_capacity_per_week={cap}"],
@@ -92,7 +112,7 @@ def run(argv):
                    base_cfg, QUICK_CAPACITY_CAP if opts.quick else CAPACITY_CAP).items()}
     for s in seeds:
         runs = {name: run_scenario(cfg, s).timeseries for name, cfg in configs.items()}
-        per_seed[s].update(baseline_facts(runs, firm))
+        per_seed[s].update(baseline_facts(runs, firm, _pulse(base_cfg)))
 
     entry = ["scenario=order_of_entry", *horizon]
     if opts.quick:

@@ -65,3 +65,28 @@ def test_report_shows_every_fact_and_its_verdict(result):
     for _, r in summary.iterrows():
         verdict = "holds" if r["holds"] else "does NOT hold"
         assert f"**{r['fact']}** {verdict}" in report
+
+
+def test_advertising_elasticities_follow_the_meta_analysis_definitions():
+    """A Koyck response to a one-quarter pulse: short-term elasticity 0.12 in the pulse
+    quarter, carry-over lambda = 0.5 a quarter afterwards; the long-term elasticity is then
+    the cumulative response, short-term / (1 - lambda) on the log scale used (0.24)."""
+    from experiments.facts import AD_STEP, ad_elasticities, ad_pulse
+
+    weeks = np.arange(0.0, 364.0 * 3, 7.0)
+    base = pd.DataFrame({"t": weeks, "firm": "us", "orders": 1000.0})
+    pulse = ad_pulse(364.0, weeks[-1] + 7.0)
+    same = 13 * 1000.0
+    lift = same * (AD_STEP ** 0.12 - 1.0)  # the pulse quarter's extra orders
+    total = same * (AD_STEP ** 0.24 - 1.0)  # with the carry-over: lambda = 1 - lift / total
+    ad = base.copy()
+    q = (ad["t"] >= pulse[0]) & (ad["t"] < pulse[1])
+    ad.loc[q, "orders"] += lift / q.sum()
+    after = (ad["t"] >= pulse[1]) & (ad["t"] < pulse[2])
+    ad.loc[after, "orders"] += (total - lift) / after.sum()
+    # a rival's orders and anything outside the window do not count
+    ad = pd.concat([ad, base.assign(firm="rival", orders=5e4)])
+    ad.loc[ad["t"] >= pulse[2], "orders"] += 7.0
+    e = ad_elasticities(base, ad, "us", pulse)
+    assert e["advertising_elasticity_short_term"] == pytest.approx(0.12)
+    assert e["advertising_elasticity_long_term"] == pytest.approx(0.24)
