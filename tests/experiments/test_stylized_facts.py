@@ -90,3 +90,29 @@ def test_advertising_elasticities_follow_the_meta_analysis_definitions():
     e = ad_elasticities(base, ad, "us", pulse)
     assert e["advertising_elasticity_short_term"] == pytest.approx(0.12)
     assert e["advertising_elasticity_long_term"] == pytest.approx(0.24)
+
+
+def test_a_spend_pulse_raises_orders_in_its_quarter_and_after():
+    """Direction on the baseline market (700 days, one seed): doubling the spend for one
+    quarter raises our orders in that quarter (short term) and our cumulative orders over
+    the quarter and the carry-over after it; the pulse is the runner's (quick-mode days)."""
+    from experiments.facts import orders
+    from experiments.stylized_facts import _pulse
+    from sim.cli import compose
+    from sim.scenario import run_scenario
+
+    base_cfg = compose(["scenario=baseline", "horizon_days=700"]).scenario()
+    m = base_cfg.firm.marketing
+    p0, p1, p2 = _pulse(base_cfg)
+    total = sum(m.split.values())
+    camps = ",".join(f"{{channel:{c},start_day:{p0:g},end_day:{p1:g},"
+                     f"spend_per_week:{m.budget_per_week * w / total:.6g}}}"
+                     for c, w in m.split.items() if w > 0)
+    pulsed = compose(["scenario=baseline", "horizon_days=700",
+                      f"firm.marketing.campaigns=[{camps}]"]).scenario()
+    b = run_scenario(base_cfg, 0).timeseries
+    a = run_scenario(pulsed, 0).timeseries
+    firm = base_cfg.firm.name
+    assert orders(a, firm, 0.0, p0) == orders(b, firm, 0.0, p0)  # common random numbers
+    assert orders(a, firm, p0, p1) > 1.02 * orders(b, firm, p0, p1)
+    assert orders(a, firm, p0, p2) > orders(b, firm, p0, p2)
