@@ -134,6 +134,9 @@ class ResearchConfig:
 
     studies: list[StudyConfig] = field(default_factory=lambda: [StudyConfig()])
     prior_noise: float = 0.5
+    # a roadmap release moves an ideal-point attribute only as far as research's estimate
+    # of the best level (``Research.aim_gains``); False: every release adds its full gains
+    aim_releases: bool = True
 
     def check(self, key):
         for i, st in enumerate(self.studies):
