@@ -10,7 +10,8 @@ Ideals drift (``sim.market.preferences``), so an estimate of them is a photograp
 reports the ideals as they were at its fieldwork (the day it starts, as of the market's
 last step), delivered ``duration_days`` later, and it ages from then on. How often the firm
 buys studies is therefore a lever: the roadmap ranks releases by their value under the
-latest estimated ideals (``gain_values``).
+latest estimated ideals (``gain_values``); with ``aim_releases`` a release stops at the
+estimated best level of an ideal-point attribute (``ideal_targets``, ``aim_gains``).
 """
 
 import numpy as np
