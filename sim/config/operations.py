@@ -134,6 +134,10 @@ class ResearchConfig:
 
     studies: list[StudyConfig] = field(default_factory=lambda: [StudyConfig()])
     prior_noise: float = 0.5
+    # True: a roadmap release moves an ideal-point attribute only as far as research's
+    # estimate of the best level (``Research.aim_gains``); off by default, since under
+    # drifting ideals it cost NPV (docs/model.md section 7)
+    aim_releases: bool = False
 
     def check(self, key):
         for i, st in enumerate(self.studies):

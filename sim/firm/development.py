@@ -24,7 +24,10 @@ After launch, a roadmap of incremental releases raises attributes; with
 ``feedback_reorders_roadmap`` the next release is the one whose gains customers value most
 by the research estimates of attribute weights (and, where segments have ideal points, by
 how far the gains close the estimated gap to the ideals, as of the latest study), with
-quality weighted up while satisfaction is low.
+quality weighted up while satisfaction is low. With ``research.aim_releases`` a release
+moves an ideal-point attribute only as far as research's estimate of its best level
+(``Research.aim_gains``), and one with nothing left to add is skipped (``release_skipped``):
+the size of a release is decided from the estimate, not the truth, so a study can change it.
 """
 
 import dataclasses
@@ -253,11 +256,24 @@ class Project:
             release = releases.pop(k)
             while self.ledger.exhausted:
                 yield self.env.timeout(CASH_WAIT_DAYS)
+            gains = self._aimed(release.gains)
+            if gains is not release.gains and not any(g > 0 for g in gains.values()):
+                self._event("release_skipped", f"{release.name}: research puts the product at "
+                                               "or past the estimated ideals")
+                continue
             heads = min(8.0, max(self.teams.capacity("engineering"), 0.5))
             yield self.env.timeout(release.effort / heads)
-            done = self.product.improve(release.gains)
+            gains = self._aimed(release.gains)  # aimed by the latest study at its delivery
+            done = self.product.improve(gains)
             self.quality_target += done.get("quality", 0.0)
-            self._event("release", f"{release.name}: {describe_gains(release.gains, done)}")
+            self._event("release", f"{release.name}: {describe_gains(gains, done)}")
+
+    def _aimed(self, gains: dict) -> dict:
+        """The release's gains, aimed at research's estimated ideals where configured."""
+        r = self.research
+        if r is None or not r.has_ideals or not getattr(r.cfg, "aim_releases", False):
+            return gains
+        return r.aim_gains(self.product.attributes, gains)
 
     def _next_release(self, releases) -> int:
         if self.research is not None and self.research.has_ideals:

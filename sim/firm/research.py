@@ -10,7 +10,8 @@ Ideals drift (``sim.market.preferences``), so an estimate of them is a photograp
 reports the ideals as they were at its fieldwork (the day it starts, as of the market's
 last step), delivered ``duration_days`` later, and it ages from then on. How often the firm
 buys studies is therefore a lever: the roadmap ranks releases by their value under the
-latest estimated ideals (``gain_values``).
+latest estimated ideals (``gain_values``); with ``aim_releases`` a release stops at the
+estimated best level of an ideal-point attribute (``ideal_targets``, ``aim_gains``).
 """
 
 import numpy as np
@@ -80,6 +81,36 @@ class Research:
         kappa = self.kappa[:, None] if self.kappa is not None else 1.0
         closer = kappa * self.weights * ((a - ideal) ** 2 - (a + g - ideal) ** 2)
         return share @ np.where(has, closer, linear)
+
+    def ideal_targets(self) -> np.ndarray:
+        """Estimated best level (K,) of each ideal-point attribute: the mean of the estimated
+        ideals weighted by each segment's estimated size x ``kappa`` x weight, which
+        minimises the summed quadratic penalty ``sum_s n_s kappa_s w_sk (a_k - i_sk)^2``;
+        NaN for an attribute no segment has an ideal for (more is better)."""
+        out = np.full(self._weights.shape[1], np.nan)
+        if not self.has_ideals:
+            return out
+        has = np.isfinite(self.ideals)
+        kappa = self.kappa[:, None] if self.kappa is not None else 1.0
+        w = np.where(has, self.sizes[:, None] * kappa * self.weights, 0.0)
+        total = w.sum(axis=0)
+        ok = total > 0
+        out[ok] = (w * np.where(has, self.ideals, 0.0)).sum(axis=0)[ok] / total[ok]
+        return out
+
+    def aim_gains(self, attributes, gains: dict) -> dict:
+        """A release's gains aimed by research: an ideal-point attribute moves toward its
+        estimated best level (``ideal_targets``), by at most the planned gain and never
+        past the estimate; a more-is-better attribute takes the planned gain."""
+        target = self.ideal_targets()
+        out = {}
+        for a, g in gains.items():
+            k = ATTRIBUTES.index(a)
+            if np.isfinite(target[k]) and g > 0:
+                out[a] = float(min(g, max(target[k] - attributes[k], 0.0)))
+            else:
+                out[a] = float(g)
+        return out
 
     def run(self):
         """Process: the planned studies, in order of day."""

@@ -177,3 +177,48 @@ def test_recycle_then_go_improves_measured_quality():
     recycled = [r for r in rec.tasks if r["recycle"] > 0]
     assert recycled and all(r["task"] == "test" for r in recycled)
     assert project.state in ("launched", "killed")
+
+
+def _roadmap_with_research(aim, features, noise):
+    """One feature release (+0.3) after launch, research with one study (``noise``) of a
+    market whose best features level is 0.675 (ideals 0.9 and 0.6, see
+    tests/firm/test_firm_research.py); returns the product's features and the events."""
+    from sim.config import ReleaseConfig, ResearchConfig, StudyConfig
+    from sim.firm.research import Research
+
+    env = simpy.Environment()
+    rec = Recorder()
+    ledger = Ledger(env, "f", rec)
+    ledger.post("financing:equity", 1e9)
+    teams = Teams(env, "f", {n: TeamConfig(10, 1.0, 0.0, 0.0)
+                             for n in ("engineering", "design", "marketing")}, ledger, rec)
+    nan = np.nan
+    research = Research(env, "f", ResearchConfig(
+        studies=[StudyConfig(day=0.0, cost=1.0, duration_days=1.0, noise=noise)],
+        prior_noise=0.5, aim_releases=aim),
+        np.array([1000.0, 3000.0]), np.array([[1.0, 0.5, 0.2], [0.4, 1.0, 0.8]]), ledger, rec,
+        np.random.default_rng(5), np.array([[nan, 0.9, nan], [nan, 0.6, nan]]),
+        np.array([10.0, 5.0]))
+    env.process(research.run())
+    cfg = DevelopmentConfig(roadmap=[ReleaseConfig("more_features", 80.0, {"features": 0.3})])
+    product = Product("f", ProductConfig(), 1)
+    product.attributes[1] = features
+    project = Project(env, "f", cfg, product, teams, ledger, rec, np.random.default_rng(0),
+                      research)
+
+    def after_study():
+        yield env.timeout(2.0)
+        yield from project.roadmap()
+
+    env.process(after_study())
+    env.run(until=1_000)
+    return float(product.attributes[1]), [e[3] for e in rec.events]
+
+
+def test_research_aims_a_release_at_the_estimated_best_level():
+    # an exact study (noise 0): the release stops at the best level 0.675, not 0.9
+    assert _roadmap_with_research(True, 0.6, 0.0)[0] == pytest.approx(0.675, abs=1e-12)
+    assert _roadmap_with_research(False, 0.6, 0.0)[0] == pytest.approx(0.9, abs=1e-12)
+    # already past it: the release is skipped and the product keeps its level
+    features, kinds = _roadmap_with_research(True, 0.7, 0.0)
+    assert features == pytest.approx(0.7) and "release_skipped" in kinds
