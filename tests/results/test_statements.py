@@ -89,19 +89,31 @@ def _check_reconciles(res, tax_rate):
     assert not (led["account"].map(line_of) == "opex_ga").any(), led["account"].unique()
 
 
-@pytest.mark.parametrize("scenario", ["startup_vs_incumbent"])
-def test_a_shipped_scenario_reconciles(scenario):
-    cfg = compose([f"scenario={scenario}", "horizon_days=540"]).scenario()
-    _check_reconciles(run_scenario(cfg, 1), cfg.tax_rate)
+def test_a_shipped_scenario_reconciles_with_capex_and_debt():
+    cfg = compose(["scenario=baseline", "horizon_days=500", "firm.credit_line=5000000",
+                   "firm.initial_cash=3000000", "firm.production.capacity_per_week=300",
+                   "firm.production.expansion_cost=100000",
+                   "firm.production.expansion_units_per_week=300"]).scenario()
+    res = run_scenario(cfg, 3)
+    pnl, bal = res.statements()
+    us = bal[bal["firm"] == "us"]
+    assert us["capex"].sum() > 0 and us["debt"].max() > 0  # both paths are exercised
+    assert pnl.loc[pnl["firm"] == "us", "depreciation"].sum() > 0
+    assert pnl["tax"].sum() > 0  # a profitable rival pays tax
+    _check_reconciles(res, cfg.tax_rate)
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 @given(scenario=st.sampled_from(["baseline", "subscription_trial", "price_war"]),
-       seed=st.integers(0, 10_000), horizon=st.integers(150, 500),
+       seed=st.integers(0, 10_000), horizon=st.integers(150, 600),
        cash=st.sampled_from([2e5, 2e6, 2e7]), credit=st.sampled_from([0.0, 5e5, 5e6]),
-       tax=st.floats(0.0, 0.5), life=st.floats(0.5, 10.0))
-def test_statements_reconcile_with_the_ledger(scenario, seed, horizon, cash, credit, tax, life):
+       tax=st.floats(0.0, 0.5), life=st.floats(0.5, 10.0), tight=st.booleans())
+def test_statements_reconcile_with_the_ledger(scenario, seed, horizon, cash, credit, tax, life,
+                                              tight):
+    # tight: a small plant with cheap expansion, so that capacity is bought and depreciated
+    plant = (["firm.production.capacity_per_week=300", "firm.production.expansion_cost=100000",
+              "firm.production.expansion_units_per_week=300"] if tight else [])
     cfg = compose([f"scenario={scenario}", f"horizon_days={horizon}",
                    f"firm.initial_cash={cash}", f"firm.credit_line={credit}",
-                   f"tax_rate={tax}", f"depreciation_years={life}"]).scenario()
+                   f"tax_rate={tax}", f"depreciation_years={life}", *plant]).scenario()
     _check_reconciles(run_scenario(cfg, seed), tax)
