@@ -48,6 +48,8 @@ class ScenarioConfig:
     mode: str = "aggregate"
     backend: str = "cpu"
     discount_rate_per_year: float = 0.10
+    tax_rate: float = 0.21  # on pretax income, losses carried forward (sim/results/statements.py)
+    depreciation_years: float = 5.0  # straight-line life of capacity expansion
     market: MarketConfig = field(default_factory=MarketConfig)
     firm: FirmConfig = field(default_factory=FirmConfig)
     competitors: dict[str, CompetitorConfig] = field(default_factory=dict)
@@ -78,6 +80,8 @@ class ScenarioConfig:
                                  f"holds at most {INT32_COUNT:,} (the kernel's int32 indices): "
                                  "use mode=aggregate or smaller segments")
         check_range("discount_rate_per_year", self.discount_rate_per_year, -0.5, 2.0)
+        check_range("tax_rate", self.tax_rate, 0.0, 1.0, high_open=True)
+        check_range("depreciation_years", self.depreciation_years, 0.0, 100.0, low_open=True)
         names = [self.firm.name] + [c.name for c in self.competitors.values()]
         if len(set(names)) != len(names):
             raise ValueError(f"firm names must be unique, got {names}")

@@ -5,7 +5,9 @@
 base per segment and firm), ``preferences.parquet`` (each segment's price sensitivity and
 ideal attribute levels per step; NaN where a segment has no ideal point),
 ``distribution.parquet`` (coverage, availability, revenue and margin per step, firm with
-channels, channel and segment), ``config.json`` and ``kpis.json``; ``plots/`` when the caller passes a plotter. Every
+channels, channel and segment), ``pnl.parquet`` and ``balance.parquet`` (income
+statement, balance sheet and cash-flow statement per firm per quarter,
+``sim.results.statements``), ``config.json`` and ``kpis.json``; ``plots/`` when the caller passes a plotter. Every
 file is written atomically (``sim.results.files``).
 """
 
@@ -18,6 +20,7 @@ import pandas as pd
 
 from sim.results.files import atomic_write, clean_json
 from sim.results.kpis import compute_kpis
+from sim.results.statements import build_statements
 
 EVENT_COLUMNS = ["t", "firm", "product", "kind", "detail"]
 LEDGER_COLUMNS = ["t", "firm", "account", "amount"]
@@ -61,16 +64,25 @@ class Results:
         return cls(config, int(seed), ts, events, ledger, tasks, segments, kpis,
                    {f.name: f.ledger.cash for f in firms}, wall_s, preferences, distribution)
 
+    def statements(self):
+        """(pnl, balance): the firms' quarterly statements (``sim.results.statements``)."""
+        cfg = self.config
+        return build_statements(self.ledger, self.timeseries, cfg.horizon_days,
+                                getattr(cfg, "tax_rate", 0.21),
+                                getattr(cfg, "depreciation_years", 5.0))
+
     def write(self, run_dir, plotter=None) -> Path:
         """The run's tables, ``config.json`` and ``kpis.json`` (last: its presence marks a
         complete run directory). ``plotter(results, plots_dir)``, if given (for example
         ``sim.plots.plot_run``), draws the figures before ``kpis.json`` is written."""
         out = Path(run_dir)
         out.mkdir(parents=True, exist_ok=True)
+        pnl, balance = self.statements()
         for name, df in (("timeseries", self.timeseries), ("events", self.events),
                          ("ledger", self.ledger), ("tasks", self.tasks),
                          ("segments", self.segments), ("preferences", self.preferences),
-                         ("distribution", self.distribution)):
+                         ("distribution", self.distribution), ("pnl", pnl),
+                         ("balance", balance)):
             atomic_write(out / f"{name}.parquet", lambda p, df=df: df.to_parquet(p, index=False))
         if plotter is not None:
             plotter(self, out / "plots")

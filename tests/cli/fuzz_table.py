@@ -73,6 +73,8 @@ FUZZ = [
     ("horizon_inf", ["horizon_days=inf"], ["horizon_days"]),
     ("horizon_nan", ["horizon_days=nan"], ["horizon_days"]),
     ("discount_nan", ["discount_rate_per_year=nan"], ["discount_rate_per_year"]),
+    ("tax_rate_one", ["tax_rate=1"], ["tax_rate"]),
+    ("depreciation_zero", ["depreciation_years=0"], ["depreciation_years"]),
     ("replications_huge", ["replications=1000000"], ["replications"]),
     ("seed_float", ["seed=1e30"], ["seed", "whole number"]),
     # step counts that would take hours (issue 14, Why 2: an effective hang)

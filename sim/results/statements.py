@@ -1,0 +1,213 @@
+"""Financial statements per firm per quarter, built from the run's ledger and timeseries.
+
+The ledger (``sim.firm.ledger``) is a cash book: one signed posting per movement. The
+statements restate it on an accrual basis as a controller would (docs/model.md 6.2):
+
+- income statement (``pnl.parquet``): revenue, channel margins, net revenue, cost of goods
+  sold, gross profit, operating expenses by function, EBITDA, depreciation, EBIT,
+  interest, pretax income, tax at ``tax_rate`` with losses carried forward, net income;
+- balance sheet and cash-flow statement (``balance.parquet``): cash, inventory at
+  weighted-average cost, fixed assets (capacity expansion capitalised and depreciated
+  straight-line over ``depreciation_years``), debt drawn on the credit line, tax payable,
+  paid-in capital, retained earnings; operating, investing and financing cash flows.
+
+A quarter is a quarter of a 365-day year; quarter ``q`` holds the postings with
+``q * Q <= t < (q + 1) * Q``. The ledger's cash may be negative (drawn on the credit
+line): the balance sheet shows ``cash = max(ledger cash, 0)`` and ``debt = max(-ledger
+cash, 0)``. The simulation pays no tax: tax is accrued as a liability and never paid.
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim.units import DAYS_PER_YEAR
+
+QUARTER_DAYS = DAYS_PER_YEAR / 4.0
+
+OPEX = ("engineering", "marketing", "sales", "support", "research", "ga")
+PNL_COLUMNS = ["firm", "quarter", "start_day", "end_day", "revenue", "channel_margins",
+               "net_revenue", "cogs", "gross_profit", *[f"opex_{f}" for f in OPEX],
+               "opex_total", "ebitda", "depreciation", "ebit", "interest", "pretax_income",
+               "tax", "net_income", "loss_carryforward"]
+BALANCE_COLUMNS = ["firm", "quarter", "end_day", "cash", "inventory", "fixed_assets",
+                   "total_assets", "debt", "tax_payable", "total_liabilities",
+                   "paid_in_capital", "retained_earnings", "total_equity", "ledger_cash",
+                   "cf_operating", "cf_investing", "cf_financing", "net_change_cash",
+                   "capex", "production_cost", "inventory_units"]
+
+
+def line_of(account: str) -> str:
+    """The statement line of a ledger account (every account lands on exactly one)."""
+    head, _, tail = account.partition(":")
+    if account == "revenue":
+        return "revenue"
+    if head == "channel_margin":
+        return "channel_margins"
+    if account == "production":
+        return "production"  # through inventory into cost of goods sold
+    if account == "capacity":
+        return "capex"
+    if account == "interest":
+        return "interest"
+    if head == "financing":
+        return "financing"
+    if account == "research":
+        return "opex_research"
+    if account == "development":
+        return "opex_engineering"
+    if head == "marketing":
+        return "opex_marketing"
+    if head == "salaries":
+        return {"engineering": "opex_engineering", "design": "opex_engineering",
+                "marketing": "opex_marketing", "sales": "opex_sales",
+                "support": "opex_support", "manufacturing": "cogs_labour"}.get(tail, "opex_ga")
+    return "opex_ga"  # anything the ledger adds later is general and administrative
+
+
+def _quarter(t) -> np.ndarray:
+    return np.floor(np.asarray(t, dtype=float) / QUARTER_DAYS + 1e-12).astype(int)
+
+
+def _inventory(firm_ts: pd.DataFrame, production: np.ndarray, n_q: int):
+    """Weighted-average inventory value at each quarter end, COGS from production cost,
+    closing units. A firm that never produces (digital, subscriptions) holds no inventory:
+    its production postings (serving cost) are cost of goods sold when paid."""
+    value = np.zeros(n_q)
+    units = np.zeros(n_q)
+    if firm_ts.empty or float(firm_ts["produced"].sum()) <= 0.0:
+        return value, units, production.copy()
+    ts = firm_ts.sort_values("t")
+    q = _quarter(ts["t"].to_numpy())
+    made = np.bincount(q, weights=ts["produced"].to_numpy(float), minlength=n_q)[:n_q]
+    first = ts.iloc[0]
+    u_open = float(first["inventory"] - first["produced"] + first["units_sold"])
+    last_inv = ts.groupby(q)["inventory"].last()
+    v_open = 0.0  # opening stock (initial_inventory) came with the firm at no cost
+    cogs = np.zeros(n_q)
+    for k in range(n_q):
+        u_close = float(last_inv.get(k, u_open))
+        pool_units = u_open + made[k]
+        pool_value = v_open + production[k]
+        v_close = (pool_value * min(max(u_close, 0.0) / pool_units, 1.0)
+                   if pool_units > 0.0 else 0.0)
+        cogs[k] = pool_value - v_close
+        value[k], units[k] = v_close, u_close
+        u_open, v_open = u_close, v_close
+    return value, units, cogs
+
+
+def _depreciation(capex: np.ndarray, life_quarters: float) -> np.ndarray:
+    """Straight-line depreciation of each quarter's capital expenditure over
+    ``life_quarters``, starting the quarter after it was paid."""
+    n_q = len(capex)
+    dep = np.zeros(n_q)
+    for k, c in enumerate(capex):
+        if c <= 0.0:
+            continue
+        left, per = c, c / life_quarters
+        for j in range(k + 1, n_q):
+            d = min(per, left)
+            dep[j] += d
+            left -= d
+            if left <= 0.0:
+                break
+    return dep
+
+
+def _tax(pretax: np.ndarray, rate: float):
+    """Tax at ``rate`` on pretax income net of losses carried forward (no carry-back)."""
+    tax, carried = np.zeros(len(pretax)), np.zeros(len(pretax))
+    nol = 0.0
+    for k, p in enumerate(pretax):
+        if p < 0.0:
+            nol -= p
+        else:
+            used = min(nol, p)
+            nol -= used
+            tax[k] = rate * (p - used)
+        carried[k] = nol
+    return tax, carried
+
+
+def firm_statements(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
+                    horizon: float, tax_rate: float, depreciation_years: float):
+    """(pnl rows, balance rows) of one firm as DataFrames."""
+    led = ledger[ledger["firm"] == firm]
+    q = _quarter(led["t"].to_numpy()) if len(led) else np.zeros(0, int)
+    lines = led["account"].map(line_of).to_numpy() if len(led) else np.zeros(0, object)
+    amount = led["amount"].to_numpy(float) if len(led) else np.zeros(0)
+
+    def flow(line: str) -> np.ndarray:  # money out as a positive number, money in likewise
+        m = lines == line
+        return np.abs(np.bincount(q[m], weights=amount[m], minlength=n_q)[:n_q])
+
+    net_flow = np.bincount(q, weights=amount, minlength=n_q)[:n_q]
+    ledger_cash = np.cumsum(net_flow)
+    production = flow("production")
+    inv_value, inv_units, cogs_goods = _inventory(ts[ts["firm"] == firm], production, n_q)
+    capex = flow("capex")
+    dep = _depreciation(capex, depreciation_years * 4.0)
+    p = pd.DataFrame({"firm": firm, "quarter": np.arange(n_q)})
+    p["start_day"] = p["quarter"] * QUARTER_DAYS
+    p["end_day"] = np.minimum((p["quarter"] + 1) * QUARTER_DAYS, horizon)
+    p["revenue"] = flow("revenue")
+    p["channel_margins"] = flow("channel_margins")
+    p["net_revenue"] = p["revenue"] - p["channel_margins"]
+    p["cogs"] = cogs_goods + flow("cogs_labour")
+    p["gross_profit"] = p["net_revenue"] - p["cogs"]
+    for f in OPEX:
+        p[f"opex_{f}"] = flow(f"opex_{f}")
+    p["opex_total"] = p[[f"opex_{f}" for f in OPEX]].sum(axis=1)
+    p["ebitda"] = p["gross_profit"] - p["opex_total"]
+    p["depreciation"] = dep
+    p["ebit"] = p["ebitda"] - dep
+    p["interest"] = flow("interest")
+    p["pretax_income"] = p["ebit"] - p["interest"]
+    p["tax"], p["loss_carryforward"] = _tax(p["pretax_income"].to_numpy(), tax_rate)
+    p["net_income"] = p["pretax_income"] - p["tax"]
+
+    financing = np.bincount(q[lines == "financing"], weights=amount[lines == "financing"],
+                            minlength=n_q)[:n_q]
+    b = pd.DataFrame({"firm": firm, "quarter": np.arange(n_q), "end_day": p["end_day"]})
+    b["ledger_cash"] = ledger_cash
+    b["cash"] = np.maximum(ledger_cash, 0.0)
+    b["debt"] = np.maximum(-ledger_cash, 0.0)
+    b["inventory"] = inv_value
+    b["inventory_units"] = inv_units
+    b["fixed_assets"] = np.cumsum(capex) - np.cumsum(dep)
+    b["total_assets"] = b["cash"] + b["inventory"] + b["fixed_assets"]
+    b["tax_payable"] = np.cumsum(p["tax"].to_numpy())
+    b["total_liabilities"] = b["debt"] + b["tax_payable"]
+    b["paid_in_capital"] = np.cumsum(financing)
+    b["retained_earnings"] = np.cumsum(p["net_income"].to_numpy())
+    b["total_equity"] = b["paid_in_capital"] + b["retained_earnings"]
+    # indirect method: net income + non-cash charges - increase in working capital
+    d_inv = np.diff(inv_value, prepend=0.0)
+    b["cf_operating"] = p["net_income"] + dep + p["tax"] - d_inv
+    b["cf_investing"] = -capex
+    b["cf_financing"] = financing + np.diff(b["debt"].to_numpy(), prepend=0.0)
+    b["net_change_cash"] = b["cf_operating"] + b["cf_investing"] + b["cf_financing"]
+    b["capex"] = capex
+    b["production_cost"] = production
+    return p[PNL_COLUMNS], b[BALANCE_COLUMNS]
+
+
+def build_statements(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: float,
+                     tax_rate: float, depreciation_years: float):
+    """(pnl, balance) DataFrames for every firm in the ledger or the timeseries."""
+    firms = list(dict.fromkeys([*timeseries.get("firm", pd.Series(dtype=str)),
+                                *ledger["firm"]]))
+    n_q = max(int(math.ceil(horizon / QUARTER_DAYS - 1e-12)), 1)
+    for df in (ledger, timeseries):
+        if len(df):
+            n_q = max(n_q, int(_quarter(df["t"].max())) + 1)
+    ts = timeseries if len(timeseries) else pd.DataFrame(
+        columns=["t", "firm", "produced", "inventory", "units_sold"])
+    parts = [firm_statements(f, ledger, ts, n_q, horizon, tax_rate, depreciation_years)
+             for f in firms]
+    if not parts:
+        return pd.DataFrame(columns=PNL_COLUMNS), pd.DataFrame(columns=BALANCE_COLUMNS)
+    return (pd.concat([a for a, _ in parts], ignore_index=True),
+            pd.concat([b for _, b in parts], ignore_index=True))

@@ -1,0 +1,119 @@
+"""The quarterly statements (sim/results/statements.py) reconcile with the ledger to the cent.
+
+The property test runs a few random small scenarios and checks, per firm and quarter,
+against sums of the ledger computed here independently: the balance sheet's net cash is
+the ledger's cash at the quarter end, the cash-flow statement's net change is the ledger's,
+operating cash flow (indirect method, from net income) equals the operating postings
+(direct method), assets = liabilities + equity, and cumulative tax is the rate times the
+running maximum of cumulative pretax income (losses carried forward, no carry-back).
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.cli import compose
+from sim.results.statements import QUARTER_DAYS, build_statements, line_of
+from sim.scenario import run_scenario
+
+CENT = 0.005  # half a cent: equal to the cent
+
+
+def _ledger(rows):
+    return pd.DataFrame(rows, columns=["t", "firm", "account", "amount"])
+
+
+def _ts(rows):
+    return pd.DataFrame(rows, columns=["t", "firm", "produced", "inventory", "units_sold"])
+
+
+def test_inventory_is_an_asset_until_sold_at_weighted_average_cost():
+    # 100 units made at 10 in quarter 0, 60 shipped; 100 more at 16 in quarter 1, 90 shipped
+    led = _ledger([(0.0, "a", "financing:equity", 5000.0), (7.0, "a", "production", -1000.0),
+                   (100.0, "a", "production", -1600.0), (100.0, "a", "revenue", 3000.0)])
+    ts = _ts([(7.0, "a", 100.0, 40.0, 60.0), (100.0, "a", 100.0, 50.0, 90.0)])
+    pnl, bal = build_statements(led, ts, 2 * QUARTER_DAYS, 0.0, 5.0)
+    assert pnl["cogs"].tolist() == pytest.approx([600.0, 400.0 + 1600.0 - 50 * 2000.0 / 140])
+    assert bal["inventory"].tolist() == pytest.approx([400.0, 50 * 2000.0 / 140])
+    assert (bal["total_assets"] - bal["total_liabilities"] - bal["total_equity"]).abs().max() < CENT
+
+
+def test_capacity_is_capitalised_and_depreciated_straight_line():
+    led = _ledger([(0.0, "a", "financing:equity", 10_000.0), (10.0, "a", "capacity", -4000.0)])
+    pnl, bal = build_statements(led, _ts([]), 6 * QUARTER_DAYS, 0.0, 1.0)
+    assert pnl["depreciation"].tolist() == pytest.approx([0, 1000, 1000, 1000, 1000, 0])
+    assert bal["fixed_assets"].tolist() == pytest.approx([4000, 3000, 2000, 1000, 0, 0])
+    assert bal["cf_investing"].tolist() == pytest.approx([-4000, 0, 0, 0, 0, 0])
+
+
+def test_losses_are_carried_forward():
+    led = _ledger([(0.0, "a", "research", -100.0), (QUARTER_DAYS, "a", "revenue", 250.0),
+                   (2 * QUARTER_DAYS, "a", "revenue", 50.0)])
+    pnl, bal = build_statements(led, _ts([]), 3 * QUARTER_DAYS, 0.2, 5.0)
+    assert pnl["tax"].tolist() == pytest.approx([0.0, 0.2 * 150.0, 0.2 * 50.0])
+    assert pnl["loss_carryforward"].tolist() == pytest.approx([100.0, 0.0, 0.0])
+    assert bal["tax_payable"].iloc[-1] == pytest.approx(40.0)
+    assert bal["debt"].tolist() == pytest.approx([100.0, 0.0, 0.0])
+
+
+def _check_reconciles(res, tax_rate):
+    pnl, bal = res.statements()
+    led = res.ledger
+    q_of = np.floor(led["t"] / QUARTER_DAYS + 1e-12).astype(int)
+    for firm, b in bal.groupby("firm"):
+        p = pnl[pnl["firm"] == firm]
+        mine = led[led["firm"] == firm]
+        q = q_of[led["firm"] == firm]
+        n = len(b)
+        flow = np.array([mine["amount"][q == k].sum() for k in range(n)])
+        ends = np.array([mine["amount"][mine["t"] < (k + 1) * QUARTER_DAYS].sum()
+                         for k in range(n)])
+        ends[-1] = mine["amount"].sum()  # the last quarter holds the last step
+        net = (b["cash"] - b["debt"]).to_numpy()
+        assert np.abs(net - ends).max() < CENT, firm
+        assert abs(net[-1] - res.final_cash[firm]) < CENT, firm
+        assert np.abs(b["net_change_cash"] - np.diff(b["cash"], prepend=0.0)).max() < CENT
+        assert np.abs(b["net_change_cash"] - np.diff(b["debt"], prepend=0.0) - flow).max() < CENT
+        lines = mine["account"].map(line_of)
+        operating = ~lines.isin(["financing", "capex"])
+        direct = np.array([mine["amount"][operating & (q == k)].sum() for k in range(n)])
+        assert np.abs(b["cf_operating"].to_numpy() - direct).max() < CENT, firm
+        gap = b["total_assets"] - b["total_liabilities"] - b["total_equity"]
+        assert gap.abs().max() < CENT, firm
+        assert (b["inventory"] >= -CENT).all() and (b["fixed_assets"] >= -CENT).all()
+        taxed = np.maximum.accumulate(np.maximum(np.cumsum(p["pretax_income"]), 0.0))
+        assert np.abs(np.cumsum(p["tax"]) - tax_rate * taxed).max() < CENT, firm
+    # every account the simulation posts has its own line (none falls into G&A unnamed)
+    assert not (led["account"].map(line_of) == "opex_ga").any(), led["account"].unique()
+
+
+def test_a_shipped_scenario_reconciles_with_capex_and_debt():
+    cfg = compose(["scenario=baseline", "horizon_days=500", "firm.credit_line=5000000",
+                   "firm.initial_cash=3000000", "firm.production.capacity_per_week=300",
+                   "firm.production.expansion_cost=100000",
+                   "firm.production.expansion_units_per_week=300"]).scenario()
+    res = run_scenario(cfg, 3)
+    pnl, bal = res.statements()
+    us = bal[bal["firm"] == "us"]
+    assert us["capex"].sum() > 0 and us["debt"].max() > 0  # both paths are exercised
+    assert pnl.loc[pnl["firm"] == "us", "depreciation"].sum() > 0
+    assert pnl["tax"].sum() > 0  # a profitable rival pays tax
+    _check_reconciles(res, cfg.tax_rate)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(scenario=st.sampled_from(["baseline", "subscription_trial", "price_war"]),
+       seed=st.integers(0, 10_000), horizon=st.integers(150, 600),
+       cash=st.sampled_from([2e5, 2e6, 2e7]), credit=st.sampled_from([0.0, 5e5, 5e6]),
+       tax=st.floats(0.0, 0.5), life=st.floats(0.5, 10.0), tight=st.booleans())
+def test_statements_reconcile_with_the_ledger(scenario, seed, horizon, cash, credit, tax, life,
+                                              tight):
+    # tight: a small plant with cheap expansion, so that capacity is bought and depreciated
+    plant = (["firm.production.capacity_per_week=300", "firm.production.expansion_cost=100000",
+              "firm.production.expansion_units_per_week=300"] if tight else [])
+    cfg = compose([f"scenario={scenario}", f"horizon_days={horizon}",
+                   f"firm.initial_cash={cash}", f"firm.credit_line={credit}",
+                   f"tax_rate={tax}", f"depreciation_years={life}", *plant]).scenario()
+    _check_reconciles(run_scenario(cfg, seed), tax)
