@@ -12,7 +12,20 @@ on a GPU, which NVVM never fuses into an FMA (see ``sim.kernel._cuda_device``).
 import numpy as np
 from numba import cuda
 
-from sim.kernel.rng import _M1, _M2, GOLDEN, GOLDEN32, LOWBIAS_M1, LOWBIAS_M2
+from sim.kernel.rng import (
+    _INV53,
+    _M1,
+    _M2,
+    _ONE,
+    _S11,
+    _S27,
+    _S30,
+    _S31,
+    GOLDEN,
+    GOLDEN32,
+    LOWBIAS_M1,
+    LOWBIAS_M2,
+)
 
 try:
     from numba.cuda.core import config as _config
@@ -42,12 +55,6 @@ _LB1 = np.uint64(LOWBIAS_M1)
 _LB2 = np.uint64(LOWBIAS_M2)
 _SH15 = np.uint64(15)
 _SH16 = np.uint64(16)
-_SH11 = np.uint64(11)
-_SH27 = np.uint64(27)
-_SH30 = np.uint64(30)
-_SH31 = np.uint64(31)
-_ONE = np.uint64(1)
-_INV53 = 1.0 / 9007199254740992.0
 
 
 # --------------------------------------------------------------------------- arithmetic
@@ -101,12 +108,12 @@ def hash32(key_lo, key_hi, index):
 
 @device
 def mix64(z):
-    z = (z ^ (z >> _SH30)) * _M1
-    z = (z ^ (z >> _SH27)) * _M2
-    return z ^ (z >> _SH31)
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
 
 
 @device
 def uniform(key, index):
     """``rng.uniform``: element ``index`` of the SplitMix64 stream ``key`` (uint64)."""
-    return np.float64(mix64(key + (np.uint64(index) + _ONE) * GOLDEN) >> _SH11) * _INV53
+    return np.float64(mix64(key + (np.uint64(index) + _ONE) * GOLDEN) >> _S11) * _INV53
