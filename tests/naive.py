@@ -374,7 +374,7 @@ class NaiveAggregate:
                 wom += sat[j] * active[j]
             if population > 0:
                 wom /= population
-            hazard = (float(seg.p[s]) * adv + float(seg.q[s]) * wom) * attract
+            hazard = (float(seg.p[s]) * adv + float(seg.q[s]) * wom) * attract * float(offer.season)
             prob = -math.expm1(-hazard * dt) * reach
             considering = 0
             if self.pool[s] > 0 and prob > 0.0:
@@ -562,7 +562,7 @@ class NaiveAgents:
                 else:
                     nbs = self.neighbours[i]
                     w = sum(sat[start[k]] for k in nbs if start[k] >= 0) / len(nbs) if nbs else 0.0
-                hazard = (float(seg.p[s]) * adv + float(seg.q[s]) * w) * attract
+                hazard = (float(seg.p[s]) * adv + float(seg.q[s]) * w) * attract * float(offer.season)
                 if u < -math.expm1(-hazard * dt):
                     j = self._choose(i, s, offer, key_choice)
                     if j >= 0 and fill[j] < 1.0 and uniform(key_fill, i) >= fill[j]:

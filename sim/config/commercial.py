@@ -140,6 +140,8 @@ class PricingConfig:
     The price may be below the unit cost (a loss leader). ``floor_over_unit_cost`` is an
     optional floor (0: none); where it binds the pricing records a ``price_floor`` event.
     A free trial is shorter than a year (the choice price pays for the rest of the year).
+    ``trial_conversion``: the share of trialists who convert when satisfaction sits at the
+    support baseline; experienced satisfaction moves it (``sim.firm.support``).
     """
 
     list_price: float = 400.0

@@ -144,6 +144,30 @@ class NetworkConfig:
         check_range("market.network.exponent", self.exponent, 2.0, 10.0, low_open=True)
 
 
+@dataclass
+class SeasonalityConfig:
+    """Demand seasonality (``sim.market.seasonality``; docs/model.md section 1.8).
+
+    ``monthly_index``: twelve relative purchase rates, January first (empty: none); they
+    are rescaled to average 1, so seasonality moves purchases within the year, not their
+    level. ``start_month``: the calendar month of day 0 (1 = January).
+    """
+
+    monthly_index: list[float] = field(default_factory=list)
+    start_month: int = 1
+
+    def __post_init__(self):
+        key = "market.seasonality"
+        if self.monthly_index and len(self.monthly_index) != 12:
+            raise ValueError(f"{key}.monthly_index must list 12 months (January first) or none, "
+                             f"got {len(self.monthly_index)} values")
+        for i, v in enumerate(self.monthly_index):
+            check_range(f"{key}.monthly_index[{i}]", v, 0.0, 100.0)
+        if self.monthly_index and sum(self.monthly_index) <= 0.0:
+            raise ValueError(f"{key}.monthly_index must have a positive sum, got {list(self.monthly_index)}")
+        check_range(f"{key}.start_month", self.start_month, 1, 12)
+
+
 def _segments():
     return [SegmentConfig()]
 
@@ -160,6 +184,7 @@ class MarketConfig:
     name: str = "default"
     segments: list[SegmentConfig] = field(default_factory=_segments)
     network: NetworkConfig = field(default_factory=NetworkConfig)
+    seasonality: SeasonalityConfig = field(default_factory=SeasonalityConfig)
     analogy: str | None = None
 
     def __post_init__(self):

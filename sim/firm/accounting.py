@@ -5,9 +5,11 @@ each distribution channel's margin, booked into the firm's ledger.
 - Subscriptions pay their monthly price per active *paying* subscriber for the step,
   ``paying * price * dt / days_per_month``; serving them costs ``unit_cost`` per paying
   subscriber-month (booked as production, not discretionary). Subscribers inside a free
-  trial pay nothing; the trials that end in a step and do not convert
-  (``1 - trial_conversion``) leave through an extra churn hazard that the market adds to
-  the product's churn (``trial_churn``): a product-level approximation of the cohort.
+  trial pay nothing; the trials that end in a step and do not convert leave through an
+  extra churn hazard that the market adds to the product's churn (``trial_churn``): a
+  product-level approximation of the cohort. The share that converts is
+  ``trial_conversion`` at the satisfaction baseline, moved by the product's experienced
+  satisfaction (``sim.firm.support.trial_conversion``).
 - With distribution channels, each channel's margin is booked against the revenue it
   carried (``sim.firm.distribution``), with one row per channel and segment in the
   distribution table.
@@ -17,12 +19,13 @@ import math
 
 import numpy as np
 
+from sim.firm.support import trial_conversion
 from sim.units import DAYS_PER_MONTH
 
 
 class SalesAccounting:
     def __init__(self, env, firm: str, cfg_pricing, product, production, distribution, ledger,
-                 recorder):
+                 recorder, support_cfg=None):
         self.env = env
         self.firm = firm
         self.cfg_pricing = cfg_pricing
@@ -32,6 +35,14 @@ class SalesAccounting:
         self.ledger = ledger
         self.recorder = recorder
         self.trial_cohorts = []  # (end_day, count) of subscribers in a free trial
+        self.support_cfg = support_cfg  # None: trials convert at the configured share
+
+    def conversion(self) -> float:
+        """Share of the trials ending now that convert (module docstring)."""
+        base = self.cfg_pricing.trial_conversion
+        if self.support_cfg is None:
+            return base
+        return trial_conversion(base, self.product.satisfaction, self.support_cfg.baseline)
 
     def trial_churn(self, dt: float) -> float:
         """Extra churn hazard per day so that, in expectation, the subscribers whose free
@@ -40,7 +51,7 @@ class SalesAccounting:
         p = self.product
         ending = sum(n for end, n in self.trial_cohorts if now <= end < now + dt)
         if ending > 0 and p.installed_base > 0:
-            leave = min((1.0 - self.cfg_pricing.trial_conversion) * ending / p.installed_base,
+            leave = min((1.0 - self.conversion()) * ending / p.installed_base,
                         0.999)
             return -math.log1p(-leave) / dt
         return 0.0

@@ -70,7 +70,7 @@ class Firm:
         self.distribution = Distribution(cfg.name, cfg.distribution, segs, self.teams)
         self.accounting = SalesAccounting(env, cfg.name, cfg.pricing, self.product,
                                           self.production, self.distribution, self.ledger,
-                                          recorder)
+                                          recorder, cfg.support)
         self.strategy = None
 
     @property

@@ -19,6 +19,9 @@ import math
 
 from sim.units import DAYS_PER_YEAR
 
+# the least share of the price a trialist expects to bear (effort, data entry): an assumption
+MIN_TRIAL_COST = 0.05
+
 
 class Pricing:
     def __init__(self, env, firm: str, cfg, product, production, recorder, observer=None):
@@ -99,11 +102,15 @@ class Pricing:
                         step = edge - self.env.now
             yield self.env.timeout(step)
 
-    def effective_choice_price(self) -> float:
+    def effective_choice_price(self, conversion: float = 1.0) -> float:
         """Price that enters the customer's choice: for a subscription with a free trial,
-        the first year's payments spread over the year (a D-day trial costs nothing)."""
+        the first year's payments spread over the year (a D-day trial costs nothing), times
+        the share of trialists who go on to pay (``conversion``): who tries and does not
+        like it pays nothing, so a trial lowers the expected cost of trying (at least
+        ``MIN_TRIAL_COST`` of the price: trying is never free of effort)."""
         p = self.product
         if p.kind == "subscription" and self.cfg.free_trial_days > 0:
             # free_trial_days < 365 (refused at input otherwise): the factor is positive
-            return p.price * (DAYS_PER_YEAR - self.cfg.free_trial_days) / DAYS_PER_YEAR
+            paid = (DAYS_PER_YEAR - self.cfg.free_trial_days) / DAYS_PER_YEAR
+            return p.price * paid * max(conversion, MIN_TRIAL_COST)
         return p.price

@@ -9,6 +9,12 @@ of the expectation-disconfirmation model (Oliver 1980). ``waiting_share`` is the
 recent orders that met a stock-out and had to wait (``Production.waiting_share``): a delay lowers the evaluation of
 the service (Taylor 1994, J. Marketing 58:56-69; Anderson, Fornell and Lehmann 1994).
 Satisfaction weights word of mouth and drives churn in the kernel.
+
+Free trials convert on experienced satisfaction (``trial_conversion``): the configured
+conversion holds when satisfaction sits at its baseline (quality at expectation, service on
+target, no waiting); each logit unit of satisfaction above or below it moves the log-odds
+of converting by one (disconfirmation of what the trial showed, Oliver 1980; trial users
+who meet poor quality do not adopt, Foubert and Gijsbrechts 2016).
 """
 
 import math
@@ -29,4 +35,18 @@ def satisfaction(cfg, quality: float, expectation: float, service: float,
     z = (cfg.baseline + cfg.quality_weight * (quality - expectation)
          + cfg.service_weight * (service - cfg.target_service_level)
          - cfg.waiting_weight * waiting_share)
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def _logit(x: float) -> float:
+    x = min(max(x, 1e-12), 1.0 - 1e-12)
+    return math.log(x / (1.0 - x))
+
+
+def trial_conversion(base: float, satisfaction_now: float, baseline: float) -> float:
+    """Share of trialists who convert at the end of their free trial: ``base`` at the
+    satisfaction baseline, shifted in log-odds by ``logit(satisfaction) - baseline``."""
+    if base <= 0.0 or base >= 1.0:
+        return base
+    z = _logit(base) + _logit(satisfaction_now) - baseline
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))

@@ -75,11 +75,12 @@ def owner_probabilities(churn_rate, slope, replacement_rate, satisfaction, dt, p
 def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_utility,
                    available, awareness, advertising, satisfaction, churn_rate, slope,
                    replacement_rate, fill_rate, pool, lapsed, active, out, pool_out,
-                   lapsed_out):
+                   lapsed_out, season=1.0):
     """One aggregate step in place on pool (S,), lapsed (S,), active (S, J), int64.
 
     ``seg`` float64 (S, 7): p, q (per day), price sensitivity, outside utility,
-    attractiveness elasticity, reference inclusive value, churn_return. ``weights``
+    attractiveness elasticity, reference inclusive value, churn_return. ``season``
+    multiplies every segment's category hazard (demand seasonality). ``weights``
     (S, K); offer arrays as in ``params.Offer`` (``utility`` read when ``has_utility``).
     Writes the flows and the owners after the step into ``out`` int64 (7, S, J) (rows
     ``NEW`` .. ``ACTIVE``) and the pool and lapsed after it into ``pool_out``,
@@ -110,7 +111,7 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
         population = pool[s] + lapsed[s] + owners
         if population > 0:
             wom /= population
-        hazard = (seg[s, SEG_P] * adv[s] + seg[s, SEG_Q] * wom) * attract[s]
+        hazard = (seg[s, SEG_P] * adv[s] + seg[s, SEG_Q] * wom) * attract[s] * season
         prob = -np.expm1(-hazard * dt) * reach[s]
         considering = 0
         if pool[s] > 0 and prob > 0.0:

@@ -209,8 +209,8 @@ class AgentMarket:
         _check_offer(offer, self.segments, self.n_products)
         seg = self.segments
         base, _, adv, attract, _ = drivers(seg, offer)
-        haz_innov = seg.p * adv * attract
-        haz_imit = seg.q * attract
+        haz_innov = seg.p * adv * attract * offer.season
+        haz_imit = seg.q * attract * offer.season
         population = np.maximum(seg.population, 1)
         wom = (self.active * offer.satisfaction[None, :]).sum(axis=1) / population
         prob_mixed = -np.expm1(-(haz_innov + haz_imit * wom) * dt)

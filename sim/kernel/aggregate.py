@@ -113,7 +113,7 @@ class AggregateMarket:
                         offer.advertising, offer.satisfaction, offer.churn_rate,
                         offer.churn_satisfaction_slope, offer.replacement_rate,
                         offer.fill_rate, self.pool, self.lapsed, self.active, out, after[0],
-                        after[1])
+                        after[1], float(offer.season))
         new, units, repl, churn, back, lost, active = out
         return StepOutcome._of(new, units, repl, churn, back, active, after[0], after[1], lost)
 

@@ -208,6 +208,9 @@ class Offer:
         Attribute utility of each product in each segment, replacing
         ``attribute_weights . attributes`` when given (e.g. ideal-point utilities of
         drifting preferences).
+    season : float
+        Demand seasonality: a multiplier (>= 0) on every segment's category-adoption hazard
+        this step (1: none; ``sim.market.seasonality``).
     """
 
     price: np.ndarray
@@ -221,6 +224,7 @@ class Offer:
     replacement_rate: np.ndarray
     fill_rate: np.ndarray | None = None
     utility: np.ndarray | None = None
+    season: float = 1.0
 
     @property
     def n_products(self) -> int:
@@ -241,6 +245,7 @@ class Offer:
         replacement_rate=None,
         fill_rate=None,
         utility=None,
+        season=1.0,
     ) -> Offer:
         """Validated offer; omitted arguments take neutral defaults (pure Bass)."""
         price = np.atleast_1d(np.asarray(price, dtype=np.float64))
@@ -257,6 +262,7 @@ class Offer:
             replacement_rate=np.zeros(j) if replacement_rate is None else replacement_rate,
             fill_rate=np.ones(j) if fill_rate is None else fill_rate,
             utility=utility,
+            season=season,
         ).validate(segments)
 
     def validate(self, segments: Segments) -> Offer:
@@ -285,8 +291,14 @@ class Offer:
         _check_range("fill_rate", values["fill_rate"], 0.0, 1.0)
         for name in ("advertising", "churn_rate", "churn_satisfaction_slope", "replacement_rate"):
             _check_range(name, values[name], 0.0)
+        season = np.asarray(self.season, dtype=np.float64)
+        if season.shape != ():
+            raise ValueError(f"season must be a number, got shape {season.shape}")
+        _check_finite("season", season.reshape(1))
+        _check_range("season", season.reshape(1), 0.0)
         for name, arr in values.items():
             object.__setattr__(self, name, arr)
+        object.__setattr__(self, "season", float(season))
         # remembered so that a step does not validate the same offer twice (the arrays
         # must not be modified after validation)
         object.__setattr__(self, "_validated_for", segments)

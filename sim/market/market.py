@@ -21,6 +21,7 @@ from sim.market.lifecycle import Lifecycle
 from sim.market.organic import OrganicAwareness
 from sim.market.pioneer import PrototypePreference
 from sim.market.preferences import Preferences
+from sim.market.seasonality import Seasonality
 from sim.market.targeting import apply_targeting
 from sim.seeds import component_rng, component_seed
 from sim.units import per_year_to_per_day
@@ -111,15 +112,19 @@ class Market:
             f.product.awareness = np.maximum(f.product.awareness, owned)
         self.lifecycle = Lifecycle(env, recorder, j, self.dt, float(self.sizes.sum()))
         self.organic = OrganicAwareness(mcfg, self.sizes)
+        self.seasonality = Seasonality(mcfg.seasonality)
         self.prototype = PrototypePreference(mcfg)
         self.installed = initial.astype(float)  # (S, J) after the last step
         self.segment_names = names
         apply_targeting(firms, names)
 
     # --- one step ---------------------------------------------------------------------
-    def offer(self, fill) -> Offer:
+    def offer(self, fill, season: float = 1.0) -> Offer:
+        """What is on the market this step; ``season`` scales the category's purchase
+        hazards, first purchases and replacements alike (``sim.market.seasonality``)."""
         prods = [f.product for f in self.firms]
-        price = np.array([f.pricing.effective_choice_price() for f in self.firms])
+        price = np.array([f.pricing.effective_choice_price(f.accounting.conversion())
+                          for f in self.firms])
         churn = np.array([p.churn_per_day for p in prods])
         churn = churn + np.array([f.accounting.trial_churn(self.dt) for f in self.firms])
         # cancelled backorders leave our installed base and go back to the market
@@ -140,13 +145,14 @@ class Market:
             satisfaction=np.array([p.satisfaction for p in prods]),
             churn_rate=churn,
             churn_satisfaction_slope=np.array([p.churn_dissatisfaction_per_day for p in prods]),
-            replacement_rate=np.array([1.0 / p.lifetime_days if p.kind == "durable" else 0.0
+            replacement_rate=np.array([season / p.lifetime_days if p.kind == "durable" else 0.0
                                        for p in prods]),
             # "lose": customers who find no stock stay potential adopters (lost sales);
             # "defer": they order anyway and wait in the backlog
             fill_rate=np.array([fill[k] if f.cfg.production.stockout == "lose" else 1.0
                                 for k, f in enumerate(self.firms)]),
             utility=self._utility(attributes, price),
+            season=season,
         )
 
     def _utility(self, attributes, price):
@@ -177,7 +183,7 @@ class Market:
         produced = [f.production.produce(dt) for f in self.firms]
         fill = [f.production.fill_rate(dt) for f in self.firms]
         self.organic.apply([f.product for f in self.firms], self.installed, dt)
-        offer = self.offer(fill)
+        offer = self.offer(fill, self.seasonality.factor(t))
         if self.rng is not None:
             out = self.kernel.step(offer, dt, self.rng)
         else:

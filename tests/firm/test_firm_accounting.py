@@ -100,3 +100,32 @@ def test_subscriptions_bill_paying_subscribers_and_trials_pay_nothing(env, rec, 
     # expectation: 1 - exp(-h 7) = 0.08
     assert [s[1] for s in seen[:2]] == [0.0, 0.0]
     assert seen[2][1] == pytest.approx(-math.log(1.0 - 0.08) / 7.0, rel=1e-12)
+
+
+def test_trials_convert_on_experienced_satisfaction(env, rec, ledger):
+    """At the satisfaction baseline the configured share converts; a product that pleases
+    more converts more, one that disappoints converts less (sim.firm.support)."""
+    from sim.config import SupportConfig
+    from sim.firm.support import satisfaction, trial_conversion
+
+    support = SupportConfig()
+    at_base = satisfaction(support, 0.7, 0.7, support.target_service_level)
+    assert trial_conversion(0.6, at_base, support.baseline) == pytest.approx(0.6, rel=1e-12)
+    better = satisfaction(support, 0.9, 0.7, support.target_service_level)
+    worse = satisfaction(support, 0.5, 0.7, support.target_service_level)
+    # log-odds move by the satisfaction index: quality_weight x the quality gap
+    hi = trial_conversion(0.6, better, support.baseline)
+    lo = trial_conversion(0.6, worse, support.baseline)
+    assert math.log(hi / (1 - hi)) - math.log(0.6 / 0.4) == pytest.approx(6.0 * 0.2, rel=1e-9)
+    assert lo < 0.6 < hi
+    assert trial_conversion(0.0, better, support.baseline) == 0.0
+    assert trial_conversion(1.0, worse, support.baseline) == 1.0
+    pricing = PricingConfig(list_price=100.0, free_trial_days=14.0, trial_conversion=0.6)
+    acct, product = books(env, rec, ledger, kind="subscription", pricing=pricing)
+    acct.support_cfg = support
+    product.installed_base, product.satisfaction = 100, worse
+    acct.trial_cohorts = [(3.0, 20)]
+    leave_worse = acct.trial_churn(7.0)
+    product.satisfaction = better
+    assert acct.trial_churn(7.0) < leave_worse
+    assert 1 - math.exp(-leave_worse * 7.0) == pytest.approx((1 - lo) * 20 / 100, rel=1e-12)

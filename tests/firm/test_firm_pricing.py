@@ -140,3 +140,18 @@ def test_a_free_trial_of_a_year_or_more_is_refused_at_input():
     PricingConfig(free_trial_days=364.0).check("p")
     with pytest.raises(ValueError, match=r"p.free_trial_days must be < 365.0, got 365.0"):
         PricingConfig(free_trial_days=365.0).check("p")
+
+
+def test_a_trial_lowers_the_expected_cost_of_trying_by_the_conversion(env, rec, ledger):
+    """Who tries and does not convert pays nothing: the choice price of a D-day trial is
+    the year's paid share times the share expected to convert (at least 5%)."""
+    from sim.firm.pricing import MIN_TRIAL_COST
+
+    cfg = PricingConfig(list_price=50.0, free_trial_days=73.0)
+    pricing, product = build(env, rec, ledger, cfg, kind="subscription")
+    env.run(until=1)  # priced at launch
+    assert pricing.effective_choice_price(0.5) == pytest.approx(50.0 * 0.8 * 0.5)
+    assert pricing.effective_choice_price(0.0) == pytest.approx(50.0 * 0.8 * MIN_TRIAL_COST)
+    no_trial, _ = build(env, rec, ledger, PricingConfig(list_price=50.0), kind="subscription")
+    env.run(until=2)
+    assert no_trial.effective_choice_price(0.3) == 50.0
