@@ -29,6 +29,10 @@ class ProductConfig:
     name: str = "product"
     kind: str = "durable"
     attributes: dict[str, float] = field(default_factory=lambda: {"quality": 0.8, "features": 0.6, "design": 0.6})
+    # the design that production.unit_cost and the development tasks' efforts are priced
+    # at (sim.firm.design_cost): better attributes than these cost more to make and develop
+    reference_attributes: dict[str, float] = field(
+        default_factory=lambda: {"quality": 0.8, "features": 0.6, "design": 0.6})
     lifetime_years: float = 4.0
     churn_per_year: float = 0.05
     churn_dissatisfaction_per_year: float = 0.6
@@ -41,6 +45,9 @@ class ProductConfig:
         for a in self.attributes:
             check_choice(f"{key}.attributes key", a, ATTRIBUTES)
         check_finite_map(f"{key}.attributes", self.attributes, *ATTRIBUTE_SCALE)
+        for a in self.reference_attributes:
+            check_choice(f"{key}.reference_attributes key", a, ATTRIBUTES)
+        check_finite_map(f"{key}.reference_attributes", self.reference_attributes, *ATTRIBUTE_SCALE)
         check_range(f"{key}.lifetime_years", self.lifetime_years, MIN_LIFETIME_YEARS, 1000.0)
         check_range(f"{key}.churn_per_year", self.churn_per_year, 0.0, 100.0)
         check_range(f"{key}.churn_dissatisfaction_per_year",

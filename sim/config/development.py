@@ -114,6 +114,10 @@ class DevelopmentConfig:
     roadmap: list[ReleaseConfig] = field(default_factory=_roadmap)
     feedback_reorders_roadmap: bool = True
     launch_not_before_plan: bool = True
+    # effort rise of the engineering and design tasks per +0.1 of each target attribute
+    # above product.reference_attributes (sim.firm.design_cost; an assumption, docs/model.md 2.1)
+    attribute_effort: dict[str, float] = field(
+        default_factory=lambda: {"quality": 0.10, "features": 0.10, "design": 0.05})
 
     def check(self, key):
         check_nonneg(f"{key}.start_day", self.start_day)
@@ -123,6 +127,9 @@ class DevelopmentConfig:
         check_nonneg(f"{key}.detection_rate_per_person_day", self.detection_rate_per_person_day)
         check_nonneg(f"{key}.fix_effort_person_days", self.fix_effort_person_days)
         check_nonneg(f"{key}.quality_loss_per_defect", self.quality_loss_per_defect)
+        for a in self.attribute_effort:
+            check_choice(f"{key}.attribute_effort key", a, ATTRIBUTES)
+        check_finite_map(f"{key}.attribute_effort", self.attribute_effort, 0.0, 10.0)
         if not self.stages:
             raise ValueError(f"{key}.stages must list at least one stage, got []")
         for i, stage in enumerate(self.stages):

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 
 from sim.config._checks import (
     check_choice,
+    check_finite_map,
     check_nonneg,
     check_positive,
     check_prob,
     check_range,
 )
 from sim.config.bounds import DAYS, HEADCOUNT, UNITS
+from sim.config.market import ATTRIBUTES
 
 TEAMS = ("engineering", "design", "marketing", "sales", "support", "manufacturing")
 
@@ -76,6 +78,10 @@ class ProductionConfig:
     # mean patience of a backorder in days (exponential, as in Erlang-A): each waiting order
     # cancels at rate 1 / patience; None: orders wait until they ship
     backorder_patience_days: float | None = 42.0
+    # unit-cost rise per +0.1 of each attribute above product.reference_attributes
+    # (sim.firm.design_cost; an assumption, docs/model.md 2.1)
+    attribute_cost: dict[str, float] = field(
+        default_factory=lambda: {"quality": 0.06, "features": 0.05, "design": 0.03})
 
     def check(self, key):
         check_nonneg(f"{key}.unit_cost", self.unit_cost)
@@ -98,6 +104,9 @@ class ProductionConfig:
         if self.backorder_patience_days is not None:
             check_range(f"{key}.backorder_patience_days", self.backorder_patience_days,
                         0.0, DAYS, low_open=True)
+        for a in self.attribute_cost:
+            check_choice(f"{key}.attribute_cost key", a, ATTRIBUTES)
+        check_finite_map(f"{key}.attribute_cost", self.attribute_cost, 0.0, 10.0)
 
 
 @dataclass

@@ -37,6 +37,7 @@ import numpy as np
 
 from sim.config import ATTRIBUTES
 from sim.config.bounds import ATTRIBUTE_SCALE
+from sim.firm import design_cost
 from sim.firm.product import describe_gains
 from sim.units import DAYS_PER_WEEK
 
@@ -117,6 +118,7 @@ class Project:
         self.running: dict[str, int] = {}
         self.start_day: float | None = None
         self.quality_target = product.quality
+        self._effort_rates = design_cost.rates(cfg.attribute_effort)
         order = {s: k for k, s in enumerate(cfg.stages)}
         for t in cfg.tasks:
             for d in t.depends_on:
@@ -133,6 +135,7 @@ class Project:
         if target is not None:
             self.product.target = np.clip(np.asarray(target, dtype=float), *ATTRIBUTE_SCALE)
             self.product.attributes = self.product.target.copy()
+            self.product.design = self.product.target.copy()
             self.quality_target = self.product.quality
         self.state = "running"
         self.start_day = self.env.now
@@ -191,6 +194,9 @@ class Project:
         yield self.env.timeout(0)  # let tasks starting at the same moment register first
         start = self.env.now
         effort = draw_effort(task, self.cfg.distribution, self.rng) * scale
+        if task.team in BUILDING_TEAMS:  # a better design takes more building
+            p = self.product
+            effort *= design_cost.factor(p.design, p.reference, self._effort_rates)
         heads = min(task.max_heads, team.capacity(start) / self.running[task.team])
         self.ledger.spend("development", task.cost * scale)
         duration = task.fixed_days * (1.0 if recycle == 0 else scale) + effort / heads

@@ -18,6 +18,12 @@ class Product:
         self.digital = bool(cfg.digital) or cfg.kind == "subscription"
         self.target = np.array([float(cfg.attributes.get(a, 0.0)) for a in ATTRIBUTES])
         self.attributes = self.target.copy()
+        # the attributes designed in (target plus released gains; residual defects lower
+        # the quality customers see, not what the design costs to make)
+        self.design = self.target.copy()
+        # the design the unit cost and development efforts are priced at (design_cost)
+        self.reference = np.array([float(cfg.reference_attributes.get(a, 0.0))
+                                   for a in ATTRIBUTES])
         self.lifetime_days = float(cfg.lifetime_years) * DAYS_PER_YEAR
         self.churn_per_day = float(cfg.churn_per_year) / DAYS_PER_YEAR
         self.churn_dissatisfaction_per_day = float(cfg.churn_dissatisfaction_per_year) / DAYS_PER_YEAR
@@ -56,6 +62,8 @@ class Product:
             new = min(max(self.attributes[k] + gain, ATTRIBUTE_SCALE[0]), ATTRIBUTE_SCALE[1])
             done[name] = float(new - self.attributes[k])
             self.attributes[k] = new
+            self.design[k] = min(max(self.design[k] + done[name], ATTRIBUTE_SCALE[0]),
+                                 ATTRIBUTE_SCALE[1])
         return done
 
 

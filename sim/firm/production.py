@@ -25,6 +25,7 @@ cost of serving one customer (per unit sold, or per subscriber-month).
 
 import math
 
+from sim.firm import design_cost
 from sim.units import DAYS_PER_WEEK
 
 
@@ -51,14 +52,19 @@ class Production:
         self.waited_share = 0.0  # share of recent orders that had to wait (smoothed)
         self.cancelled_total = 0.0
         self.cash_limited = False
+        self._attribute_rates = design_cost.rates(cfg.attribute_cost)
 
     @property
     def unit_cost(self) -> float:
+        """The experience curve's cost of the reference design times what the product's
+        attributes add (``sim.firm.design_cost``)."""
         cfg = self.cfg
+        p = self.product
+        design = design_cost.factor(p.design, p.reference, self._attribute_rates)
         if self.unlimited:
-            return cfg.unit_cost
+            return cfg.unit_cost * design
         ratio = max(self.cumulative_output, cfg.learning_base_units) / cfg.learning_base_units
-        return cfg.unit_cost * ratio ** math.log2(cfg.progress_ratio)
+        return cfg.unit_cost * ratio ** math.log2(cfg.progress_ratio) * design
 
     def produce(self, dt: float) -> float:
         """Make this step's output (before the market step); returns units made."""
