@@ -40,7 +40,8 @@ def rival_config(name, kind, launched, **strategy):
         start_day=0.0, planned_launch_day=0.0, stages=["concept"],
         tasks=[TaskConfig("build", "concept", "engineering", 10, 10, 10, 5, 1.0)],
         distribution="fixed", defects_per_person_day=0.0, roadmap=[],
-        launch_not_before_plan=False, gate=GatePolicyConfig(min_quality=0.0))
+        launch_not_before_plan=False, gate=GatePolicyConfig(min_quality=0.0),
+        attribute_effort={})  # designs cost nothing extra here: the strategy is under test
     marketing = MarketingConfig(budget_per_week=1000.0, split={"tv": 1.0},
                                 channels={"tv": ChannelConfig(2.0, 1000.0, 0.5, 0.1)},
                                 prelaunch_days=0.0, forgetting_per_week=0.0)
@@ -54,7 +55,7 @@ def rival_config(name, kind, launched, **strategy):
                               attributes={"quality": 0.8, "features": 0.6, "design": 0.5}),
         marketing=marketing,
         pricing=PricingConfig(list_price=100.0, review_days=1000.0, floor_over_unit_cost=1.05),
-        production=ProductionConfig(unit_cost=10.0),
+        production=ProductionConfig(unit_cost=10.0, attribute_cost={}),
         research=ResearchConfig(studies=[], prior_noise=0.0),
         strategy=StrategyConfig(kind=kind, **strategy))
 
