@@ -42,6 +42,8 @@ STREAM_NETWORK_REWIRE = 11
 STREAM_FILL = 12
 
 POOL = -1
+# a switcher's uniforms in the step's FILL stream (sim.kernel._agent_passes)
+SWITCH_DRAW, SWITCH_CHOICE, SWITCH_FILL = 1 << 40, 2 << 40, 3 << 40
 LAPSED = -2
 
 
@@ -360,11 +362,14 @@ class NaiveAggregate:
         if self.draws == "counter":
             key = int(rng.bit_generator.random_raw())
 
-            def draw(n, p, s, slot):
-                return binomial(n, p, draw_key(key, s * (5 * j_count + 1) + slot))
+            def draw_at(n, p, index):
+                return binomial(n, p, draw_key(key, index))
         else:
-            def draw(n, p, s, slot):
+            def draw_at(n, p, index):
                 return int(rng.binomial(n, p))
+
+        def draw(n, p, s, slot):
+            return draw_at(n, p, s * (5 * j_count + 1) + slot)
         for s in range(s_count):
             shares, adv, attract, reach = drv[s]
             active = self.active[s]
@@ -393,6 +398,38 @@ class NaiveAggregate:
                 if new[s][j] > 0 and fill[j] < 1.0:
                     lost[s][j] = draw(new[s][j], 1.0 - fill[j], s, 1 + j_count + j)
                     new[s][j] -= lost[s][j]
+            # stock-out switching: a share of the lost buy another product at once; with
+            # backorders the others order anyway and wait
+            switching = float(offer.stockout_switching)
+            waits = np.asarray(offer.backorders).tolist()
+            for j in range(j_count):
+                m = lost[s][j]
+                if m == 0:
+                    continue
+                alternatives = 0.0
+                for k in range(j_count):
+                    if k != j:
+                        alternatives += shares[k]
+                switched = 0
+                if switching > 0.0 and alternatives > 0.0:
+                    first = s_count * (5 * j_count + 1) + (s * j_count + j) * (2 * j_count + 1)
+                    switched = draw_at(m, switching, first)
+                remaining = switched
+                for k in range(j_count):
+                    if remaining == 0:
+                        break
+                    if k == j or shares[k] <= 0.0:
+                        continue
+                    conditional = shares[k] / sum(shares[q] for q in range(k, j_count) if q != j)
+                    x = remaining if conditional >= 1.0 else draw_at(remaining, conditional,
+                                                                       first + 1 + k)
+                    remaining -= x
+                    if x > 0 and fill[k] < 1.0:
+                        x -= draw_at(x, 1.0 - fill[k], first + 1 + j_count + k)
+                    new[s][k] += x
+                if waits[j]:
+                    new[s][j] += m - switched
+                    lost[s][j] = switched
             for j in range(j_count):
                 p_churn, p_replace = owner[j]
                 n = active[j]
@@ -503,12 +540,12 @@ class NaiveAgents:
                 active[s][h] += 1
         return active, pool, lapsed
 
-    def _choose(self, i, s, offer, key_choice):
-        """Logit over the products i is aware of and can buy, plus the outside option."""
+    def _options(self, i, s, offer):
+        """(product, utility) of the products i is aware of and can buy."""
         seg = self.segments
         weights = np.asarray(seg.attribute_weights)[s].tolist()
         alpha = float(seg.price_sensitivity[s]) * self.alpha_mult[i]
-        options = []  # (product, utility)
+        options = []
         for j in range(self.n_products):
             if not offer.available[j]:
                 continue
@@ -520,7 +557,12 @@ class NaiveAgents:
                     base = float(offer.utility[s, j])
                 options.append((j, (1.0 + self.taste[i]) * base
                                 - alpha * math.log(float(offer.price[j]))))
-        v0 = float(seg.outside_utility[s])
+        return options
+
+    def _choose(self, i, s, offer, key_choice):
+        """Logit over the products i is aware of and can buy, plus the outside option."""
+        options = self._options(i, s, offer)
+        v0 = float(self.segments.outside_utility[s])
         if not options:
             return POOL
         vmax = max([v0] + [v for _, v in options])
@@ -534,6 +576,31 @@ class NaiveAgents:
             if u < acc:
                 return j
         return POOL if e_out > 0.0 else e[-1][0]
+
+    def _switch(self, i, s, j, offer, key_fill, fill):
+        """Stock-out switching of the stocked-out chooser of j: -1 (no switch: no other
+        product considered, or the draw says stay), -2 (switched to a product out of stock
+        too) or the product bought (logit weights of the others, no outside option)."""
+        options = self._options(i, s, offer)
+        v0 = float(self.segments.outside_utility[s])
+        vmax = max([v0] + [v for _, v in options])
+        e = [(q, math.exp(v - vmax)) for q, v in options if q != j]
+        e = [(q, x) for q, x in e if x > 0.0]
+        if not e or uniform(key_fill, i + SWITCH_DRAW) >= float(offer.stockout_switching):
+            return -1
+        total = 0.0
+        for _, x in e:
+            total += x
+        u = uniform(key_fill, i + SWITCH_CHOICE) * total
+        acc, k = 0.0, e[-1][0]
+        for q, x in e:
+            acc += x
+            if u < acc:
+                k = q
+                break
+        if fill[k] < 1.0 and uniform(key_fill, i + SWITCH_FILL) >= fill[k]:
+            return -2
+        return k
 
     def step(self, offer, dt):
         seg = self.segments
@@ -566,8 +633,13 @@ class NaiveAgents:
                 if u < -math.expm1(-hazard * dt):
                     j = self._choose(i, s, offer, key_choice)
                     if j >= 0 and fill[j] < 1.0 and uniform(key_fill, i) >= fill[j]:
-                        lost[s][j] += 1  # out of stock
-                    elif j >= 0:
+                        # out of stock: switch at once, wait (backorders) or a lost sale
+                        r = (self._switch(i, s, j, offer, key_fill, fill)
+                             if float(offer.stockout_switching) > 0.0 else -1)
+                        if r != -1 or not bool(offer.backorders[j]):
+                            lost[s][j] += 1
+                            j = r if r >= 0 else POOL
+                    if j >= 0:
                         self.held[i] = j
                         new[s][j] += 1
                         units[s][j] += 1

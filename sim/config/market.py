@@ -185,6 +185,11 @@ class MarketConfig:
     segments: list[SegmentConfig] = field(default_factory=_segments)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     seasonality: SeasonalityConfig = field(default_factory=SeasonalityConfig)
+    # share of customers who find their chosen product out of stock and buy another
+    # product at once (the "switch brand" response to retail stock-outs, Gruen, Corsten and
+    # Bharadwaj 2002; docs/model.md 4.1); the others wait (stockout: defer) or stay potential
+    # adopters (stockout: lose)
+    stockout_switching: float = 0.26
     analogy: str | None = None
 
     def __post_init__(self):
@@ -194,6 +199,7 @@ class MarketConfig:
         names = [s.name for s in self.segments]
         if len(set(names)) != len(names):
             raise ValueError(f"market.segments names must be unique, got {names}")
+        check_prob("market.stockout_switching", self.stockout_switching)
         if self.analogy is not None:
             prior = lookup(self.analogy, "market.analogy")
             for seg in self.segments:

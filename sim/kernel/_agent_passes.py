@@ -86,12 +86,48 @@ def _screen(held, lo, n, key_lo, key_hi, t_pool, t_owner, masks):
         masks[full] = mask
 
 
+# index offsets of a switcher's three uniforms in the step's FILL stream (beyond any
+# customer index): whether it switches, which product, whether that one is in stock
+SWITCH_DRAW = 1 << 40
+SWITCH_CHOICE = 2 << 40
+SWITCH_FILL = 3 << 40
+
+
+@jit
+def _switch_choice(i, j, buf, switching, key_fill, fill_rate):
+    """Stock-out switching of customer i, who chose j and found it out of stock. When it
+    considered another product (a positive logit weight in ``buf``, ``exp(v - vmax)``),
+    with probability ``switching`` it switches: to one of them drawn by those weights,
+    bought if in stock. Returns -1 (no switch), -2 (switched, but that one was out of
+    stock too: it stays in the pool) or the product bought."""
+    total = 0.0
+    last = -1
+    for q in range(buf.shape[0]):
+        if q != j and buf[q] > 0.0:
+            total += buf[q]
+            last = q
+    if last < 0 or uniform(key_fill, i + SWITCH_DRAW) >= switching:
+        return -1
+    x = uniform(key_fill, i + SWITCH_CHOICE) * total
+    acc = 0.0
+    k = last  # rounding can leave x at the very top: it belongs to the last one
+    for q in range(buf.shape[0]):
+        if q != j and buf[q] > 0.0:
+            acc += buf[q]
+            if x < acc:
+                k = q
+                break
+    if fill_rate[k] < 1.0 and uniform(key_fill, i + SWITCH_FILL) >= fill_rate[k]:
+        return -2
+    return k
+
+
 @jit
 def _decide(c, s, start, n, masks, held, taste, alpha_mult, indptr, counts, use_network,
             prob_mixed, haz_innov, haz_imit, dt, satisfaction, base, alpha, log_price,
             available, awareness, outside_utility, aware_keys, key_lo, key_hi, key_choice,
-            key_fill, fill_rate, p_churn, p_replace, churn_return, new, units, repl, churn,
-            back, lost, changed, changed_from):
+            key_fill, fill_rate, p_churn, p_replace, churn_return, switching, backorders,
+            new, units, repl, churn, back, lost, changed, changed_from):
     """Pass 2: decide the marked customers of chunk c exactly; returns how many changed
     state (listed in ``changed`` for the neighbour-count scatter; 0 without a network).
 
@@ -211,8 +247,15 @@ def _decide(c, s, start, n, masks, held, taste, alpha_mult, indptr, counts, use_
                                 j = q
                                 break
                 if j >= 0 and fill_rate[j] < 1.0 and uniform(key_fill, i) >= fill_rate[j]:
-                    lost[c, j] += 1  # out of stock: a lost sale, still a potential adopter
-                elif j >= 0:
+                    # out of stock: it switches to another product at once, waits for j
+                    # (backorders) or stays a potential adopter (a lost sale)
+                    r = -1
+                    if switching > 0.0 and considered > 1:
+                        r = _switch_choice(i, j, buf, switching, key_fill, fill_rate)
+                    if r != -1 or not backorders[j]:
+                        lost[c, j] += 1
+                        j = r if r >= 0 else -1
+                if j >= 0:
                     held[i] = j
                     new[c, j] += 1
                     units[c, j] += 1
@@ -244,8 +287,9 @@ def _step_agents(held, taste, alpha_mult, chunk_segment, chunk_start, chunk_stop
                  indptr, counts, use_network, prob_mixed, haz_innov, haz_imit, dt,
                  t_pool, t_owner, satisfaction, base, alpha, log_price, available,
                  awareness, outside_utility, aware_keys, key_lo, key_hi, key_choice,
-                 key_fill, fill_rate, p_churn, p_replace, churn_return,
-                 new, units, repl, churn, back, lost, changed, changed_from, n_changed):
+                 key_fill, fill_rate, p_churn, p_replace, churn_return, switching,
+                 backorders, new, units, repl, churn, back, lost, changed, changed_from,
+                 n_changed):
     """One agent step in place on ``held``; flows counted per chunk (C, J).
 
     A customer's one draw of the step is ``u = hash32(key, i) * 2**-32``: a potential
@@ -253,7 +297,8 @@ def _step_agents(held, taste, alpha_mult, chunk_segment, chunk_start, chunk_stop
     ``u < p_churn[j]`` (returning when ``u < p_churn[j] * churn_return[s]``) and buys a
     replacement when ``p_churn[j] <= u < p_churn[j] + p_replace[j] * fill_rate[j]``. A
     chooser of j finds it in stock when ``uniform(key_fill, i) < fill_rate[j]``; otherwise
-    the sale is lost and the customer stays in the pool.
+    the sale is lost and the customer stays in the pool, unless it switches
+    (``_switch_choice``) or the product takes backorders (it adopts and waits).
     """
     for c in prange(chunk_segment.shape[0]):
         s = chunk_segment[c]
@@ -265,8 +310,9 @@ def _step_agents(held, taste, alpha_mult, chunk_segment, chunk_start, chunk_stop
                                counts, use_network, prob_mixed, haz_innov, haz_imit, dt,
                                satisfaction, base, alpha, log_price, available, awareness,
                                outside_utility, aware_keys, key_lo, key_hi, key_choice,
-                               key_fill, fill_rate, p_churn, p_replace, churn_return, new,
-                               units, repl, churn, back, lost, changed, changed_from)
+                               key_fill, fill_rate, p_churn, p_replace, churn_return,
+                               switching, backorders, new, units, repl, churn, back, lost,
+                               changed, changed_from)
 
 
 @jit_parallel

@@ -72,21 +72,71 @@ def owner_probabilities(churn_rate, slope, replacement_rate, satisfaction, dt, p
 
 
 @jit
+def _switch(source, s, s_count, j_count, switching, shares, fill_rate, backorders, out):
+    """Stock-out switching in segment s. Of the ``m = LOST[s, j]`` choosers who found j out
+    of stock, when some other product is considered (a positive share), a binomial share
+    ``switching`` buys another product at once, split over the others by their logit
+    shares (sequential binomials); a switcher who finds that one out of stock too stays in
+    the pool. The rest stay in the pool (a lost sale) or, where ``backorders[j]``, order j
+    anyway and wait: they count as j's adopters and only the switchers as its lost sales.
+    Draw indices continue after the step's others: ``S (5 J + 1) + (s J + j) (2 J + 1) +
+    slot``, slot 0 the switchers, 1 + k the split to k, 1 + J + k its stock-outs."""
+    new = out[NEW]
+    base = s_count * (5 * j_count + 1)
+    for j in range(j_count):
+        m = out[LOST, s, j]
+        if m == 0:
+            continue
+        alternatives = 0.0
+        for k in range(j_count):
+            if k != j:
+                alternatives += shares[s, k]
+        switched = 0
+        if switching > 0.0 and alternatives > 0.0:
+            first = base + (s * j_count + j) * (2 * j_count + 1)
+            switched = draw(source, m, switching, first)
+            remaining = switched
+            for k in range(j_count):
+                if remaining == 0:
+                    break
+                if k == j or shares[s, k] <= 0.0:
+                    continue
+                tail = 0.0
+                for q in range(k, j_count):
+                    if q != j:
+                        tail += shares[s, q]
+                ratio = shares[s, k] / tail
+                x = remaining if ratio >= 1.0 else draw(source, remaining, ratio, first + 1 + k)
+                remaining -= x
+                if x > 0 and fill_rate[k] < 1.0:
+                    x -= draw(source, x, 1.0 - fill_rate[k], first + 1 + j_count + k)
+                new[s, k] += x
+        if backorders[j]:
+            new[s, j] += m - switched
+            out[LOST, s, j] = switched
+
+
+@jit
 def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_utility,
                    available, awareness, advertising, satisfaction, churn_rate, slope,
                    replacement_rate, fill_rate, pool, lapsed, active, out, pool_out,
-                   lapsed_out, season=1.0):
+                   lapsed_out, season, switching, backorders):
     """One aggregate step in place on pool (S,), lapsed (S,), active (S, J), int64.
 
     ``seg`` float64 (S, 7): p, q (per day), price sensitivity, outside utility,
     attractiveness elasticity, reference inclusive value, churn_return. ``season``
-    multiplies every segment's category hazard (demand seasonality). ``weights``
-    (S, K); offer arrays as in ``params.Offer`` (``utility`` read when ``has_utility``).
+    multiplies every segment's category hazard (demand seasonality); ``switching`` is the
+    share of stocked-out choosers who buy another product at once, and ``backorders``
+    (bool (J,)) marks products whose other stocked-out choosers wait (``_switch``).
+    ``weights`` (S, K); offer arrays as in ``params.Offer`` (``utility`` read when ``has_utility``).
     Writes the flows and the owners after the step into ``out`` int64 (7, S, J) (rows
     ``NEW`` .. ``ACTIVE``) and the pool and lapsed after it into ``pool_out``,
     ``lapsed_out`` (S,).
     """
     s_count, j_count = active.shape
+    has_backorders = False
+    for j in range(j_count):
+        has_backorders = has_backorders or backorders[j]
     base = utility if has_utility else _base_utility(weights, attributes)
     shares = np.empty((s_count, j_count + 1))
     adv = np.empty(s_count)
@@ -139,6 +189,9 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
                 miss = draw(source, x, 1.0 - fill_rate[j], first + 1 + j_count + j)
                 out[LOST, s, j] = miss
                 new[s, j] = x - miss
+        if switching > 0.0 or has_backorders:
+            _switch(source, s, s_count, j_count, switching, shares, fill_rate, backorders,
+                    out)
         adopted = 0
         back = 0
         cr = seg[s, SEG_CHURN_RETURN]

@@ -27,6 +27,7 @@ import math
 import numpy as np
 from numba import cuda
 
+from sim.kernel._agent_passes import SWITCH_CHOICE, SWITCH_DRAW, SWITCH_FILL
 from sim.kernel._cuda_jit import (  # SIMULATOR: read as _cuda_device.SIMULATOR
     SIMULATOR,  # noqa: F401
     _add,
@@ -56,7 +57,15 @@ _FLOW_NEW, _FLOW_UNITS, _FLOW_REPL, _FLOW_CHURN, _FLOW_BACK, _FLOW_LOST = range(
 
 def plan_size(n_segments, n_products):
     """Length of the step's parameter vector (``pack_plan``)."""
-    return 6 * n_segments + 6 * n_products + 2 * n_segments * n_products + n_segments + 6
+    return 6 * n_segments + 6 * n_products + 2 * n_segments * n_products + n_segments + 7
+
+
+def _availability(plan):
+    """1 where a product can be bought, 2 where it also takes backorders, else 0."""
+    avail = np.asarray(plan.available, dtype=np.float64)
+    if plan.backorders is None:
+        return avail
+    return avail + avail * np.asarray(plan.backorders, dtype=np.float64)
 
 
 def pack_plan(plan, n_segments, n_products, out=None):
@@ -64,7 +73,7 @@ def pack_plan(plan, n_segments, n_products, out=None):
     ``plan_size``; a new array if None). After the float64 parameters come, at
     ``o = 6 S + 6 J + 2 S J``, the integers of the step stored bit for bit: the S adoption
     thresholds (int64), the keys hold_lo, hold_hi, choice and fill (uint64), the owners'
-    threshold (int64), then dt (float64). The kernel reads them through int64 and uint64
+    threshold (int64), then dt and the stock-out switching share (float64). The kernel reads them through int64 and uint64
     views of the same device memory, so one copy uploads the whole step."""
     s, j = n_segments, n_products
     if out is None:
@@ -76,7 +85,7 @@ def pack_plan(plan, n_segments, n_products, out=None):
     o = 6 * s
     for k, arr in ((Q_SAT, plan.satisfaction), (Q_LOGP, plan.log_price),
                    (Q_FILL, plan.fill_rate), (Q_CHURN, plan.p_churn),
-                   (Q_REPL, plan.p_replace), (Q_AVAIL, plan.available)):
+                   (Q_REPL, plan.p_replace), (Q_AVAIL, _availability(plan))):
         out[o + k * j:o + (k + 1) * j] = arr
     o += 6 * j
     out[o:o + s * j] = plan.base.ravel()
@@ -87,6 +96,7 @@ def pack_plan(plan, n_segments, n_products, out=None):
                                                plan.key_fill)
     out[o + s + 4:o + s + 5].view(np.int64)[0] = plan.t_owner
     out[o + s + 5] = plan.dt
+    out[o + s + 6] = plan.switching
     return out
 
 
@@ -185,6 +195,33 @@ def _choose(i, s, taste, alpha_mult, par, n_segments, n_products, aware_keys, ke
 
 
 @device
+def _switch_choice(i, j, buf, switching, key_fill, par, oj, n_products):
+    """``_agent_passes._switch_choice``: -1 (no switch), -2 (switched to a product out of
+    stock too) or the product bought instead of the stocked-out j."""
+    total = 0.0
+    last = -1
+    for q in range(n_products):
+        if q != j and buf[q] > 0.0:
+            total += buf[q]
+            last = q
+    if last < 0 or uniform(key_fill, i + SWITCH_DRAW) >= switching:
+        return -1
+    x = uniform(key_fill, i + SWITCH_CHOICE) * total
+    acc = 0.0
+    k = last
+    for q in range(n_products):
+        if q != j and buf[q] > 0.0:
+            acc += buf[q]
+            if x < acc:
+                k = q
+                break
+    fill = par[oj + Q_FILL * n_products + k]
+    if fill < 1.0 and uniform(key_fill, i + SWITCH_FILL) >= fill:
+        return -2
+    return k
+
+
+@device
 def _count(shared, flows, use_shared, k):
     if use_shared:
         cuda.atomic.add(shared, k, 1)
@@ -195,7 +232,8 @@ def _count(shared, flows, use_shared, k):
 @device
 def _customer(i, h, held, taste, alpha_mult, seg_start, indptr, counts, use_network, par,
               ipar, o_pool, aware_keys, key_lo, key_hi, key_choice, key_fill, t_owner, dt,
-              flows, changed, changed_from, shared, use_shared, n_block, region, buf):
+              switching, flows, changed, changed_from, shared, use_shared, n_block, region,
+              buf):
     """One customer's step (``h``: its state, not lapsed): the CPU kernel's ``_screen``, then
     ``_decide`` for a draw under the bound."""
     n_segments = seg_start.shape[0] - 1
@@ -234,8 +272,16 @@ def _customer(i, h, held, taste, alpha_mult, seg_start, indptr, counts, use_netw
             if j >= 0:
                 fill = par[oj + Q_FILL * n_products + j]
                 if fill < 1.0 and uniform(key_fill, i) >= fill:
-                    _count(shared, flows, use_shared, _FLOW_LOST * sj + s * n_products + j)
-                else:
+                    # switch at once, wait (backorders: availability 2) or a lost sale
+                    r = -1
+                    if switching > 0.0:
+                        r = _switch_choice(i, j, buf, switching, key_fill, par, oj,
+                                           n_products)
+                    if r != -1 or par[oj + Q_AVAIL * n_products + j] != 2.0:
+                        _count(shared, flows, use_shared,
+                               _FLOW_LOST * sj + s * n_products + j)
+                        j = r if r >= 0 else -1
+                if j >= 0:
                     held[i] = j
                     now = j
                     _count(shared, flows, use_shared, _FLOW_NEW * sj + s * n_products + j)
@@ -290,6 +336,7 @@ def step_kernel(held, held_words, taste, alpha_mult, seg_start, indptr, counts, 
     key_fill = upar[o_pool + n_segments + 3]
     t_owner = ipar[o_pool + n_segments + 4]
     dt = par[o_pool + n_segments + 5]
+    switching = par[o_pool + n_segments + 6]
     use_shared = n_counters <= SHARED_COUNTERS
     shared = cuda.shared.array(SHARED_COUNTERS, np.int32)
     n_block = cuda.shared.array(1, np.int32)
@@ -311,8 +358,8 @@ def step_kernel(held, held_words, taste, alpha_mult, seg_start, indptr, counts, 
             if h != LAPSED:
                 _customer(8 * w + b, h, held, taste, alpha_mult, seg_start, indptr, counts,
                           use_network, par, ipar, o_pool, aware_keys, key_lo, key_hi,
-                          key_choice, key_fill, t_owner, dt, flows, changed, changed_from,
-                          shared, use_shared, n_block, region, buf)
+                          key_choice, key_fill, t_owner, dt, switching, flows, changed,
+                          changed_from, shared, use_shared, n_block, region, buf)
     cuda.syncthreads()
     if use_shared:
         for k in range(tid, n_counters, cuda.blockDim.x):

@@ -79,7 +79,9 @@ class StepPlan(NamedTuple):
     (J,): ``available``. float64 (S, J): ``base`` (attribute utility), ``awareness``.
     ``t_owner``: int, threshold of an upper bound of the owner-event probability. Keys:
     ``key_lo``, ``key_hi`` (uint32 halves of the step's HOLD key), ``key_choice``,
-    ``key_fill`` (uint64). ``dt`` in days.
+    ``key_fill`` (uint64). ``dt`` in days. ``switching``: share of stocked-out choosers
+    who buy another product at once (``Offer.stockout_switching``); ``backorders`` bool
+    (J,): products whose other stocked-out choosers wait (``Offer.backorders``).
     """
 
     dt: float
@@ -103,6 +105,8 @@ class StepPlan(NamedTuple):
     p_churn: np.ndarray
     p_replace: np.ndarray
     churn_return: np.ndarray
+    switching: float = 0.0
+    backorders: np.ndarray | None = None
 
 
 class AgentMarket:
@@ -230,7 +234,8 @@ class AgentMarket:
                         offer.satisfaction, base, seg.price_sensitivity, np.log(offer.price),
                         offer.available, offer.awareness, seg.outside_utility, key_lo, key_hi,
                         self._key(t, STREAM_CHOICE), self._key(t, STREAM_FILL),
-                        offer.fill_rate, p_churn, p_replace, seg.churn_return)
+                        offer.fill_rate, p_churn, p_replace, seg.churn_return,
+                        offer.stockout_switching, offer.backorders)
 
     def _advance(self, plan: StepPlan):
         """Run the step on every customer; the flows (new, units, replacements, churners,
@@ -246,8 +251,8 @@ class AgentMarket:
                      plan.satisfaction, plan.base, plan.alpha, plan.log_price, plan.available,
                      plan.awareness, plan.outside_utility, self.aware_keys, plan.key_lo,
                      plan.key_hi, plan.key_choice, plan.key_fill, plan.fill_rate,
-                     plan.p_churn, plan.p_replace, plan.churn_return,
-                     *flows, self.changed, self.changed_from, n_changed)
+                     plan.p_churn, plan.p_replace, plan.churn_return, plan.switching,
+                     plan.backorders, *flows, self.changed, self.changed_from, n_changed)
         if self.network is not None:
             _scatter_changes(self.chunk_start, n_changed, self.changed, self.changed_from,
                              self.held, self.network.indptr, self.network.indices, self.counts)

@@ -16,9 +16,11 @@ transition per step), as in the agent mode:
   a replacement is a repeat purchase of the same product and waits while it cannot be
   bought. A share ``churn_return`` of churners returns to the pool; the rest lapse.
 - Stock-outs: a customer who chooses product j finds it in stock with probability
-  ``fill_rate[j]``; otherwise the sale is lost (``lost``) and the customer stays in the
-  pool. A replacement buyer who finds no stock waits (replacement probability times the
-  fill rate).
+  ``fill_rate[j]``; otherwise a share ``stockout_switching`` buys another product at once
+  (by the others' shares, if in stock) and counts as j's lost sale (``lost``); the rest
+  stay in the pool (a lost sale) or, where ``backorders[j]``, order j anyway and wait. A
+  replacement buyer who finds no stock waits (replacement probability times the fill
+  rate).
 
 Randomness comes only from the ``numpy.random.Generator`` the caller passes in, in one of
 two ways (``draws``):
@@ -113,7 +115,8 @@ class AggregateMarket:
                         offer.advertising, offer.satisfaction, offer.churn_rate,
                         offer.churn_satisfaction_slope, offer.replacement_rate,
                         offer.fill_rate, self.pool, self.lapsed, self.active, out, after[0],
-                        after[1], float(offer.season))
+                        after[1], float(offer.season), float(offer.stockout_switching),
+                        offer.backorders)
         new, units, repl, churn, back, lost, active = out
         return StepOutcome._of(new, units, repl, churn, back, active, after[0], after[1], lost)
 

@@ -211,6 +211,14 @@ class Offer:
     season : float
         Demand seasonality: a multiplier (>= 0) on every segment's category-adoption hazard
         this step (1: none; ``sim.market.seasonality``).
+    stockout_switching : float
+        Share in [0, 1] of the customers who find their chosen product out of stock and at
+        once buy another product instead (by their logit preferences among the other
+        products they consider; lost again if that one is out of stock too). 0: none.
+    backorders : bool (J,)
+        Products whose stocked-out choosers who do not switch order anyway and wait
+        (counted as adopters; only the switchers are its lost sales); False: they stay
+        potential adopters (a lost sale). Default all False.
     """
 
     price: np.ndarray
@@ -225,6 +233,8 @@ class Offer:
     fill_rate: np.ndarray | None = None
     utility: np.ndarray | None = None
     season: float = 1.0
+    stockout_switching: float = 0.0
+    backorders: np.ndarray | None = None
 
     @property
     def n_products(self) -> int:
@@ -246,6 +256,8 @@ class Offer:
         fill_rate=None,
         utility=None,
         season=1.0,
+        stockout_switching=0.0,
+        backorders=None,
     ) -> Offer:
         """Validated offer; omitted arguments take neutral defaults (pure Bass)."""
         price = np.atleast_1d(np.asarray(price, dtype=np.float64))
@@ -263,6 +275,8 @@ class Offer:
             fill_rate=np.ones(j) if fill_rate is None else fill_rate,
             utility=utility,
             season=season,
+            stockout_switching=stockout_switching,
+            backorders=backorders,
         ).validate(segments)
 
     def validate(self, segments: Segments) -> Offer:
@@ -274,14 +288,17 @@ class Offer:
             "price": (j,), "attributes": (j, k), "available": (j,), "awareness": (s, j),
             "advertising": (s, j), "satisfaction": (j,), "churn_rate": (j,),
             "churn_satisfaction_slope": (j,), "replacement_rate": (j,), "fill_rate": (j,),
+            "backorders": (j,),
         }
         if self.fill_rate is None:
             object.__setattr__(self, "fill_rate", np.ones(j))
+        if self.backorders is None:
+            object.__setattr__(self, "backorders", np.zeros(j, np.bool_))
         if self.utility is not None:
             shapes["utility"] = (s, j)
         values = {}
         for name, shape in shapes.items():
-            dtype = np.bool_ if name == "available" else np.float64
+            dtype = np.bool_ if name in ("available", "backorders") else np.float64
             values[name] = _as_array(name, getattr(self, name), dtype, shape)
             if dtype is np.float64:
                 _check_finite(name, values[name])
@@ -296,9 +313,15 @@ class Offer:
             raise ValueError(f"season must be a number, got shape {season.shape}")
         _check_finite("season", season.reshape(1))
         _check_range("season", season.reshape(1), 0.0)
+        switching = np.asarray(self.stockout_switching, dtype=np.float64)
+        if switching.shape != ():
+            raise ValueError(f"stockout_switching must be a number, got shape {switching.shape}")
+        _check_finite("stockout_switching", switching.reshape(1))
+        _check_range("stockout_switching", switching.reshape(1), 0.0, 1.0)
         for name, arr in values.items():
             object.__setattr__(self, name, arr)
         object.__setattr__(self, "season", float(season))
+        object.__setattr__(self, "stockout_switching", float(switching))
         # remembered so that a step does not validate the same offer twice (the arrays
         # must not be modified after validation)
         object.__setattr__(self, "_validated_for", segments)

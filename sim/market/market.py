@@ -123,6 +123,7 @@ class Market:
         """What is on the market this step; ``season`` scales the category's purchase
         hazards, first purchases and replacements alike (``sim.market.seasonality``)."""
         prods = [f.product for f in self.firms]
+        switching = self.cfg.market.stockout_switching
         price = np.array([f.pricing.effective_choice_price(f.accounting.conversion())
                           for f in self.firms])
         churn = np.array([p.churn_per_day for p in prods])
@@ -147,10 +148,13 @@ class Market:
             churn_satisfaction_slope=np.array([p.churn_dissatisfaction_per_day for p in prods]),
             replacement_rate=np.array([season / p.lifetime_days if p.kind == "durable" else 0.0
                                        for p in prods]),
-            # "lose": customers who find no stock stay potential adopters (lost sales);
-            # "defer": they order anyway and wait in the backlog
-            fill_rate=np.array([fill[k] if f.cfg.production.stockout == "lose" else 1.0
-                                for k, f in enumerate(self.firms)]),
+            # a share of the customers who find no stock buy another product at once;
+            # the others stay potential adopters ("lose": lost sales) or order anyway and
+            # wait in the backlog ("defer"); with no switching "defer" never stocks out
+            fill_rate=np.array([fill[k] if f.cfg.production.stockout == "lose" or switching
+                                else 1.0 for k, f in enumerate(self.firms)]),
+            stockout_switching=switching,
+            backorders=np.array([f.cfg.production.stockout == "defer" for f in self.firms]),
             utility=self._utility(attributes, price),
             season=season,
         )

@@ -29,7 +29,9 @@ def tiny_offer(segments, step=0, awareness=None):
     dissatisfaction, product 2 both. Products 0 and 2 run short of stock in steps 5-8
     (fill rates below one); from step 9 the attribute utility is given directly (as
     drifting ideal points would), replacing ``weights . attributes``; from step 10 demand
-    is seasonal (the category hazard scaled by 1.7, 0.6, 1.0, ...).
+    is seasonal (the category hazard scaled by 1.7, 0.6, 1.0, ...); from step 6 half of
+    the stocked-out choosers switch to another product at once, and from step 7 product 0
+    takes backorders (its other stocked-out choosers wait).
     """
     s = segments.n_segments
     if awareness is None:
@@ -49,6 +51,8 @@ def tiny_offer(segments, step=0, awareness=None):
         fill_rate=[0.6, 1.0, 0.3] if 5 <= step <= 8 else None,
         utility=(np.array([[1.1, 1.3, 0.4], [0.2, 0.7, 1.5]])[:s] if step >= 9 else None),
         season=(1.0, 1.7, 0.6)[step % 3] if step >= 10 else 1.0,
+        stockout_switching=0.5 if step >= 6 else 0.0,
+        backorders=[step >= 7, False, False],
     )
 
 
