@@ -86,12 +86,14 @@ FACTS = [
          "Gruen, Corsten and Bharadwaj 2002 (GMA), worldwide averages as usually cited: "
          "facing a stock-out, 26% buy another brand and 9% do not buy (31% buy elsewhere, "
          "19% another item of the same brand, 15% delay)",
-         "With capacity capped under demand, this share of our orders that met a stock-out "
-         "and waited leaves us (cancelled, to rivals or to not buying)"),
+         "With capacity capped under demand, this share of the customers who met a stock-out "
+         "(waited or switched) left us: switched to another product at once or cancelled "
+         "the backorder"),
     Fact("satisfaction_change_when_waiting", "baseline", math.nan, -0.50, -0.01,
          "Anderson, Fornell and Lehmann 1994 (J. Marketing 58:53-66): satisfaction follows "
          "the experienced quality of service (qualitative: waiting lowers it)",
-         "With capacity capped, our customer satisfaction over the last year changes by"),
+         "With capacity capped (and support never overloaded, in both runs), our customer "
+         "satisfaction over the last year changes by"),
     Fact("share_at_far_price", "baseline", 0.0, 0.0, 0.02,
          "implied by Bijmolt et al. 2005: at elasticity -2.62 a price 5 times higher "
          "keeps 5^-2.62 = 1.5% of the share at parity",
@@ -159,16 +161,17 @@ def baseline_facts(runs: dict, firm: str, pulse: tuple[float, float, float]) -> 
     out["adopters_without_paid_marketing"] = ib(runs["no_marketing"]) / max(ib(base), 1.0)
     short = runs["capacity_short"]
     own_short = short[short["firm"] == firm]
-    # per stock-out encounter (Gruen et al.'s measure): of our orders that met a stock-out
-    # and waited, the share our net orders (orders less cancellations) fall short of the
-    # baseline's: demand that went to rivals or to not buying
+    # per stock-out encounter (Gruen et al.'s measure): of the customers who met a stock-out
+    # (those who waited, backordered, and those who switched to another product at once,
+    # our lost sales), the share that left us: switched, or cancelled the backorder later
     after = own_short[own_short["t"] >= day]
-    waited = float(after["backordered"].sum())
-    net = float(after["orders"].sum() - after["cancelled"].sum())
-    out["unserved_demand_lost"] = (q0 - net) / waited if waited > 0.01 * q0 else math.nan
+    met = float(after["backordered"].sum() + after["lost_sales"].sum())
+    left = float(after["lost_sales"].sum() + after["cancelled"].sum())
+    out["unserved_demand_lost"] = left / met if met > 0.01 * q0 else math.nan
     last = lambda ts: ts[(ts["firm"] == firm) & (ts["t"] >= end - 365.0)]  # noqa: E731
+    calm, waiting = runs["ample_support"], runs["capacity_short_ample_support"]
     out["satisfaction_change_when_waiting"] = float(
-        last(short)["satisfaction"].mean() - last(base)["satisfaction"].mean())
+        last(waiting)["satisfaction"].mean() - last(calm)["satisfaction"].mean())
     far = runs["price_far"]
     out["share_at_far_price"] = orders(far, firm, day) / max(orders(far, None, day), 1.0)
     return out

@@ -57,6 +57,8 @@ CAPACITY_CAP = 600  # units a week, the stock-out facts' capped capacity (our hu
 QUICK_CAPACITY_CAP = 400  # quick mode: our hub sells under 1,000 a week in its first 280 days
 
 
+AMPLE_SUPPORT = "firm.support.tickets_per_agent_per_week=1000000"
+
 def _scenario(opts, extra):
     return base_config(opts, extra).scenario()
 
@@ -89,6 +91,12 @@ def _baseline_options(cfg, cap: int = CAPACITY_CAP) -> dict:
         "no_marketing": ["firm.marketing.budget_per_week=0", "firm.marketing.campaigns=[]"],
         "capacity_short": [f"firm.production.capacity_per_week={cap}",
                            f"firm.production.max_capacity_per_week={cap}"],
+        # the waiting effect on satisfaction apart from the support load: support never
+        # overloaded in either run (a capped plant also means fewer customers to serve)
+        "ample_support": [AMPLE_SUPPORT],
+        "capacity_short_ample_support": [f"firm.production.capacity_per_week={cap}",
+                                         f"firm.production.max_capacity_per_week={cap}",
+                                         AMPLE_SUPPORT],
         "price_far": [f"firm.pricing.list_price={far:.6g}"],
     }
 
