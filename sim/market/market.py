@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.config import ATTRIBUTES
 from sim.kernel import AgentMarket, AggregateMarket, Offer, Segments, build_network
+from sim.market.generations import Generations
 from sim.market.lifecycle import Lifecycle
 from sim.market.organic import OrganicAwareness
 from sim.market.pioneer import PrototypePreference
@@ -114,6 +115,7 @@ class Market:
         self.prototype = PrototypePreference(mcfg)
         self.installed = initial.astype(float)  # (S, J) after the last step
         self.segment_names = names
+        self.generations = Generations.of(cfg, firms, self.segments, seed)
         apply_targeting(firms, names)
 
     # --- one step ---------------------------------------------------------------------
@@ -134,7 +136,7 @@ class Market:
             self.segments,
             price=price,
             attributes=attributes,
-            available=np.array([p.on_market for p in prods]),
+            available=self.generations.hide([p.on_market for p in prods]),
             awareness=awareness,
             advertising=np.array([p.advertising for p in prods]).T,
             satisfaction=np.array([p.satisfaction for p in prods]),
@@ -182,6 +184,9 @@ class Market:
             out = self.kernel.step(offer, dt, self.rng)
         else:
             out = self.kernel.step(offer, dt)
+        # successive generations (Norton-Bass) are sold outside the kernel
+        upgraders, cannibalised = self.generations.settle(
+            out, [f.product.on_market for f in self.firms], offer.advertising, dt)
         orders = out.units.sum(axis=0)
         self.installed = np.asarray(out.active, dtype=float)
         total_orders = float(orders.sum())
@@ -203,6 +208,7 @@ class Market:
             rows.append(dict(
                 t=t, firm=f.name, product=p.name, units_sold=shipped, orders=float(orders[k]),
                 new_adopters=new, replacements=int(out.replacements[:, k].sum()),
+                upgraders=int(upgraders[:, k].sum()), cannibalised=int(cannibalised[:, k].sum()),
                 churners=int(out.churners[:, k].sum()), lost_sales=int(out.lost[:, k].sum()),
                 produced=produced[k], backordered=f.production.backordered,
                 cancelled=f.production.cancelled,
