@@ -115,7 +115,8 @@ class Chain:
             self.key = component_seed(seed, f"generations:{index}")
             self.segment = np.repeat(np.arange(len(self.sizes)), self.sizes)
             self.entry = np.concatenate([np.repeat(np.arange(k + 1), g) for g in groups])
-            self.mask = np.zeros(int(self.sizes.sum()), np.int64)
+            self.mask = np.zeros(int(self.sizes.sum()), np.uint8)
+            self.fired = np.zeros((len(self.sizes), k), np.int64)  # (S, K) clocks fired
 
     def fired_share(self) -> np.ndarray:
         """(S, K) share of each segment's customers whose generation-k clock has fired."""
@@ -123,10 +124,7 @@ class Chain:
         if self.mode == "aggregate":
             fired = self.cells.sum(axis=1) @ bits
         else:
-            s_count = len(self.sizes)
-            fired = np.column_stack([
-                np.bincount(self.segment, weights=(self.mask >> g) & 1, minlength=s_count)
-                for g in range(self.k)])
+            fired = self.fired
         return fired / np.maximum(self.sizes, 1)[:, None]
 
     def step(self, on_market, advertising, dt):
@@ -172,6 +170,7 @@ class Chain:
             u = uniforms(self.key, self.steps, int(g), len(self.mask))
             fire = ((before >> int(g)) & 1 == 0) & (u < prob[self.segment, g])
             self.mask[fire] |= 1 << int(g)
+            self.fired[:, g] += np.bincount(self.segment[fire], minlength=len(self.sizes))
         changed = np.flatnonzero(self.mask != before)
         e = self.entry[changed]
         return self._flows(self.segment[changed], self.own[e, before[changed]],
