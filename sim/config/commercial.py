@@ -227,4 +227,8 @@ def generation_chains(products) -> list[list[int]]:
         if total > 1.0 + 1e-9:
             raise ValueError(f"{key}: entry_share must add up to at most 1 (the segment), got "
                              f"{total:g} ({', '.join(names[i] for i in chain)})")
+    total = sum(products[i].entry_share for c in chains for i in c)
+    if len(chains) > 1 and total > 1.0 + 1e-9:
+        raise ValueError(f"product entry_share of all generation chains must add up to at most 1 "
+                         f"(the segment), got {total:g}")
     return chains

@@ -11,8 +11,8 @@ the segment's size) are the customers who first enter the category with generati
 
 The stochastic reading implemented here: every customer carries one Bass clock per
 generation; once generation k is on the market its clock fires with hazard
-``p * advertising_k + q * x_k``, where ``x_k`` is the share of the segment whose
-k-clock has fired (word of mouth, as in Bass 1969; the advertising effect multiplies the
+``p * advertising_k + q * x_k``, where ``x_k`` is the share of the chain's customers in
+the segment whose k-clock has fired (word of mouth, as in Bass 1969; the advertising effect multiplies the
 innovation term as in the Generalized Bass Model). A customer of entry group e owns the
 newest generation k such that the clocks e, e+1, ..., k have all fired: generation k's
 potential is ``m_k`` plus the owners of generation k-1, as in Norton and Bass. Moving from
@@ -30,10 +30,17 @@ and fired clocks and draws counter-based uniforms keyed by (seed, step, generati
 it does not depend on thread count. Both use the same probabilities; they agree in
 distribution. Mixing is global within a segment (the agent mode's network is not used).
 
+The chain's customers are its own part of each segment (``sum(entry_share)``); the
+demand kernel, and the other firms' products, have the rest (``Generations.kernel_segments``),
+so customers are conserved. Until a firm holds a product line this keeps generations and
+rivals apart: a rival competes for the kernel's customers only.
+
 Left out: churn and replacement purchases of a generation (a generation's owner leaves
 only by upgrading), stock-outs, price and the logit choice between generations (Norton
 and Bass have none; a later generation is bought by everyone whose clock fires).
 """
+
+import dataclasses
 
 import numpy as np
 
@@ -100,11 +107,12 @@ class Chain:
         self.columns = list(columns)
         k = len(self.columns)
         self.k = k
-        self.sizes = np.asarray(sizes, np.int64)
         self.p = np.asarray(p, float)  # (S,) per day
         self.q = np.asarray(q, float)
         self.own = owned_table(k)
-        groups = entry_counts(self.sizes, shares)  # (S, K + 1)
+        groups = entry_counts(sizes, shares)  # (S, K + 1)
+        groups[:, k] = 0  # the rest of the segment is the demand kernel's
+        self.sizes = groups.sum(axis=1)  # the chain's customers: sum of m_k per segment
         self.mode = mode
         self.steps = 0
         if mode == "aggregate":
@@ -222,6 +230,14 @@ class Generations:
                              seed, n) for n, c in enumerate(chains)]
         self.columns = [j for c in chains for j in c]
 
+    def kernel_segments(self, segments):
+        """``segments`` less the chains' customers (a segment's share ``sum(entry_share)``
+        is the chains' alone; the demand kernel and its products have the rest)."""
+        if not self.chains:
+            return segments
+        taken = sum(c.sizes for c in self.chains)
+        return dataclasses.replace(segments, population=segments.population - taken)
+
     @classmethod
     def of(cls, cfg, firms, segments, seed):
         """The chains among ``firms``' products (none: an object that changes nothing)."""
@@ -238,8 +254,8 @@ class Generations:
     def settle(self, out, on_market, advertising, dt):
         """Step every chain and put its flows into the kernel's outcome ``out`` (in place):
         new adopters, units (adopters plus upgraders), owners; no replacements, churn or
-        lost sales. Returns int64 (S, J) upgraders and cannibalised units (zeros outside
-        the chains)."""
+        lost sales; the pool gains the chains' customers who own no generation yet.
+        Returns int64 (S, J) upgraders and cannibalised units (zeros outside the chains)."""
         upgraders = np.zeros_like(out.new_adopters)
         cannibalised = np.zeros_like(out.new_adopters)
         for chain in self.chains:
@@ -253,4 +269,5 @@ class Generations:
                 flow[:, cols] = 0
             upgraders[:, cols] = up
             cannibalised[:, cols] = lost
+            out.pool[:] += chain.potential()
         return upgraders, cannibalised

@@ -74,6 +74,9 @@ class Market:
         for f in firms:  # a study observes the (drifting) truth
             f.research.preferences = self.preferences
         self.segments = build_segments(mcfg, self.preferences)
+        # successive generations (Norton-Bass) are sold to their own customers, outside the kernel
+        self.generations = Generations.of(cfg, firms, self.segments, seed)
+        self.segments = self.generations.kernel_segments(self.segments)
         self.sizes = np.array([s.size for s in mcfg.segments], dtype=float)
         self.size_share = self.sizes / self.sizes.sum()
         self.expectation = float(np.average([s.quality_expectation for s in mcfg.segments],
@@ -94,7 +97,7 @@ class Market:
             self.rng = component_rng(seed, "market")
         else:
             kseed = component_seed(seed, "market")
-            network = build_network(mcfg.network.kind, int(self.sizes.sum()),
+            network = build_network(mcfg.network.kind, int(self.segments.population.sum()),
                                     mcfg.network.mean_degree, kseed, mcfg.network.rewire,
                                     mcfg.network.exponent)
             if cfg.backend == "cuda":
@@ -115,7 +118,6 @@ class Market:
         self.prototype = PrototypePreference(mcfg)
         self.installed = initial.astype(float)  # (S, J) after the last step
         self.segment_names = names
-        self.generations = Generations.of(cfg, firms, self.segments, seed)
         apply_targeting(firms, names)
 
     # --- one step ---------------------------------------------------------------------
@@ -184,7 +186,6 @@ class Market:
             out = self.kernel.step(offer, dt, self.rng)
         else:
             out = self.kernel.step(offer, dt)
-        # successive generations (Norton-Bass) are sold outside the kernel
         upgraders, cannibalised = self.generations.settle(
             out, [f.product.on_market for f in self.firms], offer.advertising, dt)
         orders = out.units.sum(axis=0)
