@@ -83,3 +83,17 @@ def test_agent_mode_agrees_with_the_aggregate_mode_in_distribution():
     se = np.sqrt(a.var(axis=0, ddof=1) / len(a) + b.var(axis=0, ddof=1) / len(b))
     assert np.all(np.abs(a.mean(axis=0) - b.mean(axis=0)) <= 4.0 * se)
     assert np.all(a.mean(axis=0) > 10 * 4.0 * se)  # a test that can tell a difference
+
+
+def test_cannibalisation_rate_is_the_upgraders_share_of_the_new_generations_adoptions():
+    res = run_scenario(_config("horizon_days=1700", "dt_days=14"), 2)
+    kpis = res.kpis
+    ts = res.timeseries
+    later = ts[ts["product"].isin(["gen2", "gen3"])]
+    upgraders = later["upgraders"].sum()
+    assert 0 < upgraders < later["new_adopters"].sum() + upgraders
+    assert kpis["cannibalisation_rate"] == pytest.approx(
+        upgraders / (later["new_adopters"].sum() + upgraders), rel=1e-12)
+    assert kpis["cannibalised_units"] == ts["cannibalised"].sum() == upgraders
+    plain = run_scenario(compose(["scenario=bass_only", "horizon_days=100"]).scenario(), 0)
+    assert plain.kpis["cannibalisation_rate"] is None
