@@ -24,6 +24,9 @@ from sim.calibration.output import MAX_SIZE, _write, check_name
 
 DEFAULT_REPLICATES = 200
 DAYS_PER_YEAR = 365.0
+# the fit says nothing of the firms' money: deep pockets keep an insolvency (payroll with
+# no revenue before a late generation's launch) out of the diffusion
+DEEP_POCKETS = 1e11
 
 
 def _check(args):
@@ -67,7 +70,7 @@ def scenario_docs(fit) -> tuple[dict, dict]:
         key = f"g{k + 1}"
         defaults.append({f"/competitor@competitors.{key}": "challenger_twin"})
         competitors[key] = {
-            "name": key, "initial_awareness": 1.0, "hiring": [], "research": {"studies": []},
+            "name": key, "initial_cash": DEEP_POCKETS, "initial_awareness": 1.0, "hiring": [], "research": {"studies": []},
             "product": {"name": f"gen{k + 1}", "kind": "durable", "generation_of": f"gen{k}",
                         "entry_share": shares[k]},
             "marketing": dict(quiet),
@@ -77,7 +80,7 @@ def scenario_docs(fit) -> tuple[dict, dict]:
         "name": fit.name,
         "description": f"Norton-Bass generations fitted by marketsim-fit ({len(m)} generations)",
         "horizon_days": round(end * years * DAYS_PER_YEAR, 3),
-        "firm": {"launched": True, "initial_awareness": 1.0, "hiring": [],
+        "firm": {"launched": True, "initial_cash": DEEP_POCKETS, "initial_awareness": 1.0, "hiring": [],
                  "research": {"studies": []}, "development": {"roadmap": []},
                  "product": {"name": "gen1", "kind": "durable", "entry_share": shares[0]},
                  "marketing": {k: v for k, v in quiet.items() if k != "prelaunch_days"}},
