@@ -97,3 +97,14 @@ def test_cannibalisation_rate_is_the_upgraders_share_of_the_new_generations_adop
     assert kpis["cannibalised_units"] == ts["cannibalised"].sum() == upgraders
     plain = run_scenario(compose(["scenario=bass_only", "horizon_days=100"]).scenario(), 0)
     assert plain.kpis["cannibalisation_rate"] is None
+
+
+def test_a_run_with_generations_draws_them(tmp_path):
+    from sim.plots import plot_run
+
+    res = run_scenario(_config("horizon_days=1600", "dt_days=28"), 0)
+    paths = plot_run(res, tmp_path)
+    png = tmp_path / "generations.png"
+    assert png in paths and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    plain = run_scenario(compose(["scenario=bass_only", "horizon_days=60"]).scenario(), 0)
+    assert not any(p.name == "generations.png" for p in plot_run(plain, tmp_path / "plain"))
