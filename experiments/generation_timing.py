@@ -105,7 +105,7 @@ def cannibalisation_over_time(ts: pd.DataFrame, order, product: str):
     med = mine.groupby(["option", "t"])["upgraders"].median().reset_index()
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     sns.lineplot(data=med, x="t", y="upgraders", hue="option", hue_order=order, ax=ax)
-    ax.set(title=f"Cannibalisation: {product} bought by owners of the earlier generation "
+    ax.set(title=f"Cannibalisation: {product} bought by owners of the earlier generation\n"
                  "(median over seeds)", xlabel="day", ylabel="upgraders per step")
     fig.tight_layout()
     return fig

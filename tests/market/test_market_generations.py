@@ -3,6 +3,8 @@ step probability, the closed form, the config checks."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.config.commercial import ProductConfig, generation_chains
 from sim.kernel.bass import cumulative_share, norton_bass
@@ -56,26 +58,32 @@ def test_entry_groups_add_up_to_the_segment():
     assert counts[0].tolist() == [500, 300, 200, 0]
 
 
-@pytest.mark.parametrize("mode", ["aggregate", "agent"])
-def test_a_chain_conserves_customers_and_units(mode):
-    chain = Chain([0, 1, 2], [0.4, 0.3, 0.2], [3000, 2000], [0.01, 0.02], [0.05, 0.04], mode,
-                  seed=3, index=0)
-    owners = np.zeros((2, 3), np.int64)
-    adopters = np.zeros(2, np.int64)
-    upgrades = 0
-    for step in range(120):
-        on = np.array([True, step >= 30, step >= 60])
-        new, up, lost, after = chain.step(on, np.ones((2, 3)), 7.0)
+@settings(max_examples=25, deadline=None)
+@given(k=st.integers(1, 4), mode=st.sampled_from(["aggregate", "agent"]),
+       sizes=st.lists(st.integers(0, 3000), min_size=1, max_size=3),
+       raw=st.lists(st.floats(0.0, 1.0), min_size=4, max_size=4),
+       p=st.floats(0.0, 0.05), q=st.floats(0.0, 0.2), dt=st.sampled_from([1.0, 7.0, 30.0]),
+       gap=st.integers(0, 20), seed=st.integers(0, 2**31))
+def test_a_chain_conserves_customers_and_units(k, mode, sizes, raw, p, q, dt, gap, seed):
+    shares = np.array(raw[:k]) / max(1.0, sum(raw[:k]) * 1.01)
+    s = len(sizes)
+    chain = Chain(list(range(k)), shares, sizes, [p] * s, [q] * s, mode, seed=seed, index=0)
+    assert np.all(chain.sizes <= np.array(sizes))
+    owners = np.zeros((s, k), np.int64)
+    adopters = np.zeros(s, np.int64)
+    for step in range(40):
+        on = np.array([step >= g * gap for g in range(k)])
+        new, up, lost, after = chain.step(on, np.full((s, k), 1.5), dt)
         # what each generation gained and lost is the change of its owners
         np.testing.assert_array_equal(after - owners, new + up - lost)
         # an upgrade moves a unit from an older generation to a newer one
         np.testing.assert_array_equal(up.sum(axis=1), lost.sum(axis=1))
-        assert np.all(lost[:, 2] == 0) and np.all(up[:, 0] == 0)
+        assert np.all(lost[:, -1] == 0) and np.all(up[:, 0] == 0)
+        assert np.all(new[:, ~on] == 0) and np.all(up[:, ~on] == 0)
         owners, adopters = after, adopters + new.sum(axis=1)
-        upgrades += int(up.sum())
         np.testing.assert_array_equal(owners.sum(axis=1), adopters)
-        assert np.all(owners.sum(axis=1) + chain.potential() <= [3000, 2000])
-    assert np.all(owners[:, 2] > 0) and upgrades > 0
+        # customers: owners of a generation plus those still waiting are the chain's
+        np.testing.assert_array_equal(owners.sum(axis=1) + chain.potential(), chain.sizes)
 
 
 def _products(*spec):

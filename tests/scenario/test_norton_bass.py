@@ -45,7 +45,8 @@ def test_aggregate_mode_follows_the_norton_bass_closed_form(n_gens):
     closed = _closed_form(cfg, t, n_gens)
     mean = runs.mean(axis=0)
     # the standard error of the mean over the seeds, measured, but never below the
-    # binomial error of one count (the Bass feedback only widens it)
+    # binomial error of one count (the Bass feedback only widens it); the one unit added
+    # covers the steps before a launch, where both are exactly 0 and so is the error
     size = cfg.market.segments[0].size
     binomial = np.sqrt(closed * (1.0 - closed / size))
     se = np.maximum(runs.std(axis=0, ddof=1), binomial) / np.sqrt(len(runs))
