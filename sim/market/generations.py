@@ -11,11 +11,15 @@ the segment's size) are the customers who first enter the category with generati
 
 The stochastic reading implemented here: every customer carries one Bass clock per
 generation; once generation k is on the market its clock fires with hazard
-``p * advertising_k + q * x_k``, where ``x_k`` is the share of the chain's customers in
-the segment whose k-clock has fired (word of mouth, as in Bass 1969; the advertising effect multiplies the
-innovation term as in the Generalized Bass Model). A customer of entry group e owns the
-newest generation k such that the clocks e, e+1, ..., k have all fired: generation k's
-potential is ``m_k`` plus the owners of generation k-1, as in Norton and Bass. Moving from
+``c_k (p * advertising_k + q * x_k)``, where ``x_k`` is the share of the chain's customers
+in the segment whose k-clock has fired (word of mouth, as in Bass 1969), the advertising
+effect multiplies the innovation term and ``c_k`` is the buying factor of the product
+offered alone (``purchase_factors``: its logit share against the outside option, times
+its attractiveness, as in the Generalized Bass Model), so that price and attributes move
+adoption as they do in the kernel; ``c_k = 1`` without an outside option. A customer of
+entry group e owns the newest generation k such that the clocks e, e+1, ..., k have all
+fired: generation k's potential is ``m_k`` plus the owners of generation k-1, as in
+Norton and Bass. Moving from
 an owned generation to a newer one is an *upgrade*: a unit of the new generation sold and
 a unit of the old one cannibalised.
 
@@ -36,8 +40,9 @@ so customers are conserved. Until a firm holds a product line this keeps generat
 rivals apart: a rival competes for the kernel's customers only.
 
 Left out: churn and replacement purchases of a generation (a generation's owner leaves
-only by upgrading), stock-outs, price and the logit choice between generations (Norton
-and Bass have none; a later generation is bought by everyone whose clock fires).
+only by upgrading), stock-outs, awareness (everyone knows a launched generation), and a
+choice between generations (a later generation is bought by everyone whose clock fires
+and who buys at all).
 """
 
 import dataclasses
@@ -46,6 +51,7 @@ import numpy as np
 
 from sim.config.commercial import generation_chains
 from sim.kernel.bass import cumulative_share, inverse_share
+from sim.kernel.choice import drivers
 from sim.kernel.rng import uniforms
 from sim.seeds import component_rng, component_seed
 
@@ -60,7 +66,9 @@ def bass_step_probability(x, p, q, dt):
     x, p = np.broadcast_arrays(x, p)
     out = np.zeros(x.shape)
     live = x < 1.0
-    bass = live & (p > 0.0)
+    with np.errstate(divide="ignore", over="ignore"):
+        ratio = q / np.where(p > 0.0, p, 1.0)
+    bass = live & (p > 0.0) & np.isfinite(ratio)  # else innovation is nil next to imitation
     if np.any(bass):
         xb, pb, qb = x[bass], p[bass], q[bass]
         after = cumulative_share(inverse_share(xb, pb, qb) + dt, pb, qb)
@@ -72,6 +80,18 @@ def bass_step_probability(x, p, q, dt):
         after = xl * g / (1.0 - xl + xl * g)
         out[logistic] = (after - xl) / (1.0 - xl)
     return np.clip(out, 0.0, 1.0)
+
+
+def purchase_factors(segments, offer, column):
+    """(S,) advertising effect and (S,) buying factor of the product ``column`` offered
+    alone to customers who all know it: its logit share against the outside option (the
+    kernel's brand choice, section 1.2 of docs/model.md: price and attributes) times its
+    Generalized Bass attractiveness. Both are 1 in a market without an outside option and
+    with attractiveness_elasticity 0, where Norton-Bass holds exactly."""
+    solo = dataclasses.replace(offer, available=np.arange(offer.n_products) == column,
+                               awareness=np.ones_like(offer.awareness))
+    _, shares, adv, attract, _ = drivers(segments, solo)
+    return adv, shares[:, column] * attract
 
 
 def owned_table(k: int) -> np.ndarray:
@@ -135,16 +155,18 @@ class Chain:
             fired = self.fired
         return fired / np.maximum(self.sizes, 1)[:, None]
 
-    def step(self, on_market, advertising, dt):
-        """Fire the clocks for one step. ``on_market`` (K,) bool; ``advertising`` (S, K).
+    def step(self, on_market, advertising, dt, buying=None):
+        """Fire the clocks for one step. ``on_market`` (K,) bool; ``advertising`` (S, K);
+        ``buying`` (S, K) multiplies the whole hazard (``purchase_factors``; None: 1).
         Returns int64 (S, K) arrays: new adopters, upgraders (into k), cannibalised (units
         of k lost to newer ones), owners after the step."""
         prob = np.zeros((len(self.sizes), self.k))
         live = np.flatnonzero(on_market)
         if len(live):
+            c = 1.0 if buying is None else np.asarray(buying, float)[:, live]
             prob[:, live] = bass_step_probability(
-                self.fired_share()[:, live], self.p[:, None] * advertising[:, live],
-                self.q[:, None], dt)
+                self.fired_share()[:, live], c * self.p[:, None] * advertising[:, live],
+                c * self.q[:, None], dt)
         if self.mode == "aggregate":
             flows = self._step_cells(prob, live)
         else:
@@ -251,17 +273,22 @@ class Generations:
         available[self.columns] = False
         return available
 
-    def settle(self, out, on_market, advertising, dt):
+    def settle(self, out, on_market, offer, segments, dt):
         """Step every chain and put its flows into the kernel's outcome ``out`` (in place):
         new adopters, units (adopters plus upgraders), owners; no replacements, churn or
         lost sales; the pool gains the chains' customers who own no generation yet.
         Returns int64 (S, J) upgraders and cannibalised units (zeros outside the chains)."""
         upgraders = np.zeros_like(out.new_adopters)
         cannibalised = np.zeros_like(out.new_adopters)
+        on_market = np.asarray(on_market, bool)
         for chain in self.chains:
             cols = chain.columns
-            new, up, lost, owners = chain.step(np.asarray(on_market)[cols],
-                                               np.asarray(advertising)[:, cols], dt)
+            adv = np.ones((segments.n_segments, len(cols)))
+            buying = np.ones_like(adv)
+            for g, j in enumerate(cols):
+                if on_market[j]:
+                    adv[:, g], buying[:, g] = purchase_factors(segments, offer, j)
+            new, up, lost, owners = chain.step(on_market[cols], adv, dt, buying)
             out.new_adopters[:, cols] = new
             out.units[:, cols] = new + up
             out.active[:, cols] = owners

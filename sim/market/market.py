@@ -187,7 +187,7 @@ class Market:
         else:
             out = self.kernel.step(offer, dt)
         upgraders, cannibalised = self.generations.settle(
-            out, [f.product.on_market for f in self.firms], offer.advertising, dt)
+            out, [f.product.on_market for f in self.firms], offer, self.segments, dt)
         orders = out.units.sum(axis=0)
         self.installed = np.asarray(out.active, dtype=float)
         total_orders = float(orders.sum())

@@ -113,3 +113,26 @@ def test_bad_generations_are_one_clear_error(spec, words):
 def test_a_product_cannot_succeed_itself():
     with pytest.raises(ValueError, match=r"product.generation_of .*'a'"):
         ProductConfig(name="a", generation_of="a").check("product")
+
+
+def test_a_generation_is_bought_with_its_logit_share_and_attractiveness():
+    from sim.kernel import Offer, Segments
+    from sim.market.generations import purchase_factors
+
+    w, a, alpha, u0 = 1.5, [0.8, 0.5], 2.0, -9.0
+    prices = [200.0, 300.0]
+    seg = Segments.build(population=[100, 100], p=[0.01, 0.01], q=[0.1, 0.1],
+                         attribute_weights=np.array([[w], [w]]), price_sensitivity=[alpha, alpha],
+                         outside_utility=[u0, -np.inf], attractiveness_elasticity=[0.0, 0.5],
+                         reference_inclusive_value=[0.0, -8.0])
+    offer = Offer.build(seg, price=prices, attributes=np.array([[x] for x in a]),
+                        available=[False, False], awareness=np.zeros((2, 2)),
+                        advertising=np.array([[1.0, 1.3], [1.0, 2.0]]))
+    for j in (0, 1):
+        adv, buy = purchase_factors(seg, offer, j)
+        v = w * a[j] - alpha * np.log(prices[j])
+        # segment 0: logit against the outside option; segment 1: no outside option, the
+        # Generalized Bass attractiveness exp(beta (inclusive value - reference))
+        assert buy[0] == pytest.approx(1.0 / (1.0 + np.exp(u0 - v)), rel=1e-12)
+        assert buy[1] == pytest.approx(np.exp(0.5 * (v + 8.0)), rel=1e-12)
+        assert adv.tolist() == pytest.approx(offer.advertising[:, j].tolist())

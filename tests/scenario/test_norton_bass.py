@@ -109,3 +109,15 @@ def test_a_run_with_generations_draws_them(tmp_path):
     assert png in paths and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     plain = run_scenario(compose(["scenario=bass_only", "horizon_days=60"]).scenario(), 0)
     assert not any(p.name == "generations.png" for p in plot_run(plain, tmp_path / "plain"))
+
+
+def test_a_dearer_next_generation_is_adopted_less_and_upgraded_to_less():
+    adopted = []
+    for price in (249.0, 299.0, 349.0):
+        cfg = compose(["scenario=next_generation", "horizon_days=1095", "dt_days=14",
+                       f"competitors.v2.pricing.list_price={price}"]).scenario()
+        ts = run_scenario(cfg, 0).timeseries
+        v2 = ts[ts["product"] == "hub2"]
+        adopted.append((v2["new_adopters"].sum(), v2["upgraders"].sum()))
+    new, up = zip(*adopted, strict=True)
+    assert new[0] > new[1] > new[2] > 0 and up[0] > up[1] > up[2] > 0
