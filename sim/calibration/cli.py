@@ -33,6 +33,10 @@ Methods:
     --forecast H gives H periods of sales and cumulative adoption with predictive
     intervals, always present (their coverage is measured by benchmarks/bench_forecast.py).
     The posterior (mode, covariance, draws) goes to posterior.json / posterior.csv.
+  * --generations A.csv B.csv ...: the Norton-Bass (1987) model of successive generations
+    (common p, q; one potential m_k and launch per generation) fitted to all series at once
+    by least squares on per-period sales, with parametric-bootstrap intervals; writes
+    scenario/NAME.yaml and market/NAME.yaml that marketsim simulates.
   * nls: Bass (1969) by nonlinear least squares on the closed form (Srinivasan and Mason
     1986) with parametric-bootstrap intervals, Bass's discrete OLS, and the
     Generalized Bass Model (Bass, Krishnan and Jain 1994) when price or advertising is given.
@@ -51,6 +55,8 @@ examples:
   marketsim-fit sales.csv --analogy color_tv --ceiling 120000 --forecast 5
   marketsim-fit sales.csv --method nls --json --bootstrap 500 --seed 7
   marketsim-fit quarterly.csv --period-years 0.25      # quarterly periods
+  marketsim-fit --generations ibm_siu1.csv ibm_siu2.csv ibm_siu3.csv ibm_siu4.csv
+  marketsim hydra.searchpath=[file://outputs/fit/generations] scenario=generations
 """
 
 
@@ -100,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="central probability of the intervals, in [0.5, 0.999] "
                              "(default 0.95)")
     parser.add_argument("--no-plot", action="store_true", help="skip fit.png")
+    parser.add_argument("--generations", nargs="+", default=None, metavar="SALES.csv",
+                        help="fit the Norton-Bass model of successive generations to these "
+                             "series at once (one per generation, oldest first; zeros outside "
+                             "a generation's life); writes scenario/NAME.yaml as well")
     return parser
 
 
@@ -129,6 +139,10 @@ def _load(args):
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    if args.generations is not None:
+        from sim.calibration.generations_cli import main_generations
+
+        return main_generations(args)
     from sim.calibration.data import SalesDataError
 
     try:

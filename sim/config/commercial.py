@@ -38,9 +38,20 @@ class ProductConfig:
     churn_dissatisfaction_per_year: float = 0.6
     digital: bool = False
     tickets_per_customer_per_year: float = 1.0
+    # successive generations (Norton and Bass 1987; ``sim.market.generations``): the name
+    # of the earlier product this one succeeds, and the share of each segment's customers
+    # who first enter the category with this generation (m_k / segment size)
+    generation_of: str | None = None
+    entry_share: float = 1.0
 
     def check(self, key):
         check_name(f"{key}.name", self.name)
+        if self.generation_of is not None:
+            check_name(f"{key}.generation_of", self.generation_of)
+            if self.generation_of == self.name:
+                raise ValueError(f"{key}.generation_of must name an earlier product, not "
+                                 f"itself, got {self.generation_of!r}")
+        check_prob(f"{key}.entry_share", self.entry_share)
         check_choice(f"{key}.kind", self.kind, ("durable", "subscription"))
         for a in self.attributes:
             check_choice(f"{key}.attributes key", a, ATTRIBUTES)
@@ -181,3 +192,52 @@ class PricingConfig:
         check_range(f"{key}.free_trial_days", self.free_trial_days, 0.0, DAYS_PER_YEAR,
                     high_open=True)
         check_prob(f"{key}.trial_conversion", self.trial_conversion)
+
+
+MAX_GENERATIONS = 6  # a chain's state has 2**K clock patterns per entry group
+
+
+def generation_chains(products) -> list[list[int]]:
+    """The chains of successive generations among ``products`` (ProductConfig, one per
+    firm entry, in firm order), each oldest first, as indices into ``products``; raises
+    ``ValueError`` naming the key on a dangling, ambiguous, branching or circular
+    ``generation_of``, or on entry shares that add up to more than the segment."""
+    names = [p.name for p in products]
+    succ: dict[int, int] = {}
+    for i, p in enumerate(products):
+        if p.generation_of is None:
+            continue
+        key = f"product {p.name!r}.generation_of"
+        hits = [k for k, n in enumerate(names) if n == p.generation_of]
+        if len(hits) != 1:
+            why = "no product has that name" if not hits else "several products have that name"
+            raise ValueError(f"{key} must name exactly one earlier product ({why}), got "
+                             f"{p.generation_of!r}")
+        if hits[0] in succ:
+            raise ValueError(f"{key}: {p.generation_of!r} already has a next generation "
+                             f"({names[succ[hits[0]]]!r}); a generation has one successor, "
+                             f"got {p.generation_of!r}")
+        succ[hits[0]] = i
+    chains = []
+    for first in sorted(set(succ) - set(succ.values())):
+        chain = [first]
+        while chain[-1] in succ:
+            chain.append(succ[chain[-1]])
+        chains.append(chain)
+    if sum(len(c) for c in chains) != len(set(succ) | set(succ.values())):
+        loop = sorted(names[i] for i in set(succ) - {i for c in chains for i in c})
+        raise ValueError(f"product generation_of must not go round in a circle, got {loop}")
+    for chain in chains:
+        key = f"product {names[chain[0]]!r} and its generations"
+        if len(chain) > MAX_GENERATIONS:
+            raise ValueError(f"{key}: at most {MAX_GENERATIONS} generations in a chain, got "
+                             f"{len(chain)}")
+        total = sum(products[i].entry_share for i in chain)
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"{key}: entry_share must add up to at most 1 (the segment), got "
+                             f"{total:g} ({', '.join(names[i] for i in chain)})")
+    total = sum(products[i].entry_share for c in chains for i in c)
+    if len(chains) > 1 and total > 1.0 + 1e-9:
+        raise ValueError(f"product entry_share of all generation chains must add up to at most 1 "
+                         f"(the segment), got {total:g}")
+    return chains

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 
 from sim.config._checks import check_choice, check_name, check_range
 from sim.config.bounds import INT32_COUNT, MAX_STEPS
+from sim.config.commercial import generation_chains
 from sim.config.competitor import CompetitorConfig
 from sim.config.firm import FirmConfig
 from sim.config.market import MarketConfig
@@ -97,6 +98,13 @@ class ScenarioConfig:
             focus = firm.strategy.segment_focus
             if focus is not None:
                 check_choice(f"firm {firm.name!r}.strategy.segment_focus", focus, sorted(seg_names))
+        for chain in generation_chains([f.product for f in self.firms]):
+            for i in chain:
+                firm = self.firms[i]
+                if firm.initial_installed_base:
+                    raise ValueError(f"firm {firm.name!r}.initial_installed_base must be empty "
+                                     f"for a product with generations ({firm.product.name!r}), "
+                                     f"got {dict(firm.initial_installed_base)}")
         for i, seg in enumerate(self.market.segments):
             owners = {f.name: f.initial_installed_base[seg.name] for f in self.firms
                       if f.initial_installed_base.get(seg.name)}

@@ -81,3 +81,36 @@ def bass_discrete(n_steps: int, p: float, q: float, dt: float = 1.0):
         f = f + (1.0 - f) * (-np.expm1(-(p + q * f) * dt))
         out[k] = f
     return out
+
+
+def norton_bass_reached(t, launch_days, potentials, p, q):
+    """Customers who have adopted generation k (and may have moved on to a later one),
+    ``A_k = F_k (m_k + A_{k-1})`` (Norton and Bass 1987), shape (K, len(t)). Its increase
+    over a period is generation k's sales in it (``norton_bass``'s arguments)."""
+    t = np.asarray(t, float)
+    tau = np.asarray(launch_days, float)
+    m = np.asarray(potentials, float)
+    age = t[None, :] - tau[:, None]
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        f = np.where(age > 0.0, cumulative_share(np.maximum(age, 0.0), p, q), 0.0)
+    reached = np.zeros_like(f)
+    before = np.zeros(t.shape)
+    for k in range(len(tau)):
+        reached[k] = f[k] * (m[k] + before)
+        before = reached[k]
+    return reached, f
+
+
+def norton_bass(t, launch_days, potentials, p, q):
+    """Installed units of each generation (Norton and Bass 1987), shape (K, len(t)).
+
+    ``launch_days`` (K,) the launch times ``tau_k``; ``potentials`` (K,) the customers
+    ``m_k`` who first enter the category with generation k; common p and q per unit of t.
+    With ``F_k = F(t - tau_k)`` (0 before ``tau_k``) and ``A_k = F_k (m_k + A_{k-1})`` (those
+    who have reached generation k or a later one), ``S_k = A_k (1 - F_{k+1})`` and
+    ``S_K = A_K``. No validation (p > 0 is the caller's business).
+    """
+    reached, f = norton_bass_reached(t, launch_days, potentials, p, q)
+    installed = reached.copy()
+    installed[:-1] *= 1.0 - f[1:]
+    return installed

@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.config import ATTRIBUTES
 from sim.kernel import AgentMarket, AggregateMarket, Offer, Segments, build_network
+from sim.market.generations import Generations
 from sim.market.lifecycle import Lifecycle
 from sim.market.organic import OrganicAwareness
 from sim.market.pioneer import PrototypePreference
@@ -74,6 +75,9 @@ class Market:
         for f in firms:  # a study observes the (drifting) truth
             f.research.preferences = self.preferences
         self.segments = build_segments(mcfg, self.preferences)
+        # successive generations (Norton-Bass) are sold to their own customers, outside the kernel
+        self.generations = Generations.of(cfg, firms, self.segments, seed)
+        self.segments = self.generations.kernel_segments(self.segments)
         self.sizes = np.array([s.size for s in mcfg.segments], dtype=float)
         self.size_share = self.sizes / self.sizes.sum()
         self.expectation = float(np.average([s.quality_expectation for s in mcfg.segments],
@@ -94,7 +98,7 @@ class Market:
             self.rng = component_rng(seed, "market")
         else:
             kseed = component_seed(seed, "market")
-            network = build_network(mcfg.network.kind, int(self.sizes.sum()),
+            network = build_network(mcfg.network.kind, int(self.segments.population.sum()),
                                     mcfg.network.mean_degree, kseed, mcfg.network.rewire,
                                     mcfg.network.exponent)
             if cfg.backend == "cuda":
@@ -140,7 +144,7 @@ class Market:
             self.segments,
             price=price,
             attributes=attributes,
-            available=np.array([p.on_market for p in prods]),
+            available=self.generations.hide([p.on_market for p in prods]),
             awareness=awareness,
             advertising=np.array([p.advertising for p in prods]).T,
             satisfaction=np.array([p.satisfaction for p in prods]),
@@ -192,6 +196,8 @@ class Market:
             out = self.kernel.step(offer, dt, self.rng)
         else:
             out = self.kernel.step(offer, dt)
+        upgraders, cannibalised = self.generations.settle(
+            out, [f.product.on_market for f in self.firms], offer, self.segments, dt)
         orders = out.units.sum(axis=0)
         self.installed = np.asarray(out.active, dtype=float)
         total_orders = float(orders.sum())
@@ -213,6 +219,7 @@ class Market:
             rows.append(dict(
                 t=t, firm=f.name, product=p.name, units_sold=shipped, orders=float(orders[k]),
                 new_adopters=new, replacements=int(out.replacements[:, k].sum()),
+                upgraders=int(upgraders[:, k].sum()), cannibalised=int(cannibalised[:, k].sum()),
                 churners=int(out.churners[:, k].sum()), lost_sales=int(out.lost[:, k].sum()),
                 produced=produced[k], backordered=f.production.backordered,
                 cancelled=f.production.cancelled,

@@ -1,4 +1,5 @@
-"""Figures of one run: adoption and share, cash, the development Gantt, the perceptual map."""
+"""Figures of one run: adoption and share, cash, the development Gantt, the generations
+(when the run has any), the perceptual map."""
 
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from sim.plots.generations import plot_generations
 from sim.plots.perceptual import perceptual_map
 from sim.plots.style import PALETTE, save, style
 
@@ -98,6 +100,8 @@ def plot_run(results, out_dir) -> list:
         ax.set(title=title, xlabel="day")
         paths.append(out / "gantt.png")
         save(fig, paths[-1])
+    if plot_generations(results, out / "generations.png"):
+        paths.append(out / "generations.png")
     if not ts.empty:
         fig, ax = plt.subplots(figsize=(11, 7))
         perceptual_map(results, ax=ax)

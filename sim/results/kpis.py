@@ -21,6 +21,19 @@ def _none_if_nan(x):
     return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
 
 
+def cannibalisation(config, timeseries: pd.DataFrame) -> dict:
+    """Successive generations (``generation_of``): units of older generations given up for
+    newer ones, and the share of the newer generations' adoptions that came from them."""
+    later = [f.product.name for f in config.firms if f.product.generation_of is not None]
+    if not later or "upgraders" not in timeseries:
+        return {"cannibalisation_rate": None, "cannibalised_units": None}
+    new = timeseries[timeseries["product"].isin(later)]
+    adoptions = float((new["new_adopters"] + new["upgraders"]).sum())
+    upgraders = float(new["upgraders"].sum())
+    return {"cannibalisation_rate": upgraders / adoptions if adoptions > 0 else None,
+            "cannibalised_units": float(timeseries["cannibalised"].sum())}
+
+
 def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
                  ledger: pd.DataFrame) -> dict:
     firm = config.firm.name
@@ -120,4 +133,5 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
         "cash_min": float(cash_path.min()) if len(cash_path) else cash,
         "cash_exhausted": bool(((events["firm"] == firm) & (events["kind"] == "cash_exhausted")).any()),
         "killed": bool(((events["firm"] == firm) & (events["kind"] == "project_killed")).any()),
+        **cannibalisation(config, timeseries),
     }
