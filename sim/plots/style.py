@@ -19,9 +19,24 @@ def style() -> None:
     sns.set_theme(style="whitegrid", palette=PALETTE, context="notebook")
 
 
-def save(fig, path) -> None:
+def money_label(what: str, currency: str, scale: str = "") -> str:
+    """An axis label that names the currency: ``NPV (millions of USD)``, ``cash (USD)``,
+    ``price (USD per unit)`` (``scale``: "millions", "thousands", or "per ..." text)."""
+    if scale.startswith("per "):
+        return f"{what} ({currency} {scale})"
+    return f"{what} ({scale} of {currency})" if scale else f"{what} ({currency})"
+
+
+def save(fig, path, banner: str | None = None) -> None:
+    """Write ``fig`` as a PNG atomically; ``banner`` (e.g. the quick-mode warning) is
+    stamped across the top of the figure in red."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
+    if banner:
+        fig.subplots_adjust(top=min(fig.subplotpars.top, 0.84))
+        fig.text(0.5, 0.995, banner, ha="center", va="top", color="white", weight="bold",
+                 fontsize="medium", bbox={"facecolor": "#b00020", "edgecolor": "none",
+                                          "pad": 3})
     atomic_write(path, lambda p: fig.savefig(p, dpi=110, format="png"))
     plt.close(fig)

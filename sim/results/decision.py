@@ -79,12 +79,13 @@ def money(v, currency: str = "") -> str:
     return f"{v:,.0f}{unit}"
 
 
-def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "") -> str:
+def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "",
+                    lead: str = "Recommendation") -> str:
     """The report's first sentence: the recommendation, its expected gain over the
     runner-up with the paired interval, and the chance it is worse."""
     if ans.get("recommendation") is None:
         return f"**No recommendation**: no option has a value for {label}."
-    rec = f"**Recommendation: {ans['recommendation']}**"
+    rec = f"**{lead}: {ans['recommendation']}**"
     if "runner_up" not in ans:
         return f"{rec} (the only option; mean {label} {fmt(ans['mean'], currency)})."
     more = "more" if ans["higher_is_better"] else "less"
@@ -96,3 +97,23 @@ def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "") -> str
     return (f"{rec}: expected {label} {fmt(ans['gain'], currency)} {more} than "
             f"**{ans['runner_up']}** ({interval} over {ans['n']} common seeds); it does "
             f"worse in {100 * ans['p_worse']:.0f}% of those seeds{sure}.")
+
+
+def go_no_go(npv_per_draw, p_loss: float, what: str, currency: str = "",
+             level: float = LEVEL) -> str:
+    """The answer of a risk study: go ahead with ``what`` or not, against not doing it
+    (NPV 0): the expected NPV with a t interval over the input draws (each draw's mean
+    over its seeds) and ``p_loss``, the share of runs that lose money."""
+    d = np.asarray(npv_per_draw, dtype=float)
+    d = d[np.isfinite(d)]
+    if not len(d):
+        return f"**No recommendation**: no run of {what} has an NPV."
+    mean = float(d.mean())
+    low, high = paired_interval(d, level)
+    rec = "go ahead" if mean > 0 else "do not go ahead as planned"
+    interval = ("no interval with one draw" if not np.isfinite(low) else
+                f"{100 * level:.0f}% interval [{money(low, currency)}, {money(high, currency)}]"
+                f" over {len(d)} input draws, each the mean of its seeds")
+    return (f"**Recommendation: {rec} with {what}**: expected NPV {money(mean, currency)} "
+            f"against not doing it (NPV 0; {interval}); it loses money in "
+            f"{100 * p_loss:.0f}% of runs.")

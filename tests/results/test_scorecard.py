@@ -126,3 +126,19 @@ def test_paired_interval_closed_form():
     assert (low, high) == pytest.approx((2 - 2.919986 / math.sqrt(3),
                                          2 + 2.919986 / math.sqrt(3)), rel=1e-6)
     assert all(math.isnan(v) for v in paired_interval([5.0]))
+
+
+def test_quick_banner_is_stamped_on_the_figure(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.plots import money_label, save
+
+    fig, ax = plt.subplots()
+    ax.set(ylabel=money_label("NPV", "EUR", "millions"))
+    save(fig, tmp_path / "a.png", banner="QUICK MODE: not an answer")
+    assert [t.get_text() for t in fig.texts] == ["QUICK MODE: not an answer"]
+    assert ax.get_ylabel() == "NPV (millions of EUR)"
+    assert (tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"
