@@ -97,9 +97,9 @@ def test_draws_apply_the_sampled_inputs(result):
     assert checked == 12
 
 
-def test_report_opens_with_the_answer(result):
+def test_report_findings_state_the_risk(result):
     _, summary, drivers, _, report = result
-    answer = report.split("## Answer", 1)[1].split("##", 1)[0]
+    answer = report.split("## Findings", 1)[1].split("##", 1)[0]
     u = summary.loc["uncertain"]
     assert answer.lstrip().startswith("**Quick mode**")
     assert f"with probability **{u['prob_loss']:.0%}**" in answer
