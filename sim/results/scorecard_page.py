@@ -42,9 +42,9 @@ def fmt(v, unit: str, currency: str) -> str:
     return f"{v:.2f}"
 
 
-def _table(rows: pd.DataFrame, columns, currency: str):
+def _table(rows: pd.DataFrame, columns, currency: str, labels=None):
     """Money cells without the currency: the measure's name carries it."""
-    head = ["measure", *columns]
+    head = ["measure", *[(labels or {}).get(c, c) for c in columns]]
     body = [[r["measure"] + (f" ({currency})" if r["unit"] == "money" else ""),
              *[fmt(r[c], r["unit"], "") for c in columns]] for _, r in rows.iterrows()]
     return head, body
@@ -110,9 +110,13 @@ def _single(option: str, runs, out_md: Path) -> Path:
                                                  else f"seed {seeds[0]}")
                     + f"; money in {cur}. Y1 is days 0-365; *run* is the run's total, its "
                       "value at the end or its KPI.")]
+    horizon = float(cfg["horizon_days"])
+    labels = {}
+    if years and horizon < 365.0 * len(years) - 1e-9:  # the last year is cut by the horizon
+        labels[years[-1]] = f"{years[-1]} (to day {horizon:,.0f})"
     for persp, name in PERSPECTIVES.items():
         blocks += [("h2", name), ("table", _table(sc[sc["perspective"] == persp],
-                                                  [*years, "run"], cur))]
+                                                  [*years, "run"], cur, labels))]
     blocks += [("h2", "Assumptions"), ("list", assumption_lines(cfg)), ("p", SOURCE)]
     return _page(f"Board scorecard: {cfg['name']} ({option})", blocks, out_md)
 

@@ -142,3 +142,17 @@ def test_quick_banner_is_stamped_on_the_figure(tmp_path):
     assert [t.get_text() for t in fig.texts] == ["QUICK MODE: not an answer"]
     assert ax.get_ylabel() == "NPV (millions of EUR)"
     assert (tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_replications_are_one_option_averaged(run_dir, tmp_path):
+    import shutil
+
+    for k in range(2):
+        shutil.copytree(run_dir, tmp_path / f"rep_{k:03d}",
+                        ignore=shutil.ignore_patterns("scorecard.*"))
+    runs = find_runs(tmp_path)
+    assert [d.name for _, _, d in runs] == ["rep_000", "rep_001"]
+    assert report_main([str(tmp_path)]) == 0
+    page = (tmp_path / "scorecard.md").read_text()
+    assert "seed 0;" in page  # two copies of seed 0: one seed, averaged
+    assert "| Y3 (to day 740) | run |" in page  # the year the horizon cuts is named
