@@ -33,10 +33,11 @@ def save(fig, path, banner: str | None = None) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
-    if banner:
-        fig.subplots_adjust(top=min(fig.subplotpars.top, 0.84))
-        fig.text(0.5, 0.995, banner, ha="center", va="top", color="white", weight="bold",
+    extra = {}
+    if banner:  # above everything: the tight bounding box grows to take it in
+        fig.text(0.5, 1.01, banner, ha="center", va="bottom", color="white", weight="bold",
                  fontsize="medium", bbox={"facecolor": "#b00020", "edgecolor": "none",
                                           "pad": 3})
-    atomic_write(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+        extra = {"bbox_inches": "tight", "pad_inches": 0.15}
+    atomic_write(path, lambda p: fig.savefig(p, dpi=110, format="png", **extra))
     plt.close(fig)
