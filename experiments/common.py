@@ -21,7 +21,16 @@ from experiments.compare import (
 )
 from experiments.figures import kpi_distributions, over_time
 from experiments.options import ExperimentError, Options, parse_args, parse_bool
-from experiments.report import figure_path, main_wrapper, write_report, write_summary
+from experiments.report import (
+    answer_text,
+    currency,
+    figure_path,
+    main_wrapper,
+    money_axis,
+    save_figure,
+    write_report,
+    write_summary,
+)
 from experiments.sweep import (
     OPTION_GROUP,
     base_config,
@@ -32,8 +41,9 @@ from experiments.sweep import (
 )
 from sim.plots import save
 
-__all__ = ["OPTION_GROUP", "ExperimentError", "Options", "base_config", "figure_path", "fmt",
-           "kpi_distributions", "load_kpis", "load_timeseries", "main_wrapper", "option_yaml",
-           "over_time", "paired_difference", "parse_args", "parse_bool", "run_sweep", "save",
+__all__ = ["OPTION_GROUP", "ExperimentError", "Options", "answer_text", "base_config",
+           "currency", "figure_path", "fmt", "kpi_distributions", "load_kpis",
+           "load_timeseries", "main_wrapper", "money_axis", "option_yaml", "over_time",
+           "paired_difference", "parse_args", "parse_bool", "run_sweep", "save", "save_figure",
            "summarise", "summary_table", "winner", "winner_sentence", "write_report",
            "write_summary"]

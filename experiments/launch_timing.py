@@ -27,6 +27,7 @@ import seaborn as sns
 
 from experiments.common import (
     ExperimentError,
+    answer_text,
     base_config,
     figure_path,
     fmt,
@@ -34,11 +35,12 @@ from experiments.common import (
     load_kpis,
     load_timeseries,
     main_wrapper,
+    money_axis,
     over_time,
     paired_difference,
     parse_args,
     run_sweep,
-    save,
+    save_figure,
     summarise,
     summary_table,
     winner,
@@ -143,14 +145,14 @@ def run(argv):
         .reindex(summary["option"]).to_numpy())
     write_summary(out, summary)
 
-    fig = kpi_distributions(kpis, [("npv", "NPV (millions)", 1e-6),
+    fig = kpi_distributions(kpis, [("npv", money_axis("NPV", base), 1e-6),
                                    ("final_market_share", "final unit share (last quarter)", 1),
                                    ("launch_day", "launch day (day)", 1),
                                    ("launch_quality", "quality at launch (0-1 scale)", 1)],
                             order, f"KPIs per option over {opts.seeds} seeds "
                                    f"(disruptor starts developing on day {opts['entry_day']})")
     dist_png = figure_path(out, "kpi_distributions")
-    save(fig, dist_png)
+    save_figure(fig, dist_png, opts)
 
     ts = load_timeseries(sweep, firm)
     rival_launch = kpis["disruptor_launch_day"].dropna()
@@ -161,7 +163,7 @@ def run(argv):
                          ("market_share", "unit market share per week", 1)], order,
                     f"{firm}: median and 90% band over seeds", markers=markers)
     time_png = figure_path(out, "adoption_share_over_time")
-    save(fig, time_png)
+    save_figure(fig, time_png, opts)
 
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
     colors = dict(zip(order, sns.color_palette(n_colors=len(order)), strict=False))
@@ -175,10 +177,10 @@ def run(argv):
                     fmt="o", color=c, capsize=3, label=f"{row['option']} (target quality "
                                                        f"{row['quality_target']:.2f})")
     ax.set(title="Trade-off: launch day against NPV (mean, 90% intervals)",
-           xlabel="launch day (day)", ylabel="NPV (millions)")
+           xlabel="launch day (day)", ylabel=money_axis("NPV", base))
     ax.legend(fontsize="small", loc="best")
     trade_png = figure_path(out, "tradeoff")
-    save(fig, trade_png)
+    save_figure(fig, trade_png, opts)
 
     w_npv = winner(kpis, "npv")
     w_share = winner(kpis, "final_market_share")
@@ -216,10 +218,11 @@ def run(argv):
            "by (planned + shift) / planned, moves the planned launch day by the shift, and "
            "raises the product's quality attribute and the launch gate's min_quality by the "
            "same amount. Quality at launch is the target minus the residual defects' loss.")
-    sections = [("Answer", answer, [dist_png, trade_png]),
+    sections = [("Findings", answer, [dist_png, trade_png]),
                 ("Options and the competitor", [how, table] + facts, [time_png])]
     write_report(out, "Launch timing against a disruptor", QUESTION, sections, opts,
-                 time.perf_counter() - started)
+                 time.perf_counter() - started, answer=answer_text(kpis, base), config=base,
+                 varied=["the launch day and the target quality (the options above)"])
     return out
 
 

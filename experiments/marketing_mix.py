@@ -23,17 +23,19 @@ import seaborn as sns
 
 from experiments.common import (
     ExperimentError,
+    answer_text,
     base_config,
     figure_path,
     fmt,
     load_kpis,
     load_timeseries,
     main_wrapper,
+    money_axis,
     over_time,
     paired_difference,
     parse_args,
     run_sweep,
-    save,
+    save_figure,
     summarise,
     summary_table,
     winner,
@@ -127,7 +129,7 @@ def run(argv):
     allocs = list(dict.fromkeys(plan["allocation"]))
 
     # saturation: each KPI against the weekly budget, one line per allocation
-    panels = [("npv", "NPV (millions)", 1e-6), ("final_market_share", "final unit share (%)", 100),
+    panels = [("npv", money_axis("NPV", base), 1e-6), ("final_market_share", "final unit share (%)", 100),
               ("marketing_roi", "marketing ROI (paid customers' margin - spend) / spend", 1)]
     fig, axes = plt.subplots(1, 3, figsize=(17, 4.8))
     data = kpis.assign(budget_k=kpis["budget_per_week"] / 1000)
@@ -136,7 +138,7 @@ def run(argv):
         sns.lineplot(data=d, x="budget_k", y=col, hue="allocation", hue_order=allocs,
                      style="allocation", markers=True, dashes=False, errorbar=("pi", 90),
                      ax=ax, legend=ax is axes[-1])
-        ax.set(title=label.split(" (")[0], xlabel="marketing budget (thousand per week)",
+        ax.set(title=label.split(" (")[0], xlabel=money_axis("marketing budget per week", base, "thousands"),
                ylabel=label)
         if len(budgets) > 2 and min(budgets) > 0 and max(budgets) / min(budgets) >= 8:
             ax.set_xscale("log", base=2)
@@ -144,21 +146,21 @@ def run(argv):
     sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.suptitle(f"Response to the marketing budget: mean and 90% band over {opts.seeds} seeds")
     sat_png = figure_path(out, "kpis_vs_budget")
-    save(fig, sat_png)
+    save_figure(fig, sat_png, opts)
 
     # heatmap of mean NPV: allocation x budget
     grid = summary.pivot_table(index="allocation", columns="budget_per_week", values="npv_mean")
     grid = grid.reindex(allocs)
     fig, ax = plt.subplots(figsize=(1.5 * len(budgets) + 3.5, 0.7 * len(allocs) + 2.2))
     sns.heatmap(grid / 1e6, annot=True, fmt=".2f", cmap="viridis", ax=ax,
-                cbar_kws={"label": "mean NPV (millions)"},
+                cbar_kws={"label": money_axis("mean NPV", base)},
                 xticklabels=[f"{b / 1000:g}k" for b in grid.columns])
-    ax.set(title="Mean NPV by allocation and weekly budget (millions)",
-           xlabel="marketing budget per week", ylabel="allocation")
+    ax.set(title=money_axis("Mean NPV by allocation and weekly budget", base),
+           xlabel=money_axis("marketing budget", base, "per week"), ylabel="allocation")
     ax.tick_params(axis="y", rotation=0)
     ax.grid(False)
     heat_png = figure_path(out, "npv_heatmap")
-    save(fig, heat_png)
+    save_figure(fig, heat_png, opts)
 
     # share over time at the budget where the allocations all run
     common = [b for b in budgets if plan.loc[plan["budget_per_week"] == b, "allocation"].nunique()
@@ -171,7 +173,7 @@ def run(argv):
                          ("market_share", "unit market share per week", 1)], names,
                     f"{base.firm.name} at {at / 1000:g}k per week: median and 90% band over seeds")
     time_png = figure_path(out, "adoption_share_over_time")
-    save(fig, time_png)
+    save_figure(fig, time_png, opts)
 
     answer = [winner_sentence(winner(kpis, "npv"), "NPV"),
               winner_sentence(winner(kpis, "final_market_share"), "final unit share"),
@@ -227,14 +229,15 @@ def run(argv):
         for r in plan.drop_duplicates("allocation").itertuples())
     table = summary_table(summary, [("npv", "NPV"), ("final_market_share", "final share"),
                                     ("marketing_roi", "marketing ROI"), ("cac", "CAC")])
-    sections = [("Answer", answer, [sat_png, heat_png]),
+    sections = [("Findings", answer, [sat_png, heat_png]),
                 ("Saturation: what each budget step buys", saturation, []),
                 ("Marginal ROI of each budget step", marginal, []),
                 ("Fixed split against test-and-shift", shift, [time_png]),
                 ("Options", [f"Splits (shares of the weekly budget): {splits}. Test-and-shift "
                              f"starts from the scenario's split.", table], [])]
     write_report(out, "Marketing mix and budget", QUESTION, sections, opts,
-                 time.perf_counter() - started)
+                 time.perf_counter() - started, answer=answer_text(kpis, base), config=base,
+                 varied=["the weekly marketing budget and its split over channels"])
     return out
 
 

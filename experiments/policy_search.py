@@ -28,6 +28,7 @@ from matplotlib.ticker import MaxNLocator
 
 from experiments.common import (
     ExperimentError,
+    answer_text,
     base_config,
     figure_path,
     fmt,
@@ -35,11 +36,12 @@ from experiments.common import (
     load_kpis,
     load_timeseries,
     main_wrapper,
+    money_axis,
     over_time,
     paired_difference,
     parse_args,
     run_sweep,
-    save,
+    save_figure,
     summarise,
     summary_table,
     winner,
@@ -164,7 +166,7 @@ def run(argv):
     ax.scatter([0], [default["npv_mean"] / 1e6], color=pal[3], marker="*", s=160, zorder=5,
                label="scenario's own policy (trial 0)")
     ax.set(title=f"Search: mean NPV over {opts['search_seeds']} seeds per trial",
-           xlabel="trial", ylabel="mean NPV (millions)")
+           xlabel="trial", ylabel=money_axis("mean NPV", base))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize="small")
     ax = axes[1]
@@ -173,35 +175,35 @@ def run(argv):
     fig.colorbar(sc, ax=ax, label="TV share of the budget")
     ax.axvline(default_gate, color=pal[3], ls=":", lw=1)
     ax.set(title="Trials: launch-gate threshold against NPV",
-           xlabel="gate min_quality (0-1 scale)", ylabel="mean NPV (millions)")
+           xlabel="gate min_quality (0-1 scale)", ylabel=money_axis("mean NPV", base))
     search_png = figure_path(out, "search_history")
-    save(fig, search_png)
+    save_figure(fig, search_png, opts)
 
     order = ["best_policy", "default_policy"]
-    fig = kpi_distributions(vkpis, [("npv", "NPV (millions)", 1e-6),
+    fig = kpi_distributions(vkpis, [("npv", money_axis("NPV", base), 1e-6),
                                     ("final_market_share", "final unit share (last quarter)", 1),
                                     ("launch_day", "launch day (day)", 1)], order,
                             f"Out of sample: {opts.seeds} fresh seeds (from {FRESH_SEED_OFFSET})")
     valid_png = figure_path(out, "validation_kpis")
-    save(fig, valid_png)
+    save_figure(fig, valid_png, opts)
 
     fig, ax = plt.subplots(figsize=(7.5, 4.4))
     sns.histplot(diffs / 1e6, ax=ax, color=pal[2], bins=min(20, max(len(diffs), 3)))
     ax.axvline(0, color="black", lw=1)
     ax.axvline(d["diff"] / 1e6, color=pal[1], ls="--", lw=1.5, label="mean difference")
     ax.set(title="Paired NPV difference on fresh seeds: best minus scenario's policy",
-           xlabel="NPV difference (millions)", ylabel="seeds")
+           xlabel=money_axis("NPV difference", base), ylabel="seeds")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize="small")
     diff_png = figure_path(out, "validation_paired_difference")
-    save(fig, diff_png)
+    save_figure(fig, diff_png, opts)
 
     ts = load_timeseries(vsweep, base.firm.name)
     fig = over_time(ts, [("installed_base", "installed base (thousand customers)", 1e-3),
                          ("market_share", "unit market share per week", 1)], order,
                     f"{base.firm.name} on fresh seeds: median and 90% band")
     time_png = figure_path(out, "adoption_share_over_time")
-    save(fig, time_png)
+    save_figure(fig, time_png, opts)
 
     def describe(gate, split):
         return (f"gate min_quality {gate:.3f}, split " +
@@ -240,14 +242,19 @@ def run(argv):
                            f"{killed['min_quality'].min():.3f}-{killed['min_quality'].max():.3f}).")
     table = summary_table(summary, [("npv", "NPV"), ("final_market_share", "final share"),
                                     ("launch_day", "launch day")])
-    sections = [("Answer", answer, [valid_png, diff_png]),
+    sections = [("Findings", answer, [valid_png, diff_png]),
                 ("Search", search_text, [search_png]),
                 ("Out of sample", [table], [time_png])]
     write_report(out, "Policy search: launch gate and marketing split", QUESTION, sections, opts,
                  time.perf_counter() - started,
                  raw=f"`search_*/` ({opts['search_seeds']} seeds per trial) and `validation/` "
                      f"({opts.seeds} fresh seeds from {FRESH_SEED_OFFSET}), one job directory "
-                     f"per option and seed")
+                     f"per option and seed",
+                 answer=answer_text(vkpis, base) + " (Fresh seeds, not those of the search: "
+                        "the winner's curse is out of this comparison.)",
+                 config=base, fitted=[f"the launch gate and the marketing split, searched "
+                                      f"with Optuna over {opts['search_seeds']} seeds per trial"],
+                 varied=["the launch gate's min_quality and the marketing split"])
     return out
 
 

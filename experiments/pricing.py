@@ -24,15 +24,18 @@ from matplotlib.patches import Rectangle
 
 from experiments.common import (
     ExperimentError,
+    answer_text,
     base_config,
+    currency,
     figure_path,
     fmt,
     load_kpis,
     load_timeseries,
     main_wrapper,
+    money_axis,
     parse_args,
     run_sweep,
-    save,
+    save_figure,
     summarise,
     summary_table,
     winner,
@@ -100,23 +103,23 @@ def run(argv):
     fig, ax = plt.subplots(figsize=(2.6 * len(strategies) + 3.2, 1.1 * len(rivals) + 2.2))
     sns.heatmap(mean / 1e6, annot=labels, fmt="", cmap="viridis", ax=ax,
                 annot_kws={"fontsize": "small"}, linewidths=0.5,
-                cbar_kws={"label": "mean NPV (millions)"})
+                cbar_kws={"label": money_axis("mean NPV", base)})
     best_by_rival = {}
     for i, rival in enumerate(rivals):
         w = winner(kpis[kpis["rival"] == rival], "npv", by="pricing")
         best_by_rival[rival] = w
         j = strategies.index(w["winner"])
         ax.add_patch(Rectangle((j, i), 1, 1, fill=False, edgecolor="red", lw=2.5))
-    ax.set(title="Payoff matrix: our mean NPV in millions [90% interval]\n"
+    ax.set(title=f"Payoff matrix: our mean NPV in millions of {currency(base)} [90% interval]\n"
                  "red box: best response to each rival",
            xlabel="our pricing strategy", ylabel="rival's strategy")
     ax.tick_params(axis="y", rotation=0)
     ax.grid(False)
     heat_png = figure_path(out, "payoff_matrix")
-    save(fig, heat_png)
+    save_figure(fig, heat_png, opts)
 
     fig, axes = plt.subplots(1, 2, figsize=(max(11, 2.4 * len(rivals) + 5), 4.8))
-    for ax, (col, label, scale) in zip(axes, [("npv", "NPV (millions)", 1e-6),
+    for ax, (col, label, scale) in zip(axes, [("npv", money_axis("NPV", base), 1e-6),
                                                ("final_market_share", "final unit share (%)", 100)],
                                        strict=True):
         d = kpis.assign(**{col: pd.to_numeric(kpis[col], errors="coerce") * scale})
@@ -128,7 +131,7 @@ def run(argv):
     sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
                     title="our pricing")
     dist_png = figure_path(out, "kpi_distributions")
-    save(fig, dist_png)
+    save_figure(fig, dist_png, opts)
 
     data = ours.merge(plan, on="option")
     data = data[data["launched"].astype(bool)].copy()
@@ -142,7 +145,7 @@ def run(argv):
                      hue="pricing", hue_order=strategies, estimator="median",
                      errorbar=("pi", 90), ax=ax, legend=ax is axes.flat[0])
         ax.set(title=f"against {rival}", xlabel="days since our launch",
-               ylabel="our price (per unit)")
+               ylabel=money_axis("our price", base, "per unit"))
     handles, names = axes.flat[0].get_legend_handles_labels()
     axes.flat[0].get_legend().remove()
     spare = list(axes.flat)[len(rivals):]
@@ -156,7 +159,7 @@ def run(argv):
                                           frameon=False)
     fig.suptitle(f"{firm}'s price after launch: median and 90% band over seeds")
     price_png = figure_path(out, "price_over_time")
-    save(fig, price_png)
+    save_figure(fig, price_png, opts)
 
     answer = ["Over all cells, " + winner_sentence(winner(kpis, "npv"), "NPV")]
     for rival in rivals:
@@ -177,13 +180,16 @@ def run(argv):
                           f"({fmt(w['mean'], 'share')}).")
     table = summary_table(summary, [("npv", "NPV"), ("final_market_share", "final share"),
                                     ("mean_price", "mean price after launch")])
-    sections = [("Answer", answer, [heat_png, dist_png]),
+    sections = [("Findings", answer, [heat_png, dist_png]),
                 ("Market share and prices", share_text, [price_png]),
                 ("Cells", [f"Each job removes the scenario's competitors "
                            f"({', '.join(scenario.competitors) or 'none'}) and adds one rival.",
                            table], [])]
     write_report(out, "Pricing strategy against each competitor", QUESTION, sections, opts,
-                 time.perf_counter() - started)
+                 time.perf_counter() - started,
+                 answer=answer_text(kpis, base, by="pricing") + " (Means and pairs over the "
+                        "rivals' strategies; the best response to each rival follows.)",
+                 config=base, varied=["our pricing strategy and the rival's strategy"])
     return out
 
 

@@ -1,17 +1,66 @@
-"""Writing an experiment's results: ``summary.csv``, ``report.md``, figure paths, and the
-console behaviour shared by the runners (one-line errors, exit status 2 or 1)."""
+"""Writing an experiment's results: ``summary.csv``, ``report.md``, figures, and the
+console behaviour shared by the runners (one-line errors, exit status 2 or 1).
+
+Every ``report.md`` opens with the answer (``answer_text``: the recommendation, its
+expected gain over the runner-up, the chance it is worse and a paired interval over common
+seeds, ``sim.results.decision``) and the assumptions block (``sim.results.assumptions``);
+in quick mode a banner heads the report and every figure (``save_figure``); money axes
+name the scenario's currency (``money_axis``).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 import pandas as pd
 
+from experiments.compare import fmt
 from experiments.options import ExperimentError, Options
 from sim.errors import MarketsimError
-from sim.plots import style
+from sim.plots import money_label, save, style
 from sim.results import atomic_write
+from sim.results.assumptions import (
+    QUICK_BANNER,
+    QUICK_PLOT_BANNER,
+    assumption_lines,
+    currency_of,
+)
+from sim.results.decision import answer_sentence, money, recommend
+
+MONEY_KPIS = {"npv", "cumulative_profit", "cumulative_revenue", "gross_margin", "cash_final",
+              "net_income_total", "free_cash_flow_total", "contribution"}
+
+
+def config_dict(config) -> dict:
+    """A typed config (``ScenarioConfig``/``AppConfig``) or a ``config.json`` dict as a dict."""
+    return dataclasses.asdict(config) if dataclasses.is_dataclass(config) else dict(config)
+
+
+def currency(config) -> str:
+    return currency_of(config_dict(config))
+
+
+def money_axis(what: str, config, scale: str = "millions") -> str:
+    """``NPV (millions of USD)``: a money axis label in the scenario's currency."""
+    return money_label(what, currency(config), scale)
+
+
+def save_figure(fig, path, opts: Options) -> None:
+    """``sim.plots.save`` with the quick-mode banner across the figure when ``opts.quick``."""
+    save(fig, path, banner=QUICK_PLOT_BANNER if opts.quick else None)
+
+
+def answer_text(kpis: pd.DataFrame, config, kpi: str = "npv", label: str = "NPV",
+                by: str = "option", higher_is_better: bool = True) -> str:
+    """The report's first sentence: the option with the best mean ``kpi``, its expected
+    gain over the runner-up with a 90% paired t interval over common seeds, and the share
+    of those seeds where it does worse (``sim.results.decision.recommend``)."""
+    ans = recommend(kpis, kpi, by=by, higher_is_better=higher_is_better)
+    if kpi in MONEY_KPIS:
+        return answer_sentence(ans, label, money, currency(config))
+    return answer_sentence(ans, label, lambda v, _c: fmt(v, kpi))
 
 
 def write_summary(out: Path, summary: pd.DataFrame) -> Path:
@@ -21,10 +70,19 @@ def write_summary(out: Path, summary: pd.DataFrame) -> Path:
 
 
 def write_report(out: Path, title: str, question: str, sections, opts: Options,
-                 seconds: float, raw: str | None = None) -> Path:
-    """``report.md``: the question, computed sentences, embedded plots, how it was run
-    (``raw`` describes where the raw runs are when they are not one ``sweep/``)."""
-    lines = [f"# {title}", "", f"*Question:* {question}", ""]
+                 seconds: float, raw: str | None = None, *, answer: str, config,
+                 fitted=(), varied=()) -> Path:
+    """``report.md``: the quick-mode banner, the answer (``answer_text`` or the runner's
+    own sentence with the same parts), the assumptions of ``config`` (with what the
+    runner ``fitted`` and what its options ``varied``), the question, computed sentences,
+    embedded plots, how it was run (``raw`` describes where the raw runs are when they
+    are not one ``sweep/``)."""
+    lines = [f"# {title}", ""]
+    if opts.quick:
+        lines += [QUICK_BANNER, ""]
+    lines += ["## Answer", "", answer, "", "## Assumptions", "",
+              *assumption_lines(config_dict(config), fitted=fitted, varied=varied), "",
+              f"*Question:* {question}", ""]
     for heading, paragraphs, images in sections:
         if heading:
             lines += [f"## {heading}", ""]

@@ -31,17 +31,20 @@ from experiments import uncertainty as unc
 from experiments.common import (
     ExperimentError,
     base_config,
+    currency,
     figure_path,
     fmt,
     load_kpis,
     main_wrapper,
+    money_axis,
     parse_args,
     run_sweep,
-    save,
+    save_figure,
     write_report,
     write_summary,
 )
 from sim.results import atomic_write
+from sim.results.decision import go_no_go
 
 NAME = "risk"
 QUESTION = ("How likely is this launch to lose money, how much could it lose, and which of "
@@ -150,7 +153,7 @@ def run(argv):
         npv_mean=npv.mean(axis=1), npv_min=npv.min(axis=1))
     atomic_write(out / "draws.csv", lambda p: per_draw.to_csv(p, index_label="option"))
 
-    pngs = _plots(out, nom, npv, x, drv, names, summary, tail, opts.quick)
+    pngs = _plots(out, nom, npv, x, drv, names, summary, tail, opts, base)
     u, n = summary.iloc[1], summary.iloc[0]
     top = drv.iloc[0]
     answer = [
@@ -183,11 +186,13 @@ def run(argv):
                        "a Latin hypercube (scipy.stats.qmc), one option per draw, every draw "
                        "on the same seeds. Intervals: P(loss) with seed noise only is a Wilson "
                        "interval; the rest are 90% bootstrap intervals over draws.")
-    sections = [("Answer", [a for a in answer if a], pngs[:1]),
+    sections = [("Findings", [a for a in answer if a], pngs[:1]),
                 ("What drives the downside", others, pngs[1:]),
                 ("Assumptions: the input uncertainty", assumptions, [])]
     write_report(out, f"Risk of scenario {scenario}", QUESTION, sections, opts,
                  time.perf_counter() - started,
+                 answer=go_no_go(npv.mean(axis=1), u["prob_loss"], scenario, currency(base)),
+                 config=base, varied=[f"{', '.join(names)} (drawn per replication)"],
                  raw=f"{raw}: {len(nom)} seeds of the scenario as configured and "
                      f"{len(npv)} input draws x {npv.shape[1]} seeds (the inputs of each draw "
                      f"in `draws.csv`), one job directory per option and seed")
@@ -231,9 +236,9 @@ def _driver_intervals(x, npv, names, tail, n_boot=400, seed=0):
     return np.quantile(np.array(rho), [0.05, 0.95], axis=0).T
 
 
-def _plots(out, nom, npv, x, drv, names, summary, tail, quick):
+def _plots(out, nom, npv, x, drv, names, summary, tail, opts, base):
     pal = sns.color_palette()
-    banner = " [QUICK MODE: not an answer]" if quick else ""
+    banner = ""  # quick mode: save_figure stamps the banner on every figure
     fig, ax = plt.subplots(figsize=(8, 4.4))
     bins = np.histogram_bin_edges(np.r_[nom, npv.ravel()] / 1e6, bins=30)
     ax.hist(npv.ravel() / 1e6, bins=bins, density=True, alpha=0.55, color=pal[0],
@@ -247,10 +252,10 @@ def _plots(out, nom, npv, x, drv, names, summary, tail, quick):
     ax.set(title=f"NPV: P(loss) {u['prob_loss']:.0%} with input uncertainty, "
                  f"{n['prob_loss']:.0%} with seed noise only{banner}\n(dashed: expected "
                  f"shortfall, mean of the worst {tail:.0%}; red: NPV = 0)",
-           xlabel="NPV (millions)", ylabel="density")
+           xlabel=money_axis("NPV", base), ylabel="density")
     ax.legend(fontsize="small")
     npv_png = figure_path(out, "npv_distribution")
-    save(fig, npv_png)
+    save_figure(fig, npv_png, opts)
 
     fig, ax = plt.subplots(figsize=(8, 0.55 * len(drv) + 2))
     order = drv.iloc[::-1].reset_index(drop=True)
@@ -265,7 +270,7 @@ def _plots(out, nom, npv, x, drv, names, summary, tail, quick):
     ax.set(xlim=(-1, 1), xlabel="Spearman rank correlation with NPV (90% interval)",
            title=f"What drives NPV: each uncertain input against NPV{banner}")
     drivers_png = figure_path(out, "drivers")
-    save(fig, drivers_png)
+    save_figure(fig, drivers_png, opts)
 
     top = drv["input"].iloc[0]
     j = names.index(top)
@@ -273,10 +278,10 @@ def _plots(out, nom, npv, x, drv, names, summary, tail, quick):
     xr, y = np.repeat(x[:, j], npv.shape[1]), npv.ravel() / 1e6
     ax.scatter(xr, y, s=14, alpha=0.6, c=[pal[3] if v < 0 else pal[0] for v in y])
     ax.axhline(0, color="black", lw=0.8)
-    ax.set(xlabel=drv["label"].iloc[0], ylabel="NPV (millions)",
+    ax.set(xlabel=drv["label"].iloc[0], ylabel=money_axis("NPV", base),
            title=f"NPV against the top driver, {top} (red: loss){banner}")
     top_png = figure_path(out, "top_driver")
-    save(fig, top_png)
+    save_figure(fig, top_png, opts)
     return [npv_png, drivers_png, top_png]
 
 

@@ -38,17 +38,20 @@ import seaborn as sns
 from experiments.common import (
     ExperimentError,
     base_config,
+    currency,
     figure_path,
     fmt,
     load_kpis,
     main_wrapper,
+    money_axis,
     paired_difference,
     parse_args,
     run_sweep,
-    save,
+    save_figure,
     write_report,
     write_summary,
 )
+from sim.results.decision import answer_sentence, money, recommend
 
 NAME = "sensitivity"
 QUESTION = "Which uncertain inputs drive our NPV most?"
@@ -210,12 +213,12 @@ def run(argv):
     ax.set_yticks(range(len(order)), [f"{r.label}" for r in order.itertuples()])
     ax.set(title=f"Tornado: mean NPV with one input at its low or high value\n"
                  f"(others at the scenario's values; {opts.seeds} paired seeds; base "
-                 f"{fmt(base_npv)})", xlabel="mean NPV (millions)")
+                 f"{fmt(base_npv)})", xlabel=money_axis("mean NPV", base))
     ax.margins(x=0.15)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize="small",
               frameon=False)
     tornado_png = figure_path(out, "tornado")
-    save(fig, tornado_png)
+    save_figure(fig, tornado_png, opts)
 
     long = pd.concat([summary[["input", "S1", "S1_conf"]].rename(
                           columns={"S1": "index", "S1_conf": "conf"}).assign(kind="first order S1"),
@@ -239,7 +242,7 @@ def run(argv):
                  f"95% intervals)", xlabel="input", ylabel="share of NPV variance")
     ax.legend(fontsize="small")
     sobol_png = figure_path(out, "sobol_indices")
-    save(fig, sobol_png)
+    save_figure(fig, sobol_png, opts)
 
     cols = min(3, len(inputs))
     rows_n = int(np.ceil(len(inputs) / cols))
@@ -247,12 +250,12 @@ def run(argv):
                              sharey=True)
     for ax, (i, k) in zip(axes.flat, enumerate(inputs), strict=False):
         ax.scatter(points[:, i], y.to_numpy() / 1e6, s=12, alpha=0.6, color=pal[0])
-        ax.set(xlabel=INPUTS[k][0], ylabel="mean NPV (millions)" if i % cols == 0 else "")
+        ax.set(xlabel=INPUTS[k][0], ylabel=money_axis("mean NPV", base) if i % cols == 0 else "")
     for ax in list(axes.flat)[len(inputs):]:
         ax.set_visible(False)
     fig.suptitle("NPV over the Sobol sample against each input")
     scatter_png = figure_path(out, "sobol_scatter")
-    save(fig, scatter_png)
+    save_figure(fig, scatter_png, opts)
 
     top = summary.iloc[0]
     answer = [f"The input that moves NPV most in the tornado is **{top['input']}** "
@@ -301,8 +304,22 @@ def run(argv):
     write_report(out, "Sensitivity of NPV", QUESTION, sections, opts,
                  time.perf_counter() - started,
                  raw=f"`tornado/` ({opts.seeds} seeds per option) and `sobol/` ({sobol_seeds} "
-                     f"seed(s) per sample point), one job directory per option and seed")
+                     f"seed(s) per sample point), one job directory per option and seed",
+                 answer=_answer(kpis, top, base), config=base,
+                 varied=[f"{', '.join(inputs)} (each low and high alone, then together)"])
     return out
+
+
+def _answer(kpis, top, base) -> str:
+    """Which input to manage first, and which of its two values is better with the
+    paired interval over common seeds."""
+    k = top["input"]
+    pair = kpis[kpis["option"].isin([f"{k}_high", f"{k}_low"])]
+    ans = recommend(pair, "npv")
+    return (answer_sentence(ans, "NPV", money, currency(base),
+                            lead=f"Manage {k} ({top['label']}) first, the input that moves "
+                                 "NPV most; of its two values the better is")
+            + " Whether that value can be chosen or only forecast is the reader's call.")
 
 
 main = main_wrapper(run, NAME)

@@ -27,7 +27,7 @@ from experiments.common import (
     figure_path,
     main_wrapper,
     parse_args,
-    save,
+    save_figure,
     write_report,
     write_summary,
 )
@@ -150,11 +150,23 @@ def run(argv):
                      "holds": holds(f, mean, means), "seeds": int(values[f.fact].notna().sum())})
     summary = pd.DataFrame(rows)
     write_summary(out, summary)
-    png = _plot(summary, out)
+    png = _plot(summary, out, opts)
     write_report(out, "Stylized facts: the model against marketing science", QUESTION,
                  _sections(summary, means, png, firm), opts, time.perf_counter() - started,
-                 raw="`runs.csv` (every seed's value of every fact; no job directories)")
+                 raw="`runs.csv` (every seed's value of every fact; no job directories)",
+                 answer=_answer(summary), config=base_cfg,
+                 varied=["one lever at a time per fact (the sections below)"])
     return out
+
+
+def _answer(summary) -> str:
+    """A validation, not a decision: how many facts hold, which do not."""
+    n_hold = int(summary["holds"].sum())
+    failed = summary.loc[~summary["holds"].astype(bool), "fact"].tolist()
+    return (f"**The model reproduces {n_hold} of {len(summary)} stylized facts** of marketing "
+            "science (the mean over seeds inside the published band; 90% intervals below)"
+            + (f"; it does not reproduce {', '.join(failed)}" if failed else "")
+            + ". This runner validates the model; it recommends no option.")
 
 
 def _num(v, digits=3) -> str:
@@ -186,10 +198,10 @@ def _sections(summary, means, png, firm):
                      f"{_num(means.get('category_price_elasticity', math.nan))} against a brand "
                      f"elasticity of {_num(means.get('own_price_elasticity', math.nan))}.")
         sentences.append(text)
-    return [("Answer", head + ["\n".join(table)], [png]), ("Fact by fact", sentences, [])]
+    return [("Findings", head + ["\n".join(table)], [png]), ("Fact by fact", sentences, [])]
 
 
-def _plot(summary, out):
+def _plot(summary, out, opts):
     n = len(summary)
     cols = 4
     rows = int(np.ceil(n / cols))
@@ -219,7 +231,7 @@ def _plot(summary, out):
                  "literature's band (green)")
     fig.tight_layout()
     path = figure_path(out, "facts")
-    save(fig, path)
+    save_figure(fig, path, opts)
     return path
 
 

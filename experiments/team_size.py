@@ -22,15 +22,18 @@ import seaborn as sns
 
 from experiments.common import (
     ExperimentError,
+    answer_text,
     base_config,
+    currency,
     figure_path,
     fmt,
     kpi_distributions,
     load_kpis,
     main_wrapper,
+    money_axis,
     parse_args,
     run_sweep,
-    save,
+    save_figure,
     summarise,
     summary_table,
     winner,
@@ -81,7 +84,7 @@ def run(argv):
 
     fig, axes = plt.subplots(1, 2, figsize=(12.5, 4.6))
     for ax, (col, label, scale) in zip(axes, [("time_to_market_days", "time to market (days)", 1),
-                                               ("npv", "NPV (millions)", 1e-6)], strict=True):
+                                               ("npv", money_axis("NPV", base), 1e-6)], strict=True):
         d = kpis.assign(**{col: pd.to_numeric(kpis[col], errors="coerce") * scale})
         sns.lineplot(data=d, x="headcount", y=col, marker="o", errorbar=("pi", 90), ax=ax,
                      label="mean, 90% band over seeds")
@@ -92,9 +95,9 @@ def run(argv):
         ax.set_xticks(heads)
         ax.legend(fontsize="small")
     fig.suptitle(f"Engineering headcount: {opts.seeds} seeds per headcount "
-                 f"(salary {cost / 1000:g}k per engineer-year)")
+                 f"(salary {cost / 1000:g}k {currency(base)} per engineer-year)")
     curve_png = figure_path(out, "ttm_npv_vs_headcount")
-    save(fig, curve_png)
+    save_figure(fig, curve_png, opts)
 
     fig, ax = plt.subplots(figsize=(7.5, 4.4))
     steps = [f"{a}->{b}" for a, b in zip(h[:-1], h[1:], strict=True)]
@@ -111,14 +114,14 @@ def run(argv):
     ax.set(title="Marginal time saved per extra engineer (mean time to market)",
            xlabel="headcount step", ylabel="days saved per extra engineer")
     marginal_png = figure_path(out, "marginal_days_saved")
-    save(fig, marginal_png)
+    save_figure(fig, marginal_png, opts)
 
     fig = kpi_distributions(kpis, [("time_to_market_days", "time to market (days)", 1),
-                                   ("npv", "NPV (millions)", 1e-6),
+                                   ("npv", money_axis("NPV", base), 1e-6),
                                    ("final_market_share", "final unit share (last quarter)", 1)],
                             list(options), f"KPIs per engineering headcount over {opts.seeds} seeds")
     dist_png = figure_path(out, "kpi_distributions")
-    save(fig, dist_png)
+    save_figure(fig, dist_png, opts)
 
     answer = [winner_sentence(winner(kpis, "npv"), "NPV"),
               winner_sentence(winner(kpis, "time_to_market_days", higher_is_better=False),
@@ -140,10 +143,11 @@ def run(argv):
                     f"the last {last:.1f}" + (" (less)." if last < first else " (not less)."))
     table = summary_table(summary, [("time_to_market_days", "time to market (days)"),
                                     ("npv", "NPV"), ("final_market_share", "final share")])
-    sections = [("Answer", answer, [curve_png, marginal_png]),
+    sections = [("Findings", answer, [curve_png, marginal_png]),
                 ("Marginal returns", marg, [dist_png]), ("Options", [table], [])]
     write_report(out, "Engineering team size", QUESTION, sections, opts,
-                 time.perf_counter() - started)
+                 time.perf_counter() - started, answer=answer_text(kpis, base), config=base,
+                 varied=["the engineering headcount"])
     return out
 
 

@@ -141,7 +141,8 @@ class CombineKpis(CheckInputs):
         if config.get("sweep_plot", True):
             from sim.plots import plot_sweep  # matplotlib and seaborn take seconds to import
 
-            paths = plot_sweep(table, sweep_dir / "plots")
+            paths = plot_sweep(table, sweep_dir / "plots",
+                               currency=str(config.get("currency") or "USD"))
         failed = table[table["status"] != "ok"]
         ctx = CONTEXT.get()
         if ctx is not None:

@@ -78,6 +78,11 @@ class FirmConfig:
         check_nonneg(f"{key}.initial_cash", self.initial_cash)
         check_nonneg(f"{key}.credit_line", self.credit_line)
         self.finance.check(f"{key}.finance")
+        for i, r in enumerate(self.finance.equity_rounds):
+            kind, stage = r.milestone()
+            if kind == "gate":
+                check_choice(f"{key}.finance.equity_rounds[{i}].at (gate)", stage,
+                             self.development.stages)
         check_prob(f"{key}.initial_awareness", self.initial_awareness)
         for seg, n in self.initial_installed_base.items():
             check_range(f"{key}.initial_installed_base.{seg}", n, 0, INT32_COUNT)

@@ -51,6 +51,7 @@ class ScenarioConfig:
     discount_rate_per_year: float = 0.10
     tax_rate: float = 0.21  # on pretax income, losses carried forward (sim/results/statements.py)
     depreciation_years: float = 5.0  # straight-line life of capacity expansion
+    currency: str = "USD"  # the one currency of every amount (ISO 4217 code); reports name it
     market: MarketConfig = field(default_factory=MarketConfig)
     firm: FirmConfig = field(default_factory=FirmConfig)
     competitors: dict[str, CompetitorConfig] = field(default_factory=dict)
@@ -83,6 +84,11 @@ class ScenarioConfig:
         check_range("discount_rate_per_year", self.discount_rate_per_year, -0.5, 2.0)
         check_range("tax_rate", self.tax_rate, 0.0, 1.0, high_open=True)
         check_range("depreciation_years", self.depreciation_years, 0.0, 100.0, low_open=True)
+        if not (isinstance(self.currency, str) and len(self.currency) == 3
+                and self.currency.isascii() and self.currency.isalpha()
+                and self.currency.isupper()):
+            raise ValueError("currency must be a three-letter ISO 4217 code in capitals "
+                             f"(USD, EUR, GBP, ...), got {self.currency!r}")
         names = [self.firm.name] + [c.name for c in self.competitors.values()]
         if len(set(names)) != len(names):
             raise ValueError(f"firm names must be unique, got {names}")

@@ -15,6 +15,7 @@ from sim.config import ATTRIBUTES, CHANNELS
 from sim.firm.accounting import SalesAccounting
 from sim.firm.development import Project
 from sim.firm.distribution import Distribution
+from sim.firm.equity import EquityRounds
 from sim.firm.ledger import Ledger
 from sim.firm.marketing import Marketing
 from sim.firm.pricing import Pricing
@@ -81,6 +82,9 @@ class Firm:
         env = self.env
         self.ledger.post("financing:equity", self.cfg.initial_cash)
         env.process(self.solvency.run())  # interest, payroll, cash states
+        if self.cfg.finance.equity_rounds:
+            env.process(EquityRounds(env, self.name, self.cfg.finance.equity_rounds,
+                                     self.ledger, self.recorder).run())
         if self.cfg.hiring:
             env.process(self.teams.plan(self.cfg.hiring))
         env.process(self.research.run())

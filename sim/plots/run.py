@@ -11,7 +11,7 @@ import seaborn as sns
 
 from sim.plots.generations import plot_generations
 from sim.plots.perceptual import perceptual_map
-from sim.plots.style import PALETTE, save, style
+from sim.plots.style import PALETTE, money_label, save, style
 
 
 def critical_path(tasks: pd.DataFrame, stages) -> set:
@@ -64,7 +64,8 @@ def plot_run(results, out_dir) -> list:
         sns.lineplot(data=cash, x="t", y="cash", hue="firm", drawstyle="steps-post", ax=ax,
                      estimator=None, errorbar=None)
         ax.axhline(0.0, color="black", lw=0.8)
-        ax.set(title="Cash by firm (from the ledger)", xlabel="day", ylabel="cash")
+        ax.set(title="Cash by firm (from the ledger)", xlabel="day",
+               ylabel=money_label("cash", getattr(results.config, "currency", "USD")))
         paths.append(out / "cash.png")
         save(fig, paths[-1])
     tasks = results.tasks

@@ -19,9 +19,25 @@ def style() -> None:
     sns.set_theme(style="whitegrid", palette=PALETTE, context="notebook")
 
 
-def save(fig, path) -> None:
+def money_label(what: str, currency: str, scale: str = "") -> str:
+    """An axis label that names the currency: ``NPV (millions of USD)``, ``cash (USD)``,
+    ``price (USD per unit)`` (``scale``: "millions", "thousands", or "per ..." text)."""
+    if scale.startswith("per "):
+        return f"{what} ({currency} {scale})"
+    return f"{what} ({scale} of {currency})" if scale else f"{what} ({currency})"
+
+
+def save(fig, path, banner: str | None = None) -> None:
+    """Write ``fig`` as a PNG atomically; ``banner`` (e.g. the quick-mode warning) is
+    stamped across the top of the figure in red."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
-    atomic_write(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    extra = {}
+    if banner:  # above everything: the tight bounding box grows to take it in
+        fig.text(0.5, 1.01, banner, ha="center", va="bottom", color="white", weight="bold",
+                 fontsize="medium", bbox={"facecolor": "#b00020", "edgecolor": "none",
+                                          "pad": 3})
+        extra = {"bbox_inches": "tight", "pad_inches": 0.15}
+    atomic_write(path, lambda p: fig.savefig(p, dpi=110, format="png", **extra))
     plt.close(fig)

@@ -7,10 +7,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from sim.plots.style import save, style
+from sim.plots.style import money_label, save, style
 
 SWEEP_KPIS = [("npv", "NPV"), ("final_market_share", "final unit share"),
               ("launch_day", "launch day"), ("cumulative_profit", "cumulative profit")]
+MONEY_KPIS = {"npv", "cumulative_profit"}
 
 
 def _value_order(values: pd.Series) -> list:
@@ -22,8 +23,9 @@ def _value_order(values: pd.Series) -> list:
     return sorted(distinct)
 
 
-def plot_sweep(table: pd.DataFrame, out_dir) -> list:
-    """Comparison plots of a multirun: each KPI against the swept keys (seeds pooled)."""
+def plot_sweep(table: pd.DataFrame, out_dir, currency: str = "USD") -> list:
+    """Comparison plots of a multirun: each KPI against the swept keys (seeds pooled);
+    money axes name ``currency``."""
     style()
     ok = table[table["status"] == "ok"] if "status" in table else table
     keys = [c for c in ok.columns if c.startswith("override.") and c != "override.seed"
@@ -56,7 +58,8 @@ def plot_sweep(table: pd.DataFrame, out_dir) -> list:
         sns.pointplot(data=data, x=x, y=k, hue=hue, order=order, hue_order=hue_order,
                       dodge=0.4 if hue else False, errorbar=("pi", 90), linestyle="none",
                       marker="D", ax=ax, legend=ax is axes[0][-1] and hue is not None)
-        ax.set(title=label, xlabel=x.removeprefix("override."), ylabel=label)
+        ax.set(title=label, xlabel=x.removeprefix("override."),
+               ylabel=money_label(label, currency) if k in MONEY_KPIS else label)
         ax.tick_params(axis="x", rotation=30)
     fig.suptitle("Sweep: mean (diamond) and 90% interval over jobs; dots are jobs")
     path = Path(out_dir) / "sweep_kpis.png"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.results.annual import statement_kpis
 from sim.results.files import atomic_write, clean_json
 from sim.results.kpis import compute_kpis
 from sim.results.statements import build_statements
@@ -47,6 +48,7 @@ class Results:
         columns=PREFERENCE_COLUMNS))
     distribution: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=DISTRIBUTION_COLUMNS))
+    _statements: tuple | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_run(cls, config, seed, recorder, firms, wall_s=0.0) -> "Results":
@@ -61,15 +63,22 @@ class Results:
         kpis["seed"] = int(seed)
         kpis["scenario"] = config.name
         kpis["mode"] = config.mode
-        return cls(config, int(seed), ts, events, ledger, tasks, segments, kpis,
-                   {f.name: f.ledger.cash for f in firms}, wall_s, preferences, distribution)
+        res = cls(config, int(seed), ts, events, ledger, tasks, segments, kpis,
+                  {f.name: f.ledger.cash for f in firms}, wall_s, preferences, distribution)
+        pnl, balance = res.statements()
+        kpis.update(statement_kpis(pnl, balance, config.firm.name, config.horizon_days))
+        return res
 
     def statements(self):
-        """(pnl, balance): the firms' quarterly statements (``sim.results.statements``)."""
-        cfg = self.config
-        return build_statements(self.ledger, self.timeseries, cfg.horizon_days,
-                                getattr(cfg, "tax_rate", 0.21),
-                                getattr(cfg, "depreciation_years", 5.0))
+        """(pnl, balance): the firms' quarterly statements (``sim.results.statements``),
+        built once."""
+        if self._statements is None:
+            cfg = self.config
+            self._statements = build_statements(self.ledger, self.timeseries,
+                                                cfg.horizon_days,
+                                                getattr(cfg, "tax_rate", 0.21),
+                                                getattr(cfg, "depreciation_years", 5.0))
+        return self._statements
 
     def write(self, run_dir, plotter=None) -> Path:
         """The run's tables, ``config.json`` and ``kpis.json`` (last: its presence marks a

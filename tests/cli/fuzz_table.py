@@ -75,6 +75,7 @@ FUZZ = [
     ("discount_nan", ["discount_rate_per_year=nan"], ["discount_rate_per_year"]),
     ("tax_rate_one", ["tax_rate=1"], ["tax_rate"]),
     ("depreciation_zero", ["depreciation_years=0"], ["depreciation_years"]),
+    ("currency_not_iso", ["currency=dollars"], ["currency", "ISO 4217"]),
     ("replications_huge", ["replications=1000000"], ["replications"]),
     ("seed_float", ["seed=1e30"], ["seed", "whole number"]),
     # step counts that would take hours (issue 14, Why 2: an effective hang)

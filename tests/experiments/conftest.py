@@ -61,7 +61,29 @@ def assert_winner(report: str, summary: pd.DataFrame, kpi: str, label: str,
     return best
 
 
+def assert_board_ready(report: str, recommendation: str | None = None) -> None:
+    """report.md opens with the quick-mode banner, the answer (``recommendation`` named
+    first when given, with its paired interval and chance of being worse) and the
+    assumptions block (market, horizon, money in a named currency, competitors, fitted,
+    assumed), before the question."""
+    lines = [ln for ln in report.splitlines() if ln.strip()]
+    assert lines[0].startswith("# ")
+    assert lines[1].startswith("> **QUICK MODE: NOT AN ANSWER.**"), lines[1]
+    assert lines[2] == "## Answer"
+    answer = lines[3]
+    if recommendation is not None:
+        assert answer.startswith(f"**Recommendation: {recommendation}**"), answer
+        assert "paired interval" in answer and "common seeds" in answer, answer
+        assert re.search(r"worse in \d+% of those seeds", answer), answer
+    assert lines[4] == "## Assumptions"
+    block = report.split("## Assumptions", 1)[1].split("*Question:*", 1)[0]
+    for item in ("**Market**", "**Horizon**", "**Money**: all amounts in USD",
+                 "**Our firm**", "**Competitors", "**Fitted**", "**Assumed**"):
+        assert item in block, f"assumptions block lacks {item}"
+
+
 @pytest.fixture(scope="session")
 def exp():
     return SimpleNamespace(run=run_quick, assert_png=assert_png, assert_plots=assert_plots,
-                           assert_winner=assert_winner, expected_winner=expected_winner)
+                           assert_winner=assert_winner, expected_winner=expected_winner,
+                           assert_board_ready=assert_board_ready)

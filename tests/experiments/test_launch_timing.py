@@ -41,3 +41,8 @@ def test_report_names_the_winners_the_summary_implies(exp, result):
     exp.assert_winner(report, summary, "final_market_share", "final unit share")
     exp.assert_winner(report, summary, "launch_day", "launch day", higher_is_better=False)
     assert "paired seeds" in report and "disruptor" in report
+
+
+def test_report_opens_with_the_answer_and_assumptions(exp, result):
+    _, summary, report = result
+    exp.assert_board_ready(report, exp.expected_winner(summary, "npv"))

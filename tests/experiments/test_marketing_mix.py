@@ -50,3 +50,8 @@ def test_report_gives_the_marginal_roi_of_each_budget_step(result):
     assert margins["n"].tolist() == [3]
     assert "Marginal ROI of each budget step" in report
     assert f"marginal ROI {margins['marginal_roi'].iloc[0]:+.2f}" in report
+
+
+def test_report_opens_with_the_answer_and_assumptions(exp, result):
+    _, summary, report = result
+    exp.assert_board_ready(report, exp.expected_winner(summary, "npv"))

@@ -49,3 +49,9 @@ def test_report_names_the_out_of_sample_winner(exp, result):
     _, summary, report = result
     exp.assert_winner(report, summary, "npv", "NPV")
     assert "fresh seeds" in report and "out of sample" in report
+
+
+def test_report_opens_with_the_answer_and_assumptions(exp, result):
+    _, summary, report = result
+    exp.assert_board_ready(report, exp.expected_winner(summary, "npv"))
+    assert "**Fitted**: the launch gate and the marketing split" in report

@@ -44,3 +44,9 @@ def test_report_names_the_best_response_to_each_rival(exp, result):
         found = re.findall(rf"Against \*\*{rival}\*\*, the best response is \*\*([^*]+)\*\*",
                            report)
         assert found == [best], (rival, found, best)
+
+
+def test_report_opens_with_the_answer_and_assumptions(exp, result):
+    _, summary, report = result
+    best = str(summary.groupby("pricing")["npv_mean"].mean().idxmax())
+    exp.assert_board_ready(report, best)

@@ -97,9 +97,9 @@ def test_draws_apply_the_sampled_inputs(result):
     assert checked == 12
 
 
-def test_report_opens_with_the_answer(result):
+def test_report_findings_state_the_risk(result):
     _, summary, drivers, _, report = result
-    answer = report.split("## Answer", 1)[1].split("##", 1)[0]
+    answer = report.split("## Findings", 1)[1].split("##", 1)[0]
     u = summary.loc["uncertain"]
     assert answer.lstrip().startswith("**Quick mode**")
     assert f"with probability **{u['prob_loss']:.0%}**" in answer
@@ -126,3 +126,12 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, words):
     err = capsys.readouterr().err
     assert rc == 2 and words in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "report.md").exists()
+
+
+def test_report_opens_with_the_answer_and_assumptions(exp, result):
+    _, summary, _, draws, report = result
+    exp.assert_board_ready(report)
+    answer = report.split("## Answer", 1)[1].split("## Assumptions", 1)[0]
+    go = "go ahead" if draws["npv_mean"].mean() > 0 else "do not go ahead as planned"
+    assert f"**Recommendation: {go} with " in answer
+    assert f"loses money in {100 * summary.loc['uncertain', 'prob_loss']:.0f}% of runs" in answer

@@ -41,3 +41,11 @@ def test_report_names_the_top_inputs_the_summary_implies(result):
     top_st = summary.loc[summary["ST"].idxmax(), "input"]
     assert re.search(rf"By total Sobol index, \*\*{top_st}\*\*", report)
     assert "These indices are rough" in report
+
+
+def test_report_opens_with_the_answer_and_assumptions(exp, result):
+    _, summary, report = result
+    exp.assert_board_ready(report)
+    top = summary.iloc[0]["input"]
+    answer = report.split("## Answer", 1)[1].split("## Assumptions", 1)[0]
+    assert f"**Manage {top} (" in answer and "paired interval" in answer

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from experiments.facts import FACT_NAMES, FACTS
-from tests.experiments.conftest import assert_plots, run_quick
+from tests.experiments.conftest import assert_board_ready, assert_plots, run_quick
 
 COLUMNS = ["fact", "scenario", "model_value", "ci_low", "ci_high", "published_value",
            "band_low", "band_high", "source", "holds"]
@@ -116,3 +116,9 @@ def test_a_spend_pulse_raises_orders_in_its_quarter_and_after():
     assert orders(a, firm, 0.0, p0) == orders(b, firm, 0.0, p0)  # common random numbers
     assert orders(a, firm, p0, p1) > 1.02 * orders(b, firm, p0, p1)
     assert orders(a, firm, p0, p2) > orders(b, firm, p0, p2)
+
+
+def test_report_opens_with_the_answer_and_assumptions(result):
+    _, summary, _, report = result
+    assert_board_ready(report)
+    assert f"**The model reproduces {int(summary['holds'].sum())} of {len(summary)}" in report

@@ -46,3 +46,8 @@ def test_report_names_the_winners_the_summary_implies(exp, result):
     exp.assert_winner(report, summary, "npv", "NPV")
     exp.assert_winner(report, summary, "time_to_market_days", "time to market",
                       higher_is_better=False)
+
+
+def test_report_opens_with_the_answer_and_assumptions(exp, result):
+    _, summary, report = result
+    exp.assert_board_ready(report, exp.expected_winner(summary, "npv"))

@@ -1,0 +1,119 @@
+"""The answer a board reads first: which option, by how much, how sure.
+
+Options run on common seeds (common random numbers), so the comparison of the best option
+with the runner-up is paired: the difference per seed, its mean (the expected gain), a
+Student t interval on that mean and the share of seeds where the recommended option does
+worse. Used by ``marketsim report`` (``sim.results.scorecard``) and by the experiment
+runners (``experiments.compare``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+LEVEL = 0.90  # two-sided level of the paired interval
+
+
+def paired_interval(diff, level: float = LEVEL) -> tuple[float, float]:
+    """Student t interval on the mean of paired differences ``diff`` (NaN with fewer than
+    two pairs); a zero spread gives the mean itself."""
+    from scipy import stats
+
+    d = np.asarray(diff, dtype=float)
+    d = d[np.isfinite(d)]
+    if len(d) < 2:
+        return (math.nan, math.nan)
+    half = stats.t.ppf(0.5 + level / 2.0, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d))
+    return (float(d.mean() - half), float(d.mean() + half))
+
+
+def recommend(values: pd.DataFrame, kpi: str, by: str = "option",
+              higher_is_better: bool = True, level: float = LEVEL) -> dict:
+    """The option with the best mean ``kpi`` and its paired comparison with the runner-up.
+
+    ``values``: one row per (option, seed) with columns ``by``, ``seed`` and ``kpi``.
+    Returns ``recommendation``, ``mean``, and with two or more options ``runner_up``,
+    ``gain`` (mean paired difference, in the better direction), ``low``/``high`` (its
+    ``level`` interval), ``p_worse`` (share of common seeds where the recommendation
+    does worse), ``n`` (common seeds).
+    """
+    data = values[[by, "seed", kpi]].copy()
+    data[kpi] = pd.to_numeric(data[kpi], errors="coerce")
+    means = data.groupby(by, sort=False)[kpi].mean().dropna()
+    out = {"kpi": kpi, "recommendation": None, "level": level,
+           "higher_is_better": higher_is_better}
+    if means.empty:
+        return out
+    order = means.sort_values(ascending=not higher_is_better)
+    best = order.index[0]
+    out.update(recommendation=best, mean=float(order.iloc[0]), options=len(order))
+    if len(order) < 2:
+        return out
+    second = order.index[1]
+    wide = data.pivot_table(index="seed", columns=by, values=kpi)
+    pair = wide[[best, second]].dropna()
+    sign = 1.0 if higher_is_better else -1.0
+    diff = sign * (pair[best] - pair[second])
+    low, high = paired_interval(diff, level)
+    out.update(runner_up=second, runner_up_mean=float(order.iloc[1]), n=int(len(pair)),
+               gain=float(diff.mean()) if len(pair) else math.nan, low=low, high=high,
+               p_worse=float((diff < 0).mean()) if len(pair) else math.nan)
+    return out
+
+
+def money(v, currency: str = "") -> str:
+    """``1.23M USD``, ``-456k USD``, ``789 USD``: amounts for reports."""
+    if v is None or not np.isfinite(v):
+        return "n/a"
+    unit = f" {currency}" if currency else ""
+    a = abs(v)
+    if a >= 1e9:
+        return f"{v / 1e9:,.2f}B{unit}"
+    if a >= 1e6:
+        return f"{v / 1e6:,.2f}M{unit}"
+    if a >= 1e4:
+        return f"{v / 1e3:,.0f}k{unit}"
+    return f"{v:,.0f}{unit}"
+
+
+def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "",
+                    lead: str = "Recommendation") -> str:
+    """The report's first sentence: the recommendation, its expected gain over the
+    runner-up with the paired interval, and the chance it is worse."""
+    if ans.get("recommendation") is None:
+        return f"**No recommendation**: no option has a value for {label}."
+    rec = f"**{lead}: {ans['recommendation']}**"
+    if "runner_up" not in ans:
+        return f"{rec} (the only option; mean {label} {fmt(ans['mean'], currency)})."
+    more = "more" if ans["higher_is_better"] else "less"
+    interval = ("no interval with one seed" if not np.isfinite(ans["low"]) else
+                f"{100 * ans['level']:.0f}% paired interval [{fmt(ans['low'], currency)}, "
+                f"{fmt(ans['high'], currency)}]")
+    sure = ("" if not np.isfinite(ans["low"]) or ans["low"] > 0 else
+            "; the interval includes no gain, so the data do not separate the two")
+    return (f"{rec}: expected {label} {fmt(ans['gain'], currency)} {more} than "
+            f"**{ans['runner_up']}** ({interval} over {ans['n']} common seeds); it does "
+            f"worse in {100 * ans['p_worse']:.0f}% of those seeds{sure}.")
+
+
+def go_no_go(npv_per_draw, p_loss: float, what: str, currency: str = "",
+             level: float = LEVEL) -> str:
+    """The answer of a risk study: go ahead with ``what`` or not, against not doing it
+    (NPV 0): the expected NPV with a t interval over the input draws (each draw's mean
+    over its seeds) and ``p_loss``, the share of runs that lose money."""
+    d = np.asarray(npv_per_draw, dtype=float)
+    d = d[np.isfinite(d)]
+    if not len(d):
+        return f"**No recommendation**: no run of {what} has an NPV."
+    mean = float(d.mean())
+    low, high = paired_interval(d, level)
+    rec = "go ahead" if mean > 0 else "do not go ahead as planned"
+    interval = ("no interval with one draw" if not np.isfinite(low) else
+                f"{100 * level:.0f}% interval [{money(low, currency)}, {money(high, currency)}]"
+                f" over {len(d)} input draws, each the mean of its seeds")
+    return (f"**Recommendation: {rec} with {what}**: expected NPV {money(mean, currency)} "
+            f"against not doing it (NPV 0; {interval}); it loses money in "
+            f"{100 * p_loss:.0f}% of runs.")

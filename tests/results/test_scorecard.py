@@ -1,0 +1,158 @@
+"""The board scorecard (sim/results/scorecard.py, scorecard_page.py, ``marketsim report``).
+
+Checked against what the run itself reports: the last year's NPV to date is the run's
+NPV, revenue over the years adds up to the run's net revenue, the head count follows the
+configured teams and hiring plan; on a sweep, the recommendation and its paired interval
+are the ones computed here by hand from the jobs' KPIs.
+"""
+
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim.cli import compose
+from sim.cli.report import main as report_main
+from sim.results.decision import paired_interval
+from sim.results.scorecard import find_runs, load_run, year_scorecard
+from sim.scenario import run_scenario
+
+HORIZON = ["horizon_days=740"]
+
+
+def _write(cfg_over, seed, out, horizon=HORIZON):
+    res = run_scenario(compose([*horizon, *cfg_over]).scenario(), seed=seed)
+    res.write(out)
+    return res
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    _write([], 0, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def sweep_dir(tmp_path_factory):
+    """A sweep as the launcher leaves it: job directories with ``job.json``."""
+    root = tmp_path_factory.mktemp("sweep")
+    job = 0
+    for budget in (20000, 80000):
+        for seed in (0, 1):
+            over = [f"firm.marketing.budget_per_week={budget}", f"seed={seed}",
+                    "horizon_days=480"]
+            d = root / str(job)
+            _write(over[:1], seed, d, over[2:])
+            (d / "job.json").write_text(json.dumps({"overrides": over, "status": "ok",
+                                                    "seed": seed}))
+            job += 1
+    return root
+
+
+def _row(sc, key):
+    return sc[sc["key"] == key].iloc[0]
+
+
+def test_years_add_up_to_the_run(run_dir):
+    run = load_run(run_dir)
+    sc = year_scorecard(run)
+    years = [c for c in sc.columns if c.startswith("Y")]
+    assert years == ["Y1", "Y2", "Y3"]  # 740 days: two full years and a part
+    k = run.kpis
+    assert _row(sc, "npv")[years[-1]] == pytest.approx(k["npv"], rel=1e-9)
+    revenue = sum(_row(sc, "revenue")[y] for y in years)
+    assert revenue == pytest.approx(k["cumulative_revenue"] - k["channel_margin"], rel=1e-9)
+    assert _row(sc, "cumulative_fcf")[years[-1]] == pytest.approx(k["free_cash_flow_total"])
+    assert _row(sc, "installed_base")[years[-1]] == k["installed_base_final"]
+
+
+def test_head_count_follows_the_configured_teams_and_hiring(run_dir):
+    run = load_run(run_dir)
+    sc = year_scorecard(run)
+    teams = sum(t["headcount"] for t in run.config["firm"]["teams"].values())
+    plan = run.config["firm"]["hiring"]  # hires land hiring_lag_days after the plan's day
+    lag = {n: t["hiring_lag_days"] for n, t in run.config["firm"]["teams"].items()}
+    in_y1 = sum(h["headcount"] for h in plan if h["day"] + lag[h["team"]] < 365)
+    assert _row(sc, "team_size")["Y1"] == teams + in_y1
+    assert _row(sc, "hires")["Y1"] == in_y1
+
+
+def test_report_command_writes_one_page_and_prints_one_line(run_dir, capsys):
+    assert report_main([str(run_dir)]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and str(run_dir / "scorecard.md") in out[0]
+    page = (run_dir / "scorecard.md").read_text()
+    for heading in ("## Financial", "## Customer", "## Internal process",
+                    "## Learning and growth", "## Assumptions"):
+        assert heading in page
+    assert "(USD)" in page  # every money row names the currency
+    assert (run_dir / "scorecard.html").read_text().startswith("<!doctype html>")
+
+
+def test_not_a_run_directory_is_one_clear_error(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("x")
+    assert report_main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not" in err[0] and str(tmp_path) in err[0]
+    assert report_main([str(tmp_path / "missing")]) == 2
+    assert "no such directory" in capsys.readouterr().err
+
+
+def test_sweep_recommendation_and_paired_interval(sweep_dir, capsys):
+    runs = find_runs(sweep_dir)
+    assert sorted({o for o, _, _ in runs}) == ["firm.marketing.budget_per_week=20000",
+                                                "firm.marketing.budget_per_week=80000"]
+    npv = {(o, s): load_run(d).kpis["npv"] for o, s, d in runs}
+    a, b = "firm.marketing.budget_per_week=20000", "firm.marketing.budget_per_week=80000"
+    means = {o: np.mean([npv[(o, s)] for s in (0, 1)]) for o in (a, b)}
+    best, other = (a, b) if means[a] > means[b] else (b, a)
+    diff = np.array([npv[(best, s)] - npv[(other, s)] for s in (0, 1)])
+    half = stats.t.ppf(0.95, 1) * diff.std(ddof=1) / math.sqrt(2)
+    assert report_main([str(sweep_dir)]) == 0
+    page = (sweep_dir / "scorecard.md").read_text()
+    first = page.splitlines()[2]
+    assert first.startswith("**Recommendation:") and best in first.split("more than")[0]
+    low, high = paired_interval(diff)
+    assert (low, high) == pytest.approx((diff.mean() - half, diff.mean() + half))
+    assert "90% paired interval" in first and "2 common seeds" in first
+
+
+def test_paired_interval_closed_form():
+    # differences 1, 2, 3: mean 2, sd 1, t(0.95, 2 df) = 2.919986
+    low, high = paired_interval([1.0, 2.0, 3.0])
+    assert (low, high) == pytest.approx((2 - 2.919986 / math.sqrt(3),
+                                         2 + 2.919986 / math.sqrt(3)), rel=1e-6)
+    assert all(math.isnan(v) for v in paired_interval([5.0]))
+
+
+def test_quick_banner_is_stamped_on_the_figure(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.plots import money_label, save
+
+    fig, ax = plt.subplots()
+    ax.set(ylabel=money_label("NPV", "EUR", "millions"))
+    save(fig, tmp_path / "a.png", banner="QUICK MODE: not an answer")
+    assert [t.get_text() for t in fig.texts] == ["QUICK MODE: not an answer"]
+    assert ax.get_ylabel() == "NPV (millions of EUR)"
+    assert (tmp_path / "a.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_replications_are_one_option_averaged(run_dir, tmp_path):
+    import shutil
+
+    for k in range(2):
+        shutil.copytree(run_dir, tmp_path / f"rep_{k:03d}",
+                        ignore=shutil.ignore_patterns("scorecard.*"))
+    runs = find_runs(tmp_path)
+    assert [d.name for _, _, d in runs] == ["rep_000", "rep_001"]
+    assert report_main([str(tmp_path)]) == 0
+    page = (tmp_path / "scorecard.md").read_text()
+    assert "seed 0;" in page  # two copies of seed 0: one seed, averaged
+    assert "| Y3 (to day 740) | run |" in page  # the year the horizon cuts is named
