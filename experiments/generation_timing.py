@@ -26,6 +26,7 @@ import seaborn as sns
 
 from experiments.common import (
     ExperimentError,
+    answer_text,
     base_config,
     figure_path,
     fmt,
@@ -36,7 +37,7 @@ from experiments.common import (
     paired_difference,
     parse_args,
     run_sweep,
-    save,
+    save_figure,
     summarise,
     summary_table,
     winner,
@@ -145,16 +146,16 @@ def run(argv):
                                    ("cannibalisation_rate", "upgraders / v2 adoptions", 1)],
                             order, f"By v2's launch day, over {opts.seeds} paired seeds")
     dist_png = figure_path(out, "kpi_distributions")
-    save(fig, dist_png)
+    save_figure(fig, dist_png, opts)
     ts = load_timeseries(sweep)
     ts = ts[ts["firm"].isin(firms)]
     products = [base.firm.product.name, v2.product.name]
     fig = stacked_generations(ts, order, products, "Generations over time (stacked)")
     stack_png = figure_path(out, "stacked_generations")
-    save(fig, stack_png)
+    save_figure(fig, stack_png, opts)
     fig = cannibalisation_over_time(ts, order, v2.product.name)
     cann_png = figure_path(out, "cannibalisation")
-    save(fig, cann_png)
+    save_figure(fig, cann_png, opts)
 
     answer = [winner_sentence(winner(kpis, "line_npv"), "line NPV"),
               winner_sentence(winner(kpis, "v2_unit_share"), "v2 unit share"),
@@ -183,10 +184,12 @@ def run(argv):
            "follow Norton and Bass (1987) with the market's p and q; the line's NPV is both "
            f"entries' operating cash flow discounted at {base.discount_rate_per_year:.0%} a "
            f"year over {base.horizon_days:g} days.")
-    sections = [("Answer", answer, [dist_png]),
+    sections = [("Findings", answer, [dist_png]),
                 ("Options and generations", [how, table], [stack_png, cann_png])]
     write_report(out, "When to launch the next generation", QUESTION, sections, opts,
-                 time.perf_counter() - started)
+                 time.perf_counter() - started,
+                 answer=answer_text(kpis, base, kpi="line_npv", label="line NPV"), config=base,
+                 varied=["the launch day of the next generation (the options above)"])
     return out
 
 

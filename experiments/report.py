@@ -30,7 +30,7 @@ from sim.results.assumptions import (
 from sim.results.decision import answer_sentence, money, recommend
 
 MONEY_KPIS = {"npv", "cumulative_profit", "cumulative_revenue", "gross_margin", "cash_final",
-              "net_income_total", "free_cash_flow_total", "contribution"}
+              "net_income_total", "free_cash_flow_total", "contribution", "line_npv"}
 
 
 def config_dict(config) -> dict:

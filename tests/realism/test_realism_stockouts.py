@@ -53,14 +53,16 @@ def test_cancelled_orders_are_lost_to_us_and_go_back_to_the_market(runs):
 
 def test_share_of_stock_out_encounters_lost_is_between_nothing_and_all(runs):
     """Per stock-out encounter (Gruen, Corsten and Bharadwaj 2002: about 0.35 lost to the
-    brand): with patience, part but not all of the demand that waited leaves us."""
+    brand): of the customers who met a stock-out (waited or switched at once), part but
+    not all leave us (switched to a rival, or cancelled the backorder later)."""
     _, free = runs["free"]
     _, cancel = runs["cancel"]
     day = launch_day(runs["free"][0], free["firm"].iloc[0])
-    q0 = free[free["t"] >= day]["orders"].sum()
     after = cancel[cancel["t"] >= day]
-    lost = (q0 - (after["orders"].sum() - after["cancelled"].sum())) / after["backordered"].sum()
+    met = after["backordered"].sum() + after["lost_sales"].sum()
+    lost = (after["lost_sales"].sum() + after["cancelled"].sum()) / met
     assert 0.05 < lost < 0.95
+    assert after["lost_sales"].sum() > 0  # some switched to the rival at once
 
 
 def test_waiting_lowers_satisfaction(runs):
