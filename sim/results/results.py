@@ -23,12 +23,12 @@ from sim.results.kpis import compute_kpis
 from sim.results.statements import build_statements
 
 EVENT_COLUMNS = ["t", "firm", "product", "kind", "detail"]
-LEDGER_COLUMNS = ["t", "firm", "account", "amount"]
-SEGMENT_COLUMNS = ["t", "segment", "firm", "installed_base", "new_adopters", "pool"]
+LEDGER_COLUMNS = ["t", "firm", "account", "amount", "product"]
+SEGMENT_COLUMNS = ["t", "segment", "firm", "installed_base", "new_adopters", "pool", "product"]
 PREFERENCE_COLUMNS = ["t", "segment", "price_sensitivity", "ideal_quality", "ideal_features",
                       "ideal_design"]
 DISTRIBUTION_COLUMNS = ["t", "firm", "channel", "segment", "coverage", "availability",
-                        "revenue", "margin"]
+                        "revenue", "margin", "product"]
 
 
 @dataclass
@@ -52,7 +52,8 @@ class Results:
     def from_run(cls, config, seed, recorder, firms, wall_s=0.0) -> "Results":
         ts = pd.DataFrame(recorder.timeseries)
         events = pd.DataFrame(recorder.events, columns=EVENT_COLUMNS)
-        ledger = pd.DataFrame(recorder.ledger, columns=LEDGER_COLUMNS)
+        ledger = pd.DataFrame(recorder.ledger, columns=LEDGER_COLUMNS[:4])
+        ledger["product"] = pd.Series(recorder.ledger_products, dtype=object)
         tasks = pd.DataFrame(recorder.tasks)
         segments = pd.DataFrame(recorder.segments, columns=SEGMENT_COLUMNS)
         preferences = pd.DataFrame(recorder.preferences, columns=PREFERENCE_COLUMNS)

@@ -72,12 +72,15 @@ def _quarter(t) -> np.ndarray:
 
 def _inventory(firm_ts: pd.DataFrame, production: np.ndarray, n_q: int):
     """Weighted-average inventory value at each quarter end, COGS from production cost,
-    closing units. A firm that never produces (digital, subscriptions) holds no inventory:
+    closing units (of all the firm's products together: one pool, one average cost). A firm that never produces (digital, subscriptions) holds no inventory:
     its production postings (serving cost) are cost of goods sold when paid."""
     value = np.zeros(n_q)
     units = np.zeros(n_q)
     if firm_ts.empty or float(firm_ts["produced"].sum()) <= 0.0:
         return value, units, production.copy()
+    if firm_ts["t"].duplicated().any():  # a product line: the firm's stock is its products'
+        firm_ts = firm_ts.groupby("t", as_index=False, sort=False)[
+            ["produced", "inventory", "units_sold"]].sum()
     ts = firm_ts.sort_values("t")
     q = _quarter(ts["t"].to_numpy())
     made = np.bincount(q, weights=ts["produced"].to_numpy(float), minlength=n_q)[:n_q]
