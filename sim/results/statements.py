@@ -49,6 +49,8 @@ def line_of(account: str) -> str:
         return "production"  # through inventory into cost of goods sold
     if account == "capacity":
         return "capex"
+    if head == "write_off":  # disposing of a retired product's stock (sim.firm.offering)
+        return "cogs_write_off"
     if account == "interest":
         return "interest"
     if head == "financing":
@@ -158,7 +160,7 @@ def firm_statements(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
     p["revenue"] = flow("revenue")
     p["channel_margins"] = flow("channel_margins")
     p["net_revenue"] = p["revenue"] - p["channel_margins"]
-    p["cogs"] = cogs_goods + flow("cogs_labour")
+    p["cogs"] = cogs_goods + flow("cogs_labour") + flow("cogs_write_off")
     p["gross_profit"] = p["net_revenue"] - p["cogs"]
     for f in OPEX:
         p[f"opex_{f}"] = flow(f"opex_{f}")

@@ -23,7 +23,7 @@ from sim.recorder import Recorder
 EFFORT, HEADS = 100.0, 4
 
 
-def launch_days(names, allocation_cfg=None):
+def launch_days(names, allocation_cfg=None, values=None):
     env = simpy.Environment()
     rec = Recorder()
     ledger = Ledger(env, "f", rec)
@@ -41,6 +41,8 @@ def launch_days(names, allocation_cfg=None):
                     np.random.default_rng(k), None, allocation=alloc)
         if alloc is not None:
             alloc.register(p)
+        if values is not None:
+            p.value = lambda v=values[k]: v
         projects.append(p)
         env.process(p.run())
     env.run(until=1_000)
@@ -86,3 +88,19 @@ def test_postings_carry_the_product():
     _, rec = launch_days(["a", "b"], AllocationConfig(policy="priority"))
     assert len(rec.ledger) == len(rec.ledger_products)
     assert rec.ledger_products[0] == ""  # the equity of the firm is nobody's product
+
+
+def test_value_policy_splits_by_expected_value():
+    days, _ = launch_days(["a", "b"], AllocationConfig(policy="value"), values=[3e5, 1e5])
+    assert days == [pytest.approx(EFFORT / 3.0), pytest.approx(EFFORT / 1.0)]
+
+
+def test_expected_weekly_value_is_margin_times_planned_output():
+    from sim.config import PricingConfig, ProductionConfig
+    from sim.firm.allocation import expected_weekly_value
+
+    pricing = PricingConfig(list_price=200.0)
+    plant = ProductionConfig(unit_cost=120.0, capacity_per_week=1000.0)
+    assert expected_weekly_value(pricing, plant, False, 1e9) == pytest.approx(80.0 * 1000.0)
+    # digital: the market estimate spread over a year's weeks
+    assert expected_weekly_value(pricing, plant, True, 365.0) == pytest.approx(80.0 * 7.0)

@@ -141,3 +141,44 @@ def test_bad_line_config_is_one_clear_error(override, key):
     with pytest.raises((MarketsimError, ValueError), match=key.replace("[", r"\[").replace(
             "]", r"\]").replace(".", r"\.")):
         compose(["scenario=product_line", override])
+
+
+def test_product_line_runs_from_the_command_line(tmp_path):
+    """``marketsim scenario=product_line`` (quick: 1,100 days, no plots): both products sell,
+    the portfolio KPIs are in kpis.json, the ledger names the product of each posting."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pandas as pd
+
+    script = Path(sys.executable).parent / "marketsim"
+    cmd = [str(script)] if script.exists() else [shutil.which("marketsim") or "marketsim"]
+    run_dir = tmp_path / "run"
+    out = subprocess.run([*cmd, "scenario=product_line", "horizon_days=1100", "plots=false",
+                          "progress=false", f"hydra.run.dir={run_dir}"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    kpis = json.loads((run_dir / "kpis.json").read_text())
+    assert kpis["product_units.hub_pro"] > 0 and kpis["product_units.hub_lite"] > 0
+    assert kpis["portfolio_revenue.us"] == pytest.approx(kpis["cumulative_revenue"])
+    ledger = pd.read_parquet(run_dir / "ledger.parquet")
+    assert {"hub_pro", "hub_lite", ""} <= set(ledger["product"])
+
+
+def test_end_of_life_rule_retires_after_weeks_below_the_floor():
+    """Weekly reviews from day 0; a review counts from a week after launch; the 4th review
+    in a row below the floor decides: day 7 * ceil((L + 7) / 7) + 21 for launch day L."""
+    import math
+
+    cfg = _retire(line_config(), rule="end_of_life", min_units_per_week=1e8, weeks_below=4,
+                  stock="write_off")
+    r = run_scenario(cfg, seed=0)
+    ev = r.events[(r.events["firm"] == "us") & (r.events["product"] == "hub_lite")]
+    launch = float(ev.loc[ev["kind"] == "launch", "t"].iloc[0])
+    decided = float(ev.loc[ev["kind"] == "retirement_decided", "t"].iloc[0])
+    assert decided == pytest.approx(7.0 * math.ceil((launch + 7.0) / 7.0) + 21.0)
+    # the premium tier (no retirement rule) stays
+    assert r.timeseries.loc[r.timeseries["product"] == "hub_pro", "launched"].iloc[-1]
