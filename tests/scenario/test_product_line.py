@@ -182,3 +182,25 @@ def test_end_of_life_rule_retires_after_weeks_below_the_floor():
     assert decided == pytest.approx(7.0 * math.ceil((launch + 7.0) / 7.0) + 21.0)
     # the premium tier (no retirement rule) stays
     assert r.timeseries.loc[r.timeseries["product"] == "hub_pro", "launched"].iloc[-1]
+
+
+def test_a_rival_can_hold_a_line_too():
+    """A price warrior with a second product on the market from day 0: both sell, and the
+    rivals' snapshot of the warrior is its line's summed unit share."""
+    from sim.scenario import build_world
+
+    extra = ("competitors.warrior.line=[{product: {name: value_plus, attributes: "
+             "{quality: 0.62, features: 0.5, design: 0.45}}, launched: true, "
+             "pricing: {list_price: 209.0}}]")
+    cfg = compose(["scenario=baseline", "horizon_days=400", extra]).scenario()
+    env, firms, market, rec = build_world(cfg, 0)
+    env.run(until=cfg.horizon_days)
+    warrior = next(f for f in firms if f.name == "warrior")
+    assert [o.name for o in warrior.offerings] == ["value", "value_plus"]
+    rows = [r for r in rec.timeseries if r["firm"] == "warrior"]
+    sold = {n: sum(r["units_sold"] for r in rows if r["product"] == n)
+            for n in ("value", "value_plus")}
+    assert sold["value"] > 0 and sold["value_plus"] > 0
+    t_last, snap = market.observer.history[-1]
+    shares = [r["market_share"] for r in rows if r["t"] == t_last]
+    assert snap["warrior"]["share"] == pytest.approx(sum(shares), rel=1e-12)
