@@ -199,12 +199,5 @@ class Offering:
             self.withdraw()  # the stock is sold down
         return shipped, revenue
 
-    def support_load(self) -> float:
-        """Tickets per year of the customers this product's support still serves."""
-        if self.env.now >= self.support_until:
-            return 0.0
-        p = self.product
-        return p.installed_base * p.tickets_per_customer_per_year
-
     def _event(self, kind: str, detail: str) -> None:
         self.firm.recorder.event(self.env.now, self.firm.name, self.product.name, kind, detail)

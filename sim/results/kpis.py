@@ -18,8 +18,10 @@ from sim.units import DAYS_PER_QUARTER, DAYS_PER_YEAR, steps_in
 WINDOW_DAYS = DAYS_PER_QUARTER  # for "final" and "peak" shares
 
 
-def _first(events, firm, kind):
+def _first(events, firm, kind, product=None):
     hit = events[(events["firm"] == firm) & (events["kind"] == kind)]
+    if product is not None:  # a product line: the first product's own event
+        hit = hit[hit["product"] == product]
     return float(hit["t"].iloc[0]) if len(hit) else None
 
 
@@ -41,8 +43,9 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     profit = float(ops["amount"].sum())
     npv = float((ops["amount"] * (1.0 + r) ** (-ops["t"] / DAYS_PER_YEAR)).sum())
 
-    launch = _first(events, firm, "launch")
-    started = _first(events, firm, "project_started")
+    first = config.firm.product.name
+    launch = _first(events, firm, "launch", first)
+    started = _first(events, firm, "project_started", first)
     planned = config.firm.development.planned_launch_day
     ts = timeseries.sort_values("t")
     flagship = (ts["firm"] == firm) & (ts["product"] == config.firm.product.name)
@@ -126,6 +129,7 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
         "cash_final": cash,
         "cash_min": float(cash_path.min()) if len(cash_path) else cash,
         "cash_exhausted": bool(((events["firm"] == firm) & (events["kind"] == "cash_exhausted")).any()),
-        "killed": bool(((events["firm"] == firm) & (events["kind"] == "project_killed")).any()),
+        "killed": bool(((events["firm"] == firm) & (events["kind"] == "project_killed")
+                        & (events["product"] == first)).any()),
         **portfolio_kpis(config, timeseries, ledger),
     }
