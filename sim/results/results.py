@@ -1,11 +1,12 @@
 """Records -> pandas DataFrames -> files (the output contract of DESIGN.md).
 
 ``Results.write(run_dir)`` writes ``timeseries.parquet``, ``events.parquet``,
-``ledger.parquet``, ``tasks.parquet`` (development Gantt), ``segments.parquet`` (installed
-base per segment and firm), ``preferences.parquet`` (each segment's price sensitivity and
+``ledger.parquet`` (each posting with the product it belongs to, "" for a firm's shared
+costs), ``tasks.parquet`` (development Gantt, per product), ``segments.parquet`` (installed
+base per segment, firm and product), ``preferences.parquet`` (each segment's price sensitivity and
 ideal attribute levels per step; NaN where a segment has no ideal point),
 ``distribution.parquet`` (coverage, availability, revenue and margin per step, firm with
-channels, channel and segment), ``pnl.parquet`` and ``balance.parquet`` (income
+channels, product, channel and segment), ``pnl.parquet`` and ``balance.parquet`` (income
 statement, balance sheet and cash-flow statement per firm per quarter,
 ``sim.results.statements``), ``config.json`` and ``kpis.json``; ``plots/`` when the caller passes a plotter. Every
 file is written atomically (``sim.results.files``).
