@@ -11,8 +11,9 @@ class Recorder:
     timeseries: one dict per market step per product (see DESIGN.md's output contract).
     events: (t, firm, product, kind, detail).
     ledger: (t, firm, account, amount): every cash movement, signed.
-    tasks: one dict per development task run (firm, task, stage, start, end, depends_on).
-    segments: (t, segment, firm, installed_base, new_adopters, pool) per step.
+    ledger_products: the product of each ledger row ("" for the firm's shared costs).
+    tasks: one dict per development task run (firm, product, task, stage, start, end, ...).
+    segments: (t, segment, firm, installed_base, new_adopters, pool, product) per step.
     preferences: one dict per step per segment (price sensitivity, ideal of each attribute).
     distribution: one dict per step per firm with channels, channel and segment (coverage,
     availability, revenue carried, margin).
@@ -21,6 +22,7 @@ class Recorder:
     timeseries: list = field(default_factory=list)
     events: list = field(default_factory=list)
     ledger: list = field(default_factory=list)
+    ledger_products: list = field(default_factory=list)
     tasks: list = field(default_factory=list)
     segments: list = field(default_factory=list)
     preferences: list = field(default_factory=list)
@@ -29,8 +31,9 @@ class Recorder:
     def event(self, t: float, firm: str, product: str, kind: str, detail: str = "") -> None:
         self.events.append((float(t), firm, product, kind, detail))
 
-    def cash(self, t: float, firm: str, account: str, amount: float) -> None:
+    def cash(self, t: float, firm: str, account: str, amount: float, product: str = "") -> None:
         self.ledger.append((float(t), firm, account, float(amount)))
+        self.ledger_products.append(product)
 
     def row(self, **fields) -> None:
         self.timeseries.append(fields)
@@ -38,8 +41,10 @@ class Recorder:
     def task(self, **fields) -> None:
         self.tasks.append(fields)
 
-    def segment_row(self, t, segment, firm, installed_base, new_adopters, pool) -> None:
-        self.segments.append((float(t), segment, firm, installed_base, new_adopters, pool))
+    def segment_row(self, t, segment, firm, installed_base, new_adopters, pool,
+                    product: str = "") -> None:
+        self.segments.append((float(t), segment, firm, installed_base, new_adopters, pool,
+                              product))
 
     def preference_row(self, **fields) -> None:
         self.preferences.append(fields)

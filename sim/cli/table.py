@@ -7,24 +7,29 @@ KPI_TABLE = ["npv", "cumulative_revenue", "cumulative_profit", "launch_day",
              "time_to_market_days", "launch_slip_days", "final_market_share",
              "peak_market_share", "breakeven_day", "csat", "churn_rate", "cac", "ltv",
              "marketing_roi", "installed_base_final", "cash_min"]
+PRODUCT_ROWS = ("product_revenue.", "product_profit.")
 
 
 def format_table(kpis: pd.DataFrame) -> str:
     """KPI table: the value for one replication, else mean and 90% interval."""
     cols = [c for c in KPI_TABLE if c in kpis.columns]
+    per_product = [c for c in kpis.columns if c.startswith(PRODUCT_ROWS)]
+    if len(per_product) > len(PRODUCT_ROWS):  # a product line: revenue and profit by product
+        cols += per_product
+    w = max([22, *(len(c) + 2 for c in cols)])
     lines = []
     if len(kpis) == 1:
-        lines.append(f"{'kpi':<22}{'value':>16}")
+        lines.append(f"{'kpi':<{w}}{'value':>16}")
         for c in cols:
-            lines.append(f"{c:<22}{_fmt(kpis[c].iloc[0]):>16}")
+            lines.append(f"{c:<{w}}{_fmt(kpis[c].iloc[0]):>16}")
     else:
-        lines.append(f"{'kpi':<22}{'mean':>16}{'p5':>16}{'p95':>16}{'n':>5}")
+        lines.append(f"{'kpi':<{w}}{'mean':>16}{'p5':>16}{'p95':>16}{'n':>5}")
         for c in cols:
             v = pd.to_numeric(kpis[c], errors="coerce").dropna()
             if len(v) == 0:
-                lines.append(f"{c:<22}{'-':>16}{'-':>16}{'-':>16}{0:>5}")
+                lines.append(f"{c:<{w}}{'-':>16}{'-':>16}{'-':>16}{0:>5}")
                 continue
-            lines.append(f"{c:<22}{_fmt(v.mean()):>16}{_fmt(v.quantile(0.05)):>16}"
+            lines.append(f"{c:<{w}}{_fmt(v.mean()):>16}{_fmt(v.quantile(0.05)):>16}"
                          f"{_fmt(v.quantile(0.95)):>16}{len(v):>5}")
     return "\n".join(lines)
 

@@ -29,6 +29,7 @@ from sim.config.development import (
 )
 from sim.config.distribution import DistributionConfig
 from sim.config.firm_finance import FinanceConfig
+from sim.config.line import AllocationConfig, LineProductConfig, RetireConfig, check_line
 from sim.config.operations import (
     TEAMS,
     HireConfig,
@@ -42,8 +43,9 @@ from sim.config.operations import (
 from sim.config.strategy import STRATEGIES, StrategyConfig
 
 __all__ = [
-    "ALLOCATION", "PRICING", "STRATEGIES", "TEAMS", "CampaignConfig", "ChannelConfig",
-    "DevelopmentConfig", "FinanceConfig", "FirmConfig", "GatePolicyConfig", "HireConfig", "MarketingConfig",
+    "ALLOCATION", "PRICING", "STRATEGIES", "TEAMS", "AllocationConfig", "CampaignConfig",
+    "ChannelConfig", "DevelopmentConfig", "FinanceConfig", "FirmConfig", "GatePolicyConfig",
+    "HireConfig", "LineProductConfig", "MarketingConfig", "RetireConfig",
     "PricingConfig", "ProductConfig", "ProductionConfig", "PromotionConfig", "ReleaseConfig",
     "ResearchConfig", "StrategyConfig", "StudyConfig", "SupportConfig", "TaskConfig",
     "TeamConfig",
@@ -70,6 +72,10 @@ class FirmConfig:
     research: ResearchConfig = field(default_factory=ResearchConfig)
     strategy: StrategyConfig = field(default_factory=StrategyConfig)
     distribution: DistributionConfig = field(default_factory=DistributionConfig)
+    # the product line: more products besides ``product`` (sim.config.line)
+    line: list[LineProductConfig] = field(default_factory=list)
+    allocation: AllocationConfig = field(default_factory=AllocationConfig)
+    retire: RetireConfig = field(default_factory=RetireConfig)
 
     def __post_init__(self):
         key = f"firm {self.name!r}"
@@ -101,3 +107,4 @@ class FirmConfig:
         self.research.check(f"{key}.research")
         self.strategy.check(f"{key}.strategy")
         self.distribution.check(f"{key}.distribution")
+        check_line(key, self)

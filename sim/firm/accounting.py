@@ -103,4 +103,5 @@ class SalesAccounting:
                 self.recorder.distribution_row(
                     t=t, firm=self.firm, channel=name, segment=seg,
                     coverage=float(dist.coverage[c, si]), availability=float(avail[si]),
-                    revenue=float(split[si, c]), margin=float(split[si, c] * dist.margin[c]))
+                    revenue=float(split[si, c]), margin=float(split[si, c] * dist.margin[c]),
+                    product=self.product.name)

@@ -99,7 +99,7 @@ class Project:
     """One development project of a firm, from concept to launch and then the roadmap."""
 
     def __init__(self, env, firm: str, cfg, product, teams, ledger, recorder, rng, research,
-                 on_launch=None, on_kill=None):
+                 on_launch=None, on_kill=None, allocation=None):
         self.env = env
         self.firm = firm
         self.cfg = cfg
@@ -116,6 +116,10 @@ class Project:
         self.found_defects = 0
         self.tested = False
         self.running: dict[str, int] = {}
+        self.demand: dict[str, float] = {}  # max_heads of the tasks at work, per team
+        # a product line's shared teams (``sim.firm.allocation``); None: the whole team
+        self.allocation = allocation
+        self.value = None  # expected value per week, for the ``value`` allocation policy
         self.start_day: float | None = None
         self.quality_target = product.quality
         self._effort_rates = design_cost.rates(cfg.attribute_effort)
@@ -191,13 +195,16 @@ class Project:
         while team.capacity(self.env.now) <= 0.0:  # nobody to do it yet
             yield self.env.timeout(CASH_WAIT_DAYS)
         self.running[task.team] = self.running.get(task.team, 0) + 1
+        self.demand[task.team] = self.demand.get(task.team, 0.0) + task.max_heads
         yield self.env.timeout(0)  # let tasks starting at the same moment register first
+        while self._held(task.team, team) <= 0.0:  # other projects of the line come first
+            yield self.env.timeout(CASH_WAIT_DAYS)
         start = self.env.now
         effort = draw_effort(task, self.cfg.distribution, self.rng) * scale
         if task.team in BUILDING_TEAMS:  # a better design takes more building
             p = self.product
             effort *= design_cost.factor(p.design, p.reference, self._effort_rates)
-        heads = min(task.max_heads, team.capacity(start) / self.running[task.team])
+        heads = min(task.max_heads, self._held(task.team, team) / self.running[task.team])
         self.ledger.spend("development", task.cost * scale)
         duration = task.fixed_days * (1.0 if recycle == 0 else scale) + effort / heads
         found = 0
@@ -212,13 +219,25 @@ class Project:
             self.open_defects += int(self.rng.poisson(self.cfg.defects_per_person_day * effort))
         yield self.env.timeout(duration)
         self.running[task.team] -= 1
+        self.demand[task.team] -= task.max_heads
         self.product.set_quality(self.true_quality())
         self.recorder.task(firm=self.firm, task=task.name, stage=task.stage, start=start,
                            end=self.env.now, depends_on=",".join(task.depends_on),
                            effort_person_days=effort, heads=heads, defects_found=found,
-                           recycle=recycle)
+                           recycle=recycle, product=self.product.name)
         if task.name in done:
             done[task.name].succeed()
+
+    def _held(self, name: str, team) -> float:
+        """The productive heads of ``team`` this project may use now."""
+        capacity = team.capacity(self.env.now)
+        if self.allocation is None:
+            return capacity
+        return self.allocation.capacity(self, name, capacity)
+
+    def expected_value(self) -> float:
+        """Expected contribution per week once launched (the ``value`` policy's weight)."""
+        return float(self.value()) if self.value is not None else 1.0
 
     def true_quality(self) -> float:
         loss = self.cfg.quality_loss_per_defect * self.open_defects

@@ -42,12 +42,13 @@ class Ledger:
         """Discretionary spending has stopped (cash constrained, or insolvent)."""
         return self.state != OPERATING
 
-    def post(self, account: str, amount: float) -> None:
-        """Record a movement (positive: money in)."""
+    def post(self, account: str, amount: float, product: str = "") -> None:
+        """Record a movement (positive: money in); ``product``: the product of the line it
+        belongs to ("" for the firm's shared costs: salaries, research, interest)."""
         if amount == 0.0:
             return
         self._cash += amount
-        self.recorder.cash(self.env.now, self.firm, account, amount)
+        self.recorder.cash(self.env.now, self.firm, account, amount, product)
 
     def room(self) -> float:
         """What a discretionary payment may use now."""
@@ -59,7 +60,8 @@ class Ledger:
         """Whether a discretionary payment of ``amount`` would be made in full."""
         return not self.exhausted and self.room() >= amount
 
-    def spend(self, account: str, amount: float, discretionary: bool = True) -> float:
+    def spend(self, account: str, amount: float, discretionary: bool = True,
+              product: str = "") -> float:
         """Pay ``amount`` as far as the rules above allow; returns the paid amount."""
         if amount <= 0.0:
             return 0.0
@@ -71,5 +73,27 @@ class Ledger:
             paid = min(amount, max(self.headroom, 0.0))
             self.unpaid += amount - paid
         if paid > 0.0:
-            self.post(account, -paid)
+            self.post(account, -paid, product)
         return paid
+
+    def for_product(self, product: str) -> "ProductLedger":
+        """This ledger as one product of the line sees it: its postings carry its name."""
+        return ProductLedger(self, product)
+
+
+class ProductLedger:
+    """The firm's one ledger, seen by one product: ``post`` and ``spend`` tag the product;
+    everything else (cash, headroom, states) is the firm's."""
+
+    def __init__(self, ledger: Ledger, product: str):
+        self._ledger = ledger
+        self.product = product
+
+    def __getattr__(self, name):
+        return getattr(self._ledger, name)
+
+    def post(self, account: str, amount: float) -> None:
+        self._ledger.post(account, amount, self.product)
+
+    def spend(self, account: str, amount: float, discretionary: bool = True) -> float:
+        return self._ledger.spend(account, amount, discretionary, self.product)

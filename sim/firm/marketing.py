@@ -78,7 +78,7 @@ class Marketing:
 
     def active(self) -> bool:
         p = self.product
-        if p.killed:
+        if p.killed or p.retired:
             return False
         if p.launched:
             return True

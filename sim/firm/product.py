@@ -30,6 +30,7 @@ class Product:
         self.tickets_per_customer_per_year = float(cfg.tickets_per_customer_per_year)
         self.launched = False
         self.killed = False
+        self.retired = False  # withdrawn from the market by the line's retirement rule
         self.launch_day: float | None = None
         self.price = float("nan")
         self.awareness = np.zeros(n_segments)
@@ -41,7 +42,7 @@ class Product:
 
     @property
     def on_market(self) -> bool:
-        return self.launched and not self.killed
+        return self.launched and not self.killed and not self.retired
 
     @property
     def quality(self) -> float:

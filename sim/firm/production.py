@@ -53,6 +53,7 @@ class Production:
         self.cancelled_total = 0.0
         self.cash_limited = False
         self._attribute_rates = design_cost.rates(cfg.attribute_cost)
+        self.stopped = False  # the product is being retired: nothing more is made
 
     @property
     def unit_cost(self) -> float:
@@ -68,7 +69,7 @@ class Production:
 
     def produce(self, dt: float) -> float:
         """Make this step's output (before the market step); returns units made."""
-        if self.unlimited or not self.product.on_market:
+        if self.unlimited or self.stopped or not self.product.on_market:
             return 0.0
         target = self.cfg.target_weeks_of_cover * self.recent_orders_per_week + self.backlog
         if self.cumulative_output == 0.0:  # launch stock: a full step of capacity
@@ -87,7 +88,7 @@ class Production:
         """What a week's output will cost at the current rate: a week of recent orders (a
         week of capacity for the launch stock), at most capacity; 0 off the market or for
         unlimited (digital) products, whose serving is paid out of their revenue."""
-        if self.unlimited or not self.product.on_market:
+        if self.unlimited or self.stopped or not self.product.on_market:
             return 0.0
         week = (self.capacity_per_week if self.cumulative_output == 0.0
                 else min(self.recent_orders_per_week, self.capacity_per_week))
@@ -172,7 +173,7 @@ class Production:
 
     def review(self, orders: float, dt: float) -> None:
         """Expansion decision after the market step."""
-        if self.unlimited or self.capacity_per_week <= 0.0 and orders <= 0.0:
+        if self.unlimited or self.stopped or self.capacity_per_week <= 0.0 and orders <= 0.0:
             return
         util = orders * DAYS_PER_WEEK / dt / max(self.capacity_per_week, 1e-9)
         self.hot_reviews = self.hot_reviews + 1 if util > self.cfg.expansion_trigger_utilisation else 0

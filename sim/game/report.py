@@ -73,9 +73,9 @@ def segment_shares(segment_rows) -> list[dict]:
         return []
     last = max(r[0] for r in segment_rows)
     base = defaultdict(dict)
-    for t, seg, firm, installed, _, _ in segment_rows:
-        if t == last:
-            base[seg][firm] = installed
+    for t, seg, firm, installed, *_ in segment_rows:
+        if t == last:  # a firm's installed base over all the products of its line
+            base[seg][firm] = base[seg].get(firm, 0) + installed
     out = []
     for seg, by_firm in base.items():
         total = sum(by_firm.values())

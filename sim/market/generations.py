@@ -261,9 +261,9 @@ class Generations:
         return dataclasses.replace(segments, population=segments.population - taken)
 
     @classmethod
-    def of(cls, cfg, firms, segments, seed):
-        """The chains among ``firms``' products (none: an object that changes nothing)."""
-        products = [f.cfg.product for f in firms]
+    def of(cls, cfg, products, segments, seed):
+        """The chains among the kernel columns' ``products`` (their configs; none: an
+        object that changes nothing)."""
         return cls(generation_chains(products), products, segments.population, segments.p,
                    segments.q, cfg.mode, seed)
 

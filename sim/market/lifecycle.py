@@ -68,7 +68,8 @@ class Lifecycle:
         """Record product ``k``'s units ordered in this step (``active``: its installed
         base after the step); returns its phase."""
         if not product.on_market:
-            self._set(k, firm, product.name, "withdrawn" if product.killed else "development",
+            self._set(k, firm, product.name, "withdrawn" if product.killed or product.retired
+                      else "development",
                       self.env.now)
             return self.phase[k]
         c = self.curves[k]

@@ -2,13 +2,15 @@
 
 Every ``dt`` days it moves the segments' preferences (``sim.market.preferences``: drifting
 ideal points and price sensitivity) and the firms' distribution coverage, gathers the
-firms' offers (launched products, prices, attributes, availability and fill rates,
+offers of every product of every firm's line (one kernel column per offering,
+``sim.firm.offering``: launched products, prices, attributes, availability and fill rates,
 awareness times distribution availability and advertising effect per segment,
 satisfaction, and the ideal-point utility where segments have ideal points), steps the
-demand kernel (aggregate or agent mode), hands each firm its outcome (``Firm.settle_step``:
-shipping, accounting, satisfaction), tracks each product's lifecycle phase
-(``sim.market.lifecycle``), records one timeseries row per product, and shows rivals a
-snapshot (``sim.market.observer``).
+demand kernel (aggregate or agent mode), hands each offering its outcome
+(``Offering.settle_step``: shipping, accounting, satisfaction), tracks each product's
+lifecycle phase (``sim.market.lifecycle``), records one timeseries row per product, and
+shows rivals a snapshot per firm (``sim.market.observer``: the firm's unit share summed
+over its line; price and attributes of its first product on the market).
 """
 
 import math
@@ -76,18 +78,22 @@ class Market:
             f.research.preferences = self.preferences
         self.segments = build_segments(mcfg, self.preferences)
         # successive generations (Norton-Bass) are sold to their own customers, outside the kernel
-        self.generations = Generations.of(cfg, firms, self.segments, seed)
+        self.generations = Generations.of(
+            cfg, [o.parts.product for f in firms for o in f.offerings], self.segments, seed)
         self.segments = self.generations.kernel_segments(self.segments)
         self.sizes = np.array([s.size for s in mcfg.segments], dtype=float)
         self.size_share = self.sizes / self.sizes.sum()
         self.expectation = float(np.average([s.quality_expectation for s in mcfg.segments],
                                             weights=self.sizes))
         names = [s.name for s in mcfg.segments]
-        j = len(firms)
+        # the kernel's columns: every firm's offerings, firm by firm, in line order
+        self.columns = [o for f in firms for o in f.offerings]
+        j = len(self.columns)
         initial = np.zeros((len(names), j), np.int64)
-        for k, f in enumerate(firms):
-            for seg, n in f.cfg.initial_installed_base.items():
-                initial[names.index(seg), k] = int(n)
+        for k, o in enumerate(self.columns):
+            if o is o.firm.offerings[0]:  # the firm's installed base is its first product's
+                for seg, n in o.firm.cfg.initial_installed_base.items():
+                    initial[names.index(seg), k] = int(n)
         over = initial.sum(axis=1) > self.sizes
         if np.any(over):
             seg = names[int(np.argmax(over))]
@@ -110,10 +116,10 @@ class Market:
                 self.kernel = AgentMarket(self.segments, j, seed=kseed, network=network,
                                           initial_active=initial)
             self.rng = None
-        for k, f in enumerate(firms):
-            f.product.installed_base = int(initial[:, k].sum())
+        for k, o in enumerate(self.columns):
+            o.product.installed_base = int(initial[:, k].sum())
             owned = initial[:, k] / np.maximum(self.sizes, 1.0)
-            f.product.awareness = np.maximum(f.product.awareness, owned)
+            o.product.awareness = np.maximum(o.product.awareness, owned)
         self.lifecycle = Lifecycle(env, recorder, j, self.dt, float(self.sizes.sum()))
         self.organic = OrganicAwareness(mcfg, self.sizes)
         self.seasonality = Seasonality(mcfg.seasonality)
@@ -126,20 +132,21 @@ class Market:
     def offer(self, fill, season: float = 1.0) -> Offer:
         """What is on the market this step; ``season`` scales the category's purchase
         hazards, first purchases and replacements alike (``sim.market.seasonality``)."""
-        prods = [f.product for f in self.firms]
+        cols = self.columns
+        prods = [o.product for o in cols]
         switching = self.cfg.market.stockout_switching
-        price = np.array([f.pricing.effective_choice_price(f.accounting.conversion())
-                          for f in self.firms])
+        price = np.array([o.pricing.effective_choice_price(o.accounting.conversion())
+                          for o in cols])
         churn = np.array([p.churn_per_day for p in prods])
-        churn = churn + np.array([f.accounting.trial_churn(self.dt) for f in self.firms])
+        churn = churn + np.array([o.accounting.trial_churn(self.dt) for o in cols])
         # cancelled backorders leave our installed base and go back to the market
-        churn = churn + np.array([f.production.cancel_churn(p.installed_base, self.dt)
-                                  for f, p in zip(self.firms, prods, strict=True)])
+        churn = churn + np.array([o.production.cancel_churn(p.installed_base, self.dt)
+                                  for o, p in zip(cols, prods, strict=True)])
         attributes = np.array([p.attributes for p in prods])
         awareness = np.array([p.awareness for p in prods]).T.clip(0.0, 1.0)
-        for k, f in enumerate(self.firms):
-            if f.distribution.active:  # aware and able to buy through a covered channel
-                awareness[:, k] *= f.distribution.availability(len(self.sizes))
+        for k, o in enumerate(cols):
+            if o.firm.distribution.active:  # aware and able to buy through a covered channel
+                awareness[:, k] *= o.firm.distribution.availability(len(self.sizes))
         return Offer.build(
             self.segments,
             price=price,
@@ -155,10 +162,10 @@ class Market:
             # a share of the customers who find no stock buy another product at once;
             # the others stay potential adopters ("lose": lost sales) or order anyway and
             # wait in the backlog ("defer"); with no switching "defer" never stocks out
-            fill_rate=np.array([fill[k] if f.cfg.production.stockout == "lose" or switching
-                                else 1.0 for k, f in enumerate(self.firms)]),
+            fill_rate=np.array([fill[k] if o.production.cfg.stockout == "lose" or switching
+                                else 1.0 for k, o in enumerate(cols)]),
             stockout_switching=switching,
-            backorders=np.array([f.cfg.production.stockout == "defer" for f in self.firms]),
+            backorders=np.array([o.production.cfg.stockout == "defer" for o in cols]),
             utility=self._utility(attributes, price),
             season=season,
         )
@@ -188,41 +195,46 @@ class Market:
         self.preferences.advance(t)
         for f in self.firms:
             f.distribution.advance(t)
-        produced = [f.production.produce(dt) for f in self.firms]
-        fill = [f.production.fill_rate(dt) for f in self.firms]
-        self.organic.apply([f.product for f in self.firms], self.installed, dt)
+        cols = self.columns
+        produced = [o.production.produce(dt) for o in cols]
+        fill = [o.production.fill_rate(dt) for o in cols]
+        self.organic.apply([o.product for o in cols], self.installed, dt)
         offer = self.offer(fill, self.seasonality.factor(t))
         if self.rng is not None:
             out = self.kernel.step(offer, dt, self.rng)
         else:
             out = self.kernel.step(offer, dt)
         upgraders, cannibalised = self.generations.settle(
-            out, [f.product.on_market for f in self.firms], offer, self.segments, dt)
+            out, [o.product.on_market for o in cols], offer, self.segments, dt)
         orders = out.units.sum(axis=0)
         self.installed = np.asarray(out.active, dtype=float)
         total_orders = float(orders.sum())
+        actives = [int(out.active[:, k].sum()) for k in range(len(cols))]
+        support = {}
+        for f in self.firms:
+            mine = {o.name: actives[cols.index(o)] for o in f.offerings}
+            support.update(zip(map(id, f.offerings), f.support_shares(mine), strict=True))
         snapshot = {}
         revenue_all = 0.0
         rows = []
-        for k, f in enumerate(self.firms):
-            p = f.product
+        for k, o in enumerate(cols):
+            f, p = o.firm, o.product
             new = int(out.new_adopters[:, k].sum())
-            active = int(out.active[:, k].sum())
-            shipped, revenue = f.settle_step(
+            active = actives[k]
+            shipped, revenue = o.settle_step(
                 t, dt, float(orders[k]), new, active, out.units[:, k], out.active[:, k],
-                out.pool, self.sizes, self.expectation, self.segment_names)
+                out.pool, self.sizes, self.expectation, self.segment_names, support[id(o)])
             revenue_all += revenue
             phase = self.lifecycle.update(k, f.name, p, float(orders[k]), active)
             share = float(orders[k]) / total_orders if total_orders > 0 else 0.0
-            snapshot[f.name] = {"share": share, "price": p.price, "launched": p.on_market,
-                                "attributes": p.attributes.copy()}
+            self._snapshot(snapshot, o, share)
             rows.append(dict(
                 t=t, firm=f.name, product=p.name, units_sold=shipped, orders=float(orders[k]),
                 new_adopters=new, replacements=int(out.replacements[:, k].sum()),
                 upgraders=int(upgraders[:, k].sum()), cannibalised=int(cannibalised[:, k].sum()),
                 churners=int(out.churners[:, k].sum()), lost_sales=int(out.lost[:, k].sum()),
-                produced=produced[k], backordered=f.production.backordered,
-                cancelled=f.production.cancelled,
+                produced=produced[k], backordered=o.production.backordered,
+                cancelled=o.production.cancelled,
                 installed_base=active, revenue=revenue, price=p.price,
                 market_share=share,
                 awareness=float(p.awareness @ self.size_share),
@@ -231,20 +243,36 @@ class Market:
                 design=float(p.attributes[ATTRIBUTES.index("design")]),
                 availability=float(f.distribution.availability(len(self.sizes)) @ self.size_share),
                 satisfaction=p.satisfaction, service_level=p.service_level,
-                inventory=f.production.inventory, backlog=f.production.backlog,
-                capacity_per_week=f.production.capacity_per_week,
-                unit_cost=f.production.unit_cost, launched=p.on_market, phase=phase,
+                inventory=o.production.inventory, backlog=o.production.backlog,
+                capacity_per_week=o.production.capacity_per_week,
+                unit_cost=o.production.unit_cost, launched=p.on_market, phase=phase,
                 cash=f.ledger.cash, ledger_rows=len(self.recorder.ledger),
                 pool=int(out.pool.sum()), lapsed=int(out.lapsed.sum())))
         for row in rows:
             row["value_share"] = row["revenue"] / revenue_all if revenue_all > 0 else 0.0
             self.recorder.row(**row)
         for si, seg in enumerate(self.segment_names):
-            for k, f in enumerate(self.firms):
-                self.recorder.segment_row(t, seg, f.name, int(out.active[si, k]),
-                                          int(out.new_adopters[si, k]), int(out.pool[si]))
+            for k, o in enumerate(cols):
+                self.recorder.segment_row(t, seg, o.firm.name, int(out.active[si, k]),
+                                          int(out.new_adopters[si, k]), int(out.pool[si]),
+                                          o.name)
         self._record_preferences(t)
         self.observer.record(t, snapshot)
+
+    @staticmethod
+    def _snapshot(snapshot: dict, offering, share: float) -> None:
+        """The firm's entry in the rivals' snapshot: its unit share summed over its line,
+        price, state and attributes of its first product on the market (else its first)."""
+        p = offering.product
+        seen = snapshot.get(offering.firm.name)
+        if seen is None:
+            snapshot[offering.firm.name] = {"share": share, "price": p.price,
+                                            "launched": p.on_market,
+                                            "attributes": p.attributes.copy()}
+            return
+        seen["share"] += share
+        if p.on_market and not seen["launched"]:
+            seen.update(price=p.price, launched=True, attributes=p.attributes.copy())
 
     def _record_preferences(self, t) -> None:
         snap = self.preferences.snapshot()

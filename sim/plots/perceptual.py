@@ -30,8 +30,8 @@ def perceptual_map(results, ax=None, method: str = "attributes", axes=None):
     if ax is None:  # a caller's own Axes keep the caller's style
         style()
         _, ax = plt.subplots(figsize=(11, 7))
-    firm_colors = dict(zip([p["firm"] for p in lay.products], sns.color_palette(PALETTE),
-                           strict=False))
+    firms = list(dict.fromkeys(p["firm"] for p in lay.products))  # a line: one colour
+    firm_colors = dict(zip(firms, sns.color_palette(PALETTE), strict=False))
     seg_colors = sns.color_palette("dark", max(len(lay.segments), 1))
     sizes = np.array([s["size"] for s in lay.segments], dtype=float)
     pts = [p["trail"] for p in lay.products] + [s["trail"] for s in lay.segments if "trail" in s]
@@ -52,7 +52,7 @@ def perceptual_map(results, ax=None, method: str = "attributes", axes=None):
         label = f"{p['firm']} ({p['product']})"
         if not p["launched"]:
             ax.scatter(*tr[-1], s=90, facecolors="none", edgecolors=c, lw=1.5, zorder=3)
-            ax.annotate(f"{p['firm']}: not launched", tr[-1], xytext=(6, -12),
+            ax.annotate(f"{p['label']}: not launched", tr[-1], xytext=(6, -12),
                         textcoords="offset points", color=c, fontsize=9)
             handles.append(Line2D([], [], marker="o", mfc="none", color=c, ls="",
                                   label=f"{label}: not launched"))
@@ -64,7 +64,7 @@ def perceptual_map(results, ax=None, method: str = "attributes", axes=None):
         ax.scatter(*tr[0], s=25, color=c, alpha=0.6, zorder=3)
         ax.scatter(*tr[-1], s=60 + 900 * p["share"], color=c, edgecolors="black", lw=0.6,
                    zorder=4)
-        ax.annotate(p["firm"], tr[-1], xytext=(8, 6), textcoords="offset points", color=c,
+        ax.annotate(p["label"], tr[-1], xytext=(8, 6), textcoords="offset points", color=c,
                     fontsize=10, fontweight="bold")
         handles.append(Line2D([], [], marker="o", color=c, ms=8, mec="black", mew=0.5,
                               label=f"{label}: {p['share']:.0%} unit share (last quarter)"))

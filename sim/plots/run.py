@@ -1,5 +1,6 @@
 """Figures of one run: adoption and share, cash, the development Gantt, the generations
-(when the run has any), the perceptual map."""
+(when the run has any), the perceptual map, and for a firm with a product line its revenue
+by product (``sim.plots.portfolio``)."""
 
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import seaborn as sns
 
 from sim.plots.generations import plot_generations
 from sim.plots.perceptual import perceptual_map
+from sim.plots.portfolio import portfolio_revenue
 from sim.plots.style import PALETTE, money_label, save, style
 
 
@@ -46,11 +48,15 @@ def plot_run(results, out_dir) -> list:
     ts = results.timeseries
     paths = []
     if not ts.empty:
+        hue = "firm"
+        if ts.duplicated(["t", "firm"]).any():  # a product line: one line per product
+            ts = ts.assign(offering=ts["firm"] + "/" + ts["product"])
+            hue = "offering"
         fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
-        sns.lineplot(data=ts, x="t", y="installed_base", hue="firm", ax=axes[0],
+        sns.lineplot(data=ts, x="t", y="installed_base", hue=hue, ax=axes[0],
                      estimator=None, errorbar=None)
         axes[0].set(title="Installed base (adopters)", xlabel="day", ylabel="customers")
-        sns.lineplot(data=ts, x="t", y="market_share", hue="firm", ax=axes[1], legend=False,
+        sns.lineplot(data=ts, x="t", y="market_share", hue=hue, ax=axes[1], legend=False,
                      estimator=None, errorbar=None)
         axes[1].set(title="Unit market share per step", xlabel="day", ylabel="share of units")
         axes[1].yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
@@ -70,6 +76,8 @@ def plot_run(results, out_dir) -> list:
         save(fig, paths[-1])
     tasks = results.tasks
     firm = results.config.firm.name
+    if "product" in tasks:  # the Gantt of the first product's project
+        tasks = tasks[tasks["product"] == results.config.firm.product.name]
     if not tasks.empty and (tasks["firm"] == firm).any():
         mine = tasks[tasks["firm"] == firm].reset_index(drop=True)
         crit = critical_path(mine, results.config.firm.development.stages)
@@ -108,4 +116,6 @@ def plot_run(results, out_dir) -> list:
         perceptual_map(results, ax=ax)
         paths.append(out / "perceptual_map.png")
         save(fig, paths[-1])
+    if portfolio_revenue(results, out / "portfolio_revenue.png"):
+        paths.append(out / "portfolio_revenue.png")
     return paths

@@ -1,4 +1,9 @@
-"""KPIs of the focal firm, computed from a run's records (never from model internals)."""
+"""KPIs of the focal firm, computed from a run's records (never from model internals).
+
+Money KPIs (revenue, profit, NPV) are the firm's, over its whole product line; customer
+KPIs (CSAT, churn, LTV, CAC, peak sales) are its first product's; market shares are the
+firm's over its line; per-product and portfolio KPIs come from ``sim.results.portfolio``.
+"""
 
 import math
 
@@ -6,14 +11,17 @@ import numpy as np
 import pandas as pd
 
 from sim.results import customers as cust
+from sim.results.portfolio import portfolio_kpis
 from sim.results.shares import shares
 from sim.units import DAYS_PER_QUARTER, DAYS_PER_YEAR, steps_in
 
 WINDOW_DAYS = DAYS_PER_QUARTER  # for "final" and "peak" shares
 
 
-def _first(events, firm, kind):
+def _first(events, firm, kind, product=None):
     hit = events[(events["firm"] == firm) & (events["kind"] == kind)]
+    if product is not None:  # a product line: the first product's own event
+        hit = hit[hit["product"] == product]
     return float(hit["t"].iloc[0]) if len(hit) else None
 
 
@@ -48,11 +56,13 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     profit = float(ops["amount"].sum())
     npv = float((ops["amount"] * (1.0 + r) ** (-ops["t"] / DAYS_PER_YEAR)).sum())
 
-    launch = _first(events, firm, "launch")
-    started = _first(events, firm, "project_started")
+    first = config.firm.product.name
+    launch = _first(events, firm, "launch", first)
+    started = _first(events, firm, "project_started", first)
     planned = config.firm.development.planned_launch_day
     ts = timeseries.sort_values("t")
-    mine = ts[ts["firm"] == firm].set_index("t")
+    flagship = (ts["firm"] == firm) & (ts["product"] == config.firm.product.name)
+    mine = ts[flagship].set_index("t")
     w = steps_in(WINDOW_DAYS, dt)
     kinds = {c.name: c.product.kind for c in config.competitors.values()}
     kinds[firm] = config.firm.product.kind
@@ -132,6 +142,8 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
         "cash_final": cash,
         "cash_min": float(cash_path.min()) if len(cash_path) else cash,
         "cash_exhausted": bool(((events["firm"] == firm) & (events["kind"] == "cash_exhausted")).any()),
-        "killed": bool(((events["firm"] == firm) & (events["kind"] == "project_killed")).any()),
+        "killed": bool(((events["firm"] == firm) & (events["kind"] == "project_killed")
+                        & (events["product"] == first)).any()),
         **cannibalisation(config, timeseries),
+        **portfolio_kpis(config, timeseries, ledger),
     }

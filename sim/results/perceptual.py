@@ -63,7 +63,8 @@ def classical_mds(points, dims: int = 2):
 def _products(results):
     ts = results.timeseries.sort_values("t")
     out = []
-    for firm, rows in ts.groupby("firm", sort=False):
+    lines = ts.groupby("firm")["product"].nunique()
+    for (firm, product), rows in ts.groupby(["firm", "product"], sort=False):
         cols = [a for a in ATTRIBUTES if a in rows]
         on = rows[rows["launched"]] if "launched" in rows else rows
         launched = len(on) > 0
@@ -71,8 +72,10 @@ def _products(results):
         # unit share over the last quarter (in days, whatever the step length)
         last = rows[rows["t"] > rows["t"].max() - DAYS_PER_QUARTER]
         share = float(last["market_share"].mean()) if launched else 0.0
-        out.append({"firm": firm, "product": str(rows["product"].iloc[0]), "points": pts,
-                    "launched": launched, "share": share})
+        # a firm with a product line labels each product: "us hub_lite"
+        label = firm if lines[firm] == 1 else f"{firm} {product}"
+        out.append({"firm": firm, "product": str(product), "points": pts,
+                    "launched": launched, "share": share, "label": label})
     return out
 
 
@@ -179,7 +182,7 @@ def _mds_layout(products, segments, dt_days: float) -> MapLayout:
 
 def final_positions(layout_: MapLayout) -> pd.DataFrame:
     """One row per product and segment point: name, kind, x, y (for tables and tests)."""
-    rows = [{"name": p["firm"], "kind": "product", "x": p["trail"][-1, 0], "y": p["trail"][-1, 1]}
+    rows = [{"name": p["label"], "kind": "product", "x": p["trail"][-1, 0], "y": p["trail"][-1, 1]}
             for p in layout_.products]
     rows += [{"name": s["segment"], "kind": "ideal", "x": s["trail"][-1, 0], "y": s["trail"][-1, 1]}
              for s in layout_.segments if "trail" in s]

@@ -1,11 +1,12 @@
 """Records -> pandas DataFrames -> files (the output contract of DESIGN.md).
 
 ``Results.write(run_dir)`` writes ``timeseries.parquet``, ``events.parquet``,
-``ledger.parquet``, ``tasks.parquet`` (development Gantt), ``segments.parquet`` (installed
-base per segment and firm), ``preferences.parquet`` (each segment's price sensitivity and
+``ledger.parquet`` (each posting with the product it belongs to, "" for a firm's shared
+costs), ``tasks.parquet`` (development Gantt, per product), ``segments.parquet`` (installed
+base per segment, firm and product), ``preferences.parquet`` (each segment's price sensitivity and
 ideal attribute levels per step; NaN where a segment has no ideal point),
 ``distribution.parquet`` (coverage, availability, revenue and margin per step, firm with
-channels, channel and segment), ``pnl.parquet`` and ``balance.parquet`` (income
+channels, product, channel and segment), ``pnl.parquet`` and ``balance.parquet`` (income
 statement, balance sheet and cash-flow statement per firm per quarter,
 ``sim.results.statements``), ``config.json`` and ``kpis.json``; ``plots/`` when the caller passes a plotter. Every
 file is written atomically (``sim.results.files``).
@@ -24,12 +25,12 @@ from sim.results.kpis import compute_kpis
 from sim.results.statements import build_statements
 
 EVENT_COLUMNS = ["t", "firm", "product", "kind", "detail"]
-LEDGER_COLUMNS = ["t", "firm", "account", "amount"]
-SEGMENT_COLUMNS = ["t", "segment", "firm", "installed_base", "new_adopters", "pool"]
+LEDGER_COLUMNS = ["t", "firm", "account", "amount", "product"]
+SEGMENT_COLUMNS = ["t", "segment", "firm", "installed_base", "new_adopters", "pool", "product"]
 PREFERENCE_COLUMNS = ["t", "segment", "price_sensitivity", "ideal_quality", "ideal_features",
                       "ideal_design"]
 DISTRIBUTION_COLUMNS = ["t", "firm", "channel", "segment", "coverage", "availability",
-                        "revenue", "margin"]
+                        "revenue", "margin", "product"]
 
 
 @dataclass
@@ -54,7 +55,8 @@ class Results:
     def from_run(cls, config, seed, recorder, firms, wall_s=0.0) -> "Results":
         ts = pd.DataFrame(recorder.timeseries)
         events = pd.DataFrame(recorder.events, columns=EVENT_COLUMNS)
-        ledger = pd.DataFrame(recorder.ledger, columns=LEDGER_COLUMNS)
+        ledger = pd.DataFrame(recorder.ledger, columns=LEDGER_COLUMNS[:4])
+        ledger["product"] = pd.Series(recorder.ledger_products, dtype=object)
         tasks = pd.DataFrame(recorder.tasks)
         segments = pd.DataFrame(recorder.segments, columns=SEGMENT_COLUMNS)
         preferences = pd.DataFrame(recorder.preferences, columns=PREFERENCE_COLUMNS)

@@ -49,6 +49,8 @@ def line_of(account: str) -> str:
         return "production"  # through inventory into cost of goods sold
     if account == "capacity":
         return "capex"
+    if head == "write_off":  # disposing of a retired product's stock (sim.firm.offering)
+        return "cogs_write_off"
     if account == "interest":
         return "interest"
     if head == "financing":
@@ -72,12 +74,15 @@ def _quarter(t) -> np.ndarray:
 
 def _inventory(firm_ts: pd.DataFrame, production: np.ndarray, n_q: int):
     """Weighted-average inventory value at each quarter end, COGS from production cost,
-    closing units. A firm that never produces (digital, subscriptions) holds no inventory:
+    closing units (of all the firm's products together: one pool, one average cost). A firm that never produces (digital, subscriptions) holds no inventory:
     its production postings (serving cost) are cost of goods sold when paid."""
     value = np.zeros(n_q)
     units = np.zeros(n_q)
     if firm_ts.empty or float(firm_ts["produced"].sum()) <= 0.0:
         return value, units, production.copy()
+    if firm_ts["t"].duplicated().any():  # a product line: the firm's stock is its products'
+        firm_ts = firm_ts.groupby("t", as_index=False, sort=False)[
+            ["produced", "inventory", "units_sold"]].sum()
     ts = firm_ts.sort_values("t")
     q = _quarter(ts["t"].to_numpy())
     made = np.bincount(q, weights=ts["produced"].to_numpy(float), minlength=n_q)[:n_q]
@@ -155,7 +160,7 @@ def firm_statements(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
     p["revenue"] = flow("revenue")
     p["channel_margins"] = flow("channel_margins")
     p["net_revenue"] = p["revenue"] - p["channel_margins"]
-    p["cogs"] = cogs_goods + flow("cogs_labour")
+    p["cogs"] = cogs_goods + flow("cogs_labour") + flow("cogs_write_off")
     p["gross_profit"] = p["net_revenue"] - p["cogs"]
     for f in OPEX:
         p[f"opex_{f}"] = flow(f"opex_{f}")

@@ -20,6 +20,7 @@ from omegaconf import OmegaConf
 from sim.cli.compose import override_path
 from sim.config import ATTRIBUTES, CHANNELS
 from sim.config.firm import ALLOCATION, PRICING, STRATEGIES
+from sim.config.line import POLICIES, RETIRE_RULES, STOCK_AT_RETIREMENT
 from sim.config.scenario import BACKENDS, MODES
 
 CHOICES = {"mode": MODES, "backend": BACKENDS, "strategy": PRICING, "policy": ALLOCATION,
@@ -27,7 +28,9 @@ CHOICES = {"mode": MODES, "backend": BACKENDS, "strategy": PRICING, "policy": AL
                                                                         "fixed"),
            "deadline_action": ("go", "kill")}
 SECTION_CHOICES = {"firm.strategy.kind": STRATEGIES, "firm.product.kind": ("durable",
-                                                                            "subscription")}
+                                                                            "subscription"),
+                   "firm.allocation.policy": POLICIES, "firm.retire.rule": RETIRE_RULES,
+                   "firm.retire.stock": STOCK_AT_RETIREMENT}
 MONEY = ("price", "cost", "cash", "budget", "spend", "credit_line", "half_saturation")
 # the levers a strategist reaches for first (the rest is under "all settings")
 MAIN_LEVERS = (

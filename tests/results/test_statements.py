@@ -103,6 +103,28 @@ def test_a_shipped_scenario_reconciles_with_capex_and_debt():
     _check_reconciles(res, cfg.tax_rate)
 
 
+def test_a_product_line_reconciles_with_a_stock_write_off():
+    """Two products of one firm share one inventory pool; a retired product's stock is
+    written off (book value to cost of goods sold, disposal paid in cash)."""
+    import dataclasses
+
+    from sim.config.line import RetireConfig
+
+    cfg = compose(["scenario=product_line", "horizon_days=1200"]).scenario()
+    retire = RetireConfig(rule="date", day=1000.0, stock="write_off",
+                          disposal_cost_per_unit=4.0)
+    entry = dataclasses.replace(cfg.firm.line[0], retire=retire)
+    cfg = dataclasses.replace(cfg, firm=dataclasses.replace(cfg.firm, line=[entry]))
+    res = run_scenario(cfg, 0)
+    assert (res.ledger["account"] == "write_off:inventory").sum() == 1
+    _check_reconciles(res, cfg.tax_rate)
+    _, bal = res.statements()
+    us = bal[bal["firm"] == "us"]
+    ts = res.timeseries[res.timeseries["firm"] == "us"]
+    last = ts[ts["t"] == ts["t"].max()]
+    assert us["inventory_units"].iloc[-1] == pytest.approx(last["inventory"].sum())
+
+
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 @given(scenario=st.sampled_from(["baseline", "subscription_trial", "price_war"]),
        seed=st.integers(0, 10_000), horizon=st.integers(150, 600),

@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.firm.firm import line_parts
 from sim.scenario import run_scenario
 
 
@@ -51,7 +52,7 @@ def check_run(res, cfg):
                                    led.loc[led.firm == firm, "amount"].sum(), rtol=1e-12, atol=1e-6)
         # revenue in the timeseries equals revenue in the ledger, step by step
         rev = led[(led.firm == firm) & (led.account == "revenue")].groupby("t")["amount"].sum()
-        by_t = rows.set_index("t")["revenue"]
+        by_t = rows.groupby("t")["revenue"].sum()  # over the products of a line
         np.testing.assert_allclose(by_t[by_t > 0].to_numpy(), rev.reindex(by_t[by_t > 0].index).to_numpy(),
                                    rtol=1e-12)
         assert abs(by_t.sum() - rev.sum()) < 1e-6 * max(1.0, rev.sum())
@@ -61,11 +62,11 @@ def check_run(res, cfg):
                                 lapsed=("lapsed", "first"))
     assert (per_t.owners + per_t.pool + per_t.lapsed == population).all()
     # units: shipped never exceed production plus stock; inventory balances exactly
-    for firm_cfg in cfg.firms:
-        if firm_cfg.product.digital or firm_cfg.product.kind == "subscription":
+    for firm_cfg, part in ((f, p) for f in cfg.firms for p in line_parts(f)):
+        if part.product.digital or part.product.kind == "subscription":
             continue  # unlimited capacity: nothing is produced ahead of sales
-        rows = ts[ts.firm == firm_cfg.name]
-        produced = rows["produced"].cumsum() + firm_cfg.production.initial_inventory
+        rows = ts[(ts.firm == firm_cfg.name) & (ts["product"] == part.product.name)]
+        produced = rows["produced"].cumsum() + part.production.initial_inventory
         shipped = rows["units_sold"].cumsum()
         assert (shipped <= produced + 1e-9).all()
         np.testing.assert_allclose(produced - shipped, rows["inventory"], atol=1e-6)
@@ -106,3 +107,39 @@ def test_cash_exhaustion_stops_discretionary_spending(baseline):
     discretionary = led[led.account.str.match(r"marketing|research|development|capacity")]
     assert discretionary.empty, discretionary
     assert (led.account.str.startswith("salaries")).any()  # salaries are still paid
+
+
+line_params = st.tuples(
+    st.integers(1, 2),                          # extra products
+    st.sampled_from(["priority", "fixed", "value"]),
+    st.floats(120.0, 400.0),                    # the extra products' list price
+    st.sampled_from([300.0, 4000.0]),           # their capacity per week
+    st.sampled_from([2e6, 30e6]),               # cash
+    st.integers(0, 10_000),                     # seed
+)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@given(line_params)
+def test_a_product_line_conserves_money_customers_and_units(params):
+    """A line of one to three products, any allocation policy: the same conservation laws,
+    product by product for units, over the firm's one ledger for money."""
+    from sim.cli import compose
+    from sim.config.line import AllocationConfig
+
+    n, policy, price, capacity, cash, seed = params
+    base = compose(["scenario=product_line", "horizon_days=1000"]).scenario()
+    entry = base.firm.line[0]
+    line = [dataclasses.replace(
+        entry, product=dataclasses.replace(entry.product, name=f"extra{k}"),
+        pricing=dataclasses.replace(entry.pricing, list_price=price),
+        production=dataclasses.replace(entry.production, capacity_per_week=capacity))
+        for k in range(n)]
+    shares = {f"extra{k}": 1.0 for k in range(n)} | {base.firm.product.name: 2.0}
+    firm = dataclasses.replace(base.firm, line=line, initial_cash=cash,
+                               allocation=AllocationConfig(policy=policy, shares=shares))
+    cfg = dataclasses.replace(base, firm=firm)
+    res = run_scenario(cfg, seed)
+    check_run(res, cfg)
+    assert set(res.timeseries.loc[res.timeseries.firm == "us", "product"]) == {
+        "hub_pro", *(f"extra{k}" for k in range(n))}

@@ -1,0 +1,60 @@
+"""Portfolio KPIs: revenue, profit and growth per product of the focal firm's line, and each
+firm's portfolio revenue and profit (formulas in ``docs/kpis.md``).
+
+Computed from the ledger (every posting carries the product it belongs to, "" for the
+firm's shared costs) and the timeseries (one row per step per product):
+
+- ``product_revenue.<p>``: the product's revenue postings;
+- ``product_profit.<p>``: the product's direct contribution, every posting of the product
+  (revenue less its production, channel margins, marketing, development materials,
+  capacity and stock write-offs); the firm's shared costs (salaries, research, interest)
+  are not allocated to products (the contribution approach to segment reporting):
+  ``shared_costs`` is their sum, so that the products' profits plus the shared result add
+  up to ``cumulative_profit``;
+- ``product_units.<p>``: units shipped (orders served);
+- ``product_revenue_growth.<p>``: year-on-year revenue growth, revenue of the last 365
+  days of the run over the 365 days before, minus 1 (None without revenue in the earlier
+  year);
+- ``portfolio_revenue.<f>``, ``portfolio_profit.<f>``: each firm's revenue and operating
+  cash result (all postings but financing) over all its products.
+"""
+
+import pandas as pd
+
+from sim.units import DAYS_PER_YEAR
+
+
+def _growth(rows: pd.DataFrame, horizon: float):
+    last = rows.loc[rows["t"] >= horizon - DAYS_PER_YEAR, "amount"].sum()
+    before = rows.loc[(rows["t"] >= horizon - 2 * DAYS_PER_YEAR)
+                      & (rows["t"] < horizon - DAYS_PER_YEAR), "amount"].sum()
+    return float(last / before - 1.0) if before > 0 else None
+
+
+def product_names(firm_cfg) -> list:
+    """The firm's products in line order."""
+    return [firm_cfg.product.name] + [e.product.name for e in firm_cfg.line]
+
+
+def portfolio_kpis(config, timeseries: pd.DataFrame, ledger: pd.DataFrame) -> dict:
+    ops = ledger[~ledger["account"].str.startswith("financing")]
+    firm = config.firm.name
+    led = ops[ops["firm"] == firm]
+    product = led["product"] if "product" in led else pd.Series("", index=led.index)
+    ts = timeseries[timeseries["firm"] == firm] if len(timeseries) else timeseries
+    out = {}
+    for name in product_names(config.firm):
+        rows = led[product == name]
+        revenue = rows[rows["account"] == "revenue"]
+        out[f"product_revenue.{name}"] = float(revenue["amount"].sum())
+        out[f"product_profit.{name}"] = float(rows["amount"].sum())
+        out[f"product_units.{name}"] = (float(ts.loc[ts["product"] == name, "units_sold"].sum())
+                                        if len(ts) else 0.0)
+        out[f"product_revenue_growth.{name}"] = _growth(revenue, config.horizon_days)
+    out["shared_costs"] = 0.0 - float(led.loc[product == "", "amount"].sum())
+    for f in config.firms:
+        mine = ops[ops["firm"] == f.name]
+        out[f"portfolio_revenue.{f.name}"] = float(
+            mine.loc[mine["account"] == "revenue", "amount"].sum())
+        out[f"portfolio_profit.{f.name}"] = float(mine["amount"].sum())
+    return out
