@@ -78,10 +78,11 @@ class ProductionConfig:
     # mean patience of a backorder in days (exponential, as in Erlang-A): each waiting order
     # cancels at rate 1 / patience; None: orders wait until they ship
     backorder_patience_days: float | None = 42.0
-    # unit-cost rise per +0.1 of each attribute above product.reference_attributes
+    # unit-cost rise per +0.1 of each attribute above product.reference_attributes (features
+    # mostly software: little material cost)
     # (sim.firm.design_cost; an assumption, docs/model.md 2.1)
     attribute_cost: dict[str, float] = field(
-        default_factory=lambda: {"quality": 0.06, "features": 0.05, "design": 0.03})
+        default_factory=lambda: {"quality": 0.06, "features": 0.02, "design": 0.03})
 
     def check(self, key):
         check_nonneg(f"{key}.unit_cost", self.unit_cost)

@@ -28,7 +28,7 @@ def test_unit_cost_follows_the_design_not_the_defects(env, rec, ledger):
     product.set_quality(0.7)  # residual defects: customers see less, the design is the same
     assert production.unit_cost == pytest.approx(106.0)
     product.improve({"features": 0.2})  # a release adds features: they cost to make
-    assert production.unit_cost == pytest.approx(106.0 * 1.05 ** 2)
+    assert production.unit_cost == pytest.approx(106.0 * 1.02 ** 2)
     free = Production(env, "f", ProductionConfig(unit_cost=100.0, attribute_cost={}), product,
                       ledger, rec)
     assert free.unit_cost == pytest.approx(100.0)
