@@ -43,9 +43,19 @@ class ProductConfig:
     # who first enter the category with this generation (m_k / segment size)
     generation_of: str | None = None
     entry_share: float = 1.0
+    # the launch's own target, for the launch_success_rate KPI (docs/kpis.md): units shipped
+    # by a day; None (both): no target
+    success_units: float | None = None
+    success_by_day: float | None = None
 
     def check(self, key):
         check_name(f"{key}.name", self.name)
+        if (self.success_units is None) != (self.success_by_day is None):
+            raise ValueError(f"{key}.success_units and {key}.success_by_day go together, got "
+                             f"{self.success_units!r} and {self.success_by_day!r}")
+        if self.success_units is not None:
+            check_positive(f"{key}.success_units", self.success_units)
+            check_positive(f"{key}.success_by_day", self.success_by_day)
         if self.generation_of is not None:
             check_name(f"{key}.generation_of", self.generation_of)
             if self.generation_of == self.name:

@@ -16,7 +16,10 @@ firm's shared costs) and the timeseries (one row per step per product):
   days of the run over the 365 days before, minus 1 (None without revenue in the earlier
   year);
 - ``portfolio_revenue.<f>``, ``portfolio_profit.<f>``: each firm's revenue and operating
-  cash result (all postings but financing) over all its products.
+  cash result (all postings but financing) over all its products;
+- ``launch_success_rate``: of the focal firm's products with a launch target
+  (``success_units`` by ``success_by_day``, a day within the run) that launched, the share
+  that shipped at least that many units by that day (None when no product is judged).
 """
 
 import pandas as pd
@@ -57,4 +60,19 @@ def portfolio_kpis(config, timeseries: pd.DataFrame, ledger: pd.DataFrame) -> di
         out[f"portfolio_revenue.{f.name}"] = float(
             mine.loc[mine["account"] == "revenue", "amount"].sum())
         out[f"portfolio_profit.{f.name}"] = float(mine["amount"].sum())
+    out["launch_success_rate"] = launch_success_rate(config, ts)
     return out
+
+
+def launch_success_rate(config, ts: pd.DataFrame):
+    """Module docstring; ``ts`` is the focal firm's timeseries."""
+    judged = met = 0
+    for p in [config.firm.product] + [e.product for e in config.firm.line]:
+        if p.success_units is None or p.success_by_day > config.horizon_days or not len(ts):
+            continue
+        rows = ts[ts["product"] == p.name]
+        if not rows["launched"].any():
+            continue
+        judged += 1
+        met += float(rows.loc[rows["t"] < p.success_by_day, "units_sold"].sum()) >= p.success_units
+    return met / judged if judged else None

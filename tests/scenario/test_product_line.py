@@ -204,3 +204,32 @@ def test_a_rival_can_hold_a_line_too():
     t_last, snap = market.observer.history[-1]
     shares = [r["market_share"] for r in rows if r["t"] == t_last]
     assert snap["warrior"]["share"] == pytest.approx(sum(shares), rel=1e-12)
+
+
+def test_launch_success_rate_judges_each_launch_against_its_own_target():
+    """hub_pro must ship 1,000 units by day 900 (it does), hub_lite a billion (it cannot);
+    a target beyond the horizon is not judged."""
+    from sim.cli import compose
+    from sim.scenario import run_scenario
+
+    base = ["scenario=product_line", "horizon_days=1000"]
+    pro = ["firm.product.success_units=1000", "firm.product.success_by_day=900"]
+    lite = ["+firm.line.0.product.success_units=1e9", "+firm.line.0.product.success_by_day=900"]
+    k = run_scenario(compose(base + pro).scenario(), seed=0).kpis
+    assert k["launch_success_rate"] == 1.0
+    k = run_scenario(compose(base + pro + lite).scenario(), seed=0).kpis
+    assert k["launch_success_rate"] == 0.5
+    late = ["firm.product.success_units=1000", "firm.product.success_by_day=5000"]
+    assert run_scenario(compose(base + late).scenario(), seed=0).kpis["launch_success_rate"] is None
+    assert run_scenario(compose(base).scenario(), seed=0).kpis["launch_success_rate"] is None
+
+
+def test_a_launch_target_needs_both_its_units_and_its_day():
+    import pytest
+
+    from sim.config import ProductConfig
+
+    with pytest.raises(ValueError, match="success_units and .*success_by_day go together"):
+        ProductConfig(success_units=1000.0).check("firm 'us'.product")
+    with pytest.raises(ValueError, match="success_by_day"):
+        ProductConfig(success_units=1000.0, success_by_day=-5.0).check("firm 'us'.product")
