@@ -55,9 +55,9 @@ QUICK_HORIZON = 700
 QUICK_ENTRY_GAP = 180
 CAPACITY_CAP = 600  # units a week, the stock-out facts' capped capacity (our hub sells 700-1,200)
 QUICK_CAPACITY_CAP = 400  # quick mode: our hub sells under 1,000 a week in its first 280 days
-
-
+# the waiting-satisfaction fact's support: never overloaded, in both of its runs
 AMPLE_SUPPORT = "firm.support.tickets_per_agent_per_week=1000000"
+
 
 def _scenario(opts, extra):
     return base_config(opts, extra).scenario()

@@ -50,6 +50,16 @@ def _check_range(name, arr, low=None, high=None, low_open=False):
         raise ValueError(f"{name} must be <= {high}, got {arr[arr > high].ravel()[0]}")
 
 
+def _scalar(name, value, low=None, high=None) -> float:
+    """A finite number within [low, high], as a float."""
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.shape != ():
+        raise ValueError(f"{name} must be a number, got shape {arr.shape}")
+    _check_finite(name, arr.reshape(1))
+    _check_range(name, arr.reshape(1), low, high)
+    return float(arr)
+
+
 @dataclass(frozen=True)
 class Segments:
     """Customer segments of one category market (S segments, K attributes).
@@ -308,20 +318,12 @@ class Offer:
         _check_range("fill_rate", values["fill_rate"], 0.0, 1.0)
         for name in ("advertising", "churn_rate", "churn_satisfaction_slope", "replacement_rate"):
             _check_range(name, values[name], 0.0)
-        season = np.asarray(self.season, dtype=np.float64)
-        if season.shape != ():
-            raise ValueError(f"season must be a number, got shape {season.shape}")
-        _check_finite("season", season.reshape(1))
-        _check_range("season", season.reshape(1), 0.0)
-        switching = np.asarray(self.stockout_switching, dtype=np.float64)
-        if switching.shape != ():
-            raise ValueError(f"stockout_switching must be a number, got shape {switching.shape}")
-        _check_finite("stockout_switching", switching.reshape(1))
-        _check_range("stockout_switching", switching.reshape(1), 0.0, 1.0)
+        season = _scalar("season", self.season, 0.0)
+        switching = _scalar("stockout_switching", self.stockout_switching, 0.0, 1.0)
         for name, arr in values.items():
             object.__setattr__(self, name, arr)
-        object.__setattr__(self, "season", float(season))
-        object.__setattr__(self, "stockout_switching", float(switching))
+        object.__setattr__(self, "season", season)
+        object.__setattr__(self, "stockout_switching", switching)
         # remembered so that a step does not validate the same offer twice (the arrays
         # must not be modified after validation)
         object.__setattr__(self, "_validated_for", segments)
