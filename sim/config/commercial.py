@@ -47,6 +47,11 @@ class ProductConfig:
     # by a day; None (both): no target
     success_units: float | None = None
     success_by_day: float | None = None
+    # the business case: present value at launch of the product's contribution if it
+    # succeeds, for the pipeline_strength KPI; None: the planned weekly contribution (unit
+    # margin at list price x plant capacity) over business_case_years (sim.results.pipeline)
+    business_case_value: float | None = None
+    business_case_years: float = 5.0
 
     def check(self, key):
         check_name(f"{key}.name", self.name)
@@ -62,6 +67,9 @@ class ProductConfig:
                 raise ValueError(f"{key}.generation_of must name an earlier product, not "
                                  f"itself, got {self.generation_of!r}")
         check_prob(f"{key}.entry_share", self.entry_share)
+        if self.business_case_value is not None:
+            check_range(f"{key}.business_case_value", self.business_case_value, -1e15, 1e15)
+        check_range(f"{key}.business_case_years", self.business_case_years, 0.0, 100.0)
         check_choice(f"{key}.kind", self.kind, ("durable", "subscription"))
         for a in self.attributes:
             check_choice(f"{key}.attributes key", a, ATTRIBUTES)

@@ -99,6 +99,9 @@ def _roadmap():
     ]
 
 
+GATE_SURVIVAL = {"concept": 0.57, "design": 0.78, "prototype": 0.78, "beta": 0.78, "launch": 0.78}
+
+
 @dataclass
 class DevelopmentConfig:
     start_day: float = 0.0
@@ -118,6 +121,19 @@ class DevelopmentConfig:
     # above product.reference_attributes (sim.firm.design_cost; an assumption, docs/model.md 2.1)
     attribute_effort: dict[str, float] = field(
         default_factory=lambda: {"quality": 0.10, "features": 0.10, "design": 0.05})
+    # probability that a project in each stage passes its gate, and that a launched product
+    # succeeds commercially: the pipeline_strength KPI's risk adjustment (sim.results.pipeline).
+    # Defaults from the attrition of new-product ideas, 7 : 4 : 1.5 : 1 (Booz, Allen and
+    # Hamilton 1982, in Cooper 2001): 4/7 pass the concept screen, 1.5/4 ~ 0.78^4 survive
+    # design, prototype, beta and launch; 59% of launched products succeed (Griffin 1997).
+    # A stage left out of gate_survival takes GATE_SURVIVAL's value for its name, if any.
+    gate_survival: dict[str, float] = field(default_factory=dict)
+    commercial_success: float = 0.59
+
+    def survival(self, stage: str) -> float | None:
+        """The probability of passing ``stage``'s gate (None: not configured, not a default
+        stage name)."""
+        return self.gate_survival.get(stage, GATE_SURVIVAL.get(stage))
 
     def check(self, key):
         check_nonneg(f"{key}.start_day", self.start_day)
@@ -154,6 +170,10 @@ class DevelopmentConfig:
                 check_choice(f"{tk}.depends_on", d, names)
         _check_acyclic(key, self.tasks)
         self.gate.check(f"{key}.gate")
+        for stage in self.gate_survival:
+            check_choice(f"{key}.gate_survival key", stage, self.stages)
+        check_finite_map(f"{key}.gate_survival", self.gate_survival, 0.0, 1.0)
+        check_prob(f"{key}.commercial_success", self.commercial_success)
         for i, r in enumerate(self.roadmap):
             check_name(f"{key}.roadmap[{i}].name", r.name)
             check_nonneg(f"{key}.roadmap[{r.name}].effort", r.effort)

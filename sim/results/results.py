@@ -22,6 +22,7 @@ import pandas as pd
 from sim.results.annual import statement_kpis
 from sim.results.files import atomic_write, clean_json
 from sim.results.kpis import compute_kpis
+from sim.results.pipeline import pipeline_kpis
 from sim.results.statements import build_statements
 
 EVENT_COLUMNS = ["t", "firm", "product", "kind", "detail"]
@@ -62,6 +63,7 @@ class Results:
         preferences = pd.DataFrame(recorder.preferences, columns=PREFERENCE_COLUMNS)
         distribution = pd.DataFrame(recorder.distribution, columns=DISTRIBUTION_COLUMNS)
         kpis = compute_kpis(config, ts, events, ledger)
+        kpis.update(pipeline_kpis(config, events, tasks))
         kpis["seed"] = int(seed)
         kpis["scenario"] = config.name
         kpis["mode"] = config.mode
