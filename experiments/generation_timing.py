@@ -2,21 +2,24 @@
 
     python -m experiments.generation_timing [seeds=10] [quick=true] [<overrides>]
 
-Starts from ``scenario=next_generation`` (v1 on the market from day 0, v2 its successor,
-Norton and Bass 1987) and moves v2's launch day (``competitors.v2.development.
-planned_launch_day``; v2 has no development tasks, so it launches on that day). Every
+Starts from ``scenario=next_generation`` (v1 on the market from day 0, v2 its successor in
+our product line, Norton and Bass 1987) and moves v2's launch day (``firm.line.<i>.
+development.planned_launch_day`` of the first line entry with ``product.generation_of``;
+v2 has no development tasks left, so it launches on that day). Every
 option runs on the same seeds (paired). Mahajan and Muller (1996) show that, for the NPV
 of the line, the best launch is either as soon as v2 is available or at v1's maturity
 ("now or at maturity"); this runner gives the line's NPV, v2's share of the line's units
 and the cannibalisation rate for each launch day.
 
-The line's money is the two entries' operating ledger (``us`` sells v1, ``us_v2`` v2
-until a firm can hold a product line), discounted at the scenario's rate. The horizon is
-ten years (quick: four), so that a late v2 has a life inside it.
+The line's money is our firm's operating ledger (both products and the shared teams),
+discounted at the scenario's rate. The horizon is ten years (quick: four), so that a late
+v2 has a life inside it.
 
 Full mode: 5 launch days x 10 seeds, 10 years; quick mode: 3 launch days x 2 seeds, 4 years.
 """
 
+import dataclasses
+import json
 import time
 
 import matplotlib.pyplot as plt
@@ -60,8 +63,16 @@ def option_name(day: int) -> str:
     return f"v2_day{day}"
 
 
+def launch_override(base, index: int, day: float) -> str:
+    """``firm.line=[...]``: the scenario's line with entry ``index`` launching on ``day``
+    (an option file cannot address one element of a list, so it replaces the list)."""
+    line = [dataclasses.asdict(e) for e in base.firm.line]
+    line[index]["development"]["planned_launch_day"] = float(day)
+    return "firm.line=" + json.dumps(line)
+
+
 def line_facts(sweep, firms, v2_product: str, rate: float) -> pd.DataFrame:
-    """Per job: the line's NPV and revenue (both entries' operating ledger), v2's share of
+    """Per job: the line's NPV and revenue (the firms' operating ledger), v2's share of
     the line's units sold, and v2's launch day."""
     led = load_timeseries(sweep, table="ledger")
     led = led[led["firm"].isin(firms) & ~led["account"].str.startswith("financing")]
@@ -121,17 +132,17 @@ def run(argv):
     if not any(o.startswith("horizon_days=") for o in opts.overrides):
         extra.append(f"horizon_days={horizon}")
     base = base_config(opts, extra)
-    if "v2" not in base.competitors or base.competitors["v2"].product.generation_of is None:
-        raise ExperimentError("generation_timing needs a scenario whose competitors.v2 sells "
-                              "the next generation (product.generation_of), such as "
-                              "scenario=next_generation")
-    v2 = base.competitors["v2"]
+    later = [i for i, e in enumerate(base.firm.line) if e.product.generation_of is not None]
+    if not later:
+        raise ExperimentError("generation_timing needs a scenario whose firm.line holds the "
+                              "next generation (a product with product.generation_of), such "
+                              "as scenario=next_generation")
+    v2 = base.firm.line[later[0]]
     days = QUICK_LAUNCH_DAYS if opts.quick else LAUNCH_DAYS
     days = [d for d in days if d < base.horizon_days]
-    options = {option_name(d): [f"competitors.v2.development.planned_launch_day={d}"]
-               for d in days}
+    options = {option_name(d): [launch_override(base, later[0], d)] for d in days}
     sweep = run_sweep(opts, options, extra)
-    firms = [base.firm.name, v2.name]
+    firms = [base.firm.name]
     kpis = load_kpis(sweep).merge(
         line_facts(sweep, firms, v2.product.name, base.discount_rate_per_year),
         on=["option", "seed"], how="left")
@@ -181,8 +192,8 @@ def run(argv):
                                     ("cannibalisation_rate", "cannibalisation rate")])
     how = (f"Each option launches v2 ({v2.product.name}) on one day; v1 "
            f"({base.firm.product.name}) is on the market from day 0. Both generations "
-           "follow Norton and Bass (1987) with the market's p and q; the line's NPV is both "
-           f"entries' operating cash flow discounted at {base.discount_rate_per_year:.0%} a "
+           "follow Norton and Bass (1987) with the market's p and q; the line's NPV is our "
+           f"firm's operating cash flow discounted at {base.discount_rate_per_year:.0%} a "
            f"year over {base.horizon_days:g} days.")
     sections = [("Findings", answer, [dist_png]),
                 ("Options and generations", [how, table], [stack_png, cann_png])]

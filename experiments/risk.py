@@ -2,8 +2,8 @@
 that drives the downside, with seed noise and input uncertainty kept apart.
 
     python -m experiments.risk [scenario=NAME] [draws=40] [seeds=4] [nominal_seeds=40]
-        [uncertainty=PATH] [inputs=[market_p,...]] [tail=0.1] [sample_seed=12345]
-        [quick=true] [<overrides>]
+        [uncertainty=PATH] [inputs=[market_p,...]] [posterior=PATH] [tail=0.1]
+        [sample_seed=12345] [quick=true] [<overrides>]
 
 Two sweeps. ``nominal``: the scenario as configured over ``nominal_seeds`` seeds (seed
 noise only: what this runner reported before). ``draws``: ``draws`` Latin hypercube draws
@@ -14,6 +14,13 @@ separates input uncertainty from seed noise; P(loss), the expected shortfall (me
 the worst ``tail`` of runs) and their 90% intervals come from a bootstrap over draws (a
 draw's seeds stay together); each input's Spearman rank correlation with NPV and its mean
 in the worst runs name the driver of the downside.
+
+``posterior=PATH`` (a ``marketsim-fit`` run's ``posterior.csv``, with its ``posterior.json``
+beside it) replaces the table's Bass p, q and market-size spreads by the fit's joint
+posterior: each draw takes one posterior row (p, q, m together, so their correlation is
+kept) as multipliers over the posterior mode; for the market the fit wrote
+(``hydra.searchpath=[file://FIT_DIR] market=NAME``), configured at the mode, the draw's p,
+q and m are the posterior's exactly.
 
 Full mode (40 draws x 4 seeds + 40 nominal seeds, 5 years) took 7.5 minutes on the
 shared 2-core machine at load 7-10 (docs/experiments.md); quick mode (5 draws x 2 seeds and the
@@ -50,7 +57,7 @@ NAME = "risk"
 QUESTION = ("How likely is this launch to lose money, how much could it lose, and which of "
             "our assumptions drives the downside?")
 KEYS = {"draws": 40, "nominal_seeds": 40, "uncertainty": "", "inputs": [], "tail": 0.1,
-        "sample_seed": 12345}
+        "sample_seed": 12345, "posterior": ""}
 QUICK = {"draws": 5, "nominal_seeds": 2}
 
 
@@ -69,6 +76,22 @@ def _settings(opts, argv):
     if unknown:
         raise ExperimentError(f"inputs must be among {', '.join(inputs)}; got {unknown}")
     return {k: inputs[k] for k in chosen}
+
+
+def _draws(inputs, opts):
+    """(input names, draws x inputs multipliers): Latin hypercube draws of the table's
+    inputs, the posterior's joint draws for p, q and size when ``posterior`` is given."""
+    if not opts["posterior"]:
+        return list(inputs), unc.sample(inputs, opts["draws"], seed=opts["sample_seed"])
+    mult = unc.load_posterior(opts["posterior"])
+    for k in unc.POSTERIOR_INPUTS:
+        inputs.pop(k, None)
+    post = unc.sample_posterior(mult, opts["draws"], seed=opts["sample_seed"])
+    table = (unc.sample(inputs, opts["draws"], seed=opts["sample_seed"]) if inputs
+             else np.empty((opts["draws"], 0)))
+    inputs.update(unc.posterior_inputs(mult, opts["posterior"]))
+    opts.keys["inputs"] = list(inputs)
+    return list(inputs), np.column_stack([table, post])
 
 
 def _npv_matrix(kpis, names, seeds):
@@ -95,8 +118,7 @@ def run(argv):
     opts.keys["inputs"] = list(inputs)
     scenario = next((o.split("=", 1)[1] for o in opts.overrides if o.startswith("scenario=")),
                     "baseline")
-    names = list(inputs)
-    x = unc.sample(inputs, opts["draws"], seed=opts["sample_seed"])
+    names, x = _draws(inputs, opts)
     draws = {f"draw_{i:03d}": unc.overrides_for(base, dict(zip(names, map(float, row),
                                                                 strict=True)))
              for i, row in enumerate(x)}
@@ -186,6 +208,10 @@ def run(argv):
                        "a Latin hypercube (scipy.stats.qmc), one option per draw, every draw "
                        "on the same seeds. Intervals: P(loss) with seed noise only is a Wilson "
                        "interval; the rest are 90% bootstrap intervals over draws.")
+    if opts["posterior"]:
+        assumptions.append("Bass p, q and the market size come from the calibration's "
+                           "posterior: each draw is one posterior row (drawn without "
+                           "replacement), not a Latin hypercube stratum.")
     sections = [("Findings", [a for a in answer if a], pngs[:1]),
                 ("What drives the downside", others, pngs[1:]),
                 ("Assumptions: the input uncertainty", assumptions, [])]

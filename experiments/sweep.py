@@ -58,11 +58,20 @@ def run_sweep(opts: Options, options: dict, extra=(), *, seeds: int | None = Non
         atomic_write(group_dir / f"{name}.yaml", lambda p, o=ovr: Path(p).write_text(option_yaml(o)))
     sweep_dir = out / sweep_name
     _clear_stale(sweep_dir, len(options) * n_seeds)
+    # the runner's option group joins the user's search path (a fitted market, say)
+    paths = [f"file://{out / '_config'}"]
+    rest = []
+    for o in opts.overrides:
+        key, _, value = o.partition("=")
+        if key.lstrip("+") == "hydra.searchpath" and value.startswith("[") and value.endswith("]"):
+            paths += [v.strip() for v in value[1:-1].split(",") if v.strip()]
+        else:
+            rest.append(o)
     cmd = [sys.executable, "-m", "sim.cli", "-m",
            f"+{OPTION_GROUP}={','.join(options)}",
            f"seed=range({seed_offset},{seed_offset + n_seeds})",
-           f"hydra.searchpath=[file://{out / '_config'}]", f"hydra.sweep.dir={sweep_dir}",
-           "plots=false", "sweep_plot=false", "progress=false", *opts.overrides, *extra]
+           f"hydra.searchpath=[{','.join(paths)}]", f"hydra.sweep.dir={sweep_dir}",
+           "plots=false", "sweep_plot=false", "progress=false", *rest, *extra]
     if opts.launcher == "ray":
         cmd.append("hydra/launcher=ray_local")
     elif opts.launcher == "basic":

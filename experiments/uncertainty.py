@@ -62,6 +62,9 @@ class Input:
 
     def describe(self) -> str:
         p = self.params
+        if self.dist == "posterior":
+            return (f"joint posterior draws of marketsim-fit, median {p['median']:.3g}, 90% of "
+                    f"draws in [{p['q05']:.3g}, {p['q95']:.3g}] (x the posterior mode)")
         if self.dist == "lognormal":
             return (f"lognormal, median {p['median']:g}, sd of log {p['sigma']:g}, truncated to "
                     f"[{p['low']:g}, {p['high']:g}]")
@@ -109,6 +112,65 @@ def load(path=None) -> dict[str, Input]:
         _check_shape(key, spec["dist"], params)
         out[name] = Input(name, spec["dist"], params, str(spec.get("source", "assumption")))
     return out
+
+
+POSTERIOR_INPUTS = ("market_p", "market_q", "market_size")
+POSTERIOR_COLUMNS = ("p_per_year", "q_per_year", "m")
+
+
+def load_posterior(path) -> np.ndarray:
+    """Multipliers (market_p, market_q, market_size) of every draw of a ``marketsim-fit``
+    posterior: ``posterior.csv``'s p, q (per year) and m over the posterior mode in the
+    ``posterior.json`` beside it. Bad input raises one ExperimentError naming the file and
+    the value."""
+    src = Path(path)
+    if not src.is_file():
+        raise ExperimentError(f"posterior must be marketsim-fit's posterior.csv, got "
+                              f"{str(path)!r} (no such file)")
+    meta = src.with_suffix(".json")
+    if not meta.is_file():
+        raise ExperimentError(f"posterior: {str(meta)!r} (the fit's posterior.json, beside "
+                              f"{src.name}) is missing")
+    try:
+        info = json.loads(meta.read_text(encoding="utf-8"))
+        mode, years = info["mode"], float(info["period_years"])
+        centre = np.array([mode["p"] / years, mode["q"] / years, mode["m"]], dtype=float)
+    except (ValueError, KeyError, TypeError) as e:
+        raise ExperimentError(f"posterior: {meta} has no mode p, q, m and period_years "
+                              f"({e!r})") from None
+    try:
+        draws = np.genfromtxt(src, delimiter=",", names=True, dtype=float)
+        table = np.column_stack([np.atleast_1d(draws[c]) for c in POSTERIOR_COLUMNS])
+    except (ValueError, TypeError) as e:
+        raise ExperimentError(f"posterior: {src} needs columns {', '.join(POSTERIOR_COLUMNS)} "
+                              f"({e})") from None
+    bad = ~np.isfinite(table) | (table <= 0)
+    if not len(table) or bad.any() or not (np.isfinite(centre).all() and (centre > 0).all()):
+        where = (f"row {int(np.argwhere(bad)[0][0]) + 2}, value "
+                 f"{float(table[bad][0])!r}" if bad.any() else f"mode {centre.tolist()}")
+        raise ExperimentError(f"posterior: {src} needs positive finite draws and mode, got "
+                              f"{where}" if len(table) else f"posterior: {src} has no draws")
+    return table / centre
+
+
+def posterior_inputs(mult: np.ndarray, path) -> dict[str, Input]:
+    """The three posterior inputs, described by their draws (the report's assumptions)."""
+    out = {}
+    for j, name in enumerate(POSTERIOR_INPUTS):
+        col = mult[:, j]
+        q05, med, q95 = np.quantile(col, [0.05, 0.5, 0.95])
+        out[name] = Input(name, "posterior", {"median": float(med), "q05": float(q05),
+                                              "q95": float(q95)},
+                          f"the posterior of a marketsim-fit calibration ({path}): p, q and m "
+                          "drawn together, so their correlation is kept")
+    return out
+
+
+def sample_posterior(mult: np.ndarray, n: int, seed: int = 12345) -> np.ndarray:
+    """``n`` joint draws (rows of ``mult``): without replacement when there are enough."""
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(len(mult), size=n, replace=len(mult) < n)
+    return mult[rows]
 
 
 def _check_shape(key, dist, p):
@@ -163,7 +225,8 @@ def overrides_for(base, values: dict) -> list:
                 new = d["price_sensitivity"] * values["price_sensitivity"]
                 shift = (new - d["price_sensitivity"]) * math.log(d["reference_price"])
                 d["price_sensitivity"] = round(new, 6)
-                d["outside_utility"] = round(d["outside_utility"] - shift, 6)
+                if d["outside_utility"] is not None:  # None: no outside option to move
+                    d["outside_utility"] = round(d["outside_utility"] - shift, 6)
             segments.append(d)
         out.append("market.segments=" + json.dumps(segments))
         if base.market.analogy is not None:

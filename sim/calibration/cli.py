@@ -49,7 +49,7 @@ posterior.json, posterior.csv and forecast.csv.
 EPILOG = """\
 examples:
   marketsim-fit --example --forecast 5
-  marketsim hydra.searchpath=[file://outputs/fit/example] market=example
+  marketsim scenario=bass_only hydra.searchpath=[file://outputs/fit/example] market=example
 
   marketsim-fit sales.csv --forecast 8 --json > fit.json
   marketsim-fit sales.csv --analogy color_tv --ceiling 120000 --forecast 5

@@ -3,7 +3,8 @@ and, for the default method, ``posterior.json``, ``posterior.csv`` and ``forecas
 
 The market YAML has exactly the keys the scenario engine's market schema reads (one
 segment, ``all``, sized at the market potential), so that
-``marketsim hydra.searchpath=[file://DIR] market=<name>`` simulates from the fit. It is
+``marketsim scenario=bass_only hydra.searchpath=[file://DIR] market=<name>`` simulates from
+the fit (a scenario whose rivals hold no installed base in named segments). It is
 produced by a YAML serialiser (``yaml.safe_dump``), never by pasting strings, and its one
 comment line carries the source path JSON-escaped, so no file name can add keys. The
 posterior, which the typed schema would reject as unknown keys, goes to the sidecar files

@@ -32,7 +32,9 @@ def _none_if_nan(x):
 def cannibalisation(config, timeseries: pd.DataFrame) -> dict:
     """Successive generations (``generation_of``): units of older generations given up for
     newer ones, and the share of the newer generations' adoptions that came from them."""
-    later = [f.product.name for f in config.firms if f.product.generation_of is not None]
+    products = [p for f in config.firms
+                for p in [f.product] + [e.product for e in getattr(f, "line", [])]]
+    later = [p.name for p in products if p.generation_of is not None]
     if not later or "upgraders" not in timeseries:
         return {"cannibalisation_rate": None, "cannibalised_units": None}
     new = timeseries[timeseries["product"].isin(later)]

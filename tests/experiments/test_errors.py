@@ -29,7 +29,7 @@ def test_command_line_exits_2_with_one_line(runner, arg, words, tmp_path):
     ("policy_search", "trials=zero", "trials must be a number"),
     ("pricing", "rivals=[incumbent,monopolist]", "rivals must be among"),
     ("launch_timing", "entry_day=-5", "entry_day must be >= 0"),
-    ("generation_timing", "scenario=baseline", "needs a scenario whose competitors.v2"),
+    ("generation_timing", "scenario=baseline", "needs a scenario whose firm.line holds"),
 ])
 def test_runner_returns_2_with_one_line(runner, arg, words, tmp_path, capsys):
     module = importlib.import_module(f"experiments.{runner}")

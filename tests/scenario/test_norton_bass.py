@@ -115,7 +115,7 @@ def test_a_dearer_next_generation_is_adopted_less_and_upgraded_to_less():
     adopted = []
     for price in (249.0, 299.0, 349.0):
         cfg = compose(["scenario=next_generation", "horizon_days=1095", "dt_days=14",
-                       f"competitors.v2.pricing.list_price={price}"]).scenario()
+                       f"firm.line.0.pricing.list_price={price}"]).scenario()
         ts = run_scenario(cfg, 0).timeseries
         v2 = ts[ts["product"] == "hub2"]
         adopted.append((v2["new_adopters"].sum(), v2["upgraders"].sum()))
