@@ -17,7 +17,7 @@ from sim.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 P, Q = 0.05, 0.8  # per year: a peak about 3.3 years after launch
 SIZE = 200_000
 LAG_DAY = 728.0  # a market step (dt = 7)
-HORIZON = 2912.0
+HORIZON = 2184.0  # the lead's peak near day 1,190 (ln(q/p) / (p + q)), the lag's after it
 
 
 def two_regions(delta=0.5, lag_day=LAG_DAY, level=1.0, cost=0.0, p_lag=P):
@@ -68,7 +68,7 @@ def discrete_twin(n, dt, p, q, delta, lag_step):
 @pytest.fixture(scope="module")
 def runs():
     cfg = two_regions()
-    return cfg, [run_scenario(cfg, s) for s in range(6)]
+    return cfg, [run_scenario(cfg, s) for s in range(10)]
 
 
 def test_two_regions_follow_the_coupled_bass_equations(runs):
@@ -76,15 +76,17 @@ def test_two_regions_follow_the_coupled_bass_equations(runs):
     dt = cfg.dt_days
     f = np.array([shares(r) for r in results])  # (seeds, steps, 2)
     mean = f.mean(axis=0)
-    se = f.std(axis=0, ddof=1) / np.sqrt(len(f)) + 1e-4
+    se = f.std(axis=0, ddof=1) / np.sqrt(len(f))  # sampling error of the mean, measured
     n = mean.shape[0]
     p, q, d = (x / DAYS_PER_YEAR for x in (P, Q, 0.5))
     twin = discrete_twin(n, dt, p, q, d, int(LAG_DAY / dt))
-    assert np.all(np.abs(mean - twin) <= 4 * se)
+    live = se > 0  # elsewhere nobody can adopt yet (the lag before entry): exactly 0
+    assert np.all(mean[~live] == twin[~live]) and live.sum() > 400
+    assert np.all(np.abs(mean - twin)[live] <= 4 * se[live])
     t = dt * np.arange(1, n + 1)  # a row is the state after its step
     ode = coupled_bass(t[-1], p, q, d, LAG_DAY).sol(t).T
     bias = np.max(np.abs(twin - ode))  # the weekly step's discretisation bias, stated
-    assert bias < 0.02
+    assert bias < 0.01
     assert np.all(np.abs(mean - ode) <= bias + 4 * se)
     # the influence matters: without it the lag region is far behind the ODE above
     alone = coupled_bass(t[-1], p, q, 0.0, LAG_DAY).sol(t).T
