@@ -64,3 +64,22 @@ def test_global_rollout_enters_in_waves_and_reports_each_region():
     loc = led[(led["account"] == "localisation")]
     assert sorted(zip(loc["firm"], -loc["amount"], strict=True)) == [
         ("local", 2_000_000.0), ("local", 3_000_000.0), ("us", 2_000_000.0), ("us", 3_000_000.0)]
+
+
+def test_a_run_with_regions_draws_them_and_writes_its_table(tmp_path):
+    import pandas as pd
+
+    from sim.plots import plot_run
+
+    res = run_scenario(compose(["scenario=global_rollout", "horizon_days=800",
+                                "dt_days=14"]).scenario(), 0)
+    res.write(tmp_path, plotter=plot_run)
+    png = tmp_path / "plots" / "regions.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    table = pd.read_parquet(tmp_path / "regions.parquet")
+    assert len(table) == len(res.regions) and set(table["region"]) == {"us", "eu", "asia"}
+    plain = run_scenario(compose(["scenario=bass_only", "horizon_days=60"]).scenario(), 0)
+    plain.write(tmp_path / "plain", plotter=plot_run)
+    assert not (tmp_path / "plain" / "regions.parquet").exists()
+    assert not (tmp_path / "plain" / "plots" / "regions.png").exists()
+    assert not any(k.startswith("region_") for k in plain.kpis)
