@@ -154,3 +154,20 @@ def test_a_higher_price_level_lowers_adoption_against_the_outside_option():
     assert dearer["lag"] < 0.8 * same["lag"]
     # the lead region is untouched (its own draws change only through the shared stream)
     assert dearer["lead"] == pytest.approx(same["lead"], rel=0.05)
+
+
+@pytest.mark.slow
+def test_agent_mode_agrees_with_aggregate_mode_in_each_region():
+    """Both kernels read the rollout (awareness) and the influence (advertising effect)
+    from the offer: owners' shares at four dates, 6 seeds each, Welch within 4 se."""
+    def runs(mode):
+        cfg = two_regions()
+        seg = [dataclasses.replace(s, size=50_000) for s in cfg.market.segments]
+        cfg = dataclasses.replace(cfg, mode=mode, horizon_days=1456.0,
+                                  market=dataclasses.replace(cfg.market, segments=seg))
+        return np.array([shares(run_scenario(cfg, s))[[103, 129, 155, 207], :] * SIZE / 50_000
+                         for s in range(6)])
+    a, g = runs("aggregate"), runs("agent")
+    se = np.sqrt(a.var(axis=0, ddof=1) / len(a) + g.var(axis=0, ddof=1) / len(g))
+    assert np.all(np.abs(a.mean(axis=0) - g.mean(axis=0)) <= 4 * se + 1e-12)
+    assert a.mean(axis=0)[3, 1] > 0.5  # the lag region has diffused by then
