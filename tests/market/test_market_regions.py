@@ -140,6 +140,9 @@ def test_price_level_and_localisation_cost_are_booked():
     assert led[led["firm"] == "us"]["amount"].sum() == pytest.approx(res.final_cash["us"])
     pnl, _ = res.statements()
     assert pnl["revenue"].sum() == pytest.approx(reg["revenue"].sum())
+    # the localisation cost is general and administrative spending in the statements
+    free, _ = run_scenario(two_regions(delta=0.0, level=1.25), 3).statements()
+    assert abs(pnl["opex_ga"].sum() - free["opex_ga"].sum()) == pytest.approx(1_500_000.0)
 
 
 def test_a_higher_price_level_lowers_adoption_against_the_outside_option():
