@@ -17,6 +17,7 @@ class Recorder:
     preferences: one dict per step per segment (price sensitivity, ideal of each attribute).
     distribution: one dict per step per firm with channels, channel and segment (coverage,
     availability, revenue carried, margin).
+    regions: one dict per step per region per product (``sim.market.regions``).
     """
 
     timeseries: list = field(default_factory=list)
@@ -27,6 +28,7 @@ class Recorder:
     segments: list = field(default_factory=list)
     preferences: list = field(default_factory=list)
     distribution: list = field(default_factory=list)
+    regions: list = field(default_factory=list)
 
     def event(self, t: float, firm: str, product: str, kind: str, detail: str = "") -> None:
         self.events.append((float(t), firm, product, kind, detail))
@@ -51,3 +53,6 @@ class Recorder:
 
     def distribution_row(self, **fields) -> None:
         self.distribution.append(fields)
+
+    def region_row(self, **fields) -> None:
+        self.regions.append(fields)

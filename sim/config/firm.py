@@ -40,6 +40,7 @@ from sim.config.operations import (
     TeamConfig,
     _teams,
 )
+from sim.config.region import check_rollout
 from sim.config.strategy import STRATEGIES, StrategyConfig
 
 __all__ = [
@@ -76,10 +77,14 @@ class FirmConfig:
     line: list[LineProductConfig] = field(default_factory=list)
     allocation: AllocationConfig = field(default_factory=AllocationConfig)
     retire: RetireConfig = field(default_factory=RetireConfig)
+    # region -> days after each product's launch when it enters that region
+    # (sim.config.region; empty: every region at launch)
+    rollout: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self):
         key = f"firm {self.name!r}"
         check_name(f"{key}.name", self.name)
+        check_rollout(f"{key}.rollout", self.rollout)
         check_numbers(self, key)  # every number finite and within its kind's magnitude
         check_nonneg(f"{key}.initial_cash", self.initial_cash)
         check_nonneg(f"{key}.credit_line", self.credit_line)

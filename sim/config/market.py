@@ -14,6 +14,7 @@ from sim.config._checks import (
     check_range,
 )
 from sim.config.bounds import INT32_COUNT, check_numbers
+from sim.config.region import RegionConfig, apply_regions
 
 ATTRIBUTES = ("quality", "features", "design")
 CHANNELS = ("tv", "online", "social", "search")
@@ -191,6 +192,9 @@ class MarketConfig:
     # adopters (stockout: lose)
     stockout_switching: float = 0.26
     analogy: str | None = None
+    # regions (countries) grouping the segments, with their own p, q, price level,
+    # channels, localisation cost and cross-region influence (sim.config.region)
+    regions: list[RegionConfig] = field(default_factory=list)
 
     def __post_init__(self):
         check_name("market.name", self.name)
@@ -204,3 +208,4 @@ class MarketConfig:
             prior = lookup(self.analogy, "market.analogy")
             for seg in self.segments:
                 seg.p, seg.q = prior.p, prior.q
+        apply_regions(self.segments, self.regions)

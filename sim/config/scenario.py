@@ -18,6 +18,7 @@ from sim.config.commercial import generation_chains
 from sim.config.competitor import CompetitorConfig
 from sim.config.firm import FirmConfig
 from sim.config.market import MarketConfig
+from sim.config.region import check_rollouts
 
 MODES = ("aggregate", "agent")
 BACKENDS = ("cpu", "cuda")
@@ -104,6 +105,8 @@ class ScenarioConfig:
             focus = firm.strategy.segment_focus
             if focus is not None:
                 check_choice(f"firm {firm.name!r}.strategy.segment_focus", focus, sorted(seg_names))
+        check_rollouts(self.market, {"firm": self.firm, **{f"competitors.{k}": c for k, c
+                                                            in self.competitors.items()}})
         for chain in generation_chains([f.product for f in self.firms]):
             for i in chain:
                 firm = self.firms[i]

@@ -24,6 +24,7 @@ from sim.market.lifecycle import Lifecycle
 from sim.market.organic import OrganicAwareness
 from sim.market.pioneer import PrototypePreference
 from sim.market.preferences import Preferences
+from sim.market.regions import Regions
 from sim.market.seasonality import Seasonality
 from sim.market.targeting import apply_targeting
 from sim.seeds import component_rng, component_seed
@@ -127,6 +128,7 @@ class Market:
         self.installed = initial.astype(float)  # (S, J) after the last step
         self.segment_names = names
         apply_targeting(firms, names)
+        self.regions = Regions.of(cfg, self.columns, self.segments, names, recorder)
 
     # --- one step ---------------------------------------------------------------------
     def offer(self, fill, season: float = 1.0) -> Offer:
@@ -147,13 +149,15 @@ class Market:
         for k, o in enumerate(cols):
             if o.firm.distribution.active:  # aware and able to buy through a covered channel
                 awareness[:, k] *= o.firm.distribution.availability(len(self.sizes))
+        regions = self.regions  # on sale per region, price levels, cross-region influence
         return Offer.build(
             self.segments,
             price=price,
             attributes=attributes,
             available=self.generations.hide([p.on_market for p in prods]),
-            awareness=awareness,
-            advertising=np.array([p.advertising for p in prods]).T,
+            awareness=regions.awareness(awareness),
+            advertising=regions.advertising(np.array([p.advertising for p in prods]).T,
+                                            self.installed),
             satisfaction=np.array([p.satisfaction for p in prods]),
             churn_rate=churn,
             churn_satisfaction_slope=np.array([p.churn_dissatisfaction_per_day for p in prods]),
@@ -166,7 +170,7 @@ class Market:
                                 else 1.0 for k, o in enumerate(cols)]),
             stockout_switching=switching,
             backorders=np.array([o.production.cfg.stockout == "defer" for o in cols]),
-            utility=self._utility(attributes, price),
+            utility=regions.utility(self._utility(attributes, price), attributes),
             season=season,
         )
 
@@ -196,6 +200,7 @@ class Market:
         for f in self.firms:
             f.distribution.advance(t)
         cols = self.columns
+        self.regions.enter(t)
         produced = [o.production.produce(dt) for o in cols]
         fill = [o.production.fill_rate(dt) for o in cols]
         self.organic.apply([o.product for o in cols], self.installed, dt)
@@ -224,6 +229,7 @@ class Market:
             shipped, revenue = o.settle_step(
                 t, dt, float(orders[k]), new, active, out.units[:, k], out.active[:, k],
                 out.pool, self.sizes, self.expectation, self.segment_names, support[id(o)])
+            revenue = self.regions.bill(k, o, revenue, out.units[:, k], out.active[:, k])
             revenue_all += revenue
             phase = self.lifecycle.update(k, f.name, p, float(orders[k]), active)
             share = float(orders[k]) / total_orders if total_orders > 0 else 0.0
@@ -256,6 +262,7 @@ class Market:
                 self.recorder.segment_row(t, seg, o.firm.name, int(out.active[si, k]),
                                           int(out.new_adopters[si, k]), int(out.pool[si]),
                                           o.name)
+        self.regions.record(t, out)
         self._record_preferences(t)
         self.observer.record(t, snapshot)
 

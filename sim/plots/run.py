@@ -1,6 +1,7 @@
 """Figures of one run: adoption and share, cash, the development Gantt, the generations
 (when the run has any), the perceptual map, and for a firm with a product line its revenue
-by product (``sim.plots.portfolio``)."""
+by product (``sim.plots.portfolio``), and for a market with regions the units and
+penetration per region (``sim.plots.regions``)."""
 
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import seaborn as sns
 from sim.plots.generations import plot_generations
 from sim.plots.perceptual import perceptual_map
 from sim.plots.portfolio import portfolio_revenue
+from sim.plots.regions import plot_regions
 from sim.plots.style import PALETTE, money_label, save, style
 
 
@@ -118,4 +120,6 @@ def plot_run(results, out_dir) -> list:
         save(fig, paths[-1])
     if portfolio_revenue(results, out / "portfolio_revenue.png"):
         paths.append(out / "portfolio_revenue.png")
+    if plot_regions(results, out / "regions.png"):
+        paths.append(out / "regions.png")
     return paths

@@ -5,7 +5,8 @@
 costs), ``tasks.parquet`` (development Gantt, per product), ``segments.parquet`` (installed
 base per segment, firm and product), ``preferences.parquet`` (each segment's price sensitivity and
 ideal attribute levels per step; NaN where a segment has no ideal point),
-``distribution.parquet`` (coverage, availability, revenue and margin per step, firm with
+``regions.parquet`` (only for a market with regions: per step, region and product,
+``sim.results.regions``), ``distribution.parquet`` (coverage, availability, revenue and margin per step, firm with
 channels, product, channel and segment), ``pnl.parquet`` and ``balance.parquet`` (income
 statement, balance sheet and cash-flow statement per firm per quarter,
 ``sim.results.statements``), ``config.json`` and ``kpis.json``; ``plots/`` when the caller passes a plotter. Every
@@ -23,6 +24,7 @@ from sim.results.annual import statement_kpis
 from sim.results.files import atomic_write, clean_json
 from sim.results.kpis import compute_kpis
 from sim.results.pipeline import pipeline_kpis
+from sim.results.regions import REGION_COLUMNS, region_kpis, region_table
 from sim.results.statements import build_statements
 
 EVENT_COLUMNS = ["t", "firm", "product", "kind", "detail"]
@@ -50,6 +52,7 @@ class Results:
         columns=PREFERENCE_COLUMNS))
     distribution: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=DISTRIBUTION_COLUMNS))
+    regions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REGION_COLUMNS))
     _statements: tuple | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -68,7 +71,9 @@ class Results:
         kpis["scenario"] = config.name
         kpis["mode"] = config.mode
         res = cls(config, int(seed), ts, events, ledger, tasks, segments, kpis,
-                  {f.name: f.ledger.cash for f in firms}, wall_s, preferences, distribution)
+                  {f.name: f.ledger.cash for f in firms}, wall_s, preferences, distribution,
+                  region_table(getattr(recorder, "regions", [])))
+        kpis.update(region_kpis(res.regions, config.firm.name))
         pnl, balance = res.statements()
         kpis.update(statement_kpis(pnl, balance, config.firm.name, config.horizon_days))
         return res
@@ -97,6 +102,9 @@ class Results:
                          ("distribution", self.distribution), ("pnl", pnl),
                          ("balance", balance)):
             atomic_write(out / f"{name}.parquet", lambda p, df=df: df.to_parquet(p, index=False))
+        if len(self.regions):  # a market with regions (sim.market.regions)
+            atomic_write(out / "regions.parquet",
+                         lambda p: self.regions.to_parquet(p, index=False))
         if plotter is not None:
             plotter(self, out / "plots")
         atomic_write(out / "config.json", lambda p: Path(p).write_text(

@@ -30,6 +30,7 @@ def test_command_line_exits_2_with_one_line(runner, arg, words, tmp_path):
     ("pricing", "rivals=[incumbent,monopolist]", "rivals must be among"),
     ("launch_timing", "entry_day=-5", "entry_day must be >= 0"),
     ("generation_timing", "scenario=baseline", "needs a scenario whose firm.line holds"),
+    ("rollout", "scenario=baseline", "rollout needs a market with at least two regions"),
 ])
 def test_runner_returns_2_with_one_line(runner, arg, words, tmp_path, capsys):
     module = importlib.import_module(f"experiments.{runner}")
