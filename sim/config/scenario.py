@@ -107,12 +107,13 @@ class ScenarioConfig:
                 check_choice(f"firm {firm.name!r}.strategy.segment_focus", focus, sorted(seg_names))
         check_rollouts(self.market, {"firm": self.firm, **{f"competitors.{k}": c for k, c
                                                             in self.competitors.items()}})
-        for chain in generation_chains([f.product for f in self.firms]):
+        owned = [(f, p) for f in self.firms for p in [f.product, *(e.product for e in f.line)]]
+        for chain in generation_chains([p for _, p in owned]):
             for i in chain:
-                firm = self.firms[i]
+                firm = owned[i][0]
                 if firm.initial_installed_base:
                     raise ValueError(f"firm {firm.name!r}.initial_installed_base must be empty "
-                                     f"for a product with generations ({firm.product.name!r}), "
+                                     f"for a product with generations ({owned[i][1].name!r}), "
                                      f"got {dict(firm.initial_installed_base)}")
         for i, seg in enumerate(self.market.segments):
             owners = {f.name: f.initial_installed_base[seg.name] for f in self.firms

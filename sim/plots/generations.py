@@ -11,7 +11,8 @@ def generation_names(config) -> list[str]:
     """Product names of the run's generation chains (oldest first), or [] when none."""
     from sim.config.commercial import generation_chains
 
-    products = [f.product for f in config.firms]
+    products = [p for f in config.firms
+                for p in [f.product, *(e.product for e in getattr(f, "line", []))]]
     return [products[i].name for chain in generation_chains(products) for i in chain]
 
 

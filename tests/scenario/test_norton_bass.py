@@ -121,3 +121,14 @@ def test_a_dearer_next_generation_is_adopted_less_and_upgraded_to_less():
         adopted.append((v2["new_adopters"].sum(), v2["upgraders"].sum()))
     new, up = zip(*adopted, strict=True)
     assert new[0] > new[1] > new[2] > 0 and up[0] > up[1] > up[2] > 0
+
+
+def test_generations_of_a_product_line_are_found():
+    """v2 as the second product of our line (scenario next_generation) is a generation for
+    the plots and the checks, as a rival's product would be."""
+    from sim.plots.generations import generation_names
+
+    cfg = compose(["scenario=next_generation"]).scenario()
+    assert generation_names(cfg) == ["hub", "hub2"]
+    with pytest.raises(Exception, match="generation_of must name exactly one earlier product"):
+        compose(["scenario=next_generation", "firm.line.0.product.generation_of=nothere"])
