@@ -58,12 +58,12 @@ def run_agent_reference(seg, offer, j_count, network, steps, seed):
     return time.perf_counter() - t0, share
 
 
-def run_aggregate_kernel(seg, offer, j_count, steps, seed):
+def run_aggregate_kernel(seg, offer, j_count, steps, seed, draws="generator"):
     import numpy as np
 
     from sim.kernel import AggregateMarket
 
-    market = AggregateMarket(seg, j_count)
+    market = AggregateMarket(seg, j_count, draws=draws)
     rng = np.random.default_rng(seed)
     t0 = time.perf_counter()
     for _ in range(steps):

@@ -81,5 +81,5 @@ def test_aggregate_market_names_a_bad_draws_option():
     from sim.kernel import AggregateMarket, Segments
 
     seg = Segments.build(population=[100], p=[0.01], q=[0.1])
-    with pytest.raises(ValueError, match="draws must be one of generator, counter; got 'numpy'"):
+    with pytest.raises(ValueError, match="draws must be one of generator, counter, approx; got 'numpy'"):
         AggregateMarket(seg, 1, draws="numpy")
