@@ -71,7 +71,7 @@ _INV = np.array([0.0] + [1.0 / x for x in range(1, 64)])
 
 
 @jit
-def _inversion(n, p, key):
+def _inversion_search(n, p, key):
     mean = n * p
     u = uniform(key, 0)
     if u <= 1.0 - mean:  # (1 - p)^n >= 1 - n p (Bernoulli): x = 0 without exp and log
@@ -101,6 +101,33 @@ def _inversion(n, p, key):
                 px = px * ((n - x + 1) * r * _INV[x])
             else:
                 px = px * ((n - x + 1) * r / x)
+    return x
+
+
+@jit
+def _inversion(n, p, key):
+    """BINV as ``_inversion_search``, without its data-dependent loop exit: the search's
+    test ``u > P(x)`` holds for every x below the result and never after it (``u`` has
+    then gone below 0), so the result is the count of tests that hold over the fixed range
+    x = 0 .. floor(min(n, n p + 10)), where the search cannot restart. The same operations
+    in the same order, hence the same draws; a count past that range (a restart) falls
+    back to the search. A fixed trip count spares the mispredicted exit of the search."""
+    mean = n * p
+    u = uniform(key, 0)
+    if u <= 1.0 - mean:  # (1 - p)^n >= 1 - n p (Bernoulli): x = 0 without exp and log
+        return 0
+    kmax = np.int64(min(float(n), mean + 10.0))
+    if kmax > 62:  # beyond the table of 1 / x (never for a mean below 10)
+        return _inversion_search(n, p, key)
+    r = p / (1.0 - p)
+    px = np.exp(n * np.log1p(-p))
+    x = 0
+    for k in range(kmax + 1):
+        x += u > px
+        u -= px
+        px = px * ((n - k) * r * _INV[k + 1])
+    if x > kmax:
+        return _inversion_search(n, p, key)
     return x
 
 
