@@ -94,7 +94,7 @@ def test_sampler_equals_its_python_twin():
     p = g.uniform(0.0, 1.0, 400) ** 2
     ours = binomials_approx(n, p, step_key=7, min_variance=9.0)
     twin = [naive.binomial_approx(int(a), float(b), naive.draw_key(7, i), 9.0)
-            for i, (a, b) in enumerate(zip(n, p))]
+            for i, (a, b) in enumerate(zip(n, p, strict=True))]
     assert ours.tolist() == twin
 
 
