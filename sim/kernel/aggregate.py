@@ -36,8 +36,9 @@ three ways (``draws``):
   normal law (``sim.kernel.binomial.binomial_approx``: Kolmogorov distance to the
   binomial about ``0.014 / (n p q)``, at most 1.5e-3 at the default); the smaller ones are
   the exact draws of ``"counter"``, key for key. Customers are conserved exactly (every
-  draw lies in [0, n]). About 4x faster per draw than ``"counter"``; docs/model.md states
-  the error.
+  draw lies in [0, n]). An approximated draw costs about a quarter of an exact one; a
+  whole step, where small exact draws and the drivers remain, about 0.6x of ``"counter"``
+  (``benchmarks/bench_kernel.py --mode aggregate``); docs/model.md states the error.
 
 The step itself is one compiled call (``_aggregate_step.step_aggregate``).
 """
