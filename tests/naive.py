@@ -224,6 +224,58 @@ def _binomial_btrd(n, p, key):
             return int(k)
 
 
+# ------------------------------------------------------------- approximate binomial
+
+
+_QA = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+       1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00)
+_QB = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+       6.680131188771972e+01, -1.328068155288572e+01)
+_QC = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+       -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00)
+_QD = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+       3.754408661907416e+00)
+
+
+def _horner(coefficients, x):
+    acc = coefficients[0]
+    for c in coefficients[1:]:
+        acc = acc * x + c
+    return acc
+
+
+def normal_quantile(u: float) -> float:
+    """Acklam's rational approximation of the standard normal quantile."""
+    if 0.02425 <= u <= 1.0 - 0.02425:
+        q = u - 0.5
+        r = q * q
+        return _horner(_QA, r) * q / (_horner(_QB, r) * r + 1.0)
+    q = math.sqrt(-2.0 * math.log(u if u < 0.5 else 1.0 - u))
+    z = _horner(_QC, q) / (_horner(_QD, q) * q + 1.0)
+    return z if u < 0.5 else -z
+
+
+def binomial_approx(n: int, p: float, key: int, min_variance: float) -> int:
+    """``binomial`` below variance ``min_variance``; above it
+    ``floor(n p + 1/2 + sd (z + g (z^2 - 1)))`` in [0, n] with ``g = (1 - 2 p) / (6 sd)``
+    and ``z`` the normal quantile of the key's top 53 bits (plus 2**-54); p > 1/2 by
+    symmetry."""
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    pp = 1.0 - p if p > 0.5 else p
+    var = float(n) * pp * (1.0 - pp)
+    if var < min_variance:
+        return binomial(n, p, key)
+    sd = math.sqrt(var)
+    z = normal_quantile(float(key >> 11) * 2.0 ** -53 + 2.0 ** -54)
+    g = (1.0 - 2.0 * pp) / (6.0 * sd)
+    y = math.floor(float(n) * pp + 0.5 + sd * (z + g * (z * z - 1.0)))
+    x = int(min(max(y, 0.0), float(n)))
+    return n - x if p > 0.5 else x
+
+
 # ------------------------------------------------------------------- segment-level model
 
 
@@ -330,7 +382,8 @@ def _outcome(new, units, repl, churn, back, active, pool, lapsed, lost):
 class NaiveAggregate:
     """Aggregate market, one segment at a time, one binomial call per random count.
 
-    ``draws="generator"``: each count is ``rng.binomial``; ``"counter"``: the step takes
+    ``draws="generator"``: each count is ``rng.binomial``; ``"counter"`` (``"approx"``:
+    the same with ``binomial_approx``): the step takes
     ``key = rng.bit_generator.random_raw()`` and draw ``slot`` of segment s is
     ``binomial(n, p, draw_key(key, s * (5 J + 1) + slot))`` with slot 0 consideration,
     1 + j the split to product j, 1 + J + j its stock-outs, 1 + 2J + j churn, 1 + 3J + j
@@ -338,8 +391,9 @@ class NaiveAggregate:
     """
 
     def __init__(self, segments, n_products, initial_active=None, initial_lapsed=None,
-                 draws="generator"):
+                 draws="generator", approx_min_variance=10.0):
         self.draws = draws
+        self.approx_min_variance = approx_min_variance
         s = segments.n_segments
         self.segments = segments
         self.n_products = n_products
@@ -364,6 +418,11 @@ class NaiveAggregate:
 
             def draw_at(n, p, index):
                 return binomial(n, p, draw_key(key, index))
+        elif self.draws == "approx":
+            key = int(rng.bit_generator.random_raw())
+
+            def draw_at(n, p, index):
+                return binomial_approx(n, p, draw_key(key, index), self.approx_min_variance)
         else:
             def draw_at(n, p, index):
                 return int(rng.binomial(n, p))

@@ -24,8 +24,9 @@ def size_defaults(size, mode):
     return SIZES[size][mode]
 
 
-def build_case(case, mode, customers, p, q):
-    """(segments, offer, n_products, description) of a named case."""
+def build_case(case, mode, customers, p, q, segments=20, products=10):
+    """(segments, offer, n_products, description) of a named case; ``segments`` and
+    ``products`` size the aggregate ``full`` case (20 x 10 by default)."""
     import numpy as np
 
     from sim.kernel import Offer, Segments
@@ -50,8 +51,8 @@ def build_case(case, mode, customers, p, q):
                                "dissatisfaction at satisfaction 0.8, churn_return 0.5, "
                                "replacement 0.001/day, taste_sd 0.3, price_sensitivity_sd "
                                "0.25, Watts-Strogatz network (mean degree 10, rewire 0.1)")
-    # aggregate, full: 20 segments x 10 products, fixed pseudo-random parameters
-    s_count, j_count, k_count = 20, 10, 3
+    # aggregate, full: 20 segments x 10 products by default, fixed pseudo-random parameters
+    s_count, j_count, k_count = int(segments), int(products), 3
     g = np.random.default_rng(20240)
     pop = np.full(s_count, customers // s_count, np.int64)
     pop[: customers % s_count] += 1
@@ -69,7 +70,7 @@ def build_case(case, mode, customers, p, q):
         satisfaction=g.uniform(0.7, 0.9, j_count), churn_rate=np.full(j_count, 0.002),
         churn_satisfaction_slope=np.full(j_count, 0.01),
         replacement_rate=np.full(j_count, 0.001))
-    return seg, offer, j_count, ("20 segments x 10 products, logit with outside option, "
+    return seg, offer, j_count, (f"{s_count} segments x {j_count} products, logit with outside option, "
                                  "awareness 0.5-1, advertising, attractiveness 0.2, churn, "
                                  "churn_return 0.5, replacement")
 

@@ -35,6 +35,13 @@ def parse_args(argv=None):
     ap.add_argument("--steps", type=int, default=None,
                     help="steps of dt = 1 day (default: from --size; 100 agent, 2000 aggregate)")
     ap.add_argument("--threads", type=int, default=None, help="numba.set_num_threads")
+    ap.add_argument("--segments", type=int, default=20,
+                    help="segments of the aggregate full case")
+    ap.add_argument("--products", type=int, default=10,
+                    help="products of the aggregate full case")
+    ap.add_argument("--draws", choices=("generator", "counter", "approx"), default="approx",
+                    help="aggregate mode: the draw path us_per_step reports (all three are "
+                         "timed, interleaved, in the same run)")
     ap.add_argument("--p", type=float, default=0.003, help="innovation hazard per day")
     ap.add_argument("--q", type=float, default=0.05, help="imitation hazard per day")
     ap.add_argument("--seed", type=int, default=1)
@@ -67,7 +74,12 @@ def parse_args(argv=None):
         args.reference_customers = args.customers
     if args.reference_steps is None:
         args.reference_steps = args.steps
-    min_customers = 20 if args.mode == "aggregate" and args.case == "full" else 12
+    if args.segments < 1 or args.products < 1:
+        ap.error("--segments and --products must be >= 1")
+    if (args.segments, args.products) != (20, 10) and not (
+            args.mode == "aggregate" and args.case == "full"):
+        ap.error("--segments and --products size the aggregate full case only")
+    min_customers = args.segments if args.mode == "aggregate" and args.case == "full" else 12
     for name in ("customers", "reference_customers"):
         if getattr(args, name) < min_customers:
             ap.error(f"--{name.replace('_', '-')} must be >= {min_customers}")
@@ -89,7 +101,10 @@ def format_table(res):
     """The result as a readable two-column table (the run without ``--json``)."""
     order = ["mode", "case", "size", "backend", "customers", "steps", "segments", "products", "threads",
              "time_s", "agent_steps_per_s", "ns_per_agent_step", "us_per_step",
-             "us_per_step_target", "meets_us_target", "kernel_only_us_per_step",
+             "us_per_step_target", "meets_us_target", "draws", "us_per_step_by_draws",
+             "cpu_us_per_step_by_draws", "approx_speedup_vs_counter",
+             "approx_speedup_vs_generator", "counter_speedup_vs_generator",
+             "cpu_approx_speedup_vs_counter", "cpu_approx_speedup_vs_generator", "kernel_only_us_per_step",
              "generator_call_overhead_us", "time_breakdown_us_per_step",
              "time_breakdown_ms_per_step",
              "numpy_reference_agent_steps_per_s", "numpy_reference_customers",

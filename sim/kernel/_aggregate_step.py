@@ -11,7 +11,9 @@ body, two specialisations):
 - a uint64 key: ``binomial(n, p, draw_key(key, index))`` (``sim.kernel.binomial``), the
   counter-based exact sampler, where ``index = s * (5 J + 1) + slot`` numbers the draws of
   segment s: slot 0 the considering customers, 1 + j the split to product j, 1 + J + j
-  its stock-outs, 1 + 2J + j churn, 1 + 3J + j replacement, 1 + 4J + j returns.
+  its stock-outs, 1 + 2J + j churn, 1 + 3J + j replacement, 1 + 4J + j returns;
+- a tuple ``(key, min_variance)``: the same keys and indices with the approximate sampler
+  ``binomial_approx(n, p, draw_key(key, index), min_variance)`` (``draws="approx"``).
 
 Model: see ``sim.kernel.aggregate``.
 """
@@ -22,7 +24,7 @@ from numba import types
 from numba.extending import overload
 
 from sim.kernel._numba import jit
-from sim.kernel.binomial import binomial, draw_key
+from sim.kernel.binomial import binomial, binomial_approx, draw_key
 from sim.kernel.choice import _base_utility, _segment_drivers
 
 # Rows of the output buffer (K, S, J): flows, then the state after the step.
@@ -37,6 +39,8 @@ def _draw_py(source, n, p, index):
     """Plain-Python dispatch (``NUMBA_DISABLE_JIT=1``): the compiled one is the overload."""
     if isinstance(source, np.random.Generator):
         return int(source.binomial(n, p))
+    if isinstance(source, tuple):
+        return int(binomial_approx(n, p, draw_key(source[0], index), source[1]))
     return int(binomial(n, p, draw_key(source, index)))
 
 
@@ -49,6 +53,9 @@ def _draw_overload(source, n, p, index):
     if isinstance(source, types.NumPyRandomGeneratorType):
         def impl(source, n, p, index):
             return source.binomial(n, p)
+    elif isinstance(source, types.BaseTuple):
+        def impl(source, n, p, index):
+            return binomial_approx(n, p, draw_key(source[0], index), source[1])
     else:
         def impl(source, n, p, index):
             return binomial(n, p, draw_key(source, index))

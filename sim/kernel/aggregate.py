@@ -23,14 +23,22 @@ transition per step), as in the agent mode:
   rate).
 
 Randomness comes only from the ``numpy.random.Generator`` the caller passes in, in one of
-two ways (``draws``):
+three ways (``draws``):
 - ``"generator"``: every binomial is ``rng.binomial``; Numba's Generator methods consume
   the bit generator exactly as NumPy's do, so a plain-Python twin (``tests/naive.py``)
   calling NumPy in the same order reproduces the kernel exactly;
 - ``"counter"``: the step takes one 64-bit key from ``rng`` (``bit_generator.random_raw``)
   and every binomial is the exact counter-based sampler ``sim.kernel.binomial`` keyed by
   (key, draw index); the twin reproduces it with plain Python. Same distributions, other
-  draws; faster (no Generator crosses into compiled code, cheaper samplers).
+  draws; faster (no Generator crosses into compiled code, cheaper samplers);
+- ``"approx"``: the counter keys of ``"counter"``, but a draw whose variance ``n p q`` is
+  at least ``approx_min_variance`` (default 10) comes from the Cornish-Fisher corrected
+  normal law (``sim.kernel.binomial.binomial_approx``: Kolmogorov distance to the
+  binomial about ``0.014 / (n p q)``, at most 1.5e-3 at the default); the smaller ones are
+  the exact draws of ``"counter"``, key for key. Customers are conserved exactly (every
+  draw lies in [0, n]). An approximated draw costs about a quarter of an exact one; a
+  whole step, where small exact draws and the drivers remain, about 0.6x of ``"counter"``
+  (``benchmarks/bench_kernel.py --mode aggregate``); docs/model.md states the error.
 
 The step itself is one compiled call (``_aggregate_step.step_aggregate``).
 """
@@ -41,10 +49,12 @@ import numpy as np
 
 from sim.kernel._aggregate_step import N_ROWS
 from sim.kernel._aggregate_step import step_aggregate as _step_aggregate
+from sim.kernel.binomial import MIN_APPROX_VARIANCE
 from sim.kernel.outcome import StepOutcome
 from sim.kernel.params import Offer, Segments
 
-DRAWS = ("generator", "counter")
+DRAWS = ("generator", "counter", "approx")
+APPROX_MIN_VARIANCE = 10.0  # Kolmogorov distance to the binomial at most about 1.5e-3
 
 
 def _check_dt(dt):
@@ -69,13 +79,18 @@ class AggregateMarket:
         Owners of each product at the start (an incumbent's installed base).
     initial_lapsed : int (S,), optional
         Customers outside the category at the start.
-    draws : {"generator", "counter"}
-        Where the binomials come from (module docstring): ``rng.binomial`` itself, or the
-        counter-based sampler keyed by one draw from ``rng`` per step.
+    draws : {"generator", "counter", "approx"}
+        Where the binomials come from (module docstring): ``rng.binomial`` itself, the
+        counter-based sampler keyed by one draw from ``rng`` per step, or its approximate
+        twin above a variance of ``approx_min_variance``.
+    approx_min_variance : float
+        With ``draws="approx"``: the smallest variance ``n p q`` drawn approximately
+        (>= 9; default 10).
     """
 
     def __init__(self, segments: Segments, n_products: int, initial_active=None,
-                 initial_lapsed=None, draws: str = "generator"):
+                 initial_lapsed=None, draws: str = "generator",
+                 approx_min_variance: float = APPROX_MIN_VARIANCE):
         if not isinstance(segments, Segments):
             raise ValueError(f"segments must be a Segments, got {type(segments).__name__}")
         segments.validate()
@@ -83,7 +98,15 @@ class AggregateMarket:
             raise ValueError(f"n_products must be >= 1, got {n_products}")
         if draws not in DRAWS:
             raise ValueError(f"draws must be one of {', '.join(DRAWS)}; got {draws!r}")
+        try:
+            min_variance = float(approx_min_variance)
+        except (TypeError, ValueError):
+            min_variance = math.nan
+        if not min_variance >= MIN_APPROX_VARIANCE or not math.isfinite(min_variance):
+            raise ValueError(f"approx_min_variance must be a finite number >= "
+                             f"{MIN_APPROX_VARIANCE}, got {approx_min_variance!r}")
         self.draws = draws
+        self.approx_min_variance = min_variance
         self.segments = segments
         self.n_products = int(n_products)
         j = self.n_products
@@ -104,7 +127,12 @@ class AggregateMarket:
         if not isinstance(rng, np.random.Generator):
             raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
         _check_offer(offer, self.segments, self.n_products)
-        source = rng if self.draws == "generator" else np.uint64(rng.bit_generator.random_raw())
+        if self.draws == "generator":
+            source = rng
+        elif self.draws == "counter":
+            source = np.uint64(rng.bit_generator.random_raw())
+        else:
+            source = (np.uint64(rng.bit_generator.random_raw()), self.approx_min_variance)
         s = self.segments.n_segments
         out = np.empty((N_ROWS, s, self.n_products), np.int64)
         after = np.empty((2, s), np.int64)

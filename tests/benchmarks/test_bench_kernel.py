@@ -57,8 +57,27 @@ def test_json_has_contract_fields(case, mode):
         assert res["us_per_step"] > 0 and "not comparable" in res["note"].lower()
         if case == "full":
             assert (res["segments"], res["products"]) == (20, 10)
+        # the three draw paths, timed in the same run; us_per_step is --draws' (approx)
+        assert res["draws"] == "approx"
+        for key in ("us_per_step_by_draws", "cpu_us_per_step_by_draws"):
+            assert set(res[key]) == {"generator", "counter", "approx"}
+            assert all(v > 0 for v in res[key].values())
+        assert res["us_per_step"] == res["us_per_step_by_draws"]["approx"]
+        assert res["approx_speedup_vs_counter"] == pytest.approx(
+            res["us_per_step_by_draws"]["counter"] / res["us_per_step"])
     elif case == "full":
         assert res["network_build_s"] > 0 and res["products"] == 3
+
+
+def test_aggregate_case_takes_segments_and_products():
+    proc = _run("--case", "full", "--mode", "aggregate", "--segments", "4", "--products", "3")
+    res = json.loads(proc.stdout)
+    assert (res["segments"], res["products"]) == (4, 3)
+    assert res["description"].startswith("4 segments x 3 products")
+    bad = subprocess.run([sys.executable, str(SCRIPT), "--mode", "agent", "--segments", "4"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0
+    assert "--segments and --products size the aggregate full case only" in bad.stderr
 
 
 def test_other_backend_is_refused_clearly():

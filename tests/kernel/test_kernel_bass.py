@@ -104,7 +104,7 @@ def test_discrete_scheme_converges_to_closed_form():
 
 
 @pytest.mark.parametrize("dt", [1.0, 0.25])
-@pytest.mark.parametrize("draws", ["generator", "counter"])
+@pytest.mark.parametrize("draws", ["generator", "counter", "approx"])
 def test_aggregate_follows_bass(dt, draws):
     population = 1_000_000
     # Counter draws, seeds 0-29: the mean path dips to -4.4 sd of bass_discrete (a path

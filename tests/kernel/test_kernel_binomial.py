@@ -81,5 +81,24 @@ def test_aggregate_market_names_a_bad_draws_option():
     from sim.kernel import AggregateMarket, Segments
 
     seg = Segments.build(population=[100], p=[0.01], q=[0.1])
-    with pytest.raises(ValueError, match="draws must be one of generator, counter; got 'numpy'"):
+    with pytest.raises(ValueError, match="draws must be one of generator, counter, approx; got 'numpy'"):
         AggregateMarket(seg, 1, draws="numpy")
+
+
+def test_inversion_without_loop_exit_equals_the_search():
+    """``_inversion`` (a fixed-range count) gives the draws of the sequential search,
+    including past its range, where it falls back to the search (mean near 10)."""
+    from sim.kernel.binomial import _inversion, _inversion_search, draw_key
+
+    g = np.random.default_rng(17)
+    n = g.integers(1, 3000, 40_000)
+    p = np.minimum(g.uniform(0.0, 9.99, n.size) / n, 0.5)
+    n = np.concatenate([n, np.full(40_000, 1000)])
+    p = np.concatenate([p, np.full(40_000, 0.00999)])
+    beyond = 0
+    for i in range(n.size):
+        key = np.uint64(draw_key(np.uint64(4242), i))
+        x = _inversion(n[i], p[i], key)
+        assert x == _inversion_search(n[i], p[i], key), (n[i], p[i])
+        beyond += x > min(n[i], n[i] * p[i] + 10.0)
+    assert beyond > 5  # the fallback ran
