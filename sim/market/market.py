@@ -146,7 +146,7 @@ class Market:
         churn = churn + np.array([o.production.cancel_churn(p.installed_base, self.dt)
                                   for o, p in zip(cols, prods, strict=True)])
         attributes = np.array([p.attributes for p in prods])
-        awareness = np.array([p.awareness for p in prods]).T.clip(0.0, 1.0)
+        awareness = np.array([p.awareness for p in prods]).T.clip(0.0, 1.0, order="C")
         for k, o in enumerate(cols):
             if o.firm.distribution.active:  # aware and able to buy through a covered channel
                 awareness[:, k] *= o.firm.distribution.availability(len(self.sizes))
@@ -156,7 +156,7 @@ class Market:
             attributes=attributes,
             available=self.generations.hide([p.on_market for p in prods]),
             awareness=awareness,
-            advertising=np.array([p.advertising for p in prods]).T,
+            advertising=np.array([p.advertising for p in prods]).T.copy(),
             satisfaction=np.array([p.satisfaction for p in prods]),
             churn_rate=churn,
             churn_satisfaction_slope=np.array([p.churn_dissatisfaction_per_day for p in prods]),
