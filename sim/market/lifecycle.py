@@ -37,6 +37,16 @@ MARGIN_Z = 4.0
 PHASES = ("introduction", "growth", "maturity", "decline")
 
 
+def _median(x: np.ndarray) -> float:
+    """``np.median`` of a non-empty 1-d array without NaN (the same value: the middle
+    element, or the mean of the two middle ones), without its general machinery."""
+    srt = np.sort(x)
+    m = srt.shape[0] // 2
+    if srt.shape[0] % 2:
+        return float(srt[m])
+    return float((srt[m - 1] + srt[m]) / 2.0)
+
+
 class _Curve:
     """One product's sales since launch, smoothed, and its detected phase."""
 
@@ -87,26 +97,28 @@ class Lifecycle:
         return self.phase[k]
 
     # --- smoothing ---------------------------------------------------------------------
-    def _weights_for(self, lo: int, hi: int) -> np.ndarray:
+    def _weights_for(self, lo: int, hi: int):
         """Rows: weights giving the level and slope at offset 0 of a quadratic fitted by
-        least squares to offsets ``lo..hi``."""
+        least squares to offsets ``lo..hi``; and the root sum of squares of each row (the
+        standard error of level and slope per unit of noise sd)."""
         key = (lo, hi)
         if key not in self._weights:
             u = np.arange(lo, hi + 1, dtype=float)
             x = np.vstack([np.ones_like(u), u, u * u]).T
-            self._weights[key] = np.linalg.pinv(x)[:2]
+            w = np.linalg.pinv(x)[:2]
+            self._weights[key] = (w, np.sqrt((w * w).sum(axis=1)))
         return self._weights[key]
 
     def _smooth(self, c: _Curve, i: int) -> None:
         lo = max(0, i - self.half)
-        w = self._weights_for(lo - i, self.half)
+        w, norm = self._weights_for(lo - i, self.half)
         y = np.asarray(c.raw[lo:i + self.half + 1])
         level, slope = w @ y
         # noise sd from the second differences of the window (a smooth trend cancels; white
         # noise of sd s gives second differences of sd s sqrt(6)); robust: the median
         d2 = np.abs(np.diff(y, 2))
-        s = 1.4826 * float(np.median(d2)) / math.sqrt(6.0) if d2.size else 0.0
-        se = s * np.sqrt((w * w).sum(axis=1))
+        s = 1.4826 * _median(d2) / math.sqrt(6.0) if d2.size else 0.0
+        se = s * norm
         c.level.append(float(level))
         c.slope.append(float(slope))
         c.se_level.append(float(se[0]))
