@@ -7,11 +7,17 @@ solvency review pays them, ``sim.firm.solvency``); hiring is discretionary and i
 while the firm is cash constrained.
 """
 
+import functools
 import math
 
 from sim.units import DAYS_PER_WEEK, DAYS_PER_YEAR
 
 SALARY_PERIOD_DAYS = DAYS_PER_WEEK
+
+
+@functools.cache
+def _salaries_account(team: str) -> str:
+    return f"salaries:{team}"
 
 
 class Team:
@@ -30,7 +36,11 @@ class Team:
         """Productive heads at day t (members still ramping up count partially)."""
         if self.ramp_up_days <= 0.0:
             return float(len(self.joined))
-        return sum(min(1.0, (t - j) / self.ramp_up_days) for j in self.joined)
+        joined = self.joined
+        # the latest joiner fully productive: so is everyone (a sum of ones, exact)
+        if joined and (t - max(joined)) / self.ramp_up_days >= 1.0:
+            return float(len(joined))
+        return sum(min(1.0, (t - j) / self.ramp_up_days) for j in joined)
 
     def join(self, t: float, n: int) -> None:
         self.joined.extend([t] * n)
@@ -73,7 +83,7 @@ class Teams:
     def pay_salaries(self) -> None:
         """One week's salaries, one ledger posting per team (not discretionary)."""
         for name, team in self.teams.items():
-            self.ledger.spend(f"salaries:{name}", self._salary(team), discretionary=False)
+            self.ledger.spend(_salaries_account(name), self._salary(team), discretionary=False)
 
     def payroll(self):
         """Process: weekly salaries (a firm's solvency review pays them instead)."""
