@@ -59,6 +59,16 @@ class _Curve:
         self.se_slope: list[float] = []
         self.phase = 0                 # index in PHASES
         self.since = 0                 # index where the phase began
+        self._arrays = (0, None)       # (length, the smoothed lists as arrays)
+
+    def arrays(self):
+        """(level, se_level, slope, se_slope) as arrays, converted once per new step."""
+        n, arrays = self._arrays
+        if n != len(self.level) or arrays is None:
+            arrays = tuple(np.asarray(x) for x in (self.level, self.se_level, self.slope,
+                                                    self.se_slope))
+            self._arrays = (len(self.level), arrays)
+        return arrays
 
 
 class Lifecycle:
@@ -116,7 +126,8 @@ class Lifecycle:
         level, slope = w @ y
         # noise sd from the second differences of the window (a smooth trend cancels; white
         # noise of sd s gives second differences of sd s sqrt(6)); robust: the median
-        d2 = np.abs(np.diff(y, 2))
+        d1 = y[1:] - y[:-1]  # np.diff(y, 2), without its general machinery
+        d2 = np.abs(d1[1:] - d1[:-1])
         s = 1.4826 * _median(d2) / math.sqrt(6.0) if d2.size else 0.0
         se = s * norm
         c.level.append(float(level))
@@ -142,10 +153,11 @@ class Lifecycle:
     def _series(self, c: _Curve, target: int):
         """The series whose extremum starts phase ``target``, signed so that it is a
         maximum, with its standard errors."""
+        level, se_level, slope, se_slope = c.arrays()
         if target == 2:
-            return np.asarray(c.level), np.asarray(c.se_level)
+            return level, se_level
         sign = 1.0 if target == 1 else -1.0
-        return sign * np.asarray(c.slope), np.asarray(c.se_slope)
+        return sign * slope, se_slope
 
     def _turn(self, c: _Curve, target: int, now: int) -> int | None:
         """Index of the turning point that starts phase ``target``, once it is clear: the
