@@ -21,6 +21,8 @@ import numpy as np
 from sim.config import CHANNELS
 from sim.units import DAYS_PER_WEEK
 
+_ACCOUNTS = tuple(f"marketing:{c}" for c in CHANNELS)  # ledger account per channel
+
 
 class Marketing:
     def __init__(self, env, firm: str, cfg, product, reach, ledger, recorder, rng,
@@ -94,9 +96,9 @@ class Marketing:
                 for cp in self.cfg.campaigns:
                     if cp.start_day <= self.env.now < cp.end_day:
                         spend[CHANNELS.index(cp.channel)] += cp.spend_per_week
-                for k, c in enumerate(CHANNELS):
+                for k, account in enumerate(_ACCOUNTS):
                     if spend[k] > 0.0:
-                        spend[k] = self.ledger.spend(f"marketing:{c}", float(spend[k]))
+                        spend[k] = self.ledger.spend(account, float(spend[k]))
                 self.spent += float(spend.sum())
             self.adstock = self.decay * self.adstock + spend
             self._respond()
