@@ -88,7 +88,7 @@ def _inventory(firm_ts: pd.DataFrame, production: np.ndarray, n_q: int):
     made = np.bincount(q, weights=ts["produced"].to_numpy(float), minlength=n_q)[:n_q]
     first = ts.iloc[0]
     u_open = float(first["inventory"] - first["produced"] + first["units_sold"])
-    last_inv = ts.groupby(q)["inventory"].last()
+    last_inv = ts["inventory"].groupby(q).last()
     v_open = 0.0  # opening stock (initial_inventory) came with the firm at no cost
     cogs = np.zeros(n_q)
     for k in range(n_q):
@@ -212,8 +212,8 @@ def firm_statements(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
 def build_statements(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: float,
                      tax_rate: float, depreciation_years: float):
     """(pnl, balance) DataFrames for every firm in the ledger or the timeseries."""
-    firms = list(dict.fromkeys([*timeseries.get("firm", pd.Series(dtype=str)),
-                                *ledger["firm"]]))
+    firms = list(dict.fromkeys([*pd.unique(timeseries.get("firm", pd.Series(dtype=str))),
+                                *pd.unique(ledger["firm"])]))
     n_q = max(int(math.ceil(horizon / QUARTER_DAYS - 1e-12)), 1)
     for df in (ledger, timeseries):
         if len(df):
