@@ -53,22 +53,24 @@ class _Curve:
     def __init__(self):
         self.t: list[float] = []       # day of each step
         self.raw: list[float] = []     # units in each step
-        self.level: list[float] = []   # smoothed, index i is step i
-        self.slope: list[float] = []   # units per step per step
-        self.se_level: list[float] = []
-        self.se_slope: list[float] = []
+        # smoothed, column i is step i: rows level, se_level, slope (units per step per
+        # step), se_slope; a buffer that doubles when full, ``n`` columns in use
+        self._smoothed = np.empty((4, 64))
+        self.n = 0
         self.phase = 0                 # index in PHASES
         self.since = 0                 # index where the phase began
-        self._arrays = (0, None)       # (length, the smoothed lists as arrays)
+
+    def add(self, level: float, slope: float, se_level: float, se_slope: float) -> None:
+        """The smoothed values of the next step."""
+        if self.n == self._smoothed.shape[1]:
+            self._smoothed = np.concatenate([self._smoothed, np.empty_like(self._smoothed)],
+                                            axis=1)
+        self._smoothed[:, self.n] = (level, se_level, slope, se_slope)
+        self.n += 1
 
     def arrays(self):
-        """(level, se_level, slope, se_slope) as arrays, converted once per new step."""
-        n, arrays = self._arrays
-        if n != len(self.level) or arrays is None:
-            arrays = tuple(np.asarray(x) for x in (self.level, self.se_level, self.slope,
-                                                    self.se_slope))
-            self._arrays = (len(self.level), arrays)
-        return arrays
+        """(level, se_level, slope, se_slope): views of the steps smoothed so far."""
+        return tuple(self._smoothed[:, :self.n])
 
 
 class Lifecycle:
@@ -130,14 +132,11 @@ class Lifecycle:
         d2 = np.abs(d1[1:] - d1[:-1])
         s = 1.4826 * _median(d2) / math.sqrt(6.0) if d2.size else 0.0
         se = s * norm
-        c.level.append(float(level))
-        c.slope.append(float(slope))
-        c.se_level.append(float(se[0]))
-        c.se_slope.append(float(se[1]))
+        c.add(float(level), float(slope), float(se[0]), float(se[1]))
 
     # --- detection ---------------------------------------------------------------------
     def _advance(self, k, firm, name, c: _Curve) -> None:
-        now = len(c.level) - 1
+        now = c.n - 1
         while c.phase < len(PHASES) - 1:
             target = c.phase + 1
             at = self._turn(c, target, now)
@@ -181,7 +180,7 @@ class Lifecycle:
             return None
         if not np.all(x[recent] < top - MARGIN_REL * abs(top)):
             return None
-        if target == 3 and not np.all(np.asarray(c.slope[recent]) < -MARGIN_Z * se[recent]):
+        if target == 3 and not np.all(c.arrays()[2][recent] < -MARGIN_Z * se[recent]):
             return None
         return at
 
