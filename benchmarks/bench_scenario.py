@@ -6,7 +6,8 @@
 
 Prints one JSON object, every figure measured in this one process:
 - seconds per run after compilation (mean and best; each timed run has its own seed), the
-  first (compiling) run apart;
+  first (compiling) run apart; the same in CPU seconds of this process (``cpu_s_...``:
+  steadier than wall time on a shared machine; numba's threads add to it in agent mode);
 - where the time goes, from timing wrappers in the same runs: the demand kernel's
   ``step``, recording (the Recorder's appends plus building the result tables and KPIs),
   in agent mode the network build and the kernel's set-up (initial states, tastes,
@@ -185,14 +186,15 @@ def main(argv=None):
     # the set-up passes as AgentMarket calls them (names in sim.kernel.agent)
     setup_targets = [(agent_mod, "_place_initial"), (agent_mod, "_draw_tastes"),
                      (agent_mod, "_neighbour_counts")]
-    times = []
+    times, cpu = [], []
     with timed_methods(kernel_targets, kernel), timed_methods(record_targets, recording), \
             timed_methods([(market_mod, "build_network")], network), \
             timed_methods(setup_targets, setup):
         for k in range(args.runs):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             res = run_scenario(cfg, args.seed + 1 + k)
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
     total = float(sum(times))
     steps = len(res.timeseries["t"].unique())
     customers = int(sum(s.size for s in cfg.market.segments))
@@ -210,6 +212,8 @@ def main(argv=None):
         "runs": args.runs,
         "s_per_run_mean": per_run,
         "s_per_run_best": min(times),
+        "cpu_s_per_run_mean": float(sum(cpu)) / args.runs,
+        "cpu_s_per_run_best": min(cpu),
         "first_run_s": first,
         "simpy_events_per_run": events,
         "simpy_events_counted_in": f"the first (untimed) run, seed {args.seed}",
