@@ -20,6 +20,11 @@ def _salaries_account(team: str) -> str:
     return f"salaries:{team}"
 
 
+def _salary(team) -> float:
+    """One salary period's pay of a team: headcount x cost per head x period / year."""
+    return len(team.joined) * team.cost_per_head_per_year * SALARY_PERIOD_DAYS / DAYS_PER_YEAR
+
+
 class Team:
     def __init__(self, name: str, cfg):
         self.name = name
@@ -74,16 +79,13 @@ class Teams:
 
     def weekly_payroll(self) -> float:
         """This week's salaries, all teams."""
-        return sum(self._salary(team) for team in self.teams.values())
-
-    @staticmethod
-    def _salary(team) -> float:
-        return team.headcount * team.cost_per_head_per_year * SALARY_PERIOD_DAYS / DAYS_PER_YEAR
+        return sum([_salary(team) for team in self.teams.values()])
 
     def pay_salaries(self) -> None:
         """One week's salaries, one ledger posting per team (not discretionary)."""
+        spend = self.ledger.spend
         for name, team in self.teams.items():
-            self.ledger.spend(_salaries_account(name), self._salary(team), discretionary=False)
+            spend(_salaries_account(name), _salary(team), discretionary=False)
 
     def payroll(self):
         """Process: weekly salaries (a firm's solvency review pays them instead)."""
