@@ -1,7 +1,14 @@
 """The run's records: plain rows appended by the SimPy processes, turned into tables by
-``sim.results`` at the end (no pandas, no I/O here)."""
+``sim.results`` at the end (no pandas, no I/O here).
+
+The per-segment rows (segments x products every market step, the largest table) are kept
+as one block of arrays per step (``segment_block``) rather than one tuple per row: a step
+appends six references, and ``segment_columns`` joins the blocks once at the end.
+"""
 
 from dataclasses import dataclass, field
+
+import numpy as np
 
 
 @dataclass
@@ -13,7 +20,8 @@ class Recorder:
     ledger: (t, firm, account, amount): every cash movement, signed.
     ledger_products: the product of each ledger row ("" for the firm's shared costs).
     tasks: one dict per development task run (firm, product, task, stage, start, end, ...).
-    segments: (t, segment, firm, installed_base, new_adopters, pool, product) per step.
+    segments: (t, segment, firm, installed_base, new_adopters, pool, product) per step and
+    product (a view of the blocks; ``segment_columns`` gives the same as arrays).
     preferences: one dict per step per segment (price sensitivity, ideal of each attribute).
     distribution: one dict per step per firm with channels, channel and segment (coverage,
     availability, revenue carried, margin).
@@ -25,7 +33,7 @@ class Recorder:
     ledger: list = field(default_factory=list)
     ledger_products: list = field(default_factory=list)
     tasks: list = field(default_factory=list)
-    segments: list = field(default_factory=list)
+    segment_blocks: list = field(default_factory=list)
     preferences: list = field(default_factory=list)
     distribution: list = field(default_factory=list)
     regions: list = field(default_factory=list)
@@ -45,8 +53,48 @@ class Recorder:
 
     def segment_row(self, t, segment, firm, installed_base, new_adopters, pool,
                     product: str = "") -> None:
-        self.segments.append((float(t), segment, firm, installed_base, new_adopters, pool,
-                              product))
+        """One row of the segments table (a block of one)."""
+        self.segment_block(t, [segment], [firm], [product], [[installed_base]],
+                           [[new_adopters]], [pool])
+
+    def segment_block(self, t, segments, firms, products, installed_base, new_adopters,
+                      pool) -> None:
+        """One step's rows of the segments table: for each segment (S names), for each
+        product (J firms and product names), its installed base and new adopters (S, J
+        counts) and the segment's pool (S,). The arrays are copied."""
+        self.segment_blocks.append((float(t), tuple(segments), tuple(firms), tuple(products),
+                                    np.array(installed_base, np.int64),
+                                    np.array(new_adopters, np.int64),
+                                    np.array(pool, np.int64)))
+
+    def segment_columns(self) -> dict:
+        """The segments table as columns (t, segment, firm, installed_base, new_adopters,
+        pool, product), rows in the order they were recorded."""
+        t, seg, firm, base, new, pool, product = [], [], [], [], [], [], []
+        for day, segments, firms, products, b, n, p in self.segment_blocks:
+            s, j = len(segments), len(products)
+            t.append(np.full(s * j, day))
+            seg.extend(name for name in segments for _ in range(j))
+            firm.extend(firms * s)
+            product.extend(products * s)
+            base.append(b.reshape(-1))
+            new.append(n.reshape(-1))
+            pool.append(np.repeat(p, j))
+        if not t:
+            return {}
+        return {"t": np.concatenate(t), "segment": seg, "firm": firm,
+                "installed_base": np.concatenate(base), "new_adopters": np.concatenate(new),
+                "pool": np.concatenate(pool), "product": product}
+
+    @property
+    def segments(self) -> list:
+        """The segments table's rows as tuples (in recording order)."""
+        cols = self.segment_columns()
+        if not cols:
+            return []
+        return list(zip(cols["t"].tolist(), cols["segment"], cols["firm"],
+                        cols["installed_base"].tolist(), cols["new_adopters"].tolist(),
+                        cols["pool"].tolist(), cols["product"], strict=True))
 
     def preference_row(self, **fields) -> None:
         self.preferences.append(fields)

@@ -65,15 +65,19 @@ class Ledger:
         """Pay ``amount`` as far as the rules above allow; returns the paid amount."""
         if amount <= 0.0:
             return 0.0
+        # room() and headroom spelt out: this runs for every salary, channel and batch
         if discretionary:
-            paid = min(amount, self.room())
+            room = (0.0 if self.state != OPERATING
+                    else max(self._cash + self.credit_line - self.reserve, 0.0))
+            paid = min(amount, room)
         elif self.state == INSOLVENT:
             paid = 0.0
         else:
-            paid = min(amount, max(self.headroom, 0.0))
+            paid = min(amount, max(self._cash + self.credit_line, 0.0))
             self.unpaid += amount - paid
-        if paid > 0.0:
-            self.post(account, -paid, product)
+        if paid > 0.0:  # post(account, -paid, product)
+            self._cash += -paid
+            self.recorder.cash(self.env.now, self.firm, account, -paid, product)
         return paid
 
     def for_product(self, product: str) -> "ProductLedger":

@@ -21,6 +21,11 @@ import numpy as np
 from sim.config import CHANNELS
 from sim.units import DAYS_PER_WEEK
 
+_ACCOUNTS = tuple(f"marketing:{c}" for c in CHANNELS)  # ledger account per channel
+
+# np.clip's own ufunc (the same values), without np.clip's Python wrappers: hot path
+_clip = np._core.umath.clip
+
 
 class Marketing:
     def __init__(self, env, firm: str, cfg, product, reach, ledger, recorder, rng,
@@ -47,6 +52,7 @@ class Marketing:
                                       where=self.max_lift > 0)
         self.budget_multiplier = 1.0
         self.segment_multiplier = np.ones(self.reach.shape[0])
+        self._reach_for = None  # the segment_multiplier that _reach and _aw_reach are for
         self.spent = 0.0
         self.pool = np.ones(self.reach.shape[0])  # potential adopters, updated by the market
         self.capped = False
@@ -94,9 +100,9 @@ class Marketing:
                 for cp in self.cfg.campaigns:
                     if cp.start_day <= self.env.now < cp.end_day:
                         spend[CHANNELS.index(cp.channel)] += cp.spend_per_week
-                for k, c in enumerate(CHANNELS):
+                for k, account in enumerate(_ACCOUNTS):
                     if spend[k] > 0.0:
-                        spend[k] = self.ledger.spend(f"marketing:{c}", float(spend[k]))
+                        spend[k] = self.ledger.spend(account, float(spend[k]))
                 self.spent += float(spend.sum())
             self.adstock = self.decay * self.adstock + spend
             self._respond()
@@ -113,14 +119,17 @@ class Marketing:
                 p.awareness = p.awareness * (1.0 - self.cfg.forgetting_per_week)
             return
         lift = self.lift()
-        reach = self.reach * self.segment_multiplier[:, None]
-        p.advertising = 1.0 + reach @ lift
+        if self._reach_for is not self.segment_multiplier:  # the focus changed
+            self._reach = self.reach * self.segment_multiplier[:, None]
+            self._aw_reach = self.aw_rate * self._reach
+            self._reach_for = self.segment_multiplier
+        p.advertising = 1.0 + self._reach @ lift
         rel = lift * self.inv_max_lift
-        p_not = np.prod(1.0 - np.minimum(self.aw_rate * reach * rel, 1.0), axis=1)
+        p_not = np.multiply.reduce(1.0 - np.minimum(self._aw_reach * rel, 1.0), axis=1)
         gain = (1.0 - p.awareness) * (1.0 - p_not)
         # gain <= 1 - awareness and forgetting <= 1 keep it in [0, 1]; the clip only
         # removes rounding (it never changes a value by more than one ulp)
-        p.awareness = np.clip(p.awareness + gain - self.cfg.forgetting_per_week * p.awareness, 0.0, 1.0)
+        p.awareness = _clip(p.awareness + gain - self.cfg.forgetting_per_week * p.awareness, 0.0, 1.0)
 
     def marginal_returns(self) -> np.ndarray:
         """Noisy measured new-customer lift per unit of weekly spend, per channel (C,)."""

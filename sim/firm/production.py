@@ -53,6 +53,7 @@ class Production:
         self.cancelled_total = 0.0
         self.cash_limited = False
         self._attribute_rates = design_cost.rates(cfg.attribute_cost)
+        self._design_key, self._design_factor = None, 1.0
         self.stopped = False  # the product is being retired: nothing more is made
 
     @property
@@ -61,7 +62,13 @@ class Production:
         attributes add (``sim.firm.design_cost``)."""
         cfg = self.cfg
         p = self.product
-        design = design_cost.factor(p.design, p.reference, self._attribute_rates)
+        # the factor of the design (and its reference), computed again when either changes
+        key = (p.design.tobytes(), p.reference.tobytes())
+        if key != self._design_key:
+            self._design_key = key
+            self._design_factor = design_cost.factor(p.design, p.reference,
+                                                     self._attribute_rates)
+        design = self._design_factor
         if self.unlimited:
             return cfg.unit_cost * design
         ratio = max(self.cumulative_output, cfg.learning_base_units) / cfg.learning_base_units

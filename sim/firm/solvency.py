@@ -56,9 +56,11 @@ class Solvency:
         interest = self.interest_due()
         due = interest + self.teams.weekly_payroll()
         short = due > led.headroom or led.unpaid > 0.0
-        why = (f"{led.unpaid:,.0f} unpaid since the last review" if led.unpaid > 0.0 else
-               f"payroll and interest {due:,.0f} > cash {led.cash:,.0f} + credit line "
-               f"{led.credit_line:,.0f}")
+        # the reason is worded only when there is one (most weeks there is none)
+        why = "" if not short else (
+            f"{led.unpaid:,.0f} unpaid since the last review" if led.unpaid > 0.0 else
+            f"payroll and interest {due:,.0f} > cash {led.cash:,.0f} + credit line "
+            f"{led.credit_line:,.0f}")
         if short and self.laid_off:
             self._insolvent(why)
             return

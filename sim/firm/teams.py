@@ -7,11 +7,22 @@ solvency review pays them, ``sim.firm.solvency``); hiring is discretionary and i
 while the firm is cash constrained.
 """
 
+import functools
 import math
 
 from sim.units import DAYS_PER_WEEK, DAYS_PER_YEAR
 
 SALARY_PERIOD_DAYS = DAYS_PER_WEEK
+
+
+@functools.cache
+def _salaries_account(team: str) -> str:
+    return f"salaries:{team}"
+
+
+def _salary(team) -> float:
+    """One salary period's pay of a team: headcount x cost per head x period / year."""
+    return len(team.joined) * team.cost_per_head_per_year * SALARY_PERIOD_DAYS / DAYS_PER_YEAR
 
 
 class Team:
@@ -30,7 +41,11 @@ class Team:
         """Productive heads at day t (members still ramping up count partially)."""
         if self.ramp_up_days <= 0.0:
             return float(len(self.joined))
-        return sum(min(1.0, (t - j) / self.ramp_up_days) for j in self.joined)
+        joined = self.joined
+        # the latest joiner fully productive: so is everyone (a sum of ones, exact)
+        if joined and (t - max(joined)) / self.ramp_up_days >= 1.0:
+            return float(len(joined))
+        return sum(min(1.0, (t - j) / self.ramp_up_days) for j in joined)
 
     def join(self, t: float, n: int) -> None:
         self.joined.extend([t] * n)
@@ -64,16 +79,13 @@ class Teams:
 
     def weekly_payroll(self) -> float:
         """This week's salaries, all teams."""
-        return sum(self._salary(team) for team in self.teams.values())
-
-    @staticmethod
-    def _salary(team) -> float:
-        return team.headcount * team.cost_per_head_per_year * SALARY_PERIOD_DAYS / DAYS_PER_YEAR
+        return sum([_salary(team) for team in self.teams.values()])
 
     def pay_salaries(self) -> None:
         """One week's salaries, one ledger posting per team (not discretionary)."""
+        spend = self.ledger.spend
         for name, team in self.teams.items():
-            self.ledger.spend(f"salaries:{name}", self._salary(team), discretionary=False)
+            spend(_salaries_account(name), _salary(team), discretionary=False)
 
     def payroll(self):
         """Process: weekly salaries (a firm's solvency review pays them instead)."""

@@ -13,6 +13,7 @@ in the model's single currency.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -290,6 +291,54 @@ class Offer:
         ).validate(segments)
 
     def validate(self, segments: Segments) -> Offer:
+        if self._plainly_valid(segments):  # the per-step path: a few reductions
+            object.__setattr__(self, "season", float(self.season))
+            object.__setattr__(self, "stockout_switching", float(self.stockout_switching))
+            object.__setattr__(self, "_validated_for", segments)
+            return self
+        return self._validate(segments)
+
+    def _plainly_valid(self, segments: Segments) -> bool:
+        """Whether every array already has its dtype, shape and contiguity and every value
+        lies in its range (the full check's conditions, tested with one reduction per
+        bound). False sends the offer through ``_validate``, which names what is wrong."""
+        price = self.price
+        if type(price) is not np.ndarray or price.ndim != 1 or price.shape[0] < 1:
+            return False
+        j, s, k = price.shape[0], segments.n_segments, segments.n_attributes
+        vec = (self.price, self.satisfaction, self.churn_rate, self.churn_satisfaction_slope,
+               self.replacement_rate, self.fill_rate)
+        mat = (self.awareness, self.advertising)
+        arrays = (*vec, *mat, self.attributes, self.available, self.backorders)
+        shapes = ((j,),) * 6 + ((s, j),) * 2 + ((j, k), (j,), (j,))
+        if self.utility is not None:
+            arrays, shapes = (*arrays, self.utility), (*shapes, (s, j))
+        for arr, shape in zip(arrays, shapes, strict=True):
+            if (type(arr) is not np.ndarray or arr.shape != shape
+                    or not arr.flags.c_contiguous):
+                return False
+        if self.available.dtype != np.bool_ or self.backorders.dtype != np.bool_:
+            return False
+        floats = [a for a in arrays if a.dtype != np.bool_]
+        if any(a.dtype != np.float64 for a in floats):
+            return False
+        season, switching = self.season, self.stockout_switching
+        if not (isinstance(season, (float, int)) and isinstance(switching, (float, int))
+                and 0.0 <= season < math.inf and 0.0 <= switching <= 1.0):
+            return False
+        # NaN fails every comparison below, so it takes the full path too
+        unit = np.concatenate([self.awareness.ravel(), self.satisfaction, self.fill_rate])
+        nonneg = np.concatenate([self.advertising.ravel(), self.churn_rate,
+                                 self.churn_satisfaction_slope, self.replacement_rate])
+        if not (unit.min() >= 0.0 and unit.max() <= 1.0 and nonneg.min() >= 0.0
+                and nonneg.max() < math.inf and self.price.min() > 0.0
+                and self.price.max() < math.inf):
+            return False
+        rest = self.attributes if self.utility is None else np.concatenate(
+            [self.attributes.ravel(), self.utility.ravel()])
+        return bool(np.isfinite(rest).all())
+
+    def _validate(self, segments: Segments) -> Offer:
         price = np.atleast_1d(np.asarray(self.price))
         if price.ndim != 1 or price.shape[0] < 1:
             raise ValueError(f"price must be a non-empty 1-d array, got shape {price.shape}")

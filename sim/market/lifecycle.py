@@ -37,18 +37,40 @@ MARGIN_Z = 4.0
 PHASES = ("introduction", "growth", "maturity", "decline")
 
 
+def _median(x: np.ndarray) -> float:
+    """``np.median`` of a non-empty 1-d array without NaN (the same value: the middle
+    element, or the mean of the two middle ones), without its general machinery."""
+    srt = np.sort(x)
+    m = srt.shape[0] // 2
+    if srt.shape[0] % 2:
+        return float(srt[m])
+    return float((srt[m - 1] + srt[m]) / 2.0)
+
+
 class _Curve:
     """One product's sales since launch, smoothed, and its detected phase."""
 
     def __init__(self):
         self.t: list[float] = []       # day of each step
         self.raw: list[float] = []     # units in each step
-        self.level: list[float] = []   # smoothed, index i is step i
-        self.slope: list[float] = []   # units per step per step
-        self.se_level: list[float] = []
-        self.se_slope: list[float] = []
+        # smoothed, column i is step i: rows level, se_level, slope (units per step per
+        # step), se_slope; a buffer that doubles when full, ``n`` columns in use
+        self._smoothed = np.empty((4, 64))
+        self.n = 0
         self.phase = 0                 # index in PHASES
         self.since = 0                 # index where the phase began
+
+    def add(self, level: float, slope: float, se_level: float, se_slope: float) -> None:
+        """The smoothed values of the next step."""
+        if self.n == self._smoothed.shape[1]:
+            self._smoothed = np.concatenate([self._smoothed, np.empty_like(self._smoothed)],
+                                            axis=1)
+        self._smoothed[:, self.n] = (level, se_level, slope, se_slope)
+        self.n += 1
+
+    def arrays(self):
+        """(level, se_level, slope, se_slope): views of the steps smoothed so far."""
+        return tuple(self._smoothed[:, :self.n])
 
 
 class Lifecycle:
@@ -87,34 +109,34 @@ class Lifecycle:
         return self.phase[k]
 
     # --- smoothing ---------------------------------------------------------------------
-    def _weights_for(self, lo: int, hi: int) -> np.ndarray:
+    def _weights_for(self, lo: int, hi: int):
         """Rows: weights giving the level and slope at offset 0 of a quadratic fitted by
-        least squares to offsets ``lo..hi``."""
+        least squares to offsets ``lo..hi``; and the root sum of squares of each row (the
+        standard error of level and slope per unit of noise sd)."""
         key = (lo, hi)
         if key not in self._weights:
             u = np.arange(lo, hi + 1, dtype=float)
             x = np.vstack([np.ones_like(u), u, u * u]).T
-            self._weights[key] = np.linalg.pinv(x)[:2]
+            w = np.linalg.pinv(x)[:2]
+            self._weights[key] = (w, np.sqrt((w * w).sum(axis=1)))
         return self._weights[key]
 
     def _smooth(self, c: _Curve, i: int) -> None:
         lo = max(0, i - self.half)
-        w = self._weights_for(lo - i, self.half)
+        w, norm = self._weights_for(lo - i, self.half)
         y = np.asarray(c.raw[lo:i + self.half + 1])
         level, slope = w @ y
         # noise sd from the second differences of the window (a smooth trend cancels; white
         # noise of sd s gives second differences of sd s sqrt(6)); robust: the median
-        d2 = np.abs(np.diff(y, 2))
-        s = 1.4826 * float(np.median(d2)) / math.sqrt(6.0) if d2.size else 0.0
-        se = s * np.sqrt((w * w).sum(axis=1))
-        c.level.append(float(level))
-        c.slope.append(float(slope))
-        c.se_level.append(float(se[0]))
-        c.se_slope.append(float(se[1]))
+        d1 = y[1:] - y[:-1]  # np.diff(y, 2), without its general machinery
+        d2 = np.abs(d1[1:] - d1[:-1])
+        s = 1.4826 * _median(d2) / math.sqrt(6.0) if d2.size else 0.0
+        se = s * norm
+        c.add(float(level), float(slope), float(se[0]), float(se[1]))
 
     # --- detection ---------------------------------------------------------------------
     def _advance(self, k, firm, name, c: _Curve) -> None:
-        now = len(c.level) - 1
+        now = c.n - 1
         while c.phase < len(PHASES) - 1:
             target = c.phase + 1
             at = self._turn(c, target, now)
@@ -130,10 +152,11 @@ class Lifecycle:
     def _series(self, c: _Curve, target: int):
         """The series whose extremum starts phase ``target``, signed so that it is a
         maximum, with its standard errors."""
+        level, se_level, slope, se_slope = c.arrays()
         if target == 2:
-            return np.asarray(c.level), np.asarray(c.se_level)
+            return level, se_level
         sign = 1.0 if target == 1 else -1.0
-        return sign * np.asarray(c.slope), np.asarray(c.se_slope)
+        return sign * slope, se_slope
 
     def _turn(self, c: _Curve, target: int, now: int) -> int | None:
         """Index of the turning point that starts phase ``target``, once it is clear: the
@@ -157,7 +180,7 @@ class Lifecycle:
             return None
         if not np.all(x[recent] < top - MARGIN_REL * abs(top)):
             return None
-        if target == 3 and not np.all(np.asarray(c.slope[recent]) < -MARGIN_Z * se[recent]):
+        if target == 3 and not np.all(c.arrays()[2][recent] < -MARGIN_Z * se[recent]):
             return None
         return at
 

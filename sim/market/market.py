@@ -89,6 +89,9 @@ class Market:
         names = [s.name for s in mcfg.segments]
         # the kernel's columns: every firm's offerings, firm by firm, in line order
         self.columns = [o for f in firms for o in f.offerings]
+        self._column = {id(o): k for k, o in enumerate(self.columns)}
+        self._firm_names = [o.firm.name for o in self.columns]
+        self._names = [o.name for o in self.columns]
         j = len(self.columns)
         initial = np.zeros((len(names), j), np.int64)
         for k, o in enumerate(self.columns):
@@ -145,7 +148,7 @@ class Market:
         churn = churn + np.array([o.production.cancel_churn(p.installed_base, self.dt)
                                   for o, p in zip(cols, prods, strict=True)])
         attributes = np.array([p.attributes for p in prods])
-        awareness = np.array([p.awareness for p in prods]).T.clip(0.0, 1.0)
+        awareness = np.array([p.awareness for p in prods]).T.clip(0.0, 1.0, order="C")
         for k, o in enumerate(cols):
             if o.firm.distribution.active:  # aware and able to buy through a covered channel
                 awareness[:, k] *= o.firm.distribution.availability(len(self.sizes))
@@ -156,7 +159,7 @@ class Market:
             attributes=attributes,
             available=self.generations.hide([p.on_market for p in prods]),
             awareness=regions.awareness(awareness),
-            advertising=regions.advertising(np.array([p.advertising for p in prods]).T,
+            advertising=regions.advertising(np.array([p.advertising for p in prods]).T.copy(),
                                             self.installed),
             satisfaction=np.array([p.satisfaction for p in prods]),
             churn_rate=churn,
@@ -214,17 +217,22 @@ class Market:
         orders = out.units.sum(axis=0)
         self.installed = np.asarray(out.active, dtype=float)
         total_orders = float(orders.sum())
-        actives = [int(out.active[:, k].sum()) for k in range(len(cols))]
+        # per-product totals over segments, once (int64 sums: exact)
+        actives, news, repl, churned, lost = (
+            a.sum(axis=0).tolist() for a in (out.active, out.new_adopters, out.replacements,
+                                             out.churners, out.lost))
+        upgraded, lost_gen = upgraders.sum(axis=0).tolist(), cannibalised.sum(axis=0).tolist()
+        pool, lapsed = int(out.pool.sum()), int(out.lapsed.sum())
         support = {}
         for f in self.firms:
-            mine = {o.name: actives[cols.index(o)] for o in f.offerings}
+            mine = {o.name: actives[self._column[id(o)]] for o in f.offerings}
             support.update(zip(map(id, f.offerings), f.support_shares(mine), strict=True))
         snapshot = {}
         revenue_all = 0.0
         rows = []
         for k, o in enumerate(cols):
             f, p = o.firm, o.product
-            new = int(out.new_adopters[:, k].sum())
+            new = news[k]
             active = actives[k]
             shipped, revenue = o.settle_step(
                 t, dt, float(orders[k]), new, active, out.units[:, k], out.active[:, k],
@@ -236,9 +244,8 @@ class Market:
             self._snapshot(snapshot, o, share)
             rows.append(dict(
                 t=t, firm=f.name, product=p.name, units_sold=shipped, orders=float(orders[k]),
-                new_adopters=new, replacements=int(out.replacements[:, k].sum()),
-                upgraders=int(upgraders[:, k].sum()), cannibalised=int(cannibalised[:, k].sum()),
-                churners=int(out.churners[:, k].sum()), lost_sales=int(out.lost[:, k].sum()),
+                new_adopters=new, replacements=repl[k], upgraders=upgraded[k],
+                cannibalised=lost_gen[k], churners=churned[k], lost_sales=lost[k],
                 produced=produced[k], backordered=o.production.backordered,
                 cancelled=o.production.cancelled,
                 installed_base=active, revenue=revenue, price=p.price,
@@ -253,15 +260,12 @@ class Market:
                 capacity_per_week=o.production.capacity_per_week,
                 unit_cost=o.production.unit_cost, launched=p.on_market, phase=phase,
                 cash=f.ledger.cash, ledger_rows=len(self.recorder.ledger),
-                pool=int(out.pool.sum()), lapsed=int(out.lapsed.sum())))
+                pool=pool, lapsed=lapsed))
         for row in rows:
             row["value_share"] = row["revenue"] / revenue_all if revenue_all > 0 else 0.0
             self.recorder.row(**row)
-        for si, seg in enumerate(self.segment_names):
-            for k, o in enumerate(cols):
-                self.recorder.segment_row(t, seg, o.firm.name, int(out.active[si, k]),
-                                          int(out.new_adopters[si, k]), int(out.pool[si]),
-                                          o.name)
+        self.recorder.segment_block(t, self.segment_names, self._firm_names, self._names,
+                                    out.active, out.new_adopters, out.pool)
         self.regions.record(t, out)
         self._record_preferences(t)
         self.observer.record(t, snapshot)

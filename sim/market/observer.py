@@ -6,6 +6,8 @@ days old; shares and attributes are multiplied by a log-normal error of sd ``noi
 (estimates), prices are public (only lagged).
 """
 
+import bisect
+
 import numpy as np
 
 
@@ -14,19 +16,21 @@ class Observer:
 
     def __init__(self):
         self.history = []  # (t, {firm: {"share", "price", "launched", "attributes"}})
+        self._times = []  # the history's days, for bisection
 
     def record(self, t: float, snapshot: dict) -> None:
+        if self._times and t < self._times[-1]:
+            raise ValueError(f"snapshots must come in time order: day {t} after day "
+                             f"{self._times[-1]}")
         self.history.append((t, snapshot))
+        self._times.append(t)
 
     def view(self, now: float, lag: float, noise: float, rng) -> dict:
-        seen = None
-        for t, snap in self.history:
-            if t <= now - lag:
-                seen = snap
-            else:
-                break
-        if seen is None:
+        # the last snapshot at least ``lag`` old (history is in time order)
+        at = bisect.bisect_right(self._times, now - lag)
+        if at == 0:
             return {}
+        seen = self.history[at - 1][1]
         out = {}
         for firm, d in seen.items():
             f = np.exp(noise * rng.standard_normal(3)) if noise > 0 else np.ones(3)

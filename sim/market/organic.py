@@ -18,6 +18,9 @@ import numpy as np
 
 from sim.units import DAYS_PER_YEAR
 
+# np.clip's own ufunc (the same values), without np.clip's Python wrappers: hot path
+_clip = np._core.umath.clip
+
 
 class OrganicAwareness:
     def __init__(self, market_cfg, sizes):
@@ -36,4 +39,4 @@ class OrganicAwareness:
                 continue
             h = self.base + self.wom * installed[:, j] / self.sizes
             gain = (1.0 - p.awareness) * -np.expm1(-h * dt)
-            p.awareness = np.clip(p.awareness + gain, 0.0, 1.0)
+            p.awareness = _clip(p.awareness + gain, 0.0, 1.0)

@@ -62,7 +62,7 @@ class Results:
         ledger = pd.DataFrame(recorder.ledger, columns=LEDGER_COLUMNS[:4])
         ledger["product"] = pd.Series(recorder.ledger_products, dtype=object)
         tasks = pd.DataFrame(recorder.tasks)
-        segments = pd.DataFrame(recorder.segments, columns=SEGMENT_COLUMNS)
+        segments = pd.DataFrame(recorder.segment_columns() or [], columns=SEGMENT_COLUMNS)
         preferences = pd.DataFrame(recorder.preferences, columns=PREFERENCE_COLUMNS)
         distribution = pd.DataFrame(recorder.distribution, columns=DISTRIBUTION_COLUMNS)
         kpis = compute_kpis(config, ts, events, ledger)

@@ -88,7 +88,7 @@ def _inventory(firm_ts: pd.DataFrame, production: np.ndarray, n_q: int):
     made = np.bincount(q, weights=ts["produced"].to_numpy(float), minlength=n_q)[:n_q]
     first = ts.iloc[0]
     u_open = float(first["inventory"] - first["produced"] + first["units_sold"])
-    last_inv = ts.groupby(q)["inventory"].last()
+    last_inv = ts["inventory"].groupby(q).last()
     v_open = 0.0  # opening stock (initial_inventory) came with the firm at no cost
     cogs = np.zeros(n_q)
     for k in range(n_q):
@@ -136,12 +136,18 @@ def _tax(pretax: np.ndarray, rate: float):
     return tax, carried
 
 
+def _lines(accounts: pd.Series) -> np.ndarray:
+    """The statement line of each posting (``line_of`` once per distinct account)."""
+    codes, names = pd.factorize(accounts)
+    return np.array([line_of(a) for a in names] + [""], dtype=object)[codes]
+
+
 def firm_statements(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
                     horizon: float, tax_rate: float, depreciation_years: float):
     """(pnl rows, balance rows) of one firm as DataFrames."""
     led = ledger[ledger["firm"] == firm]
     q = _quarter(led["t"].to_numpy()) if len(led) else np.zeros(0, int)
-    lines = led["account"].map(line_of).to_numpy() if len(led) else np.zeros(0, object)
+    lines = _lines(led["account"]) if len(led) else np.zeros(0, object)
     amount = led["amount"].to_numpy(float) if len(led) else np.zeros(0)
 
     def flow(line: str) -> np.ndarray:  # money out as a positive number, money in likewise
@@ -154,56 +160,60 @@ def firm_statements(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
     inv_value, inv_units, cogs_goods = _inventory(ts[ts["firm"] == firm], production, n_q)
     capex = flow("capex")
     dep = _depreciation(capex, depreciation_years * 4.0)
-    p = pd.DataFrame({"firm": firm, "quarter": np.arange(n_q)})
-    p["start_day"] = p["quarter"] * QUARTER_DAYS
-    p["end_day"] = np.minimum((p["quarter"] + 1) * QUARTER_DAYS, horizon)
-    p["revenue"] = flow("revenue")
-    p["channel_margins"] = flow("channel_margins")
+    quarter = np.arange(n_q)
+    p = {"start_day": quarter * QUARTER_DAYS,
+         "end_day": np.minimum((quarter + 1) * QUARTER_DAYS, horizon),
+         "revenue": flow("revenue"), "channel_margins": flow("channel_margins")}
     p["net_revenue"] = p["revenue"] - p["channel_margins"]
     p["cogs"] = cogs_goods + flow("cogs_labour") + flow("cogs_write_off")
     p["gross_profit"] = p["net_revenue"] - p["cogs"]
     for f in OPEX:
         p[f"opex_{f}"] = flow(f"opex_{f}")
-    p["opex_total"] = p[[f"opex_{f}" for f in OPEX]].sum(axis=1)
+    # the functions added left to right, as a row sum over the six columns does
+    total = np.zeros(n_q)
+    for f in OPEX:
+        total = total + p[f"opex_{f}"]
+    p["opex_total"] = total
     p["ebitda"] = p["gross_profit"] - p["opex_total"]
     p["depreciation"] = dep
     p["ebit"] = p["ebitda"] - dep
     p["interest"] = flow("interest")
     p["pretax_income"] = p["ebit"] - p["interest"]
-    p["tax"], p["loss_carryforward"] = _tax(p["pretax_income"].to_numpy(), tax_rate)
+    p["tax"], p["loss_carryforward"] = _tax(p["pretax_income"], tax_rate)
     p["net_income"] = p["pretax_income"] - p["tax"]
 
     financing = np.bincount(q[lines == "financing"], weights=amount[lines == "financing"],
                             minlength=n_q)[:n_q]
-    b = pd.DataFrame({"firm": firm, "quarter": np.arange(n_q), "end_day": p["end_day"]})
-    b["ledger_cash"] = ledger_cash
-    b["cash"] = np.maximum(ledger_cash, 0.0)
-    b["debt"] = np.maximum(-ledger_cash, 0.0)
-    b["inventory"] = inv_value
-    b["inventory_units"] = inv_units
-    b["fixed_assets"] = np.cumsum(capex) - np.cumsum(dep)
+    b = {"end_day": p["end_day"], "ledger_cash": ledger_cash,
+         "cash": np.maximum(ledger_cash, 0.0), "debt": np.maximum(-ledger_cash, 0.0),
+         "inventory": inv_value, "inventory_units": inv_units,
+         "fixed_assets": np.cumsum(capex) - np.cumsum(dep)}
     b["total_assets"] = b["cash"] + b["inventory"] + b["fixed_assets"]
-    b["tax_payable"] = np.cumsum(p["tax"].to_numpy())
+    b["tax_payable"] = np.cumsum(p["tax"])
     b["total_liabilities"] = b["debt"] + b["tax_payable"]
     b["paid_in_capital"] = np.cumsum(financing)
-    b["retained_earnings"] = np.cumsum(p["net_income"].to_numpy())
+    b["retained_earnings"] = np.cumsum(p["net_income"])
     b["total_equity"] = b["paid_in_capital"] + b["retained_earnings"]
     # indirect method: net income + non-cash charges - increase in working capital
     d_inv = np.diff(inv_value, prepend=0.0)
     b["cf_operating"] = p["net_income"] + dep + p["tax"] - d_inv
     b["cf_investing"] = -capex
-    b["cf_financing"] = financing + np.diff(b["debt"].to_numpy(), prepend=0.0)
+    b["cf_financing"] = financing + np.diff(b["debt"], prepend=0.0)
     b["net_change_cash"] = b["cf_operating"] + b["cf_investing"] + b["cf_financing"]
     b["capex"] = capex
     b["production_cost"] = production
-    return p[PNL_COLUMNS], b[BALANCE_COLUMNS]
+    head = {"firm": firm, "quarter": quarter}
+    pnl = pd.DataFrame(head | {c: p[c] for c in PNL_COLUMNS[2:]}, columns=PNL_COLUMNS)
+    balance = pd.DataFrame(head | {c: b[c] for c in BALANCE_COLUMNS[2:]},
+                           columns=BALANCE_COLUMNS)
+    return pnl, balance
 
 
 def build_statements(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: float,
                      tax_rate: float, depreciation_years: float):
     """(pnl, balance) DataFrames for every firm in the ledger or the timeseries."""
-    firms = list(dict.fromkeys([*timeseries.get("firm", pd.Series(dtype=str)),
-                                *ledger["firm"]]))
+    firms = list(dict.fromkeys([*pd.unique(timeseries.get("firm", pd.Series(dtype=str))),
+                                *pd.unique(ledger["firm"])]))
     n_q = max(int(math.ceil(horizon / QUARTER_DAYS - 1e-12)), 1)
     for df in (ledger, timeseries):
         if len(df):

@@ -2,11 +2,13 @@
 per head x 7/365, hires joining after the hiring lag and ramping up linearly, lay-offs of
 the latest joiners first, hiring frozen without cash or after a kill."""
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import given
 
 from sim.config import HireConfig, TeamConfig
 from sim.firm.ledger import CONSTRAINED, Ledger
-from sim.firm.teams import Teams
+from sim.firm.teams import Team, Teams
 
 COST = 73_000.0  # per head per year: 73,000 * 7 / 365 = 1,400 per head per week
 
@@ -131,3 +133,19 @@ def test_a_layoff_larger_than_the_team_says_how_many_left(env, rec, ledger):
     assert [(e[0], e[3], e[4]) for e in rec.events] == [
         (7.0, "layoff", "design -2 (plan, 5 planned but the team had 2)")]
     assert teams["design"].headcount == 0
+
+
+@given(st.lists(st.floats(0.0, 500.0), max_size=8), st.integers(0, 5),
+       st.floats(0.0, 1000.0), st.sampled_from([0.0, 7.0, 20.0, 45.5]))
+def test_capacity_is_the_sum_over_members(joins, founders, t, ramp):
+    """Capacity (with its shortcut when everyone is fully productive) is bit for bit the
+    plain sum of each member's productivity, in joining order."""
+    team = Team("eng", TeamConfig(founders, COST, 30.0, ramp))
+    for day in sorted(joins):
+        team.join(day, 1)
+    if ramp <= 0.0:
+        expected = float(len(team.joined))
+    else:
+        expected = sum(min(1.0, (t - j) / ramp) for j in team.joined)
+    got = team.capacity(t)
+    assert got == expected and type(got) is type(expected)

@@ -60,6 +60,67 @@ def test_bad_offer(change, match):
         Offer.build(segments, **{"price": [1.0, 2.0], **change})
 
 
+def _ready_offer(segments, **change):
+    """An Offer of ready float64/bool arrays (the per-step fast path of ``validate``)."""
+    good = Offer.build(segments, price=[1.0, 2.0], utility=np.zeros((2, 2)),
+                       backorders=np.array([False, True]), season=1.0)
+    values = {f: getattr(good, f) for f in good.__dataclass_fields__}
+    values = {f: v.copy() if isinstance(v, np.ndarray) else v for f, v in values.items()}
+    for name, (index, bad) in change.items():
+        if index is None:
+            values[name] = bad
+        else:
+            values[name][index] = bad
+    return Offer(**values)
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"price": (1, np.nan)}, "price must be finite"),
+    ({"price": (0, 0.0)}, "price must be > 0"),
+    ({"price": (0, np.inf)}, "price must be finite"),
+    ({"awareness": ((1, 1), 1.5)}, "awareness must be <= 1"),
+    ({"awareness": ((0, 1), np.nan)}, "awareness must be finite"),
+    ({"satisfaction": (0, -0.1)}, "satisfaction must be >= 0"),
+    ({"fill_rate": (1, 1.01)}, "fill_rate must be <= 1"),
+    ({"advertising": ((1, 0), -1.0)}, "advertising must be >= 0"),
+    ({"advertising": ((1, 0), np.inf)}, "advertising must be finite"),
+    ({"churn_rate": (0, np.nan)}, "churn_rate must be finite"),
+    ({"churn_satisfaction_slope": (1, -0.5)}, "churn_satisfaction_slope must be >= 0"),
+    ({"replacement_rate": (1, np.inf)}, "replacement_rate must be finite"),
+    ({"attributes": ((0, 0), np.nan)}, "attributes must be finite"),
+    ({"utility": ((1, 1), -np.inf)}, "utility must be finite"),
+    ({"season": (None, -1.0)}, "season must be >= 0"),
+    ({"season": (None, np.nan)}, "season must be finite"),
+    ({"stockout_switching": (None, 1.5)}, "stockout_switching must be <= 1"),
+    ({"available": (None, np.array([1.0, 0.0]))}, "available must be boolean"),
+    ({"price": (None, np.array([1.0, 2.0, 3.0]))}, "must have shape"),
+])
+def test_bad_offer_of_ready_arrays(change, match):
+    """Offers made of arrays that already have their dtype and shape (as the market builds
+    them every step) take the quick check; a bad value still gets the named error."""
+    segments = Segments.build(**GOOD_SEGMENTS)
+    with pytest.raises(ValueError, match=match):
+        _ready_offer(segments, **change).validate(segments)
+
+
+def test_quick_and_full_offer_checks_agree():
+    """A good offer of ready arrays passes the quick check with the same values the full
+    check leaves (dtypes, shapes, scalars as floats)."""
+    segments = Segments.build(**GOOD_SEGMENTS)
+    quick = _ready_offer(segments, season=(None, 2), stockout_switching=(None, 1))
+    assert quick._plainly_valid(segments)
+    full = _ready_offer(segments, season=(None, 2), stockout_switching=(None, 1))
+    quick.validate(segments)
+    full._validate(segments)
+    assert quick.validated_for(segments) and full.validated_for(segments)
+    for f in quick.__dataclass_fields__:
+        a, b = getattr(quick, f), getattr(full, f)
+        assert type(a) is type(b)
+        np.testing.assert_array_equal(a, b)
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype and a.shape == b.shape
+
+
 def test_bad_step_arguments():
     seg = tiny_segments()
     offer = tiny_offer(seg)

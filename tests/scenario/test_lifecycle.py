@@ -7,12 +7,15 @@ import re
 from itertools import pairwise
 from types import SimpleNamespace
 
+import hypothesis.extra.numpy as hnp
+import hypothesis.strategies as st
 import numpy as np
 import pytest
+from hypothesis import given
 
 from sim.cli import compose
 from sim.kernel import bass_discrete, bass_pdf
-from sim.market.lifecycle import PHASES, Lifecycle
+from sim.market.lifecycle import PHASES, Lifecycle, _median
 from sim.recorder import Recorder
 from sim.scenario import run_scenario
 
@@ -156,3 +159,11 @@ def test_shipped_phases_move_forward_and_each_change_is_one_event(scenario):
         us = res.events[(res.events.firm == "us") & (res.events.kind == "lifecycle_phase")]
         launch = res.events[(res.events.firm == "us") & (res.events.kind == "launch")].t.min()
         assert dated(us.detail).get("growth", math.inf) < launch + 365.0
+
+
+@given(hnp.arrays(np.float64, st.integers(1, 60),
+                  elements=st.floats(0.0, 1e9, allow_nan=False, allow_infinity=False)))
+def test_window_median_is_numpys(x):
+    """The smoother's median is bit for bit ``np.median`` (odd and even lengths, ties)."""
+    got = _median(x)
+    assert got == float(np.median(x)) and type(got) is float
