@@ -22,6 +22,7 @@ from sim.config.region import check_rollouts
 
 MODES = ("aggregate", "agent")
 BACKENDS = ("cpu", "cuda")
+DRAWS = ("generator", "counter", "approx")  # aggregate mode's binomial draws (sim.kernel.aggregate)
 SECONDS_PER_STEP = 5e-3
 SECONDS_PER_CUSTOMER_STEP = 8e-8
 MAX_ESTIMATED_SECONDS = 3600.0
@@ -49,6 +50,9 @@ class ScenarioConfig:
     dt_days: float = 7.0
     mode: str = "aggregate"
     backend: str = "cpu"
+    # aggregate mode's binomial draws: NumPy's generator (the default), exact counter-based
+    # draws, or approx (Cornish-Fisher normal where n p q >= 10; docs/model.md 1.5)
+    draws: str = "generator"
     discount_rate_per_year: float = 0.10
     tax_rate: float = 0.21  # on pretax income, losses carried forward (sim/results/statements.py)
     depreciation_years: float = 5.0  # straight-line life of capacity expansion
@@ -65,6 +69,10 @@ class ScenarioConfig:
             raise ValueError(f"dt_days must not exceed horizon_days, got {self.dt_days} > {self.horizon_days}")
         check_choice("mode", self.mode, MODES)
         check_choice("backend", self.backend, BACKENDS)
+        check_choice("draws", self.draws, DRAWS)
+        if self.draws != "generator" and self.mode != "aggregate":
+            raise ValueError(f"draws={self.draws} chooses aggregate mode's binomial draws: set "
+                             f"mode=aggregate or leave draws=generator, got mode={self.mode!r}")
         if self.backend == "cuda" and self.mode != "agent":
             raise ValueError("backend=cuda runs the agent kernel only: set mode=agent as well, "
                              f"or backend=cpu (mode={self.mode} runs on the CPU), got "

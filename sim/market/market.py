@@ -104,7 +104,8 @@ class Market:
             raise ValueError(f"initial_installed_base in segment {seg!r} exceeds its size "
                              f"({int(initial.sum(axis=1)[over][0])} > {int(self.sizes[over][0])})")
         if cfg.mode == "aggregate":
-            self.kernel = AggregateMarket(self.segments, j, initial_active=initial)
+            self.kernel = AggregateMarket(self.segments, j, initial_active=initial,
+                                          draws=cfg.draws)
             self.rng = component_rng(seed, "market")
         else:
             kseed = component_seed(seed, "market")
