@@ -20,6 +20,10 @@ cost of a job. Reported:
   minus the in-process time per run: what the launcher adds per job, start-up included,
   counting both cores as busy (so idle cores count as overhead); ``overhead_ratio`` = that
   over the in-process time per run;
+- ``launcher_cpu_s_per_run``: CPU seconds of the launching process and its workers per
+  run (``getrusage``), and ``overhead_cpu_per_job_s`` = that minus the in-process CPU
+  seconds per run (``overhead_cpu_ratio`` over the latter): the same overhead without the
+  time other programs took from the cores, so it holds on a shared machine;
 - ``launcher_peak_rss_mb``: peak resident memory of the launching process itself;
   ``worker_peak_rss_mb``: of its largest worker (``getrusage`` of the processes it
   reaped: with ``--launcher ray_local`` that is Ray's own daemons too, as Ray's workers are
@@ -56,9 +60,12 @@ finally:
         get_reusable_executor().shutdown(wait=True)
     except Exception:
         pass
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(sys.argv[1], "w") as f:
-        json.dump({"self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                   "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}, f)
+        json.dump({"self_kb": me.ru_maxrss, "children_kb": kids.ru_maxrss,
+                   "self_cpu_s": me.ru_utime + me.ru_stime,
+                   "children_cpu_s": kids.ru_utime + kids.ru_stime}, f)
 sys.exit(code)
 """
 
@@ -72,20 +79,22 @@ def overrides(args) -> list:
     return out
 
 
-def in_process(args, runs: int, out: Path) -> float:
-    """Seconds for ``runs`` seeds of one composed config, run and written in this process."""
+def in_process(args, runs: int, out: Path) -> tuple:
+    """(wall seconds, CPU seconds) for ``runs`` seeds of one composed config, run and
+    written in this process."""
     from sim.cli import compose, run_app
 
     app = compose(overrides(args))
     run_app(dataclasses.replace(app, seed=10**6), out / "warm")  # compile cache, imports
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for seed in range(runs):
         run_app(dataclasses.replace(app, seed=seed), out / str(seed))
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def launcher(args, out: Path) -> tuple:
-    """(wall seconds, the launching process's peak RSS in kB, its largest child's)."""
+    """(wall seconds, the sweep's getrusage: the launching process's and its reaped
+    children's peak RSS in kB and CPU seconds)."""
     usage = out.parent / "rusage.json"
     cmd = [sys.executable, "-c", WRAPPER, str(usage), "-m", *overrides(args),
            f"seed=range(0,{args.runs})", f"hydra.sweep.dir={out}"]
@@ -98,8 +107,7 @@ def launcher(args, out: Path) -> tuple:
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"sweep failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    rss = json.loads(usage.read_text())
-    return wall, rss["self_kb"], rss["children_kb"]
+    return wall, json.loads(usage.read_text())
 
 
 def main(argv=None):
@@ -123,8 +131,8 @@ def main(argv=None):
     workers = args.jobs if args.launcher == "joblib" else (os.cpu_count() or 1)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        serial = in_process(args, ref_runs, tmp / "serial")
-        wall, self_kb, children_kb = launcher(args, tmp / "sweep")
+        serial, serial_cpu = in_process(args, ref_runs, tmp / "serial")
+        wall, usage = launcher(args, tmp / "sweep")
         import pandas as pd
 
         table = pd.read_parquet(tmp / "sweep" / "kpis.parquet", columns=["status"])
@@ -132,7 +140,9 @@ def main(argv=None):
             raise SystemExit(f"the sweep's table has {len(table)} rows, "
                              f"{int((table['status'] != 'ok').sum())} not ok")
     per_run = serial / ref_runs
+    cpu_per_run = serial_cpu / ref_runs
     core_per_run = wall * workers / args.runs
+    sweep_cpu_per_run = (usage["self_cpu_s"] + usage["children_cpu_s"]) / args.runs
     import numba
     import numpy
 
@@ -153,8 +163,13 @@ def main(argv=None):
         "overhead_per_job_s": core_per_run - per_run,
         "overhead_ratio": (core_per_run - per_run) / per_run,
         "speedup_vs_one_process": per_run * args.runs / wall,
-        "launcher_peak_rss_mb": self_kb / 1024,
-        "worker_peak_rss_mb": children_kb / 1024,
+        "in_process_cpu_s_per_run": cpu_per_run,
+        "launcher_cpu_s_per_run": sweep_cpu_per_run,
+        "launching_process_cpu_s": usage["self_cpu_s"],
+        "overhead_cpu_per_job_s": sweep_cpu_per_run - cpu_per_run,
+        "overhead_cpu_ratio": (sweep_cpu_per_run - cpu_per_run) / cpu_per_run,
+        "launcher_peak_rss_mb": usage["self_kb"] / 1024,
+        "worker_peak_rss_mb": usage["children_kb"] / 1024,
         "table_rows": len(table),
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
