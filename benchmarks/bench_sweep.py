@@ -23,7 +23,8 @@ cost of a job. Reported:
 - ``launcher_cpu_s_per_run``: CPU seconds of the launching process and its workers per
   run (``getrusage``), and ``overhead_cpu_per_job_s`` = that minus the in-process CPU
   seconds per run (``overhead_cpu_ratio`` over the latter): the same overhead without the
-  time other programs took from the cores, so it holds on a shared machine;
+  time other programs took from the cores, so it holds on a shared machine (not with
+  ``--launcher ray_local``: Ray's workers are the raylet's children, not counted here);
 - ``launcher_peak_rss_mb``: peak resident memory of the launching process itself;
   ``worker_peak_rss_mb``: of its largest worker (``getrusage`` of the processes it
   reaped: with ``--launcher ray_local`` that is Ray's own daemons too, as Ray's workers are
@@ -58,6 +59,8 @@ finally:
     try:
         from joblib.externals.loky import get_reusable_executor
         get_reusable_executor().shutdown(wait=True)
+        if "ray" in sys.modules:
+            sys.modules["ray"].shutdown()
     except Exception:
         pass
     me = resource.getrusage(resource.RUSAGE_SELF)
