@@ -16,8 +16,20 @@ joblib's) and gives each job the same config, with less work:
   ``hydra.job.override_dirname``) set as a full compose sets it. A job whose value
   overrides touch a key that one of its structural overrides also sets (where order
   matters) is composed in full, as Hydra would;
-- jobs go to the workers in a few contiguous batches (about four per worker), so the state
-  is pickled once per batch; the results keep the jobs' order.
+- jobs go to the workers in contiguous batches (about four per worker, at most
+  ``MAX_BATCH_JOBS`` jobs each), so the state is pickled once per batch; the results keep
+  the jobs' order;
+- a job's ``JobReturn`` comes back without its config and Hydra's (``run_job`` puts both in
+  it: two large ``DictConfig`` pickled back per job and kept to the end of the sweep); what
+  the job returned (its record and KPIs) goes, as each batch arrives, to the sweep's
+  ``feed`` (``sim.cli.progress.SweepFeed``, set by marketsim's sweeper: the combined
+  table's spool and the progress line) and is then dropped, so the launching process holds
+  nothing per job but its status;
+- with ``outputs=compact`` a job writes no ``.hydra/`` copies of its config
+  (``hydra.output_subdir`` is null for it; ``job.json`` records its overrides) and no log
+  file of its own (Hydra's job logging is not set up for it); jobs that
+  differ only in their seed share one composition and one typed config in each worker
+  (``compact_jobs``).
 
 A worker killed by the OS (the out-of-memory killer, a ``kill -9``) breaks joblib's whole
 pool (``TerminatedWorkerError``), and the jobs the other workers were running die with it.
@@ -48,10 +60,12 @@ from hydra_plugins.hydra_joblib_launcher.config import JobLibLauncherConf
 from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from hydra_plugins.marketsim_launcher.compact_jobs import compact_job
 from hydra_plugins.marketsim_sweeper.marketsim_sweeper import _is_plain_value
 
 log = logging.getLogger(__name__)
 BATCHES_PER_WORKER = 4
+MAX_BATCH_JOBS = 50  # rows and progress come back at least this often
 
 
 @dataclass
@@ -101,21 +115,31 @@ def _execute_batch(batch, hydra_context, config, task_function, singleton_state)
     Singleton.set_state(singleton_state)
     returns = []
     for idx, overrides in batch:
+        ret = compact_job(hydra_context.config_loader, config, idx, overrides)
+        if ret is not None:
+            returns.append((idx, ret))
+            continue
         sweep_config = job_config(hydra_context.config_loader, config, overrides)
         with open_dict(sweep_config):
             sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{idx}"
             sweep_config.hydra.job.num = idx
+            compact = sweep_config.get("outputs") == "compact"
+            if compact:
+                sweep_config.hydra.output_subdir = None
         HydraConfig.instance().set_config(sweep_config)
-        returns.append((idx, run_job(hydra_context=hydra_context, config=sweep_config,
-                                     task_function=task_function,
-                                     job_dir_key="hydra.sweep.dir",
-                                     job_subdir_key="hydra.sweep.subdir")))
+        ret = run_job(hydra_context=hydra_context, config=sweep_config,
+                      task_function=task_function, job_dir_key="hydra.sweep.dir",
+                      job_subdir_key="hydra.sweep.subdir", configure_logging=not compact)
+        ret.cfg = ret.hydra_cfg = None  # nobody reads them in the launching process
+        returns.append((idx, ret))
     return returns
 
 
 def batches(jobs: list, workers: int) -> list:
-    """Contiguous slices of ``jobs``, about ``BATCHES_PER_WORKER`` per worker, in order."""
-    n = min(len(jobs), max(1, workers) * BATCHES_PER_WORKER)
+    """Contiguous slices of ``jobs`` in order: about ``BATCHES_PER_WORKER`` per worker, more
+    where that would put over ``MAX_BATCH_JOBS`` jobs in one."""
+    n = min(len(jobs), max(max(1, workers) * BATCHES_PER_WORKER,
+                           -(-len(jobs) // MAX_BATCH_JOBS)))
     if n == 0:
         return []
     size, extra = divmod(len(jobs), n)
@@ -128,6 +152,8 @@ def batches(jobs: list, workers: int) -> list:
 
 
 class MarketsimLauncher(JoblibLauncher):
+    feed = None  # marketsim's sweeper sets it: where each finished job goes
+
     def launch(self, job_overrides, initial_job_idx: int) -> list[JobReturn]:
         from joblib import effective_n_jobs
 
@@ -180,7 +206,10 @@ class MarketsimLauncher(JoblibLauncher):
                     delayed(_execute_batch)(part, self.hydra_context, self.config,
                                             self.task_function, singleton_state)
                     for part in batches(jobs, workers)):
-                results.update(dict(part))
+                for idx, ret in part:
+                    if self.feed is not None:
+                        self.feed.done(idx, ret)
+                    results[idx] = ret
         except TerminatedWorkerError as e:
             return f"{type(e).__name__}: {str(e).splitlines()[0]}"
         return None

@@ -19,6 +19,9 @@ sweep (``marketsim -m sed=0,1 hydra.sweep.dir=OLD``) leaves ``OLD/multirun.yaml`
 was. It then takes the sweep directory's lock (a second sweep into the same directory is
 refused), removes temporary files a killed writer left, records this sweep's jobs in
 ``sweep.json`` (so the combined table holds exactly them) and writes ``multirun.yaml``.
+Each finished job's row goes to the combined table's spool as it arrives
+(``sim.cli.progress.SweepFeed``; marketsim's launcher hands over each batch as it ends,
+another launcher each batch of the sweeper's), with a progress line for long sweeps.
 """
 
 import logging
@@ -77,14 +80,26 @@ class MarketsimSweeper(BasicSweeper):
         write_sweep_jobs(sweep_dir, jobs)
         atomic_write(sweep_dir / "multirun.yaml",
                      lambda p: OmegaConf.save(self.config, p))
+        feed = _feed(self.config, sweep_dir, jobs)
+        streams = hasattr(self.launcher, "feed")  # marketsim's launcher feeds it per job
+        if streams:
+            self.launcher.feed = feed
         returns = []
         initial_job_idx = 0
-        for batch in self.overrides:
-            results = self.launcher.launch(batch, initial_job_idx=initial_job_idx)
-            for r in results:
-                _ = r.return_value  # raises if the job raised, as BasicSweeper does
-            initial_job_idx += len(batch)
-            returns.append(results)
+        try:
+            for batch in self.overrides:
+                results = self.launcher.launch(batch, initial_job_idx=initial_job_idx)
+                for i, r in enumerate(results):
+                    _ = r.return_value  # raises if the job raised, as BasicSweeper does
+                    if not streams:  # e.g. Ray's launcher: all of a batch at its end
+                        r.cfg = r.hydra_cfg = None
+                        feed.done(initial_job_idx + i, r)
+                initial_job_idx += len(batch)
+                returns.append(results)
+        finally:
+            feed.close()
+            if streams:
+                self.launcher.feed = None
         self.batch_index = len(self.overrides)
         return returns
 
@@ -106,6 +121,20 @@ class MarketsimSweeper(BasicSweeper):
                     continue
                 ConfigLoaderImpl._apply_overrides_to_config([o], scratch[structural])
                 checked.add((structural, o.input_line))
+
+
+def _feed(config, sweep_dir: Path, jobs: list):
+    """The sweep's ``SweepFeed``: its jobs' rows into the combined table's spool, and a
+    progress line unless ``progress=false``."""
+    from sim.cli.progress import SweepFeed
+    from sim.results.sweep_table import RowSpool
+
+    try:
+        show = bool(OmegaConf.select(config, "progress", default=True))
+    except Exception:  # noqa: BLE001 - an interpolation only a job resolves
+        show = True
+    spool = RowSpool(sweep_dir, {str(num): overrides for num, overrides in jobs})
+    return SweepFeed(spool, total=len(jobs), show=show)
 
 
 def _is_plain_value(override, loader) -> bool:

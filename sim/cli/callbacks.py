@@ -124,34 +124,41 @@ class CombineKpis(CheckInputs):
     """
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
-        from sim.results import atomic_write
-        from sim.results.sweeps import combine
+        from sim.results.sweep_table import SPOOL, write_table
 
         sweep_dir = Path(config.hydra.sweep.dir)
-        table = combine(sweep_dir)
-        ignored = table.attrs.get("ignored", [])
+        summary = write_table(sweep_dir)
+        ignored = summary.get("ignored", [])
         if ignored:
             print(f"[marketsim] ignored {len(ignored)} job director"
                   f"{'y' if len(ignored) == 1 else 'ies'} of an earlier sweep in {sweep_dir} "
                   f"(not in this sweep's table): {', '.join(ignored)}", file=sys.stderr)
-        if table.empty:
+        (sweep_dir / SPOOL).unlink(missing_ok=True)
+        if not summary["rows"]:
             return
-        atomic_write(sweep_dir / "kpis.parquet", lambda p: table.to_parquet(p, index=False))
         paths = []
         if config.get("sweep_plot", True):
-            from sim.plots import plot_sweep  # matplotlib and seaborn take seconds to import
-
-            paths = plot_sweep(table, sweep_dir / "plots",
-                               currency=str(config.get("currency") or "USD"))
-        failed = table[table["status"] != "ok"]
+            paths = _plot(sweep_dir, summary["columns"], str(config.get("currency") or "USD"))
+        failed = summary["failed"]
         ctx = CONTEXT.get()
         if ctx is not None:
-            ctx.failed_jobs.extend(failed["job"].tolist())
-        print(f"[marketsim] {len(table)} jobs ({len(failed)} failed): "
+            ctx.failed_jobs.extend(job for job, _ in failed)
+        print(f"[marketsim] {summary['rows']} jobs ({len(failed)} failed): "
               f"{(sweep_dir / 'kpis.parquet').resolve()}")
         for p in paths:
             print(f"[marketsim] plot: {p.resolve()}")
-        for _, row in failed.iterrows():
-            print(f"[marketsim] job {row['job']} failed: {row['error']}", file=sys.stderr)
+        for job, error in failed:
+            print(f"[marketsim] job {job} failed: {error}", file=sys.stderr)
 
 
+def _plot(sweep_dir: Path, columns: list, currency: str) -> list:
+    """The sweep's comparison plots, from the columns of ``kpis.parquet`` they use."""
+    import pandas as pd
+
+    from sim.plots import plot_sweep  # matplotlib and seaborn take seconds to import
+    from sim.plots.sweep import SWEEP_KPIS
+
+    kpis = {k for k, _ in SWEEP_KPIS}
+    used = [c for c in columns if c == "status" or c.startswith("override.") or c in kpis]
+    table = pd.read_parquet(sweep_dir / "kpis.parquet", columns=used)
+    return plot_sweep(table, sweep_dir / "plots", currency=currency)

@@ -34,6 +34,7 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.cli import messages
 from sim.cli.callbacks import check_writable
 from sim.cli.compose import check_choices, check_overrides, scenarios, to_app_config
+from sim.cli.jobs import run_sweep_job
 from sim.cli.messages import (
     CONTEXT,
     RunContext,
@@ -49,34 +50,29 @@ from sim.errors import MarketsimError
 
 
 @hydra.main(version_base="1.3", config_path="pkg://sim.configs", config_name="config")
-def hydra_main(cfg: DictConfig) -> None:
-    from sim.results.sweeps import job_is_complete, write_json
+def hydra_main(cfg: DictConfig) -> dict | None:
+    """One run, or one job of a sweep; a job returns its ``job_result`` (its record and
+    KPIs, as its files hold them), which the launcher streams into the combined table."""
+    from sim.results.sweeps import write_json
 
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
-    overrides = list(hc.overrides.task)
-    multirun = hc.mode == RunMode.MULTIRUN
-    if multirun and job_is_complete(run_dir, overrides):
-        print(f"[marketsim] job {hc.job.num} already complete in {run_dir}: skipped")
-        return
+    if hc.mode == RunMode.MULTIRUN:
+        def make_app():
+            check_choices(hc.runtime.choices, hc.searchpath)
+            return to_app_config(cfg)
+
+        return run_sweep_job(make_app, run_dir, list(hc.overrides.task), hc.job.num)
     try:
-        check_writable(run_dir, "hydra.sweep.dir" if multirun else "hydra.run.dir")
+        check_writable(run_dir, "hydra.run.dir")
         check_choices(hc.runtime.choices, hc.searchpath)
         app = to_app_config(cfg)
-        if multirun:
-            write_json(run_dir / "job.json", {"overrides": overrides, "status": "running",
-                                              "seed": app.seed, "pid": os.getpid()})
-        kpis = run_app(app, run_dir, progress=app.progress and not multirun)
-    except Exception as e:  # noqa: BLE001 - a job reports its own failure
+        kpis = run_app(app, run_dir, progress=app.progress)
+    except Exception as e:  # noqa: BLE001 - reported in one line, recorded for a crash
         message = str(e) if isinstance(e, MarketsimError) else f"{type(e).__name__}: {e}"
         message = one_line(message)
-        record = {"overrides": overrides, "status": "failed", "error": message,
+        record = {"overrides": list(hc.overrides.task), "status": "failed", "error": message,
                   "traceback": traceback.format_exc()}
-        if multirun:
-            if run_dir.exists():
-                write_json(run_dir / "job.json", record)
-            print(f"[marketsim] job {hc.job.num} failed: {message}", file=sys.stderr)
-            return
         if isinstance(e, MarketsimError):
             report(message)
         if messages.full_error():
@@ -86,10 +82,6 @@ def hydra_main(cfg: DictConfig) -> None:
         print(f"marketsim: error: the run failed: {message} (traceback: "
               f"{run_dir / 'error.json'})", file=sys.stderr)
         raise SystemExit(1) from None
-    if multirun:
-        write_json(run_dir / "job.json", {"overrides": overrides, "status": "ok",
-                                          "seed": app.seed})
-        return
     ctx = messages.CONTEXT.get()  # via the module: a ContextVar does not pickle
     if ctx is not None and ctx.replace is not None and ctx.replace[0] == run_dir:
         run_dir = replace_run(*ctx.replace)
@@ -97,6 +89,7 @@ def hydra_main(cfg: DictConfig) -> None:
           f"{'s' if app.replications > 1 else ''}, seed {app.seed}): KPIs of firm '{app.firm.name}'")
     print(format_table(kpis))
     print(f"\nOutputs: {run_dir.resolve()}")
+    return None
 
 
 def replace_run(staging: Path, final: Path) -> Path:

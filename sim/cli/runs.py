@@ -1,4 +1,10 @@
-"""Running a composed config: its replications into a run directory."""
+"""Running a composed config: its replications into a run directory.
+
+``outputs=full`` writes each replication's whole output contract (``rep_NNN/`` when there
+are several); ``outputs=compact`` writes only ``kpis.json`` and the tables named in
+``output_tables`` (``sim.results.files.write_compact``), and for several replications only
+``kpis_replications.parquet`` and the mean ``kpis.json`` unless tables are asked for.
+"""
 
 import sys
 from pathlib import Path
@@ -14,10 +20,12 @@ def run_app(app: AppConfig, run_dir: Path, progress: bool = False) -> pd.DataFra
     from tqdm import tqdm
 
     from sim.results import atomic_write
+    from sim.results.files import write_compact
     from sim.scenario import run_scenario
 
+    compact = app.outputs == "compact"
     plot_run = None
-    if app.plots:  # matplotlib and seaborn take seconds to import
+    if app.plots and not compact:  # matplotlib and seaborn take seconds to import
         from sim.plots import plot_run
 
     scenario = app.scenario()
@@ -31,12 +39,16 @@ def run_app(app: AppConfig, run_dir: Path, progress: bool = False) -> pd.DataFra
             seed = app.seed + k
             res = run_scenario(scenario, seed, on_step=lambda t: bar.update(1))
             out = run_dir if reps == 1 else run_dir / f"rep_{k:03d}"
-            res.write(out, plotter=plot_run if app.plots else None)
+            if not compact:
+                res.write(out, plotter=plot_run)
+            elif reps == 1 or app.output_tables:
+                write_compact(res, out, app.output_tables)
             rows.append(res.kpis)
     finally:
         bar.close()
     kpis = pd.DataFrame(rows)
     if reps > 1:
+        Path(run_dir).mkdir(parents=True, exist_ok=True)  # compact: no rep_NNN/ made it
         atomic_write(run_dir / "kpis_replications.parquet",
                      lambda p: kpis.to_parquet(p, index=False))
         from sim.results import clean_json

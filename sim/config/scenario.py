@@ -23,6 +23,11 @@ from sim.config.region import check_rollouts
 MODES = ("aggregate", "agent")
 BACKENDS = ("cpu", "cuda")
 DRAWS = ("generator", "counter", "approx")  # aggregate mode's binomial draws (sim.kernel.aggregate)
+# what a run writes: the whole output contract, or (for sweeps) its KPIs and the tables
+# named in ``output_tables``
+OUTPUTS = ("full", "compact")
+OUTPUT_TABLES = ("timeseries", "events", "ledger", "tasks", "segments", "preferences",
+                 "distribution", "pnl", "balance", "regions")
 SECONDS_PER_STEP = 5e-3
 SECONDS_PER_CUSTOMER_STEP = 8e-8
 MAX_ESTIMATED_SECONDS = 3600.0
@@ -164,6 +169,8 @@ class AppConfig(ScenarioConfig):
     progress: bool = True
     plots: bool = True  # each run's plots/
     sweep_plot: bool = True  # a multirun's plots/sweep_kpis.png (kpis.parquet is always written)
+    outputs: str = "full"  # compact: kpis.json and the output_tables only, no plots
+    output_tables: list[str] = field(default_factory=list)  # with outputs=compact
 
     def __post_init__(self):
         super().__post_init__()
@@ -171,6 +178,13 @@ class AppConfig(ScenarioConfig):
             raise ValueError(f"seed must be a whole number, got {self.seed!r}")
         check_range("seed", self.seed, 0, 2**63 - 1)
         check_range("replications", self.replications, 1, 100_000)
+        check_choice("outputs", self.outputs, OUTPUTS)
+        for name in self.output_tables:
+            check_choice("output_tables", name, OUTPUT_TABLES)
+        if self.output_tables and self.outputs != "compact":
+            raise ValueError(f"output_tables={list(self.output_tables)} chooses the tables of "
+                             "outputs=compact (outputs=full writes them all): set "
+                             f"outputs=compact, got outputs={self.outputs!r}")
         seconds = self.estimated_seconds(self.replications)
         if seconds > MAX_ESTIMATED_SECONDS:
             raise ValueError(

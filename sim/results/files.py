@@ -49,3 +49,25 @@ def write_json(path, data) -> None:
     """``data`` as indented JSON (NaN and inf as null), written atomically."""
     atomic_write(path, lambda p: Path(p).write_text(json.dumps(clean_json(data), indent=2,
                                                                sort_keys=True, default=str)))
+
+
+def kpis_text(kpis: dict) -> str:
+    """``kpis.json``'s text: the run's KPIs, NaN and inf as null, keys sorted."""
+    return json.dumps(clean_json(kpis), indent=2, sort_keys=True)
+
+
+def write_compact(results, run_dir, tables=()) -> Path:
+    """A run's compact output (``outputs=compact``, for sweeps): the tables named in
+    ``tables`` (``timeseries``, ``pnl``, ...: ``sim.config.scenario.OUTPUT_TABLES``) as
+    parquet and ``kpis.json``, written last as by ``Results.write``, whose files of the
+    same name it equals; no ``config.json``, no plots."""
+    out = Path(run_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in tables:
+        if name in ("pnl", "balance"):
+            df = results.statements()[0 if name == "pnl" else 1]
+        else:
+            df = getattr(results, name)
+        atomic_write(out / f"{name}.parquet", lambda p, df=df: df.to_parquet(p, index=False))
+    atomic_write(out / "kpis.json", lambda p: Path(p).write_text(kpis_text(results.kpis)))
+    return out

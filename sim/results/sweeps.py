@@ -81,26 +81,48 @@ def combine(sweep_dir) -> pd.DataFrame:
     ignored = sorted((n for n in dirs if current is not None and n not in current), key=_num)
     rows = []
     for name in names:
-        job = read_job(sweep_dir / name)
-        overrides = current[name] if current is not None else job.get("overrides", [])
-        if current is not None and job.get("overrides") != overrides:
-            job = {"status": "failed",
-                   "error": "no record of this job: its process ended before it started "
-                            "(killed?), or the directory holds another sweep's job"}
-        status = job.get("status", "unknown")
-        if status == "running":
-            status, job = "failed", {**job, "error": job.get(
-                "error", "the job started but never finished (its process was killed)")}
-        row = {"job": name, "status": status, "error": job.get("error"),
-               "overrides": " ".join(overrides)}
-        row.update({f"override.{k}": v for k, v in parse_overrides(overrides).items()})
-        kp = sweep_dir / name / "kpis.json"
-        if status == "ok" and kp.exists():
-            row.update(json.loads(kp.read_text()))
-        rows.append(row)
+        result = job_result(sweep_dir / name)
+        overrides = (current[name] if current is not None
+                     else result["job"].get("overrides", []))
+        rows.append(job_row(name, overrides, result, check=current is not None))
     table = pd.DataFrame(rows)
     table.attrs["ignored"] = ignored
     return table
+
+
+def job_result(job_dir) -> dict:
+    """What a job's directory says of it: ``{"job": job.json's record, "kpis": kpis.json's
+    KPIs or None}`` (the job returns it to the launcher, which streams it to the table)."""
+    job_dir = Path(job_dir)
+    job = read_job(job_dir)
+    kpis = None
+    if job.get("status") == "ok":
+        try:
+            kpis = json.loads((job_dir / "kpis.json").read_text())
+        except (OSError, ValueError):
+            kpis = None
+    return {"job": job, "kpis": kpis}
+
+
+def job_row(name: str, overrides, result: dict, check: bool = True) -> dict:
+    """The combined table's row of job ``name`` (this sweep's ``overrides``) from its
+    ``job_result``: job, status, error, overrides, ``override.KEY`` and, when it succeeded,
+    its KPIs. With ``check``, a record made with other overrides is no record of this job."""
+    job = result["job"]
+    if check and job.get("overrides") != list(overrides):
+        job = {"status": "failed",
+               "error": "no record of this job: its process ended before it started "
+                        "(killed?), or the directory holds another sweep's job"}
+    status = job.get("status", "unknown")
+    if status == "running":
+        status, job = "failed", {**job, "error": job.get(
+            "error", "the job started but never finished (its process was killed)")}
+    row = {"job": name, "status": status, "error": job.get("error"),
+           "overrides": " ".join(overrides)}
+    row.update({f"override.{k}": v for k, v in parse_overrides(overrides).items()})
+    if status == "ok" and result.get("kpis") is not None:
+        row.update(result["kpis"])
+    return row
 
 
 def _num(name: str):

@@ -16,6 +16,7 @@ import threading
 import time
 
 import pandas as pd
+import pytest
 from cli_helpers import cli_env, marketsim_command
 
 SWEEP = ["-m", "seed=0,1,2", "horizon_days=150", "plots=false", "sweep_plot=false",
@@ -40,14 +41,17 @@ def _kill_job_whenever_it_runs(job_dir, stop, killed):
         time.sleep(0.01)
 
 
-def test_a_killed_worker_fails_its_job_and_the_sweep_still_writes_its_table(tmp_path):
+@pytest.mark.parametrize("outputs", ["full", "compact"])
+def test_a_killed_worker_fails_its_job_and_the_sweep_still_writes_its_table(tmp_path, outputs):
+    """(With ``outputs=compact`` the jobs run on the launcher's compact path.)"""
     sweep_dir = tmp_path / "sweep"
     stop, killed = threading.Event(), []
     watcher = threading.Thread(target=_kill_job_whenever_it_runs,
                                args=(sweep_dir / "1", stop, killed), daemon=True)
     watcher.start()
     try:
-        proc = subprocess.run([*marketsim_command(), *SWEEP, f"hydra.sweep.dir={sweep_dir}"],
+        proc = subprocess.run([*marketsim_command(), *SWEEP, f"outputs={outputs}",
+                               f"hydra.sweep.dir={sweep_dir}"],
                               cwd=tmp_path, env=cli_env(), capture_output=True, text=True,
                               timeout=600)
     finally:

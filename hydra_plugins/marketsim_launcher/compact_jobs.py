@@ -1,0 +1,113 @@
+"""Compact sweep jobs without Hydra's per-job machinery: one composition and one typed config
+per group of jobs that differ only in their seed (replications of one configuration).
+
+With ``outputs=compact`` a job writes only ``job.json``, ``kpis.json`` and the tables it
+names (``sim.cli.runs``). For such a job Hydra's ``run_job`` costs more than the files it
+no longer writes: deep copies of the composed config (about 1,200 nodes) in
+``job_config`` and twice in ``run_job``, its conversion to the typed ``AppConfig``, a log
+file per job. A worker runs a job here instead when
+
+- its config says ``outputs=compact``, ``hydra.job.chdir`` is false, the sweep's subdir is
+  Hydra's default ``${hydra.job.num}``, and the config holds no interpolation outside
+  ``hydra`` (so that nothing else follows the seed);
+- its overrides set ``seed`` to a whole number and are otherwise those of the group.
+
+A group's first job composes its config (``job_config``) and converts it once; each job
+then gets a deep copy of that ``AppConfig`` with its own seed (``dataclasses.replace``,
+which runs the same range checks) and runs ``sim.cli.jobs.run_sweep_job``, the body of a
+job on Hydra's path, so its files, its record and the row it returns are the same. What it
+skips: ``.hydra/`` (a compact job writes none on Hydra's path either), the job's log file
+and Hydra's ``on_job_start``/``on_job_end`` callbacks (marketsim's config has none). A job
+that meets none of this, or whose group cannot be converted (bad input: the job's own
+error is then recorded on Hydra's path), takes Hydra's path.
+"""
+
+import copy
+import dataclasses
+import os
+from pathlib import Path
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import OverrideType
+from hydra.core.utils import JobReturn, JobStatus
+from omegaconf import OmegaConf, open_dict, read_write
+
+DEFAULT_SUBDIR = "${hydra.job.num}"
+
+# per worker process: the group's key -> (AppConfig, sweep directory, job name) or None
+# where the group's jobs take Hydra's path
+_GROUPS: dict = {}
+
+
+def compact_job(loader, master, idx: int, overrides) -> JobReturn | None:
+    """Run job ``idx`` here when it is a compact job of a group (module docstring); returns
+    its ``JobReturn``, or None where it takes Hydra's path."""
+    from sim.cli.jobs import run_sweep_job
+
+    parsed = OverridesParser.create(config_loader=loader).parse_overrides(list(overrides))
+    seeds = [o for o in parsed if o.key_or_group == "seed" and o.type == OverrideType.CHANGE
+             and o.package is None]
+    if len(seeds) != 1:
+        return None
+    seed = seeds[0].value()
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        return None
+    key = (master.hydra.job.config_name, tuple(master.hydra.overrides.hydra),
+           tuple(o.input_line for o in parsed if o is not seeds[0]))
+    if key not in _GROUPS:
+        group = _group(loader, master, overrides)
+        if group is False:  # bad input: Hydra's path records this job's error
+            return None
+        _GROUPS[key] = group
+    group = _GROUPS[key]
+    if group is None:
+        return None
+    app, sweep_dir, name = group
+    task = [o.input_line for o in parsed if not o.is_hydra_override()]
+
+    def make_app():
+        return dataclasses.replace(copy.deepcopy(app), seed=seed)
+
+    ret = JobReturn(overrides=task, working_dir=os.getcwd(), task_name=name)
+    ret.return_value = run_sweep_job(make_app, Path(sweep_dir) / str(idx), task, idx)
+    ret.status = JobStatus.COMPLETED
+    return ret
+
+
+def _group(loader, master, overrides):
+    """(AppConfig, absolute sweep directory, job name) of the job's group; None when its
+    jobs take Hydra's path, False when this job's config cannot be converted."""
+    from sim.cli.compose import check_choices, to_app_config
+
+    from .marketsim_launcher import job_config
+
+    try:
+        cfg = job_config(loader, master, overrides)
+    except Exception:  # noqa: BLE001 - Hydra's path reports it
+        return False
+    hydra_cfg = cfg.hydra
+    subdir = OmegaConf.to_container(hydra_cfg.sweep, resolve=False).get("subdir")
+    if (cfg.get("outputs") != "compact" or hydra_cfg.job.chdir or subdir != DEFAULT_SUBDIR):
+        return None
+    task = copy.deepcopy(cfg)
+    with read_write(task), open_dict(task):
+        del task["hydra"]
+    if _interpolates(OmegaConf.to_container(task, resolve=False)):
+        return None
+    try:
+        check_choices(hydra_cfg.runtime.choices, hydra_cfg.searchpath)
+        app = to_app_config(task)
+    except Exception:  # noqa: BLE001 - Hydra's path reports it
+        return False
+    sweep_dir = os.path.abspath(str(OmegaConf.select(cfg, "hydra.sweep.dir")))
+    return app, sweep_dir, str(hydra_cfg.job.name)
+
+
+def _interpolates(node) -> bool:
+    if isinstance(node, str):
+        return "${" in node
+    if isinstance(node, dict):
+        return any(_interpolates(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_interpolates(v) for v in node)
+    return False
