@@ -2,7 +2,8 @@
 
 ``run_sweep_job`` is the body of a sweep job, whether Hydra's ``run_job`` calls it (through
 ``hydra_main``) or marketsim's launcher does for a compact job (``hydra_plugins``'s
-``marketsim_launcher``): a complete job directory made with the same overrides is skipped;
+``marketsim_launcher``): a complete job directory made with the same overrides and the
+same config (``config_sha256`` in ``job.json``) is skipped;
 otherwise ``job.json`` says ``running`` (with the worker's pid), the run writes its outputs,
 and ``job.json`` says ``ok``, or ``failed`` with the error in one line. A job's failure
 costs no other job. It returns what the job's directory then says of it
@@ -24,17 +25,24 @@ def run_sweep_job(make_app, run_dir: Path, overrides: list, num) -> dict | None:
     """Job ``num`` of a sweep, with task ``overrides``, into ``run_dir``; ``make_app()``
     gives its ``AppConfig`` (and raises for bad input). Returns its ``job_result`` (None
     when its directory could not be made)."""
-    from sim.results.sweeps import job_is_complete, job_result, write_json
+    from sim.results.sweeps import config_digest, job_is_complete, job_result, write_json
 
     run_dir = Path(run_dir)
-    if job_is_complete(run_dir, overrides):
+    try:
+        app = make_app()
+    except Exception:  # noqa: BLE001 - bad input fails the job below, with its message
+        app = None
+    digest = None if app is None else config_digest(app)
+    if app is not None and job_is_complete(run_dir, overrides, digest):
         print(f"[marketsim] job {num} already complete in {run_dir}: skipped")
         return job_result(run_dir)
     try:
         check_writable(run_dir, "hydra.sweep.dir")
-        app = make_app()
+        if app is None:
+            app = make_app()  # raises the bad input's error again, now recorded
         write_json(run_dir / "job.json", {"overrides": overrides, "status": "running",
-                                          "seed": app.seed, "pid": os.getpid()})
+                                          "seed": app.seed, "pid": os.getpid(),
+                                          "config_sha256": digest})
         run_app(app, run_dir, progress=False)
     except Exception as e:  # noqa: BLE001 - a job reports its own failure
         message = str(e) if isinstance(e, MarketsimError) else f"{type(e).__name__}: {e}"
@@ -46,5 +54,6 @@ def run_sweep_job(make_app, run_dir: Path, overrides: list, num) -> dict | None:
                                           "error": message,
                                           "traceback": traceback.format_exc()})
         return job_result(run_dir)
-    write_json(run_dir / "job.json", {"overrides": overrides, "status": "ok", "seed": app.seed})
+    write_json(run_dir / "job.json", {"overrides": overrides, "status": "ok", "seed": app.seed,
+                                      "config_sha256": digest})
     return job_result(run_dir)

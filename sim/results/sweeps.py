@@ -9,7 +9,9 @@ left out and listed in ``table.attrs["ignored"]``. ``sweep_lock`` keeps a second
 from writing into a directory while one runs.
 """
 
+import dataclasses
 import fcntl
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -23,14 +25,25 @@ SWEEP_FILE = "sweep.json"
 LOCK_FILE = ".marketsim-sweep.lock"
 
 
-def job_is_complete(job_dir, overrides) -> bool:
-    """True when ``job_dir`` already holds a complete run made with the same overrides."""
+def config_digest(config) -> str:
+    """SHA-256 of a job's whole typed config (a dataclass): two jobs with the same overrides
+    but another config behind them (an experiment's option file rewritten, a config file
+    edited) differ."""
+    text = json.dumps(dataclasses.asdict(config), sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def job_is_complete(job_dir, overrides, digest: str | None = None) -> bool:
+    """True when ``job_dir`` already holds a complete run made with the same overrides and,
+    when ``digest`` is given, the same config (``config_digest``; a run recorded without
+    one is not taken as complete)."""
     job_dir = Path(job_dir)
     meta = job_dir / "job.json"
     if not (job_dir / "kpis.json").exists() or not meta.exists():
         return False
     recorded = read_job(job_dir)
-    return recorded.get("overrides") == list(overrides) and recorded.get("status") == "ok"
+    same = recorded.get("overrides") == list(overrides) and recorded.get("status") == "ok"
+    return same and (digest is None or recorded.get("config_sha256") == digest)
 
 
 def read_job(job_dir) -> dict:

@@ -64,7 +64,7 @@ def test_compact_replications_write_their_table_and_mean_only(tmp_path):
     (["outputs=tiny"], "outputs must be one of full, compact; got 'tiny'"),
     (["outputs=compact", "output_tables=[timeseries,ledgr]"],
      "output_tables must be one of timeseries, events, ledger, tasks, segments, "
-     "preferences, distribution, pnl, balance; got 'ledgr'"),
+     "preferences, distribution, pnl, balance, regions; got 'ledgr'"),
     (["output_tables=[timeseries]"],
      "output_tables=['timeseries'] chooses the tables of outputs=compact (outputs=full "
      "writes them all): set outputs=compact, got outputs='full'"),
