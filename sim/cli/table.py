@@ -16,6 +16,8 @@ def format_table(kpis: pd.DataFrame) -> str:
     per_product = [c for c in kpis.columns if c.startswith(PRODUCT_ROWS)]
     if len(per_product) > len(PRODUCT_ROWS):  # a product line: revenue and profit by product
         cols += per_product
+    if "pipeline_projects" in kpis and (pd.to_numeric(kpis["pipeline_projects"]) > 0).any():
+        cols.append("pipeline_strength")  # projects still in development at the end
     w = max([22, *(len(c) + 2 for c in cols)])
     lines = []
     if len(kpis) == 1:

@@ -147,3 +147,12 @@ def test_a_run_reports_the_pipeline_while_a_project_is_in_development():
     k = run_scenario(cfg, seed=0).kpis
     assert k["pipeline_projects"] == 1
     assert k["pipeline_rnpv.hub"] == k["pipeline_strength"] > 0.0
+
+
+def test_the_printed_table_shows_the_pipeline_only_when_there_is_one():
+    from sim.cli.table import format_table
+
+    row = {"npv": 1.0, "pipeline_strength": 2.5e6, "pipeline_projects": 1}
+    assert "pipeline_strength" in format_table(pd.DataFrame([row]))
+    row.update(pipeline_strength=0.0, pipeline_projects=0)
+    assert "pipeline_strength" not in format_table(pd.DataFrame([row]))
