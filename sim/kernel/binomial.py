@@ -220,15 +220,21 @@ def _binomials(n, p, step_key, start, out):
         out[i] = binomial(n[i], p[i], draw_key(step_key, start + i))
 
 
-def binomials(n, p, step_key: int, start: int = 0) -> np.ndarray:
-    """Draws ``binomial(n[i], p[i], draw_key(step_key, start + i))`` (int64 array); for
-    tests and for checking the sampler against the binomial distribution."""
+def _checked(n, p):
+    """(n, p) as contiguous int64 and float64 1-d arrays of one shape, n >= 0, p in [0, 1]."""
     n = np.ascontiguousarray(n, dtype=np.int64)
     p = np.ascontiguousarray(p, dtype=np.float64)
     if n.shape != p.shape or n.ndim != 1:
         raise ValueError(f"n and p must be 1-d arrays of one shape, got {n.shape}, {p.shape}")
     if np.any(n < 0) or not np.all((p >= 0.0) & (p <= 1.0)):
         raise ValueError("n must be >= 0 and p in [0, 1]")
+    return n, p
+
+
+def binomials(n, p, step_key: int, start: int = 0) -> np.ndarray:
+    """Draws ``binomial(n[i], p[i], draw_key(step_key, start + i))`` (int64 array); for
+    tests and for checking the sampler against the binomial distribution."""
+    n, p = _checked(n, p)
     out = np.empty(n.shape[0], np.int64)
     _binomials(n, p, np.uint64(step_key), np.int64(start), out)
     return out
@@ -298,12 +304,7 @@ def _binomials_approx(n, p, step_key, start, min_variance, out):
 def binomials_approx(n, p, step_key: int, start: int = 0,
                      min_variance: float = 10.0) -> np.ndarray:
     """``binomials`` with ``binomial_approx`` (for tests and the benchmark)."""
-    n = np.ascontiguousarray(n, dtype=np.int64)
-    p = np.ascontiguousarray(p, dtype=np.float64)
-    if n.shape != p.shape or n.ndim != 1:
-        raise ValueError(f"n and p must be 1-d arrays of one shape, got {n.shape}, {p.shape}")
-    if np.any(n < 0) or not np.all((p >= 0.0) & (p <= 1.0)):
-        raise ValueError("n must be >= 0 and p in [0, 1]")
+    n, p = _checked(n, p)
     if not min_variance >= MIN_APPROX_VARIANCE:
         raise ValueError(f"min_variance must be >= {MIN_APPROX_VARIANCE}, got {min_variance}")
     out = np.empty(n.shape[0], np.int64)
