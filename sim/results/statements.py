@@ -150,9 +150,19 @@ def firm_statements(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
     lines = _lines(led["account"]) if len(led) else np.zeros(0, object)
     amount = led["amount"].to_numpy(float) if len(led) else np.zeros(0)
 
+    # every line's quarterly sums in one bincount (bin line x quarter; each bin adds its
+    # postings in ledger order, as a bincount of the line's postings alone does)
+    codes, names = pd.factorize(lines) if len(lines) else (np.zeros(0, int), [])
+    row = {name: k for k, name in enumerate(names)}
+    sums = np.bincount(codes * n_q + q, weights=amount,
+                       minlength=len(row) * n_q).reshape(len(row), n_q) if len(row) else None
+
+    def none() -> np.ndarray:  # a line without postings: bincount's zeros (their dtype too)
+        return np.bincount(np.zeros(0, int), weights=np.zeros(0), minlength=n_q)[:n_q]
+
     def flow(line: str) -> np.ndarray:  # money out as a positive number, money in likewise
-        m = lines == line
-        return np.abs(np.bincount(q[m], weights=amount[m], minlength=n_q)[:n_q])
+        k = row.get(line)
+        return np.abs(none() if k is None else sums[k])
 
     net_flow = np.bincount(q, weights=amount, minlength=n_q)[:n_q]
     ledger_cash = np.cumsum(net_flow)
@@ -182,8 +192,7 @@ def firm_statements(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
     p["tax"], p["loss_carryforward"] = _tax(p["pretax_income"], tax_rate)
     p["net_income"] = p["pretax_income"] - p["tax"]
 
-    financing = np.bincount(q[lines == "financing"], weights=amount[lines == "financing"],
-                            minlength=n_q)[:n_q]
+    financing = sums[row["financing"]].copy() if "financing" in row else none()
     b = {"end_day": p["end_day"], "ledger_cash": ledger_cash,
          "cash": np.maximum(ledger_cash, 0.0), "debt": np.maximum(-ledger_cash, 0.0),
          "inventory": inv_value, "inventory_units": inv_units,
