@@ -30,6 +30,8 @@ from sim.market.targeting import apply_targeting
 from sim.seeds import component_rng, component_seed
 from sim.units import per_year_to_per_day
 
+_FEATURES, _DESIGN = ATTRIBUTES.index("features"), ATTRIBUTES.index("design")
+
 
 def build_segments(market_cfg, preferences=None) -> Segments:
     """Kernel segments from the market config (p, q converted from per year to per day).
@@ -84,6 +86,8 @@ class Market:
         self.segments = self.generations.kernel_segments(self.segments)
         self.sizes = np.array([s.size for s in mcfg.segments], dtype=float)
         self.size_share = self.sizes / self.sizes.sum()
+        # the recorded availability of a firm without channels (its availability is ones)
+        self._full_availability = float(np.ones(len(self.sizes)) @ self.size_share)
         self.expectation = float(np.average([s.quality_expectation for s in mcfg.segments],
                                             weights=self.sizes))
         names = [s.name for s in mcfg.segments]
@@ -253,9 +257,11 @@ class Market:
                 market_share=share,
                 awareness=float(p.awareness @ self.size_share),
                 advertising=float(p.advertising @ self.size_share),
-                quality=p.quality, features=float(p.attributes[ATTRIBUTES.index("features")]),
-                design=float(p.attributes[ATTRIBUTES.index("design")]),
-                availability=float(f.distribution.availability(len(self.sizes)) @ self.size_share),
+                quality=p.quality, features=float(p.attributes[_FEATURES]),
+                design=float(p.attributes[_DESIGN]),
+                availability=(float(f.distribution.availability(len(self.sizes))
+                                    @ self.size_share) if f.distribution.active
+                              else self._full_availability),
                 satisfaction=p.satisfaction, service_level=p.service_level,
                 inventory=o.production.inventory, backlog=o.production.backlog,
                 capacity_per_week=o.production.capacity_per_week,
