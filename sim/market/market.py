@@ -31,6 +31,7 @@ from sim.seeds import component_rng, component_seed
 from sim.units import per_year_to_per_day
 
 _FEATURES, _DESIGN = ATTRIBUTES.index("features"), ATTRIBUTES.index("design")
+_IDEAL_KEYS = tuple(f"ideal_{a}" for a in ATTRIBUTES)
 
 
 def build_segments(market_cfg, preferences=None) -> Segments:
@@ -294,8 +295,10 @@ class Market:
 
     def _record_preferences(self, t) -> None:
         snap = self.preferences.snapshot()
+        # tolist: the same Python floats as float() of each element, in one call
+        alpha, ideal = snap["alpha"].tolist(), snap["ideal"].tolist()
         for si, seg in enumerate(self.segment_names):
-            row = {"t": t, "segment": seg, "price_sensitivity": float(snap["alpha"][si])}
-            for k, a in enumerate(ATTRIBUTES):
-                row[f"ideal_{a}"] = float(snap["ideal"][si, k])
+            row = {"t": t, "segment": seg, "price_sensitivity": alpha[si]}
+            for k, key in enumerate(_IDEAL_KEYS):
+                row[key] = ideal[si][k]
             self.recorder.preference_row(**row)
