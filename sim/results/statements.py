@@ -145,6 +145,15 @@ def _lines(accounts: pd.Series) -> np.ndarray:
 def firm_statements(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
                     horizon: float, tax_rate: float, depreciation_years: float):
     """(pnl rows, balance rows) of one firm as DataFrames."""
+    p, b = _firm_columns(firm, ledger, ts, n_q, horizon, tax_rate, depreciation_years)
+    head = {"firm": firm, "quarter": np.arange(n_q)}
+    return (pd.DataFrame(head | p, columns=PNL_COLUMNS),
+            pd.DataFrame(head | b, columns=BALANCE_COLUMNS))
+
+
+def _firm_columns(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
+                  horizon: float, tax_rate: float, depreciation_years: float):
+    """(pnl columns, balance columns) of one firm: arrays of ``n_q`` quarters by name."""
     led = ledger[ledger["firm"] == firm]
     q = _quarter(led["t"].to_numpy()) if len(led) else np.zeros(0, int)
     lines = _lines(led["account"]) if len(led) else np.zeros(0, object)
@@ -211,11 +220,16 @@ def firm_statements(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
     b["net_change_cash"] = b["cf_operating"] + b["cf_investing"] + b["cf_financing"]
     b["capex"] = capex
     b["production_cost"] = production
-    head = {"firm": firm, "quarter": quarter}
-    pnl = pd.DataFrame(head | {c: p[c] for c in PNL_COLUMNS[2:]}, columns=PNL_COLUMNS)
-    balance = pd.DataFrame(head | {c: b[c] for c in BALANCE_COLUMNS[2:]},
-                           columns=BALANCE_COLUMNS)
-    return pnl, balance
+    return {c: p[c] for c in PNL_COLUMNS[2:]}, {c: b[c] for c in BALANCE_COLUMNS[2:]}
+
+
+def _stacked(firms: list, n_q: int, parts: list, columns: list) -> pd.DataFrame:
+    """The firms' columns one above the other in one table: the table ``pd.concat`` of
+    each firm's own table gives (numpy's type promotion, as concat's), built once."""
+    head = {"firm": [f for f in firms for _ in range(n_q)],
+            "quarter": np.tile(np.arange(n_q), len(firms))}
+    return pd.DataFrame(head | {c: np.concatenate([part[c] for part in parts])
+                                for c in columns[2:]}, columns=columns)
 
 
 def build_statements(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: float,
@@ -229,9 +243,12 @@ def build_statements(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: fl
             n_q = max(n_q, int(_quarter(df["t"].max())) + 1)
     ts = timeseries if len(timeseries) else pd.DataFrame(
         columns=["t", "firm", "produced", "inventory", "units_sold"])
-    parts = [firm_statements(f, ledger, ts, n_q, horizon, tax_rate, depreciation_years)
+    # only the columns the statements read: each firm's rows are taken from these alone
+    ledger = ledger[[c for c in ("t", "firm", "account", "amount") if c in ledger]]
+    ts = ts[[c for c in ("t", "firm", "produced", "inventory", "units_sold") if c in ts]]
+    parts = [_firm_columns(f, ledger, ts, n_q, horizon, tax_rate, depreciation_years)
              for f in firms]
     if not parts:
         return pd.DataFrame(columns=PNL_COLUMNS), pd.DataFrame(columns=BALANCE_COLUMNS)
-    return (pd.concat([a for a, _ in parts], ignore_index=True),
-            pd.concat([b for _, b in parts], ignore_index=True))
+    return (_stacked(firms, n_q, [a for a, _ in parts], PNL_COLUMNS),
+            _stacked(firms, n_q, [b for _, b in parts], BALANCE_COLUMNS))
