@@ -75,10 +75,31 @@ class Ledger:
         else:
             paid = min(amount, max(self._cash + self.credit_line, 0.0))
             self.unpaid += amount - paid
-        if paid > 0.0:  # post(account, -paid, product)
+        if paid > 0.0:  # post(account, -paid, product), Recorder.cash's row spelt out
             self._cash += -paid
-            self.recorder.cash(self.env.now, self.firm, account, -paid, product)
+            rec = self.recorder
+            rec.ledger.append((float(self.env.now), self.firm, account, float(-paid)))
+            rec.ledger_products.append(product)
         return paid
+
+    def pay_all(self, payments) -> None:
+        """Non-discretionary payments ``(account, amount)`` in order: the same postings as
+        ``spend(account, amount, discretionary=False)`` for each (the weekly salaries)."""
+        rec = self.recorder
+        rows, products = rec.ledger, rec.ledger_products
+        t = float(self.env.now)
+        for account, amount in payments:
+            if amount <= 0.0:
+                continue
+            if self.state == INSOLVENT:
+                paid = 0.0
+            else:
+                paid = min(amount, max(self._cash + self.credit_line, 0.0))
+                self.unpaid += amount - paid
+            if paid > 0.0:
+                self._cash += -paid
+                rows.append((t, self.firm, account, float(-paid)))
+                products.append("")
 
     def for_product(self, product: str) -> "ProductLedger":
         """This ledger as one product of the line sees it: its postings carry its name."""

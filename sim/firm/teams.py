@@ -21,8 +21,13 @@ def _salaries_account(team: str) -> str:
 
 
 def _salary(team) -> float:
-    """One salary period's pay of a team: headcount x cost per head x period / year."""
-    return len(team.joined) * team.cost_per_head_per_year * SALARY_PERIOD_DAYS / DAYS_PER_YEAR
+    """One salary period's pay of a team: headcount x cost per head x period / year
+    (kept while the headcount stays: the review and the payroll ask for it every week)."""
+    n = len(team.joined)
+    if n != team._pay_heads:
+        team._pay_heads = n
+        team._pay = n * team.cost_per_head_per_year * SALARY_PERIOD_DAYS / DAYS_PER_YEAR
+    return team._pay
 
 
 class Team:
@@ -32,6 +37,8 @@ class Team:
         self.hiring_lag_days = float(cfg.hiring_lag_days)
         self.ramp_up_days = float(cfg.ramp_up_days)
         self.joined = [-math.inf] * int(cfg.headcount)  # day each member joined
+        self._latest = -math.inf  # max(joined), kept by join and leave
+        self._pay_heads, self._pay = -1, 0.0  # _salary's cache: headcount, pay
 
     @property
     def headcount(self) -> int:
@@ -43,18 +50,21 @@ class Team:
             return float(len(self.joined))
         joined = self.joined
         # the latest joiner fully productive: so is everyone (a sum of ones, exact)
-        if joined and (t - max(joined)) / self.ramp_up_days >= 1.0:
+        if joined and (t - self._latest) / self.ramp_up_days >= 1.0:
             return float(len(joined))
         return sum(min(1.0, (t - j) / self.ramp_up_days) for j in joined)
 
     def join(self, t: float, n: int) -> None:
         self.joined.extend([t] * n)
+        if n > 0 and t > self._latest:
+            self._latest = t
 
     def leave(self, n: int) -> int:
         """The ``n`` most recent joiners leave (at most the whole team); returns how many."""
         n = min(n, len(self.joined))
         self.joined.sort()
         del self.joined[len(self.joined) - n:]
+        self._latest = self.joined[-1] if self.joined else -math.inf
         return n
 
 
@@ -83,9 +93,8 @@ class Teams:
 
     def pay_salaries(self) -> None:
         """One week's salaries, one ledger posting per team (not discretionary)."""
-        spend = self.ledger.spend
-        for name, team in self.teams.items():
-            spend(_salaries_account(name), _salary(team), discretionary=False)
+        self.ledger.pay_all([(_salaries_account(name), _salary(team))
+                             for name, team in self.teams.items()])
 
     def payroll(self):
         """Process: weekly salaries (a firm's solvency review pays them instead)."""

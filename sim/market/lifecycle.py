@@ -52,13 +52,26 @@ class _Curve:
 
     def __init__(self):
         self.t: list[float] = []       # day of each step
-        self.raw: list[float] = []     # units in each step
+        # units in each step: a buffer that doubles when full, ``m`` entries in use
+        self._raw = np.empty(64)
+        self.m = 0
         # smoothed, column i is step i: rows level, se_level, slope (units per step per
         # step), se_slope; a buffer that doubles when full, ``n`` columns in use
         self._smoothed = np.empty((4, 64))
         self.n = 0
         self.phase = 0                 # index in PHASES
         self.since = 0                 # index where the phase began
+
+    def push(self, units: float) -> None:
+        """The units of the next step."""
+        if self.m == self._raw.shape[0]:
+            self._raw = np.concatenate([self._raw, np.empty_like(self._raw)])
+        self._raw[self.m] = units
+        self.m += 1
+
+    def window(self, lo: int, hi: int) -> np.ndarray:
+        """Units of steps ``lo`` to ``hi - 1``, a fresh (aligned) array."""
+        return self._raw[lo:min(hi, self.m)].copy()
 
     def add(self, level: float, slope: float, se_level: float, se_slope: float) -> None:
         """The smoothed values of the next step."""
@@ -96,13 +109,13 @@ class Lifecycle:
             return self.phase[k]
         c = self.curves[k]
         c.t.append(float(self.env.now))
-        c.raw.append(float(units))
+        c.push(float(units))
         if not self.phase[k]:  # on the market from the start: growth if it has customers
             c.phase = 1 if active > units else 0  # customers before this step
             self.phase[k] = PHASES[c.phase]
         elif self.phase[k] == "development":
             self._set(k, firm, product.name, PHASES[0], self.env.now)
-        i = len(c.raw) - 1 - self.half  # the newest step whose window is complete
+        i = c.m - 1 - self.half  # the newest step whose window is complete
         if i >= 0:
             self._smooth(c, i)
             self._advance(k, firm, product.name, c)
@@ -124,7 +137,7 @@ class Lifecycle:
     def _smooth(self, c: _Curve, i: int) -> None:
         lo = max(0, i - self.half)
         w, norm = self._weights_for(lo - i, self.half)
-        y = np.asarray(c.raw[lo:i + self.half + 1])
+        y = c.window(lo, i + self.half + 1)
         level, slope = w @ y
         # noise sd from the second differences of the window (a smooth trend cancels; white
         # noise of sd s gives second differences of sd s sqrt(6)); robust: the median

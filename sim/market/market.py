@@ -30,6 +30,9 @@ from sim.market.targeting import apply_targeting
 from sim.seeds import component_rng, component_seed
 from sim.units import per_year_to_per_day
 
+_FEATURES, _DESIGN = ATTRIBUTES.index("features"), ATTRIBUTES.index("design")
+_IDEAL_KEYS = tuple(f"ideal_{a}" for a in ATTRIBUTES)
+
 
 def build_segments(market_cfg, preferences=None) -> Segments:
     """Kernel segments from the market config (p, q converted from per year to per day).
@@ -84,6 +87,8 @@ class Market:
         self.segments = self.generations.kernel_segments(self.segments)
         self.sizes = np.array([s.size for s in mcfg.segments], dtype=float)
         self.size_share = self.sizes / self.sizes.sum()
+        # the recorded availability of a firm without channels (its availability is ones)
+        self._full_availability = float(np.ones(len(self.sizes)) @ self.size_share)
         self.expectation = float(np.average([s.quality_expectation for s in mcfg.segments],
                                             weights=self.sizes))
         names = [s.name for s in mcfg.segments]
@@ -253,9 +258,11 @@ class Market:
                 market_share=share,
                 awareness=float(p.awareness @ self.size_share),
                 advertising=float(p.advertising @ self.size_share),
-                quality=p.quality, features=float(p.attributes[ATTRIBUTES.index("features")]),
-                design=float(p.attributes[ATTRIBUTES.index("design")]),
-                availability=float(f.distribution.availability(len(self.sizes)) @ self.size_share),
+                quality=p.quality, features=float(p.attributes[_FEATURES]),
+                design=float(p.attributes[_DESIGN]),
+                availability=(float(f.distribution.availability(len(self.sizes))
+                                    @ self.size_share) if f.distribution.active
+                              else self._full_availability),
                 satisfaction=p.satisfaction, service_level=p.service_level,
                 inventory=o.production.inventory, backlog=o.production.backlog,
                 capacity_per_week=o.production.capacity_per_week,
@@ -288,8 +295,10 @@ class Market:
 
     def _record_preferences(self, t) -> None:
         snap = self.preferences.snapshot()
+        # tolist: the same Python floats as float() of each element, in one call
+        alpha, ideal = snap["alpha"].tolist(), snap["ideal"].tolist()
         for si, seg in enumerate(self.segment_names):
-            row = {"t": t, "segment": seg, "price_sensitivity": float(snap["alpha"][si])}
-            for k, a in enumerate(ATTRIBUTES):
-                row[f"ideal_{a}"] = float(snap["ideal"][si, k])
+            row = {"t": t, "segment": seg, "price_sensitivity": alpha[si]}
+            for k, key in enumerate(_IDEAL_KEYS):
+                row[key] = ideal[si][k]
             self.recorder.preference_row(**row)

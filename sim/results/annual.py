@@ -34,11 +34,12 @@ def free_cash_flow(balance: pd.DataFrame, firm: str) -> pd.DataFrame:
 
 
 def annual(pnl: pd.DataFrame, balance: pd.DataFrame, firm: str,
-           horizon_days: float) -> pd.DataFrame:
+           horizon_days: float, fcf: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per year of ``firm``: the income-statement lines summed over its quarters,
     the balance-sheet lines at its last quarter, free cash flow, ``complete`` and
     ``revenue_growth`` (net revenue over the year before, minus one; NaN when either year
-    is incomplete or the year before sold nothing)."""
+    is incomplete or the year before sold nothing). ``fcf``: ``free_cash_flow(balance,
+    firm)`` where the caller has it already."""
     p = pnl[pnl["firm"] == firm].sort_values("quarter")
     b = balance[balance["firm"] == firm].sort_values("quarter")
     if p.empty:
@@ -48,8 +49,10 @@ def annual(pnl: pd.DataFrame, balance: pd.DataFrame, firm: str,
     rows = p.assign(year=year).groupby("year")[list(SUMS)].sum()
     ends = b.assign(year=(b["quarter"].to_numpy() // 4).astype(int)).groupby("year")[
         list(ENDS)].last()
-    fcf = free_cash_flow(balance, firm).assign(year=year).groupby("year")["fcf"].sum()
-    out = rows.join(ends).assign(fcf=fcf).reset_index()
+    if fcf is None:
+        fcf = free_cash_flow(balance, firm)
+    by_year = fcf.assign(year=year).groupby("year")["fcf"].sum()
+    out = rows.join(ends).assign(fcf=by_year).reset_index()
     out["start_day"] = out["year"] * DAYS_PER_YEAR
     out["end_day"] = np.minimum((out["year"] + 1) * DAYS_PER_YEAR, horizon_days)
     out["complete"] = (out["year"] + 1) * DAYS_PER_YEAR <= horizon_days + 1e-9
@@ -98,8 +101,8 @@ def _ratio(a: float, b: float):
 def statement_kpis(pnl: pd.DataFrame, balance: pd.DataFrame, firm: str,
                    horizon_days: float) -> dict:
     """The KPIs of ``firm`` read off its statements (docs/kpis.md, "Statements")."""
-    years = annual(pnl, balance, firm, horizon_days)
     fcf = free_cash_flow(balance, firm)
+    years = annual(pnl, balance, firm, horizon_days, fcf)
     full = years[years["complete"]] if len(years) else years
     last = full.iloc[-1] if len(full) else None
     growth = years["revenue_growth"].dropna()

@@ -19,10 +19,11 @@ WINDOW_DAYS = DAYS_PER_QUARTER  # for "final" and "peak" shares
 
 
 def _first(events, firm, kind, product=None):
-    hit = events[(events["firm"] == firm) & (events["kind"] == kind)]
+    hit = (events["firm"].to_numpy(object) == firm) & (events["kind"].to_numpy(object) == kind)
     if product is not None:  # a product line: the first product's own event
-        hit = hit[hit["product"] == product]
-    return float(hit["t"].iloc[0]) if len(hit) else None
+        hit &= events["product"].to_numpy(object) == product
+    at = np.flatnonzero(hit)
+    return float(events["t"].iloc[at[0]]) if len(at) else None
 
 
 def _none_if_nan(x):
@@ -51,10 +52,19 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     r = config.discount_rate_per_year
     led = ledger[ledger["firm"] == firm]
     ops = led[~led["account"].str.startswith("financing")]
-    revenue = float(ops.loc[ops["account"] == "revenue", "amount"].sum())
-    production = 0.0 - float(ops.loc[ops["account"] == "production", "amount"].sum())
-    marketing = 0.0 - float(ops.loc[ops["account"].str.startswith("marketing"), "amount"].sum())
-    channel = 0.0 - float(ops.loc[ops["account"].str.startswith("channel_margin"), "amount"].sum())
+    # each account compared once (factorized): the sums take the rows the filters on the
+    # table take, in ledger order (nansum: as Series.sum)
+    acc, accounts = pd.factorize(ops["account"])
+    amount = ops["amount"].to_numpy(float)
+
+    def total(match) -> float:
+        return float(np.nansum(amount[np.isin(acc, [k for k, a in enumerate(accounts)
+                                                    if match(a)])]))
+
+    revenue = total(lambda a: a == "revenue")
+    production = 0.0 - total(lambda a: a == "production")
+    marketing = 0.0 - total(lambda a: a.startswith("marketing"))
+    channel = 0.0 - total(lambda a: a.startswith("channel_margin"))
     profit = float(ops["amount"].sum())
     npv = float((ops["amount"] * (1.0 + r) ** (-ops["t"] / DAYS_PER_YEAR)).sum())
 
@@ -91,7 +101,7 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     churn_rate = cust.churn_rate(on, paying_churn, dt)
     new = float(mine["new_adopters"].sum())
     gross = revenue - production - channel  # channels' margins come off the revenue
-    sales = 0.0 - float(ops.loc[ops["account"] == "salaries:sales", "amount"].sum())
+    sales = 0.0 - total(lambda a: a == "salaries:sales")
     paid = float((mine["new_adopters"] * cust.paid_share(mine, ts, config.market.segments)).sum())
     acquisition = marketing + sales
     cac = acquisition / paid if paid > 0 else None

@@ -22,15 +22,20 @@ firm's shared costs) and the timeseries (one row per step per product):
   that shipped at least that many units by that day (None when no product is judged).
 """
 
+import numpy as np
 import pandas as pd
 
 from sim.units import DAYS_PER_YEAR
 
 
-def _growth(rows: pd.DataFrame, horizon: float):
-    last = rows.loc[rows["t"] >= horizon - DAYS_PER_YEAR, "amount"].sum()
-    before = rows.loc[(rows["t"] >= horizon - 2 * DAYS_PER_YEAR)
-                      & (rows["t"] < horizon - DAYS_PER_YEAR), "amount"].sum()
+def _sum(x) -> float:
+    """``float(Series(x).sum())``: NaN skipped, numpy's summation of the same array."""
+    return float(np.nansum(x))
+
+
+def _growth(t, amount, horizon: float):
+    last = _sum(amount[t >= horizon - DAYS_PER_YEAR])
+    before = _sum(amount[(t >= horizon - 2 * DAYS_PER_YEAR) & (t < horizon - DAYS_PER_YEAR)])
     return float(last / before - 1.0) if before > 0 else None
 
 
@@ -40,26 +45,35 @@ def product_names(firm_cfg) -> list:
 
 
 def portfolio_kpis(config, timeseries: pd.DataFrame, ledger: pd.DataFrame) -> dict:
-    ops = ledger[~ledger["account"].str.startswith("financing")]
+    # the ledger's columns as arrays, each account and firm compared once as a code: the
+    # rows each sum takes are those of the boolean filters on the table, in ledger order
+    amount = ledger["amount"].to_numpy(float)
+    t = ledger["t"].to_numpy(float)
+    acc, accounts = pd.factorize(ledger["account"])
+    firms, firm_names = pd.factorize(ledger["firm"])
+    is_op = ~np.isin(acc, [k for k, a in enumerate(accounts) if a.startswith("financing")])
+    is_revenue = acc == (list(accounts).index("revenue") if "revenue" in accounts else -2)
+    firm_code = {f: k for k, f in enumerate(firm_names)}
     firm = config.firm.name
-    led = ops[ops["firm"] == firm]
-    product = led["product"] if "product" in led else pd.Series("", index=led.index)
+    mine = is_op & (firms == firm_code.get(firm, -2))
+    product = (ledger["product"].to_numpy(object) if "product" in ledger
+               else np.full(len(ledger), "", object))
     ts = timeseries[timeseries["firm"] == firm] if len(timeseries) else timeseries
     out = {}
     for name in product_names(config.firm):
-        rows = led[product == name]
-        revenue = rows[rows["account"] == "revenue"]
-        out[f"product_revenue.{name}"] = float(revenue["amount"].sum())
-        out[f"product_profit.{name}"] = float(rows["amount"].sum())
+        rows = mine & (product == name)
+        revenue = rows & is_revenue
+        out[f"product_revenue.{name}"] = _sum(amount[revenue])
+        out[f"product_profit.{name}"] = _sum(amount[rows])
         out[f"product_units.{name}"] = (float(ts.loc[ts["product"] == name, "units_sold"].sum())
                                         if len(ts) else 0.0)
-        out[f"product_revenue_growth.{name}"] = _growth(revenue, config.horizon_days)
-    out["shared_costs"] = 0.0 - float(led.loc[product == "", "amount"].sum())
+        out[f"product_revenue_growth.{name}"] = _growth(t[revenue], amount[revenue],
+                                                        config.horizon_days)
+    out["shared_costs"] = 0.0 - _sum(amount[mine & (product == "")])
     for f in config.firms:
-        mine = ops[ops["firm"] == f.name]
-        out[f"portfolio_revenue.{f.name}"] = float(
-            mine.loc[mine["account"] == "revenue", "amount"].sum())
-        out[f"portfolio_profit.{f.name}"] = float(mine["amount"].sum())
+        theirs = is_op & (firms == firm_code.get(f.name, -2))
+        out[f"portfolio_revenue.{f.name}"] = _sum(amount[theirs & is_revenue])
+        out[f"portfolio_profit.{f.name}"] = _sum(amount[theirs])
     out["launch_success_rate"] = launch_success_rate(config, ts)
     return out
 

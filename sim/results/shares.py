@@ -13,10 +13,14 @@ import pandas as pd
 from sim.results.customers import paying
 
 
-def _share(frame: pd.DataFrame, firm: str, column: str, window: int) -> pd.Series:
-    # the pivot table (t x firm, summed over a firm's products), built by groupby and
-    # unstack: the same frame as ``pivot_table(..., aggfunc="sum")``, a third of its time
-    wide = frame.groupby(["t", "firm"])[column].sum().unstack("firm").fillna(0.0)
+def _wide(frame: pd.DataFrame, columns: list) -> dict:
+    """Each column's pivot table (t x firm, summed over a firm's products), built by one
+    groupby and unstack: the same frames as ``pivot_table(..., aggfunc="sum")``."""
+    wide = frame.groupby(["t", "firm"])[columns].sum().unstack("firm").fillna(0.0)
+    return {c: wide[c] for c in columns}
+
+
+def _share(wide: pd.DataFrame, firm: str, window: int) -> pd.Series:
     roll = wide.rolling(window, min_periods=1).sum()
     total = roll.sum(axis=1).replace(0.0, np.nan)
     mine = roll[firm] if firm in roll else total * 0.0
@@ -33,11 +37,13 @@ def shares(ts: pd.DataFrame, firm: str, kinds: dict, dt: float, window: int) -> 
         frame["volume"] = 0.0
         for name, rows in frame.groupby("firm"):
             frame.loc[rows.index, "volume"] = paying(rows, kinds.get(name, "durable"), dt)
-        unit = _share(frame, firm, "volume", 1)
+        wide = _wide(frame, ["volume", "revenue", "installed_base"])
+        unit = _share(wide["volume"], firm, 1)
     else:
-        unit = _share(frame, firm, "units_sold", window)
-    revenue = _share(frame, firm, "revenue", window)
-    base = _share(frame, firm, "installed_base", 1)
+        wide = _wide(frame, ["units_sold", "revenue", "installed_base"])
+        unit = _share(wide["units_sold"], firm, window)
+    revenue = _share(wide["revenue"], firm, window)
+    base = _share(wide["installed_base"], firm, 1)
     return {"final_unit_share": float(unit.iloc[-1]), "peak_market_share": float(unit.max()),
             "final_revenue_share": float(revenue.iloc[-1]),
             "final_installed_base_share": float(base.iloc[-1])}

@@ -145,14 +145,33 @@ def _lines(accounts: pd.Series) -> np.ndarray:
 def firm_statements(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
                     horizon: float, tax_rate: float, depreciation_years: float):
     """(pnl rows, balance rows) of one firm as DataFrames."""
+    p, b = _firm_columns(firm, ledger, ts, n_q, horizon, tax_rate, depreciation_years)
+    head = {"firm": firm, "quarter": np.arange(n_q)}
+    return (pd.DataFrame(head | p, columns=PNL_COLUMNS),
+            pd.DataFrame(head | b, columns=BALANCE_COLUMNS))
+
+
+def _firm_columns(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
+                  horizon: float, tax_rate: float, depreciation_years: float):
+    """(pnl columns, balance columns) of one firm: arrays of ``n_q`` quarters by name."""
     led = ledger[ledger["firm"] == firm]
     q = _quarter(led["t"].to_numpy()) if len(led) else np.zeros(0, int)
     lines = _lines(led["account"]) if len(led) else np.zeros(0, object)
     amount = led["amount"].to_numpy(float) if len(led) else np.zeros(0)
 
+    # every line's quarterly sums in one bincount (bin line x quarter; each bin adds its
+    # postings in ledger order, as a bincount of the line's postings alone does)
+    codes, names = pd.factorize(lines) if len(lines) else (np.zeros(0, int), [])
+    row = {name: k for k, name in enumerate(names)}
+    sums = np.bincount(codes * n_q + q, weights=amount,
+                       minlength=len(row) * n_q).reshape(len(row), n_q) if len(row) else None
+
+    def none() -> np.ndarray:  # a line without postings: bincount's zeros (their dtype too)
+        return np.bincount(np.zeros(0, int), weights=np.zeros(0), minlength=n_q)[:n_q]
+
     def flow(line: str) -> np.ndarray:  # money out as a positive number, money in likewise
-        m = lines == line
-        return np.abs(np.bincount(q[m], weights=amount[m], minlength=n_q)[:n_q])
+        k = row.get(line)
+        return np.abs(none() if k is None else sums[k])
 
     net_flow = np.bincount(q, weights=amount, minlength=n_q)[:n_q]
     ledger_cash = np.cumsum(net_flow)
@@ -182,8 +201,7 @@ def firm_statements(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
     p["tax"], p["loss_carryforward"] = _tax(p["pretax_income"], tax_rate)
     p["net_income"] = p["pretax_income"] - p["tax"]
 
-    financing = np.bincount(q[lines == "financing"], weights=amount[lines == "financing"],
-                            minlength=n_q)[:n_q]
+    financing = sums[row["financing"]].copy() if "financing" in row else none()
     b = {"end_day": p["end_day"], "ledger_cash": ledger_cash,
          "cash": np.maximum(ledger_cash, 0.0), "debt": np.maximum(-ledger_cash, 0.0),
          "inventory": inv_value, "inventory_units": inv_units,
@@ -202,11 +220,16 @@ def firm_statements(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
     b["net_change_cash"] = b["cf_operating"] + b["cf_investing"] + b["cf_financing"]
     b["capex"] = capex
     b["production_cost"] = production
-    head = {"firm": firm, "quarter": quarter}
-    pnl = pd.DataFrame(head | {c: p[c] for c in PNL_COLUMNS[2:]}, columns=PNL_COLUMNS)
-    balance = pd.DataFrame(head | {c: b[c] for c in BALANCE_COLUMNS[2:]},
-                           columns=BALANCE_COLUMNS)
-    return pnl, balance
+    return {c: p[c] for c in PNL_COLUMNS[2:]}, {c: b[c] for c in BALANCE_COLUMNS[2:]}
+
+
+def _stacked(firms: list, n_q: int, parts: list, columns: list) -> pd.DataFrame:
+    """The firms' columns one above the other in one table: the table ``pd.concat`` of
+    each firm's own table gives (numpy's type promotion, as concat's), built once."""
+    head = {"firm": [f for f in firms for _ in range(n_q)],
+            "quarter": np.tile(np.arange(n_q), len(firms))}
+    return pd.DataFrame(head | {c: np.concatenate([part[c] for part in parts])
+                                for c in columns[2:]}, columns=columns)
 
 
 def build_statements(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: float,
@@ -220,9 +243,12 @@ def build_statements(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: fl
             n_q = max(n_q, int(_quarter(df["t"].max())) + 1)
     ts = timeseries if len(timeseries) else pd.DataFrame(
         columns=["t", "firm", "produced", "inventory", "units_sold"])
-    parts = [firm_statements(f, ledger, ts, n_q, horizon, tax_rate, depreciation_years)
+    # only the columns the statements read: each firm's rows are taken from these alone
+    ledger = ledger[[c for c in ("t", "firm", "account", "amount") if c in ledger]]
+    ts = ts[[c for c in ("t", "firm", "produced", "inventory", "units_sold") if c in ts]]
+    parts = [_firm_columns(f, ledger, ts, n_q, horizon, tax_rate, depreciation_years)
              for f in firms]
     if not parts:
         return pd.DataFrame(columns=PNL_COLUMNS), pd.DataFrame(columns=BALANCE_COLUMNS)
-    return (pd.concat([a for a, _ in parts], ignore_index=True),
-            pd.concat([b for _, b in parts], ignore_index=True))
+    return (_stacked(firms, n_q, [a for a, _ in parts], PNL_COLUMNS),
+            _stacked(firms, n_q, [b for _, b in parts], BALANCE_COLUMNS))

@@ -149,3 +149,53 @@ def test_capacity_is_the_sum_over_members(joins, founders, t, ramp):
         expected = sum(min(1.0, (t - j) / ramp) for j in team.joined)
     got = team.capacity(t)
     assert got == expected and type(got) is type(expected)
+
+
+@given(st.lists(st.tuples(st.booleans(), st.floats(0.0, 500.0), st.integers(0, 4)),
+                max_size=12), st.integers(0, 5), st.sampled_from([7.0, 20.0, 45.5]))
+def test_capacity_and_pay_follow_joins_and_leaves(moves, founders, ramp):
+    """The kept latest join day and weekly pay (caches) give bit for bit the plain formulas
+    after any sequence of joins and leaves: capacity the sum over members, pay headcount x
+    cost per head x 7/365."""
+    from sim.firm.teams import _salary
+
+    team = Team("eng", TeamConfig(founders, COST, 30.0, ramp))
+    day = 0.0
+    for join, step, n in moves:
+        day += step
+        if join:
+            team.join(day, n)
+        else:
+            team.leave(n)
+        t = day + step / 2.0
+        expected = sum(min(1.0, (t - j) / ramp) for j in team.joined)
+        got = team.capacity(t)
+        assert got == expected and type(got) is type(expected)
+        assert _salary(team) == len(team.joined) * COST * 7.0 / 365.0
+
+
+@given(st.lists(st.floats(-3000.0, 3000.0), max_size=8), st.floats(0.0, 5000.0),
+       st.floats(0.0, 5000.0), st.booleans())
+def test_pay_all_posts_what_spend_would(amounts, cash, credit, insolvent):
+    """``Ledger.pay_all`` (the weekly salaries in one call) leaves the same rows, cash and
+    unpaid amount as one non-discretionary ``spend`` per payment."""
+    import simpy
+
+    from sim.firm.ledger import INSOLVENT
+    from sim.recorder import Recorder
+
+    out = []
+    for batch in (True, False):
+        env, rec = simpy.Environment(), Recorder()
+        led = Ledger(env, "f", rec, credit_line=credit)
+        led.post("financing:equity", cash)
+        if insolvent:
+            led.state = INSOLVENT
+        payments = [(f"salaries:t{k}", a) for k, a in enumerate(amounts)]
+        if batch:
+            led.pay_all(payments)
+        else:
+            for account, amount in payments:
+                led.spend(account, amount, discretionary=False)
+        out.append((rec.ledger, rec.ledger_products, led.cash, led.unpaid))
+    assert out[0] == out[1]

@@ -139,3 +139,21 @@ def test_statements_reconcile_with_the_ledger(scenario, seed, horizon, cash, cre
                    f"firm.initial_cash={cash}", f"firm.credit_line={credit}",
                    f"tax_rate={tax}", f"depreciation_years={life}", *plant]).scenario()
     _check_reconciles(run_scenario(cfg, seed), tax)
+
+
+def test_statements_table_is_the_concat_of_each_firms_table():
+    """``build_statements`` builds all firms' tables at once: the same table (values, dtypes,
+    index) as concatenating ``firm_statements`` of each firm, including firms whose lines
+    have no postings (bincount's integer zeros)."""
+    from sim.results.statements import firm_statements
+
+    cfg = compose(["scenario=baseline", "horizon_days=730"]).scenario()
+    res = run_scenario(cfg, 3)
+    pnl, balance = build_statements(res.ledger, res.timeseries, cfg.horizon_days, 0.21, 5.0)
+    n_q = len(pnl) // len(pd.unique(pnl["firm"]))
+    parts = [firm_statements(f, res.ledger, res.timeseries, n_q, cfg.horizon_days, 0.21, 5.0)
+             for f in pd.unique(pnl["firm"])]
+    for got, want in ((pnl, pd.concat([p for p, _ in parts], ignore_index=True)),
+                      (balance, pd.concat([b for _, b in parts], ignore_index=True))):
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+        assert list(got.dtypes) == list(want.dtypes)
