@@ -256,10 +256,10 @@ def normal_quantile(u: float) -> float:
 
 
 def binomial_approx(n: int, p: float, key: int, min_variance: float) -> int:
-    """``binomial`` below variance ``min_variance``; above it
-    ``floor(n p + 1/2 + sd (z + g (z^2 - 1)))`` in [0, n] with ``g = (1 - 2 p) / (6 sd)``
-    and ``z`` the normal quantile of the key's top 53 bits (plus 2**-54); p > 1/2 by
-    symmetry."""
+    """Exact below variance ``min_variance``: inversion while ``n p < 20``, else
+    ``binomial``; above it ``floor(n p + 1/2 + sd z + (1 - 2 p) / 6 (z^2 - 1))`` in [0, n]
+    (``sd (z + g (z^2 - 1))``, ``g = (1 - 2 p) / (6 sd)``) with ``z`` the normal quantile of
+    the key's top 53 bits (plus 2**-54); p > 1/2 by symmetry."""
     if n <= 0 or p <= 0.0:
         return 0
     if p >= 1.0:
@@ -267,12 +267,14 @@ def binomial_approx(n: int, p: float, key: int, min_variance: float) -> int:
     pp = 1.0 - p if p > 0.5 else p
     var = float(n) * pp * (1.0 - pp)
     if var < min_variance:
-        return binomial(n, p, key)
-    sd = math.sqrt(var)
-    z = normal_quantile(float(key >> 11) * 2.0 ** -53 + 2.0 ** -54)
-    g = (1.0 - 2.0 * pp) / (6.0 * sd)
-    y = math.floor(float(n) * pp + 0.5 + sd * (z + g * (z * z - 1.0)))
-    x = int(min(max(y, 0.0), float(n)))
+        if float(n) * pp >= 20.0:
+            return binomial(n, p, key)
+        x = _binomial_inversion(n, pp, key)
+    else:
+        sd = math.sqrt(var)
+        z = normal_quantile(float(key >> 11) * 2.0 ** -53 + 2.0 ** -54)
+        y = math.floor(float(n) * pp + 0.5 + sd * z + (1.0 - 2.0 * pp) / 6.0 * (z * z - 1.0))
+        x = int(min(max(y, 0.0), float(n)))
     return n - x if p > 0.5 else x
 
 

@@ -24,7 +24,7 @@ from numba import types
 from numba.extending import overload
 
 from sim.kernel._numba import jit
-from sim.kernel.binomial import binomial, binomial_approx, draw_key
+from sim.kernel.binomial import binomial_approx, binomial_lq, draw_key, log_q
 from sim.kernel.choice import _base_utility, _segment_drivers
 
 # Rows of the output buffer (K, S, J): flows, then the state after the step.
@@ -35,34 +35,76 @@ SEG_P, SEG_Q, SEG_ALPHA, SEG_V0, SEG_BETA, SEG_IV_REF, SEG_CHURN_RETURN = range(
 N_SEG_COLUMNS = 7
 
 
-def _draw_py(source, n, p, index):
-    """Plain-Python dispatch (``NUMBA_DISABLE_JIT=1``): the compiled one is the overload."""
+def _draw_py(source, n, p, index, lq=1.0):
+    """Plain-Python dispatch (``NUMBA_DISABLE_JIT=1``): the compiled one is the overload.
+    ``lq``: ``log_q(p)`` where the caller shares it over draws, else any positive number."""
     if isinstance(source, np.random.Generator):
         return int(source.binomial(n, p))
     if isinstance(source, tuple):
-        return int(binomial_approx(n, p, draw_key(source[0], index), source[1]))
-    return int(binomial(n, p, draw_key(source, index)))
+        return int(binomial_approx(n, p, draw_key(source[0], index), source[1], lq))
+    return int(binomial_lq(n, p, draw_key(source, index), lq))
 
 
-def _draw(source, n, p, index):
-    return _draw_py(source, n, p, index)
+def _draw(source, n, p, index, lq=1.0):
+    return _draw_py(source, n, p, index, lq)
 
 
 @overload(_draw, jit_options={"cache": True})
-def _draw_overload(source, n, p, index):
+def _draw_overload(source, n, p, index, lq=1.0):
     if isinstance(source, types.NumPyRandomGeneratorType):
-        def impl(source, n, p, index):
+        def impl(source, n, p, index, lq=1.0):
             return source.binomial(n, p)
     elif isinstance(source, types.BaseTuple):
-        def impl(source, n, p, index):
-            return binomial_approx(n, p, draw_key(source[0], index), source[1])
+        def impl(source, n, p, index, lq=1.0):
+            return binomial_approx(n, p, draw_key(source[0], index), source[1], lq)
     else:
-        def impl(source, n, p, index):
-            return binomial(n, p, draw_key(source, index))
+        def impl(source, n, p, index, lq=1.0):
+            return binomial_lq(n, p, draw_key(source, index), lq)
+    return impl
+
+
+def _keyed_py(source):
+    return not isinstance(source, np.random.Generator)
+
+
+def _keyed(source):
+    return _keyed_py(source)
+
+
+@overload(_keyed, jit_options={"cache": True})
+def _keyed_overload(source):
+    """Whether the draws are keyed by their index (counter-based; then their order is
+    free), a constant of the compiled specialisation."""
+    value = not isinstance(source, types.NumPyRandomGeneratorType)
+
+    def impl(source):
+        return value
+    return impl
+
+
+def _shared_log_q_py(source, p):
+    return 1.0 if isinstance(source, np.random.Generator) else float(log_q(p))
+
+
+def _shared_log_q(source, p):
+    return _shared_log_q_py(source, p)
+
+
+@overload(_shared_log_q, jit_options={"cache": True})
+def _shared_log_q_overload(source, p):
+    """``log_q(p)`` for the counter-based samplers, nothing for NumPy's (a constant 1.0)."""
+    if isinstance(source, types.NumPyRandomGeneratorType):
+        def impl(source, p):
+            return 1.0
+    else:
+        def impl(source, p):
+            return log_q(p)
     return impl
 
 
 draw = _draw_py if numba.config.DISABLE_JIT else _draw
+shared_log_q = _shared_log_q_py if numba.config.DISABLE_JIT else _shared_log_q
+keyed = _keyed_py if numba.config.DISABLE_JIT else _keyed
 
 
 @jit
@@ -126,8 +168,8 @@ def _switch(source, s, s_count, j_count, switching, shares, fill_rate, backorder
 @jit
 def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_utility,
                    available, awareness, advertising, satisfaction, churn_rate, slope,
-                   replacement_rate, fill_rate, pool, lapsed, active, out, pool_out,
-                   lapsed_out, season, switching, backorders):
+                   replacement_rate, fill_rate, pool, lapsed, active, out, after, season,
+                   switching, backorders):
     """One aggregate step in place on pool (S,), lapsed (S,), active (S, J), int64.
 
     ``seg`` float64 (S, 7): p, q (per day), price sensitivity, outside utility,
@@ -137,8 +179,7 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
     (bool (J,)) marks products whose other stocked-out choosers wait (``_switch``).
     ``weights`` (S, K); offer arrays as in ``params.Offer`` (``utility`` read when ``has_utility``).
     Writes the flows and the owners after the step into ``out`` int64 (7, S, J) (rows
-    ``NEW`` .. ``ACTIVE``) and the pool and lapsed after it into ``pool_out``,
-    ``lapsed_out`` (S,).
+    ``NEW`` .. ``ACTIVE``) and the pool and lapsed after it into ``after`` int64 (2, S).
     """
     s_count, j_count = active.shape
     has_backorders = False
@@ -156,6 +197,18 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
     p_replace = np.empty(j_count)
     owner_probabilities(churn_rate, slope, replacement_rate, satisfaction, dt, p_churn,
                         p_replace)
+    # a replacement buyer who finds no stock waits: the replacement probability given no
+    # churn, times the fill rate (0 where the product cannot be bought); the logarithms
+    # the exact samplers need of the shared probabilities, once per step
+    p_repl = np.empty(j_count)
+    lq_churn = np.empty(j_count)
+    lq_repl = np.empty(j_count)
+    for j in range(j_count):
+        p_repl[j] = 0.0
+        if p_replace[j] > 0.0 and available[j] and fill_rate[j] > 0.0:
+            p_repl[j] = min(p_replace[j] * fill_rate[j] / (1.0 - p_churn[j]), 1.0)
+        lq_churn[j] = shared_log_q(source, p_churn[j]) if p_churn[j] > 0.0 else 1.0
+        lq_repl[j] = shared_log_q(source, p_repl[j]) if p_repl[j] > 0.0 else 1.0
     slots = 5 * j_count + 1
     new = out[NEW]
     for s in range(s_count):
@@ -202,27 +255,53 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
         adopted = 0
         back = 0
         cr = seg[s, SEG_CHURN_RETURN]
+        lq_cr = shared_log_q(source, cr) if cr > 0.0 else 1.0
+        slot = first + 1 + 2 * j_count  # churn, then replacement, then returns
+        if keyed(source):
+            # keyed draws do not depend on their order: one loop per kind, so the draws of
+            # a loop are independent of each other (the CPU overlaps them)
+            for j in range(j_count):
+                n = active[s, j]
+                c = 0
+                if n > 0 and p_churn[j] > 0.0:
+                    c = draw(source, n, p_churn[j], slot + j, lq_churn[j])
+                out[CHURNERS, s, j] = c
+            for j in range(j_count):
+                c = out[CHURNERS, s, j]
+                b = 0
+                if c > 0 and cr > 0.0:
+                    b = draw(source, c, cr, slot + 2 * j_count + j, lq_cr)
+                out[RETURNED, s, j] = b
+            for j in range(j_count):
+                n = active[s, j] - out[CHURNERS, s, j]
+                r = 0
+                if n > 0 and p_repl[j] > 0.0:
+                    r = draw(source, n, p_repl[j], slot + j_count + j, lq_repl[j])
+                out[REPLACEMENTS, s, j] = r
+        else:  # the Generator's draws in their documented order: churn, replacement, return
+            for j in range(j_count):
+                n = active[s, j]
+                c = 0
+                r = 0
+                b = 0
+                if n > 0 and p_churn[j] > 0.0:
+                    c = draw(source, n, p_churn[j], slot + j)
+                if n - c > 0 and p_repl[j] > 0.0:
+                    r = draw(source, n - c, p_repl[j], slot + j_count + j)
+                if c > 0 and cr > 0.0:
+                    b = draw(source, c, cr, slot + 2 * j_count + j)
+                out[CHURNERS, s, j] = c
+                out[REPLACEMENTS, s, j] = r
+                out[RETURNED, s, j] = b
         for j in range(j_count):
-            n = active[s, j]
-            c = 0
-            r = 0
-            b = 0
-            if n > 0 and p_churn[j] > 0.0:
-                c = draw(source, n, p_churn[j], first + 1 + 2 * j_count + j)
-            if n - c > 0 and p_replace[j] > 0.0 and available[j] and fill_rate[j] > 0.0:
-                r = draw(source, n - c, min(p_replace[j] * fill_rate[j] / (1.0 - p_churn[j]), 1.0),
-                         first + 1 + 3 * j_count + j)
-            if c > 0 and cr > 0.0:
-                b = draw(source, c, cr, first + 1 + 4 * j_count + j)
-            out[CHURNERS, s, j] = c
-            out[REPLACEMENTS, s, j] = r
-            out[RETURNED, s, j] = b
-            out[UNITS, s, j] = new[s, j] + r
-            active[s, j] = n - c + new[s, j]
+            c = out[CHURNERS, s, j]
+            b = out[RETURNED, s, j]
+            out[UNITS, s, j] = new[s, j] + out[REPLACEMENTS, s, j]
+            active[s, j] = active[s, j] - c + new[s, j]
             out[ACTIVE, s, j] = active[s, j]
             adopted += new[s, j]
             back += b
             lapsed[s] += c - b
         pool[s] += back - adopted
-        pool_out[s] = pool[s]
-        lapsed_out[s] = lapsed[s]
+        after[0, s] = pool[s]
+        after[1, s] = lapsed[s]

@@ -120,34 +120,39 @@ class AggregateMarket:
             segments.attractiveness_elasticity, segments.reference_inclusive_value,
             segments.churn_return]))
         self._no_utility = np.zeros((1, 1))
+        self._out_shape = (N_ROWS, segments.n_segments, self.n_products)
+        self._after_shape = (2, segments.n_segments)
 
     def step(self, offer: Offer, dt: float, rng: np.random.Generator) -> StepOutcome:
         """Advance the market by ``dt`` days under ``offer``; draws come from ``rng``."""
-        dt = _check_dt(dt)
+        if type(dt) is not float or not 0.0 < dt < math.inf:  # the per-step path: a float
+            dt = _check_dt(dt)
         if not isinstance(rng, np.random.Generator):
             raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-        _check_offer(offer, self.segments, self.n_products)
-        if self.draws == "generator":
+        if type(offer) is not Offer or not offer.validated_for(self.segments):
+            _check_offer(offer, self.segments, self.n_products)
+        elif offer.price.shape[0] != self.n_products:  # a validated offer: arrays, checked
+            _check_offer(offer, self.segments, self.n_products)
+        draws = self.draws
+        if draws == "generator":
             source = rng
-        elif self.draws == "counter":
+        elif draws == "counter":
             source = np.uint64(rng.bit_generator.random_raw())
         else:
             source = (np.uint64(rng.bit_generator.random_raw()), self.approx_min_variance)
-        s = self.segments.n_segments
-        out = np.empty((N_ROWS, s, self.n_products), np.int64)
-        after = np.empty((2, s), np.int64)
+        out = np.empty(self._out_shape, np.int64)
+        after = np.empty(self._after_shape, np.int64)
         utility = offer.utility
-        _step_aggregate(source, dt, self._seg, self.segments.attribute_weights, offer.price,
-                        offer.attributes, self._no_utility if utility is None else utility,
-                        utility is not None, offer.available, offer.awareness,
-                        offer.advertising, offer.satisfaction, offer.churn_rate,
-                        offer.churn_satisfaction_slope, offer.replacement_rate,
-                        offer.fill_rate, self.pool, self.lapsed, self.active, out, after[0],
-                        after[1], float(offer.season), float(offer.stockout_switching),
-                        offer.backorders)
+        _step_aggregate(source, dt, self._seg, self.segments.attribute_weights, offer.price, offer.attributes,
+                        self._no_utility if utility is None else utility, utility is not None,
+                        offer.available, offer.awareness, offer.advertising,
+                        offer.satisfaction, offer.churn_rate, offer.churn_satisfaction_slope,
+                        offer.replacement_rate, offer.fill_rate, self.pool, self.lapsed,
+                        self.active, out, after, float(offer.season),
+                        float(offer.stockout_switching), offer.backorders)
         new, units, repl, churn, back, lost, active = out
-        return StepOutcome._of(new, units, repl, churn, back, active, after[0], after[1], lost)
-
+        pool, lapsed = after
+        return StepOutcome._of(new, units, repl, churn, back, active, pool, lapsed, lost)
 
 def _check_offer(offer, segments, n_products):
     if not isinstance(offer, Offer):

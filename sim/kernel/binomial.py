@@ -25,14 +25,18 @@ alike. Checked against the exact probability mass function in ``tests/kernel``.
 
 ``binomial_approx(n, p, key, min_variance)`` is the approximate sampler of aggregate mode's
 ``draws="approx"``: where the variance ``n p q`` is at least ``min_variance`` (>= 9) it
-returns ``floor(n p + 1/2 + sd (z + g (z^2 - 1)))`` clipped to [0, n], with ``z`` the normal
-quantile of a uniform from the key (Acklam's rational approximation, relative error
-below 1.2e-9) and
-``g = (q - p) / (6 sd)``: the normal law with a continuity correction and the first
-Cornish-Fisher term, which matches the binomial's skewness. Its Kolmogorov distance to
+returns ``floor(n p + 1/2 + sd z + (q - p) (z^2 - 1) / 6)`` clipped to [0, n], with ``z``
+the normal quantile of a uniform from the key (Acklam's rational approximation, relative
+error below 1.2e-9): ``sd (z + g (z^2 - 1))`` with ``g = (q - p) / (6 sd)``, the normal law
+with a continuity correction and the first Cornish-Fisher term, which matches the
+binomial's skewness (written without the division by sd). Its Kolmogorov distance to
 the binomial is about ``0.014 / (n p q)`` (1.5e-3 at variance 10, 1.2e-4 at 100; computed
-exactly in ``tests/kernel/test_kernel_binomial_approx.py``). Below ``min_variance`` it is
-``binomial`` itself with the same key, so both samplers agree draw for draw there.
+exactly in ``tests/kernel/test_kernel_binomial_approx.py``). Below ``min_variance`` the
+draw is exact: the inversion above while ``n p < 20`` (for ``n p < 10`` that is
+``binomial`` itself, key for key; between 10 and 20, where ``binomial`` uses BTRD, its
+setup costs about twice the inversion), ``binomial`` beyond. ``binomial_lq`` and the
+``lq`` arguments take ``log_q(p)`` from a caller whose draws share one p (a step's churn,
+replacement and return probabilities): the same draws, one logarithm per p.
 """
 
 import numpy as np
@@ -105,13 +109,15 @@ def _inversion_search(n, p, key):
 
 
 @jit
-def _inversion(n, p, key):
+def _inversion(n, p, key, lq=1.0):
     """BINV as ``_inversion_search``, without its data-dependent loop exit: the search's
     test ``u > P(x)`` holds for every x below the result and never after it (``u`` has
     then gone below 0), so the result is the count of tests that hold over the fixed range
     x = 0 .. floor(min(n, n p + 10)), where the search cannot restart. The same operations
     in the same order, hence the same draws; a count past that range (a restart) falls
-    back to the search. A fixed trip count spares the mispredicted exit of the search."""
+    back to the search. A fixed trip count spares the mispredicted exit of the search.
+    ``lq``: ``log1p(-p)`` when the caller has it (a step's churn, replacement and return
+    probabilities are shared by many draws), any positive number to compute it here."""
     mean = n * p
     u = uniform(key, 0)
     if u <= 1.0 - mean:  # (1 - p)^n >= 1 - n p (Bernoulli): x = 0 without exp and log
@@ -120,7 +126,9 @@ def _inversion(n, p, key):
     if kmax > 62:  # beyond the table of 1 / x (never for a mean below 10)
         return _inversion_search(n, p, key)
     r = p / (1.0 - p)
-    px = np.exp(n * np.log1p(-p))
+    if lq > 0.0:
+        lq = np.log1p(-p)
+    px = np.exp(n * lq)
     x = 0
     for k in range(kmax + 1):
         x += u > px
@@ -197,10 +205,17 @@ def _btrd(n, p, key):
             return np.int64(k)
 
 
+@jit(inline="always")
+def log_q(p):
+    """``log1p(-min(p, 1 - p))``: what ``binomial_lq`` takes for p (its inversion's
+    ``log P(0) / n``), computed once where many draws share one p."""
+    return np.log1p(-(1.0 - p if p > 0.5 else p))
+
+
 @jit
-def binomial(n, p, key):
-    """Binomial(n, p) variate (int64) from the uniforms of stream ``key``; n >= 0 int64,
-    p in [0, 1] float64 (0 when n == 0 or p <= 0, n when p >= 1)."""
+def binomial_lq(n, p, key, lq):
+    """``binomial(n, p, key)`` given ``lq = log_q(p)`` (or any positive number: computed
+    when needed); the same draw, without the logarithm where the caller shares it."""
     if n <= 0 or p <= 0.0:
         return np.int64(0)
     if p >= 1.0:
@@ -208,10 +223,17 @@ def binomial(n, p, key):
     flip = p > 0.5
     pp = 1.0 - p if flip else p
     if n * pp < INVERSION_MEAN:
-        x = np.int64(_inversion(n, pp, key))
+        x = np.int64(_inversion(n, pp, key, lq))
     else:
         x = _btrd(n, pp, key)
     return n - x if flip else x
+
+
+@jit
+def binomial(n, p, key):
+    """Binomial(n, p) variate (int64) from the uniforms of stream ``key``; n >= 0 int64,
+    p in [0, 1] float64 (0 when n == 0 or p <= 0, n when p >= 1)."""
+    return binomial_lq(n, p, key, 1.0)
 
 
 @jit
@@ -253,6 +275,10 @@ _QD = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
 _Q_LOW = 0.02425
 _HALF_ULP53 = 1.0 / 18014398509481984.0  # 2**-54: a uniform's grid shifted off 0
 MIN_APPROX_VARIANCE = 9.0  # below this the skewness term could bend the map z -> x back
+# below the variance threshold, ``binomial_approx``'s exact draws use inversion up to this
+# mean (``binomial`` switches to BTRD at 10; a small-variance BTRD draw costs about twice
+# an inversion's of the same mean)
+APPROX_INVERSION_MEAN = 2.0 * INVERSION_MEAN
 
 
 @jit(inline="always")
@@ -272,10 +298,10 @@ def normal_quantile(u):
 
 
 @jit(inline="always")
-def binomial_approx(n, p, key, min_variance):
+def binomial_approx(n, p, key, min_variance, lq=1.0):
     """Approximately Binomial(n, p) (int64; module docstring): exact ``binomial`` below
     variance ``min_variance`` (>= ``MIN_APPROX_VARIANCE``), else the Cornish-Fisher
-    corrected normal law from one uniform of ``key``."""
+    corrected normal law from one uniform of ``key``; ``lq`` as in ``binomial_lq``."""
     if n <= 0 or p <= 0.0:
         return np.int64(0)
     if p >= 1.0:
@@ -284,13 +310,16 @@ def binomial_approx(n, p, key, min_variance):
     pp = 1.0 - p if p > 0.5 else p
     var = nf * pp * (1.0 - pp)
     if var < min_variance:
-        return binomial(n, p, key)
+        if nf * pp < APPROX_INVERSION_MEAN:  # exact, by inversion (BTRD's setup costs more)
+            x = np.int64(_inversion(n, pp, key, lq))
+            return n - x if p > 0.5 else x
+        return binomial_lq(n, p, key, lq)
     sd = np.sqrt(var)
     # the key is itself a SplitMix64 output: its top 53 bits are the uniform (one hash
     # fewer than ``uniform(key, 0)``; a draw uses either this or the exact sampler's)
     z = normal_quantile(np.float64(np.uint64(key) >> _S11) * _INV53 + _HALF_ULP53)
-    g = (1.0 - 2.0 * pp) / (6.0 * sd)
-    y = np.floor(nf * pp + 0.5 + sd * (z + g * (z * z - 1.0)))
+    # sd (z + g (z^2 - 1)) with g = (q - p) / (6 sd): the skewness term needs no sd
+    y = np.floor(nf * pp + 0.5 + sd * z + (1.0 - 2.0 * pp) / 6.0 * (z * z - 1.0))
     x = np.int64(min(max(y, 0.0), nf))
     return n - x if p > 0.5 else x
 

@@ -102,3 +102,20 @@ def test_inversion_without_loop_exit_equals_the_search():
         assert x == _inversion_search(n[i], p[i], key), (n[i], p[i])
         beyond += x > min(n[i], n[i] * p[i] + 10.0)
     assert beyond > 5  # the fallback ran
+
+
+def test_shared_logarithm_gives_the_same_draws():
+    """``binomial_lq(n, p, key, log_q(p))`` (the aggregate step's churn, replacement and
+    return draws, whose logarithm one p shares) equals ``binomial(n, p, key)`` draw for
+    draw, on both sides of p = 1/2 and in both algorithms."""
+    from sim.kernel.binomial import binomial, binomial_lq, log_q
+
+    g = np.random.default_rng(29)
+    n = np.concatenate([g.integers(0, 60, 3000), g.integers(0, 50_000, 1000)])
+    p = np.concatenate([g.uniform(0.0, 1.0, 3000), g.uniform(0.0, 0.01, 1000)])
+    p[:500] = 1.0 - p[:500] * 0.2  # flipped: p > 1/2
+    for i in range(n.size):
+        key = np.uint64(draw_key(np.uint64(KEY), i))
+        lq = log_q(p[i])
+        assert lq <= 0.0
+        assert binomial_lq(n[i], p[i], key, lq) == binomial(n[i], p[i], key), (n[i], p[i])

@@ -77,15 +77,38 @@ def test_sampler_follows_its_law_and_the_binomial_moments(n, p):
 
 
 def test_below_the_threshold_it_is_the_exact_draw_key_for_key():
+    """Below the variance threshold with a mean below 10 both samplers invert the same
+    uniforms (between 10 and 20 the approximate one inverts where ``binomial`` uses BTRD:
+    its law is tested next)."""
     g = np.random.default_rng(3)
     n = g.integers(0, 400, 5000)
     p = g.uniform(0.0, 1.0, 5000) ** 3
-    var = n * np.minimum(p, 1 - p) * (1 - np.minimum(p, 1 - p))
+    pp = np.minimum(p, 1 - p)
+    var = n * pp * (1 - pp)
     a = binomials_approx(n, p, step_key=99, min_variance=10.0)
     e = binomials(n, p, step_key=99)
-    small = var < 10.0
+    small = (var < 10.0) & (n * pp < 10.0)
     assert small.sum() > 1000 and (~small).sum() > 1000
     np.testing.assert_array_equal(a[small], e[small])
+
+
+@pytest.mark.parametrize(("n", "p"), [(36, 0.5), (30, 0.4), (28, 0.62), (60, 0.8)])
+def test_small_variance_draws_by_inversion_are_binomial(n, p):
+    """Variance below 10 and mean 10 to 20 (inverted, not BTRD): a chi-square test of
+    200,000 draws against the binomial's pmf, and the moments."""
+    draws = 200_000
+    x = binomials_approx(np.full(draws, n), np.full(draws, p), step_key=4242,
+                         min_variance=10.0)
+    pp = min(p, 1 - p)
+    assert n * pp * (1 - pp) < 10.0 <= n * pp
+    counts = np.bincount(x, minlength=n + 1)
+    expected = stats.binom.pmf(np.arange(n + 1), n, p) * draws
+    keep = expected >= 5.0  # pool the sparse tails into one cell
+    observed = np.append(counts[keep], counts[~keep].sum())
+    expected = np.append(expected[keep], expected[~keep].sum())
+    assert stats.chisquare(observed, expected * draws / expected.sum()).pvalue > 1e-4
+    sd = math.sqrt(n * p * (1 - p) / draws)
+    assert abs(x.mean() - n * p) < 5.0 * sd
 
 
 def test_sampler_equals_its_python_twin():
