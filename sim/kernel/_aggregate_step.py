@@ -30,9 +30,10 @@ from sim.kernel.choice import _base_utility, _segment_drivers
 # Rows of the output buffer (K, S, J): flows, then the state after the step.
 NEW, UNITS, REPLACEMENTS, CHURNERS, RETURNED, LOST, ACTIVE = range(7)
 N_ROWS = 7
-# Columns of the packed segment parameters (S, 8)
-SEG_P, SEG_Q, SEG_ALPHA, SEG_V0, SEG_BETA, SEG_IV_REF, SEG_CHURN_RETURN = range(7)
-N_SEG_COLUMNS = 7
+# Columns of the packed segment parameters (S, 8); the last is log_q(churn_return) (1.0
+# where churn_return is 0), the logarithm the counter-based return draws share
+SEG_P, SEG_Q, SEG_ALPHA, SEG_V0, SEG_BETA, SEG_IV_REF, SEG_CHURN_RETURN, SEG_LQ_RETURN = range(8)
+N_SEG_COLUMNS = 8
 
 
 def _draw_py(source, n, p, index, lq=1.0):
@@ -61,6 +62,15 @@ def _draw_overload(source, n, p, index, lq=1.0):
         def impl(source, n, p, index, lq=1.0):
             return binomial_lq(n, p, draw_key(source, index), lq)
     return impl
+
+
+@jit
+def packed_log_q(p):
+    """``log_q(p[i])`` (1.0 where p[i] <= 0), compiled as in the step: a packed column."""
+    out = np.empty(p.shape[0])
+    for i in range(p.shape[0]):
+        out[i] = log_q(p[i]) if p[i] > 0.0 else 1.0
+    return out
 
 
 def _keyed_py(source):
@@ -172,8 +182,9 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
                    switching, backorders):
     """One aggregate step in place on pool (S,), lapsed (S,), active (S, J), int64.
 
-    ``seg`` float64 (S, 7): p, q (per day), price sensitivity, outside utility,
-    attractiveness elasticity, reference inclusive value, churn_return. ``season``
+    ``seg`` float64 (S, 8): p, q (per day), price sensitivity, outside utility,
+    attractiveness elasticity, reference inclusive value, churn_return and its
+    ``log_q`` (``packed_log_q``). ``season``
     multiplies every segment's category hazard (demand seasonality); ``switching`` is the
     share of stocked-out choosers who buy another product at once, and ``backorders``
     (bool (J,)) marks products whose other stocked-out choosers wait (``_switch``).
@@ -255,7 +266,7 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
         adopted = 0
         back = 0
         cr = seg[s, SEG_CHURN_RETURN]
-        lq_cr = shared_log_q(source, cr) if cr > 0.0 else 1.0
+        lq_cr = seg[s, SEG_LQ_RETURN]
         slot = first + 1 + 2 * j_count  # churn, then replacement, then returns
         if keyed(source):
             # keyed draws do not depend on their order: one loop per kind, so the draws of

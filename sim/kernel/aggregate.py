@@ -50,7 +50,7 @@ import math
 
 import numpy as np
 
-from sim.kernel._aggregate_step import N_ROWS
+from sim.kernel._aggregate_step import N_ROWS, packed_log_q
 from sim.kernel._aggregate_step import step_aggregate as _step_aggregate
 from sim.kernel.binomial import MIN_APPROX_VARIANCE
 from sim.kernel.outcome import StepOutcome
@@ -117,11 +117,12 @@ class AggregateMarket:
         self.active = active
         self.lapsed = lapsed
         self.pool = segments.population - lapsed - active.sum(axis=1)
-        # the segment parameters a step reads, packed once (one argument instead of seven)
+        # the segment parameters a step reads, packed once (one argument instead of eight)
         self._seg = np.ascontiguousarray(np.column_stack([
             segments.p, segments.q, segments.price_sensitivity, segments.outside_utility,
             segments.attractiveness_elasticity, segments.reference_inclusive_value,
-            segments.churn_return]))
+            segments.churn_return, packed_log_q(np.ascontiguousarray(segments.churn_return,
+                                                                    dtype=np.float64))]))
         self._no_utility = np.zeros((1, 1))
         self._out_shape = (N_ROWS, segments.n_segments, self.n_products)
         self._after_shape = (2, segments.n_segments)
@@ -146,8 +147,9 @@ class AggregateMarket:
         out = np.empty(self._out_shape, np.int64)
         after = np.empty(self._after_shape, np.int64)
         utility = offer.utility
-        _step_aggregate(source, dt, self._seg, self.segments.attribute_weights, offer.price, offer.attributes,
-                        self._no_utility if utility is None else utility, utility is not None,
+        _step_aggregate(source, dt, self._seg, self.segments.attribute_weights, offer.price,
+                        offer.attributes, self._no_utility if utility is None else utility,
+                        utility is not None,
                         offer.available, offer.awareness, offer.advertising,
                         offer.satisfaction, offer.churn_rate, offer.churn_satisfaction_slope,
                         offer.replacement_rate, offer.fill_rate, self.pool, self.lapsed,
