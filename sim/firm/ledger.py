@@ -85,20 +85,24 @@ class Ledger:
     def pay_all(self, payments) -> None:
         """Non-discretionary payments ``(account, amount)`` in order: the same postings as
         ``spend(account, amount, discretionary=False)`` for each (the weekly salaries)."""
+        if self.state == INSOLVENT:  # pays nothing, and owes nothing more
+            return
         rec = self.recorder
         rows, products = rec.ledger, rec.ledger_products
         t = float(self.env.now)
+        firm, credit = self.firm, self.credit_line
         for account, amount in payments:
             if amount <= 0.0:
                 continue
-            if self.state == INSOLVENT:
-                paid = 0.0
+            head = self._cash + credit
+            if head >= amount:  # paid in full: nothing unpaid (unpaid + 0.0 is unpaid)
+                paid = amount
             else:
-                paid = min(amount, max(self._cash + self.credit_line, 0.0))
+                paid = min(amount, max(head, 0.0))
                 self.unpaid += amount - paid
             if paid > 0.0:
                 self._cash += -paid
-                rows.append((t, self.firm, account, float(-paid)))
+                rows.append((t, firm, account, float(-paid)))
                 products.append("")
 
     def for_product(self, product: str) -> "ProductLedger":

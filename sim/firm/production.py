@@ -54,12 +54,25 @@ class Production:
         self.cash_limited = False
         self._attribute_rates = design_cost.rates(cfg.attribute_cost)
         self._design_key, self._design_factor = None, 1.0
+        self._cost_key, self._cost = (None, None, None, None), 0.0  # unit_cost's cache
         self.stopped = False  # the product is being retired: nothing more is made
 
     @property
     def unit_cost(self) -> float:
         """The experience curve's cost of the reference design times what the product's
         attributes add (``sim.firm.design_cost``)."""
+        p = self.product
+        # kept while its inputs stay: the cumulative output, the (read-only, replaced when
+        # changed) design and reference arrays and the configured cost
+        key = self._cost_key
+        if (key[0] == self.cumulative_output and key[1] is p.design and key[2] is p.reference
+                and key[3] == self.cfg.unit_cost):
+            return self._cost
+        self._cost_key = (self.cumulative_output, p.design, p.reference, self.cfg.unit_cost)
+        self._cost = self._unit_cost()
+        return self._cost
+
+    def _unit_cost(self) -> float:
         cfg = self.cfg
         p = self.product
         # the factor of the design (and its reference), computed again when either changes
