@@ -82,6 +82,29 @@ class Ledger:
             rec.ledger_products.append(product)
         return paid
 
+    def spend_each(self, payments, product: str = "") -> list:
+        """Discretionary payments ``(account, amount)`` in order: the same postings as
+        ``spend(account, amount, product=product)`` for each; returns the paid amounts."""
+        rec = self.recorder
+        rows, products = rec.ledger, rec.ledger_products
+        t = None
+        out = []
+        for account, amount in payments:
+            if amount <= 0.0:
+                out.append(0.0)
+                continue
+            room = (0.0 if self.state != OPERATING
+                    else max(self._cash + self.credit_line - self.reserve, 0.0))
+            paid = min(amount, room)
+            if paid > 0.0:
+                if t is None:
+                    t = float(self.env.now)
+                self._cash += -paid
+                rows.append((t, self.firm, account, float(-paid)))
+                products.append(product)
+            out.append(paid)
+        return out
+
     def pay_all(self, payments) -> None:
         """Non-discretionary payments ``(account, amount)`` in order: the same postings as
         ``spend(account, amount, discretionary=False)`` for each (the weekly salaries)."""
@@ -126,3 +149,6 @@ class ProductLedger:
 
     def spend(self, account: str, amount: float, discretionary: bool = True) -> float:
         return self._ledger.spend(account, amount, discretionary, self.product)
+
+    def spend_each(self, payments) -> list:
+        return self._ledger.spend_each(payments, self.product)

@@ -126,9 +126,9 @@ class Marketing:
         for cp in self.cfg.campaigns:
             if cp.start_day <= now < cp.end_day:
                 spend[CHANNELS.index(cp.channel)] += cp.spend_per_week
-        for k, account in enumerate(_ACCOUNTS):
-            if spend[k] > 0.0:
-                spend[k] = self.ledger.spend(account, spend[k])
+        # paid as far as the ledger allows, channel by channel (a spend <= 0 is kept)
+        paid = self.ledger.spend_each(zip(_ACCOUNTS, spend, strict=True))
+        spend = [y if x > 0.0 else x for x, y in zip(spend, paid, strict=True)]
         total = spend[0]  # summed in order, as NumPy sums a short vector
         for x in spend[1:]:
             total += x
@@ -142,25 +142,31 @@ class Marketing:
             if self.cfg.forgetting_per_week > 0.0:
                 p.awareness = p.awareness * (1.0 - self.cfg.forgetting_per_week)
             return
-        lift = self._lift()
+        lift, rel = [], []  # each channel's lift, and its share of the maximum lift
+        for (m, h, _d, i), a in zip(self._channels, self._adstock, strict=True):
+            x = m * a / (a + h)
+            lift.append(x)
+            rel.append(x * i)
         if self._reach_for is not self.segment_multiplier:  # the focus changed
             self._reach = self.reach * self.segment_multiplier[:, None]
             self._aw_reach = (self.aw_rate * self._reach).tolist()
             self._reach_for = self.segment_multiplier
-        p.advertising = 1.0 + self._reach @ np.array(lift)
-        rel = [x * i for x, (_m, _h, _d, i) in zip(lift, self._channels, strict=True)]
+        # ndarray.dot: the BLAS product reach @ lift makes, with less dispatch
+        p.advertising = 1.0 + self._reach.dot(np.array(lift))
         forget = self.cfg.forgetting_per_week
         aware = []
         for a, row in zip(p.awareness.tolist(), self._aw_reach, strict=True):
             # the chance of staying unaware of every channel, a product in channel order
-            # (1.0 * f is f: the same product NumPy's multiply.reduce forms)
+            # (1.0 * f is f: the product NumPy's multiply.reduce forms); a chance above 1
+            # is used as 1 (min(v, 1.0), spelt out)
             p_not = 1.0
             for x, r in zip(row, rel, strict=True):
-                p_not *= 1.0 - min(x * r, 1.0)
-            gain = (1.0 - a) * (1.0 - p_not)
+                v = x * r
+                p_not *= 1.0 - (1.0 if v > 1.0 else v)
             # gain <= 1 - awareness and forgetting <= 1 keep it in [0, 1]; the clip only
             # removes rounding (it never changes a value by more than one ulp)
-            aware.append(min(max(a + gain - forget * a, 0.0), 1.0))
+            v = a + (1.0 - a) * (1.0 - p_not) - forget * a
+            aware.append(0.0 if v < 0.0 else 1.0 if v > 1.0 else v)
         p.awareness = np.array(aware)
 
     def marginal_returns(self) -> np.ndarray:

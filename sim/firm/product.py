@@ -9,6 +9,8 @@ from sim.config import ATTRIBUTES
 from sim.config.bounds import ATTRIBUTE_SCALE
 from sim.units import DAYS_PER_YEAR
 
+_QUALITY = ATTRIBUTES.index("quality")
+
 
 class Product:
     def __init__(self, firm: str, cfg, n_segments: int):
@@ -63,11 +65,11 @@ class Product:
 
     @property
     def quality(self) -> float:
-        return float(self.attributes[ATTRIBUTES.index("quality")])
+        return float(self.attributes[_QUALITY])
 
     def set_quality(self, value: float) -> None:
         """The measured quality of the product built (on the attributes' scale)."""
-        self.attributes[ATTRIBUTES.index("quality")] = min(max(value, ATTRIBUTE_SCALE[0]),
+        self.attributes[_QUALITY] = min(max(value, ATTRIBUTE_SCALE[0]),
                                                            ATTRIBUTE_SCALE[1])
 
     def improve(self, gains: dict) -> dict:
