@@ -51,6 +51,8 @@ class SalesAccounting:
     def trial_churn(self, dt: float) -> float:
         """Extra churn hazard per day so that, in expectation, the subscribers whose free
         trial ends this step and do not convert leave."""
+        if not self.trial_cohorts:  # nobody in a free trial
+            return 0.0
         now = self.env.now
         p = self.product
         ending = sum(n for end, n in self.trial_cohorts if now <= end < now + dt)

@@ -55,6 +55,8 @@ class Marketing:
         self.segment_multiplier = np.ones(self.reach.shape[0])
         self._reach_for = None  # the segment_multiplier that _reach and _aw_reach are for
         self.spent = 0.0
+        self._no_effect = np.ones(self.reach.shape[0])  # the effect without advertising
+        self._no_effect.flags.writeable = False  # (shared week after week: read-only)
         self.pool = np.ones(self.reach.shape[0])  # potential adopters, updated by the market
         self.capped = False
         self._record_cap()
@@ -138,7 +140,7 @@ class Marketing:
     def _respond(self):
         p = self.product
         if not any(self._adstock):  # no advertising now or carried over
-            p.advertising = np.ones(self.reach.shape[0])
+            p.advertising = self._no_effect
             if self.cfg.forgetting_per_week > 0.0:
                 p.awareness = p.awareness * (1.0 - self.cfg.forgetting_per_week)
             return

@@ -96,9 +96,10 @@ class Production:
             target = max(target, self.capacity_per_week * dt / DAYS_PER_WEEK)
         make = min(self.capacity_per_week * dt / DAYS_PER_WEEK, max(target - self.inventory, 0.0))
         make = float(math.floor(make))
-        make = self._affordable(make)
+        cost = self.unit_cost  # (the output below changes it, after the payment)
+        make = self._affordable(make, cost)
         if make > 0.0:
-            self.ledger.spend("production", make * self.unit_cost, discretionary=False)
+            self.ledger.spend("production", make * cost, discretionary=False)
             self.inventory += make
             self.cumulative_output += make
             self.produced_total += make
@@ -114,11 +115,10 @@ class Production:
                 else min(self.recent_orders_per_week, self.capacity_per_week))
         return week * self.unit_cost
 
-    def _affordable(self, make: float) -> float:
+    def _affordable(self, make: float, cost: float) -> float:
         """Output is paid when made, within cash plus credit: the plant makes no more than
-        the headroom pays for. The moment this starts to bind, and the moment it stops, are
-        ``production_cash_limited`` events."""
-        cost = self.unit_cost
+        the headroom pays for at the unit ``cost``. The moment this starts to bind, and the
+        moment it stops, are ``production_cash_limited`` events."""
         afford = math.floor(max(self.ledger.headroom, 0.0) / cost) if cost > 0.0 else make
         limited = afford < make
         if limited != self.cash_limited:
