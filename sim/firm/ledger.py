@@ -144,6 +144,18 @@ class ProductLedger:
     def __getattr__(self, name):
         return getattr(self._ledger, name)
 
+    # what the product's plant and plans read every week, without __getattr__'s detour
+    @property
+    def headroom(self) -> float:
+        return self._ledger.headroom
+
+    @property
+    def exhausted(self) -> bool:
+        return self._ledger.exhausted
+
+    def can_afford(self, amount: float) -> bool:
+        return self._ledger.can_afford(amount)
+
     def post(self, account: str, amount: float) -> None:
         self._ledger.post(account, amount, self.product)
 

@@ -79,7 +79,7 @@ class Offering:
         self.retiring = False
         self.support_until = math.inf  # the day support for the installed base ends
         self.orders_per_week = 0.0
-        self._sizes, self._per_size = None, []  # the segment sizes settle_step divides by
+        self._sizes, self._per_size = None, None  # the segment sizes settle_step divides by
 
     @property
     def name(self) -> str:
@@ -184,14 +184,8 @@ class Offering:
                                        units_by_segment, active_by_segment, segment_names)
         p.installed_base = active
         if sizes is not self._sizes:  # the market hands the same sizes every step
-            self._sizes, self._per_size = sizes, np.maximum(sizes, 1.0).tolist()
-        # never below the share who own it: np.maximum(awareness, owned) on Python floats
-        # (an int over a float divides as NumPy's cast and divide do)
-        p.awareness = np.array([
-            o if o > a else a for a, o in zip(
-                p.awareness.tolist(),
-                [n / s for n, s in zip(active_by_segment.tolist(), self._per_size, strict=True)],
-                strict=True)])
+            self._sizes, self._per_size = sizes, np.maximum(sizes, 1.0)
+        p.awareness = np.maximum(p.awareness, active_by_segment / self._per_size)
         firm = self.firm
         support = firm.cfg.support
         agents = firm.teams.capacity("support") * support_share
