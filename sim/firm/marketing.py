@@ -84,7 +84,7 @@ class Marketing:
 
     @property
     def adstock(self) -> np.ndarray:
-        """(C,) each channel's adstock."""
+        """(C,) each channel's adstock (a copy: assign a new vector to change it)."""
         return np.array(self._adstock)
 
     @adstock.setter
