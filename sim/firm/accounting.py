@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from sim.firm.support import trial_conversion
+from sim.firm.support import logit, trial_conversion_from_logit
 from sim.units import DAYS_PER_MONTH
 
 
@@ -36,17 +36,23 @@ class SalesAccounting:
         self.recorder = recorder
         self.trial_cohorts = []  # (end_day, count) of subscribers in a free trial
         self.support_cfg = support_cfg  # None: trials convert at the configured share
+        self._base_logit = (None, 0.0)  # (trial_conversion, its log-odds), kept
 
     def conversion(self) -> float:
         """Share of the trials ending now that convert (module docstring)."""
         base = self.cfg_pricing.trial_conversion
         if self.support_cfg is None:
             return base
-        return trial_conversion(base, self.product.satisfaction, self.support_cfg.baseline)
+        if self._base_logit[0] != base:
+            self._base_logit = (base, logit(base))
+        return trial_conversion_from_logit(base, self._base_logit[1], self.product.satisfaction,
+                                           self.support_cfg.baseline)
 
     def trial_churn(self, dt: float) -> float:
         """Extra churn hazard per day so that, in expectation, the subscribers whose free
         trial ends this step and do not convert leave."""
+        if not self.trial_cohorts:  # nobody in a free trial
+            return 0.0
         now = self.env.now
         p = self.product
         ending = sum(n for end, n in self.trial_cohorts if now <= end < now + dt)

@@ -76,10 +76,12 @@ class Distribution:
         """Move coverage from the last update to day ``now`` (module docstring)."""
         dt = float(now) - self.t
         self.t = float(now)
+        if not self.active:  # no coverage to move (and no sales effort to hold)
+            return
         # the sales effort is held at the interval's start (docs/model.md section 9): a hire
         # who joins mid-step builds coverage from the next step on
         heads, self.heads_at_start = self.heads_at_start, max(self.teams.capacity("sales"), 0.0)
-        if not self.active or dt <= 0.0:
+        if dt <= 0.0:
             return
         rate = self.build + self.per_head * heads * self.effort_share
         total = rate + self.decay

@@ -96,7 +96,10 @@ class Firm:
 
     def weekly_production_cost(self) -> float:
         """A week's output of all the firm's plants (the solvency review's working capital)."""
-        return sum(o.production.weekly_cost() for o in self.offerings)
+        total = 0  # summed in order from 0, as sum() does
+        for o in self.offerings:
+            total += o.production.weekly_cost()
+        return total
 
     def start(self, defer_development: bool = False) -> None:
         """Register the processes. ``defer_development``: the strategy starts the first

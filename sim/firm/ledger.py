@@ -82,23 +82,50 @@ class Ledger:
             rec.ledger_products.append(product)
         return paid
 
+    def spend_each(self, payments, product: str = "") -> list:
+        """Discretionary payments ``(account, amount)`` in order: the same postings as
+        ``spend(account, amount, product=product)`` for each; returns the paid amounts."""
+        rec = self.recorder
+        rows, products = rec.ledger, rec.ledger_products
+        t = None
+        out = []
+        for account, amount in payments:
+            if amount <= 0.0:
+                out.append(0.0)
+                continue
+            room = (0.0 if self.state != OPERATING
+                    else max(self._cash + self.credit_line - self.reserve, 0.0))
+            paid = min(amount, room)
+            if paid > 0.0:
+                if t is None:
+                    t = float(self.env.now)
+                self._cash += -paid
+                rows.append((t, self.firm, account, float(-paid)))
+                products.append(product)
+            out.append(paid)
+        return out
+
     def pay_all(self, payments) -> None:
         """Non-discretionary payments ``(account, amount)`` in order: the same postings as
         ``spend(account, amount, discretionary=False)`` for each (the weekly salaries)."""
+        if self.state == INSOLVENT:  # pays nothing, and owes nothing more
+            return
         rec = self.recorder
         rows, products = rec.ledger, rec.ledger_products
         t = float(self.env.now)
+        firm, credit = self.firm, self.credit_line
         for account, amount in payments:
             if amount <= 0.0:
                 continue
-            if self.state == INSOLVENT:
-                paid = 0.0
+            head = self._cash + credit
+            if head >= amount:  # paid in full: nothing unpaid (unpaid + 0.0 is unpaid)
+                paid = amount
             else:
-                paid = min(amount, max(self._cash + self.credit_line, 0.0))
+                paid = min(amount, max(head, 0.0))
                 self.unpaid += amount - paid
             if paid > 0.0:
                 self._cash += -paid
-                rows.append((t, self.firm, account, float(-paid)))
+                rows.append((t, firm, account, float(-paid)))
                 products.append("")
 
     def for_product(self, product: str) -> "ProductLedger":
@@ -117,8 +144,23 @@ class ProductLedger:
     def __getattr__(self, name):
         return getattr(self._ledger, name)
 
+    # what the product's plant and plans read every week, without __getattr__'s detour
+    @property
+    def headroom(self) -> float:
+        return self._ledger.headroom
+
+    @property
+    def exhausted(self) -> bool:
+        return self._ledger.exhausted
+
+    def can_afford(self, amount: float) -> bool:
+        return self._ledger.can_afford(amount)
+
     def post(self, account: str, amount: float) -> None:
         self._ledger.post(account, amount, self.product)
 
     def spend(self, account: str, amount: float, discretionary: bool = True) -> float:
         return self._ledger.spend(account, amount, discretionary, self.product)
+
+    def spend_each(self, payments) -> list:
+        return self._ledger.spend_each(payments, self.product)

@@ -23,10 +23,6 @@ from sim.units import DAYS_PER_WEEK
 
 _ACCOUNTS = tuple(f"marketing:{c}" for c in CHANNELS)  # ledger account per channel
 
-# np.clip's own ufunc (the same values), without np.clip's Python wrappers: hot path
-_clip = np._core.umath.clip
-
-
 class Marketing:
     def __init__(self, env, firm: str, cfg, product, reach, ledger, recorder, rng,
                  planned_launch_day: float):
@@ -50,10 +46,17 @@ class Marketing:
         self.adstock = np.zeros(len(CHANNELS))
         self.inv_max_lift = np.divide(1.0, self.max_lift, out=np.zeros(len(CHANNELS)),
                                       where=self.max_lift > 0)
+        # the weekly work runs on Python floats: these (C,) vectors are four numbers, and
+        # every operation below is the same IEEE one NumPy does element by element
+        self._channels = tuple(zip(self.max_lift.tolist(), self.half.tolist(),
+                                   self.decay.tolist(), self.inv_max_lift.tolist(),
+                                   strict=True))
         self.budget_multiplier = 1.0
         self.segment_multiplier = np.ones(self.reach.shape[0])
         self._reach_for = None  # the segment_multiplier that _reach and _aw_reach are for
         self.spent = 0.0
+        self._no_effect = np.ones(self.reach.shape[0])  # the effect without advertising
+        self._no_effect.flags.writeable = False  # (shared week after week: read-only)
         self.pool = np.ones(self.reach.shape[0])  # potential adopters, updated by the market
         self.capped = False
         self._record_cap()
@@ -79,8 +82,21 @@ class Marketing:
             self.recorder.event(self.env.now, self.firm, self.product.name, "awareness_capped",
                                 detail)
 
+    @property
+    def adstock(self) -> np.ndarray:
+        """(C,) each channel's adstock (a copy: assign a new vector to change it)."""
+        return np.array(self._adstock)
+
+    @adstock.setter
+    def adstock(self, value) -> None:
+        self._adstock = np.asarray(value, dtype=float).tolist()
+
     def lift(self) -> np.ndarray:
-        return self.max_lift * self.adstock / (self.adstock + self.half)
+        return np.array(self._lift())
+
+    def _lift(self) -> list:
+        return [m * a / (a + h) for (m, h, _d, _i), a in zip(self._channels, self._adstock,
+                                                              strict=True)]
 
     def active(self) -> bool:
         p = self.product
@@ -93,43 +109,67 @@ class Marketing:
     def run(self):
         """Process: weekly spend, response, awareness; periodic budget shifts."""
         next_review = self.env.now + self.cfg.review_days
+        zeros = [0.0] * len(CHANNELS)
         while True:
-            spend = np.zeros(len(CHANNELS))
-            if self.active():
-                spend = self.cfg.budget_per_week * self.budget_multiplier * self.split
-                for cp in self.cfg.campaigns:
-                    if cp.start_day <= self.env.now < cp.end_day:
-                        spend[CHANNELS.index(cp.channel)] += cp.spend_per_week
-                for k, account in enumerate(_ACCOUNTS):
-                    if spend[k] > 0.0:
-                        spend[k] = self.ledger.spend(account, float(spend[k]))
-                self.spent += float(spend.sum())
-            self.adstock = self.decay * self.adstock + spend
+            spend = self._spend() if self.active() else zeros
+            self._adstock = [d * a + x for (_m, _h, d, _i), a, x in
+                             zip(self._channels, self._adstock, spend, strict=True)]
             self._respond()
             if self.cfg.policy == "test_and_shift" and self.env.now >= next_review:
                 self._shift()
                 next_review = self.env.now + self.cfg.review_days
             yield self.env.timeout(DAYS_PER_WEEK)
 
+    def _spend(self) -> list:
+        """This week's spend per channel (C,), as far as the ledger pays it."""
+        base = self.cfg.budget_per_week * self.budget_multiplier
+        spend = [base * x for x in self.split.tolist()]
+        now = self.env.now
+        for cp in self.cfg.campaigns:
+            if cp.start_day <= now < cp.end_day:
+                spend[CHANNELS.index(cp.channel)] += cp.spend_per_week
+        # paid as far as the ledger allows, channel by channel (a spend <= 0 is kept)
+        paid = self.ledger.spend_each(zip(_ACCOUNTS, spend, strict=True))
+        spend = [y if x > 0.0 else x for x, y in zip(spend, paid, strict=True)]
+        total = spend[0]  # summed in order, as NumPy sums a short vector
+        for x in spend[1:]:
+            total += x
+        self.spent += total
+        return spend
+
     def _respond(self):
         p = self.product
-        if not self.adstock.any():  # no advertising now or carried over
-            p.advertising = np.ones(self.reach.shape[0])
+        if not any(self._adstock):  # no advertising now or carried over
+            p.advertising = self._no_effect
             if self.cfg.forgetting_per_week > 0.0:
                 p.awareness = p.awareness * (1.0 - self.cfg.forgetting_per_week)
             return
-        lift = self.lift()
+        lift, rel = [], []  # each channel's lift, and its share of the maximum lift
+        for (m, h, _d, i), a in zip(self._channels, self._adstock, strict=True):
+            x = m * a / (a + h)
+            lift.append(x)
+            rel.append(x * i)
         if self._reach_for is not self.segment_multiplier:  # the focus changed
             self._reach = self.reach * self.segment_multiplier[:, None]
-            self._aw_reach = self.aw_rate * self._reach
+            self._aw_reach = (self.aw_rate * self._reach).tolist()
             self._reach_for = self.segment_multiplier
-        p.advertising = 1.0 + self._reach @ lift
-        rel = lift * self.inv_max_lift
-        p_not = np.multiply.reduce(1.0 - np.minimum(self._aw_reach * rel, 1.0), axis=1)
-        gain = (1.0 - p.awareness) * (1.0 - p_not)
-        # gain <= 1 - awareness and forgetting <= 1 keep it in [0, 1]; the clip only
-        # removes rounding (it never changes a value by more than one ulp)
-        p.awareness = _clip(p.awareness + gain - self.cfg.forgetting_per_week * p.awareness, 0.0, 1.0)
+        # ndarray.dot: the BLAS product reach @ lift makes, with less dispatch
+        p.advertising = 1.0 + self._reach.dot(np.array(lift))
+        forget = self.cfg.forgetting_per_week
+        aware = []
+        for a, row in zip(p.awareness.tolist(), self._aw_reach, strict=True):
+            # the chance of staying unaware of every channel, a product in channel order
+            # (1.0 * f is f: the product NumPy's multiply.reduce forms); a chance above 1
+            # is used as 1 (min(v, 1.0), spelt out)
+            p_not = 1.0
+            for x, r in zip(row, rel, strict=True):
+                v = x * r
+                p_not *= 1.0 - (1.0 if v > 1.0 else v)
+            # gain <= 1 - awareness and forgetting <= 1 keep it in [0, 1]; the clip only
+            # removes rounding (it never changes a value by more than one ulp)
+            v = a + (1.0 - a) * (1.0 - p_not) - forget * a
+            aware.append(0.0 if v < 0.0 else 1.0 if v > 1.0 else v)
+        p.awareness = np.array(aware)
 
     def marginal_returns(self) -> np.ndarray:
         """Noisy measured new-customer lift per unit of weekly spend, per channel (C,)."""

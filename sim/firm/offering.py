@@ -79,6 +79,7 @@ class Offering:
         self.retiring = False
         self.support_until = math.inf  # the day support for the installed base ends
         self.orders_per_week = 0.0
+        self._sizes, self._per_size = None, None  # the segment sizes settle_step divides by
 
     @property
     def name(self) -> str:
@@ -175,27 +176,29 @@ class Offering:
         the firm's support agents serve this product's customers) and satisfaction
         (``sim.firm.support``), the marketing's view of the remaining pool, and the
         production plan. Returns ``(shipped, revenue)``."""
-        p = self.product
+        p, prod = self.product, self.production
+        on_market = p.on_market  # (nothing below changes it before the withdrawal check)
         # off the market (not launched, killed, insolvent) nothing is shipped or billed
-        shipped = self.production.ship(orders, dt) if p.on_market else self.production.idle(dt)
-        revenue = self.accounting.bill(t, dt, new, active if p.on_market else 0, shipped,
+        shipped = prod.ship(orders, dt) if on_market else prod.idle(dt)
+        revenue = self.accounting.bill(t, dt, new, active if on_market else 0, shipped,
                                        units_by_segment, active_by_segment, segment_names)
         p.installed_base = active
-        owned = active_by_segment / np.maximum(sizes, 1.0)
-        p.awareness = np.maximum(p.awareness, owned)
-        agents = self.firm.teams.capacity("support") * support_share
-        supported = t < self.support_until
+        if sizes is not self._sizes:  # the market hands the same sizes every step
+            self._sizes, self._per_size = sizes, np.maximum(sizes, 1.0)
+        p.awareness = np.maximum(p.awareness, active_by_segment / self._per_size)
+        firm = self.firm
+        support = firm.cfg.support
+        agents = firm.teams.capacity("support") * support_share
         p.service_level = (service_level(agents, active, p.tickets_per_customer_per_year,
-                                         self.firm.cfg.support.tickets_per_agent_per_week)
-                           if supported else 0.0)
-        if p.on_market or (p.retired and p.launched):
-            p.satisfaction = satisfaction(self.firm.cfg.support, p.quality, expectation,
-                                          p.service_level,
-                                          self.production.waiting_share())
+                                         support.tickets_per_agent_per_week)
+                           if t < self.support_until else 0.0)
+        if on_market or (p.retired and p.launched):
+            p.satisfaction = satisfaction(support, p.quality, expectation, p.service_level,
+                                          prod.waiting_share())
         self.marketing.pool = pool.astype(float)
-        self.production.review(orders, dt)
+        prod.review(orders, dt)
         self.orders_per_week = orders * DAYS_PER_WEEK / dt
-        if self.retiring and not p.retired and self.production.inventory <= 0.0:
+        if self.retiring and not p.retired and prod.inventory <= 0.0:
             self.withdraw()  # the stock is sold down
         return shipped, revenue
 

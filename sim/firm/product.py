@@ -9,6 +9,8 @@ from sim.config import ATTRIBUTES
 from sim.config.bounds import ATTRIBUTE_SCALE
 from sim.units import DAYS_PER_YEAR
 
+_QUALITY = ATTRIBUTES.index("quality")
+
 
 class Product:
     def __init__(self, firm: str, cfg, n_segments: int):
@@ -20,10 +22,9 @@ class Product:
         self.attributes = self.target.copy()
         # the attributes designed in (target plus released gains; residual defects lower
         # the quality customers see, not what the design costs to make)
-        self.design = self.target.copy()
+        self.design = self.target
         # the design the unit cost and development efforts are priced at (design_cost)
-        self.reference = np.array([float(cfg.reference_attributes.get(a, 0.0))
-                                   for a in ATTRIBUTES])
+        self.reference = [float(cfg.reference_attributes.get(a, 0.0)) for a in ATTRIBUTES]
         self.lifetime_days = float(cfg.lifetime_years) * DAYS_PER_YEAR
         self.churn_per_day = float(cfg.churn_per_year) / DAYS_PER_YEAR
         self.churn_dissatisfaction_per_day = float(cfg.churn_dissatisfaction_per_year) / DAYS_PER_YEAR
@@ -40,17 +41,35 @@ class Product:
         self.installed_base = 0
         self.in_trial = 0.0  # subscribers inside a free trial (they pay nothing yet)
 
+    # design and reference are read-only copies, replaced (never changed in place) when they
+    # change: whoever caches what they price (Production.unit_cost) checks their identity
+    @property
+    def design(self) -> np.ndarray:
+        return self._design
+
+    @design.setter
+    def design(self, value) -> None:
+        self._design = _frozen(value)
+
+    @property
+    def reference(self) -> np.ndarray:
+        return self._reference
+
+    @reference.setter
+    def reference(self, value) -> None:
+        self._reference = _frozen(value)
+
     @property
     def on_market(self) -> bool:
         return self.launched and not self.killed and not self.retired
 
     @property
     def quality(self) -> float:
-        return float(self.attributes[ATTRIBUTES.index("quality")])
+        return float(self.attributes[_QUALITY])
 
     def set_quality(self, value: float) -> None:
         """The measured quality of the product built (on the attributes' scale)."""
-        self.attributes[ATTRIBUTES.index("quality")] = min(max(value, ATTRIBUTE_SCALE[0]),
+        self.attributes[_QUALITY] = min(max(value, ATTRIBUTE_SCALE[0]),
                                                            ATTRIBUTE_SCALE[1])
 
     def improve(self, gains: dict) -> dict:
@@ -58,14 +77,22 @@ class Product:
         (``ATTRIBUTE_SCALE``); returns the changes actually made, so that the caller can say
         where the scale stopped one."""
         done = {}
+        design = self.design.copy()
         for name, gain in gains.items():
             k = ATTRIBUTES.index(name)
             new = min(max(self.attributes[k] + gain, ATTRIBUTE_SCALE[0]), ATTRIBUTE_SCALE[1])
             done[name] = float(new - self.attributes[k])
             self.attributes[k] = new
-            self.design[k] = min(max(self.design[k] + done[name], ATTRIBUTE_SCALE[0]),
-                                 ATTRIBUTE_SCALE[1])
+            design[k] = min(max(design[k] + done[name], ATTRIBUTE_SCALE[0]), ATTRIBUTE_SCALE[1])
+        self.design = design
         return done
+
+
+def _frozen(value) -> np.ndarray:
+    """A read-only float copy of ``value``."""
+    out = np.array(value, dtype=float)
+    out.flags.writeable = False
+    return out
 
 
 def describe_gains(asked: dict, done: dict) -> str:

@@ -54,12 +54,25 @@ class Production:
         self.cash_limited = False
         self._attribute_rates = design_cost.rates(cfg.attribute_cost)
         self._design_key, self._design_factor = None, 1.0
+        self._cost_key, self._cost = (None, None, None, None), 0.0  # unit_cost's cache
         self.stopped = False  # the product is being retired: nothing more is made
 
     @property
     def unit_cost(self) -> float:
         """The experience curve's cost of the reference design times what the product's
         attributes add (``sim.firm.design_cost``)."""
+        p = self.product
+        # kept while its inputs stay: the cumulative output, the (read-only, replaced when
+        # changed) design and reference arrays and the configured cost
+        key = self._cost_key
+        if (key[0] == self.cumulative_output and key[1] is p.design and key[2] is p.reference
+                and key[3] == self.cfg.unit_cost):
+            return self._cost
+        self._cost_key = (self.cumulative_output, p.design, p.reference, self.cfg.unit_cost)
+        self._cost = self._unit_cost()
+        return self._cost
+
+    def _unit_cost(self) -> float:
         cfg = self.cfg
         p = self.product
         # the factor of the design (and its reference), computed again when either changes
@@ -83,9 +96,10 @@ class Production:
             target = max(target, self.capacity_per_week * dt / DAYS_PER_WEEK)
         make = min(self.capacity_per_week * dt / DAYS_PER_WEEK, max(target - self.inventory, 0.0))
         make = float(math.floor(make))
-        make = self._affordable(make)
+        cost = self.unit_cost  # (the output below changes it, after the payment)
+        make = self._affordable(make, cost)
         if make > 0.0:
-            self.ledger.spend("production", make * self.unit_cost, discretionary=False)
+            self.ledger.spend("production", make * cost, discretionary=False)
             self.inventory += make
             self.cumulative_output += make
             self.produced_total += make
@@ -101,11 +115,10 @@ class Production:
                 else min(self.recent_orders_per_week, self.capacity_per_week))
         return week * self.unit_cost
 
-    def _affordable(self, make: float) -> float:
+    def _affordable(self, make: float, cost: float) -> float:
         """Output is paid when made, within cash plus credit: the plant makes no more than
-        the headroom pays for. The moment this starts to bind, and the moment it stops, are
-        ``production_cash_limited`` events."""
-        cost = self.unit_cost
+        the headroom pays for at the unit ``cost``. The moment this starts to bind, and the
+        moment it stops, are ``production_cash_limited`` events."""
         afford = math.floor(max(self.ledger.headroom, 0.0) / cost) if cost > 0.0 else make
         limited = afford < make
         if limited != self.cash_limited:

@@ -55,7 +55,8 @@ class Solvency:
             return
         interest = self.interest_due()
         due = interest + self.teams.weekly_payroll()
-        short = due > led.headroom or led.unpaid > 0.0
+        headroom = led.headroom
+        short = due > headroom or led.unpaid > 0.0
         # the reason is worded only when there is one (most weeks there is none)
         why = "" if not short else (
             f"{led.unpaid:,.0f} unpaid since the last review" if led.unpaid > 0.0 else
@@ -64,7 +65,7 @@ class Solvency:
         if short and self.laid_off:
             self._insolvent(why)
             return
-        thin = led.headroom < self.cfg.layoff_weeks * due
+        thin = headroom < self.cfg.layoff_weeks * due
         if not self.laid_off and (short or thin):
             if not short:
                 why = (f"cash {led.cash:,.0f} + credit line {led.credit_line:,.0f} < "
@@ -77,7 +78,8 @@ class Solvency:
                                 f"{led.cash:,.0f} + credit line {led.credit_line:,.0f}")
                 return
         led.unpaid = 0.0
-        led.spend("interest", interest, discretionary=False)
+        if not interest <= 0.0:  # spend returns at once for an amount <= 0
+            led.spend("interest", interest, discretionary=False)
         self.teams.pay_salaries()
         self._update_state(due)
 

@@ -38,7 +38,8 @@ def satisfaction(cfg, quality: float, expectation: float, service: float,
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
-def _logit(x: float) -> float:
+def logit(x: float) -> float:
+    """Log-odds of ``x``, kept within 1e-12 of 0 and 1."""
     x = min(max(x, 1e-12), 1.0 - 1e-12)
     return math.log(x / (1.0 - x))
 
@@ -46,7 +47,13 @@ def _logit(x: float) -> float:
 def trial_conversion(base: float, satisfaction_now: float, baseline: float) -> float:
     """Share of trialists who convert at the end of their free trial: ``base`` at the
     satisfaction baseline, shifted in log-odds by ``logit(satisfaction) - baseline``."""
+    return trial_conversion_from_logit(base, logit(base), satisfaction_now, baseline)
+
+
+def trial_conversion_from_logit(base: float, base_logit: float, satisfaction_now: float,
+                                baseline: float) -> float:
+    """``trial_conversion`` given ``logit(base)`` (a caller that keeps it)."""
     if base <= 0.0 or base >= 1.0:
         return base
-    z = _logit(base) + _logit(satisfaction_now) - baseline
+    z = base_logit + logit(satisfaction_now) - baseline
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))

@@ -31,8 +31,9 @@ def _salary(team) -> float:
 
 
 class Team:
-    def __init__(self, name: str, cfg):
+    def __init__(self, name: str, cfg, on_change=None):
         self.name = name
+        self.on_change = on_change  # called when members join or leave (Teams' payroll)
         self.cost_per_head_per_year = float(cfg.cost_per_head_per_year)
         self.hiring_lag_days = float(cfg.hiring_lag_days)
         self.ramp_up_days = float(cfg.ramp_up_days)
@@ -58,6 +59,8 @@ class Team:
         self.joined.extend([t] * n)
         if n > 0 and t > self._latest:
             self._latest = t
+        if self.on_change is not None:
+            self.on_change()
 
     def leave(self, n: int) -> int:
         """The ``n`` most recent joiners leave (at most the whole team); returns how many."""
@@ -65,6 +68,8 @@ class Team:
         self.joined.sort()
         del self.joined[len(self.joined) - n:]
         self._latest = self.joined[-1] if self.joined else -math.inf
+        if self.on_change is not None:
+            self.on_change()
         return n
 
 
@@ -76,25 +81,38 @@ class Teams:
         self.firm = firm
         self.ledger = ledger
         self.recorder = recorder
-        self.teams = {name: Team(name, cfg) for name, cfg in cfgs.items()}
+        self.teams = {name: Team(name, cfg, self._changed) for name, cfg in cfgs.items()}
         self.frozen = False  # no more hiring (after a kill)
+        self._payroll = None  # (total, [(account, pay)]) while no member joins or leaves
+
+    def _changed(self) -> None:
+        self._payroll = None
 
     def __getitem__(self, name: str) -> Team:
-        if name not in self.teams:
-            self.teams[name] = Team(name, _Empty())
-        return self.teams[name]
+        team = self.teams.get(name)
+        if team is None:
+            team = self.teams[name] = Team(name, _Empty(), self._changed)
+            self._payroll = None
+        return team
 
     def capacity(self, name: str) -> float:
         return self[name].capacity(self.env.now)
 
+    def _weekly(self) -> tuple:
+        """(this week's salaries of all teams, [(account, pay) of each team]), kept until a
+        member joins or leaves."""
+        if self._payroll is None:
+            pays = [(_salaries_account(name), _salary(team)) for name, team in self.teams.items()]
+            self._payroll = (sum([pay for _, pay in pays]), pays)
+        return self._payroll
+
     def weekly_payroll(self) -> float:
         """This week's salaries, all teams."""
-        return sum([_salary(team) for team in self.teams.values()])
+        return self._weekly()[0]
 
     def pay_salaries(self) -> None:
         """One week's salaries, one ledger posting per team (not discretionary)."""
-        self.ledger.pay_all([(_salaries_account(name), _salary(team))
-                             for name, team in self.teams.items()])
+        self.ledger.pay_all(self._weekly()[1])
 
     def payroll(self):
         """Process: weekly salaries (a firm's solvency review pays them instead)."""

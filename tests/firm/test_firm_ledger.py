@@ -2,7 +2,9 @@
 day; the credit line a real limit (nothing is paid beyond cash plus credit); discretionary
 spending only from the headroom above the reserve and not at all when constrained."""
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import given
 
 from sim.firm.ledger import CONSTRAINED, INSOLVENT, Ledger
 
@@ -65,3 +67,30 @@ def test_constrained_or_insolvent_firms_spend_nothing_discretionary(env, rec):
     led.state = INSOLVENT
     assert led.spend("salaries:x", 10.0, discretionary=False) == 0.0 and led.unpaid == 0.0
     assert led.cash == pytest.approx(1e6 - 10.0)
+
+
+@given(st.lists(st.floats(-3000.0, 3000.0), max_size=8), st.floats(-2000.0, 5000.0),
+       st.floats(0.0, 5000.0), st.floats(0.0, 3000.0),
+       st.sampled_from(["operating", CONSTRAINED, INSOLVENT]))
+def test_spend_each_posts_what_spend_would(amounts, cash, credit, reserve, state):
+    """``Ledger.spend_each`` (a week's channel spends in one call) leaves the same rows, cash
+    and returned amounts as one discretionary ``spend`` per payment, for a product of the
+    line and for the firm."""
+    import simpy
+
+    from sim.recorder import Recorder
+
+    out = []
+    for batch in (True, False):
+        env, rec = simpy.Environment(), Recorder()
+        led = Ledger(env, "f", rec, credit_line=credit)
+        led.post("financing:equity", cash)
+        led.reserve, led.state = reserve, state
+        view = led.for_product("hub")
+        payments = [(f"marketing:c{k}", a) for k, a in enumerate(amounts)]
+        if batch:
+            paid = view.spend_each(payments)
+        else:
+            paid = [view.spend(account, amount) for account, amount in payments]
+        out.append((rec.ledger, rec.ledger_products, led.cash, led.unpaid, paid))
+    assert out[0] == out[1]

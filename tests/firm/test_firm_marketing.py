@@ -5,9 +5,11 @@ test-and-shift reallocation."""
 
 import math
 
+import hypothesis.strategies as st
 import numpy as np
 import pytest
 import simpy
+from hypothesis import given, settings
 
 from sim.config import CampaignConfig, ChannelConfig, MarketingConfig, ProductConfig
 from sim.firm.ledger import Ledger
@@ -194,3 +196,58 @@ def test_an_awareness_chance_above_one_is_used_as_one_and_recorded(env, rec, led
         ("awareness_capped", "awareness_per_week x reach x focus reaches 1.2 (segment 0, tv): "
                              "used as 1"),
         ("awareness_capped", "no channel's awareness chance exceeds 1 any more")]
+
+
+def _numpy_response(mk, adstock, awareness, forgetting):
+    """The advertising effect and awareness as the NumPy formulas of the module docstring
+    give them (the twin of Marketing._respond)."""
+    lift = mk.max_lift * adstock / (adstock + mk.half)
+    reach = mk.reach * mk.segment_multiplier[:, None]
+    advertising = 1.0 + reach @ lift
+    rel = lift * mk.inv_max_lift
+    p_not = np.multiply.reduce(1.0 - np.minimum(mk.aw_rate * reach * rel, 1.0), axis=1)
+    gain = (1.0 - awareness) * (1.0 - p_not)
+    return advertising, np.clip(awareness + gain - forgetting * awareness, 0.0, 1.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 4), st.data())
+def test_response_is_bit_for_bit_the_numpy_formulas(n_seg, data):
+    """Marketing's weekly response (lift, advertising effect, awareness; computed on Python
+    floats) equals the NumPy formulas to the bit, reach above 1 (capped chances), channels
+    without a configuration and a strategy's focus included."""
+    from sim.config import CHANNELS
+    from sim.recorder import Recorder
+
+    unit = st.floats(0.0, 1.0)
+    channels = {}
+    for c in CHANNELS:
+        if data.draw(st.booleans()):
+            channels[c] = ChannelConfig(max_lift=data.draw(st.one_of(st.just(0.0),
+                                                                     st.floats(0.01, 5.0))),
+                                        half_saturation=data.draw(st.floats(1.0, 1e5)),
+                                        adstock_decay_per_week=data.draw(st.floats(0.0, 0.95)),
+                                        awareness_per_week=data.draw(unit))
+    forgetting = data.draw(st.floats(0.0, 0.5))
+    cfg = MarketingConfig(budget_per_week=0.0, split={"tv": 1.0}, channels=channels,
+                          forgetting_per_week=forgetting)
+    reach = np.array(data.draw(st.lists(st.lists(st.floats(0.0, 3.0), min_size=4, max_size=4),
+                                        min_size=n_seg, max_size=n_seg)))
+    env = simpy.Environment()
+    product = Product("f", ProductConfig(), n_seg)
+    mk = Marketing(env, "f", cfg, product, reach, Ledger(env, "f", Recorder()), Recorder(),
+                   np.random.default_rng(0), 0.0)
+    if data.draw(st.booleans()):
+        mk.focus(data.draw(st.lists(st.floats(0.0, 2.0), min_size=n_seg, max_size=n_seg)))
+    adstock = np.array(data.draw(st.lists(st.one_of(st.just(0.0), st.floats(0.0, 1e6)),
+                                          min_size=4, max_size=4)))
+    awareness = np.array(data.draw(st.lists(unit, min_size=n_seg, max_size=n_seg)))
+    mk.adstock, product.awareness = adstock, awareness
+    mk._respond()
+    if adstock.any():
+        advertising, aware = _numpy_response(mk, adstock, awareness, forgetting)
+    else:  # no advertising: awareness is only forgotten
+        advertising, aware = np.ones(n_seg), awareness * (1.0 - forgetting)
+    assert product.advertising.tobytes() == advertising.tobytes()
+    assert product.awareness.tobytes() == aware.tobytes()
+    assert mk.lift().tobytes() == (mk.max_lift * adstock / (adstock + mk.half)).tobytes()

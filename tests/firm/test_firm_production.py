@@ -245,3 +245,34 @@ def test_off_the_market_nothing_ships_and_the_waiting_keep_cancelling(env, rec, 
     prod.backlog = 0.0
     prod.idle(DT)
     assert prod.cancelled == 0.0
+
+
+def test_unit_cost_kept_follows_output_design_and_reference(env, rec, ledger):
+    """The kept unit cost is the plain formula's after each change of what it depends on:
+    cumulative output (a batch made), a release that changes the design, a new design or
+    reference assigned; the design and reference cannot be changed in place unseen."""
+    from sim.firm import design_cost
+
+    prod = plant(env, rec, ledger, attribute_cost={"quality": 0.1, "design": 0.05})
+    p = prod.product
+
+    def plain():
+        cfg = prod.cfg
+        ratio = max(prod.cumulative_output, cfg.learning_base_units) / cfg.learning_base_units
+        return (cfg.unit_cost * ratio ** math.log2(cfg.progress_ratio)
+                * design_cost.factor(p.design, p.reference, prod._attribute_rates))
+
+    assert prod.unit_cost == plain()
+    prod.produce(DT)  # the launch batch: output 1000, then the curve moves
+    prod.cumulative_output += 1500.0
+    assert prod.unit_cost == plain() < 100.0
+    p.improve({"quality": 0.2, "design": 0.1})
+    assert prod.unit_cost == plain()
+    p.design = [0.9, 0.5, 0.4]
+    assert prod.unit_cost == plain()
+    p.reference = [0.5, 0.5, 0.5]
+    assert prod.unit_cost == plain()
+    with pytest.raises(ValueError):
+        p.design[0] = 0.1  # read-only: a change is a new array, which the cache sees
+    with pytest.raises(ValueError):
+        p.reference[0] = 0.1

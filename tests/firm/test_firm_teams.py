@@ -199,3 +199,36 @@ def test_pay_all_posts_what_spend_would(amounts, cash, credit, insolvent):
                 led.spend(account, amount, discretionary=False)
         out.append((rec.ledger, rec.ledger_products, led.cash, led.unpaid))
     assert out[0] == out[1]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["eng", "ops", "new"]), st.integers(-4, 4)),
+                max_size=10), st.integers(0, 5))
+def test_weekly_payroll_follows_joins_leaves_and_new_teams(moves, founders):
+    """The kept payroll (total and postings) is bit for bit the plain one after any joins,
+    leaves and lookups of a team not configured: the sum over teams, in order, of
+    headcount x cost per head x 7/365, one posting per team with pay."""
+    import simpy
+
+    from sim.firm.teams import _salary
+    from sim.recorder import Recorder
+
+    env = simpy.Environment()
+    rec = Recorder()
+    led = Ledger(env, "f", rec)
+    led.post("financing:equity", 1e12)
+    teams = Teams(env, "f", {"eng": TeamConfig(founders, COST, 30.0, 7.0),
+                             "ops": TeamConfig(1, 2.0 * COST, 30.0, 7.0)}, led, rec)
+    for name, n in moves:
+        if n >= 0:
+            teams[name].join(env.now, n)
+        else:
+            teams[name].leave(-n)
+        plain = [len(t.joined) * t.cost_per_head_per_year * 7.0 / 365.0
+                 for t in teams.teams.values()]
+        assert teams.weekly_payroll() == sum(plain)
+        assert [pay for _, pay in teams._weekly()[1]] == [_salary(t) for t in teams.teams.values()]
+    before = len(rec.ledger)
+    teams.pay_salaries()
+    assert [r[2:] for r in rec.ledger[before:]] == [
+        (f"salaries:{name}", -len(t.joined) * t.cost_per_head_per_year * 7.0 / 365.0)
+        for name, t in teams.teams.items() if t.joined and t.cost_per_head_per_year > 0]
