@@ -15,7 +15,8 @@ from sim.results.annual import (
     payback_day,
     statement_kpis,
 )
-from sim.results.statements import build_statements
+from sim.results.kpis import group_sum
+from sim.results.statements import _inventory_of, _quarter, build_statements
 
 ACCOUNTS = ["revenue", "channel_margin:retail", "production", "capacity", "interest",
             "financing:equity", "research", "development", "marketing:tv", "salaries:sales",
@@ -71,3 +72,68 @@ def test_statement_kpis_equal_their_frame_twin(seed):
         want = statement_kpis_twin(pnl, bal, firm, horizon)
         assert got.keys() == want.keys()
         assert all(_same(got[k], want[k]) for k in got), (firm, got, want)
+
+
+def inventory_twin(firm_ts: pd.DataFrame, production: np.ndarray, n_q: int):
+    """The weighted-average inventory as frames (groupby, sort_values, iloc)."""
+    value, units = np.zeros(n_q), np.zeros(n_q)
+    if firm_ts.empty or float(firm_ts["produced"].sum()) <= 0.0:
+        return value, units, production.copy()
+    if firm_ts["t"].duplicated().any():
+        firm_ts = firm_ts.groupby("t", as_index=False, sort=False)[
+            ["produced", "inventory", "units_sold"]].sum()
+    ts = firm_ts.sort_values("t")
+    q = _quarter(ts["t"].to_numpy())
+    made = np.bincount(q, weights=ts["produced"].to_numpy(float), minlength=n_q)[:n_q]
+    first = ts.iloc[0]
+    u_open = float(first["inventory"] - first["produced"] + first["units_sold"])
+    last_inv = ts["inventory"].groupby(q).last()
+    v_open, cogs = 0.0, np.zeros(n_q)
+    for k in range(n_q):
+        u_close = float(last_inv.get(k, u_open))
+        pool_units, pool_value = u_open + made[k], v_open + production[k]
+        v_close = (pool_value * min(max(u_close, 0.0) / pool_units, 1.0)
+                   if pool_units > 0.0 else 0.0)
+        cogs[k] = pool_value - v_close
+        value[k], units[k] = v_close, u_close
+        u_open, v_open = u_close, v_close
+    return value, units, cogs
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_inventory_equals_its_frame_twin(seed):
+    rng = np.random.default_rng(seed)
+    steps, products = int(rng.integers(1, 120)), int(rng.integers(1, 4))
+    t = np.repeat(np.arange(steps) * 7, products)  # a product line records each day twice
+    n = len(t)
+    produced = rng.uniform(0.0, 500.0, n) * (rng.random() > 0.1)
+    inventory = rng.uniform(0.0, 2000.0, n)
+    if seed % 5 == 0:
+        inventory[rng.integers(0, n)] = np.nan
+    units = rng.uniform(0.0, 400.0, n)
+    n_q = int(_quarter(t.max())) + 1
+    production = rng.uniform(0.0, 1e5, n_q)
+    frame = pd.DataFrame({"t": t, "firm": "a", "produced": produced, "inventory": inventory,
+                          "units_sold": units})
+    got = _inventory_of(t.astype(float), produced, inventory, units, production, n_q)
+    want = inventory_twin(frame, production, n_q)
+    for g, w in zip(got, want, strict=True):
+        assert np.array_equal(g, w, equal_nan=True)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_group_sum_equals_pandas_groupby_sum(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    keys = rng.integers(0, 30, n).astype(float)
+    if seed % 2:  # days in recording order: the groups come sorted
+        keys = np.sort(keys)
+    values = rng.standard_normal(n) * 10.0 ** rng.integers(-3, 16, n)
+    if seed % 3 == 0:
+        values[rng.integers(0, n)] = np.nan
+    if seed % 7 == 0:
+        values[rng.integers(0, n)] = np.inf
+    want = pd.Series(values).groupby(keys).sum()
+    got_keys, got = group_sum(keys, values)
+    assert np.array_equal(got_keys, want.index.to_numpy())
+    assert np.array_equal(got, want.to_numpy(), equal_nan=True)
