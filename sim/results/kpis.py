@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim.results import customers as cust
+from sim.results.arrays import group_sum, running
 from sim.results.portfolio import portfolio_kpis
 from sim.results.shares import shares
 from sim.units import DAYS_PER_QUARTER, DAYS_PER_YEAR, steps_in
@@ -24,43 +25,6 @@ def _first(events, firm, kind, product=None):
         hit &= events["product"].to_numpy(object) == product
     at = np.flatnonzero(hit)
     return float(events["t"].iloc[at[0]]) if len(at) else None
-
-
-def group_sum(keys: np.ndarray, values: np.ndarray):
-    """``pd.Series(values).groupby(keys).sum()`` as (sorted keys, sums), the same floats:
-    pandas adds a group's values in row order, by ``np.add.reduceat`` when the groups come
-    in key order and no value is NaN, else with Kahan compensation (its cython
-    ``group_sum``: NaN skipped, the compensation reset after an infinity)."""
-    uniq, codes = np.unique(keys, return_inverse=True)
-    values = np.asarray(values, float)
-    if not len(values):
-        return uniq, np.zeros(0)
-    if np.all(codes[1:] >= codes[:-1]) and not np.isnan(values).any():
-        return uniq, np.add.reduceat(values, np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]))
-    order = np.argsort(codes, kind="stable")  # each group's values in row order
-    start = np.searchsorted(codes[order], np.arange(len(uniq)))
-    size = np.bincount(codes, minlength=len(uniq))
-    total, comp = np.zeros(len(uniq)), np.zeros(len(uniq))
-    for k in range(int(size.max())):
-        g = np.flatnonzero(size > k)
-        v = values[order[start[g] + k]]
-        ok = ~np.isnan(v)
-        g, v = g[ok], v[ok]
-        with np.errstate(invalid="ignore"):  # an infinity: NaN compensation, reset
-            y = v - comp[g]
-            t = total[g] + y
-            c = t - total[g] - y
-        comp[g] = np.where(np.isnan(c), 0.0, c)
-        total[g] = t
-    return uniq, total
-
-
-def _running(x: np.ndarray) -> np.ndarray:
-    """``Series.cumsum()``: NaN kept in place, skipped in the running sum."""
-    nan = np.isnan(x)
-    out = np.cumsum(np.where(nan, 0.0, x))
-    out[nan] = np.nan
-    return out
 
 
 def _none_if_nan(x):
@@ -125,7 +89,7 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     peak_day = float(smooth_units.idxmax()) if len(smooth_units) and smooth_units.max() > 0 else None
 
     days, by_day = group_sum(t_ops, amount)
-    by_day = _running(by_day)
+    by_day = running(by_day)
     breakeven = None
     if launch is not None:
         after = by_day >= 0.0
@@ -166,7 +130,7 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     led_amount = amount_all[led_rows]
     cash = float(np.nansum(led_amount))
     # in the order of sort_values("t") (its quicksort)
-    cash_path = _running(led_amount[np.argsort(t_all[led_rows], kind="quicksort")])
+    cash_path = running(led_amount[np.argsort(t_all[led_rows], kind="quicksort")])
     return {
         "firm": firm,
         "npv": npv,

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.results import shares as shares_mod
 from sim.results.annual import (
     _ratio,
     annual,
@@ -15,7 +16,7 @@ from sim.results.annual import (
     payback_day,
     statement_kpis,
 )
-from sim.results.kpis import group_sum
+from sim.results.arrays import group_sum
 from sim.results.statements import _inventory_of, _quarter, build_statements
 
 ACCOUNTS = ["revenue", "channel_margin:retail", "production", "capacity", "interest",
@@ -137,3 +138,32 @@ def test_group_sum_equals_pandas_groupby_sum(seed):
     got_keys, got = group_sum(keys, values)
     assert np.array_equal(got_keys, want.index.to_numpy())
     assert np.array_equal(got, want.to_numpy(), equal_nan=True)
+
+
+def _random_timeseries(seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    firms = [f"firm{k}" for k in rng.permutation(int(rng.integers(1, 8)))]
+    steps = int(rng.integers(1, 80))
+    rows = [(7 * s, f) for s in range(steps) for f in firms if rng.random() > 0.15 * (seed % 2)]
+    n = len(rows)
+    frame = pd.DataFrame({"t": np.array([r[0] for r in rows], np.int64),
+                          "firm": [r[1] for r in rows],
+                          "units_sold": rng.lognormal(3.0, 2.0, n) * (rng.random(n) > 0.2),
+                          "revenue": rng.lognormal(9.0, 3.0, n),
+                          "price": rng.uniform(10.0, 100.0, n),
+                          "installed_base": rng.integers(0, 10**6, n)})
+    if seed % 5 == 0 and n:
+        frame.loc[int(rng.integers(0, n)), "revenue"] = np.nan
+    return frame, firms
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_shares_without_groupby_equal_the_grouped_twin(seed, monkeypatch):
+    ts, firms = _random_timeseries(seed)
+    if not len(ts):
+        return
+    kinds = dict.fromkeys(firms, "durable")
+    got = shares_mod.shares(ts, firms[0], kinds, 7.0, 13)
+    monkeypatch.setattr(shares_mod, "_wide_single", lambda frame, columns: None)
+    want = shares_mod.shares(ts, firms[0], kinds, 7.0, 13)
+    assert all(_same(got[k], want[k]) for k in want), (got, want)
