@@ -121,22 +121,36 @@ def statement_kpis(pnl: pd.DataFrame, balance: pd.DataFrame, firm: str,
     b_rows = np.flatnonzero(balance["firm"].to_numpy(object) == firm)
     p_rows = p_rows[np.argsort(pnl["quarter"].to_numpy()[p_rows], kind="stable")]
     b_rows = b_rows[np.argsort(balance["quarter"].to_numpy()[b_rows], kind="stable")]
+    return _kpis(pnl["quarter"].to_numpy()[p_rows], pnl[list(SUMS)].to_numpy(float)[p_rows],
+                 balance["quarter"].to_numpy()[b_rows],
+                 *(balance[c].to_numpy(float)[b_rows]
+                   for c in ("cf_operating", "cf_investing", "end_day")), horizon_days)
 
-    def col(frame, rows, name):
-        return frame[name].to_numpy(float)[rows]
 
-    fcf = col(balance, b_rows, "cf_operating") + col(balance, b_rows, "cf_investing")
+def firm_statement_kpis(pnl: dict, balance: dict, n_q: int, horizon_days: float) -> dict:
+    """``statement_kpis`` of one firm from its statement columns (``pnl``, ``balance``:
+    arrays of ``n_q`` quarters by name, ``sim.results.statements.statement_columns``)."""
+    quarter = np.arange(n_q)
+    return _kpis(quarter, np.column_stack([pnl[c] for c in SUMS]).astype(float),
+                 quarter, *(np.asarray(balance[c], float)
+                            for c in ("cf_operating", "cf_investing", "end_day")),
+                 horizon_days)
+
+
+def _kpis(p_quarter, sums_block, b_quarter, cf_operating, cf_investing, end,
+          horizon_days: float) -> dict:
+    """The statement KPIs from one firm's quarters in order: its income-statement SUMS
+    columns as one block (quarters x lines) and its cash flows."""
+    fcf = cf_operating + cf_investing
     cum = _accumulate(fcf)
-    start = balance["quarter"].to_numpy()[b_rows] * QUARTER_DAYS
-    end = col(balance, b_rows, "end_day")
+    start = b_quarter * QUARTER_DAYS
     out = {"revenue_growth_yoy": None, "gross_margin_rate": None, "ebitda_margin": None,
            "net_income_total": 0.0}
-    if len(p_rows):
-        year = (pnl["quarter"].to_numpy()[p_rows] // 4).astype(int)
+    if len(p_quarter):
+        year = (p_quarter // 4).astype(int)
         # the year sums as annual() takes them: one groupby of the SUMS block (pandas
         # picks its summation, compensated or not, from the block as it does there)
-        block = pnl[list(SUMS)].to_numpy(float)[p_rows]
-        sums = pd.DataFrame(block, columns=list(SUMS)).groupby(year).sum()
+        sums = pd.DataFrame(sums_block, columns=list(SUMS)).groupby(year).sum()
         years = sums.index.to_numpy()
         complete = (years + 1) * DAYS_PER_YEAR <= horizon_days + 1e-9
         revenue = sums["net_revenue"].to_numpy()

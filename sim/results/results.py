@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.results.annual import statement_kpis
+from sim.results.annual import firm_statement_kpis, statement_kpis
 from sim.results.files import atomic_write, clean_json
 from sim.results.kpis import compute_kpis
 from sim.results.pipeline import pipeline_kpis
 from sim.results.regions import REGION_COLUMNS, region_kpis, region_table
-from sim.results.statements import build_statements
+from sim.results.statements import build_statements, stack, statement_columns
 
 EVENT_COLUMNS = ["t", "firm", "product", "kind", "detail"]
 LEDGER_COLUMNS = ["t", "firm", "account", "amount", "product"]
@@ -93,7 +93,7 @@ class Results:
     final_cash: dict = field(default_factory=dict)
     wall_s: float = 0.0
     _tables: dict = field(default_factory=dict, repr=False, compare=False)
-    _statements: tuple | None = field(default=None, repr=False, compare=False)
+    _statements: object = field(default=None, repr=False, compare=False)
 
     segments = _Table()
     preferences = _Table()
@@ -116,13 +116,24 @@ class Results:
                   {f.name: f.ledger.cash for f in firms}, wall_s, _lazy_tables(recorder))
         if getattr(recorder, "regions", None):  # a market with regions: KPIs read its table
             kpis.update(region_kpis(res.regions, config.firm.name))
-        pnl, balance = res.statements()
-        kpis.update(statement_kpis(pnl, balance, config.firm.name, config.horizon_days))
+        # the statements as columns; their tables are stacked on first read (statements())
+        firms_, n_q, parts = statement_columns(
+            ledger, ts, config.horizon_days, getattr(config, "tax_rate", 0.21),
+            getattr(config, "depreciation_years", 5.0))
+        res._statements = lambda: stack(firms_, n_q, parts)
+        if config.firm.name in firms_:
+            p, b = parts[firms_.index(config.firm.name)]
+            kpis.update(firm_statement_kpis(p, b, n_q, config.horizon_days))
+        else:  # a focal firm without postings or rows: its KPIs from empty statements
+            kpis.update(statement_kpis(*stack(firms_, n_q, parts), config.firm.name,
+                                       config.horizon_days))
         return res
 
     def statements(self):
         """(pnl, balance): the firms' quarterly statements (``sim.results.statements``),
         built once."""
+        if callable(self._statements):  # from_run's columns, stacked now
+            self._statements = self._statements()
         if self._statements is None:
             cfg = self.config
             self._statements = build_statements(self.ledger, self.timeseries,

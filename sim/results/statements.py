@@ -256,6 +256,22 @@ def _stacked(firms: list, n_q: int, parts: list, columns: list) -> pd.DataFrame:
 def build_statements(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: float,
                      tax_rate: float, depreciation_years: float):
     """(pnl, balance) DataFrames for every firm in the ledger or the timeseries."""
+    return stack(*statement_columns(ledger, timeseries, horizon, tax_rate,
+                                    depreciation_years))
+
+
+def stack(firms: list, n_q: int, parts: list):
+    """(pnl, balance) DataFrames from ``statement_columns``' firms, quarters and parts."""
+    if not parts:
+        return pd.DataFrame(columns=PNL_COLUMNS), pd.DataFrame(columns=BALANCE_COLUMNS)
+    return (_stacked(firms, n_q, [a for a, _ in parts], PNL_COLUMNS),
+            _stacked(firms, n_q, [b for _, b in parts], BALANCE_COLUMNS))
+
+
+def statement_columns(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: float,
+                      tax_rate: float, depreciation_years: float):
+    """(firms, quarters, parts): every firm in the ledger or the timeseries, the number of
+    quarters, and each firm's (pnl columns, balance columns) as arrays by name."""
     firms = list(dict.fromkeys([*pd.unique(timeseries.get("firm", pd.Series(dtype=str))),
                                 *pd.unique(ledger["firm"])]))
     n_q = max(int(math.ceil(horizon / QUARTER_DAYS - 1e-12)), 1)
@@ -288,7 +304,4 @@ def build_statements(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: fl
         parts.append(_columns(led_t[rows], led_lines[rows], led_amount[rows],
                               [c[ts_rows] for c in ts_cols], n_q, horizon, tax_rate,
                               depreciation_years))
-    if not parts:
-        return pd.DataFrame(columns=PNL_COLUMNS), pd.DataFrame(columns=BALANCE_COLUMNS)
-    return (_stacked(firms, n_q, [a for a, _ in parts], PNL_COLUMNS),
-            _stacked(firms, n_q, [b for _, b in parts], BALANCE_COLUMNS))
+    return firms, n_q, parts

@@ -12,12 +12,19 @@ from sim.results.annual import (
     _ratio,
     annual,
     breakeven_day,
+    firm_statement_kpis,
     free_cash_flow,
     payback_day,
     statement_kpis,
 )
 from sim.results.arrays import group_sum
-from sim.results.statements import _inventory_of, _quarter, build_statements
+from sim.results.statements import (
+    _inventory_of,
+    _quarter,
+    build_statements,
+    stack,
+    statement_columns,
+)
 
 ACCOUNTS = ["revenue", "channel_margin:retail", "production", "capacity", "interest",
             "financing:equity", "research", "development", "marketing:tv", "salaries:sales",
@@ -167,3 +174,16 @@ def test_shares_without_groupby_equal_the_grouped_twin(seed, monkeypatch):
     monkeypatch.setattr(shares_mod, "_wide_single", lambda frame, columns: None)
     want = shares_mod.shares(ts, firms[0], kinds, 7.0, 13)
     assert all(_same(got[k], want[k]) for k in want), (got, want)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_statement_kpis_from_columns_equal_those_from_the_tables(seed):
+    ledger = _random_ledger(seed)
+    ts = pd.DataFrame(columns=["t", "firm", "produced", "inventory", "units_sold"])
+    firms, n_q, parts = statement_columns(ledger, ts, 1460.0, 0.21, 5.0)
+    pnl, bal = stack(firms, n_q, parts)
+    for firm, (p, b) in zip(firms, parts, strict=True):
+        got = firm_statement_kpis(p, b, n_q, 1460.0)
+        want = statement_kpis(pnl, bal, firm, 1460.0)
+        assert got.keys() == want.keys()
+        assert all(_same(got[k], want[k]) for k in got), (firm, got, want)
