@@ -67,11 +67,12 @@ class Recorder:
                                     np.array(new_adopters, np.int64),
                                     np.array(pool, np.int64)))
 
-    def segment_columns(self) -> dict:
+    def segment_columns(self, blocks: int | None = None) -> dict:
         """The segments table as columns (t, segment, firm, installed_base, new_adopters,
-        pool, product), rows in the order they were recorded."""
+        pool, product), rows in the order they were recorded; ``blocks``: only the first
+        so many steps' blocks (the table as it was then; default all)."""
         t, seg, firm, base, new, pool, product = [], [], [], [], [], [], []
-        for day, segments, firms, products, b, n, p in self.segment_blocks:
+        for day, segments, firms, products, b, n, p in self.segment_blocks[:blocks]:
             s, j = len(segments), len(products)
             t.append(np.full(s * j, day))
             seg.extend(name for name in segments for _ in range(j))

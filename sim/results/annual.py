@@ -67,7 +67,11 @@ def annual(pnl: pd.DataFrame, balance: pd.DataFrame, firm: str,
 def payback_day(fcf: pd.DataFrame):
     """Day on which the cumulative free cash flow, once negative, is back to zero (linear
     within the quarter that crosses); None when it never is."""
-    cum = fcf["cumulative_fcf"].to_numpy()
+    return _payback(fcf["cumulative_fcf"].to_numpy(), fcf["fcf"].to_numpy(),
+                    fcf["start_day"].to_numpy(), fcf["end_day"].to_numpy())
+
+
+def _payback(cum, flows, starts, ends):
     below = np.flatnonzero(cum < 0.0)
     if not len(below):
         return None
@@ -76,8 +80,7 @@ def payback_day(fcf: pd.DataFrame):
         return None
     k = int(after[0])
     before = cum[k - 1]
-    flow = fcf["fcf"].iloc[k]
-    start, end = fcf["start_day"].iloc[k], fcf["end_day"].iloc[k]
+    flow, start, end = flows[k], starts[k], ends[k]
     return float(start + (end - start) * (-before) / flow) if flow > 0 else float(end)
 
 
@@ -85,36 +88,90 @@ def breakeven_day(fcf: pd.DataFrame):
     """Cash-flow break-even: the end of the quarter at which the cumulative free cash flow
     is lowest, when later quarters raise it (free cash flow turns positive there; the
     bottom of the J-curve); None when it is lowest at the end of the run."""
-    cum = fcf["cumulative_fcf"].to_numpy()
+    return _breakeven(fcf["cumulative_fcf"].to_numpy(), fcf["end_day"].to_numpy())
+
+
+def _breakeven(cum, ends):
     if not len(cum):
         return None
     k = int(np.argmin(cum))
     if cum[k] >= 0.0 or not (cum[k + 1:] > cum[k]).any():
         return None
-    return float(fcf["end_day"].iloc[k])
+    return float(ends[k])
 
 
 def _ratio(a: float, b: float):
     return float(a / b) if b > 0 and math.isfinite(a) else None
 
 
+def _accumulate(x: np.ndarray) -> np.ndarray:
+    """``Series.cumsum()``: NaN kept in place and skipped in the running sum."""
+    nan = np.isnan(x)
+    out = np.cumsum(np.where(nan, 0.0, x))
+    out[nan] = np.nan
+    return out
+
+
 def statement_kpis(pnl: pd.DataFrame, balance: pd.DataFrame, firm: str,
                    horizon_days: float) -> dict:
-    """The KPIs of ``firm`` read off its statements (docs/kpis.md, "Statements")."""
-    fcf = free_cash_flow(balance, firm)
-    years = annual(pnl, balance, firm, horizon_days, fcf)
-    full = years[years["complete"]] if len(years) else years
-    last = full.iloc[-1] if len(full) else None
-    growth = years["revenue_growth"].dropna()
-    trough = float(fcf["cumulative_fcf"].min()) if len(fcf) else 0.0
-    return {
-        "revenue_growth_yoy": float(growth.iloc[-1]) if len(growth) else None,
-        "gross_margin_rate": None if last is None else _ratio(last["gross_profit"],
-                                                              last["net_revenue"]),
-        "ebitda_margin": None if last is None else _ratio(last["ebitda"], last["net_revenue"]),
-        "net_income_total": float(years["net_income"].sum()) if len(years) else 0.0,
-        "free_cash_flow_total": float(fcf["fcf"].sum()) if len(fcf) else 0.0,
-        "payback_day": payback_day(fcf),
-        "fcf_breakeven_day": breakeven_day(fcf),
+    """The KPIs of ``firm`` read off its statements (docs/kpis.md, "Statements"): the
+    numbers ``annual`` and ``free_cash_flow`` give, computed on the firm's columns as
+    arrays (each year's sums as pandas' groupby sums them, each total as Series.sum)."""
+    p_rows = np.flatnonzero(pnl["firm"].to_numpy(object) == firm)
+    b_rows = np.flatnonzero(balance["firm"].to_numpy(object) == firm)
+    p_rows = p_rows[np.argsort(pnl["quarter"].to_numpy()[p_rows], kind="stable")]
+    b_rows = b_rows[np.argsort(balance["quarter"].to_numpy()[b_rows], kind="stable")]
+    return _kpis(pnl["quarter"].to_numpy()[p_rows], pnl[list(SUMS)].to_numpy(float)[p_rows],
+                 balance["quarter"].to_numpy()[b_rows],
+                 *(balance[c].to_numpy(float)[b_rows]
+                   for c in ("cf_operating", "cf_investing", "end_day")), horizon_days)
+
+
+def firm_statement_kpis(pnl: dict, balance: dict, n_q: int, horizon_days: float) -> dict:
+    """``statement_kpis`` of one firm from its statement columns (``pnl``, ``balance``:
+    arrays of ``n_q`` quarters by name, ``sim.results.statements.statement_columns``)."""
+    quarter = np.arange(n_q)
+    return _kpis(quarter, np.column_stack([pnl[c] for c in SUMS]).astype(float),
+                 quarter, *(np.asarray(balance[c], float)
+                            for c in ("cf_operating", "cf_investing", "end_day")),
+                 horizon_days)
+
+
+def _kpis(p_quarter, sums_block, b_quarter, cf_operating, cf_investing, end,
+          horizon_days: float) -> dict:
+    """The statement KPIs from one firm's quarters in order: its income-statement SUMS
+    columns as one block (quarters x lines) and its cash flows."""
+    fcf = cf_operating + cf_investing
+    cum = _accumulate(fcf)
+    start = b_quarter * QUARTER_DAYS
+    out = {"revenue_growth_yoy": None, "gross_margin_rate": None, "ebitda_margin": None,
+           "net_income_total": 0.0}
+    if len(p_quarter):
+        year = (p_quarter // 4).astype(int)
+        # the year sums as annual() takes them: one groupby of the SUMS block (pandas
+        # picks its summation, compensated or not, from the block as it does there)
+        sums = pd.DataFrame(sums_block, columns=list(SUMS)).groupby(year).sum()
+        years = sums.index.to_numpy()
+        complete = (years + 1) * DAYS_PER_YEAR <= horizon_days + 1e-9
+        revenue = sums["net_revenue"].to_numpy()
+        prev = np.concatenate([[np.nan], revenue[:-1]])
+        ok = complete & np.concatenate([[False], complete[:-1]]) & (prev > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            growth = np.where(ok, revenue / np.where(prev > 0, prev, np.nan) - 1.0, np.nan)
+        growth = growth[~np.isnan(growth)]
+        full = np.flatnonzero(complete)
+        if len(growth):
+            out["revenue_growth_yoy"] = float(growth[-1])
+        if len(full):
+            k = full[-1]
+            out["gross_margin_rate"] = _ratio(sums["gross_profit"].iloc[k], revenue[k])
+            out["ebitda_margin"] = _ratio(sums["ebitda"].iloc[k], revenue[k])
+        out["net_income_total"] = float(np.nansum(sums["net_income"].to_numpy()))
+    trough = float(np.nanmin(cum)) if len(cum) else 0.0
+    out.update({
+        "free_cash_flow_total": float(np.nansum(fcf)) if len(fcf) else 0.0,
+        "payback_day": _payback(cum, fcf, start, end),
+        "fcf_breakeven_day": _breakeven(cum, end),
         "peak_funding_need": max(-trough, 0.0),
-    }
+    })
+    return out

@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.results.arrays import group_sum
 from sim.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 
@@ -104,7 +105,9 @@ def paid_share(mine: pd.DataFrame, everyone: pd.DataFrame, segments) -> pd.Serie
     w = sizes / sizes.sum()
     p = float(np.dot(w, [s.p for s in segments]))
     q = float(np.dot(w, [s.q for s in segments]))
-    talk = (everyone["satisfaction"] * everyone["installed_base"]).groupby(everyone["t"]).sum()
+    days, talked = group_sum(everyone["t"].to_numpy(),  # as a groupby on t sums them
+                             (everyone["satisfaction"] * everyone["installed_base"]).to_numpy())
+    talk = pd.Series(talked, index=pd.Index(days, name="t"))
     wom = (talk / sizes.sum()).shift(1).reindex(mine.index).fillna(0.0)
     lift = (mine["advertising"] - 1.0).clip(lower=0.0)
     hazard = p * (1.0 + lift) + q * wom

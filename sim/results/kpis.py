@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim.results import customers as cust
+from sim.results.arrays import group_sum, running
 from sim.results.portfolio import portfolio_kpis
 from sim.results.shares import shares
 from sim.units import DAYS_PER_QUARTER, DAYS_PER_YEAR, steps_in
@@ -50,14 +51,19 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     firm = config.firm.name
     dt = config.dt_days
     r = config.discount_rate_per_year
-    led = ledger[ledger["firm"] == firm]
-    ops = led[~led["account"].str.startswith("financing")]
-    # each account compared once (factorized): the sums take the rows the filters on the
-    # table take, in ledger order (nansum: as Series.sum)
-    acc, accounts = pd.factorize(ops["account"])
-    amount = ops["amount"].to_numpy(float)
+    # the ledger's columns as arrays; the focal firm's postings (led) and those but
+    # financing (ops) as row numbers in ledger order: the rows the table's filters take
+    t_all = ledger["t"].to_numpy(float)
+    amount_all = ledger["amount"].to_numpy(float)
+    firms, firm_names = pd.factorize(ledger["firm"])
+    acc_all, accounts = pd.factorize(ledger["account"])
+    financing = np.array([a.startswith("financing") for a in accounts] + [False])[acc_all]
+    is_mine = firms == (list(firm_names).index(firm) if firm in firm_names else -2)
+    led_rows = np.flatnonzero(is_mine)
+    ops_rows = np.flatnonzero(is_mine & ~financing)
+    acc, amount, t_ops = acc_all[ops_rows], amount_all[ops_rows], t_all[ops_rows]
 
-    def total(match) -> float:
+    def total(match) -> float:  # nansum: as Series.sum
         return float(np.nansum(amount[np.isin(acc, [k for k, a in enumerate(accounts)
                                                     if match(a)])]))
 
@@ -65,8 +71,8 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     production = 0.0 - total(lambda a: a == "production")
     marketing = 0.0 - total(lambda a: a.startswith("marketing"))
     channel = 0.0 - total(lambda a: a.startswith("channel_margin"))
-    profit = float(ops["amount"].sum())
-    npv = float((ops["amount"] * (1.0 + r) ** (-ops["t"] / DAYS_PER_YEAR)).sum())
+    profit = float(np.nansum(amount))
+    npv = float(np.nansum(amount * (1.0 + r) ** (-t_ops / DAYS_PER_YEAR)))
 
     first = config.firm.product.name
     launch = _first(events, firm, "launch", first)
@@ -82,14 +88,14 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     smooth_units = mine["units_sold"].rolling(w, min_periods=1).mean()
     peak_day = float(smooth_units.idxmax()) if len(smooth_units) and smooth_units.max() > 0 else None
 
-    by_day = ops.groupby("t")["amount"].sum().sort_index().cumsum()
+    days, by_day = group_sum(t_ops, amount)
+    by_day = running(by_day)
     breakeven = None
     if launch is not None:
-        after = by_day[by_day.index >= launch]
-        neg_before = (by_day < 0).any()
-        hit = after[after >= 0.0]
-        if neg_before and len(hit):
-            breakeven = float(hit.index[0])
+        after = by_day >= 0.0
+        hit = np.flatnonzero((days >= launch) & after)
+        if (by_day < 0).any() and len(hit):
+            breakeven = float(days[hit[0]])
 
     product = config.firm.product
     trial_days = config.firm.pricing.free_trial_days if product.kind == "subscription" else 0.0
@@ -106,8 +112,10 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     acquisition = marketing + sales
     cac = acquisition / paid if paid > 0 else None
     cac_blended = acquisition / new if new > 0 else None
-    channel_by_t = 0.0 - ops[ops["account"].str.startswith("channel_margin")].groupby("t")[
-        "amount"].sum()
+    is_channel = np.isin(acc, [k for k, a in enumerate(accounts)
+                               if a.startswith("channel_margin")])
+    channel_days, channel_sums = group_sum(t_ops[is_channel], amount[is_channel])
+    channel_by_t = pd.Series(0.0 - channel_sums, index=pd.Index(channel_days, name="t"))
     selling = mine.index[(mine["units_sold"] > 0) | (mine["paying"] > 0)]
     end = selling.max() if len(selling) else 0.0  # the last year with sales (not after exit)
     last_year = mine[(mine.index > end - DAYS_PER_YEAR) & (mine.index <= end)]
@@ -119,8 +127,10 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     # only the margin of the customers that marketing brought is credited to it
     credited = contribution * paid / new if new > 0 else 0.0
     roi = (credited - marketing) / marketing if marketing > 0 else None
-    cash = float(led["amount"].sum())
-    cash_path = led.sort_values("t")["amount"].cumsum()
+    led_amount = amount_all[led_rows]
+    cash = float(np.nansum(led_amount))
+    # in the order of sort_values("t") (its quicksort)
+    cash_path = running(led_amount[np.argsort(t_all[led_rows], kind="quicksort")])
     return {
         "firm": firm,
         "npv": npv,
@@ -152,7 +162,8 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
         "new_customers": new,
         "installed_base_final": float(mine["installed_base"].iloc[-1]) if len(mine) else 0.0,
         "cash_final": cash,
-        "cash_min": float(cash_path.min()) if len(cash_path) else cash,
+        "cash_min": (float(np.nanmin(cash_path)) if len(cash_path) and not np.isnan(
+            cash_path).all() else (math.nan if len(cash_path) else cash)),
         "cash_exhausted": bool(((events["firm"] == firm) & (events["kind"] == "cash_exhausted")).any()),
         "killed": bool(((events["firm"] == firm) & (events["kind"] == "project_killed")
                         & (events["product"] == first)).any()),

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.results.annual import statement_kpis
+from sim.results.annual import firm_statement_kpis, statement_kpis
 from sim.results.files import atomic_write, clean_json
 from sim.results.kpis import compute_kpis
 from sim.results.pipeline import pipeline_kpis
 from sim.results.regions import REGION_COLUMNS, region_kpis, region_table
-from sim.results.statements import build_statements
+from sim.results.statements import build_statements, stack, statement_columns
 
 EVENT_COLUMNS = ["t", "firm", "product", "kind", "detail"]
 LEDGER_COLUMNS = ["t", "firm", "account", "amount", "product"]
@@ -36,24 +36,69 @@ DISTRIBUTION_COLUMNS = ["t", "firm", "channel", "segment", "coverage", "availabi
                         "revenue", "margin", "product"]
 
 
+class _Table:
+    """A table of ``Results`` that no KPI reads, built on its first read (a sweep's compact
+    output that does not ask for it never builds it); assigning one sets it."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        table = obj._tables.get(self.name)
+        if not isinstance(table, pd.DataFrame):
+            table = obj._tables[self.name] = (table() if table is not None
+                                              else _EMPTY[self.name]())
+        return table
+
+    def __set__(self, obj, table):
+        obj._tables[self.name] = table
+
+
+_EMPTY = {"segments": lambda: pd.DataFrame(columns=SEGMENT_COLUMNS),
+          "preferences": lambda: pd.DataFrame(columns=PREFERENCE_COLUMNS),
+          "distribution": lambda: pd.DataFrame(columns=DISTRIBUTION_COLUMNS),
+          "regions": lambda: pd.DataFrame(columns=REGION_COLUMNS)}
+
+
+def _lazy_tables(recorder) -> dict:
+    """Builders of the tables no KPI reads, each of the rows recorded so far (a game goes
+    on recording after its results are taken)."""
+    n_blocks = len(recorder.segment_blocks)
+    prefs = recorder.preferences[:]
+    dist = recorder.distribution[:]
+    regions = getattr(recorder, "regions", [])[:]
+    return {
+        "segments": lambda: pd.DataFrame(recorder.segment_columns(n_blocks) or [],
+                                         columns=SEGMENT_COLUMNS),
+        "preferences": lambda: pd.DataFrame(prefs, columns=PREFERENCE_COLUMNS),
+        "distribution": lambda: pd.DataFrame(dist, columns=DISTRIBUTION_COLUMNS),
+        "regions": lambda: region_table(regions),
+    }
+
+
 @dataclass
 class Results:
+    """A run's tables and KPIs. ``segments``, ``preferences``, ``distribution`` and
+    ``regions`` are built on first read (``_Table``); the others and ``kpis`` at once."""
+
     config: object
     seed: int
     timeseries: pd.DataFrame
     events: pd.DataFrame
     ledger: pd.DataFrame
     tasks: pd.DataFrame
-    segments: pd.DataFrame
     kpis: dict
     final_cash: dict = field(default_factory=dict)
     wall_s: float = 0.0
-    preferences: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=PREFERENCE_COLUMNS))
-    distribution: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=DISTRIBUTION_COLUMNS))
-    regions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REGION_COLUMNS))
-    _statements: tuple | None = field(default=None, repr=False, compare=False)
+    _tables: dict = field(default_factory=dict, repr=False, compare=False)
+    _statements: object = field(default=None, repr=False, compare=False)
+
+    segments = _Table()
+    preferences = _Table()
+    distribution = _Table()
+    regions = _Table()
 
     @classmethod
     def from_run(cls, config, seed, recorder, firms, wall_s=0.0) -> "Results":
@@ -62,25 +107,33 @@ class Results:
         ledger = pd.DataFrame(recorder.ledger, columns=LEDGER_COLUMNS[:4])
         ledger["product"] = pd.Series(recorder.ledger_products, dtype=object)
         tasks = pd.DataFrame(recorder.tasks)
-        segments = pd.DataFrame(recorder.segment_columns() or [], columns=SEGMENT_COLUMNS)
-        preferences = pd.DataFrame(recorder.preferences, columns=PREFERENCE_COLUMNS)
-        distribution = pd.DataFrame(recorder.distribution, columns=DISTRIBUTION_COLUMNS)
         kpis = compute_kpis(config, ts, events, ledger)
         kpis.update(pipeline_kpis(config, events, tasks))
         kpis["seed"] = int(seed)
         kpis["scenario"] = config.name
         kpis["mode"] = config.mode
-        res = cls(config, int(seed), ts, events, ledger, tasks, segments, kpis,
-                  {f.name: f.ledger.cash for f in firms}, wall_s, preferences, distribution,
-                  region_table(getattr(recorder, "regions", [])))
-        kpis.update(region_kpis(res.regions, config.firm.name))
-        pnl, balance = res.statements()
-        kpis.update(statement_kpis(pnl, balance, config.firm.name, config.horizon_days))
+        res = cls(config, int(seed), ts, events, ledger, tasks, kpis,
+                  {f.name: f.ledger.cash for f in firms}, wall_s, _lazy_tables(recorder))
+        if getattr(recorder, "regions", None):  # a market with regions: KPIs read its table
+            kpis.update(region_kpis(res.regions, config.firm.name))
+        # the statements as columns; their tables are stacked on first read (statements())
+        firms_, n_q, parts = statement_columns(
+            ledger, ts, config.horizon_days, getattr(config, "tax_rate", 0.21),
+            getattr(config, "depreciation_years", 5.0))
+        res._statements = lambda: stack(firms_, n_q, parts)
+        if config.firm.name in firms_:
+            p, b = parts[firms_.index(config.firm.name)]
+            kpis.update(firm_statement_kpis(p, b, n_q, config.horizon_days))
+        else:  # a focal firm without postings or rows: its KPIs from empty statements
+            kpis.update(statement_kpis(*stack(firms_, n_q, parts), config.firm.name,
+                                       config.horizon_days))
         return res
 
     def statements(self):
         """(pnl, balance): the firms' quarterly statements (``sim.results.statements``),
         built once."""
+        if callable(self._statements):  # from_run's columns, stacked now
+            self._statements = self._statements()
         if self._statements is None:
             cfg = self.config
             self._statements = build_statements(self.ledger, self.timeseries,

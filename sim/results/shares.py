@@ -20,6 +20,40 @@ def _wide(frame: pd.DataFrame, columns: list) -> dict:
     return {c: wide[c] for c in columns}
 
 
+def _wide_single(frame: pd.DataFrame, columns: list) -> dict | None:
+    """``_wide`` without groupby and unstack where every (t, firm) has one row (a firm of
+    one product) and the columns are float64 or int64: each value lands in its cell, as
+    pandas' group sum of one value gives it (``0.0 + v`` on its compensated path, ``v``
+    by reduceat, which it takes when the rows come in (t, firm) order with no NaN), the
+    cells without a row 0.0. None otherwise (the caller groups)."""
+    t_codes, days = pd.factorize(frame["t"], sort=True)
+    f_codes, firms = pd.factorize(frame["firm"], sort=True)
+    cell = t_codes * len(firms) + f_codes
+    if (t_codes < 0).any() or (f_codes < 0).any() or len(np.unique(cell)) < len(cell):
+        return None
+    kinds = {c: frame[c].dtype for c in columns}
+    if any(k not in (np.dtype(float), np.dtype(np.int64)) for k in kinds.values()):
+        return None
+    sorted_rows = bool(np.all(cell[1:] >= cell[:-1]))
+    floats = [c for c in columns if kinds[c] == np.dtype(float)]
+    reduceat = sorted_rows and not any(np.isnan(frame[c].to_numpy()).any() for c in floats)
+    full = len(cell) == len(days) * len(firms)
+    out = {}
+    for c in columns:
+        v = frame[c].to_numpy()
+        if kinds[c] == np.dtype(float) and not reduceat:
+            v = 0.0 + v
+        if kinds[c] == np.dtype(np.int64) and full:
+            grid = np.zeros(len(days) * len(firms), np.int64)
+        else:
+            grid = np.zeros(len(days) * len(firms))
+        grid[cell] = v
+        out[c] = pd.DataFrame(grid.reshape(len(days), len(firms)),
+                              index=pd.Index(days, name="t"),
+                              columns=pd.Index(firms, name="firm"))
+    return out
+
+
 def _share(wide: pd.DataFrame, firm: str, window: int) -> pd.Series:
     roll = wide.rolling(window, min_periods=1).sum()
     total = roll.sum(axis=1).replace(0.0, np.nan)
@@ -32,15 +66,17 @@ def shares(ts: pd.DataFrame, firm: str, kinds: dict, dt: float, window: int) -> 
     if not len(ts):
         return {"final_unit_share": 0.0, "peak_market_share": 0.0,
                 "final_revenue_share": 0.0, "final_installed_base_share": 0.0}
-    frame = ts[["t", "firm", "units_sold", "revenue", "price", "installed_base"]].copy()
+    frame = ts[["t", "firm", "units_sold", "revenue", "price", "installed_base"]]
     if kinds.get(firm) == "subscription":
+        frame = frame.copy()
         frame["volume"] = 0.0
         for name, rows in frame.groupby("firm"):
             frame.loc[rows.index, "volume"] = paying(rows, kinds.get(name, "durable"), dt)
         wide = _wide(frame, ["volume", "revenue", "installed_base"])
         unit = _share(wide["volume"], firm, 1)
     else:
-        wide = _wide(frame, ["units_sold", "revenue", "installed_base"])
+        cols = ["units_sold", "revenue", "installed_base"]
+        wide = _wide_single(frame, cols) or _wide(frame, cols)
         unit = _share(wide["units_sold"], firm, window)
     revenue = _share(wide["revenue"], firm, window)
     base = _share(wide["installed_base"], firm, 1)

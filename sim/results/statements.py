@@ -76,19 +76,32 @@ def _inventory(firm_ts: pd.DataFrame, production: np.ndarray, n_q: int):
     """Weighted-average inventory value at each quarter end, COGS from production cost,
     closing units (of all the firm's products together: one pool, one average cost). A firm that never produces (digital, subscriptions) holds no inventory:
     its production postings (serving cost) are cost of goods sold when paid."""
+    cols = [firm_ts[c].to_numpy(float) for c in ("t", "produced", "inventory", "units_sold")]
+    return _inventory_of(*cols, production, n_q)
+
+
+def _inventory_of(t, produced, inventory, units_sold, production: np.ndarray, n_q: int):
+    """``_inventory`` on the firm's timeseries columns (float arrays in recording order)."""
     value = np.zeros(n_q)
     units = np.zeros(n_q)
-    if firm_ts.empty or float(firm_ts["produced"].sum()) <= 0.0:
+    if not len(t) or float(np.nansum(produced)) <= 0.0:
         return value, units, production.copy()
-    if firm_ts["t"].duplicated().any():  # a product line: the firm's stock is its products'
-        firm_ts = firm_ts.groupby("t", as_index=False, sort=False)[
-            ["produced", "inventory", "units_sold"]].sum()
-    ts = firm_ts.sort_values("t")
-    q = _quarter(ts["t"].to_numpy())
-    made = np.bincount(q, weights=ts["produced"].to_numpy(float), minlength=n_q)[:n_q]
-    first = ts.iloc[0]
-    u_open = float(first["inventory"] - first["produced"] + first["units_sold"])
-    last_inv = ts["inventory"].groupby(q).last()
+    if len(np.unique(t)) < len(t):  # a product line: the firm's stock is its products'
+        firm_ts = pd.DataFrame({"t": t, "produced": produced, "inventory": inventory,
+                                "units_sold": units_sold}).groupby(
+            "t", as_index=False, sort=False)[["produced", "inventory", "units_sold"]].sum()
+        t, produced, inventory, units_sold = (firm_ts[c].to_numpy(float) for c in (
+            "t", "produced", "inventory", "units_sold"))
+    order = np.argsort(t, kind="stable")  # the days are distinct here
+    produced, inventory, units_sold = produced[order], inventory[order], units_sold[order]
+    q = _quarter(t[order])
+    made = np.bincount(q, weights=produced, minlength=n_q)[:n_q]
+    u_open = float(inventory[0] - produced[0] + units_sold[0])
+    # each quarter's last inventory that is not NaN (groupby(q).last()); q is sorted
+    known = np.flatnonzero(~np.isnan(inventory))
+    last_inv = {}
+    for k, i in zip(q[known].tolist(), known.tolist(), strict=True):
+        last_inv[k] = inventory[i]
     v_open = 0.0  # opening stock (initial_inventory) came with the firm at no cost
     cogs = np.zeros(n_q)
     for k in range(n_q):
@@ -155,10 +168,18 @@ def _firm_columns(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
                   horizon: float, tax_rate: float, depreciation_years: float):
     """(pnl columns, balance columns) of one firm: arrays of ``n_q`` quarters by name."""
     led = ledger[ledger["firm"] == firm]
-    q = _quarter(led["t"].to_numpy()) if len(led) else np.zeros(0, int)
     lines = _lines(led["account"]) if len(led) else np.zeros(0, object)
-    amount = led["amount"].to_numpy(float) if len(led) else np.zeros(0)
+    mine = ts[ts["firm"] == firm]
+    inv = [mine[c].to_numpy(float) for c in ("t", "produced", "inventory", "units_sold")]
+    return _columns(led["t"].to_numpy(float), lines, led["amount"].to_numpy(float), inv,
+                    n_q, horizon, tax_rate, depreciation_years)
 
+
+def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
+             depreciation_years: float):
+    """``_firm_columns`` on one firm's postings (days, statement lines, amounts, in ledger
+    order) and its timeseries columns ``inv`` (t, produced, inventory, units_sold)."""
+    q = _quarter(t) if len(t) else np.zeros(0, int)
     # every line's quarterly sums in one bincount (bin line x quarter; each bin adds its
     # postings in ledger order, as a bincount of the line's postings alone does)
     codes, names = pd.factorize(lines) if len(lines) else (np.zeros(0, int), [])
@@ -176,7 +197,7 @@ def _firm_columns(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
     net_flow = np.bincount(q, weights=amount, minlength=n_q)[:n_q]
     ledger_cash = np.cumsum(net_flow)
     production = flow("production")
-    inv_value, inv_units, cogs_goods = _inventory(ts[ts["firm"] == firm], production, n_q)
+    inv_value, inv_units, cogs_goods = _inventory_of(*inv, production, n_q)
     capex = flow("capex")
     dep = _depreciation(capex, depreciation_years * 4.0)
     quarter = np.arange(n_q)
@@ -235,20 +256,52 @@ def _stacked(firms: list, n_q: int, parts: list, columns: list) -> pd.DataFrame:
 def build_statements(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: float,
                      tax_rate: float, depreciation_years: float):
     """(pnl, balance) DataFrames for every firm in the ledger or the timeseries."""
+    return stack(*statement_columns(ledger, timeseries, horizon, tax_rate,
+                                    depreciation_years))
+
+
+def stack(firms: list, n_q: int, parts: list):
+    """(pnl, balance) DataFrames from ``statement_columns``' firms, quarters and parts."""
+    if not parts:
+        return pd.DataFrame(columns=PNL_COLUMNS), pd.DataFrame(columns=BALANCE_COLUMNS)
+    return (_stacked(firms, n_q, [a for a, _ in parts], PNL_COLUMNS),
+            _stacked(firms, n_q, [b for _, b in parts], BALANCE_COLUMNS))
+
+
+def statement_columns(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: float,
+                      tax_rate: float, depreciation_years: float):
+    """(firms, quarters, parts): every firm in the ledger or the timeseries, the number of
+    quarters, and each firm's (pnl columns, balance columns) as arrays by name."""
     firms = list(dict.fromkeys([*pd.unique(timeseries.get("firm", pd.Series(dtype=str))),
                                 *pd.unique(ledger["firm"])]))
     n_q = max(int(math.ceil(horizon / QUARTER_DAYS - 1e-12)), 1)
     for df in (ledger, timeseries):
         if len(df):
             n_q = max(n_q, int(_quarter(df["t"].max())) + 1)
-    ts = timeseries if len(timeseries) else pd.DataFrame(
-        columns=["t", "firm", "produced", "inventory", "units_sold"])
-    # only the columns the statements read: each firm's rows are taken from these alone
-    ledger = ledger[[c for c in ("t", "firm", "account", "amount") if c in ledger]]
-    ts = ts[[c for c in ("t", "firm", "produced", "inventory", "units_sold") if c in ts]]
-    parts = [_firm_columns(f, ledger, ts, n_q, horizon, tax_rate, depreciation_years)
-             for f in firms]
-    if not parts:
-        return pd.DataFrame(columns=PNL_COLUMNS), pd.DataFrame(columns=BALANCE_COLUMNS)
-    return (_stacked(firms, n_q, [a for a, _ in parts], PNL_COLUMNS),
-            _stacked(firms, n_q, [b for _, b in parts], BALANCE_COLUMNS))
+    # only the columns the statements read, as arrays; each firm's rows taken by its code
+    # (the rows, in the order, that a filter of the table on the firm takes)
+    firm_codes = {f: k for k, f in enumerate(firms)}
+
+    def codes(frame) -> np.ndarray:
+        if not len(frame) or "firm" not in frame:
+            return np.zeros(0, int)
+        keys, names = pd.factorize(frame["firm"])
+        return np.array([firm_codes.get(n, -1) for n in names] + [-1], int)[keys]
+
+    led_firm = codes(ledger)
+    led_t = ledger["t"].to_numpy(float)
+    led_amount = ledger["amount"].to_numpy(float)
+    led_lines = _lines(ledger["account"]) if len(ledger) else np.zeros(0, object)
+    has_ts = len(timeseries) and all(c in timeseries for c in (
+        "t", "produced", "inventory", "units_sold"))
+    ts_firm = codes(timeseries) if has_ts else np.zeros(0, int)
+    ts_cols = [timeseries[c].to_numpy(float) if has_ts else np.zeros(0)
+               for c in ("t", "produced", "inventory", "units_sold")]
+    parts = []
+    for k in range(len(firms)):
+        rows = np.flatnonzero(led_firm == k)
+        ts_rows = np.flatnonzero(ts_firm == k)
+        parts.append(_columns(led_t[rows], led_lines[rows], led_amount[rows],
+                              [c[ts_rows] for c in ts_cols], n_q, horizon, tax_rate,
+                              depreciation_years))
+    return firms, n_q, parts
