@@ -138,49 +138,59 @@ class Market:
         self.segment_names = names
         apply_targeting(firms, names)
         self.regions = Regions.of(cfg, self.columns, self.segments, names, recorder)
+        # what the offer reads of each column and does not change during a run
+        self._products = [o.product for o in self.columns]
+        self._n_segments = len(self.sizes)
+        self._distributions = [(k, o.firm.distribution) for k, o in enumerate(self.columns)]
+        switching = mcfg.stockout_switching
+        self._loses_sales = [bool(o.production.cfg.stockout == "lose" or switching)
+                             for o in self.columns]
+        self._backorders = np.array([o.production.cfg.stockout == "defer"
+                                     for o in self.columns], dtype=bool)
+        self._backorders.flags.writeable = False
 
     # --- one step ---------------------------------------------------------------------
     def offer(self, fill, season: float = 1.0) -> Offer:
         """What is on the market this step; ``season`` scales the category's purchase
         hazards, first purchases and replacements alike (``sim.market.seasonality``)."""
         cols = self.columns
-        prods = [o.product for o in cols]
-        switching = self.cfg.market.stockout_switching
-        price = np.array([o.pricing.effective_choice_price(o.accounting.conversion())
-                          for o in cols])
-        churn = np.array([p.churn_per_day for p in prods])
-        churn = churn + np.array([o.accounting.trial_churn(self.dt) for o in cols])
-        # cancelled backorders leave our installed base and go back to the market
-        churn = churn + np.array([o.production.cancel_churn(p.installed_base, self.dt)
-                                  for o, p in zip(cols, prods, strict=True)])
+        prods = self._products
+        dt = self.dt
+        # the per-product numbers, one tuple per product: price, satisfaction, fill rate,
+        # churn, churn per dissatisfaction, replacement rate (``Offer.PACKED_ROWS``)
+        per_product = []
+        for o, p, stocked, lose in zip(cols, prods, fill, self._loses_sales, strict=True):
+            # cancelled backorders leave our installed base and go back to the market
+            churn = (p.churn_per_day + o.accounting.trial_churn(dt)
+                     + o.production.cancel_churn(p.installed_base, dt))
+            per_product.append((
+                o.pricing.effective_choice_price(o.accounting.conversion()),
+                p.satisfaction,
+                # a share of the customers who find no stock buy another product at once;
+                # the others stay potential adopters ("lose": lost sales) or order anyway
+                # and wait in the backlog ("defer"); with no switching "defer" never
+                # stocks out
+                stocked if lose else 1.0,
+                churn, p.churn_dissatisfaction_per_day,
+                season / p.lifetime_days if p.kind == "durable" else 0.0))
+        vectors = np.array(list(zip(*per_product, strict=True)))
+        price = vectors[0]
         attributes = np.array([p.attributes for p in prods])
         awareness = np.array([p.awareness for p in prods]).T.clip(0.0, 1.0, order="C")
-        for k, o in enumerate(cols):
-            if o.firm.distribution.active:  # aware and able to buy through a covered channel
-                awareness[:, k] *= o.firm.distribution.availability(len(self.sizes))
+        for k, dist in self._distributions:  # aware and able to buy through a covered channel
+            if dist.active:
+                awareness[:, k] *= dist.availability(self._n_segments)
         regions = self.regions  # on sale per region, price levels, cross-region influence
-        return Offer.build(
-            self.segments,
-            price=price,
-            attributes=attributes,
+        return Offer.packed(
+            self.segments, vectors, attributes,
             available=self.generations.hide([p.on_market for p in prods]),
             awareness=regions.awareness(awareness),
             advertising=regions.advertising(np.array([p.advertising for p in prods]).T.copy(),
                                             self.installed),
-            satisfaction=np.array([p.satisfaction for p in prods]),
-            churn_rate=churn,
-            churn_satisfaction_slope=np.array([p.churn_dissatisfaction_per_day for p in prods]),
-            replacement_rate=np.array([season / p.lifetime_days if p.kind == "durable" else 0.0
-                                       for p in prods]),
-            # a share of the customers who find no stock buy another product at once;
-            # the others stay potential adopters ("lose": lost sales) or order anyway and
-            # wait in the backlog ("defer"); with no switching "defer" never stocks out
-            fill_rate=np.array([fill[k] if o.production.cfg.stockout == "lose" or switching
-                                else 1.0 for k, o in enumerate(cols)]),
-            stockout_switching=switching,
-            backorders=np.array([o.production.cfg.stockout == "defer" for o in cols]),
             utility=regions.utility(self._utility(attributes, price), attributes),
             season=season,
+            stockout_switching=self.cfg.market.stockout_switching,
+            backorders=self._backorders,
         )
 
     def _utility(self, attributes, price):
