@@ -222,7 +222,7 @@ class Market:
         self.regions.enter(t)
         produced = [o.production.produce(dt) for o in cols]
         fill = [o.production.fill_rate(dt) for o in cols]
-        self.organic.apply([o.product for o in cols], self.installed, dt)
+        self.organic.apply(self._products, self.installed, dt)
         offer = self.offer(fill, self.seasonality.factor(t))
         if self.rng is not None:
             out = self.kernel.step(offer, dt, self.rng)

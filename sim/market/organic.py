@@ -31,12 +31,19 @@ class OrganicAwareness:
         self.active = bool(self.base.any() or self.wom.any())
 
     def apply(self, products, installed, dt: float) -> None:
-        """Raise each launched product's awareness (S,) for one step; ``installed`` (S, J)."""
+        """Raise each launched product's awareness (S,) for one step; ``installed`` (S, J).
+
+        All products at once, by the same elementwise operations as one at a time; each
+        launched product gets its own (fresh) row."""
         if not self.active:
             return
-        for j, p in enumerate(products):
-            if not p.on_market:
-                continue
-            h = self.base + self.wom * installed[:, j] / self.sizes
-            gain = (1.0 - p.awareness) * -np.expm1(-h * dt)
-            p.awareness = _clip(p.awareness + gain, 0.0, 1.0)
+        launched = [j for j, p in enumerate(products) if p.on_market]
+        if not launched:
+            return
+        aware = np.array([products[j].awareness for j in launched])  # (J', S)
+        inst = np.asarray(installed)[:, launched].T
+        h = self.base + self.wom * inst / self.sizes
+        gain = (1.0 - aware) * -np.expm1(-h * dt)
+        new = _clip(aware + gain, 0.0, 1.0)
+        for row, j in enumerate(launched):
+            products[j].awareness = new[row].copy()
