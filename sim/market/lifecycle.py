@@ -36,6 +36,9 @@ HOLD_DAYS = 91.0
 MARGIN_REL = 0.1
 MARGIN_Z = 4.0
 PHASES = ("introduction", "growth", "maturity", "decline")
+# smoothing weights by window offsets (``Lifecycle._weights_for``): a function of the
+# offsets alone, shared by every run of the process
+_WEIGHTS: dict = {}
 
 
 def _median(x: np.ndarray) -> float:
@@ -162,7 +165,6 @@ class Lifecycle:
         self.refine = steps_in(REFINE_DAYS, dt)
         self.curves = [_Curve() for _ in range(n_products)]
         self.phase = [""] * n_products
-        self._weights = {}
 
     def update(self, k: int, firm: str, product, units: float, active: int = 0) -> str:
         """Record product ``k``'s units ordered in this step (``active``: its installed
@@ -192,12 +194,14 @@ class Lifecycle:
         least squares to offsets ``lo..hi``; and the root sum of squares of each row (the
         standard error of level and slope per unit of noise sd)."""
         key = (lo, hi)
-        if key not in self._weights:
+        found = _WEIGHTS.get(key)
+        if found is None:
             u = np.arange(lo, hi + 1, dtype=float)
             x = np.vstack([np.ones_like(u), u, u * u]).T
             w = np.linalg.pinv(x)[:2]
-            self._weights[key] = (w, tuple(np.sqrt((w * w).sum(axis=1)).tolist()))
-        return self._weights[key]
+            w.flags.writeable = False
+            found = _WEIGHTS[key] = (w, tuple(np.sqrt((w * w).sum(axis=1)).tolist()))
+        return found
 
     def _smooth(self, c: _Curve, i: int) -> None:
         lo = max(0, i - self.half)

@@ -148,6 +148,11 @@ class Market:
         self._backorders = np.array([o.production.cfg.stockout == "defer"
                                      for o in self.columns], dtype=bool)
         self._backorders.flags.writeable = False
+        self._zeros = [0] * j
+        self._pref_rows = None  # (ideal, alpha, rows without t) last recorded
+        # each firm and its line's (offering name, column)
+        self._lines = [(f, [(o.name, self._column[id(o)]) for o in f.offerings])
+                       for f in firms]
 
     # --- one step ---------------------------------------------------------------------
     def offer(self, fill, season: float = 1.0) -> Offer:
@@ -228,20 +233,23 @@ class Market:
             out = self.kernel.step(offer, dt, self.rng)
         else:
             out = self.kernel.step(offer, dt)
-        upgraders, cannibalised = self.generations.settle(
-            out, [o.product.on_market for o in cols], offer, self.segments, dt)
-        orders = out.units.sum(axis=0)
+        if self.generations.chains:
+            upgraders, cannibalised = self.generations.settle(
+                out, [p.on_market for p in self._products], offer, self.segments, dt)
+            upgraded = upgraders.sum(axis=0).tolist()
+            lost_gen = cannibalised.sum(axis=0).tolist()
+        else:  # no generations: nobody upgrades or is cannibalised
+            upgraded = lost_gen = self._zeros
         self.installed = np.asarray(out.active, dtype=float)
-        total_orders = float(orders.sum())
-        # per-product totals over segments, once (int64 sums: exact)
-        actives, news, repl, churned, lost = (
-            a.sum(axis=0).tolist() for a in (out.active, out.new_adopters, out.replacements,
-                                             out.churners, out.lost))
-        upgraded, lost_gen = upgraders.sum(axis=0).tolist(), cannibalised.sum(axis=0).tolist()
+        # per-product totals over segments, in one reduction (int64 sums: exact)
+        orders, actives, news, repl, churned, lost = np.array(
+            (out.units, out.active, out.new_adopters, out.replacements, out.churners,
+             out.lost)).sum(axis=1).tolist()
+        total_orders = float(sum(orders))
         pool, lapsed = int(out.pool.sum()), int(out.lapsed.sum())
         support = {}
-        for f in self.firms:
-            mine = {o.name: actives[self._column[id(o)]] for o in f.offerings}
+        for f, line in self._lines:
+            mine = {name: actives[k] for name, k in line}
             support.update(zip(map(id, f.offerings), f.support_shares(mine), strict=True))
         snapshot = {}
         revenue_all = 0.0
@@ -250,16 +258,17 @@ class Market:
             f, p = o.firm, o.product
             new = news[k]
             active = actives[k]
+            ordered = float(orders[k])
             shipped, revenue = o.settle_step(
-                t, dt, float(orders[k]), new, active, out.units[:, k], out.active[:, k],
+                t, dt, ordered, new, active, out.units[:, k], out.active[:, k],
                 out.pool, self.sizes, self.expectation, self.segment_names, support[id(o)])
             revenue = self.regions.bill(k, o, revenue, out.units[:, k], out.active[:, k])
             revenue_all += revenue
-            phase = self.lifecycle.update(k, f.name, p, float(orders[k]), active)
-            share = float(orders[k]) / total_orders if total_orders > 0 else 0.0
+            phase = self.lifecycle.update(k, f.name, p, ordered, active)
+            share = ordered / total_orders if total_orders > 0 else 0.0
             self._snapshot(snapshot, o, share)
             rows.append(dict(
-                t=t, firm=f.name, product=p.name, units_sold=shipped, orders=float(orders[k]),
+                t=t, firm=f.name, product=p.name, units_sold=shipped, orders=ordered,
                 new_adopters=new, replacements=repl[k], upgraders=upgraded[k],
                 cannibalised=lost_gen[k], churners=churned[k], lost_sales=lost[k],
                 produced=produced[k], backordered=o.production.backordered,
@@ -304,11 +313,19 @@ class Market:
             seen.update(price=p.price, launched=True, attributes=p.attributes.copy())
 
     def _record_preferences(self, t) -> None:
-        snap = self.preferences.snapshot()
-        # tolist: the same Python floats as float() of each element, in one call
-        alpha, ideal = snap["alpha"].tolist(), snap["ideal"].tolist()
-        for si, seg in enumerate(self.segment_names):
-            row = {"t": t, "segment": seg, "price_sensitivity": alpha[si]}
-            for k, key in enumerate(_IDEAL_KEYS):
-                row[key] = ideal[si][k]
-            self.recorder.preference_row(**row)
+        prefs = self.preferences
+        # the rows' values change only when the preferences drift (new arrays)
+        if self._pref_rows is None or self._pref_rows[0] is not prefs.ideal \
+                or self._pref_rows[1] is not prefs.alpha:
+            snap = prefs.snapshot()
+            # tolist: the same Python floats as float() of each element, in one call
+            alpha, ideal = snap["alpha"].tolist(), snap["ideal"].tolist()
+            rows = []
+            for si, seg in enumerate(self.segment_names):
+                row = {"segment": seg, "price_sensitivity": alpha[si]}
+                for k, key in enumerate(_IDEAL_KEYS):
+                    row[key] = ideal[si][k]
+                rows.append(row)
+            self._pref_rows = (prefs.ideal, prefs.alpha, rows)
+        for row in self._pref_rows[2]:
+            self.recorder.preference_row(t=t, **row)
