@@ -70,9 +70,13 @@ class _Curve:
         self._d2: list[float] = []
         self._d2sorted: list[float] = []
         self._d2lo = 0
-        # smoothed, column i is step i: rows level, se_level, slope (units per step per
-        # step), se_slope; a buffer that doubles when full, ``n`` columns in use
-        self._smoothed = np.empty((4, 64))
+        # smoothed, item i is step i: level, its standard error, slope (units per step per
+        # step), its standard error, and minus the slope; ``n`` steps
+        self.level: list[float] = []
+        self.se_level: list[float] = []
+        self.slope: list[float] = []
+        self.se_slope: list[float] = []
+        self.neg_slope: list[float] = []
         self.n = 0
         self.phase = 0                 # index in PHASES
         self.since = 0                 # index where the phase began
@@ -81,6 +85,7 @@ class _Curve:
         # above zero (x > MARGIN_Z * se; None: not yet); invalid when ``since`` moves
         self._best: list | None = None
         self._clear: list | None = None
+        self._floor: list | None = None  # per target: [first, floor] (``floor``)
 
     def push(self, units: float) -> None:
         """The units of the next step."""
@@ -116,11 +121,12 @@ class _Curve:
 
     def add(self, level: float, slope: float, se_level: float, se_slope: float) -> None:
         """The smoothed values of the next step."""
-        if self.n == self._smoothed.shape[1]:
-            self._smoothed = np.concatenate([self._smoothed, np.empty_like(self._smoothed)],
-                                            axis=1)
-        self._smoothed[:, self.n] = (level, se_level, slope, se_slope)
         i = self.n
+        self.level.append(level)
+        self.se_level.append(se_level)
+        self.slope.append(slope)
+        self.se_slope.append(se_slope)
+        self.neg_slope.append(-slope)
         self.n += 1
         best, clear = self._best, self._clear
         if best is None:
@@ -132,6 +138,13 @@ class _Curve:
                 best[target] = (i, x)
             if clear[target] is None and x > MARGIN_Z * se:
                 clear[target] = i
+
+    def series(self, target: int):
+        """The lists of the series whose extremum starts phase ``target``, signed so that
+        it is a maximum, and of its standard errors."""
+        if target == 2:
+            return self.level, self.se_level
+        return (self.slope if target == 1 else self.neg_slope), self.se_slope
 
     def tracked(self):
         """(best, clear) for the current ``since`` (module docstring of ``_Curve``),
@@ -147,11 +160,29 @@ class _Curve:
                 above = np.flatnonzero(x > MARGIN_Z * se)
                 clear[target] = self.since + int(above[0]) if above.size else None
             self._best, self._clear = best, clear
+            self._floor = [None, [self.since, -math.inf], [self.since, -math.inf],
+                           [self.since, -math.inf]]
         return self._best, self._clear
 
+    def floor(self, target: int, first: int) -> float:
+        """max(x - MARGIN_Z * se) over the steps from ``since`` to ``first - 1`` of the
+        series of ``target`` (a running maximum: ``first`` never decreases for a
+        ``since``)."""
+        state = self._floor[target]
+        upto, value = state
+        if upto < first:
+            x, se = self.series(target)
+            for i in range(upto, first):
+                lower = x[i] - MARGIN_Z * se[i]
+                if lower > value:
+                    value = lower
+            state[0], state[1] = first, value
+        return value
+
     def arrays(self):
-        """(level, se_level, slope, se_slope): views of the steps smoothed so far."""
-        return tuple(self._smoothed[:, :self.n])
+        """(level, se_level, slope, se_slope) of the steps smoothed so far, as arrays."""
+        return (np.array(self.level), np.array(self.se_level), np.array(self.slope),
+                np.array(self.se_slope))
 
 
 class Lifecycle:
@@ -175,6 +206,8 @@ class Lifecycle:
                       self.env.now)
             return self.phase[k]
         c = self.curves[k]
+        if c.phase == len(PHASES) - 1:  # in the last phase: nothing left to detect
+            return self.phase[k]
         c.t.append(float(self.env.now))
         c.push(float(units))
         if not self.phase[k]:  # on the market from the start: growth if it has customers
@@ -252,15 +285,17 @@ class Lifecycle:
             return None
         if target != 2 and (clear[target] is None or clear[target] >= first):
             return None  # the slope never clearly rose (fell)
-        x, se = self._series(c, target)
+        x, se = c.series(target)
         # clear: each recent value's upper bound lies below an earlier value's lower bound
-        recent = slice(first, now + 1)
-        floor = float(np.max(x[c.since:first] - MARGIN_Z * se[c.since:first]))
-        if not np.all(x[recent] + MARGIN_Z * se[recent] < floor):
+        # (the same float operations as on arrays; all(v < b) as max(v) < b)
+        floor = c.floor(target, first)
+        if not max([v + MARGIN_Z * e for v, e in zip(x[first:], se[first:], strict=True)]) \
+                < floor:
             return None
-        if not np.all(x[recent] < top - MARGIN_REL * abs(top)):
+        if not max(x[first:]) < top - MARGIN_REL * abs(top):
             return None
-        if target == 3 and not np.all(c.arrays()[2][recent] < -MARGIN_Z * se[recent]):
+        if target == 3 and not all(v < -MARGIN_Z * e for v, e in
+                                   zip(c.slope[first:], se[first:], strict=True)):
             return None
         return at
 
