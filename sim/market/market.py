@@ -31,6 +31,7 @@ from sim.seeds import component_rng, component_seed
 from sim.units import per_year_to_per_day
 
 _FEATURES, _DESIGN = ATTRIBUTES.index("features"), ATTRIBUTES.index("design")
+_clip = np._core.umath.clip  # ndarray.clip's ufunc (the same values) without its wrappers
 _IDEAL_KEYS = tuple(f"ideal_{a}" for a in ATTRIBUTES)
 
 
@@ -181,7 +182,7 @@ class Market:
         vectors = np.array(list(zip(*per_product, strict=True)))
         price = vectors[0]
         attributes = np.array([p.attributes for p in prods])
-        awareness = np.array([p.awareness for p in prods]).T.clip(0.0, 1.0, order="C")
+        awareness = _clip(np.array([p.awareness for p in prods]).T, 0.0, 1.0, order="C")
         for k, dist in self._distributions:  # aware and able to buy through a covered channel
             if dist.active:
                 awareness[:, k] *= dist.availability(self._n_segments)

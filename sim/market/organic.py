@@ -41,9 +41,15 @@ class OrganicAwareness:
         if not launched:
             return
         aware = np.array([products[j].awareness for j in launched])  # (J', S)
-        inst = np.asarray(installed)[:, launched].T
-        h = self.base + self.wom * inst / self.sizes
-        gain = (1.0 - aware) * -np.expm1(-h * dt)
-        new = _clip(aware + gain, 0.0, 1.0)
+        installed = np.asarray(installed)
+        inst = installed.T if len(launched) == len(products) else installed[:, launched].T
+        h = self.wom * inst
+        h /= self.sizes
+        h += self.base
+        h *= -dt
+        gain = np.expm1(h, out=h)
+        gain *= aware - 1.0  # (a - 1) e is (1 - a) (-e) to the bit (IEEE signs)
+        gain += aware
+        new = _clip(gain, 0.0, 1.0, out=gain)
         for row, j in enumerate(launched):
             products[j].awareness = new[row].copy()
