@@ -240,7 +240,7 @@ class Lifecycle:
         lo = max(0, i - self.half)
         w, norm = self._weights_for(lo - i, self.half)
         y = c.window(lo, i + self.half + 1)
-        level, slope = w @ y
+        level, slope = w.dot(y)  # the same BLAS gemv as w @ y, with less dispatch
         # noise sd from the second differences of the window (a smooth trend cancels; white
         # noise of sd s gives second differences of sd s sqrt(6)); robust: the median (the
         # curve keeps them sorted as they come)
