@@ -254,6 +254,7 @@ class Market:
             support.update(zip(map(id, f.offerings), f.support_shares(mine), strict=True))
         snapshot = {}
         revenue_all = 0.0
+        regions_active = self.regions.active
         rows = []
         for k, o in enumerate(cols):
             f, p = o.firm, o.product
@@ -263,7 +264,8 @@ class Market:
             shipped, revenue = o.settle_step(
                 t, dt, ordered, new, active, out.units[:, k], out.active[:, k],
                 out.pool, self.sizes, self.expectation, self.segment_names, support[id(o)])
-            revenue = self.regions.bill(k, o, revenue, out.units[:, k], out.active[:, k])
+            if regions_active:  # revenue at the regions' price levels
+                revenue = self.regions.bill(k, o, revenue, out.units[:, k], out.active[:, k])
             revenue_all += revenue
             phase = self.lifecycle.update(k, f.name, p, ordered, active)
             share = ordered / total_orders if total_orders > 0 else 0.0
