@@ -25,6 +25,7 @@ is detected, with the day the phase began: ``"growth -> maturity (from day 1092)
 
 import bisect
 import math
+import operator
 
 import numpy as np
 
@@ -77,6 +78,9 @@ class _Curve:
         self.slope: list[float] = []
         self.se_slope: list[float] = []
         self.neg_slope: list[float] = []
+        self.z_se_level: list[float] = []
+        self.z_se_slope: list[float] = []
+        self.slope_bound: list[float] = []
         self.n = 0
         self.phase = 0                 # index in PHASES
         self.since = 0                 # index where the phase began
@@ -127,24 +131,37 @@ class _Curve:
         self.slope.append(slope)
         self.se_slope.append(se_slope)
         self.neg_slope.append(-slope)
+        # MARGIN_Z times the standard errors (the same floats as on arrays), and the
+        # decline's bound on the slope, -MARGIN_Z * se
+        z_level, z_slope = MARGIN_Z * se_level, MARGIN_Z * se_slope
+        self.z_se_level.append(z_level)
+        self.z_se_slope.append(z_slope)
+        self.slope_bound.append(-MARGIN_Z * se_slope)
         self.n += 1
         best, clear = self._best, self._clear
         if best is None:
             return
-        # the series of targets 1, 2, 3 (``Lifecycle._series``) and their standard errors
-        for target, x, se in ((1, slope, se_slope), (2, level, se_level),
-                              (3, -slope, se_slope)):
-            if x > best[target][1]:
-                best[target] = (i, x)
-            if clear[target] is None and x > MARGIN_Z * se:
-                clear[target] = i
+        # the series of targets 1, 2, 3 (``series``): running first maximum, first index
+        # clearly above zero
+        if slope > best[1][1]:
+            best[1] = (i, slope)
+        if level > best[2][1]:
+            best[2] = (i, level)
+        if -slope > best[3][1]:
+            best[3] = (i, -slope)
+        if clear[1] is None and slope > z_slope:
+            clear[1] = i
+        if clear[2] is None and level > z_level:
+            clear[2] = i
+        if clear[3] is None and -slope > z_slope:
+            clear[3] = i
 
     def series(self, target: int):
         """The lists of the series whose extremum starts phase ``target``, signed so that
-        it is a maximum, and of its standard errors."""
+        it is a maximum, and of MARGIN_Z times its standard errors."""
         if target == 2:
-            return self.level, self.se_level
-        return (self.slope if target == 1 else self.neg_slope), self.se_slope
+            return self.level, self.z_se_level
+        return (self.slope if target == 1 else self.neg_slope), self.z_se_slope
 
     def tracked(self):
         """(best, clear) for the current ``since`` (module docstring of ``_Curve``),
@@ -171,9 +188,9 @@ class _Curve:
         state = self._floor[target]
         upto, value = state
         if upto < first:
-            x, se = self.series(target)
+            x, z_se = self.series(target)
             for i in range(upto, first):
-                lower = x[i] - MARGIN_Z * se[i]
+                lower = x[i] - z_se[i]
                 if lower > value:
                     value = lower
             state[0], state[1] = first, value
@@ -285,17 +302,15 @@ class Lifecycle:
             return None
         if target != 2 and (clear[target] is None or clear[target] >= first):
             return None  # the slope never clearly rose (fell)
-        x, se = c.series(target)
+        x, z_se = c.series(target)
         # clear: each recent value's upper bound lies below an earlier value's lower bound
         # (the same float operations as on arrays; all(v < b) as max(v) < b)
         floor = c.floor(target, first)
-        if not max([v + MARGIN_Z * e for v, e in zip(x[first:], se[first:], strict=True)]) \
-                < floor:
+        if not max(map(operator.add, x[first:], z_se[first:])) < floor:
             return None
         if not max(x[first:]) < top - MARGIN_REL * abs(top):
             return None
-        if target == 3 and not all(v < -MARGIN_Z * e for v, e in
-                                   zip(c.slope[first:], se[first:], strict=True)):
+        if target == 3 and not all(map(operator.lt, c.slope[first:], c.slope_bound[first:])):
             return None
         return at
 
