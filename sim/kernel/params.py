@@ -18,6 +18,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from sim.kernel._offer_packed import packed
+
 
 def _as_array(name, value, dtype, shape):
     arr = np.asarray(value)
@@ -59,6 +61,7 @@ def _scalar(name, value, low=None, high=None) -> float:
     _check_finite(name, arr.reshape(1))
     _check_range(name, arr.reshape(1), low, high)
     return float(arr)
+
 
 
 @dataclass(frozen=True)
@@ -249,7 +252,10 @@ class Offer:
 
     @property
     def n_products(self) -> int:
-        return int(np.asarray(self.price).shape[0])
+        price = self.price
+        if type(price) is np.ndarray and price.ndim == 1:
+            return price.shape[0]
+        return int(np.asarray(price).shape[0])
 
     @classmethod
     def build(
@@ -289,6 +295,11 @@ class Offer:
             stockout_switching=stockout_switching,
             backorders=backorders,
         ).validate(segments)
+
+    # the rows of ``packed``'s ``vectors`` (``sim.kernel._offer_packed``)
+    PACKED_ROWS = ("price", "satisfaction", "fill_rate", "churn_rate",
+                   "churn_satisfaction_slope", "replacement_rate")
+    packed = classmethod(packed)
 
     def validate(self, segments: Segments) -> Offer:
         if self._plainly_valid(segments):  # the per-step path: a few reductions

@@ -270,7 +270,8 @@ class Generations:
     def hide(self, available):
         """``available`` (J,) with the chains' products off the kernel's offer."""
         available = np.array(available, bool)
-        available[self.columns] = False
+        if self.columns:
+            available[self.columns] = False
         return available
 
     def settle(self, out, on_market, offer, segments, dt):

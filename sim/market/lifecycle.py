@@ -23,7 +23,9 @@ they cannot flip-flop. Each change is one ``lifecycle_phase`` event, recorded on
 is detected, with the day the phase began: ``"growth -> maturity (from day 1092)"``.
 """
 
+import bisect
 import math
+import operator
 
 import numpy as np
 
@@ -35,6 +37,9 @@ HOLD_DAYS = 91.0
 MARGIN_REL = 0.1
 MARGIN_Z = 4.0
 PHASES = ("introduction", "growth", "maturity", "decline")
+# smoothing weights by window offsets (``Lifecycle._weights_for``): a function of the
+# offsets alone, shared by every run of the process
+_WEIGHTS: dict = {}
 
 
 def _median(x: np.ndarray) -> float:
@@ -48,19 +53,43 @@ def _median(x: np.ndarray) -> float:
 
 
 class _Curve:
-    """One product's sales since launch, smoothed, and its detected phase."""
+    """One product's sales since launch, smoothed, and its detected phase.
+
+    Besides the series it keeps what each step's smoothing and detection would otherwise
+    recompute from them: the absolute second differences of the units in time order and
+    sorted (the window's noise estimate is their median), and, since the current phase
+    began, the first maximum of each turning point's series."""
 
     def __init__(self):
         self.t: list[float] = []       # day of each step
         # units in each step: a buffer that doubles when full, ``m`` entries in use
         self._raw = np.empty(64)
         self.m = 0
-        # smoothed, column i is step i: rows level, se_level, slope (units per step per
-        # step), se_slope; a buffer that doubles when full, ``n`` columns in use
-        self._smoothed = np.empty((4, 64))
+        self._last = []                # the last (up to) two units, as Python floats
+        # |second difference| of units (steps i, i+1, i+2) for i = 0, 1, ... in time order,
+        # and those from ``_d2lo`` on, sorted
+        self._d2: list[float] = []
+        self._d2sorted: list[float] = []
+        self._d2lo = 0
+        # smoothed, item i is step i: level, its standard error, slope (units per step per
+        # step), its standard error, and minus the slope; ``n`` steps
+        self.level: list[float] = []
+        self.se_level: list[float] = []
+        self.slope: list[float] = []
+        self.se_slope: list[float] = []
+        self.neg_slope: list[float] = []
+        self.z_se_level: list[float] = []
+        self.z_se_slope: list[float] = []
+        self.slope_bound: list[float] = []
         self.n = 0
         self.phase = 0                 # index in PHASES
         self.since = 0                 # index where the phase began
+        # per target phase 1..3: (index, value) of the first maximum of its series from
+        # ``since`` on, and the first index from ``since`` on where the series is clearly
+        # above zero (x > MARGIN_Z * se; None: not yet); invalid when ``since`` moves
+        self._best: list | None = None
+        self._clear: list | None = None
+        self._floor: list | None = None  # per target: [first, floor] (``floor``)
 
     def push(self, units: float) -> None:
         """The units of the next step."""
@@ -68,22 +97,109 @@ class _Curve:
             self._raw = np.concatenate([self._raw, np.empty_like(self._raw)])
         self._raw[self.m] = units
         self.m += 1
+        last = self._last
+        if len(last) == 2:
+            # as np.diff twice then abs: (y2 - y1) - (y1 - y0), in float64
+            d = abs((units - last[1]) - (last[1] - last[0]))
+            self._d2.append(d)
+            bisect.insort(self._d2sorted, d)
+            last[0], last[1] = last[1], units
+        else:
+            last.append(units)
 
     def window(self, lo: int, hi: int) -> np.ndarray:
         """Units of steps ``lo`` to ``hi - 1``, a fresh (aligned) array."""
         return self._raw[lo:min(hi, self.m)].copy()
 
+    def d2_median(self, lo: int) -> float:
+        """Median of |second differences| of the units from step ``lo`` to the last step
+        (``_median`` of them); ``lo`` never decreases between calls."""
+        srt = self._d2sorted
+        while self._d2lo < lo:
+            del srt[bisect.bisect_left(srt, self._d2[self._d2lo])]
+            self._d2lo += 1
+        m = len(srt) // 2
+        if len(srt) % 2:
+            return srt[m]
+        return (srt[m - 1] + srt[m]) / 2.0
+
     def add(self, level: float, slope: float, se_level: float, se_slope: float) -> None:
         """The smoothed values of the next step."""
-        if self.n == self._smoothed.shape[1]:
-            self._smoothed = np.concatenate([self._smoothed, np.empty_like(self._smoothed)],
-                                            axis=1)
-        self._smoothed[:, self.n] = (level, se_level, slope, se_slope)
+        i = self.n
+        self.level.append(level)
+        self.se_level.append(se_level)
+        self.slope.append(slope)
+        self.se_slope.append(se_slope)
+        self.neg_slope.append(-slope)
+        # MARGIN_Z times the standard errors (the same floats as on arrays), and the
+        # decline's bound on the slope, -MARGIN_Z * se
+        z_level, z_slope = MARGIN_Z * se_level, MARGIN_Z * se_slope
+        self.z_se_level.append(z_level)
+        self.z_se_slope.append(z_slope)
+        self.slope_bound.append(-MARGIN_Z * se_slope)
         self.n += 1
+        best, clear = self._best, self._clear
+        if best is None:
+            return
+        # the series of targets 1, 2, 3 (``series``): running first maximum, first index
+        # clearly above zero
+        if slope > best[1][1]:
+            best[1] = (i, slope)
+        if level > best[2][1]:
+            best[2] = (i, level)
+        if -slope > best[3][1]:
+            best[3] = (i, -slope)
+        if clear[1] is None and slope > z_slope:
+            clear[1] = i
+        if clear[2] is None and level > z_level:
+            clear[2] = i
+        if clear[3] is None and -slope > z_slope:
+            clear[3] = i
+
+    def series(self, target: int):
+        """The lists of the series whose extremum starts phase ``target``, signed so that
+        it is a maximum, and of MARGIN_Z times its standard errors."""
+        if target == 2:
+            return self.level, self.z_se_level
+        return (self.slope if target == 1 else self.neg_slope), self.z_se_slope
+
+    def tracked(self):
+        """(best, clear) for the current ``since`` (module docstring of ``_Curve``),
+        computed from the arrays when ``since`` has moved."""
+        if self._best is None:
+            level, se_level, slope, se_slope = self.arrays()
+            best, clear = [None] * 4, [None] * 4
+            for target, x, se in ((1, slope, se_slope), (2, level, se_level),
+                                  (3, -slope, se_slope)):
+                x, se = x[self.since:], se[self.since:]
+                at = int(np.argmax(x))
+                best[target] = (self.since + at, float(x[at]))
+                above = np.flatnonzero(x > MARGIN_Z * se)
+                clear[target] = self.since + int(above[0]) if above.size else None
+            self._best, self._clear = best, clear
+            self._floor = [None, [self.since, -math.inf], [self.since, -math.inf],
+                           [self.since, -math.inf]]
+        return self._best, self._clear
+
+    def floor(self, target: int, first: int) -> float:
+        """max(x - MARGIN_Z * se) over the steps from ``since`` to ``first - 1`` of the
+        series of ``target`` (a running maximum: ``first`` never decreases for a
+        ``since``)."""
+        state = self._floor[target]
+        upto, value = state
+        if upto < first:
+            x, z_se = self.series(target)
+            for i in range(upto, first):
+                lower = x[i] - z_se[i]
+                if lower > value:
+                    value = lower
+            state[0], state[1] = first, value
+        return value
 
     def arrays(self):
-        """(level, se_level, slope, se_slope): views of the steps smoothed so far."""
-        return tuple(self._smoothed[:, :self.n])
+        """(level, se_level, slope, se_slope) of the steps smoothed so far, as arrays."""
+        return (np.array(self.level), np.array(self.se_level), np.array(self.slope),
+                np.array(self.se_slope))
 
 
 class Lifecycle:
@@ -97,7 +213,6 @@ class Lifecycle:
         self.refine = steps_in(REFINE_DAYS, dt)
         self.curves = [_Curve() for _ in range(n_products)]
         self.phase = [""] * n_products
-        self._weights = {}
 
     def update(self, k: int, firm: str, product, units: float, active: int = 0) -> str:
         """Record product ``k``'s units ordered in this step (``active``: its installed
@@ -108,6 +223,8 @@ class Lifecycle:
                       self.env.now)
             return self.phase[k]
         c = self.curves[k]
+        if c.phase == len(PHASES) - 1:  # in the last phase: nothing left to detect
+            return self.phase[k]
         c.t.append(float(self.env.now))
         c.push(float(units))
         if not self.phase[k]:  # on the market from the start: growth if it has customers
@@ -127,25 +244,25 @@ class Lifecycle:
         least squares to offsets ``lo..hi``; and the root sum of squares of each row (the
         standard error of level and slope per unit of noise sd)."""
         key = (lo, hi)
-        if key not in self._weights:
+        found = _WEIGHTS.get(key)
+        if found is None:
             u = np.arange(lo, hi + 1, dtype=float)
             x = np.vstack([np.ones_like(u), u, u * u]).T
             w = np.linalg.pinv(x)[:2]
-            self._weights[key] = (w, np.sqrt((w * w).sum(axis=1)))
-        return self._weights[key]
+            w.flags.writeable = False
+            found = _WEIGHTS[key] = (w, tuple(np.sqrt((w * w).sum(axis=1)).tolist()))
+        return found
 
     def _smooth(self, c: _Curve, i: int) -> None:
         lo = max(0, i - self.half)
         w, norm = self._weights_for(lo - i, self.half)
         y = c.window(lo, i + self.half + 1)
-        level, slope = w @ y
+        level, slope = w.dot(y)  # the same BLAS gemv as w @ y, with less dispatch
         # noise sd from the second differences of the window (a smooth trend cancels; white
-        # noise of sd s gives second differences of sd s sqrt(6)); robust: the median
-        d1 = y[1:] - y[:-1]  # np.diff(y, 2), without its general machinery
-        d2 = np.abs(d1[1:] - d1[:-1])
-        s = 1.4826 * _median(d2) / math.sqrt(6.0) if d2.size else 0.0
-        se = s * norm
-        c.add(float(level), float(slope), float(se[0]), float(se[1]))
+        # noise of sd s gives second differences of sd s sqrt(6)); robust: the median (the
+        # curve keeps them sorted as they come)
+        s = 1.4826 * c.d2_median(lo) / math.sqrt(6.0) if y.shape[0] > 2 else 0.0
+        c.add(float(level), float(slope), s * norm[0], s * norm[1])
 
     # --- detection ---------------------------------------------------------------------
     def _advance(self, k, firm, name, c: _Curve) -> None:
@@ -160,6 +277,7 @@ class Lifecycle:
                 return
             day = self._date(c, target, at, now)
             c.phase, c.since = target, at
+            c._best = c._clear = None  # tracked from the new since
             self._set(k, firm, name, PHASES[target], day)
 
     def _series(self, c: _Curve, target: int):
@@ -178,22 +296,21 @@ class Lifecycle:
         first = now - self.hold + 1
         if first <= c.since:
             return None
-        x, se = self._series(c, target)
-        at = c.since + int(np.argmax(x[c.since:now + 1]))
-        top = float(x[at])
+        best, clear = c.tracked()
+        at, top = best[target]  # np.argmax of the series from since on: its first maximum
         if at >= first:
             return None
-        before = slice(c.since, first)
-        if target != 2 and not np.any(x[before] > MARGIN_Z * se[before]):
+        if target != 2 and (clear[target] is None or clear[target] >= first):
             return None  # the slope never clearly rose (fell)
+        x, z_se = c.series(target)
         # clear: each recent value's upper bound lies below an earlier value's lower bound
-        recent = slice(first, now + 1)
-        floor = float(np.max(x[c.since:first] - MARGIN_Z * se[c.since:first]))
-        if not np.all(x[recent] + MARGIN_Z * se[recent] < floor):
+        # (the same float operations as on arrays; all(v < b) as max(v) < b)
+        floor = c.floor(target, first)
+        if not max(map(operator.add, x[first:], z_se[first:])) < floor:
             return None
-        if not np.all(x[recent] < top - MARGIN_REL * abs(top)):
+        if not max(x[first:]) < top - MARGIN_REL * abs(top):
             return None
-        if target == 3 and not np.all(c.arrays()[2][recent] < -MARGIN_Z * se[recent]):
+        if target == 3 and not all(map(operator.lt, c.slope[first:], c.slope_bound[first:])):
             return None
         return at
 

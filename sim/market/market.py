@@ -31,6 +31,7 @@ from sim.seeds import component_rng, component_seed
 from sim.units import per_year_to_per_day
 
 _FEATURES, _DESIGN = ATTRIBUTES.index("features"), ATTRIBUTES.index("design")
+_clip = np._core.umath.clip  # ndarray.clip's ufunc (the same values) without its wrappers
 _IDEAL_KEYS = tuple(f"ideal_{a}" for a in ATTRIBUTES)
 
 
@@ -138,49 +139,64 @@ class Market:
         self.segment_names = names
         apply_targeting(firms, names)
         self.regions = Regions.of(cfg, self.columns, self.segments, names, recorder)
+        # what the offer reads of each column and does not change during a run
+        self._products = [o.product for o in self.columns]
+        self._n_segments = len(self.sizes)
+        self._distributions = [(k, o.firm.distribution) for k, o in enumerate(self.columns)]
+        switching = mcfg.stockout_switching
+        self._loses_sales = [bool(o.production.cfg.stockout == "lose" or switching)
+                             for o in self.columns]
+        self._backorders = np.array([o.production.cfg.stockout == "defer"
+                                     for o in self.columns], dtype=bool)
+        self._backorders.flags.writeable = False
+        self._zeros = [0] * j
+        self._pref_rows = None  # (ideal, alpha, rows without t) last recorded
+        # each firm and its line's (offering name, column)
+        self._lines = [(f, [(o.name, self._column[id(o)]) for o in f.offerings])
+                       for f in firms]
 
     # --- one step ---------------------------------------------------------------------
     def offer(self, fill, season: float = 1.0) -> Offer:
         """What is on the market this step; ``season`` scales the category's purchase
         hazards, first purchases and replacements alike (``sim.market.seasonality``)."""
         cols = self.columns
-        prods = [o.product for o in cols]
-        switching = self.cfg.market.stockout_switching
-        price = np.array([o.pricing.effective_choice_price(o.accounting.conversion())
-                          for o in cols])
-        churn = np.array([p.churn_per_day for p in prods])
-        churn = churn + np.array([o.accounting.trial_churn(self.dt) for o in cols])
-        # cancelled backorders leave our installed base and go back to the market
-        churn = churn + np.array([o.production.cancel_churn(p.installed_base, self.dt)
-                                  for o, p in zip(cols, prods, strict=True)])
+        prods = self._products
+        dt = self.dt
+        # the per-product numbers, one tuple per product: price, satisfaction, fill rate,
+        # churn, churn per dissatisfaction, replacement rate (``Offer.PACKED_ROWS``)
+        per_product = []
+        for o, p, stocked, lose in zip(cols, prods, fill, self._loses_sales, strict=True):
+            # cancelled backorders leave our installed base and go back to the market
+            churn = (p.churn_per_day + o.accounting.trial_churn(dt)
+                     + o.production.cancel_churn(p.installed_base, dt))
+            per_product.append((
+                o.pricing.effective_choice_price(o.accounting.conversion()),
+                p.satisfaction,
+                # a share of the customers who find no stock buy another product at once;
+                # the others stay potential adopters ("lose": lost sales) or order anyway
+                # and wait in the backlog ("defer"); with no switching "defer" never
+                # stocks out
+                stocked if lose else 1.0,
+                churn, p.churn_dissatisfaction_per_day,
+                season / p.lifetime_days if p.kind == "durable" else 0.0))
+        vectors = np.array(list(zip(*per_product, strict=True)))
+        price = vectors[0]
         attributes = np.array([p.attributes for p in prods])
-        awareness = np.array([p.awareness for p in prods]).T.clip(0.0, 1.0, order="C")
-        for k, o in enumerate(cols):
-            if o.firm.distribution.active:  # aware and able to buy through a covered channel
-                awareness[:, k] *= o.firm.distribution.availability(len(self.sizes))
+        awareness = _clip(np.array([p.awareness for p in prods]).T, 0.0, 1.0, order="C")
+        for k, dist in self._distributions:  # aware and able to buy through a covered channel
+            if dist.active:
+                awareness[:, k] *= dist.availability(self._n_segments)
         regions = self.regions  # on sale per region, price levels, cross-region influence
-        return Offer.build(
-            self.segments,
-            price=price,
-            attributes=attributes,
+        return Offer.packed(
+            self.segments, vectors, attributes,
             available=self.generations.hide([p.on_market for p in prods]),
             awareness=regions.awareness(awareness),
             advertising=regions.advertising(np.array([p.advertising for p in prods]).T.copy(),
                                             self.installed),
-            satisfaction=np.array([p.satisfaction for p in prods]),
-            churn_rate=churn,
-            churn_satisfaction_slope=np.array([p.churn_dissatisfaction_per_day for p in prods]),
-            replacement_rate=np.array([season / p.lifetime_days if p.kind == "durable" else 0.0
-                                       for p in prods]),
-            # a share of the customers who find no stock buy another product at once;
-            # the others stay potential adopters ("lose": lost sales) or order anyway and
-            # wait in the backlog ("defer"); with no switching "defer" never stocks out
-            fill_rate=np.array([fill[k] if o.production.cfg.stockout == "lose" or switching
-                                else 1.0 for k, o in enumerate(cols)]),
-            stockout_switching=switching,
-            backorders=np.array([o.production.cfg.stockout == "defer" for o in cols]),
             utility=regions.utility(self._utility(attributes, price), attributes),
             season=season,
+            stockout_switching=self.cfg.market.stockout_switching,
+            backorders=self._backorders,
         )
 
     def _utility(self, attributes, price):
@@ -212,56 +228,63 @@ class Market:
         self.regions.enter(t)
         produced = [o.production.produce(dt) for o in cols]
         fill = [o.production.fill_rate(dt) for o in cols]
-        self.organic.apply([o.product for o in cols], self.installed, dt)
+        self.organic.apply(self._products, self.installed, dt)
         offer = self.offer(fill, self.seasonality.factor(t))
         if self.rng is not None:
             out = self.kernel.step(offer, dt, self.rng)
         else:
             out = self.kernel.step(offer, dt)
-        upgraders, cannibalised = self.generations.settle(
-            out, [o.product.on_market for o in cols], offer, self.segments, dt)
-        orders = out.units.sum(axis=0)
+        if self.generations.chains:
+            upgraders, cannibalised = self.generations.settle(
+                out, [p.on_market for p in self._products], offer, self.segments, dt)
+            upgraded = upgraders.sum(axis=0).tolist()
+            lost_gen = cannibalised.sum(axis=0).tolist()
+        else:  # no generations: nobody upgrades or is cannibalised
+            upgraded = lost_gen = self._zeros
         self.installed = np.asarray(out.active, dtype=float)
-        total_orders = float(orders.sum())
-        # per-product totals over segments, once (int64 sums: exact)
-        actives, news, repl, churned, lost = (
-            a.sum(axis=0).tolist() for a in (out.active, out.new_adopters, out.replacements,
-                                             out.churners, out.lost))
-        upgraded, lost_gen = upgraders.sum(axis=0).tolist(), cannibalised.sum(axis=0).tolist()
+        # per-product totals over segments, in one reduction (int64 sums: exact)
+        orders, actives, news, repl, churned, lost = np.array(
+            (out.units, out.active, out.new_adopters, out.replacements, out.churners,
+             out.lost)).sum(axis=1).tolist()
+        total_orders = float(sum(orders))
         pool, lapsed = int(out.pool.sum()), int(out.lapsed.sum())
         support = {}
-        for f in self.firms:
-            mine = {o.name: actives[self._column[id(o)]] for o in f.offerings}
+        for f, line in self._lines:
+            mine = {name: actives[k] for name, k in line}
             support.update(zip(map(id, f.offerings), f.support_shares(mine), strict=True))
         snapshot = {}
         revenue_all = 0.0
+        regions_active = self.regions.active
         rows = []
         for k, o in enumerate(cols):
             f, p = o.firm, o.product
             new = news[k]
             active = actives[k]
+            ordered = float(orders[k])
             shipped, revenue = o.settle_step(
-                t, dt, float(orders[k]), new, active, out.units[:, k], out.active[:, k],
+                t, dt, ordered, new, active, out.units[:, k], out.active[:, k],
                 out.pool, self.sizes, self.expectation, self.segment_names, support[id(o)])
-            revenue = self.regions.bill(k, o, revenue, out.units[:, k], out.active[:, k])
+            if regions_active:  # revenue at the regions' price levels
+                revenue = self.regions.bill(k, o, revenue, out.units[:, k], out.active[:, k])
             revenue_all += revenue
-            phase = self.lifecycle.update(k, f.name, p, float(orders[k]), active)
-            share = float(orders[k]) / total_orders if total_orders > 0 else 0.0
+            phase = self.lifecycle.update(k, f.name, p, ordered, active)
+            share = ordered / total_orders if total_orders > 0 else 0.0
             self._snapshot(snapshot, o, share)
             rows.append(dict(
-                t=t, firm=f.name, product=p.name, units_sold=shipped, orders=float(orders[k]),
+                t=t, firm=f.name, product=p.name, units_sold=shipped, orders=ordered,
                 new_adopters=new, replacements=repl[k], upgraders=upgraded[k],
                 cannibalised=lost_gen[k], churners=churned[k], lost_sales=lost[k],
                 produced=produced[k], backordered=o.production.backordered,
                 cancelled=o.production.cancelled,
                 installed_base=active, revenue=revenue, price=p.price,
                 market_share=share,
-                awareness=float(p.awareness @ self.size_share),
-                advertising=float(p.advertising @ self.size_share),
+                # ndarray.dot: the same BLAS dot as @, with less dispatch
+                awareness=float(p.awareness.dot(self.size_share)),
+                advertising=float(p.advertising.dot(self.size_share)),
                 quality=p.quality, features=float(p.attributes[_FEATURES]),
                 design=float(p.attributes[_DESIGN]),
                 availability=(float(f.distribution.availability(len(self.sizes))
-                                    @ self.size_share) if f.distribution.active
+                                    .dot(self.size_share)) if f.distribution.active
                               else self._full_availability),
                 satisfaction=p.satisfaction, service_level=p.service_level,
                 inventory=o.production.inventory, backlog=o.production.backlog,
@@ -294,11 +317,19 @@ class Market:
             seen.update(price=p.price, launched=True, attributes=p.attributes.copy())
 
     def _record_preferences(self, t) -> None:
-        snap = self.preferences.snapshot()
-        # tolist: the same Python floats as float() of each element, in one call
-        alpha, ideal = snap["alpha"].tolist(), snap["ideal"].tolist()
-        for si, seg in enumerate(self.segment_names):
-            row = {"t": t, "segment": seg, "price_sensitivity": alpha[si]}
-            for k, key in enumerate(_IDEAL_KEYS):
-                row[key] = ideal[si][k]
-            self.recorder.preference_row(**row)
+        prefs = self.preferences
+        # the rows' values change only when the preferences drift (new arrays)
+        if self._pref_rows is None or self._pref_rows[0] is not prefs.ideal \
+                or self._pref_rows[1] is not prefs.alpha:
+            snap = prefs.snapshot()
+            # tolist: the same Python floats as float() of each element, in one call
+            alpha, ideal = snap["alpha"].tolist(), snap["ideal"].tolist()
+            rows = []
+            for si, seg in enumerate(self.segment_names):
+                row = {"segment": seg, "price_sensitivity": alpha[si]}
+                for k, key in enumerate(_IDEAL_KEYS):
+                    row[key] = ideal[si][k]
+                rows.append(row)
+            self._pref_rows = (prefs.ideal, prefs.alpha, rows)
+        for row in self._pref_rows[2]:
+            self.recorder.preference_row(t=t, **row)

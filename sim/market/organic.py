@@ -31,12 +31,25 @@ class OrganicAwareness:
         self.active = bool(self.base.any() or self.wom.any())
 
     def apply(self, products, installed, dt: float) -> None:
-        """Raise each launched product's awareness (S,) for one step; ``installed`` (S, J)."""
+        """Raise each launched product's awareness (S,) for one step; ``installed`` (S, J).
+
+        All products at once, by the same elementwise operations as one at a time; each
+        launched product gets its own (fresh) row."""
         if not self.active:
             return
-        for j, p in enumerate(products):
-            if not p.on_market:
-                continue
-            h = self.base + self.wom * installed[:, j] / self.sizes
-            gain = (1.0 - p.awareness) * -np.expm1(-h * dt)
-            p.awareness = _clip(p.awareness + gain, 0.0, 1.0)
+        launched = [j for j, p in enumerate(products) if p.on_market]
+        if not launched:
+            return
+        aware = np.array([products[j].awareness for j in launched])  # (J', S)
+        installed = np.asarray(installed)
+        inst = installed.T if len(launched) == len(products) else installed[:, launched].T
+        h = self.wom * inst
+        h /= self.sizes
+        h += self.base
+        h *= -dt
+        gain = np.expm1(h, out=h)
+        gain *= aware - 1.0  # (a - 1) e is (1 - a) (-e) to the bit (IEEE signs)
+        gain += aware
+        new = _clip(gain, 0.0, 1.0, out=gain)
+        for row, j in enumerate(launched):
+            products[j].awareness = new[row].copy()

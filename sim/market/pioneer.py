@@ -26,6 +26,7 @@ class PrototypePreference:
     def __init__(self, market_cfg):
         self.weight = np.array([s.prototype_preference for s in market_cfg.segments], float)
         self.active = bool(self.weight.any())
+        self._weight_column = self.weight[:, None]
 
     def bonus(self, installed) -> np.ndarray | None:
         """(S, J) utility bonus from the installed bases (S, J), or None when inactive."""
@@ -33,5 +34,5 @@ class PrototypePreference:
             return None
         n = np.asarray(installed, dtype=float)
         total = n.sum(axis=1, keepdims=True)
-        share = np.divide(n, total, out=np.zeros_like(n), where=total > 0)
-        return self.weight[:, None] * share
+        share = np.divide(n, total, out=np.zeros(n.shape), where=total > 0)
+        return self._weight_column * share

@@ -59,6 +59,8 @@ class Preferences:
         self.active = bool(self.has_ideal.any()) or alpha_moves
         self.rng = component_rng(seed, "preferences") if self.drifting else None
         self.t = 0.0
+        self._static = None  # weights, has_ideal and -kappa * weights broadcast (S, 1, K)
+        self._last = None    # (inputs, result) of the last attribute_utility
 
     @property
     def any_ideal(self) -> bool:
@@ -84,9 +86,28 @@ class Preferences:
         self.alpha = np.maximum(self.alpha + d_alpha, 0.0)
 
     def attribute_utility(self, attributes) -> np.ndarray:
-        """(S, J) attribute utility of products with attributes (J, K) under today's ideals."""
-        return attribute_utility(self.weights, self.has_ideal, self.ideal, self.kappa,
-                                 attributes)
+        """(S, J) attribute utility of products with attributes (J, K) under today's ideals.
+
+        The same values as ``attribute_utility(weights, has_ideal, ideal, kappa,
+        attributes)``, by the same operations, with the parts that do not change over a
+        run broadcast once; the last result is kept and returned again (the same array:
+        not to be modified) while the attributes and ideals are unchanged."""
+        a = np.asarray(attributes, dtype=float)
+        key = (a.shape, a.tobytes(), self.ideal.tobytes())
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        if self._static is None:
+            w = np.asarray(self.weights, dtype=float)[:, None, :]
+            h = np.asarray(self.has_ideal, dtype=bool)[:, None, :]
+            k = np.asarray(self.kappa, dtype=float)[:, None, None]
+            self._static = (w, h, -k * w)
+        w, h, nkw = self._static
+        i = np.where(h, np.asarray(self.ideal, dtype=float)[:, None, :], 0.0)
+        gap = a[None, :, :] - i
+        u = np.where(h, nkw * gap * gap, w * a[None, :, :]).sum(axis=-1)
+        self._last = (key, u)
+        return u
 
     def utility(self, attributes, price) -> np.ndarray | None:
         """The kernel's ``Offer.utility`` (S, J), or None when preferences are the plain

@@ -213,3 +213,95 @@ def test_bad_bass_arguments():
         bass_cdf(1.0, 0.0, 0.1)
     with pytest.raises(ValueError, match="^q must"):
         bass_cdf(1.0, 0.01, -0.1)
+
+
+def _packed_args(segments, **change):
+    """``Offer.packed``'s arguments from a good offer's ready arrays, with ``change``
+    applied as in ``_ready_offer``."""
+    good = _ready_offer(segments, **change)
+    return dict(vectors=np.array([np.asarray(getattr(good, r), float)
+                                  if np.shape(getattr(good, r)) == (2,) else np.zeros(2)
+                                  for r in Offer.PACKED_ROWS]),
+                attributes=good.attributes, available=good.available,
+                awareness=good.awareness, advertising=good.advertising,
+                utility=good.utility, season=good.season,
+                stockout_switching=good.stockout_switching, backorders=good.backorders)
+
+
+@pytest.mark.parametrize("change, match", [
+    (c, m) for c, m in [
+        ({"price": (1, np.nan)}, "price must be finite"),
+        ({"price": (0, 0.0)}, "price must be > 0"),
+        ({"price": (0, -1e-300)}, "price must be > 0"),
+        ({"price": (0, np.inf)}, "price must be finite"),
+        ({"awareness": ((1, 1), 1.5)}, "awareness must be <= 1"),
+        ({"awareness": ((0, 1), -1e-12)}, "awareness must be >= 0"),
+        ({"awareness": ((0, 1), np.nan)}, "awareness must be finite"),
+        ({"satisfaction": (0, -0.1)}, "satisfaction must be >= 0"),
+        ({"satisfaction": (1, 1.0 + 1e-15)}, "satisfaction must be <= 1"),
+        ({"fill_rate": (1, 1.01)}, "fill_rate must be <= 1"),
+        ({"fill_rate": (0, np.nan)}, "fill_rate must be finite"),
+        ({"advertising": ((1, 0), -1.0)}, "advertising must be >= 0"),
+        ({"advertising": ((1, 0), np.inf)}, "advertising must be finite"),
+        ({"churn_rate": (0, np.nan)}, "churn_rate must be finite"),
+        ({"churn_rate": (1, -1e-300)}, "churn_rate must be >= 0"),
+        ({"churn_satisfaction_slope": (1, -0.5)}, "churn_satisfaction_slope must be >= 0"),
+        ({"replacement_rate": (1, np.inf)}, "replacement_rate must be finite"),
+        ({"attributes": ((0, 0), np.nan)}, "attributes must be finite"),
+        ({"attributes": ((1, 0), -np.inf)}, "attributes must be finite"),
+        ({"utility": ((1, 1), -np.inf)}, "utility must be finite"),
+        ({"season": (None, -1.0)}, "season must be >= 0"),
+        ({"season": (None, np.nan)}, "season must be finite"),
+        ({"stockout_switching": (None, 1.5)}, "stockout_switching must be <= 1"),
+        ({"available": (None, np.array([1.0, 0.0]))}, "available must be boolean"),
+        ({"backorders": (None, np.array([1, 0]))}, "backorders must be boolean"),
+        ({"attributes": (None, np.zeros((2, 3)))}, r"attributes must have shape \(2, 1\)"),
+        ({"awareness": (None, np.ones((3, 2)))}, r"awareness must have shape \(2, 2\)"),
+    ]
+])
+def test_packed_offer_names_what_is_wrong(change, match):
+    """The market's per-step path (one pass against per-value bounds) refuses every value
+    the full check refuses, with the full check's message."""
+    segments = Segments.build(**GOOD_SEGMENTS)
+    with pytest.raises(ValueError, match=match):
+        Offer.packed(segments, **_packed_args(segments, **change))
+
+
+@pytest.mark.parametrize("change", [
+    {},
+    {"price": (0, 5e-324)},                        # the smallest positive price
+    {"price": (1, 1.7e308)},
+    {"awareness": ((0, 0), 0.0)}, {"awareness": ((1, 1), 1.0)},
+    {"satisfaction": (0, 0.0)}, {"fill_rate": (1, 1.0)},
+    {"churn_rate": (0, 0.0)}, {"advertising": ((1, 1), 1e300)},
+    {"attributes": ((1, 0), -1e308)}, {"utility": (None, None)},
+    {"season": (None, 0)}, {"stockout_switching": (None, 1)},
+])
+def test_packed_offer_equals_the_built_one(change, monkeypatch):
+    """Values at the bounds pass the quick path (the full check is not called) and the
+    offer holds what ``build`` makes of the same inputs, dtypes and shapes included."""
+    segments = Segments.build(**GOOD_SEGMENTS)
+    args = _packed_args(segments, **change)
+    built = Offer.build(segments, **{r: args["vectors"][i]
+                                     for i, r in enumerate(Offer.PACKED_ROWS)},
+                        **{k: v for k, v in args.items() if k != "vectors"})
+    calls = []
+    monkeypatch.setattr(Offer, "build", lambda *a, **k: calls.append(1))
+    packed = Offer.packed(segments, **args)
+    assert not calls and packed.validated_for(segments)
+    for f in built.__dataclass_fields__:
+        a, b = getattr(packed, f), getattr(built, f)
+        assert type(a) is type(b), f
+        np.testing.assert_array_equal(a, b)
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype and a.shape == b.shape and a.flags.c_contiguous
+
+
+def test_packed_offer_of_wrong_vectors():
+    segments = Segments.build(**GOOD_SEGMENTS)
+    args = _packed_args(segments)
+    args["vectors"] = np.ones((5, 2))
+    with pytest.raises(ValueError, match=r"vectors must have shape \(6, J\)"):
+        Offer.packed(segments, **args)
+    args["vectors"] = np.ones((6, 2), np.float32)  # converted by the full path
+    assert Offer.packed(segments, **args).price.dtype == np.float64

@@ -1,0 +1,93 @@
+"""The demand kernel's per-step offer check (``Offer.packed``, ``sim.kernel.params``).
+
+A market builds a new ``Offer`` every step from arrays it has just made. ``packed`` takes
+the six per-product vectors stacked in one (6, J) array and tests every value against its
+own lower and upper bound in one pass over all values (price in (0, inf), shares in [0, 1],
+rates in [0, inf), attributes and utility finite: NaN fails every comparison); an offer
+not plainly valid goes through ``Offer.build``, whose error names the field and the value.
+"""
+
+import functools
+import math
+
+import numpy as np
+
+_TINY = float(np.nextafter(0.0, 1.0))  # x > 0 exactly when x >= _TINY
+_HUGE = float(np.finfo(np.float64).max)  # x < inf exactly when x <= _HUGE
+
+
+@functools.lru_cache(maxsize=64)
+def _bounds(s: int, j: int, k: int, utility: bool):
+    """Per-value lower and upper bounds of ``Offer.packed``'s values flattened in order
+    (vectors (6, J), attributes (J, K), awareness and advertising (S, J), utility (S, J)):
+    price in (0, inf), satisfaction and fill rate in [0, 1], rates in [0, inf), awareness
+    in [0, 1], advertising in [0, inf), attributes and utility finite."""
+    lo = [_TINY] * j + [0.0] * (5 * j) + [-_HUGE] * (j * k) + [0.0] * (2 * s * j)
+    hi = [_HUGE] * j + [1.0] * (2 * j) + [_HUGE] * (3 * j) + [_HUGE] * (j * k) \
+        + [1.0] * (s * j) + [_HUGE] * (s * j)
+    if utility:
+        lo += [-_HUGE] * (s * j)
+        hi += [_HUGE] * (s * j)
+    lo, hi = np.array(lo), np.array(hi)
+    lo.flags.writeable = hi.flags.writeable = False
+    return lo, hi
+
+
+def packed(cls, segments, vectors, attributes, available, awareness, advertising,
+           utility=None, season=1.0, stockout_switching=0.0, backorders=None):
+    """``Offer.packed``: a validated offer (of class ``cls``) from the per-product vectors
+    stacked in one float64 (6, J) array ``vectors`` (rows ``Offer.PACKED_ROWS``; the
+    offer's fields are views of its rows), the other arguments as in ``Offer.build``: the
+    per-step path. Every range is tested in one pass over all values against per-value
+    bounds (``_bounds``); anything not plainly valid goes through ``Offer.build``, which
+    names what is wrong."""
+    arrays = (vectors, attributes, awareness, advertising) + (
+        () if utility is None else (utility,))
+    for arr in arrays:
+        if type(arr) is not np.ndarray or arr.dtype != np.float64 \
+                or not arr.flags.c_contiguous:
+            return _unpacked(cls, segments, vectors, attributes, available, awareness,
+                             advertising, utility, season, stockout_switching, backorders)
+    j, s, k = vectors.shape[-1], segments.n_segments, segments.n_attributes
+    shaped = (vectors.shape == (6, j) and j >= 1 and attributes.shape == (j, k)
+              and awareness.shape == (s, j) and advertising.shape == (s, j)
+              and (utility is None or utility.shape == (s, j))
+              and type(available) is np.ndarray and available.dtype == np.bool_
+              and available.shape == (j,)
+              and type(backorders) is np.ndarray and backorders.dtype == np.bool_
+              and backorders.shape == (j,)
+              and isinstance(season, (float, int)) and 0.0 <= season < math.inf
+              and isinstance(stockout_switching, (float, int))
+              and 0.0 <= stockout_switching <= 1.0)
+    if shaped:
+        lo, hi = _bounds(s, j, k, utility is not None)
+        flat = np.concatenate(arrays, axis=None)
+        shaped = bool(((flat >= lo) & (flat <= hi)).all())  # NaN fails too
+    if not shaped:
+        return _unpacked(cls, segments, vectors, attributes, available, awareness,
+                         advertising, utility, season, stockout_switching, backorders)
+    offer = object.__new__(cls)
+    price, satisfaction, fill_rate, churn_rate, slope, replacement = vectors
+    offer.__dict__.update(
+        price=price, attributes=attributes, available=available, awareness=awareness,
+        advertising=advertising, satisfaction=satisfaction, churn_rate=churn_rate,
+        churn_satisfaction_slope=slope, replacement_rate=replacement,
+        fill_rate=fill_rate, utility=utility, season=float(season),
+        stockout_switching=float(stockout_switching), backorders=backorders,
+        _validated_for=segments)
+    return offer
+
+
+def _unpacked(cls, segments, vectors, attributes, available, awareness, advertising,
+              utility, season, stockout_switching, backorders):
+    """``build`` from ``packed``'s arguments (its errors name the field)."""
+    vec = np.asarray(vectors)
+    if vec.ndim != 2 or vec.shape[0] != len(cls.PACKED_ROWS):
+        raise ValueError(f"vectors must have shape (6, J) (rows "
+                         f"{', '.join(cls.PACKED_ROWS)}), got {vec.shape}")
+    return cls.build(segments, attributes=attributes, available=available,
+                     awareness=awareness, advertising=advertising, utility=utility,
+                     season=season, stockout_switching=stockout_switching,
+                     backorders=backorders,
+                     **{name: vec[r] for r, name in enumerate(cls.PACKED_ROWS)})
+
