@@ -167,8 +167,11 @@ def _decide(c, s, start, n, masks, held, taste, alpha_mult, indptr, counts, use_
         i = cand[k]
         draw[k] = np.float64(hash32(key_lo, key_hi, i)) * _INV32
     if use_network:
+        # word of mouth of the potential adopters (t_cand as scratch: -1 marks the others);
+        # loads only, so that the misses on indptr and counts overlap
         for k in range(m):
             i = cand[k]
+            t_cand[k] = -1.0
             if held[i] == POOL:
                 lo = indptr[i]
                 degree = indptr[i + 1] - lo
@@ -177,7 +180,15 @@ def _decide(c, s, start, n, masks, held, taste, alpha_mult, indptr, counts, use_
                     for j in range(j_count):
                         w += satisfaction[j] * counts[i, j]
                     w /= degree
-                adopt[k] = draw[k] < -np.expm1(-(haz_innov[s] + haz_imit[s] * w) * dt)
+                t_cand[k] = w
+        for k in range(m):
+            w = t_cand[k]
+            if w >= 0.0:
+                # x >= 1 - exp(-x): a draw above x (with a margin far beyond expm1's
+                # rounding) is no adoption, decided without the exponential
+                x = (haz_innov[s] + haz_imit[s] * w) * dt
+                if draw[k] <= x * (1.0 + 1e-9):
+                    adopt[k] = draw[k] < -np.expm1(-x)
     else:
         for k in range(m):
             adopt[k] = held[cand[k]] == POOL and draw[k] < prob_mixed[s]

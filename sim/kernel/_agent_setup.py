@@ -8,17 +8,32 @@ import numpy as np
 from numba import prange
 
 from sim.kernel._agent_passes import LAPSED, POOL
+from sim.kernel._atomic import atomic_add
 from sim.kernel._numba import jit, jit_parallel
 from sim.kernel.rng import standard_normal, uniform
+
+_COUNT_CHUNKS = 256  # fixed chunks of customers (the counts do not depend on them)
 
 
 @jit_parallel
 def _neighbour_counts(held, indptr, indices, counts):
-    for i in prange(held.shape[0]):
-        for e in range(indptr[i], indptr[i + 1]):
-            h = held[indices[e]]
+    """``counts[i, j]``: how many of i's neighbours own j (``counts`` zero on entry).
+
+    The network is symmetric, so each owner adds one to its neighbours' counts of its
+    product: work in proportion to the owners' edges, not to every edge (owners are
+    usually a small share of customers at the start). Integer atomic adds: the same counts
+    for any thread count or order.
+    """
+    n = held.shape[0]
+    j_count = counts.shape[1]
+    flat = counts.reshape(n * j_count)
+    chunks = min(_COUNT_CHUNKS, n)
+    for c in prange(chunks):
+        for i in range(n * c // chunks, n * (c + 1) // chunks):
+            h = held[i]
             if h >= 0:
-                counts[i, h] += 1
+                for e in range(indptr[i], indptr[i + 1]):
+                    atomic_add(flat, np.int64(indices[e]) * j_count + h, 1)
 
 
 @jit_parallel
