@@ -7,10 +7,10 @@ the population only, not on the thread count.
 import numpy as np
 from numba import prange
 
-from sim.kernel._agent_passes import LAPSED, POOL
+from sim.kernel._agent_passes import LAPSED, POOL, _alpha_mult_of, _taste_of
 from sim.kernel._atomic import atomic_add
 from sim.kernel._numba import jit, jit_parallel
-from sim.kernel.rng import standard_normal, uniform
+from sim.kernel.rng import uniform
 
 _COUNT_CHUNKS = 256  # fixed chunks of customers (the counts do not depend on them)
 
@@ -38,19 +38,14 @@ def _neighbour_counts(held, indptr, indices, counts):
 
 @jit_parallel
 def _draw_tastes(seg_start, taste_sd, alpha_sd, keys, taste, alpha_mult):
+    """Every customer's taste deviation and price-sensitivity multiplier (float32 (N,)),
+    the values the decide pass draws on demand (``_taste_of``, ``_alpha_mult_of``)."""
     for s in range(taste_sd.shape[0]):
         lo, hi = seg_start[s], seg_start[s + 1]
         ts, al = taste_sd[s], alpha_sd[s]
         for i in prange(lo, hi):
-            if ts > 0.0:
-                taste[i] = ts * standard_normal(keys[0], keys[1], i)
-            else:
-                taste[i] = 0.0
-            if al > 0.0:
-                z = standard_normal(keys[2], keys[3], i)
-                alpha_mult[i] = np.exp(al * z - 0.5 * al * al)
-            else:
-                alpha_mult[i] = 1.0
+            taste[i] = _taste_of(ts, keys, i)
+            alpha_mult[i] = _alpha_mult_of(al, keys, i)
 
 
 @jit
