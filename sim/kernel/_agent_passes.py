@@ -187,8 +187,8 @@ def _decide(c, s, start, n, masks, held, taste_sd, alpha_sd, taste_keys, indptr,
         i = cand[k]
         draw[k] = np.float64(hash32(key_lo, key_hi, i)) * _INV32
     if use_network:
-        # word of mouth of the potential adopters (t_cand as scratch: -1 marks the others);
-        # loads only, so that the misses on indptr and counts overlap
+        # word of mouth and adoption test of the potential adopters; their indptr and
+        # counts rows are cache misses, started _AHEAD candidates ahead
         flat = counts.reshape(counts.shape[0] * j_count)
         for k in range(min(_AHEAD, m)):
             prefetch(indptr, cand[k])
@@ -198,7 +198,6 @@ def _decide(c, s, start, n, masks, held, taste_sd, alpha_sd, taste_keys, indptr,
                 prefetch(indptr, cand[k + _AHEAD])
                 prefetch(flat, cand[k + _AHEAD] * j_count)
             i = cand[k]
-            t_cand[k] = -1.0
             if held[i] == POOL:
                 lo = indptr[i]
                 degree = indptr[i + 1] - lo
@@ -207,15 +206,7 @@ def _decide(c, s, start, n, masks, held, taste_sd, alpha_sd, taste_keys, indptr,
                     for j in range(j_count):
                         w += satisfaction[j] * counts[i, j]
                     w /= degree
-                t_cand[k] = w
-        for k in range(m):
-            w = t_cand[k]
-            if w >= 0.0:
-                # x >= 1 - exp(-x): a draw above x (with a margin far beyond expm1's
-                # rounding) is no adoption, decided without the exponential
-                x = (haz_innov[s] + haz_imit[s] * w) * dt
-                if draw[k] <= x * (1.0 + 1e-9):
-                    adopt[k] = draw[k] < -np.expm1(-x)
+                adopt[k] = draw[k] < -np.expm1(-(haz_innov[s] + haz_imit[s] * w) * dt)
     else:
         for k in range(m):
             adopt[k] = held[cand[k]] == POOL and draw[k] < prob_mixed[s]
