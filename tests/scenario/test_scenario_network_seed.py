@@ -10,7 +10,7 @@ from sim.cli import compose
 from sim.kernel.network import clear_network_cache
 from sim.scenario import run_scenario
 
-SMALL = ["mode=agent", "horizon_days=364", "market.segments.0.size=60000",
+SMALL = ["mode=agent", "horizon_days=182", "market.segments.0.size=60000",
          "market.segments.1.size=150000", "market.segments.2.size=80000"]
 
 
