@@ -129,14 +129,28 @@ class SegmentConfig:
 
 @dataclass
 class NetworkConfig:
-    """Social network for agent mode (ignored in aggregate mode)."""
+    """Social network for agent mode (ignored in aggregate mode).
+
+    ``seed``: null (the default) draws a new network for every run from the run's seed;
+    a whole number fixes the network, a property of the market, across runs and
+    replications (only the dynamics vary), built once per process and reused
+    (``sim.kernel.network.build_network(..., cache=True)``; docs/model.md section 1.5).
+    """
+
+    NUMBER_KINDS = {"seed": "count"}
 
     kind: str = "fully_mixed"
     mean_degree: int = 10
     rewire: float = 0.1
     exponent: float = 2.5
+    seed: int | None = None
 
     def __post_init__(self):
+        if self.seed is not None:
+            if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+                raise ValueError(f"market.network.seed must be null or a whole number, "
+                                 f"got {self.seed!r}")
+            check_range("market.network.seed", self.seed, 0, INT32_COUNT)
         check_choice("market.network.kind", self.kind, NETWORK_KINDS)
         check_range("market.network.mean_degree", self.mean_degree, 2, 1000)
         if self.kind == "small_world" and self.mean_degree % 2:

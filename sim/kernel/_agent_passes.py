@@ -5,9 +5,8 @@ lanes and marks, in one 64-bit mask per 64 customers, those whose draw falls und
 upper bound of their event probability; pass 2 (``_decide``) decides only the marked ones,
 exactly. ``_step_agents`` runs both over the chunks in parallel; ``_scatter_changes``
 moves the neighbour counts of the customers whose state changed (atomic integer adds);
-``_sum_chunks`` adds the per-chunk flows up per segment in chunk order. The model and the
-draws are documented in ``sim.kernel.agent``.
-"""
+``_sum_chunks`` adds the per-chunk flows up per segment in chunk order (model, draws:
+``sim.kernel.agent``)."""
 
 import numba
 import numpy as np
@@ -16,7 +15,8 @@ from numba.cpython.unsafe.numbers import trailing_zeros as _trailing_zeros_ir
 
 from sim.kernel._atomic import atomic_add
 from sim.kernel._numba import jit, jit_parallel
-from sim.kernel.rng import hash32, uniform
+from sim.kernel._prefetch import prefetch
+from sim.kernel.rng import hash32, standard_normal, uniform
 
 
 def _trailing_zeros_py(x):
@@ -31,6 +31,7 @@ POOL = -1
 LAPSED = -2
 MAX_PRODUCTS = 127  # held is int8
 _INV32 = 1.0 / 4294967296.0
+_AHEAD = 8  # prefetch distance, in candidates or changers: the fastest of 8, 16, 24
 
 
 @jit(inline="always")
@@ -86,6 +87,25 @@ def _screen(held, lo, n, key_lo, key_hi, t_pool, t_owner, masks):
         masks[full] = mask
 
 
+@jit(inline="always")
+def _taste_of(sd, keys, i):
+    """Customer i's taste deviation, float32: ``sd`` times a standard normal of the keys
+    ``keys[0], keys[1]`` (0 when ``sd`` is 0); a pure function of (keys, i)."""
+    if sd > 0.0:
+        return np.float32(sd * standard_normal(keys[0], keys[1], i))
+    return np.float32(0.0)
+
+
+@jit(inline="always")
+def _alpha_mult_of(sd, keys, i):
+    """Customer i's price-sensitivity multiplier, float32: lognormal of mean 1 and log-sd
+    ``sd`` from the ALPHA_A/ALPHA_B keys ``keys[2], keys[3]`` (1 when ``sd`` is 0)."""
+    if sd > 0.0:
+        z = standard_normal(keys[2], keys[3], i)
+        return np.float32(np.exp(sd * z - 0.5 * sd * sd))
+    return np.float32(1.0)
+
+
 # index offsets of a switcher's three uniforms in the step's FILL stream (beyond any
 # customer index): whether it switches, which product, whether that one is in stock
 SWITCH_DRAW = 1 << 40
@@ -123,20 +143,20 @@ def _switch_choice(i, j, buf, switching, key_fill, fill_rate):
 
 
 @jit
-def _decide(c, s, start, n, masks, held, taste, alpha_mult, indptr, counts, use_network,
-            prob_mixed, haz_innov, haz_imit, dt, satisfaction, base, alpha, log_price,
+def _decide(c, s, start, n, masks, held, taste_sd, alpha_sd, taste_keys, indptr, counts,
+            use_network, prob_mixed, haz_innov, haz_imit, dt, satisfaction, base, alpha, log_price,
             available, awareness, outside_utility, aware_keys, key_lo, key_hi, key_choice,
             key_fill, fill_rate, p_churn, p_replace, churn_return, switching, backorders,
             new, units, repl, churn, back, lost, changed, changed_from):
     """Pass 2: decide the marked customers of chunk c exactly; returns how many changed
     state (listed in ``changed`` for the neighbour-count scatter; 0 without a network).
 
-    Candidates are sparse, so their rows of ``indptr``, ``counts``, ``taste`` and
-    ``alpha_mult`` are cache misses. The pass is split into short loops of independent
-    loads (gather the candidates; their word of mouth and adoption test; the tastes of the
-    adopters) before the long decision loop, so that the processor overlaps the misses
-    instead of waiting for each in turn. Arithmetic and order are those of one loop over
-    the candidates in customer order.
+    Candidates are sparse, so their rows of ``indptr`` and ``counts`` are cache misses. The
+    pass is split into short loops of independent loads (gather the candidates; their word
+    of mouth, prefetched ahead; the adoption test; the adopters' tastes, drawn on demand by
+    ``_taste_of`` and ``_alpha_mult_of``) before the long decision loop, so that the
+    processor overlaps the misses instead of waiting for each in turn. Arithmetic and
+    order are those of one loop over the candidates in customer order.
     """
     j_count = log_price.shape[0]
     m = 0
@@ -167,7 +187,16 @@ def _decide(c, s, start, n, masks, held, taste, alpha_mult, indptr, counts, use_
         i = cand[k]
         draw[k] = np.float64(hash32(key_lo, key_hi, i)) * _INV32
     if use_network:
+        # word of mouth and adoption test of the potential adopters; their indptr and
+        # counts rows are cache misses, started _AHEAD candidates ahead
+        flat = counts.reshape(counts.shape[0] * j_count)
+        for k in range(min(_AHEAD, m)):
+            prefetch(indptr, cand[k])
+            prefetch(flat, cand[k] * j_count)
         for k in range(m):
+            if k + _AHEAD < m:
+                prefetch(indptr, cand[k + _AHEAD])
+                prefetch(flat, cand[k + _AHEAD] * j_count)
             i = cand[k]
             if held[i] == POOL:
                 lo = indptr[i]
@@ -182,12 +211,13 @@ def _decide(c, s, start, n, masks, held, taste, alpha_mult, indptr, counts, use_
         for k in range(m):
             adopt[k] = held[cand[k]] == POOL and draw[k] < prob_mixed[s]
     # the adopters' own taste and price sensitivity, needed only for a draw among several
-    # options (more than one product, or an outside option)
+    # options (more than one product, or an outside option): drawn here, for the few
+    # adopters, rather than stored for every customer
     if j_count > 1 or outside_utility[s] > -np.inf:
         for k in range(m):
             if adopt[k] > 0.0:
-                t_cand[k] = taste[cand[k]]
-                a_cand[k] = alpha_mult[cand[k]]
+                t_cand[k] = _taste_of(taste_sd[s], taste_keys, cand[k])
+                a_cand[k] = _alpha_mult_of(alpha_sd[s], taste_keys, cand[k])
     n_ch = 0
     for k in range(m):
         i = cand[k]
@@ -283,8 +313,8 @@ def _decide(c, s, start, n, masks, held, taste, alpha_mult, indptr, counts, use_
 
 
 @jit_parallel
-def _step_agents(held, taste, alpha_mult, chunk_segment, chunk_start, chunk_stop,
-                 indptr, counts, use_network, prob_mixed, haz_innov, haz_imit, dt,
+def _step_agents(held, taste_sd, alpha_sd, taste_keys, chunk_segment, chunk_start,
+                 chunk_stop, indptr, counts, use_network, prob_mixed, haz_innov, haz_imit, dt,
                  t_pool, t_owner, satisfaction, base, alpha, log_price, available,
                  awareness, outside_utility, aware_keys, key_lo, key_hi, key_choice,
                  key_fill, fill_rate, p_churn, p_replace, churn_return, switching,
@@ -306,8 +336,8 @@ def _step_agents(held, taste, alpha_mult, chunk_segment, chunk_start, chunk_stop
         n = chunk_stop[c] - start
         masks = np.empty((n + 63) // 64, np.uint64)
         _screen(held, start, n, key_lo, key_hi, t_pool[s], t_owner, masks)
-        n_changed[c] = _decide(c, s, start, n, masks, held, taste, alpha_mult, indptr,
-                               counts, use_network, prob_mixed, haz_innov, haz_imit, dt,
+        n_changed[c] = _decide(c, s, start, n, masks, held, taste_sd, alpha_sd, taste_keys,
+                               indptr, counts, use_network, prob_mixed, haz_innov, haz_imit, dt,
                                satisfaction, base, alpha, log_price, available, awareness,
                                outside_utility, aware_keys, key_lo, key_hi, key_choice,
                                key_fill, fill_rate, p_churn, p_replace, churn_return,
@@ -328,7 +358,17 @@ def _scatter_changes(chunk_start, n_changed, changed, changed_from, held, indptr
     flat = counts.reshape(counts.shape[0] * j_count)
     for c in prange(chunk_start.shape[0]):
         start = chunk_start[c]
-        for k in range(n_changed[c]):
+        m = n_changed[c]
+        for k in range(min(_AHEAD, m)):
+            prefetch(indptr, changed[start + k])
+        for k in range(m):
+            # start the changers' cache misses ahead (indptr, then their rows)
+            if k + _AHEAD < m:
+                prefetch(indptr, changed[start + k + _AHEAD])
+            if k + _AHEAD // 2 < m:
+                ahead = changed[start + k + _AHEAD // 2]
+                prefetch(indices, indptr[ahead])
+                prefetch(flat, np.int64(ahead) * j_count)
             i = changed[start + k]
             old = changed_from[start + k]
             now = held[i]

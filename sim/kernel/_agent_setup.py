@@ -7,35 +7,45 @@ the population only, not on the thread count.
 import numpy as np
 from numba import prange
 
-from sim.kernel._agent_passes import LAPSED, POOL
+from sim.kernel._agent_passes import LAPSED, POOL, _alpha_mult_of, _taste_of
+from sim.kernel._atomic import atomic_add
 from sim.kernel._numba import jit, jit_parallel
-from sim.kernel.rng import standard_normal, uniform
+from sim.kernel.rng import uniform
+
+_COUNT_CHUNKS = 256  # fixed chunks of customers (the counts do not depend on them)
 
 
 @jit_parallel
 def _neighbour_counts(held, indptr, indices, counts):
-    for i in prange(held.shape[0]):
-        for e in range(indptr[i], indptr[i + 1]):
-            h = held[indices[e]]
+    """``counts[i, j]``: how many of i's neighbours own j (``counts`` zero on entry).
+
+    The network is symmetric, so each owner adds one to its neighbours' counts of its
+    product: work in proportion to the owners' edges, not to every edge (owners are
+    usually a small share of customers at the start). Integer atomic adds: the same counts
+    for any thread count or order.
+    """
+    n = held.shape[0]
+    j_count = counts.shape[1]
+    flat = counts.reshape(n * j_count)
+    chunks = min(_COUNT_CHUNKS, n)
+    for c in prange(chunks):
+        for i in range(n * c // chunks, n * (c + 1) // chunks):
+            h = held[i]
             if h >= 0:
-                counts[i, h] += 1
+                for e in range(indptr[i], indptr[i + 1]):
+                    atomic_add(flat, np.int64(indices[e]) * j_count + h, 1)
 
 
 @jit_parallel
 def _draw_tastes(seg_start, taste_sd, alpha_sd, keys, taste, alpha_mult):
+    """Every customer's taste deviation and price-sensitivity multiplier (float32 (N,)),
+    the values the decide pass draws on demand (``_taste_of``, ``_alpha_mult_of``)."""
     for s in range(taste_sd.shape[0]):
         lo, hi = seg_start[s], seg_start[s + 1]
         ts, al = taste_sd[s], alpha_sd[s]
         for i in prange(lo, hi):
-            if ts > 0.0:
-                taste[i] = ts * standard_normal(keys[0], keys[1], i)
-            else:
-                taste[i] = 0.0
-            if al > 0.0:
-                z = standard_normal(keys[2], keys[3], i)
-                alpha_mult[i] = np.exp(al * z - 0.5 * al * al)
-            else:
-                alpha_mult[i] = 1.0
+            taste[i] = _taste_of(ts, keys, i)
+            alpha_mult[i] = _alpha_mult_of(al, keys, i)
 
 
 @jit

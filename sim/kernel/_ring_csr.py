@@ -12,7 +12,7 @@ into fixed chunks, so the result does not depend on the thread count.
 import numpy as np
 from numba import prange
 
-from sim.kernel._numba import jit_parallel
+from sim.kernel._numba import jit, jit_parallel
 
 _CHUNKS = 64
 
@@ -22,16 +22,23 @@ def ring_csr(n, half, dst):
     ``i`` to ``dst[e]``), built row by row: customer i's row is its own ``half`` targets,
     the lattice predecessors ``i - o`` whose edge still ends at i, and the sources of the
     edges moved onto i (listed by a counting sort of the ~``rewire`` share of moved edges),
-    sorted and deduplicated. Same rows as the general path, without sorting every edge."""
+    sorted and deduplicated. Same rows as the general path, without sorting every edge.
+
+    One pass builds the rows: each chunk writes its rows, one after the other, from an
+    offset with room for its rows before deduplication; the chunks are then moved down
+    into place (the deduplicated rows are never longer), so no row is built twice."""
     moved_ptr, moved_src = _moved_edges(n, half, dst)
     chunks = min(4 * _CHUNKS, n)
+    bounds = np.arange(chunks + 1, dtype=np.int64) * n // chunks
+    room = np.zeros(chunks + 1, np.int64)
+    np.cumsum(2 * half * np.diff(bounds) + np.diff(moved_ptr[bounds]), out=room[1:])
+    buf = np.empty(int(room[-1]), np.int32)
     unique = np.empty(n, np.int64)
+    _ring_rows(n, half, dst, moved_ptr, moved_src, bounds, room, unique, buf)
     indptr = np.zeros(n + 1, np.int64)
-    _ring_rows(n, half, dst, moved_ptr, moved_src, chunks, indptr, unique, unique, False)
     np.cumsum(unique, out=indptr[1:])
-    indices = np.empty(int(indptr[-1]), np.int32)
-    _ring_rows(n, half, dst, moved_ptr, moved_src, chunks, indptr, unique, indices, True)
-    return indptr, indices
+    _move_down(bounds, room, indptr, buf)
+    return indptr, buf[:int(indptr[-1])]
 
 
 @jit_parallel
@@ -79,15 +86,17 @@ def _moved_edges(n, half, dst):
 
 
 @jit_parallel
-def _ring_rows(n, half, dst, moved_ptr, moved_src, chunks, indptr, unique, indices, write):
-    """Row i sorted and deduplicated: its count into ``unique[i]`` (``write`` False), or
-    its entries into ``indices[indptr[i]:]`` (``write`` True). Fixed chunks of rows."""
+def _ring_rows(n, half, dst, moved_ptr, moved_src, bounds, room, unique, buf):
+    """Row i sorted and deduplicated: its length into ``unique[i]``, its entries into
+    ``buf``, the rows of chunk c (customers ``bounds[c]:bounds[c + 1]``) one after the
+    other from ``room[c]``. Fixed chunks of rows."""
     widest = 0
     for i in range(n):
         widest = max(widest, moved_ptr[i + 1] - moved_ptr[i])
-    for c in prange(chunks):
+    for c in prange(bounds.shape[0] - 1):
         row = np.empty(2 * half + widest, np.int64)
-        for i in range(n * c // chunks, n * (c + 1) // chunks):
+        out = room[c]
+        for i in range(bounds[c], bounds[c + 1]):
             k = 0
             for o in range(half):
                 row[k] = dst[i * half + o]
@@ -113,9 +122,19 @@ def _ring_rows(n, half, dst, moved_ptr, moved_src, chunks, indptr, unique, indic
                 if v != i and (u == 0 or row[u - 1] != v):
                     row[u] = v
                     u += 1
-            if write:
-                base = indptr[i]
-                for a in range(u):
-                    indices[base + a] = row[a]
-            else:
-                unique[i] = u
+            for a in range(u):
+                buf[out + a] = row[a]
+            out += u
+            unique[i] = u
+
+
+@jit
+def _move_down(bounds, room, indptr, buf):
+    """Chunk c's rows from ``buf[room[c]:]`` to their place ``buf[indptr[bounds[c]]:]``,
+    chunk by chunk in order: a place never lies after its room (rows only shrink), so
+    copying forward never overwrites rows not yet moved."""
+    for c in range(bounds.shape[0] - 1):
+        src = room[c]
+        to = indptr[bounds[c]]
+        for e in range(indptr[bounds[c + 1]] - to):
+            buf[to + e] = buf[src + e]

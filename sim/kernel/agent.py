@@ -2,8 +2,10 @@
 
 Customers are numbered segment by segment (segment s holds a contiguous range), so a
 customer's segment needs no storage. Per customer the state is the product held (int8:
--1 in the pool of potential adopters, -2 lapsed from the category, j >= 0 owns product j),
-a taste multiplier deviation and a price-sensitivity multiplier (float32, drawn once).
+-1 in the pool of potential adopters, -2 lapsed from the category, j >= 0 owns product j);
+its taste deviation and price-sensitivity multiplier (float32) are pure functions of the
+seed and the customer, drawn by the step for the customers who choose (``taste`` and
+``alpha_mult`` build the arrays of all customers on demand).
 
 Each step decides every customer's transition from the state at the start of the step,
 with the same rules as the aggregate mode (see ``aggregate``):
@@ -168,13 +170,12 @@ class AgentMarket:
         self.active = active
         self.lapsed = lapsed
         self.pool = pop - lapsed - active.sum(axis=1)
-        self.taste = np.empty(n, np.float32)
-        self.alpha_mult = np.empty(n, np.float32)
-        keys = np.array([self._key(0, k) for k in (STREAM_TASTE_A, STREAM_TASTE_B,
-                                                     STREAM_ALPHA_A, STREAM_ALPHA_B)],
-                        np.uint64)
-        _draw_tastes(self.seg_start, segments.taste_sd, segments.price_sensitivity_sd, keys,
-                     self.taste, self.alpha_mult)
+        # tastes are pure functions of (keys, customer): the step draws the adopters' on
+        # demand; the arrays are built only when read (``taste``, ``alpha_mult``)
+        self.taste_keys = np.array([self._key(0, k) for k in (STREAM_TASTE_A, STREAM_TASTE_B,
+                                                                STREAM_ALPHA_A, STREAM_ALPHA_B)],
+                                   np.uint64)
+        self._tastes = None
         chunks = []
         for seg in range(s):
             for lo in range(int(self.seg_start[seg]), int(self.seg_start[seg + 1]), int(chunk_size)):
@@ -193,6 +194,25 @@ class AgentMarket:
             self.counts = np.zeros((1, n_products), np.int32)
             self._indptr = np.zeros(2, np.int64)
         self._init_backend()
+
+    def _draw_tastes(self):
+        if self._tastes is None:
+            taste = np.empty(self.n_customers, np.float32)
+            alpha_mult = np.empty(self.n_customers, np.float32)
+            _draw_tastes(self.seg_start, self.segments.taste_sd,
+                         self.segments.price_sensitivity_sd, self.taste_keys, taste, alpha_mult)
+            self._tastes = (taste, alpha_mult)
+        return self._tastes
+
+    @property
+    def taste(self) -> np.ndarray:
+        """float32 (N,): each customer's taste deviation (drawn once, on first read)."""
+        return self._draw_tastes()[0]
+
+    @property
+    def alpha_mult(self) -> np.ndarray:
+        """float32 (N,): each customer's price-sensitivity multiplier (mean 1)."""
+        return self._draw_tastes()[1]
 
     def _init_backend(self):
         """Work arrays of the per-step kernel (a GPU backend uploads the state here)."""
@@ -244,7 +264,8 @@ class AgentMarket:
         c = self.chunk_segment.shape[0]
         flows = [np.zeros((c, j), np.int64) for _ in range(len(FLOW_NAMES))]
         n_changed = np.zeros(c, np.int64)
-        _step_agents(self.held, self.taste, self.alpha_mult, self.chunk_segment,
+        _step_agents(self.held, self.segments.taste_sd, self.segments.price_sensitivity_sd,
+                     self.taste_keys, self.chunk_segment,
                      self.chunk_start, self.chunk_stop, self._indptr, self.counts,
                      self.network is not None, plan.prob_mixed, plan.haz_innov,
                      plan.haz_imit, plan.dt, plan.t_pool, np.int64(plan.t_owner),

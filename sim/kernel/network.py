@@ -296,13 +296,42 @@ def heavy_tailed(n_nodes: int, mean_degree: float = 10.0, exponent: float = 2.5,
     return from_edges(n, src, dst)
 
 
+# The network last built with ``cache=True``: (key, network). One entry, so that a process
+# holds at most one cached network (about 0.5 GB at 10^7 customers of degree 10).
+_CACHE: list = []
+
+
+def clear_network_cache() -> None:
+    """Forget the network kept by ``build_network(..., cache=True)``."""
+    _CACHE.clear()
+
+
 def build_network(kind: str, n_nodes: int, mean_degree: float = 10.0, seed: int = 0,
-                  rewire: float = 0.1, exponent: float = 2.5) -> Network | None:
-    """Network by name: ``fully_mixed`` (None), ``small_world`` or ``heavy_tailed``."""
+                  rewire: float = 0.1, exponent: float = 2.5,
+                  cache: bool = False) -> Network | None:
+    """Network by name: ``fully_mixed`` (None), ``small_world`` or ``heavy_tailed``.
+
+    ``cache=True`` keeps the network built last and returns it again for the same
+    arguments (the network depends on them only), so that runs sharing a fixed network
+    seed build it once per process. A cached network's arrays are read-only: runs share
+    them.
+    """
     if kind == "fully_mixed":
         return None
+    if kind not in ("small_world", "heavy_tailed"):
+        raise ValueError(f"network kind must be one of fully_mixed, small_world, heavy_tailed; "
+                         f"got {kind!r}")
+    key = (kind, int(n_nodes), float(mean_degree), int(seed), float(rewire), float(exponent))
+    if cache and _CACHE and _CACHE[0][0] == key:
+        return _CACHE[0][1]
+    if cache:
+        _CACHE.clear()  # free the old one before building the next
     if kind == "small_world":
-        return watts_strogatz(n_nodes, int(mean_degree), rewire, seed)
-    if kind == "heavy_tailed":
-        return heavy_tailed(n_nodes, mean_degree, exponent, seed)
-    raise ValueError(f"network kind must be one of fully_mixed, small_world, heavy_tailed; got {kind!r}")
+        net = watts_strogatz(n_nodes, int(mean_degree), rewire, seed)
+    else:
+        net = heavy_tailed(n_nodes, mean_degree, exponent, seed)
+    if cache:
+        net.indptr.flags.writeable = False
+        net.indices.flags.writeable = False
+        _CACHE.append((key, net))
+    return net

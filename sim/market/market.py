@@ -115,9 +115,12 @@ class Market:
             self.rng = component_rng(seed, "market")
         else:
             kseed = component_seed(seed, "market")
+            # a fixed network seed: the network is the market's, shared by every run
+            nseed = mcfg.network.seed
             network = build_network(mcfg.network.kind, int(self.segments.population.sum()),
-                                    mcfg.network.mean_degree, kseed, mcfg.network.rewire,
-                                    mcfg.network.exponent)
+                                    mcfg.network.mean_degree,
+                                    kseed if nseed is None else nseed, mcfg.network.rewire,
+                                    mcfg.network.exponent, cache=nseed is not None)
             if cfg.backend == "cuda":
                 from sim.kernel.cuda import CudaAgentMarket  # optional extra
 
