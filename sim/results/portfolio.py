@@ -33,6 +33,12 @@ def _sum(x) -> float:
     return float(np.nansum(x))
 
 
+def _column_sum(x) -> float:
+    """``float(Series(x).sum())`` of a timeseries column: an integer column's exact sum,
+    a float column's as ``_sum``."""
+    return float(x.sum()) if x.dtype.kind in "iub" else _sum(x)
+
+
 def _growth(t, amount, horizon: float):
     last = _sum(amount[t >= horizon - DAYS_PER_YEAR])
     before = _sum(amount[(t >= horizon - 2 * DAYS_PER_YEAR) & (t < horizon - DAYS_PER_YEAR)])
@@ -58,15 +64,18 @@ def portfolio_kpis(config, timeseries: pd.DataFrame, ledger: pd.DataFrame) -> di
     mine = is_op & (firms == firm_code.get(firm, -2))
     product = (ledger["product"].to_numpy(object) if "product" in ledger
                else np.full(len(ledger), "", object))
-    ts = timeseries[timeseries["firm"] == firm] if len(timeseries) else timeseries
+    # the focal firm's timeseries rows as arrays (the frame only for launch targets)
+    has_ts = len(timeseries) and "firm" in timeseries
+    ts_mine = (timeseries["firm"].to_numpy(object) == firm) if has_ts else np.zeros(0, bool)
+    ts_product = timeseries["product"].to_numpy(object) if has_ts else np.zeros(0, object)
+    units = timeseries["units_sold"].to_numpy() if has_ts else np.zeros(0)
     out = {}
     for name in product_names(config.firm):
         rows = mine & (product == name)
         revenue = rows & is_revenue
         out[f"product_revenue.{name}"] = _sum(amount[revenue])
         out[f"product_profit.{name}"] = _sum(amount[rows])
-        out[f"product_units.{name}"] = (float(ts.loc[ts["product"] == name, "units_sold"].sum())
-                                        if len(ts) else 0.0)
+        out[f"product_units.{name}"] = _column_sum(units[ts_mine & (ts_product == name)])
         out[f"product_revenue_growth.{name}"] = _growth(t[revenue], amount[revenue],
                                                         config.horizon_days)
     out["shared_costs"] = 0.0 - _sum(amount[mine & (product == "")])
@@ -74,7 +83,10 @@ def portfolio_kpis(config, timeseries: pd.DataFrame, ledger: pd.DataFrame) -> di
         theirs = is_op & (firms == firm_code.get(f.name, -2))
         out[f"portfolio_revenue.{f.name}"] = _sum(amount[theirs & is_revenue])
         out[f"portfolio_profit.{f.name}"] = _sum(amount[theirs])
-    out["launch_success_rate"] = launch_success_rate(config, ts)
+    targets = any(p.success_units is not None
+                  for p in [config.firm.product] + [e.product for e in config.firm.line])
+    out["launch_success_rate"] = (launch_success_rate(config, timeseries[ts_mine])
+                                  if targets and has_ts else None)
     return out
 
 

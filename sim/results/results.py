@@ -22,6 +22,7 @@ import pandas as pd
 
 from sim.results.annual import firm_statement_kpis, statement_kpis
 from sim.results.files import atomic_write, clean_json
+from sim.results.frames import frame_of_dicts, frame_of_tuples
 from sim.results.kpis import compute_kpis
 from sim.results.pipeline import pipeline_kpis
 from sim.results.regions import REGION_COLUMNS, region_kpis, region_table
@@ -102,11 +103,12 @@ class Results:
 
     @classmethod
     def from_run(cls, config, seed, recorder, firms, wall_s=0.0) -> "Results":
-        ts = pd.DataFrame(recorder.timeseries)
-        events = pd.DataFrame(recorder.events, columns=EVENT_COLUMNS)
-        ledger = pd.DataFrame(recorder.ledger, columns=LEDGER_COLUMNS[:4])
+        # frames by columns: the same as pd.DataFrame(rows) (sim.results.frames)
+        ts = frame_of_dicts(recorder.timeseries)
+        events = frame_of_tuples(recorder.events, EVENT_COLUMNS, ("t",))
+        ledger = frame_of_tuples(recorder.ledger, LEDGER_COLUMNS[:4], ("t", "amount"))
         ledger["product"] = pd.Series(recorder.ledger_products, dtype=object)
-        tasks = pd.DataFrame(recorder.tasks)
+        tasks = frame_of_dicts(recorder.tasks)
         kpis = compute_kpis(config, ts, events, ledger)
         kpis.update(pipeline_kpis(config, events, tasks))
         kpis["seed"] = int(seed)
