@@ -41,7 +41,8 @@ def _kill_job_whenever_it_runs(job_dir, stop, killed):
         time.sleep(0.01)
 
 
-@pytest.mark.parametrize("outputs", ["full", "compact"])
+# Hydra's run_job path (full) is the slower one; the compact path runs by default
+@pytest.mark.parametrize("outputs", [pytest.param("full", marks=pytest.mark.slow), "compact"])
 def test_a_killed_worker_fails_its_job_and_the_sweep_still_writes_its_table(tmp_path, outputs):
     """(With ``outputs=compact`` the jobs run on the launcher's compact path.)"""
     sweep_dir = tmp_path / "sweep"
