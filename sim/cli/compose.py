@@ -176,11 +176,15 @@ _GROUP_OPTIONS: dict = {}
 
 def _group_options(loader, label: str) -> list:
     """A group's options on the loader's search path, listed once per process and search
-    path: Hydra re-reads every source on each listing (about 0.2 s), and a sweep in one
-    process checks every job."""
+    path (a sweep in one process checks every job). They are read from the loader's own
+    repository: ``loader.get_group_options`` first deep-copies that repository, the
+    ConfigStore's schemas included (about 0.04 s a group), to list the same sources."""
+    from hydra.core.object_type import ObjectType
+
     key = (label, tuple((e.provider, e.path) for e in loader.get_search_path().get_path()))
     if key not in _GROUP_OPTIONS:
-        _GROUP_OPTIONS[key] = [o for o in loader.get_group_options(label) if o != "schema"]
+        listed = loader.repository.get_group_options(label, ObjectType.CONFIG)
+        _GROUP_OPTIONS[key] = [o for o in listed if o != "schema"]
     return list(_GROUP_OPTIONS[key])
 
 

@@ -17,6 +17,7 @@ files. In a sweep, a job whose values fail the range checks is recorded as faile
 other jobs run) and the command exits with status 1.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -130,6 +131,44 @@ def _ray_on_loopback(args):
     return saved
 
 
+# The command-line options that bring a config tree of the user's own (which could set
+# ``hydra.mode``), as Hydra's argument parser spells them.
+_OWN_CONFIG_OPTIONS = ("--config-dir", "-cd", "--config-path", "-cp", "--config-name", "-cn")
+
+
+def mode_probe_needed(args) -> bool:
+    """Whether Hydra must compose the config once just to read ``hydra.mode``.
+
+    Hydra's ``_run_hydra`` calls ``Hydra.get_mode``, which composes the whole config (about
+    0.8 s) only to read ``hydra.mode`` and then composes it again to run. No shipped config
+    sets ``hydra.mode`` (tests/cli/test_cli_startup.py checks every scenario), so the probe
+    answers None, and ``-m`` alone decides, unless the command line names ``hydra.mode``
+    or brings its own config tree."""
+    for arg in args:
+        if "hydra.mode" in arg:
+            return True
+        if arg.split("=")[0] in _OWN_CONFIG_OPTIONS:
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def _without_mode_probe(args):
+    """Within the block, ``Hydra.get_mode`` answers None without composing, where
+    ``mode_probe_needed(args)`` says the answer is None anyway."""
+    from hydra._internal.hydra import Hydra
+
+    if mode_probe_needed(args):
+        yield
+        return
+    probe = Hydra.get_mode
+    Hydra.get_mode = lambda self, config_name, overrides: None
+    try:
+        yield
+    finally:
+        Hydra.get_mode = probe
+
+
 def _restore_env(key, value):
     if value is None:
         os.environ.pop(key, None)
@@ -181,7 +220,8 @@ def main(argv=None) -> None:
         os.environ["HYDRA_FULL_ERROR"] = "1"
         sys.argv = [saved_argv[0] if saved_argv else "marketsim", *args]
         try:
-            hydra_main()
+            with _without_mode_probe(args):
+                hydra_main()
         except (HydraException, OmegaConfBaseException) as e:
             if context.full_error:
                 raise
