@@ -56,6 +56,9 @@ def _child(case) -> int:
 
 def run(cases) -> list[int]:
     import sim.cli  # noqa: F401 - the slow imports, once, before forking
+    from sim.config.store import register_configs
+
+    register_configs()  # the schemas' conversion, once (main() then finds them stored)
 
     statuses: list[int | None] = [None] * len(cases)
     running: dict[int, tuple[int, float | None]] = {}
