@@ -6,17 +6,23 @@ are several); ``outputs=compact`` writes only ``kpis.json`` and the tables named
 ``kpis_replications.parquet`` and the mean ``kpis.json`` unless tables are asked for.
 """
 
+from __future__ import annotations
+
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from sim.config import AppConfig
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def run_app(app: AppConfig, run_dir: Path, progress: bool = False) -> pd.DataFrame:
     """Run ``app.replications`` seeds of the scenario into ``run_dir``; returns the KPIs."""
+    import pandas as pd  # not at import: a command with bad input never needs it
     from tqdm import tqdm
 
     from sim.results import atomic_write

@@ -1,7 +1,13 @@
 """The KPI table printed after a run."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 KPI_TABLE = ["npv", "cumulative_revenue", "cumulative_profit", "launch_day",
              "time_to_market_days", "launch_slip_days", "final_market_share",
@@ -12,6 +18,8 @@ PRODUCT_ROWS = ("product_revenue.", "product_profit.")
 
 def format_table(kpis: pd.DataFrame) -> str:
     """KPI table: the value for one replication, else mean and 90% interval."""
+    import pandas as pd  # not at import: a command with bad input never needs it
+
     cols = [c for c in KPI_TABLE if c in kpis.columns]
     per_product = [c for c in kpis.columns if c.startswith(PRODUCT_ROWS)]
     if len(per_product) > len(PRODUCT_ROWS):  # a product line: revenue and profit by product
