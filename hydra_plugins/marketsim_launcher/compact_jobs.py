@@ -32,11 +32,12 @@ from hydra.core.override_parser.types import OverrideType
 from hydra.core.utils import JobReturn, JobStatus
 from omegaconf import OmegaConf, open_dict, read_write
 
+from hydra_plugins.marketsim_launcher import _worker_cache as cache
+
 DEFAULT_SUBDIR = "${hydra.job.num}"
 
-# per worker process: the group's key -> (AppConfig, sweep directory, job name) or None
-# where the group's jobs take Hydra's path
-_GROUPS: dict = {}
+# per worker process (``_worker_cache.GROUPS``): the group's key -> (AppConfig, sweep
+# directory, job name) or None where the group's jobs take Hydra's path
 
 
 def compact_job(loader, master, idx: int, overrides) -> JobReturn | None:
@@ -54,12 +55,12 @@ def compact_job(loader, master, idx: int, overrides) -> JobReturn | None:
         return None
     key = (master.hydra.job.config_name, tuple(master.hydra.overrides.hydra),
            tuple(o.input_line for o in parsed if o is not seeds[0]))
-    if key not in _GROUPS:
+    if key not in cache.GROUPS:
         group = _group(loader, master, overrides)
         if group is False:  # bad input: Hydra's path records this job's error
             return None
-        _GROUPS[key] = group
-    group = _GROUPS[key]
+        cache.GROUPS[key] = group
+    group = cache.GROUPS[key]
     if group is None:
         return None
     app, sweep_dir, name = group

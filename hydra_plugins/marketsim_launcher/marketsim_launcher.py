@@ -44,7 +44,9 @@ the reason, and the sweep goes on, writes its table and exits 1.
 import copy
 import functools
 import logging
+import pickle
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,8 +62,9 @@ from hydra_plugins.hydra_joblib_launcher.config import JobLibLauncherConf
 from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from hydra_plugins.marketsim_launcher import _worker_cache as cache
 from hydra_plugins.marketsim_launcher.compact_jobs import compact_job
-from hydra_plugins.marketsim_sweeper.marketsim_sweeper import _is_plain_value
+from hydra_plugins.marketsim_sweeper.marketsim_sweeper import _is_plain_value, base_key
 
 log = logging.getLogger(__name__)
 BATCHES_PER_WORKER = 4
@@ -76,9 +79,10 @@ class MarketsimLauncherConf(JobLibLauncherConf):
 ConfigStore.instance().store(group="hydra/launcher", name="marketsim",
                              node=MarketsimLauncherConf, provider="marketsim")
 
-# per worker process: what a composition depends on (the primary config's name, hydra's
-# own overrides of the command line, the job's structural overrides) -> the composition
-_BASES: dict = {}
+# per worker process (``_worker_cache``): what a composition depends on (``base_key``: the
+# primary config's name, hydra's own overrides of the command line, the job's structural
+# overrides) -> the composition; and the launching process's compositions (pickled) handed
+# over with the batches, unpickled when a job first needs one
 
 
 def job_config(loader, master: DictConfig, overrides) -> DictConfig:
@@ -91,11 +95,12 @@ def job_config(loader, master: DictConfig, overrides) -> DictConfig:
     value_keys = [o.key_or_group for o in values]
     if len(set(value_keys)) != len(value_keys) or set_by_structure & set(value_keys):
         return loader.load_sweep_config(master, list(overrides))
-    key = (master.hydra.job.config_name, tuple(master.hydra.overrides.hydra),
-           tuple(o.input_line for o in structural))
-    if key not in _BASES:
-        _BASES[key] = loader.load_sweep_config(master, [o.input_line for o in structural])
-    cfg = copy.deepcopy(_BASES[key])
+    key = base_key(master, (o.input_line for o in structural))
+    if key not in cache.BASES:
+        shipped = cache.SHIPPED.pop(key, None)
+        cache.BASES[key] = (pickle.loads(shipped) if shipped is not None else
+                            loader.load_sweep_config(master, [o.input_line for o in structural]))
+    cfg = copy.deepcopy(cache.BASES[key])
     ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
     app = [o for o in parsed if not o.is_hydra_override()]
     names = cfg.hydra.job.config.override_dirname
@@ -108,11 +113,18 @@ def job_config(loader, master: DictConfig, overrides) -> DictConfig:
     return cfg
 
 
-def _execute_batch(batch, hydra_context, config, task_function, singleton_state):
+def _execute_batch(batch, hydra_context, config, task_function, singleton_state, bases=None,
+                   token=None):
     """Run a batch of (job index, overrides) in this worker, in order; returns
-    ``[(job index, JobReturn), ...]``."""
+    ``[(job index, JobReturn), ...]``. ``bases``: compositions of the launching process
+    (``base_key`` -> pickled config) that the batch's jobs may start from; ``token``: the
+    launch's (what the worker kept from another launch is dropped)."""
+    cache.start(token)
     setup_globals()
     Singleton.set_state(singleton_state)
+    for key, blob in (bases or {}).items():
+        if key not in cache.BASES:
+            cache.SHIPPED[key] = blob
     returns = []
     for idx, overrides in batch:
         ret = compact_job(hydra_context.config_loader, config, idx, overrides)
@@ -135,6 +147,16 @@ def _execute_batch(batch, hydra_context, config, task_function, singleton_state)
     return returns
 
 
+def bases_for(bases: dict | None, part) -> dict:
+    """The compositions a batch of (job index, overrides) may start from: those whose
+    structural overrides are all among the batch's overrides (a superset is harmless: a
+    worker unpickles one only when a job needs it)."""
+    if not bases:
+        return {}
+    lines = {o for _, overrides in part for o in overrides}
+    return {key: blob for key, blob in bases.items() if lines.issuperset(key[2])}
+
+
 def batches(jobs: list, workers: int) -> list:
     """Contiguous slices of ``jobs`` in order: about ``BATCHES_PER_WORKER`` per worker, more
     where that would put over ``MAX_BATCH_JOBS`` jobs in one."""
@@ -153,6 +175,7 @@ def batches(jobs: list, workers: int) -> list:
 
 class MarketsimLauncher(JoblibLauncher):
     feed = None  # marketsim's sweeper sets it: where each finished job goes
+    bases = None  # marketsim's sweeper sets it: its compositions (``base_key`` -> pickled)
 
     def launch(self, job_overrides, initial_job_idx: int) -> list[JobReturn]:
         from joblib import effective_n_jobs
@@ -201,10 +224,12 @@ class MarketsimLauncher(JoblibLauncher):
         from joblib.externals.loky.process_executor import TerminatedWorkerError
 
         cfg = {**joblib_cfg, "n_jobs": workers, "return_as": "generator_unordered"}
+        token = uuid.uuid4().hex  # this launch's: workers drop what earlier ones left
         try:
             for part in Parallel(**cfg)(
                     delayed(_execute_batch)(part, self.hydra_context, self.config,
-                                            self.task_function, singleton_state)
+                                            self.task_function, singleton_state,
+                                            bases_for(self.bases, part), token)
                     for part in batches(jobs, workers)):
                 for idx, ret in part:
                     if self.feed is not None:

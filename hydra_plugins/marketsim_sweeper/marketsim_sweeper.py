@@ -14,6 +14,11 @@ composition with Hydra's own override code, which raises the same errors as a fu
 compose would (unknown key, wrong type). The launcher (``marketsim_launcher``) builds
 each job's config the same way, in its workers.
 
+The compositions it makes for the check go, pickled (about 0.01 s each), to marketsim's
+launcher, which hands each batch the ones its jobs need: a worker then starts from the
+launching process's composition instead of composing the same structural set again
+(about 0.4 s each; a sweep over eight experiment options composed sixteen times).
+
 Unlike ``BasicSweeper``, it checks *every* batch before it writes anything, so a bad
 sweep (``marketsim -m sed=0,1 hydra.sweep.dir=OLD``) leaves ``OLD/multirun.yaml`` as it
 was. It then takes the sweep directory's lock (a second sweep into the same directory is
@@ -25,6 +30,7 @@ another launcher each batch of the sweeper's), with a progress line for long swe
 """
 
 import logging
+import pickle
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,7 +57,17 @@ ConfigStore.instance().store(group="hydra/sweeper", name="marketsim",
                              node=MarketsimSweeperConf, provider="marketsim")
 
 
+def base_key(master, structural) -> tuple:
+    """What a composition of a sweep job depends on: the primary config's name, hydra's own
+    overrides of the command line and the job's structural overrides (their input lines,
+    in order)."""
+    return (master.hydra.job.config_name, tuple(master.hydra.overrides.hydra),
+            tuple(structural))
+
+
 class MarketsimSweeper(BasicSweeper):
+    bases: dict | None = None  # base_key -> pickled composition, for the launcher
+
     def sweep(self, arguments):
         from sim.results.files import atomic_write
         from sim.results.sweeps import remove_temporary_files, sweep_lock, write_sweep_jobs
@@ -66,6 +82,8 @@ class MarketsimSweeper(BasicSweeper):
         for batch in self.overrides:  # every job, before anything is written
             self.validate_batch_is_legal(batch)
         log.debug(f"Validated the sweep's configs in {time.perf_counter() - tic:0.2f} s")
+        if hasattr(self.launcher, "bases"):  # marketsim's launcher: workers start from them
+            self.launcher.bases = self.bases
 
         sweep_dir = Path(self.config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
@@ -108,6 +126,8 @@ class MarketsimSweeper(BasicSweeper):
         parser = OverridesParser.create(config_loader=loader)
         scratch: dict = {}
         checked: set = set()
+        if self.bases is None:
+            self.bases = {}
         for overrides in batch:
             parsed = parser.parse_overrides(list(overrides))
             values = [o for o in parsed if _is_plain_value(o, loader)]
@@ -116,6 +136,7 @@ class MarketsimSweeper(BasicSweeper):
                 cfg = loader.load_sweep_config(master_config=self.config,
                                                sweep_overrides=list(structural))
                 scratch[structural] = cfg  # a fresh composition: ours to change
+                self.bases[base_key(self.config, structural)] = pickle.dumps(cfg)
             for o in values:
                 if (structural, o.input_line) in checked:
                     continue

@@ -1,8 +1,9 @@
 """Run ``sim.cli.main`` for many command lines, each in its own forked process.
 
-A ``marketsim`` process spends 3-5 s importing numpy, pandas, numba and Hydra before it
-looks at its arguments. This runner imports ``sim.cli`` once and forks one child per
-command line; each child is a real process with its own exit status, stdout and stderr,
+A ``marketsim`` process with bad input takes about 1.2 s (imports about 0.4 s, the
+schemas' registration about 0.2 s, one composition about 0.4 s) before it answers. This
+runner imports ``sim.cli`` and registers the schemas once and forks one child per command
+line; each child is a real process with its own exit status, stdout and stderr,
 running the same ``main()`` as the console script (an uncaught exception prints a
 traceback and exits 1, as the interpreter would).
 

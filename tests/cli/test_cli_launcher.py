@@ -13,6 +13,7 @@ from omegaconf import OmegaConf
 
 from hydra_plugins.marketsim_launcher import marketsim_launcher as ml
 from sim.cli import CONFIG_DIR
+from sim.config.store import register_configs
 
 JOBS = [
     ["seed=3"],
@@ -28,6 +29,7 @@ JOBS = [
 
 @pytest.fixture(scope="module")
 def loader_and_master():
+    register_configs()  # (run alone, nothing else has)
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         loader = GlobalHydra.instance().config_loader()
         master = loader.load_configuration("config", overrides=[], run_mode=RunMode.MULTIRUN)
@@ -81,3 +83,68 @@ def test_a_command_line_with_other_hydra_overrides_gets_its_own_composition(load
     full = loader.load_sweep_config(other, ["seed=1"])
     assert fast.hydra.job.chdir is True
     assert OmegaConf.to_container(fast, resolve=False) == OmegaConf.to_container(full, resolve=False)
+
+
+def test_a_job_starts_from_the_launching_processs_composition(loader_and_master, monkeypatch):
+    """The sweeper's compositions (pickled) reach the workers; a job whose structure one of
+    them composed does not compose again, and its config is a full composition's."""
+    import pickle
+
+    from hydra_plugins.marketsim_sweeper.marketsim_sweeper import base_key
+
+    loader, master = loader_and_master
+    structural = ["scenario=price_war"]
+    monkeypatch.setattr(ml.cache, "BASES", {})
+    monkeypatch.setattr(ml.cache, "SHIPPED", {})
+    blob = pickle.dumps(loader.load_sweep_config(master, structural))
+    bases = {base_key(master, structural): blob,
+             base_key(master, ["scenario=fast_follower"]): b"not needed, never unpickled"}
+    batch = [(0, ["scenario=price_war", "seed=2"]), (1, ["scenario=price_war", "seed=3"])]
+    shipped = ml.bases_for(bases, batch)
+    assert list(shipped) == [base_key(master, structural)]
+    ml.cache.SHIPPED.update(shipped)
+    composed = []
+    full_compose = loader.load_sweep_config
+    monkeypatch.setattr(loader, "load_sweep_config",
+                        lambda *a, **k: composed.append(a) or full_compose(*a, **k))
+    fast = ml.job_config(loader, master, batch[0][1])
+    assert composed == []
+    full = full_compose(master, batch[0][1])
+    assert OmegaConf.to_container(fast, resolve=False) == OmegaConf.to_container(full, resolve=False)
+    assert list(fast.hydra.overrides.task) == batch[0][1]
+    ml.job_config(loader, master, ["seed=4"])  # a structure nobody shipped: composed here
+    assert len(composed) == 1
+
+
+def test_bases_for_a_batch_without_them_is_empty():
+    assert ml.bases_for(None, [(0, ["seed=1"])]) == {}
+    assert ml.bases_for({("config", (), ("+x=a",)): b""}, [(0, ["seed=1"])]) == {}
+    assert ml.bases_for({("config", (), ()): b"0"}, [(0, ["seed=1"])]) == {("config", (), ()): b"0"}
+
+
+def test_a_workers_caches_outlive_hydras_plugin_scan_but_not_the_launch():
+    """Hydra's plugin scanner runs every plugin module's body again (a worker's
+    ``Singleton.set_state`` leads to a scan per batch), which emptied module-level caches;
+    ``_worker_cache`` is skipped by the scanner. A new launch's token empties it."""
+    import sys
+
+    from hydra.core.plugins import Plugins
+    from hydra.core.singleton import Singleton
+
+    name = "hydra_plugins.marketsim_launcher.marketsim_launcher"
+    state = Singleton.get_state()
+    try:
+        ml.cache.start("launch-1")
+        ml.cache.BASES["key"] = "a composition"
+        before = sys.modules[name].job_config
+        Singleton._instances.pop(Plugins, None)
+        Plugins.instance()  # a fresh scan, as in a worker
+        assert sys.modules[name].job_config is not before  # the module's body ran again
+        assert sys.modules[name].cache.BASES == {"key": "a composition"}
+        ml.cache.start("launch-1")
+        assert ml.cache.BASES == {"key": "a composition"}
+        ml.cache.start("launch-2")
+        assert ml.cache.BASES == {} and ml.cache.SHIPPED == {} and ml.cache.GROUPS == {}
+    finally:
+        Singleton.set_state(state)
+        ml.cache.start(None)

@@ -1,0 +1,27 @@
+"""What a worker process of marketsim's launcher keeps between the batches of one launch.
+
+The caches live here, not in ``marketsim_launcher`` or ``compact_jobs``: Hydra's plugin
+scanner runs the body of every module of ``hydra_plugins`` again each time it builds its
+``Plugins`` singleton, which a worker does for every batch (``Singleton.set_state``), and
+that emptied their module-level dicts: each batch composed its configs anew. The scanner
+skips modules whose names start with ``_``.
+
+A launch gives its batches a token of its own; a worker that sees a new token forgets what
+it kept, so a later sweep in a reused worker process (loky keeps its workers) never gets a
+composition made from config files that have changed since.
+"""
+
+TOKEN = None
+BASES: dict = {}  # marketsim_launcher.job_config: base_key -> composition
+SHIPPED: dict = {}  # base_key -> the launching process's composition, pickled
+GROUPS: dict = {}  # compact_jobs: a compact group's key -> (AppConfig, dir, name) or None
+
+
+def start(token) -> None:
+    """Keep what this worker holds if ``token`` is the current launch's, else drop it."""
+    global TOKEN
+    if token != TOKEN:
+        BASES.clear()
+        SHIPPED.clear()
+        GROUPS.clear()
+        TOKEN = token
