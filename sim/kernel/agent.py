@@ -47,7 +47,7 @@ from sim.kernel._agent_passes import (  # noqa: F401  (POOL, LAPSED, MAX_PRODUCT
 from sim.kernel._agent_setup import _draw_tastes, _neighbour_counts, _place_initial
 from sim.kernel.aggregate import _check_dt, _check_offer, _initial_state
 from sim.kernel.choice import drivers, hazard_probabilities
-from sim.kernel.network import Network
+from sim.kernel.network import Network, check_network
 from sim.kernel.outcome import StepOutcome
 from sim.kernel.params import Segments
 from sim.kernel.rng import (
@@ -162,7 +162,7 @@ class AgentMarket:
         if network is not None:
             if not isinstance(network, Network):
                 raise ValueError(f"network must be a Network or None, got {type(network).__name__}")
-            network.validate(n)
+            check_network(network, n)
         self.network = network
         active, lapsed = _initial_state(segments, n_products, initial_active, initial_lapsed)
         self.held = np.empty(n, np.int8)

@@ -46,3 +46,22 @@ def test_fully_mixed_is_none_and_unknown_kind_names_the_value():
     assert build_network("fully_mixed", 100, cache=True) is None
     with pytest.raises(ValueError, match="'ring'"):
         build_network("ring", 100, cache=True)
+
+
+def test_the_cached_network_is_checked_for_its_size_only():
+    """A run on the cached network (validated when built, read-only) skips the full check,
+    not the size check; any other network, or one made writable again, gets the full check."""
+    from sim.kernel.network import Network, check_network
+
+    net = build_network("small_world", 3000, 10, seed=7, cache=True)
+    assert check_network(net, 3000) is net
+    with pytest.raises(ValueError, match="3001 nodes"):
+        check_network(net, 3001)
+    bad = Network(net.indptr.copy(), net.indices.copy())
+    bad.indices[5] = 3000  # out of range: only a full check sees it
+    with pytest.raises(ValueError, match="network.indices must lie in"):
+        check_network(bad, 3000)
+    net.indices.flags.writeable = True  # the guarantee is gone: the full check runs
+    net.indices[5] = -1
+    with pytest.raises(ValueError, match="network.indices must lie in"):
+        check_network(net, 3000)
