@@ -72,6 +72,10 @@ def run_sweep(opts: Options, options: dict, extra=(), *, seeds: int | None = Non
            f"seed=range({seed_offset},{seed_offset + n_seeds})",
            f"hydra.searchpath=[{','.join(paths)}]", f"hydra.sweep.dir={sweep_dir}",
            "plots=false", "sweep_plot=false", "progress=false", *rest, *extra]
+    if not any(o.lstrip("+").startswith("hydra.output_subdir=") for o in [*rest, *extra]):
+        # no .hydra/ copies of each job's config: config.json holds it, job.json its
+        # overrides (Hydra's three YAML files cost about 0.08 s a job: 32 jobs 13.1 -> 10.6 s)
+        cmd.append("hydra.output_subdir=null")
     if opts.launcher == "ray":
         cmd.append("hydra/launcher=ray_local")
     elif opts.launcher == "basic":
