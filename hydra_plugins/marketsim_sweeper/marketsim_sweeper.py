@@ -14,8 +14,10 @@ composition with Hydra's own override code, which raises the same errors as a fu
 compose would (unknown key, wrong type). The launcher (``marketsim_launcher``) builds
 each job's config the same way, in its workers.
 
-The compositions it makes for the check go, pickled (about 0.01 s each), to marketsim's
-launcher, which hands each batch the ones its jobs need: a worker then starts from the
+With four or more distinct structural sets, marketsim's launcher composes them on its
+workers in parallel (``compose_in_workers``; loky keeps the workers for the jobs), and a
+set that fails there is composed here again, so that its error is raised as before. The
+compositions go, pickled (about 0.01 s each), to marketsim's launcher, which hands each batch the ones its jobs need: a worker then starts from the
 launching process's composition instead of composing the same structural set again
 (about 0.4 s each; a sweep over eight experiment options composed sixteen times).
 
@@ -128,15 +130,29 @@ class MarketsimSweeper(BasicSweeper):
         checked: set = set()
         if self.bases is None:
             self.bases = {}
+        jobs = []
         for overrides in batch:
             parsed = parser.parse_overrides(list(overrides))
             values = [o for o in parsed if _is_plain_value(o, loader)]
-            structural = tuple(o.input_line for o in parsed if o not in values)
+            jobs.append((values, tuple(o.input_line for o in parsed if o not in values)))
+        sets = [s for s in dict.fromkeys(st for _, st in jobs)
+                if base_key(self.config, s) not in self.bases]
+        made = {}  # many sets: composed on marketsim's launcher's workers, in parallel
+        if hasattr(self.launcher, "compose_in_workers") and not _names_a_missing_option(
+                loader, parser, [o for st in sets for o in st]):
+            made = self.launcher.compose_in_workers(sets)
+        for values, structural in jobs:
             if structural not in scratch:
-                cfg = loader.load_sweep_config(master_config=self.config,
-                                               sweep_overrides=list(structural))
+                key = base_key(self.config, structural)
+                blob = made.get(structural) or self.bases.get(key)
+                if blob is None:  # composed here (and a failure raises its error here)
+                    cfg = loader.load_sweep_config(master_config=self.config,
+                                                   sweep_overrides=list(structural))
+                    blob = pickle.dumps(cfg)
+                else:
+                    cfg = pickle.loads(blob)
                 scratch[structural] = cfg  # a fresh composition: ours to change
-                self.bases[base_key(self.config, structural)] = pickle.dumps(cfg)
+                self.bases[key] = blob
             for o in values:
                 if (structural, o.input_line) in checked:
                     continue
@@ -156,6 +172,28 @@ def _feed(config, sweep_dir: Path, jobs: list):
         show = True
     spool = RowSpool(sweep_dir, {str(num): overrides for num, overrides in jobs})
     return SweepFeed(spool, total=len(jobs), show=show)
+
+
+def _names_a_missing_option(loader, parser, lines) -> bool:
+    """Whether an override chooses an option its config group does not have (a misspelt
+    ``scenario=...``): the check then composes in this process, in job order, and stops at
+    that job's error at once instead of first starting the launcher's workers. Only groups
+    of the loader's own search path are looked at (an option on a ``hydra.searchpath``
+    directory is not taken for missing)."""
+    repo = loader.repository
+    for o in parser.parse_overrides(list(dict.fromkeys(lines))):
+        if o.type != OverrideType.CHANGE and o.type != OverrideType.ADD:
+            continue
+        group = o.key_or_group
+        if group.startswith("hydra") or not repo.group_exists(group):
+            continue
+        try:
+            value = o.value()
+        except Exception:  # noqa: BLE001 - the composition reports it
+            return True
+        if isinstance(value, str) and not repo.config_exists(f"{group}/{value}"):
+            return True
+    return False
 
 
 def _is_plain_value(override, loader) -> bool:
