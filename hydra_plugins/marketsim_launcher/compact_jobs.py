@@ -33,6 +33,7 @@ from hydra.core.utils import JobReturn, JobStatus
 from omegaconf import OmegaConf, open_dict, read_write
 
 from hydra_plugins.marketsim_launcher import _worker_cache as cache
+from hydra_plugins.marketsim_sweeper.marketsim_sweeper import base_key
 
 DEFAULT_SUBDIR = "${hydra.job.num}"
 
@@ -53,8 +54,7 @@ def compact_job(loader, master, idx: int, overrides) -> JobReturn | None:
     seed = seeds[0].value()
     if isinstance(seed, bool) or not isinstance(seed, int):
         return None
-    key = (master.hydra.job.config_name, tuple(master.hydra.overrides.hydra),
-           tuple(o.input_line for o in parsed if o is not seeds[0]))
+    key = base_key(master, (o.input_line for o in parsed if o is not seeds[0]))
     if key not in cache.GROUPS:
         group = _group(loader, master, overrides)
         if group is False:  # bad input: Hydra's path records this job's error

@@ -17,9 +17,10 @@ each job's config the same way, in its workers.
 With four or more distinct structural sets, marketsim's launcher composes them on its
 workers in parallel (``compose_in_workers``; loky keeps the workers for the jobs), and a
 set that fails there is composed here again, so that its error is raised as before. The
-compositions go, pickled (about 0.01 s each), to marketsim's launcher, which hands each batch the ones its jobs need: a worker then starts from the
-launching process's composition instead of composing the same structural set again
-(about 0.4 s each; a sweep over eight experiment options composed sixteen times).
+compositions go, pickled (about 0.01 s each), to marketsim's launcher, which hands each
+batch the ones its jobs need: a worker then starts from them instead of composing the
+same structural set again (about 0.4 s each; a sweep over eight experiment options had
+composed sixteen times).
 
 Unlike ``BasicSweeper``, it checks *every* batch before it writes anything, so a bad
 sweep (``marketsim -m sed=0,1 hydra.sweep.dir=OLD``) leaves ``OLD/multirun.yaml`` as it

@@ -41,14 +41,13 @@ def test_four_structural_sets_run_as_composed_and_match_one_by_one(options_dir, 
     assert proc.returncode == 0, proc.stderr
     table = pd.read_parquet(sweep / "kpis.parquet")
     assert list(table["status"]) == ["ok"] * 4
-    # each job's KPIs equal a single run of the same option (composed on its own)
-    for k, name in enumerate("abcd"):
+    # a job's KPIs equal a single run of the same option (composed on its own): the first
+    # and the last option
+    for k, name in ((0, "a"), (3, "d")):
         single = tmp_path / f"single_{name}"
         one = run_marketsim([f"+opt={name}", "seed=0", "outputs=compact",
                              f"hydra.searchpath=[file://{options_dir}]",
-                             f"hydra.run.dir={single}"], cwd=tmp_path) if k in (0, 3) else None
-        if one is None:
-            continue
+                             f"hydra.run.dir={single}"], cwd=tmp_path)
         assert one.returncode == 0, one.stderr
         assert json.loads((single / "kpis.json").read_text()) == \
             json.loads((sweep / str(k) / "kpis.json").read_text())
