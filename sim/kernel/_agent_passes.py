@@ -40,6 +40,13 @@ def _flag(h, x, pool_on, pool_le, owner_on, owner_le):
     return ((h == POOL) & pool_on & (x <= pool_le)) | ((h >= 0) & owner_on & (x <= owner_le))
 
 
+# x * _PACK8 >> 56 gathers the low bits of x's eight bytes (each 0 or 1) into one byte,
+# byte k to bit k: the terms byte_k * 2**(8k + 56 - 7i) land on distinct bits, and only
+# k == i reaches bits 56..63
+_PACK8 = np.uint64(0x0102040810204080)
+_S56 = np.uint64(56)
+
+
 @jit
 def _screen(held, lo, n, key_lo, key_hi, t_pool, t_owner, masks):
     """Pass 1, vectorised: mark customers whose draw could trigger an event.
@@ -49,9 +56,12 @@ def _screen(held, lo, n, key_lo, key_hi, t_pool, t_owner, masks):
     by the same draw, screening against an upper bound and then deciding exactly (pass 2)
     gives the same result as deciding every customer exactly. Bit r of ``masks[b]`` marks
     customer ``lo + 64 b + r``. The loop over a block of 64 stays in 32-bit lanes (hash and
-    comparisons: ``x < t`` is ``x <= t - 1`` for t >= 1, and nothing passes t = 0), so
-    that LLVM vectorises it 16 customers wide on AVX-512; pass 2 then finds the marked
-    customers with a count of trailing zeros per set bit, without a branch per customer.
+    comparisons: ``x < t`` is ``x <= t - 1`` for t >= 1, and nothing passes t = 0) and
+    stores one byte per customer, so that LLVM vectorises it eight customers wide on AVX2
+    (16 on AVX-512); the 64 bytes are then packed into the block's mask eight at a time
+    (``_PACK8``). Shifting each flag into a 64-bit mask inside the loop instead had held
+    the loop to 64-bit lanes, 2.7 times slower. Pass 2 then finds the marked customers with
+    a count of trailing zeros per set bit, without a branch per customer.
     """
     pool_on = t_pool > 0
     pool_le = np.uint32(t_pool - 1) if pool_on else np.uint32(0)
@@ -59,23 +69,27 @@ def _screen(held, lo, n, key_lo, key_hi, t_pool, t_owner, masks):
     owner_le = np.uint32(t_owner - 1) if owner_on else np.uint32(0)
     sub = held[lo:lo + n]
     full = n // 64
+    flags = np.zeros(64, np.uint8)
+    words = flags.view(np.uint64)  # the same 64 bytes, eight at a time
     if owner_on:
         for b in range(full):
             base = b * 64
-            mask = np.uint64(0)
             for r in range(64):
-                f = _flag(sub[base + r], hash32(key_lo, key_hi, lo + base + r), pool_on,
-                          pool_le, True, owner_le)
-                mask |= np.uint64(f) << np.uint64(r)
+                flags[r] = _flag(sub[base + r], hash32(key_lo, key_hi, lo + base + r), pool_on,
+                                 pool_le, True, owner_le)
+            mask = np.uint64(0)
+            for g in range(8):
+                mask |= ((words[g] * _PACK8) >> _S56) << np.uint64(8 * g)
             masks[b] = mask
     else:  # no owner can have an event (no churn, no replacement): the cheaper test
         for b in range(full):
             base = b * 64
-            mask = np.uint64(0)
             for r in range(64):
-                f = (sub[base + r] == POOL) & pool_on & (hash32(key_lo, key_hi, lo + base + r)
-                                                          <= pool_le)
-                mask |= np.uint64(f) << np.uint64(r)
+                flags[r] = (sub[base + r] == POOL) & pool_on & (
+                    hash32(key_lo, key_hi, lo + base + r) <= pool_le)
+            mask = np.uint64(0)
+            for g in range(8):
+                mask |= ((words[g] * _PACK8) >> _S56) << np.uint64(8 * g)
             masks[b] = mask
     if full * 64 < n:  # the last, partial block
         base = full * 64
