@@ -54,6 +54,7 @@ def run_scenario(config: ScenarioConfig, seed: int = 0, on_step=None) -> Results
     env, firms, market, recorder = build_world(config, seed, on_step)
     # run up to, but not including, the horizon: the last market step is at < horizon
     env.run(until=config.horizon_days)
+    market.close()  # the kernel's arrays go now, not with the world's cycles (Market.close)
     results = Results.from_run(config, int(seed), recorder, firms,
                                wall_s=time.perf_counter() - started)
     _freeze_warm_heap()
