@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kernel_hashes import hashes
 from scipy import stats
 
 from sim.kernel import rng as krng
@@ -18,14 +19,6 @@ from sim.kernel import rng as krng
 N = 1_000_000
 u64 = st.integers(0, 2**64 - 1)
 seeds = st.integers(0, 2**63 - 1)
-
-
-@numba.njit
-def _hashes(key_lo, key_hi, start, n):
-    out = np.empty(n, np.uint32)
-    for r in range(n):
-        out[r] = krng.hash32(key_lo, key_hi, start + r)
-    return out
 
 
 @numba.njit
@@ -38,7 +31,7 @@ def _normals(key_a, key_b, n):
 
 def hash_uniforms(seed, step, n, start=0):
     lo, hi = krng.split_key(krng.key_of(seed, step, krng.STREAM_HOLD))
-    return _hashes(lo, hi, start, n) * 2.0**-32
+    return hashes(lo, hi, start, n) * 2.0**-32
 
 
 @settings(max_examples=200, deadline=None)
@@ -64,7 +57,7 @@ def test_uniform_equals_twin(key, index):
 def test_hash32_equals_twin(key, index):
     lo, hi = krng.split_key(np.uint64(key))
     assert (int(lo), int(hi)) == naive.split_key(key)
-    assert int(_hashes(lo, hi, index, 1)[0]) == naive.hash32(int(lo), int(hi), index)
+    assert int(hashes(lo, hi, index, 1)[0]) == naive.hash32(int(lo), int(hi), index)
     assert int(krng._hash32_py(lo, hi, index)) == naive.hash32(int(lo), int(hi), index)
 
 
@@ -118,7 +111,7 @@ def test_hash32_statistics(seed):
 def test_hash32_low_bits_balanced():
     """Each of the 32 output bits is set half the time (4 sigma)."""
     lo, hi = krng.split_key(krng.key_of(9, 4, krng.STREAM_HOLD))
-    h = _hashes(lo, hi, 0, N)
+    h = hashes(lo, hi, 0, N)
     bits = (h[:, None] >> np.arange(32, dtype=np.uint32)) & 1
     assert np.all(np.abs(bits.mean(axis=0) - 0.5) < 4.0 * 0.5 / np.sqrt(N))
 

@@ -7,25 +7,16 @@ same hashes and compared bit for bit, for both of the screen's loops (owners scr
 not), a partial last block and chunks that start mid-array.
 """
 
-import numba
 import numpy as np
 import pytest
+from kernel_hashes import hashes
 
-from sim.kernel import rng as krng
 from sim.kernel._agent_passes import LAPSED, POOL, _screen
-
-
-@numba.njit
-def _hashes(key_lo, key_hi, start, n):
-    out = np.empty(n, np.uint32)
-    for r in range(n):
-        out[r] = krng.hash32(key_lo, key_hi, start + r)
-    return out
 
 
 def _expected(held, lo, n, key_lo, key_hi, t_pool, t_owner):
     h = held[lo:lo + n]
-    x = _hashes(key_lo, key_hi, lo, n).astype(np.int64)
+    x = hashes(key_lo, key_hi, lo, n).astype(np.int64)
     flag = ((h == POOL) & (x < t_pool)) | ((h >= 0) & (x < t_owner))
     blocks = (n + 63) // 64
     bits = np.zeros(blocks * 64, bool)
