@@ -1,4 +1,4 @@
-"""The agent kernel's pass 1 (``_agent_passes._screen``) against its definition, and the
+"""The agent kernel's pass 1 (``_agent_screen._screen``) against its definition, and the
 bound pass 2 relies on to skip the adoption probability's ``expm1``.
 
 Bit r of ``masks[b]`` marks customer ``lo + 64 b + r`` when its hash is below the
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from kernel_hashes import hashes
 
-from sim.kernel._agent_passes import LAPSED, POOL, _screen
+from sim.kernel._agent_screen import LAPSED, POOL, _screen
 
 
 def _expected(held, lo, n, key_lo, key_hi, t_pool, t_owner):
