@@ -152,12 +152,7 @@ def _decide(c, s, start, n, masks, held, taste_sd, alpha_sd, taste_keys, indptr,
                     for j in range(j_count):
                         w += satisfaction[j] * counts[i, j]
                     w /= degree
-                y = (haz_innov[s] + haz_imit[s] * w) * dt
-                # the probability -expm1(-y) is below y (1 - e^-y < y), and glibc's expm1,
-                # within 1 ulp, cannot round it above y: a draw at or above y does not
-                # adopt, decided without the expm1 (most candidates: the screen's bound
-                # assumes every neighbour an owner)
-                adopt[k] = draw[k] < y and draw[k] < -np.expm1(-y)
+                adopt[k] = draw[k] < -np.expm1(-(haz_innov[s] + haz_imit[s] * w) * dt)
     else:
         for k in range(m):
             adopt[k] = held[cand[k]] == POOL and draw[k] < prob_mixed[s]

@@ -1,5 +1,4 @@
-"""The agent kernel's pass 1 (``_agent_screen._screen``) against its definition, and the
-bound pass 2 relies on to skip the adoption probability's ``expm1``.
+"""The agent kernel's pass 1 (``_agent_screen._screen``) against its definition.
 
 Bit r of ``masks[b]`` marks customer ``lo + 64 b + r`` when its hash is below the
 threshold of its state: ``t_pool`` for a potential adopter (POOL), ``t_owner`` for an owner
@@ -8,7 +7,6 @@ same hashes and compared bit for bit, for both of the screen's loops (owners scr
 not), a partial last block and chunks that start mid-array.
 """
 
-import numba
 import numpy as np
 import pytest
 from kernel_hashes import hashes
@@ -49,30 +47,3 @@ def test_screen_marks_exactly_the_customers_under_their_threshold(t_pool, t_owne
         assert marked == np.count_nonzero(held[lo:lo + n] != LAPSED)
     elif t_pool >= 2**32 // 50 and n >= 2000:  # some marked, not all
         assert 0 < marked < n // 2
-
-
-@numba.njit
-def _adoption_probability(y):
-    out = np.empty_like(y)
-    for k in range(y.shape[0]):
-        out[k] = -np.expm1(-y[k])
-    return out
-
-
-def test_the_adoption_probability_never_exceeds_its_hazard():
-    """Pass 2 rejects a potential adopter whose draw is at or above ``y = hazard * dt``
-    without computing ``-expm1(-y)`` (``_decide``): sound only if the compiled expm1 never
-    rounds the probability above y. Checked over hazards from subnormal to large, powers of
-    two (where the spacing of doubles changes) and their neighbours."""
-    rng = np.random.default_rng(16)
-    y = np.concatenate([
-        10.0 ** rng.uniform(-320, 1, 200_000),
-        2.0 ** np.arange(-1074, 4, dtype=np.float64),
-        np.nextafter(2.0 ** np.arange(-1000, 4, dtype=np.float64), 0.0),
-        np.nextafter(2.0 ** np.arange(-1000, 4, dtype=np.float64), np.inf),
-        np.array([0.0, 5e-324, 1e-300, 2.0**-53, 2.0**-52, 0.5, 1.0, 40.0]),
-    ])
-    prob = _adoption_probability(y)
-    assert np.all(prob <= y)
-    assert np.all(prob >= 0.0)
-    assert np.all(prob[y > 1e-3] < y[y > 1e-3])  # strictly below where 1 - e^-y is
