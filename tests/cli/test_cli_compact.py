@@ -117,7 +117,6 @@ def test_jobs_that_are_not_compact_or_not_plain_take_hydras_path(loader_and_mast
                                                 "description=${seed}"]) is None
     assert compact_jobs._group(loader, master, ["seed=3", "outputs=compact",
                                                 "+nmae=2"]) is False  # bad input
-    assert compact_jobs.compact_job(loader, master, 0, ["outputs=compact"]) is None  # no seed
     assert compact_jobs.compact_job(loader, master, 0, ["seed=-1", "outputs=compact"]) is None
 
 
