@@ -129,6 +129,7 @@ def _interpolates(node) -> bool:
 
 
 _SCALARS = (bool, int, float, str)
+_ABSENT = object()
 
 
 def _value_job(loader, master, idx: int, parsed) -> JobReturn | None:
@@ -175,9 +176,10 @@ def value_config(loader, master, parsed):
     old = []
     try:
         for o in values:
-            was = OmegaConf.select(task, o.key_or_group, throw_on_missing=True)
-            if not (was is None or isinstance(was, _SCALARS)):
-                return None
+            was = OmegaConf.select(task, o.key_or_group, default=_ABSENT,
+                                   throw_on_missing=True)
+            if was is _ABSENT or not (was is None or isinstance(was, _SCALARS)):
+                return None  # a key the config lacks, or not a scalar
             old.append((o.key_or_group, was))
     except Exception:  # noqa: BLE001 - Hydra's path reports it
         return None

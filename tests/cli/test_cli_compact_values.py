@@ -87,6 +87,8 @@ def test_each_job_gets_the_config_a_full_composition_gives(loader_and_master):
     ["outputs=compact", "firm.marketing.budget_per_week=-5"],  # bad input
     ["outputs=compact", "firm.pricing.list_price=cheap"],      # not a number
     ["outputs=compact", "firm.pricing.list_price=1", "firm.pricing.list_price=2"],
+    ["outputs=compact", "firm.marketing.split.radio=0.1"],    # a key the config lacks
+    ["outputs=compact", "firm.pricing.list_prise=1"],         # misspelt
 ])
 def test_unusual_jobs_take_hydras_path_and_leave_the_group_as_it_was(loader_and_master,
                                                                       overrides):
