@@ -1,5 +1,6 @@
 """Compact sweep jobs without Hydra's per-job machinery: one composition and one typed config
-per group of jobs that differ only in their seed (replications of one configuration).
+per group of jobs that differ only in their seed (replications of one configuration), and
+one task config per set of structural overrides for jobs without a seed of their own.
 
 With ``outputs=compact`` a job writes only ``job.json``, ``kpis.json`` and the tables it
 names (``sim.cli.runs``). For such a job Hydra's ``run_job`` costs more than the files it

@@ -28,7 +28,8 @@ joblib's) and gives each job the same config, with less work:
 - with ``outputs=compact`` a job writes no ``.hydra/`` copies of its config
   (``hydra.output_subdir`` is null for it; ``job.json`` records its overrides) and no log
   file of its own (Hydra's job logging is not set up for it); jobs that
-  differ only in their seed share one composition and one typed config in each worker
+  differ only in their seed share one composition and one typed config in each worker,
+  jobs without a seed of their own one task config per set of structural overrides
   (``compact_jobs``).
 
 A worker killed by the OS (the out-of-memory killer, a ``kill -9``) breaks joblib's whole
