@@ -6,14 +6,17 @@ process, with the memory of the launching process and of its workers.
     python benchmarks/bench_sweep.py --json --quick               # CI size (a few seconds)
     python benchmarks/bench_sweep.py --json --runs 200 --outputs full
     python benchmarks/bench_sweep.py --json --runs 200 --launcher ray_local
+    python benchmarks/bench_sweep.py --json --runs 200 --grid firm.pricing.list_price=150
 
 The launcher side is one ``marketsim -m seed=range(0,N) outputs=... plots=false
 sweep_plot=false progress=false``, timed end to end: start-up, the sweeper's checks, the
-jobs, the combined ``kpis.parquet``. The reference, in this process and the same run, is
-the useful work of the same jobs: one composition, then for each seed the scenario's run
-and the same outputs (``sim.cli.run_app``), over the first ``--reference-runs`` seeds
-(all of them by default up to 200) after a warm-up run; its time per run is the in-process
-cost of a job. Reported:
+jobs, the combined ``kpis.parquet``. With ``--grid KEY=START`` the jobs are a grid over a
+plain value instead of seeds, ``KEY=range(START,START+N)`` at the config's seed (a pricing
+grid; its jobs have no seed of their own). The reference, in this process and the same
+run, is the useful work of the same jobs: one composition, then for each job the
+scenario's run and the same outputs (``sim.cli.run_app``; a grid's value set on the typed
+config), over the first ``--reference-runs`` jobs (all of them by default up to 200)
+after a warm-up run; its time per run is the in-process cost of a job. Reported:
 
 - ``launcher_runs_per_s``; ``in_process_runs_per_s`` (one core);
 - ``launcher_core_s_per_run`` = wall x workers / runs, and ``overhead_per_job_s`` = that
@@ -82,25 +85,67 @@ def overrides(args) -> list:
     return out
 
 
+def grid_of(spec: str) -> tuple:
+    """``KEY=START`` -> (dotted key, first value, int)."""
+    key, sep, start = spec.partition("=")
+    try:
+        first = int(start)
+    except ValueError:
+        first = None
+    if not sep or not key or first is None:
+        raise SystemExit(f"--grid must be KEY=START with a whole number START, got {spec!r}")
+    return key, first
+
+
+def with_value(app, dotted: str, value):
+    """``app`` with the dataclass field at ``dotted`` (fields of fields) set to ``value``,
+    its parents replaced in turn (each runs its checks)."""
+    head, _, rest = dotted.partition(".")
+    if not rest:
+        return dataclasses.replace(app, **{head: value})
+    return dataclasses.replace(app, **{head: with_value(getattr(app, head), rest, value)})
+
+
+def jobs(args) -> list:
+    """The sweep's job axis: ``seed=range(...)``, or the grid's ``KEY=range(...)``."""
+    if args.grid is None:
+        return [f"seed=range(0,{args.runs})"]
+    key, first = grid_of(args.grid)
+    return [f"{key}=range({first},{first + args.runs})"]
+
+
 def in_process(args, runs: int, out: Path) -> tuple:
-    """(wall seconds, CPU seconds) for ``runs`` seeds of one composed config, run and
-    written in this process."""
+    """(wall seconds, CPU seconds) for the first ``runs`` jobs of one composed config
+    (seeds, or the grid's values), run and written in this process."""
     from sim.cli import compose, run_app
 
     app = compose(overrides(args))
     run_app(dataclasses.replace(app, seed=10**6), out / "warm")  # compile cache, imports
+    configs = []
+    for k in range(runs):
+        if args.grid is None:
+            configs.append(dataclasses.replace(app, seed=k))
+        else:
+            key, first = grid_of(args.grid)
+            configs.append(with_value(app, key, type(_get(app, key))(first + k)))
     t0, c0 = time.perf_counter(), time.process_time()
-    for seed in range(runs):
-        run_app(dataclasses.replace(app, seed=seed), out / str(seed))
+    for k, cfg in enumerate(configs):
+        run_app(cfg, out / str(k))
     return time.perf_counter() - t0, time.process_time() - c0
+
+
+def _get(app, dotted: str):
+    for name in dotted.split("."):
+        app = getattr(app, name)
+    return app
 
 
 def launcher(args, out: Path) -> tuple:
     """(wall seconds, the sweep's getrusage: the launching process's and its reaped
     children's peak RSS in kB and CPU seconds)."""
     usage = out.parent / "rusage.json"
-    cmd = [sys.executable, "-c", WRAPPER, str(usage), "-m", *overrides(args),
-           f"seed=range(0,{args.runs})", f"hydra.sweep.dir={out}"]
+    cmd = [sys.executable, "-c", WRAPPER, str(usage), "-m", *overrides(args), *jobs(args),
+           f"hydra.sweep.dir={out}"]
     if args.launcher == "ray_local":
         cmd.append("hydra/launcher=ray_local")
     else:
@@ -125,8 +170,12 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--reference-runs", type=int, default=None,
                     help="in-process reference runs (default: --runs, at most 200)")
+    ap.add_argument("--grid", default=None, metavar="KEY=START",
+                    help="sweep KEY=range(START,START+runs) instead of seeds")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
+    if args.grid is not None:
+        grid_of(args.grid)
     if args.quick:
         args.runs, args.horizon_days = QUICK["runs"], QUICK["horizon_days"]
         args.reference_runs = args.reference_runs or QUICK["reference_runs"]
@@ -155,6 +204,7 @@ def main(argv=None):
         "horizon_days": args.horizon_days,
         "outputs": args.outputs,
         "launcher": args.launcher,
+        "jobs_over": "seed" if args.grid is None else grid_of(args.grid)[0],
         "runs": args.runs,
         "jobs": workers,
         "launcher_s": wall,
