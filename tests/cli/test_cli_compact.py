@@ -19,6 +19,7 @@ from hydra_plugins.marketsim_launcher import compact_jobs
 from hydra_plugins.marketsim_launcher import marketsim_launcher as ml
 from sim.cli import CONFIG_DIR, compose, run_app
 from sim.cli.compose import to_app_config
+from sim.config.store import register_configs
 from sim.errors import MarketsimError
 from sim.results.sweeps import combine
 
@@ -85,6 +86,7 @@ def test_a_bad_value_on_the_command_line_is_one_line_with_status_2(tmp_path):
 
 @pytest.fixture(scope="module")
 def loader_and_master():
+    register_configs()  # the schemas the configs compose with (run alone, too)
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         loader = GlobalHydra.instance().config_loader()
         master = loader.load_configuration("config", overrides=[], run_mode=RunMode.MULTIRUN)
