@@ -86,7 +86,7 @@ def overrides(args) -> list:
 
 
 def grid_of(spec: str) -> tuple:
-    """``KEY=START`` -> (dotted key, first value, int)."""
+    """``KEY=START`` -> (dotted key, START as an int)."""
     key, sep, start = spec.partition("=")
     try:
         first = int(start)
@@ -121,13 +121,12 @@ def in_process(args, runs: int, out: Path) -> tuple:
 
     app = compose(overrides(args))
     run_app(dataclasses.replace(app, seed=10**6), out / "warm")  # compile cache, imports
-    configs = []
-    for k in range(runs):
-        if args.grid is None:
-            configs.append(dataclasses.replace(app, seed=k))
-        else:
-            key, first = grid_of(args.grid)
-            configs.append(with_value(app, key, type(_get(app, key))(first + k)))
+    if args.grid is None:
+        configs = [dataclasses.replace(app, seed=k) for k in range(runs)]
+    else:  # the value as the config types it (a float key takes 200 as 200.0)
+        key, first = grid_of(args.grid)
+        kind = type(_get(app, key))
+        configs = [with_value(app, key, kind(first + k)) for k in range(runs)]
     t0, c0 = time.perf_counter(), time.process_time()
     for k, cfg in enumerate(configs):
         run_app(cfg, out / str(k))

@@ -24,8 +24,8 @@ error is then recorded on Hydra's path), takes Hydra's path.
 
 A job without a seed of its own (a grid over plain values, ``list_price=range(200,280)``)
 has no group of replications, and on Hydra's path paid three deep copies of the composed
-config (one in ``job_config``, two in ``run_job``) besides its conversion: 25 s against 20
-s for 80 jobs of a seed sweep. Such jobs share one task config per set of structural
+config (one in ``job_config``, two in ``run_job``) besides its conversion (docs/sweeps.md:
+0.18 CPU-seconds a job against 0.06 for a seed sweep's). Such jobs share one task config per set of structural
 overrides (``_value_group``: composed, ``hydra`` removed and checked once per worker); a
 job sets its plain values on it, converts it to its ``AppConfig`` with ``to_app_config``
 (the conversion Hydra's path makes) and sets the old values back, so nothing is copied.
@@ -93,30 +93,19 @@ def compact_job(loader, master, idx: int, overrides) -> JobReturn | None:
 def _group(loader, master, overrides):
     """(AppConfig, absolute sweep directory, job name) of the job's group; None when its
     jobs take Hydra's path, False when this job's config cannot be converted."""
-    from sim.cli.compose import check_choices, to_app_config
+    from sim.cli.compose import to_app_config
 
-    from .marketsim_launcher import job_config
-
-    try:
-        cfg = job_config(loader, master, overrides)
-    except Exception:  # noqa: BLE001 - Hydra's path reports it
-        return False
-    hydra_cfg = cfg.hydra
-    subdir = OmegaConf.to_container(hydra_cfg.sweep, resolve=False).get("subdir")
-    if (cfg.get("outputs") != "compact" or hydra_cfg.job.chdir or subdir != DEFAULT_SUBDIR):
-        return None
-    task = copy.deepcopy(cfg)
-    with read_write(task), open_dict(task):
-        del task["hydra"]
-    if _interpolates(OmegaConf.to_container(task, resolve=False)):
+    found = _value_group(loader, master, overrides)
+    if not found:
+        return found
+    task, sweep_dir, name = found
+    if task.get("outputs") != "compact":
         return None
     try:
-        check_choices(hydra_cfg.runtime.choices, hydra_cfg.searchpath)
         app = to_app_config(task)
     except Exception:  # noqa: BLE001 - Hydra's path reports it
         return False
-    sweep_dir = os.path.abspath(str(OmegaConf.select(cfg, "hydra.sweep.dir")))
-    return app, sweep_dir, str(hydra_cfg.job.name)
+    return app, sweep_dir, name
 
 
 def _interpolates(node) -> bool:
@@ -164,8 +153,9 @@ def value_config(loader, master, parsed):
         if not (v is None or isinstance(v, _SCALARS)) or (isinstance(v, str) and "${" in v):
             return None
     key = ("values", base_key(master, (o.input_line for o in structural)))
-    if key not in cache.GROUPS:
-        cache.GROUPS[key] = _value_group(loader, master, [o.input_line for o in structural])
+    if key not in cache.GROUPS:  # bad input (False) too: its jobs take Hydra's path
+        cache.GROUPS[key] = _value_group(loader, master,
+                                         [o.input_line for o in structural]) or None
     group = cache.GROUPS[key]
     if group is None:
         return None
@@ -209,26 +199,26 @@ def _restored(task, old) -> bool:
                for v, (_, was) in zip(now, old, strict=True))
 
 
-def _value_group(loader, master, structural: list):
+def _value_group(loader, master, overrides: list):
     """(task config without ``hydra``, absolute sweep directory, job name) of the jobs with
-    these structural overrides, or None when they take Hydra's path."""
+    these overrides; None when they take Hydra's path (a job directory of Hydra's making,
+    an interpolation), False when the config cannot be composed (bad input)."""
     from sim.cli.compose import check_choices
 
     from .marketsim_launcher import job_config
 
     try:
-        cfg = job_config(loader, master, structural)
+        cfg = job_config(loader, master, overrides)
         hydra_cfg = cfg.hydra
         subdir = OmegaConf.to_container(hydra_cfg.sweep, resolve=False).get("subdir")
         if hydra_cfg.job.chdir or subdir != DEFAULT_SUBDIR:
             return None
-        check_choices(hydra_cfg.runtime.choices, hydra_cfg.searchpath)
-        sweep_dir = os.path.abspath(str(OmegaConf.select(cfg, "hydra.sweep.dir")))
-        name = str(hydra_cfg.job.name)
         with read_write(cfg), open_dict(cfg):
             del cfg["hydra"]
         if _interpolates(OmegaConf.to_container(cfg, resolve=False)):
             return None
+        check_choices(hydra_cfg.runtime.choices, hydra_cfg.searchpath)
     except Exception:  # noqa: BLE001 - Hydra's path reports it
-        return None
-    return cfg, sweep_dir, name
+        return False
+    sweep_dir = os.path.abspath(str(OmegaConf.select(hydra_cfg, "sweep.dir")))
+    return cfg, sweep_dir, str(hydra_cfg.job.name)

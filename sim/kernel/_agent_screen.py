@@ -29,6 +29,16 @@ _PACK8 = np.uint64(0x0102040810204080)
 _S56 = np.uint64(56)
 
 
+@jit(inline="always")
+def _packed(words):
+    """The 64-bit mask of 64 flag bytes (0 or 1) seen as eight uint64 ``words``: flag r
+    to bit r."""
+    mask = np.uint64(0)
+    for g in range(8):
+        mask |= ((words[g] * _PACK8) >> _S56) << np.uint64(8 * g)
+    return mask
+
+
 @jit
 def _screen(held, lo, n, key_lo, key_hi, t_pool, t_owner, masks):
     """Pass 1, vectorised: mark customers whose draw could trigger an event.
@@ -59,20 +69,14 @@ def _screen(held, lo, n, key_lo, key_hi, t_pool, t_owner, masks):
             for r in range(64):
                 flags[r] = _flag(sub[base + r], hash32(key_lo, key_hi, lo + base + r), pool_on,
                                  pool_le, True, owner_le)
-            mask = np.uint64(0)
-            for g in range(8):
-                mask |= ((words[g] * _PACK8) >> _S56) << np.uint64(8 * g)
-            masks[b] = mask
+            masks[b] = _packed(words)
     else:  # no owner can have an event (no churn, no replacement): the cheaper test
         for b in range(full):
             base = b * 64
             for r in range(64):
                 flags[r] = (sub[base + r] == POOL) & pool_on & (
                     hash32(key_lo, key_hi, lo + base + r) <= pool_le)
-            mask = np.uint64(0)
-            for g in range(8):
-                mask |= ((words[g] * _PACK8) >> _S56) << np.uint64(8 * g)
-            masks[b] = mask
+            masks[b] = _packed(words)
     if full * 64 < n:  # the last, partial block
         base = full * 64
         mask = np.uint64(0)
