@@ -41,47 +41,68 @@ def ring_csr(n, half, dst):
     return indptr, buf[:int(indptr[-1])]
 
 
+_SHIFT = 16  # targets per bucket of the moved edges' sort: 65,536 (a bucket's counts fit in cache)
+
+
 @jit_parallel
 def _moved_edges(n, half, dst):
-    """CSR (by target) of the sources of edges whose target is not their lattice one: the
-    moved edges are listed in parallel over fixed chunks of sources, then counting-sorted
-    by target (the order within a target's list is the source order; rows are sorted
-    afterwards anyway)."""
+    """CSR (by target) of the sources of edges whose target is not their lattice one, in
+    source order within a target (rows are sorted afterwards anyway). A counting sort in
+    three parallel passes: each fixed chunk of sources counts its moved edges per bucket
+    of ``2^_SHIFT`` targets, then scatters them into the buckets (chunk after chunk, so in
+    source order), then each bucket sorts its edges by target in cache."""
     chunks = min(_CHUNKS, n)
-    found = np.zeros(chunks + 1, np.int64)
+    n_buckets = (n >> _SHIFT) + 1
+    counts = np.zeros((chunks, n_buckets), np.int64)
     for c in prange(chunks):
-        k = 0
-        for i in range(n * c // chunks, n * (c + 1) // chunks):
-            for o in range(1, half + 1):
-                lattice = i + o if i + o < n else i + o - n
-                if dst[i * half + o - 1] != lattice:
-                    k += 1
-        found[c + 1] = k
-    for c in range(chunks):
-        found[c + 1] += found[c]
-    pair_src = np.empty(found[chunks], np.int32)
-    pair_dst = np.empty(found[chunks], np.int32)
-    for c in prange(chunks):
-        k = found[c]
         for i in range(n * c // chunks, n * (c + 1) // chunks):
             for o in range(1, half + 1):
                 lattice = i + o if i + o < n else i + o - n
                 t = dst[i * half + o - 1]
                 if t != lattice:
-                    pair_src[k] = i
-                    pair_dst[k] = t
-                    k += 1
-    ptr = np.zeros(n + 1, np.int64)
-    for e in range(pair_dst.shape[0]):
-        ptr[pair_dst[e] + 1] += 1
-    for i in range(n):
-        ptr[i + 1] += ptr[i]
-    fill = ptr[:-1].copy()
-    out = np.empty(ptr[n], np.int32)
-    for e in range(pair_dst.shape[0]):
-        t = pair_dst[e]
-        out[fill[t]] = pair_src[e]
-        fill[t] += 1
+                    counts[c, t >> _SHIFT] += 1
+    start = np.zeros(n_buckets + 1, np.int64)  # bucket b's edges: start[b]:start[b + 1]
+    offsets = np.empty((chunks, n_buckets), np.int64)  # chunk c's first place in bucket b
+    for b in range(n_buckets):
+        at = start[b]
+        for c in range(chunks):
+            offsets[c, b] = at
+            at += counts[c, b]
+        start[b + 1] = at
+    pair_src = np.empty(start[n_buckets], np.int32)
+    pair_dst = np.empty(start[n_buckets], np.int32)
+    for c in prange(chunks):
+        pos = offsets[c]
+        for i in range(n * c // chunks, n * (c + 1) // chunks):
+            for o in range(1, half + 1):
+                lattice = i + o if i + o < n else i + o - n
+                t = dst[i * half + o - 1]
+                if t != lattice:
+                    b = t >> _SHIFT
+                    pair_src[pos[b]] = i
+                    pair_dst[pos[b]] = t
+                    pos[b] += 1
+    ptr = np.empty(n + 1, np.int64)
+    ptr[0] = 0
+    out = np.empty(start[n_buckets], np.int32)
+    for b in prange(n_buckets):
+        first = b << _SHIFT
+        size = min(1 << _SHIFT, n - first)
+        if size <= 0:
+            continue
+        fill = np.zeros(size, np.int64)
+        for e in range(start[b], start[b + 1]):
+            fill[pair_dst[e] - first] += 1
+        at = start[b]
+        for r in range(size):  # the bucket's targets' list ends and starts
+            k = fill[r]
+            fill[r] = at
+            at += k
+            ptr[first + r + 1] = at
+        for e in range(start[b], start[b + 1]):
+            r = pair_dst[e] - first
+            out[fill[r]] = pair_src[e]
+            fill[r] += 1
     return ptr, out
 
 
@@ -97,15 +118,18 @@ def _ring_rows(n, half, dst, moved_ptr, moved_src, bounds, room, unique, buf):
         row = np.empty(2 * half + widest, np.int64)
         out = room[c]
         for i in range(bounds[c], bounds[c + 1]):
+            # nearly sorted for the insertion sort below: the lattice predecessors in
+            # ascending order, then the own targets (ascending where not rewired), then
+            # the moved sources (a row's order does not change its sorted result)
             k = 0
-            for o in range(half):
-                row[k] = dst[i * half + o]
-                k += 1
-            for o in range(1, half + 1):
+            for o in range(half, 0, -1):
                 j = i - o if i >= o else i - o + n
                 if dst[j * half + o - 1] == i:
                     row[k] = j
                     k += 1
+            for o in range(half):
+                row[k] = dst[i * half + o]
+                k += 1
             for e in range(moved_ptr[i], moved_ptr[i + 1]):
                 row[k] = moved_src[e]
                 k += 1

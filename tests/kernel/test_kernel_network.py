@@ -151,3 +151,28 @@ def test_watts_strogatz_rows_equal_the_general_csr(n, k, rewire):
     np.testing.assert_array_equal(ring.indptr, general.indptr)
     np.testing.assert_array_equal(ring.indices, general.indices)
     assert ring.indices.dtype == np.int32 and ring.indptr.dtype == np.int64
+
+
+@pytest.mark.parametrize("n, half, rewire", [(2, 1, 1.0), (65_536, 3, 0.3), (131_075, 5, 0.1),
+                                             (140_000, 2, 1.0), (5_000, 4, 0.0)])
+def test_moved_edges_are_listed_by_target_in_source_order(n, half, rewire):
+    """The moved edges' CSR equals a stable NumPy sort by target of the (source, target)
+    pairs whose target is not the lattice one, across buckets of 2^16 targets."""
+    from sim.kernel._ring_csr import _moved_edges
+    from sim.kernel.network import _ring_edges
+    from sim.kernel.rng import STREAM_NETWORK_REWIRE, key_of
+
+    src = np.empty(n * half, np.int32)
+    dst = np.empty(n * half, np.int32)
+    _ring_edges(n, half, float(rewire), key_of(5, 0, STREAM_NETWORK_REWIRE),
+                key_of(5, 1, STREAM_NETWORK_REWIRE), src, dst)
+    lattice = (src.astype(np.int64) + np.tile(np.arange(1, half + 1), n)) % n
+    moved = dst != lattice
+    order = np.argsort(dst[moved], kind="stable")
+    want_ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(dst[moved], minlength=n), out=want_ptr[1:])
+    ptr, out = _moved_edges(n, half, dst)
+    np.testing.assert_array_equal(ptr, want_ptr)
+    np.testing.assert_array_equal(out, src[moved][order])
+    if n > 2:  # with two customers every rewired edge lands on its lattice target
+        assert (rewire == 0.0) == (len(out) == 0)
