@@ -19,6 +19,7 @@ seconds:
 """
 
 import math
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -299,6 +300,10 @@ def heavy_tailed(n_nodes: int, mean_degree: float = 10.0, exponent: float = 2.5,
 # The network last built with ``cache=True``: (key, network). One entry, so that a process
 # holds at most one cached network (about 0.5 GB at 10^7 customers of degree 10).
 _CACHE: list = []
+# Every network ``build_network`` returned (read-only arrays) while it is alive, by id: a
+# run on one checks only its size (``check_network``). (A Network compares and hashes by
+# its arrays, so a WeakSet cannot hold it.)
+_BUILT: "weakref.WeakValueDictionary[int, Network]" = weakref.WeakValueDictionary()
 
 
 def clear_network_cache() -> None:
@@ -307,11 +312,13 @@ def clear_network_cache() -> None:
 
 
 def check_network(network: Network, n_nodes: int) -> Network:
-    """``network.validate(n_nodes)``, except for the network ``build_network`` keeps: that one
-    was validated when it was built and its arrays are read-only, so only its size is
-    checked (a full check reads its 10^8 indices: about 0.28 s a run at 10^7 customers)."""
-    if _CACHE and _CACHE[0][1] is network and not (network.indptr.flags.writeable
-                                                    or network.indices.flags.writeable):
+    """``network.validate(n_nodes)``, except for a network ``build_network`` returned: its
+    generators give valid CSR by construction (``tests/kernel/test_kernel_network.py``) and
+    its arrays are read-only, so only its size is checked (a full check reads its 10^8
+    indices: about 0.06-0.28 s a run at 10^7 customers). One made writable again gets the
+    full check."""
+    if _BUILT.get(id(network)) is network and not (network.indptr.flags.writeable
+                                  or network.indices.flags.writeable):
         if network.n_nodes != n_nodes:
             raise ValueError(f"network must have {n_nodes} nodes (one per customer), got "
                              f"{network.n_nodes}")
@@ -326,8 +333,8 @@ def build_network(kind: str, n_nodes: int, mean_degree: float = 10.0, seed: int 
 
     ``cache=True`` keeps the network built last and returns it again for the same
     arguments (the network depends on them only), so that runs sharing a fixed network
-    seed build it once per process. A cached network's arrays are read-only: runs share
-    them.
+    seed build it once per process. The network's arrays are read-only (runs share a
+    cached one; ``check_network`` then checks only its size).
     """
     if kind == "fully_mixed":
         return None
@@ -343,9 +350,10 @@ def build_network(kind: str, n_nodes: int, mean_degree: float = 10.0, seed: int 
         net = watts_strogatz(n_nodes, int(mean_degree), rewire, seed)
     else:
         net = heavy_tailed(n_nodes, mean_degree, exponent, seed)
+    # read-only: the runs that get it check only its size (``check_network``)
+    net.indptr.flags.writeable = False
+    net.indices.flags.writeable = False
+    _BUILT[id(net)] = net
     if cache:
-        net.validate(n_nodes)  # once: runs that share it check only its size
-        net.indptr.flags.writeable = False
-        net.indices.flags.writeable = False
         _CACHE.append((key, net))
     return net

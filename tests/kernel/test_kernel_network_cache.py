@@ -24,9 +24,10 @@ def test_cached_network_is_reused_and_equals_a_fresh_build(kind):
     assert fresh is not a
     np.testing.assert_array_equal(a.indptr, fresh.indptr)
     np.testing.assert_array_equal(a.indices, fresh.indices)
-    # runs share the cached arrays: nobody may write them
+    # runs share the cached arrays: nobody may write them (nor a fresh build's: runs on
+    # it check only its size)
     assert not a.indptr.flags.writeable and not a.indices.flags.writeable
-    assert fresh.indices.flags.writeable
+    assert not fresh.indptr.flags.writeable and not fresh.indices.flags.writeable
 
 
 @pytest.mark.parametrize("change", [{"seed": 8}, {"n_nodes": 5001}, {"mean_degree": 8},
@@ -48,12 +49,14 @@ def test_fully_mixed_is_none_and_unknown_kind_names_the_value():
         build_network("ring", 100, cache=True)
 
 
-def test_the_cached_network_is_checked_for_its_size_only():
-    """A run on the cached network (validated when built, read-only) skips the full check,
-    not the size check; any other network, or one made writable again, gets the full check."""
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_built_network_is_checked_for_its_size_only(cache):
+    """A run on a network build_network returned (valid by construction, read-only), cached
+    or not, skips the full check, not the size check; any other network, or one made
+    writable again, gets the full check."""
     from sim.kernel.network import Network, check_network
 
-    net = build_network("small_world", 3000, 10, seed=7, cache=True)
+    net = build_network("small_world", 3000, 10, seed=7, cache=cache)
     assert check_network(net, 3000) is net
     with pytest.raises(ValueError, match="3001 nodes"):
         check_network(net, 3001)
