@@ -1,7 +1,7 @@
 """Benchmark of a whole scenario run (default: the shipped baseline, aggregate mode).
 
     python benchmarks/bench_scenario.py --json [--scenario baseline] [--mode aggregate]
-        [--runs 10] [--customers N] [--override KEY=VALUE ...]
+        [--runs 10] [--customers N] [--override KEY=VALUE ...] [--kpis-only]
     python benchmarks/bench_scenario.py --json --mode agent --customers 10000000 --runs 2
     python benchmarks/bench_scenario.py --json --mode agent --customers 10000000 --runs 2 \
         --override market.network.seed=1   # one network for every run, built once
@@ -30,6 +30,10 @@ Prints one JSON object, every figure measured in this one process:
 ``targets`` repeats issue 16's goals for the mode (aggregate: <= 0.05 s per warm run and <=
 20x the bare SimPy loop; agent at 10^7 customers: <= 3 s per warm run, kernel within 2x of
 the full case); ``kernel_s_per_run`` is the kernel's seconds per run in both modes.
+
+``--kpis-only`` also times, after each run, the same seed recorded for its KPIs alone
+(``run_scenario(..., kpis_only=True)``, what a compact sweep's job without
+``output_tables`` runs; its ``kpis.json`` text is checked equal): ``kpis_only_...``.
 
 ``--customers N`` scales every segment's size in proportion (largest remainder), so the
 segments keep their shares of the market. Writing files and plots is not included.
@@ -149,6 +153,10 @@ def main(argv=None):
     ap.add_argument("--override", action="append", default=[], help="extra Hydra override")
     ap.add_argument("--no-reference", action="store_true",
                     help="agent mode: skip the full-case kernel reference run")
+    ap.add_argument("--kpis-only", action="store_true",
+                    help="also time each run recorded for its KPIs alone (run_scenario(..., "
+                         "kpis_only=True): a compact sweep's job without output_tables), "
+                         "interleaved with the full runs, same seeds")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if args.runs < 1:
@@ -165,6 +173,7 @@ def main(argv=None):
     import sim.results as results_mod
     from sim.cli import compose
     from sim.recorder import Recorder
+    from sim.results.files import kpis_text
     from sim.scenario import run_scenario
 
     overrides = [f"scenario={args.scenario}", f"mode={args.mode}", *args.override]
@@ -193,6 +202,8 @@ def main(argv=None):
     setup_targets = [(agent_mod, "_place_initial"), (agent_mod, "_draw_tastes"),
                      (agent_mod, "_neighbour_counts")]
     times, cpu = [], []
+    lean_times, lean_cpu = [], []
+    buckets = (kernel, recording, network, setup)
     with timed_methods(kernel_targets, kernel), timed_methods(record_targets, recording), \
             timed_methods([(market_mod, "build_network")], network), \
             timed_methods(setup_targets, setup):
@@ -201,6 +212,16 @@ def main(argv=None):
             res = run_scenario(cfg, args.seed + 1 + k)
             times.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
+            if args.kpis_only:  # the same seed, recorded for its KPIs alone
+                shares = [b[0] for b in buckets]  # the shares are the full runs'
+                t0, c0 = time.perf_counter(), time.process_time()
+                lean = run_scenario(cfg, args.seed + 1 + k, kpis_only=True)
+                lean_times.append(time.perf_counter() - t0)
+                lean_cpu.append(time.process_time() - c0)
+                for b, v in zip(buckets, shares, strict=True):
+                    b[0] = v
+                if kpis_text(lean.kpis) != kpis_text(res.kpis):
+                    raise SystemExit(f"seed {args.seed + 1 + k}: kpis_only changed the KPIs")
     total = float(sum(times))
     steps = len(res.timeseries["t"].unique())
     customers = int(sum(s.size for s in cfg.market.segments))
@@ -242,6 +263,17 @@ def main(argv=None):
         "cpu_count": os.cpu_count(),
         "load_average_1m": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
     }
+    if args.kpis_only:
+        out.update({
+            "kpis_only_s_per_run_mean": float(sum(lean_times)) / args.runs,
+            "kpis_only_s_per_run_best": min(lean_times),
+            "kpis_only_cpu_s_per_run_mean": float(sum(lean_cpu)) / args.runs,
+            "kpis_only_cpu_s_per_run_best": min(lean_cpu),
+            "kpis_only_cpu_ratio_vs_full": float(sum(lean_cpu)) / float(sum(cpu)),
+            "kpis_only_method": ("run_scenario(..., kpis_only=True) after each full run, "
+                                 "same seed (its kpis.json text checked equal); the shares "
+                                 "above are the full runs'"),
+        })
     if args.mode == "agent":
         kernel_ns = kernel[0] / args.runs / (customers * steps) * 1e9
         out.update({

@@ -26,6 +26,10 @@ class Recorder:
     distribution: one dict per step per firm with channels, channel and segment (coverage,
     availability, revenue carried, margin).
     regions: one dict per step per region per product (``sim.market.regions``).
+
+    ``kpis_only``: record only what the KPIs read (a compact sweep's job that asks for no
+    tables): the segments, preferences and distribution rows are dropped as they come, and
+    the market skips its lifecycle phases (``Market``); see ``run_scenario``.
     """
 
     timeseries: list = field(default_factory=list)
@@ -37,6 +41,7 @@ class Recorder:
     preferences: list = field(default_factory=list)
     distribution: list = field(default_factory=list)
     regions: list = field(default_factory=list)
+    kpis_only: bool = False
 
     def event(self, t: float, firm: str, product: str, kind: str, detail: str = "") -> None:
         self.events.append((float(t), firm, product, kind, detail))
@@ -62,6 +67,8 @@ class Recorder:
         """One step's rows of the segments table: for each segment (S names), for each
         product (J firms and product names), its installed base and new adopters (S, J
         counts) and the segment's pool (S,). The arrays are copied."""
+        if self.kpis_only:
+            return
         self.segment_blocks.append((float(t), tuple(segments), tuple(firms), tuple(products),
                                     np.array(installed_base, np.int64),
                                     np.array(new_adopters, np.int64),
@@ -98,10 +105,12 @@ class Recorder:
                         cols["pool"].tolist(), cols["product"], strict=True))
 
     def preference_row(self, **fields) -> None:
-        self.preferences.append(fields)
+        if not self.kpis_only:
+            self.preferences.append(fields)
 
     def distribution_row(self, **fields) -> None:
-        self.distribution.append(fields)
+        if not self.kpis_only:
+            self.distribution.append(fields)
 
     def region_row(self, **fields) -> None:
         self.regions.append(fields)

@@ -43,7 +43,9 @@ def run_app(app: AppConfig, run_dir: Path, progress: bool = False) -> pd.DataFra
     try:
         for k in range(reps):
             seed = app.seed + k
-            res = run_scenario(scenario, seed, on_step=lambda t: bar.update(1))
+            # a compact job that keeps no tables records only what its KPIs read
+            res = run_scenario(scenario, seed, on_step=lambda t: bar.update(1),
+                               kpis_only=compact and not app.output_tables)
             out = run_dir if reps == 1 else run_dir / f"rep_{k:03d}"
             if not compact:
                 res.write(out, plotter=plot_run)

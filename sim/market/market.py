@@ -135,6 +135,9 @@ class Market:
             owned = initial[:, k] / np.maximum(self.sizes, 1.0)
             o.product.awareness = np.maximum(o.product.awareness, owned)
         self.lifecycle = Lifecycle(env, recorder, j, self.dt, float(self.sizes.sum()))
+        # phases only feed the records (timeseries' phase, lifecycle_phase events), no KPI:
+        # a run that records for its KPIs alone skips them (``Recorder.kpis_only``)
+        self._phases = not recorder.kpis_only
         self.organic = OrganicAwareness(mcfg, self.sizes)
         self.seasonality = Seasonality(mcfg.seasonality)
         self.prototype = PrototypePreference(mcfg)
@@ -283,7 +286,7 @@ class Market:
             if regions_active:  # revenue at the regions' price levels
                 revenue = self.regions.bill(k, o, revenue, out.units[:, k], out.active[:, k])
             revenue_all += revenue
-            phase = self.lifecycle.update(k, f.name, p, ordered, active)
+            phase = self.lifecycle.update(k, f.name, p, ordered, active) if self._phases else ""
             share = ordered / total_orders if total_orders > 0 else 0.0
             self._snapshot(snapshot, o, share)
             rows.append(dict(
@@ -314,7 +317,8 @@ class Market:
         self.recorder.segment_block(t, self.segment_names, self._firm_names, self._names,
                                     out.active, out.new_adopters, out.pool)
         self.regions.record(t, out)
-        self._record_preferences(t)
+        if self._phases:
+            self._record_preferences(t)
         self.observer.record(t, snapshot)
 
     @staticmethod

@@ -60,7 +60,12 @@ def write_compact(results, run_dir, tables=()) -> Path:
     """A run's compact output (``outputs=compact``, for sweeps): the tables named in
     ``tables`` (``timeseries``, ``pnl``, ...: ``sim.config.scenario.OUTPUT_TABLES``) as
     parquet and ``kpis.json``, written last as by ``Results.write``, whose files of the
-    same name it equals; no ``config.json``, no plots."""
+    same name it equals; no ``config.json``, no plots. Tables of a run recorded for its
+    KPIs alone (``kpis_only``) are refused before anything is written."""
+    if tables and getattr(results, "kpis_only", False):
+        raise ValueError(f"output_tables={list(tables)}: this run recorded only what its "
+                         "KPIs read (run_scenario(..., kpis_only=True)); run it without "
+                         "kpis_only to write tables")
     out = Path(run_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name in tables:

@@ -63,9 +63,22 @@ _EMPTY = {"segments": lambda: pd.DataFrame(columns=SEGMENT_COLUMNS),
           "regions": lambda: pd.DataFrame(columns=REGION_COLUMNS)}
 
 
+def _not_recorded(name: str):
+    def fail():
+        raise ValueError(f"the {name} table was not recorded: this run recorded only what "
+                         "its KPIs read (run_scenario(..., kpis_only=True))")
+    return fail
+
+
 def _lazy_tables(recorder) -> dict:
     """Builders of the tables no KPI reads, each of the rows recorded so far (a game goes
-    on recording after its results are taken)."""
+    on recording after its results are taken); a run that recorded for its KPIs alone
+    has none of them but the regions table (region KPIs read it)."""
+    if getattr(recorder, "kpis_only", False):
+        regions = getattr(recorder, "regions", [])[:]
+        return {**{name: _not_recorded(name)
+                   for name in ("segments", "preferences", "distribution")},
+                "regions": lambda: region_table(regions)}
     n_blocks = len(recorder.segment_blocks)
     prefs = recorder.preferences[:]
     dist = recorder.distribution[:]
@@ -95,6 +108,8 @@ class Results:
     wall_s: float = 0.0
     _tables: dict = field(default_factory=dict, repr=False, compare=False)
     _statements: object = field(default=None, repr=False, compare=False)
+    # recorded for its KPIs alone (``run_scenario(..., kpis_only=True)``): not writable
+    kpis_only: bool = field(default=False, repr=False, compare=False)
 
     segments = _Table()
     preferences = _Table()
@@ -116,6 +131,7 @@ class Results:
         kpis["mode"] = config.mode
         res = cls(config, int(seed), ts, events, ledger, tasks, kpis,
                   {f.name: f.ledger.cash for f in firms}, wall_s, _lazy_tables(recorder))
+        res.kpis_only = bool(getattr(recorder, "kpis_only", False))
         if getattr(recorder, "regions", None):  # a market with regions: KPIs read its table
             kpis.update(region_kpis(res.regions, config.firm.name))
         # the statements as columns; their tables are stacked on first read (statements())
@@ -147,7 +163,13 @@ class Results:
     def write(self, run_dir, plotter=None) -> Path:
         """The run's tables, ``config.json`` and ``kpis.json`` (last: its presence marks a
         complete run directory). ``plotter(results, plots_dir)``, if given (for example
-        ``sim.plots.plot_run``), draws the figures before ``kpis.json`` is written."""
+        ``sim.plots.plot_run``), draws the figures before ``kpis.json`` is written. A run
+        recorded for its KPIs alone (``kpis_only``) is refused before anything is
+        written."""
+        if self.kpis_only:
+            raise ValueError("this run recorded only what its KPIs read "
+                             "(run_scenario(..., kpis_only=True)): its tables cannot be "
+                             "written; run it without kpis_only")
         out = Path(run_dir)
         out.mkdir(parents=True, exist_ok=True)
         pnl, balance = self.statements()

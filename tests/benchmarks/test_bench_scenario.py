@@ -20,7 +20,7 @@ AGENT = ["share_network_build", "share_kernel_setup", "kernel_ns_per_customer_st
 
 
 @pytest.mark.parametrize("mode, extra", [
-    ("aggregate", []),
+    ("aggregate", ["--kpis-only"]),
     ("agent", ["--customers", "20000", "--no-reference"]),
 ])
 def test_bench_scenario_reports_its_fields(mode, extra):
@@ -36,3 +36,9 @@ def test_bench_scenario_reports_its_fields(mode, extra):
     assert out["simpy_events_per_run"] >= out["market_steps"]
     assert 0.0 <= out["share_kernel"] <= 1.0 and 0.0 <= out["share_recording"] <= 1.0
     assert out["targets"]["s_per_run"] == (0.05 if mode == "aggregate" else 3.0)
+    if "--kpis-only" in extra:  # its runs' KPIs were checked equal to the full runs'
+        for key in ("kpis_only_s_per_run_mean", "kpis_only_cpu_s_per_run_best",
+                    "kpis_only_cpu_ratio_vs_full"):
+            assert math.isfinite(out[key]) and out[key] > 0.0, key
+    else:
+        assert "kpis_only_s_per_run_mean" not in out

@@ -51,6 +51,28 @@ def test_compact_writes_the_kpis_and_the_named_tables_only(tmp_path, full_runs):
                                       pd.read_parquet(full / f"{name}.parquet"))
 
 
+def test_compact_without_tables_records_for_its_kpis_alone(tmp_path, full_runs, monkeypatch):
+    """A compact run that keeps no tables runs with ``kpis_only`` (no lifecycle phases, no
+    segment rows) and writes the full mode's ``kpis.json``, byte for byte."""
+    import sim.scenario
+
+    seen = []
+    real = sim.scenario.run_scenario
+
+    def spy(*a, **k):
+        seen.append(k.get("kpis_only"))
+        return real(*a, **k)
+
+    monkeypatch.setattr(sim.scenario, "run_scenario", spy)
+    run_app(compose([*SHORT, "seed=1", "outputs=compact"]), tmp_path / "lean")
+    run_app(compose([*SHORT, "seed=1", "outputs=compact", "output_tables=[pnl]"]),
+            tmp_path / "tables")
+    assert seen == [True, False]
+    assert _files(tmp_path / "lean") == ["kpis.json"]
+    assert (tmp_path / "lean" / "kpis.json").read_bytes() == \
+        (full_runs / "1" / "kpis.json").read_bytes()
+
+
 def test_compact_replications_write_their_table_and_mean_only(tmp_path):
     full, compact = tmp_path / "full", tmp_path / "compact"
     run_app(compose([*SHORT, "replications=2"]), full)
