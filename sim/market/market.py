@@ -137,7 +137,7 @@ class Market:
         self.lifecycle = Lifecycle(env, recorder, j, self.dt, float(self.sizes.sum()))
         # phases only feed the records (timeseries' phase, lifecycle_phase events), no KPI:
         # a run that records for its KPIs alone skips them (``Recorder.kpis_only``)
-        self._phases = not recorder.kpis_only
+        self._phases = not getattr(recorder, "kpis_only", False)
         self.organic = OrganicAwareness(mcfg, self.sizes)
         self.seasonality = Seasonality(mcfg.seasonality)
         self.prototype = PrototypePreference(mcfg)
