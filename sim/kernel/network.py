@@ -317,8 +317,8 @@ def check_network(network: Network, n_nodes: int) -> Network:
     its arrays are read-only, so only its size is checked (a full check reads its 10^8
     indices: about 0.06-0.28 s a run at 10^7 customers). One made writable again gets the
     full check."""
-    if _BUILT.get(id(network)) is network and not (network.indptr.flags.writeable
-                                  or network.indices.flags.writeable):
+    writeable = network.indptr.flags.writeable or network.indices.flags.writeable
+    if _BUILT.get(id(network)) is network and not writeable:
         if network.n_nodes != n_nodes:
             raise ValueError(f"network must have {n_nodes} nodes (one per customer), got "
                              f"{network.n_nodes}")
