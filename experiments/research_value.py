@@ -28,7 +28,7 @@ QUESTION = "Is the configured market research worth its cost (value of informati
 
 
 def npv(overrides, seed):
-    res = run_scenario(compose(list(overrides)).scenario(), seed)
+    res = run_scenario(compose(list(overrides)).scenario(), seed, kpis_only=True)
     return float(res.kpis["npv"])
 
 
