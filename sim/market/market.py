@@ -135,9 +135,10 @@ class Market:
             owned = initial[:, k] / np.maximum(self.sizes, 1.0)
             o.product.awareness = np.maximum(o.product.awareness, owned)
         self.lifecycle = Lifecycle(env, recorder, j, self.dt, float(self.sizes.sum()))
-        # phases only feed the records (timeseries' phase, lifecycle_phase events), no KPI:
-        # a run that records for its KPIs alone skips them (``Recorder.kpis_only``)
-        self._phases = not getattr(recorder, "kpis_only", False)
+        # the lifecycle phases (timeseries' phase, lifecycle_phase events) and the preference
+        # rows feed only the tables, no KPI: a run that records for its KPIs alone skips
+        # them (``Recorder.kpis_only``)
+        self._table_records = not getattr(recorder, "kpis_only", False)
         self.organic = OrganicAwareness(mcfg, self.sizes)
         self.seasonality = Seasonality(mcfg.seasonality)
         self.prototype = PrototypePreference(mcfg)
@@ -286,7 +287,7 @@ class Market:
             if regions_active:  # revenue at the regions' price levels
                 revenue = self.regions.bill(k, o, revenue, out.units[:, k], out.active[:, k])
             revenue_all += revenue
-            phase = self.lifecycle.update(k, f.name, p, ordered, active) if self._phases else ""
+            phase = self.lifecycle.update(k, f.name, p, ordered, active) if self._table_records else ""
             share = ordered / total_orders if total_orders > 0 else 0.0
             self._snapshot(snapshot, o, share)
             rows.append(dict(
@@ -317,7 +318,7 @@ class Market:
         self.recorder.segment_block(t, self.segment_names, self._firm_names, self._names,
                                     out.active, out.new_adopters, out.pool)
         self.regions.record(t, out)
-        if self._phases:
+        if self._table_records:
             self._record_preferences(t)
         self.observer.record(t, snapshot)
 
