@@ -287,7 +287,8 @@ class Market:
             if regions_active:  # revenue at the regions' price levels
                 revenue = self.regions.bill(k, o, revenue, out.units[:, k], out.active[:, k])
             revenue_all += revenue
-            phase = self.lifecycle.update(k, f.name, p, ordered, active) if self._table_records else ""
+            phase = (self.lifecycle.update(k, f.name, p, ordered, active)
+                     if self._table_records else "")
             share = ordered / total_orders if total_orders > 0 else 0.0
             self._snapshot(snapshot, o, share)
             rows.append(dict(
