@@ -50,7 +50,8 @@ class Recorder:
         self.ledger.append((float(t), firm, account, float(amount)))
         self.ledger_products.append(product)
 
-    def row(self, **fields) -> None:
+    def row(self, fields: dict) -> None:
+        """One timeseries row, the caller's own dict (kept, not copied)."""
         self.timeseries.append(fields)
 
     def task(self, **fields) -> None:

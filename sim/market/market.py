@@ -315,7 +315,7 @@ class Market:
                 pool=pool, lapsed=lapsed))
         for row in rows:
             row["value_share"] = row["revenue"] / revenue_all if revenue_all > 0 else 0.0
-            self.recorder.row(**row)
+            self.recorder.row(row)
         self.recorder.segment_block(t, self.segment_names, self._firm_names, self._names,
                                     out.active, out.new_adopters, out.pool)
         self.regions.record(t, out)

@@ -31,9 +31,12 @@ class Observer:
         if at == 0:
             return {}
         seen = self.history[at - 1][1]
+        # three log-normal errors per firm, drawn in one call: the same normals, in the
+        # same order, as one call of three per firm
+        errors = (np.exp(noise * rng.standard_normal((len(seen), 3))) if noise > 0
+                  else np.ones((len(seen), 3)))
         out = {}
-        for firm, d in seen.items():
-            f = np.exp(noise * rng.standard_normal(3)) if noise > 0 else np.ones(3)
+        for (firm, d), f in zip(seen.items(), errors, strict=True):
             # prices are public: only lagged; shares and product quality are estimated
             out[firm] = {"share": d["share"] * f[0], "price": d["price"],
                          "launched": d["launched"],

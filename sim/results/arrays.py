@@ -1,7 +1,10 @@
 """pandas' reductions on NumPy arrays, the same floats without building frames (each is
 checked against pandas in tests/results/test_fast_paths.py)."""
 
+from typing import NamedTuple
+
 import numpy as np
+import pandas as pd
 
 
 def group_sum(keys: np.ndarray, values: np.ndarray):
@@ -39,3 +42,19 @@ def running(x: np.ndarray) -> np.ndarray:
     out = np.cumsum(np.where(nan, 0.0, x))
     out[nan] = np.nan
     return out
+
+
+class LedgerCodes(NamedTuple):
+    """The ledger's firm and account columns factorized once (``pd.factorize``: codes, and
+    the names in order of first appearance), for every reader of one run's ledger."""
+
+    firm: np.ndarray
+    firms: object
+    account: np.ndarray
+    accounts: object
+
+
+def ledger_codes(ledger: pd.DataFrame) -> LedgerCodes:
+    firm, firms = pd.factorize(ledger["firm"])
+    account, accounts = pd.factorize(ledger["account"])
+    return LedgerCodes(firm, firms, account, accounts)

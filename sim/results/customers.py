@@ -3,29 +3,84 @@ paying customers, trial conversion, margins, lifetime value and paid attribution
 
 Definitions and sources: ``docs/kpis.md`` (Farris, Bendle, Pfeifer and Reibstein,
 *Marketing Metrics*, ch. 5; Gupta, Lehmann and Stuart 2004, JMR 41:7-18).
+
+The functions take the flagship's rows as NumPy columns (a dict by column name, in time
+order, one row per step) and spell out the pandas operations the KPIs were first written
+with (``Series.shift``, ``where``, ``clip``, ``fillna``, ``reindex``, ``sum``), element for
+element: the same floats, NaN and the sign of zero included, without building frames
+(checked against the pandas forms in ``tests/results/test_customers_arrays.py``).
 """
 
 import math
 
 import numpy as np
-import pandas as pd
 
 from sim.results.arrays import group_sum
 from sim.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 
-def paying(rows: pd.DataFrame, kind: str, dt: float) -> pd.Series:
+def clip(x, lower=None, upper=None):
+    """``Series.clip(lower, upper)`` with scalar bounds: a value below ``lower`` (above
+    ``upper``) is replaced by it, NaN kept."""
+    nan = np.isnan(x)
+    out = x
+    if lower is not None:
+        out = np.where(nan | (x >= lower), out, lower)
+    if upper is not None:
+        out = np.where(nan | (x <= upper), out, upper)
+    return out
+
+
+def clip_upper_to(x, bound):
+    """``Series.clip(upper=other)`` with a Series of bounds: a NaN bound is no bound."""
+    keep = (x <= np.where(np.isnan(bound), np.inf, bound)) | np.isnan(x)
+    return np.where(keep, x, bound)
+
+
+def fillna(x, value: float):
+    return np.where(np.isnan(x), value, x)
+
+
+def positive_or_nan(x):
+    """``Series.where(x > 0)``: NaN where not positive."""
+    return np.where(x > 0, x, np.nan)
+
+
+def shift(x, fill=np.nan):
+    """``Series.shift(1)`` (as float: an integer column becomes float64 with NaN first)."""
+    out = np.empty(len(x))
+    if len(x):
+        out[0] = fill
+        out[1:] = x[:-1]
+    return out
+
+
+def total(x) -> float:
+    """``float(Series(x).sum())``: an integer column's exact sum, a float column's NaN
+    skipped (numpy's summation of the same array, as pandas')."""
+    return float(x.sum()) if x.dtype.kind in "iub" else float(np.nansum(x))
+
+
+def reindex(keys, values, at, fill=np.nan):
+    """``Series(values, index=keys).reindex(at, fill_value=fill)`` for sorted unique
+    ``keys``: each value of ``at``'s key, ``fill`` where it has none."""
+    pos = np.minimum(np.searchsorted(keys, at), max(len(keys) - 1, 0))
+    found = (keys[pos] == at) if len(keys) else np.zeros(len(at), bool)
+    return np.where(found, values[pos] if len(keys) else fill, fill)
+
+
+def paying(rows: dict, kind: str, dt: float) -> np.ndarray:
     """Paying customers per step: a durable's owners; a subscription's billed subscribers,
     ``revenue * DAYS_PER_MONTH / (price * dt)`` (the billing rule inverted, so trialists,
     who pay nothing, are not counted)."""
     if kind != "subscription":
         return rows["installed_base"].astype(float)
-    price = rows["price"].where(rows["price"] > 0)
-    return (rows["revenue"] * DAYS_PER_MONTH / (price * dt)).fillna(0.0)
+    price = positive_or_nan(rows["price"])
+    return fillna(rows["revenue"] * DAYS_PER_MONTH / (price * dt), 0.0)
 
 
-def churn_split(on: pd.DataFrame, product, trial_days: float, dt: float):
-    """``(paying_churners, trial_leavers)`` per step (Series on ``on``'s index).
+def churn_split(on: dict, product, trial_days: float, dt: float):
+    """``(paying_churners, trial_leavers)`` per step of the rows ``on``.
 
     With a free trial the market adds a trial hazard to the product's churn; the
     churners of a step are split by hazard: the base hazard ``churn_per_year +
@@ -36,49 +91,50 @@ def churn_split(on: pd.DataFrame, product, trial_days: float, dt: float):
     churners = on["churners"].astype(float)
     if "cancelled" in on:  # backorders cancelled at a step leave the base the next step:
         # buyers who never received the product are not churned customers
-        churners = (churners - on["cancelled"].astype(float).shift(1, fill_value=0.0)
-                    ).clip(lower=0.0)
+        churners = clip(churners - shift(on["cancelled"].astype(float), 0.0), lower=0.0)
     if product.kind != "subscription" or trial_days <= 0:
         return churners, churners * 0.0
-    active = on["installed_base"].shift(1).astype(float)
-    pay = on["paying"].shift(1)
-    sat = on["satisfaction"].shift(1)
+    active = shift(on["installed_base"])
+    pay = shift(on["paying"])
+    sat = shift(on["satisfaction"])
     base = (product.churn_per_year
             + product.churn_dissatisfaction_per_year * (1.0 - sat)) / DAYS_PER_YEAR
-    lost = (churners / active.where(active > 0)).clip(upper=1.0 - 1e-12)
-    total = -np.log1p(-lost) / dt
-    frac = (base / total.where(total > 0)).clip(upper=1.0).fillna(1.0)
-    paying_churn = (churners * frac * (pay / active.where(active > 0))).fillna(0.0)
-    paying_churn = paying_churn.clip(upper=churners)
+    lost = clip(churners / positive_or_nan(active), upper=1.0 - 1e-12)
+    hazard = -np.log1p(-lost) / dt
+    frac = fillna(clip(base / positive_or_nan(hazard), upper=1.0), 1.0)
+    paying_churn = fillna(churners * frac * (pay / positive_or_nan(active)), 0.0)
+    paying_churn = clip_upper_to(paying_churn, churners)
     return paying_churn, churners - paying_churn
 
 
-def churn_rate(on: pd.DataFrame, paying_churn: pd.Series, dt: float):
+def churn_rate(on: dict, paying_churn, dt: float):
     """Paying customers lost per paying-customer-year while on the market."""
-    exposure = float(on["paying"].sum()) * dt / DAYS_PER_YEAR
-    return float(paying_churn.sum()) / exposure if exposure > 0 else None
+    exposure = total(on["paying"]) * dt / DAYS_PER_YEAR
+    return total(paying_churn) / exposure if exposure > 0 else None
 
 
-def trial_conversion(mine: pd.DataFrame, trial_leavers: pd.Series, trial_days: float):
+def trial_conversion(mine: dict, trial_leavers, trial_days: float):
     """1 - trialists lost / trials ended (trials whose end falls inside the run)."""
-    if trial_days <= 0 or not len(mine):
+    t = mine["t"]
+    if trial_days <= 0 or not len(t):
         return None
-    end = float(mine.index.max())
-    ended = float(mine.loc[mine.index + trial_days <= end, "new_adopters"].sum())
+    end = float(t.max())
+    ended = total(mine["new_adopters"][t + trial_days <= end])
     if ended <= 0:
         return None
-    return max(1.0 - float(trial_leavers.sum()) / ended, 0.0)
+    return max(1.0 - total(trial_leavers) / ended, 0.0)
 
 
-def margins(rows: pd.DataFrame, channel: pd.Series, kind: str, dt: float):
+def margins(rows: dict, channel_days, channel, kind: str, dt: float):
     """``(margin, volume)``: the margin net of channel margins and unit costs, and the
-    units shipped (durable) or paying subscriber-months (subscription) it came from."""
-    net = rows["revenue"] - channel.reindex(rows.index, fill_value=0.0)
+    units shipped (durable) or paying subscriber-months (subscription) it came from;
+    ``channel`` the channel margins on ``channel_days`` (sorted), 0 on other days."""
+    net = rows["revenue"] - reindex(channel_days, channel, rows["t"], 0.0)
     if kind == "subscription":
         volume = rows["paying"] * dt / DAYS_PER_MONTH
     else:
         volume = rows["units_sold"].astype(float)
-    return float((net - volume * rows["unit_cost"]).sum()), float(volume.sum())
+    return total(net - volume * rows["unit_cost"]), total(volume)
 
 
 def lifetime_value(unit_margin, product, churn, rate_per_year: float):
@@ -95,20 +151,18 @@ def lifetime_value(unit_margin, product, churn, rate_per_year: float):
     return unit_margin * (1.0 + (1.0 / product.lifetime_years) / (churn + delta))
 
 
-def paid_share(mine: pd.DataFrame, everyone: pd.DataFrame, segments) -> pd.Series:
+def paid_share(mine: dict, everyone_t, everyone_sat, everyone_base, segments) -> np.ndarray:
     """Advertising's part of each step's adoption hazard for our brand,
     ``p (A - 1) / (p A + q W)`` (Generalized Bass Model, Bass, Krishnan and Jain 1994):
     ``A`` our advertising effect, ``p``, ``q`` the size-weighted Bass coefficients, ``W``
     all firms' satisfaction-weighted installed base over the market size, at the
-    step's start."""
+    step's start (every firm's rows: their days, satisfaction and installed base)."""
     sizes = np.array([s.size for s in segments], dtype=float)
     w = sizes / sizes.sum()
     p = float(np.dot(w, [s.p for s in segments]))
     q = float(np.dot(w, [s.q for s in segments]))
-    days, talked = group_sum(everyone["t"].to_numpy(),  # as a groupby on t sums them
-                             (everyone["satisfaction"] * everyone["installed_base"]).to_numpy())
-    talk = pd.Series(talked, index=pd.Index(days, name="t"))
-    wom = (talk / sizes.sum()).shift(1).reindex(mine.index).fillna(0.0)
-    lift = (mine["advertising"] - 1.0).clip(lower=0.0)
+    days, talked = group_sum(everyone_t, everyone_sat * everyone_base)  # a groupby on t
+    wom = fillna(reindex(days, shift(talked / sizes.sum()), mine["t"]), 0.0)
+    lift = clip(mine["advertising"] - 1.0, lower=0.0)
     hazard = p * (1.0 + lift) + q * wom
-    return (p * lift / hazard.where(hazard > 0)).fillna(0.0).clip(0.0, 1.0)
+    return clip(fillna(p * lift / positive_or_nan(hazard), 0.0), 0.0, 1.0)

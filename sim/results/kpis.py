@@ -11,19 +11,28 @@ import numpy as np
 import pandas as pd
 
 from sim.results import customers as cust
-from sim.results.arrays import group_sum, running
+from sim.results.arrays import LedgerCodes, group_sum, ledger_codes, running
 from sim.results.portfolio import portfolio_kpis
 from sim.results.shares import shares
 from sim.units import DAYS_PER_QUARTER, DAYS_PER_YEAR, steps_in
 
 WINDOW_DAYS = DAYS_PER_QUARTER  # for "final" and "peak" shares
+# the flagship's timeseries columns the customer KPIs read (``sim.results.customers``)
+FLAGSHIP_COLUMNS = ("t", "units_sold", "installed_base", "satisfaction", "churners",
+                    "cancelled", "new_adopters", "price", "revenue", "advertising",
+                    "unit_cost", "launched")
 
 
-def _first(events, firm, kind, product=None):
+def _hits(events, firm, kind, product=None) -> np.ndarray:
+    """The rows of the firm's events of that kind (of that product, if given)."""
     hit = (events["firm"].to_numpy(object) == firm) & (events["kind"].to_numpy(object) == kind)
     if product is not None:  # a product line: the first product's own event
         hit &= events["product"].to_numpy(object) == product
-    at = np.flatnonzero(hit)
+    return hit
+
+
+def _first(events, firm, kind, product=None):
+    at = np.flatnonzero(_hits(events, firm, kind, product))
     return float(events["t"].iloc[at[0]]) if len(at) else None
 
 
@@ -47,7 +56,9 @@ def cannibalisation(config, timeseries: pd.DataFrame) -> dict:
 
 
 def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
-                 ledger: pd.DataFrame) -> dict:
+                 ledger: pd.DataFrame, codes: LedgerCodes | None = None) -> dict:
+    """The focal firm's KPIs; ``codes``: the ledger's ``ledger_codes`` where the caller
+    has them."""
     firm = config.firm.name
     dt = config.dt_days
     r = config.discount_rate_per_year
@@ -55,8 +66,8 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     # financing (ops) as row numbers in ledger order: the rows the table's filters take
     t_all = ledger["t"].to_numpy(float)
     amount_all = ledger["amount"].to_numpy(float)
-    firms, firm_names = pd.factorize(ledger["firm"])
-    acc_all, accounts = pd.factorize(ledger["account"])
+    codes = ledger_codes(ledger) if codes is None else codes
+    firms, firm_names, acc_all, accounts = codes
     financing = np.array([a.startswith("financing") for a in accounts] + [False])[acc_all]
     is_mine = firms == (list(firm_names).index(firm) if firm in firm_names else -2)
     led_rows = np.flatnonzero(is_mine)
@@ -80,12 +91,15 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     planned = config.firm.development.planned_launch_day
     ts = timeseries.sort_values("t")
     flagship = (ts["firm"] == firm) & (ts["product"] == config.firm.product.name)
-    mine = ts[flagship].set_index("t")
+    # the flagship's rows as columns, in time order (one row per step)
+    rows = np.flatnonzero(flagship.to_numpy(dtype=bool, na_value=False))
+    mine = {c: ts[c].to_numpy()[rows] for c in FLAGSHIP_COLUMNS if c in ts}
+    t_mine = mine["t"]
     w = steps_in(WINDOW_DAYS, dt)
     kinds = {c.name: c.product.kind for c in config.competitors.values()}
     kinds[firm] = config.firm.product.kind
     share = shares(ts, firm, kinds, dt, w)
-    smooth_units = mine["units_sold"].rolling(w, min_periods=1).mean()
+    smooth_units = pd.Series(mine["units_sold"], index=t_mine).rolling(w, min_periods=1).mean()
     peak_day = float(smooth_units.idxmax()) if len(smooth_units) and smooth_units.max() > 0 else None
 
     days, by_day = group_sum(t_ops, amount)
@@ -99,31 +113,35 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
 
     product = config.firm.product
     trial_days = config.firm.pricing.free_trial_days if product.kind == "subscription" else 0.0
-    mine = mine.assign(paying=cust.paying(mine, product.kind, dt))
-    on = mine[mine["launched"]] if "launched" in mine else mine
+    mine["paying"] = cust.paying(mine, product.kind, dt)
+    on = ({c: v[mine["launched"].astype(bool)] for c, v in mine.items()}
+          if "launched" in mine else mine)
     base = on["installed_base"]
-    csat = float(np.average(on["satisfaction"], weights=base)) if base.sum() > 0 else None
+    csat = float(np.average(on["satisfaction"], weights=base)) if cust.total(base) > 0 else None
     paying_churn, trial_leavers = cust.churn_split(on, product, trial_days, dt)
     churn_rate = cust.churn_rate(on, paying_churn, dt)
-    new = float(mine["new_adopters"].sum())
+    new = cust.total(mine["new_adopters"])
     gross = revenue - production - channel  # channels' margins come off the revenue
     sales = 0.0 - total(lambda a: a == "salaries:sales")
-    paid = float((mine["new_adopters"] * cust.paid_share(mine, ts, config.market.segments)).sum())
+    paid = cust.total(mine["new_adopters"] * cust.paid_share(
+        mine, ts["t"].to_numpy(), ts["satisfaction"].to_numpy(),
+        ts["installed_base"].to_numpy(), config.market.segments))
     acquisition = marketing + sales
     cac = acquisition / paid if paid > 0 else None
     cac_blended = acquisition / new if new > 0 else None
     is_channel = np.isin(acc, [k for k, a in enumerate(accounts)
                                if a.startswith("channel_margin")])
     channel_days, channel_sums = group_sum(t_ops[is_channel], amount[is_channel])
-    channel_by_t = pd.Series(0.0 - channel_sums, index=pd.Index(channel_days, name="t"))
-    selling = mine.index[(mine["units_sold"] > 0) | (mine["paying"] > 0)]
+    channel_by_t = (channel_days, 0.0 - channel_sums)
+    selling = t_mine[(mine["units_sold"] > 0) | (mine["paying"] > 0)]
     end = selling.max() if len(selling) else 0.0  # the last year with sales (not after exit)
-    last_year = mine[(mine.index > end - DAYS_PER_YEAR) & (mine.index <= end)]
-    m_year, v_year = cust.margins(last_year, channel_by_t, product.kind, dt)
+    in_last_year = (t_mine > end - DAYS_PER_YEAR) & (t_mine <= end)
+    last_year = {c: v[in_last_year] for c, v in mine.items()}
+    m_year, v_year = cust.margins(last_year, *channel_by_t, product.kind, dt)
     unit_margin = m_year / v_year if v_year > 0 else None
     ltv = cust.lifetime_value(unit_margin, product, churn_rate, r)
     ltv_undiscounted = cust.lifetime_value(unit_margin, product, churn_rate, 0.0)
-    contribution = cust.margins(mine, channel_by_t, product.kind, dt)[0]
+    contribution = cust.margins(mine, *channel_by_t, product.kind, dt)[0]
     # only the margin of the customers that marketing brought is credited to it
     credited = contribution * paid / new if new > 0 else 0.0
     roi = (credited - marketing) / marketing if marketing > 0 else None
@@ -160,13 +178,12 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
         "channel_margin": channel,
         "contribution": contribution,
         "new_customers": new,
-        "installed_base_final": float(mine["installed_base"].iloc[-1]) if len(mine) else 0.0,
+        "installed_base_final": float(mine["installed_base"][-1]) if len(t_mine) else 0.0,
         "cash_final": cash,
         "cash_min": (float(np.nanmin(cash_path)) if len(cash_path) and not np.isnan(
             cash_path).all() else (math.nan if len(cash_path) else cash)),
-        "cash_exhausted": bool(((events["firm"] == firm) & (events["kind"] == "cash_exhausted")).any()),
-        "killed": bool(((events["firm"] == firm) & (events["kind"] == "project_killed")
-                        & (events["product"] == first)).any()),
+        "cash_exhausted": bool(_hits(events, firm, "cash_exhausted").any()),
+        "killed": bool(_hits(events, firm, "project_killed", first).any()),
         **cannibalisation(config, timeseries),
-        **portfolio_kpis(config, timeseries, ledger),
+        **portfolio_kpis(config, timeseries, ledger, codes),
     }

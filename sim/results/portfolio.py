@@ -25,6 +25,7 @@ firm's shared costs) and the timeseries (one row per step per product):
 import numpy as np
 import pandas as pd
 
+from sim.results.arrays import LedgerCodes, ledger_codes
 from sim.units import DAYS_PER_YEAR
 
 
@@ -50,13 +51,14 @@ def product_names(firm_cfg) -> list:
     return [firm_cfg.product.name] + [e.product.name for e in firm_cfg.line]
 
 
-def portfolio_kpis(config, timeseries: pd.DataFrame, ledger: pd.DataFrame) -> dict:
+def portfolio_kpis(config, timeseries: pd.DataFrame, ledger: pd.DataFrame,
+                   codes: LedgerCodes | None = None) -> dict:
+    """The module's KPIs; ``codes``: the ledger's ``ledger_codes`` where the caller has them."""
     # the ledger's columns as arrays, each account and firm compared once as a code: the
     # rows each sum takes are those of the boolean filters on the table, in ledger order
     amount = ledger["amount"].to_numpy(float)
     t = ledger["t"].to_numpy(float)
-    acc, accounts = pd.factorize(ledger["account"])
-    firms, firm_names = pd.factorize(ledger["firm"])
+    firms, firm_names, acc, accounts = ledger_codes(ledger) if codes is None else codes
     is_op = ~np.isin(acc, [k for k, a in enumerate(accounts) if a.startswith("financing")])
     is_revenue = acc == (list(accounts).index("revenue") if "revenue" in accounts else -2)
     firm_code = {f: k for k, f in enumerate(firm_names)}

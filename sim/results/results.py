@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.results.annual import firm_statement_kpis, statement_kpis
+from sim.results.arrays import ledger_codes
 from sim.results.files import atomic_write, clean_json
 from sim.results.frames import frame_of_dicts, frame_of_tuples
 from sim.results.kpis import compute_kpis
@@ -124,7 +125,8 @@ class Results:
         ledger = frame_of_tuples(recorder.ledger, LEDGER_COLUMNS[:4], ("t", "amount"))
         ledger["product"] = pd.Series(recorder.ledger_products, dtype=object)
         tasks = frame_of_dicts(recorder.tasks)
-        kpis = compute_kpis(config, ts, events, ledger)
+        codes = ledger_codes(ledger)  # read by the KPIs and the statements
+        kpis = compute_kpis(config, ts, events, ledger, codes)
         kpis.update(pipeline_kpis(config, events, tasks))
         kpis["seed"] = int(seed)
         kpis["scenario"] = config.name
@@ -137,7 +139,7 @@ class Results:
         # the statements as columns; their tables are stacked on first read (statements())
         firms_, n_q, parts = statement_columns(
             ledger, ts, config.horizon_days, getattr(config, "tax_rate", 0.21),
-            getattr(config, "depreciation_years", 5.0))
+            getattr(config, "depreciation_years", 5.0), codes)
         res._statements = lambda: stack(firms_, n_q, parts)
         if config.firm.name in firms_:
             p, b = parts[firms_.index(config.firm.name)]

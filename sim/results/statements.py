@@ -22,6 +22,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.results.arrays import LedgerCodes, ledger_codes
 from sim.units import DAYS_PER_YEAR
 
 QUARTER_DAYS = DAYS_PER_YEAR / 4.0
@@ -269,11 +270,14 @@ def stack(firms: list, n_q: int, parts: list):
 
 
 def statement_columns(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: float,
-                      tax_rate: float, depreciation_years: float):
+                      tax_rate: float, depreciation_years: float,
+                      led_codes: LedgerCodes | None = None):
     """(firms, quarters, parts): every firm in the ledger or the timeseries, the number of
-    quarters, and each firm's (pnl columns, balance columns) as arrays by name."""
+    quarters, and each firm's (pnl columns, balance columns) as arrays by name;
+    ``led_codes``: the ledger's ``ledger_codes`` where the caller has them."""
+    led_codes = ledger_codes(ledger) if led_codes is None else led_codes
     firms = list(dict.fromkeys([*pd.unique(timeseries.get("firm", pd.Series(dtype=str))),
-                                *pd.unique(ledger["firm"])]))
+                                *led_codes.firms]))
     n_q = max(int(math.ceil(horizon / QUARTER_DAYS - 1e-12)), 1)
     for df in (ledger, timeseries):
         if len(df):
@@ -288,10 +292,13 @@ def statement_columns(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: f
         keys, names = pd.factorize(frame["firm"])
         return np.array([firm_codes.get(n, -1) for n in names] + [-1], int)[keys]
 
-    led_firm = codes(ledger)
+    led_firm = (np.array([firm_codes.get(n, -1) for n in led_codes.firms] + [-1],
+                         int)[led_codes.firm] if len(ledger) else np.zeros(0, int))
     led_t = ledger["t"].to_numpy(float)
     led_amount = ledger["amount"].to_numpy(float)
-    led_lines = _lines(ledger["account"]) if len(ledger) else np.zeros(0, object)
+    led_lines = (np.array([line_of(a) for a in led_codes.accounts] + [""],
+                          dtype=object)[led_codes.account] if len(ledger)
+                 else np.zeros(0, object))
     has_ts = len(timeseries) and all(c in timeseries for c in (
         "t", "produced", "inventory", "units_sold"))
     ts_firm = codes(timeseries) if has_ts else np.zeros(0, int)

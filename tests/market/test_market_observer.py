@@ -1,5 +1,7 @@
 """The observer: rivals see the last snapshot at least ``lag`` days old."""
 
+import bisect
+
 import numpy as np
 import pytest
 
@@ -31,3 +33,38 @@ def test_snapshots_out_of_order_are_refused():
     obs.record(7.0, snapshot(0.1))
     with pytest.raises(ValueError, match="time order: day 3.0 after day 7.0"):
         obs.record(3.0, snapshot(0.2))
+
+
+def _view_one_firm_at_a_time(obs, now, lag, noise, rng):
+    """``Observer.view`` as first written: three normals drawn per firm, in turn."""
+    at = bisect.bisect_right(obs._times, now - lag)
+    if at == 0:
+        return {}
+    out = {}
+    for firm, d in obs.history[at - 1][1].items():
+        f = np.exp(noise * rng.standard_normal(3)) if noise > 0 else np.ones(3)
+        out[firm] = {"share": d["share"] * f[0], "price": d["price"],
+                     "launched": d["launched"],
+                     "attributes": np.asarray(d["attributes"]) * f[2]}
+    return out
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.2])
+def test_view_draws_the_same_errors_as_one_call_per_firm(noise):
+    obs = Observer()
+    for t in range(5):
+        obs.record(7.0 * t, {f: {"share": 0.1 * k + 0.01 * t, "price": 200.0 + k,
+                                 "launched": k % 2 == 0,
+                                 "attributes": np.array([0.5, 0.6 + 0.01 * k, 0.7])}
+                             for k, f in enumerate(["us", "a", "b", "c"])})
+    for now, lag in ((30.0, 14.0), (30.0, 0.0), (3.0, 14.0)):
+        fast, slow = np.random.default_rng(3), np.random.default_rng(3)
+        got = obs.view(now, lag, noise, fast)
+        want = _view_one_firm_at_a_time(obs, now, lag, noise, slow)
+        assert list(got) == list(want)
+        for firm in want:
+            assert repr(got[firm]["share"]) == repr(want[firm]["share"])
+            assert got[firm]["price"] == want[firm]["price"]
+            assert got[firm]["launched"] == want[firm]["launched"]
+            assert np.array_equal(got[firm]["attributes"], want[firm]["attributes"])
+        assert fast.standard_normal() == slow.standard_normal()  # the same draws consumed
