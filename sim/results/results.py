@@ -27,7 +27,7 @@ from sim.results.frames import frame_of_dicts, frame_of_tuples
 from sim.results.kpis import compute_kpis
 from sim.results.pipeline import pipeline_kpis
 from sim.results.regions import REGION_COLUMNS, region_kpis, region_table
-from sim.results.statements import build_statements, stack, statement_columns
+from sim.results.statements import build_statements, stack, statement_parts
 
 EVENT_COLUMNS = ["t", "firm", "product", "kind", "detail"]
 LEDGER_COLUMNS = ["t", "firm", "account", "amount", "product"]
@@ -136,17 +136,22 @@ class Results:
         res.kpis_only = bool(getattr(recorder, "kpis_only", False))
         if getattr(recorder, "regions", None):  # a market with regions: KPIs read its table
             kpis.update(region_kpis(res.regions, config.firm.name))
-        # the statements as columns; their tables are stacked on first read (statements())
-        firms_, n_q, parts = statement_columns(
+        # the statements as columns: the focal firm's now (its KPIs), the others' when the
+        # tables are first read (statements(): a compact run's never are)
+        firms_, n_q, part = statement_parts(
             ledger, ts, config.horizon_days, getattr(config, "tax_rate", 0.21),
             getattr(config, "depreciation_years", 5.0), codes)
-        res._statements = lambda: stack(firms_, n_q, parts)
+        done = {}
         if config.firm.name in firms_:
-            p, b = parts[firms_.index(config.firm.name)]
+            k = firms_.index(config.firm.name)
+            p, b = done[k] = part(k)
             kpis.update(firm_statement_kpis(p, b, n_q, config.horizon_days))
         else:  # a focal firm without postings or rows: its KPIs from empty statements
-            kpis.update(statement_kpis(*stack(firms_, n_q, parts), config.firm.name,
-                                       config.horizon_days))
+            done = {k: part(k) for k in range(len(firms_))}
+            kpis.update(statement_kpis(*stack(firms_, n_q, list(done.values())),
+                                       config.firm.name, config.horizon_days))
+        res._statements = lambda: stack(firms_, n_q, [done[k] if k in done else part(k)
+                                                      for k in range(len(firms_))])
         return res
 
     def statements(self):

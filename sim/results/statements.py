@@ -275,6 +275,17 @@ def statement_columns(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: f
     """(firms, quarters, parts): every firm in the ledger or the timeseries, the number of
     quarters, and each firm's (pnl columns, balance columns) as arrays by name;
     ``led_codes``: the ledger's ``ledger_codes`` where the caller has them."""
+    firms, n_q, part = statement_parts(ledger, timeseries, horizon, tax_rate,
+                                       depreciation_years, led_codes)
+    return firms, n_q, [part(k) for k in range(len(firms))]
+
+
+def statement_parts(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: float,
+                    tax_rate: float, depreciation_years: float,
+                    led_codes: LedgerCodes | None = None):
+    """``statement_columns`` with each firm's part computed when asked: (firms, quarters,
+    ``part``), ``part(k)`` the (pnl columns, balance columns) of ``firms[k]`` (a run's
+    KPIs read the focal firm's alone)."""
     led_codes = ledger_codes(ledger) if led_codes is None else led_codes
     firms = list(dict.fromkeys([*pd.unique(timeseries.get("firm", pd.Series(dtype=str))),
                                 *led_codes.firms]))
@@ -304,11 +315,11 @@ def statement_columns(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: f
     ts_firm = codes(timeseries) if has_ts else np.zeros(0, int)
     ts_cols = [timeseries[c].to_numpy(float) if has_ts else np.zeros(0)
                for c in ("t", "produced", "inventory", "units_sold")]
-    parts = []
-    for k in range(len(firms)):
+
+    def part(k: int):
         rows = np.flatnonzero(led_firm == k)
         ts_rows = np.flatnonzero(ts_firm == k)
-        parts.append(_columns(led_t[rows], led_lines[rows], led_amount[rows],
-                              [c[ts_rows] for c in ts_cols], n_q, horizon, tax_rate,
-                              depreciation_years))
-    return firms, n_q, parts
+        return _columns(led_t[rows], led_lines[rows], led_amount[rows],
+                        [c[ts_rows] for c in ts_cols], n_q, horizon, tax_rate,
+                        depreciation_years)
+    return firms, n_q, part
