@@ -23,17 +23,24 @@ FLAGSHIP_COLUMNS = ("t", "units_sold", "installed_base", "satisfaction", "churne
                     "unit_cost", "launched")
 
 
-def _hits(events, firm, kind, product=None) -> np.ndarray:
-    """The rows of the firm's events of that kind (of that product, if given)."""
-    hit = (events["firm"].to_numpy(object) == firm) & (events["kind"].to_numpy(object) == kind)
+def _event_columns(events) -> dict:
+    """The events' columns the KPIs filter on, as arrays (converted once)."""
+    return {c: events[c].to_numpy(dtype) for c, dtype in
+            (("t", float), ("firm", object), ("kind", object), ("product", object))}
+
+
+def _hits(ev: dict, firm, kind, product=None) -> np.ndarray:
+    """The rows of the firm's events of that kind (of that product, if given); ``ev``
+    from ``_event_columns``."""
+    hit = (ev["firm"] == firm) & (ev["kind"] == kind)
     if product is not None:  # a product line: the first product's own event
-        hit &= events["product"].to_numpy(object) == product
+        hit &= ev["product"] == product
     return hit
 
 
-def _first(events, firm, kind, product=None):
-    at = np.flatnonzero(_hits(events, firm, kind, product))
-    return float(events["t"].iloc[at[0]]) if len(at) else None
+def _first(ev: dict, firm, kind, product=None):
+    at = np.flatnonzero(_hits(ev, firm, kind, product))
+    return float(ev["t"][at[0]]) if len(at) else None
 
 
 def _none_if_nan(x):
@@ -86,8 +93,9 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     npv = float(np.nansum(amount * (1.0 + r) ** (-t_ops / DAYS_PER_YEAR)))
 
     first = config.firm.product.name
-    launch = _first(events, firm, "launch", first)
-    started = _first(events, firm, "project_started", first)
+    ev = _event_columns(events)
+    launch = _first(ev, firm, "launch", first)
+    started = _first(ev, firm, "project_started", first)
     planned = config.firm.development.planned_launch_day
     ts = timeseries.sort_values("t")
     flagship = (ts["firm"] == firm) & (ts["product"] == config.firm.product.name)
@@ -182,8 +190,8 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
         "cash_final": cash,
         "cash_min": (float(np.nanmin(cash_path)) if len(cash_path) and not np.isnan(
             cash_path).all() else (math.nan if len(cash_path) else cash)),
-        "cash_exhausted": bool(_hits(events, firm, "cash_exhausted").any()),
-        "killed": bool(_hits(events, firm, "project_killed", first).any()),
+        "cash_exhausted": bool(_hits(ev, firm, "cash_exhausted").any()),
+        "killed": bool(_hits(ev, firm, "project_killed", first).any()),
         **cannibalisation(config, timeseries),
         **portfolio_kpis(config, timeseries, ledger, codes),
     }

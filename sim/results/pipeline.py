@@ -59,12 +59,16 @@ def business_case(parts, rate: float) -> float | None:
 
 def _state(events: pd.DataFrame, firm: str, product: str, day: float):
     """(launched or killed by ``day``, the stages whose gate went by ``day``)."""
-    mine = events[(events["firm"] == firm) & (events["product"] == product)
-                  & (events["t"] <= day)]
-    if mine["kind"].isin(["launch", "project_killed"]).any():
+    # the columns as arrays (a filter of the table, without its string comparisons)
+    hit = ((events["firm"].to_numpy(object) == firm)
+           & (events["product"].to_numpy(object) == product)
+           & (events["t"].to_numpy(float) <= day))
+    kinds = events["kind"].to_numpy(object)[hit]
+    if any(k in ("launch", "project_killed") for k in kinds):
         return True, set()
-    passed = mine.loc[mine["kind"] == "gate_go", "detail"].str.split(":").str[0]
-    return False, set(passed)
+    details = events["detail"].to_numpy(object)[hit]
+    return False, {d.split(":")[0] for k, d in zip(kinds, details, strict=True)
+                   if k == "gate_go"}
 
 
 def project_rnpv(parts, firm_cfg, events, tasks, day: float, rate: float) -> dict | None:
