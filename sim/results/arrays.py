@@ -1,5 +1,6 @@
-"""pandas' reductions on NumPy arrays, the same floats without building frames (each is
-checked against pandas in tests/results/test_fast_paths.py)."""
+"""pandas' reductions and Series operations on NumPy arrays, the same floats without
+building frames (checked against pandas in tests/results/test_fast_paths.py and
+tests/results/test_customers_arrays.py)."""
 
 from typing import NamedTuple
 
@@ -42,6 +43,56 @@ def running(x: np.ndarray) -> np.ndarray:
     out = np.cumsum(np.where(nan, 0.0, x))
     out[nan] = np.nan
     return out
+
+
+def clip(x, lower=None, upper=None):
+    """``Series.clip(lower, upper)`` with scalar bounds: a value below ``lower`` (above
+    ``upper``) is replaced by it, NaN kept."""
+    nan = np.isnan(x)
+    out = x
+    if lower is not None:
+        out = np.where(nan | (x >= lower), out, lower)
+    if upper is not None:
+        out = np.where(nan | (x <= upper), out, upper)
+    return out
+
+
+def clip_upper_to(x, bound):
+    """``Series.clip(upper=other)`` with a Series of bounds: a NaN bound is no bound."""
+    keep = (x <= np.where(np.isnan(bound), np.inf, bound)) | np.isnan(x)
+    return np.where(keep, x, bound)
+
+
+def fillna(x, value: float):
+    return np.where(np.isnan(x), value, x)
+
+
+def positive_or_nan(x):
+    """``Series.where(x > 0)``: NaN where not positive."""
+    return np.where(x > 0, x, np.nan)
+
+
+def shift(x, fill=np.nan):
+    """``Series.shift(1)`` (as float: an integer column becomes float64 with NaN first)."""
+    out = np.empty(len(x))
+    if len(x):
+        out[0] = fill
+        out[1:] = x[:-1]
+    return out
+
+
+def total(x) -> float:
+    """``float(Series(x).sum())``: an integer column's exact sum, a float column's NaN
+    skipped (numpy's summation of the same array, as pandas')."""
+    return float(x.sum()) if x.dtype.kind in "iub" else float(np.nansum(x))
+
+
+def reindex(keys, values, at, fill=np.nan):
+    """``Series(values, index=keys).reindex(at, fill_value=fill)`` for sorted unique
+    ``keys``: each value of ``at``'s key, ``fill`` where it has none."""
+    pos = np.minimum(np.searchsorted(keys, at), max(len(keys) - 1, 0))
+    found = (keys[pos] == at) if len(keys) else np.zeros(len(at), bool)
+    return np.where(found, values[pos] if len(keys) else fill, fill)
 
 
 class LedgerCodes(NamedTuple):

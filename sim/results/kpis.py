@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim.results import customers as cust
-from sim.results.arrays import LedgerCodes, group_sum, ledger_codes, running
+from sim.results.arrays import LedgerCodes, group_sum, ledger_codes, running, total
 from sim.results.portfolio import portfolio_kpis
 from sim.results.shares import shares
 from sim.units import DAYS_PER_QUARTER, DAYS_PER_YEAR, steps_in
@@ -81,14 +81,14 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     ops_rows = np.flatnonzero(is_mine & ~financing)
     acc, amount, t_ops = acc_all[ops_rows], amount_all[ops_rows], t_all[ops_rows]
 
-    def total(match) -> float:  # nansum: as Series.sum
+    def booked(match) -> float:  # nansum: as Series.sum
         return float(np.nansum(amount[np.isin(acc, [k for k, a in enumerate(accounts)
                                                     if match(a)])]))
 
-    revenue = total(lambda a: a == "revenue")
-    production = 0.0 - total(lambda a: a == "production")
-    marketing = 0.0 - total(lambda a: a.startswith("marketing"))
-    channel = 0.0 - total(lambda a: a.startswith("channel_margin"))
+    revenue = booked(lambda a: a == "revenue")
+    production = 0.0 - booked(lambda a: a == "production")
+    marketing = 0.0 - booked(lambda a: a.startswith("marketing"))
+    channel = 0.0 - booked(lambda a: a.startswith("channel_margin"))
     profit = float(np.nansum(amount))
     npv = float(np.nansum(amount * (1.0 + r) ** (-t_ops / DAYS_PER_YEAR)))
 
@@ -125,13 +125,13 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     on = ({c: v[mine["launched"].astype(bool)] for c, v in mine.items()}
           if "launched" in mine else mine)
     base = on["installed_base"]
-    csat = float(np.average(on["satisfaction"], weights=base)) if cust.total(base) > 0 else None
+    csat = float(np.average(on["satisfaction"], weights=base)) if total(base) > 0 else None
     paying_churn, trial_leavers = cust.churn_split(on, product, trial_days, dt)
     churn_rate = cust.churn_rate(on, paying_churn, dt)
-    new = cust.total(mine["new_adopters"])
+    new = total(mine["new_adopters"])
     gross = revenue - production - channel  # channels' margins come off the revenue
-    sales = 0.0 - total(lambda a: a == "salaries:sales")
-    paid = cust.total(mine["new_adopters"] * cust.paid_share(
+    sales = 0.0 - booked(lambda a: a == "salaries:sales")
+    paid = total(mine["new_adopters"] * cust.paid_share(
         mine, ts["t"].to_numpy(), ts["satisfaction"].to_numpy(),
         ts["installed_base"].to_numpy(), config.market.segments))
     acquisition = marketing + sales

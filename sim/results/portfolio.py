@@ -25,24 +25,13 @@ firm's shared costs) and the timeseries (one row per step per product):
 import numpy as np
 import pandas as pd
 
-from sim.results.arrays import LedgerCodes, ledger_codes
+from sim.results.arrays import LedgerCodes, ledger_codes, total
 from sim.units import DAYS_PER_YEAR
 
 
-def _sum(x) -> float:
-    """``float(Series(x).sum())``: NaN skipped, numpy's summation of the same array."""
-    return float(np.nansum(x))
-
-
-def _column_sum(x) -> float:
-    """``float(Series(x).sum())`` of a timeseries column: an integer column's exact sum,
-    a float column's as ``_sum``."""
-    return float(x.sum()) if x.dtype.kind in "iub" else _sum(x)
-
-
 def _growth(t, amount, horizon: float):
-    last = _sum(amount[t >= horizon - DAYS_PER_YEAR])
-    before = _sum(amount[(t >= horizon - 2 * DAYS_PER_YEAR) & (t < horizon - DAYS_PER_YEAR)])
+    last = total(amount[t >= horizon - DAYS_PER_YEAR])
+    before = total(amount[(t >= horizon - 2 * DAYS_PER_YEAR) & (t < horizon - DAYS_PER_YEAR)])
     return float(last / before - 1.0) if before > 0 else None
 
 
@@ -75,16 +64,16 @@ def portfolio_kpis(config, timeseries: pd.DataFrame, ledger: pd.DataFrame,
     for name in product_names(config.firm):
         rows = mine & (product == name)
         revenue = rows & is_revenue
-        out[f"product_revenue.{name}"] = _sum(amount[revenue])
-        out[f"product_profit.{name}"] = _sum(amount[rows])
-        out[f"product_units.{name}"] = _column_sum(units[ts_mine & (ts_product == name)])
+        out[f"product_revenue.{name}"] = total(amount[revenue])
+        out[f"product_profit.{name}"] = total(amount[rows])
+        out[f"product_units.{name}"] = total(units[ts_mine & (ts_product == name)])
         out[f"product_revenue_growth.{name}"] = _growth(t[revenue], amount[revenue],
                                                         config.horizon_days)
-    out["shared_costs"] = 0.0 - _sum(amount[mine & (product == "")])
+    out["shared_costs"] = 0.0 - total(amount[mine & (product == "")])
     for f in config.firms:
         theirs = is_op & (firms == firm_code.get(f.name, -2))
-        out[f"portfolio_revenue.{f.name}"] = _sum(amount[theirs & is_revenue])
-        out[f"portfolio_profit.{f.name}"] = _sum(amount[theirs])
+        out[f"portfolio_revenue.{f.name}"] = total(amount[theirs & is_revenue])
+        out[f"portfolio_profit.{f.name}"] = total(amount[theirs])
     targets = any(p.success_units is not None
                   for p in [config.firm.product] + [e.product for e in config.firm.line])
     out["launch_success_rate"] = (launch_success_rate(config, timeseries[ts_mine])

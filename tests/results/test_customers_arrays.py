@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sim.results import customers as cust
-from sim.results.arrays import group_sum
+from sim.results.arrays import clip, group_sum
 from sim.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 # --- the pandas twins (the functions as they were written on frames) --------------------
@@ -184,4 +184,4 @@ def test_the_comparison_sees_the_sign_of_zero_and_nan():
     assert not same_floats([np.nan], [0.0])
     assert same_floats([np.nan, -0.0], [np.nan, -0.0])
     assert same(None, None) and not same(None, 0.0)
-    assert math.isnan(cust.clip(np.array([np.nan]), lower=0.0)[0])
+    assert math.isnan(clip(np.array([np.nan]), lower=0.0)[0])
