@@ -15,6 +15,17 @@ TOKEN = None
 BASES: dict = {}  # marketsim_launcher.job_config: base_key -> composition
 SHIPPED: dict = {}  # base_key -> the launching process's composition, pickled
 GROUPS: dict = {}  # compact_jobs: a compact group's key -> (AppConfig, dir, name) or None
+LINES: list = []  # [the sweeper's JobOverrides] for the loader the last batch came with
+
+
+def job_lines(loader):
+    """This worker's parsed override lines (``JobOverrides``) for ``loader``: kept while the
+    batches come with the same loader object."""
+    from hydra_plugins.marketsim_sweeper.marketsim_sweeper import JobOverrides
+
+    if not LINES or LINES[0].loader is not loader:
+        LINES[:] = [JobOverrides(loader)]
+    return LINES[0]
 
 
 def start(token) -> None:
@@ -24,4 +35,5 @@ def start(token) -> None:
         BASES.clear()
         SHIPPED.clear()
         GROUPS.clear()
+        LINES.clear()
         TOKEN = token

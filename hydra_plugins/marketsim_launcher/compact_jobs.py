@@ -14,7 +14,8 @@ file per job. A worker runs a job here instead when
 - its overrides set ``seed`` to a whole number and are otherwise those of the group.
 
 A group's first job composes its config (``job_config``) and converts it once; each job
-then gets a deep copy of that ``AppConfig`` with its own seed (``dataclasses.replace``,
+then gets a deep copy of that ``AppConfig`` (unpickled from one pickle of it, about five
+times faster than ``copy.deepcopy``) with its own seed (``dataclasses.replace``,
 which runs the same range checks) and runs ``sim.cli.jobs.run_sweep_job``, the body of a
 job on Hydra's path, so its files, its record and the row it returns are the same. What it
 skips: ``.hydra/`` (a compact job writes none on Hydra's path either), the job's log file
@@ -34,19 +35,18 @@ to apply or convert, or do not leave it compact, takes Hydra's path (which repor
 input the usual way).
 """
 
-import copy
 import dataclasses
 import os
+import pickle
 from pathlib import Path
 
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
-from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import OverrideType
 from hydra.core.utils import JobReturn, JobStatus
 from omegaconf import OmegaConf, open_dict, read_write
 
 from hydra_plugins.marketsim_launcher import _worker_cache as cache
-from hydra_plugins.marketsim_sweeper.marketsim_sweeper import _is_plain_value, base_key
+from hydra_plugins.marketsim_sweeper.marketsim_sweeper import base_key
 
 DEFAULT_SUBDIR = "${hydra.job.num}"
 
@@ -58,8 +58,9 @@ def compact_job(loader, master, idx: int, overrides) -> JobReturn | None:
     """Run job ``idx`` here when it is a compact job of a group (module docstring); returns
     its ``JobReturn``, or None where it takes Hydra's path."""
     from sim.cli.jobs import run_sweep_job
+    from sim.results.sweeps import fields_digest
 
-    parsed = OverridesParser.create(config_loader=loader).parse_overrides(list(overrides))
+    parsed = cache.job_lines(loader).parse(overrides)
     seeds = [o for o in parsed if o.key_or_group == "seed" and o.type == OverrideType.CHANGE
              and o.package is None]
     if not seeds:
@@ -78,21 +79,26 @@ def compact_job(loader, master, idx: int, overrides) -> JobReturn | None:
     group = cache.GROUPS[key]
     if group is None:
         return None
-    app, sweep_dir, name = group
+    app, sweep_dir, name, blob, fields = group
     task = [o.input_line for o in parsed if not o.is_hydra_override()]
 
-    def make_app():
-        return dataclasses.replace(copy.deepcopy(app), seed=seed)
+    def make_app():  # a deep copy: unpickling is about 5x faster than copy.deepcopy
+        return dataclasses.replace(pickle.loads(blob), seed=seed)
+
+    def digest_of(job_app):  # config_digest(job_app): the group's fields, its seed
+        return fields_digest({**fields, "seed": job_app.seed})
 
     ret = JobReturn(overrides=task, working_dir=os.getcwd(), task_name=name)
-    ret.return_value = run_sweep_job(make_app, Path(sweep_dir) / str(idx), task, idx)
+    ret.return_value = run_sweep_job(make_app, Path(sweep_dir) / str(idx), task, idx,
+                                     digest_of)
     ret.status = JobStatus.COMPLETED
     return ret
 
 
 def _group(loader, master, overrides):
-    """(AppConfig, absolute sweep directory, job name) of the job's group; None when its
-    jobs take Hydra's path, False when this job's config cannot be converted."""
+    """(AppConfig, absolute sweep directory, job name, the AppConfig pickled, its
+    ``dataclasses.asdict``) of the job's group; None when its jobs take Hydra's path, False
+    when this job's config cannot be converted."""
     from sim.cli.compose import to_app_config
 
     found = _value_group(loader, master, overrides)
@@ -105,7 +111,7 @@ def _group(loader, master, overrides):
         app = to_app_config(task)
     except Exception:  # noqa: BLE001 - Hydra's path reports it
         return False
-    return app, sweep_dir, name
+    return app, sweep_dir, name, pickle.dumps(app), dataclasses.asdict(app)
 
 
 def _interpolates(node) -> bool:
@@ -144,7 +150,7 @@ def value_config(loader, master, parsed):
     job takes Hydra's path."""
     from sim.cli.compose import to_app_config
 
-    values = [o for o in parsed if _is_plain_value(o, loader)]
+    values = [o for o in parsed if cache.job_lines(loader).is_plain_value(o)]
     structural = [o for o in parsed if o not in values]
     if not values or len({o.key_or_group for o in values}) != len(values):
         return None

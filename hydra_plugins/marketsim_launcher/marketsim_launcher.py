@@ -55,7 +55,6 @@ from typing import Any
 from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
-from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.singleton import Singleton
 from hydra.core.utils import JobReturn, configure_log, filter_overrides, run_job, setup_globals
 from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
@@ -65,7 +64,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from hydra_plugins.marketsim_launcher import _worker_cache as cache
 from hydra_plugins.marketsim_launcher.compact_jobs import compact_job
-from hydra_plugins.marketsim_sweeper.marketsim_sweeper import _is_plain_value, base_key
+from hydra_plugins.marketsim_sweeper.marketsim_sweeper import base_key
 
 log = logging.getLogger(__name__)
 BATCHES_PER_WORKER = 4
@@ -88,9 +87,9 @@ ConfigStore.instance().store(group="hydra/launcher", name="marketsim",
 
 def job_config(loader, master: DictConfig, overrides) -> DictConfig:
     """The config of one sweep job: equal to ``loader.load_sweep_config(master, overrides)``."""
-    parser = OverridesParser.create(config_loader=loader)
-    parsed = parser.parse_overrides(list(overrides))
-    values = [o for o in parsed if _is_plain_value(o, loader)]
+    lines = cache.job_lines(loader)
+    parsed = lines.parse(overrides)
+    values = [o for o in parsed if lines.is_plain_value(o)]
     structural = [o for o in parsed if o not in values]
     set_by_structure = {o.key_or_group for o in structural}
     value_keys = [o.key_or_group for o in values]

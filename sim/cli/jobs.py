@@ -21,10 +21,13 @@ from sim.cli.runs import run_app
 from sim.errors import MarketsimError
 
 
-def run_sweep_job(make_app, run_dir: Path, overrides: list, num) -> dict | None:
+def run_sweep_job(make_app, run_dir: Path, overrides: list, num,
+                  digest_of=None) -> dict | None:
     """Job ``num`` of a sweep, with task ``overrides``, into ``run_dir``; ``make_app()``
-    gives its ``AppConfig`` (and raises for bad input). Returns its ``job_result`` (None
-    when its directory could not be made)."""
+    gives its ``AppConfig`` (and raises for bad input). ``digest_of(app)``: its
+    ``config_digest`` (default: that function; a launcher's replications of one config
+    pass a cheaper equal one). Returns its ``job_result`` (None when its directory could
+    not be made)."""
     from sim.results.sweeps import config_digest, job_is_complete, job_result, write_json
 
     run_dir = Path(run_dir)
@@ -32,7 +35,7 @@ def run_sweep_job(make_app, run_dir: Path, overrides: list, num) -> dict | None:
         app = make_app()
     except Exception:  # noqa: BLE001 - bad input fails the job below, with its message
         app = None
-    digest = None if app is None else config_digest(app)
+    digest = None if app is None else (digest_of or config_digest)(app)
     if app is not None and job_is_complete(run_dir, overrides, digest):
         print(f"[marketsim] job {num} already complete in {run_dir}: skipped")
         return job_result(run_dir)

@@ -29,7 +29,13 @@ def config_digest(config) -> str:
     """SHA-256 of a job's whole typed config (a dataclass): two jobs with the same overrides
     but another config behind them (an experiment's option file rewritten, a config file
     edited) differ."""
-    text = json.dumps(dataclasses.asdict(config), sort_keys=True, default=repr)
+    return fields_digest(dataclasses.asdict(config))
+
+
+def fields_digest(fields: dict) -> str:
+    """``config_digest`` of the config whose ``dataclasses.asdict`` is ``fields`` (a
+    launcher's replications of one config change only ``seed`` in a copy of it)."""
+    text = json.dumps(fields, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

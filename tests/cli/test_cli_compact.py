@@ -6,6 +6,7 @@ read back from the jobs' files."""
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -126,10 +127,42 @@ def test_a_compact_group_gives_each_seed_the_config_a_full_composition_gives(
         loader_and_master):
     loader, master = loader_and_master
     rest = ["scenario=price_war", "firm.pricing.list_price=249", "outputs=compact"]
-    app, _, _ = compact_jobs._group(loader, master, ["seed=3", *rest])
+    app, _, _, _, _ = compact_jobs._group(loader, master, ["seed=3", *rest])
     for seed in (3, 8):
         assert dataclasses.replace(app, seed=seed) == _full_app(loader, master,
                                                                 [f"seed={seed}", *rest])
+
+
+def test_a_compact_job_records_the_digest_of_its_full_composition(loader_and_master,
+                                                                  tmp_path, monkeypatch):
+    """The group's job gets an unpickled copy of the group's config with its seed, and its
+    ``config_sha256`` from the group's fields with the seed replaced: both equal what a
+    full composition of the job gives (the config the run gets, and its digest)."""
+    from sim.cli import jobs
+    from sim.results.sweeps import config_digest
+
+    loader, master = loader_and_master
+    rest = ["scenario=price_war", "firm.pricing.list_price=249", "outputs=compact"]
+    got = []
+
+    def fake_run(app, run_dir, progress=False):  # the run itself is tested elsewhere
+        got.append(app)
+        Path(run_dir).mkdir(parents=True, exist_ok=True)
+        (Path(run_dir) / "kpis.json").write_text("{}")
+
+    monkeypatch.setattr(jobs, "run_app", fake_run)
+    monkeypatch.chdir(tmp_path)  # the sweep directory (relative) lies under it
+    compact_jobs.cache.start(str(tmp_path))  # a launch of its own: nothing kept
+    sweep_dir = Path(compact_jobs._group(loader, master, ["seed=3", *rest])[1])
+    assert sweep_dir.is_relative_to(tmp_path)
+    for idx, seed in enumerate((3, 8, 12345678901)):
+        ret = compact_jobs.compact_job(loader, master, idx, [f"seed={seed}", *rest])
+        full = _full_app(loader, master, [f"seed={seed}", *rest])
+        assert got[-1] == full and got[-1].seed == seed
+        meta = json.loads((sweep_dir / str(idx) / "job.json").read_text())
+        assert meta["status"] == "ok" and meta["config_sha256"] == config_digest(full)
+        assert ret.return_value["job"] == meta
+    assert got[0] is not got[1] and got[0].firm is not got[1].firm  # copies, not shared
 
 
 def test_jobs_that_are_not_compact_or_not_plain_take_hydras_path(loader_and_master):
