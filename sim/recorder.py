@@ -10,6 +10,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+# The timeseries' columns the KPIs read (``sim.results``: the focal firm's and the market's
+# KPIs, the statements, the portfolio): all that a run recorded for its KPIs alone
+# (``kpis_only``) has; ``tests/scenario/test_scenario_kpis_only.py`` checks that every
+# shipped scenario's KPIs come out the same from them.
+KPI_COLUMNS = ("t", "firm", "product", "units_sold", "new_adopters", "upgraders",
+               "cannibalised", "churners", "produced", "cancelled", "installed_base",
+               "revenue", "price", "advertising", "satisfaction", "inventory", "unit_cost",
+               "launched")
+
 
 @dataclass
 class Recorder:
@@ -29,7 +38,8 @@ class Recorder:
 
     ``kpis_only``: record only what the KPIs read (a compact sweep's job that asks for no
     tables): the segments, preferences and distribution rows are dropped as they come, and
-    the market skips its lifecycle phases (``Market``); see ``run_scenario``.
+    the market skips its lifecycle phases and records only the timeseries' ``KPI_COLUMNS``
+    (``Market``); see ``run_scenario``.
     """
 
     timeseries: list = field(default_factory=list)

@@ -53,10 +53,11 @@ def run_scenario(config: ScenarioConfig, seed: int = 0, on_step=None,
     ``on_step(day)``, if given, is called after every market step (progress bars).
     ``kpis_only=True`` records only what the KPIs read, for a sweep's job that keeps its
     KPIs alone (``outputs=compact`` without ``output_tables``): the same run and the same
-    KPIs, without the lifecycle phases (the timeseries' ``phase`` column is empty and the
-    events hold no ``lifecycle_phase`` rows) and without the segments, preferences and
-    distribution tables; about a tenth less time a run. Its ``Results`` cannot be written
-    and its tables that were not recorded cannot be read (``ValueError``).
+    KPIs, without the lifecycle phases (the events hold no ``lifecycle_phase`` rows), with
+    only the timeseries' columns the KPIs read (``sim.recorder.KPI_COLUMNS``) and without
+    the segments, preferences and distribution tables; about a sixth less time a run. Its
+    ``Results`` cannot be written and its tables that were not recorded cannot be read
+    (``ValueError``).
     """
     started = time.perf_counter()
     env, firms, market, recorder = build_world(config, seed, on_step, kpis_only)

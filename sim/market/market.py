@@ -135,9 +135,9 @@ class Market:
             owned = initial[:, k] / np.maximum(self.sizes, 1.0)
             o.product.awareness = np.maximum(o.product.awareness, owned)
         self.lifecycle = Lifecycle(env, recorder, j, self.dt, float(self.sizes.sum()))
-        # the lifecycle phases (timeseries' phase, lifecycle_phase events) and the preference
-        # rows feed only the tables, no KPI: a run that records for its KPIs alone skips
-        # them (``Recorder.kpis_only``)
+        # the lifecycle phases (timeseries' phase, lifecycle_phase events), the preference
+        # rows and the timeseries' columns no KPI reads feed only the tables: a run that
+        # records for its KPIs alone skips them (``Recorder.kpis_only``, ``KPI_COLUMNS``)
         self._table_records = not getattr(recorder, "kpis_only", False)
         self.organic = OrganicAwareness(mcfg, self.sizes)
         self.seasonality = Seasonality(mcfg.seasonality)
@@ -291,6 +291,16 @@ class Market:
                      if self._table_records else "")
             share = ordered / total_orders if total_orders > 0 else 0.0
             self._snapshot(snapshot, o, share)
+            if not self._table_records:  # the KPIs' columns alone (Recorder.KPI_COLUMNS)
+                rows.append(dict(
+                    t=t, firm=f.name, product=p.name, units_sold=shipped, new_adopters=new,
+                    upgraders=upgraded[k], cannibalised=lost_gen[k], churners=churned[k],
+                    produced=produced[k], cancelled=o.production.cancelled,
+                    installed_base=active, revenue=revenue, price=p.price,
+                    advertising=float(p.advertising.dot(self.size_share)),
+                    satisfaction=p.satisfaction, inventory=o.production.inventory,
+                    unit_cost=o.production.unit_cost, launched=p.on_market))
+                continue
             rows.append(dict(
                 t=t, firm=f.name, product=p.name, units_sold=shipped, orders=ordered,
                 new_adopters=new, replacements=repl[k], upgraders=upgraded[k],
@@ -314,7 +324,8 @@ class Market:
                 cash=f.ledger.cash, ledger_rows=len(self.recorder.ledger),
                 pool=pool, lapsed=lapsed))
         for row in rows:
-            row["value_share"] = row["revenue"] / revenue_all if revenue_all > 0 else 0.0
+            if self._table_records:
+                row["value_share"] = row["revenue"] / revenue_all if revenue_all > 0 else 0.0
             self.recorder.row(row)
         self.recorder.segment_block(t, self.segment_names, self._firm_names, self._names,
                                     out.active, out.new_adopters, out.pool)

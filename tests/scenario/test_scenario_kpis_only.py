@@ -1,14 +1,16 @@
 """``run_scenario(..., kpis_only=True)`` (a compact sweep's job that keeps no tables) skips
-what only the tables read: the lifecycle phases and the segments, preferences and
-distribution rows. The run itself must not change: for every shipped scenario its KPIs
-equal a full run's to the byte, and so do its timeseries, events and ledger but for the
-phase column and the lifecycle events it did not record. Its results refuse to be
-written or to hand out a table they do not have."""
+what only the tables read: the lifecycle phases, the timeseries' columns no KPI reads
+(it keeps ``KPI_COLUMNS``) and the segments, preferences and distribution rows. The run
+itself must not change: for every shipped scenario its KPIs equal a full run's to the
+byte, and so do its timeseries (the columns it keeps), events and ledger but for the
+lifecycle events it did not record. Its results refuse to be written or to hand out a
+table they do not have."""
 
 import pandas as pd
 import pytest
 
 from sim.cli import CONFIG_DIR, compose
+from sim.recorder import KPI_COLUMNS
 from sim.results.files import kpis_text, write_compact
 from sim.scenario import run_scenario
 
@@ -24,9 +26,8 @@ def _pair(overrides, seed=3):
 
 def _same_run(full, lean):
     assert kpis_text(lean.kpis) == kpis_text(full.kpis)
-    assert (lean.timeseries["phase"] == "").all()
-    pd.testing.assert_frame_equal(lean.timeseries.drop(columns="phase"),
-                                  full.timeseries.drop(columns="phase"))
+    assert tuple(lean.timeseries.columns) == KPI_COLUMNS
+    pd.testing.assert_frame_equal(lean.timeseries, full.timeseries[list(KPI_COLUMNS)])
     life = full.events["kind"] == "lifecycle_phase"
     pd.testing.assert_frame_equal(lean.events,
                                   full.events[~life].reset_index(drop=True))
