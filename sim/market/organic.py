@@ -16,10 +16,8 @@ are 0 by default (awareness from paid media only).
 
 import numpy as np
 
+from sim.kernel.awareness import organic_awareness
 from sim.units import DAYS_PER_YEAR
-
-# np.clip's own ufunc (the same values), without np.clip's Python wrappers: hot path
-_clip = np._core.umath.clip
 
 
 class OrganicAwareness:
@@ -40,16 +38,11 @@ class OrganicAwareness:
         launched = [j for j, p in enumerate(products) if p.on_market]
         if not launched:
             return
-        aware = np.array([products[j].awareness for j in launched])  # (J', S)
-        installed = np.asarray(installed)
-        inst = installed.T if len(launched) == len(products) else installed[:, launched].T
-        h = self.wom * inst
-        h /= self.sizes
-        h += self.base
-        h *= -dt
-        gain = np.expm1(h, out=h)
-        gain *= aware - 1.0  # (a - 1) e is (1 - a) (-e) to the bit (IEEE signs)
-        gain += aware
-        new = _clip(gain, 0.0, 1.0, out=gain)
+        aware = np.array([products[j].awareness for j in launched], dtype=float)  # (J', S)
+        new = np.empty_like(aware)
+        # compiled (sim.kernel.awareness): NumPy's operations element by element, in order
+        organic_awareness(aware, np.asarray(installed, dtype=float),
+                          np.array(launched, dtype=np.int64), self.wom, self.sizes, self.base,
+                          float(dt), new)
         for row, j in enumerate(launched):
             products[j].awareness = new[row].copy()
