@@ -102,6 +102,12 @@ class Pricing:
                         step = edge - self.env.now
             yield self.env.timeout(step)
 
+    @property
+    def free_trial(self) -> bool:
+        """Whether the choice price depends on the trial conversion (a subscription with a
+        free trial): only then does ``effective_choice_price`` read its ``conversion``."""
+        return self.product.kind == "subscription" and self.cfg.free_trial_days > 0
+
     def effective_choice_price(self, conversion: float = 1.0) -> float:
         """Price that enters the customer's choice: for a subscription with a free trial,
         the first year's payments spread over the year (a D-day trial costs nothing), times
@@ -109,7 +115,7 @@ class Pricing:
         like it pays nothing, so a trial lowers the expected cost of trying (at least
         ``MIN_TRIAL_COST`` of the price: trying is never free of effort)."""
         p = self.product
-        if p.kind == "subscription" and self.cfg.free_trial_days > 0:
+        if self.free_trial:
             # free_trial_days < 365 (refused at input otherwise): the factor is positive
             paid = (DAYS_PER_YEAR - self.cfg.free_trial_days) / DAYS_PER_YEAR
             return p.price * paid * max(conversion, MIN_TRIAL_COST)

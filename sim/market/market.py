@@ -177,7 +177,8 @@ class Market:
             churn = (p.churn_per_day + o.accounting.trial_churn(dt)
                      + o.production.cancel_churn(p.installed_base, dt))
             per_product.append((
-                o.pricing.effective_choice_price(o.accounting.conversion()),
+                o.pricing.effective_choice_price(o.accounting.conversion()
+                                                 if o.pricing.free_trial else 1.0),
                 p.satisfaction,
                 # a share of the customers who find no stock buy another product at once;
                 # the others stay potential adopters ("lose": lost sales) or order anyway
