@@ -7,30 +7,36 @@ rates in [0, inf), attributes and utility finite: NaN fails every comparison); a
 not plainly valid goes through ``Offer.build``, whose error names the field and the value.
 """
 
-import functools
 import math
 
 import numpy as np
+
+from sim.kernel._numba import jit
 
 _TINY = float(np.nextafter(0.0, 1.0))  # x > 0 exactly when x >= _TINY
 _HUGE = float(np.finfo(np.float64).max)  # x < inf exactly when x <= _HUGE
 
 
-@functools.lru_cache(maxsize=64)
-def _bounds(s: int, j: int, k: int, utility: bool):
-    """Per-value lower and upper bounds of ``Offer.packed``'s values flattened in order
-    (vectors (6, J), attributes (J, K), awareness and advertising (S, J), utility (S, J)):
-    price in (0, inf), satisfaction and fill rate in [0, 1], rates in [0, inf), awareness
-    in [0, 1], advertising in [0, inf), attributes and utility finite."""
-    lo = [_TINY] * j + [0.0] * (5 * j) + [-_HUGE] * (j * k) + [0.0] * (2 * s * j)
-    hi = [_HUGE] * j + [1.0] * (2 * j) + [_HUGE] * (3 * j) + [_HUGE] * (j * k) \
-        + [1.0] * (s * j) + [_HUGE] * (s * j)
-    if utility:
-        lo += [-_HUGE] * (s * j)
-        hi += [_HUGE] * (s * j)
-    lo, hi = np.array(lo), np.array(hi)
-    lo.flags.writeable = hi.flags.writeable = False
-    return lo, hi
+@jit
+def _within(x, lo, hi):
+    """Whether every value of ``x`` lies in [lo, hi] (NaN fails)."""
+    for v in x.flat:
+        if not (v >= lo and v <= hi):
+            return False
+    return True
+
+
+@jit
+def _in_range(vectors, attributes, awareness, advertising, utility, has_utility):
+    """Whether every value is in its range: price in (0, inf), satisfaction and fill rate in
+    [0, 1], rates in [0, inf), attributes finite, awareness in [0, 1], advertising in
+    [0, inf), utility (where ``has_utility``) finite. One compiled pass, NaN failing every
+    comparison (``tests/kernel/test_kernel_offer_packed.py`` keeps the per-value bounds of
+    one NumPy comparison over all values as its twin)."""
+    return (_within(vectors[0], _TINY, _HUGE) and _within(vectors[1:3], 0.0, 1.0)
+            and _within(vectors[3:6], 0.0, _HUGE) and _within(attributes, -_HUGE, _HUGE)
+            and _within(awareness, 0.0, 1.0) and _within(advertising, 0.0, _HUGE)
+            and (not has_utility or _within(utility, -_HUGE, _HUGE)))
 
 
 def packed(cls, segments, vectors, attributes, available, awareness, advertising,
@@ -38,9 +44,9 @@ def packed(cls, segments, vectors, attributes, available, awareness, advertising
     """``Offer.packed``: a validated offer (of class ``cls``) from the per-product vectors
     stacked in one float64 (6, J) array ``vectors`` (rows ``Offer.PACKED_ROWS``; the
     offer's fields are views of its rows), the other arguments as in ``Offer.build``: the
-    per-step path. Every range is tested in one pass over all values against per-value
-    bounds (``_bounds``); anything not plainly valid goes through ``Offer.build``, which
-    names what is wrong."""
+    per-step path. Every range is tested in one compiled pass over all values
+    (``_in_range``); anything not plainly valid goes through ``Offer.build``, which names
+    what is wrong."""
     arrays = (vectors, attributes, awareness, advertising) + (
         () if utility is None else (utility,))
     for arr in arrays:
@@ -59,10 +65,9 @@ def packed(cls, segments, vectors, attributes, available, awareness, advertising
               and isinstance(season, (float, int)) and 0.0 <= season < math.inf
               and isinstance(stockout_switching, (float, int))
               and 0.0 <= stockout_switching <= 1.0)
-    if shaped:
-        lo, hi = _bounds(s, j, k, utility is not None)
-        flat = np.concatenate(arrays, axis=None)
-        shaped = bool(((flat >= lo) & (flat <= hi)).all())  # NaN fails too
+    if shaped:  # every range, NaN failing every comparison
+        shaped = _in_range(vectors, attributes, awareness, advertising,
+                           awareness if utility is None else utility, utility is not None)
     if not shaped:
         return _unpacked(cls, segments, vectors, attributes, available, awareness,
                          advertising, utility, season, stockout_switching, backorders)

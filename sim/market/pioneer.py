@@ -21,18 +21,19 @@ that the leader locks in. 0 (the schema's default) leaves utility unchanged.
 
 import numpy as np
 
+from sim.kernel.prototype import prototype_bonus
+
 
 class PrototypePreference:
     def __init__(self, market_cfg):
         self.weight = np.array([s.prototype_preference for s in market_cfg.segments], float)
         self.active = bool(self.weight.any())
-        self._weight_column = self.weight[:, None]
 
     def bonus(self, installed) -> np.ndarray | None:
         """(S, J) utility bonus from the installed bases (S, J), or None when inactive."""
         if not self.active:
             return None
         n = np.asarray(installed, dtype=float)
-        total = n.sum(axis=1, keepdims=True)
-        share = np.divide(n, total, out=np.zeros(n.shape), where=total > 0)
-        return self._weight_column * share
+        out = np.empty(n.shape)
+        prototype_bonus(self.weight, n, out)  # compiled: NumPy's operations, in order
+        return out
