@@ -55,7 +55,7 @@ def run_scenario(config: ScenarioConfig, seed: int = 0, on_step=None,
     KPIs alone (``outputs=compact`` without ``output_tables``): the same run and the same
     KPIs, without the lifecycle phases (the events hold no ``lifecycle_phase`` rows), with
     only the timeseries' columns the KPIs read (``sim.recorder.KPI_COLUMNS``) and without
-    the segments, preferences and distribution tables; about a seventh less time a run. Its
+    the segments, preferences and distribution tables; about a sixth less time a run. Its
     ``Results`` cannot be written and its tables that were not recorded cannot be read
     (``ValueError``).
     """
