@@ -47,11 +47,11 @@ class Marketing:
         self.adstock = np.zeros(len(CHANNELS))
         self.inv_max_lift = np.divide(1.0, self.max_lift, out=np.zeros(len(CHANNELS)),
                                       where=self.max_lift > 0)
-        # the weekly work runs on Python floats: these (C,) vectors are four numbers, and
-        # every operation below is the same IEEE one NumPy does element by element
+        # the weekly adstock and lift run on Python floats: these (C,) vectors are four
+        # numbers, and every operation below is the same IEEE one NumPy does element by
+        # element (the response itself is compiled: ``sim.kernel.advertising``)
         self._channels = tuple(zip(self.max_lift.tolist(), self.half.tolist(),
-                                   self.decay.tolist(), self.inv_max_lift.tolist(),
-                                   strict=True))
+                                   self.decay.tolist(), strict=True))
         self.budget_multiplier = 1.0
         self.segment_multiplier = np.ones(self.reach.shape[0])
         self._reach_for = None  # the segment_multiplier that _reach and _aw_reach are for
@@ -96,7 +96,7 @@ class Marketing:
         return np.array(self._lift())
 
     def _lift(self) -> list:
-        return [m * a / (a + h) for (m, h, _d, _i), a in zip(self._channels, self._adstock,
+        return [m * a / (a + h) for (m, h, _d), a in zip(self._channels, self._adstock,
                                                               strict=True)]
 
     def active(self) -> bool:
@@ -113,7 +113,7 @@ class Marketing:
         zeros = [0.0] * len(CHANNELS)
         while True:
             spend = self._spend() if self.active() else zeros
-            self._adstock = [d * a + x for (_m, _h, d, _i), a, x in
+            self._adstock = [d * a + x for (_m, _h, d), a, x in
                              zip(self._channels, self._adstock, spend, strict=True)]
             self._respond()
             if self.cfg.policy == "test_and_shift" and self.env.now >= next_review:
