@@ -10,6 +10,7 @@ Metrics*, 2.1 unit and revenue share, 2.4 penetration share); ``docs/kpis.md``.
 import numpy as np
 import pandas as pd
 
+from sim.kernel.rolling import rolling_sum
 from sim.results.customers import paying
 
 
@@ -20,12 +21,13 @@ def _wide(frame: pd.DataFrame, columns: list) -> dict:
     return {c: wide[c] for c in columns}
 
 
-def _wide_single(frame: pd.DataFrame, columns: list) -> dict | None:
-    """``_wide`` without groupby and unstack where every (t, firm) has one row (a firm of
-    one product) and the columns are float64 or int64: each value lands in its cell, as
-    pandas' group sum of one value gives it (``0.0 + v`` on its compensated path, ``v``
-    by reduceat, which it takes when the rows come in (t, firm) order with no NaN), the
-    cells without a row 0.0. None otherwise (the caller groups)."""
+def _grids(frame: pd.DataFrame, columns: list):
+    """``_wide``'s tables as arrays (days x firms, the firms sorted), without groupby and
+    unstack, where every (t, firm) has one row (a firm of one product) and the columns
+    are float64 or int64: each value lands in its cell, as pandas' group sum of one value
+    gives it (``0.0 + v`` on its compensated path, ``v`` by reduceat, which it takes when
+    the rows come in (t, firm) order with no NaN), the cells without a row 0.0. Returns
+    (firms, {column: array}), or None where that does not hold (the caller groups)."""
     t_codes, days = pd.factorize(frame["t"], sort=True)
     f_codes, firms = pd.factorize(frame["firm"], sort=True)
     cell = t_codes * len(firms) + f_codes
@@ -37,21 +39,37 @@ def _wide_single(frame: pd.DataFrame, columns: list) -> dict | None:
     sorted_rows = bool(np.all(cell[1:] >= cell[:-1]))
     floats = [c for c in columns if kinds[c] == np.dtype(float)]
     reduceat = sorted_rows and not any(np.isnan(frame[c].to_numpy()).any() for c in floats)
-    full = len(cell) == len(days) * len(firms)
     out = {}
     for c in columns:
         v = frame[c].to_numpy()
         if kinds[c] == np.dtype(float) and not reduceat:
             v = 0.0 + v
-        if kinds[c] == np.dtype(np.int64) and full:
-            grid = np.zeros(len(days) * len(firms), np.int64)
-        else:
-            grid = np.zeros(len(days) * len(firms))
+        grid = np.zeros(len(days) * len(firms))  # a rolling sum reads int64 as float64
         grid[cell] = v
-        out[c] = pd.DataFrame(grid.reshape(len(days), len(firms)),
-                              index=pd.Index(days, name="t"),
-                              columns=pd.Index(firms, name="firm"))
-    return out
+        out[c] = grid.reshape(len(days), len(firms))
+    return list(firms), out
+
+
+def _share_of_grid(grid: np.ndarray, firms: list, firm: str, window: int) -> np.ndarray:
+    """``_share`` of ``pd.DataFrame(grid, columns=firms)``, the same floats by pandas'
+    operations on arrays: each firm's rolling sum (``sim.kernel.rolling``), their total as
+    ``DataFrame.sum(axis=1)`` takes it (pandas 3.1 reduces the (firms x days) block along
+    its first axis, or, for fewer than 6 days, the (days x firms) transpose along its
+    second; NaN set to 0 in a copy), a total of 0 counted as none."""
+    block = np.empty((grid.shape[1], grid.shape[0]))  # pandas' block: one row per column
+    for j in range(grid.shape[1]):
+        block[j] = rolling_sum(grid[:, j], window, 1)
+    values, axis = (block, 0) if block.shape[1] >= 6 else (block.T, 1)
+    mask = np.isnan(values)
+    if mask.any():
+        values = values.copy()
+        np.putmask(values, mask, 0.0)
+    total = values.sum(axis=axis)
+    total[total == 0.0] = np.nan
+    mine = block[firms.index(firm)] if firm in firms else total * 0.0
+    share = mine / total
+    share[np.isnan(share)] = 0.0
+    return share
 
 
 def _share(wide: pd.DataFrame, firm: str, window: int) -> pd.Series:
@@ -66,9 +84,8 @@ def shares(ts: pd.DataFrame, firm: str, kinds: dict, dt: float, window: int) -> 
     if not len(ts):
         return {"final_unit_share": 0.0, "peak_market_share": 0.0,
                 "final_revenue_share": 0.0, "final_installed_base_share": 0.0}
-    frame = ts[["t", "firm", "units_sold", "revenue", "price", "installed_base"]]
     if kinds.get(firm) == "subscription":
-        frame = frame.copy()
+        frame = ts[["t", "firm", "units_sold", "revenue", "price", "installed_base"]].copy()
         frame["volume"] = 0.0
         for name, rows in frame.groupby("firm"):
             frame.loc[rows.index, "volume"] = paying(rows, kinds.get(name, "durable"), dt)
@@ -76,7 +93,16 @@ def shares(ts: pd.DataFrame, firm: str, kinds: dict, dt: float, window: int) -> 
         unit = _share(wide["volume"], firm, 1)
     else:
         cols = ["units_sold", "revenue", "installed_base"]
-        wide = _wide_single(frame, cols) or _wide(frame, cols)
+        grids = _grids(ts, cols)
+        if grids is not None:  # arrays all the way (the same floats)
+            firms, grid = grids
+            unit = _share_of_grid(grid["units_sold"], firms, firm, window)
+            revenue = _share_of_grid(grid["revenue"], firms, firm, window)
+            base = _share_of_grid(grid["installed_base"], firms, firm, 1)
+            return {"final_unit_share": float(unit[-1]), "peak_market_share": float(unit.max()),
+                    "final_revenue_share": float(revenue[-1]),
+                    "final_installed_base_share": float(base[-1])}
+        wide = _wide(ts, cols)
         unit = _share(wide["units_sold"], firm, window)
     revenue = _share(wide["revenue"], firm, window)
     base = _share(wide["installed_base"], firm, 1)

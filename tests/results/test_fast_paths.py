@@ -149,7 +149,7 @@ def test_group_sum_equals_pandas_groupby_sum(seed):
 
 def _random_timeseries(seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    firms = [f"firm{k}" for k in rng.permutation(int(rng.integers(1, 8)))]
+    firms = [f"firm{k}" for k in rng.permutation(int(rng.integers(1, 12)))]
     steps = int(rng.integers(1, 80))
     rows = [(7 * s, f) for s in range(steps) for f in firms if rng.random() > 0.15 * (seed % 2)]
     n = len(rows)
@@ -171,9 +171,36 @@ def test_shares_without_groupby_equal_the_grouped_twin(seed, monkeypatch):
         return
     kinds = dict.fromkeys(firms, "durable")
     got = shares_mod.shares(ts, firms[0], kinds, 7.0, 13)
-    monkeypatch.setattr(shares_mod, "_wide_single", lambda frame, columns: None)
+    monkeypatch.setattr(shares_mod, "_grids", lambda frame, columns: None)
     want = shares_mod.shares(ts, firms[0], kinds, 7.0, 13)
-    assert all(_same(got[k], want[k]) for k in want), (got, want)
+    assert all(_same_bits(got[k], want[k]) for k in want), (got, want)
+
+
+def _same_bits(a: float, b: float) -> bool:
+    return np.float64(a).tobytes() == np.float64(b).tobytes()
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_share_of_a_grid_equals_pandas_share_to_the_bit(seed):
+    """_share_of_grid's arrays against _share's frames (the twin: rolling, row sums and
+    division by pandas) on 1-40 days and 1-13 firms (8 or more: numpy's pairwise sums
+    differ from a plain loop), values with NaN, -0.0, zeros and cancelling magnitudes."""
+    rng = np.random.default_rng(seed)
+    days = int(rng.integers(1, 9 if seed % 2 else 41))
+    n_firms = int(rng.integers(1, 14))
+    if seed % 3 == 0:
+        grid = rng.normal(size=(days, n_firms)) * 10.0 ** int(rng.integers(-3, 10))
+    elif seed % 3 == 1:
+        grid = rng.choice([0.0, -0.0, 1.0, 0.1, 0.3, 3.0, 1e16, np.nan], size=(days, n_firms))
+    else:
+        grid = rng.integers(0, 1000, size=(days, n_firms)).astype(float)
+    firms = [f"f{k}" for k in range(n_firms)]
+    firm = firms[int(rng.integers(0, n_firms))] if seed % 7 else "absent"
+    window = int(rng.integers(1, 15))
+    want = shares_mod._share(pd.DataFrame(grid, columns=pd.Index(firms, name="firm")),
+                             firm, window).to_numpy()
+    got = shares_mod._share_of_grid(grid, firms, firm, window)
+    assert got.tobytes() == want.tobytes(), (got, want)
 
 
 @pytest.mark.parametrize("seed", range(20))
