@@ -7,7 +7,8 @@ here one compiled call does it all and writes into one preallocated int64 buffer
 The draws come from one of two sources, chosen by the type of ``source`` (one compiled
 body, two specialisations):
 - a ``numpy.random.Generator``: ``source.binomial(n, p)``, in the documented order, so a
-  step is bit-identical to NumPy calls in that order (``tests/naive.py``);
+  step is bit-identical to NumPy calls in that order (``tests/naive.py``); the market
+  passes it as its ``sim.kernel.generator`` handle (``step_aggregate_handle``);
 - a uint64 key: ``binomial(n, p, draw_key(key, index))`` (``sim.kernel.binomial``), the
   counter-based exact sampler, where ``index = s * (5 J + 1) + slot`` numbers the draws of
   segment s: slot 0 the considering customers, 1 + j the split to product j, 1 + J + j
@@ -26,6 +27,7 @@ from numba.extending import overload
 from sim.kernel._numba import jit
 from sim.kernel.binomial import binomial_approx, binomial_lq, draw_key, log_q
 from sim.kernel.choice import _base_utility, _segment_drivers
+from sim.kernel.generator import generator_of
 
 # Rows of the output buffer (K, S, J): flows, then the state after the step.
 NEW, UNITS, REPLACEMENTS, CHURNERS, RETURNED, LOST, ACTIVE = range(7)
@@ -316,3 +318,16 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
         pool[s] += back - adopted
         after[0, s] = pool[s]
         after[1, s] = lapsed[s]
+
+
+@jit
+def step_aggregate_handle(handle, dt, seg, weights, price, attributes, utility, has_utility,
+                          available, awareness, advertising, satisfaction, churn_rate, slope,
+                          replacement_rate, fill_rate, pool, lapsed, active, out, after,
+                          season, switching, backorders):
+    """``step_aggregate`` with a Generator's ``sim.kernel.generator`` handle for the
+    Generator itself: the same draws, without Numba's ~10 us unboxing of a Generator."""
+    step_aggregate(generator_of(handle), dt, seg, weights, price, attributes, utility,
+                   has_utility, available, awareness, advertising, satisfaction, churn_rate,
+                   slope, replacement_rate, fill_rate, pool, lapsed, active, out, after,
+                   season, switching, backorders)

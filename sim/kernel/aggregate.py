@@ -43,7 +43,10 @@ three ways (``draws``):
   ``"generator"`` in CPU time (``benchmarks/bench_kernel.py --mode aggregate``);
   docs/model.md states the error.
 
-The step itself is one compiled call (``_aggregate_step.step_aggregate``).
+The step itself is one compiled call (``_aggregate_step.step_aggregate``); a Generator
+goes to it as its ``sim.kernel.generator`` handle, read on its first step (the market
+holds the Generator, so the handle stays valid; a step with another Generator reads
+that one's).
 """
 
 import math
@@ -52,7 +55,9 @@ import numpy as np
 
 from sim.kernel._aggregate_step import N_ROWS, packed_log_q
 from sim.kernel._aggregate_step import step_aggregate as _step_aggregate
+from sim.kernel._aggregate_step import step_aggregate_handle as _step_aggregate_handle
 from sim.kernel.binomial import MIN_APPROX_VARIANCE
+from sim.kernel.generator import generator_handle
 from sim.kernel.outcome import StepOutcome
 from sim.kernel.params import Offer, Segments
 
@@ -125,7 +130,15 @@ class AggregateMarket:
                                                                     dtype=np.float64))]))
         self._no_utility = np.zeros((1, 1))
         self._out_shape = (N_ROWS, segments.n_segments, self.n_products)
+        self._handle, self._handle_of = None, None  # the last Generator's handle, and it
         self._after_shape = (2, segments.n_segments)
+
+    def __getstate__(self) -> dict:
+        """A copy or pickle leaves the Generator's handle behind: its addresses are this
+        object's Generator's in this process, and the copy reads its own on its first step."""
+        state = self.__dict__.copy()
+        state["_handle"] = state["_handle_of"] = None
+        return state
 
     def step(self, offer: Offer, dt: float, rng: np.random.Generator) -> StepOutcome:
         """Advance the market by ``dt`` days under ``offer``; draws come from ``rng``."""
@@ -138,8 +151,11 @@ class AggregateMarket:
         elif offer.price.shape[0] != self.n_products:  # a validated offer: arrays, checked
             _check_offer(offer, self.segments, self.n_products)
         draws = self.draws
-        if draws == "generator":
-            source = rng
+        step = _step_aggregate
+        if draws == "generator":  # the Generator as its handle, read once (module docstring)
+            if rng is not self._handle_of:
+                self._handle, self._handle_of = generator_handle(rng), rng
+            source, step = self._handle, _step_aggregate_handle
         elif draws == "counter":
             source = np.uint64(rng.bit_generator.random_raw())
         else:
@@ -147,14 +163,14 @@ class AggregateMarket:
         out = np.empty(self._out_shape, np.int64)
         after = np.empty(self._after_shape, np.int64)
         utility = offer.utility
-        _step_aggregate(source, dt, self._seg, self.segments.attribute_weights, offer.price,
-                        offer.attributes, self._no_utility if utility is None else utility,
-                        utility is not None,
-                        offer.available, offer.awareness, offer.advertising,
-                        offer.satisfaction, offer.churn_rate, offer.churn_satisfaction_slope,
-                        offer.replacement_rate, offer.fill_rate, self.pool, self.lapsed,
-                        self.active, out, after, float(offer.season),
-                        float(offer.stockout_switching), offer.backorders)
+        step(source, dt, self._seg, self.segments.attribute_weights, offer.price,
+             offer.attributes, self._no_utility if utility is None else utility,
+             utility is not None,
+             offer.available, offer.awareness, offer.advertising,
+             offer.satisfaction, offer.churn_rate, offer.churn_satisfaction_slope,
+             offer.replacement_rate, offer.fill_rate, self.pool, self.lapsed,
+             self.active, out, after, float(offer.season),
+             float(offer.stockout_switching), offer.backorders)
         new, units, repl, churn, back, lost, active = out
         pool, lapsed = after
         return StepOutcome._of(new, units, repl, churn, back, active, pool, lapsed, lost)
