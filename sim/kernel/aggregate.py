@@ -173,7 +173,7 @@ class AggregateMarket:
              float(offer.stockout_switching), offer.backorders)
         new, units, repl, churn, back, lost, active = out
         pool, lapsed = after
-        return StepOutcome._of(new, units, repl, churn, back, active, pool, lapsed, lost)
+        return StepOutcome._of(new, units, repl, churn, back, active, pool, lapsed, lost, out)
 
 def _check_offer(offer, segments, n_products):
     if not isinstance(offer, Offer):

@@ -39,14 +39,30 @@ class StepOutcome:
 
     @classmethod
     def _of(cls, new_adopters, units, replacements, churners, returned, active, pool, lapsed,
-            lost) -> "StepOutcome":
+            lost, buffer=None) -> "StepOutcome":
         """An outcome from arrays the kernel has just filled (no copies, no checks): the
-        per-step path, where the dataclass's frozen ``__init__`` costs microseconds."""
+        per-step path, where the dataclass's frozen ``__init__`` costs microseconds.
+        ``buffer``: the (7, S, J) array of which the seven (S, J) arrays are the rows, in
+        the order new_adopters, units, replacements, churners, returned, lost, active
+        (the aggregate kernel's; ``product_totals`` sums it at once)."""
         out = object.__new__(cls)
         out.__dict__.update(new_adopters=new_adopters, units=units, replacements=replacements,
                             churners=churners, returned=returned, active=active, pool=pool,
                             lapsed=lapsed, lost=lost)
+        if buffer is not None:
+            out.__dict__["_buffer"] = buffer
         return out
+
+    def product_totals(self) -> list:
+        """Per product, summed over segments, as lists of ints: [units, active,
+        new_adopters, replacements, churners, lost]. An outcome of the aggregate kernel
+        sums its whole (7, S, J) buffer in one reduction (int64 sums: exact either way)."""
+        buffer = self.__dict__.get("_buffer")
+        if buffer is not None:
+            new, units, repl, churn, _, lost, active = buffer.sum(axis=1).tolist()
+            return [units, active, new, repl, churn, lost]
+        return np.array((self.units, self.active, self.new_adopters, self.replacements,
+                         self.churners, self.lost)).sum(axis=1).tolist()
 
     def population(self) -> np.ndarray:
         """(S,) customers per segment: pool + owners + lapsed (conserved)."""

@@ -264,11 +264,9 @@ class Market:
             upgraded = lost_gen = self._zeros
         self.installed = np.asarray(out.active, dtype=float)
         # per-product totals over segments, in one reduction (int64 sums: exact)
-        orders, actives, news, repl, churned, lost = np.array(
-            (out.units, out.active, out.new_adopters, out.replacements, out.churners,
-             out.lost)).sum(axis=1).tolist()
+        orders, actives, news, repl, churned, lost = out.product_totals()
         total_orders = float(sum(orders))
-        pool, lapsed = int(out.pool.sum()), int(out.lapsed.sum())
+        pool, lapsed = sum(out.pool.tolist()), sum(out.lapsed.tolist())
         support = {}
         for f, line in self._lines:
             mine = {name: actives[k] for name, k in line}
