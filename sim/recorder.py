@@ -60,8 +60,9 @@ class Recorder:
         self.ledger.append((float(t), firm, account, float(amount)))
         self.ledger_products.append(product)
 
-    def row(self, fields: dict) -> None:
-        """One timeseries row, the caller's own dict (kept, not copied)."""
+    def row(self, fields) -> None:
+        """One timeseries row, the caller's own dict (kept, not copied); a recorder for
+        the KPIs alone (``kpis_only``) takes a tuple of the ``KPI_COLUMNS`` in order."""
         self.timeseries.append(fields)
 
     def task(self, **fields) -> None:

@@ -290,15 +290,12 @@ class Market:
                      if self._table_records else "")
             share = ordered / total_orders if total_orders > 0 else 0.0
             self._snapshot(snapshot, o, share)
-            if not self._table_records:  # the KPIs' columns alone (Recorder.KPI_COLUMNS)
-                rows.append(dict(
-                    t=t, firm=f.name, product=p.name, units_sold=shipped, new_adopters=new,
-                    upgraders=upgraded[k], cannibalised=lost_gen[k], churners=churned[k],
-                    produced=produced[k], cancelled=o.production.cancelled,
-                    installed_base=active, revenue=revenue, price=p.price,
-                    advertising=float(p.advertising.dot(self.size_share)),
-                    satisfaction=p.satisfaction, inventory=o.production.inventory,
-                    unit_cost=o.production.unit_cost, launched=p.on_market))
+            if not self._table_records:  # the KPIs' columns alone, a tuple in the order
+                rows.append((  # of sim.recorder.KPI_COLUMNS
+                    t, f.name, p.name, shipped, new, upgraded[k], lost_gen[k], churned[k],
+                    produced[k], o.production.cancelled, active, revenue, p.price,
+                    float(p.advertising.dot(self.size_share)), p.satisfaction,
+                    o.production.inventory, o.production.unit_cost, p.on_market))
                 continue
             rows.append(dict(
                 t=t, firm=f.name, product=p.name, units_sold=shipped, orders=ordered,

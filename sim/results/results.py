@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.recorder import KPI_COLUMNS
 from sim.results.annual import firm_statement_kpis, statement_kpis
 from sim.results.arrays import ledger_codes
 from sim.results.files import atomic_write, clean_json
@@ -120,7 +121,9 @@ class Results:
     @classmethod
     def from_run(cls, config, seed, recorder, firms, wall_s=0.0) -> "Results":
         # frames by columns: the same as pd.DataFrame(rows) (sim.results.frames)
-        ts = frame_of_dicts(recorder.timeseries)
+        ts = (frame_of_tuples(recorder.timeseries, list(KPI_COLUMNS))  # kpis_only: tuples
+              if getattr(recorder, "kpis_only", False) and recorder.timeseries
+              else frame_of_dicts(recorder.timeseries))
         events = frame_of_tuples(recorder.events, EVENT_COLUMNS, ("t",))
         ledger = frame_of_tuples(recorder.ledger, LEDGER_COLUMNS[:4], ("t", "amount"))
         ledger["product"] = pd.Series(recorder.ledger_products, dtype=object)
