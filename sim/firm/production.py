@@ -54,6 +54,7 @@ class Production:
         self.cash_limited = False
         self._attribute_rates = design_cost.rates(cfg.attribute_cost)
         self._design_key, self._design_factor = None, 1.0
+        self._design_of = (None, None)  # the (design, reference) arrays last priced
         self._cost_key, self._cost = (None, None, None, None), 0.0  # unit_cost's cache
         self.stopped = False  # the product is being retired: nothing more is made
 
@@ -75,12 +76,16 @@ class Production:
     def _unit_cost(self) -> float:
         cfg = self.cfg
         p = self.product
-        # the factor of the design (and its reference), computed again when either changes
-        key = (p.design.tobytes(), p.reference.tobytes())
-        if key != self._design_key:
-            self._design_key = key
-            self._design_factor = design_cost.factor(p.design, p.reference,
-                                                     self._attribute_rates)
+        # the factor of the design (and its reference), computed again when either changes:
+        # their values are compared only when another array came (they are read-only,
+        # replaced when changed: Product.design)
+        if p.design is not self._design_of[0] or p.reference is not self._design_of[1]:
+            self._design_of = (p.design, p.reference)
+            key = (p.design.tobytes(), p.reference.tobytes())
+            if key != self._design_key:
+                self._design_key = key
+                self._design_factor = design_cost.factor(p.design, p.reference,
+                                                         self._attribute_rates)
         design = self._design_factor
         if self.unlimited:
             return cfg.unit_cost * design

@@ -29,6 +29,10 @@ def test_unit_cost_follows_the_design_not_the_defects(env, rec, ledger):
     assert production.unit_cost == pytest.approx(106.0)
     product.improve({"features": 0.2})  # a release adds features: they cost to make
     assert production.unit_cost == pytest.approx(106.0 * 1.02 ** 2)
+    product.reference = product.design  # a new reference (an equal array): priced again
+    assert production.unit_cost == pytest.approx(100.0)
+    again = Production(env, "f", ProductionConfig(unit_cost=100.0), product, ledger, rec)
+    assert production.unit_cost == again.unit_cost
     free = Production(env, "f", ProductionConfig(unit_cost=100.0, attribute_cost={}), product,
                       ledger, rec)
     assert free.unit_cost == pytest.approx(100.0)
