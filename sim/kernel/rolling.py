@@ -26,50 +26,28 @@ def _rolling_sum(values, window, minp, out):
     comp_add = 0.0
     comp_remove = 0.0
     same = 0
-    prev = 0.0
+    prev = values[0] if n else 0.0
     for i in range(n):
-        end = i + 1
-        start = end - window if end > window else 0
-        if i == 0:
-            prev = values[0]
-            same = 0
-            nobs = 0
-            sum_x = 0.0
-            comp_add = 0.0
-            comp_remove = 0.0
-            val = values[0]
-            if val == val:  # added (NaN is not)
-                nobs += 1
-                y = val - comp_add
+        if i >= window:  # the value leaving the window
+            val = values[i - window]
+            if val == val:  # (NaN was never added)
+                nobs -= 1
+                y = -val - comp_remove
                 t = sum_x + y
-                comp_add = t - sum_x - y
+                comp_remove = t - sum_x - y
                 sum_x = t
-                if val == prev:
-                    same += 1
-                else:
-                    same = 1
-                prev = val
-        else:
-            if start > 0:  # the value leaving: values[start - 1]
-                val = values[start - 1]
-                if val == val:
-                    nobs -= 1
-                    y = -val - comp_remove
-                    t = sum_x + y
-                    comp_remove = t - sum_x - y
-                    sum_x = t
-            val = values[i]  # the value entering
-            if val == val:
-                nobs += 1
-                y = val - comp_add
-                t = sum_x + y
-                comp_add = t - sum_x - y
-                sum_x = t
-                if val == prev:
-                    same += 1
-                else:
-                    same = 1
-                prev = val
+        val = values[i]  # the value entering
+        if val == val:
+            nobs += 1
+            y = val - comp_add
+            t = sum_x + y
+            comp_add = t - sum_x - y
+            sum_x = t
+            if val == prev:
+                same += 1
+            else:
+                same = 1
+            prev = val
         if nobs == 0 and minp == 0:
             out[i] = 0.0
         elif nobs >= minp:
