@@ -326,7 +326,8 @@ def step_aggregate_handle(handle, dt, seg, weights, price, attributes, utility, 
                           replacement_rate, fill_rate, pool, lapsed, active, out, after,
                           season, switching, backorders):
     """``step_aggregate`` with a Generator's ``sim.kernel.generator`` handle for the
-    Generator itself: the same draws, without Numba's ~10 us unboxing of a Generator."""
+    Generator itself: the same draws, without Numba unboxing the Generator on every call
+    (inside a default run the market's step took 47-48 us with it, 20-21 us without)."""
     step_aggregate(generator_of(handle), dt, seg, weights, price, attributes, utility,
                    has_utility, available, awareness, advertising, satisfaction, churn_rate,
                    slope, replacement_rate, fill_rate, pool, lapsed, active, out, after,

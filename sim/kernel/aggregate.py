@@ -130,7 +130,8 @@ class AggregateMarket:
                                                                     dtype=np.float64))]))
         self._no_utility = np.zeros((1, 1))
         self._out_shape = (N_ROWS, segments.n_segments, self.n_products)
-        self._handle, self._handle_of = None, None  # the last Generator's handle, and it
+        # the handle of the Generator last stepped with (sim.kernel.generator), and it
+        self._handle, self._handle_of = None, None
         self._after_shape = (2, segments.n_segments)
 
     def __getstate__(self) -> dict:
