@@ -137,6 +137,22 @@ def firm_statement_kpis(pnl: dict, balance: dict, n_q: int, horizon_days: float)
                  horizon_days)
 
 
+def _year_sums(year: np.ndarray, sums_block: np.ndarray) -> tuple:
+    """(the years in order, {SUMS line: its sum per year}): ``pd.DataFrame(sums_block,
+    columns=SUMS).groupby(year).sum()``. Where the years come in order and no value is
+    NaN (a run's quarters always do), as pandas 3.1 sums them then: ``np.add.reduceat``
+    over each year's quarters of the block the frame holds (lines x quarters, C order);
+    otherwise by pandas itself. ``tests/results/test_fast_paths.py`` keeps the groupby as
+    the twin."""
+    block = np.ascontiguousarray(np.asarray(sums_block, float).T)  # the frame's block
+    if len(year) and bool(np.all(year[1:] >= year[:-1])) and not np.isnan(block).any():
+        starts = np.flatnonzero(np.r_[True, year[1:] != year[:-1]])
+        totals = np.add.reduceat(block, starts, axis=1)
+        return year[starts], dict(zip(SUMS, totals, strict=True))
+    sums = pd.DataFrame(sums_block, columns=list(SUMS)).groupby(year).sum()
+    return sums.index.to_numpy(), {c: sums[c].to_numpy() for c in SUMS}
+
+
 def _kpis(p_quarter, sums_block, b_quarter, cf_operating, cf_investing, end,
           horizon_days: float) -> dict:
     """The statement KPIs from one firm's quarters in order: its income-statement SUMS
@@ -150,10 +166,9 @@ def _kpis(p_quarter, sums_block, b_quarter, cf_operating, cf_investing, end,
         year = (p_quarter // 4).astype(int)
         # the year sums as annual() takes them: one groupby of the SUMS block (pandas
         # picks its summation, compensated or not, from the block as it does there)
-        sums = pd.DataFrame(sums_block, columns=list(SUMS)).groupby(year).sum()
-        years = sums.index.to_numpy()
+        years, sums = _year_sums(year, sums_block)
         complete = (years + 1) * DAYS_PER_YEAR <= horizon_days + 1e-9
-        revenue = sums["net_revenue"].to_numpy()
+        revenue = sums["net_revenue"]
         prev = np.concatenate([[np.nan], revenue[:-1]])
         ok = complete & np.concatenate([[False], complete[:-1]]) & (prev > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -164,9 +179,9 @@ def _kpis(p_quarter, sums_block, b_quarter, cf_operating, cf_investing, end,
             out["revenue_growth_yoy"] = float(growth[-1])
         if len(full):
             k = full[-1]
-            out["gross_margin_rate"] = _ratio(sums["gross_profit"].iloc[k], revenue[k])
-            out["ebitda_margin"] = _ratio(sums["ebitda"].iloc[k], revenue[k])
-        out["net_income_total"] = float(np.nansum(sums["net_income"].to_numpy()))
+            out["gross_margin_rate"] = _ratio(sums["gross_profit"][k], revenue[k])
+            out["ebitda_margin"] = _ratio(sums["ebitda"][k], revenue[k])
+        out["net_income_total"] = float(np.nansum(sums["net_income"]))
     trough = float(np.nanmin(cum)) if len(cum) else 0.0
     out.update({
         "free_cash_flow_total": float(np.nansum(fcf)) if len(fcf) else 0.0,
