@@ -96,16 +96,17 @@ def shares(ts: pd.DataFrame, firm: str, kinds: dict, dt: float, window: int) -> 
         grids = _grids(ts, cols)
         if grids is not None:  # arrays all the way (the same floats)
             firms, grid = grids
-            unit = _share_of_grid(grid["units_sold"], firms, firm, window)
-            revenue = _share_of_grid(grid["revenue"], firms, firm, window)
-            base = _share_of_grid(grid["installed_base"], firms, firm, 1)
-            return {"final_unit_share": float(unit[-1]), "peak_market_share": float(unit.max()),
-                    "final_revenue_share": float(revenue[-1]),
-                    "final_installed_base_share": float(base[-1])}
+            return _final(_share_of_grid(grid["units_sold"], firms, firm, window),
+                          _share_of_grid(grid["revenue"], firms, firm, window),
+                          _share_of_grid(grid["installed_base"], firms, firm, 1))
         wide = _wide(ts, cols)
         unit = _share(wide["units_sold"], firm, window)
-    revenue = _share(wide["revenue"], firm, window)
-    base = _share(wide["installed_base"], firm, 1)
-    return {"final_unit_share": float(unit.iloc[-1]), "peak_market_share": float(unit.max()),
-            "final_revenue_share": float(revenue.iloc[-1]),
-            "final_installed_base_share": float(base.iloc[-1])}
+    return _final(unit.to_numpy(), _share(wide["revenue"], firm, window).to_numpy(),
+                  _share(wide["installed_base"], firm, 1).to_numpy())
+
+
+def _final(unit: np.ndarray, revenue: np.ndarray, base: np.ndarray) -> dict:
+    """The KPIs of the share paths (no NaN left in them)."""
+    return {"final_unit_share": float(unit[-1]), "peak_market_share": float(unit.max()),
+            "final_revenue_share": float(revenue[-1]),
+            "final_installed_base_share": float(base[-1])}
