@@ -5,7 +5,6 @@ tests/results/test_customers_arrays.py)."""
 from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
 
 
 def group_sum(keys: np.ndarray, values: np.ndarray):
@@ -103,9 +102,3 @@ class LedgerCodes(NamedTuple):
     firms: object
     account: np.ndarray
     accounts: object
-
-
-def ledger_codes(ledger: pd.DataFrame) -> LedgerCodes:
-    firm, firms = pd.factorize(ledger["firm"])
-    account, accounts = pd.factorize(ledger["account"])
-    return LedgerCodes(firm, firms, account, accounts)

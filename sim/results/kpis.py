@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from sim.results import customers as cust
-from sim.results.arrays import LedgerCodes, group_sum, ledger_codes, running, total
+from sim.results.arrays import LedgerCodes, group_sum, running, total
+from sim.results.columns import ledger_codes, sort_by, table_columns
 from sim.results.portfolio import portfolio_kpis
 from sim.results.shares import shares
 from sim.units import DAYS_PER_QUARTER, DAYS_PER_YEAR, steps_in
@@ -23,9 +24,9 @@ FLAGSHIP_COLUMNS = ("t", "units_sold", "installed_base", "satisfaction", "churne
                     "unit_cost", "launched")
 
 
-def _event_columns(events) -> dict:
-    """The events' columns the KPIs filter on, as arrays (converted once)."""
-    return {c: events[c].to_numpy(dtype) for c, dtype in
+def _event_columns(events: dict) -> dict:
+    """The events' columns the KPIs filter on, as arrays of these dtypes."""
+    return {c: np.asarray(events[c], dtype) for c, dtype in
             (("t", float), ("firm", object), ("kind", object), ("product", object))}
 
 
@@ -47,32 +48,35 @@ def _none_if_nan(x):
     return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
 
 
-def cannibalisation(config, timeseries: pd.DataFrame) -> dict:
+def cannibalisation(config, timeseries) -> dict:
     """Successive generations (``generation_of``): units of older generations given up for
-    newer ones, and the share of the newer generations' adoptions that came from them."""
+    newer ones, and the share of the newer generations' adoptions that came from them
+    (``timeseries``: a DataFrame or its columns)."""
     products = [p for f in config.firms
                 for p in [f.product] + [e.product for e in getattr(f, "line", [])]]
     later = [p.name for p in products if p.generation_of is not None]
-    if not later or "upgraders" not in timeseries:
+    ts = table_columns(timeseries)
+    if not later or "upgraders" not in ts:
         return {"cannibalisation_rate": None, "cannibalised_units": None}
-    new = timeseries[timeseries["product"].isin(later)]
-    adoptions = float((new["new_adopters"] + new["upgraders"]).sum())
-    upgraders = float(new["upgraders"].sum())
+    new = np.isin(ts["product"], later)  # the rows of the later generations, as a filter
+    adoptions = total(ts["new_adopters"][new] + ts["upgraders"][new])
+    upgraders = total(ts["upgraders"][new])
     return {"cannibalisation_rate": upgraders / adoptions if adoptions > 0 else None,
-            "cannibalised_units": float(timeseries["cannibalised"].sum())}
+            "cannibalised_units": total(ts["cannibalised"])}
 
 
-def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
-                 ledger: pd.DataFrame, codes: LedgerCodes | None = None) -> dict:
-    """The focal firm's KPIs; ``codes``: the ledger's ``ledger_codes`` where the caller
+def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None = None) -> dict:
+    """The focal firm's KPIs from the run's tables, each a DataFrame or its columns
+    (``sim.results.columns``); ``codes``: the ledger's ``LedgerCodes`` where the caller
     has them."""
+    timeseries, events, ledger = map(table_columns, (timeseries, events, ledger))
     firm = config.firm.name
     dt = config.dt_days
     r = config.discount_rate_per_year
     # the ledger's columns as arrays; the focal firm's postings (led) and those but
     # financing (ops) as row numbers in ledger order: the rows the table's filters take
-    t_all = ledger["t"].to_numpy(float)
-    amount_all = ledger["amount"].to_numpy(float)
+    t_all = np.asarray(ledger["t"], float)
+    amount_all = np.asarray(ledger["amount"], float)
     codes = ledger_codes(ledger) if codes is None else codes
     firms, firm_names, acc_all, accounts = codes
     financing = np.array([a.startswith("financing") for a in accounts] + [False])[acc_all]
@@ -97,11 +101,11 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     launch = _first(ev, firm, "launch", first)
     started = _first(ev, firm, "project_started", first)
     planned = config.firm.development.planned_launch_day
-    ts = timeseries.sort_values("t")
+    ts = sort_by(timeseries, "t")  # as sort_values("t")
     flagship = (ts["firm"] == firm) & (ts["product"] == config.firm.product.name)
     # the flagship's rows as columns, in time order (one row per step)
-    rows = np.flatnonzero(flagship.to_numpy(dtype=bool, na_value=False))
-    mine = {c: ts[c].to_numpy()[rows] for c in FLAGSHIP_COLUMNS if c in ts}
+    rows = np.flatnonzero(flagship)
+    mine = {c: ts[c][rows] for c in FLAGSHIP_COLUMNS if c in ts}
     t_mine = mine["t"]
     w = steps_in(WINDOW_DAYS, dt)
     kinds = {c.name: c.product.kind for c in config.competitors.values()}
@@ -132,8 +136,7 @@ def compute_kpis(config, timeseries: pd.DataFrame, events: pd.DataFrame,
     gross = revenue - production - channel  # channels' margins come off the revenue
     sales = 0.0 - booked(lambda a: a == "salaries:sales")
     paid = total(mine["new_adopters"] * cust.paid_share(
-        mine, ts["t"].to_numpy(), ts["satisfaction"].to_numpy(),
-        ts["installed_base"].to_numpy(), config.market.segments))
+        mine, ts["t"], ts["satisfaction"], ts["installed_base"], config.market.segments))
     acquisition = marketing + sales
     cac = acquisition / paid if paid > 0 else None
     cac_blended = acquisition / new if new > 0 else None

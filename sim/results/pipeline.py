@@ -28,12 +28,12 @@ that leaves a project out would look like a weaker pipeline.
 """
 
 import numpy as np
-import pandas as pd
 
 from sim.config import ATTRIBUTES
 from sim.firm import design_cost
 from sim.firm.development import BUILDING_TEAMS
 from sim.firm.firm import line_parts
+from sim.results.columns import table_columns
 from sim.units import DAYS_PER_WEEK, DAYS_PER_YEAR
 
 
@@ -57,16 +57,18 @@ def business_case(parts, rate: float) -> float | None:
     return yearly * (1.0 - (1.0 + rate) ** (-years)) / rate
 
 
-def _state(events: pd.DataFrame, firm: str, product: str, day: float):
-    """(launched or killed by ``day``, the stages whose gate went by ``day``)."""
+def _state(events, firm: str, product: str, day: float):
+    """(launched or killed by ``day``, the stages whose gate went by ``day``); ``events``
+    a DataFrame or its columns."""
+    events = table_columns(events)
     # the columns as arrays (a filter of the table, without its string comparisons)
-    hit = ((events["firm"].to_numpy(object) == firm)
-           & (events["product"].to_numpy(object) == product)
-           & (events["t"].to_numpy(float) <= day))
-    kinds = events["kind"].to_numpy(object)[hit]
+    hit = ((np.asarray(events["firm"], object) == firm)
+           & (np.asarray(events["product"], object) == product)
+           & (np.asarray(events["t"], float) <= day))
+    kinds = np.asarray(events["kind"], object)[hit]
     if any(k in ("launch", "project_killed") for k in kinds):
         return True, set()
-    details = events["detail"].to_numpy(object)[hit]
+    details = np.asarray(events["detail"], object)[hit]
     return False, {d.split(":")[0] for k, d in zip(kinds, details, strict=True)
                    if k == "gate_go"}
 
@@ -83,10 +85,11 @@ def project_rnpv(parts, firm_cfg, events, tasks, day: float, rate: float) -> dic
     if value is None or any(p is None for p in survival):
         return {"rnpv": None, "stages_ahead": len(ahead)}
     finished = set()
-    if len(tasks) and "product" in tasks:
-        t = tasks[(tasks["firm"] == firm_cfg.name) & (tasks["product"] == parts.product.name)
-                  & (tasks["end"] <= day) & (tasks["recycle"] == 0)]
-        finished = set(t["task"])
+    tasks = table_columns(tasks)
+    if "product" in tasks and len(tasks["product"]):  # a filter of the table, as arrays
+        done = ((tasks["firm"] == firm_cfg.name) & (tasks["product"] == parts.product.name)
+                & (tasks["end"] <= day) & (tasks["recycle"] == 0))
+        finished = set(tasks["task"][done])
     product = parts.product
     attrs = np.array([float(product.attributes.get(a, 0.0)) for a in ATTRIBUTES])
     ref = np.array([float(product.reference_attributes.get(a, 0.0)) for a in ATTRIBUTES])
@@ -110,9 +113,8 @@ def project_rnpv(parts, firm_cfg, events, tasks, day: float, rate: float) -> dic
             "business_case": value, "remaining_cost": cost}
 
 
-def pipeline_kpis(config, events: pd.DataFrame, tasks: pd.DataFrame,
-                  day: float | None = None) -> dict:
-    """``pipeline_strength`` (the sum of the projects' rNPV; 0 with none in development,
+def pipeline_kpis(config, events, tasks, day: float | None = None) -> dict:
+    """From the events and tasks (each a DataFrame or its columns): ``pipeline_strength`` (the sum of the projects' rNPV; 0 with none in development,
     None when one cannot be valued), ``pipeline_projects`` and ``pipeline_rnpv.<product>``
     on ``day`` (default: the end of the run)."""
     day = config.horizon_days if day is None else day

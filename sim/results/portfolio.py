@@ -23,9 +23,9 @@ firm's shared costs) and the timeseries (one row per step per product):
 """
 
 import numpy as np
-import pandas as pd
 
-from sim.results.arrays import LedgerCodes, ledger_codes, total
+from sim.results.arrays import LedgerCodes, total
+from sim.results.columns import ledger_codes, table_columns
 from sim.units import DAYS_PER_YEAR
 
 
@@ -40,26 +40,27 @@ def product_names(firm_cfg) -> list:
     return [firm_cfg.product.name] + [e.product.name for e in firm_cfg.line]
 
 
-def portfolio_kpis(config, timeseries: pd.DataFrame, ledger: pd.DataFrame,
-                   codes: LedgerCodes | None = None) -> dict:
-    """The module's KPIs; ``codes``: the ledger's ``ledger_codes`` where the caller has them."""
+def portfolio_kpis(config, timeseries, ledger, codes: LedgerCodes | None = None) -> dict:
+    """The module's KPIs from the timeseries and the ledger (each a DataFrame or its
+    columns); ``codes``: the ledger's ``LedgerCodes`` where the caller has them."""
+    timeseries, ledger = table_columns(timeseries), table_columns(ledger)
     # the ledger's columns as arrays, each account and firm compared once as a code: the
     # rows each sum takes are those of the boolean filters on the table, in ledger order
-    amount = ledger["amount"].to_numpy(float)
-    t = ledger["t"].to_numpy(float)
+    amount = np.asarray(ledger["amount"], float)
+    t = np.asarray(ledger["t"], float)
     firms, firm_names, acc, accounts = ledger_codes(ledger) if codes is None else codes
     is_op = ~np.isin(acc, [k for k, a in enumerate(accounts) if a.startswith("financing")])
     is_revenue = acc == (list(accounts).index("revenue") if "revenue" in accounts else -2)
     firm_code = {f: k for k, f in enumerate(firm_names)}
     firm = config.firm.name
     mine = is_op & (firms == firm_code.get(firm, -2))
-    product = (ledger["product"].to_numpy(object) if "product" in ledger
-               else np.full(len(ledger), "", object))
-    # the focal firm's timeseries rows as arrays (the frame only for launch targets)
-    has_ts = len(timeseries) and "firm" in timeseries
-    ts_mine = (timeseries["firm"].to_numpy(object) == firm) if has_ts else np.zeros(0, bool)
-    ts_product = timeseries["product"].to_numpy(object) if has_ts else np.zeros(0, object)
-    units = timeseries["units_sold"].to_numpy() if has_ts else np.zeros(0)
+    product = (np.asarray(ledger["product"], object) if "product" in ledger
+               else np.full(len(t), "", object))
+    # the focal firm's timeseries rows as arrays
+    has_ts = "firm" in timeseries and len(timeseries["firm"])
+    ts_mine = (np.asarray(timeseries["firm"], object) == firm) if has_ts else np.zeros(0, bool)
+    ts_product = np.asarray(timeseries["product"], object) if has_ts else np.zeros(0, object)
+    units = timeseries["units_sold"] if has_ts else np.zeros(0)
     out = {}
     for name in product_names(config.firm):
         rows = mine & (product == name)
@@ -76,20 +77,24 @@ def portfolio_kpis(config, timeseries: pd.DataFrame, ledger: pd.DataFrame,
         out[f"portfolio_profit.{f.name}"] = total(amount[theirs])
     targets = any(p.success_units is not None
                   for p in [config.firm.product] + [e.product for e in config.firm.line])
-    out["launch_success_rate"] = (launch_success_rate(config, timeseries[ts_mine])
-                                  if targets and has_ts else None)
+    out["launch_success_rate"] = (launch_success_rate(
+        config, {c: np.asarray(timeseries[c])[ts_mine] for c in ("t", "product", "launched",
+                                                                 "units_sold")})
+        if targets and has_ts else None)
     return out
 
 
-def launch_success_rate(config, ts: pd.DataFrame):
-    """Module docstring; ``ts`` is the focal firm's timeseries."""
+def launch_success_rate(config, ts):
+    """Module docstring; ``ts`` is the focal firm's timeseries (a DataFrame or columns)."""
+    ts = table_columns(ts)
     judged = met = 0
     for p in [config.firm.product] + [e.product for e in config.firm.line]:
-        if p.success_units is None or p.success_by_day > config.horizon_days or not len(ts):
+        if p.success_units is None or p.success_by_day > config.horizon_days or not len(
+                ts["t"]):
             continue
-        rows = ts[ts["product"] == p.name]
-        if not rows["launched"].any():
+        rows = ts["product"] == p.name
+        if not ts["launched"][rows].any():
             continue
         judged += 1
-        met += float(rows.loc[rows["t"] < p.success_by_day, "units_sold"].sum()) >= p.success_units
+        met += total(ts["units_sold"][rows & (ts["t"] < p.success_by_day)]) >= p.success_units
     return met / judged if judged else None

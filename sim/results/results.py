@@ -17,12 +17,22 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
 from sim.recorder import KPI_COLUMNS
 from sim.results.annual import firm_statement_kpis, statement_kpis
-from sim.results.arrays import ledger_codes
+from sim.results.columns import (
+    EVENT_COLUMNS,
+    LEDGER_COLUMNS,
+    RunColumns,
+    dict_columns,
+    object_array,
+    run_columns,
+    table_columns,
+    tuple_columns,
+)
 from sim.results.files import atomic_write, clean_json
 from sim.results.frames import frame_of_dicts, frame_of_tuples
 from sim.results.kpis import compute_kpis
@@ -30,8 +40,6 @@ from sim.results.pipeline import pipeline_kpis
 from sim.results.regions import REGION_COLUMNS, region_kpis, region_table
 from sim.results.statements import build_statements, stack, statement_parts
 
-EVENT_COLUMNS = ["t", "firm", "product", "kind", "detail"]
-LEDGER_COLUMNS = ["t", "firm", "account", "amount", "product"]
 SEGMENT_COLUMNS = ["t", "segment", "firm", "installed_base", "new_adopters", "pool", "product"]
 PREFERENCE_COLUMNS = ["t", "segment", "price_sensitivity", "ideal_quality", "ideal_features",
                       "ideal_design"]
@@ -40,8 +48,9 @@ DISTRIBUTION_COLUMNS = ["t", "firm", "channel", "segment", "coverage", "availabi
 
 
 class _Table:
-    """A table of ``Results`` that no KPI reads, built on its first read (a sweep's compact
-    output that does not ask for it never builds it); assigning one sets it."""
+    """A table of ``Results``, built on its first read (the KPIs read the run's columns,
+    ``sim.results.columns``: a sweep's compact output that asks for no table never builds
+    one); assigning one sets it."""
 
     def __set_name__(self, owner, name):
         self.name = name
@@ -72,39 +81,89 @@ def _not_recorded(name: str):
     return fail
 
 
-def _lazy_tables(recorder) -> dict:
-    """Builders of the tables no KPI reads, each of the rows recorded so far (a game goes
-    on recording after its results are taken); a run that recorded for its KPIs alone
-    has none of them but the regions table (region KPIs read it)."""
-    if getattr(recorder, "kpis_only", False):
-        regions = getattr(recorder, "regions", [])[:]
-        return {**{name: _not_recorded(name)
-                   for name in ("segments", "preferences", "distribution")},
-                "regions": lambda: region_table(regions)}
+class _Rows(NamedTuple):
+    """The rows of the tables the KPIs read, as recorded up to now (copies of the lists:
+    a game goes on recording after its results are taken)."""
+
+    timeseries: list
+    events: list
+    ledger: list
+    ledger_products: list
+    tasks: list
+    kpis_only: bool
+
+    @classmethod
+    def of(cls, recorder) -> "_Rows":
+        return cls(recorder.timeseries[:], recorder.events[:], recorder.ledger[:],
+                   recorder.ledger_products[:], recorder.tasks[:],
+                   bool(getattr(recorder, "kpis_only", False)))
+
+    # each table's DataFrame: by columns, the same as pd.DataFrame(rows) (sim.results.frames)
+    def timeseries_frame(self) -> pd.DataFrame:
+        if self.kpis_only and self.timeseries:  # kpis_only: tuples of the KPI_COLUMNS
+            return frame_of_tuples(self.timeseries, list(KPI_COLUMNS))
+        return frame_of_dicts(self.timeseries)
+
+    def events_frame(self) -> pd.DataFrame:
+        return frame_of_tuples(self.events, EVENT_COLUMNS, ("t",))
+
+    def ledger_frame(self) -> pd.DataFrame:
+        ledger = frame_of_tuples(self.ledger, LEDGER_COLUMNS[:4], ("t", "amount"))
+        ledger["product"] = pd.Series(self.ledger_products, dtype=object)
+        return ledger
+
+    def tasks_frame(self) -> pd.DataFrame:
+        return frame_of_dicts(self.tasks)
+
+    def columns(self, built: dict) -> RunColumns:
+        """The tables' columns, made from the rows; a table whose rows do not make them
+        (none, or rows of other shapes) from its DataFrame, built now and kept in
+        ``built``."""
+        def frame(name):
+            built[name] = getattr(self, f"{name}_frame")()
+            return table_columns(built[name])
+
+        ts = (tuple_columns(self.timeseries, list(KPI_COLUMNS)) if self.kpis_only
+              else dict_columns(self.timeseries)) or frame("timeseries")
+        events = tuple_columns(self.events, EVENT_COLUMNS, ("t",)) or frame("events")
+        ledger = tuple_columns(self.ledger, LEDGER_COLUMNS[:4], ("t", "amount"))
+        if ledger is None:
+            ledger = frame("ledger")
+        else:
+            ledger["product"] = object_array(self.ledger_products)
+        tasks = dict_columns(self.tasks) or frame("tasks")
+        return run_columns(ts, events, ledger, tasks)
+
+
+def _lazy_tables(recorder, rows: _Rows) -> dict:
+    """Builders of the tables, each of the rows recorded so far; a run that recorded for
+    its KPIs alone has none of the segments, preferences and distribution tables."""
+    tables = {"timeseries": rows.timeseries_frame, "events": rows.events_frame,
+              "ledger": rows.ledger_frame, "tasks": rows.tasks_frame}
+    regions = getattr(recorder, "regions", [])[:]
+    tables["regions"] = lambda: region_table(regions)
+    if rows.kpis_only:
+        return {**tables, **{name: _not_recorded(name)
+                             for name in ("segments", "preferences", "distribution")}}
     n_blocks = len(recorder.segment_blocks)
     prefs = recorder.preferences[:]
     dist = recorder.distribution[:]
-    regions = getattr(recorder, "regions", [])[:]
     return {
+        **tables,
         "segments": lambda: pd.DataFrame(recorder.segment_columns(n_blocks) or [],
                                          columns=SEGMENT_COLUMNS),
         "preferences": lambda: pd.DataFrame(prefs, columns=PREFERENCE_COLUMNS),
         "distribution": lambda: pd.DataFrame(dist, columns=DISTRIBUTION_COLUMNS),
-        "regions": lambda: region_table(regions),
     }
 
 
 @dataclass
 class Results:
-    """A run's tables and KPIs. ``segments``, ``preferences``, ``distribution`` and
-    ``regions`` are built on first read (``_Table``); the others and ``kpis`` at once."""
+    """A run's tables and KPIs. ``kpis`` are computed at once, from the run's columns
+    (``sim.results.columns``); every table is built on its first read (``_Table``)."""
 
     config: object
     seed: int
-    timeseries: pd.DataFrame
-    events: pd.DataFrame
-    ledger: pd.DataFrame
-    tasks: pd.DataFrame
     kpis: dict
     final_cash: dict = field(default_factory=dict)
     wall_s: float = 0.0
@@ -113,6 +172,10 @@ class Results:
     # recorded for its KPIs alone (``run_scenario(..., kpis_only=True)``): not writable
     kpis_only: bool = field(default=False, repr=False, compare=False)
 
+    timeseries = _Table()
+    events = _Table()
+    ledger = _Table()
+    tasks = _Table()
     segments = _Table()
     preferences = _Table()
     distribution = _Table()
@@ -120,30 +183,23 @@ class Results:
 
     @classmethod
     def from_run(cls, config, seed, recorder, firms, wall_s=0.0) -> "Results":
-        # frames by columns: the same as pd.DataFrame(rows) (sim.results.frames)
-        ts = (frame_of_tuples(recorder.timeseries, list(KPI_COLUMNS))  # kpis_only: tuples
-              if getattr(recorder, "kpis_only", False) and recorder.timeseries
-              else frame_of_dicts(recorder.timeseries))
-        events = frame_of_tuples(recorder.events, EVENT_COLUMNS, ("t",))
-        ledger = frame_of_tuples(recorder.ledger, LEDGER_COLUMNS[:4], ("t", "amount"))
-        ledger["product"] = pd.Series(recorder.ledger_products, dtype=object)
-        tasks = frame_of_dicts(recorder.tasks)
-        codes = ledger_codes(ledger)  # read by the KPIs and the statements
-        kpis = compute_kpis(config, ts, events, ledger, codes)
-        kpis.update(pipeline_kpis(config, events, tasks))
+        rows = _Rows.of(recorder)
+        tables = _lazy_tables(recorder, rows)
+        cols = rows.columns(tables)  # a table built for its columns is kept
+        kpis = compute_kpis(config, cols.timeseries, cols.events, cols.ledger, cols.codes)
+        kpis.update(pipeline_kpis(config, cols.events, cols.tasks))
         kpis["seed"] = int(seed)
         kpis["scenario"] = config.name
         kpis["mode"] = config.mode
-        res = cls(config, int(seed), ts, events, ledger, tasks, kpis,
-                  {f.name: f.ledger.cash for f in firms}, wall_s, _lazy_tables(recorder))
-        res.kpis_only = bool(getattr(recorder, "kpis_only", False))
+        res = cls(config, int(seed), kpis, {f.name: f.ledger.cash for f in firms}, wall_s,
+                  tables, kpis_only=rows.kpis_only)
         if getattr(recorder, "regions", None):  # a market with regions: KPIs read its table
             kpis.update(region_kpis(res.regions, config.firm.name))
         # the statements as columns: the focal firm's now (its KPIs), the others' when the
         # tables are first read (statements(): a compact run's never are)
         firms_, n_q, part = statement_parts(
-            ledger, ts, config.horizon_days, getattr(config, "tax_rate", 0.21),
-            getattr(config, "depreciation_years", 5.0), codes)
+            cols.ledger, cols.timeseries, config.horizon_days, getattr(config, "tax_rate", 0.21),
+            getattr(config, "depreciation_years", 5.0), cols.codes)
         done = {}
         if config.firm.name in firms_:
             k = firms_.index(config.firm.name)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim.kernel.rolling import rolling_sum
+from sim.results.columns import frame_of_columns, table_columns
 from sim.results.customers import paying
 
 
@@ -21,27 +22,27 @@ def _wide(frame: pd.DataFrame, columns: list) -> dict:
     return {c: wide[c] for c in columns}
 
 
-def _grids(frame: pd.DataFrame, columns: list):
+def _grids(frame: dict, columns: list):
     """``_wide``'s tables as arrays (days x firms, the firms sorted), without groupby and
     unstack, where every (t, firm) has one row (a firm of one product) and the columns
     are float64 or int64: each value lands in its cell, as pandas' group sum of one value
     gives it (``0.0 + v`` on its compensated path, ``v`` by reduceat, which it takes when
     the rows come in (t, firm) order with no NaN), the cells without a row 0.0. Returns
     (firms, {column: array}), or None where that does not hold (the caller groups)."""
-    t_codes, days = pd.factorize(frame["t"], sort=True)
+    t_codes, days = pd.factorize(np.asarray(frame["t"]), sort=True)
     f_codes, firms = pd.factorize(frame["firm"], sort=True)
     cell = t_codes * len(firms) + f_codes
     if (t_codes < 0).any() or (f_codes < 0).any() or len(np.unique(cell)) < len(cell):
         return None
-    kinds = {c: frame[c].dtype for c in columns}
+    kinds = {c: np.asarray(frame[c]).dtype for c in columns}
     if any(k not in (np.dtype(float), np.dtype(np.int64)) for k in kinds.values()):
         return None
     sorted_rows = bool(np.all(cell[1:] >= cell[:-1]))
     floats = [c for c in columns if kinds[c] == np.dtype(float)]
-    reduceat = sorted_rows and not any(np.isnan(frame[c].to_numpy()).any() for c in floats)
+    reduceat = sorted_rows and not any(np.isnan(frame[c]).any() for c in floats)
     out = {}
     for c in columns:
-        v = frame[c].to_numpy()
+        v = frame[c]
         if kinds[c] == np.dtype(float) and not reduceat:
             v = 0.0 + v
         grid = np.zeros(len(days) * len(firms))  # a rolling sum reads int64 as float64
@@ -79,13 +80,16 @@ def _share(wide: pd.DataFrame, firm: str, window: int) -> pd.Series:
     return (mine / total).fillna(0.0)
 
 
-def shares(ts: pd.DataFrame, firm: str, kinds: dict, dt: float, window: int) -> dict:
-    """Final and peak unit share, final revenue and installed-base share."""
-    if not len(ts):
+def shares(ts, firm: str, kinds: dict, dt: float, window: int) -> dict:
+    """Final and peak unit share, final revenue and installed-base share (``ts``: the
+    timeseries, a DataFrame or its columns)."""
+    ts = table_columns(ts)
+    if not len(ts) or not len(next(iter(ts.values()))):
         return {"final_unit_share": 0.0, "peak_market_share": 0.0,
                 "final_revenue_share": 0.0, "final_installed_base_share": 0.0}
     if kinds.get(firm) == "subscription":
-        frame = ts[["t", "firm", "units_sold", "revenue", "price", "installed_base"]].copy()
+        frame = frame_of_columns(ts, ["t", "firm", "units_sold", "revenue", "price",
+                                      "installed_base"])
         frame["volume"] = 0.0
         for name, rows in frame.groupby("firm"):
             frame.loc[rows.index, "volume"] = paying(rows, kinds.get(name, "durable"), dt)
@@ -99,7 +103,7 @@ def shares(ts: pd.DataFrame, firm: str, kinds: dict, dt: float, window: int) -> 
             return _final(_share_of_grid(grid["units_sold"], firms, firm, window),
                           _share_of_grid(grid["revenue"], firms, firm, window),
                           _share_of_grid(grid["installed_base"], firms, firm, 1))
-        wide = _wide(ts, cols)
+        wide = _wide(frame_of_columns(ts, ["t", "firm", *cols]), cols)
         unit = _share(wide["units_sold"], firm, window)
     return _final(unit.to_numpy(), _share(wide["revenue"], firm, window).to_numpy(),
                   _share(wide["installed_base"], firm, 1).to_numpy())

@@ -22,7 +22,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim.results.arrays import LedgerCodes, ledger_codes
+from sim.results.arrays import LedgerCodes
+from sim.results.columns import ledger_codes, table_columns
 from sim.units import DAYS_PER_YEAR
 
 QUARTER_DAYS = DAYS_PER_YEAR / 4.0
@@ -280,40 +281,46 @@ def statement_columns(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: f
     return firms, n_q, [part(k) for k in range(len(firms))]
 
 
-def statement_parts(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: float,
-                    tax_rate: float, depreciation_years: float,
-                    led_codes: LedgerCodes | None = None):
+def _rows(table: dict) -> int:
+    return len(next(iter(table.values()))) if table else 0
+
+
+def statement_parts(ledger, timeseries, horizon: float, tax_rate: float,
+                    depreciation_years: float, led_codes: LedgerCodes | None = None):
     """``statement_columns`` with each firm's part computed when asked: (firms, quarters,
     ``part``), ``part(k)`` the (pnl columns, balance columns) of ``firms[k]`` (a run's
-    KPIs read the focal firm's alone)."""
+    KPIs read the focal firm's alone); the ledger and the timeseries each a DataFrame or
+    its columns (``sim.results.columns``)."""
+    ledger, timeseries = table_columns(ledger), table_columns(timeseries)
     led_codes = ledger_codes(ledger) if led_codes is None else led_codes
-    firms = list(dict.fromkeys([*pd.unique(timeseries.get("firm", pd.Series(dtype=str))),
-                                *led_codes.firms]))
+    ts_firms = pd.unique(timeseries["firm"]) if "firm" in timeseries else []
+    firms = list(dict.fromkeys([*ts_firms, *led_codes.firms]))
     n_q = max(int(math.ceil(horizon / QUARTER_DAYS - 1e-12)), 1)
-    for df in (ledger, timeseries):
-        if len(df):
-            n_q = max(n_q, int(_quarter(df["t"].max())) + 1)
+    for table in (ledger, timeseries):
+        if _rows(table):  # the last day's quarter (Series.max: NaN skipped)
+            n_q = max(n_q, int(_quarter(np.nanmax(table["t"]))) + 1)
     # only the columns the statements read, as arrays; each firm's rows taken by its code
     # (the rows, in the order, that a filter of the table on the firm takes)
     firm_codes = {f: k for k, f in enumerate(firms)}
 
-    def codes(frame) -> np.ndarray:
-        if not len(frame) or "firm" not in frame:
+    def codes(table: dict) -> np.ndarray:
+        if not _rows(table) or "firm" not in table:
             return np.zeros(0, int)
-        keys, names = pd.factorize(frame["firm"])
+        keys, names = pd.factorize(table["firm"])
         return np.array([firm_codes.get(n, -1) for n in names] + [-1], int)[keys]
 
+    n_led = _rows(ledger)
     led_firm = (np.array([firm_codes.get(n, -1) for n in led_codes.firms] + [-1],
-                         int)[led_codes.firm] if len(ledger) else np.zeros(0, int))
-    led_t = ledger["t"].to_numpy(float)
-    led_amount = ledger["amount"].to_numpy(float)
+                         int)[led_codes.firm] if n_led else np.zeros(0, int))
+    led_t = np.asarray(ledger["t"], float) if n_led else np.zeros(0)
+    led_amount = np.asarray(ledger["amount"], float) if n_led else np.zeros(0)
     led_lines = (np.array([line_of(a) for a in led_codes.accounts] + [""],
-                          dtype=object)[led_codes.account] if len(ledger)
+                          dtype=object)[led_codes.account] if n_led
                  else np.zeros(0, object))
-    has_ts = len(timeseries) and all(c in timeseries for c in (
+    has_ts = _rows(timeseries) and all(c in timeseries for c in (
         "t", "produced", "inventory", "units_sold"))
     ts_firm = codes(timeseries) if has_ts else np.zeros(0, int)
-    ts_cols = [timeseries[c].to_numpy(float) if has_ts else np.zeros(0)
+    ts_cols = [np.asarray(timeseries[c], float) if has_ts else np.zeros(0)
                for c in ("t", "produced", "inventory", "units_sold")]
 
     def part(k: int):
