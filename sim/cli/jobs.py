@@ -46,7 +46,7 @@ def run_sweep_job(make_app, run_dir: Path, overrides: list, num,
         write_json(run_dir / "job.json", {"overrides": overrides, "status": "running",
                                           "seed": app.seed, "pid": os.getpid(),
                                           "config_sha256": digest})
-        run_app(app, run_dir, progress=False)
+        run_app(app, run_dir, progress=False, table=False)  # its KPIs: its directory's
     except Exception as e:  # noqa: BLE001 - a job reports its own failure
         message = str(e) if isinstance(e, MarketsimError) else f"{type(e).__name__}: {e}"
         message = one_line(message)

@@ -20,8 +20,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def run_app(app: AppConfig, run_dir: Path, progress: bool = False) -> pd.DataFrame:
-    """Run ``app.replications`` seeds of the scenario into ``run_dir``; returns the KPIs."""
+def run_app(app: AppConfig, run_dir: Path, progress: bool = False,
+            table: bool = True) -> pd.DataFrame | None:
+    """Run ``app.replications`` seeds of the scenario into ``run_dir``; returns the KPIs, one
+    row per replication (``table=False``: None, for a sweep's job, whose KPIs its
+    directory holds; a one-row frame of some 200 KPIs costs about 1.5 ms to build)."""
     import pandas as pd  # not at import: a command with bad input never needs it
     from tqdm import tqdm
 
@@ -54,6 +57,8 @@ def run_app(app: AppConfig, run_dir: Path, progress: bool = False) -> pd.DataFra
             rows.append(res.kpis)
     finally:
         bar.close()
+    if reps == 1 and not table:
+        return None
     kpis = pd.DataFrame(rows)
     if reps > 1:
         Path(run_dir).mkdir(parents=True, exist_ok=True)  # compact: no rep_NNN/ made it

@@ -145,7 +145,7 @@ def test_a_compact_job_records_the_digest_of_its_full_composition(loader_and_mas
     rest = ["scenario=price_war", "firm.pricing.list_price=249", "outputs=compact"]
     got = []
 
-    def fake_run(app, run_dir, progress=False):  # the run itself is tested elsewhere
+    def fake_run(app, run_dir, progress=False, table=True):  # the run itself is tested elsewhere
         got.append(app)
         Path(run_dir).mkdir(parents=True, exist_ok=True)
         (Path(run_dir) / "kpis.json").write_text("{}")
@@ -219,3 +219,16 @@ def test_the_streamed_table_equals_the_table_read_back(compact_sweep, tmp_path):
                                   pd.read_parquet(tmp_path / "old.parquet"))
     table = pd.read_parquet(sweep / "kpis.parquet")
     assert list(table["status"]) == ["ok", "failed", "ok", "failed"]
+
+
+def test_a_sweep_jobs_run_writes_the_same_files_without_building_its_kpi_table(tmp_path):
+    app = compose([*SHORT, "seed=1", "outputs=compact"])
+    assert run_app(app, tmp_path / "job", table=False) is None  # a sweep job's call
+    kpis = run_app(app, tmp_path / "run")
+    assert len(kpis) == 1 and kpis["seed"].tolist() == [1]
+    assert _files(tmp_path / "job") == _files(tmp_path / "run") == ["kpis.json"]
+    assert (tmp_path / "job" / "kpis.json").read_text() == (
+        tmp_path / "run" / "kpis.json").read_text()
+    reps = compose([*SHORT, "replications=2", "outputs=compact"])
+    table = run_app(reps, tmp_path / "reps", table=False)  # its files need the table
+    assert len(table) == 2 and (tmp_path / "reps" / "kpis_replications.parquet").exists()
