@@ -84,6 +84,19 @@ def test_compact_replications_write_their_table_and_mean_only(tmp_path):
                                   pd.read_parquet(full / "kpis_replications.parquet"))
 
 
+def test_a_sweep_jobs_run_writes_the_same_files_without_building_its_kpi_table(tmp_path):
+    app = compose([*SHORT, "seed=1", "outputs=compact"])
+    assert run_app(app, tmp_path / "job", table=False) is None  # a sweep job's call
+    kpis = run_app(app, tmp_path / "run")
+    assert len(kpis) == 1 and kpis["seed"].tolist() == [1]
+    assert _files(tmp_path / "job") == _files(tmp_path / "run") == ["kpis.json"]
+    assert (tmp_path / "job" / "kpis.json").read_text() == (
+        tmp_path / "run" / "kpis.json").read_text()
+    reps = compose([*SHORT, "replications=2", "outputs=compact"])
+    table = run_app(reps, tmp_path / "reps", table=False)  # its files need the table
+    assert len(table) == 2 and (tmp_path / "reps" / "kpis_replications.parquet").exists()
+
+
 @pytest.mark.parametrize("overrides,message", [
     (["outputs=tiny"], "outputs must be one of full, compact; got 'tiny'"),
     (["outputs=compact", "output_tables=[timeseries,ledgr]"],
@@ -220,15 +233,3 @@ def test_the_streamed_table_equals_the_table_read_back(compact_sweep, tmp_path):
     table = pd.read_parquet(sweep / "kpis.parquet")
     assert list(table["status"]) == ["ok", "failed", "ok", "failed"]
 
-
-def test_a_sweep_jobs_run_writes_the_same_files_without_building_its_kpi_table(tmp_path):
-    app = compose([*SHORT, "seed=1", "outputs=compact"])
-    assert run_app(app, tmp_path / "job", table=False) is None  # a sweep job's call
-    kpis = run_app(app, tmp_path / "run")
-    assert len(kpis) == 1 and kpis["seed"].tolist() == [1]
-    assert _files(tmp_path / "job") == _files(tmp_path / "run") == ["kpis.json"]
-    assert (tmp_path / "job" / "kpis.json").read_text() == (
-        tmp_path / "run" / "kpis.json").read_text()
-    reps = compose([*SHORT, "replications=2", "outputs=compact"])
-    table = run_app(reps, tmp_path / "reps", table=False)  # its files need the table
-    assert len(table) == 2 and (tmp_path / "reps" / "kpis_replications.parquet").exists()
