@@ -54,6 +54,11 @@ def table_columns(table) -> dict:
     return table
 
 
+def n_rows(table: dict) -> int:
+    """The number of rows of a table given as columns (0 without columns)."""
+    return len(next(iter(table.values()))) if table else 0
+
+
 def tuple_columns(rows: list, names: list, floats=()) -> dict | None:
     """The columns of ``pd.DataFrame(rows, columns=names)`` for a list of tuples of
     ``len(names)`` values; None where there are no rows or a row of another length (the
@@ -120,10 +125,3 @@ def ledger_codes(ledger) -> LedgerCodes:
     firm, firms = pd.factorize(ledger["firm"])
     account, accounts = pd.factorize(ledger["account"])
     return LedgerCodes(firm, firms, account, accounts)
-
-
-def run_columns(timeseries, events, ledger, tasks) -> RunColumns:
-    """``RunColumns`` of tables given as DataFrames or columns."""
-    ledger = table_columns(ledger)
-    return RunColumns(table_columns(timeseries), table_columns(events), ledger,
-                      table_columns(tasks), ledger_codes(ledger))

@@ -114,9 +114,10 @@ def project_rnpv(parts, firm_cfg, events, tasks, day: float, rate: float) -> dic
 
 
 def pipeline_kpis(config, events, tasks, day: float | None = None) -> dict:
-    """From the events and tasks (each a DataFrame or its columns): ``pipeline_strength`` (the sum of the projects' rNPV; 0 with none in development,
+    """``pipeline_strength`` (the sum of the projects' rNPV; 0 with none in development,
     None when one cannot be valued), ``pipeline_projects`` and ``pipeline_rnpv.<product>``
-    on ``day`` (default: the end of the run)."""
+    on ``day`` (default: the end of the run), from the events and the tasks (each a
+    DataFrame or its columns)."""
     day = config.horizon_days if day is None else day
     rate = config.discount_rate_per_year
     out, total, count = {}, 0.0, 0

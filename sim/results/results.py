@@ -28,8 +28,8 @@ from sim.results.columns import (
     LEDGER_COLUMNS,
     RunColumns,
     dict_columns,
+    ledger_codes,
     object_array,
-    run_columns,
     table_columns,
     tuple_columns,
 )
@@ -132,7 +132,7 @@ class _Rows(NamedTuple):
         else:
             ledger["product"] = object_array(self.ledger_products)
         tasks = dict_columns(self.tasks) or frame("tasks")
-        return run_columns(ts, events, ledger, tasks)
+        return RunColumns(ts, events, ledger, tasks, ledger_codes(ledger))
 
 
 def _lazy_tables(recorder, rows: _Rows) -> dict:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim.kernel.rolling import rolling_sum
-from sim.results.columns import frame_of_columns, table_columns
+from sim.results.columns import frame_of_columns, n_rows, table_columns
 from sim.results.customers import paying
 
 
@@ -84,7 +84,7 @@ def shares(ts, firm: str, kinds: dict, dt: float, window: int) -> dict:
     """Final and peak unit share, final revenue and installed-base share (``ts``: the
     timeseries, a DataFrame or its columns)."""
     ts = table_columns(ts)
-    if not len(ts) or not len(next(iter(ts.values()))):
+    if not n_rows(ts):
         return {"final_unit_share": 0.0, "peak_market_share": 0.0,
                 "final_revenue_share": 0.0, "final_installed_base_share": 0.0}
     if kinds.get(firm) == "subscription":

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim.results.arrays import LedgerCodes
-from sim.results.columns import ledger_codes, table_columns
+from sim.results.columns import ledger_codes, n_rows, table_columns
 from sim.units import DAYS_PER_YEAR
 
 QUARTER_DAYS = DAYS_PER_YEAR / 4.0
@@ -281,10 +281,6 @@ def statement_columns(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: f
     return firms, n_q, [part(k) for k in range(len(firms))]
 
 
-def _rows(table: dict) -> int:
-    return len(next(iter(table.values()))) if table else 0
-
-
 def statement_parts(ledger, timeseries, horizon: float, tax_rate: float,
                     depreciation_years: float, led_codes: LedgerCodes | None = None):
     """``statement_columns`` with each firm's part computed when asked: (firms, quarters,
@@ -297,19 +293,19 @@ def statement_parts(ledger, timeseries, horizon: float, tax_rate: float,
     firms = list(dict.fromkeys([*ts_firms, *led_codes.firms]))
     n_q = max(int(math.ceil(horizon / QUARTER_DAYS - 1e-12)), 1)
     for table in (ledger, timeseries):
-        if _rows(table):  # the last day's quarter (Series.max: NaN skipped)
+        if n_rows(table):  # the last day's quarter (Series.max: NaN skipped)
             n_q = max(n_q, int(_quarter(np.nanmax(table["t"]))) + 1)
     # only the columns the statements read, as arrays; each firm's rows taken by its code
     # (the rows, in the order, that a filter of the table on the firm takes)
     firm_codes = {f: k for k, f in enumerate(firms)}
 
     def codes(table: dict) -> np.ndarray:
-        if not _rows(table) or "firm" not in table:
+        if not n_rows(table) or "firm" not in table:
             return np.zeros(0, int)
         keys, names = pd.factorize(table["firm"])
         return np.array([firm_codes.get(n, -1) for n in names] + [-1], int)[keys]
 
-    n_led = _rows(ledger)
+    n_led = n_rows(ledger)
     led_firm = (np.array([firm_codes.get(n, -1) for n in led_codes.firms] + [-1],
                          int)[led_codes.firm] if n_led else np.zeros(0, int))
     led_t = np.asarray(ledger["t"], float) if n_led else np.zeros(0)
@@ -317,7 +313,7 @@ def statement_parts(ledger, timeseries, horizon: float, tax_rate: float,
     led_lines = (np.array([line_of(a) for a in led_codes.accounts] + [""],
                           dtype=object)[led_codes.account] if n_led
                  else np.zeros(0, object))
-    has_ts = _rows(timeseries) and all(c in timeseries for c in (
+    has_ts = n_rows(timeseries) and all(c in timeseries for c in (
         "t", "produced", "inventory", "units_sold"))
     ts_firm = codes(timeseries) if has_ts else np.zeros(0, int)
     ts_cols = [np.asarray(timeseries[c], float) if has_ts else np.zeros(0)
