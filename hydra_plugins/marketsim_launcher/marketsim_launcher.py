@@ -17,8 +17,9 @@ joblib's) and gives each job the same config, with less work:
   overrides touch a key that one of its structural overrides also sets (where order
   matters) is composed in full, as Hydra would;
 - jobs go to the workers in contiguous batches (about four per worker, at most
-  ``MAX_BATCH_JOBS`` jobs each), so the state is pickled once per batch; the results keep
-  the jobs' order;
+  ``MAX_BATCH_JOBS`` jobs each); the results keep the jobs' order. The state is pickled
+  once per launch, and each worker unpickles it and sets Hydra's state on its first batch
+  of the launch only (``_worker_cache.launch_state``);
 - a job's ``JobReturn`` comes back without its config and Hydra's (``run_job`` puts both in
   it: two large ``DictConfig`` pickled back per job and kept to the end of the sweep); what
   the job returned (its record and KPIs) goes, as each batch arrives, to the sweep's
@@ -113,15 +114,15 @@ def job_config(loader, master: DictConfig, overrides) -> DictConfig:
     return cfg
 
 
-def _execute_batch(batch, hydra_context, config, task_function, singleton_state, bases=None,
-                   token=None):
+def _execute_batch(batch, state: bytes, bases=None, token=None):
     """Run a batch of (job index, overrides) in this worker, in order; returns
-    ``[(job index, JobReturn), ...]``. ``bases``: compositions of the launching process
-    (``base_key`` -> pickled config) that the batch's jobs may start from; ``token``: the
-    launch's (what the worker kept from another launch is dropped)."""
-    cache.start(token)
-    setup_globals()
-    Singleton.set_state(singleton_state)
+    ``[(job index, JobReturn), ...]``. ``state``: the launch's Hydra context, master
+    config, task function and Hydra's singleton state, pickled once (``launch_blob``;
+    unpickled once per worker and launch, ``_worker_cache.launch_state``); ``bases``:
+    compositions of the launching process (``base_key`` -> pickled config) that the
+    batch's jobs may start from; ``token``: the launch's (what the worker kept from
+    another launch is dropped)."""
+    hydra_context, config, task_function = cache.launch_state(token, state)
     for key, blob in (bases or {}).items():
         if key not in cache.BASES:
             cache.SHIPPED[key] = blob
@@ -145,6 +146,14 @@ def _execute_batch(batch, hydra_context, config, task_function, singleton_state,
         ret.cfg = ret.hydra_cfg = None  # nobody reads them in the launching process
         returns.append((idx, ret))
     return returns
+
+
+def launch_blob(hydra_context, config, task_function, singleton_state) -> bytes:
+    """The state every batch of a launch needs, pickled once (with loky's cloudpickle,
+    which pickled it with each batch before)."""
+    from joblib.externals import cloudpickle
+
+    return cloudpickle.dumps((hydra_context, config, task_function, singleton_state))
 
 
 def bases_for(bases: dict | None, part) -> dict:
@@ -267,11 +276,11 @@ class MarketsimLauncher(JoblibLauncher):
 
         cfg = {**joblib_cfg, "n_jobs": workers, "return_as": "generator_unordered"}
         token = uuid.uuid4().hex  # this launch's: workers drop what earlier ones left
+        state = launch_blob(self.hydra_context, self.config, self.task_function,
+                            singleton_state)
         try:
             for part in Parallel(**cfg)(
-                    delayed(_execute_batch)(part, self.hydra_context, self.config,
-                                            self.task_function, singleton_state,
-                                            bases_for(self.bases, part), token)
+                    delayed(_execute_batch)(part, state, bases_for(self.bases, part), token)
                     for part in batches(jobs, workers)):
                 for idx, ret in part:
                     if self.feed is not None:

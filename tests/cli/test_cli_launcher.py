@@ -122,6 +122,27 @@ def test_bases_for_a_batch_without_them_is_empty():
     assert ml.bases_for({("config", (), ()): b"0"}, [(0, ["seed=1"])]) == {("config", (), ()): b"0"}
 
 
+def test_a_worker_unpickles_the_launchs_state_once_per_launch():
+    """Every batch carries the launch's state as one pickle; a worker unpickles it (and
+    sets Hydra's singletons from it) on its first batch of a launch, keeps it for the
+    launch's other batches, and unpickles it again for a new launch."""
+    from hydra.core.singleton import Singleton
+
+    state = Singleton.get_state()
+    try:
+        blob = ml.launch_blob("context", {"a": 1}, len, state)
+        first = ml.cache.launch_state("launch-1", blob)
+        assert first == ("context", {"a": 1}, len)
+        again = ml.cache.launch_state("launch-1", ml.launch_blob("other", {}, len, state))
+        assert again is first  # the same launch: kept, not unpickled again
+        other = ml.cache.launch_state("launch-2", ml.launch_blob("other", {}, len, state))
+        assert other == ("other", {}, len) and other is not first
+    finally:
+        Singleton.set_state(state)
+        ml.cache.start(None)
+        assert ml.cache.STATE == []
+
+
 def test_a_workers_caches_outlive_hydras_plugin_scan_but_not_the_launch():
     """Hydra's plugin scanner runs every plugin module's body again (a worker's
     ``Singleton.set_state`` leads to a scan per batch), which emptied module-level caches;
