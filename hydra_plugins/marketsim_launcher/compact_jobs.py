@@ -58,7 +58,6 @@ def compact_job(loader, master, idx: int, overrides) -> JobReturn | None:
     """Run job ``idx`` here when it is a compact job of a group (module docstring); returns
     its ``JobReturn``, or None where it takes Hydra's path."""
     from sim.cli.jobs import run_sweep_job
-    from sim.results.sweeps import fields_digest
 
     parsed = cache.job_lines(loader).parse(overrides)
     seeds = [o for o in parsed if o.key_or_group == "seed" and o.type == OverrideType.CHANGE
@@ -79,14 +78,14 @@ def compact_job(loader, master, idx: int, overrides) -> JobReturn | None:
     group = cache.GROUPS[key]
     if group is None:
         return None
-    app, sweep_dir, name, blob, fields = group
+    app, sweep_dir, name, blob, digests = group
     task = [o.input_line for o in parsed if not o.is_hydra_override()]
 
     def make_app():  # a deep copy: unpickling is about 5x faster than copy.deepcopy
         return dataclasses.replace(pickle.loads(blob), seed=seed)
 
     def digest_of(job_app):  # config_digest(job_app): the group's fields, its seed
-        return fields_digest({**fields, "seed": job_app.seed})
+        return digests(job_app.seed)
 
     ret = JobReturn(overrides=task, working_dir=os.getcwd(), task_name=name)
     ret.return_value = run_sweep_job(make_app, Path(sweep_dir) / str(idx), task, idx,
@@ -97,9 +96,10 @@ def compact_job(loader, master, idx: int, overrides) -> JobReturn | None:
 
 def _group(loader, master, overrides):
     """(AppConfig, absolute sweep directory, job name, the AppConfig pickled, its
-    ``dataclasses.asdict``) of the job's group; None when its jobs take Hydra's path, False
-    when this job's config cannot be converted."""
+    ``config_digest`` as a function of the seed) of the job's group; None when its jobs
+    take Hydra's path, False when this job's config cannot be converted."""
     from sim.cli.compose import to_app_config
+    from sim.results.sweeps import seed_digests
 
     found = _value_group(loader, master, overrides)
     if not found:
@@ -111,7 +111,7 @@ def _group(loader, master, overrides):
         app = to_app_config(task)
     except Exception:  # noqa: BLE001 - Hydra's path reports it
         return False
-    return app, sweep_dir, name, pickle.dumps(app), dataclasses.asdict(app)
+    return app, sweep_dir, name, pickle.dumps(app), seed_digests(dataclasses.asdict(app))
 
 
 def _interpolates(node) -> bool:

@@ -39,6 +39,33 @@ def fields_digest(fields: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+class _SeedMark:
+    """Where the seed goes in a config's JSON text (``seed_digests``)."""
+
+    def __repr__(self) -> str:
+        return "\x00marketsim seed\x00"
+
+
+def seed_digests(fields: dict):
+    """``seed -> fields_digest({**fields, "seed": seed})``, with the fields dumped once: a
+    launcher's replications of one config differ only in their seed, and dumping some 1,200
+    values cost about 0.5 ms a job. The JSON text is split where the seed goes (keys are
+    sorted, so it goes there whatever its value) and an int seed written as ``json.dumps``
+    writes it; any other seed, or a text where the mark is not found exactly once, takes
+    ``fields_digest``."""
+    text = json.dumps({**fields, "seed": _SeedMark()}, sort_keys=True, default=repr)
+    mark = json.dumps(repr(_SeedMark()))
+    if text.count(mark) != 1:
+        return lambda seed: fields_digest({**fields, "seed": seed})
+    head, tail = (part.encode() for part in text.split(mark))
+
+    def digest(seed) -> str:
+        if type(seed) is not int:
+            return fields_digest({**fields, "seed": seed})
+        return hashlib.sha256(head + int.__repr__(seed).encode() + tail).hexdigest()
+    return digest
+
+
 def job_is_complete(job_dir, overrides, digest: str | None = None) -> bool:
     """True when ``job_dir`` already holds a complete run made with the same overrides and,
     when ``digest`` is given, the same config (``config_digest``; a run recorded without
