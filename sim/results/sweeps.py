@@ -39,11 +39,7 @@ def fields_digest(fields: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class _SeedMark:
-    """Where the seed goes in a config's JSON text (``seed_digests``)."""
-
-    def __repr__(self) -> str:
-        return "\x00marketsim seed\x00"
+SEED_MARK = "\x00marketsim seed\x00"  # where the seed goes in a config's JSON text
 
 
 def seed_digests(fields: dict):
@@ -53,8 +49,8 @@ def seed_digests(fields: dict):
     sorted, so it goes there whatever its value) and an int seed written as ``json.dumps``
     writes it; any other seed, or a text where the mark is not found exactly once, takes
     ``fields_digest``."""
-    text = json.dumps({**fields, "seed": _SeedMark()}, sort_keys=True, default=repr)
-    mark = json.dumps(repr(_SeedMark()))
+    text = json.dumps({**fields, "seed": SEED_MARK}, sort_keys=True, default=repr)
+    mark = json.dumps(SEED_MARK)
     if text.count(mark) != 1:
         return lambda seed: fields_digest({**fields, "seed": seed})
     head, tail = (part.encode() for part in text.split(mark))

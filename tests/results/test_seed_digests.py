@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.cli import compose
-from sim.results.sweeps import _SeedMark, config_digest, fields_digest, seed_digests
+from sim.results.sweeps import SEED_MARK, config_digest, fields_digest, seed_digests
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_the_digest_is_the_configs_digest():
 def test_a_config_holding_the_mark_elsewhere_takes_the_full_dump(fields):
     """The text is split only where the mark occurs once: a value that reads like it
     (here a name) leaves every digest to ``fields_digest``."""
-    odd = {**fields, "name": repr(_SeedMark())}
+    odd = {**fields, "name": SEED_MARK}
     digests = seed_digests(odd)
     assert digests(3) == fields_digest({**odd, "seed": 3})
     assert digests(3) != seed_digests(fields)(3)
