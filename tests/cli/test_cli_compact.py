@@ -126,6 +126,10 @@ def loader_and_master():
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         loader = GlobalHydra.instance().config_loader()
         master = loader.load_configuration("config", overrides=[], run_mode=RunMode.MULTIRUN)
+        # Resolved once, as the launcher does before its jobs: ``${now:...}`` is cached in
+        # the master and copied to each job's config, so every job of the launch gets the
+        # same sweep directory even when a second turns over between them.
+        str(master.hydra.sweep.dir)
         yield loader, master
 
 
