@@ -5,9 +5,11 @@ model): the unaware of segment s learn of launched product j at the hazard
 The market calls this every step; as NumPy calls on (products x segments) arrays it was
 about a twentieth of a compact scenario run, nearly all of it the calls' own overhead. The
 operations are NumPy's, element by element in the same order (``fastmath`` off; Numba's
-``np.expm1`` is the C library's, as NumPy's is on this project's machines, and the clip
-is ``np.clip``'s: NaN kept, -0.0 to 0.0), so the result is the same to the bit
-(``tests/kernel/test_kernel_awareness.py`` keeps the NumPy form as its twin).
+``np.expm1`` is the C library's, as NumPy's is on a CPU without AVX-512, and the clip is
+``np.clip``'s: NaN kept, -0.0 to 0.0), so the result is the same to the bit
+(``tests/kernel/test_kernel_awareness.py`` keeps the NumPy form as its twin, with the C
+library's ``expm1``: on an AVX-512 CPU NumPy's own vectorised ``expm1`` differs from it by
+one unit in the last place on some inputs).
 """
 
 import numpy as np
