@@ -7,10 +7,9 @@ wall-clock fields) and every parquet table (columns, dtypes and every value).
     python benchmarks/check_identical.py --write ref.json     # on the commit before
     python benchmarks/check_identical.py --check ref.json     # on the commit after
 
-``--check`` prints each differing file and exits 1 if any differs. Write and check on one
-machine: NumPy's vectorised ``exp``, ``log``, ``expm1`` and ``log1p`` on an AVX-512 CPU
-differ from the C library's in the last place, so a reference written on another kind of
-CPU differs in a fifth of the files (docs/architecture.md). ``--skip-table NAME``
+``--check`` prints each differing file and exits 1 if any differs. The files are the same
+on a CPU with AVX-512 and on one without (``sim.kernel.libm``, docs/architecture.md), but
+another C library, NumPy or OpenBLAS build is not covered: write and check on one machine. ``--skip-table NAME``
 leaves out a table whose change is intended (say so in the commit). A change that only adds
 a column or KPIs is checked on the rest: ``--drop-column ledger.parquet:product`` digests
 the table without that new column, ``--drop-kpi product_`` digests ``kpis.json`` without

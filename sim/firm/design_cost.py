@@ -9,6 +9,8 @@ choice in Mussa and Rosen (1978) and Moorthy (1984); more functions lengthen dev
 (Griffin 1997). The rates are assumptions (docs/model.md section 2.1).
 """
 
+import math
+
 import numpy as np
 
 from sim.config import ATTRIBUTES
@@ -18,9 +20,9 @@ STEP = 0.1  # the rates are per this much of an attribute
 
 def rates(per_step: dict) -> np.ndarray:
     """log(1 + rate) per unit of attribute, in ``ATTRIBUTES`` order."""
-    return np.array([np.log1p(float(per_step.get(a, 0.0))) / STEP for a in ATTRIBUTES])
+    return np.array([math.log1p(float(per_step.get(a, 0.0))) / STEP for a in ATTRIBUTES])
 
 
 def factor(attributes, reference, log_rates) -> float:
     """``prod_a (1 + rate_a) ** ((attribute_a - reference_a) / STEP)``; 1 at the reference."""
-    return float(np.exp(np.dot(log_rates, np.asarray(attributes) - reference)))
+    return math.exp(float(np.dot(log_rates, np.asarray(attributes) - reference)))

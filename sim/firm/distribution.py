@@ -30,6 +30,7 @@ pays no margin (``active`` is False), exactly as before channels existed.
 
 import numpy as np
 
+from sim.kernel import libm
 from sim.units import DAYS_PER_WEEK
 
 
@@ -90,7 +91,7 @@ class Distribution:
             return
         safe = np.where(total > 0.0, total, 1.0)
         level = (rate / safe)[:, None] * self.target
-        keep = np.exp(-total * dt)[:, None]
+        keep = libm.exp(-total * dt)[:, None]
         new = level + (self.coverage - level) * keep
         self.coverage = np.where(moving[:, None], np.clip(new, 0.0, 1.0), self.coverage)
 

@@ -19,6 +19,7 @@ the best channel, as a product executive running channel experiments would.
 import numpy as np
 
 from sim.config import CHANNELS
+from sim.kernel import libm
 from sim.kernel.advertising import advertising_response
 from sim.units import DAYS_PER_WEEK
 
@@ -166,7 +167,7 @@ class Marketing:
         # of weekly spend builds, 1 / (1 - decay) (carry-over counts)
         slope = self.max_lift * self.half / (self.adstock + self.half) ** 2 / (1.0 - self.decay)
         reachable = self.pool @ self.reach  # potential adopters reachable by each channel
-        noise = np.exp(self.cfg.measurement_noise * self.rng.standard_normal(len(CHANNELS)))
+        noise = libm.exp(self.cfg.measurement_noise * self.rng.standard_normal(len(CHANNELS)))
         return slope * reachable * noise
 
     def _shift(self):

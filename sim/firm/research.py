@@ -17,6 +17,7 @@ estimated best level of an ideal-point attribute (``ideal_targets``, ``aim_gains
 import numpy as np
 
 from sim.config import ATTRIBUTES
+from sim.kernel import libm
 
 
 class Research:
@@ -42,14 +43,14 @@ class Research:
         self.studies_done = 0
 
     def _noisy(self, sd):
-        f_size = np.exp(sd * self.rng.standard_normal(self._sizes.shape))
-        f_w = np.exp(sd * self.rng.standard_normal(self._weights.shape))
+        f_size = libm.exp(sd * self.rng.standard_normal(self._sizes.shape))
+        f_w = libm.exp(sd * self.rng.standard_normal(self._weights.shape))
         return self._sizes * f_size, self._weights * f_w
 
     def _noisy_ideals(self, truth, sd):
         # drawn after sizes and weights, and only when some segment has an ideal point, so
         # the draws of a market without ideal points are the same as before they existed
-        return truth * np.exp(sd * self.rng.standard_normal(truth.shape))
+        return truth * libm.exp(sd * self.rng.standard_normal(truth.shape))
 
     def true_ideals(self) -> np.ndarray:
         """Today's true ideals (S, K), as a study's fieldwork sees them."""

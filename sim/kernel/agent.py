@@ -36,6 +36,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.kernel import libm
 from sim.kernel._agent_passes import (  # noqa: F401  (POOL, LAPSED, MAX_PRODUCTS: public)
     LAPSED,
     MAX_PRODUCTS,
@@ -237,21 +238,21 @@ class AgentMarket:
         haz_imit = seg.q * attract * offer.season
         population = np.maximum(seg.population, 1)
         wom = (self.active * offer.satisfaction[None, :]).sum(axis=1) / population
-        prob_mixed = -np.expm1(-(haz_innov + haz_imit * wom) * dt)
+        prob_mixed = -libm.expm1(-(haz_innov + haz_imit * wom) * dt)
         p_churn, p_replace = hazard_probabilities(
             offer.churn_rate, offer.churn_satisfaction_slope, offer.replacement_rate,
             offer.satisfaction, dt)
         if self.network is not None:
             # bound on word of mouth: a neighbour share of 1 at the highest satisfaction
             w_max = float(offer.satisfaction.max()) * (1.0 + 1e-9) + 1e-12
-            t_pool = threshold32(-np.expm1(-(haz_innov + haz_imit * w_max) * dt) + 1e-12)
+            t_pool = threshold32(-libm.expm1(-(haz_innov + haz_imit * w_max) * dt) + 1e-12)
         else:
             t_pool = threshold32(prob_mixed)
         t_owner = int(threshold32((p_churn + p_replace).max()))
         t = self.step_index + 1  # step 0 keys are reserved for initial draws
         key_lo, key_hi = split_key(self._key(t, STREAM_HOLD))
         return StepPlan(dt, prob_mixed, haz_innov, haz_imit, t_pool, t_owner,
-                        offer.satisfaction, base, seg.price_sensitivity, np.log(offer.price),
+                        offer.satisfaction, base, seg.price_sensitivity, libm.log(offer.price),
                         offer.available, offer.awareness, seg.outside_utility, key_lo, key_hi,
                         self._key(t, STREAM_CHOICE), self._key(t, STREAM_FILL),
                         offer.fill_rate, p_churn, p_replace, seg.churn_return,

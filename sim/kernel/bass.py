@@ -7,6 +7,8 @@ of the market potential that has adopted by time t; ``f(t) = dF/dt``. The peak o
 
 import numpy as np
 
+from sim.kernel import libm
+
 
 def _check(p, q):
     if not (np.isfinite(p) and p > 0.0):
@@ -23,7 +25,7 @@ def cumulative_share(x, p, q):
     """
     x, p, q = np.asarray(x, float), np.asarray(p, float), np.asarray(q, float)
     with np.errstate(over="ignore", under="ignore"):
-        e = np.exp(-(p + q) * x)
+        e = libm.exp(-(p + q) * x)
         return (1.0 - e) / (1.0 + (q / p) * e)
 
 
@@ -31,13 +33,13 @@ def inverse_share(f, p, q):
     """Time at which the Bass share reaches ``f`` in [0, 1): ``ln((1 + r f)/(1 - f))/(p+q)``
     with ``r = q / p``; broadcasts."""
     f = np.asarray(f, float)
-    return np.log((1.0 + (q / p) * f) / (1.0 - f)) / (p + q)
+    return libm.log((1.0 + (q / p) * f) / (1.0 - f)) / (p + q)
 
 
 def cdf_and_log_grads(x, p, q):
     """``F(x)`` and its derivatives with respect to ``log p`` and ``log q`` (x: times)."""
     with np.errstate(over="ignore", under="ignore"):
-        e = np.exp(-(p + q) * x)
+        e = libm.exp(-(p + q) * x)
     r = q / p
     den = (1.0 + r * e) ** 2
     f = (1.0 - e) / (1.0 + r * e)
@@ -56,14 +58,14 @@ def bass_pdf(t, p: float, q: float):
     """Adoption density f(t) = dF/dt."""
     _check(p, q)
     t = np.asarray(t, dtype=np.float64)
-    e = np.exp(-(p + q) * t)
+    e = libm.exp(-(p + q) * t)
     return ((p + q) ** 2 / p) * e / (1.0 + (q / p) * e) ** 2
 
 
 def bass_peak_time(p: float, q: float) -> float:
     """Time of peak adoption ``ln(q/p)/(p+q)``; 0 when q <= p (sales fall from launch)."""
     _check(p, q)
-    return float(np.log(q / p) / (p + q)) if q > p else 0.0
+    return float(libm.log(q / p) / (p + q)) if q > p else 0.0
 
 
 def bass_discrete(n_steps: int, p: float, q: float, dt: float = 1.0):
@@ -78,7 +80,7 @@ def bass_discrete(n_steps: int, p: float, q: float, dt: float = 1.0):
     out = np.empty(int(n_steps))
     f = 0.0
     for k in range(int(n_steps)):
-        f = f + (1.0 - f) * (-np.expm1(-(p + q * f) * dt))
+        f = f + (1.0 - f) * (-libm.expm1(-(p + q * f) * dt))
         out[k] = f
     return out
 

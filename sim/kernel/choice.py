@@ -25,6 +25,7 @@ Generalized Bass Model, with the marketing-mix effects entering multiplicatively
 
 import numpy as np
 
+from sim.kernel import libm
 from sim.kernel._numba import jit
 
 
@@ -156,7 +157,7 @@ def logit_shares(utility, outside_utility=-np.inf):
     if np.isnan(outside_utility) or outside_utility == np.inf:
         raise ValueError(f"outside_utility must be finite or -inf, got {outside_utility}")
     allv = np.append(v, outside_utility)
-    e = np.exp(allv - allv.max())
+    e = libm.exp(allv - allv.max())
     return e / e.sum()
 
 
@@ -171,7 +172,7 @@ def hazard_probabilities(churn_rate, churn_satisfaction_slope, replacement_rate,
     """
     c = churn_rate + churn_satisfaction_slope * (1.0 - satisfaction)
     total = c + replacement_rate
-    p_event = -np.expm1(-total * dt)
+    p_event = -libm.expm1(-total * dt)
     with np.errstate(invalid="ignore", divide="ignore"):
         frac = np.where(total > 0.0, c / np.where(total > 0.0, total, 1.0), 0.0)
     p_churn = p_event * frac

@@ -50,6 +50,7 @@ import dataclasses
 import numpy as np
 
 from sim.config.commercial import generation_chains
+from sim.kernel import libm
 from sim.kernel.bass import cumulative_share, inverse_share
 from sim.kernel.choice import drivers
 from sim.kernel.rng import uniforms
@@ -76,7 +77,7 @@ def bass_step_probability(x, p, q, dt):
     logistic = live & (p <= 0.0)  # no innovation: dx/dt = q x (1 - x)
     if np.any(logistic):
         xl, ql = x[logistic], q[logistic]
-        g = np.exp(ql * dt)
+        g = libm.exp(ql * dt)
         after = xl * g / (1.0 - xl + xl * g)
         out[logistic] = (after - xl) / (1.0 - xl)
     return np.clip(out, 0.0, 1.0)

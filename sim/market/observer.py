@@ -10,6 +10,8 @@ import bisect
 
 import numpy as np
 
+from sim.kernel import libm
+
 
 class Observer:
     """The market's history as rivals can see it: lagged, noisy snapshots."""
@@ -33,7 +35,7 @@ class Observer:
         seen = self.history[at - 1][1]
         # three log-normal errors per firm, drawn in one call: the same normals, in the
         # same order, as one call of three per firm
-        errors = (np.exp(noise * rng.standard_normal((len(seen), 3))) if noise > 0
+        errors = (libm.exp(noise * rng.standard_normal((len(seen), 3))) if noise > 0
                   else np.ones((len(seen), 3)))
         out = {}
         for (firm, d), f in zip(seen.items(), errors, strict=True):

@@ -26,6 +26,7 @@ import math
 import numpy as np
 
 from sim.config import ATTRIBUTES
+from sim.kernel import libm
 from sim.seeds import component_rng
 from sim.units import DAYS_PER_YEAR
 
@@ -117,7 +118,7 @@ class Preferences:
         u = self.attribute_utility(attributes)
         shift = self.alpha - self.alpha0
         if np.any(shift != 0.0):
-            u = u - shift[:, None] * np.log(np.asarray(price, dtype=float))[None, :]
+            u = u - shift[:, None] * libm.log(np.asarray(price, dtype=float))[None, :]
         return u
 
     def reference_utility(self, expectation) -> np.ndarray:

@@ -37,6 +37,7 @@ import math
 
 import numpy as np
 
+from sim.kernel import libm
 from sim.units import per_year_to_per_day
 
 
@@ -82,7 +83,7 @@ class Regions:
         self.population = np.bincount(self.seg_region, pop, minlength=len(regions))
         self.level = np.array([regions[i].price_level for i in self.seg_region])  # (S,)
         self.priced = bool(np.any(self.level != 1.0))
-        self.log_level = np.log(self.level)
+        self.log_level = libm.log(self.level)
         self.alpha = np.asarray(segments.price_sensitivity, float)
         self.weights = np.asarray(segments.attribute_weights, float)
         # delta[r, r']: influence of r' on r, per day

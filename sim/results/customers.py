@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from sim.kernel import libm
 from sim.results.arrays import (
     clip,
     clip_upper_to,
@@ -60,7 +61,7 @@ def churn_split(on: dict, product, trial_days: float, dt: float):
     base = (product.churn_per_year
             + product.churn_dissatisfaction_per_year * (1.0 - sat)) / DAYS_PER_YEAR
     lost = clip(churners / positive_or_nan(active), upper=1.0 - 1e-12)
-    hazard = -np.log1p(-lost) / dt
+    hazard = -libm.log1p(-lost) / dt
     frac = fillna(clip(base / positive_or_nan(hazard), upper=1.0), 1.0)
     paying_churn = fillna(churners * frac * (pay / positive_or_nan(active)), 0.0)
     paying_churn = clip_upper_to(paying_churn, churners)

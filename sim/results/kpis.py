@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.kernel import libm
 from sim.results import customers as cust
 from sim.results.arrays import LedgerCodes, group_sum, running, total
 from sim.results.columns import ledger_codes, sort_by, table_columns
@@ -94,7 +95,7 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     marketing = 0.0 - booked(lambda a: a.startswith("marketing"))
     channel = 0.0 - booked(lambda a: a.startswith("channel_margin"))
     profit = float(np.nansum(amount))
-    npv = float(np.nansum(amount * (1.0 + r) ** (-t_ops / DAYS_PER_YEAR)))
+    npv = float(np.nansum(amount * libm.power(1.0 + r, -t_ops / DAYS_PER_YEAR)))
 
     first = config.firm.product.name
     ev = _event_columns(events)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import MarketsimError
+from sim.kernel import libm
 from sim.results import customers as cust
 from sim.results.annual import annual, free_cash_flow
 from sim.units import DAYS_PER_MONTH, DAYS_PER_YEAR
@@ -211,7 +212,7 @@ def year_scorecard(run: Run) -> pd.DataFrame:
     ops = led[~led["account"].str.startswith("financing")]
     r = float(cfg.get("discount_rate_per_year", 0.0))
     npv = np.cumsum(np.nan_to_num(_per_year(
-        ops["amount"] * (1.0 + r) ** (-ops["t"] / DAYS_PER_YEAR), _year_of(ops["t"], n), n)))
+        ops["amount"] * libm.power(1.0 + r, -ops["t"] / DAYS_PER_YEAR), _year_of(ops["t"], n), n)))
     nr = yrs["net_revenue"].to_numpy(float)
     safe = np.where(nr > 0, nr, np.nan)
     fcf = free_cash_flow(run.balance, firm)

@@ -19,7 +19,6 @@ import pytest
 
 from sim.kernel.awareness import organic_awareness
 
-
 _expm1 = np.vectorize(math.expm1, otypes=[float])  # the C library's, element by element
 
 

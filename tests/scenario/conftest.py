@@ -8,6 +8,14 @@ from sim.cli import compose
 
 
 @pytest.fixture(scope="session")
+def shipped():
+    """Every shipped scenario's config (typed), by name, composed once for the session."""
+    from sim.cli.compose import scenarios
+
+    return {name: compose([f"scenario={name}"]).scenario() for name in sorted(scenarios())}
+
+
+@pytest.fixture(scope="session")
 def baseline():
     """The shipped baseline scenario (typed), for tests to copy and modify."""
     return compose([]).scenario()

@@ -19,8 +19,7 @@ AGENT = ["mode=agent", "horizon_days=400", "market.segments.0.size=60000",
          "market.segments.1.size=150000", "market.segments.2.size=80000"]
 
 
-def _pair(overrides, seed=3):
-    cfg = compose(overrides).scenario()
+def _pair(cfg, seed=3):
     return run_scenario(cfg, seed), run_scenario(cfg, seed, kpis_only=True)
 
 
@@ -38,13 +37,13 @@ def _same_run(full, lean):
     return life
 
 
-def test_there_are_scenarios():
-    assert len(SCENARIOS) >= 8
+def test_there_are_scenarios(shipped):
+    assert len(SCENARIOS) >= 8 and sorted(shipped) == SCENARIOS
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_a_kpis_only_run_is_the_same_run_with_the_same_kpis(name):
-    full, lean = _pair([f"scenario={name}"])
+def test_a_kpis_only_run_is_the_same_run_with_the_same_kpis(name, shipped):
+    full, lean = _pair(shipped[name])
     life = _same_run(full, lean)
     if name == "baseline":  # what was skipped was there to skip
         assert life.any() and (full.timeseries["phase"] != "").all()
@@ -52,7 +51,7 @@ def test_a_kpis_only_run_is_the_same_run_with_the_same_kpis(name):
 
 
 def test_an_agent_mode_kpis_only_run_is_the_same_run():
-    _same_run(*_pair(AGENT))
+    _same_run(*_pair(compose(AGENT).scenario()))
 
 
 def test_a_kpis_only_run_cannot_be_written_or_read_for_its_missing_tables(tmp_path):
