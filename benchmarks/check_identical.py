@@ -8,7 +8,9 @@ wall-clock fields) and every parquet table (columns, dtypes and every value).
     python benchmarks/check_identical.py --check ref.json     # on the commit after
 
 ``--check`` prints each differing file and exits 1 if any differs. The files are the same
-on a CPU with AVX-512 and on one without (``sim.kernel.libm``, docs/architecture.md), but
+whatever SIMD code NumPy and OpenBLAS pick for the CPU (``sim.kernel.libm``,
+``sim.kernel.dots``, stable sorts: docs/architecture.md; try it with
+``NPY_DISABLE_CPU_FEATURES="X86_V3 X86_V4 AVX512_ICL" OPENBLAS_CORETYPE=Nehalem``), but
 another C library, NumPy or OpenBLAS build is not covered: write and check on one machine. ``--skip-table NAME``
 leaves out a table whose change is intended (say so in the commit). A change that only adds
 a column or KPIs is checked on the rest: ``--drop-column ledger.parquet:product`` digests

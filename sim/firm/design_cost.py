@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from sim.config import ATTRIBUTES
+from sim.kernel import dots
 
 STEP = 0.1  # the rates are per this much of an attribute
 
@@ -25,4 +26,4 @@ def rates(per_step: dict) -> np.ndarray:
 
 def factor(attributes, reference, log_rates) -> float:
     """``prod_a (1 + rate_a) ** ((attribute_a - reference_a) / STEP)``; 1 at the reference."""
-    return math.exp(float(np.dot(log_rates, np.asarray(attributes) - reference)))
+    return math.exp(dots.vecdot(log_rates, np.asarray(attributes, dtype=float) - reference))

@@ -19,7 +19,7 @@ the best channel, as a product executive running channel experiments would.
 import numpy as np
 
 from sim.config import CHANNELS
-from sim.kernel import libm
+from sim.kernel import dots, libm
 from sim.kernel.advertising import advertising_response
 from sim.units import DAYS_PER_WEEK
 
@@ -157,8 +157,8 @@ class Marketing:
         advertising_response(np.array(self._adstock), self.max_lift, self.half,
                              self.inv_max_lift, self._aw_reach, p.awareness,
                              self.cfg.forgetting_per_week, lift, aware)
-        # ndarray.dot: the BLAS product reach @ lift makes, with less dispatch
-        p.advertising = 1.0 + self._reach.dot(lift)
+        # reach @ lift in a fixed order (sim.kernel.dots: the same bits on every CPU)
+        p.advertising = 1.0 + dots.matvec(self._reach, lift)
         p.awareness = aware
 
     def marginal_returns(self) -> np.ndarray:
@@ -166,7 +166,7 @@ class Marketing:
         # lift per unit of weekly spend: d lift / d adstock times the adstock a steady unit
         # of weekly spend builds, 1 / (1 - decay) (carry-over counts)
         slope = self.max_lift * self.half / (self.adstock + self.half) ** 2 / (1.0 - self.decay)
-        reachable = self.pool @ self.reach  # potential adopters reachable by each channel
+        reachable = dots.vecmat(self.pool, self.reach)  # potential adopters reachable by each channel
         noise = libm.exp(self.cfg.measurement_noise * self.rng.standard_normal(len(CHANNELS)))
         return slope * reachable * noise
 

@@ -17,7 +17,7 @@ estimated best level of an ideal-point attribute (``ideal_targets``, ``aim_gains
 import numpy as np
 
 from sim.config import ATTRIBUTES
-from sim.kernel import libm
+from sim.kernel import dots, libm
 
 
 class Research:
@@ -64,7 +64,7 @@ class Research:
     def weight_estimate(self) -> np.ndarray:
         """Size-weighted mean estimated attribute weights (K,)."""
         share = self.sizes / max(self.sizes.sum(), 1e-12)
-        return share @ self.weights
+        return dots.vecmat(share, self.weights)
 
     def gain_values(self, attributes, gains) -> np.ndarray:
         """Estimated utility gain (K,) of adding ``gains`` (K,) to a product's ``attributes``
@@ -76,12 +76,12 @@ class Research:
         g = np.asarray(gains, dtype=float)[None, :]
         linear = self.weights * g
         if not self.has_ideals:
-            return share @ linear
+            return dots.vecmat(share, linear)
         has = np.isfinite(self.ideals)
         ideal = np.where(has, self.ideals, 0.0)
         kappa = self.kappa[:, None] if self.kappa is not None else 1.0
         closer = kappa * self.weights * ((a - ideal) ** 2 - (a + g - ideal) ** 2)
-        return share @ np.where(has, closer, linear)
+        return dots.vecmat(share, np.where(has, closer, linear))
 
     def ideal_targets(self) -> np.ndarray:
         """Estimated best level (K,) of each ideal-point attribute: the mean of the estimated

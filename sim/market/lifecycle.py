@@ -29,6 +29,7 @@ import operator
 
 import numpy as np
 
+from sim.kernel import dots
 from sim.units import steps_in
 
 WINDOW_DAYS = 364.0   # weekly steps: 53 points, half-width 26
@@ -257,7 +258,7 @@ class Lifecycle:
         lo = max(0, i - self.half)
         w, norm = self._weights_for(lo - i, self.half)
         y = c.window(lo, i + self.half + 1)
-        level, slope = w.dot(y)  # the same BLAS gemv as w @ y, with less dispatch
+        level, slope = dots.matvec(w, y)  # w @ y in a fixed order (sim.kernel.dots)
         # noise sd from the second differences of the window (a smooth trend cancels; white
         # noise of sd s gives second differences of sd s sqrt(6)); robust: the median (the
         # curve keeps them sorted as they come)

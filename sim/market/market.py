@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from sim.config import ATTRIBUTES
-from sim.kernel import AgentMarket, AggregateMarket, Offer, Segments, build_network
+from sim.kernel import AgentMarket, AggregateMarket, Offer, Segments, build_network, dots
 from sim.market.generations import Generations
 from sim.market.lifecycle import Lifecycle
 from sim.market.organic import OrganicAwareness
@@ -89,7 +89,7 @@ class Market:
         self.sizes = np.array([s.size for s in mcfg.segments], dtype=float)
         self.size_share = self.sizes / self.sizes.sum()
         # the recorded availability of a firm without channels (its availability is ones)
-        self._full_availability = float(np.ones(len(self.sizes)) @ self.size_share)
+        self._full_availability = dots.vecdot(np.ones(len(self.sizes)), self.size_share)
         self.expectation = float(np.average([s.quality_expectation for s in mcfg.segments],
                                             weights=self.sizes))
         names = [s.name for s in mcfg.segments]
@@ -294,7 +294,7 @@ class Market:
                 rows.append((  # of sim.recorder.KPI_COLUMNS
                     t, f.name, p.name, shipped, new, upgraded[k], lost_gen[k], churned[k],
                     produced[k], o.production.cancelled, active, revenue, p.price,
-                    float(p.advertising.dot(self.size_share)), p.satisfaction,
+                    dots.vecdot(p.advertising, self.size_share), p.satisfaction,
                     o.production.inventory, o.production.unit_cost, p.on_market))
                 continue
             rows.append(dict(
@@ -305,13 +305,14 @@ class Market:
                 cancelled=o.production.cancelled,
                 installed_base=active, revenue=revenue, price=p.price,
                 market_share=share,
-                # ndarray.dot: the same BLAS dot as @, with less dispatch
-                awareness=float(p.awareness.dot(self.size_share)),
-                advertising=float(p.advertising.dot(self.size_share)),
+                # size-weighted means in a fixed order (sim.kernel.dots: the same bits on
+                # every CPU)
+                awareness=dots.vecdot(p.awareness, self.size_share),
+                advertising=dots.vecdot(p.advertising, self.size_share),
                 quality=p.quality, features=float(p.attributes[_FEATURES]),
                 design=float(p.attributes[_DESIGN]),
-                availability=(float(f.distribution.availability(len(self.sizes))
-                                    .dot(self.size_share)) if f.distribution.active
+                availability=(dots.vecdot(f.distribution.availability(len(self.sizes)),
+                                          self.size_share) if f.distribution.active
                               else self._full_availability),
                 satisfaction=p.satisfaction, service_level=p.service_level,
                 inventory=o.production.inventory, backlog=o.production.backlog,

@@ -37,7 +37,7 @@ import math
 
 import numpy as np
 
-from sim.kernel import libm
+from sim.kernel import dots, libm
 from sim.units import per_year_to_per_day
 
 
@@ -152,7 +152,7 @@ class Regions:
 
     def extra_hazard(self, installed) -> np.ndarray:
         """(S,) cross-region hazard per day, ``sum_r' delta[r <- r'] F[r']``."""
-        return (self.delta @ self.shares(installed))[self.seg_region]
+        return dots.matvec(self.delta, self.shares(installed))[self.seg_region]
 
     def advertising(self, advertising, installed):
         """(S, J) advertising effect plus the cross-region term divided by p (module
@@ -167,7 +167,8 @@ class Regions:
         attribute utility ``w . a`` when no explicit utility is given."""
         if not self.priced:
             return utility
-        base = self.weights @ np.asarray(attributes, float).T if utility is None else utility
+        base = (dots.matmul(self.weights, np.asarray(attributes, float).T) if utility is None
+                else utility)
         return base - (self.alpha * self.log_level)[:, None]
 
     # --- the step's outcome ---------------------------------------------------------------

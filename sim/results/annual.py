@@ -24,7 +24,7 @@ ENDS = ("ledger_cash", "cash", "debt", "inventory", "fixed_assets", "paid_in_cap
 def free_cash_flow(balance: pd.DataFrame, firm: str) -> pd.DataFrame:
     """Quarterly free cash flow (operating + investing) of ``firm`` and its running sum:
     columns ``quarter``, ``start_day``, ``end_day``, ``fcf``, ``cumulative_fcf``."""
-    b = balance[balance["firm"] == firm].sort_values("quarter")
+    b = balance[balance["firm"] == firm].sort_values("quarter", kind="stable")
     out = pd.DataFrame({"quarter": b["quarter"].to_numpy(),
                         "start_day": b["quarter"].to_numpy() * QUARTER_DAYS,
                         "end_day": b["end_day"].to_numpy(float),
@@ -40,8 +40,8 @@ def annual(pnl: pd.DataFrame, balance: pd.DataFrame, firm: str,
     ``revenue_growth`` (net revenue over the year before, minus one; NaN when either year
     is incomplete or the year before sold nothing). ``fcf``: ``free_cash_flow(balance,
     firm)`` where the caller has it already."""
-    p = pnl[pnl["firm"] == firm].sort_values("quarter")
-    b = balance[balance["firm"] == firm].sort_values("quarter")
+    p = pnl[pnl["firm"] == firm].sort_values("quarter", kind="stable")
+    b = balance[balance["firm"] == firm].sort_values("quarter", kind="stable")
     if p.empty:
         return pd.DataFrame(columns=["year", "start_day", "end_day", "complete", *SUMS,
                                      *ENDS, "fcf", "cumulative_fcf", "revenue_growth"])

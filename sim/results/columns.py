@@ -97,12 +97,15 @@ def frame_of_columns(columns: dict, names: list) -> pd.DataFrame:
 
 
 def sort_by(columns: dict, key: str) -> dict:
-    """The columns' rows in the order of ``frame.sort_values(key)`` (pandas' ``nargsort``:
-    numpy's quicksort of the values that are not NaN, then the NaN rows in table order)."""
+    """The columns' rows in the order of ``frame.sort_values(key, kind="stable")`` (pandas'
+    ``nargsort``: the values that are not NaN sorted, ties in table order, then the NaN rows
+    in table order). Stable, not the quicksort ``sort_values`` uses by default: NumPy's
+    quicksort is a SIMD sort on AVX2 and AVX-512 CPUs, which leaves ties in an order that
+    depends on the CPU (a day's ledger rows summed in another order: docs/architecture.md)."""
     values = np.asarray(columns[key])
     nan = pd.isna(values)
     rows = np.arange(len(values))
-    order = rows[~nan][values[~nan].argsort(kind="quicksort")]
+    order = rows[~nan][values[~nan].argsort(kind="stable")]
     if nan.any():
         order = np.concatenate([order, rows[nan]])
     return {c: v[order] for c, v in columns.items()}

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from sim.kernel import libm
+from sim.kernel import dots, libm
 from sim.results.arrays import (
     clip,
     clip_upper_to,
@@ -120,8 +120,8 @@ def paid_share(mine: dict, everyone_t, everyone_sat, everyone_base, segments) ->
     step's start (every firm's rows: their days, satisfaction and installed base)."""
     sizes = np.array([s.size for s in segments], dtype=float)
     w = sizes / sizes.sum()
-    p = float(np.dot(w, [s.p for s in segments]))
-    q = float(np.dot(w, [s.q for s in segments]))
+    p = dots.vecdot(w, np.array([s.p for s in segments], dtype=float))
+    q = dots.vecdot(w, np.array([s.q for s in segments], dtype=float))
     days, talked = group_sum(everyone_t, everyone_sat * everyone_base)  # a groupby on t
     wom = fillna(reindex(days, shift(talked / sizes.sum()), mine["t"]), 0.0)
     lift = clip(mine["advertising"] - 1.0, lower=0.0)

@@ -102,7 +102,7 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     launch = _first(ev, firm, "launch", first)
     started = _first(ev, firm, "project_started", first)
     planned = config.firm.development.planned_launch_day
-    ts = sort_by(timeseries, "t")  # as sort_values("t")
+    ts = sort_by(timeseries, "t")  # as sort_values("t", kind="stable")
     flagship = (ts["firm"] == firm) & (ts["product"] == config.firm.product.name)
     # the flagship's rows as columns, in time order (one row per step)
     rows = np.flatnonzero(flagship)
@@ -159,8 +159,8 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     roi = (credited - marketing) / marketing if marketing > 0 else None
     led_amount = amount_all[led_rows]
     cash = float(np.nansum(led_amount))
-    # in the order of sort_values("t") (its quicksort)
-    cash_path = running(led_amount[np.argsort(t_all[led_rows], kind="quicksort")])
+    # by day, a day's rows in the ledger's order (stable: the same order on every CPU)
+    cash_path = running(led_amount[np.argsort(t_all[led_rows], kind="stable")])
     return {
         "firm": firm,
         "npv": npv,

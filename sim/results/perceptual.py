@@ -61,7 +61,7 @@ def classical_mds(points, dims: int = 2):
 
 
 def _products(results):
-    ts = results.timeseries.sort_values("t")
+    ts = results.timeseries.sort_values("t", kind="stable")
     out = []
     lines = ts.groupby("firm")["product"].nunique()
     for (firm, product), rows in ts.groupby(["firm", "product"], sort=False):
@@ -81,7 +81,8 @@ def _products(results):
 
 def _segments(results):
     cfg = results.config.market.segments
-    prefs = results.preferences.sort_values("t") if len(results.preferences) else None
+    prefs = (results.preferences.sort_values("t", kind="stable") if len(results.preferences)
+             else None)
     out = []
     for s in cfg:
         has = np.array([a in s.ideal_point for a in ATTRIBUTES])

@@ -203,7 +203,7 @@ def year_scorecard(run: Run) -> pd.DataFrame:
     n = len(yrs)
     ts_all = run.timeseries
     ts_all = ts_all.assign(_y=_year_of(ts_all["t"], n))
-    mine = ts_all[ts_all["firm"] == firm].sort_values("t")
+    mine = ts_all[ts_all["firm"] == firm].sort_values("t", kind="stable")
     y = mine["_y"].to_numpy()
     product = _ns(cfg["firm"]["product"])
     kind = product.kind

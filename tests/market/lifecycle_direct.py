@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from sim.kernel import dots
 from sim.market.lifecycle import MARGIN_REL, MARGIN_Z, PHASES
 
 
@@ -33,7 +34,7 @@ def detect(flows, dt: float, half: int, hold: int, refine: int, active_first=Fal
         lo = max(0, i - half)
         w, norm = weights(lo - i, half)
         y = np.array(raw[lo:i + half + 1])
-        level, slope = w @ y
+        level, slope = dots.matvec(w, y)  # w @ y in the module's fixed order
         d2 = np.abs(np.diff(y, 2))
         s = 1.4826 * float(np.median(d2)) / math.sqrt(6.0) if d2.size else 0.0
         for row, v in zip(sm, (level, s * norm[0], slope, s * norm[1]), strict=True):

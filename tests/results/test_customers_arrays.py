@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.kernel import libm
+from sim.kernel import dots, libm
 from sim.results import customers as cust
 from sim.results.arrays import clip, group_sum
 from sim.units import DAYS_PER_MONTH, DAYS_PER_YEAR
@@ -72,8 +72,9 @@ def margins_twin(rows, channel, kind, dt):
 def paid_share_twin(mine, everyone, segments):
     sizes = np.array([s.size for s in segments], dtype=float)
     w = sizes / sizes.sum()
-    p = float(np.dot(w, [s.p for s in segments]))
-    q = float(np.dot(w, [s.q for s in segments]))
+    # the size-weighted means in the KPI's fixed order (sim.kernel.dots), not BLAS's
+    p = dots.vecdot(w, np.array([s.p for s in segments], dtype=float))
+    q = dots.vecdot(w, np.array([s.q for s in segments], dtype=float))
     days, talked = group_sum(everyone["t"].to_numpy(),
                              (everyone["satisfaction"] * everyone["installed_base"]).to_numpy())
     talk = pd.Series(talked, index=pd.Index(days, name="t"))

@@ -92,7 +92,7 @@ def inventory_twin(firm_ts: pd.DataFrame, production: np.ndarray, n_q: int):
     if firm_ts["t"].duplicated().any():
         firm_ts = firm_ts.groupby("t", as_index=False, sort=False)[
             ["produced", "inventory", "units_sold"]].sum()
-    ts = firm_ts.sort_values("t")
+    ts = firm_ts.sort_values("t", kind="stable")
     q = _quarter(ts["t"].to_numpy())
     made = np.bincount(q, weights=ts["produced"].to_numpy(float), minlength=n_q)[:n_q]
     first = ts.iloc[0]
