@@ -166,7 +166,8 @@ class Marketing:
         # lift per unit of weekly spend: d lift / d adstock times the adstock a steady unit
         # of weekly spend builds, 1 / (1 - decay) (carry-over counts)
         slope = self.max_lift * self.half / (self.adstock + self.half) ** 2 / (1.0 - self.decay)
-        reachable = dots.vecmat(self.pool, self.reach)  # potential adopters reachable by each channel
+        # potential adopters reachable by each channel (pool @ reach, in a fixed order)
+        reachable = dots.vecmat(self.pool, self.reach)
         noise = libm.exp(self.cfg.measurement_noise * self.rng.standard_normal(len(CHANNELS)))
         return slope * reachable * noise
 
