@@ -23,11 +23,7 @@ dimensions:
 ``tests/kernel/test_kernel_dots.py`` holds them equal to plain Python sums in that order.
 """
 
-import numba
-
 from sim.kernel._numba import jit
-
-_OPTIONS = {"cache": True, "nopython": True}
 
 
 @jit
@@ -41,8 +37,6 @@ def vecdot(a, b):
     return acc
 
 
-@numba.guvectorize(["void(float64[:, :], float64[:], float64[:])"], "(k,n),(n)->(k)",
-                   **_OPTIONS)
 def matvec(m, v, out):
     for r in range(m.shape[0]):
         acc = 0.0
@@ -51,8 +45,6 @@ def matvec(m, v, out):
         out[r] = acc
 
 
-@numba.guvectorize(["void(float64[:], float64[:, :], float64[:])"], "(n),(n,k)->(k)",
-                   **_OPTIONS)
 def vecmat(v, m, out):
     for c in range(m.shape[1]):
         acc = 0.0
@@ -61,8 +53,6 @@ def vecmat(v, m, out):
         out[c] = acc
 
 
-@numba.guvectorize(["void(float64[:, :], float64[:, :], float64[:, :])"], "(k,n),(n,l)->(k,l)",
-                   **_OPTIONS)
 def matmul(a, b, out):
     for r in range(a.shape[0]):
         for c in range(b.shape[1]):
@@ -72,7 +62,29 @@ def matmul(a, b, out):
             out[r, c] = acc
 
 
-# the plain NumPy gufuncs (the wrappers' Python dispatch costs about 1 us a call)
-matvec = matvec.ufunc
-vecmat = vecmat.ufunc
-matmul = matmul.ufunc
+_GUFUNCS = {
+    "matvec": ("void(float64[:, :], float64[:], float64[:])", "(k,n),(n)->(k)"),
+    "vecmat": ("void(float64[:], float64[:, :], float64[:])", "(n),(n,k)->(k)"),
+    "matmul": ("void(float64[:, :], float64[:, :], float64[:, :])", "(k,n),(n,l)->(k,l)"),
+}
+_KERNELS = {name: globals()[name] for name in _GUFUNCS}
+for _name in _GUFUNCS:  # reached through __getattr__ until built
+    del globals()[_name]
+
+
+def __getattr__(name):
+    """Build the gufunc ``name`` on its first use and keep it as this module's attribute
+    (the plain NumPy gufunc: the wrapper's Python dispatch costs about 1 us a call).
+    Building one imports Numba's NumPy support, 0.4 s that ``import sim`` need not pay."""
+    if name not in _GUFUNCS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import numba
+
+    signature, layout = _GUFUNCS[name]
+    gufunc = numba.guvectorize([signature], layout, cache=True, nopython=True)(
+        _KERNELS[name]).ufunc
+    globals()[name] = gufunc
+    return gufunc
+
+
+__all__ = ["vecdot", *_GUFUNCS]

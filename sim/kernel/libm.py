@@ -13,45 +13,55 @@ Each is the NumPy ufunc that Numba builds from ``math.exp`` (and so on) for floa
 loop over the elements calling the C library (Numba uses no vector math library unless
 Intel's SVML is installed, which this project does not install), called as fast as
 NumPy's own (about 0.3 us on a few elements), broadcasting and casting as ufuncs do, with
-NumPy's floating-point error handling (``np.errstate``). ``tests/kernel/test_kernel_libm.py``
-holds them equal to ``math`` value for value.
+NumPy's floating-point error handling (``np.errstate``). They are built on first use
+(``libm.exp`` the first time; from Numba's cache after the first process): building one
+imports Numba's NumPy support, 0.4 s that ``import sim`` need not pay.
+``tests/kernel/test_kernel_libm.py`` holds them equal to ``math`` value for value.
 """
 
 import math
 
-import numba
-
 _OPTIONS = {"cache": True}
 
 
-@numba.vectorize(["float64(float64)"], **_OPTIONS)
 def exp(x):
     return math.exp(x)
 
 
-@numba.vectorize(["float64(float64)"], **_OPTIONS)
 def log(x):
     return math.log(x)
 
 
-@numba.vectorize(["float64(float64)"], **_OPTIONS)
 def expm1(x):
     return math.expm1(x)
 
 
-@numba.vectorize(["float64(float64)"], **_OPTIONS)
 def log1p(x):
     return math.log1p(x)
 
 
-@numba.vectorize(["float64(float64, float64)"], **_OPTIONS)
 def power(x, y):
     return x ** y
 
 
-# the plain NumPy ufuncs (the DUFunc wrappers' Python dispatch costs about 1 us a call)
-exp = exp.ufunc
-log = log.ufunc
-expm1 = expm1.ufunc
-log1p = log1p.ufunc
-power = power.ufunc
+_SIGNATURES = {"exp": "float64(float64)", "log": "float64(float64)",
+               "expm1": "float64(float64)", "log1p": "float64(float64)",
+               "power": "float64(float64, float64)"}
+_KERNELS = {name: globals()[name] for name in _SIGNATURES}
+for _name in _SIGNATURES:  # reached through __getattr__ until built
+    del globals()[_name]
+
+
+def __getattr__(name):
+    """Build the ufunc ``name`` on its first use and keep it as this module's attribute
+    (the plain NumPy ufunc: the DUFunc wrapper's Python dispatch costs about 1 us a call)."""
+    if name not in _SIGNATURES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import numba
+
+    ufunc = numba.vectorize([_SIGNATURES[name]], **_OPTIONS)(_KERNELS[name]).ufunc
+    globals()[name] = ufunc
+    return ufunc
+
+
+__all__ = list(_SIGNATURES)
