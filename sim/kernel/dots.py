@@ -20,6 +20,8 @@ dimensions:
 - ``vecmat(v, m)``: (n), (n, k) -> (k), v @ m;
 - ``matmul(a, b)``: (k, n), (n, l) -> (k, l), a @ b.
 
+The gufuncs are built on their first use (from Numba's cache after the first process), so
+that importing the kernel does not import Numba's NumPy support.
 ``tests/kernel/test_kernel_dots.py`` holds them equal to plain Python sums in that order.
 """
 
