@@ -22,3 +22,21 @@ def jit(fn=None, **extra):
 def jit_parallel(fn=None, **extra):
     """``numba.njit(parallel=True)`` with the project's options (``prange`` kernels)."""
     return jit(fn, parallel=True, **extra)
+
+
+def built_on_first_use(namespace: dict, specs: dict, build):
+    """A module's ``__getattr__`` for objects built the first time they are read: each name
+    of ``specs`` is taken out of ``namespace`` (the module's globals: the plain Python
+    function) and, on first access, ``build(function, spec)`` is stored there under that
+    name and returned. For the Numba-built ufuncs of ``sim.kernel.libm`` and
+    ``sim.kernel.dots``: building one imports Numba's NumPy support (0.4 s), which
+    ``import sim`` need not pay."""
+    kernels = {name: namespace.pop(name) for name in specs}
+
+    def __getattr__(name):
+        if name not in kernels:
+            raise AttributeError(f"module {namespace['__name__']!r} has no attribute {name!r}")
+        value = namespace[name] = build(kernels[name], specs[name])
+        return value
+
+    return __getattr__

@@ -25,7 +25,7 @@ that importing the kernel does not import Numba's NumPy support.
 ``tests/kernel/test_kernel_dots.py`` holds them equal to plain Python sums in that order.
 """
 
-from sim.kernel._numba import jit
+from sim.kernel._numba import built_on_first_use, jit
 
 
 @jit
@@ -69,24 +69,15 @@ _GUFUNCS = {
     "vecmat": ("void(float64[:], float64[:, :], float64[:])", "(n),(n,k)->(k)"),
     "matmul": ("void(float64[:, :], float64[:, :], float64[:, :])", "(k,n),(n,l)->(k,l)"),
 }
-_KERNELS = {name: globals()[name] for name in _GUFUNCS}
-for _name in _GUFUNCS:  # reached through __getattr__ until built
-    del globals()[_name]
 
 
-def __getattr__(name):
-    """Build the gufunc ``name`` on its first use and keep it as this module's attribute
-    (the plain NumPy gufunc: the wrapper's Python dispatch costs about 1 us a call).
-    Building one imports Numba's NumPy support, 0.4 s that ``import sim`` need not pay."""
-    if name not in _GUFUNCS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def _gufunc(function, spec):
+    """The plain NumPy gufunc (the wrapper's Python dispatch costs about 1 us a call)."""
     import numba
 
-    signature, layout = _GUFUNCS[name]
-    gufunc = numba.guvectorize([signature], layout, cache=True, nopython=True)(
-        _KERNELS[name]).ufunc
-    globals()[name] = gufunc
-    return gufunc
+    signature, layout = spec
+    return numba.guvectorize([signature], layout, cache=True, nopython=True)(function).ufunc
 
 
+__getattr__ = built_on_first_use(globals(), _GUFUNCS, _gufunc)
 __all__ = ["vecdot", *_GUFUNCS]

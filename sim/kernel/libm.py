@@ -21,7 +21,7 @@ imports Numba's NumPy support, 0.4 s that ``import sim`` need not pay.
 
 import math
 
-_OPTIONS = {"cache": True}
+from sim.kernel._numba import built_on_first_use
 
 
 def exp(x):
@@ -47,21 +47,14 @@ def power(x, y):
 _SIGNATURES = {"exp": "float64(float64)", "log": "float64(float64)",
                "expm1": "float64(float64)", "log1p": "float64(float64)",
                "power": "float64(float64, float64)"}
-_KERNELS = {name: globals()[name] for name in _SIGNATURES}
-for _name in _SIGNATURES:  # reached through __getattr__ until built
-    del globals()[_name]
 
 
-def __getattr__(name):
-    """Build the ufunc ``name`` on its first use and keep it as this module's attribute
-    (the plain NumPy ufunc: the DUFunc wrapper's Python dispatch costs about 1 us a call)."""
-    if name not in _SIGNATURES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def _ufunc(function, signature):
+    """The plain NumPy ufunc (the DUFunc wrapper's Python dispatch costs about 1 us a call)."""
     import numba
 
-    ufunc = numba.vectorize([_SIGNATURES[name]], **_OPTIONS)(_KERNELS[name]).ufunc
-    globals()[name] = ufunc
-    return ufunc
+    return numba.vectorize([signature], cache=True)(function).ufunc
 
 
+__getattr__ = built_on_first_use(globals(), _SIGNATURES, _ufunc)
 __all__ = list(_SIGNATURES)

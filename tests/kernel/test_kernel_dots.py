@@ -4,7 +4,7 @@ shapes as the domain layer passes them (the gufuncs with NumPy's broadcasting of
 dimensions).
 Where NumPy's ``@`` goes through OpenBLAS the order (and fused multiply-adds) depend on the
 CPU's kernels; these do not: ``tests/scenario/test_same_bits_on_any_cpu.py`` runs the
-scenarios with OpenBLAS's Haswell kernels too."""
+scenarios with OpenBLAS's Nehalem kernels too."""
 
 import numpy as np
 import pytest
