@@ -38,19 +38,16 @@ class StepOutcome:
             object.__setattr__(self, "lost", np.zeros_like(self.new_adopters))
 
     @classmethod
-    def _of(cls, new_adopters, units, replacements, churners, returned, active, pool, lapsed,
-            lost, buffer=None) -> "StepOutcome":
-        """An outcome from arrays the kernel has just filled (no copies, no checks): the
-        per-step path, where the dataclass's frozen ``__init__`` costs microseconds.
-        ``buffer``: the (7, S, J) array of which the seven (S, J) arrays are the rows, in
-        the order new_adopters, units, replacements, churners, returned, lost, active
-        (the aggregate kernel's; ``product_totals`` sums it at once)."""
-        out = object.__new__(cls)
-        out.__dict__.update(new_adopters=new_adopters, units=units, replacements=replacements,
-                            churners=churners, returned=returned, active=active, pool=pool,
-                            lapsed=lapsed, lost=lost)
-        if buffer is not None:
-            out.__dict__["_buffer"] = buffer
+    def _of_buffers(cls, flows, after) -> "StepOutcome":
+        """An outcome whose arrays are rows of the aggregate kernel's buffers, just filled
+        (no copies, no checks): ``flows`` int64 (7, S, J), rows new_adopters, units,
+        replacements, churners, returned, lost, active; ``after`` int64 (2, S), rows pool
+        and lapsed. Each field is made the first time it is read (``_BufferRow``): the
+        per-step path, where the dataclass's frozen ``__init__`` costs microseconds and a
+        view of each row half a microsecond a field; ``product_totals`` sums ``flows`` at
+        once."""
+        out = object.__new__(_BufferedOutcome)
+        out.__dict__.update(_buffer=flows, _after=after)
         return out
 
     def product_totals(self) -> list:
@@ -67,3 +64,35 @@ class StepOutcome:
     def population(self) -> np.ndarray:
         """(S,) customers per segment: pool + owners + lapsed (conserved)."""
         return self.pool + self.lapsed + self.active.sum(axis=1)
+
+
+class _BufferRow:
+    """A field of ``_BufferedOutcome``: row ``row`` of its ``buffer`` (``"_buffer"`` or
+    ``"_after"``), viewed the first time it is read and kept in the instance (a non-data
+    descriptor: the instance's value wins from then on)."""
+
+    def __init__(self, buffer: str, row: int):
+        self.buffer, self.row = buffer, row
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = obj.__dict__[self.buffer][self.row]
+        return value
+
+
+class _BufferedOutcome(StepOutcome):
+    """``StepOutcome._of_buffers``: the same fields, rows of the kernel's two buffers."""
+
+    new_adopters = _BufferRow("_buffer", 0)
+    units = _BufferRow("_buffer", 1)
+    replacements = _BufferRow("_buffer", 2)
+    churners = _BufferRow("_buffer", 3)
+    returned = _BufferRow("_buffer", 4)
+    lost = _BufferRow("_buffer", 5)
+    active = _BufferRow("_buffer", 6)
+    pool = _BufferRow("_after", 0)
+    lapsed = _BufferRow("_after", 1)
