@@ -177,17 +177,35 @@ def _switch(source, s, s_count, j_count, switching, shares, fill_rate, backorder
             out[LOST, s, j] = switched
 
 
-@jit(inline="always")
-def _prologue(source, dt, weights, price, attributes, utility, has_utility, available,
-              satisfaction, churn_rate, slope, replacement_rate, fill_rate, s_count):
-    """What a step computes once for all segments: the attribute utility (S, J) and the
-    logarithm of the prices (J,) for the drivers, empty arrays for the drivers' rows
-    (shares (S, J + 1), advertising effect, attractiveness, reach (S,), scratch (S, J)),
-    and the owners' churn and replacement probabilities (J,) with the logarithms the exact
-    samplers need of them."""
-    j_count = price.shape[0]
+@jit
+def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_utility,
+                   available, awareness, advertising, satisfaction, churn_rate, slope,
+                   replacement_rate, fill_rate, pool, lapsed, active, out, after, season,
+                   switching, backorders):
+    """One aggregate step in place on pool (S,), lapsed (S,), active (S, J), int64.
+
+    ``seg`` float64 (S, 8): p, q (per day), price sensitivity, outside utility,
+    attractiveness elasticity, reference inclusive value, churn_return and its
+    ``log_q`` (``packed_log_q``). ``season``
+    multiplies every segment's category hazard (demand seasonality); ``switching`` is the
+    share of stocked-out choosers who buy another product at once, and ``backorders``
+    (bool (J,)) marks products whose other stocked-out choosers wait (``_switch``).
+    ``weights`` (S, K); offer arrays as in ``params.Offer`` (``utility`` read when ``has_utility``).
+    Writes the flows and the owners after the step into ``out`` int64 (7, S, J) (rows
+    ``NEW`` .. ``ACTIVE``) and the pool and lapsed after it into ``after`` int64 (2, S).
+    """
+    s_count, j_count = active.shape
+    has_backorders = False
+    for j in range(j_count):
+        has_backorders = has_backorders or backorders[j]
     base = utility if has_utility else _base_utility(weights, attributes)
-    log_price = np.log(price)
+    shares = np.empty((s_count, j_count + 1))
+    adv = np.empty(s_count)
+    attract = np.empty(s_count)
+    reach = np.empty(s_count)
+    _segment_drivers(base, seg[:, SEG_ALPHA], seg[:, SEG_V0], seg[:, SEG_BETA],
+                     seg[:, SEG_IV_REF], price, available, awareness, advertising, shares,
+                     adv, attract, reach)
     p_churn = np.empty(j_count)
     p_replace = np.empty(j_count)
     owner_probabilities(churn_rate, slope, replacement_rate, satisfaction, dt, p_churn,
@@ -204,24 +222,10 @@ def _prologue(source, dt, weights, price, attributes, utility, has_utility, avai
             p_repl[j] = min(p_replace[j] * fill_rate[j] / (1.0 - p_churn[j]), 1.0)
         lq_churn[j] = shared_log_q(source, p_churn[j]) if p_churn[j] > 0.0 else 1.0
         lq_repl[j] = shared_log_q(source, p_repl[j]) if p_repl[j] > 0.0 else 1.0
-    return (base, log_price, np.empty((s_count, j_count + 1)), np.empty(s_count),
-            np.empty(s_count), np.empty(s_count), np.empty((s_count, j_count)), p_churn, p_repl,
-            lq_churn, lq_repl)
-
-
-@jit(inline="always")
-def _segment_flows(source, s_lo, s_hi, dt, seg, shares, adv, attract, reach, p_churn, p_repl,
-                   lq_churn, lq_repl, available, satisfaction, fill_rate, pool, lapsed, active,
-                   out, after, season, switching, backorders, has_backorders):
-    """The draws and flows of one step (``step_aggregate``) of segments ``s_lo`` to
-    ``s_hi - 1``, in place on their rows of pool, lapsed, active, out and after. A
-    segment reads only the prologue's arrays, its own rows and its drivers' row (shares,
-    adv, attract, reach: ``choice._driver_row``), so segments may run in any order, or at
-    once when the draws are keyed (``sim.kernel._aggregate_parallel``)."""
-    s_count, j_count = active.shape
-    for s in range(s_lo, s_hi):
-        new = out[NEW]
-        first = s * (5 * j_count + 1)
+    slots = 5 * j_count + 1
+    new = out[NEW]
+    for s in range(s_count):
+        first = s * slots
         owners = 0
         wom = 0.0
         for j in range(j_count):
@@ -259,7 +263,8 @@ def _segment_flows(source, s_lo, s_hi, dt, seg, shares, adv, attract, reach, p_c
                 out[LOST, s, j] = miss
                 new[s, j] = x - miss
         if switching > 0.0 or has_backorders:
-            _switch(source, s, s_count, j_count, switching, shares, fill_rate, backorders, out)
+            _switch(source, s, s_count, j_count, switching, shares, fill_rate, backorders,
+                    out)
         adopted = 0
         back = 0
         cr = seg[s, SEG_CHURN_RETURN]
@@ -313,48 +318,6 @@ def _segment_flows(source, s_lo, s_hi, dt, seg, shares, adv, attract, reach, p_c
         pool[s] += back - adopted
         after[0, s] = pool[s]
         after[1, s] = lapsed[s]
-
-
-@jit
-def any_true(flags):
-    """Whether any of the bools ``flags`` is set (a step's ``has_backorders``)."""
-    for j in range(flags.shape[0]):
-        if flags[j]:
-            return True
-    return False
-
-
-@jit
-def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_utility,
-                   available, awareness, advertising, satisfaction, churn_rate, slope,
-                   replacement_rate, fill_rate, pool, lapsed, active, out, after, season,
-                   switching, backorders):
-    """One aggregate step in place on pool (S,), lapsed (S,), active (S, J), int64.
-
-    ``seg`` float64 (S, 8): p, q (per day), price sensitivity, outside utility,
-    attractiveness elasticity, reference inclusive value, churn_return and its
-    ``log_q`` (``packed_log_q``). ``season``
-    multiplies every segment's category hazard (demand seasonality); ``switching`` is the
-    share of stocked-out choosers who buy another product at once, and ``backorders``
-    (bool (J,)) marks products whose other stocked-out choosers wait (``_switch``).
-    ``weights`` (S, K); offer arrays as in ``params.Offer`` (``utility`` read when ``has_utility``).
-    Writes the flows and the owners after the step into ``out`` int64 (7, S, J) (rows
-    ``NEW`` .. ``ACTIVE``) and the pool and lapsed after it into ``after`` int64 (2, S).
-    Segments one after another (a Generator's draws are in that order);
-    ``sim.kernel._aggregate_parallel`` runs them at once for keyed draws.
-    """
-    s_count = active.shape[0]
-    (base, log_price, shares, adv, attract, reach, v_sj, p_churn, p_repl, lq_churn,
-     lq_repl) = _prologue(source, dt, weights, price, attributes, utility, has_utility,
-                          available, satisfaction, churn_rate, slope, replacement_rate,
-                          fill_rate, s_count)
-    has_backorders = any_true(backorders)
-    _segment_drivers(base, seg[:, SEG_ALPHA], seg[:, SEG_V0], seg[:, SEG_BETA],
-                     seg[:, SEG_IV_REF], log_price, available, awareness, advertising, shares,
-                     adv, attract, reach, v_sj[0])
-    _segment_flows(source, 0, s_count, dt, seg, shares, adv, attract, reach, p_churn, p_repl,
-                   lq_churn, lq_repl, available, satisfaction, fill_rate, pool, lapsed, active,
-                   out, after, season, switching, backorders, has_backorders)
 
 
 @jit

@@ -51,11 +51,8 @@ that one's).
 
 import math
 
-import numba
 import numpy as np
 
-from sim.kernel._aggregate_parallel import PARALLEL_MIN_CELLS
-from sim.kernel._aggregate_parallel import step_aggregate_parallel as _step_aggregate_parallel
 from sim.kernel._aggregate_step import N_ROWS, packed_log_q
 from sim.kernel._aggregate_step import step_aggregate as _step_aggregate
 from sim.kernel._aggregate_step import step_aggregate_handle as _step_aggregate_handle
@@ -136,12 +133,6 @@ class AggregateMarket:
         # the handle of the Generator last stepped with (sim.kernel.generator), and it
         self._handle, self._handle_of = None, None
         self._after_shape = (2, segments.n_segments)
-        # keyed draws on a large enough step run their segments in this many runs, one a
-        # thread of Numba's (``sim.kernel._aggregate_parallel``; 1: serial). Any number
-        # gives the same bits; Numba's thread count is read here, not per step (0.7 us).
-        cells = segments.n_segments * self.n_products
-        self._threads = (min(segments.n_segments, numba.config.NUMBA_NUM_THREADS)
-                         if cells >= PARALLEL_MIN_CELLS else 1)
 
     def __getstate__(self) -> dict:
         """A copy or pickle leaves the Generator's handle behind: its addresses are this
@@ -166,24 +157,20 @@ class AggregateMarket:
             if rng is not self._handle_of:
                 self._handle, self._handle_of = generator_handle(rng), rng
             source, step = self._handle, _step_aggregate_handle
-        else:
+        elif draws == "counter":
             source = np.uint64(rng.bit_generator.random_raw())
-            if draws == "approx":
-                source = (source, self.approx_min_variance)
+        else:
+            source = (np.uint64(rng.bit_generator.random_raw()), self.approx_min_variance)
         out = np.empty(self._out_shape, np.int64)
         after = np.empty(self._after_shape, np.int64)
         utility = offer.utility
-        args = (source, dt, self._seg, self.segments.attribute_weights, offer.price,
-                offer.attributes, self._no_utility if utility is None else utility,
-                utility is not None, offer.available, offer.awareness, offer.advertising,
-                offer.satisfaction, offer.churn_rate, offer.churn_satisfaction_slope,
-                offer.replacement_rate, offer.fill_rate, self.pool, self.lapsed,
-                self.active, out, after, float(offer.season),
-                float(offer.stockout_switching), offer.backorders)
-        if self._threads > 1 and draws != "generator":  # keyed: segments at once, same bits
-            _step_aggregate_parallel(*args, self._threads)
-        else:
-            step(*args)
+        step(source, dt, self._seg, self.segments.attribute_weights, offer.price,
+             offer.attributes, self._no_utility if utility is None else utility,
+             utility is not None, offer.available, offer.awareness, offer.advertising,
+             offer.satisfaction, offer.churn_rate, offer.churn_satisfaction_slope,
+             offer.replacement_rate, offer.fill_rate, self.pool, self.lapsed, self.active,
+             out, after, float(offer.season), float(offer.stockout_switching),
+             offer.backorders)
         return StepOutcome._of_buffers(out, after)
 
 

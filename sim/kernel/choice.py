@@ -44,81 +44,64 @@ def _base_utility(weights, attributes):
     return out
 
 
-@jit(inline="always")
-def _driver_row(s, base, alpha, outside_utility, beta, iv_ref, log_price, available, awareness,
-                advertising, shares, adv_effect, attract, reach, v_sj):
-    """Segment s's row of ``_segment_drivers`` (``log_price``: ``log(price)``; ``v_sj``
-    (J,): scratch), so that a kernel may compute each segment's where it draws its flows."""
-    j_count = log_price.shape[0]
-    vmax = outside_utility[s]
-    for j in range(j_count):
-        v_sj[j] = base[s, j] - alpha[s] * log_price[j]
-        if available[j] and awareness[s, j] > 0.0:
-            if v_sj[j] > vmax:
-                vmax = v_sj[j]
-    not_reached = 1.0
-    for j in range(j_count):
-        if available[j] and awareness[s, j] > 0.0:
-            not_reached *= 1.0 - awareness[s, j]
-    reach[s] = 1.0 - not_reached
-    # Considering customers have been reached: weight by P(aware of j | reached).
-    scale = 1.0 / reach[s] if reach[s] > 0.0 else 1.0
-    total_products = 0.0
-    total_aware = 0.0  # sum_j aware * exp(V - vmax), for the inclusive value
-    for j in range(j_count):
-        if available[j] and awareness[s, j] > 0.0:
-            e = awareness[s, j] * np.exp(v_sj[j] - vmax)
-            total_aware += e
-            e *= scale
-            shares[s, j] = e
-            total_products += e
-        else:
-            shares[s, j] = 0.0
-    e_out = 0.0
-    if outside_utility[s] > -np.inf:
-        e_out = np.exp(outside_utility[s] - vmax)
-    total = total_products + e_out
-    adv = 0.0
-    if total_products > 0.0:
-        for j in range(j_count):
-            adv += shares[s, j] / total_products * advertising[s, j]
-    adv_effect[s] = adv
-    if total > 0.0:
-        for j in range(j_count):
-            shares[s, j] /= total
-        shares[s, j_count] = e_out / total
-    else:
-        shares[s, j_count] = 1.0
-    if beta[s] == 0.0:
-        attract[s] = 1.0
-    elif total_aware > 0.0:
-        iv = np.log(total_aware) + vmax
-        attract[s] = np.exp(min(beta[s] * (iv - iv_ref[s]), 50.0))
-    else:
-        attract[s] = 0.0
-
-
-@jit(inline="always")
-def _segment_drivers(base, alpha, outside_utility, beta, iv_ref, log_price, available,
-                     awareness, advertising, shares, adv_effect, attract, reach, v_sj):
+@jit
+def _segment_drivers(base, alpha, outside_utility, beta, iv_ref, price, available, awareness,
+                     advertising, shares, adv_effect, attract, reach):
     """Fill shares (S, J+1; column J is the outside option), adv_effect, attract, reach (S,).
 
-    ``base`` (S, J) is the attribute utility of each product in each segment, ``log_price``
-    (J,) the logarithm of the prices (once per product, not twice per segment and
-    product), ``v_sj`` (J,) scratch.
+    ``base`` (S, J) is the attribute utility of each product in each segment.
     """
-    for s in range(base.shape[0]):
-        _driver_row(s, base, alpha, outside_utility, beta, iv_ref, log_price, available,
-                    awareness, advertising, shares, adv_effect, attract, reach, v_sj)
-
-
-@jit
-def _drivers(base, alpha, outside_utility, beta, iv_ref, price, available, awareness,
-             advertising, shares, adv_effect, attract, reach):
-    """``_segment_drivers`` from the prices (``drivers``)."""
-    _segment_drivers(base, alpha, outside_utility, beta, iv_ref, np.log(price), available,
-                     awareness, advertising, shares, adv_effect, attract, reach,
-                     np.empty(price.shape[0]))
+    s_count = base.shape[0]
+    j_count = price.shape[0]
+    log_price = np.log(price)  # once per product, not twice per segment and product
+    v_sj = np.empty(j_count)
+    for s in range(s_count):
+        vmax = outside_utility[s]
+        for j in range(j_count):
+            v_sj[j] = base[s, j] - alpha[s] * log_price[j]
+            if available[j] and awareness[s, j] > 0.0:
+                if v_sj[j] > vmax:
+                    vmax = v_sj[j]
+        not_reached = 1.0
+        for j in range(j_count):
+            if available[j] and awareness[s, j] > 0.0:
+                not_reached *= 1.0 - awareness[s, j]
+        reach[s] = 1.0 - not_reached
+        # Considering customers have been reached: weight by P(aware of j | reached).
+        scale = 1.0 / reach[s] if reach[s] > 0.0 else 1.0
+        total_products = 0.0
+        total_aware = 0.0  # sum_j aware * exp(V - vmax), for the inclusive value
+        for j in range(j_count):
+            if available[j] and awareness[s, j] > 0.0:
+                e = awareness[s, j] * np.exp(v_sj[j] - vmax)
+                total_aware += e
+                e *= scale
+                shares[s, j] = e
+                total_products += e
+            else:
+                shares[s, j] = 0.0
+        e_out = 0.0
+        if outside_utility[s] > -np.inf:
+            e_out = np.exp(outside_utility[s] - vmax)
+        total = total_products + e_out
+        adv = 0.0
+        if total_products > 0.0:
+            for j in range(j_count):
+                adv += shares[s, j] / total_products * advertising[s, j]
+        adv_effect[s] = adv
+        if total > 0.0:
+            for j in range(j_count):
+                shares[s, j] /= total
+            shares[s, j_count] = e_out / total
+        else:
+            shares[s, j_count] = 1.0
+        if beta[s] == 0.0:
+            attract[s] = 1.0
+        elif total_aware > 0.0:
+            iv = np.log(total_aware) + vmax
+            attract[s] = np.exp(min(beta[s] * (iv - iv_ref[s]), 50.0))
+        else:
+            attract[s] = 0.0
 
 
 def base_utility(segments, offer):
@@ -155,10 +138,10 @@ def drivers(segments, offer):
     adv = np.empty(s_count)
     attract = np.empty(s_count)
     reach = np.empty(s_count)
-    _drivers(base, segments.price_sensitivity, segments.outside_utility,
-             segments.attractiveness_elasticity, segments.reference_inclusive_value,
-             offer.price, offer.available, offer.awareness, offer.advertising, shares, adv,
-             attract, reach)
+    _segment_drivers(base, segments.price_sensitivity, segments.outside_utility,
+                     segments.attractiveness_elasticity, segments.reference_inclusive_value,
+                     offer.price, offer.available, offer.awareness, offer.advertising, shares,
+                     adv, attract, reach)
     return base, shares, adv, attract, reach
 
 

@@ -1,6 +1,11 @@
 """StepOutcome.product_totals: the per-product sums over segments, from the aggregate
 kernel's buffer in one reduction, equal to each array summed on its own (the twin), in
-both modes and after the arrays are changed in place (as generations do)."""
+both modes and after the arrays are changed in place (as generations do); an aggregate
+step's outcome: its fields are rows of the kernel's two buffers, made when first read."""
+
+import copy
+import dataclasses
+import pickle
 
 import numpy as np
 import pytest
@@ -37,3 +42,32 @@ def test_an_outcome_built_without_a_buffer_sums_its_arrays():
                       np.zeros(2, np.int64), a + 6)
     assert out.product_totals() == twin(out) == [[5, 7, 9], [13, 15, 17], [3, 5, 7],
                                                  [7, 9, 11], [9, 11, 13], [15, 17, 19]]
+
+
+FIELDS = ("new_adopters", "units", "replacements", "churners", "returned", "active", "pool",
+          "lapsed", "lost")
+
+
+def test_the_outcome_is_rows_of_the_buffers_made_when_read():
+    seg = tiny_segments((4_000, 2_500))
+    market = AggregateMarket(seg, 3, draws="counter")
+    rng = np.random.default_rng(2)
+    for t in range(8):
+        out = market.step(tiny_offer(seg, t), 7.0, rng)
+    buffer, after = out.__dict__["_buffer"], out.__dict__["_after"]
+    assert "active" not in out.__dict__  # not made until read
+    rows = dict(zip(("new_adopters", "units", "replacements", "churners", "returned",
+                     "lost", "active"), buffer, strict=True))
+    rows.update(pool=after[0], lapsed=after[1])
+    for name, row in rows.items():
+        value = getattr(out, name)
+        assert np.shares_memory(value, row) and np.array_equal(value, row)
+        assert getattr(out, name) is value  # kept once made
+    np.testing.assert_array_equal(out.active, market.active)
+    np.testing.assert_array_equal(out.pool, market.pool)
+    assert [f.name for f in dataclasses.fields(out)] == list(FIELDS)
+    for other in (copy.deepcopy(out), pickle.loads(pickle.dumps(out))):
+        for name in FIELDS:
+            np.testing.assert_array_equal(getattr(other, name), getattr(out, name))
+    assert out.product_totals() == [[int(x) for x in a.sum(axis=0)] for a in (
+        out.units, out.active, out.new_adopters, out.replacements, out.churners, out.lost)]
