@@ -198,12 +198,22 @@ def test_an_awareness_chance_above_one_is_used_as_one_and_recorded(env, rec, led
         ("awareness_capped", "no channel's awareness chance exceeds 1 any more")]
 
 
+def _in_order(row, lift) -> float:
+    acc = 0.0
+    for a, b in zip(row.tolist(), lift.tolist(), strict=True):
+        acc += a * b
+    return acc
+
+
 def _numpy_response(mk, adstock, awareness, forgetting):
     """The advertising effect and awareness as the NumPy formulas of the module docstring
     give them (the twin of Marketing._respond)."""
     lift = mk.max_lift * adstock / (adstock + mk.half)
     reach = mk.reach * mk.segment_multiplier[:, None]
-    advertising = 1.0 + reach @ lift
+    # reach @ lift summed in index order from 0.0, one rounding per product and per sum
+    # (what sim.kernel.dots computes on every CPU; NumPy's @ goes to OpenBLAS, whose
+    # kernels fuse multiply-adds on some CPUs and so differ in the last place there)
+    advertising = 1.0 + np.array([_in_order(row, lift) for row in reach])
     rel = lift * mk.inv_max_lift
     p_not = np.multiply.reduce(1.0 - np.minimum(mk.aw_rate * reach * rel, 1.0), axis=1)
     gain = (1.0 - awareness) * (1.0 - p_not)
