@@ -15,6 +15,16 @@ def _values(text: str) -> list[str]:
     return [v.strip() for v in (text or "").split(",") if v.strip()]
 
 
+def needs_render(entries: list, shown: dict) -> bool:
+    """Whether a page that last showed the sweeps with the statuses ``shown`` ({id:
+    status}) must show them again: one still runs (its progress moves), or the catalogue
+    now holds other sweeps or statuses. Another page (a tab open before a reload, a second
+    tab) may be the one that finds a sweep finished and records it so; this page must
+    then show it finished too, though none runs any more."""
+    current = {e["id"]: e["status"] for e in entries}
+    return current != shown or "running" in current.values()
+
+
 def build(ws, url) -> None:
     names = list(scenarios())
     numeric = [f.key for f in form_fields(composed(["scenario=baseline"])) if f.kind in ("float", "int", "choice")]
@@ -56,11 +66,15 @@ def build(ws, url) -> None:
             return
         render()
 
+    shown = {}  # {id: status} of the sweeps as last shown here
+
     def render():
         listing.clear()
+        shown.clear()
         with listing:
             for info in ws.catalogue.list("sweep"):
                 st = sweeps.status(ws, info)
+                shown[info["id"]] = st["status"]
                 with ui.card().classes("w-full sweep-card"):
                     ui.label(info["command"]).classes("text-caption")
                     ui.label(f"{st['status']}: {st['done']} of {st['jobs']} jobs done"
@@ -85,7 +99,7 @@ def build(ws, url) -> None:
                 ui.label("No sweeps yet.")
 
     def tick():
-        if any(e["status"] == "running" for e in ws.catalogue.list("sweep")):
+        if needs_render(ws.catalogue.list("sweep"), shown):
             render()
 
     launch.on_click(do_launch)

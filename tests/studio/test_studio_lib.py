@@ -181,3 +181,21 @@ def test_python_m_sim_studio_help():
     done = subprocess.run([sys.executable, "-m", "sim.studio", "--help"], capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0 and "--workspace" in done.stdout
+
+
+def test_a_sweeps_page_shows_a_sweep_again_once_another_page_found_it_finished():
+    """The Sweeps page re-renders while a sweep runs, and also when the catalogue's sweeps
+    or statuses differ from what it last showed: after a reload the old page's timer may
+    be the one that finds the sweep finished and records it "ok"; the new page, which
+    showed it running, must then show its table (it used to wait for a running sweep
+    that no longer existed, and showed "running" for good)."""
+    from sim.studio.page_sweeps import needs_render
+
+    running = [{"id": "a", "status": "running"}]
+    finished = [{"id": "a", "status": "ok"}]
+    assert needs_render(running, {"a": "running"})  # progress moves
+    assert needs_render(finished, {"a": "running"})  # finished elsewhere: show it
+    assert not needs_render(finished, {"a": "ok"})  # shown as it is: nothing to do
+    assert needs_render(finished + [{"id": "b", "status": "failed"}], {"a": "ok"})  # new one
+    assert needs_render([], {"a": "ok"})  # removed
+    assert not needs_render([], {})
