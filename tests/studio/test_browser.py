@@ -97,6 +97,34 @@ def test_two_point_sweep_runs_detached_and_shows_its_table(page, screens, worksp
     assert (sweep_dir / "kpis.parquet").exists()
 
 
+def test_a_sweep_finished_shows_in_every_open_tab(browser, server):
+    """Two tabs on the Sweeps page: whichever finds the sweep finished records it so, and
+    the other must show it finished too (it used to wait for a running sweep that no
+    longer existed, and showed "running" for good)."""
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000})
+                for _ in range(2)]
+    try:
+        tabs = []
+        for context in contexts:
+            tab = context.new_page()
+            tab.set_default_timeout(60_000)
+            tab.goto(server)
+            tab.get_by_text("Sweeps", exact=True).click()
+            tabs.append(tab)
+        first = tabs[0]
+        first.fill("#sweep-extra", "horizon_days=364 plots=false hydra.launcher.n_jobs=1")
+        first.fill("#sweep-values1", "229,279")
+        first.click("#sweep-launch")
+        for tab in tabs:
+            card = tab.locator(".sweep-card", has_text="list_price=229,279")
+            card.locator(".sweep-table").wait_for(timeout=120_000)
+            assert card.locator(".sweep-status").inner_text().startswith("ok: 2 of 2 jobs done")
+            assert card.locator(".sweep-table tbody tr").count() == 2
+    finally:
+        for context in contexts:
+            context.close()
+
+
 def test_war_game_two_quarters_then_replay(page, screens):
     page.get_by_text("War game", exact=True).click()
     page.click("#game-new")
