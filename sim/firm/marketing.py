@@ -152,13 +152,15 @@ class Marketing:
             self._reach_for = self.segment_multiplier
         # the lifts and the awareness they build, compiled (``sim.kernel.advertising``;
         # about a tenth of a run in Python): the same operations in the same order
+        # and the advertising effect, 1 + reach @ lift summed in a fixed order (as
+        # sim.kernel.dots sums: the same bits on every CPU)
         lift = np.empty(len(self._adstock))
         aware = np.empty(self._aw_reach.shape[0])
+        effect = np.empty(self._aw_reach.shape[0])
         advertising_response(np.array(self._adstock), self.max_lift, self.half,
-                             self.inv_max_lift, self._aw_reach, p.awareness,
-                             self.cfg.forgetting_per_week, lift, aware)
-        # reach @ lift in a fixed order (sim.kernel.dots: the same bits on every CPU)
-        p.advertising = 1.0 + dots.matvec(self._reach, lift)
+                             self.inv_max_lift, self._reach, self._aw_reach, p.awareness,
+                             self.cfg.forgetting_per_week, lift, aware, effect)
+        p.advertising = effect
         p.awareness = aware
 
     def marginal_returns(self) -> np.ndarray:

@@ -2,7 +2,9 @@
 they build (``sim.firm.marketing``, whose docstring states the model).
 
 The firm's marketing process calls this once a week per product; in plain Python its loops
-over segments x channels were about a tenth of a compact scenario run. The operations are
+over segments x channels were about a tenth of a compact scenario run. The advertising
+effect is summed here too (it was a ``dots.matvec`` call and an array addition after it,
+about 1.4 us a call). The operations are
 the ones ``Marketing`` made in Python, in the same order, on the same IEEE doubles
 (``fastmath`` off: no reassociation, no fused multiply-add), so the awareness is the same
 to the bit (``tests/kernel/test_kernel_advertising.py`` keeps the Python form as its twin).
@@ -14,13 +16,15 @@ from sim.kernel._numba import jit
 
 
 @jit
-def advertising_response(adstock, max_lift, half, inv_max_lift, aw_reach, awareness,
-                         forget, lift, aware):
+def advertising_response(adstock, max_lift, half, inv_max_lift, reach, aw_reach, awareness,
+                         forget, lift, aware, effect):
     """Channel c's lift ``max_lift[c] * adstock[c] / (adstock[c] + half[c])`` into
-    ``lift`` (C,), and segment s's awareness after the week into ``aware`` (S,): the
-    unaware become aware with ``1 - prod_c (1 - min(aw_reach[s, c] * lift[c] *
-    inv_max_lift[c], 1))`` (a product in channel order), ``forget`` of the aware forget,
-    and the result is clipped to [0, 1] (which removes rounding only)."""
+    ``lift`` (C,); segment s's advertising effect ``1 + sum_c reach[s, c] * lift[c]`` into
+    ``effect`` (S,) (summed in channel order from 0, as ``sim.kernel.dots.matvec`` sums);
+    and its awareness after the week into ``aware`` (S,): the unaware become aware with
+    ``1 - prod_c (1 - min(aw_reach[s, c] * lift[c] * inv_max_lift[c], 1))`` (a product in
+    channel order), ``forget`` of the aware forget, and the result is clipped to [0, 1]
+    (which removes rounding only)."""
     c_count = adstock.shape[0]
     rel = np.empty(c_count)  # each channel's share of its maximum lift
     for c in range(c_count):
@@ -29,6 +33,10 @@ def advertising_response(adstock, max_lift, half, inv_max_lift, aw_reach, awaren
         lift[c] = x
         rel[c] = x * inv_max_lift[c]
     for s in range(awareness.shape[0]):
+        acc = 0.0
+        for c in range(c_count):
+            acc += reach[s, c] * lift[c]
+        effect[s] = 1.0 + acc
         p_not = 1.0
         for c in range(c_count):
             v = aw_reach[s, c] * rel[c]
