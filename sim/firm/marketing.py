@@ -150,10 +150,9 @@ class Marketing:
             self._reach = self.reach * self.segment_multiplier[:, None]
             self._aw_reach = self.aw_rate * self._reach
             self._reach_for = self.segment_multiplier
-        # the lifts and the awareness they build, compiled (``sim.kernel.advertising``;
-        # about a tenth of a run in Python): the same operations in the same order
-        # and the advertising effect, 1 + reach @ lift summed in a fixed order (as
-        # sim.kernel.dots sums: the same bits on every CPU)
+        # the lifts, the awareness they build and the advertising effect 1 + reach @ lift
+        # (summed in a fixed order: the same bits on every CPU), compiled
+        # (``sim.kernel.advertising``; about a tenth of a run in Python)
         lift = np.empty(len(self._adstock))
         aware = np.empty(self._aw_reach.shape[0])
         effect = np.empty(self._aw_reach.shape[0])
