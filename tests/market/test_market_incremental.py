@@ -11,7 +11,7 @@ import pytest
 from lifecycle_direct import detect as detect_direct
 
 from sim.kernel import bass_discrete
-from sim.market.lifecycle import Lifecycle, _Curve, _median
+from sim.market.lifecycle import Lifecycle
 from sim.market.organic import OrganicAwareness
 from sim.market.preferences import Preferences, attribute_utility
 from sim.recorder import Recorder
@@ -83,20 +83,6 @@ def test_lifecycle_flat_and_falling_curves_equal_the_direct_rules():
                   np.zeros(120), plateau):
         got, lc = detect_incremental(flows, dt)
         assert got == detect_direct(flows, dt, lc.half, lc.hold, lc.refine)
-
-
-def test_curve_median_of_second_differences_is_numpys():
-    rng = np.random.default_rng(5)
-    c = _Curve()
-    y = np.round(rng.gamma(2.0, 50.0, 300))
-    lo = 0
-    for m, v in enumerate(y, start=1):
-        c.push(float(v))
-        lo = max(lo, m - 53 + int(rng.integers(0, 3)))  # never decreases
-        window = y[lo:m]
-        if window.size > 2:
-            assert c.d2_median(lo) == _median(np.abs(np.diff(window, 2)))
-            assert c.d2_median(lo) == float(np.median(np.abs(np.diff(window, 2))))
 
 
 def test_organic_awareness_equals_the_per_product_formula():

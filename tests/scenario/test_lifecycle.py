@@ -15,7 +15,8 @@ from hypothesis import given
 
 from sim.cli import compose
 from sim.kernel import bass_discrete, bass_pdf
-from sim.market.lifecycle import PHASES, Lifecycle, _median
+from sim.kernel.lifecycle import median
+from sim.market.lifecycle import PHASES, Lifecycle
 from sim.recorder import Recorder
 from sim.scenario import run_scenario
 
@@ -165,5 +166,5 @@ def test_shipped_phases_move_forward_and_each_change_is_one_event(scenario):
                   elements=st.floats(0.0, 1e9, allow_nan=False, allow_infinity=False)))
 def test_window_median_is_numpys(x):
     """The smoother's median is bit for bit ``np.median`` (odd and even lengths, ties)."""
-    got = _median(x)
+    got = median(x)
     assert got == float(np.median(x)) and type(got) is float
