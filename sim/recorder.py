@@ -18,20 +18,32 @@ KPI_COLUMNS = ("t", "firm", "product", "units_sold", "new_adopters", "upgraders"
                "cannibalised", "churners", "produced", "cancelled", "installed_base",
                "revenue", "price", "advertising", "satisfaction", "inventory", "unit_cost",
                "launched")
+# The timeseries' columns in full (DESIGN.md's output contract), the order of each row's
+# tuple; a recorder for the KPIs alone takes tuples of the ``KPI_COLUMNS``
+TIMESERIES_COLUMNS = (
+    "t", "firm", "product", "units_sold", "orders", "new_adopters", "replacements",
+    "upgraders", "cannibalised", "churners", "lost_sales", "produced", "backordered",
+    "cancelled", "installed_base", "revenue", "price", "market_share", "awareness",
+    "advertising", "quality", "features", "design", "availability", "satisfaction",
+    "service_level", "inventory", "backlog", "capacity_per_week", "unit_cost", "launched",
+    "phase", "cash", "ledger_rows", "pool", "lapsed", "value_share")
 
 
 @dataclass
 class Recorder:
     """Append-only rows of a run.
 
-    timeseries: one dict per market step per product (see DESIGN.md's output contract).
+    timeseries: one tuple per market step per product, of the ``TIMESERIES_COLUMNS`` (see
+    DESIGN.md's output contract; of the ``KPI_COLUMNS`` for the KPIs alone);
+    ``timeseries_dicts`` gives them as dicts.
     events: (t, firm, product, kind, detail).
     ledger: (t, firm, account, amount): every cash movement, signed.
     ledger_products: the product of each ledger row ("" for the firm's shared costs).
     tasks: one dict per development task run (firm, product, task, stage, start, end, ...).
     segments: (t, segment, firm, installed_base, new_adopters, pool, product) per step and
     product (a view of the blocks; ``segment_columns`` gives the same as arrays).
-    preferences: one dict per step per segment (price sensitivity, ideal of each attribute).
+    preferences: one dict per step per segment (price sensitivity, ideal of each attribute),
+    kept as (t, rows without t) per step in ``preference_blocks``.
     distribution: one dict per step per firm with channels, channel and segment (coverage,
     availability, revenue carried, margin).
     regions: one dict per step per region per product (``sim.market.regions``).
@@ -48,7 +60,7 @@ class Recorder:
     ledger_products: list = field(default_factory=list)
     tasks: list = field(default_factory=list)
     segment_blocks: list = field(default_factory=list)
-    preferences: list = field(default_factory=list)
+    preference_blocks: list = field(default_factory=list)
     distribution: list = field(default_factory=list)
     regions: list = field(default_factory=list)
     kpis_only: bool = False
@@ -60,10 +72,21 @@ class Recorder:
         self.ledger.append((float(t), firm, account, float(amount)))
         self.ledger_products.append(product)
 
-    def row(self, fields) -> None:
-        """One timeseries row, the caller's own dict (kept, not copied); a recorder for
-        the KPIs alone (``kpis_only``) takes a tuple of the ``KPI_COLUMNS`` in order."""
+    def row(self, fields: tuple) -> None:
+        """One timeseries row, a tuple of the ``TIMESERIES_COLUMNS`` in order (of the
+        ``KPI_COLUMNS`` for a recorder of the KPIs alone, ``kpis_only``)."""
         self.timeseries.append(fields)
+
+    @property
+    def timeseries_columns(self) -> tuple:
+        """The names of the values of each timeseries row."""
+        return KPI_COLUMNS if self.kpis_only else TIMESERIES_COLUMNS
+
+    def timeseries_dicts(self, rows: list | None = None) -> list[dict]:
+        """Timeseries rows (default: all recorded so far) as dicts of their columns."""
+        names = self.timeseries_columns
+        return [dict(zip(names, r, strict=True))
+                for r in (self.timeseries if rows is None else rows)]
 
     def task(self, **fields) -> None:
         self.tasks.append(fields)
@@ -116,9 +139,21 @@ class Recorder:
                         cols["installed_base"].tolist(), cols["new_adopters"].tolist(),
                         cols["pool"].tolist(), cols["product"], strict=True))
 
-    def preference_row(self, **fields) -> None:
+    def preference_block(self, t, rows: list) -> None:
+        """One step's rows of the preferences table: ``rows`` (dicts without ``t``, kept
+        as they are: not to be changed afterwards) at day ``t``."""
         if not self.kpis_only:
-            self.preferences.append(fields)
+            self.preference_blocks.append((t, rows))
+
+    def preference_rows(self, blocks: int | None = None) -> list[dict]:
+        """The preferences table's rows as dicts, ``t`` first (``blocks``: only the first
+        so many steps' rows)."""
+        return [{"t": t, **row} for t, rows in self.preference_blocks[:blocks] for row in rows]
+
+    @property
+    def preferences(self) -> list[dict]:
+        """The preferences table's rows (``preference_rows``)."""
+        return self.preference_rows()
 
     def distribution_row(self, **fields) -> None:
         if not self.kpis_only:

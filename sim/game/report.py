@@ -21,7 +21,7 @@ def period_report(game, start: float, end: float, decisions) -> dict:
         "decisions": list(decisions),
         "cash": {f.name: f.ledger.cash for f in game.firms},
         "pnl": profit_and_loss([r for r in rec.ledger if start <= r[0] < end and r[1] == focal]),
-        "firms": firm_rows(game, [r for r in rec.timeseries if start <= r["t"] < end]),
+        "firms": firm_rows(game, [r for r in rec.timeseries_dicts() if start <= r["t"] < end]),
         "segments": segment_shares([r for r in rec.segments if start <= r[0] < end]),
         "competitor_moves": [_event(e) for e in rec.events
                              if start <= e[0] < end and e[1] != focal],

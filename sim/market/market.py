@@ -27,12 +27,14 @@ from sim.market.preferences import Preferences
 from sim.market.regions import Regions
 from sim.market.seasonality import Seasonality
 from sim.market.targeting import apply_targeting
+from sim.recorder import TIMESERIES_COLUMNS
 from sim.seeds import component_rng, component_seed
 from sim.units import per_year_to_per_day
 
 _FEATURES, _DESIGN = ATTRIBUTES.index("features"), ATTRIBUTES.index("design")
 _clip = np._core.umath.clip  # ndarray.clip's ufunc (the same values) without its wrappers
 _IDEAL_KEYS = tuple(f"ideal_{a}" for a in ATTRIBUTES)
+_REVENUE = TIMESERIES_COLUMNS.index("revenue")
 
 
 def build_segments(market_cfg, preferences=None) -> Segments:
@@ -297,33 +299,28 @@ class Market:
                     dots.vecdot(p.advertising, self.size_share), p.satisfaction,
                     o.production.inventory, o.production.unit_cost, p.on_market))
                 continue
-            rows.append(dict(
-                t=t, firm=f.name, product=p.name, units_sold=shipped, orders=ordered,
-                new_adopters=new, replacements=repl[k], upgraders=upgraded[k],
-                cannibalised=lost_gen[k], churners=churned[k], lost_sales=lost[k],
-                produced=produced[k], backordered=o.production.backordered,
-                cancelled=o.production.cancelled,
-                installed_base=active, revenue=revenue, price=p.price,
-                market_share=share,
+            rows.append((  # a tuple in the order of sim.recorder.TIMESERIES_COLUMNS
+                t, f.name, p.name, shipped, ordered, new, repl[k], upgraded[k], lost_gen[k],
+                churned[k], lost[k], produced[k], o.production.backordered,
+                o.production.cancelled, active, revenue, p.price, share,
                 # size-weighted means in a fixed order (sim.kernel.dots: the same bits on
                 # every CPU)
-                awareness=dots.vecdot(p.awareness, self.size_share),
-                advertising=dots.vecdot(p.advertising, self.size_share),
-                quality=p.quality, features=float(p.attributes[_FEATURES]),
-                design=float(p.attributes[_DESIGN]),
-                availability=(dots.vecdot(f.distribution.availability(len(self.sizes)),
-                                          self.size_share) if f.distribution.active
-                              else self._full_availability),
-                satisfaction=p.satisfaction, service_level=p.service_level,
-                inventory=o.production.inventory, backlog=o.production.backlog,
-                capacity_per_week=o.production.capacity_per_week,
-                unit_cost=o.production.unit_cost, launched=p.on_market, phase=phase,
-                cash=f.ledger.cash, ledger_rows=len(self.recorder.ledger),
-                pool=pool, lapsed=lapsed))
-        for row in rows:
-            if self._table_records:
-                row["value_share"] = row["revenue"] / revenue_all if revenue_all > 0 else 0.0
-            self.recorder.row(row)
+                dots.vecdot(p.awareness, self.size_share),
+                dots.vecdot(p.advertising, self.size_share),
+                p.quality, float(p.attributes[_FEATURES]), float(p.attributes[_DESIGN]),
+                (dots.vecdot(f.distribution.availability(len(self.sizes)), self.size_share)
+                 if f.distribution.active else self._full_availability),
+                p.satisfaction, p.service_level, o.production.inventory,
+                o.production.backlog, o.production.capacity_per_week,
+                o.production.unit_cost, p.on_market, phase, f.ledger.cash,
+                len(self.recorder.ledger), pool, lapsed))
+        record = self.recorder.row
+        if self._table_records:  # the value share last, once the step's revenue is known
+            for row in rows:
+                record(row + ((row[_REVENUE] / revenue_all if revenue_all > 0 else 0.0),))
+        else:
+            for row in rows:
+                record(row)
         self.recorder.segment_block(t, self.segment_names, self._firm_names, self._names,
                                     out.active, out.new_adopters, out.pool)
         self.regions.record(t, out)
@@ -361,5 +358,4 @@ class Market:
                     row[key] = ideal[si][k]
                 rows.append(row)
             self._pref_rows = (prefs.ideal, prefs.alpha, rows)
-        for row in self._pref_rows[2]:
-            self.recorder.preference_row(t=t, **row)
+        self.recorder.preference_block(t, self._pref_rows[2])

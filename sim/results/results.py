@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from sim.recorder import KPI_COLUMNS
+from sim.recorder import KPI_COLUMNS, TIMESERIES_COLUMNS
 from sim.results.annual import firm_statement_kpis, statement_kpis
 from sim.results.columns import (
     EVENT_COLUMNS,
@@ -98,11 +98,16 @@ class _Rows(NamedTuple):
                    recorder.ledger_products[:], recorder.tasks[:],
                    bool(getattr(recorder, "kpis_only", False)))
 
+    @property
+    def timeseries_columns(self) -> list:
+        """The names of the values of a timeseries row (``Recorder.timeseries_columns``)."""
+        return list(KPI_COLUMNS if self.kpis_only else TIMESERIES_COLUMNS)
+
     # each table's DataFrame: by columns, the same as pd.DataFrame(rows) (sim.results.frames)
     def timeseries_frame(self) -> pd.DataFrame:
-        if self.kpis_only and self.timeseries:  # kpis_only: tuples of the KPI_COLUMNS
-            return frame_of_tuples(self.timeseries, list(KPI_COLUMNS))
-        return frame_of_dicts(self.timeseries)
+        if not self.timeseries:  # no rows, no columns (as pd.DataFrame([]))
+            return pd.DataFrame([])
+        return frame_of_tuples(self.timeseries, self.timeseries_columns)
 
     def events_frame(self) -> pd.DataFrame:
         return frame_of_tuples(self.events, EVENT_COLUMNS, ("t",))
@@ -123,8 +128,7 @@ class _Rows(NamedTuple):
             built[name] = getattr(self, f"{name}_frame")()
             return table_columns(built[name])
 
-        ts = (tuple_columns(self.timeseries, list(KPI_COLUMNS)) if self.kpis_only
-              else dict_columns(self.timeseries)) or frame("timeseries")
+        ts = tuple_columns(self.timeseries, self.timeseries_columns) or frame("timeseries")
         events = tuple_columns(self.events, EVENT_COLUMNS, ("t",)) or frame("events")
         ledger = tuple_columns(self.ledger, LEDGER_COLUMNS[:4], ("t", "amount"))
         if ledger is None:
@@ -146,13 +150,14 @@ def _lazy_tables(recorder, rows: _Rows) -> dict:
         return {**tables, **{name: _not_recorded(name)
                              for name in ("segments", "preferences", "distribution")}}
     n_blocks = len(recorder.segment_blocks)
-    prefs = recorder.preferences[:]
+    n_prefs = len(recorder.preference_blocks)
     dist = recorder.distribution[:]
     return {
         **tables,
         "segments": lambda: pd.DataFrame(recorder.segment_columns(n_blocks) or [],
                                          columns=SEGMENT_COLUMNS),
-        "preferences": lambda: pd.DataFrame(prefs, columns=PREFERENCE_COLUMNS),
+        "preferences": lambda: pd.DataFrame(recorder.preference_rows(n_prefs),
+                                            columns=PREFERENCE_COLUMNS),
         "distribution": lambda: pd.DataFrame(dist, columns=DISTRIBUTION_COLUMNS),
     }
 

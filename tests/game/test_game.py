@@ -20,7 +20,7 @@ def scenario():
 
 
 def _tables(rec):
-    return (pd.DataFrame(rec.timeseries), pd.DataFrame(rec.events), pd.DataFrame(rec.ledger))
+    return (pd.DataFrame(rec.timeseries_dicts()), pd.DataFrame(rec.events), pd.DataFrame(rec.ledger))
 
 
 def test_game_without_decisions_equals_one_run(scenario):
@@ -135,7 +135,7 @@ def test_kill_stops_sales_and_salaries():
     assert game.firm.product.on_market  # launched in the first half
     game.decide(kill_project=True)
     game.advance()
-    ts = pd.DataFrame(game.recorder.timeseries)
+    ts = pd.DataFrame(game.recorder.timeseries_dicts())
     after = ts[(ts.firm == "us") & (ts.t >= 546)]
     assert (after.units_sold == 0).all() and (after.revenue == 0).all()
     led = pd.DataFrame(game.recorder.ledger, columns=["t", "firm", "account", "amount"])

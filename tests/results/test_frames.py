@@ -66,7 +66,9 @@ def test_run_records_as_pandas(scenario):
     cfg = compose([f"scenario={scenario}", "horizon_days=364"]).scenario()
     env, _, _, rec = build_world(cfg, 0)
     env.run(until=cfg.horizon_days)
-    _same(frame_of_dicts(rec.timeseries), pd.DataFrame(rec.timeseries))
+    cols = list(rec.timeseries_columns)
+    _same(frame_of_tuples(rec.timeseries, cols), pd.DataFrame(rec.timeseries, columns=cols))
+    _same(frame_of_dicts(rec.timeseries_dicts()), pd.DataFrame(rec.timeseries_dicts()))
     _same(frame_of_dicts(rec.tasks), pd.DataFrame(rec.tasks))
     cols = ["t", "firm", "account", "amount"]
     _same(frame_of_tuples(rec.ledger, cols, ("t", "amount")), pd.DataFrame(rec.ledger, columns=cols))

@@ -197,7 +197,7 @@ def test_a_rival_can_hold_a_line_too():
     env.run(until=cfg.horizon_days)
     warrior = next(f for f in firms if f.name == "warrior")
     assert [o.name for o in warrior.offerings] == ["value", "value_plus"]
-    rows = [r for r in rec.timeseries if r["firm"] == "warrior"]
+    rows = [r for r in rec.timeseries_dicts() if r["firm"] == "warrior"]
     sold = {n: sum(r["units_sold"] for r in rows if r["product"] == n)
             for n in ("value", "value_plus")}
     assert sold["value"] > 0 and sold["value_plus"] > 0
