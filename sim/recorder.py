@@ -6,7 +6,6 @@ as one block of arrays per step (``segment_block``) rather than one tuple per ro
 appends six references, and ``segment_columns`` joins the blocks once at the end.
 """
 
-from array import array
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,12 +37,7 @@ class Recorder:
     DESIGN.md's output contract; of the ``KPI_COLUMNS`` for the KPIs alone);
     ``timeseries_dicts`` gives them as dicts.
     events: (t, firm, product, kind, detail).
-    ledger: (t, firm, account, amount): every cash movement, signed; kept in typed columns
-    (``ledger_t`` and ``ledger_amount`` of doubles, ``ledger_firm`` and ``ledger_account``
-    of codes into ``ledger_firms`` and ``ledger_accounts``, the names in order of first
-    appearance, as ``pd.factorize`` numbers them): a posting makes no object for the
-    garbage collector to track, and the results read the columns as they are.
-    ``ledger`` gives the rows as tuples.
+    ledger: (t, firm, account, amount): every cash movement, signed.
     ledger_products: the product of each ledger row ("" for the firm's shared costs).
     tasks: one dict per development task run (firm, product, task, stage, start, end, ...).
     segments: (t, segment, firm, installed_base, new_adopters, pool, product) per step and
@@ -62,15 +56,8 @@ class Recorder:
 
     timeseries: list = field(default_factory=list)
     events: list = field(default_factory=list)
-    ledger_t: array = field(default_factory=lambda: array("d"))
-    ledger_firm: array = field(default_factory=lambda: array("q"))
-    ledger_account: array = field(default_factory=lambda: array("q"))
-    ledger_amount: array = field(default_factory=lambda: array("d"))
+    ledger: list = field(default_factory=list)
     ledger_products: list = field(default_factory=list)
-    ledger_firms: list = field(default_factory=list)
-    ledger_accounts: list = field(default_factory=list)
-    ledger_firm_codes: dict = field(default_factory=dict)
-    ledger_account_codes: dict = field(default_factory=dict)
     tasks: list = field(default_factory=list)
     segment_blocks: list = field(default_factory=list)
     preference_blocks: list = field(default_factory=list)
@@ -82,41 +69,8 @@ class Recorder:
         self.events.append((float(t), firm, product, kind, detail))
 
     def cash(self, t: float, firm: str, account: str, amount: float, product: str = "") -> None:
-        """One posting: ``amount`` (signed) to ``account`` of ``firm`` on day ``t``."""
-        self.ledger_t.append(float(t))
-        self.ledger_firm.append(self.firm_code(firm))
-        self.ledger_account.append(self.account_code(account))
-        self.ledger_amount.append(float(amount))
+        self.ledger.append((float(t), firm, account, float(amount)))
         self.ledger_products.append(product)
-
-    def firm_code(self, firm: str) -> int:
-        """The ledger's code of ``firm`` (a new one at its first posting)."""
-        code = self.ledger_firm_codes.get(firm)
-        if code is None:
-            code = self.ledger_firm_codes[firm] = len(self.ledger_firms)
-            self.ledger_firms.append(firm)
-        return code
-
-    def account_code(self, account: str) -> int:
-        """The ledger's code of ``account`` (a new one at its first posting)."""
-        code = self.ledger_account_codes.get(account)
-        if code is None:
-            code = self.ledger_account_codes[account] = len(self.ledger_accounts)
-            self.ledger_accounts.append(account)
-        return code
-
-    @property
-    def ledger(self) -> list:
-        """The postings as (t, firm, account, amount) tuples (a new list)."""
-        firms, accounts = self.ledger_firms, self.ledger_accounts
-        return list(zip(self.ledger_t, [firms[c] for c in self.ledger_firm],
-                        [accounts[c] for c in self.ledger_account], self.ledger_amount,
-                        strict=True))
-
-    @property
-    def ledger_rows(self) -> int:
-        """The number of postings so far."""
-        return len(self.ledger_t)
 
     def row(self, fields: tuple) -> None:
         """One timeseries row, a tuple of the ``TIMESERIES_COLUMNS`` in order (of the

@@ -27,19 +27,6 @@ class Ledger:
         self.state = OPERATING
         self.reserve = 0.0  # headroom kept back from discretionary spending
         self.unpaid = 0.0  # non-discretionary payments that found no headroom
-        # a posting's columns in the recorder (``Recorder.cash`` spelt out below)
-        self._post_to = (recorder.ledger_t.append, recorder.ledger_firm.append,
-                         recorder.ledger_account.append, recorder.ledger_amount.append,
-                         recorder.ledger_products.append)
-        self._firm_code = None  # the recorder's code of this firm, from its first posting
-
-    def _codes(self, account: str) -> tuple:
-        """The recorder's codes of this firm and of ``account``."""
-        rec = self.recorder
-        if self._firm_code is None:
-            self._firm_code = rec.firm_code(self.firm)
-        code = rec.ledger_account_codes.get(account)
-        return self._firm_code, (rec.account_code(account) if code is None else code)
 
     @property
     def cash(self) -> float:
@@ -88,21 +75,18 @@ class Ledger:
         else:
             paid = min(amount, max(self._cash + self.credit_line, 0.0))
             self.unpaid += amount - paid
-        if paid > 0.0:  # post(account, -paid, product), Recorder.cash spelt out
+        if paid > 0.0:  # post(account, -paid, product), Recorder.cash's row spelt out
             self._cash += -paid
-            add_t, add_firm, add_account, add_amount, add_product = self._post_to
-            firm, code = self._codes(account)
-            add_t(float(self.env.now))
-            add_firm(firm)
-            add_account(code)
-            add_amount(float(-paid))
-            add_product(product)
+            rec = self.recorder
+            rec.ledger.append((float(self.env.now), self.firm, account, float(-paid)))
+            rec.ledger_products.append(product)
         return paid
 
     def spend_each(self, payments, product: str = "") -> list:
         """Discretionary payments ``(account, amount)`` in order: the same postings as
         ``spend(account, amount, product=product)`` for each; returns the paid amounts."""
-        add_t, add_firm, add_account, add_amount, add_product = self._post_to
+        rec = self.recorder
+        rows, products = rec.ledger, rec.ledger_products
         t = None
         out = []
         for account, amount in payments:
@@ -116,12 +100,8 @@ class Ledger:
                 if t is None:
                     t = float(self.env.now)
                 self._cash += -paid
-                firm, code = self._codes(account)
-                add_t(t)
-                add_firm(firm)
-                add_account(code)
-                add_amount(float(-paid))
-                add_product(product)
+                rows.append((t, self.firm, account, float(-paid)))
+                products.append(product)
             out.append(paid)
         return out
 
@@ -130,9 +110,10 @@ class Ledger:
         ``spend(account, amount, discretionary=False)`` for each (the weekly salaries)."""
         if self.state == INSOLVENT:  # pays nothing, and owes nothing more
             return
-        add_t, add_firm, add_account, add_amount, add_product = self._post_to
+        rec = self.recorder
+        rows, products = rec.ledger, rec.ledger_products
         t = float(self.env.now)
-        credit = self.credit_line
+        firm, credit = self.firm, self.credit_line
         for account, amount in payments:
             if amount <= 0.0:
                 continue
@@ -144,12 +125,8 @@ class Ledger:
                 self.unpaid += amount - paid
             if paid > 0.0:
                 self._cash += -paid
-                firm, code = self._codes(account)
-                add_t(t)
-                add_firm(firm)
-                add_account(code)
-                add_amount(float(-paid))
-                add_product("")
+                rows.append((t, firm, account, float(-paid)))
+                products.append("")
 
     def for_product(self, product: str) -> "ProductLedger":
         """This ledger as one product of the line sees it: its postings carry its name."""

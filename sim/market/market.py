@@ -313,7 +313,7 @@ class Market:
                 p.satisfaction, p.service_level, o.production.inventory,
                 o.production.backlog, o.production.capacity_per_week,
                 o.production.unit_cost, p.on_market, phase, f.ledger.cash,
-                self.recorder.ledger_rows, pool, lapsed))
+                len(self.recorder.ledger), pool, lapsed))
         record = self.recorder.row
         if self._table_records:  # the value share last, once the step's revenue is known
             for row in rows:

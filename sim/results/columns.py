@@ -68,12 +68,6 @@ def tuple_columns(rows: list, names: list, floats=()) -> dict | None:
     values = transposed(rows, len(names))
     if values is None:
         return None
-    return list_columns(values, names, floats)
-
-
-def list_columns(values: list, names: list, floats=()) -> dict:
-    """``tuple_columns`` of the rows these columns (lists of one length, one for each of
-    the distinct ``names``) hold."""
     return {k: column_array(v, k in floats) for k, v in zip(names, values, strict=True)}
 
 
@@ -131,43 +125,3 @@ def ledger_codes(ledger) -> LedgerCodes:
     firm, firms = pd.factorize(ledger["firm"])
     account, accounts = pd.factorize(ledger["account"])
     return LedgerCodes(firm, firms, account, accounts)
-
-
-class PostingColumns(NamedTuple):
-    """The recorder's ledger columns up to now (copies): days and amounts (doubles), firm
-    and account codes into the names in order of first appearance (``Recorder.ledger``)."""
-
-    t: object
-    firm: object
-    account: object
-    amount: object
-    firms: list
-    accounts: list
-
-    @classmethod
-    def of(cls, recorder) -> "PostingColumns":
-        return cls(recorder.ledger_t[:], recorder.ledger_firm[:], recorder.ledger_account[:],
-                   recorder.ledger_amount[:], recorder.ledger_firms[:],
-                   recorder.ledger_accounts[:])
-
-    @property
-    def n(self) -> int:
-        return len(self.t)
-
-    def lists(self) -> list:
-        """The columns t, firm, account, amount as lists of their values."""
-        return [self.t.tolist(), [self.firms[c] for c in self.firm],
-                [self.accounts[c] for c in self.account], self.amount.tolist()]
-
-    def columns(self) -> tuple:
-        """({t, firm, account, amount}: the arrays ``tuple_columns`` makes of the rows),
-        and their ``LedgerCodes`` (``pd.factorize``'s: the codes are numbered in order of
-        first appearance, so these postings hold codes 0 to their largest)."""
-        firm = np.frombuffer(self.firm, np.int64).copy()
-        account = np.frombuffer(self.account, np.int64).copy()
-        firms = object_array(self.firms[:int(firm.max()) + 1])
-        accounts = object_array(self.accounts[:int(account.max()) + 1])
-        cols = {"t": np.frombuffer(self.t, np.float64).copy(), "firm": firms[firm],
-                "account": accounts[account],
-                "amount": np.frombuffer(self.amount, np.float64).copy()}
-        return cols, LedgerCodes(firm, firms, account, accounts)

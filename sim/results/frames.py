@@ -73,13 +73,4 @@ def frame_of_tuples(rows: list, columns: list, floats=()) -> pd.DataFrame:
               else None)
     if values is None:  # no rows, a row of another length or a column named twice
         return pd.DataFrame(rows, columns=columns)
-    return frame_of_lists(values, columns, floats)
-
-
-def frame_of_lists(values: list, columns: list, floats=()) -> pd.DataFrame:
-    """``frame_of_tuples`` of the rows these columns (lists of one length, one for each
-    name of ``columns``, which are distinct) hold: ``pd.DataFrame(list(zip(*values)),
-    columns=columns)``."""
-    if not values or not len(values[0]):
-        return pd.DataFrame([], columns=columns)
     return pd.DataFrame({k: _column(v, k in floats) for k, v in zip(columns, values, strict=True)})

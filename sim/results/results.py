@@ -26,7 +26,6 @@ from sim.results.annual import firm_statement_kpis, statement_kpis
 from sim.results.columns import (
     EVENT_COLUMNS,
     LEDGER_COLUMNS,
-    PostingColumns,
     RunColumns,
     dict_columns,
     ledger_codes,
@@ -35,7 +34,7 @@ from sim.results.columns import (
     tuple_columns,
 )
 from sim.results.files import atomic_write, clean_json
-from sim.results.frames import frame_of_dicts, frame_of_lists, frame_of_tuples
+from sim.results.frames import frame_of_dicts, frame_of_tuples
 from sim.results.kpis import compute_kpis
 from sim.results.pipeline import pipeline_kpis
 from sim.results.regions import REGION_COLUMNS, region_kpis, region_table
@@ -82,24 +81,20 @@ def _not_recorded(name: str):
     return fail
 
 
-_LEDGER_FLOATS = ("t", "amount")  # the recorder makes them Python floats
-
-
 class _Rows(NamedTuple):
     """The rows of the tables the KPIs read, as recorded up to now (copies of the lists:
     a game goes on recording after its results are taken)."""
 
     timeseries: list
     events: list
-    ledger: "PostingColumns"
+    ledger: list
     ledger_products: list
     tasks: list
     kpis_only: bool
 
     @classmethod
     def of(cls, recorder) -> "_Rows":
-        ledger = PostingColumns.of(recorder)
-        return cls(recorder.timeseries[:], recorder.events[:], ledger,
+        return cls(recorder.timeseries[:], recorder.events[:], recorder.ledger[:],
                    recorder.ledger_products[:], recorder.tasks[:],
                    bool(getattr(recorder, "kpis_only", False)))
 
@@ -118,7 +113,7 @@ class _Rows(NamedTuple):
         return frame_of_tuples(self.events, EVENT_COLUMNS, ("t",))
 
     def ledger_frame(self) -> pd.DataFrame:
-        ledger = frame_of_lists(self.ledger.lists(), LEDGER_COLUMNS[:4], _LEDGER_FLOATS)
+        ledger = frame_of_tuples(self.ledger, LEDGER_COLUMNS[:4], ("t", "amount"))
         ledger["product"] = pd.Series(self.ledger_products, dtype=object)
         return ledger
 
@@ -135,14 +130,13 @@ class _Rows(NamedTuple):
 
         ts = tuple_columns(self.timeseries, self.timeseries_columns) or frame("timeseries")
         events = tuple_columns(self.events, EVENT_COLUMNS, ("t",)) or frame("events")
-        if self.ledger.n:
-            ledger, codes = self.ledger.columns()
-            ledger["product"] = object_array(self.ledger_products)
-        else:  # no postings
+        ledger = tuple_columns(self.ledger, LEDGER_COLUMNS[:4], ("t", "amount"))
+        if ledger is None:
             ledger = frame("ledger")
-            codes = ledger_codes(ledger)
+        else:
+            ledger["product"] = object_array(self.ledger_products)
         tasks = dict_columns(self.tasks) or frame("tasks")
-        return RunColumns(ts, events, ledger, tasks, codes)
+        return RunColumns(ts, events, ledger, tasks, ledger_codes(ledger))
 
 
 def _lazy_tables(recorder, rows: _Rows) -> dict:
