@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.results.arrays import LedgerCodes
-from sim.results.frames import _ARRAYS, _STR, transposed
+from sim.results.frames import _ARRAYS, _STR
 
 EVENT_COLUMNS = ["t", "firm", "product", "kind", "detail"]
 LEDGER_COLUMNS = ["t", "firm", "account", "amount", "product"]
@@ -65,8 +65,11 @@ def tuple_columns(rows: list, names: list, floats=()) -> dict | None:
     caller builds the frame)."""
     if not rows or len(set(names)) != len(names):
         return None
-    values = transposed(rows, len(names))
-    if values is None:
+    try:
+        values = list(zip(*rows, strict=True))
+    except ValueError:
+        return None
+    if len(values) != len(names):
         return None
     return {k: column_array(v, k in floats) for k, v in zip(names, values, strict=True)}
 

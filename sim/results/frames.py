@@ -7,8 +7,6 @@ mixed types, None) is handed to pandas as a list and inferred as before. Checked
 ``pd.DataFrame(rows)`` on every shipped scenario in tests/results/test_frames.py.
 """
 
-from operator import itemgetter
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -42,17 +40,6 @@ def _column(values: tuple, floats: bool = False):
     return list(values)
 
 
-def transposed(rows: list, n: int) -> list | None:
-    """The columns (lists) of ``n`` values each of these rows hold, or None where a row
-    holds another number. As ``list(zip(*rows, strict=True))`` without its iterator per
-    row: those are objects the garbage collector tracks, and the ledger's 11,700 rows of
-    a default run each made one, enough to set off a full collection in about every other
-    run (about 5 ms a run, measured with ``gc.callbacks``)."""
-    if set(map(len, rows)) != {n}:
-        return None
-    return [list(map(itemgetter(c), rows)) for c in range(n)]
-
-
 def frame_of_dicts(rows: list) -> pd.DataFrame:
     """``pd.DataFrame(rows)`` for a list of dicts; by columns where every row has the
     first row's keys in its order (else pandas builds it from the rows)."""
@@ -69,8 +56,10 @@ def frame_of_tuples(rows: list, columns: list, floats=()) -> pd.DataFrame:
     """``pd.DataFrame(rows, columns=columns)`` for a list of tuples of ``len(columns)``
     values (else pandas builds it from the rows); ``floats``: the columns whose values
     are all Python floats (the recorder makes them so)."""
-    values = (transposed(rows, len(columns)) if rows and len(set(columns)) == len(columns)
-              else None)
-    if values is None:  # no rows, a row of another length or a column named twice
+    try:  # strict: every row of one length
+        values = list(zip(*rows, strict=True)) if len(set(columns)) == len(columns) else []
+    except ValueError:
+        values = []
+    if not rows or len(values) != len(columns):
         return pd.DataFrame(rows, columns=columns)
     return pd.DataFrame({k: _column(v, k in floats) for k, v in zip(columns, values, strict=True)})
