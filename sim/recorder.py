@@ -82,11 +82,10 @@ class Recorder:
         """The names of the values of each timeseries row."""
         return KPI_COLUMNS if self.kpis_only else TIMESERIES_COLUMNS
 
-    def timeseries_dicts(self, rows: list | None = None) -> list[dict]:
-        """Timeseries rows (default: all recorded so far) as dicts of their columns."""
+    def timeseries_dicts(self) -> list[dict]:
+        """The timeseries rows recorded so far as dicts of their columns."""
         names = self.timeseries_columns
-        return [dict(zip(names, r, strict=True))
-                for r in (self.timeseries if rows is None else rows)]
+        return [dict(zip(names, r, strict=True)) for r in self.timeseries]
 
     def task(self, **fields) -> None:
         self.tasks.append(fields)

@@ -1,8 +1,8 @@
 """The lifecycle detector's rules (sim/market/lifecycle.py, module docstring) computed
 directly: every step re-smooths its window and re-reads the whole smoothed history with
-whole-array NumPy (np.median, np.argmax, np.max, np.all), as the module did before it kept
-running state. A reference for the incremental detector: both must give the same phases
-on the same day, to the bit."""
+whole-array NumPy (np.median, np.argmax, np.max, np.all). A reference for the compiled
+detector (sim.kernel.lifecycle, loops over the same values): both must give the same
+phases on the same day, to the bit."""
 
 import math
 
