@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from sim.kernel._numba import jit
+from sim.kernel.dots import vecdot
 
 LEVEL, SE_LEVEL, SLOPE, SE_SLOPE = range(4)  # rows of ``smooth``
 N_SERIES = 4
@@ -41,19 +42,16 @@ def median(x):
 @jit
 def _smooth(raw, smooth, k, i, half, weights, norms):
     """Smooth step ``i`` of product k: the level and slope of a quadratic fitted by least
-    squares over its window (``weights[off]``: the rows for the offsets -off..half, zero-
-    padded; ``off`` < ``half`` where the window is cut short at launch), and their standard errors from the
-    noise sd, 1.4826 times the median |second difference| of the window over sqrt 6."""
+    squares over its window (``weights[off]``: the rows for the offsets -off..half,
+    zero-padded; ``off`` < ``half`` where the window is cut short at launch), and their
+    standard errors from the noise sd, 1.4826 times the median |second difference| of the
+    window over sqrt 6."""
     lo = max(0, i - half)
     off = i - lo  # steps of the window before i: half, or fewer at launch
     width = off + half + 1
-    w = weights[off]
-    level = 0.0
-    slope = 0.0
-    for j in range(width):  # w @ y, each sum from 0 in index order (sim.kernel.dots)
-        level += w[0, j] * raw[k, lo + j]
-    for j in range(width):
-        slope += w[1, j] * raw[k, lo + j]
+    y = raw[k, lo:lo + width]
+    level = vecdot(weights[off, 0, :width], y)  # w @ y in index order
+    slope = vecdot(weights[off, 1, :width], y)
     s = 0.0
     if width > 2:
         d2 = np.empty(width - 2)

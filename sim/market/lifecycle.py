@@ -23,7 +23,6 @@ they cannot flip-flop. Each change is one ``lifecycle_phase`` event, recorded on
 is detected, with the day the phase began: ``"growth -> maturity (from day 1092)"``.
 """
 
-
 import numpy as np
 
 from sim.kernel import lifecycle as compiled
