@@ -46,6 +46,7 @@ from hydra.core.utils import JobReturn, JobStatus
 from omegaconf import OmegaConf, open_dict, read_write
 
 from hydra_plugins.marketsim_launcher import _worker_cache as cache
+from hydra_plugins.marketsim_sweeper._bad_input import interpolates
 from hydra_plugins.marketsim_sweeper.marketsim_sweeper import base_key
 
 DEFAULT_SUBDIR = "${hydra.job.num}"
@@ -112,16 +113,6 @@ def _group(loader, master, overrides):
     except Exception:  # noqa: BLE001 - Hydra's path reports it
         return False
     return app, sweep_dir, name, pickle.dumps(app), seed_digests(dataclasses.asdict(app))
-
-
-def _interpolates(node) -> bool:
-    if isinstance(node, str):
-        return "${" in node
-    if isinstance(node, dict):
-        return any(_interpolates(v) for v in node.values())
-    if isinstance(node, list):
-        return any(_interpolates(v) for v in node)
-    return False
 
 
 _SCALARS = (bool, int, float, str)
@@ -221,7 +212,7 @@ def _value_group(loader, master, overrides: list):
             return None
         with read_write(cfg), open_dict(cfg):
             del cfg["hydra"]
-        if _interpolates(OmegaConf.to_container(cfg, resolve=False)):
+        if interpolates(OmegaConf.to_container(cfg, resolve=False)):
             return None
         check_choices(hydra_cfg.runtime.choices, hydra_cfg.searchpath)
     except Exception:  # noqa: BLE001 - Hydra's path reports it

@@ -24,9 +24,11 @@ composed sixteen times).
 
 Unlike ``BasicSweeper``, it checks *every* batch before it writes anything, so a bad
 sweep (``marketsim -m sed=0,1 hydra.sweep.dir=OLD``) leaves ``OLD/multirun.yaml`` as it
-was. It then takes the sweep directory's lock (a second sweep into the same directory is
-refused), removes temporary files a killed writer left, records this sweep's jobs in
-``sweep.json`` (so the combined table holds exactly them) and writes ``multirun.yaml``.
+was; where every job would fail marketsim's own checks (a bad value they all share), the
+sweep is refused in one line there too (``_bad_input``). It then takes the sweep
+directory's lock (a second sweep into the same directory is refused), removes temporary
+files a killed writer left, records this sweep's jobs in ``sweep.json`` (so the combined
+table holds exactly them) and writes ``multirun.yaml``.
 Each finished job's row goes to the combined table's spool as it arrives
 (``sim.cli.progress.SweepFeed``; marketsim's launcher hands over each batch as it ends,
 another launcher each batch of the sweeper's), with a progress line for long sweeps.
@@ -47,6 +49,8 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, OverrideType, ValueType
 from omegaconf import OmegaConf
+
+from hydra_plugins.marketsim_sweeper._bad_input import every_job_fails, refusal
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +78,7 @@ class MarketsimSweeper(BasicSweeper):
     bases: dict | None = None  # base_key -> pickled composition, for the launcher
 
     def sweep(self, arguments):
+        from sim.errors import MarketsimError
         from sim.results.files import atomic_write
         from sim.results.sweeps import remove_temporary_files, sweep_lock, write_sweep_jobs
 
@@ -86,6 +91,11 @@ class MarketsimSweeper(BasicSweeper):
         tic = time.perf_counter()
         for batch in self.overrides:  # every job, before anything is written
             self.validate_batch_is_legal(batch)
+        every = list(enumerate(job for batch in self.overrides for job in batch))
+        # bad input in every job (a value they all share): one error, not a failed job each
+        failures = every_job_fails(self._lines, self.config, self.bases, every, base_key)
+        if failures:
+            raise MarketsimError(refusal(failures, len(every)))
         log.debug(f"Validated the sweep's configs in {time.perf_counter() - tic:0.2f} s")
         if hasattr(self.launcher, "bases"):  # marketsim's launcher: workers start from them
             self.launcher.bases = self.bases
@@ -95,11 +105,7 @@ class MarketsimSweeper(BasicSweeper):
         lock = sweep_lock(sweep_dir)
         _hold(lock)
         remove_temporary_files(sweep_dir, depth=2)
-        jobs, num = [], 0
-        for batch in self.overrides:
-            for job in batch:
-                jobs.append((num, [o for o in job if not _is_hydra_key(o)]))
-                num += 1
+        jobs = [(num, [o for o in job if not _is_hydra_key(o)]) for num, job in every]
         write_sweep_jobs(sweep_dir, jobs)
         atomic_write(sweep_dir / "multirun.yaml",
                      lambda p: OmegaConf.save(self.config, p))

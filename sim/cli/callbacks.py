@@ -147,8 +147,34 @@ class CombineKpis(CheckInputs):
               f"{(sweep_dir / 'kpis.parquet').resolve()}")
         for p in paths:
             print(f"[marketsim] plot: {p.resolve()}")
-        for job, error in failed:
-            print(f"[marketsim] job {job} failed: {error}", file=sys.stderr)
+        for line in failure_lines(failed):
+            print(line, file=sys.stderr)
+
+
+SHOWN_ERRORS = 10  # distinct errors listed at the end of a sweep
+SHOWN_JOBS = 5  # job numbers named per error
+
+
+def failure_lines(failed: list) -> list:
+    """The end of a sweep's report of its failed jobs (``[(job, error)]``): one line per
+    distinct error, naming its jobs (at most ``SHOWN_JOBS`` of them), for at most
+    ``SHOWN_ERRORS`` errors; every job's error is in the table's ``error`` column."""
+    by_error: dict = {}
+    for job, error in failed:
+        by_error.setdefault(error, []).append(str(job))
+    lines = []
+    for error, jobs in list(by_error.items())[:SHOWN_ERRORS]:
+        if len(jobs) == 1:
+            lines.append(f"[marketsim] job {jobs[0]} failed: {error}")
+            continue
+        more = len(jobs) - SHOWN_JOBS
+        named = ", ".join(jobs[:SHOWN_JOBS]) + (f" and {more} more" if more > 0 else "")
+        lines.append(f"[marketsim] {len(jobs)} jobs failed ({named}): {error}")
+    others = len(by_error) - SHOWN_ERRORS
+    if others > 0:
+        lines.append(f"[marketsim] and {others} other error{'s' if others > 1 else ''}: "
+                     "every failed job's error is in the error column of kpis.parquet")
+    return lines
 
 
 def _plot(sweep_dir: Path, columns: list, currency: str) -> list:

@@ -59,6 +59,12 @@ BAD = [
      ["hydra.run.dir", "/proc/forbidden/run", "writable directory"]),
     ("sweep_misspelt_key", ["-m", "horizn_days=100", "seed=0,1"],
      ["horizn_days", "did you mean 'horizon_days'"]),
+    ("sweep_bad_value_every_job_shares", ["-m", "outputs=compactt", "seed=0,1,2"],
+     ["every job of this sweep has bad input", "3 jobs", "outputs", "full, compact",
+      "'compactt'"]),
+    ("sweep_every_point_out_of_range", ["-m", "firm.pricing.list_price=-1,-2"],
+     ["every job of this sweep has bad input", "job 0 (firm.pricing.list_price=-1",
+      "list_price must be > 0.0, got -1.0", "job 1 (firm.pricing.list_price=-2"]),
     ("unwritable_sweep_dir", ["-m", "seed=0,1", "hydra.sweep.dir=/proc/forbidden/sweep"],
      ["hydra.sweep.dir", "/proc/forbidden/sweep", "writable directory"]),
 ]

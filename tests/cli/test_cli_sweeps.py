@@ -95,6 +95,22 @@ def test_resume_skips_complete_jobs_and_reruns_the_missing_one(sweep_2x2):
     assert table["npv"].notna().all()
 
 
+def test_a_sweep_whose_every_job_has_bad_input_starts_none(sweep_2x2):
+    """A value that every job shares, which the schema takes but the range check refuses:
+    one line and exit status 2 before any job starts (not a failed job each), and the
+    earlier sweep in that directory untouched."""
+    work, sweep_dir, _ = sweep_2x2
+    before = snapshot(sweep_dir)
+    proc = run_marketsim([*SWEEP, "firm.marketing.budget_per_week=-5",
+                          f"hydra.sweep.dir={sweep_dir}"], cwd=work)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert [ln for ln in proc.stderr.splitlines() if ln.strip()] == [
+        "marketsim: error: every job of this sweep has bad input, so none of its 4 jobs was "
+        "started: firm.marketing.budget_per_week must be >= 0.0, got -5.0"]
+    assert "Launching jobs" not in proc.stdout
+    assert snapshot(sweep_dir) == before
+
+
 def test_a_failed_job_is_recorded_and_the_others_complete(tmp_path):
     """-5 passes composition (a float) and fails the range check inside job 1."""
     sweep_dir = tmp_path / "sweep"
