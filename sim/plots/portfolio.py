@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.plots.style import save
+from sim.plots.style import money_label, money_scale, save
 from sim.units import DAYS_PER_QUARTER
 
 
@@ -24,12 +24,16 @@ def portfolio_revenue(results, path) -> bool:
                                                      values="amount", aggfunc="sum")
              .reindex(columns=names).fillna(0.0))
     table = table.reindex(pd.RangeIndex(0, int(table.index.max()) + 1), fill_value=0.0)
+    # in millions (or ...) of the currency: the scale of the tallest quarter's stack
+    divisor, scale = money_scale(table.sum(axis=1))
+    table = table / divisor
     fig, ax = plt.subplots(figsize=(9, 4.2))
     bottom = np.zeros(len(table))
     for name in names:
         ax.bar(table.index, table[name], bottom=bottom, label=name, width=0.85)
         bottom += table[name].to_numpy()
-    ax.set(title=f"{firm.name}'s revenue by product", xlabel="quarter", ylabel="revenue")
+    ax.set(title=f"{firm.name}'s revenue by product", xlabel="quarter",
+           ylabel=money_label("revenue", getattr(results.config, "currency", "USD"), scale))
     ax.legend(title="product")
     save(fig, path)
     return True

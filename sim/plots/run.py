@@ -15,7 +15,7 @@ from sim.plots.generations import plot_generations
 from sim.plots.perceptual import perceptual_map
 from sim.plots.portfolio import portfolio_revenue
 from sim.plots.regions import plot_regions
-from sim.plots.style import PALETTE, money_label, save, style
+from sim.plots.style import PALETTE, money_label, money_scale, save, style
 
 
 def critical_path(tasks: pd.DataFrame, stages) -> set:
@@ -68,12 +68,14 @@ def plot_run(results, out_dir) -> list:
     if not led.empty:
         led["cash"] = led.groupby("firm")["amount"].cumsum()
         cash = led.groupby(["firm", "t"], sort=False)["cash"].last().reset_index()
+        divisor, scale = money_scale(cash["cash"])  # millions (or ...) of the currency
+        cash["cash"] = cash["cash"] / divisor
         fig, ax = plt.subplots(figsize=(8, 4.2))
         sns.lineplot(data=cash, x="t", y="cash", hue="firm", drawstyle="steps-post", ax=ax,
                      estimator=None, errorbar=None)
         ax.axhline(0.0, color="black", lw=0.8)
         ax.set(title="Cash by firm (from the ledger)", xlabel="day",
-               ylabel=money_label("cash", getattr(results.config, "currency", "USD")))
+               ylabel=money_label("cash", getattr(results.config, "currency", "USD"), scale))
         paths.append(out / "cash.png")
         save(fig, paths[-1])
     tasks = results.tasks

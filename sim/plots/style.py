@@ -5,6 +5,7 @@ the x axis. The backend is the caller's choice: the command-line entry points de
 ``MPLBACKEND`` to ``Agg``; importing this package changes no process state.
 """
 
+import math
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -25,6 +26,21 @@ def money_label(what: str, currency: str, scale: str = "") -> str:
     if scale.startswith("per "):
         return f"{what} ({currency} {scale})"
     return f"{what} ({scale} of {currency})" if scale else f"{what} ({currency})"
+
+
+MONEY_SCALES = ((1e9, "billions"), (1e6, "millions"), (1e3, "thousands"))
+
+
+def money_scale(values) -> tuple[float, str]:
+    """``(divisor, name)`` for an axis of money ``values``: the largest of billions,
+    millions and thousands that the largest finite absolute value reaches, so that the
+    ticks read ``-18`` with ``NPV (millions of USD)`` instead of ``-1.8`` under a ``1e7``
+    offset; ``(1.0, "")`` below a thousand."""
+    top = max((abs(float(v)) for v in values if math.isfinite(float(v))), default=0.0)
+    for divisor, name in MONEY_SCALES:
+        if top >= divisor:
+            return divisor, name
+    return 1.0, ""
 
 
 def save(fig, path, banner: str | None = None) -> None:

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from sim.plots.style import money_label, save, style
+from sim.plots.style import money_label, money_scale, save, style
 
 SWEEP_KPIS = [("npv", "NPV"), ("final_market_share", "final unit share"),
               ("launch_day", "launch day"), ("cumulative_profit", "cumulative profit")]
@@ -53,13 +53,17 @@ def plot_sweep(table: pd.DataFrame, out_dir, currency: str = "USD") -> list:
     fig, axes = plt.subplots(1, len(kpis), figsize=(4.2 * len(kpis), 4.2), squeeze=False)
     for ax, (k, label) in zip(axes[0], kpis, strict=True):
         data[k] = pd.to_numeric(data[k], errors="coerce")
+        scale = ""
+        if k in MONEY_KPIS:  # in millions (or thousands, ...) of the currency
+            divisor, scale = money_scale(data[k])
+            data[k] = data[k] / divisor
         sns.stripplot(data=data, x=x, y=k, hue=hue, order=order, hue_order=hue_order,
                       dodge=hue is not None, alpha=0.45, legend=False, ax=ax)
         sns.pointplot(data=data, x=x, y=k, hue=hue, order=order, hue_order=hue_order,
                       dodge=0.4 if hue else False, errorbar=("pi", 90), linestyle="none",
                       marker="D", ax=ax, legend=ax is axes[0][-1] and hue is not None)
         ax.set(title=label, xlabel=x.removeprefix("override."),
-               ylabel=money_label(label, currency) if k in MONEY_KPIS else label)
+               ylabel=money_label(label, currency, scale) if k in MONEY_KPIS else label)
         ax.tick_params(axis="x", rotation=30)
     fig.suptitle("Sweep: mean (diamond) and 90% interval over jobs; dots are jobs")
     path = Path(out_dir) / "sweep_kpis.png"
