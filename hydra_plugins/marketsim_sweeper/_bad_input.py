@@ -95,3 +95,29 @@ def interpolates(node) -> bool:
     if isinstance(node, list):
         return any(interpolates(v) for v in node)
     return False
+
+
+LARGE_SWEEP = 1000  # jobs from which a sweep with full outputs gets a hint
+
+
+def full_outputs_hint(master, jobs) -> str | None:
+    """A line for a sweep of at least ``LARGE_SWEEP`` jobs that all write full outputs
+    (every table of every job, and its plots unless ``plots=false``): a 10,000-seed sweep
+    of the baseline then writes about 6 GB, and drawing the plots costs more than the run;
+    ``outputs=compact`` writes the KPIs alone. None for a smaller sweep, or one whose jobs
+    set ``outputs`` themselves."""
+    if len(jobs) < LARGE_SWEEP or any(line.startswith("outputs=") for _, job in jobs
+                                       for line in job):
+        return None
+    try:
+        outputs = OmegaConf.select(master, "outputs", default="full")
+        plots = bool(OmegaConf.select(master, "plots", default=True))
+    except Exception:  # noqa: BLE001 - an interpolation only a job resolves
+        return None
+    if outputs != "full":
+        return None
+    what = "all its tables and plots" if plots else "all its tables"
+    return (f"[marketsim] {len(jobs):,} jobs with full outputs: each writes {what}; "
+            f"to write only each job's KPIs (and the combined table), add outputs=compact "
+            f"(docs/sweeps.md)")
+

@@ -38,6 +38,7 @@ import copy
 import logging
 import pickle
 import re
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,7 +51,11 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, OverrideType, ValueType
 from omegaconf import OmegaConf
 
-from hydra_plugins.marketsim_sweeper._bad_input import every_job_fails, refusal
+from hydra_plugins.marketsim_sweeper._bad_input import (
+    every_job_fails,
+    full_outputs_hint,
+    refusal,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +101,9 @@ class MarketsimSweeper(BasicSweeper):
         failures = every_job_fails(self._lines, self.config, self.bases, every, base_key)
         if failures:
             raise MarketsimError(refusal(failures, len(every)))
+        hint = full_outputs_hint(self.config, every)
+        if hint:
+            print(hint, file=sys.stderr)
         log.debug(f"Validated the sweep's configs in {time.perf_counter() - tic:0.2f} s")
         if hasattr(self.launcher, "bases"):  # marketsim's launcher: workers start from them
             self.launcher.bases = self.bases

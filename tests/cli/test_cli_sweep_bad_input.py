@@ -93,3 +93,23 @@ def test_the_refusal_names_at_most_three_jobs_by_what_sets_them_apart():
                            "firm.pricing.list_price must be > 0.0, got -1.0; job 2 ")
     assert "job 4" not in text and text.endswith("; and 2 more sets of overrides")
     assert "plots=false" not in text
+
+
+def test_a_large_sweep_with_full_outputs_gets_a_hint():
+    from omegaconf import OmegaConf
+
+    from hydra_plugins.marketsim_sweeper._bad_input import LARGE_SWEEP, full_outputs_hint
+
+    master = OmegaConf.create({"outputs": "full", "plots": True})
+    jobs = [(k, [f"seed={k}"]) for k in range(LARGE_SWEEP)]
+    assert full_outputs_hint(master, jobs) == (
+        "[marketsim] 1,000 jobs with full outputs: each writes all its tables and plots; to "
+        "write only each job's KPIs (and the combined table), add outputs=compact "
+        "(docs/sweeps.md)")
+    assert "all its tables;" in full_outputs_hint(
+        OmegaConf.create({"outputs": "full", "plots": False}), jobs)
+    assert full_outputs_hint(master, jobs[:-1]) is None  # a smaller sweep
+    assert full_outputs_hint(OmegaConf.create({"outputs": "compact", "plots": True}),
+                             jobs) is None
+    assert full_outputs_hint(master, [(k, [*job, "outputs=compact"])
+                                      for k, job in jobs]) is None
