@@ -99,6 +99,32 @@ def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "",
             f"worse in {100 * ans['p_worse']:.0f}% of those seeds{sure}.")
 
 
+def edge_note(options, best) -> str:
+    """A warning where the recommended option ``best`` is an end of a grid over one number
+    (options ``key=value``, one key, at least three numbers): the best value may lie beyond
+    the range swept, and the recommendation is then only the best of what was tried. ""
+    otherwise."""
+    grid = []
+    for option in options:
+        key, sep, value = str(option).partition("=")
+        if not sep or "," in value:
+            return ""
+        try:
+            grid.append((key, float(value), value, option))
+        except ValueError:
+            return ""
+    if len(grid) < 3 or len({k for k, _, _, _ in grid}) != 1:
+        return ""
+    numbers = [x for _, x, _, _ in grid]
+    for key, x, value, option in grid:
+        if option == best and x in (min(numbers), max(numbers)):
+            side, beyond = ("highest", "above") if x == max(numbers) else ("lowest", "below")
+            return (f"**At the edge of the grid**: {key}={value} is the {side} value swept, "
+                    f"so the best {key} may lie {beyond} it; sweep beyond it before "
+                    "taking this as the answer.")
+    return ""
+
+
 def go_no_go(npv_per_draw, p_loss: float, what: str, currency: str = "",
              level: float = LEVEL) -> str:
     """The answer of a risk study: go ahead with ``what`` or not, against not doing it

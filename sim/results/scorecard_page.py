@@ -19,9 +19,10 @@ import pandas as pd
 
 from sim.errors import MarketsimError
 from sim.results.assumptions import assumption_lines, currency_of
-from sim.results.decision import answer_sentence, money, recommend
+from sim.results.decision import answer_sentence, edge_note, money, recommend
 from sim.results.files import atomic_write
 from sim.results.scorecard import MEASURES, PERSPECTIVES, find_runs, load_run, year_scorecard
+from sim.results.sweep_report import compact_comparison, is_compact_sweep
 
 SOURCE = ("Perspectives as in Kaplan and Norton (1992), \"The Balanced Scorecard: Measures "
           "that Drive Performance\", Harvard Business Review 70(1). Definitions: docs/kpis.md.")
@@ -133,6 +134,7 @@ def _compare(runs, out_md: Path, title: str) -> Path:
     means = {o: _mean_scorecard(c) for o, c in cards.items()}
     label = {o: f"O{i + 1}" for i, o in enumerate(options)}
     ans = recommend(pd.DataFrame(kpi_rows), "npv")
+    edge = edge_note(options, ans.get("recommendation"))
     if ans.get("recommendation") is not None:
         ans["recommendation"] = f"{label[ans['recommendation']]} ({ans['recommendation']})"
         if "runner_up" in ans:
@@ -140,7 +142,7 @@ def _compare(runs, out_md: Path, title: str) -> Path:
     base = means[options[0]][["perspective", "key", "measure", "unit"]].copy()
     for o in options:
         base[label[o]] = means[o]["run"].to_numpy()
-    blocks = [("p", answer_sentence(ans, "NPV", money, cur)),
+    blocks = [("p", answer_sentence(ans, "NPV", money, cur)), *([("p", edge)] if edge else []),
               ("list", [f"- **{label[o]}**: {o} ({len(cards[o])} seed"
                         f"{'s' * (len(cards[o]) != 1)})" for o in options]),
               ("p", f"Values are means over seeds, money in {cur}; *run* values: the run's "
@@ -174,13 +176,19 @@ def write_scorecard(paths, out=None) -> Path:
     if not paths:
         raise MarketsimError("marketsim report needs a run or sweep directory: marketsim "
                              "report DIR [DIR ...] [--out FILE.md]")
-    if len(paths) == 1:
-        runs = find_runs(paths[0])
-    else:  # several directories: each is one option (its runs are its seeds)
-        runs = [(p.name, s, d) for p in paths for _, s, d in find_runs(p)]
     out_md = Path(out) if out else paths[0] / "scorecard.md"
     if out_md.suffix != ".md":
         raise MarketsimError(f"--out must name a .md file, got {str(out_md)!r}")
+    if len(paths) == 1:
+        try:
+            runs = find_runs(paths[0])
+        except MarketsimError:
+            if not is_compact_sweep(paths[0]):
+                raise
+            # a compact sweep (KPIs only): its options compared from its combined table
+            return compact_comparison(paths[0], out_md, _page, fmt)
+    else:  # several directories: each is one option (its runs are its seeds)
+        runs = [(p.name, s, d) for p in paths for _, s, d in find_runs(p)]
     if len({o for o, _, _ in runs}) == 1:
         return _single(runs[0][0], runs, out_md)
     return _compare(runs, out_md, f"Board scorecard: comparison of {len({o for o, _, _ in runs})}"

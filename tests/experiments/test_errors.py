@@ -80,22 +80,43 @@ def test_out_pointing_at_a_file_exits_2(tmp_path, capsys):
     assert target.read_text() == "keep me"
 
 
-def test_a_sweep_whose_jobs_all_fail_exits_1_with_one_line(tmp_path, capsys, monkeypatch):
+def test_a_sweep_whose_every_job_has_bad_input_exits_2_with_one_line(tmp_path, capsys,
+                                                                      monkeypatch):
     """-5 fails every job's range check. experiments.risk composes the scenario itself first
     (to draw its inputs), which would refuse -5 up front (the next test), so here that
-    composition is handed the scenario without the bad value."""
+    composition is handed the scenario without the bad value; the sweeper then refuses the
+    sweep before any job starts (hydra_plugins.marketsim_sweeper._bad_input)."""
     module = importlib.import_module("experiments.risk")
     real = module.base_config
     monkeypatch.setattr(module, "base_config",
                         lambda opts, extra=(): real(module.parse_args("risk", [], {}), extra))
     rc = module.main(["quick=true", "seeds=2", "jobs=2", f"out={tmp_path}",
                       "firm.marketing.budget_per_week=-5"])
-    assert rc == 1
+    assert rc == 2
     err = [ln for ln in capsys.readouterr().err.strip().splitlines()
            if ln.startswith("experiments.")]
     # 5 input draws and the nominal scenario, 2 seeds each
-    assert len(err) == 1 and "all 12 jobs of the sweep failed" in err[0]
-    assert "budget_per_week" in err[0]
+    assert len(err) == 1
+    assert "every job of this sweep has bad input, so none of its 12 jobs was started" in err[0]
+    assert "firm.marketing.budget_per_week must be >= 0.0, got -5.0" in err[0]
+    assert not list((tmp_path / "sweep").glob("*/job.json"))
+
+
+def test_a_sweep_whose_jobs_all_failed_is_an_error_with_status_1(tmp_path):
+    """A sweep that ran and whose every job failed (a crash, not bad input): nothing to
+    compare."""
+    import pandas as pd
+
+    from experiments.common import ExperimentError
+    from experiments.sweep import load_kpis
+
+    pd.DataFrame({"job": ["0", "1"], "status": ["failed", "failed"],
+                  "error": ["RuntimeError: boom", "RuntimeError: boom"]}).to_parquet(
+        tmp_path / "kpis.parquet", index=False)
+    with pytest.raises(ExperimentError, match=r"all 2 jobs of the sweep failed \(first: "
+                                              r"RuntimeError: boom\)") as info:
+        load_kpis(tmp_path)
+    assert info.value.code == 1
 
 
 def test_a_bad_value_stops_the_risk_runner_before_any_job(tmp_path, capsys):

@@ -1,0 +1,128 @@
+"""The comparison page of a compact sweep (``marketsim report SWEEP_DIR`` where the jobs
+wrote their KPIs alone, ``outputs=compact``).
+
+A compact sweep's jobs keep ``job.json`` and ``kpis.json`` but no tables, so the board
+scorecard's per-year measures (``sim.results.scorecard``) cannot be made; its combined
+table ``kpis.parquet`` still holds every job's KPIs and overrides. This page compares the
+options from it: the answer first (the option with the highest mean NPV, its expected gain
+over the runner-up with a 90% paired interval over common seeds and the chance it does
+worse: ``sim.results.decision.recommend``, as for full runs), then one row per option with
+the spread of its NPV over seeds (5th and 95th percentiles, the share of seeds with a
+negative NPV) and the means of a few KPIs (definitions: docs/kpis.md). An option is named
+by the overrides that set its jobs apart, the seed left out (``find_runs``'s rule).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from omegaconf import OmegaConf
+
+from sim.errors import MarketsimError
+from sim.results.assumptions import assumption_lines, currency_of
+from sim.results.decision import answer_sentence, edge_note, money, recommend
+
+TABLE = "kpis.parquet"
+# (kpi, column label, unit) of the per-option means; units as in sim.results.scorecard
+MEANS = [("cumulative_revenue", "revenue", "money"),
+         ("cumulative_profit", "cumulative profit", "money"),
+         ("final_market_share", "final unit share", "pct"),
+         ("launch_day", "launch day", "day"),
+         ("cash_min", "lowest cash", "money")]
+
+
+def is_compact_sweep(path) -> bool:
+    """Whether ``path`` is a sweep directory with its combined table (``kpis.parquet``)."""
+    p = Path(path)
+    return (p / TABLE).is_file() and (p / "sweep.json").is_file()
+
+
+def option_names(table: pd.DataFrame) -> pd.Series:
+    """Each job's option: its overrides (``override.<key>`` columns) but the seed, less
+    those every job has alike, joined by ", " ("default" where nothing is left)."""
+    varied = _varied(table)
+    names = []
+    for _, row in table[varied].iterrows():
+        parts = [f"{c.removeprefix('override.')}={row[c]}" for c in varied
+                 if isinstance(row[c], str)]
+        names.append(", ".join(parts) or "default")
+    return pd.Series(names, index=table.index, dtype=object)
+
+
+def _varied(table: pd.DataFrame) -> list:
+    """The ``override.<key>`` columns (the seed's left out) whose jobs differ."""
+    return [c for c in table.columns if c.startswith("override.") and c != "override.seed"
+            and table[c].astype(str).nunique(dropna=False) > 1]
+
+
+def sweep_config(sweep_dir: Path) -> dict | None:
+    """The sweep's base configuration (``multirun.yaml`` without ``hydra``), as plain data;
+    None where it is missing."""
+    path = sweep_dir / "multirun.yaml"
+    if not path.is_file():
+        return None
+    cfg = OmegaConf.to_container(OmegaConf.load(path), resolve=False)
+    cfg.pop("hydra", None)
+    return cfg
+
+
+def compact_comparison(sweep_dir, out_md: Path, page, fmt) -> Path:
+    """``scorecard.md`` (and ``.html``) of a compact sweep at ``out_md``; ``page(title,
+    blocks, out_md)`` writes it and ``fmt(value, unit, currency)`` formats a cell (the
+    scorecard's, ``sim.results.scorecard_page``)."""
+    sweep_dir = Path(sweep_dir)
+    table = pd.read_parquet(sweep_dir / TABLE)
+    names = option_names(table)  # over every job, failed ones too: the sweep's options
+    done = table["status"] == "ok" if "status" in table else pd.Series(True, table.index)
+    ok, names = table[done].reset_index(drop=True), names[done].reset_index(drop=True)
+    if ok.empty or "npv" not in ok:
+        raise MarketsimError(f"{str(sweep_dir)!r} is a sweep whose jobs all failed: nothing "
+                             f"to compare (their errors are in {TABLE})")
+    cfg = sweep_config(sweep_dir)
+    cur = currency_of(cfg) if cfg else "currency units"
+    data = pd.DataFrame({"option": names,
+                         "seed": pd.to_numeric(ok["seed"], errors="coerce"),
+                         "npv": pd.to_numeric(ok["npv"], errors="coerce")})
+    for kpi, _, _ in MEANS:
+        data[kpi] = pd.to_numeric(ok[kpi], errors="coerce") if kpi in ok else np.nan
+    options = list(dict.fromkeys(data["option"]))
+    label = {o: f"O{i + 1}" for i, o in enumerate(options)}
+    ans = recommend(data, "npv")
+    edge = edge_note(options, ans.get("recommendation"))
+    if ans.get("recommendation") is not None:
+        ans["recommendation"] = f"{label[ans['recommendation']]} ({ans['recommendation']})"
+        if "runner_up" in ans:
+            ans["runner_up"] = f"{label[ans['runner_up']]} ({ans['runner_up']})"
+    head = ["option", "seeds", f"NPV mean ({cur})", "NPV 5th pct", "NPV 95th pct",
+            "NPV < 0", *[f"{name} (mean)" for _, name, _ in MEANS]]
+    body = []
+    for o in options:
+        rows = data[data["option"] == o]
+        npv = rows["npv"].dropna()
+        spread = ([fmt(npv.mean(), "money", ""), fmt(npv.quantile(0.05), "money", ""),
+                   fmt(npv.quantile(0.95), "money", ""), fmt((npv < 0).mean(), "pct", "")]
+                  if len(npv) else ["-"] * 4)
+        body.append([f"{label[o]}: {o}", str(len(rows)), *spread,
+                     *[fmt(rows[k].mean(), unit, "") for k, _, unit in MEANS]])
+    failed = len(table) - len(ok)
+    blocks = [("p", answer_sentence(ans, "NPV", money, cur)), *([("p", edge)] if edge else []),
+              ("p", f"{len(ok):,} complete jobs in {len(options)} option"
+                    f"{'s' * (len(options) != 1)}" + (f" ({failed:,} failed: their errors are "
+                                                      f"in {TABLE})" if failed else "")
+                    + f"; money in {cur}. The percentiles and the share of seeds with a "
+                      "negative NPV are over each option's seeds; the other columns are "
+                      "means over them."),
+              ("table", (head, body)),
+              ("p", "The jobs wrote compact outputs (their KPIs alone), so this page "
+                    "compares the options by their KPIs. The board scorecard per year "
+                    "(financial, customer, process, learning) needs each run's tables: run "
+                    "the options you weigh again without outputs=compact.")]
+    if cfg:
+        varied = [c.removeprefix("override.") for c in _varied(table)]
+        blocks += [("h2", "Assumptions (the sweep's base configuration)"),
+                   ("list", assumption_lines(cfg, varied=varied))]
+    title = f"Sweep: comparison of {len(options)} option{'s' * (len(options) != 1)} " \
+            f"({sweep_dir.name})"
+    return page(title, blocks, out_md)

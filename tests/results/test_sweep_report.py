@@ -1,0 +1,123 @@
+"""``marketsim report`` on a compact sweep (KPIs only): the options compared from the
+combined table ``kpis.parquet`` (``sim.results.sweep_report``). The answer, the spread of
+NPV over seeds and the means are checked against the same numbers computed here by hand."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.errors import MarketsimError
+from sim.results.decision import money
+from sim.results.scorecard_page import write_scorecard
+from sim.results.sweep_report import option_names
+
+# option A: NPV 10, 12, 14 (seeds 0-2); B: 11, 16, 15; one job of B failed
+NPV = {("A", 0): 10e6, ("A", 1): 12e6, ("A", 2): 14e6,
+       ("B", 0): 11e6, ("B", 1): 16e6, ("B", 2): 15e6}
+PRICE = {"A": "230", "B": "250"}
+
+
+def compact_sweep(path, fail_one=True):
+    rows = []
+    for (option, seed), npv in NPV.items():
+        rows.append({"job": str(len(rows)), "status": "ok", "error": None,
+                     "override.firm.pricing.list_price": PRICE[option],
+                     "override.seed": str(seed), "override.outputs": "compact",
+                     "seed": seed, "npv": npv, "cumulative_revenue": 5e7 + npv,
+                     "cumulative_profit": npv - 1e6, "final_market_share": 0.2,
+                     "launch_day": 420.0, "cash_min": 1e6})
+    if fail_one:
+        rows.append({"job": str(len(rows)), "status": "failed", "error": "bad input",
+                     "override.firm.pricing.list_price": "-1", "override.seed": "3",
+                     "override.outputs": "compact"})
+    path.mkdir()
+    pd.DataFrame(rows).to_parquet(path / "kpis.parquet", index=False)
+    (path / "sweep.json").write_text(json.dumps({"jobs": []}))
+    return path
+
+
+def test_the_options_are_compared_from_the_kpis(tmp_path):
+    sweep = compact_sweep(tmp_path / "sweep")
+    page = write_scorecard([sweep]).read_text()
+    # B beats A by 2M on average: differences 1, 4, 1 (M) over seeds 0-2
+    diff = np.array([1.0, 4.0, 1.0])
+    half = 2.919986 * diff.std(ddof=1) / np.sqrt(3)  # t(0.95, 2 df)
+    cur = "currency units"  # no multirun.yaml: no currency named
+    assert ("**Recommendation: O2 (firm.pricing.list_price=250)**: expected NPV "
+            f"{money(2e6, cur)} more than **O1 (firm.pricing.list_price=230)** (90% paired "
+            f"interval [{money((2 - half) * 1e6, cur)}, {money((2 + half) * 1e6, cur)}] over 3 "
+            "common seeds); it does worse in 0% of those seeds") in page
+    assert "6 complete jobs in 2 options (1 failed: their errors are in kpis.parquet)" in page
+    a = np.array([10.0, 12.0, 14.0])
+    row = next(ln for ln in page.splitlines() if ln.startswith("| O1: "))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[:6] == ["O1: firm.pricing.list_price=230", "3", "12.00M",
+                         f"{np.percentile(a, 5):.2f}M", f"{np.percentile(a, 95):.2f}M", "0.0%"]
+    assert cells[6:] == ["62.00M", "11.00M", "20.0%", "420", "1.00M"]
+    assert "without outputs=compact" in page
+    assert (sweep / "scorecard.html").is_file()
+
+
+def test_the_share_of_seeds_with_a_loss(tmp_path):
+    global NPV
+    saved = dict(NPV)
+    NPV[("A", 1)] = -3e6
+    try:
+        page = write_scorecard([compact_sweep(tmp_path / "sweep", fail_one=False)]).read_text()
+    finally:
+        NPV = saved
+    row = next(ln for ln in page.splitlines() if ln.startswith("| O1: "))
+    assert "| 33.3% |" in row
+
+
+def test_options_are_named_by_what_sets_them_apart():
+    table = pd.DataFrame({"override.a": ["1", "1", "2"], "override.b": ["x", "x", "x"],
+                          "override.seed": ["0", "1", "0"]})
+    assert list(option_names(table)) == ["a=1", "a=1", "a=2"]
+    assert list(option_names(table[["override.b", "override.seed"]])) == ["default"] * 3
+
+
+def test_a_sweep_whose_jobs_all_failed_says_so(tmp_path):
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    pd.DataFrame({"job": ["0"], "status": ["failed"], "error": ["x"]}).to_parquet(
+        sweep / "kpis.parquet", index=False)
+    (sweep / "sweep.json").write_text("{}")
+    with pytest.raises(MarketsimError, match="jobs all failed: nothing to compare"):
+        write_scorecard([sweep])
+
+
+def test_a_directory_without_runs_or_a_table_is_refused_as_before(tmp_path):
+    with pytest.raises(MarketsimError, match="neither a marketsim run directory"):
+        write_scorecard([tmp_path])
+
+
+def test_a_best_option_at_the_end_of_a_numeric_grid_is_flagged():
+    from sim.results.decision import edge_note
+
+    grid = ["list_price=200", "list_price=220", "list_price=240"]
+    assert "list_price=240 is the highest value swept" in edge_note(grid, grid[2])
+    assert "may lie above it" in edge_note(grid, grid[2])
+    assert "list_price=200 is the lowest value swept" in edge_note(grid, grid[0])
+    assert "may lie below it" in edge_note(grid, grid[0])
+    assert edge_note(grid, grid[1]) == ""  # an interior optimum
+    assert edge_note(grid[:2], grid[1]) == ""  # two options: no interior to speak of
+    assert edge_note(["a=1", "b=2", "a=3"], "a=3") == ""  # not one key
+    assert edge_note(["s=x", "s=y", "s=z"], "s=z") == ""  # not numbers
+    assert edge_note(["a=1, b=2", "a=2, b=2", "a=3, b=2"], "a=3, b=2") == ""
+    assert edge_note(grid, None) == ""
+
+
+def test_the_compact_page_flags_an_edge(tmp_path):
+    global NPV, PRICE
+    saved = dict(NPV), dict(PRICE)
+    PRICE["C"] = "270"
+    NPV.update({("C", 0): 20e6, ("C", 1): 21e6, ("C", 2): 22e6})
+    try:
+        page = write_scorecard([compact_sweep(tmp_path / "sweep")]).read_text()
+    finally:
+        NPV, PRICE = saved
+    assert "**Recommendation: O3 (firm.pricing.list_price=270)**" in page
+    assert "**At the edge of the grid**: firm.pricing.list_price=270 is the highest" in page
