@@ -1,4 +1,10 @@
-"""Comparison plots of a multirun: each KPI against the swept keys (seeds pooled)."""
+"""Comparison plots of a multirun: each KPI against the swept keys (seeds pooled).
+
+The first swept key is the x axis (the second, if any, the colour): its values as
+categories with each option's mean and 90% interval over its jobs, and the jobs as dots
+where there are at most ``MAX_DOTS_PER_VALUE`` per value on average; a grid over more than
+``MANY_VALUES`` numbers is drawn as a curve of the means with a 90% band on a numeric axis.
+"""
 
 import logging
 from pathlib import Path
@@ -12,6 +18,24 @@ from sim.plots.style import money_label, money_scale, save, style
 SWEEP_KPIS = [("npv", "NPV"), ("final_market_share", "final unit share"),
               ("launch_day", "launch day"), ("cumulative_profit", "cumulative profit")]
 MONEY_KPIS = {"npv", "cumulative_profit"}
+
+
+MANY_VALUES = 12  # more swept numbers than this: a curve on a numeric axis
+MAX_DOTS_PER_VALUE = 50  # more jobs per value (on average) than this: no dots
+MAX_LABELS = 12  # category labels shown at most (every k-th beyond)
+
+
+def _all_numbers(values) -> bool:
+    return bool(pd.to_numeric(pd.Series(list(values)), errors="coerce").notna().all())
+
+
+def _thin_labels(ax) -> None:
+    """Label every k-th category where there are more than ``MAX_LABELS``."""
+    labels = ax.get_xticklabels()
+    step = -(-len(labels) // MAX_LABELS)
+    if step > 1:
+        for i, text in enumerate(labels):
+            text.set_visible(i % step == 0)
 
 
 def _value_order(values: pd.Series) -> list:
@@ -47,25 +71,47 @@ def plot_sweep(table: pd.DataFrame, out_dir, currency: str = "USD") -> list:
             data[key] = data[key].astype(str)
     order = _value_order(data[x])
     hue_order = _value_order(data[hue]) if hue else None
+    # a grid over many numbers (a price range) reads as a curve on a numeric axis; dozens
+    # of categories would overlap their labels
+    curve = len(order) > MANY_VALUES and _all_numbers(order)
+    # dots only where they can be told apart: with hundreds of jobs per value they hide
+    # the means and intervals
+    groups = len(order) * (len(hue_order) if hue else 1)
+    dots = not curve and len(data) <= MAX_DOTS_PER_VALUE * groups
     # swept values are override strings; matplotlib logs (at INFO, which Hydra prints) each
     # time it meets strings that parse as numbers on a categorical axis
     logging.getLogger("matplotlib.category").setLevel(logging.WARNING)
     fig, axes = plt.subplots(1, len(kpis), figsize=(4.2 * len(kpis), 4.2), squeeze=False)
+    if curve:
+        data["_x"] = pd.to_numeric(data[x])
     for ax, (k, label) in zip(axes[0], kpis, strict=True):
         data[k] = pd.to_numeric(data[k], errors="coerce")
         scale = ""
         if k in MONEY_KPIS:  # in millions (or thousands, ...) of the currency
             divisor, scale = money_scale(data[k])
             data[k] = data[k] / divisor
-        sns.stripplot(data=data, x=x, y=k, hue=hue, order=order, hue_order=hue_order,
-                      dodge=hue is not None, alpha=0.45, legend=False, ax=ax)
-        sns.pointplot(data=data, x=x, y=k, hue=hue, order=order, hue_order=hue_order,
-                      dodge=0.4 if hue else False, errorbar=("pi", 90), linestyle="none",
-                      marker="D", ax=ax, legend=ax is axes[0][-1] and hue is not None)
+        legend = ax is axes[0][-1] and hue is not None
+        if curve:
+            sns.lineplot(data=data, x="_x", y=k, hue=hue, hue_order=hue_order,
+                         estimator="mean", errorbar=("pi", 90), marker="o", markersize=4,
+                         ax=ax, legend=legend)
+        else:
+            if dots:
+                sns.stripplot(data=data, x=x, y=k, hue=hue, order=order, hue_order=hue_order,
+                              dodge=hue is not None, alpha=0.45, legend=False, ax=ax)
+            sns.pointplot(data=data, x=x, y=k, hue=hue, order=order, hue_order=hue_order,
+                          dodge=0.4 if hue else False, errorbar=("pi", 90),
+                          linestyle="none", marker="D", ax=ax, legend=legend)
+            _thin_labels(ax)
         ax.set(title=label, xlabel=x.removeprefix("override."),
                ylabel=money_label(label, currency, scale) if k in MONEY_KPIS else label)
         ax.tick_params(axis="x", rotation=30)
-    fig.suptitle("Sweep: mean (diamond) and 90% interval over jobs; dots are jobs")
+    if curve:
+        title = "Sweep: mean (line) and 90% interval over jobs (band)"
+    else:
+        title = ("Sweep: mean (diamond) and 90% interval over jobs"
+                 + ("; dots are jobs" if dots else ""))
+    fig.suptitle(title)
     path = Path(out_dir) / "sweep_kpis.png"
     save(fig, path)
     return [path]

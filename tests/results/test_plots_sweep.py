@@ -1,0 +1,62 @@
+"""The sweep's comparison plot stays readable at scale: a grid over many numbers is a curve
+on a numeric axis, categories beyond a dozen have thinned labels, and the jobs' dots are
+left out where there are too many to tell apart."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import sim.plots.sweep as sweep_plot  # noqa: E402
+
+
+@pytest.fixture
+def drawn(monkeypatch, tmp_path):
+    figures = []
+    monkeypatch.setattr(sweep_plot, "save", lambda fig, path, banner=None: figures.append(fig))
+
+    def draw(values, per_value, key="override.firm.pricing.list_price"):
+        rng = np.random.default_rng(1)
+        n = len(values) * per_value
+        table = pd.DataFrame({
+            "status": ["ok"] * n, key: [str(v) for v in values for _ in range(per_value)],
+            "override.seed": [str(k % per_value) for k in range(n)],
+            "npv": rng.normal(-1.9e7, 3e5, n), "final_market_share": rng.normal(0.2, 0.01, n)})
+        sweep_plot.plot_sweep(table, tmp_path)
+        fig = figures.pop()
+        fig.canvas.draw()
+        return fig, table
+    return draw
+
+
+def test_a_grid_over_many_numbers_is_a_curve_of_the_means(drawn):
+    values = list(range(200, 1200, 20))  # 50 prices
+    fig, table = drawn(values, 4)
+    npv = fig.axes[0]
+    assert fig._suptitle.get_text() == "Sweep: mean (line) and 90% interval over jobs (band)"
+    assert npv.get_xlim()[0] <= 200 and npv.get_xlim()[1] >= 1180  # a numeric axis
+    (line,) = [ln for ln in npv.get_lines() if len(ln.get_xdata()) == len(values)]
+    means = (table.assign(p=table["override.firm.pricing.list_price"].astype(float))
+             .groupby("p")["npv"].mean() / 1e6)
+    np.testing.assert_allclose(line.get_ydata(), means.to_numpy())
+    assert len(npv.collections) == 1  # the band, no dots
+
+
+def test_few_values_keep_their_dots_and_many_jobs_drop_them(drawn):
+    fig, _ = drawn([200, 220, 240], 5)
+    assert fig._suptitle.get_text().endswith("; dots are jobs")
+    assert len(fig.axes[0].collections) >= 3  # a dot cloud per value
+    fig, _ = drawn([200, 220, 240], 200)
+    assert fig._suptitle.get_text() == "Sweep: mean (diamond) and 90% interval over jobs"
+    assert len(fig.axes[0].collections) == 0
+
+
+def test_many_categories_have_thinned_labels(drawn):
+    names = [f"option_{k}" for k in range(30)]
+    fig, _ = drawn(names, 2, key="override.policy")
+    shown = [t for t in fig.axes[0].get_xticklabels() if t.get_visible()]
+    assert 1 < len(shown) <= sweep_plot.MAX_LABELS
+    assert shown[0].get_text() == "option_0"
