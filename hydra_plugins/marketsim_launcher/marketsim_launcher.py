@@ -282,9 +282,9 @@ class MarketsimLauncher(JoblibLauncher):
             for part in Parallel(**cfg)(
                     delayed(_execute_batch)(part, state, bases_for(self.bases, part), token)
                     for part in batches(jobs, workers)):
-                for idx, ret in part:
+                for k, (idx, ret) in enumerate(part):
                     if self.feed is not None:
-                        self.feed.done(idx, ret)
+                        self.feed.done(idx, ret, last=k == len(part) - 1)
                     results[idx] = ret
         except TerminatedWorkerError as e:
             return f"{type(e).__name__}: {str(e).splitlines()[0]}"

@@ -130,7 +130,7 @@ class MarketsimSweeper(BasicSweeper):
                     _ = r.return_value  # raises if the job raised, as BasicSweeper does
                     if not streams:  # e.g. Ray's launcher: all of a batch at its end
                         r.cfg = r.hydra_cfg = None
-                        feed.done(initial_job_idx + i, r)
+                        feed.done(initial_job_idx + i, r, last=i == len(results) - 1)
                 initial_job_idx += len(batch)
                 returns.append(results)
         finally:

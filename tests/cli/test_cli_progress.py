@@ -62,11 +62,40 @@ def test_a_long_sweep_prints_a_line_every_few_seconds_and_one_at_the_end():
     feed.close()
     lines = out.getvalue().splitlines()
     assert lines == [
-        "[marketsim] sweep: 101/400 jobs (25%), 0 failed, 10.1 jobs/s, about 30 s left",
-        "[marketsim] sweep: 201/400 jobs (50%), 0 failed, 10.1 jobs/s, about 20 s left",
+        "[marketsim] sweep: 101/400 jobs (25%), 0 failed, 10.0 jobs/s, about 30 s left",
+        "[marketsim] sweep: 201/400 jobs (50%), 0 failed, 10.0 jobs/s, about 20 s left",
         "[marketsim] sweep: 301/400 jobs (75%), 0 failed, 10.0 jobs/s, about 10 s left",
         "[marketsim] sweep: 400/400 jobs (100%), 0 failed, 10.0 jobs/s, 40 s in all",
     ]
+
+
+def test_the_time_left_is_estimated_past_the_workers_start():
+    """The first batch (one job) comes after 10 s of the workers' start, then 100 jobs a
+    batch every 10 s: the estimate is made from the batches after the first, and a line
+    waits for its batch's end."""
+    clock, out = Clock(), io.StringIO()
+    feed = SweepFeed(None, total=401, stream=out, every_s=10, min_jobs=100, clock=clock)
+    clock.t = 10.0
+    feed.done(0, _ret())
+    for batch in range(4):
+        clock.t = 20.0 + 10 * batch
+        for i in range(100):
+            feed.done(1 + 100 * batch + i, _ret(), last=i == 99)
+    feed.close()
+    lines = out.getvalue().splitlines()
+    assert lines[:2] == [  # 1/401 over 10 s would have said 67 min
+        "[marketsim] sweep: 1/401 jobs (0%), 0 failed; the rate and the time left are known "
+        "after the next results",
+        "[marketsim] sweep: 101/401 jobs (25%), 0 failed, 10.0 jobs/s, about 30 s left"]
+    assert lines[-1] == "[marketsim] sweep: 401/401 jobs (100%), 0 failed, 8.0 jobs/s, 50 s in all"
+    clock, out = Clock(), io.StringIO()
+    feed = SweepFeed(None, total=400, stream=out, every_s=10, min_jobs=100, clock=clock)
+    clock.t = 12.0
+    for i in range(50):  # one batch, and its line: no rate past the start yet
+        feed.done(i, _ret(), last=i == 49)
+    assert out.getvalue().splitlines() == [
+        "[marketsim] sweep: 50/400 jobs (12%), 0 failed; the rate and the time left are known "
+        "after the next results"]
 
 
 def test_progress_false_prints_nothing():
