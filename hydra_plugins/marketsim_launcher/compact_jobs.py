@@ -46,7 +46,7 @@ from hydra.core.utils import JobReturn, JobStatus
 from omegaconf import OmegaConf, open_dict, read_write
 
 from hydra_plugins.marketsim_launcher import _worker_cache as cache
-from hydra_plugins.marketsim_sweeper._bad_input import interpolates
+from hydra_plugins.marketsim_sweeper._precheck import interpolates
 from hydra_plugins.marketsim_sweeper.marketsim_sweeper import base_key
 
 DEFAULT_SUBDIR = "${hydra.job.num}"

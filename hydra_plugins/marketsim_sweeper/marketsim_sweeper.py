@@ -25,7 +25,7 @@ composed sixteen times).
 Unlike ``BasicSweeper``, it checks *every* batch before it writes anything, so a bad
 sweep (``marketsim -m sed=0,1 hydra.sweep.dir=OLD``) leaves ``OLD/multirun.yaml`` as it
 was; where every job would fail marketsim's own checks (a bad value they all share), the
-sweep is refused in one line there too (``_bad_input``). It then takes the sweep
+sweep is refused in one line there too (``_precheck``). It then takes the sweep
 directory's lock (a second sweep into the same directory is refused), removes temporary
 files a killed writer left, records this sweep's jobs in ``sweep.json`` (so the combined
 table holds exactly them) and writes ``multirun.yaml``.
@@ -51,7 +51,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, OverrideType, ValueType
 from omegaconf import OmegaConf
 
-from hydra_plugins.marketsim_sweeper._bad_input import (
+from hydra_plugins.marketsim_sweeper._precheck import (
     every_job_fails,
     full_outputs_hint,
     refusal,

@@ -121,8 +121,12 @@ def compact_comparison(sweep_dir, out_md: Path, page, fmt) -> Path:
                     "the options you weigh again without outputs=compact.")]
     if cfg:
         varied = [c.removeprefix("override.") for c in _varied(table)]
-        blocks += [("h2", "Assumptions (the sweep's base configuration)"),
-                   ("list", assumption_lines(cfg, varied=varied))]
+        try:
+            lines = assumption_lines(cfg, varied=varied)
+        except (KeyError, TypeError, ValueError):  # e.g. a value only a job resolves
+            lines = ["- The sweep's base configuration is in multirun.yaml (it holds values "
+                     "that only a job resolves, so it is not summarised here)."]
+        blocks += [("h2", "Assumptions (the sweep's base configuration)"), ("list", lines)]
     title = f"Sweep: comparison of {len(options)} option{'s' * (len(options) != 1)} " \
             f"({sweep_dir.name})"
     return page(title, blocks, out_md)

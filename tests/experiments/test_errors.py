@@ -85,7 +85,7 @@ def test_a_sweep_whose_every_job_has_bad_input_exits_2_with_one_line(tmp_path, c
     """-5 fails every job's range check. experiments.risk composes the scenario itself first
     (to draw its inputs), which would refuse -5 up front (the next test), so here that
     composition is handed the scenario without the bad value; the sweeper then refuses the
-    sweep before any job starts (hydra_plugins.marketsim_sweeper._bad_input)."""
+    sweep before any job starts (hydra_plugins.marketsim_sweeper._precheck)."""
     module = importlib.import_module("experiments.risk")
     real = module.base_config
     monkeypatch.setattr(module, "base_config",

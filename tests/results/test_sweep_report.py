@@ -121,3 +121,11 @@ def test_the_compact_page_flags_an_edge(tmp_path):
         NPV, PRICE = saved
     assert "**Recommendation: O3 (firm.pricing.list_price=270)**" in page
     assert "**At the edge of the grid**: firm.pricing.list_price=270 is the highest" in page
+
+
+def test_a_base_configuration_that_cannot_be_summarised_is_named(tmp_path):
+    sweep = compact_sweep(tmp_path / "sweep")
+    (sweep / "multirun.yaml").write_text("horizon_days: ${oc.env:HORIZON}\nmarket: {}\n")
+    page = write_scorecard([sweep]).read_text()
+    assert "## Assumptions (the sweep's base configuration)" in page
+    assert "is in multirun.yaml" in page

@@ -1,9 +1,10 @@
-"""The sweeper's check, before a sweep starts, that not every job has bad input
-(``hydra_plugins.marketsim_sweeper._bad_input``): it refuses a sweep only where every
-distinct set of overrides fails the conversion a job makes, keeps checking past a bad set
-to a good one, leaves a seed's own range to its job, and gives up (the jobs report their
-own errors) past ``MAX_SETS`` sets. The command-line cases are in ``test_cli_bad_input.py``
-and ``test_cli_sweeps.py``."""
+"""The sweeper's checks before a sweep starts (``hydra_plugins.marketsim_sweeper._precheck``).
+
+Bad input in every job: the sweep is refused only where every distinct set of overrides
+fails the conversion a job makes; the check goes on past a bad set to a good one, leaves a
+seed's own range to its job, and gives up (the jobs report their own errors) past
+``MAX_SETS`` sets. The command-line cases are in ``test_cli_bad_input.py`` and
+``test_cli_sweeps.py``. A large sweep with full outputs: a hint before it starts."""
 
 import pickle
 
@@ -12,8 +13,8 @@ from hydra import initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.types import RunMode
 
-from hydra_plugins.marketsim_sweeper import _bad_input
-from hydra_plugins.marketsim_sweeper._bad_input import every_job_fails, refusal
+from hydra_plugins.marketsim_sweeper import _precheck
+from hydra_plugins.marketsim_sweeper._precheck import every_job_fails, refusal
 from hydra_plugins.marketsim_sweeper.marketsim_sweeper import JobOverrides, base_key
 from sim.cli import CONFIG_DIR
 from sim.config.store import register_configs
@@ -80,7 +81,7 @@ def test_a_bad_seed_is_left_to_its_job(sweep):
 def test_past_max_sets_the_jobs_report_their_own_errors(sweep, monkeypatch):
     jobs = [[f"firm.pricing.list_price={-k}"] for k in range(1, 6)]
     assert len(sweep(jobs)) == 5
-    monkeypatch.setattr(_bad_input, "MAX_SETS", 4)
+    monkeypatch.setattr(_precheck, "MAX_SETS", 4)
     assert sweep(jobs) is None
 
 
@@ -98,7 +99,7 @@ def test_the_refusal_names_at_most_three_jobs_by_what_sets_them_apart():
 def test_a_large_sweep_with_full_outputs_gets_a_hint():
     from omegaconf import OmegaConf
 
-    from hydra_plugins.marketsim_sweeper._bad_input import LARGE_SWEEP, full_outputs_hint
+    from hydra_plugins.marketsim_sweeper._precheck import LARGE_SWEEP, full_outputs_hint
 
     master = OmegaConf.create({"outputs": "full", "plots": True})
     jobs = [(k, [f"seed={k}"]) for k in range(LARGE_SWEEP)]

@@ -1,4 +1,6 @@
-"""Before a sweep starts: whether *every* job of it has bad input.
+"""What the sweeper checks before a sweep starts, beyond the schema: whether *every* job
+has bad input (then the sweep is refused), and whether a large sweep writes full outputs
+(then it says so).
 
 The sweeper checks every job's overrides against the config's schema (unknown key, wrong
 type) before it writes anything. A value the schema takes but marketsim's own checks refuse
