@@ -89,6 +89,15 @@ def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "",
     if "runner_up" not in ans:
         return f"{rec} (the only option; mean {label} {fmt(ans['mean'], currency)})."
     more = "more" if ans["higher_is_better"] else "less"
+    if ans["n"] == 0:  # no seed in common: means, no paired comparison
+        return (f"{rec}: mean {label} {fmt(ans['mean'], currency)} against "
+                f"{fmt(ans['runner_up_mean'], currency)} for **{ans['runner_up']}**, but "
+                "they share no seed, so there is no paired comparison: run both on the "
+                "same seeds before deciding.")
+    if ans["n"] == 1:  # a difference, no evidence of its spread
+        return (f"{rec}: {label} {fmt(ans['gain'], currency)} {more} than "
+                f"**{ans['runner_up']}** on their one common seed; one seed gives no "
+                "interval, so run more seeds (a seed sweep, or replications) before deciding.")
     interval = ("no interval with one seed" if not np.isfinite(ans["low"]) else
                 f"{100 * ans['level']:.0f}% paired interval [{fmt(ans['low'], currency)}, "
                 f"{fmt(ans['high'], currency)}]")

@@ -68,33 +68,52 @@ def sweep_config(sweep_dir: Path) -> dict | None:
     return cfg
 
 
-def compact_comparison(sweep_dir, out_md: Path, page, fmt) -> Path:
-    """``scorecard.md`` (and ``.html``) of a compact sweep at ``out_md``; ``page(title,
-    blocks, out_md)`` writes it and ``fmt(value, unit, currency)`` formats a cell (the
-    scorecard's, ``sim.results.scorecard_page``)."""
-    sweep_dir = Path(sweep_dir)
-    table = pd.read_parquet(sweep_dir / TABLE)
+def sweep_options(table: pd.DataFrame):
+    """``(ok, data, options, label)`` of a sweep's combined table: its complete jobs, their
+    option, seed, NPV and ``MEANS`` KPIs as numbers (``data``), the options in sweep order
+    and their short labels (``O1``...). Raises ``MarketsimError`` where no job is complete."""
     names = option_names(table)  # over every job, failed ones too: the sweep's options
     done = table["status"] == "ok" if "status" in table else pd.Series(True, table.index)
     ok, names = table[done].reset_index(drop=True), names[done].reset_index(drop=True)
     if ok.empty or "npv" not in ok:
-        raise MarketsimError(f"{str(sweep_dir)!r} is a sweep whose jobs all failed: nothing "
-                             f"to compare (their errors are in {TABLE})")
-    cfg = sweep_config(sweep_dir)
-    cur = currency_of(cfg) if cfg else "currency units"
+        raise MarketsimError(f"a sweep whose jobs all failed: nothing to compare (their "
+                             f"errors are in {TABLE})")
     data = pd.DataFrame({"option": names,
                          "seed": pd.to_numeric(ok["seed"], errors="coerce"),
                          "npv": pd.to_numeric(ok["npv"], errors="coerce")})
     for kpi, _, _ in MEANS:
         data[kpi] = pd.to_numeric(ok[kpi], errors="coerce") if kpi in ok else np.nan
     options = list(dict.fromkeys(data["option"]))
-    label = {o: f"O{i + 1}" for i, o in enumerate(options)}
+    return ok, data, options, {o: f"O{i + 1}" for i, o in enumerate(options)}
+
+
+def sweep_answer(data: pd.DataFrame, options: list, label: dict, currency: str) -> list:
+    """The answer's paragraphs: the recommendation by mean NPV with its paired interval
+    over common seeds (``answer_sentence``), and where it is an end of a numeric grid, the
+    warning that the best value may lie beyond it (``edge_note``)."""
     ans = recommend(data, "npv")
     edge = edge_note(options, ans.get("recommendation"))
     if ans.get("recommendation") is not None:
         ans["recommendation"] = f"{label[ans['recommendation']]} ({ans['recommendation']})"
         if "runner_up" in ans:
             ans["runner_up"] = f"{label[ans['runner_up']]} ({ans['runner_up']})"
+    return [answer_sentence(ans, "NPV", money, currency), *([edge] if edge else [])]
+
+
+def compact_comparison(sweep_dir, out_md: Path, page, fmt) -> Path:
+    """``scorecard.md`` (and ``.html``) of a compact sweep at ``out_md``; ``page(title,
+    blocks, out_md)`` writes it and ``fmt(value, unit, currency)`` formats a cell (the
+    scorecard's, ``sim.results.scorecard_page``)."""
+    sweep_dir = Path(sweep_dir)
+    table = pd.read_parquet(sweep_dir / TABLE)
+    try:
+        ok, data, options, label = sweep_options(table)
+    except MarketsimError:
+        raise MarketsimError(f"{str(sweep_dir)!r} is a sweep whose jobs all failed: nothing "
+                             f"to compare (their errors are in {TABLE})") from None
+    cfg = sweep_config(sweep_dir)
+    cur = currency_of(cfg) if cfg else "currency units"
+    answer = sweep_answer(data, options, label, cur)
     head = ["option", "seeds", f"NPV mean ({cur})", "NPV 5th pct", "NPV 95th pct",
             "NPV < 0", *[f"{name} (mean)" for _, name, _ in MEANS]]
     body = []
@@ -107,7 +126,7 @@ def compact_comparison(sweep_dir, out_md: Path, page, fmt) -> Path:
         body.append([f"{label[o]}: {o}", str(len(rows)), *spread,
                      *[fmt(rows[k].mean(), unit, "") for k, _, unit in MEANS]])
     failed = len(table) - len(ok)
-    blocks = [("p", answer_sentence(ans, "NPV", money, cur)), *([("p", edge)] if edge else []),
+    blocks = [*[("p", text) for text in answer],
               ("p", f"{len(ok):,} complete jobs in {len(options)} option"
                     f"{'s' * (len(options) != 1)}" + (f" ({failed:,} failed: their errors are "
                                                       f"in {TABLE})" if failed else "")

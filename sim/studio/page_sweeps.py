@@ -85,6 +85,8 @@ def build(ws, url) -> None:
                         if st["status"] != "ok":
                             ui.label(ws.catalogue.get(info["id"])["error"] or "").classes(
                                 "text-negative")
+                        for text in sweeps.answer(info):  # the recommendation first
+                            ui.markdown(text).classes("sweep-answer")
                         frame = sweeps.table(info)
                         if not frame.empty:
                             cols = [f"override.{k}" for k in info.get("axes", {})

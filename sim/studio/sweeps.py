@@ -125,3 +125,23 @@ def table(info: dict) -> pd.DataFrame:
 
 def plots(info: dict) -> list[Path]:
     return sorted((Path(info["path"]) / "plots").glob("*.png"))
+
+
+def answer(info: dict) -> list[str]:
+    """The finished sweep's answer, as ``marketsim report`` gives it: the option with the
+    highest mean NPV, its paired comparison with the runner-up, and a warning where it is
+    an end of a numeric grid (``sim.results.sweep_report``); [] without complete jobs."""
+    from sim.errors import MarketsimError
+    from sim.results.assumptions import currency_of
+    from sim.results.sweep_report import sweep_answer, sweep_config, sweep_options
+
+    frame = table(info)
+    if frame.empty:
+        return []
+    try:
+        _, data, options, label = sweep_options(frame)
+    except MarketsimError:
+        return []
+    cfg = sweep_config(Path(info["path"]))
+    return sweep_answer(data, options, label, currency_of(cfg) if cfg else "currency units")
+

@@ -129,3 +129,18 @@ def test_a_base_configuration_that_cannot_be_summarised_is_named(tmp_path):
     page = write_scorecard([sweep]).read_text()
     assert "## Assumptions (the sweep's base configuration)" in page
     assert "is in multirun.yaml" in page
+
+
+def test_one_common_seed_or_none_gives_no_interval_and_says_so():
+    from sim.results.decision import answer_sentence, recommend
+
+    one = pd.DataFrame({"option": ["a", "b"], "seed": [0, 0], "npv": [1e6, 2e6]})
+    text = answer_sentence(recommend(one, "npv"), "NPV", money, "USD")
+    assert text == ("**Recommendation: b**: NPV 1.00M USD more than **a** on their one "
+                    "common seed; one seed gives no interval, so run more seeds (a seed "
+                    "sweep, or replications) before deciding.")
+    apart = pd.DataFrame({"option": ["a", "b"], "seed": [0, 1], "npv": [1e6, 2e6]})
+    text = answer_sentence(recommend(apart, "npv"), "NPV", money, "USD")
+    assert text == ("**Recommendation: b**: mean NPV 2.00M USD against 1.00M USD for **a**, "
+                    "but they share no seed, so there is no paired comparison: run both on "
+                    "the same seeds before deciding.")

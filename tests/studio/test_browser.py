@@ -90,6 +90,9 @@ def test_two_point_sweep_runs_detached_and_shows_its_table(page, screens, worksp
     status = page.locator(".sweep-status").first.inner_text()
     assert status.startswith("ok: 2 of 2 jobs done")
     assert page.locator(".sweep-table tbody tr").count() == 2
+    # the answer first, as marketsim report gives it
+    assert page.locator(".sweep-answer").first.inner_text().startswith(
+        "Recommendation: O")
     page.locator(".sweep-card img").first.wait_for()
     _settle(page)
     page.screenshot(path=screens / "studio_sweep.png", full_page=True)

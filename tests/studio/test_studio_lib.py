@@ -199,3 +199,21 @@ def test_a_sweeps_page_shows_a_sweep_again_once_another_page_found_it_finished()
     assert needs_render(finished + [{"id": "b", "status": "failed"}], {"a": "ok"})  # new one
     assert needs_render([], {"a": "ok"})  # removed
     assert not needs_render([], {})
+
+
+def test_a_finished_sweeps_answer_is_the_reports(tmp_path):
+    """The Sweeps card's answer: the recommendation by mean NPV over common seeds, as
+    ``marketsim report`` words it, with the edge-of-grid warning; none without jobs."""
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    rows = [{"job": str(k), "status": "ok", "override.firm.pricing.list_price": str(p),
+             "override.seed": str(seed), "seed": seed, "npv": npv}
+            for k, (p, seed, npv) in enumerate(
+                [(200, 0, 1e6), (200, 1, 2e6), (220, 0, 3e6), (220, 1, 5e6),
+                 (240, 0, 4e6), (240, 1, 7e6)])]
+    pd.DataFrame(rows).to_parquet(sweep / "kpis.parquet", index=False)
+    text = sweeps.answer({"path": str(sweep)})
+    assert text[0].startswith("**Recommendation: O3 (firm.pricing.list_price=240)**: "
+                              "expected NPV 1.50M currency units more than **O2")
+    assert text[1].startswith("**At the edge of the grid**: firm.pricing.list_price=240")
+    assert sweeps.answer({"path": str(tmp_path / "none")}) == []
