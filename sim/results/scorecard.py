@@ -101,10 +101,17 @@ def load_run(path) -> Run:
                json.loads((p / "kpis.json").read_text()), **tables)
 
 
+def _replications(path: Path) -> list[Path]:
+    """The complete run directories ``rep_NNN`` of a run of several replications."""
+    return sorted(d for d in path.glob("rep_*") if re.fullmatch(r"rep_\d+", d.name)
+                  and is_run_dir(d))
+
+
 def find_runs(path) -> list[tuple[str, int, Path]]:
     """``(option, seed, run_dir)`` of every complete run under ``path``: the run itself,
-    its replications, or a sweep's successful jobs (option: the job's overrides without
-    the seed). Raises ``MarketsimError`` when there is none."""
+    its replications, or a sweep's successful jobs and their replications (option: the
+    job's overrides without the seed and the number of replications). Raises
+    ``MarketsimError`` when there is none."""
     p = Path(path)
     if not p.is_dir():
         raise MarketsimError(f"marketsim report needs a run or sweep directory, got {str(p)!r} "
@@ -112,17 +119,20 @@ def find_runs(path) -> list[tuple[str, int, Path]]:
     if is_run_dir(p):
         return [(p.name, int(json.loads((p / "kpis.json").read_text()).get("seed", 0)), p)]
     runs = []
-    reps = sorted(d for d in p.glob("rep_*") if re.fullmatch(r"rep_\d+", d.name)
-                  and is_run_dir(d))
-    for d in reps:
+    for d in _replications(p):
         runs.append((p.name, int(json.loads((d / "kpis.json").read_text()).get("seed", 0)), d))
     jobs = []
     for meta in sorted(p.glob("*/job.json"), key=lambda m: (len(m.parent.name), m.parent.name)):
         job = json.loads(meta.read_text())
-        if job.get("status") != "ok" or not is_run_dir(meta.parent):
+        if job.get("status") != "ok":
             continue
-        over = [o for o in job.get("overrides", []) if o.split("=", 1)[0].lstrip("+~") != "seed"]
-        jobs.append((over, int(job.get("seed", 0)), meta.parent))
+        over = [o for o in job.get("overrides", []) if o.split("=", 1)[0].lstrip("+~")
+                not in ("seed", "replications")]
+        if is_run_dir(meta.parent):
+            jobs.append((over, int(job.get("seed", 0)), meta.parent))
+        for d in _replications(meta.parent):  # a job of several replications: each a seed
+            jobs.append((over, int(json.loads((d / "kpis.json").read_text()).get("seed", 0)),
+                         d))
     shared = set.intersection(*[set(o) for o, _, _ in jobs]) if len(jobs) > 1 else set()
     for over, seed, d in jobs:  # an option is named by what sets it apart
         runs.append((", ".join(o for o in over if o not in shared) or "default", seed, d))

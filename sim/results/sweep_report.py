@@ -68,22 +68,32 @@ def sweep_config(sweep_dir: Path) -> dict | None:
     return cfg
 
 
-def sweep_options(table: pd.DataFrame):
+def sweep_options(table: pd.DataFrame, sweep_dir=None):
     """``(ok, data, options, label)`` of a sweep's combined table: its complete jobs, their
-    option, seed, NPV and ``MEANS`` KPIs as numbers (``data``), the options in sweep order
-    and their short labels (``O1``...). Raises ``MarketsimError`` where no job is complete."""
+    option, seed, NPV and ``MEANS`` KPIs as numbers (``data``, one row per seed: a job of
+    several replications gives the rows of its ``kpis_replications.parquet`` where
+    ``sweep_dir`` holds it, not its mean), the options in sweep order and their short
+    labels (``O1``...). Raises ``MarketsimError`` where no job is complete."""
     names = option_names(table)  # over every job, failed ones too: the sweep's options
     done = table["status"] == "ok" if "status" in table else pd.Series(True, table.index)
     ok, names = table[done].reset_index(drop=True), names[done].reset_index(drop=True)
     if ok.empty or "npv" not in ok:
         raise MarketsimError(f"a sweep whose jobs all failed: nothing to compare (their "
                              f"errors are in {TABLE})")
-    data = pd.DataFrame({"option": names,
-                         "seed": pd.to_numeric(ok["seed"], errors="coerce"),
-                         "npv": pd.to_numeric(ok["npv"], errors="coerce")})
-    for kpi, _, _ in MEANS:
-        data[kpi] = pd.to_numeric(ok[kpi], errors="coerce") if kpi in ok else np.nan
-    options = list(dict.fromkeys(data["option"]))
+    def numbers(rows, option):
+        part = pd.DataFrame({"option": option, "seed": pd.to_numeric(rows["seed"],
+                                                                       errors="coerce")})
+        for kpi in ("npv", *(k for k, _, _ in MEANS)):
+            part[kpi] = pd.to_numeric(rows[kpi], errors="coerce") if kpi in rows else np.nan
+        return part.reset_index(drop=True)
+
+    reps = [Path(sweep_dir) / str(job) / "kpis_replications.parquet"
+            for job in ok["job"]] if sweep_dir is not None and "job" in ok else []
+    several = np.array([r.is_file() for r in reps] or [False] * len(ok))
+    parts = [numbers(ok[~several], names[~several].to_numpy())]
+    parts += [numbers(pd.read_parquet(reps[k]), names.iloc[k]) for k in np.flatnonzero(several)]
+    data = pd.concat(parts, ignore_index=True)
+    options = list(dict.fromkeys(names))  # in job order
     return ok, data, options, {o: f"O{i + 1}" for i, o in enumerate(options)}
 
 
@@ -107,7 +117,7 @@ def compact_comparison(sweep_dir, out_md: Path, page, fmt) -> Path:
     sweep_dir = Path(sweep_dir)
     table = pd.read_parquet(sweep_dir / TABLE)
     try:
-        ok, data, options, label = sweep_options(table)
+        ok, data, options, label = sweep_options(table, sweep_dir)
     except MarketsimError:
         raise MarketsimError(f"{str(sweep_dir)!r} is a sweep whose jobs all failed: nothing "
                              f"to compare (their errors are in {TABLE})") from None
@@ -123,11 +133,11 @@ def compact_comparison(sweep_dir, out_md: Path, page, fmt) -> Path:
         spread = ([fmt(npv.mean(), "money", ""), fmt(npv.quantile(0.05), "money", ""),
                    fmt(npv.quantile(0.95), "money", ""), fmt((npv < 0).mean(), "pct", "")]
                   if len(npv) else ["-"] * 4)
-        body.append([f"{label[o]}: {o}", str(len(rows)), *spread,
+        body.append([f"{label[o]}: {o}", str(rows["seed"].nunique()), *spread,
                      *[fmt(rows[k].mean(), unit, "") for k, _, unit in MEANS]])
     failed = len(table) - len(ok)
     blocks = [*[("p", text) for text in answer],
-              ("p", f"{len(ok):,} complete jobs in {len(options)} option"
+              ("p", f"{len(ok):,} complete job{'s' * (len(ok) != 1)} in {len(options)} option"
                     f"{'s' * (len(options) != 1)}" + (f" ({failed:,} failed: their errors are "
                                                       f"in {TABLE})" if failed else "")
                     + f"; money in {cur}. The percentiles and the share of seeds with a "

@@ -139,7 +139,7 @@ def answer(info: dict) -> list[str]:
     if frame.empty:
         return []
     try:
-        _, data, options, label = sweep_options(frame)
+        _, data, options, label = sweep_options(frame, Path(info["path"]))
     except MarketsimError:
         return []
     cfg = sweep_config(Path(info["path"]))

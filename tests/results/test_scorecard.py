@@ -156,3 +156,32 @@ def test_replications_are_one_option_averaged(run_dir, tmp_path):
     page = (tmp_path / "scorecard.md").read_text()
     assert "seed 0;" in page  # two copies of seed 0: one seed, averaged
     assert "| Y3 (to day 740) | run |" in page  # the year the horizon cuts is named
+
+
+def test_a_sweeps_jobs_of_several_replications_give_each_replication_as_a_seed(
+        run_dir, tmp_path):
+    """A full sweep with replications=R: each job directory holds rep_000.. (no run files
+    of its own); each replication is a run of the job's option, its seed from its KPIs."""
+    import shutil
+
+    sweep = tmp_path / "sweep"
+    for job, price in (("0", 230), ("1", 250)):
+        for k in range(2):
+            d = sweep / job / f"rep_{k:03d}"
+            shutil.copytree(run_dir, d, ignore=shutil.ignore_patterns("scorecard.*"))
+            kpis = json.loads((d / "kpis.json").read_text())
+            kpis.update(seed=k, npv=float(price + k))
+            (d / "kpis.json").write_text(json.dumps(kpis))
+        (sweep / job / "job.json").write_text(json.dumps({
+            "overrides": [f"firm.pricing.list_price={price}", "replications=2"],
+            "status": "ok", "seed": 0}))
+    runs = find_runs(sweep)
+    assert [(o, s, d.relative_to(sweep).as_posix()) for o, s, d in runs] == [
+        ("firm.pricing.list_price=230", 0, "0/rep_000"),
+        ("firm.pricing.list_price=230", 1, "0/rep_001"),
+        ("firm.pricing.list_price=250", 0, "1/rep_000"),
+        ("firm.pricing.list_price=250", 1, "1/rep_001")]
+    assert report_main([str(sweep)]) == 0
+    page = (sweep / "scorecard.md").read_text()
+    assert "**Recommendation: O2 (firm.pricing.list_price=250)**" in page
+    assert "over 2 common seeds" in page

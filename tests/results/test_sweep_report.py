@@ -144,3 +144,25 @@ def test_one_common_seed_or_none_gives_no_interval_and_says_so():
     assert text == ("**Recommendation: b**: mean NPV 2.00M USD against 1.00M USD for **a**, "
                     "but they share no seed, so there is no paired comparison: run both on "
                     "the same seeds before deciding.")
+
+
+def test_a_compact_job_of_several_replications_gives_its_seeds(tmp_path):
+    """With replications=R a compact job's row is the mean over its seeds; the seeds
+    themselves are in its kpis_replications.parquet, and the comparison pairs them."""
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    rows = []
+    for job, option in (("0", "A"), ("1", "B")):
+        reps = pd.DataFrame({"seed": [0, 1, 2], "npv": [NPV[(option, s)] for s in range(3)]})
+        (sweep / job).mkdir()
+        reps.to_parquet(sweep / job / "kpis_replications.parquet", index=False)
+        rows.append({"job": job, "status": "ok", "override.firm.pricing.list_price":
+                     PRICE[option], "override.replications": "3", "seed": 0,
+                     "npv": reps["npv"].mean()})
+    pd.DataFrame(rows).to_parquet(sweep / "kpis.parquet", index=False)
+    (sweep / "sweep.json").write_text("{}")
+    page = write_scorecard([sweep]).read_text()
+    assert ("**Recommendation: O2 (firm.pricing.list_price=250)**: expected NPV "
+            f"{money(2e6, 'currency units')} more than") in page
+    assert "over 3 common seeds" in page
+    assert "| O1: firm.pricing.list_price=230 | 3 | 12.00M |" in page
