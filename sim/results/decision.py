@@ -108,6 +108,29 @@ def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "",
             f"worse in {100 * ans['p_worse']:.0f}% of those seeds{sure}.")
 
 
+def not_separated(values: pd.DataFrame, kpi: str, best, options, by: str = "option",
+                  higher_is_better: bool = True, level: float = LEVEL) -> list:
+    """The ``options`` (``best`` left out) that the data do not tell from ``best``: their
+    paired difference from it over common seeds has a ``level`` interval that reaches no
+    gain (its lower end at or below 0 in the better direction). An option sharing fewer
+    than two seeds with ``best`` has no interval and is left out."""
+    data = values[[by, "seed", kpi]].copy()
+    data[kpi] = pd.to_numeric(data[kpi], errors="coerce")
+    wide = data.pivot_table(index="seed", columns=by, values=kpi)
+    if best not in wide:
+        return []
+    sign = 1.0 if higher_is_better else -1.0
+    out = []
+    for option in options:
+        if option == best or option not in wide:
+            continue
+        pair = wide[[best, option]].dropna()
+        low, _ = paired_interval(sign * (pair[best] - pair[option]), level)
+        if len(pair) >= 2 and np.isfinite(low) and low <= 0.0:
+            out.append(option)
+    return out
+
+
 def edge_note(options, best) -> str:
     """A warning where the recommended option ``best`` is an end of a grid over one number
     (options ``key=value``, one key, at least three numbers): the best value may lie beyond

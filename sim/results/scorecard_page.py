@@ -22,7 +22,7 @@ from sim.results.assumptions import assumption_lines, currency_of
 from sim.results.decision import answer_sentence, edge_note, money, recommend
 from sim.results.files import atomic_write
 from sim.results.scorecard import MEASURES, PERSPECTIVES, find_runs, load_run, year_scorecard
-from sim.results.sweep_report import compact_comparison, is_compact_sweep
+from sim.results.sweep_report import compact_comparison, is_compact_sweep, tie_note
 
 SOURCE = ("Perspectives as in Kaplan and Norton (1992), \"The Balanced Scorecard: Measures "
           "that Drive Performance\", Harvard Business Review 70(1). Definitions: docs/kpis.md.")
@@ -135,6 +135,8 @@ def _compare(runs, out_md: Path, title: str) -> Path:
     label = {o: f"O{i + 1}" for i, o in enumerate(options)}
     ans = recommend(pd.DataFrame(kpi_rows), "npv")
     edge = edge_note(options, ans.get("recommendation"))
+    close = (tie_note(pd.DataFrame(kpi_rows), options, label, ans.get("recommendation"))
+             if len(options) > 2 else "")
     if ans.get("recommendation") is not None:
         ans["recommendation"] = f"{label[ans['recommendation']]} ({ans['recommendation']})"
         if "runner_up" in ans:
@@ -142,7 +144,8 @@ def _compare(runs, out_md: Path, title: str) -> Path:
     base = means[options[0]][["perspective", "key", "measure", "unit"]].copy()
     for o in options:
         base[label[o]] = means[o]["run"].to_numpy()
-    blocks = [("p", answer_sentence(ans, "NPV", money, cur)), *([("p", edge)] if edge else []),
+    blocks = [("p", answer_sentence(ans, "NPV", money, cur)), *([("p", close)] if close else []),
+              *([("p", edge)] if edge else []),
               ("list", [f"- **{label[o]}**: {o} ({len(cards[o])} seed"
                         f"{'s' * (len(cards[o]) != 1)})" for o in options]),
               ("p", f"Values are means over seeds, money in {cur}; *run* values: the run's "

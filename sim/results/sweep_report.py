@@ -22,7 +22,13 @@ from omegaconf import OmegaConf
 
 from sim.errors import MarketsimError
 from sim.results.assumptions import assumption_lines, currency_of
-from sim.results.decision import answer_sentence, edge_note, money, recommend
+from sim.results.decision import (
+    answer_sentence,
+    edge_note,
+    money,
+    not_separated,
+    recommend,
+)
 
 TABLE = "kpis.parquet"
 # (kpi, column label, unit) of the per-option means; units as in sim.results.scorecard
@@ -102,12 +108,34 @@ def sweep_answer(data: pd.DataFrame, options: list, label: dict, currency: str) 
     over common seeds (``answer_sentence``), and where it is an end of a numeric grid, the
     warning that the best value may lie beyond it (``edge_note``)."""
     ans = recommend(data, "npv")
-    edge = edge_note(options, ans.get("recommendation"))
-    if ans.get("recommendation") is not None:
-        ans["recommendation"] = f"{label[ans['recommendation']]} ({ans['recommendation']})"
+    best = ans.get("recommendation")
+    edge = edge_note(options, best)
+    close = tie_note(data, options, label, best) if len(options) > 2 else ""
+    if best is not None:
+        ans["recommendation"] = f"{label[best]} ({best})"
         if "runner_up" in ans:
             ans["runner_up"] = f"{label[ans['runner_up']]} ({ans['runner_up']})"
-    return [answer_sentence(ans, "NPV", money, currency), *([edge] if edge else [])]
+    return [answer_sentence(ans, "NPV", money, currency), *([close] if close else []),
+            *([edge] if edge else [])]
+
+
+SHOWN_TIED = 8  # options named as not separated from the best, at most
+
+
+def tie_note(data: pd.DataFrame, options: list, label: dict, best) -> str:
+    """A sentence naming the options the data do not tell from the recommendation by NPV
+    (``not_separated``); "" where there are none."""
+    if best is None:
+        return ""
+    tied = not_separated(data, "npv", best, options)
+    if not tied:
+        return ""
+    named = ", ".join(f"{label[o]} ({o})" for o in tied[:SHOWN_TIED])
+    more = len(tied) - SHOWN_TIED
+    named += f" and {more} more" if more > 0 else ""
+    return (f"Options the data do not separate from {label[best]} (each one's 90% paired "
+            f"interval against it includes no gain): {named}. Any of them may be the best; "
+            "more seeds narrow the intervals, and what the model leaves out may decide.")
 
 
 def compact_comparison(sweep_dir, out_md: Path, page, fmt) -> Path:

@@ -166,3 +166,32 @@ def test_a_compact_job_of_several_replications_gives_its_seeds(tmp_path):
             f"{money(2e6, 'currency units')} more than") in page
     assert "over 3 common seeds" in page
     assert "| O1: firm.pricing.list_price=230 | 3 | 12.00M |" in page
+
+
+def test_options_the_data_do_not_separate_from_the_best():
+    from scipy import stats
+
+    from sim.results.decision import not_separated
+    from sim.results.sweep_report import tie_note
+
+    seeds = range(5)
+    best = [10.0, 12.0, 11.0, 13.0, 9.0]
+    close = [10.5, 11.0, 11.2, 12.0, 9.6]  # differences -0.5, 1, -0.2, 1, -0.6
+    steady = [9.0, 11.0, 10.0, 12.0, 8.0]  # always 1 less: interval [1, 1]
+    far = [1.0, 2.0, 1.0, 3.0, 0.0]
+    rows = [{"option": o, "seed": s, "npv": v[s]}
+            for o, v in (("A", best), ("B", close), ("C", steady), ("D", far)) for s in seeds]
+    data = pd.DataFrame(rows)
+    diff = np.array(best) - np.array(close)
+    low = diff.mean() - stats.t.ppf(0.95, 4) * diff.std(ddof=1) / np.sqrt(5)
+    assert low < 0  # B's interval includes no gain
+    assert not_separated(data, "npv", "A", ["A", "B", "C", "D"]) == ["B"]
+    assert not_separated(data, "npv", "A", ["A", "C", "D"]) == []
+    label = {"A": "O1", "B": "O2", "C": "O3", "D": "O4"}
+    assert tie_note(data, ["A", "B", "C", "D"], label, "A") == (
+        "Options the data do not separate from O1 (each one's 90% paired interval against "
+        "it includes no gain): O2 (B). Any of them may be the best; more seeds narrow the "
+        "intervals, and what the model leaves out may decide.")
+    assert tie_note(data, ["A", "C", "D"], label, "A") == ""
+    one_seed = data[data["seed"] == 0]  # no interval with one seed: nothing named
+    assert not_separated(one_seed, "npv", "A", ["A", "B", "C", "D"]) == []
