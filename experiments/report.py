@@ -27,7 +27,13 @@ from sim.results.assumptions import (
     assumption_lines,
     currency_of,
 )
-from sim.results.decision import answer_sentence, money, recommend
+from sim.results.decision import (
+    answer_sentence,
+    money,
+    not_separated,
+    recommend,
+    tie_sentence,
+)
 
 MONEY_KPIS = {"npv", "cumulative_profit", "cumulative_revenue", "gross_margin", "cash_final",
               "net_income_total", "free_cash_flow_total", "contribution", "line_npv"}
@@ -56,11 +62,19 @@ def answer_text(kpis: pd.DataFrame, config, kpi: str = "npv", label: str = "NPV"
                 by: str = "option", higher_is_better: bool = True) -> str:
     """The report's first sentence: the option with the best mean ``kpi``, its expected
     gain over the runner-up with a 90% paired t interval over common seeds, and the share
-    of those seeds where it does worse (``sim.results.decision.recommend``)."""
+    of those seeds where it does worse (``sim.results.decision.recommend``); with three
+    options or more, those the data do not separate from it (``not_separated``)."""
     ans = recommend(kpis, kpi, by=by, higher_is_better=higher_is_better)
     if kpi in MONEY_KPIS:
-        return answer_sentence(ans, label, money, currency(config))
-    return answer_sentence(ans, label, lambda v, _c: fmt(v, kpi))
+        text = answer_sentence(ans, label, money, currency(config))
+    else:
+        text = answer_sentence(ans, label, lambda v, _c: fmt(v, kpi))
+    best = ans.get("recommendation")
+    options = list(dict.fromkeys(kpis[by]))
+    if best is None or len(options) < 3:  # with two, the sentence above says it
+        return text
+    tied = not_separated(kpis, kpi, best, options, by=by, higher_is_better=higher_is_better)
+    return f"{text} {tie_sentence(str(best), [str(o) for o in tied])}".rstrip()
 
 
 def write_summary(out: Path, summary: pd.DataFrame) -> Path:

@@ -131,6 +131,22 @@ def not_separated(values: pd.DataFrame, kpi: str, best, options, by: str = "opti
     return out
 
 
+SHOWN_TIED = 8  # options named as not separated from the best, at most
+
+
+def tie_sentence(best: str, tied: list, level: float = LEVEL) -> str:
+    """The sentence naming the options (display names ``tied``) that the data do not
+    separate from ``best`` (``not_separated``); "" where there are none."""
+    if not tied:
+        return ""
+    named = ", ".join(tied[:SHOWN_TIED])
+    more = len(tied) - SHOWN_TIED
+    named += f" and {more} more" if more > 0 else ""
+    return (f"Options the data do not separate from {best} (each one's {100 * level:.0f}% "
+            f"paired interval against it includes no gain): {named}. Any of them may be the "
+            "best; more seeds narrow the intervals, and what the model leaves out may decide.")
+
+
 def edge_note(options, best) -> str:
     """A warning where the recommended option ``best`` is an end of a grid over one number
     (options ``key=value``, one key, at least three numbers): the best value may lie beyond

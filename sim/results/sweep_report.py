@@ -28,6 +28,7 @@ from sim.results.decision import (
     money,
     not_separated,
     recommend,
+    tie_sentence,
 )
 
 TABLE = "kpis.parquet"
@@ -119,23 +120,13 @@ def sweep_answer(data: pd.DataFrame, options: list, label: dict, currency: str) 
             *([edge] if edge else [])]
 
 
-SHOWN_TIED = 8  # options named as not separated from the best, at most
-
-
 def tie_note(data: pd.DataFrame, options: list, label: dict, best) -> str:
-    """A sentence naming the options the data do not tell from the recommendation by NPV
-    (``not_separated``); "" where there are none."""
+    """The options the data do not tell from the recommendation by NPV
+    (``not_separated``), as a sentence (``tie_sentence``); "" where there are none."""
     if best is None:
         return ""
     tied = not_separated(data, "npv", best, options)
-    if not tied:
-        return ""
-    named = ", ".join(f"{label[o]} ({o})" for o in tied[:SHOWN_TIED])
-    more = len(tied) - SHOWN_TIED
-    named += f" and {more} more" if more > 0 else ""
-    return (f"Options the data do not separate from {label[best]} (each one's 90% paired "
-            f"interval against it includes no gain): {named}. Any of them may be the best; "
-            "more seeds narrow the intervals, and what the model leaves out may decide.")
+    return tie_sentence(label[best], [f"{label[o]} ({o})" for o in tied])
 
 
 def compact_comparison(sweep_dir, out_md: Path, page, fmt) -> Path:

@@ -126,3 +126,27 @@ def test_a_bad_value_stops_the_risk_runner_before_any_job(tmp_path, capsys):
     assert rc == 2 and len(err) == 1
     assert "firm.marketing.budget_per_week must be >= 0.0, got -5.0" in err[0]
     assert not (tmp_path / "sweep").exists()
+
+
+def test_the_answer_names_the_options_the_data_do_not_separate_from_the_best():
+    """``experiments.report.answer_text``: with three options or more, the options whose
+    paired interval against the recommendation includes no gain follow the answer."""
+    import pandas as pd
+
+    from experiments.report import answer_text
+    from sim.cli import compose
+
+    best = [10.0, 12.0, 11.0, 13.0, 9.0]
+    close = [10.5, 11.0, 11.2, 12.0, 9.6]  # differences -0.5, 1, -0.2, 1, -0.6
+    steady = [9.0, 11.0, 10.0, 12.0, 8.0]  # always 1 less
+    kpis = pd.DataFrame([{"option": o, "seed": s, "npv": v[s] * 1e6}
+                         for o, v in (("a", best), ("b", close), ("c", steady))
+                         for s in range(5)])
+    text = answer_text(kpis, compose(["horizon_days=100"]))
+    assert text.startswith("**Recommendation: a**: expected NPV")
+    assert text.endswith("Options the data do not separate from a (each one's 90% paired "
+                         "interval against it includes no gain): b. Any of them may be the "
+                         "best; more seeds narrow the intervals, and what the model leaves "
+                         "out may decide.")
+    two = answer_text(kpis[kpis["option"] != "c"], compose(["horizon_days=100"]))
+    assert "Options the data do not separate" not in two  # the first sentence says it
