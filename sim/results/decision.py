@@ -94,6 +94,12 @@ def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "",
                 f"{fmt(ans['runner_up_mean'], currency)} for **{ans['runner_up']}**, but "
                 "they share no seed, so there is no paired comparison: run both on the "
                 "same seeds before deciding.")
+    if ans["gain"] == 0.0 and ans["low"] == 0.0 and ans["high"] == 0.0:
+        return (f"**No single recommendation**: {ans['recommendation']} and "
+                f"{ans['runner_up']} give the same {label} ({fmt(ans['mean'], currency)} on "
+                f"average) on every one of their {ans['n']} common seeds, so what sets them "
+                f"apart does not reach {label} in this run (a horizon that ends before it "
+                "matters, a lever that does not bind).")
     if ans["n"] == 1:  # a difference, no evidence of its spread
         return (f"{rec}: {label} {fmt(ans['gain'], currency)} {more} than "
                 f"**{ans['runner_up']}** on their one common seed; one seed gives no "

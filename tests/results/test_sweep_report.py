@@ -195,3 +195,13 @@ def test_options_the_data_do_not_separate_from_the_best():
     assert tie_note(data, ["A", "C", "D"], label, "A") == ""
     one_seed = data[data["seed"] == 0]  # no interval with one seed: nothing named
     assert not_separated(one_seed, "npv", "A", ["A", "B", "C", "D"]) == []
+
+
+def test_options_that_give_the_same_npv_on_every_seed_are_no_recommendation():
+    from sim.results.decision import answer_sentence, recommend
+
+    same = pd.DataFrame({"option": ["a", "a", "b", "b"], "seed": [0, 1, 0, 1],
+                         "npv": [-4e6, -5e6, -4e6, -5e6]})
+    text = answer_sentence(recommend(same, "npv"), "NPV", money, "USD")
+    assert text.startswith("**No single recommendation**: a and b give the same NPV "
+                           "(-4.50M USD on average) on every one of their 2 common seeds")

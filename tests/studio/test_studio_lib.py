@@ -215,5 +215,9 @@ def test_a_finished_sweeps_answer_is_the_reports(tmp_path):
     text = sweeps.answer({"path": str(sweep)})
     assert text[0].startswith("**Recommendation: O3 (firm.pricing.list_price=240)**: "
                               "expected NPV 1.50M currency units more than **O2")
-    assert text[1].startswith("**At the edge of the grid**: firm.pricing.list_price=240")
+    # two seeds: wide intervals, neither other option is told apart from the best
+    assert text[1].startswith("Options the data do not separate from O3 (each one's 90% "
+                              "paired interval against it includes no gain): O1 "
+                              "(firm.pricing.list_price=200), O2 (firm.pricing.list_price=220)")
+    assert text[2].startswith("**At the edge of the grid**: firm.pricing.list_price=240")
     assert sweeps.answer({"path": str(tmp_path / "none")}) == []
