@@ -186,6 +186,11 @@ def write_scorecard(paths, out=None) -> Path:
         try:
             runs = find_runs(paths[0])
         except MarketsimError:
+            if (paths[0] / "sweep.json").is_file() and not (paths[0] / "kpis.parquet").is_file():
+                raise MarketsimError(
+                    f"{str(paths[0])!r} is a sweep without its combined table (kpis.parquet, "
+                    "written when the sweep ends): it is still running, or it was stopped; "
+                    "run the same command into the same hydra.sweep.dir to finish it") from None
             if not is_compact_sweep(paths[0]):
                 raise
             # a compact sweep (KPIs only): its options compared from its combined table

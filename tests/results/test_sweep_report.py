@@ -205,3 +205,13 @@ def test_options_that_give_the_same_npv_on_every_seed_are_no_recommendation():
     text = answer_sentence(recommend(same, "npv"), "NPV", money, "USD")
     assert text.startswith("**No single recommendation**: a and b give the same NPV "
                            "(-4.50M USD on average) on every one of their 2 common seeds")
+
+
+def test_a_sweep_without_its_table_yet_is_named_as_such(tmp_path):
+    sweep = tmp_path / "sweep"
+    (sweep / "0").mkdir(parents=True)
+    (sweep / "sweep.json").write_text("{}")
+    (sweep / "0" / "job.json").write_text(json.dumps({"status": "running"}))
+    with pytest.raises(MarketsimError, match="a sweep without its combined table .* still "
+                                             "running, or it was stopped"):
+        write_scorecard([sweep])
