@@ -153,30 +153,43 @@ def tie_sentence(best: str, tied: list, level: float = LEVEL) -> str:
             "best; more seeds narrow the intervals, and what the model leaves out may decide.")
 
 
+def _settings(option) -> dict | None:
+    """``{key: value text}`` of an option named ``key=value, key=value``; None otherwise."""
+    out = {}
+    for part in str(option).split(", "):
+        key, sep, value = part.partition("=")
+        if not sep or not key or key in out:
+            return None
+        out[key] = value
+    return out
+
+
 def edge_note(options, best) -> str:
-    """A warning where the recommended option ``best`` is an end of a grid over one number
-    (options ``key=value``, one key, at least three numbers): the best value may lie beyond
-    the range swept, and the recommendation is then only the best of what was tried. ""
-    otherwise."""
-    grid = []
-    for option in options:
-        key, sep, value = str(option).partition("=")
-        if not sep or "," in value:
-            return ""
-        try:
-            grid.append((key, float(value), value, option))
-        except ValueError:
-            return ""
-    if len(grid) < 3 or len({k for k, _, _, _ in grid}) != 1:
+    """A warning where the recommended option ``best`` lies at an end of a grid: for each
+    key the options set (options named ``key=value[, key=value]``, all with the same keys)
+    that takes at least three numbers, ``best``'s value being the lowest or the highest
+    swept. The best value may then lie beyond the range swept, and the recommendation is
+    only the best of what was tried. "" otherwise."""
+    grid = [_settings(o) for o in options]
+    if best not in options or any(g is None for g in grid) or len({tuple(g) for g in grid}) != 1:
         return ""
-    numbers = [x for _, x, _, _ in grid]
-    for key, x, value, option in grid:
-        if option == best and x in (min(numbers), max(numbers)):
-            side, beyond = ("highest", "above") if x == max(numbers) else ("lowest", "below")
-            return (f"**At the edge of the grid**: {key}={value} is the {side} value swept, "
-                    f"so the best {key} may lie {beyond} it; sweep beyond it before "
-                    "taking this as the answer.")
-    return ""
+    chosen = grid[list(options).index(best)]
+    ends = []
+    for key, value in chosen.items():
+        try:
+            numbers = {float(g[key]) for g in grid}
+            x = float(value)
+        except ValueError:
+            continue
+        if len(numbers) < 3 or x not in (min(numbers), max(numbers)):
+            continue
+        side, beyond = ("highest", "above") if x == max(numbers) else ("lowest", "below")
+        ends.append(f"{key}={value} is the {side} value swept, so the best {key} may lie "
+                    f"{beyond} it")
+    if not ends:
+        return ""
+    return (f"**At the edge of the grid**: {'; '.join(ends)}; sweep further before taking "
+            "this as the answer.")
 
 
 def go_no_go(npv_per_draw, p_loss: float, what: str, currency: str = "",

@@ -104,10 +104,21 @@ def test_a_best_option_at_the_end_of_a_numeric_grid_is_flagged():
     assert "may lie below it" in edge_note(grid, grid[0])
     assert edge_note(grid, grid[1]) == ""  # an interior optimum
     assert edge_note(grid[:2], grid[1]) == ""  # two options: no interior to speak of
-    assert edge_note(["a=1", "b=2", "a=3"], "a=3") == ""  # not one key
+    assert edge_note(["a=1", "b=2", "a=3"], "a=3") == ""  # not the same keys
     assert edge_note(["s=x", "s=y", "s=z"], "s=z") == ""  # not numbers
-    assert edge_note(["a=1, b=2", "a=2, b=2", "a=3, b=2"], "a=3, b=2") == ""
     assert edge_note(grid, None) == ""
+    # a grid over two keys: each key that takes three numbers or more is looked at
+    two = [f"a={a}, b={b}" for a in (1, 2, 3) for b in (10, 20, 30)]
+    assert edge_note(two, "a=2, b=20") == ""
+    assert edge_note(two, "a=3, b=20") == (
+        "**At the edge of the grid**: a=3 is the highest value swept, so the best a may lie "
+        "above it; sweep further before taking this as the answer.")
+    assert edge_note(two, "a=1, b=30") == (
+        "**At the edge of the grid**: a=1 is the lowest value swept, so the best a may lie "
+        "below it; b=30 is the highest value swept, so the best b may lie above it; sweep "
+        "further before taking this as the answer.")
+    mixed = [f"a={a}, s={s}" for a in (1, 2, 3) for s in ("x", "y")]
+    assert "a=3 is the highest" in edge_note(mixed, "a=3, s=x")  # s is not a number
 
 
 def test_the_compact_page_flags_an_edge(tmp_path):
