@@ -27,6 +27,7 @@ from sim.results.decision import (
     edge_note,
     money,
     not_separated,
+    paired_interval,
     recommend,
     tie_sentence,
 )
@@ -108,6 +109,8 @@ def sweep_answer(data: pd.DataFrame, options: list, label: dict, currency: str) 
     """The answer's paragraphs: the recommendation by mean NPV with its paired interval
     over common seeds (``answer_sentence``), and where it is an end of a numeric grid, the
     warning that the best value may lie beyond it (``edge_note``)."""
+    if len(options) == 1:  # seeds of one configuration: its spread, not a choice
+        return [one_option_sentence(data["npv"].dropna(), currency)]
     ans = recommend(data, "npv")
     best = ans.get("recommendation")
     edge = edge_note(options, best)
@@ -118,6 +121,22 @@ def sweep_answer(data: pd.DataFrame, options: list, label: dict, currency: str) 
             ans["runner_up"] = f"{label[ans['runner_up']]} ({ans['runner_up']})"
     return [answer_sentence(ans, "NPV", money, currency), *([close] if close else []),
             *([edge] if edge else [])]
+
+
+def one_option_sentence(npv: pd.Series, currency: str) -> str:
+    """The answer of a sweep over seeds of one configuration: its mean NPV with a 90%
+    interval of that mean (Student t over the seeds) and the share of seeds that lose
+    money: the model's chance variation, with its assumptions held."""
+    if npv.empty:
+        return "**No answer**: no job has an NPV."
+    low, high = paired_interval(npv)
+    spread = ("" if not np.isfinite(low) else
+              f" (90% interval of the mean [{money(low, currency)}, {money(high, currency)}])")
+    return (f"**One configuration over {len(npv):,} seed{'s' * (len(npv) != 1)}**: mean NPV "
+            f"{money(npv.mean(), currency)}{spread}; it loses money in "
+            f"{100 * (npv < 0).mean():.0f}% of the seeds. This is the spread of the model's "
+            "chance events with its assumptions held; it does not include what is uncertain "
+            "in the assumptions themselves (python -m experiments.risk draws those).")
 
 
 def tie_note(data: pd.DataFrame, options: list, label: dict, best) -> str:
@@ -175,6 +194,7 @@ def compact_comparison(sweep_dir, out_md: Path, page, fmt) -> Path:
             lines = ["- The sweep's base configuration is in multirun.yaml (it holds values "
                      "that only a job resolves, so it is not summarised here)."]
         blocks += [("h2", "Assumptions (the sweep's base configuration)"), ("list", lines)]
-    title = f"Sweep: comparison of {len(options)} option{'s' * (len(options) != 1)} " \
-            f"({sweep_dir.name})"
+    title = (f"Sweep: comparison of {len(options)} options ({sweep_dir.name})"
+             if len(options) > 1 else f"Sweep: one configuration over its seeds "
+                                      f"({sweep_dir.name})")
     return page(title, blocks, out_md)

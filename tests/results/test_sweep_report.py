@@ -226,3 +226,22 @@ def test_a_sweep_without_its_table_yet_is_named_as_such(tmp_path):
     with pytest.raises(MarketsimError, match="a sweep without its combined table .* still "
                                              "running, or it was stopped"):
         write_scorecard([sweep])
+
+
+def test_a_sweep_of_one_configuration_gives_its_spread_over_seeds(tmp_path):
+    from scipy import stats
+
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    npv = np.array([-2e6, 1e6, 3e6, -1e6, 4e6])
+    pd.DataFrame({"job": [str(k) for k in range(5)], "status": "ok",
+                  "override.seed": [str(k) for k in range(5)], "seed": range(5),
+                  "npv": npv}).to_parquet(sweep / "kpis.parquet", index=False)
+    (sweep / "sweep.json").write_text("{}")
+    page = write_scorecard([sweep]).read_text()
+    half = stats.t.ppf(0.95, 4) * npv.std(ddof=1) / np.sqrt(5)
+    cur = "currency units"
+    assert page.startswith("# Sweep: one configuration over its seeds (sweep)")
+    assert (f"**One configuration over 5 seeds**: mean NPV {money(1e6, cur)} (90% interval "
+            f"of the mean [{money(1e6 - half, cur)}, {money(1e6 + half, cur)}]); it loses "
+            "money in 40% of the seeds.") in page
