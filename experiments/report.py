@@ -74,6 +74,8 @@ def answer_text(kpis: pd.DataFrame, config, kpi: str = "npv", label: str = "NPV"
     if best is None or len(options) < 3:  # with two, the sentence above says it
         return text
     tied = not_separated(kpis, kpi, best, options, by=by, higher_is_better=higher_is_better)
+    if tied == [ans.get("runner_up")]:  # the sentence above says it
+        return text
     return f"{text} {tie_sentence(str(best), [str(o) for o in tied])}".rstrip()
 
 

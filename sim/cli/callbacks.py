@@ -147,8 +147,30 @@ class CombineKpis(CheckInputs):
               f"{(sweep_dir / 'kpis.parquet').resolve()}")
         for p in paths:
             print(f"[marketsim] plot: {p.resolve()}")
+        for line in answer_lines(sweep_dir, str(config.get("currency") or "USD")):
+            print(line)
         for line in failure_lines(failed):
             print(line, file=sys.stderr)
+
+
+def answer_lines(sweep_dir: Path, currency: str) -> list:
+    """The sweep's answer in the terminal, as ``marketsim report`` words it (the
+    recommendation, the options not separated from it, the edge of the grid; for seeds of
+    one configuration their spread), and where the full page is; [] without complete
+    jobs."""
+    import pandas as pd
+
+    from sim.errors import MarketsimError
+    from sim.results.sweep_report import sweep_answer, sweep_options
+
+    try:
+        _, data, options, label = sweep_options(pd.read_parquet(sweep_dir / "kpis.parquet"),
+                                                sweep_dir)
+    except MarketsimError:
+        return []
+    lines = [f"[marketsim] {text.replace('**', '')}"
+             for text in sweep_answer(data, options, label, currency)]
+    return lines + [f"[marketsim] the comparison in full: marketsim report {sweep_dir}"]
 
 
 SHOWN_ERRORS = 10  # distinct errors listed at the end of a sweep

@@ -135,8 +135,8 @@ def _compare(runs, out_md: Path, title: str) -> Path:
     label = {o: f"O{i + 1}" for i, o in enumerate(options)}
     ans = recommend(pd.DataFrame(kpi_rows), "npv")
     edge = edge_note(options, ans.get("recommendation"))
-    close = (tie_note(pd.DataFrame(kpi_rows), options, label, ans.get("recommendation"))
-             if len(options) > 2 else "")
+    close = (tie_note(pd.DataFrame(kpi_rows), options, label, ans.get("recommendation"),
+                      ans.get("runner_up")) if len(options) > 2 else "")
     if ans.get("recommendation") is not None:
         ans["recommendation"] = f"{label[ans['recommendation']]} ({ans['recommendation']})"
         if "runner_up" in ans:

@@ -114,7 +114,8 @@ def sweep_answer(data: pd.DataFrame, options: list, label: dict, currency: str) 
     ans = recommend(data, "npv")
     best = ans.get("recommendation")
     edge = edge_note(options, best)
-    close = tie_note(data, options, label, best) if len(options) > 2 else ""
+    close = (tie_note(data, options, label, best, ans.get("runner_up"))
+             if len(options) > 2 else "")
     if best is not None:
         ans["recommendation"] = f"{label[best]} ({best})"
         if "runner_up" in ans:
@@ -139,12 +140,15 @@ def one_option_sentence(npv: pd.Series, currency: str) -> str:
             "in the assumptions themselves (python -m experiments.risk draws those).")
 
 
-def tie_note(data: pd.DataFrame, options: list, label: dict, best) -> str:
+def tie_note(data: pd.DataFrame, options: list, label: dict, best, runner_up=None) -> str:
     """The options the data do not tell from the recommendation by NPV
-    (``not_separated``), as a sentence (``tie_sentence``); "" where there are none."""
+    (``not_separated``), as a sentence (``tie_sentence``); "" where there are none, or
+    where the only one is ``runner_up`` (the answer's first sentence says it)."""
     if best is None:
         return ""
     tied = not_separated(data, "npv", best, options)
+    if tied == [runner_up]:
+        return ""
     return tie_sentence(label[best], [f"{label[o]} ({o})" for o in tied])
 
 

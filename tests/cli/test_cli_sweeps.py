@@ -68,6 +68,15 @@ def test_2x2_sweep_with_the_joblib_launcher(sweep_2x2):
     width, height = png_size(plot)
     assert width > 100 and height > 100
     assert f"{sweep_dir / 'kpis.parquet'}" in proc.stdout
+    # the answer in the terminal, as marketsim report words it: 150 days end before the
+    # launch, so our NPV is the same in both scenarios on each seed
+    answer = [ln for ln in proc.stdout.splitlines() if ln.startswith("[marketsim] No single")]
+    assert len(answer) == 1, proc.stdout
+    assert answer[0].startswith("[marketsim] No single recommendation: O")
+    assert "O1 (scenario=baseline)" in answer[0] and "O2 (scenario=price_war)" in answer[0]
+    assert "give the same NPV" in answer[0]
+    assert "on every one of their 2 common seeds" in answer[0]
+    assert f"[marketsim] the comparison in full: marketsim report {sweep_dir}" in proc.stdout
 
 
 def test_resume_skips_complete_jobs_and_reruns_the_missing_one(sweep_2x2):

@@ -131,22 +131,31 @@ def test_a_bad_value_stops_the_risk_runner_before_any_job(tmp_path, capsys):
 def test_the_answer_names_the_options_the_data_do_not_separate_from_the_best():
     """``experiments.report.answer_text``: with three options or more, the options whose
     paired interval against the recommendation includes no gain follow the answer."""
+    import numpy as np
     import pandas as pd
 
     from experiments.report import answer_text
     from sim.cli import compose
 
-    best = [10.0, 12.0, 11.0, 13.0, 9.0]
-    close = [10.5, 11.0, 11.2, 12.0, 9.6]  # differences -0.5, 1, -0.2, 1, -0.6
-    steady = [9.0, 11.0, 10.0, 12.0, 8.0]  # always 1 less
+    best = [10.0, 12.0, 11.0, 13.0, 9.0]  # mean 11
+    steady = [9.5, 11.5, 10.5, 12.5, 8.5]  # the runner-up: always 0.5 less, told apart
+    wide = [12.0, 8.0, 13.0, 9.0, 10.0]  # mean 10.4, differences -2, 4, -2, 4, -1
     kpis = pd.DataFrame([{"option": o, "seed": s, "npv": v[s] * 1e6}
-                         for o, v in (("a", best), ("b", close), ("c", steady))
+                         for o, v in (("a", best), ("b", steady), ("c", wide))
                          for s in range(5)])
     text = answer_text(kpis, compose(["horizon_days=100"]))
-    assert text.startswith("**Recommendation: a**: expected NPV")
+    assert text.startswith("**Recommendation: a**: expected NPV 500k USD more than **b**")
     assert text.endswith("Options the data do not separate from a (each one's 90% paired "
-                         "interval against it includes no gain): b. Any of them may be the "
+                         "interval against it includes no gain): c. Any of them may be the "
                          "best; more seeds narrow the intervals, and what the model leaves "
                          "out may decide.")
-    two = answer_text(kpis[kpis["option"] != "c"], compose(["horizon_days=100"]))
-    assert "Options the data do not separate" not in two  # the first sentence says it
+    two = answer_text(kpis[kpis["option"] != "b"], compose(["horizon_days=100"]))
+    assert "Options the data do not separate" not in two  # two options: the first says it
+    # the runner-up alone not told apart: the first sentence says it, no second one
+    close = kpis.assign(npv=np.where(kpis["option"] == "b", kpis["npv"] + np.tile(
+        [0.0, 1e6, 0.0, -1e6, 0.7e6], 3), kpis["npv"]))
+    close = close[close["option"] != "c"]
+    close = pd.concat([close, kpis[kpis["option"] == "c"].assign(npv=lambda d: d["npv"] - 9e6)])
+    text = answer_text(close, compose(["horizon_days=100"]))
+    assert "the data do not separate the two" in text
+    assert "Options the data do not separate" not in text
