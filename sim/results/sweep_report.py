@@ -88,6 +88,9 @@ def sweep_options(table: pd.DataFrame, sweep_dir=None):
     if ok.empty or "npv" not in ok:
         raise MarketsimError(f"a sweep whose jobs all failed: nothing to compare (their "
                              f"errors are in {TABLE})")
+    if "seed" not in ok:
+        raise MarketsimError(f"the sweep's {TABLE} has no seed column: its jobs cannot be "
+                             "paired by seed")
     def numbers(rows, option):
         part = pd.DataFrame({"option": option, "seed": pd.to_numeric(rows["seed"],
                                                                        errors="coerce")})
@@ -160,9 +163,8 @@ def compact_comparison(sweep_dir, out_md: Path, page, fmt) -> Path:
     table = pd.read_parquet(sweep_dir / TABLE)
     try:
         ok, data, options, label = sweep_options(table, sweep_dir)
-    except MarketsimError:
-        raise MarketsimError(f"{str(sweep_dir)!r} is a sweep whose jobs all failed: nothing "
-                             f"to compare (their errors are in {TABLE})") from None
+    except MarketsimError as e:
+        raise MarketsimError(f"{str(sweep_dir)!r}: {e}") from None
     cfg = sweep_config(sweep_dir)
     cur = currency_of(cfg) if cfg else "currency units"
     answer = sweep_answer(data, options, label, cur)

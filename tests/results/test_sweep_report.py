@@ -245,3 +245,13 @@ def test_a_sweep_of_one_configuration_gives_its_spread_over_seeds(tmp_path):
     assert (f"**One configuration over 5 seeds**: mean NPV {money(1e6, cur)} (90% interval "
             f"of the mean [{money(1e6 - half, cur)}, {money(1e6 + half, cur)}]); it loses "
             "money in 40% of the seeds.") in page
+
+
+def test_a_table_without_seeds_is_refused_with_its_reason(tmp_path):
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    pd.DataFrame({"job": ["0", "1"], "status": ["ok", "ok"], "override.a": ["1", "2"],
+                  "npv": [1.0, 2.0]}).to_parquet(sweep / "kpis.parquet", index=False)
+    (sweep / "sweep.json").write_text("{}")
+    with pytest.raises(MarketsimError, match="has no seed column"):
+        write_scorecard([sweep])
