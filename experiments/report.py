@@ -30,9 +30,8 @@ from sim.results.assumptions import (
 from sim.results.decision import (
     answer_sentence,
     money,
-    not_separated,
     recommend,
-    tie_sentence,
+    tie_note,
 )
 
 MONEY_KPIS = {"npv", "cumulative_profit", "cumulative_revenue", "gross_margin", "cash_final",
@@ -73,10 +72,9 @@ def answer_text(kpis: pd.DataFrame, config, kpi: str = "npv", label: str = "NPV"
     options = list(dict.fromkeys(kpis[by]))
     if best is None or len(options) < 3:  # with two, the sentence above says it
         return text
-    tied = not_separated(kpis, kpi, best, options, by=by, higher_is_better=higher_is_better)
-    if tied == [ans.get("runner_up")]:  # the sentence above says it
-        return text
-    return f"{text} {tie_sentence(str(best), [str(o) for o in tied])}".rstrip()
+    close = tie_note(kpis, options, best, ans.get("runner_up"), kpi=kpi, by=by,
+                     higher_is_better=higher_is_better)
+    return f"{text} {close}".rstrip()
 
 
 def write_summary(out: Path, summary: pd.DataFrame) -> Path:

@@ -140,17 +140,26 @@ def not_separated(values: pd.DataFrame, kpi: str, best, options, by: str = "opti
 SHOWN_TIED = 8  # options named as not separated from the best, at most
 
 
-def tie_sentence(best: str, tied: list, level: float = LEVEL) -> str:
-    """The sentence naming the options (display names ``tied``) that the data do not
-    separate from ``best`` (``not_separated``); "" where there are none."""
-    if not tied:
+def tie_note(values: pd.DataFrame, options, best, runner_up=None, label=None,
+             kpi: str = "npv", by: str = "option", higher_is_better: bool = True,
+             level: float = LEVEL) -> str:
+    """The sentence naming the options the data do not separate from ``best``
+    (``not_separated``); "" where there are none, or where the only one is ``runner_up``
+    (the answer's first sentence says it). ``label``: short names (``O1``...), the best
+    then named by its label and the others by label and option."""
+    if best is None:
         return ""
-    named = ", ".join(tied[:SHOWN_TIED])
-    more = len(tied) - SHOWN_TIED
+    tied = not_separated(values, kpi, best, options, by, higher_is_better, level)
+    if not tied or tied == [runner_up]:
+        return ""
+    names = ([f"{label[o]} ({o})" for o in tied] if label else [str(o) for o in tied])
+    named = ", ".join(names[:SHOWN_TIED])
+    more = len(names) - SHOWN_TIED
     named += f" and {more} more" if more > 0 else ""
-    return (f"Options the data do not separate from {best} (each one's {100 * level:.0f}% "
-            f"paired interval against it includes no gain): {named}. Any of them may be the "
-            "best; more seeds narrow the intervals, and what the model leaves out may decide.")
+    return (f"Options the data do not separate from {label[best] if label else best} (each "
+            f"one's {100 * level:.0f}% paired interval against it includes no gain): {named}. "
+            "Any of them may be the best; more seeds narrow the intervals, and what the model "
+            "leaves out may decide.")
 
 
 def _settings(option) -> dict | None:

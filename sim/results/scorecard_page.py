@@ -19,10 +19,10 @@ import pandas as pd
 
 from sim.errors import MarketsimError
 from sim.results.assumptions import assumption_lines, currency_of
-from sim.results.decision import answer_sentence, edge_note, money, recommend
+from sim.results.decision import money
 from sim.results.files import atomic_write
 from sim.results.scorecard import MEASURES, PERSPECTIVES, find_runs, load_run, year_scorecard
-from sim.results.sweep_report import compact_comparison, is_compact_sweep, tie_note
+from sim.results.sweep_report import compact_comparison, is_compact_sweep, sweep_answer
 
 SOURCE = ("Perspectives as in Kaplan and Norton (1992), \"The Balanced Scorecard: Measures "
           "that Drive Performance\", Harvard Business Review 70(1). Definitions: docs/kpis.md.")
@@ -133,19 +133,11 @@ def _compare(runs, out_md: Path, title: str) -> Path:
     cur = currency_of(cfg)
     means = {o: _mean_scorecard(c) for o, c in cards.items()}
     label = {o: f"O{i + 1}" for i, o in enumerate(options)}
-    ans = recommend(pd.DataFrame(kpi_rows), "npv")
-    edge = edge_note(options, ans.get("recommendation"))
-    close = (tie_note(pd.DataFrame(kpi_rows), options, label, ans.get("recommendation"),
-                      ans.get("runner_up")) if len(options) > 2 else "")
-    if ans.get("recommendation") is not None:
-        ans["recommendation"] = f"{label[ans['recommendation']]} ({ans['recommendation']})"
-        if "runner_up" in ans:
-            ans["runner_up"] = f"{label[ans['runner_up']]} ({ans['runner_up']})"
     base = means[options[0]][["perspective", "key", "measure", "unit"]].copy()
     for o in options:
         base[label[o]] = means[o]["run"].to_numpy()
-    blocks = [("p", answer_sentence(ans, "NPV", money, cur)), *([("p", close)] if close else []),
-              *([("p", edge)] if edge else []),
+    blocks = [*[("p", text) for text in sweep_answer(pd.DataFrame(kpi_rows), options, label,
+                                                     cur)],
               ("list", [f"- **{label[o]}**: {o} ({len(cards[o])} seed"
                         f"{'s' * (len(cards[o]) != 1)})" for o in options]),
               ("p", f"Values are means over seeds, money in {cur}; *run* values: the run's "

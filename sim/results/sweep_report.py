@@ -26,10 +26,9 @@ from sim.results.decision import (
     answer_sentence,
     edge_note,
     money,
-    not_separated,
     paired_interval,
     recommend,
-    tie_sentence,
+    tie_note,
 )
 
 TABLE = "kpis.parquet"
@@ -91,6 +90,7 @@ def sweep_options(table: pd.DataFrame, sweep_dir=None):
     if "seed" not in ok:
         raise MarketsimError(f"the sweep's {TABLE} has no seed column: its jobs cannot be "
                              "paired by seed")
+
     def numbers(rows, option):
         part = pd.DataFrame({"option": option, "seed": pd.to_numeric(rows["seed"],
                                                                        errors="coerce")})
@@ -110,14 +110,16 @@ def sweep_options(table: pd.DataFrame, sweep_dir=None):
 
 def sweep_answer(data: pd.DataFrame, options: list, label: dict, currency: str) -> list:
     """The answer's paragraphs: the recommendation by mean NPV with its paired interval
-    over common seeds (``answer_sentence``), and where it is an end of a numeric grid, the
-    warning that the best value may lie beyond it (``edge_note``)."""
+    over common seeds (``answer_sentence``), with three options or more those the data do
+    not separate from it (``tie_note``), and where it is an end of a numeric grid, the
+    warning that the best value may lie beyond it (``edge_note``); for seeds of one
+    configuration, their spread (``one_option_sentence``)."""
     if len(options) == 1:  # seeds of one configuration: its spread, not a choice
         return [one_option_sentence(data["npv"].dropna(), currency)]
     ans = recommend(data, "npv")
     best = ans.get("recommendation")
     edge = edge_note(options, best)
-    close = (tie_note(data, options, label, best, ans.get("runner_up"))
+    close = (tie_note(data, options, best, ans.get("runner_up"), label)
              if len(options) > 2 else "")
     if best is not None:
         ans["recommendation"] = f"{label[best]} ({best})"
@@ -141,18 +143,6 @@ def one_option_sentence(npv: pd.Series, currency: str) -> str:
             f"{100 * (npv < 0).mean():.0f}% of the seeds. This is the spread of the model's "
             "chance events with its assumptions held; it does not include what is uncertain "
             "in the assumptions themselves (python -m experiments.risk draws those).")
-
-
-def tie_note(data: pd.DataFrame, options: list, label: dict, best, runner_up=None) -> str:
-    """The options the data do not tell from the recommendation by NPV
-    (``not_separated``), as a sentence (``tie_sentence``); "" where there are none, or
-    where the only one is ``runner_up`` (the answer's first sentence says it)."""
-    if best is None:
-        return ""
-    tied = not_separated(data, "npv", best, options)
-    if tied == [runner_up]:
-        return ""
-    return tie_sentence(label[best], [f"{label[o]} ({o})" for o in tied])
 
 
 def compact_comparison(sweep_dir, out_md: Path, page, fmt) -> Path:

@@ -182,8 +182,7 @@ def test_a_compact_job_of_several_replications_gives_its_seeds(tmp_path):
 def test_options_the_data_do_not_separate_from_the_best():
     from scipy import stats
 
-    from sim.results.decision import not_separated
-    from sim.results.sweep_report import tie_note
+    from sim.results.decision import not_separated, tie_note
 
     seeds = range(5)
     best = [10.0, 12.0, 11.0, 13.0, 9.0]
@@ -199,11 +198,11 @@ def test_options_the_data_do_not_separate_from_the_best():
     assert not_separated(data, "npv", "A", ["A", "B", "C", "D"]) == ["B"]
     assert not_separated(data, "npv", "A", ["A", "C", "D"]) == []
     label = {"A": "O1", "B": "O2", "C": "O3", "D": "O4"}
-    assert tie_note(data, ["A", "B", "C", "D"], label, "A") == (
+    assert tie_note(data, ["A", "B", "C", "D"], "A", label=label) == (
         "Options the data do not separate from O1 (each one's 90% paired interval against "
         "it includes no gain): O2 (B). Any of them may be the best; more seeds narrow the "
         "intervals, and what the model leaves out may decide.")
-    assert tie_note(data, ["A", "C", "D"], label, "A") == ""
+    assert tie_note(data, ["A", "C", "D"], "A", label=label) == ""
     one_seed = data[data["seed"] == 0]  # no interval with one seed: nothing named
     assert not_separated(one_seed, "npv", "A", ["A", "B", "C", "D"]) == []
 
