@@ -89,8 +89,8 @@ def run_aggregate_reference(seg, offer, j_count, steps, seed):
 
 
 AGENT_PARTS = ("_step_agents", "_scatter_changes", "_sum_chunks")
-AGGREGATE_PARTS = ("_step_aggregate", "_step_aggregate_handle", "_segment_drivers", "drivers",
-                   "hazard_probabilities", "_check_offer")
+AGGREGATE_PARTS = ("_step_aggregate", "_step_aggregate_handle", "_step_lanes", "_segment_drivers",
+                   "drivers", "hazard_probabilities", "_check_offer")
 
 
 def time_breakdown(module_name, names, run_steps, steps):

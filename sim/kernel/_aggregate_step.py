@@ -16,6 +16,10 @@ body, two specialisations):
 - a tuple ``(key, min_variance)``: the same keys and indices with the approximate sampler
   ``binomial_approx(n, p, draw_key(key, index), min_variance)`` (``draws="approx"``).
 
+For keyed sources the market steps with ``sim.kernel._aggregate_lanes.step_lanes``, which
+makes the same draws in batches (and shares ``prologue``, ``considering_probability``,
+``switch`` and ``settle`` with this step); this one-at-a-time step is its reference.
+
 Model: see ``sim.kernel.aggregate``.
 """
 
@@ -133,7 +137,82 @@ def owner_probabilities(churn_rate, slope, replacement_rate, satisfaction, dt, p
 
 
 @jit
-def _switch(source, s, s_count, j_count, switching, shares, fill_rate, backorders, out):
+def prologue(source, dt, seg, weights, price, attributes, utility, has_utility, available,
+             awareness, advertising, satisfaction, churn_rate, slope, replacement_rate,
+             fill_rate, backorders):
+    """What a step computes before its draws: ``(has_backorders, shares, adv, attract,
+    reach, p_churn, p_repl, lq_churn, lq_repl)`` (``step_aggregate``'s arguments)."""
+    s_count = seg.shape[0]
+    j_count = price.shape[0]
+    has_backorders = False
+    for j in range(j_count):
+        has_backorders = has_backorders or backorders[j]
+    base = utility if has_utility else _base_utility(weights, attributes)
+    shares = np.empty((s_count, j_count + 1))
+    adv = np.empty(s_count)
+    attract = np.empty(s_count)
+    reach = np.empty(s_count)
+    _segment_drivers(base, seg[:, SEG_ALPHA], seg[:, SEG_V0], seg[:, SEG_BETA],
+                     seg[:, SEG_IV_REF], price, available, awareness, advertising, shares,
+                     adv, attract, reach)
+    p_churn = np.empty(j_count)
+    p_replace = np.empty(j_count)
+    owner_probabilities(churn_rate, slope, replacement_rate, satisfaction, dt, p_churn,
+                        p_replace)
+    # a replacement buyer who finds no stock waits: the replacement probability given no
+    # churn, times the fill rate (0 where the product cannot be bought); the logarithms
+    # the exact samplers need of the shared probabilities, once per step
+    p_repl = np.empty(j_count)
+    lq_churn = np.empty(j_count)
+    lq_repl = np.empty(j_count)
+    for j in range(j_count):
+        p_repl[j] = 0.0
+        if p_replace[j] > 0.0 and available[j] and fill_rate[j] > 0.0:
+            p_repl[j] = min(p_replace[j] * fill_rate[j] / (1.0 - p_churn[j]), 1.0)
+        lq_churn[j] = shared_log_q(source, p_churn[j]) if p_churn[j] > 0.0 else 1.0
+        lq_repl[j] = shared_log_q(source, p_repl[j]) if p_repl[j] > 0.0 else 1.0
+    return has_backorders, shares, adv, attract, reach, p_churn, p_repl, lq_churn, lq_repl
+
+
+@jit(inline="always")
+def considering_probability(s, dt, seg, satisfaction, pool, lapsed, active, adv, attract,
+                            reach, season):
+    """The probability that a potential adopter of segment s considers the category in
+    the step (the Bass hazard with satisfaction-weighted word of mouth, times the reach)."""
+    owners = 0
+    wom = 0.0
+    for j in range(active.shape[1]):
+        owners += active[s, j]
+        wom += satisfaction[j] * active[s, j]
+    population = pool[s] + lapsed[s] + owners
+    if population > 0:
+        wom /= population
+    hazard = (seg[s, SEG_P] * adv[s] + seg[s, SEG_Q] * wom) * attract[s] * season
+    return -np.expm1(-hazard * dt) * reach[s]
+
+
+@jit(inline="always")
+def settle(s, pool, lapsed, active, out, after):
+    """Segment s after its draws: units, owners, pool and lapsed customers."""
+    adopted = 0
+    back = 0
+    new = out[NEW]
+    for j in range(active.shape[1]):
+        c = out[CHURNERS, s, j]
+        b = out[RETURNED, s, j]
+        out[UNITS, s, j] = new[s, j] + out[REPLACEMENTS, s, j]
+        active[s, j] = active[s, j] - c + new[s, j]
+        out[ACTIVE, s, j] = active[s, j]
+        adopted += new[s, j]
+        back += b
+        lapsed[s] += c - b
+    pool[s] += back - adopted
+    after[0, s] = pool[s]
+    after[1, s] = lapsed[s]
+
+
+@jit
+def switch(source, s, s_count, j_count, switching, shares, fill_rate, backorders, out):
     """Stock-out switching in segment s. Of the ``m = LOST[s, j]`` choosers who found j out
     of stock, when some other product is considered (a positive share), a binomial share
     ``switching`` buys another product at once, split over the others by their logit
@@ -189,53 +268,22 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
     ``log_q`` (``packed_log_q``). ``season``
     multiplies every segment's category hazard (demand seasonality); ``switching`` is the
     share of stocked-out choosers who buy another product at once, and ``backorders``
-    (bool (J,)) marks products whose other stocked-out choosers wait (``_switch``).
+    (bool (J,)) marks products whose other stocked-out choosers wait (``switch``).
     ``weights`` (S, K); offer arrays as in ``params.Offer`` (``utility`` read when ``has_utility``).
     Writes the flows and the owners after the step into ``out`` int64 (7, S, J) (rows
     ``NEW`` .. ``ACTIVE``) and the pool and lapsed after it into ``after`` int64 (2, S).
     """
     s_count, j_count = active.shape
-    has_backorders = False
-    for j in range(j_count):
-        has_backorders = has_backorders or backorders[j]
-    base = utility if has_utility else _base_utility(weights, attributes)
-    shares = np.empty((s_count, j_count + 1))
-    adv = np.empty(s_count)
-    attract = np.empty(s_count)
-    reach = np.empty(s_count)
-    _segment_drivers(base, seg[:, SEG_ALPHA], seg[:, SEG_V0], seg[:, SEG_BETA],
-                     seg[:, SEG_IV_REF], price, available, awareness, advertising, shares,
-                     adv, attract, reach)
-    p_churn = np.empty(j_count)
-    p_replace = np.empty(j_count)
-    owner_probabilities(churn_rate, slope, replacement_rate, satisfaction, dt, p_churn,
-                        p_replace)
-    # a replacement buyer who finds no stock waits: the replacement probability given no
-    # churn, times the fill rate (0 where the product cannot be bought); the logarithms
-    # the exact samplers need of the shared probabilities, once per step
-    p_repl = np.empty(j_count)
-    lq_churn = np.empty(j_count)
-    lq_repl = np.empty(j_count)
-    for j in range(j_count):
-        p_repl[j] = 0.0
-        if p_replace[j] > 0.0 and available[j] and fill_rate[j] > 0.0:
-            p_repl[j] = min(p_replace[j] * fill_rate[j] / (1.0 - p_churn[j]), 1.0)
-        lq_churn[j] = shared_log_q(source, p_churn[j]) if p_churn[j] > 0.0 else 1.0
-        lq_repl[j] = shared_log_q(source, p_repl[j]) if p_repl[j] > 0.0 else 1.0
+    has_backorders, shares, adv, attract, reach, p_churn, p_repl, lq_churn, lq_repl = prologue(
+        source, dt, seg, weights, price, attributes, utility, has_utility, available,
+        awareness, advertising, satisfaction, churn_rate, slope, replacement_rate, fill_rate,
+        backorders)
     slots = 5 * j_count + 1
     new = out[NEW]
     for s in range(s_count):
         first = s * slots
-        owners = 0
-        wom = 0.0
-        for j in range(j_count):
-            owners += active[s, j]
-            wom += satisfaction[j] * active[s, j]
-        population = pool[s] + lapsed[s] + owners
-        if population > 0:
-            wom /= population
-        hazard = (seg[s, SEG_P] * adv[s] + seg[s, SEG_Q] * wom) * attract[s] * season
-        prob = -np.expm1(-hazard * dt) * reach[s]
+        prob = considering_probability(s, dt, seg, satisfaction, pool, lapsed, active, adv,
+                                       attract, reach, season)
         considering = 0
         if pool[s] > 0 and prob > 0.0:
             considering = draw(source, pool[s], min(prob, 1.0), first)
@@ -263,10 +311,8 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
                 out[LOST, s, j] = miss
                 new[s, j] = x - miss
         if switching > 0.0 or has_backorders:
-            _switch(source, s, s_count, j_count, switching, shares, fill_rate, backorders,
+            switch(source, s, s_count, j_count, switching, shares, fill_rate, backorders,
                     out)
-        adopted = 0
-        back = 0
         cr = seg[s, SEG_CHURN_RETURN]
         lq_cr = seg[s, SEG_LQ_RETURN]
         slot = first + 1 + 2 * j_count  # churn, then replacement, then returns
@@ -306,18 +352,7 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
                 out[CHURNERS, s, j] = c
                 out[REPLACEMENTS, s, j] = r
                 out[RETURNED, s, j] = b
-        for j in range(j_count):
-            c = out[CHURNERS, s, j]
-            b = out[RETURNED, s, j]
-            out[UNITS, s, j] = new[s, j] + out[REPLACEMENTS, s, j]
-            active[s, j] = active[s, j] - c + new[s, j]
-            out[ACTIVE, s, j] = active[s, j]
-            adopted += new[s, j]
-            back += b
-            lapsed[s] += c - b
-        pool[s] += back - adopted
-        after[0, s] = pool[s]
-        after[1, s] = lapsed[s]
+        settle(s, pool, lapsed, active, out, after)
 
 
 @jit

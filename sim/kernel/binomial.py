@@ -139,6 +139,26 @@ def _inversion(n, p, key, lq=1.0):
     return x
 
 
+@jit(inline="always")
+def btrd_hat(nf, p):
+    """BTRD's hat for ``n = nf`` trials of probability ``p <= 1/2`` (``n p >= 10``):
+    ``(b, a, c, v_r)``, and ``sqrt(n p q)``."""
+    spq = np.sqrt(nf * p * (1.0 - p))
+    b = 1.15 + 2.53 * spq
+    a = -0.0873 + 0.0248 * b + 0.01 * p
+    c = nf * p + 0.5
+    v_r = 0.92 - 4.2 / b
+    return b, a, c, v_r, spq
+
+
+@jit(inline="always")
+def btrd_box(v, b, a, c, v_r):
+    """BTRD's draw from a first uniform ``v`` in the box under the hat (``v <= 0.86
+    v_r``; accepted at once): a float, integral, in [0, n]."""
+    u = v / v_r - 0.43
+    return np.floor((2.0 * a / (0.5 - abs(u)) + b) * u + c)
+
+
 @jit
 def _btrd(n, p, key):
     nf = float(n)
@@ -147,20 +167,15 @@ def _btrd(n, p, key):
     r = p / q
     nr = (nf + 1.0) * r
     npq = nf * p * q
-    spq = np.sqrt(npq)
-    b = 1.15 + 2.53 * spq
-    a = -0.0873 + 0.0248 * b + 0.01 * p
-    c = nf * p + 0.5
+    b, a, c, v_r, spq = btrd_hat(nf, p)
     alpha = (2.83 + 5.1 / b) * spq
-    v_r = 0.92 - 4.2 / b
     u_rv_r = 0.86 * v_r
     k_u = 0
     while True:
         v = uniform(key, k_u)
         k_u += 1
         if v <= u_rv_r:  # the box under the hat: accept at once (one uniform)
-            u = v / v_r - 0.43
-            return np.int64(np.floor((2.0 * a / (0.5 - abs(u)) + b) * u + c))
+            return np.int64(btrd_box(v, b, a, c, v_r))
         if v >= v_r:
             u = uniform(key, k_u) - 0.5
             k_u += 1
@@ -282,15 +297,22 @@ APPROX_INVERSION_MEAN = 2.0 * INVERSION_MEAN
 
 
 @jit(inline="always")
+def central_quantile(u):
+    """``normal_quantile(u)`` where ``_Q_LOW <= u <= 1 - _Q_LOW`` (Acklam's central
+    rational function: no branch, no call, so a loop of them vectorises)."""
+    q = u - 0.5
+    r = q * q
+    return ((((((_QA[0] * r + _QA[1]) * r + _QA[2]) * r + _QA[3]) * r + _QA[4]) * r
+             + _QA[5]) * q
+            / (((((_QB[0] * r + _QB[1]) * r + _QB[2]) * r + _QB[3]) * r + _QB[4]) * r + 1.0))
+
+
+@jit(inline="always")
 def normal_quantile(u):
     """Standard normal quantile of u in (0, 1) (Acklam's algorithm, relative error
     below 1.2e-9)."""
     if _Q_LOW <= u <= 1.0 - _Q_LOW:
-        q = u - 0.5
-        r = q * q
-        return ((((((_QA[0] * r + _QA[1]) * r + _QA[2]) * r + _QA[3]) * r + _QA[4]) * r
-                 + _QA[5]) * q
-                / (((((_QB[0] * r + _QB[1]) * r + _QB[2]) * r + _QB[3]) * r + _QB[4]) * r + 1.0))
+        return central_quantile(u)
     q = np.sqrt(-2.0 * np.log(u if u < 0.5 else 1.0 - u))
     z = ((((((_QC[0] * q + _QC[1]) * q + _QC[2]) * q + _QC[3]) * q + _QC[4]) * q + _QC[5])
          / ((((_QD[0] * q + _QD[1]) * q + _QD[2]) * q + _QD[3]) * q + 1.0))
@@ -314,14 +336,26 @@ def binomial_approx(n, p, key, min_variance, lq=1.0):
             x = np.int64(_inversion(n, pp, key, lq))
             return n - x if p > 0.5 else x
         return binomial_lq(n, p, key, lq)
-    sd = np.sqrt(var)
-    # the key is itself a SplitMix64 output: its top 53 bits are the uniform (one hash
-    # fewer than ``uniform(key, 0)``; a draw uses either this or the exact sampler's)
-    z = normal_quantile(np.float64(np.uint64(key) >> _S11) * _INV53 + _HALF_ULP53)
-    # sd (z + g (z^2 - 1)) with g = (q - p) / (6 sd): the skewness term needs no sd
-    y = np.floor(nf * pp + 0.5 + sd * z + (1.0 - 2.0 * pp) / 6.0 * (z * z - 1.0))
-    x = np.int64(min(max(y, 0.0), nf))
+    x = np.int64(approx_count(nf, pp, var, normal_quantile(approx_uniform(key))))
     return n - x if p > 0.5 else x
+
+
+@jit(inline="always")
+def approx_uniform(key):
+    """The uniform of an approximate draw: the key is itself a SplitMix64 output, and its
+    top 53 bits are the uniform (one hash fewer than ``uniform(key, 0)``; a draw uses
+    either this or the exact sampler's)."""
+    return np.float64(np.uint64(key) >> _S11) * _INV53 + _HALF_ULP53
+
+
+@jit(inline="always")
+def approx_count(nf, pp, var, z):
+    """The approximate count (a float in [0, n]) of ``n = nf`` trials of probability
+    ``pp <= 1/2``, variance ``var``, at normal quantile z: ``sd (z + g (z^2 - 1))`` with
+    ``g = (q - p) / (6 sd)`` around ``n p + 1/2``, floored (the skewness term needs no sd)."""
+    sd = np.sqrt(var)
+    y = np.floor(nf * pp + 0.5 + sd * z + (1.0 - 2.0 * pp) / 6.0 * (z * z - 1.0))
+    return min(max(y, 0.0), nf)
 
 
 @jit

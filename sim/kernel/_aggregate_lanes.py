@@ -1,0 +1,179 @@
+"""Aggregate mode, the compiled step for keyed draws (``draws="counter"`` and ``"approx"``):
+``_aggregate_step.step_aggregate``'s draws, the same numbers, drawn in batches.
+
+A keyed draw is a pure function of (step key, draw index, n, p), so the step may take
+its draws in any order. ``step_aggregate`` takes them segment by segment, one at a time;
+here every kind of draw of the step goes to ``_binomial_lanes.draw_lanes`` as one batch
+over segments (and products), where the CPU computes many at once:
+
+1. the considering customers of every segment (S draws);
+2. their split over the products, one product at a time (J batches of S draws: a draw
+   needs the remainder of the one before it in its segment);
+3. the stock-outs (S x J), then the switching of ``step_aggregate`` (one at a time: its
+   draws are few and rare);
+4. the churners (S x J), then their returns and the replacements in one batch (2 S J).
+
+Each draw keeps its index (``step_aggregate``'s docstring), so the step's outcome is
+bit-identical to ``step_aggregate`` with the same source
+(``tests/kernel/test_kernel_aggregate_lanes.py``), and the plain-Python twin of
+``tests/naive.py`` still reproduces it.
+"""
+
+import numba
+import numpy as np
+from numba import types
+from numba.extending import overload
+
+from sim.kernel._aggregate_step import (
+    CHURNERS,
+    LOST,
+    NEW,
+    REPLACEMENTS,
+    RETURNED,
+    SEG_CHURN_RETURN,
+    SEG_LQ_RETURN,
+    considering_probability,
+    prologue,
+    settle,
+    switch,
+)
+from sim.kernel._binomial_lanes import draw_lanes, workspace
+from sim.kernel._numba import jit
+
+
+def _lanes_source_py(source):
+    if isinstance(source, tuple):
+        return np.uint64(source[0]), float(source[1])
+    return np.uint64(source), np.inf
+
+
+def _lanes_source(source):
+    return _lanes_source_py(source)
+
+
+@overload(_lanes_source, jit_options={"cache": True})
+def _lanes_source_overload(source):
+    """``(key, min_variance)`` of a keyed source: ``(key, min_variance)`` itself for the
+    approximate draws, ``(key, inf)`` for the exact ones."""
+    if isinstance(source, types.BaseTuple):
+        def impl(source):
+            return source[0], source[1]
+    else:
+        def impl(source):
+            return source, np.inf
+    return impl
+
+
+lanes_source = _lanes_source_py if numba.config.DISABLE_JIT else _lanes_source
+
+
+@jit
+def step_lanes(source, dt, seg, weights, price, attributes, utility, has_utility, available,
+               awareness, advertising, satisfaction, churn_rate, slope, replacement_rate,
+               fill_rate, pool, lapsed, active, out, after, season, switching, backorders):
+    """``step_aggregate`` for a keyed ``source`` (a uint64 key, or ``(key,
+    min_variance)``), its draws in batches (module docstring); the same arguments and
+    the same outcome."""
+    s_count, j_count = active.shape
+    has_backorders, shares, adv, attract, reach, p_churn, p_repl, lq_churn, lq_repl = prologue(
+        source, dt, seg, weights, price, attributes, utility, has_utility, available,
+        awareness, advertising, satisfaction, churn_rate, slope, replacement_rate, fill_rate,
+        backorders)
+    key, min_variance = lanes_source(source)
+    cells = s_count * j_count
+    lanes = 2 * cells
+    n = np.empty(lanes, np.int64)
+    p = np.empty(lanes)
+    lq = np.empty(lanes)
+    index = np.empty(lanes, np.int64)
+    drawn = np.empty(lanes, np.int64)
+    cell = np.empty(cells, np.int64)
+    fw, iw, kw = workspace(lanes)
+    slots = 5 * j_count + 1
+    new = out[NEW]
+    lost = out[LOST]
+    # 1. the considering customers
+    for s in range(s_count):
+        prob = considering_probability(s, dt, seg, satisfaction, pool, lapsed, active, adv,
+                                       attract, reach, season)
+        n[s] = pool[s]
+        p[s] = min(prob, 1.0) if prob > 0.0 else 0.0
+        lq[s] = 1.0
+        index[s] = s * slots
+    draw_lanes(key, min_variance, n, p, lq, index, s_count, drawn, fw, iw, kw)
+    remaining = drawn[:s_count].copy()
+    # 2. their split over the products (sequential binomials), the rest the outside option
+    for j in range(j_count):
+        for s in range(s_count):
+            new[s, j] = 0
+            lost[s, j] = 0
+            n[s] = 0
+            p[s] = 0.0
+            index[s] = s * slots + 1 + j
+            if remaining[s] == 0 or shares[s, j] <= 0.0:
+                continue
+            tail = 0.0
+            for k in range(j, j_count + 1):
+                tail += shares[s, k]
+            ratio = shares[s, j] / tail
+            if ratio >= 1.0:
+                new[s, j] = remaining[s]
+                remaining[s] = 0
+            else:
+                n[s] = remaining[s]
+                p[s] = ratio
+        draw_lanes(key, min_variance, n, p, lq, index, s_count, drawn, fw, iw, kw)
+        for s in range(s_count):
+            if n[s] > 0:
+                new[s, j] = drawn[s]
+                remaining[s] -= drawn[s]
+    # 3. stock-outs: the choosers who find no stock are lost sales (and may switch)
+    c = 0
+    for s in range(s_count):
+        for j in range(j_count):
+            if new[s, j] > 0 and fill_rate[j] < 1.0:
+                n[c] = new[s, j]
+                p[c] = 1.0 - fill_rate[j]
+                lq[c] = 1.0
+                index[c] = s * slots + 1 + j_count + j
+                cell[c] = s * j_count + j
+                c += 1
+    if c > 0:
+        draw_lanes(key, min_variance, n, p, lq, index, c, drawn, fw, iw, kw)
+        for a in range(c):
+            s, j = divmod(cell[a], j_count)
+            lost[s, j] = drawn[a]
+            new[s, j] -= drawn[a]
+    if switching > 0.0 or has_backorders:
+        for s in range(s_count):
+            switch(source, s, s_count, j_count, switching, shares, fill_rate, backorders, out)
+    # 4. churn, then returns (lanes 0..cells-1) and replacements (cells..2 cells-1)
+    for s in range(s_count):
+        slot = s * slots + 1 + 2 * j_count
+        for j in range(j_count):
+            a = s * j_count + j
+            n[a] = active[s, j]
+            p[a] = p_churn[j] if p_churn[j] > 0.0 else 0.0
+            lq[a] = lq_churn[j]
+            index[a] = slot + j
+    draw_lanes(key, min_variance, n, p, lq, index, cells, out[CHURNERS].reshape(cells), fw, iw, kw)
+    for s in range(s_count):
+        slot = s * slots + 1 + 2 * j_count
+        cr = seg[s, SEG_CHURN_RETURN]
+        for j in range(j_count):
+            a = s * j_count + j
+            n[a] = out[CHURNERS, s, j]
+            p[a] = cr if cr > 0.0 else 0.0
+            lq[a] = seg[s, SEG_LQ_RETURN]
+            index[a] = slot + 2 * j_count + j
+            n[cells + a] = active[s, j] - out[CHURNERS, s, j]
+            p[cells + a] = p_repl[j] if p_repl[j] > 0.0 else 0.0
+            lq[cells + a] = lq_repl[j]
+            index[cells + a] = slot + j_count + j
+    draw_lanes(key, min_variance, n, p, lq, index, lanes, drawn, fw, iw, kw)
+    for s in range(s_count):
+        for j in range(j_count):
+            a = s * j_count + j
+            out[RETURNED, s, j] = drawn[a]
+            out[REPLACEMENTS, s, j] = drawn[cells + a]
+        settle(s, pool, lapsed, active, out, after)

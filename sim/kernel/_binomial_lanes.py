@@ -1,0 +1,254 @@
+"""Keyed binomial draws in batches ("lanes"): the draws of ``sim.kernel.binomial``, the
+same numbers, at a fraction of their cost when many are independent.
+
+A draw of ``binomial_lq(n, p, draw_key(key, index), lq)`` (or of ``binomial_approx``) is
+a pure function of its arguments, so a batch of them may be computed in any order and in
+pieces. Drawn one at a time, the inversion's recurrence ``P(x) = P(x - 1) (n - x + 1) r /
+x`` is one long chain of dependent multiplications (about 3 cycles a term, 16 terms at a
+mean of 4); the CPU cannot overlap it with the next draw's. Here a batch goes in passes:
+
+1. per draw (scalar): its key, its kind (zero, all, approximate, inversion, BTRD), the
+   inversion's uniform, ``(1 - p)^n`` and ``r = p / q`` (``exp`` and ``log1p`` are glibc's
+   scalar functions, as in the one-at-a-time draw); the rare kinds (BTRD, a restart of the
+   inversion) are drawn here by the functions of ``sim.kernel.binomial`` themselves;
+2. the inversion's terms, 16 or 32 of them (a constant, so the compiler unrolls them and
+   vectorises over draws: 8 draws to an AVX-512 register);
+3. the approximate draws' normal quantile and count (Acklam's central rational function,
+   vectorised; the 4.85% of uniforms in its tails are redone one at a time).
+
+The operations of each draw are those of ``sim.kernel.binomial``, in the same order and
+without fused multiply-adds (``fastmath`` stays off), so every draw is bit-identical to the
+one-at-a-time draw with the same key (``tests/kernel/test_kernel_binomial_lanes.py``).
+Why running the terms past a draw's own bound ``kmax`` leaves its count unchanged: see
+``_inversion``'s docstring (the count is the number of tests ``u > P(x)`` that hold, a
+prefix of x; once one fails ``u`` is at most 0, and the later terms are at least -0.0).
+"""
+
+import numpy as np
+
+from sim.kernel._numba import jit
+from sim.kernel.binomial import (
+    _Q_LOW,
+    APPROX_INVERSION_MEAN,
+    INVERSION_MEAN,
+    _btrd,
+    _inversion_search,
+    approx_count,
+    approx_uniform,
+    btrd_box,
+    btrd_hat,
+    central_quantile,
+    draw_key,
+    normal_quantile,
+)
+from sim.kernel.rng import uniform
+
+BLOCK = 16  # inversion terms per unrolled block
+# 1 / x for the inversion's recursion; terms past a draw's bound reach x = 32
+_INV = np.array([0.0] + [1.0 / x for x in range(1, 2 * BLOCK + 1)])
+# rows of the workspace (``workspace``): float64, int64 and uint64; the inversion lanes,
+# the approximate ones (``_A_``) and BTRD's (``_B_``) each have rows of their own,
+# filled from column 0
+_U, _PX, _NF, _R, _PP, _A_NF, _A_PP, _A_X, _B_NF, _B_PP, _B_V, _B_X = range(12)
+_SLOT, _KMAX, _X, _FLIP, _IDX, _A_SLOT, _A_IDX, _B_SLOT, _B_IDX = range(9)
+_KEY, _A_KEY, _B_KEY = range(3)
+
+
+@jit
+def workspace(lanes):
+    """The work arrays of ``draw_lanes`` for up to ``lanes`` draws: (float64 (12, lanes),
+    int64 (9, lanes), uint64 (3, lanes))."""
+    return (np.empty((12, lanes)), np.empty((9, lanes), np.int64),
+            np.empty((3, lanes), np.uint64))
+
+
+@jit(inline="always")
+def _term(u, px, nf, r, x, k):
+    """One term of the inversion: the test for x = k, then P(k + 1)."""
+    x += u > px
+    u -= px
+    px = px * ((nf - k) * r * _INV[k + 1])
+    return u, px, x
+
+
+@jit
+def _terms16(fw, iw, c):
+    """Terms 0..15 of the inversion for lanes 0..c-1 (a constant trip count: unrolled)."""
+    u_, px_, nf_, r_, x_ = fw[_U], fw[_PX], fw[_NF], fw[_R], iw[_X]
+    for i in range(c):
+        u, px, nf, r, x = u_[i], px_[i], nf_[i], r_[i], 0
+        for k in range(BLOCK):
+            u, px, x = _term(u, px, nf, r, x, k)
+        x_[i] = x
+
+
+@jit
+def _terms32(fw, iw, c):
+    """Terms 0..31 (two unrolled blocks of 16)."""
+    u_, px_, nf_, r_, x_ = fw[_U], fw[_PX], fw[_NF], fw[_R], iw[_X]
+    for i in range(c):
+        u, px, nf, r, x = u_[i], px_[i], nf_[i], r_[i], 0
+        for k in range(BLOCK):
+            u, px, x = _term(u, px, nf, r, x, k)
+        for k in range(BLOCK, 2 * BLOCK):
+            u, px, x = _term(u, px, nf, r, x, k)
+        x_[i] = x
+
+
+@jit
+def _approx_counts(fw, keys, c):
+    """The approximate counts of lanes 0..c-1 into row ``_A_X`` (central quantile for all)."""
+    nf_, pp_, out = fw[_A_NF], fw[_A_PP], fw[_A_X]
+    for i in range(c):
+        nf = nf_[i]
+        pp = pp_[i]
+        z = central_quantile(approx_uniform(keys[i]))
+        out[i] = approx_count(nf, pp, nf * pp * (1.0 - pp), z)
+
+
+@jit
+def _keys(key, index, c, keys):
+    """The keys of lanes 0..c-1 (vectorised)."""
+    for i in range(c):
+        keys[i] = draw_key(key, index[i])
+
+
+@jit
+def _uniforms(key, index, c, keys, u_):
+    """The keys of lanes 0..c-1 and their first uniforms (vectorised)."""
+    for i in range(c):
+        k = draw_key(key, index[i])
+        keys[i] = k
+        u_[i] = uniform(k, 0)
+
+
+@jit
+def draw_lanes(key, min_variance, n, p, lq, index, count, out, fw, iw, kw):
+    """``out[i] = binomial_approx(n[i], p[i], draw_key(key, index[i]), min_variance,
+    lq[i])`` for i < count; with ``min_variance`` infinite, ``binomial_lq(n[i], p[i], ...,
+    lq[i])`` (the exact draws of ``draws="counter"``). ``lq[i]``: ``log_q(p[i])`` where the
+    caller shares it, else any positive number. ``fw``, ``iw``, ``kw``: ``workspace``.
+    The draws are sorted by kind (one at a time: the branches), then each kind is drawn
+    in its own passes."""
+    approx = min_variance < np.inf
+    inv_mean = APPROX_INVERSION_MEAN if approx else INVERSION_MEAN
+    c_inv = 0
+    c_apx = 0
+    c_btrd = 0
+    for i in range(count):
+        ni = n[i]
+        pi = p[i]
+        if ni <= 0 or pi <= 0.0:
+            out[i] = 0
+            continue
+        if pi >= 1.0:
+            out[i] = ni
+            continue
+        flip = pi > 0.5
+        pp = 1.0 - pi if flip else pi
+        nf = float(ni)
+        if approx and nf * pp * (1.0 - pp) >= min_variance:
+            fw[_A_NF, c_apx] = nf
+            fw[_A_PP, c_apx] = pp
+            iw[_A_SLOT, c_apx] = i
+            iw[_A_IDX, c_apx] = index[i]
+            c_apx += 1
+        elif nf * pp >= inv_mean:
+            fw[_B_NF, c_btrd] = nf
+            fw[_B_PP, c_btrd] = pp
+            iw[_B_SLOT, c_btrd] = i
+            iw[_B_IDX, c_btrd] = index[i]
+            c_btrd += 1
+        else:
+            fw[_PX, c_inv] = lq[i]
+            fw[_NF, c_inv] = nf
+            fw[_PP, c_inv] = pp
+            iw[_SLOT, c_inv] = i
+            iw[_IDX, c_inv] = index[i]
+            iw[_FLIP, c_inv] = flip
+            c_inv += 1
+    if c_apx > 0:
+        _keys(key, iw[_A_IDX], c_apx, kw[_A_KEY])
+        _approx_lanes(fw, iw, kw[_A_KEY], c_apx, n, p, out)
+    if c_btrd > 0:
+        _uniforms(key, iw[_B_IDX], c_btrd, kw[_B_KEY], fw[_B_V])
+        _btrd_lanes(fw, iw, kw[_B_KEY], c_btrd, n, p, out)
+    if c_inv > 0:
+        _uniforms(key, iw[_IDX], c_inv, kw[_KEY], fw[_U])
+        _inversion_lanes(fw, iw, kw[_KEY], c_inv, n, out)
+
+
+@jit
+def _approx_lanes(fw, iw, keys, c, n, p, out):
+    """The approximate lanes 0..c-1: counts vectorised, tails redone, written to ``out``."""
+    _approx_counts(fw, keys, c)
+    for a in range(c):
+        i = iw[_A_SLOT, a]
+        u = approx_uniform(keys[a])
+        x = fw[_A_X, a]
+        if not (_Q_LOW <= u <= 1.0 - _Q_LOW):  # a tail of Acklam's approximation
+            nf = fw[_A_NF, a]
+            pp = fw[_A_PP, a]
+            x = approx_count(nf, pp, nf * pp * (1.0 - pp), normal_quantile(u))
+        xi = np.int64(x)
+        out[i] = n[i] - xi if p[i] > 0.5 else xi
+
+
+@jit
+def _btrd_boxes(fw, c):
+    """BTRD's draws of lanes 0..c-1 whose first uniform falls in the box under the hat
+    (86% of ``v_r``, about 80% of draws) into row ``_B_X``; -1 for the others."""
+    nf_, pp_, v_, out = fw[_B_NF], fw[_B_PP], fw[_B_V], fw[_B_X]
+    for i in range(c):
+        v = v_[i]
+        b, a, c_, v_r, _ = btrd_hat(nf_[i], pp_[i])
+        x = btrd_box(v, b, a, c_, v_r)
+        out[i] = x if v <= 0.86 * v_r else -1.0
+
+
+@jit
+def _btrd_lanes(fw, iw, keys, c, n, p, out):
+    """The BTRD lanes 0..c-1: the box's draws vectorised, the others by ``_btrd``."""
+    _btrd_boxes(fw, c)
+    for a in range(c):
+        i = iw[_B_SLOT, a]
+        x = np.int64(fw[_B_X, a])
+        if x < 0:
+            x = _btrd(n[i], fw[_B_PP, a], keys[a])
+        out[i] = n[i] - x if p[i] > 0.5 else x
+
+
+@jit
+def _inversion_lanes(fw, iw, keys, c, n, out):
+    """The inversion lanes 0..c-1: ``(1 - p)^n`` and ``r`` (in a loop of glibc calls; row
+    ``_PX`` holds the lanes' ``lq`` on entry), the terms, then the counts past a lane's
+    bound (a restart) drawn by ``_inversion_search``. A lane with ``u <= 1 - n p`` is 0
+    at once, as in ``_inversion``: its ``P(0)`` is set to 2 (> u), so its first test
+    fails and u goes below 0 (no exp, no logarithm)."""
+    u_, px_, r_, pp_, nf_, kmax_ = fw[_U], fw[_PX], fw[_R], fw[_PP], fw[_NF], iw[_KMAX]
+    top = 0
+    for a in range(c):
+        pp = pp_[a]
+        nf = nf_[a]
+        mean = nf * pp
+        kmax = np.int64(min(nf, mean + 10.0))
+        kmax_[a] = kmax
+        top = max(top, kmax)
+        r_[a] = pp / (1.0 - pp)
+        if u_[a] <= 1.0 - mean:  # (1 - p)^n >= 1 - n p: x = 0
+            px_[a] = 2.0
+            continue
+        lq = px_[a]
+        if lq > 0.0:
+            lq = np.log1p(-pp)
+        px_[a] = np.exp(nf * lq)
+    if top < BLOCK:
+        _terms16(fw, iw, c)
+    else:  # top <= 29: a mean below 20 (APPROX_INVERSION_MEAN)
+        _terms32(fw, iw, c)
+    for a in range(c):
+        i = iw[_SLOT, a]
+        x = iw[_X, a]
+        if x > kmax_[a]:
+            x = _inversion_search(n[i], pp_[a], keys[a])
+        out[i] = n[i] - x if iw[_FLIP, a] else x
