@@ -49,16 +49,18 @@ _INV = np.array([0.0] + [1.0 / x for x in range(1, 2 * BLOCK + 1)])
 # rows of the workspace (``workspace``): float64, int64 and uint64; the inversion lanes,
 # the approximate ones (``_A_``) and BTRD's (``_B_``) each have rows of their own,
 # filled from column 0
-_U, _PX, _NF, _R, _PP, _A_NF, _A_PP, _A_X, _B_NF, _B_PP, _B_V, _B_X = range(12)
-_SLOT, _KMAX, _X, _FLIP, _IDX, _A_SLOT, _A_IDX, _B_SLOT, _B_IDX = range(9)
+# (``_C_``: the inversion lanes that go on past 16 terms)
+_U, _PX, _NF, _R, _PP, _A_NF, _A_PP, _A_X, _B_NF, _B_PP, _B_V, _B_X, _C_U, _C_PX, _C_NF, _C_R = (
+    range(16))
+_SLOT, _KMAX, _X, _FLIP, _IDX, _A_SLOT, _A_IDX, _B_SLOT, _B_IDX, _C_X, _C_LANE = range(11)
 _KEY, _A_KEY, _B_KEY = range(3)
 
 
 @jit
 def workspace(lanes):
-    """The work arrays of ``draw_lanes`` for up to ``lanes`` draws: (float64 (12, lanes),
-    int64 (9, lanes), uint64 (3, lanes))."""
-    return (np.empty((12, lanes)), np.empty((9, lanes), np.int64),
+    """The work arrays of ``draw_lanes`` for up to ``lanes`` draws: (float64 (16, lanes),
+    int64 (11, lanes), uint64 (3, lanes))."""
+    return (np.empty((16, lanes)), np.empty((11, lanes), np.int64),
             np.empty((3, lanes), np.uint64))
 
 
@@ -72,9 +74,8 @@ def _term(u, px, nf, r, x, k):
 
 
 @jit
-def _terms16(fw, iw, c):
+def _terms16(u_, px_, nf_, r_, x_, c):
     """Terms 0..15 of the inversion for lanes 0..c-1 (a constant trip count: unrolled)."""
-    u_, px_, nf_, r_, x_ = fw[_U], fw[_PX], fw[_NF], fw[_R], iw[_X]
     for i in range(c):
         u, px, nf, r, x = u_[i], px_[i], nf_[i], r_[i], 0
         for k in range(BLOCK):
@@ -83,9 +84,8 @@ def _terms16(fw, iw, c):
 
 
 @jit
-def _terms32(fw, iw, c):
+def _terms32(u_, px_, nf_, r_, x_, c):
     """Terms 0..31 (two unrolled blocks of 16)."""
-    u_, px_, nf_, r_, x_ = fw[_U], fw[_PX], fw[_NF], fw[_R], iw[_X]
     for i in range(c):
         u, px, nf, r, x = u_[i], px_[i], nf_[i], r_[i], 0
         for k in range(BLOCK):
@@ -225,15 +225,13 @@ def _inversion_lanes(fw, iw, keys, c, n, out):
     bound (a restart) drawn by ``_inversion_search``. A lane with ``u <= 1 - n p`` is 0
     at once, as in ``_inversion``: its ``P(0)`` is set to 2 (> u), so its first test
     fails and u goes below 0 (no exp, no logarithm)."""
-    u_, px_, r_, pp_, nf_, kmax_ = fw[_U], fw[_PX], fw[_R], fw[_PP], fw[_NF], iw[_KMAX]
-    top = 0
+    u_, px_, r_, pp_, nf_, kmax_, x_ = (fw[_U], fw[_PX], fw[_R], fw[_PP], fw[_NF], iw[_KMAX],
+                                        iw[_X])
     for a in range(c):
         pp = pp_[a]
         nf = nf_[a]
         mean = nf * pp
-        kmax = np.int64(min(nf, mean + 10.0))
-        kmax_[a] = kmax
-        top = max(top, kmax)
+        kmax_[a] = np.int64(min(nf, mean + 10.0))
         r_[a] = pp / (1.0 - pp)
         if u_[a] <= 1.0 - mean:  # (1 - p)^n >= 1 - n p: x = 0
             px_[a] = 2.0
@@ -242,10 +240,22 @@ def _inversion_lanes(fw, iw, keys, c, n, out):
         if lq > 0.0:
             lq = np.log1p(-pp)
         px_[a] = np.exp(nf * lq)
-    if top < BLOCK:
-        _terms16(fw, iw, c)
-    else:  # top <= 29: a mean below 20 (APPROX_INVERSION_MEAN)
-        _terms32(fw, iw, c)
+    _terms16(u_, px_, nf_, r_, x_, c)
+    # a lane whose 16 tests all held and whose bound is 16 or more (a mean of 6 or more)
+    # goes on: all 32 terms again (kmax <= 29: a mean below 20), few lanes in their own rows
+    more = 0
+    for a in range(c):
+        if x_[a] == BLOCK and kmax_[a] >= BLOCK:
+            fw[_C_U, more] = u_[a]
+            fw[_C_PX, more] = px_[a]
+            fw[_C_NF, more] = nf_[a]
+            fw[_C_R, more] = r_[a]
+            iw[_C_LANE, more] = a
+            more += 1
+    if more > 0:
+        _terms32(fw[_C_U], fw[_C_PX], fw[_C_NF], fw[_C_R], iw[_C_X], more)
+        for b in range(more):
+            x_[iw[_C_LANE, b]] = iw[_C_X, b]
     for a in range(c):
         i = iw[_SLOT, a]
         x = iw[_X, a]

@@ -65,7 +65,7 @@ def test_draw_lanes_covers_every_kind():
     assert (live & (var >= 10.0)).sum() > 100
     assert (live & (mean >= 20.0) & (var < 100.0)).sum() > 20  # BTRD under min_variance 100
     assert (live & (mean < 1.0)).sum() > 100
-    assert (live & (mean >= 6.0) & (mean < 10.0)).sum() > 20  # kmax >= 16: 32 terms
+    assert (live & (mean >= 6.0) & (mean < 10.0)).sum() > 20  # kmax >= 16: terms past 16
     assert (live & (mean >= 10.0) & (mean < 20.0) & (var < 10.0)).any()
 
 
