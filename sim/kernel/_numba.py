@@ -3,10 +3,15 @@
 ``fastmath`` stays off: the agent kernel must give bit-identical results for any thread
 count and, later, on a GPU, and reassociated floating point would break that.
 ``cache=True`` writes compiled code next to the modules (or under ``NUMBA_CACHE_DIR``) so a
-second process does not recompile.
+second process does not recompile; ``sim.kernel._numba_cache`` keys it by the whole kernel
+package's source, so a change to one module cannot leave another's cached code stale.
 """
 
 from numba import njit
+
+from sim.kernel import _numba_cache
+
+_numba_cache.install()
 
 JIT_OPTIONS = {"cache": True, "fastmath": False, "nogil": True, "error_model": "numpy"}
 

@@ -1,0 +1,78 @@
+"""Numba's on-disk cache of the kernel, kept fresh across its modules.
+
+Numba keys a cached function by the content of its own source file only, yet the cached
+code includes every function it calls, compiled into it. A change to ``binomial.py``
+therefore left ``_aggregate_step.py``'s cached step running the old draws (a known Numba
+limitation: numba/numba#1833 and its documentation's caching notes), and a change of a
+layout shared across two files crashed a process that loaded such a mix. After a
+``git pull`` of a checkout installed with ``pip install -e .``, a strategist could get
+either.
+
+``install()`` puts locators in front of Numba's own for the files of ``sim/kernel``: the
+same cache directories (``NUMBA_CACHE_DIR``, then ``__pycache__`` next to the module,
+then the user-wide one), with a source stamp that is the module's own and a digest of
+every ``sim/kernel/*.py`` file: a change to any kernel module recompiles every kernel
+function once. Files outside ``sim/kernel`` keep Numba's locators unchanged.
+"""
+
+import functools
+import hashlib
+from pathlib import Path
+
+from numba.core import caching
+
+KERNEL_DIR = Path(__file__).resolve().parent
+
+
+def source_digest(directory: Path) -> str:
+    """SHA-256 over the names and contents of the ``*.py`` files of ``directory``."""
+    digest = hashlib.sha256()
+    for path in sorted(directory.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+_digest_once = functools.lru_cache(maxsize=4)(source_digest)
+
+
+def kernel_digest() -> str:
+    """``source_digest`` of ``KERNEL_DIR`` (``sim/kernel``), once per process."""
+    return _digest_once(KERNEL_DIR)
+
+
+class _KernelStamp:
+    """A locator of Numba's whose source stamp also covers the whole kernel package."""
+
+    def get_source_stamp(self):
+        return (super().get_source_stamp(), kernel_digest())
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        try:
+            in_kernel = Path(py_file).resolve().parent == KERNEL_DIR
+        except (OSError, TypeError):
+            in_kernel = False
+        return super().from_function(py_func, py_file) if in_kernel else None
+
+
+class KernelUserProvidedLocator(_KernelStamp, caching.UserProvidedCacheLocator):
+    """``NUMBA_CACHE_DIR``."""
+
+
+class KernelInTreeLocator(_KernelStamp, caching.InTreeCacheLocator):
+    """``__pycache__`` next to the module."""
+
+
+class KernelUserWideLocator(_KernelStamp, caching.UserWideCacheLocator):
+    """The user-wide cache directory (a read-only install)."""
+
+
+LOCATORS = (KernelUserProvidedLocator, KernelInTreeLocator, KernelUserWideLocator)
+
+
+def install() -> None:
+    """Put the kernel's locators first in Numba's list (once); to run before any kernel
+    function is decorated (``sim.kernel._numba`` does, on import)."""
+    classes = caching.CacheImpl._locator_classes
+    if classes[:len(LOCATORS)] != list(LOCATORS):
+        classes[:0] = LOCATORS
