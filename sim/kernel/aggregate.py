@@ -38,15 +38,15 @@ three ways (``draws``):
   exact (those with a mean below 10 the draws of ``"counter"``, key for key; from 10 to 20
   by inversion where ``"counter"`` uses BTRD). Customers are conserved exactly (every
   draw lies in [0, n]). A whole step, where small exact draws (about 360 of the 820 draws
-  of a 20 x 10 step in the benchmark) and the drivers remain, costs about 0.52x of
-  ``"counter"`` and 0.28x of ``"generator"`` (``benchmarks/bench_kernel.py --mode
+  of a 20 x 10 step in the benchmark) and the drivers remain, costs about 0.51x of
+  ``"counter"`` and 0.26x of ``"generator"`` (``benchmarks/bench_kernel.py --mode
   aggregate``); docs/model.md states the error.
 
 The step itself is one compiled call: ``_aggregate_step.step_aggregate`` for a Generator,
 which goes to it as its ``sim.kernel.generator`` handle, read on its first step (the
 market holds the Generator, so the handle stays valid; a step with another Generator
 reads that one's); ``_aggregate_lanes.step_lanes`` for keyed draws, the same draws in
-batches that the CPU computes several at a time (13-17% faster a step than one at a
+batches that the CPU computes several at a time (15-21% faster a step than one at a
 time, the same numbers).
 """
 
