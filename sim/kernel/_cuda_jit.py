@@ -38,6 +38,12 @@ SIMULATOR = bool(_config.ENABLE_CUDASIM)
 # none of these.
 DEVICE_OPTIONS = {} if SIMULATOR else {"forceinline": True}
 KERNEL_OPTIONS = {} if SIMULATOR else {"cache": True}
+if not SIMULATOR:  # numba-cuda's cache keyed by the whole kernel package too
+    from numba.cuda.core import caching as _cuda_caching
+
+    from sim.kernel import _numba_cache
+
+    _numba_cache.install(_cuda_caching)
 
 
 def device(fn):

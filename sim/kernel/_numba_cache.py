@@ -55,24 +55,29 @@ class _KernelStamp:
         return super().from_function(py_func, py_file) if in_kernel else None
 
 
-class KernelUserProvidedLocator(_KernelStamp, caching.UserProvidedCacheLocator):
-    """``NUMBA_CACHE_DIR``."""
+def _locators(module) -> tuple:
+    """The kernel's locators over ``module``'s (Numba's ``numba.core.caching`` or
+    numba-cuda's ``numba.cuda.core.caching``, whose classes have a leading underscore):
+    ``NUMBA_CACHE_DIR``, then ``__pycache__`` next to the module, then the user-wide cache
+    directory (a read-only install)."""
+    names = ("UserProvidedCacheLocator", "InTreeCacheLocator", "UserWideCacheLocator")
+    bases = [getattr(module, name, None) or getattr(module, "_" + name) for name in names]
+    return tuple(type("Kernel" + base.__name__.lstrip("_"), (_KernelStamp, base), {})
+                 for base in bases)
 
 
-class KernelInTreeLocator(_KernelStamp, caching.InTreeCacheLocator):
-    """``__pycache__`` next to the module."""
+LOCATORS = _locators(caching)
+_INSTALLED = {}
 
 
-class KernelUserWideLocator(_KernelStamp, caching.UserWideCacheLocator):
-    """The user-wide cache directory (a read-only install)."""
-
-
-LOCATORS = (KernelUserProvidedLocator, KernelInTreeLocator, KernelUserWideLocator)
-
-
-def install() -> None:
-    """Put the kernel's locators first in Numba's list (once); to run before any kernel
-    function is decorated (``sim.kernel._numba`` does, on import)."""
-    classes = caching.CacheImpl._locator_classes
-    if classes[:len(LOCATORS)] != list(LOCATORS):
-        classes[:0] = LOCATORS
+def install(module=caching) -> tuple:
+    """Put the kernel's locators first in ``module``'s list of locators (once); to run
+    before any kernel function is decorated (``sim.kernel._numba`` does, on import, for
+    Numba; ``sim.kernel._cuda_jit`` for numba-cuda). Returns the locators."""
+    locators = LOCATORS if module is caching else _INSTALLED.get(module.__name__)
+    if locators is None:
+        locators = _INSTALLED[module.__name__] = _locators(module)
+    classes = module.CacheImpl._locator_classes
+    if classes[:len(locators)] != list(locators):
+        classes[:0] = locators
+    return locators

@@ -9,7 +9,7 @@ from numba.core import caching
 
 import sim.kernel.aggregate  # noqa: F401  (its modules' functions decorated)
 from sim.kernel import _aggregate_step, _binomial_lanes, binomial
-from sim.kernel._numba_cache import LOCATORS, KernelInTreeLocator, kernel_digest, source_digest
+from sim.kernel._numba_cache import LOCATORS, install, kernel_digest, source_digest
 
 CALLEE = """
 from numba import njit
@@ -57,7 +57,21 @@ def test_kernel_functions_are_cached_under_the_kernel_digest():
 def test_files_outside_the_kernel_keep_numbas_locators(tmp_path):
     path = tmp_path / "elsewhere.py"
     path.write_text("def f():\n    return 1\n")
-    assert KernelInTreeLocator.from_function(test_the_digest_follows_every_file, str(path)) is None
+    in_tree = LOCATORS[1]
+    assert in_tree.__name__ == "KernelInTreeCacheLocator"
+    assert in_tree.from_function(test_the_digest_follows_every_file, str(path)) is None
+
+
+def test_numba_cudas_cache_gets_the_same_locators():
+    """numba-cuda keeps its own copy of Numba's caching module (GPU kernels are cached on a
+    GPU only; the simulator caches nothing): the kernel's locators go first there too."""
+    from numba.cuda.core import caching as cuda_caching
+
+    locators = install(cuda_caching)
+    assert install(cuda_caching) == locators  # once
+    classes = cuda_caching.CacheImpl._locator_classes
+    assert classes[:3] == list(locators) and classes.count(locators[0]) == 1
+    assert all(issubclass(loc, base) for loc, base in zip(locators, classes[3:6], strict=True))
 
 
 def test_a_changed_callee_reaches_a_cached_caller_in_another_file(tmp_path):
