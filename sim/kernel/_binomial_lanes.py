@@ -73,26 +73,27 @@ def _term(u, px, nf, r, x, k):
     return u, px, x
 
 
+@jit(inline="always")
+def _block(u, px, nf, r, x, k0):
+    """Terms k0..k0+15 (a constant trip count: unrolled)."""
+    for k in range(k0, k0 + BLOCK):
+        u, px, x = _term(u, px, nf, r, x, k)
+    return u, px, x
+
+
 @jit
 def _terms16(u_, px_, nf_, r_, x_, c):
-    """Terms 0..15 of the inversion for lanes 0..c-1 (a constant trip count: unrolled)."""
+    """Terms 0..15 of the inversion for lanes 0..c-1, vectorised over the lanes."""
     for i in range(c):
-        u, px, nf, r, x = u_[i], px_[i], nf_[i], r_[i], 0
-        for k in range(BLOCK):
-            u, px, x = _term(u, px, nf, r, x, k)
-        x_[i] = x
+        x_[i] = _block(u_[i], px_[i], nf_[i], r_[i], 0, 0)[2]
 
 
 @jit
 def _terms32(u_, px_, nf_, r_, x_, c):
-    """Terms 0..31 (two unrolled blocks of 16)."""
+    """Terms 0..31 (two blocks of 16)."""
     for i in range(c):
-        u, px, nf, r, x = u_[i], px_[i], nf_[i], r_[i], 0
-        for k in range(BLOCK):
-            u, px, x = _term(u, px, nf, r, x, k)
-        for k in range(BLOCK, 2 * BLOCK):
-            u, px, x = _term(u, px, nf, r, x, k)
-        x_[i] = x
+        u, px, x = _block(u_[i], px_[i], nf_[i], r_[i], 0, 0)
+        x_[i] = _block(u, px, nf_[i], r_[i], x, BLOCK)[2]
 
 
 @jit
