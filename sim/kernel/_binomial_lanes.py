@@ -5,23 +5,30 @@ A draw of ``binomial_lq(n, p, draw_key(key, index), lq)`` (or of ``binomial_appr
 a pure function of its arguments, so a batch of them may be computed in any order and in
 pieces. Drawn one at a time, the inversion's recurrence ``P(x) = P(x - 1) (n - x + 1) r /
 x`` is one long chain of dependent multiplications (about 3 cycles a term, 16 terms at a
-mean of 4); the CPU cannot overlap it with the next draw's. Here a batch goes in passes:
+mean of 4) that the CPU does not overlap with the next draw's. ``draw_lanes`` takes a
+batch in passes:
 
-1. per draw (scalar): its key, its kind (zero, all, approximate, inversion, BTRD), the
-   inversion's uniform, ``(1 - p)^n`` and ``r = p / q`` (``exp`` and ``log1p`` are glibc's
-   scalar functions, as in the one-at-a-time draw); the rare kinds (BTRD, a restart of the
-   inversion) are drawn here by the functions of ``sim.kernel.binomial`` themselves;
-2. the inversion's terms, 16 or 32 of them (a constant, so the compiler unrolls them and
-   vectorises over draws: 8 draws to an AVX-512 register);
-3. the approximate draws' normal quantile and count (Acklam's central rational function,
-   vectorised; the 4.85% of uniforms in its tails are redone one at a time).
+1. sort (scalar, the only pass with a branch per draw): zero and all at once; the others
+   into the approximate draws' rows, BTRD's or the inversion's;
+2. per kind, the keys and first uniforms (vectorised);
+3. the approximate draws: Acklam's central normal quantile and the count (vectorised); the
+   4.85% of uniforms in the quantile's tails redone one at a time;
+4. BTRD: the box under the hat, where about 80% of its draws are accepted at once
+   (vectorised); the others drawn again by ``_btrd`` itself;
+5. the inversion: ``(1 - p)^n`` and ``r`` in a loop of glibc's scalar ``exp`` and
+   ``log1p`` (as in the one-at-a-time draw), then 16 terms for every lane (a constant trip
+   count, so the compiler unrolls them and vectorises over the lanes: 8 to an AVX-512
+   register), 32 for the few whose 16 tests all held, and ``_inversion_search`` for a
+   count past the lane's bound (a restart).
 
 The operations of each draw are those of ``sim.kernel.binomial``, in the same order and
-without fused multiply-adds (``fastmath`` stays off), so every draw is bit-identical to the
-one-at-a-time draw with the same key (``tests/kernel/test_kernel_binomial_lanes.py``).
-Why running the terms past a draw's own bound ``kmax`` leaves its count unchanged: see
-``_inversion``'s docstring (the count is the number of tests ``u > P(x)`` that hold, a
-prefix of x; once one fails ``u`` is at most 0, and the later terms are at least -0.0).
+without fused multiply-adds (``fastmath`` stays off; the shared pieces are the same inline
+functions: ``btrd_hat``, ``btrd_box``, ``central_quantile``, ``approx_count``), so every
+draw is bit-identical to the one-at-a-time draw with the same key
+(``tests/kernel/test_kernel_aggregate_lanes.py``). Running the terms past a draw's own
+bound ``kmax`` leaves its count unchanged: the count is the number of tests ``u > P(x)``
+that hold, a prefix of x (``_inversion``'s docstring); once one fails ``u`` is at most 0,
+and the later terms are at least -0.0.
 """
 
 import numpy as np
