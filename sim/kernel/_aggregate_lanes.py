@@ -35,6 +35,7 @@ from sim.kernel._aggregate_step import (
     considering_probability,
     prologue,
     settle,
+    split_ratio,
     switch,
 )
 from sim.kernel._binomial_lanes import draw_lanes, workspace
@@ -112,10 +113,7 @@ def step_lanes(source, dt, seg, weights, price, attributes, utility, has_utility
             index[s] = s * slots + 1 + j
             if remaining[s] == 0 or shares[s, j] <= 0.0:
                 continue
-            tail = 0.0
-            for k in range(j, j_count + 1):
-                tail += shares[s, k]
-            ratio = shares[s, j] / tail
+            ratio = split_ratio(shares, s, j)
             if ratio >= 1.0:
                 new[s, j] = remaining[s]
                 remaining[s] = 0

@@ -192,6 +192,16 @@ def considering_probability(s, dt, seg, satisfaction, pool, lapsed, active, adv,
 
 
 @jit(inline="always")
+def split_ratio(shares, s, j):
+    """The share of product j among the choices from j on (the products after it and the
+    outside option) in segment s: the probability of the split's draw j."""
+    tail = 0.0
+    for k in range(j, shares.shape[1]):
+        tail += shares[s, k]
+    return shares[s, j] / tail
+
+
+@jit(inline="always")
 def settle(s, pool, lapsed, active, out, after):
     """Segment s after its draws: units, owners, pool and lapsed customers."""
     adopted = 0
@@ -295,10 +305,7 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
             out[LOST, s, j] = 0
             if remaining == 0 or shares[s, j] <= 0.0:
                 continue
-            tail = 0.0
-            for k in range(j, j_count + 1):
-                tail += shares[s, k]
-            ratio = shares[s, j] / tail
+            ratio = split_ratio(shares, s, j)
             x = remaining if ratio >= 1.0 else draw(source, remaining, ratio, first + 1 + j)
             new[s, j] = x
             remaining -= x

@@ -67,16 +67,16 @@ def _locators(module) -> tuple:
 
 
 LOCATORS = _locators(caching)
-_INSTALLED = {}
+_BUILT = {caching.__name__: LOCATORS}  # the locators of each caching module, built once
 
 
 def install(module=caching) -> tuple:
     """Put the kernel's locators first in ``module``'s list of locators (once); to run
     before any kernel function is decorated (``sim.kernel._numba`` does, on import, for
     Numba; ``sim.kernel._cuda_jit`` for numba-cuda). Returns the locators."""
-    locators = LOCATORS if module is caching else _INSTALLED.get(module.__name__)
+    locators = _BUILT.get(module.__name__)
     if locators is None:
-        locators = _INSTALLED[module.__name__] = _locators(module)
+        locators = _BUILT[module.__name__] = _locators(module)
     classes = module.CacheImpl._locator_classes
     if classes[:len(locators)] != list(locators):
         classes[:0] = locators
