@@ -132,17 +132,32 @@ def binomial(n: int, p: float, key: int) -> int:
     return n - x if flip else x
 
 
+def exp_nonpositive(x):
+    """exp(x) for -708 <= x <= 0 as ``sim.kernel.exp_poly`` documents it (x held to that
+    domain first; NaN to -708): k = floor(x / ln 2 + 1/2), r = (x - k ln2_hi) - k ln2_lo, the Taylor series to r^13 / 13!
+    in Horner's form with the coefficients 1 / k! rounded, times 2^k."""
+    x = x if x > -708.0 else -708.0
+    x = x if x < 0.0 else 0.0
+    k = float(math.floor(x * 1.4426950408889634 + 0.5))
+    r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10
+    y = 1.0 / math.factorial(13)
+    for m in range(12, -1, -1):
+        y = y * r + 1.0 / math.factorial(m)
+    return y * 2.0 ** int(k)
+
+
 def _binomial_inversion(n, p, key):
-    """Sequential search from 0: P(0) = (1 - p)^n, P(x) = P(x - 1) (n - x + 1) r / x with
-    r = p / q (``1 / x`` rounded first, as the kernel's table holds it); ``u <= 1 - n p``
-    is x = 0 at once (Bernoulli's inequality)."""
+    """Sequential search from 0: P(0) = (1 - p)^n = ``exp_nonpositive(n log1p(-p))``,
+    P(x) = P(x - 1) (n - x + 1) r / x with r = p / q (``1 / x`` rounded first, as the
+    kernel's table holds it); ``u <= 1 - n p`` is x = 0 at once (Bernoulli's
+    inequality)."""
     mean = n * p
     u = uniform(key, 0)
     if u <= 1.0 - mean:
         return 0
     q = 1.0 - p
     r = p / q
-    qn = math.exp(n * math.log1p(-p))
+    qn = exp_nonpositive(n * math.log1p(-p))
     bound = min(float(n), mean + 10.0 * math.sqrt(mean * q + 1.0))
     used = 1
     x, px = 0, qn

@@ -15,8 +15,9 @@ batch in passes:
    4.85% of uniforms in the quantile's tails redone one at a time;
 4. BTRD: the box under the hat, where about 80% of its draws are accepted at once
    (vectorised); the others drawn again by ``_btrd`` itself;
-5. the inversion: ``(1 - p)^n`` and ``r`` in a loop of glibc's scalar ``exp`` and
-   ``log1p`` (as in the one-at-a-time draw), then 16 terms for every lane (a constant trip
+5. the inversion: ``r`` and the exponent of ``(1 - p)^n`` in a loop (glibc's ``log1p``
+   where the caller has no ``lq``), ``(1 - p)^n`` itself by ``exp_nonpositive``
+   (vectorised), then 16 terms for every lane (a constant trip
    count, so the compiler unrolls them and vectorises over the lanes: 8 to an AVX-512
    register), 32 for the few whose 16 tests all held, and ``_inversion_search`` for a
    count past the lane's bound (a restart).
@@ -48,6 +49,7 @@ from sim.kernel.binomial import (
     draw_key,
     normal_quantile,
 )
+from sim.kernel.exp_poly import exp_nonpositive
 from sim.kernel.rng import uniform
 
 BLOCK = 16  # inversion terms per unrolled block
@@ -86,6 +88,16 @@ def _block(u, px, nf, r, x, k0):
     for k in range(k0, k0 + BLOCK):
         u, px, x = _term(u, px, nf, r, x, k)
     return u, px, x
+
+
+@jit
+def _powers(px_, c):
+    """``P(0) = exp(n log1p(-p))`` of lanes 0..c-1 from the exponents in ``px_``
+    (vectorised: ``exp_nonpositive`` is arithmetic); 2 where the exponent is the mark 1."""
+    for i in range(c):
+        x = px_[i]
+        e = exp_nonpositive(x)
+        px_[i] = 2.0 if x > 0.0 else e
 
 
 @jit
@@ -228,11 +240,11 @@ def _btrd_lanes(fw, iw, keys, c, n, p, out):
 
 @jit
 def _inversion_lanes(fw, iw, keys, c, n, out):
-    """The inversion lanes 0..c-1: ``(1 - p)^n`` and ``r`` (in a loop of glibc calls; row
-    ``_PX`` holds the lanes' ``lq`` on entry), the terms, then the counts past a lane's
-    bound (a restart) drawn by ``_inversion_search``. A lane with ``u <= 1 - n p`` is 0
-    at once, as in ``_inversion``: its ``P(0)`` is set to 2 (> u), so its first test
-    fails and u goes below 0 (no exp, no logarithm)."""
+    """The inversion lanes 0..c-1: ``r`` and the exponent ``n lq`` (row ``_PX`` holds the
+    lanes' ``lq`` on entry), ``(1 - p)^n`` (``_powers``), the terms, then the counts past a
+    lane's bound (a restart) drawn by ``_inversion_search``. A lane with ``u <= 1 - n p``
+    is 0 at once, as in ``_inversion``: its ``P(0)`` is set to 2 (> u), so its first test
+    fails and u goes below 0 (no logarithm)."""
     u_, px_, r_, pp_, nf_, kmax_, x_ = (fw[_U], fw[_PX], fw[_R], fw[_PP], fw[_NF], iw[_KMAX],
                                         iw[_X])
     for a in range(c):
@@ -242,12 +254,13 @@ def _inversion_lanes(fw, iw, keys, c, n, out):
         kmax_[a] = np.int64(min(nf, mean + 10.0))
         r_[a] = pp / (1.0 - pp)
         if u_[a] <= 1.0 - mean:  # (1 - p)^n >= 1 - n p: x = 0
-            px_[a] = 2.0
+            px_[a] = 1.0  # > 0: marks the lane (n log1p(-p) <= 0)
             continue
         lq = px_[a]
         if lq > 0.0:
             lq = np.log1p(-pp)
-        px_[a] = np.exp(nf * lq)
+        px_[a] = nf * lq
+    _powers(px_, c)
     _terms16(u_, px_, nf_, r_, x_, c)
     # a lane whose 16 tests all held and whose bound is 16 or more (a mean of 6 or more)
     # goes on: all 32 terms again (kmax <= 29: a mean below 20), few lanes in their own rows

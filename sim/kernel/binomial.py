@@ -21,7 +21,8 @@ gone). Two exact algorithms, switched on the mean, as in NumPy and TensorFlow:
 
 ``p > 0.5`` draws ``n - Binomial(n, 1 - p)``. Only ``log``, ``log1p``, ``exp``, ``sqrt``
 and ``floor`` are used: glibc's in both the kernel and the Python twin, so both round
-alike. Checked against the exact probability mass function in ``tests/kernel``.
+alike; the inversion's ``(1 - p)^n`` is ``sim.kernel.exp_poly.exp_nonpositive`` (plain
+arithmetic, so a loop of draws vectorises; the twin has the same operations). Checked against the exact probability mass function in ``tests/kernel``.
 
 ``binomial_approx(n, p, key, min_variance)`` is the approximate sampler of aggregate mode's
 ``draws="approx"``: where the variance ``n p q`` is at least ``min_variance`` (>= 9) it
@@ -42,6 +43,7 @@ replacement and return probabilities): the same draws, one logarithm per p.
 import numpy as np
 
 from sim.kernel._numba import jit
+from sim.kernel.exp_poly import exp_nonpositive
 from sim.kernel.rng import _INV53, _S11, GOLDEN, mix64, uniform
 
 INVERSION_MEAN = 10.0  # below this mean, inversion; BTRD needs n p >= 10
@@ -82,7 +84,7 @@ def _inversion_search(n, p, key):
         return 0
     q = 1.0 - p
     r = p / q
-    qn = np.exp(n * np.log1p(-p))
+    qn = exp_nonpositive(n * np.log1p(-p))
     # the restart bound min(n, mean + 10 sd) is at least min(n, mean + 10): computed only
     # when the search gets that far
     near = min(float(n), mean + 10.0)
@@ -128,7 +130,7 @@ def _inversion(n, p, key, lq=1.0):
     r = p / (1.0 - p)
     if lq > 0.0:
         lq = np.log1p(-p)
-    px = np.exp(n * lq)
+    px = exp_nonpositive(n * lq)
     x = 0
     for k in range(kmax + 1):
         x += u > px
