@@ -38,8 +38,9 @@ from sim.kernel._aggregate_step import (
     split_ratio,
     switch,
 )
-from sim.kernel._binomial_lanes import draw_lanes, workspace
+from sim.kernel._binomial_lanes import draw_lanes
 from sim.kernel._numba import jit
+from sim.kernel.generator import RAW64_BIT_GENERATORS, generator_handle, raw_uint64
 
 
 def _lanes_source_py(source):
@@ -68,6 +69,30 @@ def _lanes_source_overload(source):
 lanes_source = _lanes_source_py if numba.config.DISABLE_JIT else _lanes_source
 
 
+# Rows of the step's work arrays (``step_workspace``) after ``draw_lanes``' own: float64
+# p, lq and (column 0) the min_variance; int64 n, index, drawn, the stock-outs' cells and
+# the considering customers not yet split; uint64 the source (``SOURCE_COLUMNS``)
+_F_P, _F_LQ, _F_MV = 16, 17, 18
+_I_N, _I_INDEX, _I_DRAWN, _I_CELL, _I_REMAINING = 11, 12, 13, 14, 15
+K_SOURCE = 3
+# the source row: a Generator's handle (``sim.kernel.generator``), whether the step's key
+# is its next raw output (1) or the key written in column 5 (0), that key
+SOURCE_COLUMNS = 6
+
+
+@jit
+def step_workspace(s_count, j_count, min_variance):
+    """The work arrays of ``step_keyed`` for an S x J market: (float64, int64, uint64),
+    ``draw_lanes``' workspace with the step's own rows; ``min_variance`` as the source's
+    (``inf``: the exact draws of ``draws="counter"``). The source row is zero."""
+    lanes = max(2 * s_count * j_count, SOURCE_COLUMNS)
+    fw = np.empty((19, lanes))
+    fw[_F_MV, 0] = min_variance
+    kw = np.empty((4, lanes), np.uint64)
+    kw[K_SOURCE, :] = 0
+    return fw, np.empty((16, lanes), np.int64), kw
+
+
 @jit
 def step_lanes(source, dt, seg, weights, price, attributes, utility, has_utility, available,
                awareness, advertising, satisfaction, churn_rate, slope, replacement_rate,
@@ -75,21 +100,50 @@ def step_lanes(source, dt, seg, weights, price, attributes, utility, has_utility
     """``step_aggregate`` for a keyed ``source`` (a uint64 key, or ``(key,
     min_variance)``), its draws in batches (module docstring); the same arguments and
     the same outcome."""
+    key, min_variance = lanes_source(source)
+    fw, iw, kw = step_workspace(active.shape[0], active.shape[1], min_variance)
+    _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_utility,
+          available, awareness, advertising, satisfaction, churn_rate, slope,
+          replacement_rate, fill_rate, pool, lapsed, active, out, after, season, switching,
+          backorders, fw, iw, kw)
+
+
+@jit
+def step_keyed(dt, seg, weights, price, attributes, utility, has_utility, available,
+               awareness, advertising, satisfaction, churn_rate, slope, replacement_rate,
+               fill_rate, pool, lapsed, active, out, after, season, switching, backorders,
+               fw, iw, kw):
+    """``step_lanes`` as the market calls it: its work arrays (``step_workspace``) kept
+    from step to step, the key and the min_variance read from them, the key drawn here
+    from the Generator's handle where the source row says so (``raw_uint64``: what
+    ``random_raw()`` gives for those bit generators). The same outcome as ``step_lanes``
+    with that key."""
+    src = kw[K_SOURCE]
+    key = src[5]
+    if src[4] == 1:
+        key = raw_uint64((src[0], src[1], src[2], src[3]))
+    _step(key, fw[_F_MV, 0], dt, seg, weights, price, attributes, utility, has_utility,
+          available, awareness, advertising, satisfaction, churn_rate, slope,
+          replacement_rate, fill_rate, pool, lapsed, active, out, after, season, switching,
+          backorders, fw, iw, kw)
+
+
+@jit
+def _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_utility,
+          available, awareness, advertising, satisfaction, churn_rate, slope,
+          replacement_rate, fill_rate, pool, lapsed, active, out, after, season, switching,
+          backorders, fw, iw, kw):
+    """The step of ``step_lanes``, in the work arrays ``fw``, ``iw``, ``kw``."""
     s_count, j_count = active.shape
+    # a keyed source's shared logarithms do not depend on its type (``shared_log_q``)
     has_backorders, shares, adv, attract, reach, p_churn, p_repl, lq_churn, lq_repl = prologue(
-        source, dt, seg, weights, price, attributes, utility, has_utility, available,
+        key, dt, seg, weights, price, attributes, utility, has_utility, available,
         awareness, advertising, satisfaction, churn_rate, slope, replacement_rate, fill_rate,
         backorders)
-    key, min_variance = lanes_source(source)
     cells = s_count * j_count
     lanes = 2 * cells
-    n = np.empty(lanes, np.int64)
-    p = np.empty(lanes)
-    lq = np.empty(lanes)
-    index = np.empty(lanes, np.int64)
-    drawn = np.empty(lanes, np.int64)
-    cell = np.empty(cells, np.int64)
-    fw, iw, kw = workspace(lanes)
+    n, p, lq, index, drawn, cell = (iw[_I_N], fw[_F_P], fw[_F_LQ], iw[_I_INDEX], iw[_I_DRAWN],
+                                    iw[_I_CELL])
     slots = 5 * j_count + 1
     new = out[NEW]
     lost = out[LOST]
@@ -102,7 +156,9 @@ def step_lanes(source, dt, seg, weights, price, attributes, utility, has_utility
         lq[s] = 1.0
         index[s] = s * slots
     draw_lanes(key, min_variance, n, p, lq, index, s_count, drawn, fw, iw, kw)
-    remaining = drawn[:s_count].copy()
+    remaining = iw[_I_REMAINING]
+    for s in range(s_count):
+        remaining[s] = drawn[s]
     # 2. their split over the products (sequential binomials), the rest the outside option
     for j in range(j_count):
         for s in range(s_count):
@@ -142,9 +198,15 @@ def step_lanes(source, dt, seg, weights, price, attributes, utility, has_utility
             s, j = divmod(cell[a], j_count)
             lost[s, j] = drawn[a]
             new[s, j] -= drawn[a]
-    if switching > 0.0 or has_backorders:
-        for s in range(s_count):
-            switch(source, s, s_count, j_count, switching, shares, fill_rate, backorders, out)
+    if switching > 0.0 or has_backorders:  # one at a time, with the source's own draws
+        if min_variance < np.inf:
+            for s in range(s_count):
+                switch((key, min_variance), s, s_count, j_count, switching, shares, fill_rate,
+                       backorders, out)
+        else:
+            for s in range(s_count):
+                switch(key, s, s_count, j_count, switching, shares, fill_rate, backorders,
+                       out)
     # 4. churn, then returns (lanes 0..cells-1) and replacements (cells..2 cells-1)
     for s in range(s_count):
         slot = s * slots + 1 + 2 * j_count
@@ -175,3 +237,21 @@ def step_lanes(source, dt, seg, weights, price, attributes, utility, has_utility
             out[RETURNED, s, j] = drawn[a]
             out[REPLACEMENTS, s, j] = drawn[cells + a]
         settle(s, pool, lapsed, active, out, after)
+
+
+def set_source(kw, rng) -> bool:
+    """Point the source row of ``kw`` (``step_workspace``) at ``rng``: its handle, and
+    whether ``step_keyed`` draws each step's key from it (a bit generator of
+    ``RAW64_BIT_GENERATORS``, compiled code). Where not (MT19937, or no compiler), the
+    caller writes each step's key, ``rng.bit_generator.random_raw()``, to column 5:
+    ``write_key``. Returns which."""
+    own = not numba.config.DISABLE_JIT and type(rng.bit_generator) in RAW64_BIT_GENERATORS
+    row = kw[K_SOURCE]
+    row[:4] = generator_handle(rng) if own else (0, 0, 0, 0)
+    row[4] = own
+    return own
+
+
+def write_key(kw, rng) -> None:
+    """This step's key, ``rng.bit_generator.random_raw()``, into the source row."""
+    kw[K_SOURCE, 5] = rng.bit_generator.random_raw()

@@ -54,9 +54,9 @@ import math
 
 import numpy as np
 
-from sim.kernel._aggregate_lanes import step_lanes as _step_lanes
+from sim.kernel._aggregate_lanes import set_source, step_workspace, write_key
+from sim.kernel._aggregate_lanes import step_keyed as _step_keyed
 from sim.kernel._aggregate_step import N_ROWS, packed_log_q
-from sim.kernel._aggregate_step import step_aggregate as _step_aggregate
 from sim.kernel._aggregate_step import step_aggregate_handle as _step_aggregate_handle
 from sim.kernel.binomial import MIN_APPROX_VARIANCE
 from sim.kernel.generator import generator_handle
@@ -135,12 +135,16 @@ class AggregateMarket:
         # the handle of the Generator last stepped with (sim.kernel.generator), and it
         self._handle, self._handle_of = None, None
         self._after_shape = (2, segments.n_segments)
+        # keyed draws: the step's work arrays, kept (made on the first step), and whether
+        # the compiled step draws each key from the Generator's handle itself
+        self._work, self._own_key = None, False
 
     def __getstate__(self) -> dict:
         """A copy or pickle leaves the Generator's handle behind: its addresses are this
         object's Generator's in this process, and the copy reads its own on its first step."""
         state = self.__dict__.copy()
         state["_handle"] = state["_handle_of"] = None
+        state["_work"] = None  # its source row holds that handle; scratch otherwise
         return state
 
     def step(self, offer: Offer, dt: float, rng: np.random.Generator) -> StepOutcome:
@@ -153,27 +157,39 @@ class AggregateMarket:
             _check_offer(offer, self.segments, self.n_products)
         elif offer.price.shape[0] != self.n_products:  # a validated offer: arrays, checked
             _check_offer(offer, self.segments, self.n_products)
-        draws = self.draws
-        step = _step_aggregate
-        if draws == "generator":  # the Generator as its handle, read once (module docstring)
-            if rng is not self._handle_of:
-                self._handle, self._handle_of = generator_handle(rng), rng
-            source, step = self._handle, _step_aggregate_handle
-        elif draws == "counter":
-            source, step = np.uint64(rng.bit_generator.random_raw()), _step_lanes
-        else:
-            source = (np.uint64(rng.bit_generator.random_raw()), self.approx_min_variance)
-            step = _step_lanes
         out = np.empty(self._out_shape, np.int64)
         after = np.empty(self._after_shape, np.int64)
         utility = offer.utility
-        step(source, dt, self._seg, self.segments.attribute_weights, offer.price,
-             offer.attributes, self._no_utility if utility is None else utility,
-             utility is not None, offer.available, offer.awareness, offer.advertising,
-             offer.satisfaction, offer.churn_rate, offer.churn_satisfaction_slope,
-             offer.replacement_rate, offer.fill_rate, self.pool, self.lapsed, self.active,
-             out, after, float(offer.season), float(offer.stockout_switching),
-             offer.backorders)
+        if self.draws == "generator":
+            if rng is not self._handle_of:  # the Generator as its handle, read once
+                self._handle, self._handle_of = generator_handle(rng), rng
+            _step_aggregate_handle(
+                self._handle, dt, self._seg, self.segments.attribute_weights, offer.price,
+                offer.attributes, self._no_utility if utility is None else utility,
+                utility is not None, offer.available, offer.awareness, offer.advertising,
+                offer.satisfaction, offer.churn_rate, offer.churn_satisfaction_slope,
+                offer.replacement_rate, offer.fill_rate, self.pool, self.lapsed, self.active,
+                out, after, float(offer.season), float(offer.stockout_switching),
+                offer.backorders)
+            return StepOutcome._of_buffers(out, after)
+        work = self._work
+        if work is None:
+            work = self._work = step_workspace(
+                self.segments.n_segments, self.n_products,
+                self.approx_min_variance if self.draws == "approx" else math.inf)
+            self._handle_of = None
+        if rng is not self._handle_of:  # the key's source: the Generator's handle
+            self._own_key, self._handle_of = set_source(work[2], rng), rng
+        if not self._own_key:  # the key drawn here (module docstring)
+            write_key(work[2], rng)
+        fw, iw, kw = work
+        _step_keyed(dt, self._seg, self.segments.attribute_weights, offer.price,
+                    offer.attributes, self._no_utility if utility is None else utility,
+                    utility is not None, offer.available, offer.awareness, offer.advertising,
+                    offer.satisfaction, offer.churn_rate, offer.churn_satisfaction_slope,
+                    offer.replacement_rate, offer.fill_rate, self.pool, self.lapsed,
+                    self.active, out, after, float(offer.season),
+                    float(offer.stockout_switching), offer.backorders, fw, iw, kw)
         return StepOutcome._of_buffers(out, after)
 
 

@@ -26,6 +26,9 @@ import ctypes
 import numpy as np
 from numba.core import cgutils, types
 from numba.extending import intrinsic
+from numba.np.random.generator_core import next_uint64
+
+from sim.kernel._numba import jit
 
 _BIT_GENERATOR = types.NumPyRandomBitGeneratorType("bit_generator")
 _GENERATOR = types.NumPyRandomGeneratorType("rng")
@@ -73,3 +76,17 @@ def generator_of(typingctx, handle):
         return gen._getvalue()
 
     return _GENERATOR(handle), codegen
+
+
+# The bit generators whose ``random_raw()`` is their ``next_uint64`` (NumPy's
+# ``next_raw``): ``raw_uint64`` on their handle returns what ``random_raw()`` would, and
+# advances the state alike. MT19937's raw output is 32-bit: not here.
+RAW64_BIT_GENERATORS = (np.random.PCG64, np.random.PCG64DXSM, np.random.Philox,
+                        np.random.SFC64)
+
+
+@jit(inline="always")
+def raw_uint64(handle):
+    """The next raw 64-bit output of the bit generator of ``handle``: its
+    ``random_raw()`` where its type is one of ``RAW64_BIT_GENERATORS``."""
+    return next_uint64(generator_of(handle).bit_generator)

@@ -109,18 +109,48 @@ def test_step_lanes_equals_step_aggregate(draws, populations):
 
 
 @pytest.mark.parametrize("draws", ["counter", "approx"])
-def test_the_market_steps_keyed_draws_in_lanes(draws, monkeypatch):
-    """``AggregateMarket.step`` with keyed draws goes through ``step_lanes``: the same
-    market stepped through ``step_aggregate`` ends identical."""
-    import sim.kernel.aggregate as aggregate
+@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.SFC64, np.random.MT19937])
+def test_the_market_steps_keyed_draws_in_lanes(draws, bit_generator):
+    """``AggregateMarket.step`` with keyed draws (``step_keyed``: its work arrays kept, the
+    key drawn in compiled code from the Generator's handle, or written from Python for
+    MT19937's 32-bit raw output) equals ``step_aggregate`` keyed by ``random_raw()`` of an
+    identical Generator, step for step; both Generators end in the same state."""
+    segments = tiny_segments((40_000, 25_000))
+    market = AggregateMarket(segments, 3, draws=draws)
+    scalar = AggregateMarket(segments, 3, draws=draws)
+    rng = np.random.Generator(bit_generator(5))
+    twin = np.random.Generator(bit_generator(5))
+    for step in range(14):
+        offer = tiny_offer(segments, step)
+        got = market.step(offer, 7.0, rng)
+        key = np.uint64(twin.bit_generator.random_raw())
+        out, after = _step(step_aggregate, scalar, offer, key if draws == "counter" else (key, 10.0))
+        np.testing.assert_array_equal(got._buffer, out, err_msg=f"step {step}")
+        np.testing.assert_array_equal(got._after, after, err_msg=f"step {step}")
+    assert market.active.sum() > 0 and market.active.tolist() == scalar.active.tolist()
+    assert rng.integers(0, 2**62) == twin.integers(0, 2**62)
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_a_copied_market_keeps_its_own_source(how):
+    """A copy of a market (``copy.deepcopy``, a pickle) leaves the work arrays and their
+    source row behind and makes its own on its first step: stepped with its own
+    Generator it draws what the original does with an identical one, and the original
+    keeps drawing from its own."""
+    import copy
+    import pickle
 
     segments = tiny_segments((40_000, 25_000))
-    ends = []
-    for step_fn in (aggregate._step_lanes, step_aggregate):
-        monkeypatch.setattr(aggregate, "_step_lanes", step_fn)
-        market = AggregateMarket(segments, 3, draws=draws)
-        rng = np.random.default_rng(5)
-        flows = [market.step(tiny_offer(segments, step), 7.0, rng).product_totals()
-                 for step in range(14)]
-        ends.append((flows, market.active.tolist(), market.pool.tolist()))
-    assert ends[0] == ends[1]
+    a = AggregateMarket(segments, 3, draws="counter")
+    ref = AggregateMarket(segments, 3, draws="counter")
+    rng_a, rng_ref = np.random.default_rng(1), np.random.default_rng(1)
+    a.step(tiny_offer(segments, 0), 7.0, rng_a)
+    ref.step(tiny_offer(segments, 0), 7.0, rng_ref)
+    b = copy.deepcopy(a) if how == "deepcopy" else pickle.loads(pickle.dumps(a))
+    assert b._work is None
+    rng_b = copy.deepcopy(rng_a)
+    got_b = b.step(tiny_offer(segments, 1), 7.0, rng_b)
+    got = a.step(tiny_offer(segments, 1), 7.0, rng_a)
+    want = ref.step(tiny_offer(segments, 1), 7.0, rng_ref)
+    np.testing.assert_array_equal(got._buffer, want._buffer)
+    np.testing.assert_array_equal(got_b._buffer, want._buffer)
