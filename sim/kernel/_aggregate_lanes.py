@@ -27,6 +27,7 @@ from numba.extending import overload
 from sim.kernel._aggregate_step import (
     CHURNERS,
     LOST,
+    N_PROLOGUE_ARRAYS,
     NEW,
     REPLACEMENTS,
     RETURNED,
@@ -70,9 +71,10 @@ lanes_source = _lanes_source_py if numba.config.DISABLE_JIT else _lanes_source
 
 
 # Rows of the step's work arrays (``step_workspace``) after ``draw_lanes``' own: float64
-# p, lq and (column 0) the min_variance; int64 n, index, drawn, the stock-outs' cells and
-# the considering customers not yet split; uint64 the source (``SOURCE_COLUMNS``)
-_F_P, _F_LQ, _F_MV = 16, 17, 18
+# p, lq, (column 0) the min_variance and the prologue's arrays, one a row
+# (``prologue_arrays``); int64 n, index, drawn, the stock-outs' cells and the considering
+# customers not yet split; uint64 the source (``SOURCE_COLUMNS``)
+_F_P, _F_LQ, _F_MV, _F_PROLOGUE = 16, 17, 18, 19
 _I_N, _I_INDEX, _I_DRAWN, _I_CELL, _I_REMAINING = 11, 12, 13, 14, 15
 K_SOURCE = 3
 # the source row: a Generator's handle (``sim.kernel.generator``), whether the step's key
@@ -86,7 +88,7 @@ def step_workspace(s_count, j_count, min_variance):
     ``draw_lanes``' workspace with the step's own rows; ``min_variance`` as the source's
     (``inf``: the exact draws of ``draws="counter"``). The source row is zero."""
     lanes = max(2 * s_count * j_count, SOURCE_COLUMNS)
-    fw = np.empty((19, lanes))
+    fw = np.empty((_F_PROLOGUE + N_PROLOGUE_ARRAYS, lanes))
     fw[_F_MV, 0] = min_variance
     kw = np.empty((4, lanes), np.uint64)
     kw[K_SOURCE, :] = 0
@@ -128,6 +130,18 @@ def step_keyed(dt, seg, weights, price, attributes, utility, has_utility, availa
           backorders, fw, iw, kw)
 
 
+@jit(inline="always")
+def _prologue_rows(fw, s_count, j_count):
+    """``prologue_arrays`` as views of rows of ``fw`` (``step_workspace``)."""
+    r = _F_PROLOGUE
+    return (fw[r, :s_count * (j_count + 1)].reshape((s_count, j_count + 1)),
+            fw[r + 1, :s_count * j_count].reshape((s_count, j_count)),
+            fw[r + 2, :s_count], fw[r + 3, :s_count], fw[r + 4, :s_count],
+            fw[r + 5, :j_count], fw[r + 6, :j_count], fw[r + 7, :j_count],
+            fw[r + 8, :j_count], fw[r + 9, :j_count], fw[r + 10, :j_count],
+            fw[r + 11, :j_count])
+
+
 @jit
 def _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_utility,
           available, awareness, advertising, satisfaction, churn_rate, slope,
@@ -139,7 +153,7 @@ def _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_u
     has_backorders, shares, adv, attract, reach, p_churn, p_repl, lq_churn, lq_repl = prologue(
         key, dt, seg, weights, price, attributes, utility, has_utility, available,
         awareness, advertising, satisfaction, churn_rate, slope, replacement_rate, fill_rate,
-        backorders)
+        backorders, _prologue_rows(fw, s_count, j_count))
     cells = s_count * j_count
     lanes = 2 * cells
     n, p, lq, index, drawn, cell = (iw[_I_N], fw[_F_P], fw[_F_LQ], iw[_I_INDEX], iw[_I_DRAWN],

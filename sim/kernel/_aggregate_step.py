@@ -30,7 +30,7 @@ from numba.extending import overload
 
 from sim.kernel._numba import jit
 from sim.kernel.binomial import binomial_approx, binomial_lq, draw_key, log_q
-from sim.kernel.choice import _base_utility, _segment_drivers
+from sim.kernel.choice import base_utility_into, segment_drivers_into
 from sim.kernel.generator import generator_of
 
 # Rows of the output buffer (K, S, J): flows, then the state after the step.
@@ -136,35 +136,46 @@ def owner_probabilities(churn_rate, slope, replacement_rate, satisfaction, dt, p
         p_replace[j] = max(p_event - p_churn[j], 0.0)
 
 
+# The arrays ``prologue`` fills, in this order (``prologue_arrays``): shares (S, J + 1),
+# the attribute utility (S, J), adv, attract, reach (S,), p_churn, p_replace, p_repl,
+# lq_churn, lq_repl, log_price, v_sj (J,)
+N_PROLOGUE_ARRAYS = 12
+
+
+@jit
+def prologue_arrays(s_count, j_count):
+    """New arrays for ``prologue`` (``N_PROLOGUE_ARRAYS``; the step for a Generator)."""
+    return (np.empty((s_count, j_count + 1)), np.empty((s_count, j_count)),
+            np.empty(s_count), np.empty(s_count), np.empty(s_count), np.empty(j_count),
+            np.empty(j_count), np.empty(j_count), np.empty(j_count), np.empty(j_count),
+            np.empty(j_count), np.empty(j_count))
+
+
 @jit
 def prologue(source, dt, seg, weights, price, attributes, utility, has_utility, available,
              awareness, advertising, satisfaction, churn_rate, slope, replacement_rate,
-             fill_rate, backorders):
+             fill_rate, backorders, arrays):
     """What a step computes before its draws: ``(has_backorders, shares, adv, attract,
-    reach, p_churn, p_repl, lq_churn, lq_repl)`` (``step_aggregate``'s arguments)."""
-    s_count = seg.shape[0]
+    reach, p_churn, p_repl, lq_churn, lq_repl)`` (``step_aggregate``'s arguments), in
+    ``arrays`` (``prologue_arrays``; the keyed step's are rows of its work arrays)."""
+    (shares, base_buffer, adv, attract, reach, p_churn, p_replace, p_repl, lq_churn, lq_repl,
+     log_price, v_sj) = arrays
     j_count = price.shape[0]
     has_backorders = False
     for j in range(j_count):
         has_backorders = has_backorders or backorders[j]
-    base = utility if has_utility else _base_utility(weights, attributes)
-    shares = np.empty((s_count, j_count + 1))
-    adv = np.empty(s_count)
-    attract = np.empty(s_count)
-    reach = np.empty(s_count)
-    _segment_drivers(base, seg[:, SEG_ALPHA], seg[:, SEG_V0], seg[:, SEG_BETA],
-                     seg[:, SEG_IV_REF], price, available, awareness, advertising, shares,
-                     adv, attract, reach)
-    p_churn = np.empty(j_count)
-    p_replace = np.empty(j_count)
+    base = utility
+    if not has_utility:
+        base_utility_into(weights, attributes, base_buffer)
+        base = base_buffer
+    segment_drivers_into(base, seg[:, SEG_ALPHA], seg[:, SEG_V0], seg[:, SEG_BETA],
+                         seg[:, SEG_IV_REF], price, available, awareness, advertising, shares,
+                         adv, attract, reach, log_price, v_sj)
     owner_probabilities(churn_rate, slope, replacement_rate, satisfaction, dt, p_churn,
                         p_replace)
     # a replacement buyer who finds no stock waits: the replacement probability given no
     # churn, times the fill rate (0 where the product cannot be bought); the logarithms
     # the exact samplers need of the shared probabilities, once per step
-    p_repl = np.empty(j_count)
-    lq_churn = np.empty(j_count)
-    lq_repl = np.empty(j_count)
     for j in range(j_count):
         p_repl[j] = 0.0
         if p_replace[j] > 0.0 and available[j] and fill_rate[j] > 0.0:
@@ -287,7 +298,7 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
     has_backorders, shares, adv, attract, reach, p_churn, p_repl, lq_churn, lq_repl = prologue(
         source, dt, seg, weights, price, attributes, utility, has_utility, available,
         awareness, advertising, satisfaction, churn_rate, slope, replacement_rate, fill_rate,
-        backorders)
+        backorders, prologue_arrays(s_count, j_count))
     slots = 5 * j_count + 1
     new = out[NEW]
     for s in range(s_count):

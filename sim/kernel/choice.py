@@ -32,16 +32,22 @@ from sim.kernel._numba import jit
 @jit
 def _base_utility(weights, attributes):
     """Attribute utility ``w[s] . a[j]``: (S, K) x (J, K) -> (S, J) float64."""
+    out = np.empty((weights.shape[0], attributes.shape[0]))
+    base_utility_into(weights, attributes, out)
+    return out
+
+
+@jit
+def base_utility_into(weights, attributes, out):
+    """``_base_utility`` written into ``out`` (S, J)."""
     s_count, k_count = weights.shape
     j_count = attributes.shape[0]
-    out = np.zeros((s_count, j_count))
     for s in range(s_count):
         for j in range(j_count):
             acc = 0.0
             for k in range(k_count):
                 acc += weights[s, k] * attributes[j, k]
             out[s, j] = acc
-    return out
 
 
 @jit
@@ -51,10 +57,21 @@ def _segment_drivers(base, alpha, outside_utility, beta, iv_ref, price, availabl
 
     ``base`` (S, J) is the attribute utility of each product in each segment.
     """
+    j_count = price.shape[0]
+    segment_drivers_into(base, alpha, outside_utility, beta, iv_ref, price, available,
+                         awareness, advertising, shares, adv_effect, attract, reach,
+                         np.empty(j_count), np.empty(j_count))
+
+
+@jit
+def segment_drivers_into(base, alpha, outside_utility, beta, iv_ref, price, available,
+                         awareness, advertising, shares, adv_effect, attract, reach,
+                         log_price, v_sj):
+    """``_segment_drivers`` with its work arrays given: ``log_price`` and ``v_sj`` (J,)."""
     s_count = base.shape[0]
     j_count = price.shape[0]
-    log_price = np.log(price)  # once per product, not twice per segment and product
-    v_sj = np.empty(j_count)
+    for j in range(j_count):  # once per product, not twice per segment and product
+        log_price[j] = np.log(price[j])
     for s in range(s_count):
         vmax = outside_utility[s]
         for j in range(j_count):
