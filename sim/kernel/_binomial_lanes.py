@@ -17,10 +17,10 @@ batch in passes:
    (vectorised); the others drawn again by ``_btrd`` itself;
 5. the inversion: ``r`` and the exponent of ``(1 - p)^n`` in a loop (glibc's ``log1p``
    where the caller has no ``lq``), ``(1 - p)^n`` itself by ``exp_nonpositive``
-   (vectorised), then 16 terms for every lane (a constant trip
-   count, so the compiler unrolls them and vectorises over the lanes: 8 to an AVX-512
-   register), 32 for the few whose 16 tests all held, and ``_inversion_search`` for a
-   count past the lane's bound (a restart).
+   (vectorised), then 16 terms for every lane (a constant trip count, so the compiler
+   unrolls them and vectorises over the lanes: 8 to an AVX-512 register), 16 more, from
+   where they stopped, for the lanes whose 16 tests all held, and ``_inversion_search``
+   for a count past the lane's bound (a restart).
 
 The operations of each draw are those of ``sim.kernel.binomial``, in the same order and
 without fused multiply-adds (``fastmath`` stays off; the shared pieces are the same inline
@@ -102,17 +102,20 @@ def _powers(px_, c):
 
 @jit
 def _terms16(u_, px_, nf_, r_, x_, c):
-    """Terms 0..15 of the inversion for lanes 0..c-1, vectorised over the lanes."""
+    """Terms 0..15 of the inversion for lanes 0..c-1, vectorised over the lanes; ``u_``
+    and ``px_`` left as they are after them (where a lane goes on)."""
     for i in range(c):
-        x_[i] = _block(u_[i], px_[i], nf_[i], r_[i], 0, 0)[2]
+        u, px, x = _block(u_[i], px_[i], nf_[i], r_[i], 0, 0)
+        u_[i] = u
+        px_[i] = px
+        x_[i] = x
 
 
 @jit
-def _terms32(u_, px_, nf_, r_, x_, c):
-    """Terms 0..31 (two blocks of 16)."""
+def _terms_next16(u_, px_, nf_, r_, x_, c):
+    """Terms 16..31, from the state ``_terms16`` left (all its 16 tests held: x = 16)."""
     for i in range(c):
-        u, px, x = _block(u_[i], px_[i], nf_[i], r_[i], 0, 0)
-        x_[i] = _block(u, px, nf_[i], r_[i], x, BLOCK)[2]
+        x_[i] = _block(u_[i], px_[i], nf_[i], r_[i], BLOCK, BLOCK)[2]
 
 
 @jit
@@ -263,7 +266,8 @@ def _inversion_lanes(fw, iw, keys, c, n, out):
     _powers(px_, c)
     _terms16(u_, px_, nf_, r_, x_, c)
     # a lane whose 16 tests all held and whose bound is 16 or more (a mean of 6 or more)
-    # goes on: all 32 terms again (kmax <= 29: a mean below 20), few lanes in their own rows
+    # goes on from where it is: terms 16..31 (kmax <= 29: a mean below 20), in rows of
+    # their own
     more = 0
     for a in range(c):
         if x_[a] == BLOCK and kmax_[a] >= BLOCK:
@@ -274,7 +278,7 @@ def _inversion_lanes(fw, iw, keys, c, n, out):
             iw[_C_LANE, more] = a
             more += 1
     if more > 0:
-        _terms32(fw[_C_U], fw[_C_PX], fw[_C_NF], fw[_C_R], iw[_C_X], more)
+        _terms_next16(fw[_C_U], fw[_C_PX], fw[_C_NF], fw[_C_R], iw[_C_X], more)
         for b in range(more):
             x_[iw[_C_LANE, b]] = iw[_C_X, b]
     for a in range(c):
