@@ -209,7 +209,7 @@ def measure_aggregate(args, res, seg, offer, j_count):
     res["time_breakdown_us_per_step"] = {k: v * 1e6 for k, v in parts.items()}
     res["kernel_only_us_per_step"] = (parts.get("_step_aggregate", 0.0)
                                       + parts.get("_step_aggregate_handle", 0.0)
-                                      + parts.get("_step_lanes", 0.0)) * 1e6 or None
+                                      + parts.get("_step_keyed", 0.0)) * 1e6 or None
     res["generator_call_overhead_us"] = generator_call_overhead_us()
     res["numpy_reference_us_per_step"] = ref_best / args.reference_steps * 1e6
     per_step = aggregate_bytes_per_step(seg, j_count)

@@ -89,7 +89,7 @@ def run_aggregate_reference(seg, offer, j_count, steps, seed):
 
 
 AGENT_PARTS = ("_step_agents", "_scatter_changes", "_sum_chunks")
-AGGREGATE_PARTS = ("_step_aggregate", "_step_aggregate_handle", "_step_lanes", "_segment_drivers",
+AGGREGATE_PARTS = ("_step_aggregate", "_step_aggregate_handle", "_step_keyed", "_segment_drivers",
                    "drivers", "hazard_probabilities", "_check_offer")
 
 

@@ -28,6 +28,7 @@ from sim.kernel._aggregate_step import (
     CHURNERS,
     LOST,
     N_PROLOGUE_ARRAYS,
+    N_SEG_COLUMNS,
     NEW,
     REPLACEMENTS,
     RETURNED,
@@ -71,10 +72,11 @@ lanes_source = _lanes_source_py if numba.config.DISABLE_JIT else _lanes_source
 
 
 # Rows of the step's work arrays (``step_workspace``) after ``draw_lanes``' own: float64
-# p, lq, (column 0) the min_variance and the prologue's arrays, one a row
+# p, lq, (column 0) the min_variance, the segment parameters and attribute weights (each
+# flattened in a row) and the prologue's arrays, one a row
 # (``prologue_arrays``); int64 n, index, drawn, the stock-outs' cells and the considering
 # customers not yet split; uint64 the source (``SOURCE_COLUMNS``)
-_F_P, _F_LQ, _F_MV, _F_PROLOGUE = 16, 17, 18, 19
+_F_P, _F_LQ, _F_MV, _F_SEG, _F_WEIGHTS, _F_PROLOGUE = 16, 17, 18, 19, 20, 21
 _I_N, _I_INDEX, _I_DRAWN, _I_CELL, _I_REMAINING = 11, 12, 13, 14, 15
 K_SOURCE = 3
 # the source row: a Generator's handle (``sim.kernel.generator``), whether the step's key
@@ -83,13 +85,19 @@ SOURCE_COLUMNS = 6
 
 
 @jit
-def step_workspace(s_count, j_count, min_variance):
-    """The work arrays of ``step_keyed`` for an S x J market: (float64, int64, uint64),
-    ``draw_lanes``' workspace with the step's own rows; ``min_variance`` as the source's
-    (``inf``: the exact draws of ``draws="counter"``). The source row is zero."""
-    lanes = max(2 * s_count * j_count, SOURCE_COLUMNS)
+def step_workspace(seg, weights, j_count, min_variance):
+    """The work arrays of ``step_keyed`` for a market of the segment parameters ``seg``
+    (S, 8), ``weights`` (S, K) and J products: (float64, int64, uint64), ``draw_lanes``'
+    workspace with the step's own rows; ``min_variance`` as the source's (``inf``: the
+    exact draws of ``draws="counter"``), ``seg`` and ``weights`` copied in (they do not
+    change during a run). The source row is zero."""
+    s_count, k_count = weights.shape
+    lanes = max(2 * s_count * j_count, s_count * seg.shape[1], s_count * k_count,
+                SOURCE_COLUMNS)
     fw = np.empty((_F_PROLOGUE + N_PROLOGUE_ARRAYS, lanes))
     fw[_F_MV, 0] = min_variance
+    fw[_F_SEG, :seg.size] = seg.ravel()
+    fw[_F_WEIGHTS, :weights.size] = weights.ravel()
     kw = np.empty((4, lanes), np.uint64)
     kw[K_SOURCE, :] = 0
     return fw, np.empty((16, lanes), np.int64), kw
@@ -103,7 +111,7 @@ def step_lanes(source, dt, seg, weights, price, attributes, utility, has_utility
     min_variance)``), its draws in batches (module docstring); the same arguments and
     the same outcome."""
     key, min_variance = lanes_source(source)
-    fw, iw, kw = step_workspace(active.shape[0], active.shape[1], min_variance)
+    fw, iw, kw = step_workspace(seg, weights, active.shape[1], min_variance)
     _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_utility,
           available, awareness, advertising, satisfaction, churn_rate, slope,
           replacement_rate, fill_rate, pool, lapsed, active, out, after, season, switching,
@@ -111,23 +119,27 @@ def step_lanes(source, dt, seg, weights, price, attributes, utility, has_utility
 
 
 @jit
-def step_keyed(dt, seg, weights, price, attributes, utility, has_utility, available,
-               awareness, advertising, satisfaction, churn_rate, slope, replacement_rate,
-               fill_rate, pool, lapsed, active, out, after, season, switching, backorders,
-               fw, iw, kw):
-    """``step_lanes`` as the market calls it: its work arrays (``step_workspace``) kept
-    from step to step, the key and the min_variance read from them, the key drawn here
-    from the Generator's handle where the source row says so (``raw_uint64``: what
-    ``random_raw()`` gives for those bit generators). The same outcome as ``step_lanes``
-    with that key."""
+def step_keyed(dt, vectors, attributes, utility, available, awareness, advertising, pool,
+               lapsed, active, out, after, season, switching, backorders, fw, iw, kw):
+    """``step_lanes`` as the market calls it, with fewer arguments (each costs about 65 ns
+    to pass): its work arrays (``step_workspace``) kept from step to step, with the
+    segment parameters, the min_variance and the key's source in them; the key drawn
+    here from the Generator's handle where the source row says so (``raw_uint64``: what
+    ``random_raw()`` gives for those bit generators); the offer's per-product vectors as
+    one (6, J) array (``Offer.PACKED_ROWS``); ``utility`` with no rows where there is
+    none. The same outcome as ``step_lanes`` with that key."""
     src = kw[K_SOURCE]
     key = src[5]
     if src[4] == 1:
         key = raw_uint64((src[0], src[1], src[2], src[3]))
-    _step(key, fw[_F_MV, 0], dt, seg, weights, price, attributes, utility, has_utility,
-          available, awareness, advertising, satisfaction, churn_rate, slope,
-          replacement_rate, fill_rate, pool, lapsed, active, out, after, season, switching,
-          backorders, fw, iw, kw)
+    s_count, j_count = active.shape
+    k_count = attributes.shape[1]
+    seg = fw[_F_SEG, :s_count * N_SEG_COLUMNS].reshape((s_count, N_SEG_COLUMNS))
+    weights = fw[_F_WEIGHTS, :s_count * k_count].reshape((s_count, k_count))
+    _step(key, fw[_F_MV, 0], dt, seg, weights, vectors[0], attributes, utility,
+          utility.shape[0] > 0, available, awareness, advertising, vectors[1], vectors[3],
+          vectors[4], vectors[5], vectors[2], pool, lapsed, active, out, after, season,
+          switching, backorders, fw, iw, kw)
 
 
 @jit(inline="always")

@@ -79,7 +79,7 @@ def packed(cls, segments, vectors, attributes, available, awareness, advertising
         churn_satisfaction_slope=slope, replacement_rate=replacement,
         fill_rate=fill_rate, utility=utility, season=float(season),
         stockout_switching=float(stockout_switching), backorders=backorders,
-        _validated_for=segments)
+        _vectors=vectors, _validated_for=segments)
     return offer
 
 

@@ -64,6 +64,7 @@ from sim.kernel.outcome import StepOutcome
 from sim.kernel.params import Offer, Segments
 
 DRAWS = ("generator", "counter", "approx")
+_NO_UTILITY = np.zeros((0, 0))  # the keyed step's "no utility": no rows (nothing to write)
 APPROX_MIN_VARIANCE = 10.0  # Kolmogorov distance to the binomial at most about 1.5e-3
 
 
@@ -175,7 +176,7 @@ class AggregateMarket:
         work = self._work
         if work is None:
             work = self._work = step_workspace(
-                self.segments.n_segments, self.n_products,
+                self._seg, self.segments.attribute_weights, self.n_products,
                 self.approx_min_variance if self.draws == "approx" else math.inf)
             self._handle_of = None
         if rng is not self._handle_of:  # the key's source: the Generator's handle
@@ -183,13 +184,11 @@ class AggregateMarket:
         if not self._own_key:  # the key drawn here (module docstring)
             write_key(work[2], rng)
         fw, iw, kw = work
-        _step_keyed(dt, self._seg, self.segments.attribute_weights, offer.price,
-                    offer.attributes, self._no_utility if utility is None else utility,
-                    utility is not None, offer.available, offer.awareness, offer.advertising,
-                    offer.satisfaction, offer.churn_rate, offer.churn_satisfaction_slope,
-                    offer.replacement_rate, offer.fill_rate, self.pool, self.lapsed,
-                    self.active, out, after, float(offer.season),
-                    float(offer.stockout_switching), offer.backorders, fw, iw, kw)
+        _step_keyed(dt, offer._vectors, offer.attributes,
+                    _NO_UTILITY if utility is None else utility, offer.available,
+                    offer.awareness, offer.advertising, self.pool, self.lapsed, self.active,
+                    out, after, offer.season, offer.stockout_switching, offer.backorders,
+                    fw, iw, kw)
         return StepOutcome._of_buffers(out, after)
 
 
