@@ -154,9 +154,10 @@ class AggregateMarket:
             dt = _check_dt(dt)
         if not isinstance(rng, np.random.Generator):
             raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-        if type(offer) is not Offer or not offer.validated_for(self.segments):
-            _check_offer(offer, self.segments, self.n_products)
-        elif offer.price.shape[0] != self.n_products:  # a validated offer: arrays, checked
+        # a validated offer (Offer.validated_for, read directly): its arrays are checked
+        if (type(offer) is not Offer
+                or offer.__dict__.get("_validated_for") is not self.segments
+                or offer.price.shape[0] != self.n_products):
             _check_offer(offer, self.segments, self.n_products)
         out = np.empty(self._out_shape, np.int64)
         after = np.empty(self._after_shape, np.int64)

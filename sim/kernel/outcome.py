@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+_new = object.__new__
+
 
 @dataclass(frozen=True)
 class StepOutcome:
@@ -46,8 +48,10 @@ class StepOutcome:
         per-step path, where the dataclass's frozen ``__init__`` costs microseconds and
         viewing all nine rows up front 1.2 us (a caller reads some of them, the benchmark
         none); ``product_totals`` sums ``flows`` at once."""
-        out = object.__new__(_BufferedOutcome)
-        out.__dict__.update(_buffer=flows, _after=after)
+        out = _new(_BufferedOutcome)
+        fields = out.__dict__  # two stores: 0.23 us against 0.35 for a dict update
+        fields["_buffer"] = flows
+        fields["_after"] = after
         return out
 
     def product_totals(self) -> list:
