@@ -91,9 +91,10 @@ def _block(u, px, nf, r, x, k0):
 
 
 @jit
-def _powers(px_, c):
-    """``P(0) = exp(n log1p(-p))`` of lanes 0..c-1 from the exponents in ``px_``
+def _powers(fw, c):
+    """``P(0) = exp(n log1p(-p))`` of lanes 0..c-1 from the exponents in row ``_PX``
     (vectorised: ``exp_nonpositive`` is arithmetic); 2 where the exponent is the mark 1."""
+    px_ = fw[_PX]
     for i in range(c):
         x = px_[i]
         e = exp_nonpositive(x)
@@ -101,9 +102,10 @@ def _powers(px_, c):
 
 
 @jit
-def _terms16(u_, px_, nf_, r_, x_, c):
-    """Terms 0..15 of the inversion for lanes 0..c-1, vectorised over the lanes; ``u_``
-    and ``px_`` left as they are after them (where a lane goes on)."""
+def _terms16(fw, iw, c):
+    """Terms 0..15 of the inversion for lanes 0..c-1, vectorised over the lanes; rows
+    ``_U`` and ``_PX`` left as they are after them (where a lane goes on)."""
+    u_, px_, nf_, r_, x_ = fw[_U], fw[_PX], fw[_NF], fw[_R], iw[_X]
     for i in range(c):
         u, px, x = _block(u_[i], px_[i], nf_[i], r_[i], 0, 0)
         u_[i] = u
@@ -112,16 +114,18 @@ def _terms16(u_, px_, nf_, r_, x_, c):
 
 
 @jit
-def _terms_next16(u_, px_, nf_, r_, x_, c):
-    """Terms 16..31, from the state ``_terms16`` left (all its 16 tests held: x = 16)."""
+def _terms_next16(fw, iw, c):
+    """Terms 16..31 of the lanes in the ``_C_`` rows, from the state ``_terms16`` left
+    (all its 16 tests held: x = 16)."""
+    u_, px_, nf_, r_, x_ = fw[_C_U], fw[_C_PX], fw[_C_NF], fw[_C_R], iw[_C_X]
     for i in range(c):
         x_[i] = _block(u_[i], px_[i], nf_[i], r_[i], BLOCK, BLOCK)[2]
 
 
 @jit
-def _approx_counts(fw, keys, c):
+def _approx_counts(fw, kw, c):
     """The approximate counts of lanes 0..c-1 into row ``_A_X`` (central quantile for all)."""
-    nf_, pp_, out = fw[_A_NF], fw[_A_PP], fw[_A_X]
+    nf_, pp_, out, keys = fw[_A_NF], fw[_A_PP], fw[_A_X], kw[_A_KEY]
     for i in range(c):
         nf = nf_[i]
         pp = pp_[i]
@@ -130,15 +134,18 @@ def _approx_counts(fw, keys, c):
 
 
 @jit
-def _keys(key, index, c, keys):
-    """The keys of lanes 0..c-1 (vectorised)."""
+def _approx_keys(key, iw, kw, c):
+    """The keys of the approximate lanes 0..c-1 (vectorised)."""
+    index, keys = iw[_A_IDX], kw[_A_KEY]
     for i in range(c):
         keys[i] = draw_key(key, index[i])
 
 
 @jit
-def _uniforms(key, index, c, keys, u_):
-    """The keys of lanes 0..c-1 and their first uniforms (vectorised)."""
+def _uniforms(key, fw, iw, kw, c, r_index, r_key, r_u):
+    """The keys of lanes 0..c-1 (from index row ``r_index`` of ``iw``, into row ``r_key``
+    of ``kw``) and their first uniforms (into row ``r_u`` of ``fw``), vectorised."""
+    index, keys, u_ = iw[r_index], kw[r_key], fw[r_u]
     for i in range(c):
         k = draw_key(key, index[i])
         keys[i] = k
@@ -190,21 +197,24 @@ def draw_lanes(key, min_variance, n, p, lq, index, count, out, fw, iw, kw):
             iw[_IDX, c_inv] = index[i]
             iw[_FLIP, c_inv] = flip
             c_inv += 1
+    # (the passes take the work arrays whole and view their rows themselves: a row view
+    # handed to a call costs its reference count, about 3 ns, 30 of them a call)
     if c_apx > 0:
-        _keys(key, iw[_A_IDX], c_apx, kw[_A_KEY])
-        _approx_lanes(fw, iw, kw[_A_KEY], c_apx, n, p, out)
+        _approx_keys(key, iw, kw, c_apx)
+        _approx_lanes(fw, iw, kw, c_apx, n, p, out)
     if c_btrd > 0:
-        _uniforms(key, iw[_B_IDX], c_btrd, kw[_B_KEY], fw[_B_V])
-        _btrd_lanes(fw, iw, kw[_B_KEY], c_btrd, n, p, out)
+        _uniforms(key, fw, iw, kw, c_btrd, _B_IDX, _B_KEY, _B_V)
+        _btrd_lanes(fw, iw, kw, c_btrd, n, p, out)
     if c_inv > 0:
-        _uniforms(key, iw[_IDX], c_inv, kw[_KEY], fw[_U])
-        _inversion_lanes(fw, iw, kw[_KEY], c_inv, n, out)
+        _uniforms(key, fw, iw, kw, c_inv, _IDX, _KEY, _U)
+        _inversion_lanes(fw, iw, kw, c_inv, n, out)
 
 
 @jit
-def _approx_lanes(fw, iw, keys, c, n, p, out):
+def _approx_lanes(fw, iw, kw, c, n, p, out):
     """The approximate lanes 0..c-1: counts vectorised, tails redone, written to ``out``."""
-    _approx_counts(fw, keys, c)
+    _approx_counts(fw, kw, c)
+    keys = kw[_A_KEY]
     for a in range(c):
         i = iw[_A_SLOT, a]
         u = approx_uniform(keys[a])
@@ -230,9 +240,10 @@ def _btrd_boxes(fw, c):
 
 
 @jit
-def _btrd_lanes(fw, iw, keys, c, n, p, out):
+def _btrd_lanes(fw, iw, kw, c, n, p, out):
     """The BTRD lanes 0..c-1: the box's draws vectorised, the others by ``_btrd``."""
     _btrd_boxes(fw, c)
+    keys = kw[_B_KEY]
     for a in range(c):
         i = iw[_B_SLOT, a]
         x = np.int64(fw[_B_X, a])
@@ -242,7 +253,7 @@ def _btrd_lanes(fw, iw, keys, c, n, p, out):
 
 
 @jit
-def _inversion_lanes(fw, iw, keys, c, n, out):
+def _inversion_lanes(fw, iw, kw, c, n, out):
     """The inversion lanes 0..c-1: ``r`` and the exponent ``n lq`` (row ``_PX`` holds the
     lanes' ``lq`` on entry), ``(1 - p)^n`` (``_powers``), the terms, then the counts past a
     lane's bound (a restart) drawn by ``_inversion_search``. A lane with ``u <= 1 - n p``
@@ -250,6 +261,7 @@ def _inversion_lanes(fw, iw, keys, c, n, out):
     fails and u goes below 0 (no logarithm)."""
     u_, px_, r_, pp_, nf_, kmax_, x_ = (fw[_U], fw[_PX], fw[_R], fw[_PP], fw[_NF], iw[_KMAX],
                                         iw[_X])
+    keys = kw[_KEY]
     for a in range(c):
         pp = pp_[a]
         nf = nf_[a]
@@ -263,8 +275,8 @@ def _inversion_lanes(fw, iw, keys, c, n, out):
         if lq > 0.0:
             lq = np.log1p(-pp)
         px_[a] = nf * lq
-    _powers(px_, c)
-    _terms16(u_, px_, nf_, r_, x_, c)
+    _powers(fw, c)
+    _terms16(fw, iw, c)
     # a lane whose 16 tests all held and whose bound is 16 or more (a mean of 6 or more)
     # goes on from where it is: terms 16..31 (kmax <= 29: a mean below 20), in rows of
     # their own
@@ -278,7 +290,7 @@ def _inversion_lanes(fw, iw, keys, c, n, out):
             iw[_C_LANE, more] = a
             more += 1
     if more > 0:
-        _terms_next16(fw[_C_U], fw[_C_PX], fw[_C_NF], fw[_C_R], iw[_C_X], more)
+        _terms_next16(fw, iw, more)
         for b in range(more):
             x_[iw[_C_LANE, b]] = iw[_C_X, b]
     for a in range(c):
