@@ -16,7 +16,7 @@ body, two specialisations):
 - a tuple ``(key, min_variance)``: the same keys and indices with the approximate sampler
   ``binomial_approx(n, p, draw_key(key, index), min_variance)`` (``draws="approx"``).
 
-For keyed sources the market steps with ``sim.kernel._aggregate_lanes.step_lanes``, which
+For keyed sources the market steps with ``sim.kernel._aggregate_lanes.step_keyed``, which
 makes the same draws in batches (and shares ``prologue``, ``considering_probability``,
 ``switch`` and ``settle`` with this step); this one-at-a-time step is its reference.
 

@@ -45,9 +45,13 @@ three ways (``draws``):
 The step itself is one compiled call: ``_aggregate_step.step_aggregate`` for a Generator,
 which goes to it as its ``sim.kernel.generator`` handle, read on its first step (the
 market holds the Generator, so the handle stays valid; a step with another Generator
-reads that one's); ``_aggregate_lanes.step_lanes`` for keyed draws, the same draws in
-batches that the CPU computes several at a time (15-21% faster a step than one at a
-time, the same numbers).
+reads that one's); ``_aggregate_lanes.step_keyed`` for keyed draws, the same draws in
+batches that the CPU computes several at a time (the same numbers as one at a time). For
+keyed draws the market keeps the step's work arrays (``step_workspace``: no allocation a
+step), and the compiled step draws each step's key from the Generator's handle
+(``sim.kernel.generator.raw_uint64``: ``random_raw()`` for PCG64, PCG64DXSM, Philox and
+SFC64; for MT19937, whose raw output is 32-bit, the market writes ``random_raw()`` into
+them).
 """
 
 import math
