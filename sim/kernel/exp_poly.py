@@ -33,9 +33,8 @@ from sim.kernel._numba import jit
 _LOG2E = 1.4426950408889634  # 1 / ln 2
 _LN2_HI = 6.93147180369123816490e-01  # ln 2, its low 32 bits zero: k * _LN2_HI exact
 _LN2_LO = 1.90821492927058770002e-10  # ln 2 - _LN2_HI
-# 1 / k! for k = 0..13, each the correctly rounded double
-(_C0, _C1, _C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11, _C12, _C13) = (
-    1.0 / math.factorial(k) for k in range(14))
+# 1 / k! for k = 13 down to 0, each the correctly rounded double (Horner's order)
+_TAYLOR = np.array([1.0 / math.factorial(k) for k in range(13, -1, -1)])
 _MIN_X = -708.0
 _POW2 = np.array([2.0 ** k for k in range(-1022, 1)])  # 2^k for k = -1022..0, exact
 
@@ -47,17 +46,7 @@ def exp_nonpositive(x):
     x = x if x < 0.0 else 0.0
     k = np.floor(x * _LOG2E + 0.5)
     r = (x - k * _LN2_HI) - k * _LN2_LO
-    y = _C13 * r + _C12
-    y = y * r + _C11
-    y = y * r + _C10
-    y = y * r + _C9
-    y = y * r + _C8
-    y = y * r + _C7
-    y = y * r + _C6
-    y = y * r + _C5
-    y = y * r + _C4
-    y = y * r + _C3
-    y = y * r + _C2
-    y = y * r + _C1
-    y = y * r + _C0
+    y = _TAYLOR[0]
+    for m in range(1, 14):  # a constant trip count: unrolled
+        y = y * r + _TAYLOR[m]
     return y * _POW2[np.int64(k) + 1022]
