@@ -96,3 +96,13 @@ def _unpacked(cls, segments, vectors, attributes, available, awareness, advertis
                      backorders=backorders,
                      **{name: vec[r] for r, name in enumerate(cls.PACKED_ROWS)})
 
+
+
+def pack_vectors(offer) -> None:
+    """Stack a validated offer's per-product vectors (``Offer.PACKED_ROWS``) in one (6, J)
+    array, ``_vectors``, and make the fields its rows: the keyed aggregate step takes them
+    as one argument (``AggregateMarket.step``). ``packed`` offers have it already."""
+    vectors = np.stack([getattr(offer, name) for name in offer.PACKED_ROWS])
+    for r, name in enumerate(offer.PACKED_ROWS):
+        object.__setattr__(offer, name, vectors[r])
+    object.__setattr__(offer, "_vectors", vectors)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from sim.kernel._offer_packed import packed
+from sim.kernel._offer_packed import pack_vectors, packed
 
 
 def _as_array(name, value, dtype, shape):
@@ -305,19 +305,10 @@ class Offer:
         if self._plainly_valid(segments):  # the per-step path: a few reductions
             object.__setattr__(self, "season", float(self.season))
             object.__setattr__(self, "stockout_switching", float(self.stockout_switching))
-            self._pack()
+            pack_vectors(self)
             object.__setattr__(self, "_validated_for", segments)
             return self
         return self._validate(segments)
-
-    def _pack(self) -> None:
-        """Stack the per-product vectors (``PACKED_ROWS``) in one (6, J) array, ``_vectors``,
-        and make the fields its rows: the keyed aggregate step takes them as one argument
-        (``AggregateMarket.step``)."""
-        vectors = np.stack([getattr(self, name) for name in self.PACKED_ROWS])
-        for r, name in enumerate(self.PACKED_ROWS):
-            object.__setattr__(self, name, vectors[r])
-        object.__setattr__(self, "_vectors", vectors)
 
     def _plainly_valid(self, segments: Segments) -> bool:
         """Whether every array already has its dtype, shape and contiguity and every value
@@ -394,7 +385,7 @@ class Offer:
             object.__setattr__(self, name, arr)
         object.__setattr__(self, "season", season)
         object.__setattr__(self, "stockout_switching", switching)
-        self._pack()
+        pack_vectors(self)
         # remembered so that a step does not validate the same offer twice (the arrays
         # must not be modified after validation)
         object.__setattr__(self, "_validated_for", segments)

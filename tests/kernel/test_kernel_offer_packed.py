@@ -58,3 +58,23 @@ def test_the_compiled_check_decides_as_the_per_value_bounds(seed):
         assert got == want
         outcomes.add(want)
     assert outcomes == {True, False}
+
+
+def test_a_validated_offer_keeps_its_vectors_as_one_array():
+    """``Offer.build`` (and so ``validate``) and ``Offer.packed`` both leave ``_vectors``, the
+    six per-product vectors in ``PACKED_ROWS`` order, whose rows are the fields themselves
+    (the keyed aggregate step passes it as one argument)."""
+    from sim.kernel import Offer
+    from tests.kernel.kernel_markets import tiny_offer, tiny_segments
+
+    segments = tiny_segments()
+    built = tiny_offer(segments, 6)
+    packed = Offer.packed(segments, built._vectors.copy(), built.attributes, built.available,
+                          built.awareness, built.advertising, built.utility, built.season,
+                          built.stockout_switching, built.backorders)
+    for offer in (built, packed):
+        assert offer._vectors.shape == (6, 3)
+        for r, name in enumerate(Offer.PACKED_ROWS):
+            field = getattr(offer, name)
+            assert np.shares_memory(field, offer._vectors[r])
+            np.testing.assert_array_equal(field, getattr(built, name))
