@@ -97,7 +97,6 @@ def _unpacked(cls, segments, vectors, attributes, available, awareness, advertis
                      **{name: vec[r] for r, name in enumerate(cls.PACKED_ROWS)})
 
 
-
 def pack_vectors(offer) -> None:
     """Stack a validated offer's per-product vectors (``Offer.PACKED_ROWS``) in one (6, J)
     array, ``_vectors``, and make the fields its rows: the keyed aggregate step takes them

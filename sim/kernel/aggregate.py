@@ -68,7 +68,7 @@ from sim.kernel.outcome import StepOutcome
 from sim.kernel.params import Offer, Segments
 
 DRAWS = ("generator", "counter", "approx")
-_NO_UTILITY = np.zeros((0, 0))  # the keyed step's "no utility": no rows (nothing to write)
+_NO_UTILITY = np.zeros((0, 0))  # a step's "no utility" (has_utility False): no rows
 APPROX_MIN_VARIANCE = 10.0  # Kolmogorov distance to the binomial at most about 1.5e-3
 
 
@@ -135,7 +135,6 @@ class AggregateMarket:
             segments.attractiveness_elasticity, segments.reference_inclusive_value,
             segments.churn_return, packed_log_q(np.ascontiguousarray(segments.churn_return,
                                                                     dtype=np.float64))]))
-        self._no_utility = np.zeros((1, 1))
         self._out_shape = (N_ROWS, segments.n_segments, self.n_products)
         # the handle of the Generator last stepped with (sim.kernel.generator), and it
         self._handle, self._handle_of = None, None
@@ -158,10 +157,9 @@ class AggregateMarket:
             dt = _check_dt(dt)
         if not isinstance(rng, np.random.Generator):
             raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-        # a validated offer (Offer.validated_for, read directly): its arrays are checked
-        if (type(offer) is not Offer
-                or offer.__dict__.get("_validated_for") is not self.segments
-                or offer.price.shape[0] != self.n_products):
+        if type(offer) is not Offer or not offer.validated_for(self.segments):
+            _check_offer(offer, self.segments, self.n_products)
+        elif offer.price.shape[0] != self.n_products:  # a validated offer: arrays, checked
             _check_offer(offer, self.segments, self.n_products)
         out = np.empty(self._out_shape, np.int64)
         after = np.empty(self._after_shape, np.int64)
@@ -171,7 +169,7 @@ class AggregateMarket:
                 self._handle, self._handle_of = generator_handle(rng), rng
             _step_aggregate_handle(
                 self._handle, dt, self._seg, self.segments.attribute_weights, offer.price,
-                offer.attributes, self._no_utility if utility is None else utility,
+                offer.attributes, _NO_UTILITY if utility is None else utility,
                 utility is not None, offer.available, offer.awareness, offer.advertising,
                 offer.satisfaction, offer.churn_rate, offer.churn_satisfaction_slope,
                 offer.replacement_rate, offer.fill_rate, self.pool, self.lapsed, self.active,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from kernel_markets import tiny_offer, tiny_segments
 
-from sim.kernel import AggregateMarket
+from sim.kernel import AggregateMarket, aggregate
 from sim.kernel._aggregate_lanes import step_lanes
 from sim.kernel._aggregate_step import step_aggregate
 from sim.kernel._binomial_lanes import draw_lanes, workspace
@@ -79,7 +79,7 @@ def _step(step, market, offer, source):
     after = np.empty((2, market.segments.n_segments), np.int64)
     utility = offer.utility
     step(source, 7.0, market._seg, market.segments.attribute_weights, offer.price,
-         offer.attributes, market._no_utility if utility is None else utility,
+         offer.attributes, aggregate._NO_UTILITY if utility is None else utility,
          utility is not None, offer.available, offer.awareness, offer.advertising,
          offer.satisfaction, offer.churn_rate, offer.churn_satisfaction_slope,
          offer.replacement_rate, offer.fill_rate, market.pool, market.lapsed, market.active,

@@ -10,7 +10,7 @@ import numba
 import numpy as np
 import pytest
 
-from sim.kernel import AggregateMarket
+from sim.kernel import AggregateMarket, aggregate
 from sim.kernel._aggregate_step import step_aggregate
 from sim.kernel.generator import RAW64_BIT_GENERATORS, generator_handle, generator_of, raw_uint64
 from tests.kernel.kernel_markets import tiny_offer, tiny_segments
@@ -63,7 +63,7 @@ def _twin_step(market, offer, dt, rng):
     after = np.empty((2, market.segments.n_segments), np.int64)
     utility = offer.utility
     step_aggregate(rng, dt, market._seg, market.segments.attribute_weights, offer.price,
-                   offer.attributes, market._no_utility if utility is None else utility,
+                   offer.attributes, aggregate._NO_UTILITY if utility is None else utility,
                    utility is not None, offer.available, offer.awareness, offer.advertising,
                    offer.satisfaction, offer.churn_rate, offer.churn_satisfaction_slope,
                    offer.replacement_rate, offer.fill_rate, market.pool, market.lapsed,
