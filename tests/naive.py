@@ -369,6 +369,34 @@ def drivers(segments, offer):
     return out
 
 
+def tree_split(considering, shares, draw_node):
+    """The keyed split of ``considering`` customers over the products (returned) and the
+    outside option (the last share), from ``sim.kernel._aggregate_draw``: a range of
+    choices ``[lo, hi)`` with m customers sends ``draw_node(m, P[lo, mid) / P[lo, hi),
+    mid)`` of them to ``[lo, mid)``, ``mid = (lo + hi) // 2``, the rest to ``[mid, hi)``,
+    down to single choices (written recursively here, level by level there)."""
+    counts = [0] * len(shares)
+
+    def split(m, lo, hi):
+        if hi - lo == 1:
+            counts[lo] = m
+            return
+        mid = (lo + hi) // 2
+        left = 0.0
+        for k in range(lo, mid):
+            left += shares[k]
+        right = 0.0
+        for k in range(mid, hi):
+            right += shares[k]
+        total = left + right
+        x = draw_node(m, left / total if total > 0.0 else 0.0, mid)
+        split(x, lo, mid)
+        split(m - x, mid, hi)
+
+    split(considering, 0, len(shares))
+    return counts[:-1]
+
+
 def owner_probabilities(offer, dt):
     """Per product (p_churn, p_replace): competing risks over ``dt`` days."""
     result = []
@@ -460,8 +488,12 @@ class NaiveAggregate:
             considering = 0
             if self.pool[s] > 0 and prob > 0.0:
                 considering = draw(self.pool[s], min(prob, 1.0), s, 0)
-            # multinomial over products and the outside option, as sequential binomials
-            remaining = considering
+            # multinomial over products and the outside option: keyed draws by a binary
+            # tree over the choices, the Generator's as sequential binomials
+            if self.draws in ("counter", "approx"):
+                new[s] = tree_split(considering, shares,
+                                    lambda m, q, mid, s=s: draw(m, q, s, mid))
+            remaining = considering if self.draws not in ("counter", "approx") else 0
             for j in range(j_count):
                 if remaining == 0 or shares[j] <= 0.0:
                     continue

@@ -30,6 +30,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
+from sim.kernel._aggregate_draw import node_probability
 from sim.kernel._aggregate_step import (
     CHURNERS,
     LOST,
@@ -43,7 +44,6 @@ from sim.kernel._aggregate_step import (
     considering_probability,
     prologue,
     settle,
-    split_ratio,
     switch,
 )
 from sim.kernel._binomial_lanes import draw_lanes
@@ -98,7 +98,7 @@ def step_workspace(seg, weights, j_count, min_variance):
     exact draws of ``draws="counter"``), ``seg`` and ``weights`` copied in (they do not
     change during a run). The source row is zero."""
     s_count, k_count = weights.shape
-    lanes = max(2 * s_count * j_count, s_count * seg.shape[1], s_count * k_count,
+    lanes = max(s_count * (2 * j_count + 1), s_count * seg.shape[1], s_count * k_count,
                 SOURCE_COLUMNS)
     fw = np.empty((_F_PROLOGUE + N_PROLOGUE_ARRAYS, lanes))
     fw[_F_MV, 0] = min_variance
@@ -173,13 +173,13 @@ def _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_u
         awareness, advertising, satisfaction, churn_rate, slope, replacement_rate, fill_rate,
         backorders, _prologue_rows(fw, s_count, j_count))
     cells = s_count * j_count
-    lanes = 2 * cells
     n, p, lq, index, drawn, cell = (iw[_I_N], fw[_F_P], fw[_F_LQ], iw[_I_INDEX], iw[_I_DRAWN],
                                     iw[_I_CELL])
     slots = 5 * j_count + 1
     new = out[NEW]
     lost = out[LOST]
-    # 1. the considering customers
+    churners = out[CHURNERS]
+    # 1. the considering customers (lanes 0..S-1) and the churners (S..S+cells-1)
     for s in range(s_count):
         prob = considering_probability(s, dt, seg, satisfaction, pool, lapsed, active, adv,
                                        attract, reach, season)
@@ -187,32 +187,87 @@ def _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_u
         p[s] = min(prob, 1.0) if prob > 0.0 else 0.0
         lq[s] = 1.0
         index[s] = s * slots
-    draw_lanes(key, min_variance, n, p, lq, index, s_count, drawn, fw, iw, kw)
-    remaining = iw[_I_REMAINING]
+        slot = s * slots + 1 + 2 * j_count
+        for j in range(j_count):
+            a = s_count + s * j_count + j
+            n[a] = active[s, j]
+            p[a] = p_churn[j] if p_churn[j] > 0.0 else 0.0
+            lq[a] = lq_churn[j]
+            index[a] = slot + j
+    draw_lanes(key, min_variance, n, p, lq, index, s_count + cells, drawn, fw, iw, kw)
     for s in range(s_count):
-        remaining[s] = drawn[s]
-    # 2. their split over the products (sequential binomials), the rest the outside option
-    for j in range(j_count):
-        for s in range(s_count):
+        for j in range(j_count):
+            churners[s, j] = drawn[s_count + s * j_count + j]
+    # 2. their split over the products and the outside option: the tree of
+    # ``sim.kernel._aggregate_draw``, each level of every segment's tree one batch; the
+    # returns and the replacements (their churners drawn) go with the first level
+    width = j_count + 1
+    count = iw[_I_REMAINING]  # segment s's customers of the range from choice lo
+    hi_of = iw[_I_CELL]  # the range from choice lo ends at hi_of[lo] (every segment)
+    for s in range(s_count):
+        for j in range(j_count):
             new[s, j] = 0
             lost[s, j] = 0
-            n[s] = 0
-            p[s] = 0.0
-            index[s] = s * slots + 1 + j
-            if remaining[s] == 0 or shares[s, j] <= 0.0:
-                continue
-            ratio = split_ratio(shares, s, j)
-            if ratio >= 1.0:
-                new[s, j] = remaining[s]
-                remaining[s] = 0
-            else:
-                n[s] = remaining[s]
-                p[s] = ratio
-        draw_lanes(key, min_variance, n, p, lq, index, s_count, drawn, fw, iw, kw)
-        for s in range(s_count):
-            if n[s] > 0:
-                new[s, j] = drawn[s]
-                remaining[s] -= drawn[s]
+        count[s * width] = drawn[s]
+    hi_of[0] = width
+    first_level = True
+    while True:
+        c = 0
+        lo = 0
+        while lo < width:
+            hi = hi_of[lo]
+            if hi - lo >= 2:
+                mid = (lo + hi) // 2
+                for s in range(s_count):
+                    n[c] = count[s * width + lo]
+                    p[c] = node_probability(shares, s, lo, mid, hi)
+                    lq[c] = 1.0
+                    index[c] = s * slots + mid
+                    c += 1
+            lo = hi
+        if c == 0:
+            break
+        level = c
+        if first_level:
+            for s in range(s_count):
+                slot = s * slots + 1 + 2 * j_count
+                cr = seg[s, SEG_CHURN_RETURN]
+                for j in range(j_count):
+                    a = level + s * j_count + j
+                    n[a] = churners[s, j]
+                    p[a] = cr if cr > 0.0 else 0.0
+                    lq[a] = seg[s, SEG_LQ_RETURN]
+                    index[a] = slot + 2 * j_count + j
+                    n[cells + a] = active[s, j] - churners[s, j]
+                    p[cells + a] = p_repl[j] if p_repl[j] > 0.0 else 0.0
+                    lq[cells + a] = lq_repl[j]
+                    index[cells + a] = slot + j_count + j
+            c += 2 * cells
+        draw_lanes(key, min_variance, n, p, lq, index, c, drawn, fw, iw, kw)
+        if first_level:
+            for s in range(s_count):
+                for j in range(j_count):
+                    a = level + s * j_count + j
+                    out[RETURNED, s, j] = drawn[a]
+                    out[REPLACEMENTS, s, j] = drawn[cells + a]
+            first_level = False
+        c = 0
+        lo = 0
+        while lo < width:
+            hi = hi_of[lo]
+            if hi - lo >= 2:
+                mid = (lo + hi) // 2
+                for s in range(s_count):
+                    whole = count[s * width + lo]
+                    count[s * width + lo] = drawn[c]
+                    count[s * width + mid] = whole - drawn[c]
+                    c += 1
+                hi_of[lo] = mid
+                hi_of[mid] = hi
+            lo = hi
+    for s in range(s_count):
+        for j in range(j_count):
+            new[s, j] = count[s * width + j]
     # 3. stock-outs: the choosers who find no stock are lost sales (and may switch)
     c = 0
     for s in range(s_count):
@@ -239,37 +294,9 @@ def _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_u
             for s in range(s_count):
                 switch(key, s, s_count, j_count, switching, shares, fill_rate, backorders,
                        out)
-    # 4. churn, then returns (lanes 0..cells-1) and replacements (cells..2 cells-1)
+    # 4. every segment settled
     for s in range(s_count):
-        slot = s * slots + 1 + 2 * j_count
-        for j in range(j_count):
-            a = s * j_count + j
-            n[a] = active[s, j]
-            p[a] = p_churn[j] if p_churn[j] > 0.0 else 0.0
-            lq[a] = lq_churn[j]
-            index[a] = slot + j
-    draw_lanes(key, min_variance, n, p, lq, index, cells, out[CHURNERS].reshape(cells), fw, iw, kw)
-    for s in range(s_count):
-        slot = s * slots + 1 + 2 * j_count
-        cr = seg[s, SEG_CHURN_RETURN]
-        for j in range(j_count):
-            a = s * j_count + j
-            n[a] = out[CHURNERS, s, j]
-            p[a] = cr if cr > 0.0 else 0.0
-            lq[a] = seg[s, SEG_LQ_RETURN]
-            index[a] = slot + 2 * j_count + j
-            n[cells + a] = active[s, j] - out[CHURNERS, s, j]
-            p[cells + a] = p_repl[j] if p_repl[j] > 0.0 else 0.0
-            lq[cells + a] = lq_repl[j]
-            index[cells + a] = slot + j_count + j
-    draw_lanes(key, min_variance, n, p, lq, index, lanes, drawn, fw, iw, kw)
-    for s in range(s_count):
-        for j in range(j_count):
-            a = s * j_count + j
-            out[RETURNED, s, j] = drawn[a]
-            out[REPLACEMENTS, s, j] = drawn[cells + a]
         settle(s, pool, lapsed, active, out, after)
-
 
 def set_source(kw, rng) -> bool:
     """Point the source row of ``kw`` (``step_workspace``) at ``rng``: its handle, and

@@ -11,8 +11,9 @@ body, two specialisations):
   passes it as its ``sim.kernel.generator`` handle (``step_aggregate_handle``);
 - a uint64 key: ``binomial(n, p, draw_key(key, index))`` (``sim.kernel.binomial``), the
   counter-based exact sampler, where ``index = s * (5 J + 1) + slot`` numbers the draws of
-  segment s: slot 0 the considering customers, 1 + j the split to product j, 1 + J + j
-  its stock-outs, 1 + 2J + j churn, 1 + 3J + j replacement, 1 + 4J + j returns;
+  segment s: slot 0 the considering customers, 1..J the split over the choices (a binary
+  tree, its node at ``mid`` slot ``mid``: ``sim.kernel._aggregate_draw``), 1 + J + j the
+  stock-outs of product j, 1 + 2J + j churn, 1 + 3J + j replacement, 1 + 4J + j returns;
 - a tuple ``(key, min_variance)``: the same keys and indices with the approximate sampler
   ``binomial_approx(n, p, draw_key(key, index), min_variance)`` (``draws="approx"``).
 
@@ -28,8 +29,9 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
+from sim.kernel._aggregate_draw import draw, keyed, tree_split
 from sim.kernel._numba import jit
-from sim.kernel.binomial import binomial_approx, binomial_lq, draw_key, log_q
+from sim.kernel.binomial import log_q
 from sim.kernel.choice import base_utility_into, segment_drivers_into
 from sim.kernel.generator import generator_of
 
@@ -42,34 +44,6 @@ SEG_P, SEG_Q, SEG_ALPHA, SEG_V0, SEG_BETA, SEG_IV_REF, SEG_CHURN_RETURN, SEG_LQ_
 N_SEG_COLUMNS = 8
 
 
-def _draw_py(source, n, p, index, lq=1.0):
-    """Plain-Python dispatch (``NUMBA_DISABLE_JIT=1``): the compiled one is the overload.
-    ``lq``: ``log_q(p)`` where the caller shares it over draws, else any positive number."""
-    if isinstance(source, np.random.Generator):
-        return int(source.binomial(n, p))
-    if isinstance(source, tuple):
-        return int(binomial_approx(n, p, draw_key(source[0], index), source[1], lq))
-    return int(binomial_lq(n, p, draw_key(source, index), lq))
-
-
-def _draw(source, n, p, index, lq=1.0):
-    return _draw_py(source, n, p, index, lq)
-
-
-@overload(_draw, jit_options={"cache": True})
-def _draw_overload(source, n, p, index, lq=1.0):
-    if isinstance(source, types.NumPyRandomGeneratorType):
-        def impl(source, n, p, index, lq=1.0):
-            return source.binomial(n, p)
-    elif isinstance(source, types.BaseTuple):
-        def impl(source, n, p, index, lq=1.0):
-            return binomial_approx(n, p, draw_key(source[0], index), source[1], lq)
-    else:
-        def impl(source, n, p, index, lq=1.0):
-            return binomial_lq(n, p, draw_key(source, index), lq)
-    return impl
-
-
 @jit
 def packed_log_q(p):
     """``log_q(p[i])`` (1.0 where p[i] <= 0), compiled as in the step: a packed column."""
@@ -77,25 +51,6 @@ def packed_log_q(p):
     for i in range(p.shape[0]):
         out[i] = log_q(p[i]) if p[i] > 0.0 else 1.0
     return out
-
-
-def _keyed_py(source):
-    return not isinstance(source, np.random.Generator)
-
-
-def _keyed(source):
-    return _keyed_py(source)
-
-
-@overload(_keyed, jit_options={"cache": True})
-def _keyed_overload(source):
-    """Whether the draws are keyed by their index (counter-based; then their order is
-    free), a constant of the compiled specialisation."""
-    value = not isinstance(source, types.NumPyRandomGeneratorType)
-
-    def impl(source):
-        return value
-    return impl
 
 
 def _shared_log_q_py(source, p):
@@ -118,9 +73,7 @@ def _shared_log_q_overload(source, p):
     return impl
 
 
-draw = _draw_py if numba.config.DISABLE_JIT else _draw
 shared_log_q = _shared_log_q_py if numba.config.DISABLE_JIT else _shared_log_q
-keyed = _keyed_py if numba.config.DISABLE_JIT else _keyed
 
 
 @jit
@@ -308,18 +261,23 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
         considering = 0
         if pool[s] > 0 and prob > 0.0:
             considering = draw(source, pool[s], min(prob, 1.0), first)
-        # Multinomial split of the considering customers by sequential binomials; the
-        # remainder after the products chose the outside option.
-        remaining = considering
+        # Multinomial split of the considering customers: by sequential binomials (the
+        # remainder after the products chose the outside option), or for keyed draws by
+        # a binary tree over the choices (``sim.kernel._aggregate_draw``)
         for j in range(j_count):
             new[s, j] = 0
             out[LOST, s, j] = 0
-            if remaining == 0 or shares[s, j] <= 0.0:
-                continue
-            ratio = split_ratio(shares, s, j)
-            x = remaining if ratio >= 1.0 else draw(source, remaining, ratio, first + 1 + j)
-            new[s, j] = x
-            remaining -= x
+        if keyed(source):
+            tree_split(source, s, first, considering, shares, new)
+        else:
+            remaining = considering
+            for j in range(j_count):
+                if remaining == 0 or shares[s, j] <= 0.0:
+                    continue
+                ratio = split_ratio(shares, s, j)
+                x = remaining if ratio >= 1.0 else draw(source, remaining, ratio, first + 1 + j)
+                new[s, j] = x
+                remaining -= x
         # Stock-outs: a chooser finds the product in stock with probability fill_rate;
         # the others are lost sales and stay in the pool.
         for j in range(j_count):
