@@ -206,7 +206,6 @@ def _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_u
     hi_of = iw[_I_CELL]  # the range from choice lo ends at hi_of[lo] (every segment)
     for s in range(s_count):
         for j in range(j_count):
-            new[s, j] = 0
             lost[s, j] = 0
         count[s * width] = drawn[s]
     hi_of[0] = width
@@ -270,7 +269,10 @@ def _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_u
             new[s, j] = count[s * width + j]
     # 3. stock-outs: the choosers who find no stock are lost sales (and may switch)
     c = 0
-    for s in range(s_count):
+    short = False  # (a fill rate below 1: most steps of most markets have none)
+    for j in range(j_count):
+        short = short or fill_rate[j] < 1.0
+    for s in range(s_count if short else 0):
         for j in range(j_count):
             if new[s, j] > 0 and fill_rate[j] < 1.0:
                 n[c] = new[s, j]

@@ -68,6 +68,7 @@ from sim.kernel.outcome import StepOutcome
 from sim.kernel.params import Offer, Segments
 
 DRAWS = ("generator", "counter", "approx")
+_GENERATOR = np.random.Generator
 _NO_UTILITY = np.zeros((0, 0))  # a step's "no utility" (has_utility False): no rows
 APPROX_MIN_VARIANCE = 10.0  # Kolmogorov distance to the binomial at most about 1.5e-3
 
@@ -155,7 +156,7 @@ class AggregateMarket:
         """Advance the market by ``dt`` days under ``offer``; draws come from ``rng``."""
         if type(dt) is not float or not 0.0 < dt < math.inf:  # the per-step path: a float
             dt = _check_dt(dt)
-        if not isinstance(rng, np.random.Generator):
+        if not isinstance(rng, _GENERATOR):
             raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
         if type(offer) is not Offer or not offer.validated_for(self.segments):
             _check_offer(offer, self.segments, self.n_products)
