@@ -6,12 +6,15 @@ its draws in any order. ``step_aggregate`` takes them segment by segment, one at
 here every kind of draw of the step goes to ``_binomial_lanes.draw_lanes`` as one batch
 over segments (and products), where the CPU computes many at once:
 
-1. the considering customers of every segment (S draws);
-2. their split over the products, one product at a time (J batches of S draws: a draw
-   needs the remainder of the one before it in its segment);
-3. the stock-outs (S x J), then the switching of ``step_aggregate`` (one at a time: its
-   draws are few and rare);
-4. the churners (S x J), then their returns and the replacements in one batch (2 S J).
+1. the considering customers of every segment (S draws) and the churners (S x J), which
+   depend only on the state before the step;
+2. the split of the considering customers over the products and the outside option, the
+   binary tree of ``sim.kernel._aggregate_draw``: one batch per level of the tree, every
+   segment's nodes of that level together (ceil(log2(J + 1)) batches); the first level
+   with the churners' returns and the replacements (2 S J);
+3. the stock-outs (S x J, where a fill rate is below 1), then the switching of
+   ``step_aggregate`` (one at a time: its draws are few and rare);
+4. every segment settled.
 
 Each draw keeps its index (``step_aggregate``'s docstring), so the step's outcome is
 bit-identical to ``step_aggregate`` with the same source

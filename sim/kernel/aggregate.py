@@ -30,7 +30,8 @@ three ways (``draws``):
 - ``"counter"``: the step takes one 64-bit key from ``rng`` (``bit_generator.random_raw``)
   and every binomial is the exact counter-based sampler ``sim.kernel.binomial`` keyed by
   (key, draw index); the twin reproduces it with plain Python. Same distributions, other
-  draws; faster (no Generator crosses into compiled code, cheaper samplers);
+  draws; faster (no Generator crosses into compiled code, cheaper samplers, the split of
+  the considering customers as a binary tree of binomials: ``_aggregate_draw``);
 - ``"approx"``: the counter keys of ``"counter"``, but a draw whose variance ``n p q`` is
   at least ``approx_min_variance`` (default 10) comes from the Cornish-Fisher corrected
   normal law (``sim.kernel.binomial.binomial_approx``: Kolmogorov distance to the
