@@ -15,8 +15,9 @@ batch in passes:
    4.85% of uniforms in the quantile's tails redone one at a time;
 4. BTRD: the box under the hat, where about 80% of its draws are accepted at once
    (vectorised); the others drawn again by ``_btrd`` itself;
-5. the inversion: ``r`` and the exponent of ``(1 - p)^n`` in a loop (glibc's ``log1p``
-   where the caller has no ``lq``), ``(1 - p)^n`` itself by ``exp_nonpositive``
+5. the inversion: ``r`` and the exponent of ``(1 - p)^n`` in a loop without a call
+   (vectorised), then glibc's ``log1p`` for the lanes whose caller has no ``lq``, in a
+   loop of their own, ``(1 - p)^n`` itself by ``exp_nonpositive``
    (vectorised), then 16 terms for every lane (a constant trip count, so the compiler
    unrolls them and vectorises over the lanes: 8 to an AVX-512 register), 16 more, from
    where they stopped, for the lanes whose 16 tests all held, and ``_inversion_search``
@@ -262,19 +263,22 @@ def _inversion_lanes(fw, iw, kw, c, n, out):
     u_, px_, r_, pp_, nf_, kmax_, x_ = (fw[_U], fw[_PX], fw[_R], fw[_PP], fw[_NF], iw[_KMAX],
                                         iw[_X])
     keys = kw[_KEY]
+    need = 0  # lanes whose logarithm is to be computed (no call here: vectorised)
     for a in range(c):
         pp = pp_[a]
         nf = nf_[a]
         mean = nf * pp
         kmax_[a] = np.int64(min(nf, mean + 10.0))
         r_[a] = pp / (1.0 - pp)
-        if u_[a] <= 1.0 - mean:  # (1 - p)^n >= 1 - n p: x = 0
-            px_[a] = 1.0  # > 0: marks the lane (n log1p(-p) <= 0)
-            continue
         lq = px_[a]
-        if lq > 0.0:
-            lq = np.log1p(-pp)
-        px_[a] = nf * lq
+        zero = u_[a] <= 1.0 - mean  # (1 - p)^n >= 1 - n p: x = 0
+        # 1.0 (> 0) marks a lane of x = 0 (n log1p(-p) <= 0); lq (> 0) one to compute
+        px_[a] = 1.0 if zero else (lq if lq > 0.0 else nf * lq)
+        need += (not zero) & (lq > 0.0)
+    if need > 0:
+        for a in range(c):
+            if px_[a] > 0.0 and not u_[a] <= 1.0 - nf_[a] * pp_[a]:
+                px_[a] = nf_[a] * np.log1p(-pp_[a])
     _powers(fw, c)
     _terms16(fw, iw, c)
     # a lane whose 16 tests all held and whose bound is 16 or more (a mean of 6 or more)
