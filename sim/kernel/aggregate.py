@@ -39,8 +39,8 @@ three ways (``draws``):
   exact (those with a mean below 10 the draws of ``"counter"``, key for key; from 10 to 20
   by inversion where ``"counter"`` uses BTRD). Customers are conserved exactly (every
   draw lies in [0, n]). A whole step, where small exact draws (about 360 of the 820 draws
-  of a 20 x 10 step in the benchmark) and the drivers remain, costs about 0.49x of
-  ``"counter"`` and 0.24x of ``"generator"`` (``benchmarks/bench_kernel.py --mode
+  of a 20 x 10 step in the benchmark) and the drivers remain, costs about 0.46x of
+  ``"counter"`` and 0.22x of ``"generator"`` (``benchmarks/bench_kernel.py --mode
   aggregate``); docs/model.md states the error.
 
 The step itself is one compiled call: ``_aggregate_step.step_aggregate`` for a Generator,
