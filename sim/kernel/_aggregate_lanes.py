@@ -83,8 +83,10 @@ lanes_source = _lanes_source_py if numba.config.DISABLE_JIT else _lanes_source
 # Rows of the step's work arrays (``step_workspace``) after ``draw_lanes``' own: float64
 # p, lq, (column 0) the min_variance, the segment parameters and attribute weights (each
 # flattened in a row) and the prologue's arrays, one a row
-# (``prologue_arrays``); int64 n, index, drawn, the stock-outs' cells and the considering
-# customers not yet split; uint64 the source (``SOURCE_COLUMNS``)
+# (``prologue_arrays``); int64 n, index, drawn, the stock-outs' cells (during the split:
+# where each range of choices ends) and the split's counts per range of choices; uint64
+# the source (``SOURCE_COLUMNS``). A row holds the largest batch: the tree's first level
+# with the returns and the replacements, S (2 J + 1) lanes
 _F_P, _F_LQ, _F_MV, _F_SEG, _F_WEIGHTS, _F_PROLOGUE = 16, 17, 18, 19, 20, 21
 _I_N, _I_INDEX, _I_DRAWN, _I_CELL, _I_REMAINING = 11, 12, 13, 14, 15
 K_SOURCE = 3
