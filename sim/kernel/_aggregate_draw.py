@@ -100,30 +100,49 @@ def node_probability(shares, s, lo, mid, hi):
 
 
 @jit
-def tree_split(source, s, first, considering, shares, new):
-    """The split of segment s's ``considering`` customers over the J products (into
-    ``new[s]``) and the outside option by the tree of the module docstring, one draw at a
-    time, level by level; draw indices ``first + mid``."""
-    width = new.shape[1] + 1
-    count = np.zeros(width, np.int64)  # a range's customers, at its first choice
-    hi_of = np.zeros(width, np.int64)  # a range's end, at its first choice
-    count[0] = considering
+def tree_nodes(width, nodes, starts):
+    """The tree's nodes over ``width`` choices, level by level: node q splits the range
+    ``[nodes[0, q], nodes[2, q])`` at ``nodes[1, q]``; level l holds the nodes
+    ``starts[l]`` to ``starts[l + 1] - 1``. ``nodes`` int64 (3, width - 1), ``starts``
+    int64 (width + 1,) or longer; returns the number of levels. A node comes after its
+    parent, so the nodes may be drawn in this order."""
+    hi_of = np.empty(width, np.int64)  # a range's end, at its first choice
     hi_of[0] = width
-    splitting = True
-    while splitting:
-        splitting = False
+    k = 0
+    levels = 0
+    while True:
+        starts[levels] = k
         lo = 0
         while lo < width:
             hi = hi_of[lo]
             if hi - lo >= 2:
-                mid = (lo + hi) // 2
-                x = draw(source, count[lo], node_probability(shares, s, lo, mid, hi),
-                         first + mid)
-                count[mid] = count[lo] - x
-                count[lo] = x
-                hi_of[lo] = mid
-                hi_of[mid] = hi
-                splitting = True
+                nodes[0, k] = lo
+                nodes[1, k] = (lo + hi) // 2
+                nodes[2, k] = hi
+                k += 1
             lo = hi
+        if k == starts[levels]:
+            return levels
+        for q in range(starts[levels], k):
+            hi_of[nodes[0, q]] = nodes[1, q]
+            hi_of[nodes[1, q]] = nodes[2, q]
+        levels += 1
+
+
+@jit
+def tree_split(source, s, first, considering, shares, new):
+    """The split of segment s's ``considering`` customers over the J products (into
+    ``new[s]``) and the outside option by the tree of the module docstring, one draw at a
+    time, node by node (``tree_nodes``' order); draw indices ``first + mid``."""
+    width = new.shape[1] + 1
+    nodes = np.empty((3, width - 1), np.int64)
+    tree_nodes(width, nodes, np.empty(width + 1, np.int64))
+    count = np.zeros(width, np.int64)  # a range's customers, at its first choice
+    count[0] = considering
+    for q in range(width - 1):
+        lo, mid, hi = nodes[0, q], nodes[1, q], nodes[2, q]
+        x = draw(source, count[lo], node_probability(shares, s, lo, mid, hi), first + mid)
+        count[mid] = count[lo] - x
+        count[lo] = x
     for j in range(width - 1):
         new[s, j] = count[j]

@@ -33,7 +33,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-from sim.kernel._aggregate_draw import node_probability
+from sim.kernel._aggregate_draw import node_probability, tree_nodes
 from sim.kernel._aggregate_step import (
     CHURNERS,
     LOST,
@@ -83,12 +83,13 @@ lanes_source = _lanes_source_py if numba.config.DISABLE_JIT else _lanes_source
 # Rows of the step's work arrays (``step_workspace``) after ``draw_lanes``' own: float64
 # p, lq, (column 0) the min_variance, the segment parameters and attribute weights (each
 # flattened in a row) and the prologue's arrays, one a row
-# (``prologue_arrays``); int64 n, index, drawn, the stock-outs' cells (during the split:
-# where each range of choices ends) and the split's counts per range of choices; uint64
-# the source (``SOURCE_COLUMNS``). A row holds the largest batch: the tree's first level
-# with the returns and the replacements, S (2 J + 1) lanes
+# (``prologue_arrays``); int64 n, index, drawn, the stock-outs' cells, the split's counts
+# per range of choices, the split's tree (three rows of nodes and a row of the levels'
+# first nodes, ``tree_nodes``; made with the workspace); uint64 the source
+# (``SOURCE_COLUMNS``). A row holds the largest batch: the tree's first level with the
+# returns and the replacements, S (2 J + 1) lanes
 _F_P, _F_LQ, _F_MV, _F_SEG, _F_WEIGHTS, _F_PROLOGUE = 16, 17, 18, 19, 20, 21
-_I_N, _I_INDEX, _I_DRAWN, _I_CELL, _I_REMAINING = 11, 12, 13, 14, 15
+_I_N, _I_INDEX, _I_DRAWN, _I_CELL, _I_REMAINING, _I_NODES, _I_STARTS = 11, 12, 13, 14, 15, 16, 19
 K_SOURCE = 3
 # the source row: a Generator's handle (``sim.kernel.generator``), whether the step's key
 # is its next raw output (1) or the key written in column 5 (0), that key
@@ -111,7 +112,11 @@ def step_workspace(seg, weights, j_count, min_variance):
     fw[_F_WEIGHTS, :weights.size] = weights.ravel()
     kw = np.empty((4, lanes), np.uint64)
     kw[K_SOURCE, :] = 0
-    return fw, np.empty((16, lanes), np.int64), kw
+    iw = np.empty((_I_STARTS + 1, lanes), np.int64)
+    # the split's tree: its nodes, the levels' first nodes and (after them) their number
+    iw[_I_STARTS, j_count + 2] = tree_nodes(j_count + 1, iw[_I_NODES:_I_NODES + 3],
+                                            iw[_I_STARTS])
+    return fw, iw, kw
 
 
 @jit
@@ -208,36 +213,29 @@ def _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_u
     # returns and the replacements (their churners drawn) go with the first level
     width = j_count + 1
     count = iw[_I_REMAINING]  # segment s's customers of the range from choice lo
-    hi_of = iw[_I_CELL]  # the range from choice lo ends at hi_of[lo] (every segment)
+    nodes = iw[_I_NODES:_I_NODES + 3]  # the tree (``tree_nodes``, made with the workspace)
+    starts = iw[_I_STARTS]
     for s in range(s_count):
         for j in range(j_count):
             lost[s, j] = 0
         count[s * width] = drawn[s]
-    hi_of[0] = width
-    first_level = True
-    while True:
+    for level in range(iw[_I_STARTS, width + 1]):  # (the number of levels)
         c = 0
-        lo = 0
-        while lo < width:
-            hi = hi_of[lo]
-            if hi - lo >= 2:
-                mid = (lo + hi) // 2
-                for s in range(s_count):
-                    n[c] = count[s * width + lo]
-                    p[c] = node_probability(shares, s, lo, mid, hi)
-                    lq[c] = 1.0
-                    index[c] = s * slots + mid
-                    c += 1
-            lo = hi
-        if c == 0:
-            break
-        level = c
-        if first_level:
+        for q in range(starts[level], starts[level + 1]):
+            lo, mid, hi = nodes[0, q], nodes[1, q], nodes[2, q]
+            for s in range(s_count):
+                n[c] = count[s * width + lo]
+                p[c] = node_probability(shares, s, lo, mid, hi)
+                lq[c] = 1.0
+                index[c] = s * slots + mid
+                c += 1
+        first = c  # the tree's first level (its one node): the returns and replacements
+        if level == 0:
             for s in range(s_count):
                 slot = s * slots + 1 + 2 * j_count
                 cr = seg[s, SEG_CHURN_RETURN]
                 for j in range(j_count):
-                    a = level + s * j_count + j
+                    a = first + s * j_count + j
                     n[a] = churners[s, j]
                     p[a] = cr if cr > 0.0 else 0.0
                     lq[a] = seg[s, SEG_LQ_RETURN]
@@ -248,27 +246,20 @@ def _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_u
                     index[cells + a] = slot + j_count + j
             c += 2 * cells
         draw_lanes(key, min_variance, n, p, lq, index, c, drawn, fw, iw, kw)
-        if first_level:
+        if level == 0:
             for s in range(s_count):
                 for j in range(j_count):
-                    a = level + s * j_count + j
+                    a = first + s * j_count + j
                     out[RETURNED, s, j] = drawn[a]
                     out[REPLACEMENTS, s, j] = drawn[cells + a]
-            first_level = False
         c = 0
-        lo = 0
-        while lo < width:
-            hi = hi_of[lo]
-            if hi - lo >= 2:
-                mid = (lo + hi) // 2
-                for s in range(s_count):
-                    whole = count[s * width + lo]
-                    count[s * width + lo] = drawn[c]
-                    count[s * width + mid] = whole - drawn[c]
-                    c += 1
-                hi_of[lo] = mid
-                hi_of[mid] = hi
-            lo = hi
+        for q in range(starts[level], starts[level + 1]):
+            lo, mid = nodes[0, q], nodes[1, q]
+            for s in range(s_count):
+                whole = count[s * width + lo]
+                count[s * width + lo] = drawn[c]
+                count[s * width + mid] = whole - drawn[c]
+                c += 1
     for s in range(s_count):
         for j in range(j_count):
             new[s, j] = count[s * width + j]

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.kernel._aggregate_draw import tree_split
+from sim.kernel._aggregate_draw import tree_nodes, tree_split
 from sim.kernel.binomial import draw_key
 
 KEY = 0x5EED_0000_7EE5_0001
@@ -97,3 +97,20 @@ def test_tree_split_means_at_market_scale():
     mean = draws.mean(axis=0)
     se = np.sqrt(n * shares * (1 - shares) / trials)
     assert (np.abs(mean - n * shares) < 5 * se).all(), (mean, n * shares)
+
+
+@pytest.mark.parametrize("width", [2, 3, 4, 5, 8, 11, 16, 17])
+def test_tree_nodes_cover_every_boundary_once_parents_first(width):
+    """Every boundary 1..J between choices is one node's split point (so one draw slot
+    each); a node's range is its parent's half; the levels number ceil(log2(width))."""
+    nodes = np.empty((3, width - 1), np.int64)
+    starts = np.empty(width + 1, np.int64)
+    levels = tree_nodes(width, nodes, starts)
+    assert levels == math.ceil(math.log2(width))
+    assert starts[0] == 0 and starts[levels] == width - 1
+    assert sorted(nodes[1].tolist()) == list(range(1, width))
+    seen = {(0, width)}
+    for q in range(width - 1):
+        lo, mid, hi = nodes[:, q].tolist()
+        assert (lo, hi) in seen and lo < mid < hi and mid == (lo + hi) // 2
+        seen |= {(lo, mid), (mid, hi)}
