@@ -493,14 +493,16 @@ class NaiveAggregate:
             if self.draws in ("counter", "approx"):
                 new[s] = tree_split(considering, shares,
                                     lambda m, q, mid, s=s: draw(m, q, s, mid))
-            remaining = considering if self.draws not in ("counter", "approx") else 0
-            for j in range(j_count):
-                if remaining == 0 or shares[j] <= 0.0:
-                    continue
-                conditional = shares[j] / sum(shares[j:])
-                x = remaining if conditional >= 1.0 else draw(remaining, conditional, s, 1 + j)
-                new[s][j] = x
-                remaining -= x
+            else:
+                remaining = considering
+                for j in range(j_count):
+                    if remaining == 0 or shares[j] <= 0.0:
+                        continue
+                    conditional = shares[j] / sum(shares[j:])
+                    x = remaining if conditional >= 1.0 else draw(remaining, conditional, s,
+                                                                  1 + j)
+                    new[s][j] = x
+                    remaining -= x
             # a chooser finds the product in stock with probability fill; else a lost sale
             for j in range(j_count):
                 if new[s][j] > 0 and fill[j] < 1.0:
