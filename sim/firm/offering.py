@@ -79,7 +79,6 @@ class Offering:
         self.retiring = False
         self.support_until = math.inf  # the day support for the installed base ends
         self.orders_per_week = 0.0
-        self._sizes, self._per_size = None, None  # the segment sizes settle_step divides by
 
     @property
     def name(self) -> str:
@@ -168,14 +167,16 @@ class Offering:
 
     # --- a market step's outcome -------------------------------------------------------
     def settle_step(self, t: float, dt: float, orders: float, new: int, active: int,
-                    units_by_segment, active_by_segment, pool, sizes, expectation: float,
-                    segment_names, support_share: float = 1.0) -> tuple:
+                    units_by_segment, active_by_segment, owned_share, pool,
+                    expectation: float, segment_names, support_share: float = 1.0) -> tuple:
         """Take one market step's outcome for this product: ship what stock allows, book
         the sales (``SalesAccounting``), update the installed base, awareness (never below
         the share who own the product), the support service level (``support_share`` of
         the firm's support agents serve this product's customers) and satisfaction
         (``sim.firm.support``), the marketing's view of the remaining pool, and the
-        production plan. Returns ``(shipped, revenue)``."""
+        production plan. ``owned_share`` (S,): the share of each segment who own the
+        product; ``pool`` (S,): the potential adopters as floats, read-only (one array the
+        market hands every product of the step). Returns ``(shipped, revenue)``."""
         p, prod = self.product, self.production
         on_market = p.on_market  # (nothing below changes it before the withdrawal check)
         # off the market (not launched, killed, insolvent) nothing is shipped or billed
@@ -183,9 +184,7 @@ class Offering:
         revenue = self.accounting.bill(t, dt, new, active if on_market else 0, shipped,
                                        units_by_segment, active_by_segment, segment_names)
         p.installed_base = active
-        if sizes is not self._sizes:  # the market hands the same sizes every step
-            self._sizes, self._per_size = sizes, np.maximum(sizes, 1.0)
-        p.awareness = np.maximum(p.awareness, active_by_segment / self._per_size)
+        p.awareness = np.maximum(p.awareness, owned_share)
         firm = self.firm
         support = firm.cfg.support
         agents = firm.teams.capacity("support") * support_share
@@ -195,7 +194,7 @@ class Offering:
         if on_market or (p.retired and p.launched):
             p.satisfaction = satisfaction(support, p.quality, expectation, p.service_level,
                                           prod.waiting_share())
-        self.marketing.pool = pool.astype(float)
+        self.marketing.pool = pool
         prod.review(orders, dt)
         self.orders_per_week = orders * DAYS_PER_WEEK / dt
         if self.retiring and not p.retired and prod.inventory <= 0.0:

@@ -90,6 +90,7 @@ class Market:
         self.segments = self.generations.kernel_segments(self.segments)
         self.sizes = np.array([s.size for s in mcfg.segments], dtype=float)
         self.size_share = self.sizes / self.sizes.sum()
+        self._per_size = np.maximum(self.sizes, 1.0)[:, None]  # owners -> share (S, 1)
         # the recorded availability of a firm without channels (its availability is ones)
         self._full_availability = dots.vecdot(np.ones(len(self.sizes)), self.size_share)
         self.expectation = float(np.average([s.quality_expectation for s in mcfg.segments],
@@ -271,8 +272,16 @@ class Market:
         pool, lapsed = sum(out.pool.tolist()), sum(out.lapsed.tolist())
         support = {}
         for f, line in self._lines:
+            if len(line) == 1:  # a single product has all of the firm's agents
+                support[id(f.offerings[0])] = 1.0
+                continue
             mine = {name: actives[k] for name, k in line}
             support.update(zip(map(id, f.offerings), f.support_shares(mine), strict=True))
+        # each segment's share who own each product (S, J), and the pool as floats (S,):
+        # one array operation each for all products (the same values as product by product)
+        owned = out.active / self._per_size
+        pool_f = out.pool.astype(float)
+        pool_f.flags.writeable = False  # shared by every product's marketing this step
         snapshot = {}
         revenue_all = 0.0
         regions_active = self.regions.active
@@ -283,8 +292,8 @@ class Market:
             active = actives[k]
             ordered = float(orders[k])
             shipped, revenue = o.settle_step(
-                t, dt, ordered, new, active, out.units[:, k], out.active[:, k],
-                out.pool, self.sizes, self.expectation, self.segment_names, support[id(o)])
+                t, dt, ordered, new, active, out.units[:, k], out.active[:, k], owned[:, k],
+                pool_f, self.expectation, self.segment_names, support[id(o)])
             if regions_active:  # revenue at the regions' price levels
                 revenue = self.regions.bill(k, o, revenue, out.units[:, k], out.active[:, k])
             revenue_all += revenue

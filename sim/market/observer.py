@@ -34,15 +34,17 @@ class Observer:
             return {}
         seen = self.history[at - 1][1]
         # three log-normal errors per firm, drawn in one call: the same normals, in the
-        # same order, as one call of three per firm
-        errors = (libm.exp(noise * rng.standard_normal((len(seen), 3))) if noise > 0
-                  else np.ones((len(seen), 3)))
+        # same order, as one call of three per firm (as Python floats: the same products)
+        if noise > 0:
+            errors = libm.exp(noise * rng.standard_normal((len(seen), 3))).tolist()
+        else:
+            errors = [(1.0, 1.0, 1.0)] * len(seen)
         out = {}
-        for (firm, d), f in zip(seen.items(), errors, strict=True):
+        for (firm, d), (e_share, _e, e_attributes) in zip(seen.items(), errors, strict=True):
             # prices are public: only lagged; shares and product quality are estimated
-            out[firm] = {"share": d["share"] * f[0], "price": d["price"],
+            out[firm] = {"share": d["share"] * e_share, "price": d["price"],
                          "launched": d["launched"],
-                         "attributes": np.asarray(d["attributes"]) * f[2]}
+                         "attributes": np.asarray(d["attributes"]) * e_attributes}
         return out
 
     def rival_prices(self, firm: str) -> list:
