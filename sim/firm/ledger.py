@@ -105,6 +105,26 @@ class Ledger:
             out.append(paid)
         return out
 
+    def terms(self) -> tuple:
+        """(cash, credit line, reserve, operating): what a discretionary payment's rule
+        reads (``spend_each``; ``sim.kernel.advertising.advertising_week`` applies it
+        compiled)."""
+        return self._cash, self.credit_line, self.reserve, self.state == OPERATING
+
+    def post_paid(self, accounts, paid, product: str = "") -> None:
+        """Book discretionary payments already sized by ``spend_each``'s rule (``paid``, a
+        list of floats, one per account, in order; 0 where nothing was paid): the same
+        postings and the same cash, payment by payment, as ``spend_each`` makes."""
+        rec = self.recorder
+        t = None
+        for account, amount in zip(accounts, paid, strict=True):
+            if amount > 0.0:
+                if t is None:
+                    t = float(self.env.now)
+                self._cash += -amount
+                rec.ledger.append((t, self.firm, account, float(-amount)))
+                rec.ledger_products.append(product)
+
     def pay_all(self, payments) -> None:
         """Non-discretionary payments ``(account, amount)`` in order: the same postings as
         ``spend(account, amount, discretionary=False)`` for each (the weekly salaries)."""
@@ -164,3 +184,9 @@ class ProductLedger:
 
     def spend_each(self, payments) -> list:
         return self._ledger.spend_each(payments, self.product)
+
+    def terms(self) -> tuple:
+        return self._ledger.terms()
+
+    def post_paid(self, accounts, paid) -> None:
+        self._ledger.post_paid(accounts, paid, self.product)

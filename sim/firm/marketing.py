@@ -20,7 +20,7 @@ import numpy as np
 
 from sim.config import CHANNELS
 from sim.kernel import dots, libm
-from sim.kernel.advertising import advertising_response
+from sim.kernel.advertising import advertising_response, advertising_week
 from sim.units import DAYS_PER_WEEK
 
 _ACCOUNTS = tuple(f"marketing:{c}" for c in CHANNELS)  # ledger account per channel
@@ -46,13 +46,10 @@ class Marketing:
         self.decay = np.array([ch.adstock_decay_per_week if ch else 0.0 for ch in chans])
         self.aw_rate = np.array([ch.awareness_per_week if ch else 0.0 for ch in chans])
         self.adstock = np.zeros(len(CHANNELS))
+        # the weekly call's work rows: the spend with campaigns, the paid amounts, the lifts
+        self._spend, self._paid, self._lifts = (np.zeros(len(CHANNELS)) for _ in range(3))
         self.inv_max_lift = np.divide(1.0, self.max_lift, out=np.zeros(len(CHANNELS)),
                                       where=self.max_lift > 0)
-        # the weekly adstock and lift run on Python floats: these (C,) vectors are four
-        # numbers, and every operation below is the same IEEE one NumPy does element by
-        # element (the response itself is compiled: ``sim.kernel.advertising``)
-        self._channels = tuple(zip(self.max_lift.tolist(), self.half.tolist(),
-                                   self.decay.tolist(), strict=True))
         self.budget_multiplier = 1.0
         self.segment_multiplier = np.ones(self.reach.shape[0])
         self._reach_for = None  # the segment_multiplier that _reach and _aw_reach are for
@@ -87,18 +84,15 @@ class Marketing:
     @property
     def adstock(self) -> np.ndarray:
         """(C,) each channel's adstock (a copy: assign a new vector to change it)."""
-        return np.array(self._adstock)
+        return self._adstock.copy()
 
     @adstock.setter
     def adstock(self, value) -> None:
-        self._adstock = np.asarray(value, dtype=float).tolist()
+        self._adstock = np.array(value, dtype=float)  # updated in place by the weekly call
 
     def lift(self) -> np.ndarray:
-        return np.array(self._lift())
-
-    def _lift(self) -> list:
-        return [m * a / (a + h) for (m, h, _d), a in zip(self._channels, self._adstock,
-                                                              strict=True)]
+        """(C,) each channel's lift at the current adstock."""
+        return self.max_lift * self._adstock / (self._adstock + self.half)
 
     def active(self) -> bool:
         p = self.product
@@ -111,54 +105,86 @@ class Marketing:
     def run(self):
         """Process: weekly spend, response, awareness; periodic budget shifts."""
         next_review = self.env.now + self.cfg.review_days
-        zeros = [0.0] * len(CHANNELS)
         while True:
-            spend = self._spend() if self.active() else zeros
-            self._adstock = [d * a + x for (_m, _h, d), a, x in
-                             zip(self._channels, self._adstock, spend, strict=True)]
-            self._respond()
+            self._week()
             if self.cfg.policy == "test_and_shift" and self.env.now >= next_review:
                 self._shift()
                 next_review = self.env.now + self.cfg.review_days
             yield self.env.timeout(DAYS_PER_WEEK)
 
-    def _spend(self) -> list:
-        """This week's spend per channel (C,), as far as the ledger pays it."""
-        base = self.cfg.budget_per_week * self.budget_multiplier
-        spend = [base * x for x in self.split.tolist()]
+    def _week(self) -> None:
+        """One week: the spend (while ``active``), paid as far as the ledger allows (a
+        discretionary payment per channel), the adstock ``A = decay A + spend`` and the
+        response; compiled in one call (``sim.kernel.advertising.advertising_week``: the
+        operations of the Python form, in order, about a tenth of a run when it was
+        Python), the ledger's postings made here."""
+        p = self.product
+        cfg = self.cfg
+        self._focus_reach()
+        paying = self.active()
+        base, use_spend = 0.0, False
+        cash = credit = reserve = 0.0
+        operating = False
+        if paying:
+            base = cfg.budget_per_week * self.budget_multiplier
+            if cfg.campaigns:
+                use_spend = self._campaign_spend(base)
+            cash, credit, reserve, operating = self.ledger.terms()
+        n_segments = self._aw_reach.shape[0]
+        aware, effect = np.empty(n_segments), np.empty(n_segments)
+        total, responded = advertising_week(
+            paying, base, self.split, self._spend, use_spend, cash, credit, reserve,
+            operating, self._adstock, self.decay, self.max_lift, self.half,
+            self.inv_max_lift, self._reach, self._aw_reach, p.awareness,
+            cfg.forgetting_per_week, self._paid, self._lifts, aware, effect)
+        if paying:
+            self.ledger.post_paid(_ACCOUNTS, self._paid.tolist())
+            self.spent += total
+        if responded:
+            p.advertising = effect
+            p.awareness = aware
+        else:  # no advertising now or carried over: awareness is only forgotten
+            p.advertising = self._no_effect
+            if cfg.forgetting_per_week > 0.0:
+                p.awareness = aware
+
+    def _campaign_spend(self, base: float) -> bool:
+        """Whether a campaign runs this week; if one does, the week's spend per channel,
+        the split of ``base`` plus the campaigns' spend, in ``_spend``."""
         now = self.env.now
-        for cp in self.cfg.campaigns:
-            if cp.start_day <= now < cp.end_day:
-                spend[CHANNELS.index(cp.channel)] += cp.spend_per_week
-        # paid as far as the ledger allows, channel by channel (a spend <= 0 is kept)
-        paid = self.ledger.spend_each(zip(_ACCOUNTS, spend, strict=True))
-        spend = [y if x > 0.0 else x for x, y in zip(spend, paid, strict=True)]
-        total = spend[0]  # summed in order, as NumPy sums a short vector
-        for x in spend[1:]:
-            total += x
-        self.spent += total
-        return spend
+        running = [cp for cp in self.cfg.campaigns if cp.start_day <= now < cp.end_day]
+        if not running:
+            return False
+        spend = [base * x for x in self.split.tolist()]
+        for cp in running:
+            spend[CHANNELS.index(cp.channel)] += cp.spend_per_week
+        self._spend[:] = spend
+        return True
+
+    def _focus_reach(self) -> None:
+        """The reach and awareness reach under the current focus, made when it changes."""
+        if self._reach_for is not self.segment_multiplier:
+            self._reach = self.reach * self.segment_multiplier[:, None]
+            self._aw_reach = self.aw_rate * self._reach
+            self._reach_for = self.segment_multiplier
 
     def _respond(self):
+        """The response to the current adstock alone (no spend, no decay)."""
         p = self.product
-        if not any(self._adstock):  # no advertising now or carried over
+        if not self._adstock.any():  # no advertising now or carried over
             p.advertising = self._no_effect
             if self.cfg.forgetting_per_week > 0.0:
                 p.awareness = p.awareness * (1.0 - self.cfg.forgetting_per_week)
             return
-        if self._reach_for is not self.segment_multiplier:  # the focus changed
-            self._reach = self.reach * self.segment_multiplier[:, None]
-            self._aw_reach = self.aw_rate * self._reach
-            self._reach_for = self.segment_multiplier
+        self._focus_reach()
         # the lifts, the awareness they build and the advertising effect 1 + reach @ lift
         # (summed in a fixed order: the same bits on every CPU), compiled
-        # (``sim.kernel.advertising``; about a tenth of a run in Python)
-        lift = np.empty(len(self._adstock))
+        # (``sim.kernel.advertising``)
         aware = np.empty(self._aw_reach.shape[0])
         effect = np.empty(self._aw_reach.shape[0])
-        advertising_response(np.array(self._adstock), self.max_lift, self.half,
-                             self.inv_max_lift, self._reach, self._aw_reach, p.awareness,
-                             self.cfg.forgetting_per_week, lift, aware, effect)
+        advertising_response(self._adstock, self.max_lift, self.half, self.inv_max_lift,
+                             self._reach, self._aw_reach, p.awareness,
+                             self.cfg.forgetting_per_week, self._lifts, aware, effect)
         p.advertising = effect
         p.awareness = aware
 

@@ -42,3 +42,60 @@ def advertising_response(adstock, max_lift, half, inv_max_lift, reach, aw_reach,
         a = awareness[s]
         v = a + (1.0 - a) * (1.0 - p_not) - forget * a
         aware[s] = 0.0 if v < 0.0 else 1.0 if v > 1.0 else v
+
+
+@jit
+def advertising_week(paying, base, split, spend, use_spend, cash, credit, reserve, operating,
+                     adstock, decay, max_lift, half, inv_max_lift, reach, aw_reach, awareness,
+                     forget, paid, lift, aware, effect):
+    """A product's marketing week in one call (``Marketing.run``): the spend, its payment,
+    the adstock and the response. Returns ``(total spend, responded)``.
+
+    - ``paying`` (the product is being marketed): channel c's spend is ``spend[c]`` where
+      ``use_spend`` (the caller's, with the campaigns added), else ``base * split[c]``;
+      each is paid in channel order as ``Ledger.spend_each`` pays a discretionary payment
+      (an amount <= 0 pays nothing; else ``min(amount, room)`` with ``room = max(cash +
+      credit - reserve, 0)`` while ``operating``, else 0; ``cash`` falls by each payment),
+      the paid amounts into ``paid`` (the caller posts them: ``Ledger.post_paid``); a
+      channel's spend becomes what was paid where it was above 0; the total is summed in
+      channel order from the first channel. Not paying: every spend is 0, the total 0.
+    - the adstock ``decay[c] * adstock[c] + spend[c]``, in place;
+    - with some adstock (a value not 0): the response (``advertising_response``) into
+      ``lift``, ``aware`` and ``effect``, and ``responded`` is True; without any: False,
+      and ``aware`` holds ``awareness * (1 - forget)`` (forgetting alone).
+
+    Python's ``max(x, 0.0)`` and ``min(a, b)`` are spelt out (the first argument unless the
+    second is greater, resp. smaller), so every value is the one the Python form gives,
+    -0.0 and NaN included (``tests/kernel/test_kernel_advertising.py``)."""
+    c_count = adstock.shape[0]
+    total = 0.0
+    for c in range(c_count):
+        x = 0.0
+        if paying:
+            x = spend[c] if use_spend else base * split[c]
+            p = 0.0
+            if not x <= 0.0:
+                room = 0.0
+                if operating:
+                    v = cash + credit - reserve
+                    room = 0.0 if 0.0 > v else v
+                p = room if room < x else x
+                if p > 0.0:
+                    cash += -p
+            paid[c] = p
+            if x > 0.0:
+                x = p
+            total = x if c == 0 else total + x
+        adstock[c] = decay[c] * adstock[c] + x
+    responded = False
+    for c in range(c_count):
+        if adstock[c] != 0.0:
+            responded = True
+    if responded:
+        advertising_response(adstock, max_lift, half, inv_max_lift, reach, aw_reach,
+                             awareness, forget, lift, aware, effect)
+    else:
+        kept = 1.0 - forget
+        for s in range(awareness.shape[0]):
+            aware[s] = awareness[s] * kept
+    return total, responded

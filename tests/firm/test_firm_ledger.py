@@ -75,22 +75,34 @@ def test_constrained_or_insolvent_firms_spend_nothing_discretionary(env, rec):
 def test_spend_each_posts_what_spend_would(amounts, cash, credit, reserve, state):
     """``Ledger.spend_each`` (a week's channel spends in one call) leaves the same rows, cash
     and returned amounts as one discretionary ``spend`` per payment, for a product of the
-    line and for the firm."""
+    line and for the firm; so do the amounts the compiled marketing week pays
+    (``advertising_week``, from ``terms()``) booked by ``post_paid``."""
+    import numpy as np
     import simpy
 
+    from sim.kernel.advertising import advertising_week
     from sim.recorder import Recorder
 
     out = []
-    for batch in (True, False):
+    for batch in (True, False, "compiled"):
         env, rec = simpy.Environment(), Recorder()
         led = Ledger(env, "f", rec, credit_line=credit)
         led.post("financing:equity", cash)
         led.reserve, led.state = reserve, state
         view = led.for_product("hub")
         payments = [(f"marketing:c{k}", a) for k, a in enumerate(amounts)]
-        if batch:
+        if batch == "compiled":
+            c = len(amounts)
+            paid = np.zeros(c)
+            advertising_week(True, 0.0, np.zeros(c), np.array(amounts, dtype=float), True,
+                             *view.terms(), np.zeros(c), np.zeros(c), np.ones(c), np.ones(c),
+                             np.ones(c), np.zeros((1, c)), np.zeros((1, c)), np.zeros(1), 0.0,
+                             paid, np.empty(c), np.empty(1), np.empty(1))
+            paid = paid.tolist()
+            view.post_paid([account for account, _ in payments], paid)
+        elif batch:
             paid = view.spend_each(payments)
         else:
             paid = [view.spend(account, amount) for account, amount in payments]
         out.append((rec.ledger, rec.ledger_products, led.cash, led.unpaid, paid))
-    assert out[0] == out[1]
+    assert out[0] == out[1] == out[2]
