@@ -117,13 +117,16 @@ class Ledger:
         postings and the same cash, payment by payment, as ``spend_each`` makes."""
         rec = self.recorder
         t = None
+        cash = self._cash  # each payment taken off in turn, as spend_each does
         for account, amount in zip(accounts, paid, strict=True):
             if amount > 0.0:
                 if t is None:
                     t = float(self.env.now)
-                self._cash += -amount
-                rec.ledger.append((t, self.firm, account, float(-amount)))
-                rec.ledger_products.append(product)
+                    rows, products, firm = rec.ledger, rec.ledger_products, self.firm
+                cash += -amount
+                rows.append((t, firm, account, float(-amount)))
+                products.append(product)
+        self._cash = cash
 
     def pay_all(self, payments) -> None:
         """Non-discretionary payments ``(account, amount)`` in order: the same postings as
@@ -134,19 +137,21 @@ class Ledger:
         rows, products = rec.ledger, rec.ledger_products
         t = float(self.env.now)
         firm, credit = self.firm, self.credit_line
+        cash = self._cash  # each payment taken off in turn, as spend does
         for account, amount in payments:
             if amount <= 0.0:
                 continue
-            head = self._cash + credit
+            head = cash + credit
             if head >= amount:  # paid in full: nothing unpaid (unpaid + 0.0 is unpaid)
                 paid = amount
             else:
                 paid = min(amount, max(head, 0.0))
                 self.unpaid += amount - paid
             if paid > 0.0:
-                self._cash += -paid
+                cash += -paid
                 rows.append((t, firm, account, float(-paid)))
                 products.append("")
+        self._cash = cash
 
     def for_product(self, product: str) -> "ProductLedger":
         """This ledger as one product of the line sees it: its postings carry its name."""
