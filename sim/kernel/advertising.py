@@ -1,13 +1,17 @@
-"""A product's weekly advertising response, compiled: the channels' lifts and the awareness
-they build (``sim.firm.marketing``, whose docstring states the model).
+"""A product's marketing week, compiled: the spend and its payment, the adstock, the
+channels' lifts and the awareness they build (``sim.firm.marketing``, whose docstring
+states the model).
 
-The firm's marketing process calls this once a week per product; in plain Python its loops
-over segments x channels were about a tenth of a compact scenario run. The advertising
-effect is summed here too, by ``sim.kernel.dots.vecdot`` (it was a ``dots.matvec`` call
-and an array addition after it, about 1.4 us a call). The operations are the ones
-``Marketing`` made in Python, in the same order, on the same IEEE doubles
-(``fastmath`` off: no reassociation, no fused multiply-add), so the awareness is the same
-to the bit (``tests/kernel/test_kernel_advertising.py`` keeps the Python form as its twin).
+The firm's marketing process calls ``advertising_week`` once a week per product (spend,
+payment, adstock and response in one call: the spend, the ledger's rule and the adstock
+in Python around the response took about 5 us a product-week, 8% of a default run); ``advertising_response`` is the response
+alone. In plain Python the response's loops over segments x channels were about a tenth
+of a compact scenario run. The advertising effect is summed here too, by
+``sim.kernel.dots.vecdot`` (it was a ``dots.matvec`` call and an array addition after it,
+about 1.4 us a call). The operations are the ones ``Marketing`` and ``Ledger`` made in
+Python, in the same order, on the same IEEE doubles (``fastmath`` off: no reassociation,
+no fused multiply-add), so the payments, adstock and awareness are the same to the bit
+(``tests/kernel/test_kernel_advertising.py`` keeps the Python forms as its twins).
 """
 
 import numpy as np
