@@ -31,7 +31,7 @@ from sim.recorder import TIMESERIES_COLUMNS
 from sim.seeds import component_rng, component_seed
 from sim.units import per_year_to_per_day
 
-_FEATURES, _DESIGN = ATTRIBUTES.index("features"), ATTRIBUTES.index("design")
+_QUALITY, _FEATURES, _DESIGN = (ATTRIBUTES.index(a) for a in ("quality", "features", "design"))
 _clip = np._core.umath.clip  # ndarray.clip's ufunc (the same values) without its wrappers
 _IDEAL_KEYS = tuple(f"ideal_{a}" for a in ATTRIBUTES)
 _REVENUE = TIMESERIES_COLUMNS.index("revenue")
@@ -308,20 +308,22 @@ class Market:
                     dots.vecdot(p.advertising, self.size_share), p.satisfaction,
                     o.production.inventory, o.production.unit_cost, p.on_market))
                 continue
+            prod = o.production
+            # quality, features and design: the same floats as float() of each element
+            attributes = p.attributes.tolist()
             rows.append((  # a tuple in the order of sim.recorder.TIMESERIES_COLUMNS
                 t, f.name, p.name, shipped, ordered, new, repl[k], upgraded[k], lost_gen[k],
-                churned[k], lost[k], produced[k], o.production.backordered,
-                o.production.cancelled, active, revenue, p.price, share,
+                churned[k], lost[k], produced[k], prod.backordered, prod.cancelled, active,
+                revenue, p.price, share,
                 # size-weighted means in a fixed order (sim.kernel.dots: the same bits on
                 # every CPU)
                 dots.vecdot(p.awareness, self.size_share),
                 dots.vecdot(p.advertising, self.size_share),
-                p.quality, float(p.attributes[_FEATURES]), float(p.attributes[_DESIGN]),
+                attributes[_QUALITY], attributes[_FEATURES], attributes[_DESIGN],
                 (dots.vecdot(f.distribution.availability(len(self.sizes)), self.size_share)
                  if f.distribution.active else self._full_availability),
-                p.satisfaction, p.service_level, o.production.inventory,
-                o.production.backlog, o.production.capacity_per_week,
-                o.production.unit_cost, p.on_market, phase, f.ledger.cash,
+                p.satisfaction, p.service_level, prod.inventory, prod.backlog,
+                prod.capacity_per_week, prod.unit_cost, p.on_market, phase, f.ledger.cash,
                 len(self.recorder.ledger), pool, lapsed))
         record = self.recorder.row
         if self._table_records:  # the value share last, once the step's revenue is known
