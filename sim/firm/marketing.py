@@ -20,7 +20,7 @@ import numpy as np
 
 from sim.config import CHANNELS
 from sim.kernel import dots, libm
-from sim.kernel.advertising import advertising_response, advertising_week
+from sim.kernel.advertising import advertising_week
 from sim.units import DAYS_PER_WEEK
 
 _ACCOUNTS = tuple(f"marketing:{c}" for c in CHANNELS)  # ledger account per channel
@@ -47,7 +47,8 @@ class Marketing:
         self.aw_rate = np.array([ch.awareness_per_week if ch else 0.0 for ch in chans])
         self.adstock = np.zeros(len(CHANNELS))
         # the weekly call's work rows: the spend with campaigns, the paid amounts, the lifts
-        self._spend, self._paid, self._lifts = (np.zeros(len(CHANNELS)) for _ in range(3))
+        self._campaign_spend_row, self._paid, self._lifts = (np.zeros(len(CHANNELS))
+                                                             for _ in range(3))
         self.inv_max_lift = np.divide(1.0, self.max_lift, out=np.zeros(len(CHANNELS)),
                                       where=self.max_lift > 0)
         self.budget_multiplier = 1.0
@@ -88,7 +89,11 @@ class Marketing:
 
     @adstock.setter
     def adstock(self, value) -> None:
-        self._adstock = np.array(value, dtype=float)  # updated in place by the weekly call
+        adstock = np.array(value, dtype=float)  # a copy, updated in place by the week
+        if adstock.shape != (len(CHANNELS),):  # the compiled week reads one per channel
+            raise ValueError(f"adstock must hold one value per channel ({len(CHANNELS)}: "
+                             f"{', '.join(CHANNELS)}), got shape {adstock.shape}")
+        self._adstock = adstock
 
     def lift(self) -> np.ndarray:
         """(C,) each channel's lift at the current adstock."""
@@ -116,8 +121,9 @@ class Marketing:
         """One week: the spend (while ``active``), paid as far as the ledger allows (a
         discretionary payment per channel), the adstock ``A = decay A + spend`` and the
         response; compiled in one call (``sim.kernel.advertising.advertising_week``: the
-        operations of the Python form, in order, about a tenth of a run when it was
-        Python), the ledger's postings made here."""
+        operations of the Python form, in order; about 8% of a default run when the spend,
+        payment and adstock were Python), the ledger's postings made here
+        (``Ledger.post_paid``)."""
         p = self.product
         cfg = self.cfg
         self._focus_reach()
@@ -133,8 +139,8 @@ class Marketing:
         n_segments = self._aw_reach.shape[0]
         aware, effect = np.empty(n_segments), np.empty(n_segments)
         total, responded = advertising_week(
-            paying, base, self.split, self._spend, use_spend, cash, credit, reserve,
-            operating, self._adstock, self.decay, self.max_lift, self.half,
+            paying, base, self.split, self._campaign_spend_row, use_spend, cash, credit,
+            reserve, operating, self._adstock, self.decay, self.max_lift, self.half,
             self.inv_max_lift, self._reach, self._aw_reach, p.awareness,
             cfg.forgetting_per_week, self._paid, self._lifts, aware, effect)
         if paying:
@@ -150,7 +156,7 @@ class Marketing:
 
     def _campaign_spend(self, base: float) -> bool:
         """Whether a campaign runs this week; if one does, the week's spend per channel,
-        the split of ``base`` plus the campaigns' spend, in ``_spend``."""
+        the split of ``base`` plus the campaigns' spend, in ``_campaign_spend_row``."""
         now = self.env.now
         running = [cp for cp in self.cfg.campaigns if cp.start_day <= now < cp.end_day]
         if not running:
@@ -158,7 +164,7 @@ class Marketing:
         spend = [base * x for x in self.split.tolist()]
         for cp in running:
             spend[CHANNELS.index(cp.channel)] += cp.spend_per_week
-        self._spend[:] = spend
+        self._campaign_spend_row[:] = spend
         return True
 
     def _focus_reach(self) -> None:
@@ -167,26 +173,6 @@ class Marketing:
             self._reach = self.reach * self.segment_multiplier[:, None]
             self._aw_reach = self.aw_rate * self._reach
             self._reach_for = self.segment_multiplier
-
-    def _respond(self):
-        """The response to the current adstock alone (no spend, no decay)."""
-        p = self.product
-        if not self._adstock.any():  # no advertising now or carried over
-            p.advertising = self._no_effect
-            if self.cfg.forgetting_per_week > 0.0:
-                p.awareness = p.awareness * (1.0 - self.cfg.forgetting_per_week)
-            return
-        self._focus_reach()
-        # the lifts, the awareness they build and the advertising effect 1 + reach @ lift
-        # (summed in a fixed order: the same bits on every CPU), compiled
-        # (``sim.kernel.advertising``)
-        aware = np.empty(self._aw_reach.shape[0])
-        effect = np.empty(self._aw_reach.shape[0])
-        advertising_response(self._adstock, self.max_lift, self.half, self.inv_max_lift,
-                             self._reach, self._aw_reach, p.awareness,
-                             self.cfg.forgetting_per_week, self._lifts, aware, effect)
-        p.advertising = effect
-        p.awareness = aware
 
     def marginal_returns(self) -> np.ndarray:
         """Noisy measured new-customer lift per unit of weekly spend, per channel (C,)."""

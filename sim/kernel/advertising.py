@@ -2,11 +2,12 @@
 channels' lifts and the awareness they build (``sim.firm.marketing``, whose docstring
 states the model).
 
-The firm's marketing process calls ``advertising_week`` once a week per product (spend,
-payment, adstock and response in one call: the spend, the ledger's rule and the adstock
-in Python around the response took about 5 us a product-week, 8% of a default run); ``advertising_response`` is the response
-alone. In plain Python the response's loops over segments x channels were about a tenth
-of a compact scenario run. The advertising effect is summed here too, by
+The firm's marketing process calls ``advertising_week`` once a week per product
+(``Marketing._week``: spend, payment, adstock and response in one call; the spend, the
+ledger's rule and the adstock in Python around the response took about 5 us a
+product-week, 8% of a default run); ``advertising_response`` is the response alone. In
+plain Python the response's loops over segments x channels were about a tenth of a
+compact scenario run. The advertising effect is summed here too, by
 ``sim.kernel.dots.vecdot`` (it was a ``dots.matvec`` call and an array addition after it,
 about 1.4 us a call). The operations are the ones ``Marketing`` and ``Ledger`` made in
 Python, in the same order, on the same IEEE doubles (``fastmath`` off: no reassociation,
@@ -52,7 +53,7 @@ def advertising_response(adstock, max_lift, half, inv_max_lift, reach, aw_reach,
 def advertising_week(paying, base, split, spend, use_spend, cash, credit, reserve, operating,
                      adstock, decay, max_lift, half, inv_max_lift, reach, aw_reach, awareness,
                      forget, paid, lift, aware, effect):
-    """A product's marketing week in one call (``Marketing.run``): the spend, its payment,
+    """A product's marketing week in one call (``Marketing._week``): the spend, its payment,
     the adstock and the response. Returns ``(total spend, responded)``.
 
     - ``paying`` (the product is being marketed): channel c's spend is ``spend[c]`` where
@@ -70,7 +71,7 @@ def advertising_week(paying, base, split, spend, use_spend, cash, credit, reserv
 
     Python's ``max(x, 0.0)`` and ``min(a, b)`` are spelt out (the first argument unless the
     second is greater, resp. smaller), so every value is the one the Python form gives,
-    -0.0 and NaN included (``tests/kernel/test_kernel_advertising.py``)."""
+    -0.0, infinities and NaN included (``tests/kernel/test_kernel_advertising.py``)."""
     c_count = adstock.shape[0]
     total = 0.0
     for c in range(c_count):

@@ -207,7 +207,7 @@ def _in_order(row, lift) -> float:
 
 def _numpy_response(mk, adstock, awareness, forgetting):
     """The advertising effect and awareness as the NumPy formulas of the module docstring
-    give them (the twin of Marketing._respond)."""
+    give them (the twin of the response in Marketing's week)."""
     lift = mk.max_lift * adstock / (adstock + mk.half)
     reach = mk.reach * mk.segment_multiplier[:, None]
     # reach @ lift summed in index order from 0.0, one rounding per product and per sum
@@ -223,9 +223,10 @@ def _numpy_response(mk, adstock, awareness, forgetting):
 @settings(max_examples=200, deadline=None)
 @given(st.integers(1, 4), st.data())
 def test_response_is_bit_for_bit_the_numpy_formulas(n_seg, data):
-    """Marketing's weekly response (lift, advertising effect, awareness; computed on Python
-    floats) equals the NumPy formulas to the bit, reach above 1 (capped chances), channels
-    without a configuration and a strategy's focus included."""
+    """Marketing's week off the market (no spend: the adstock decays, then the response:
+    lift, advertising effect, awareness; compiled, ``sim.kernel.advertising``) equals the
+    NumPy formulas to the bit, reach above 1 (capped chances), channels without a
+    configuration and a strategy's focus included."""
     from sim.config import CHANNELS
     from sim.recorder import Recorder
 
@@ -253,11 +254,17 @@ def test_response_is_bit_for_bit_the_numpy_formulas(n_seg, data):
                                           min_size=4, max_size=4)))
     awareness = np.array(data.draw(st.lists(unit, min_size=n_seg, max_size=n_seg)))
     mk.adstock, product.awareness = adstock, awareness
-    mk._respond()
+    product.killed = True  # not marketed: nothing is spent, the adstock only decays
+    mk._week()
+    adstock = mk.decay * adstock + 0.0
+    assert mk.adstock.tobytes() == adstock.tobytes()
     if adstock.any():
         advertising, aware = _numpy_response(mk, adstock, awareness, forgetting)
     else:  # no advertising: awareness is only forgotten
         advertising, aware = np.ones(n_seg), awareness * (1.0 - forgetting)
     assert product.advertising.tobytes() == advertising.tobytes()
     assert product.awareness.tobytes() == aware.tobytes()
-    assert mk.lift().tobytes() == (mk.max_lift * adstock / (adstock + mk.half)).tobytes()
+    # the lifts on Python floats, channel by channel
+    want = [m * a / (a + h) for m, a, h in zip(mk.max_lift.tolist(), adstock.tolist(),
+                                                mk.half.tolist(), strict=True)]
+    assert mk.lift().tobytes() == np.array(want).tobytes()

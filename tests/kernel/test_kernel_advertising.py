@@ -1,9 +1,12 @@
-"""The compiled advertising response equals the plain-Python form it replaced, bit for bit.
+"""The compiled marketing week equals the plain-Python forms it replaced, bit for bit.
 
-``twin`` is ``Marketing._respond``'s loops as they were in Python (Python floats, the same
-operations in the same order); the kernel must give the same lifts and awareness on
+``twin`` is the advertising response's loops as they were in Python (Python floats, the
+same operations in the same order); the kernel must give the same lifts and awareness on
 random weeks: zero and huge adstock, channels without lift (``inv_max_lift`` 0), chances
-above 1 (used as 1), awareness at 0 and 1, forgetting from 0 to 1.
+above 1 (used as 1), awareness at 0 and 1, forgetting from 0 to 1. ``week_twin`` is the
+whole week as ``Marketing`` and ``Ledger.spend_each`` made it in Python (the spend, the
+discretionary payment rule with built-in ``max`` and ``min``, the total, the adstock, the
+response), on spends and cash with zeros of both signs, infinities and NaN.
 """
 
 import numpy as np
@@ -116,8 +119,8 @@ def test_the_compiled_week_is_the_python_one_bit_for_bit(seed):
     use_spend = bool(rng.random() < 0.3)
     base = float(rng.choice([0.0, 1e3, 5e4]))
     split = rng.dirichlet(np.ones(c)) * rng.choice([0.0, 1.0], size=c, p=[0.2, 0.8])
-    spend = rng.choice([-10.0, 0.0, -0.0, 500.0, 2e4], size=c)
-    cash = float(rng.choice([-1e4, 0.0, 3e3, 1e5, 1e9]))
+    spend = rng.choice([-10.0, 0.0, -0.0, 500.0, 2e4, np.inf, -np.inf, np.nan], size=c)
+    cash = float(rng.choice([-1e4, 0.0, 3e3, 1e5, 1e9, np.inf]))
     credit, reserve = float(rng.choice([0.0, 5e3])), float(rng.choice([0.0, 2e3, 1e5]))
     operating = bool(rng.random() < 0.8)
     decay = rng.uniform(0.0, 0.95, size=c)
