@@ -296,6 +296,7 @@ def _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_u
     for s in range(s_count):
         settle(s, pool, lapsed, active, out, after)
 
+
 def set_source(kw, rng) -> bool:
     """Point the source row of ``kw`` (``step_workspace``) at ``rng``: its handle, and
     whether ``step_keyed`` draws each step's key from it (a bit generator of
