@@ -17,7 +17,14 @@ import numpy as np
 from sim.calibration.bass import fit_statistics, peak_sales, peak_time
 from sim.calibration.data import SalesSeries
 from sim.calibration.fit import _clean
-from sim.calibration.forecast import DRAWS, BassPosterior, Forecast, fit_bass_map, forecast
+from sim.calibration.forecast import (
+    DISCOUNT,
+    DRAWS,
+    BassPosterior,
+    Forecast,
+    fit_bass_map,
+    forecast,
+)
 from sim.calibration.priors import Prior, bass_prior
 
 CI_METHOD = ("Laplace approximation of the posterior of (log p, log q, log(m - level)) at "
@@ -72,6 +79,13 @@ class BayesCalibration:
                  "cumulative_lower": f.lower[h], "cumulative_upper": f.upper[h]}
                 for h in range(self.horizon)]
 
+    def forecast_fit(self) -> dict:
+        """The parameters of the fit the forecast runs from: the same model with recent
+        periods weighted more (``DISCOUNT`` per year), so its curve may pass the plain
+        fit's m and peak above."""
+        post = self.fc.posterior
+        return {"p": post.p, "q": post.q, "m": post.m, "discount_per_year": DISCOUNT}
+
     def posterior_dict(self) -> dict:
         post = self.posterior
         return _clean({
@@ -113,7 +127,7 @@ class BayesCalibration:
             "draws": int(d.shape[0]), "seed": self.seed,
             "forecast": None if self.horizon == 0 else {
                 "horizon": self.horizon, "level": self.level, "method": FORECAST_METHOD,
-                "rows": self.forecast_rows()},
+                "fit": self.forecast_fit(), "rows": self.forecast_rows()},
             "posterior_files": ["posterior.json", "posterior.csv"],
             "units": {
                 "p, q": "per period (p_per_year, q_per_year: per year)",

@@ -6,6 +6,8 @@ global state or needs a display; seaborn only supplies the style.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import seaborn as sns
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -85,9 +87,17 @@ def plot_forecast(cal, path) -> None:
     predictive band at the report's level.
     """
     s, f = cal.series, cal.fc
-    n, h = cal.sales.size, f.point.size
+    # the periods asked for (--forecast H); without H, the default reach of the figure
+    n, h = cal.sales.size, (cal.horizon if cal.horizon > 0 else f.point.size)
+    f = dataclasses.replace(f, **{k: getattr(f, k)[:h] for k in (
+        "point", "lower", "upper", "sales_point", "sales_lower", "sales_upper")})
     x_data = s.periods[0] + np.arange(n) * s.period_step
-    x_fc = s.periods[0] + np.arange(n, n + h) * s.period_step
+    # each forecast drawn from the last observation on (visible with a single period)
+    x_fc = s.periods[0] + np.arange(n - 1, n + h) * s.period_step
+    last_sale, level = float(cal.sales[-1]), float(f.level)
+    f = dataclasses.replace(f, **{
+        k: np.concatenate([[last_sale if k.startswith("sales") else level], getattr(f, k)])
+        for k in ("point", "lower", "upper", "sales_point", "sales_lower", "sales_upper")})
     pct = int(round(100 * cal.level))
     post = cal.posterior
     with sns.axes_style("whitegrid"), sns.plotting_context("notebook"):
@@ -98,16 +108,24 @@ def plot_forecast(cal, path) -> None:
         ax1.fill_between(x_fc, f.sales_lower, f.sales_upper, color=palette[0], alpha=0.2,
                          lw=0, label=f"{pct}% predictive band")
         ax1.plot(x_data, post.fitted, color=palette[0], lw=2, label="Bass fit (MAP)")
-        ax1.plot(x_fc, f.sales_point, color=palette[0], lw=2, ls="--", label="forecast")
+        ax1.plot(x_fc[1:], f.sales_point[1:], color=palette[0], lw=2, ls="--", marker="o",
+                 ms=4, label="forecast")
+        ax1.plot(x_fc[:2], f.sales_point[:2], color=palette[0], lw=2, ls="--")
         ax1.scatter(x_data, cal.sales, color=palette[3], zorder=3, s=28, label="data")
         ax1.set_ylabel(_y_label(cal))
         cum = np.cumsum(cal.sales)
         ax2.fill_between(x_fc, f.lower, f.upper, color=palette[0], alpha=0.2, lw=0,
                          label=f"{pct}% predictive band")
         ax2.plot(x_data, np.cumsum(post.fitted), color=palette[0], lw=2, label="Bass fit (MAP)")
-        ax2.plot(x_fc, f.point, color=palette[0], lw=2, ls="--", label="forecast")
+        ax2.plot(x_fc[1:], f.point[1:], color=palette[0], lw=2, ls="--", marker="o", ms=4,
+                 label="forecast")
+        ax2.plot(x_fc[:2], f.point[:2], color=palette[0], lw=2, ls="--")
         ax2.scatter(x_data, cum, color=palette[3], zorder=3, s=28, label="data")
         ax2.axhline(cal.m, color="0.4", lw=1, ls=":", label=f"market potential m = {cal.m:,.0f}")
+        m_fc = f.posterior.m  # the forecast's own fit (recent periods counting more)
+        if abs(m_fc - cal.m) > 0.005 * cal.m:
+            ax2.axhline(m_fc, color=palette[0], lw=1, ls=":",
+                        label=f"m of the forecast's refit = {m_fc:,.0f}")
         ax2.set_ylabel("cumulative (units of the sales column)")
         for ax in (ax1, ax2):
             if s.is_calendar_years:

@@ -80,8 +80,14 @@ def _forecast_table(r):
     f = r["forecast"]
     pct = f"{100 * f['level']:g}%"
     col = r["period_column"]
-    lines = [f"  forecast, {f['horizon']} periods ({pct} predictive intervals):",
-             f"  {col:>10} {'sales':>12} {'interval':>25} {'cumulative':>12} {'interval':>25}"]
+    fit = f.get("fit")
+    lines = [f"  forecast, {f['horizon']} periods ({pct} predictive intervals):"]
+    if fit is not None:  # its own fit: the m and peak printed above are the plain fit's
+        lines.append(f"  (the model refitted with recent periods counting more, discounted "
+                     f"least squares {fit['discount_per_year']:g} a year: p = {fit['p']:.5g}, "
+                     f"q = {fit['q']:.5g}, m = {fit['m']:,.1f})")
+    lines.append(f"  {col:>10} {'sales':>12} {'interval':>25} {'cumulative':>12} "
+                 f"{'interval':>25}")
     for row in f["rows"]:
         lines.append(
             f"  {_label(row['period']):>10} {row['sales']:12,.1f} "

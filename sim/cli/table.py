@@ -41,7 +41,40 @@ def format_table(kpis: pd.DataFrame) -> str:
                 continue
             lines.append(f"{c:<{w}}{_fmt(v.mean()):>16}{_fmt(v.quantile(0.05)):>16}"
                          f"{_fmt(v.quantile(0.95)):>16}{len(v):>5}")
-    return "\n".join(lines)
+    return "\n".join(lines + cash_warnings(kpis))
+
+
+def cash_warnings(kpis: pd.DataFrame) -> list:
+    """Lines that say when the firm ran out of cash or became insolvent (the table's
+    figures are those of a firm that left the market, or stopped its discretionary
+    spending, from that day on); none when it never did."""
+    import pandas as pd
+
+    n = len(kpis)
+
+    def days(col):
+        if col not in kpis:
+            return pd.Series([], dtype=float)
+        return pd.to_numeric(kpis[col], errors="coerce").dropna()
+
+    insolvent, short = days("insolvent_day"), days("cash_exhausted_day")
+    if n == 1:
+        out = []
+        if len(short):
+            out.append(f"cash ran short on day {short.iloc[0]:,.0f}: discretionary spending "
+                       "(marketing, hiring, development materials) stopped")
+        if len(insolvent):
+            out.append(f"insolvent on day {insolvent.iloc[0]:,.0f}: the firm could not pay "
+                       "its payroll and interest, everybody left and it left the market")
+        return [""] + [f"Warning: {line}" for line in out] if out else []
+    out = []
+    if len(short):
+        out.append(f"cash ran short in {len(short)} of {n} replications (first on day "
+                   f"{short.min():,.0f})")
+    if len(insolvent):
+        out.append(f"insolvent in {len(insolvent)} of {n} replications (first on day "
+                   f"{insolvent.min():,.0f}): the firm left the market")
+    return ["", "Warning: " + "; ".join(out)] if out else []
 
 
 def _fmt(v) -> str:

@@ -136,6 +136,8 @@ class Project:
         start = self.cfg.start_day if start_day is None else start_day
         if start > self.env.now:
             yield self.env.timeout(start - self.env.now)
+        if self.product.killed:  # the firm went insolvent first (``Firm.exit_market``)
+            return
         if target is not None:
             self.product.target = np.clip(np.asarray(target, dtype=float), *ATTRIBUTE_SCALE)
             self.product.attributes = self.product.target.copy()
@@ -288,6 +290,8 @@ class Project:
                 continue
             heads = min(8.0, max(self.teams.capacity("engineering"), 0.5))
             yield self.env.timeout(release.effort / heads)
+            if self.product.killed:  # withdrawn meanwhile (insolvent): the work is lost
+                return
             gains = self._aimed(release.gains)  # aimed by the latest study at its delivery
             done = self.product.improve(gains)
             self.quality_target += done.get("quality", 0.0)

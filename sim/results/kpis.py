@@ -45,6 +45,16 @@ def _first(ev: dict, firm, kind, product=None):
     return float(ev["t"][at[0]]) if len(at) else None
 
 
+def _base_at_end(ts: dict, firm) -> float:
+    """The firm's installed base at its last step, summed over its products (a firm-wide
+    KPI, as the market shares beside it)."""
+    ours = ts["firm"] == firm
+    if not ours.any():
+        return 0.0
+    t = ts["t"][ours]
+    return float(ts["installed_base"][ours][t == t.max()].sum())
+
+
 def _none_if_nan(x):
     return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
 
@@ -169,7 +179,10 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
         "gross_margin": gross,
         "launch_day": launch,
         "time_to_market_days": None if launch is None or started is None else launch - started,
-        "launch_slip_days": None if launch is None else launch - planned,
+        # against the plan of a development project: none for a product on the market from
+        # the start (``launched``), which was never planned
+        "launch_slip_days": (None if launch is None or config.firm.launched
+                             else launch - planned),
         "final_market_share": share["final_unit_share"],
         **share,
         "trial_conversion": _none_if_nan(cust.trial_conversion(mine, trial_leavers, trial_days)),
@@ -190,11 +203,13 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
         "channel_margin": channel,
         "contribution": contribution,
         "new_customers": new,
-        "installed_base_final": float(mine["installed_base"][-1]) if len(t_mine) else 0.0,
+        "installed_base_final": _base_at_end(ts, firm),
         "cash_final": cash,
         "cash_min": (float(np.nanmin(cash_path)) if len(cash_path) and not np.isnan(
             cash_path).all() else (math.nan if len(cash_path) else cash)),
         "cash_exhausted": bool(_hits(ev, firm, "cash_exhausted").any()),
+        "cash_exhausted_day": _first(ev, firm, "cash_exhausted"),
+        "insolvent_day": _first(ev, firm, "insolvent"),
         "killed": bool(_hits(ev, firm, "project_killed", first).any()),
         **cannibalisation(config, timeseries),
         **portfolio_kpis(config, timeseries, ledger, codes),

@@ -2,7 +2,8 @@
 development at a day (formulas in ``docs/kpis.md``).
 
 A project is in the pipeline on day ``t`` when its product is neither launched nor killed by
-then (a planned project that has not started yet counts, at its first stage). Its value is
+then and its firm is not insolvent (a planned project that has not started yet counts, at
+its first stage). Its value is
 the stage-wise risk-adjusted NPV of drug development (Stewart, Allison and Johnson 2001),
 the staged form of Cooper, Edgett and Kleinschmidt's expected commercial value:
 
@@ -66,7 +67,11 @@ def _state(events, firm: str, product: str, day: float):
            & (np.asarray(events["product"], object) == product)
            & (np.asarray(events["t"], float) <= day))
     kinds = np.asarray(events["kind"], object)[hit]
-    if any(k in ("launch", "project_killed") for k in kinds):
+    # an insolvent firm (an event of the firm, not of a product) develops nothing more
+    insolvent = ((np.asarray(events["firm"], object) == firm)
+                 & (np.asarray(events["kind"], object) == "insolvent")
+                 & (np.asarray(events["t"], float) <= day))
+    if insolvent.any() or any(k in ("launch", "project_killed") for k in kinds):
         return True, set()
     details = np.asarray(events["detail"], object)[hit]
     return False, {d.split(":")[0] for k, d in zip(kinds, details, strict=True)

@@ -262,7 +262,9 @@ def year_scorecard(run: Run) -> pd.DataFrame:
                            float(fcf["fcf"].sum()) if len(fcf) else 0.0),
         "payback_day": (np.full(n, np.nan), k.get("payback_day")),
         "unit_share": (_shares(run, ts_all["_y"].to_numpy(), n), k.get("final_market_share")),
-        "installed_base": (_per_year(mine["installed_base"], y, n, "last"),
+        # the year's last step, summed over our products (as installed_base_final)
+        "installed_base": (_per_year(mine["installed_base"].where(
+            mine["t"] == mine.groupby("_y")["t"].transform("max"), 0), y, n),
                            k.get("installed_base_final")),
         "csat": (csat, k.get("csat")),
         "churn": (churn, k.get("churn_rate")),

@@ -187,3 +187,42 @@ def test_defect_3_market_size_does_not_run_to_the_bound(tmp_path):
     seen = 2.0 ** 9 - 2
     assert nls["m"] > 900 * seen  # the old behaviour, kept by --method nls
     assert seen < bayes["m"] < 50 * seen and bayes["m_ci"][1] < 1000 * seen
+
+
+def test_the_forecast_names_its_own_fit_and_stays_under_its_m(tmp_path):
+    """The forecast runs from the model refitted with recent periods counting more, so it
+    may pass the plain fit's m and peak printed above it: a flat series of 100 a period
+    gets m = 1,030 from the plain fit and a forecast reaching 1,056. The report names the
+    refit (JSON ``forecast.fit``, a line under the forecast's heading), whose m the point
+    forecast of the cumulative level never passes."""
+    csv = tmp_path / "flat.csv"
+    csv.write_text("period,sales\n1,100\n2,100\n3,100\n4,100\n5,100\n")
+    res = run(csv, "--forecast", 3, "--no-plot", "--json", "--out", tmp_path / "o")
+    assert res.returncode == 0, res.stderr
+    r = json.loads(res.stdout)
+    fit, rows = r["forecast"]["fit"], r["forecast"]["rows"]
+    assert fit["discount_per_year"] == 0.75
+    assert rows[-1]["cumulative"] > r["m"]  # past the plain fit's m ...
+    assert all(row["cumulative"] <= fit["m"] for row in rows)  # ... not its own
+    text = run(csv, "--forecast", 3, "--no-plot", "--out", tmp_path / "p").stdout
+    assert (f"(the model refitted with recent periods counting more, discounted least "
+            f"squares 0.75 a year: p = {fit['p']:.5g}, q = {fit['q']:.5g}, "
+            f"m = {fit['m']:,.1f})") in text
+
+
+@pytest.mark.parametrize("horizon, drawn", [(1, 1), (3, 3), (0, 5)])
+def test_the_figure_draws_the_periods_asked_for(tmp_path, monkeypatch, horizon, drawn):
+    """``fit.png`` draws ``--forecast H`` periods (before: at least 5, titled so, when 1
+    was asked for); without H its default reach."""
+    from matplotlib.figure import Figure
+
+    figures = []
+    monkeypatch.setattr(Figure, "savefig", lambda fig, *a, **k: figures.append(fig))
+    csv = write_bass(tmp_path / "s.csv", n=7)
+    args = ["--forecast", horizon] if horizon else []
+    assert run(csv, *args, "--out", tmp_path / "o", "--draws", 300).returncode == 0
+    (fig,) = figures
+    assert f"forecast {drawn} ahead" in fig._suptitle.get_text()
+    for ax in fig.axes:
+        (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "forecast"]
+        assert len(line.get_xdata()) == drawn

@@ -120,8 +120,12 @@ def test_a_bad_value_on_the_command_line_is_one_line_with_status_2(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def loader_and_master():
+    """Hydra's loader and master config, Hydra initialised for the test alone: a module's
+    fixture kept it initialised between tests, and a test of this module that composes
+    (``full_runs``) failed with "GlobalHydra is already initialized" whenever pytest-xdist
+    gave a worker a test of this fixture first."""
     register_configs()  # the schemas the configs compose with (run alone, too)
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         loader = GlobalHydra.instance().config_loader()

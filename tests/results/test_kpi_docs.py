@@ -34,7 +34,7 @@ def test_every_kpi_row_names_a_source_or_is_plain():
     # rows without a source are bookkeeping (sums of ledger accounts) or dates
     plain = {"cumulative_profit", "marketing_spend", "sales_cost", "cash_final",
              "launch_day", "time_to_market_days", "launch_slip_days", "peak_sales_day",
-             "killed", "cash_exhausted", "npv", "breakeven_day", "shared_costs",
+             "killed", "cash_exhausted", "cash_exhausted_day", "insolvent_day", "npv", "breakeven_day", "shared_costs",
              "product_units", "portfolio_revenue", "portfolio_profit", "pipeline_projects"}
     for line in rows:
         names = set(re.findall(r"`([a-z_]+)(?:\.<[a-z]>)?`", line.split("|")[1]))

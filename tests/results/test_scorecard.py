@@ -185,3 +185,30 @@ def test_a_sweeps_jobs_of_several_replications_give_each_replication_as_a_seed(
     page = (sweep / "scorecard.md").read_text()
     assert "**Recommendation: O2 (firm.pricing.list_price=250)**" in page
     assert "over 2 common seeds" in page
+
+
+def test_a_product_lines_installed_base_is_the_sum_of_its_products(tmp_path):
+    """``installed_base_final`` (beside the firm-wide shares) and the scorecard's year-end
+    installed base add up the firm's products at the last step, as its timeseries holds
+    them; before, the KPI was the first product's and the scorecard the last row's."""
+    res = _write(["scenario=product_line"], 0, tmp_path)
+    ts = res.timeseries[res.timeseries.firm == "us"]
+    last = ts[ts.t == ts.t.max()]
+    assert len(last) == 2 and (last.installed_base > 0).all()
+    assert res.kpis["installed_base_final"] == float(last.installed_base.sum())
+    sc = year_scorecard(load_run(tmp_path))
+    years = [c for c in sc.columns if c.startswith("Y")]
+    assert _row(sc, "installed_base")[years[-1]] == res.kpis["installed_base_final"]
+    y1_end = ts[ts.t == ts.t[ts.t < 365].max()]
+    assert _row(sc, "installed_base")["Y1"] == float(y1_end.installed_base.sum())
+
+
+def test_a_product_on_the_market_from_the_start_has_no_launch_slip():
+    """No project, no plan to slip from: the slip is none (it was the launch day minus an
+    unused planned day, -420 in bass_only); a developed product keeps its slip."""
+    launched = run_scenario(compose([*HORIZON, "scenario=bass_only"]).scenario(), seed=0)
+    assert launched.kpis["launch_day"] == 0.0 and launched.kpis["launch_slip_days"] is None
+    cfg = compose(HORIZON).scenario()
+    developed = run_scenario(cfg, seed=0).kpis
+    assert developed["launch_slip_days"] == (developed["launch_day"]
+                                             - cfg.firm.development.planned_launch_day)

@@ -70,3 +70,37 @@ def test_the_saas_firm_no_longer_runs_an_unlimited_overdraft():
     after = us[us.index >= t_out]
     # subscribers are served by nobody: they all leave at the first step, nobody pays
     assert after["installed_base"].iloc[0] == 0 and (after["revenue"] == 0).all()
+
+
+def test_the_kpis_and_the_table_say_when_the_firm_ran_out_and_failed():
+    """A price of 1 cannot pay the payroll: the KPIs date the shortage and the insolvency
+    from the events, the KPI table warns under its figures, and the release whose work was
+    under way when the firm failed never lands (the engineers left with everybody)."""
+    import pandas as pd
+
+    from sim.cli import format_table
+
+    cfg, res = run(["firm.pricing.list_price=1"], 800.0)
+    ev = res.events[res.events.firm == "us"]
+    day = {k: ev[ev.kind == k].t.min() for k in ("cash_exhausted", "insolvent")}
+    assert res.kpis["cash_exhausted_day"] == day["cash_exhausted"]
+    assert res.kpis["insolvent_day"] == day["insolvent"] < cfg.horizon_days
+    assert not (ev[ev.t > day["insolvent"]].kind == "release").any()
+    assert res.kpis["pipeline_projects"] == 0
+    text = format_table(pd.DataFrame([res.kpis]))
+    assert f"Warning: insolvent on day {day['insolvent']:,.0f}" in text
+    assert f"Warning: cash ran short on day {day['cash_exhausted']:,.0f}" in text
+    two = format_table(pd.DataFrame([res.kpis, {**res.kpis, "insolvent_day": None,
+                                                "cash_exhausted_day": None}]))
+    assert "insolvent in 1 of 2 replications" in two
+    healthy = run(["firm.pricing.list_price=249"], 300.0)[1].kpis
+    assert healthy["insolvent_day"] is None and healthy["cash_exhausted_day"] is None
+    assert "Warning" not in format_table(pd.DataFrame([healthy]))
+
+
+def test_a_firm_insolvent_at_the_start_develops_nothing():
+    _, res = run(["firm.initial_cash=0"], 400.0)
+    ev = res.events[res.events.firm == "us"]
+    assert res.kpis["insolvent_day"] == 0.0
+    assert not (ev.kind == "project_started").any()
+    assert res.kpis["pipeline_projects"] == 0 and res.kpis["pipeline_strength"] == 0.0
