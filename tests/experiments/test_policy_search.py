@@ -55,3 +55,24 @@ def test_report_opens_with_the_answer_and_assumptions(exp, result):
     _, summary, report = result
     exp.assert_board_ready(report, exp.expected_winner(summary, "npv"))
     assert "**Fitted**: the launch gate and the marketing split" in report
+
+
+def test_the_findings_and_the_answer_give_one_interval(result):
+    """The findings' out-of-sample interval is the answer's 90% paired t interval, and the
+    verdict follows it (a normal interval beside the answer's once said the gain held while
+    the answer said the data did not separate the two)."""
+    from sim.results.decision import paired_interval
+
+    out, summary, report = result
+    from experiments.common import load_kpis
+
+    fresh = load_kpis(out / "validation")
+    wide = fresh.assign(npv=pd.to_numeric(fresh["npv"])).pivot_table(
+        index="seed", columns="option", values="npv")
+    low, high = paired_interval((wide["best_policy"] - wide["default_policy"]).to_numpy())
+    best = summary.set_index("option").loc["best_policy"]
+    assert best["npv_diff_vs_default_ci90_low"] == pytest.approx(low, rel=1e-12)
+    assert best["npv_diff_vs_default_ci90_high"] == pytest.approx(high, rel=1e-12)
+    assert "90% paired t interval" in report
+    assert ("**holds out of sample**" in report) == (best["npv_diff_vs_default_mean"] > 0
+                                                     and low > 0)
