@@ -82,7 +82,17 @@ def money(v, currency: str = "") -> str:
 def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "",
                     lead: str = "Recommendation") -> str:
     """The report's first sentence: the recommendation, its expected gain over the
-    runner-up with the paired interval, and the chance it is worse."""
+    runner-up with the paired interval, and the chance it is worse; when the best NPV is
+    a loss, a second sentence says that every option loses money."""
+    text = _answer(ans, label, fmt, currency, lead)
+    if (ans.get("kpi") == "npv" and ans.get("higher_is_better", True)
+            and "runner_up" in ans and ans.get("mean") is not None and ans["mean"] < 0):
+        text += (f" Every option loses money on average: the best's expected NPV is "
+                 f"{fmt(ans['mean'], currency)}, so not doing it (NPV 0) beats them all.")
+    return text
+
+
+def _answer(ans: dict, label: str, fmt, currency: str, lead: str) -> str:
     if ans.get("recommendation") is None:
         return f"**No recommendation**: no option has a value for {label}."
     rec = f"**{lead}: {ans['recommendation']}**"

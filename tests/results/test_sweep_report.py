@@ -254,3 +254,22 @@ def test_a_table_without_seeds_is_refused_with_its_reason(tmp_path):
     (sweep / "sweep.json").write_text("{}")
     with pytest.raises(MarketsimError, match="has no seed column"):
         write_scorecard([sweep])
+
+
+def test_the_answer_says_when_every_option_loses_money():
+    """Between two losing options the recommendation is the smaller loss; the sentence
+    says so, and says nothing of it when the best option makes money."""
+    from sim.results.decision import answer_sentence, recommend
+
+    losing = pd.DataFrame({"option": ["a", "a", "b", "b"], "seed": [0, 1, 0, 1],
+                           "npv": [-2e6, -3e6, -1e6, -1.5e6]})
+    text = answer_sentence(recommend(losing, "npv"), "NPV", currency="USD")
+    assert text.startswith("**Recommendation: b**")
+    assert text.endswith("Every option loses money on average: the best's expected NPV is "
+                         "-1.25M USD, so not doing it (NPV 0) beats them all.")
+    gaining = losing.assign(npv=losing["npv"] + 2e6)
+    assert "loses money" not in answer_sentence(recommend(gaining, "npv"), "NPV",
+                                                currency="USD")
+    shares = losing.rename(columns={"npv": "final_market_share"})
+    assert "loses money" not in answer_sentence(recommend(shares, "final_market_share"),
+                                                "share", currency="USD")
