@@ -16,8 +16,30 @@ KPI_TABLE = ["npv", "cumulative_revenue", "cumulative_profit", "launch_day",
 PRODUCT_ROWS = ("product_revenue.", "product_profit.")
 
 
-def format_table(kpis: pd.DataFrame) -> str:
-    """KPI table: the value for one replication, else mean and 90% interval."""
+# each KPI's unit and how its value is written (docs/kpis.md): money in the scenario's
+# currency, days, fractions and scores in [0, 1], rates, counts
+_MONEY = ("npv", "cumulative_revenue", "cumulative_profit", "cash_min", "pipeline_strength")
+_UNITS = {"launch_day": ("day", "day"), "breakeven_day": ("day", "day"),
+          "time_to_market_days": ("days", "day"), "launch_slip_days": ("days", "day"),
+          "final_market_share": ("fraction of units", "fraction"),
+          "peak_market_share": ("fraction of units", "fraction"),
+          "csat": ("score 0-1", "fraction"), "churn_rate": ("per year", "fraction"),
+          "marketing_roi": ("ratio", "fraction"), "installed_base_final": ("customers", "count"),
+          "cac": ("{cur}/customer", "money"), "ltv": ("{cur}/customer", "money")}
+
+
+def unit_of(kpi: str, currency: str = "USD") -> tuple[str, str]:
+    """``(unit, kind)`` of a KPI of the table: kind ``money``, ``day``, ``fraction``,
+    ``count`` or ``number``."""
+    if kpi in _MONEY or kpi.startswith(PRODUCT_ROWS):
+        return currency, "money"
+    unit, kind = _UNITS.get(kpi, ("", "number"))
+    return unit.format(cur=currency), kind
+
+
+def format_table(kpis: pd.DataFrame, currency: str = "USD") -> str:
+    """KPI table: the value for one replication, else mean and 90% interval; each row with
+    its unit (money in ``currency``)."""
     import pandas as pd  # not at import: a command with bad input never needs it
 
     cols = [c for c in KPI_TABLE if c in kpis.columns]
@@ -29,18 +51,21 @@ def format_table(kpis: pd.DataFrame) -> str:
     w = max([22, *(len(c) + 2 for c in cols)])
     lines = []
     if len(kpis) == 1:
-        lines.append(f"{'kpi':<{w}}{'value':>16}")
+        lines.append(f"{'kpi':<{w}}{'value':>16}  unit")
         for c in cols:
-            lines.append(f"{c:<{w}}{_fmt(kpis[c].iloc[0]):>16}")
+            unit, kind = unit_of(c, currency)
+            lines.append(f"{c:<{w}}{_fmt(kpis[c].iloc[0], kind):>16}  {unit}".rstrip())
     else:
-        lines.append(f"{'kpi':<{w}}{'mean':>16}{'p5':>16}{'p95':>16}{'n':>5}")
+        lines.append(f"{'kpi':<{w}}{'mean':>16}{'p5':>16}{'p95':>16}{'n':>5}  unit")
         for c in cols:
+            unit, kind = unit_of(c, currency)
             v = pd.to_numeric(kpis[c], errors="coerce").dropna()
             if len(v) == 0:
-                lines.append(f"{c:<{w}}{'-':>16}{'-':>16}{'-':>16}{0:>5}")
+                lines.append(f"{c:<{w}}{'-':>16}{'-':>16}{'-':>16}{0:>5}  {unit}".rstrip())
                 continue
-            lines.append(f"{c:<{w}}{_fmt(v.mean()):>16}{_fmt(v.quantile(0.05)):>16}"
-                         f"{_fmt(v.quantile(0.95)):>16}{len(v):>5}")
+            lines.append(f"{c:<{w}}{_fmt(v.mean(), kind):>16}"
+                         f"{_fmt(v.quantile(0.05), kind):>16}"
+                         f"{_fmt(v.quantile(0.95), kind):>16}{len(v):>5}  {unit}".rstrip())
     return "\n".join(lines + cash_warnings(kpis))
 
 
@@ -77,16 +102,25 @@ def cash_warnings(kpis: pd.DataFrame) -> list:
     return ["", "Warning: " + "; ".join(out)] if out else []
 
 
-def _fmt(v) -> str:
+def _fmt(v, kind: str = "number") -> str:
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
         return "-"
     if isinstance(v, (bool, np.bool_)):
         return str(bool(v))
     v = float(v)
-    if abs(v) >= 1e4:
-        return f"{v:,.0f}"
-    if abs(v) < 10 and v != round(v):
-        return f"{v:.3f}"
-    return f"{v:,.1f}"
-
-
+    if kind == "fraction":
+        text = f"{v:.3f}"
+    elif kind == "count" or (kind == "money" and abs(v) >= 100):
+        text = f"{v:,.0f}"
+    elif kind == "day":
+        text = f"{v:,.0f}" if v == round(v) else f"{v:,.1f}"
+    elif kind == "money":
+        text = f"{v:,.2f}"
+    elif abs(v) >= 1e4:
+        text = f"{v:,.0f}"
+    elif abs(v) < 10 and v != round(v):
+        text = f"{v:.3f}"
+    else:
+        text = f"{v:,.1f}"
+    # a value that rounds to zero is written without a sign (never "-0" or "-0.000")
+    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text

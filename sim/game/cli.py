@@ -61,7 +61,7 @@ def main(argv=None) -> int:
 
     results = game.results()
     print("\nKPIs to date:")
-    print(format_table(pd.DataFrame([results.kpis])))
+    print(format_table(pd.DataFrame([results.kpis]), results.config.currency))
     if args.out is not None:
         results.write(args.out)
         print(f"\nOutputs: {args.out.resolve()}")

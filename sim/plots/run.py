@@ -43,12 +43,32 @@ def critical_path(tasks: pd.DataFrame, stages) -> set:
         path.add(current)
 
 
+def _mark_insolvency(ax, events, cash, order) -> None:
+    """A cross where a firm's cash line ends because it became insolvent (it left the
+    market that day: the ``insolvent`` event), labelled with the day."""
+    if events.empty:
+        return
+    colors = sns.color_palette(n_colors=max(len(order), 1))
+    gone = events[events["kind"] == "insolvent"]
+    for firm, day in zip(gone["firm"], gone["t"], strict=True):
+        mine = cash[(cash["firm"] == firm) & (cash["t"] <= day)]
+        if mine.empty or firm not in order:
+            continue
+        y = float(mine["cash"].iloc[-1])
+        ax.plot([day], [y], marker="X", ms=10, color=colors[order.index(firm)],
+                markeredgecolor="black", zorder=5)
+        ax.annotate(f"{firm} insolvent, day {day:,.0f}", (day, y), xytext=(6, 8),
+                    textcoords="offset points", fontsize=8)
+
+
 def plot_run(results, out_dir) -> list:
     """Adoption and share per firm, cash per firm, the development Gantt; returns paths."""
     style()
     out = Path(out_dir)
     ts = results.timeseries
     paths = []
+    # one colour per firm in every figure: the firms in the market's order
+    firms = list(dict.fromkeys(ts["firm"])) if not ts.empty else []
     if not ts.empty:
         hue = "firm"
         if ts.duplicated(["t", "firm"]).any():  # a product line: one line per product
@@ -71,9 +91,11 @@ def plot_run(results, out_dir) -> list:
         divisor, scale = money_scale(cash["cash"])  # millions (or ...) of the currency
         cash["cash"] = cash["cash"] / divisor
         fig, ax = plt.subplots(figsize=(8, 4.2))
-        sns.lineplot(data=cash, x="t", y="cash", hue="firm", drawstyle="steps-post", ax=ax,
-                     estimator=None, errorbar=None)
+        order = firms + [f for f in dict.fromkeys(cash["firm"]) if f not in firms]
+        sns.lineplot(data=cash, x="t", y="cash", hue="firm", hue_order=order,
+                     drawstyle="steps-post", ax=ax, estimator=None, errorbar=None)
         ax.axhline(0.0, color="black", lw=0.8)
+        _mark_insolvency(ax, results.events, cash, order)
         ax.set(title="Cash by firm (from the ledger)", xlabel="day",
                ylabel=money_label("cash", getattr(results.config, "currency", "USD"), scale))
         paths.append(out / "cash.png")

@@ -163,6 +163,36 @@ def _compare(runs, out_md: Path, title: str) -> Path:
     return _page(title, blocks, out_md)
 
 
+def directory_options(paths) -> list:
+    """Each directory's option name when several runs are compared: its name, and the
+    command-line overrides (its ``.hydra/overrides.yaml``, the seed left out) that set it
+    apart from the others, so that the page says what the options are, not only when they
+    ran; the name alone where the run keeps no overrides."""
+    from omegaconf import OmegaConf
+
+    sets = []
+    for p in paths:
+        f = Path(p) / ".hydra" / "overrides.yaml"
+        try:
+            items = [str(o) for o in OmegaConf.to_container(OmegaConf.load(f))]
+        except Exception:  # noqa: BLE001 - missing, unreadable or not a list: the name alone
+            items = None
+        sets.append(None if items is None else
+                    [o for o in items if not o.lstrip("+~").startswith("seed=")])
+    kept = [set(s) for s in sets if s is not None]
+    common = set.intersection(*kept) if kept else set()
+    names = []
+    for p, s in zip(paths, sets, strict=True):
+        if s is None:
+            names.append(Path(p).name)
+            continue
+        own = [o for o in s if o not in common]
+        what = ", ".join(own) if own else ("the defaults" if not s
+                                           else "the overrides the others share")
+        names.append(f"{Path(p).name}: {what}")
+    return names
+
+
 def write_scorecard(paths, out=None) -> Path:
     """The scorecard of one run, one run's replications, a sweep, or several runs given as
     ``paths``; written as ``scorecard.md`` and ``scorecard.html`` in the (first) directory
@@ -188,7 +218,8 @@ def write_scorecard(paths, out=None) -> Path:
             # a compact sweep (KPIs only): its options compared from its combined table
             return compact_comparison(paths[0], out_md, _page, fmt)
     else:  # several directories: each is one option (its runs are its seeds)
-        runs = [(p.name, s, d) for p in paths for _, s, d in find_runs(p)]
+        names = directory_options(paths)
+        runs = [(names[k], s, d) for k, p in enumerate(paths) for _, s, d in find_runs(p)]
     if len({o for o, _, _ in runs}) == 1:
         return _single(runs[0][0], runs, out_md)
     return _compare(runs, out_md, f"Board scorecard: comparison of {len({o for o, _, _ in runs})}"

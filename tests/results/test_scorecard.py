@@ -212,3 +212,25 @@ def test_a_product_on_the_market_from_the_start_has_no_launch_slip():
     developed = run_scenario(cfg, seed=0).kpis
     assert developed["launch_slip_days"] == (developed["launch_day"]
                                              - cfg.firm.development.planned_launch_day)
+
+
+def test_directories_compared_are_named_by_what_sets_them_apart(tmp_path):
+    """Two runs of the command line compared: each option is its directory and the
+    overrides the other lacks (the seed left out); a directory without Hydra's record of
+    its overrides keeps its name alone."""
+    from sim.results.scorecard_page import directory_options
+
+    runs = {"a": ["scenario=baseline", "seed=3"],
+            "b": ["scenario=baseline", "firm.pricing.list_price=229", "seed=4"],
+            "c": []}
+    for name, overrides in runs.items():
+        (tmp_path / name / ".hydra").mkdir(parents=True)
+        (tmp_path / name / ".hydra" / "overrides.yaml").write_text(
+            "".join(f"- {o}\n" for o in overrides) or "[]\n")
+    (tmp_path / "d").mkdir()
+    paths = [tmp_path / n for n in ("a", "b")]
+    assert directory_options(paths) == ["a: the overrides the others share",
+                                        "b: firm.pricing.list_price=229"]
+    assert directory_options([*paths, tmp_path / "c", tmp_path / "d"]) == [
+        "a: scenario=baseline", "b: scenario=baseline, firm.pricing.list_price=229",
+        "c: the defaults", "d"]

@@ -1,0 +1,44 @@
+"""The KPI table printed after a run (``sim.cli.table``): each row with its unit, values
+written by their kind, never a signed zero."""
+
+import pandas as pd
+import pytest
+
+from sim.cli.table import KPI_TABLE, format_table, unit_of
+
+
+def _rows(text):
+    return {line.split()[0]: line.split()[1:] for line in text.splitlines()[1:] if line}
+
+
+def test_every_row_names_its_unit_and_money_its_currency():
+    kpis = {k: 1.5 for k in KPI_TABLE}
+    rows = _rows(format_table(pd.DataFrame([kpis]), "EUR"))
+    assert rows["npv"] == ["1.50", "EUR"] and rows["cash_min"] == ["1.50", "EUR"]
+    assert rows["cac"][1] == "EUR/customer" and rows["ltv"][1] == "EUR/customer"
+    assert rows["launch_day"] == ["1.5", "day"] and rows["launch_slip_days"][1] == "days"
+    assert rows["final_market_share"] == ["1.500", "fraction", "of", "units"]
+    assert rows["churn_rate"][1:] == ["per", "year"] and rows["csat"][1:] == ["score", "0-1"]
+    assert rows["installed_base_final"] == ["2", "customers"]
+    assert all(unit_of(k)[0] for k in KPI_TABLE)  # no row without a unit
+
+
+@pytest.mark.parametrize("value, kind, text", [
+    (0.0, "fraction", "0.000"), (1.0, "fraction", "1.000"), (-0.0004, "fraction", "0.000"),
+    (-0.0, "money", "0.00"), (-0.004, "money", "0.00"), (-0.4, "count", "0"),
+    (-0.0, "day", "0"), (420.0, "day", "420"), (632.5, "day", "632.5"),
+    (-19_334_157.2, "money", "-19,334,157"), (45.678, "money", "45.68"),
+    (31.0, "count", "31"), (-0.00001, "number", "0.000"), (None, "money", "-")])
+def test_values_are_written_by_their_kind_and_never_as_a_signed_zero(value, kind, text):
+    from sim.cli.table import _fmt
+
+    assert _fmt(value, kind) == text
+
+
+def test_replications_give_mean_p5_p95_n_and_the_unit():
+    kpis = pd.DataFrame([{"npv": v, "final_market_share": s}
+                         for v, s in ((-2e6, 0.1), (-1e6, 0.2), (0.0, 0.3))])
+    head, npv, share = format_table(kpis).splitlines()[:3]
+    assert head.split() == ["kpi", "mean", "p5", "p95", "n", "unit"]
+    assert npv.split() == ["npv", "-1,000,000", "-1,900,000", "-100,000", "3", "USD"]
+    assert share.split()[1:5] == ["0.200", "0.110", "0.290", "3"]
