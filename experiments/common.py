@@ -14,6 +14,7 @@ re-exports the names the runners import.
 from experiments.compare import (
     fmt,
     paired_difference,
+    signed_points,
     summarise,
     summary_table,
     winner,
@@ -44,6 +45,6 @@ from sim.plots import save
 __all__ = ["OPTION_GROUP", "ExperimentError", "Options", "answer_text", "base_config",
            "currency", "figure_path", "fmt", "kpi_distributions", "load_kpis",
            "load_timeseries", "main_wrapper", "money_axis", "option_yaml", "over_time",
-           "paired_difference", "parse_args", "parse_bool", "run_sweep", "save", "save_figure",
+           "paired_difference", "parse_args", "parse_bool", "run_sweep", "save", "save_figure", "signed_points",
            "summarise", "summary_table", "winner", "winner_sentence", "write_report",
            "write_summary"]

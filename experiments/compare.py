@@ -58,6 +58,22 @@ def fmt(v, kpi: str = "") -> str:
     return f"{v:.3g}"
 
 
+def fmt_diff(v, kpi: str = "") -> str:
+    """A difference of ``kpi``: of shares in percentage points ("1.2 points", never a
+    signed zero), else as ``fmt``."""
+    if "share" not in kpi or v is None or (isinstance(v, float) and not np.isfinite(v)):
+        return fmt(v, kpi)
+    text = f"{100 * v:.1f}"
+    return f"{text[1:] if text == '-0.0' else text} points"
+
+
+def signed_points(v) -> str:
+    """A difference of shares in signed percentage points ("+1.2", "-0.4", "0.0": a
+    difference that rounds to zero has no sign)."""
+    text = f"{100 * v:+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text
+
+
 def winner_sentence(w: dict, label: str | None = None, unit: str = "") -> str:
     label = label or w["kpi"]
     if w.get("winner") is None:
@@ -65,7 +81,7 @@ def winner_sentence(w: dict, label: str | None = None, unit: str = "") -> str:
     direction = "highest" if w["higher_is_better"] else "lowest"
     text = f"**{w['winner']}** has the {direction} mean {label} ({fmt(w['mean'], w['kpi'])}{unit})"
     if "runner_up" in w:
-        text += (f", {fmt(w['margin'], w['kpi'])}{unit} {'more' if w['higher_is_better'] else 'less'} "
+        text += (f", {fmt_diff(w['margin'], w['kpi'])}{unit} {'more' if w['higher_is_better'] else 'less'} "
                  f"than the runner-up **{w['runner_up']}** ({fmt(w['runner_up_mean'], w['kpi'])}{unit}); "
                  f"it does better in {100 * w['p_beats_runner_up']:.0f}% "
                  + (f"and ties in {100 * w['p_ties_runner_up']:.0f}% "

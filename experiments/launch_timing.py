@@ -41,6 +41,7 @@ from experiments.common import (
     parse_args,
     run_sweep,
     save_figure,
+    signed_points,
     summarise,
     summary_table,
     winner,
@@ -199,7 +200,7 @@ def run(argv):
                 f"**{name}** (launch {int(row['shift_days']):+d} days, target quality "
                 f"{row['quality_target']:.2f}) against **{ref}**: NPV {'+' if d['diff'] >= 0 else ''}"
                 f"{fmt(d['diff'])} on average, better in {100 * d['p_better']:.0f}% of "
-                f"{d['n']} paired seeds; final share {100 * s['diff']:+.1f} points.")
+                f"{d['n']} paired seeds; final share {signed_points(s['diff'])} points.")
     launched = kpis["disruptor_launch_day"].notna()
     if launched.any():
         rival_text = (f"The disruptor started developing on day {opts['entry_day']} and "

@@ -36,6 +36,7 @@ from experiments.common import (
     parse_args,
     run_sweep,
     save_figure,
+    signed_points,
     summarise,
     summary_table,
     winner,
@@ -187,7 +188,7 @@ def run(argv):
         npv = sub["npv_mean"].to_numpy()
         share = sub["final_market_share_mean"].to_numpy()
         steps = [f"{b[i] / 1000:g}k -> {b[i + 1] / 1000:g}k: {fmt(npv[i + 1] - npv[i])} NPV, "
-                 f"{100 * (share[i + 1] - share[i]):+.1f} share points"
+                 f"{signed_points(share[i + 1] - share[i])} share points"
                  for i in range(len(b) - 1)]
         text = f"**{alloc}**, each budget step: " + "; ".join(steps) + "."
         if len(b) > 2:  # NPV per extra unit of weekly budget, first step against last step

@@ -189,7 +189,11 @@ def run(argv):
                  time.perf_counter() - started,
                  answer=answer_text(kpis, base, by="pricing") + " (Means and pairs over the "
                         "rivals' strategies; the best response to each rival follows.)",
-                 config=base, varied=["our pricing strategy and the rival's strategy"])
+                 config=base, varied=["our pricing strategy and the rival's strategy"],
+                 competitors=f"one rival a job from the competitor library "
+                             f"({', '.join(rivals)}), in place of the scenario's own; each "
+                             "reacts to what it observes, late and noisily (docs/model.md, "
+                             "competitors).")
     return out
 
 

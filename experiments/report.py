@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.compare import fmt
+from experiments.compare import fmt, fmt_diff
 from experiments.options import ExperimentError, Options
 from sim.errors import MarketsimError
 from sim.plots import money_label, save, style
@@ -67,7 +67,8 @@ def answer_text(kpis: pd.DataFrame, config, kpi: str = "npv", label: str = "NPV"
     if kpi in MONEY_KPIS:
         text = answer_sentence(ans, label, money, currency(config))
     else:
-        text = answer_sentence(ans, label, lambda v, _c: fmt(v, kpi))
+        text = answer_sentence(ans, label, lambda v, _c: fmt(v, kpi),
+                               diff_fmt=lambda v, _c: fmt_diff(v, kpi))
     best = ans.get("recommendation")
     options = list(dict.fromkeys(kpis[by]))
     if best is None or len(options) < 3:  # with two, the sentence above says it
@@ -85,17 +86,19 @@ def write_summary(out: Path, summary: pd.DataFrame) -> Path:
 
 def write_report(out: Path, title: str, question: str, sections, opts: Options,
                  seconds: float, raw: str | None = None, *, answer: str, config,
-                 fitted=(), varied=()) -> Path:
+                 fitted=(), varied=(), competitors: str | None = None) -> Path:
     """``report.md``: the quick-mode banner, the answer (``answer_text`` or the runner's
     own sentence with the same parts), the assumptions of ``config`` (with what the
     runner ``fitted`` and what its options ``varied``), the question, computed sentences,
     embedded plots, how it was run (``raw`` describes where the raw runs are when they
-    are not one ``sweep/``)."""
+    are not one ``sweep/``; ``competitors``: what the jobs compete against, where the
+    runner replaces the scenario's competitors)."""
     lines = [f"# {title}", ""]
     if opts.quick:
         lines += [QUICK_BANNER, ""]
     lines += ["## Answer", "", answer, "", "## Assumptions", "",
-              *assumption_lines(config_dict(config), fitted=fitted, varied=varied), "",
+              *assumption_lines(config_dict(config), fitted=fitted, varied=varied,
+                                competitors=competitors), "",
               f"*Question:* {question}", ""]
     for heading, paragraphs, images in sections:
         if heading:

@@ -70,16 +70,15 @@ def plot_run(results, out_dir) -> list:
     # one colour per firm in every figure: the firms in the market's order
     firms = list(dict.fromkeys(ts["firm"])) if not ts.empty else []
     if not ts.empty:
-        hue = "firm"
-        if ts.duplicated(["t", "firm"]).any():  # a product line: one line per product
-            ts = ts.assign(offering=ts["firm"] + "/" + ts["product"])
-            hue = "offering"
+        lines = {"hue": "firm", "hue_order": firms}
+        if ts.duplicated(["t", "firm"]).any():  # a product line: one line per product, in
+            lines["style"] = "product"          # its firm's colour
         fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
-        sns.lineplot(data=ts, x="t", y="installed_base", hue=hue, ax=axes[0],
-                     estimator=None, errorbar=None)
+        sns.lineplot(data=ts, x="t", y="installed_base", ax=axes[0], estimator=None,
+                     errorbar=None, **lines)
         axes[0].set(title="Installed base (adopters)", xlabel="day", ylabel="customers")
-        sns.lineplot(data=ts, x="t", y="market_share", hue=hue, ax=axes[1], legend=False,
-                     estimator=None, errorbar=None)
+        sns.lineplot(data=ts, x="t", y="market_share", ax=axes[1], legend=False,
+                     estimator=None, errorbar=None, **lines)
         axes[1].set(title="Unit market share per step", xlabel="day", ylabel="share of units")
         axes[1].yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         paths.append(out / "adoption_share.png")

@@ -21,10 +21,11 @@ def _weighted(segments, key):
     return sum(s[key] * s["size"] for s in segments) / size if size else float("nan")
 
 
-def assumption_lines(cfg: dict, fitted=(), varied=()) -> list[str]:
+def assumption_lines(cfg: dict, fitted=(), varied=(), competitors: str | None = None) -> list[str]:
     """Markdown bullets. ``fitted``: what the caller estimated from data (by default
     nothing is fitted in a run); ``varied``: what the experiment changes between options
-    (so the reader knows which assumptions the answer rests on)."""
+    (so the reader knows which assumptions the answer rests on); ``competitors``: the
+    competitors' line where the caller's jobs replace the config's own."""
     cur = currency_of(cfg)
     mkt, firm = cfg["market"], cfg["firm"]
     segs = mkt["segments"]
@@ -50,7 +51,9 @@ def assumption_lines(cfg: dict, fitted=(), varied=()) -> list[str]:
         f"{money(firm['initial_cash'], cur)}, credit line {money(firm['credit_line'], cur)}.",
     ]
     comps = cfg.get("competitors") or {}
-    if comps:
+    if competitors is not None:
+        lines.append(f"- **Competitors**: {competitors}")
+    elif comps:
         rules = "; ".join(
             f"{c['name']} ({c['strategy']['kind'].replace('_', ' ')}, list price "
             f"{money(c['pricing']['list_price'], cur)}"

@@ -80,11 +80,12 @@ def money(v, currency: str = "") -> str:
 
 
 def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "",
-                    lead: str = "Recommendation") -> str:
+                    lead: str = "Recommendation", diff_fmt=None) -> str:
     """The report's first sentence: the recommendation, its expected gain over the
     runner-up with the paired interval, and the chance it is worse; when the best NPV is
-    a loss, a second sentence says that every option loses money."""
-    text = _answer(ans, label, fmt, currency, lead)
+    a loss, a second sentence says that every option loses money. ``diff_fmt`` writes the
+    gain and its interval (default ``fmt``; a difference of shares is in points, not %)."""
+    text = _answer(ans, label, fmt, currency, lead, diff_fmt or fmt)
     if (ans.get("kpi") == "npv" and ans.get("higher_is_better", True)
             and "runner_up" in ans and ans.get("mean") is not None and ans["mean"] < 0):
         text += (f" Every option loses money on average: the best's expected NPV is "
@@ -92,7 +93,7 @@ def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "",
     return text
 
 
-def _answer(ans: dict, label: str, fmt, currency: str, lead: str) -> str:
+def _answer(ans: dict, label: str, fmt, currency: str, lead: str, dfmt) -> str:
     if ans.get("recommendation") is None:
         return f"**No recommendation**: no option has a value for {label}."
     rec = f"**{lead}: {ans['recommendation']}**"
@@ -111,15 +112,15 @@ def _answer(ans: dict, label: str, fmt, currency: str, lead: str) -> str:
                 f"apart does not reach {label} in this run (a horizon that ends before it "
                 "matters, a lever that does not bind).")
     if ans["n"] == 1:  # a difference, no evidence of its spread
-        return (f"{rec}: {label} {fmt(ans['gain'], currency)} {more} than "
+        return (f"{rec}: {label} {dfmt(ans['gain'], currency)} {more} than "
                 f"**{ans['runner_up']}** on their one common seed; one seed gives no "
                 "interval, so run more seeds (a seed sweep, or replications) before deciding.")
     interval = ("no interval with one seed" if not np.isfinite(ans["low"]) else
-                f"{100 * ans['level']:.0f}% paired interval [{fmt(ans['low'], currency)}, "
-                f"{fmt(ans['high'], currency)}]")
+                f"{100 * ans['level']:.0f}% paired interval [{dfmt(ans['low'], currency)}, "
+                f"{dfmt(ans['high'], currency)}]")
     sure = ("" if not np.isfinite(ans["low"]) or ans["low"] > 0 else
             "; the interval includes no gain, so the data do not separate the two")
-    return (f"{rec}: expected {label} {fmt(ans['gain'], currency)} {more} than "
+    return (f"{rec}: expected {label} {dfmt(ans['gain'], currency)} {more} than "
             f"**{ans['runner_up']}** ({interval} over {ans['n']} common seeds); it does "
             f"worse in {100 * ans['p_worse']:.0f}% of those seeds{sure}.")
 

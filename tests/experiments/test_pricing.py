@@ -50,3 +50,7 @@ def test_report_opens_with_the_answer_and_assumptions(exp, result):
     _, summary, report = result
     best = str(summary.groupby("pricing")["npv_mean"].mean().idxmax())
     exp.assert_board_ready(report, best)
+    # the jobs compete against one library rival each, not against nobody
+    assert ("- **Competitors**: one rival a job from the competitor library (incumbent, "
+            "price_warrior), in place of the scenario's own") in report
+    assert "**Competitors**: none" not in report

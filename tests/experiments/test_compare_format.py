@@ -1,0 +1,33 @@
+"""Differences of shares are written in percentage points, not %, and never as a signed
+zero (``experiments.compare``; the reports' answer and winner sentences)."""
+
+import pandas as pd
+import pytest
+
+from experiments.compare import fmt, fmt_diff, signed_points, winner, winner_sentence
+
+
+@pytest.mark.parametrize("v, text", [(0.012, "1.2 points"), (-0.004, "-0.4 points"),
+                                     (-0.0001, "0.0 points"), (float("nan"), "n/a")])
+def test_a_share_difference_is_in_points(v, text):
+    assert fmt_diff(v, "final_market_share") == text
+    assert fmt_diff(1234.0, "npv") == fmt(1234.0, "npv")
+
+
+@pytest.mark.parametrize("v, text", [(0.012, "+1.2"), (-0.004, "-0.4"), (-0.0001, "0.0"),
+                                     (0.0, "0.0")])
+def test_signed_points_have_no_signed_zero(v, text):
+    assert signed_points(v) == text
+
+
+def test_the_sentences_give_share_levels_in_percent_and_gaps_in_points():
+    from experiments.report import answer_text
+
+    kpis = pd.DataFrame({"option": ["a", "a", "b", "b"], "seed": [0, 1, 0, 1],
+                         "final_market_share": [0.30, 0.32, 0.28, 0.30]})
+    w = winner(kpis, "final_market_share")
+    text = winner_sentence(w, "final share")
+    assert "(31.0%), 2.0 points more than the runner-up **b** (29.0%)" in text
+    answer = answer_text(kpis, None, kpi="final_market_share", label="final share")
+    assert "expected final share 2.0 points more than **b**" in answer
+    assert "[2.0 points, 2.0 points]" in answer
