@@ -161,15 +161,15 @@ def answer_lines(sweep_dir: Path, currency: str) -> list:
     import pandas as pd
 
     from sim.errors import MarketsimError
-    from sim.results.sweep_report import sweep_answer, sweep_options
+    from sim.results.sweep_report import lost_options, sweep_answer, sweep_options
 
+    table = pd.read_parquet(sweep_dir / "kpis.parquet")
     try:
-        _, data, options, label = sweep_options(pd.read_parquet(sweep_dir / "kpis.parquet"),
-                                                sweep_dir)
+        _, data, options, label = sweep_options(table, sweep_dir)
     except MarketsimError:
         return []
     lines = [f"[marketsim] {text.replace('**', '')}"
-             for text in sweep_answer(data, options, label, currency)]
+             for text in sweep_answer(data, options, label, currency, lost_options(table))]
     return lines + [f"[marketsim] the comparison in full: marketsim report {sweep_dir}"]
 
 

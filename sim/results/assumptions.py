@@ -32,8 +32,8 @@ def assumption_lines(cfg: dict, fitted=(), varied=(), competitors: str | None = 
     size = sum(s["size"] for s in segs)
     horizon = float(cfg["horizon_days"])
     lines = [
-        f"- **Market**: {mkt['name']}, {len(segs)} segment{'s' * (len(segs) != 1)} of "
-        f"{size:,.0f} potential customers; Bass p = {_weighted(segs, 'p'):.3f}, q = "
+        f"- **Market**: {mkt['name']}, {size:,.0f} potential customers in {len(segs)} "
+        f"segment{'s' * (len(segs) != 1)}; Bass p = {_weighted(segs, 'p'):.3f}, q = "
         f"{_weighted(segs, 'q'):.3f} per year (size-weighted)"
         + (f", prior from the analogy '{mkt['analogy']}'" if mkt.get("analogy") else "") + ".",
         f"- **Horizon**: {horizon:,.0f} days ({horizon / DAYS_PER_YEAR:.1f} years), the "

@@ -53,7 +53,8 @@ MEASURES = [
     ("process", "time_to_market", "time to launch (days from project start)", "day"),
     ("process", "gates_passed", "gates passed", "count"),
     ("process", "gates_failed", "gates recycled or killed", "count"),
-    ("process", "cost_per_unit", "cost per unit sold (per subscriber-month)", "money"),
+    ("process", "cost_per_unit", "cost per unit sold (per subscriber-month for a "
+                                 "subscription)", "money"),
     ("learning", "studies", "research studies completed", "count"),
     ("learning", "releases", "product releases", "count"),
     ("learning", "team_size", "team size at year end (heads)", "count"),
@@ -297,6 +298,9 @@ def year_scorecard(run: Run) -> pd.DataFrame:
     out = []
     for persp, key, label, unit in MEASURES:
         per_year, total = rows[key]
+        if key == "cost_per_unit":  # a subscription's unit is a subscriber-month
+            label = ("cost per subscriber-month" if kind == "subscription"
+                     else "cost per unit sold")
         row = {"perspective": persp, "key": key, "measure": label, "unit": unit}
         row.update({f"Y{i + 1}": float(v) for i, v in enumerate(np.asarray(per_year, float))})
         row["run"] = np.nan if total is None else float(total)

@@ -108,7 +108,29 @@ def sweep_options(table: pd.DataFrame, sweep_dir=None):
     return ok, data, options, {o: f"O{i + 1}" for i, o in enumerate(options)}
 
 
-def sweep_answer(data: pd.DataFrame, options: list, label: dict, currency: str) -> list:
+def lost_options(table: pd.DataFrame) -> list:
+    """The sweep's options (``option_names``) of which no job completed: left out of the
+    comparison, which must say so."""
+    if "status" not in table:
+        return []
+    names = option_names(table)
+    done = set(names[table["status"] == "ok"])
+    return [o for o in dict.fromkeys(names) if o not in done]
+
+
+def sweep_answer(data: pd.DataFrame, options: list, label: dict, currency: str,
+                 lost=()) -> list:
+    """The answer, first saying which options failed in every job (``lost``: compared
+    nowhere), then ``_answer``'s paragraphs."""
+    paragraphs = _answer(data, options, label, currency)
+    if lost:
+        paragraphs.insert(0, f"**{len(lost)} of the sweep's {len(lost) + len(options)} "
+                             f"options failed in every job and are not compared**: "
+                             f"{'; '.join(lost)} (their errors: the {TABLE} error column).")
+    return paragraphs
+
+
+def _answer(data: pd.DataFrame, options: list, label: dict, currency: str) -> list:
     """The answer's paragraphs: the recommendation by mean NPV with its paired interval
     over common seeds (``answer_sentence``), with three options or more those the data do
     not separate from it (``tie_note``), and where it is an end of a numeric grid, the
@@ -157,7 +179,7 @@ def compact_comparison(sweep_dir, out_md: Path, page, fmt) -> Path:
         raise MarketsimError(f"{str(sweep_dir)!r}: {e}") from None
     cfg = sweep_config(sweep_dir)
     cur = currency_of(cfg) if cfg else "currency units"
-    answer = sweep_answer(data, options, label, cur)
+    answer = sweep_answer(data, options, label, cur, lost_options(table))
     head = ["option", "seeds", f"NPV mean ({cur})", "NPV 5th pct", "NPV 95th pct",
             "NPV < 0", *[f"{name} (mean)" for _, name, _ in MEANS]]
     body = []

@@ -133,7 +133,12 @@ def answer(info: dict) -> list[str]:
     an end of a numeric grid (``sim.results.sweep_report``); [] without complete jobs."""
     from sim.errors import MarketsimError
     from sim.results.assumptions import currency_of
-    from sim.results.sweep_report import sweep_answer, sweep_config, sweep_options
+    from sim.results.sweep_report import (
+        lost_options,
+        sweep_answer,
+        sweep_config,
+        sweep_options,
+    )
 
     frame = table(info)
     if frame.empty:
@@ -143,5 +148,6 @@ def answer(info: dict) -> list[str]:
     except MarketsimError:
         return []
     cfg = sweep_config(Path(info["path"]))
-    return sweep_answer(data, options, label, currency_of(cfg) if cfg else "currency units")
+    return sweep_answer(data, options, label, currency_of(cfg) if cfg else "currency units",
+                        lost_options(frame))
 

@@ -273,3 +273,22 @@ def test_the_answer_says_when_every_option_loses_money():
     shares = losing.rename(columns={"npv": "final_market_share"})
     assert "loses money" not in answer_sentence(recommend(shares, "final_market_share"),
                                                 "share", currency="USD")
+
+
+def test_options_that_failed_in_every_job_are_named_before_the_answer():
+    """A sweep of price 199 and 0 (0 refused in every job) compares one configuration: its
+    answer first says that the other option failed and is not compared."""
+    from sim.results.sweep_report import lost_options, sweep_answer, sweep_options
+
+    table = pd.DataFrame({"job": [0, 1, 2, 3], "status": ["ok", "failed", "ok", "failed"],
+                          "override.firm.pricing.list_price": ["199", "0", "199", "0"],
+                          "override.seed": ["0", "0", "1", "1"], "seed": [0, 0, 1, 1],
+                          "npv": [-1e6, np.nan, -2e6, np.nan]})
+    assert lost_options(table) == ["firm.pricing.list_price=0"]
+    _, data, options, label = sweep_options(table)
+    first, second = sweep_answer(data, options, label, "USD", lost_options(table))
+    assert first == ("**1 of the sweep's 2 options failed in every job and are not "
+                     "compared**: firm.pricing.list_price=0 (their errors: the kpis.parquet "
+                     "error column).")
+    assert second.startswith("**One configuration over 2 seeds**")
+    assert lost_options(table.assign(status="ok")) == []
