@@ -7,6 +7,7 @@ before Hydra writes anything.
 """
 
 import dataclasses
+import difflib
 import re
 from importlib import resources
 from pathlib import Path
@@ -93,6 +94,7 @@ def _check_known_keys(node, path: str = "") -> None:
 
 
 OUTPUT_DIRS = ("hydra.run.dir", "hydra.sweep.dir")
+COMMANDS = ("list", "report", "studio", "game")  # marketsim's subcommands
 
 
 def check_overrides(overrides) -> None:
@@ -104,6 +106,12 @@ def check_overrides(overrides) -> None:
         try:
             parsed = parser.parse_override(text)
         except HydraException as e:
+            if "=" not in text and not text.startswith(("~", "-")):  # a bare word
+                close = difflib.get_close_matches(text, COMMANDS, n=1, cutoff=0.6)
+                if close:
+                    raise UserError(f"unknown command {text!r}; did you mean "
+                                    f"'marketsim {close[0]}'? (or write key=value, e.g. "
+                                    "seed=3)") from None
             reason = str(e).splitlines()[0]
             raise UserError(f"malformed override {text!r}: {reason}; write key=value, e.g. "
                             f"seed=3 or 'key=[a,b]' (grammar: {GRAMMAR_URL})") from None

@@ -194,10 +194,12 @@ def main(argv=None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("MPLBACKEND", "Agg")  # figures go to files
     if args[:1] == ["list"]:
-        if len(args) > 1 and args[1] == "analogies":
+        if args[1:] == ["analogies"]:
             from sim.analogies import list_analogies
 
             list_analogies()
+        elif args[1:]:
+            report(f"marketsim list takes nothing or 'analogies', got {' '.join(args[1:])!r}")
         else:
             list_scenarios()
         return

@@ -64,12 +64,19 @@ def report(message) -> None:
     raise SystemExit(2)
 
 
+TOP_GROUPS = ("scenario", "policy")  # config groups chosen at the top level, not keys
+
+
 def unknown_key_message(full_key: str, key: str, allowed) -> str:
     allowed = [str(k) for k in allowed if k != "hydra"]
     parent = full_key[: len(full_key) - len(key)].rstrip(".") or "the top level"
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    top = parent == "the top level"
+    close = difflib.get_close_matches(key, allowed + list(TOP_GROUPS if top else ()), n=1,
+                                      cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown key {full_key!r}{hint} ({parent} takes: {', '.join(allowed)})"
+    groups = (f"; and the config groups {', '.join(f'{g}=NAME' for g in TOP_GROUPS)}"
+              if top else "")
+    return f"unknown key {full_key!r}{hint} ({parent} takes: {', '.join(allowed)}{groups})"
 
 
 _EXPECTED = [
@@ -106,8 +113,14 @@ def explain_compose_error(e: Exception) -> str:
         if isinstance(cause, ValidationError):
             if (isinstance(parent, ListConfig) and isinstance(cause.key, int)
                     and cause.key >= len(parent)):
+                if len(parent) == 0:  # a list given whole, with an item of the wrong kind
+                    return (f"{key.rsplit('[', 1)[0]}: each item must be a group of "
+                            f"settings (KEY: VALUE, ...), got {cause.value!r} at {key}")
                 return (f"{key}: no such item; {key.rsplit('[', 1)[0]} has {len(parent)} "
                         f"(indices 0 to {len(parent) - 1})")
+            if "is not Optional" in msg:
+                return (f"{key} cannot be null: it takes a value (`marketsim --cfg job` "
+                        "shows the default)")
             if msg.startswith("Invalid type assigned") and "is not a subclass of" in msg:
                 return (f"{key} is a group of settings, not a single value: set one of its "
                         f"keys, e.g. {key}.KEY=VALUE (`marketsim --cfg job` shows them)")

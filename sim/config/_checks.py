@@ -23,7 +23,10 @@ def check_range(key: str, value, low=None, high=None, low_open=False, high_open=
         raise ValueError(f"{key} must be {op} {low}, got {value}")
     if high is not None and (value >= high if high_open else value > high):
         op = "<" if high_open else "<="
-        raise ValueError(f"{key} must be {op} {high}, got {value}")
+        # a fraction given as a percent (discount_rate_per_year=10): say how to write it
+        hint = (f" (a fraction: write {value / 100:g} for {value:g}%)"
+                if 0 < high <= 2 and 1 < value <= 100 and value / 100 <= high else "")
+        raise ValueError(f"{key} must be {op} {high}, got {value}{hint}")
 
 
 def check_choice(key: str, value, allowed):

@@ -86,6 +86,15 @@ MORE = [
      ["market.segments[2]", "initial_installed_base", "70000"]),
     ("unknown_policy_option", ["policy=qualty_first"], ["policy=qualty_first", "quality_first"]),
     ("no_equals", ["seed"], ["'seed'", "key=value"]),
+    ("misspelt_group", ["polcy=quality_first"],
+     ["'polcy'", "did you mean 'policy'", "config groups scenario=NAME, policy=NAME"]),
+    ("list_item_not_a_group", ["firm.line=[foo]"],
+     ["firm.line", "each item must be a group of settings", "'foo'"]),
+    ("null_value", ["firm.pricing.list_price=null"],
+     ["firm.pricing.list_price cannot be null"]),
+    ("percent_for_a_fraction", ["discount_rate_per_year=10"],
+     ["discount_rate_per_year must be <= 2.0, got 10.0", "write 0.1 for 10%"]),
+    ("misspelt_command", ["lst"], ["unknown command 'lst'", "'marketsim list'"]),
 ]
 SUBPROCESS = ["misspelt_nested_key", "probability_above_one", "unwritable_run_dir"]
 SAME_AS_CLI = ["seed_not_a_number", "unknown_policy", "no_key"]
@@ -203,3 +212,14 @@ def test_read_only_run_dir(tmp_path):
         locked.chmod(stat.S_IRWXU)
     check_reported({"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr},
                    ["hydra.run.dir", "writable directory"])
+
+
+def test_list_refuses_what_it_does_not_take(capsys):
+    """``marketsim list foo`` used to ignore ``foo`` and list the scenarios."""
+    from sim.cli.main import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["list", "foo"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "marketsim: error: marketsim list takes nothing or 'analogies', got 'foo'"
