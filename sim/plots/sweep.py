@@ -1,9 +1,10 @@
 """Comparison plots of a multirun: each KPI against the swept keys (seeds pooled).
 
-The first swept key is the x axis (the second, if any, the colour): its values as
-categories with each option's mean and 90% interval over its jobs, and the jobs as dots
-where there are at most ``MAX_DOTS_PER_VALUE`` per value on average; a grid over more than
-``MANY_VALUES`` numbers is drawn as a curve of the means with a 90% band on a numeric axis.
+The first swept key is the x axis (the second, if any, the colour): each option's mean and
+90% interval over its jobs, and the jobs as dots where there are at most
+``MAX_DOTS_PER_VALUE`` per value on average; swept numbers at their values on a numeric
+axis, other values as categories; a grid over more than ``MANY_VALUES`` numbers is drawn as
+a curve of the means with a 90% band.
 """
 
 import logging
@@ -82,7 +83,9 @@ def plot_sweep(table: pd.DataFrame, out_dir, currency: str = "USD") -> list:
     # time it meets strings that parse as numbers on a categorical axis
     logging.getLogger("matplotlib.category").setLevel(logging.WARNING)
     fig, axes = plt.subplots(1, len(kpis), figsize=(4.2 * len(kpis), 4.2), squeeze=False)
-    if curve:
+    # swept numbers sit at their values (40k, 80k, 88k, 120k, 200k are not evenly spaced)
+    numeric = _all_numbers(order)
+    if numeric:
         data["_x"] = pd.to_numeric(data[x])
     for ax, (k, label) in zip(axes[0], kpis, strict=True):
         data[k] = pd.to_numeric(data[k], errors="coerce")
@@ -96,13 +99,18 @@ def plot_sweep(table: pd.DataFrame, out_dir, currency: str = "USD") -> list:
                          estimator="mean", errorbar=("pi", 90), marker="o", markersize=4,
                          ax=ax, legend=legend)
         else:
+            at = ({"x": "_x", "native_scale": True} if numeric
+                  else {"x": x, "order": order})
             if dots:
-                sns.stripplot(data=data, x=x, y=k, hue=hue, order=order, hue_order=hue_order,
-                              dodge=hue is not None, alpha=0.45, legend=False, ax=ax)
-            sns.pointplot(data=data, x=x, y=k, hue=hue, order=order, hue_order=hue_order,
+                sns.stripplot(data=data, y=k, hue=hue, hue_order=hue_order,
+                              dodge=hue is not None, alpha=0.45, legend=False, ax=ax, **at)
+            sns.pointplot(data=data, y=k, hue=hue, hue_order=hue_order,
                           dodge=0.4 if hue else False, errorbar=("pi", 90),
-                          linestyle="none", marker="D", ax=ax, legend=legend)
-            _thin_labels(ax)
+                          linestyle="none", marker="D", ax=ax, legend=legend, **at)
+            if numeric:
+                ax.margins(x=0.08)  # the end values' dots clear of the frame
+            else:
+                _thin_labels(ax)
         ax.set(title=label, xlabel=x.removeprefix("override."),
                ylabel=money_label(label, currency, scale) if k in MONEY_KPIS else label)
         ax.tick_params(axis="x", rotation=30)

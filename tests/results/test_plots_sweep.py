@@ -60,3 +60,14 @@ def test_many_categories_have_thinned_labels(drawn):
     shown = [t for t in fig.axes[0].get_xticklabels() if t.get_visible()]
     assert 1 < len(shown) <= sweep_plot.MAX_LABELS
     assert shown[0].get_text() == "option_0"
+
+
+def test_few_numbers_sit_at_their_values(drawn):
+    """Budgets of 40k, 80k, 88k, 120k and 200k: each mean at its own value on a numeric
+    axis (as categories they were evenly spaced, which bent every slope)."""
+    values = [40_000, 80_000, 88_000, 120_000, 200_000]
+    fig, table = drawn(values, 3, key="override.firm.marketing.budget_per_week")
+    npv = fig.axes[0]
+    xs = sorted({round(float(x)) for ln in npv.get_lines() for x in ln.get_xdata()})
+    assert set(values) <= set(xs)
+    assert npv.get_xlim()[0] <= 40_000 and npv.get_xlim()[1] >= 200_000
