@@ -9,7 +9,8 @@ refused with the key to use instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 
@@ -110,10 +111,29 @@ def parse_args(name: str, argv, keys: dict, quick_seeds: int = 3, seeds: int = 2
                 parsed = [_parse_value(v) for v in value.strip("[]").split(",") if v]
             opts.keys[key] = parsed
         else:
+            _check_not_misspelt(key, opts)
             opts.overrides.append(arg)
     if opts.quick and not seeds_given:
         opts.seeds = quick_seeds
     return opts
+
+
+RUNNER_OPTIONS = ("quick", "seeds", "out", "launcher", "jobs")
+
+
+def _check_not_misspelt(key: str, opts: Options) -> None:
+    """A top-level key close to one of the runner's own options (``qick``) is refused here,
+    naming the runner's options; the scenario's keys pass on to the jobs' composition."""
+    from sim.config.scenario import AppConfig
+
+    own = [*RUNNER_OPTIONS, *opts.keys]
+    scenario = {f.name for f in fields(AppConfig)} | {"scenario", "policy"}
+    if "." in key or key.startswith(("+", "~")) or key in own or key in scenario:
+        return
+    close = difflib.get_close_matches(key, own, n=1, cutoff=0.75)
+    if close:
+        raise ExperimentError(f"unknown key {key!r}; did you mean {close[0]!r}? (this runner "
+                              f"takes {', '.join(own)}; other keys set the scenario)")
 
 
 def _positive_int(key, value):

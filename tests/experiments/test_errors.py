@@ -31,6 +31,9 @@ def test_command_line_exits_2_with_one_line(runner, arg, words, tmp_path):
     ("launch_timing", "entry_day=-5", "entry_day must be >= 0"),
     ("generation_timing", "scenario=baseline", "needs a scenario whose firm.line holds"),
     ("rollout", "scenario=baseline", "rollout needs a market with at least two regions"),
+    ("launch_timing", "qick=true", "unknown key 'qick'; did you mean 'quick'? (this runner "
+                                   "takes quick, seeds, out, launcher, jobs, entry_day"),
+    ("team_size", "headcount=[2,4]", "did you mean 'headcounts'?"),
 ])
 def test_runner_returns_2_with_one_line(runner, arg, words, tmp_path, capsys):
     module = importlib.import_module(f"experiments.{runner}")
