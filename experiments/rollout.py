@@ -153,7 +153,7 @@ def run(argv):
     for r in regions:
         col = f"region_{r}_unit_share_mean"
         if col in means:
-            answer.append(f"Our unit share in {r}: " + ", ".join(
+            answer.append(f"Our unit share in the region {r}: " + ", ".join(
                 f"{n} {means.loc[n, col]:.0%}" for n in order) + ".")
     table = summary_table(summary, [("wave_lag_days", "days between waves"),
                                     ("npv", "NPV"), ("global_unit_share", "global unit share"),

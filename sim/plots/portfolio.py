@@ -32,7 +32,7 @@ def portfolio_revenue(results, path) -> bool:
     for name in names:
         ax.bar(table.index, table[name], bottom=bottom, label=name, width=0.85)
         bottom += table[name].to_numpy()
-    ax.set(title=f"{firm.name}'s revenue by product", xlabel="quarter",
+    ax.set(title=f"Revenue by product, firm {firm.name}", xlabel="quarter",
            ylabel=money_label("revenue", getattr(results.config, "currency", "USD"), scale))
     ax.legend(title="product")
     save(fig, path)

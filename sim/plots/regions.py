@@ -32,7 +32,7 @@ def plot_regions(results, path) -> bool:
         axes[1][k].plot(pen.index, pen.to_numpy(), color="0.3")
         axes[1][k].set(xlabel="day", ylabel="category penetration" if k == 0 else "")
         axes[1][k].yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0))
-    fig.suptitle(f"Regions: units per step by firm ({firm}'s entry dashed) and penetration")
+    fig.suptitle(f"Regions: units per step by firm (firm {firm}: entry dashed) and penetration")
     fig.tight_layout()
     save(fig, path)
     return True

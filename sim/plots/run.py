@@ -121,7 +121,8 @@ def plot_run(results, out_dir) -> list:
         handles = [Patch(color=colors[3], label="critical path"),
                    Patch(color=colors[0], label="other tasks")]
         launch = results.kpis.get("launch_day")
-        title = f"Development of {firm}'s product"
+        product = results.config.firm.product.name  # the Gantt is the first product's
+        title = f"Development of {product} (firm {firm})"
         if launch is not None and np.isfinite(launch):
             ax.axvline(launch, color="black", ls="--", lw=1)
             title += f" (launch on day {launch:.0f}, dashed)"
