@@ -89,7 +89,8 @@ def run_sweep(opts: Options, options: dict, extra=(), *, seeds: int | None = Non
     if not (sweep_dir / "kpis.parquet").exists():
         raise ExperimentError(f"the sweep failed: {_last_error(proc)} (log: {log})",
                               code=2 if proc.returncode == 2 else 1)
-    print(f"[{opts.name}] {len(options)} options x {n_seeds} seeds in "
+    print(f"[{opts.name}] {len(options)} option{'s' * (len(options) != 1)} x {n_seeds} "
+          f"seed{'s' * (n_seeds != 1)} in "
           f"{time.perf_counter() - started:.1f} s -> {sweep_dir}")
     return sweep_dir
 
