@@ -17,7 +17,7 @@ import numpy as np
 KPI_COLUMNS = ("t", "firm", "product", "units_sold", "new_adopters", "upgraders",
                "cannibalised", "churners", "produced", "cancelled", "installed_base",
                "revenue", "price", "advertising", "satisfaction", "inventory", "unit_cost",
-               "launched")
+               "launched", "service_level")
 # The timeseries' columns in full (DESIGN.md's output contract), the order of each row's
 # tuple; a recorder for the KPIs alone takes tuples of the ``KPI_COLUMNS``
 TIMESERIES_COLUMNS = (

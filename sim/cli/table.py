@@ -66,7 +66,7 @@ def format_table(kpis: pd.DataFrame, currency: str = "USD") -> str:
             lines.append(f"{c:<{w}}{_fmt(v.mean(), kind):>16}"
                          f"{_fmt(v.quantile(0.05), kind):>16}"
                          f"{_fmt(v.quantile(0.95), kind):>16}{len(v):>5}  {unit}".rstrip())
-    return "\n".join(lines + cash_warnings(kpis))
+    return "\n".join(lines + cash_warnings(kpis) + support_warning(kpis))
 
 
 def cash_warnings(kpis: pd.DataFrame) -> list:
@@ -100,6 +100,25 @@ def cash_warnings(kpis: pd.DataFrame) -> list:
         out.append(f"insolvent in {len(insolvent)} of {n} replications (first on day "
                    f"{insolvent.min():,.0f}): the firm left the market")
     return ["", "Warning: " + "; ".join(out)] if out else []
+
+
+LOW_SERVICE = 0.5  # below it, the KPI table warns that support is understaffed
+
+
+def support_warning(kpis: pd.DataFrame) -> list:
+    """A line when support answered under half the tickets at the end (on average over
+    replications): satisfaction and churn then reflect a team the base outgrew."""
+    import pandas as pd
+
+    if "service_level_final" not in kpis:
+        return []
+    level = pd.to_numeric(kpis["service_level_final"], errors="coerce").dropna()
+    if level.empty or level.mean() >= LOW_SERVICE:
+        return []
+    mean = "" if len(kpis) == 1 else " on average"
+    return ["", f"Warning: support answered {level.mean():.0%} of the tickets at the end{mean} "
+                "(service_level_final): csat and churn reflect a support team the installed "
+                "base outgrew; firm.support.staffing=to_load hires agents to the load"]
 
 
 def _fmt(v, kind: str = "number") -> str:

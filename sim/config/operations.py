@@ -119,6 +119,11 @@ class SupportConfig:
     baseline: float = 1.2
     # logit units lost when every recent order has to wait for a backorder
     waiting_weight: float = 1.0
+    # "fixed": the team as configured and planned; "to_load": hired to the tickets'
+    # load for the target service level, reviewed every staffing_review_days
+    # (sim.firm.staffing)
+    staffing: str = "fixed"
+    staffing_review_days: float = 28.0
 
     def check(self, key):
         check_positive(f"{key}.tickets_per_agent_per_week", self.tickets_per_agent_per_week)
@@ -127,6 +132,9 @@ class SupportConfig:
         check_nonneg(f"{key}.service_weight", self.service_weight)
         check_range(f"{key}.baseline", self.baseline, -100.0, 100.0)
         check_nonneg(f"{key}.waiting_weight", self.waiting_weight)
+        check_choice(f"{key}.staffing", self.staffing, ("fixed", "to_load"))
+        check_range(f"{key}.staffing_review_days", self.staffing_review_days, 0.0, 3650.0,
+                    low_open=True)
 
 
 @dataclass

@@ -25,6 +25,7 @@ from sim.firm.offering import EXIT_CHURN_PER_DAY, Offering
 from sim.firm.product import describe_gains
 from sim.firm.research import Research
 from sim.firm.solvency import Solvency
+from sim.firm.staffing import SupportStaffing
 from sim.firm.teams import Teams
 from sim.seeds import component_rng
 
@@ -112,6 +113,9 @@ class Firm:
                                      self.ledger, self.recorder).run())
         if self.cfg.hiring:
             env.process(self.teams.plan(self.cfg.hiring))
+        if self.cfg.support.staffing == "to_load":  # support hired to its load
+            env.process(SupportStaffing(env, self.cfg.support, self.teams, self.ledger,
+                                        self.offerings).run())
         env.process(self.research.run())
         for o in self.offerings:
             o.start_commercial()

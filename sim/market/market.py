@@ -306,7 +306,8 @@ class Market:
                     t, f.name, p.name, shipped, new, upgraded[k], lost_gen[k], churned[k],
                     produced[k], o.production.cancelled, active, revenue, p.price,
                     dots.vecdot(p.advertising, self.size_share), p.satisfaction,
-                    o.production.inventory, o.production.unit_cost, p.on_market))
+                    o.production.inventory, o.production.unit_cost, p.on_market,
+                    p.service_level))
                 continue
             prod = o.production
             # quality, features and design: the same floats as float() of each element

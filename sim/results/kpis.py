@@ -22,7 +22,7 @@ WINDOW_DAYS = DAYS_PER_QUARTER  # for "final" and "peak" shares
 # the flagship's timeseries columns the customer KPIs read (``sim.results.customers``)
 FLAGSHIP_COLUMNS = ("t", "units_sold", "installed_base", "satisfaction", "churners",
                     "cancelled", "new_adopters", "price", "revenue", "advertising",
-                    "unit_cost", "launched")
+                    "unit_cost", "launched", "service_level")
 
 
 def _event_columns(events: dict) -> dict:
@@ -140,6 +140,9 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     on = ({c: v[mine["launched"].astype(bool)] for c, v in mine.items()}
           if "launched" in mine else mine)
     base = on["installed_base"]
+    # the share of tickets answered at the last step on the market (sim.firm.support)
+    service_final = float(on["service_level"][-1]) if len(base) and "service_level" in on \
+        else None
     csat = float(np.average(on["satisfaction"], weights=base)) if total(base) > 0 else None
     paying_churn, trial_leavers = cust.churn_split(on, product, trial_days, dt)
     churn_rate = cust.churn_rate(on, paying_churn, dt)
@@ -189,6 +192,7 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
         "peak_sales_day": peak_day,
         "breakeven_day": breakeven,
         "csat": _none_if_nan(csat),
+        "service_level_final": _none_if_nan(service_final),
         "churn_rate": _none_if_nan(churn_rate),
         "cac": _none_if_nan(cac),
         "cac_blended": _none_if_nan(cac_blended),
