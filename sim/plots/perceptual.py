@@ -46,7 +46,7 @@ def perceptual_map(results, ax=None, method: str = "attributes", axes=None):
     pad = np.maximum((hi - lo) * 0.15, 0.05)
     centre = (lo + hi) / 2.0
     half = (hi - lo) / 2.0 + pad * 0.5
-    handles = []
+    handles, labels = [], []
     for p in lay.products:
         c, tr = firm_colors[p["firm"]], p["trail"]
         label = f"{p['firm']} ({p['product']})"
@@ -64,8 +64,8 @@ def perceptual_map(results, ax=None, method: str = "attributes", axes=None):
         ax.scatter(*tr[0], s=25, color=c, alpha=0.6, zorder=3)
         ax.scatter(*tr[-1], s=60 + 900 * p["share"], color=c, edgecolors="black", lw=0.6,
                    zorder=4)
-        ax.annotate(p["label"], tr[-1], xytext=(8, 6), textcoords="offset points", color=c,
-                    fontsize=10, fontweight="bold")
+        labels.append(ax.annotate(p["label"], tr[-1], xytext=(8, 6), textcoords="offset points",
+                                  color=c, fontsize=10, fontweight="bold"))
         handles.append(Line2D([], [], marker="o", color=c, ms=8, mec="black", mew=0.5,
                               label=f"{label}: {p['share']:.0%} unit share (last quarter)"))
     vectors: dict = {}  # segments whose preference vectors point the same way share one
@@ -104,8 +104,9 @@ def perceptual_map(results, ax=None, method: str = "attributes", axes=None):
         ax.annotate("", tip, xytext=centre,
                     arrowprops=dict(arrowstyle="-|>", color=c, lw=1.5, alpha=0.75))
         verb = " prefer" if len(names) > 1 else " prefers"
-        ax.annotate(" & ".join(names) + verb, tip, xytext=(5, 5), textcoords="offset points",
-                    color=c, fontsize=9, style="italic")
+        labels.append(ax.annotate(" & ".join(names) + verb, tip, xytext=(5, 5),
+                                  textcoords="offset points", color=c, fontsize=9,
+                                  style="italic"))
         handles.append(Line2D([], [], color=c, marker=">", ms=6,
                               label=f"preference direction of {', '.join(names)} (no ideal point)"))
     for name, vec in lay.attribute_arrows:
@@ -117,6 +118,11 @@ def perceptual_map(results, ax=None, method: str = "attributes", axes=None):
             ax.annotate(f"+{name}", tip, color="grey", fontsize=9)
     ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
     ax.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
+    right = hi[0] + pad[0] - 0.2 * (hi[0] - lo[0] + 2 * pad[0])
+    for text in labels:  # a label near the right edge reads leftwards, inside the frame
+        if text.xy[0] > right:
+            text.set_horizontalalignment("right")
+            text.xyann = (-8, 6)
     ax.set(xlabel=lay.xlabel, ylabel=lay.ylabel,
            title="Perceptual map: products (small dot at launch, trail to the end of the run)\n"
                  "and what the segments want")
