@@ -188,7 +188,7 @@ def directory_options(paths) -> list:
             continue
         own = [o for o in s if o not in common]
         what = ", ".join(own) if own else ("the defaults" if not s
-                                           else "the overrides the others share")
+                                           else "no override of its own")
         names.append(f"{Path(p).name}: {what}")
     return names
 

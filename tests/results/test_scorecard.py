@@ -229,7 +229,7 @@ def test_directories_compared_are_named_by_what_sets_them_apart(tmp_path):
             "".join(f"- {o}\n" for o in overrides) or "[]\n")
     (tmp_path / "d").mkdir()
     paths = [tmp_path / n for n in ("a", "b")]
-    assert directory_options(paths) == ["a: the overrides the others share",
+    assert directory_options(paths) == ["a: no override of its own",
                                         "b: firm.pricing.list_price=229"]
     assert directory_options([*paths, tmp_path / "c", tmp_path / "d"]) == [
         "a: scenario=baseline", "b: scenario=baseline, firm.pricing.list_price=229",
