@@ -187,6 +187,6 @@ def _kpis(p_quarter, sums_block, b_quarter, cf_operating, cf_investing, end,
         "free_cash_flow_total": float(np.nansum(fcf)) if len(fcf) else 0.0,
         "payback_day": _payback(cum, fcf, start, end),
         "fcf_breakeven_day": _breakeven(cum, end),
-        "peak_funding_need": max(-trough, 0.0),
+        "peak_funding_need": -trough if trough < 0.0 else 0.0,  # never -0.0
     })
     return out

@@ -21,12 +21,13 @@ def _umask() -> int:
 
 
 def clean_json(d: dict) -> dict:
-    """Replace NaN/inf floats by None so the JSON is standard."""
+    """Replace NaN/inf floats by None so the JSON is standard, and a zero of either sign
+    by 0.0 (a KPI's -0.0 is an artefact of its arithmetic, never a finding)."""
     out = {}
     for k, v in d.items():
-        if isinstance(v, float) and not math.isfinite(v):
-            v = None
-        out[k] = v
+        if isinstance(v, float):
+            v = v + 0.0 if math.isfinite(v) else None  # -0.0 + 0.0 is 0.0; others keep
+        out[k] = v                                      # every bit
     return out
 
 

@@ -104,3 +104,9 @@ def test_a_firm_insolvent_at_the_start_develops_nothing():
     assert res.kpis["insolvent_day"] == 0.0
     assert not (ev.kind == "project_started").any()
     assert res.kpis["pipeline_projects"] == 0 and res.kpis["pipeline_strength"] == 0.0
+    # no money was ever drawn: a need of 0.0, not -0.0 (max(-0.0, 0.0) kept the sign)
+    assert str(res.kpis["peak_funding_need"]) == "0.0"
+    from sim.results.files import kpis_text
+
+    assert "-0.0" not in kpis_text({**res.kpis, "x": -0.0})
+    assert '"x": 0.0' in kpis_text({"x": -0.0}) and '"y": -1e-300' in kpis_text({"y": -1e-300})
