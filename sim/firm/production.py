@@ -96,7 +96,11 @@ class Production:
         """Make this step's output (before the market step); returns units made."""
         if self.unlimited or self.stopped or not self.product.on_market:
             return 0.0
-        target = self.cfg.target_weeks_of_cover * self.recent_orders_per_week + self.backlog
+        # stock for the cover, and at least for the step's own orders: with a step longer
+        # than the cover (dt_days 28 against 2 weeks) the plant made 2 weeks of a 4-week
+        # step's orders and stocked out with capacity to spare
+        weeks = max(self.cfg.target_weeks_of_cover, dt / DAYS_PER_WEEK)
+        target = weeks * self.recent_orders_per_week + self.backlog
         if self.cumulative_output == 0.0:  # launch stock: a full step of capacity
             target = max(target, self.capacity_per_week * dt / DAYS_PER_WEEK)
         make = min(self.capacity_per_week * dt / DAYS_PER_WEEK, max(target - self.inventory, 0.0))

@@ -276,3 +276,19 @@ def test_unit_cost_kept_follows_output_design_and_reference(env, rec, ledger):
         p.design[0] = 0.1  # read-only: a change is a new array, which the cache sees
     with pytest.raises(ValueError):
         p.reference[0] = 0.1
+
+
+def test_a_step_longer_than_the_cover_is_stocked_for_its_own_orders(env, rec, ledger):
+    """A 28-day step against 2 weeks of cover: the plant makes the step's 4 weeks of
+    orders (at 1,000 a week, within its 1,000 a week of capacity), so a steady 4,000 orders
+    a step ship in full; before, it made 2 weeks' worth and half the orders waited."""
+    prod = plant(env, rec, ledger, capacity_per_week=1000.0, max_capacity_per_week=1000.0)
+    prod.recent_orders_per_week = 1000.0
+    prod.cumulative_output = 1.0  # past the launch stock
+    made = prod.produce(28.0)
+    assert made == 4000.0  # 4 weeks of orders, not 2
+    assert prod.ship(4000.0, 28.0) == 4000.0 and prod.backlog == 0.0
+    weekly = plant(env, rec, ledger, capacity_per_week=5000.0, max_capacity_per_week=5000.0)
+    weekly.recent_orders_per_week = 1000.0
+    weekly.cumulative_output = 1.0
+    assert weekly.produce(7.0) == 2000.0  # a week's step: the 2 weeks of cover, as before
