@@ -66,7 +66,8 @@ def format_table(kpis: pd.DataFrame, currency: str = "USD") -> str:
             lines.append(f"{c:<{w}}{_fmt(v.mean(), kind):>16}"
                          f"{_fmt(v.quantile(0.05), kind):>16}"
                          f"{_fmt(v.quantile(0.95), kind):>16}{len(v):>5}  {unit}".rstrip())
-    return "\n".join(lines + cash_warnings(kpis) + support_warning(kpis))
+    return "\n".join(lines + cash_warnings(kpis) + launch_warning(kpis, currency)
+                     + support_warning(kpis))
 
 
 def cash_warnings(kpis: pd.DataFrame) -> list:
@@ -100,6 +101,29 @@ def cash_warnings(kpis: pd.DataFrame) -> list:
         out.append(f"insolvent in {len(insolvent)} of {n} replications (first on day "
                    f"{insolvent.min():,.0f}): the firm left the market")
     return ["", "Warning: " + "; ".join(out)] if out else []
+
+
+def launch_warning(kpis: pd.DataFrame, currency: str = "USD") -> list:
+    """A line when the first product never launched in the run though its marketing was
+    paid (a project stalled, a gate that never passed, a horizon before the launch): the
+    spend bought no sale; none for a killed project (its kill is the news)."""
+    import pandas as pd
+
+    if not {"launch_day", "marketing_spend"} <= set(kpis.columns):
+        return []
+    launched = pd.to_numeric(kpis["launch_day"], errors="coerce").notna()
+    killed = kpis["killed"].fillna(False).astype(bool) if "killed" in kpis else False
+    spent = pd.to_numeric(kpis["marketing_spend"], errors="coerce").fillna(0.0)
+    none = ~launched & ~killed & (spent > 0)
+    if not none.any():
+        return []
+    if len(kpis) == 1:
+        return ["", f"Warning: the product did not launch within the run (no launch event; "
+                    f"the events say where its project waits): its marketing, "
+                    f"{_fmt(spent.iloc[0], 'money')} {currency}, went to a product not on "
+                    "sale"]
+    return ["", f"Warning: the product did not launch in {int(none.sum())} of {len(kpis)} "
+                "replications, though its marketing was paid"]
 
 
 LOW_SERVICE = 0.5  # below it, the KPI table warns that support is understaffed

@@ -194,7 +194,10 @@ class Project:
         while self.ledger.exhausted:  # materials are discretionary: the task waits for cash
             yield self.env.timeout(CASH_WAIT_DAYS)
         team = self.teams[task.team]
-        while team.capacity(self.env.now) <= 0.0:  # nobody to do it yet
+        if team.capacity(self.env.now) <= 0.0:  # nobody to do it yet: said once
+            self._event("task_waiting", f"{task.name}: the {task.team} team has nobody; "
+                                        "the task waits until someone joins")
+        while team.capacity(self.env.now) <= 0.0:
             yield self.env.timeout(CASH_WAIT_DAYS)
         self.running[task.team] = self.running.get(task.team, 0) + 1
         self.demand[task.team] = self.demand.get(task.team, 0.0) + task.max_heads

@@ -42,3 +42,34 @@ def test_replications_give_mean_p5_p95_n_and_the_unit():
     assert head.split() == ["kpi", "mean", "p5", "p95", "n", "unit"]
     assert npv.split() == ["npv", "-1,000,000", "-1,900,000", "-100,000", "3", "USD"]
     assert share.split()[1:5] == ["0.200", "0.110", "0.290", "3"]
+
+
+def test_a_product_that_never_launched_is_said_unless_it_was_killed():
+    row = {"npv": -1e6, "launch_day": None, "killed": False, "marketing_spend": 16_720_000.0}
+    text = format_table(pd.DataFrame([row]), "EUR")
+    assert text.splitlines()[-1] == (
+        "Warning: the product did not launch within the run (no launch event; the events "
+        "say where its project waits): its marketing, 16,720,000 EUR, went to a product not "
+        "on sale")
+    assert "did not launch" not in format_table(pd.DataFrame([{**row, "killed": True}]))
+    assert "did not launch" not in format_table(pd.DataFrame([{**row, "launch_day": 420.0}]))
+    assert "did not launch" not in format_table(pd.DataFrame([{**row,
+                                                               "marketing_spend": 0.0}]))
+    two = format_table(pd.DataFrame([row, {**row, "launch_day": 420.0}]))
+    assert two.splitlines()[-1] == ("Warning: the product did not launch in 1 of 2 "
+                                    "replications, though its marketing was paid")
+
+
+def test_a_task_whose_team_has_nobody_says_so():
+    """No engineers: the project waits for ever at its first engineering task; an event
+    says so (before, nothing did, while the marketing kept being paid)."""
+    import dataclasses
+
+    from sim.cli import compose
+    from sim.scenario import run_scenario
+
+    cfg = compose(["firm.teams.engineering.headcount=0"]).scenario()
+    res = run_scenario(dataclasses.replace(cfg, horizon_days=200.0), 0)
+    ev = res.events[(res.events.firm == "us") & (res.events.kind == "task_waiting")]
+    assert len(ev) >= 1 and ev.detail.str.contains("the engineering team has nobody").all()
+    assert res.kpis["launch_day"] is None
