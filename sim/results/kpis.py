@@ -151,7 +151,19 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     sales = 0.0 - booked(lambda a: a == "salaries:sales")
     paid = total(mine["new_adopters"] * cust.paid_share(
         mine, ts["t"], ts["satisfaction"], ts["installed_base"], config.market.segments))
-    acquisition = marketing + sales
+    # the first product's acquisition spend (its customer KPIs are the first product's):
+    # with a line, its own marketing postings and the sales team's cost in proportion to
+    # its share of the line's new customers (the whole firm's spend over the first
+    # product's customers made CAC about 1.6 times too high in product_line)
+    own_marketing, own_sales = marketing, sales
+    if config.firm.line:
+        products = np.asarray(ledger["product"], object)[ops_rows]
+        is_marketing = np.isin(acc, [k for k, a in enumerate(accounts)
+                                     if a.startswith("marketing")])
+        own_marketing = 0.0 - float(np.nansum(amount[is_marketing & (products == first)]))
+        line_new = total(ts["new_adopters"][ts["firm"] == firm])
+        own_sales = sales * new / line_new if line_new > 0 else 0.0
+    acquisition = own_marketing + own_sales
     cac = acquisition / paid if paid > 0 else None
     cac_blended = acquisition / new if new > 0 else None
     is_channel = np.isin(acc, [k for k, a in enumerate(accounts)
@@ -169,7 +181,7 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     contribution = cust.margins(mine, *channel_by_t, product.kind, dt)[0]
     # only the margin of the customers that marketing brought is credited to it
     credited = contribution * paid / new if new > 0 else 0.0
-    roi = (credited - marketing) / marketing if marketing > 0 else None
+    roi = (credited - own_marketing) / own_marketing if own_marketing > 0 else None
     led_amount = amount_all[led_rows]
     cash = float(np.nansum(led_amount))
     # by day, a day's rows in the ledger's order (stable: the same order on every CPU)

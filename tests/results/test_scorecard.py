@@ -234,3 +234,22 @@ def test_directories_compared_are_named_by_what_sets_them_apart(tmp_path):
     assert directory_options([*paths, tmp_path / "c", tmp_path / "d"]) == [
         "a: scenario=baseline", "b: scenario=baseline, firm.pricing.list_price=229",
         "c: the defaults", "d"]
+
+
+def test_a_product_lines_acquisition_kpis_spend_what_its_first_product_spent():
+    """The customer KPIs of a line are its first product's: CAC divides that product's own
+    marketing and its share of the sales team (its share of the line's new customers) by
+    its paid customers, not the whole line's spend."""
+    res = run_scenario(compose([*HORIZON, "scenario=product_line"]).scenario(), seed=0)
+    k, led, ts = res.kpis, res.ledger, res.timeseries
+    mine = led[led.firm == "us"]
+    own = -mine[mine.account.str.startswith("marketing") & (mine["product"] == "hub_pro")
+                ].amount.sum()
+    sales = -mine[mine.account == "salaries:sales"].amount.sum()
+    line_new = ts[ts.firm == "us"].new_adopters.sum()
+    spend = own + sales * k["new_customers"] / line_new
+    assert own < k["marketing_spend"]  # the line spent more than its first product
+    assert k["cac"] == pytest.approx(spend / k["paid_customers"], rel=1e-9)
+    assert k["cac_blended"] == pytest.approx(spend / k["new_customers"], rel=1e-9)
+    credited = k["contribution"] * k["paid_customers"] / k["new_customers"]
+    assert k["marketing_roi"] == pytest.approx((credited - own) / own, rel=1e-9)
