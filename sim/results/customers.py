@@ -75,11 +75,16 @@ def churn_rate(on: dict, paying_churn, dt: float):
 
 
 def trial_conversion(mine: dict, trial_leavers, trial_days: float):
-    """1 - trialists lost / trials ended (trials whose end falls inside the run)."""
+    """1 - trialists lost / trials ended (trials whose end falls inside the run, while the
+    product was on the market: the trialists of a withdrawn product, an insolvent firm's,
+    leave uncounted as leavers, so their trials are not counted as ended either)."""
     t = mine["t"]
     if trial_days <= 0 or not len(t):
         return None
-    end = float(t.max())
+    on = np.asarray(mine["launched"], bool) if "launched" in mine else np.ones(len(t), bool)
+    if not on.any():
+        return None
+    end = float(t[on].max())
     ended = total(mine["new_adopters"][t + trial_days <= end])
     if ended <= 0:
         return None

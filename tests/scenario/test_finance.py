@@ -110,3 +110,12 @@ def test_a_firm_insolvent_at_the_start_develops_nothing():
 
     assert "-0.0" not in kpis_text({**res.kpis, "x": -0.0})
     assert '"x": 0.0' in kpis_text({"x": -0.0}) and '"y": -1e-300' in kpis_text({"y": -1e-300})
+
+
+def test_no_trial_converts_when_none_can_even_if_the_firm_fails():
+    """trial_conversion=0: nobody pays, the firm fails, and the KPI is 0 (it was 0.015: the
+    trials that ended after the exit counted as ended, their leavers uncounted)."""
+    cfg = compose(["scenario=subscription_trial", "firm.pricing.trial_conversion=0"]).scenario()
+    res = run_scenario(cfg, 0)
+    assert res.kpis["cumulative_revenue"] == 0.0 and res.kpis["insolvent_day"] is not None
+    assert res.kpis["trial_conversion"] == 0.0
