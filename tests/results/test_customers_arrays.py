@@ -53,7 +53,10 @@ def churn_rate_twin(on, paying_churn, dt):
 def trial_conversion_twin(mine, trial_leavers, trial_days):
     if trial_days <= 0 or not len(mine):
         return None
-    end = float(mine.index.max())
+    if "launched" in mine and not mine["launched"].any():
+        return None
+    # the trials that ended while the product was on the market
+    end = float((mine[mine["launched"]] if "launched" in mine else mine).index.max())
     ended = float(mine.loc[mine.index + trial_days <= end, "new_adopters"].sum())
     if ended <= 0:
         return None
