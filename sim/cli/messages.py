@@ -106,6 +106,15 @@ def explain_compose_error(e: Exception) -> str:
             if isinstance(parent, DictConfig) and not is_structured_config(
                     OmegaConf.get_type(parent)):
                 have = ", ".join(str(k) for k in parent.keys()) or "none"
+                owner = key.rsplit(".", 1)[0]
+                if owner.endswith("rollout"):  # keyed by the market's regions
+                    if have == "none":
+                        return (f"{key}: {owner} takes the market's regions, and this market "
+                                "has none (market.regions is empty; scenario=global_rollout "
+                                "has some)")
+                    return (f"{key}: {owner} takes the market's regions (it has: {have}); a "
+                            f"region of market.regions not listed is added with "
+                            f"+{owner}.REGION=DAY")
                 return (f"{key}: {key.rsplit('.', 1)[0]} has no entry {str(cause.key)!r} to "
                         f"change (it has: {have}); add one with +{key}=VALUE")
             return unknown_key_message(key, str(cause.key), list(parent.keys()))

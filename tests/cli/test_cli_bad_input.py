@@ -95,6 +95,10 @@ MORE = [
     ("percent_for_a_fraction", ["discount_rate_per_year=10"],
      ["discount_rate_per_year must be <= 2.0, got 10.0", "write 0.1 for 10%"]),
     ("misspelt_command", ["lst"], ["unknown command 'lst'", "'marketsim list'"]),
+    ("rollout_without_regions", ["firm.rollout.eu=365"],
+     ["firm.rollout.eu", "takes the market's regions", "this market has none"]),
+    ("rollout_unknown_region", ["scenario=global_rollout", "firm.rollout.mars=30"],
+     ["firm.rollout.mars", "(it has: us, eu, asia)", "+firm.rollout.REGION=DAY"]),
 ]
 SUBPROCESS = ["misspelt_nested_key", "probability_above_one", "unwritable_run_dir"]
 SAME_AS_CLI = ["seed_not_a_number", "unknown_policy", "no_key"]
