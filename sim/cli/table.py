@@ -66,8 +66,16 @@ def format_table(kpis: pd.DataFrame, currency: str = "USD") -> str:
             lines.append(f"{c:<{w}}{_fmt(v.mean(), kind):>16}"
                          f"{_fmt(v.quantile(0.05), kind):>16}"
                          f"{_fmt(v.quantile(0.95), kind):>16}{len(v):>5}  {unit}".rstrip())
-    return "\n".join(lines + cash_warnings(kpis) + launch_warning(kpis, currency)
-                     + support_warning(kpis))
+    said = table_warnings(kpis, currency)
+    return "\n".join(lines + ([""] + said if said else []))
+
+
+def table_warnings(kpis: pd.DataFrame, currency: str = "USD") -> list:
+    """The lines under the KPI table ("Warning: ..."), for one run or its replications:
+    cash short or insolvent, a product that never launched though marketed, support
+    outgrown; [] when none applies (the studio shows the same lines)."""
+    return [line for line in (cash_warnings(kpis) + launch_warning(kpis, currency)
+                              + support_warning(kpis)) if line]
 
 
 def cash_warnings(kpis: pd.DataFrame) -> list:

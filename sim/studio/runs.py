@@ -185,6 +185,15 @@ def paired_deltas(run: pd.DataFrame, base: pd.DataFrame,
     return rows
 
 
+def warnings_of(entry: dict, currency: str = "USD") -> list[str]:
+    """The KPI table's warning lines for a run's KPIs (``sim.cli.table.table_warnings``):
+    cash short or insolvent, no launch though marketed, support outgrown."""
+    from sim.cli.table import table_warnings
+
+    frame = kpi_frame(entry["path"])
+    return table_warnings(frame, currency) if not frame.empty else []
+
+
 def _mean(v: pd.Series):
     v = v.dropna()
     return float(v.mean()) if len(v) else None
