@@ -19,7 +19,9 @@ import pandas as pd
 import pytest
 from cli_helpers import cli_env, marketsim_command
 
-SWEEP = ["-m", "seed=0,1,2", "horizon_days=150", "plots=false", "sweep_plot=false",
+# a job long enough (about 0.1 s) for the watcher, polling every 10 ms, to catch its
+# second run as well: at 150 days a job ran in a few ms and a CI run once saw one kill
+SWEEP = ["-m", "seed=0,1,2", "horizon_days=1000", "plots=false", "sweep_plot=false",
          "hydra.launcher.n_jobs=2"]
 
 
