@@ -61,6 +61,7 @@ def main(argv=None) -> int:
 
     results = game.results()
     print("\nKPIs to date:")
+    # the game so far: its horizon is where play stopped, not a configured end
     print(format_table(pd.DataFrame([results.kpis]), results.config.currency))
     if args.out is not None:
         results.write(args.out)

@@ -127,7 +127,7 @@ def build(ws, url) -> None:
                      f"{runs.CONFIDENCE:.0%} interval").classes("text-subtitle1")
             table(rows, ["kpi", "value", "baseline", "delta", "interval", "n"],
                   "kpi-table w-full")
-            for line in runs.warnings_of(info, state["app"].currency):
+            for line in runs.warnings_of(info, state["app"]):
                 ui.label(line).classes("text-warning").props('id="run-warning"')
             ui.label("Reproduce on the command line:").classes("text-caption")
             ui.code(info["command"], language="bash").classes("w-full").props('id="run-command"')

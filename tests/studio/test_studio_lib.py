@@ -227,7 +227,8 @@ def test_a_what_if_run_shows_the_tables_warnings(tmp_path):
     """The what-if page shows the KPI table's warning lines under its KPIs: a price of 1
     runs the firm out of cash and into insolvency, as the command line's table says."""
     ws = runs.Workspace(tmp_path / "ws")
-    info = runs.run_what_if(ws, [*QUICK, "horizon_days=700", "firm.pricing.list_price=1"])
-    lines = runs.warnings_of(info, "USD")
+    overrides = [*QUICK, "horizon_days=700", "firm.pricing.list_price=1"]
+    info = runs.run_what_if(ws, overrides)
+    lines = runs.warnings_of(info, compose(overrides))
     assert any(line.startswith("Warning: insolvent on day ") for line in lines), lines
-    assert runs.warnings_of(runs.run_what_if(ws, QUICK), "USD") == []
+    assert runs.warnings_of(runs.run_what_if(ws, QUICK), compose(QUICK)) == []
