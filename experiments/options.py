@@ -124,10 +124,11 @@ RUNNER_OPTIONS = ("quick", "seeds", "out", "launcher", "jobs")
 def _check_not_misspelt(key: str, opts: Options) -> None:
     """A top-level key close to one of the runner's own options (``qick``) is refused here,
     naming the runner's options; the scenario's keys pass on to the jobs' composition."""
+    from sim.cli.messages import TOP_GROUPS
     from sim.config.scenario import AppConfig
 
     own = [*RUNNER_OPTIONS, *opts.keys]
-    scenario = {f.name for f in fields(AppConfig)} | {"scenario", "policy"}
+    scenario = {f.name for f in fields(AppConfig)} | set(TOP_GROUPS)
     if "." in key or key.startswith(("+", "~")) or key in own or key in scenario:
         return
     close = difflib.get_close_matches(key, own, n=1, cutoff=0.75)

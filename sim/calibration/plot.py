@@ -89,14 +89,12 @@ def plot_forecast(cal, path) -> None:
     s, f = cal.series, cal.fc
     # the periods asked for (--forecast H); without H, the default reach of the figure
     n, h = cal.sales.size, (cal.horizon if cal.horizon > 0 else f.point.size)
-    f = dataclasses.replace(f, **{k: getattr(f, k)[:h] for k in (
-        "point", "lower", "upper", "sales_point", "sales_lower", "sales_upper")})
     x_data = s.periods[0] + np.arange(n) * s.period_step
     # each forecast drawn from the last observation on (visible with a single period)
     x_fc = s.periods[0] + np.arange(n - 1, n + h) * s.period_step
     last_sale, level = float(cal.sales[-1]), float(f.level)
     f = dataclasses.replace(f, **{
-        k: np.concatenate([[last_sale if k.startswith("sales") else level], getattr(f, k)])
+        k: np.concatenate([[last_sale if k.startswith("sales") else level], getattr(f, k)[:h]])
         for k in ("point", "lower", "upper", "sales_point", "sales_lower", "sales_upper")})
     pct = int(round(100 * cal.level))
     post = cal.posterior

@@ -115,8 +115,8 @@ def explain_compose_error(e: Exception) -> str:
                     return (f"{key}: {owner} takes the market's regions (it has: {have}); a "
                             f"region of market.regions not listed is added with "
                             f"+{owner}.REGION=DAY")
-                return (f"{key}: {key.rsplit('.', 1)[0]} has no entry {str(cause.key)!r} to "
-                        f"change (it has: {have}); add one with +{key}=VALUE")
+                return (f"{key}: {owner} has no entry {str(cause.key)!r} to change (it has: "
+                        f"{have}); add one with +{key}=VALUE")
             return unknown_key_message(key, str(cause.key), list(parent.keys()))
         msg = cause.msg.splitlines()[0] if cause.msg else ""
         if isinstance(cause, ValidationError):

@@ -79,9 +79,8 @@ def table_warnings(kpis: pd.DataFrame, currency: str = "USD", horizon_days=None,
     cash short or insolvent, a product that never launched though marketed, support
     outgrown, a last step far past the horizon; [] when none applies (the studio shows the
     same lines)."""
-    return [line for line in (cash_warnings(kpis) + launch_warning(kpis, currency)
-                              + support_warning(kpis) + overrun_warning(horizon_days, dt_days))
-            if line]
+    return (cash_warnings(kpis) + launch_warning(kpis, currency) + support_warning(kpis)
+            + overrun_warning(horizon_days, dt_days))
 
 
 def overrun_warning(horizon_days, dt_days) -> list:
@@ -122,7 +121,7 @@ def cash_warnings(kpis: pd.DataFrame) -> list:
         if len(insolvent):
             out.append(f"insolvent on day {insolvent.iloc[0]:,.0f}: the firm could not pay "
                        "its payroll and interest, everybody left and it left the market")
-        return [""] + [f"Warning: {line}" for line in out] if out else []
+        return [f"Warning: {line}" for line in out]
     out = []
     if len(short):
         out.append(f"cash ran short in {len(short)} of {n} replications (first on day "
@@ -130,7 +129,7 @@ def cash_warnings(kpis: pd.DataFrame) -> list:
     if len(insolvent):
         out.append(f"insolvent in {len(insolvent)} of {n} replications (first on day "
                    f"{insolvent.min():,.0f}): the firm left the market")
-    return ["", "Warning: " + "; ".join(out)] if out else []
+    return ["Warning: " + "; ".join(out)] if out else []
 
 
 def launch_warning(kpis: pd.DataFrame, currency: str = "USD") -> list:
@@ -148,11 +147,11 @@ def launch_warning(kpis: pd.DataFrame, currency: str = "USD") -> list:
     if not none.any():
         return []
     if len(kpis) == 1:
-        return ["", f"Warning: the product did not launch within the run (no launch event; "
+        return [f"Warning: the product did not launch within the run (no launch event; "
                     f"the events say where its project waits): its marketing, "
                     f"{_fmt(spent.iloc[0], 'money')} {currency}, went to a product not on "
                     "sale"]
-    return ["", f"Warning: the product did not launch in {int(none.sum())} of {len(kpis)} "
+    return [f"Warning: the product did not launch in {int(none.sum())} of {len(kpis)} "
                 "replications, though its marketing was paid"]
 
 
@@ -170,7 +169,7 @@ def support_warning(kpis: pd.DataFrame) -> list:
     if level.empty or level.mean() >= LOW_SERVICE:
         return []
     mean = "" if len(kpis) == 1 else " on average"
-    return ["", f"Warning: support answered {level.mean():.0%} of the tickets at the end{mean} "
+    return [f"Warning: support answered {level.mean():.0%} of the tickets at the end{mean} "
                 "(service_level_final): csat and churn reflect a support team the installed "
                 "base outgrew; firm.support.staffing=to_load hires agents to the load"]
 
