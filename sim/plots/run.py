@@ -122,7 +122,7 @@ def plot_run(results, out_dir) -> list:
                    Patch(color=colors[0], label="other tasks")]
         launch = results.kpis.get("launch_day")
         product = results.config.firm.product.name  # the Gantt is the first product's
-        title = f"Development of {product} (firm {firm})"
+        title = f"Development of {product}, firm {firm}"
         if launch is not None and np.isfinite(launch):
             ax.axvline(launch, color="black", ls="--", lw=1)
             title += f" (launch on day {launch:.0f}, dashed)"
