@@ -84,15 +84,24 @@ def write_summary(out: Path, summary: pd.DataFrame) -> Path:
     return path
 
 
+# what the brackets of the runners' summary tables are (``experiments.compare``); the
+# answer names its own interval (``sim.results.decision``: a paired Student t interval)
+PERCENTILE_BRACKETS = ("in the tables, the brackets are the 5th and 95th percentiles over "
+                       "seeds; the answer's interval is a paired Student t interval of the "
+                       "mean difference")
+
+
 def write_report(out: Path, title: str, question: str, sections, opts: Options,
                  seconds: float, raw: str | None = None, *, answer: str, config,
-                 fitted=(), varied=(), competitors: str | None = None) -> Path:
+                 fitted=(), varied=(), competitors: str | None = None,
+                 intervals: str = PERCENTILE_BRACKETS) -> Path:
     """``report.md``: the quick-mode banner, the answer (``answer_text`` or the runner's
     own sentence with the same parts), the assumptions of ``config`` (with what the
     runner ``fitted`` and what its options ``varied``), the question, computed sentences,
     embedded plots, how it was run (``raw`` describes where the raw runs are when they
     are not one ``sweep/``; ``competitors``: what the jobs compete against, where the
-    runner replaces the scenario's competitors)."""
+    runner replaces the scenario's competitors; ``intervals``: what the report's intervals
+    are, for its last paragraph)."""
     lines = [f"# {title}", ""]
     if opts.quick:
         lines += [QUICK_BANNER, ""]
@@ -112,7 +121,7 @@ def write_report(out: Path, title: str, question: str, sections, opts: Options,
                   [f"quick={str(opts.quick).lower()}", f"seeds={opts.seeds}"]
                   + [f"{k}={_key_text(v)}" for k, v in opts.keys.items()] + opts.overrides) + "`",
               "", f"{opts.seeds} seeds per option, paired across options (common random "
-              f"numbers); intervals are 5th-95th percentiles over seeds. Wall time "
+              f"numbers); {intervals}. Wall time "
               f"{seconds:.0f} s. Raw runs: "
               + (raw or "`sweep/` (one job directory per option and seed, `sweep/kpis.parquet`)")
               + ".", ""]

@@ -63,7 +63,9 @@ def main(argv):
                         time.perf_counter() - started,
                         raw="none kept (runs in memory, two per seed)",
                         answer=answer_text(kpis, cfg), config=cfg,
-                        varied=["the studies (configured, or none)"])
+                        varied=["the studies (configured, or none)"],
+                        intervals="the finding's interval is a 95% Student t interval of "
+                                  "the mean paired difference, the answer's a 90% one")
     print(f"[research_value] report: {path}")
 
 

@@ -219,6 +219,9 @@ def run(argv):
                  time.perf_counter() - started,
                  answer=go_no_go(npv.mean(axis=1), u["prob_loss"], scenario, currency(base)),
                  config=base, varied=[f"{', '.join(names)} (drawn per replication)"],
+                 intervals="the answer's interval is a Student t interval over the input "
+                           "draws; P(loss) with seed noise only has a Wilson interval, the "
+                           "other figures 90% bootstrap intervals over draws",
                  raw=f"{raw}: {len(nom)} seeds of the scenario as configured and "
                      f"{len(npv)} input draws x {npv.shape[1]} seeds (the inputs of each draw "
                      f"in `draws.csv`), one job directory per option and seed")

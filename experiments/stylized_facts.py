@@ -155,7 +155,9 @@ def run(argv):
                  _sections(summary, means, png, firm), opts, time.perf_counter() - started,
                  raw="`runs.csv` (every seed's value of every fact; no job directories)",
                  answer=_answer(summary), config=base_cfg,
-                 varied=["one lever at a time per fact (the sections below)"])
+                 varied=["one lever at a time per fact (the sections below)"],
+                 intervals="the brackets are 90% Student t intervals of the mean over seeds "
+                           "(`experiments.facts.interval`)")
     return out
 
 

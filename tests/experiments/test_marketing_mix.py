@@ -55,3 +55,10 @@ def test_report_gives_the_marginal_roi_of_each_budget_step(result):
 def test_report_opens_with_the_answer_and_assumptions(exp, result):
     _, summary, report = result
     exp.assert_board_ready(report, exp.expected_winner(summary, "npv"))
+
+
+def test_report_says_what_its_brackets_and_its_answers_interval_are(result):
+    *_, report = result
+    how = report.split("## How this was run", 1)[1]
+    assert "brackets are the 5th and 95th percentiles over seeds" in how
+    assert "paired Student t interval" in how

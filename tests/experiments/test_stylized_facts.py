@@ -59,6 +59,16 @@ def test_interval_is_the_t_interval_of_the_seeds(result):
     assert (v < 0).all()
 
 
+
+def test_report_says_its_brackets_are_t_intervals_not_percentiles(result):
+    """The report's last paragraph describes this runner's intervals (the runners' shared
+    text says percentiles, which these are not)."""
+    *_, report = result
+    how = report.split("## How this was run", 1)[1]
+    assert "90% Student t intervals of the mean over seeds" in how
+    assert "percentiles" not in how
+
+
 def test_report_shows_every_fact_and_its_verdict(result):
     out, summary, _, report = result
     assert_plots(out, ["facts"])
