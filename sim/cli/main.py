@@ -88,7 +88,7 @@ def hydra_main(cfg: DictConfig) -> dict | None:
         run_dir = replace_run(*ctx.replace)
     print(f"\nScenario '{app.name}' ({app.mode} mode, {app.replications} replication"
           f"{'s' if app.replications > 1 else ''}, seed {app.seed}): KPIs of firm '{app.firm.name}'")
-    print(format_table(kpis, app.currency, app.horizon_days, app.dt_days))
+    print(format_table(kpis, app.currency))
     print(f"\nOutputs: {run_dir.resolve()}")
     return None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,11 +37,9 @@ def unit_of(kpi: str, currency: str = "USD") -> tuple[str, str]:
     return unit.format(cur=currency), kind
 
 
-def format_table(kpis: pd.DataFrame, currency: str = "USD", horizon_days=None,
-                 dt_days=None) -> str:
+def format_table(kpis: pd.DataFrame, currency: str = "USD") -> str:
     """KPI table: the value for one replication, else mean and 90% interval; each row with
-    its unit (money in ``currency``); given the run's ``horizon_days`` and ``dt_days``, a
-    warning where the last market step runs a week or more past the horizon."""
+    its unit (money in ``currency``); the warnings of ``table_warnings`` under it."""
     import pandas as pd  # not at import: a command with bad input never needs it
 
     cols = [c for c in KPI_TABLE if c in kpis.columns]
@@ -69,34 +66,17 @@ def format_table(kpis: pd.DataFrame, currency: str = "USD", horizon_days=None,
             lines.append(f"{c:<{w}}{_fmt(v.mean(), kind):>16}"
                          f"{_fmt(v.quantile(0.05), kind):>16}"
                          f"{_fmt(v.quantile(0.95), kind):>16}{len(v):>5}  {unit}".rstrip())
-    said = table_warnings(kpis, currency, horizon_days, dt_days)
+    said = table_warnings(kpis, currency)
     return "\n".join(lines + ([""] + said if said else []))
 
 
-def table_warnings(kpis: pd.DataFrame, currency: str = "USD", horizon_days=None,
-                   dt_days=None) -> list:
+def table_warnings(kpis: pd.DataFrame, currency: str = "USD") -> list:
     """The lines under the KPI table ("Warning: ..."), for one run or its replications:
     cash short or insolvent, a product that never launched though marketed, support
-    outgrown, a last step far past the horizon; [] when none applies (the studio shows the
-    same lines)."""
-    return (cash_warnings(kpis) + launch_warning(kpis, currency) + support_warning(kpis)
-            + overrun_warning(horizon_days, dt_days))
-
-
-def overrun_warning(horizon_days, dt_days) -> list:
-    """The market steps every ``dt_days`` from day 0 while a step starts before the
-    horizon, so the last step's sales run to ``ceil(horizon / dt) * dt``; the weekly costs
-    (salaries, marketing) stop at the horizon. A week or more past it is said."""
-    if not horizon_days or not dt_days:
-        return []
-    end = math.ceil(horizon_days / dt_days - 1e-9) * dt_days
-    over = end - horizon_days
-    if over < 7.0:
-        return []
-    return [f"Warning: the last market step runs {over:,.0f} days past horizon_days="
-            f"{horizon_days:g} (dt_days={dt_days:g}): its sales count, those days' weekly "
-            f"costs do not; a horizon that is a multiple of dt_days (e.g. "
-            f"{end - dt_days:g} or {end:g}) avoids it"]
+    outgrown; [] when none applies (the studio shows the same lines). (A last market step
+    past the horizon is no longer warned about: it is cut where the weekly costs end,
+    ``sim.units.step_days``.)"""
+    return cash_warnings(kpis) + launch_warning(kpis, currency) + support_warning(kpis)
 
 
 def cash_warnings(kpis: pd.DataFrame) -> list:

@@ -29,7 +29,7 @@ from sim.market.seasonality import Seasonality
 from sim.market.targeting import apply_targeting
 from sim.recorder import TIMESERIES_COLUMNS
 from sim.seeds import component_rng, component_seed
-from sim.units import per_year_to_per_day
+from sim.units import costs_end, per_year_to_per_day, step_days
 
 _QUALITY, _FEATURES, _DESIGN = (ATTRIBUTES.index(a) for a in ("quality", "features", "design"))
 _clip = np._core.umath.clip  # ndarray.clip's ufunc (the same values) without its wrappers
@@ -79,6 +79,9 @@ class Market:
         self.recorder = recorder
         self.observer = observer
         self.dt = float(cfg.dt_days)
+        self._horizon = float(cfg.horizon_days)
+        # a step starting by this day runs its full dt_days (sim.units.step_days)
+        self._full_steps_until = costs_end(self._horizon) - self.dt + 1e-9
         mcfg = cfg.market
         self.preferences = Preferences(mcfg, seed)
         for f in firms:  # a study observes the (drifting) truth
@@ -166,12 +169,13 @@ class Market:
                        for f in firms]
 
     # --- one step ---------------------------------------------------------------------
-    def offer(self, fill, season: float = 1.0) -> Offer:
-        """What is on the market this step; ``season`` scales the category's purchase
-        hazards, first purchases and replacements alike (``sim.market.seasonality``)."""
+    def offer(self, fill, season: float = 1.0, dt: float | None = None) -> Offer:
+        """What is on the market for a step of ``dt`` days (default ``dt_days``);
+        ``season`` scales the category's purchase hazards, first purchases and
+        replacements alike (``sim.market.seasonality``)."""
         cols = self.columns
         prods = self._products
-        dt = self.dt
+        dt = self.dt if dt is None else dt
         # the per-product numbers, one tuple per product: price, satisfaction, fill rate,
         # churn, churn per dissatisfaction, replacement rate (``Offer.PACKED_ROWS``)
         per_product = []
@@ -244,7 +248,8 @@ class Market:
 
     def step(self) -> None:
         t = self.env.now
-        dt = self.dt
+        # the last step ends where the weekly costs do (sim.units.step_days)
+        dt = self.dt if t <= self._full_steps_until else step_days(t, self.dt, self._horizon)
         self.preferences.advance(t)
         for f in self.firms:
             f.distribution.advance(t)
@@ -253,7 +258,7 @@ class Market:
         produced = [o.production.produce(dt) for o in cols]
         fill = [o.production.fill_rate(dt) for o in cols]
         self.organic.apply(self._products, self.installed, dt)
-        offer = self.offer(fill, self.seasonality.factor(t))
+        offer = self.offer(fill, self.seasonality.factor(t), dt)
         if self.rng is not None:
             out = self.kernel.step(offer, dt, self.rng)
         else:

@@ -30,17 +30,18 @@ from sim.results.arrays import (
 from sim.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 
-def paying(rows: dict, kind: str, dt: float) -> np.ndarray:
+def paying(rows: dict, kind: str, dt) -> np.ndarray:
     """Paying customers per step: a durable's owners; a subscription's billed subscribers,
     ``revenue * DAYS_PER_MONTH / (price * dt)`` (the billing rule inverted, so trialists,
-    who pay nothing, are not counted)."""
+    who pay nothing, are not counted). ``dt``, here and below: the rows' step lengths
+    (``sim.units.step_days``: a run's last step may be shorter), or one for all."""
     if kind != "subscription":
         return rows["installed_base"].astype(float)
     price = positive_or_nan(rows["price"])
     return fillna(rows["revenue"] * DAYS_PER_MONTH / (price * dt), 0.0)
 
 
-def churn_split(on: dict, product, trial_days: float, dt: float):
+def churn_split(on: dict, product, trial_days: float, dt):
     """``(paying_churners, trial_leavers)`` per step of the rows ``on``.
 
     With a free trial the market adds a trial hazard to the product's churn; the
@@ -68,9 +69,14 @@ def churn_split(on: dict, product, trial_days: float, dt: float):
     return paying_churn, churners - paying_churn
 
 
-def churn_rate(on: dict, paying_churn, dt: float):
-    """Paying customers lost per paying-customer-year while on the market."""
-    exposure = total(on["paying"]) * dt / DAYS_PER_YEAR
+def churn_rate(on: dict, paying_churn, dt):
+    """Paying customers lost per paying-customer-year while on the market (``dt``: the
+    rows' step lengths, or one for all)."""
+    steps = np.asarray(dt, dtype=float)
+    if steps.ndim and len(steps) and (steps == steps[0]).all():
+        steps = float(steps[0])  # one length: the paying total times it (as before)
+    exposure = (total(on["paying"]) * steps if np.ndim(steps) == 0
+                else total(on["paying"] * steps)) / DAYS_PER_YEAR
     return total(paying_churn) / exposure if exposure > 0 else None
 
 
@@ -91,7 +97,7 @@ def trial_conversion(mine: dict, trial_leavers, trial_days: float):
     return max(1.0 - total(trial_leavers) / ended, 0.0)
 
 
-def margins(rows: dict, channel_days, channel, kind: str, dt: float):
+def margins(rows: dict, channel_days, channel, kind: str, dt):
     """``(margin, volume)``: the margin net of channel margins and unit costs, and the
     units shipped (durable) or paying subscriber-months (subscription) it came from;
     ``channel`` the channel margins on ``channel_days`` (sorted), 0 on other days."""

@@ -16,7 +16,7 @@ from sim.results.arrays import LedgerCodes, group_sum, running, total
 from sim.results.columns import ledger_codes, sort_by, table_columns
 from sim.results.portfolio import portfolio_kpis
 from sim.results.shares import shares
-from sim.units import DAYS_PER_QUARTER, DAYS_PER_YEAR, steps_in
+from sim.units import DAYS_PER_QUARTER, DAYS_PER_YEAR, step_days, steps_in
 
 WINDOW_DAYS = DAYS_PER_QUARTER  # for "final" and "peak" shares
 # the flagship's timeseries columns the customer KPIs read (``sim.results.customers``)
@@ -136,7 +136,9 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
 
     product = config.firm.product
     trial_days = config.firm.pricing.free_trial_days if product.kind == "subscription" else 0.0
-    mine["paying"] = cust.paying(mine, product.kind, dt)
+    # each row's step length: dt_days, the last step's cut where the weekly costs end
+    mine["step_days"] = step_days(t_mine, dt, config.horizon_days)
+    mine["paying"] = cust.paying(mine, product.kind, mine["step_days"])
     on = ({c: v[mine["launched"].astype(bool)] for c, v in mine.items()}
           if "launched" in mine else mine)
     base = on["installed_base"]
@@ -144,8 +146,8 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     service_final = float(on["service_level"][-1]) if len(base) and "service_level" in on \
         else None
     csat = float(np.average(on["satisfaction"], weights=base)) if total(base) > 0 else None
-    paying_churn, trial_leavers = cust.churn_split(on, product, trial_days, dt)
-    churn_rate = cust.churn_rate(on, paying_churn, dt)
+    paying_churn, trial_leavers = cust.churn_split(on, product, trial_days, on["step_days"])
+    churn_rate = cust.churn_rate(on, paying_churn, on["step_days"])
     new = total(mine["new_adopters"])
     gross = revenue - production - channel  # channels' margins come off the revenue
     sales = 0.0 - booked(lambda a: a == "salaries:sales")
@@ -174,11 +176,12 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     end = selling.max() if len(selling) else 0.0  # the last year with sales (not after exit)
     in_last_year = (t_mine > end - DAYS_PER_YEAR) & (t_mine <= end)
     last_year = {c: v[in_last_year] for c, v in mine.items()}
-    m_year, v_year = cust.margins(last_year, *channel_by_t, product.kind, dt)
+    m_year, v_year = cust.margins(last_year, *channel_by_t, product.kind,
+                                  last_year["step_days"])
     unit_margin = m_year / v_year if v_year > 0 else None
     ltv = cust.lifetime_value(unit_margin, product, churn_rate, r)
     ltv_undiscounted = cust.lifetime_value(unit_margin, product, churn_rate, 0.0)
-    contribution = cust.margins(mine, *channel_by_t, product.kind, dt)[0]
+    contribution = cust.margins(mine, *channel_by_t, product.kind, mine["step_days"])[0]
     # only the margin of the customers that marketing brought is credited to it
     credited = contribution * paid / new if new > 0 else 0.0
     roi = (credited - own_marketing) / own_marketing if own_marketing > 0 else None

@@ -26,7 +26,7 @@ from sim.errors import MarketsimError
 from sim.kernel import libm
 from sim.results import customers as cust
 from sim.results.annual import annual, free_cash_flow
-from sim.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.units import DAYS_PER_MONTH, DAYS_PER_YEAR, step_days
 
 TABLES = ("pnl", "balance", "timeseries", "events", "ledger")
 
@@ -232,11 +232,13 @@ def year_scorecard(run: Run) -> pd.DataFrame:
     yo = on["_y"].to_numpy()
     base = on["installed_base"].astype(float)
     csat = (_per_year(on["satisfaction"] * base, yo, n) / _per_year(base, yo, n))
-    pay = cust.paying(on, kind, dt)
+    # each row's step length (sim.units.step_days: the last step's may be cut)
+    dt_on = step_days(on["t"].to_numpy(float), dt, horizon)
+    pay = cust.paying(on, kind, dt_on)
     trial = cfg["firm"]["pricing"].get("free_trial_days", 0.0) if kind == "subscription" else 0.0
-    paying_churn, _ = cust.churn_split(on, product, trial, dt) if len(on) else (on["churners"],
-                                                                              None)
-    exposure = _per_year(pay * dt / DAYS_PER_YEAR, yo, n)
+    paying_churn, _ = cust.churn_split(on, product, trial, dt_on) if len(on) else (
+        on["churners"], None)
+    exposure = _per_year(pay * dt_on / DAYS_PER_YEAR, yo, n)
     churn = _per_year(paying_churn, yo, n) / np.where(exposure > 0, exposure, np.nan)
     acq = ops[ops["account"].str.startswith("marketing") | (ops["account"] == "salaries:sales")]
     spend = -_per_year(acq["amount"], _year_of(acq["t"], n), n)
@@ -244,7 +246,8 @@ def year_scorecard(run: Run) -> pd.DataFrame:
     orders = _per_year(mine["orders"], y, n)
     shipped = _per_year(mine["units_sold"], y, n)
     if kind == "subscription":
-        volume = _per_year(cust.paying(mine, kind, dt) * dt / DAYS_PER_MONTH, y, n)
+        dt_mine = step_days(mine["t"].to_numpy(float), dt, horizon)
+        volume = _per_year(cust.paying(mine, kind, dt_mine) * dt_mine / DAYS_PER_MONTH, y, n)
     else:
         volume = shipped
     lost = _per_year(mine["lost_sales"] + mine.get("cancelled", 0.0), y, n)

@@ -187,13 +187,12 @@ def paired_deltas(run: pd.DataFrame, base: pd.DataFrame,
 
 def warnings_of(entry: dict, app) -> list[str]:
     """The KPI table's warning lines for a run's KPIs (``sim.cli.table.table_warnings``):
-    cash short or insolvent, no launch though marketed, support outgrown, a last step far
-    past the horizon; ``app`` the run's config."""
+    cash short or insolvent, no launch though marketed, support outgrown; ``app`` the
+    run's config (its currency)."""
     from sim.cli.table import table_warnings
 
     frame = kpi_frame(entry["path"])
-    return (table_warnings(frame, app.currency, app.horizon_days, app.dt_days)
-            if not frame.empty else [])
+    return table_warnings(frame, app.currency) if not frame.empty else []
 
 
 def _mean(v: pd.Series):

@@ -73,21 +73,3 @@ def test_a_task_whose_team_has_nobody_says_so():
     ev = res.events[(res.events.firm == "us") & (res.events.kind == "task_waiting")]
     assert len(ev) >= 1 and ev.detail.str.contains("the engineering team has nobody").all()
     assert res.kpis["launch_day"] is None
-
-
-@pytest.mark.parametrize("horizon, dt, over", [(1825, 7, None), (1820, 28, None),
-                                               (1825, 28, 23), (1821, 182, 181),
-                                               (1825, 91, 86)])
-def test_a_last_step_far_past_the_horizon_is_said(horizon, dt, over):
-    """The market steps while a step starts before the horizon; its last step's sales run
-    to the next multiple of dt_days, the weekly costs stop at the horizon: a week or more
-    of that is said, with the multiples on either side."""
-    text = format_table(pd.DataFrame([{"npv": 1.0}]), "USD", float(horizon), float(dt))
-    if over is None:
-        assert "Warning" not in text
-    else:
-        end = -(-horizon // dt) * dt
-        assert text.splitlines()[-1] == (
-            f"Warning: the last market step runs {over} days past horizon_days={horizon} "
-            f"(dt_days={dt}): its sales count, those days' weekly costs do not; a horizon "
-            f"that is a multiple of dt_days (e.g. {end - dt} or {end}) avoids it")

@@ -1,0 +1,87 @@
+"""The market's last step ends where the weekly costs do (``sim.units.step_days``).
+
+The firms' weekly processes (salaries, marketing) run from day 0 while a week starts
+before the horizon, so they pay to the end of the week in which the horizon falls (day
+1,827 of 1,825). The market steps every ``dt_days`` while a step starts before the
+horizon; before this rule its last step ran to the next multiple of ``dt_days`` (day
+1,848 with ``dt_days=28``), counting three weeks of sales whose costs were never paid.
+"""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import sim.kernel.aggregate as aggregate
+from sim.cli import compose
+from sim.scenario import run_scenario
+from sim.units import costs_end, step_days
+
+
+@pytest.mark.parametrize("t, dt, horizon, expected", [
+    (1820.0, 7.0, 1825.0, 7.0),     # the default: nothing cut
+    (1813.0, 7.0, 1825.0, 7.0),
+    (1820.0, 28.0, 1825.0, 7.0),    # ran to 1,848
+    (1792.0, 28.0, 1825.0, 28.0),   # a step before the last keeps its length
+    (1806.0, 14.0, 1820.0, 14.0),   # a horizon that is a multiple of dt_days
+    (1820.0, 182.0, 1821.0, 7.0),   # ran to 2,002
+    (1824.0, 6.0, 1825.0, 3.0),     # a dt_days under 7 that does not divide it
+    (1824.0, 1.0, 1825.0, 1.0),
+])
+def test_step_days_cuts_only_a_step_past_the_weekly_costs(t, dt, horizon, expected):
+    assert costs_end(1825.0) == 1827.0 and costs_end(1820.0) == 1820.0
+    assert step_days(t, dt, horizon) == expected
+    assert step_days(np.array([0.0, t]), dt, horizon).tolist() == [min(dt, costs_end(horizon)),
+                                                                  expected]
+
+
+def test_a_clock_that_adds_up_an_inexact_dt_keeps_its_full_steps():
+    dt, t = 7.0 / 3.0, 0.0
+    for _ in range(781):  # 781 * 7/3 = 1,822.33: the last step before 1,825
+        t += dt
+    assert t < 1825.0 and step_days(t, dt, 1825.0) == dt
+
+
+def _kernel_steps(monkeypatch, overrides, horizon=None):
+    seen = []
+    step = aggregate.AggregateMarket.step
+
+    def recording(self, offer, dt, rng):
+        seen.append(dt)
+        return step(self, offer, dt, rng)
+
+    monkeypatch.setattr(aggregate.AggregateMarket, "step", recording)
+    cfg = compose(overrides).scenario()
+    if horizon is not None:
+        cfg = dataclasses.replace(cfg, horizon_days=horizon)
+    run_scenario(cfg, 0, kpis_only=True)
+    return cfg, seen
+
+
+@pytest.mark.parametrize("dt, horizon", [(7, None), (28, None), (182, 1821.0), (6, None)])
+def test_the_market_covers_the_days_the_weekly_costs_cover(monkeypatch, dt, horizon):
+    cfg, seen = _kernel_steps(monkeypatch, [f"dt_days={dt}"], horizon)
+    assert sum(seen) == costs_end(cfg.horizon_days)
+    assert all(s == dt for s in seen[:-1]) and 0.0 < seen[-1] <= dt
+
+
+def test_a_subscription_bills_its_last_step_for_the_days_it_covers():
+    """bass_only (a subscription at 20 a month, nobody churns) at dt_days=28: the last
+    step, from day 1,820, bills 7 days of each subscriber, not 28."""
+    cfg = compose(["scenario=bass_only", "dt_days=28"]).scenario()
+    res = run_scenario(cfg, 0)
+    last = res.timeseries.iloc[-1]
+    assert last["t"] == 1820.0
+    days = last["revenue"] / (last["installed_base"] * last["price"]) * (365.0 / 12.0)
+    assert days == pytest.approx(7.0, rel=1e-12)
+    # the KPIs read the step's length per row: a subscriber-month still earns its margin
+    assert res.kpis["unit_margin"] == pytest.approx(16.0)
+
+
+def test_the_answer_hardly_depends_on_the_step_length():
+    """bass_only's NPV at dt_days 28 and 91 within 2% of dt_days 7 (0.6% and 1.7% now; 3.5%
+    and 13% when the last step ran to 1,848 and 1,911)."""
+    npv = {dt: run_scenario(compose(["scenario=bass_only", f"dt_days={dt}"]).scenario(),
+                            0, kpis_only=True).kpis["npv"] for dt in (7, 28, 91)}
+    assert abs(npv[28] / npv[7] - 1.0) < 0.02
+    assert abs(npv[91] / npv[7] - 1.0) < 0.02
