@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.units import step_days
+
 PRICE_STEP = 1.10  # a 10% list-price rise for the elasticities
 AD_STEP = 1.10  # a 10% rise of the weekly marketing budget, for one quarter (a pulse)
 FAR_PRICE = 5.0  # "several times every rival's price"
@@ -185,11 +187,16 @@ def entry_facts(ts: pd.DataFrame, firms: list, window_days: float = 365.0) -> di
             for n in (2, 3)}
 
 
-def bass_gap(ts: pd.DataFrame, size: int, p_year: float, q_year: float, dt: float) -> float:
+def bass_gap(ts: pd.DataFrame, size: int, p_year: float, q_year: float, dt: float,
+             horizon: float) -> float:
+    """The largest gap between the adopted share after each step and the Bass closed form
+    at the step's end (its start plus its length, ``sim.units.step_days``: the last step
+    ends where the weekly costs do, not a whole ``dt`` later)."""
     from sim.kernel import bass_cdf
 
     ib = ts["installed_base"].to_numpy() / size
-    t = dt * np.arange(1, len(ib) + 1)
+    start = ts["t"].to_numpy(float)
+    t = start + step_days(start, dt, horizon)
     return float(np.max(np.abs(ib - bass_cdf(t, p_year / 365.0, q_year / 365.0))))
 
 

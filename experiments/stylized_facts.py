@@ -135,7 +135,8 @@ def run(argv):
     seg = bass_cfg.market.segments[0]
     for s in seeds:
         ts = run_scenario(bass_cfg, s).timeseries
-        per_seed[s]["bass_closed_form_gap"] = bass_gap(ts, seg.size, seg.p, seg.q, bass_cfg.dt_days)
+        per_seed[s]["bass_closed_form_gap"] = bass_gap(ts, seg.size, seg.p, seg.q,
+                                                       bass_cfg.dt_days, bass_cfg.horizon_days)
 
     out.mkdir(parents=True, exist_ok=True)
     values = pd.DataFrame.from_dict(per_seed, orient="index").rename_axis("seed").reset_index()

@@ -26,6 +26,9 @@ def steps_in(days: float, dt_days: float) -> int:
     return max(int(round(days / dt_days)), 1)
 
 
+_NANODAY = 1e-9
+
+
 def costs_end(horizon_days: float) -> float:
     """The day the weekly costs of a run stop covering: the firms' weekly processes run
     from day 0 while a week starts before the horizon, so they pay to the end of the week
@@ -35,19 +38,25 @@ def costs_end(horizon_days: float) -> float:
 
 def step_days(t, dt_days: float, horizon_days: float):
     """The length of the market step that starts at day ``t`` (a number, or an array of
-    them: an array): ``dt_days``, but the last step ends where the weekly costs do
-    (``costs_end``), so that no sales are counted for days whose costs are not (with
-    ``dt_days=28`` and 1,825 days the step from day 1,820 used to run to day 1,848).
-    Only a step that would run past that day is cut: never one of a ``dt_days`` that
-    divides 7."""
+    them: an array): ``dt_days``, but the run's last step (the one after which the next
+    would start at or past the horizon) ends where the weekly costs do (``costs_end``), cut
+    or lengthened, so that the market sells on the days the firms pay for. With
+    ``dt_days=28`` and 1,825 days the step from day 1,820 is 7 days (it ran to 1,848); with
+    ``dt_days=5`` the one from 1,820 is 7 (it stopped at 1,825, two days of costs short);
+    with ``dt_days=7`` every step keeps its 7. A ``t`` within a nanoday of the horizon
+    takes no step (``is_market_day``)."""
     end, dt = costs_end(horizon_days), float(dt_days)
-    # a step within a nanoday of its full length keeps it (the clock adds up dt_days, and
-    # with a dt_days such as 7/3 its sums are not exact)
     if isinstance(t, (int, float)):
-        left = end - t
-        return dt if left >= dt - 1e-9 else left
-    left = end - np.asarray(t, dtype=float)
-    return np.where(left >= dt - 1e-9, dt, left)
+        return dt if t + dt < horizon_days - _NANODAY else end - t
+    t = np.asarray(t, dtype=float)
+    return np.where(t + dt < horizon_days - _NANODAY, dt, end - t)
+
+
+def is_market_day(t: float, horizon_days: float) -> bool:
+    """Whether the market steps at day ``t``: before the horizon by more than a nanoday
+    (the SimPy clock adds up ``dt_days``; with a ``dt_days`` such as 0.1 its sum stops a
+    few ulps short of a horizon it should reach, where no step is due)."""
+    return t < horizon_days - _NANODAY
 
 
 def years(days: float) -> float:

@@ -29,7 +29,7 @@ from sim.market.seasonality import Seasonality
 from sim.market.targeting import apply_targeting
 from sim.recorder import TIMESERIES_COLUMNS
 from sim.seeds import component_rng, component_seed
-from sim.units import costs_end, per_year_to_per_day, step_days
+from sim.units import is_market_day, per_year_to_per_day, step_days
 
 _QUALITY, _FEATURES, _DESIGN = (ATTRIBUTES.index(a) for a in ("quality", "features", "design"))
 _clip = np._core.umath.clip  # ndarray.clip's ufunc (the same values) without its wrappers
@@ -80,8 +80,6 @@ class Market:
         self.observer = observer
         self.dt = float(cfg.dt_days)
         self._horizon = float(cfg.horizon_days)
-        # a step starting by this day runs its full dt_days (sim.units.step_days)
-        self._full_steps_until = costs_end(self._horizon) - self.dt + 1e-9
         mcfg = cfg.market
         self.preferences = Preferences(mcfg, seed)
         for f in firms:  # a study observes the (drifting) truth
@@ -239,17 +237,19 @@ class Market:
         self.kernel = None
 
     def run(self):
-        """Process: step the market every dt days until the end of the run."""
+        """Process: step the market every dt days until the end of the run (no step
+        within a nanoday of the horizon: ``sim.units.is_market_day``)."""
         while True:
-            self.step()
-            if self.on_step is not None:
-                self.on_step(self.env.now)
+            if is_market_day(self.env.now, self._horizon):
+                self.step()
+                if self.on_step is not None:
+                    self.on_step(self.env.now)
             yield self.env.timeout(self.dt)
 
     def step(self) -> None:
         t = self.env.now
         # the last step ends where the weekly costs do (sim.units.step_days)
-        dt = self.dt if t <= self._full_steps_until else step_days(t, self.dt, self._horizon)
+        dt = step_days(t, self.dt, self._horizon)
         self.preferences.advance(t)
         for f in self.firms:
             f.distribution.advance(t)

@@ -121,8 +121,14 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     w = steps_in(WINDOW_DAYS, dt)
     kinds = {c.name: c.product.kind for c in config.competitors.values()}
     kinds[firm] = config.firm.product.kind
-    share = shares(ts, firm, kinds, dt, w)
-    smooth_units = pd.Series(mine["units_sold"], index=t_mine).rolling(w, min_periods=1).mean()
+    share = shares(ts, firm, kinds, dt, w, config.horizon_days)
+    # each row's step length: dt_days, the last step's cut or lengthened where the weekly
+    # costs end (sim.units.step_days); a shorter step's units scaled to a full step's rate
+    mine["step_days"] = step_days(t_mine, dt, config.horizon_days)
+    units = mine["units_sold"]
+    if (mine["step_days"] != dt).any():
+        units = units * (dt / mine["step_days"])
+    smooth_units = pd.Series(units, index=t_mine).rolling(w, min_periods=1).mean()
     peak_day = float(smooth_units.idxmax()) if len(smooth_units) and smooth_units.max() > 0 else None
 
     days, by_day = group_sum(t_ops, amount)
@@ -136,8 +142,6 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
 
     product = config.firm.product
     trial_days = config.firm.pricing.free_trial_days if product.kind == "subscription" else 0.0
-    # each row's step length: dt_days, the last step's cut where the weekly costs end
-    mine["step_days"] = step_days(t_mine, dt, config.horizon_days)
     mine["paying"] = cust.paying(mine, product.kind, mine["step_days"])
     on = ({c: v[mine["launched"].astype(bool)] for c, v in mine.items()}
           if "launched" in mine else mine)

@@ -209,11 +209,12 @@ class Results:
         if config.firm.name in firms_:
             k = firms_.index(config.firm.name)
             p, b = done[k] = part(k)
-            kpis.update(firm_statement_kpis(p, b, n_q, config.horizon_days))
+            kpis.update(firm_statement_kpis(p, b, n_q, config.horizon_days, config.dt_days))
         else:  # a focal firm without postings or rows: its KPIs from empty statements
             done = {k: part(k) for k in range(len(firms_))}
             kpis.update(statement_kpis(*stack(firms_, n_q, list(done.values())),
-                                       config.firm.name, config.horizon_days))
+                                       config.firm.name, config.horizon_days,
+                                       config.dt_days))
         res._statements = lambda: stack(firms_, n_q, [done[k] if k in done else part(k)
                                                       for k in range(len(firms_))])
         return res

@@ -185,6 +185,9 @@ def _team_size(run: Run, n: int) -> np.ndarray:
     return heads
 
 
+_PAYING_COLUMNS = ("revenue", "price", "installed_base")  # what customers.paying reads
+
+
 def _shares(run: Run, years: np.ndarray, n: int) -> np.ndarray:
     """Our units shipped over all firms' in the year (durables); our paying subscribers
     over all firms' at the year's last step (subscriptions)."""
@@ -196,8 +199,12 @@ def _shares(run: Run, years: np.ndarray, n: int) -> np.ndarray:
         ours = _per_year(ts["units_sold"].where(ts["firm"] == run.firm, 0.0), years, n)
         total = _per_year(ts["units_sold"], years, n)
         return np.where(total > 0, ours / np.where(total > 0, total, 1.0), np.nan)
-    pay = pd.concat([cust.paying(g, kinds.get(f, "durable"), dt)
-                     for f, g in ts.groupby("firm", sort=False)]).reindex(ts.index)
+    horizon = float(cfg["horizon_days"])
+    pay = pd.concat([  # each firm's paying customers, its rows' step lengths (step_days)
+        pd.Series(cust.paying({c: g[c].to_numpy() for c in _PAYING_COLUMNS},
+                              kinds.get(f, "durable"),
+                              step_days(g["t"].to_numpy(float), dt, horizon)), index=g.index)
+        for f, g in ts.groupby("firm", sort=False)]).reindex(ts.index)
     last_t = ts.groupby(years)["t"].transform("max").to_numpy()
     at_end = ts["t"].to_numpy() == last_t
     ours = _per_year(pay.where((ts["firm"] == run.firm) & at_end, 0.0), years, n)
@@ -210,7 +217,7 @@ def year_scorecard(run: Run) -> pd.DataFrame:
     (``Y1``...) and ``run``."""
     cfg, k, firm = run.config, run.kpis, run.firm
     horizon, dt = float(cfg["horizon_days"]), float(cfg["dt_days"])
-    yrs = annual(run.pnl, run.balance, firm, horizon)
+    yrs = annual(run.pnl, run.balance, firm, horizon, dt_days=dt)
     n = len(yrs)
     ts_all = run.timeseries
     ts_all = ts_all.assign(_y=_year_of(ts_all["t"], n))
@@ -232,12 +239,14 @@ def year_scorecard(run: Run) -> pd.DataFrame:
     yo = on["_y"].to_numpy()
     base = on["installed_base"].astype(float)
     csat = (_per_year(on["satisfaction"] * base, yo, n) / _per_year(base, yo, n))
-    # each row's step length (sim.units.step_days: the last step's may be cut)
+    # the customer functions take NumPy columns (sim.results.customers), each row's step
+    # length (sim.units.step_days: the last step's may differ from dt_days)
     dt_on = step_days(on["t"].to_numpy(float), dt, horizon)
-    pay = cust.paying(on, kind, dt_on)
+    cols = {c: on[c].to_numpy() for c in (*_PAYING_COLUMNS, "churners", "satisfaction",
+                                          "cancelled") if c in on}
+    pay = cols["paying"] = cust.paying(cols, kind, dt_on)
     trial = cfg["firm"]["pricing"].get("free_trial_days", 0.0) if kind == "subscription" else 0.0
-    paying_churn, _ = cust.churn_split(on, product, trial, dt_on) if len(on) else (
-        on["churners"], None)
+    paying_churn, _ = cust.churn_split(cols, product, trial, dt_on)
     exposure = _per_year(pay * dt_on / DAYS_PER_YEAR, yo, n)
     churn = _per_year(paying_churn, yo, n) / np.where(exposure > 0, exposure, np.nan)
     acq = ops[ops["account"].str.startswith("marketing") | (ops["account"] == "salaries:sales")]
@@ -247,7 +256,8 @@ def year_scorecard(run: Run) -> pd.DataFrame:
     shipped = _per_year(mine["units_sold"], y, n)
     if kind == "subscription":
         dt_mine = step_days(mine["t"].to_numpy(float), dt, horizon)
-        volume = _per_year(cust.paying(mine, kind, dt_mine) * dt_mine / DAYS_PER_MONTH, y, n)
+        paying = cust.paying({c: mine[c].to_numpy() for c in _PAYING_COLUMNS}, kind, dt_mine)
+        volume = _per_year(paying * dt_mine / DAYS_PER_MONTH, y, n)
     else:
         volume = shipped
     lost = _per_year(mine["lost_sales"] + mine.get("cancelled", 0.0), y, n)

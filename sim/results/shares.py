@@ -13,6 +13,7 @@ import pandas as pd
 from sim.kernel.rolling import rolling_sum
 from sim.results.columns import frame_of_columns, n_rows, table_columns
 from sim.results.customers import paying
+from sim.units import step_days
 
 
 def _wide(frame: pd.DataFrame, columns: list) -> dict:
@@ -80,9 +81,12 @@ def _share(wide: pd.DataFrame, firm: str, window: int) -> pd.Series:
     return (mine / total).fillna(0.0)
 
 
-def shares(ts, firm: str, kinds: dict, dt: float, window: int) -> dict:
+def shares(ts, firm: str, kinds: dict, dt: float, window: int,
+           horizon: float | None = None) -> dict:
     """Final and peak unit share, final revenue and installed-base share (``ts``: the
-    timeseries, a DataFrame or its columns)."""
+    timeseries, a DataFrame or its columns); given the run's ``horizon``, a subscription's
+    paying subscribers are read with each row's step length (``sim.units.step_days``: the
+    last step's may differ from ``dt``)."""
     ts = table_columns(ts)
     if not n_rows(ts):
         return {"final_unit_share": 0.0, "peak_market_share": 0.0,
@@ -92,7 +96,8 @@ def shares(ts, firm: str, kinds: dict, dt: float, window: int) -> dict:
                                       "installed_base"])
         frame["volume"] = 0.0
         for name, rows in frame.groupby("firm"):
-            frame.loc[rows.index, "volume"] = paying(rows, kinds.get(name, "durable"), dt)
+            steps = dt if horizon is None else step_days(rows["t"].to_numpy(float), dt, horizon)
+            frame.loc[rows.index, "volume"] = paying(rows, kinds.get(name, "durable"), steps)
         wide = _wide(frame, ["volume", "revenue", "installed_base"])
         unit = _share(wide["volume"], firm, 1)
     else:

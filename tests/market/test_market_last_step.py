@@ -26,20 +26,22 @@ from sim.units import costs_end, step_days
     (1806.0, 14.0, 1820.0, 14.0),   # a horizon that is a multiple of dt_days
     (1820.0, 182.0, 1821.0, 7.0),   # ran to 2,002
     (1824.0, 6.0, 1825.0, 3.0),     # a dt_days under 7 that does not divide it
-    (1824.0, 1.0, 1825.0, 1.0),
+    (1820.0, 5.0, 1825.0, 7.0),     # lengthened: it stopped at 1,825, two days short
+    (1824.0, 1.0, 1825.0, 3.0),
+    (1823.0, 1.0, 1825.0, 1.0),
 ])
-def test_step_days_cuts_only_a_step_past_the_weekly_costs(t, dt, horizon, expected):
+def test_step_days_ends_the_last_step_where_the_weekly_costs_end(t, dt, horizon, expected):
     assert costs_end(1825.0) == 1827.0 and costs_end(1820.0) == 1820.0
     assert step_days(t, dt, horizon) == expected
-    assert step_days(np.array([0.0, t]), dt, horizon).tolist() == [min(dt, costs_end(horizon)),
-                                                                  expected]
+    assert step_days(np.array([0.0, t]), dt, horizon).tolist() == [dt, expected]
 
 
 def test_a_clock_that_adds_up_an_inexact_dt_keeps_its_full_steps():
     dt, t = 7.0 / 3.0, 0.0
-    for _ in range(781):  # 781 * 7/3 = 1,822.33: the last step before 1,825
+    for _ in range(782):  # 782 * 7/3 = 1,824.67: the last step before 1,825
         t += dt
-    assert t < 1825.0 and step_days(t, dt, 1825.0) == dt
+    assert t < 1825.0 and step_days(t, dt, 1825.0) == 1827.0 - t
+    assert step_days(t - dt, dt, 1825.0) == dt
 
 
 def _kernel_steps(monkeypatch, overrides, horizon=None):
@@ -58,11 +60,20 @@ def _kernel_steps(monkeypatch, overrides, horizon=None):
     return cfg, seen
 
 
-@pytest.mark.parametrize("dt, horizon", [(7, None), (28, None), (182, 1821.0), (6, None)])
+@pytest.mark.parametrize("dt, horizon", [(7, None), (28, None), (182, 1821.0), (6, None),
+                                         (5, None), (1, None), (14, 1820.0)])
 def test_the_market_covers_the_days_the_weekly_costs_cover(monkeypatch, dt, horizon):
     cfg, seen = _kernel_steps(monkeypatch, [f"dt_days={dt}"], horizon)
     assert sum(seen) == costs_end(cfg.horizon_days)
-    assert all(s == dt for s in seen[:-1]) and 0.0 < seen[-1] <= dt
+    assert all(s == dt for s in seen[:-1]) and 0.0 < seen[-1] <= max(dt, 7.0)
+
+
+def test_a_clock_a_few_ulps_short_of_the_horizon_takes_no_step(monkeypatch):
+    """dt_days 1.3 over 91 days: the clock's 70th sum is 90.99999999999989, where a step
+    of a nanoday or less used to be taken (and, before the cut, a whole step past it)."""
+    cfg, seen = _kernel_steps(monkeypatch, ["dt_days=1.3"], 91.0)
+    assert len(seen) == 70 and min(seen) > 1.29
+    assert sum(seen) == pytest.approx(91.0, abs=1e-9)
 
 
 def test_a_subscription_bills_its_last_step_for_the_days_it_covers():
@@ -85,3 +96,37 @@ def test_the_answer_hardly_depends_on_the_step_length():
                             0, kpis_only=True).kpis["npv"] for dt in (7, 28, 91)}
     assert abs(npv[28] / npv[7] - 1.0) < 0.02
     assert abs(npv[91] / npv[7] - 1.0) < 0.02
+
+
+def test_sales_days_by_year_follow_the_steps():
+    from sim.results.annual import sales_days_by_year
+
+    assert sales_days_by_year(np.arange(5), 7.0, 1825.0).tolist() == [371, 364, 364, 364, 364]
+    assert sales_days_by_year(np.arange(5), 28.0, 1825.0)[4] == 343.0  # 12 x 28 + 7
+
+
+def _kpis(overrides, seed=0):
+    return run_scenario(compose(overrides).scenario(), seed, kpis_only=True).kpis
+
+
+@pytest.mark.parametrize("scenario", ["price_war", "baseline"])
+def test_coarse_steps_give_the_weekly_steps_answer(scenario):
+    """With the last step cut, the KPIs that read per-step figures read each row's step
+    length: the peak sales day of price_war (sales still rising at the end) is the last
+    step's at dt_days 28 as at 7 (it was day 1,484: the 7-day row counted as 28 days), and
+    the last year's revenue growth compares sales per day (the fifth year books 343 days
+    against 364: 0.030 for baseline instead of 0.090 at dt_days=7)."""
+    week, month = _kpis([f"scenario={scenario}"]), _kpis([f"scenario={scenario}", "dt_days=28"])
+    assert month["peak_sales_day"] == week["peak_sales_day"]
+    assert abs(month["revenue_growth_yoy"] - week["revenue_growth_yoy"]) < 0.015
+    name = f"product_revenue_growth.{compose([f'scenario={scenario}']).scenario().firm.product.name}"
+    assert abs(month[name] - week[name]) < 0.015
+
+
+def test_a_subscription_share_among_durables_reads_its_last_steps_length():
+    """A subscription against a durable rival: the final unit share compares paying
+    subscribers with owners at the last step; billing inverted with 28 days for the 7-day
+    last step counted a quarter of the subscribers (0.274 against 0.600)."""
+    mixed = ["scenario=subscription_trial", "competitors.legacy.product.kind=durable"]
+    week, month = _kpis(mixed), _kpis([*mixed, "dt_days=28"])
+    assert month["final_market_share"] == pytest.approx(week["final_market_share"], abs=0.01)

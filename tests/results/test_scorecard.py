@@ -253,3 +253,16 @@ def test_a_product_lines_acquisition_kpis_spend_what_its_first_product_spent():
     assert k["cac_blended"] == pytest.approx(spend / k["new_customers"], rel=1e-9)
     credited = k["contribution"] * k["paid_customers"] / k["new_customers"]
     assert k["marketing_roi"] == pytest.approx((credited - own) / own, rel=1e-9)
+
+
+def test_a_subscription_runs_scorecard_agrees_with_its_kpis(tmp_path):
+    """``marketsim report`` on a subscription run used to fail (KeyError 'paying': the
+    customer functions take NumPy columns, the scorecard handed them frames). Its last
+    year's subscriber share, at the run's last step, is the run's final share."""
+    res = _write(["scenario=subscription_trial"], 0, tmp_path, horizon=["horizon_days=1095"])
+    sc = year_scorecard(load_run(tmp_path)).set_index("key")
+    assert sc.loc["unit_share", "Y3"] == pytest.approx(res.kpis["final_market_share"],
+                                                       rel=1e-9)
+    churn = sc.loc["churn", ["Y2", "Y3"]].to_numpy(float)
+    assert ((churn > 0.0) & (churn < 1.0)).all()
+    assert report_main([str(tmp_path)]) == 0
