@@ -220,11 +220,9 @@ def _kpis(p_quarter, sums_block, b_quarter, cf_operating, cf_investing, end,
             out["gross_margin_rate"] = _ratio(sums["gross_profit"][k], revenue[k])
             out["ebitda_margin"] = _ratio(sums["ebitda"][k], revenue[k])
         out["net_income_total"] = float(np.nansum(sums["net_income"]))
-    trough = float(np.nanmin(cum)) if len(cum) else 0.0
     out.update({
         "free_cash_flow_total": float(np.nansum(fcf)) if len(fcf) else 0.0,
         "payback_day": _payback(cum, fcf, start, end),
         "fcf_breakeven_day": _breakeven(cum, end),
-        "peak_funding_need": -trough if trough < 0.0 else 0.0,  # never -0.0
     })
     return out

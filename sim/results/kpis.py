@@ -133,6 +133,11 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
 
     days, by_day = group_sum(t_ops, amount)
     by_day = running(by_day)
+    # the most cash the plan consumes before it pays back: the lowest running sum of the
+    # operating and investing postings, a day's netted (the statements' quarter ends
+    # missed a low between them: subscription_trial 8,169,887 against 8,179,182)
+    trough = float(np.nanmin(by_day)) if len(by_day) else 0.0
+    peak_funding_need = -trough if trough < 0.0 else 0.0  # never -0.0
     breakeven = None
     if launch is not None:
         after = by_day >= 0.0
@@ -174,6 +179,9 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     cac_blended = acquisition / new if new > 0 else None
     is_channel = np.isin(acc, [k for k, a in enumerate(accounts)
                                if a.startswith("channel_margin")])
+    if config.firm.line:  # the first product's own channel margins (its customer KPIs'):
+        # the whole line's made hub_pro's contribution -13.7M instead of +0.2M
+        is_channel &= products == first
     channel_days, channel_sums = group_sum(t_ops[is_channel], amount[is_channel])
     channel_by_t = (channel_days, 0.0 - channel_sums)
     selling = t_mine[(mine["units_sold"] > 0) | (mine["paying"] > 0)]
@@ -210,6 +218,7 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
         "trial_conversion": _none_if_nan(cust.trial_conversion(mine, trial_leavers, trial_days)),
         "peak_sales_day": peak_day,
         "breakeven_day": breakeven,
+        "peak_funding_need": peak_funding_need,
         "csat": _none_if_nan(csat),
         "service_level_final": _none_if_nan(service_final),
         "churn_rate": _none_if_nan(churn_rate),

@@ -45,7 +45,6 @@ def test_payback_and_breakeven_on_cumulative_free_cash_flow():
     k = statement_kpis(pnl, bal, "a", 5 * QUARTER_DAYS)
     assert k["payback_day"] == pytest.approx(3 * QUARTER_DAYS + 0.5 * QUARTER_DAYS)
     assert k["fcf_breakeven_day"] == pytest.approx(QUARTER_DAYS)
-    assert k["peak_funding_need"] == pytest.approx(1000.0)
     assert k["free_cash_flow_total"] == pytest.approx(600.0)  # equity is financing, not FCF
 
 
@@ -54,4 +53,3 @@ def test_no_payback_while_the_cumulative_flow_still_falls():
     pnl, bal = build_statements(led, NO_TS, 365.0, 0.0, 5.0)
     k = statement_kpis(pnl, bal, "a", 365.0)
     assert k["payback_day"] is None and k["fcf_breakeven_day"] is None
-    assert k["peak_funding_need"] == pytest.approx(20.0)

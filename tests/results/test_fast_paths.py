@@ -57,7 +57,6 @@ def statement_kpis_twin(pnl, balance, firm, horizon_days) -> dict:
     full = years[years["complete"]] if len(years) else years
     last = full.iloc[-1] if len(full) else None
     growth = years["revenue_growth"].dropna()
-    trough = float(fcf["cumulative_fcf"].min()) if len(fcf) else 0.0
     return {
         "revenue_growth_yoy": float(growth.iloc[-1]) if len(growth) else None,
         "gross_margin_rate": None if last is None else _ratio(last["gross_profit"],
@@ -67,7 +66,6 @@ def statement_kpis_twin(pnl, balance, firm, horizon_days) -> dict:
         "free_cash_flow_total": float(fcf["fcf"].sum()) if len(fcf) else 0.0,
         "payback_day": payback_day(fcf),
         "fcf_breakeven_day": breakeven_day(fcf),
-        "peak_funding_need": max(-trough, 0.0),
     }
 
 

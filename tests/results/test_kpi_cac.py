@@ -45,3 +45,23 @@ def test_marketing_roi_credits_only_the_paid_customers_margin(pair):
                                                / k["marketing_spend"])
     # crediting all margin to marketing (the old definition) reads higher
     assert k["marketing_roi"] < (k["contribution"] - k["marketing_spend"]) / k["marketing_spend"]
+
+
+def test_a_lines_first_product_bears_only_its_own_channel_margins():
+    """The customer KPIs are the first product's: its contribution nets its own channel
+    margins. With a retail channel on product_line, the line's margins (hub_lite's 13.9M
+    with hub_pro's 5.6M) made hub_pro's contribution -13.7M instead of +0.2M."""
+    cfg = compose(["scenario=product_line",
+                   "+firm.distribution.channels={retail:{margin:0.3,initial:1.0,target:1.0}}"]
+                  ).scenario()
+    res = run_scenario(cfg, seed=0)
+    first = cfg.firm.product.name
+    ts = res.timeseries[(res.timeseries["firm"] == "us") & (res.timeseries["product"] == first)]
+    led = res.ledger
+    own = led[(led["firm"] == "us") & (led["product"] == first)
+              & led["account"].str.startswith("channel_margin")]["amount"].sum()
+    others = led[(led["firm"] == "us") & (led["product"] != first)
+                 & led["account"].str.startswith("channel_margin")]["amount"].sum()
+    assert own < 0 and others < 0
+    by_hand = (ts["revenue"] - ts["units_sold"] * ts["unit_cost"]).sum() + own
+    assert res.kpis["contribution"] == pytest.approx(by_hand, rel=1e-6)

@@ -6,6 +6,7 @@ and units stay conserved."""
 import dataclasses
 
 import numpy as np
+import pytest
 
 from sim.cli import compose
 from sim.scenario import run_scenario
@@ -119,3 +120,21 @@ def test_no_trial_converts_when_none_can_even_if_the_firm_fails():
     res = run_scenario(cfg, 0)
     assert res.kpis["cumulative_revenue"] == 0.0 and res.kpis["insolvent_day"] is not None
     assert res.kpis["trial_conversion"] == 0.0
+
+
+def test_peak_funding_need_is_the_daily_low_of_the_operating_cash():
+    """max(0, -min_t cumulative FCF) over days, not over quarter ends: in
+    subscription_trial the low falls between two quarter ends (8,179,182 against the
+    quarter ends' 8,169,887). Within a day the weekly payments post before the market's
+    revenue, so the lowest balance between postings (cash_min) can be lower still; a day's
+    postings are netted here."""
+    res = run_scenario(compose(["scenario=subscription_trial"]).scenario(), 0)
+    led = res.ledger[(res.ledger["firm"] == "us")
+                     & ~res.ledger["account"].str.startswith("financing")]
+    by_day = led.groupby("t")["amount"].sum().cumsum()
+    need = res.kpis["peak_funding_need"]
+    assert need == pytest.approx(-by_day.min(), rel=1e-12)
+    _, bal = res.statements()
+    b = bal[bal["firm"] == "us"]
+    quarterly = -(b["cf_operating"] + b["cf_investing"]).cumsum().min()
+    assert need > quarterly + 5_000
