@@ -157,6 +157,29 @@ def _lines(accounts: pd.Series) -> np.ndarray:
     return np.array([line_of(a) for a in names] + [""], dtype=object)[codes]
 
 
+def _serving_split(lines, led_product, ts_product, produced):
+    """A line that mixes products that hold stock with products that never do (a
+    subscription, a digital product): the latter's ``production`` postings (serving cost)
+    become ``cogs_serving``, cost of goods sold when paid, and their timeseries rows leave
+    the stock pool (returns the lines and a mask of the rows kept). Pooled, a
+    subscription's 20.7M of serving cost sat in a durable's 1,462 units (14,419 each).
+    Any other firm is left as it is (the same arrays)."""
+    keep = np.ones(len(ts_product), bool)
+    if led_product is None or not len(ts_product):
+        return lines, keep
+    names = pd.unique(ts_product)
+    if len(names) < 2:
+        return lines, keep
+    stocked = [n for n in names if float(np.nansum(produced[ts_product == n])) > 0.0]
+    if not stocked or len(stocked) == len(names):
+        return lines, keep
+    serving = (lines == "production") & ~np.isin(np.asarray(led_product, object), stocked)
+    if serving.any():
+        lines = lines.copy()
+        lines[serving] = "cogs_serving"
+    return lines, np.isin(ts_product, stocked)
+
+
 def firm_statements(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
                     horizon: float, tax_rate: float, depreciation_years: float):
     """(pnl rows, balance rows) of one firm as DataFrames."""
@@ -172,6 +195,12 @@ def _firm_columns(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
     led = ledger[ledger["firm"] == firm]
     lines = _lines(led["account"]) if len(led) else np.zeros(0, object)
     mine = ts[ts["firm"] == firm]
+    if "product" in mine and "produced" in mine:
+        lines, keep = _serving_split(lines, led["product"].to_numpy(object)
+                                     if "product" in led else None,
+                                     mine["product"].to_numpy(object),
+                                     mine["produced"].to_numpy(float))
+        mine = mine[keep] if not keep.all() else mine
     inv = [mine[c].to_numpy(float) for c in ("t", "produced", "inventory", "units_sold")]
     return _columns(led["t"].to_numpy(float), lines, led["amount"].to_numpy(float), inv,
                     n_q, horizon, tax_rate, depreciation_years)
@@ -208,6 +237,8 @@ def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
          "revenue": flow("revenue"), "channel_margins": flow("channel_margins")}
     p["net_revenue"] = p["revenue"] - p["channel_margins"]
     p["cogs"] = cogs_goods + flow("cogs_labour") + flow("cogs_write_off")
+    if "cogs_serving" in row:  # a mixed line's stockless products (_serving_split)
+        p["cogs"] = p["cogs"] + flow("cogs_serving")
     p["gross_profit"] = p["net_revenue"] - p["cogs"]
     for f in OPEX:
         p[f"opex_{f}"] = flow(f"opex_{f}")
@@ -242,7 +273,8 @@ def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
     b["cf_financing"] = financing + np.diff(b["debt"], prepend=0.0)
     b["net_change_cash"] = b["cf_operating"] + b["cf_investing"] + b["cf_financing"]
     b["capex"] = capex
-    b["production_cost"] = production
+    b["production_cost"] = production + flow("cogs_serving") if "cogs_serving" in row \
+        else production
     return {c: p[c] for c in PNL_COLUMNS[2:]}, {c: b[c] for c in BALANCE_COLUMNS[2:]}
 
 
@@ -318,11 +350,21 @@ def statement_parts(ledger, timeseries, horizon: float, tax_rate: float,
     ts_firm = codes(timeseries) if has_ts else np.zeros(0, int)
     ts_cols = [np.asarray(timeseries[c], float) if has_ts else np.zeros(0)
                for c in ("t", "produced", "inventory", "units_sold")]
+    ts_product = (np.asarray(timeseries["product"], object) if has_ts and "product" in timeseries
+                  else None)
+    led_product = (np.asarray(ledger["product"], object) if n_led and "product" in ledger
+                   else None)
 
     def part(k: int):
         rows = np.flatnonzero(led_firm == k)
         ts_rows = np.flatnonzero(ts_firm == k)
-        return _columns(led_t[rows], led_lines[rows], led_amount[rows],
+        lines = led_lines[rows]
+        if ts_product is not None:
+            lines, keep = _serving_split(lines, None if led_product is None
+                                         else led_product[rows], ts_product[ts_rows],
+                                         ts_cols[1][ts_rows])
+            ts_rows = ts_rows[keep]
+        return _columns(led_t[rows], lines, led_amount[rows],
                         [c[ts_rows] for c in ts_cols], n_q, horizon, tax_rate,
                         depreciation_years)
     return firms, n_q, part
