@@ -168,7 +168,8 @@ class Offering:
     # --- a market step's outcome -------------------------------------------------------
     def settle_step(self, t: float, dt: float, orders: float, new: int, active: int,
                     units_by_segment, active_by_segment, owned_share, pool,
-                    expectation: float, segment_names, support_share: float = 1.0) -> tuple:
+                    expectation: float, segment_names, support_share: float = 1.0,
+                    price_level=None) -> tuple:
         """Take one market step's outcome for this product: ship what stock allows, book
         the sales (``SalesAccounting``), update the installed base, awareness (never below
         the share who own the product), the support service level (``support_share`` of
@@ -182,7 +183,8 @@ class Offering:
         # off the market (not launched, killed, insolvent) nothing is shipped or billed
         shipped = prod.ship(orders, dt) if on_market else prod.idle(dt)
         revenue = self.accounting.bill(t, dt, new, active if on_market else 0, shipped,
-                                       units_by_segment, active_by_segment, segment_names)
+                                       units_by_segment, active_by_segment, segment_names,
+                                       price_level)
         p.installed_base = active
         p.awareness = np.maximum(p.awareness, owned_share)
         firm = self.firm

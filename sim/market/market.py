@@ -290,6 +290,9 @@ class Market:
         snapshot = {}
         revenue_all = 0.0
         regions_active = self.regions.active
+        # the segments' regional price levels, where they differ from 1 (the channels'
+        # margins are taken at them: sim.firm.accounting)
+        price_level = self.regions.level if regions_active and self.regions.priced else None
         rows = []
         for k, o in enumerate(cols):
             f, p = o.firm, o.product
@@ -298,7 +301,7 @@ class Market:
             ordered = float(orders[k])
             shipped, revenue = o.settle_step(
                 t, dt, ordered, new, active, out.units[:, k], out.active[:, k], owned[:, k],
-                pool_f, self.expectation, self.segment_names, support[id(o)])
+                pool_f, self.expectation, self.segment_names, support[id(o)], price_level)
             if regions_active:  # revenue at the regions' price levels
                 revenue = self.regions.bill(k, o, revenue, out.units[:, k], out.active[:, k])
             revenue_all += revenue

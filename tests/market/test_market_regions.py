@@ -174,3 +174,21 @@ def test_agent_mode_agrees_with_aggregate_mode_in_each_region():
     se = np.sqrt(a.var(axis=0, ddof=1) / len(a) + g.var(axis=0, ddof=1) / len(g))
     assert np.all(np.abs(a.mean(axis=0) - g.mean(axis=0)) <= 4 * se + 1e-12)
     assert a.mean(axis=0)[3, 1] > 0.5  # the lag region has diffused by then
+
+
+def test_channels_keep_their_margin_of_the_revenue_at_regional_prices():
+    """A 30% retail channel in global_rollout (regions priced at other levels): the
+    margins are 30% of the revenue booked, and the distribution table carries that revenue
+    (taken at list price they were 30.31%, the table 357.0M against the ledger's 353.4M)."""
+    cfg = compose(["scenario=global_rollout", "horizon_days=1000",
+                   "+firm.distribution.channels={retail:{margin:0.3,initial:1.0,target:1.0}}"]
+                  ).scenario()
+    res = run_scenario(cfg, 0)
+    led = res.ledger[res.ledger["firm"] == "us"]
+    revenue = led.loc[led["account"] == "revenue", "amount"].sum()
+    margins = -led.loc[led["account"].str.startswith("channel_margin"), "amount"].sum()
+    # the premise: some regions price below the list (negative revenue adjustments)
+    assert (led.loc[led["account"] == "revenue", "amount"] < 0).any()
+    assert margins == pytest.approx(0.3 * revenue, rel=1e-9)
+    carried = res.distribution.loc[res.distribution["firm"] == "us", "revenue"].sum()
+    assert carried == pytest.approx(revenue, rel=1e-9)
