@@ -144,3 +144,21 @@ def test_bayes_same_seed_same_forecast():
     c = calibrate_bayes(classic_like(), "a", horizon=3, seed=5, draws=300).to_dict()
     assert a == b and a["forecast"] != c["forecast"]
     json.dumps(a, allow_nan=False)
+
+
+def test_a_forecast_that_jumps_back_up_past_the_peak_says_so():
+    """A series in decline (1,000 down to 100 a year) is forecast at 616 for the next year:
+    the forecast restarts the Bass curve from the level reached with the refit's m. The
+    forecaster stays as it was chosen (placing it by the curve's own time made the
+    development set worse), and a note tells the reader; a series on its way up gets none."""
+    falling = SalesSeries("decl.csv", "year", np.arange(2015.0, 2021.0),
+                          np.array([1000.0, 800.0, 600.0, 400.0, 200.0, 100.0]))
+    cal = calibrate_bayes(falling, "decl", horizon=3, draws=400)
+    assert cal.fc.sales_point[0] > 1.5 * 100.0
+    assert any("past its peak" in n for n in cal.notes)
+    assert any("past its peak" in n for n in cal.to_dict()["notes"])
+    whole = classic_like()  # its 13 years run past the peak; its first 8 do not
+    rising = SalesSeries("rac.csv", "year", whole.periods[:8], whole.sales[:8])
+    assert np.all(np.diff(rising.sales) > 0)
+    assert not any("past its peak" in n
+                   for n in calibrate_bayes(rising, "rac", horizon=3, draws=400).notes)
