@@ -168,8 +168,12 @@ def _read_rows(path: Path, source: str):
 def _columns(header, source):
     names = [cell.strip().lower() for cell in header]
     if "sales" not in names:
+        joined = ",".join(header)
+        sep = next((f" (the file looks {name}-separated: write it with commas)"
+                    for mark, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe"))
+                    if mark in joined and "sales" in joined.lower()), "")
         raise SalesDataError(f"{source}: missing column 'sales' (header has "
-                             f"{', '.join(repr(c.strip()) for c in header)})")
+                             f"{', '.join(repr(c.strip()) for c in header)}){sep}")
     period = next((names.index(n) for n in PERIOD_NAMES if n in names), 0)
     if names[period] == "sales":
         raise SalesDataError(f"{source}: missing period column (name one 'period', 'year' "

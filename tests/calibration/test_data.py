@@ -81,6 +81,8 @@ def test_optional_mix_columns(tmp_path):
 @pytest.mark.parametrize("text, fragment", [
     ("", "file is empty"),
     ("year,units\n1,5\n2,6\n", "missing column 'sales'"),
+    ("year;sales\n1;5\n2;6\n", "looks semicolon-separated: write it with commas"),
+    ("year\tsales\n1\t5\n2\t6\n", "looks tab-separated"),
     ("sales\n5\n6\n7\n8\n", "missing period column"),
     ("year,sales\n1,5\n2,abc\n3,7\n4,8\n", "line 3, column 'sales': 'abc' is not a number"),
     ("year,sales\n1,5\n2,nan\n3,7\n4,8\n", "line 3, column 'sales': 'nan' is not a finite"),
