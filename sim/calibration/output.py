@@ -58,9 +58,12 @@ def market_yaml(cal, today: _dt.date | None = None) -> str:
     p, q, m = _values(cal)
     size = int(round(m)) if m == m and abs(m) < 1e30 else 0
     if not 1 <= size <= MAX_SIZE:
+        ceiling = getattr(getattr(cal, "prior", None), "ceiling", None)
+        cause = (f"--ceiling {ceiling:.6g} pulls m towards it: give the ceiling in the units "
+                 "of the sales column, or " if ceiling is not None else "")
         raise ValueError(f"market potential m = {m:.6g} rounds to size {size}, outside the "
-                         f"segment size range 1..{MAX_SIZE}; rescale the sales column so "
-                         "that one unit is one customer or a fixed block of them")
+                         f"segment size range 1..{MAX_SIZE}; {cause}rescale the sales column "
+                         "so that one unit is one customer or a fixed block of them")
     doc = {"name": cal.name,
            "segments": [{"name": "all", "size": size,
                          "p": float(f"{p / cal.period_years:.6g}"),

@@ -226,3 +226,14 @@ def test_the_figure_draws_the_periods_asked_for(tmp_path, monkeypatch, horizon, 
     for ax in fig.axes:
         (line,) = [ln for ln in ax.get_lines() if ln.get_label() == "forecast"]
         assert len(line.get_xdata()) == drawn
+
+
+def test_a_ceiling_in_other_units_is_named_as_the_cause(tmp_path):
+    """Sales in tens, a ceiling of 10^12: m follows the ceiling beyond a segment's size;
+    the error names --ceiling (it blamed the sales column alone)."""
+    data = tmp_path / "small.csv"
+    data.write_text("year,sales\n2000,10\n2001,20\n2002,40\n2003,60\n2004,70\n")
+    r = run(data, "--ceiling", "1e12", "--out", tmp_path / "out")
+    assert r.returncode == 2
+    assert "--ceiling 1e+12 pulls m towards it" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
