@@ -209,6 +209,29 @@ class GenerationsFit:
         }
 
 
+def _potential_notes(series_list, m, sales) -> list[str]:
+    """Notes where the generations' potentials cannot be taken at face value: the first
+    generation sold more than its own potential (Norton-Bass lets later generations take
+    its buyers, never add to them), or a later generation's potential is about nothing
+    (all its sales explained as upgrades from the ones before: entry_share 0 in the
+    scenario)."""
+    notes = []
+    first = float(np.sum(sales[0]))
+    if first > 1.001 * m[0]:
+        notes.append(f"{series_list[0].source}: the first generation sold {first:,.0f}, more "
+                     f"than its fitted potential m = {m[0]:,.0f}; the fit does not describe "
+                     "these series: check that they are generations of one line, oldest "
+                     "first")
+    for k in range(1, len(m)):
+        if m[k] < 1e-3 * max(float(np.sum(sales[k])), 1.0):
+            notes.append(f"{series_list[k].source}: generation {k + 1}'s own potential is "
+                         f"about 0 (m = {m[k]:.3g}): the fit explains all its "
+                         f"{float(np.sum(sales[k])):,.0f} sales as upgrades from the "
+                         "generations before, and the scenario gets entry_share 0; check "
+                         "the files and their order")
+    return notes
+
+
 def calibrate_generations(series_list, name: str, replicates: int = 200, seed: int = 0,
                           level: float = 0.95, period_years: float = 1.0) -> GenerationsFit:
     """Fit Norton-Bass to ``series_list`` (oldest generation first) with bootstrap
@@ -232,7 +255,7 @@ def calibrate_generations(series_list, name: str, replicates: int = 200, seed: i
             draws.append(th)
         else:
             failed += 1
-    notes = []
+    notes = _potential_notes(series_list, np.exp(theta[2:]), sales)
     for s in series_list:
         if s.trimmed_leading or s.trimmed_trailing:
             notes.append(f"{s.source}: {len(s.trimmed_leading)} leading and "

@@ -71,6 +71,18 @@ def test_noise_free_generations_give_back_their_parameters():
     fit = calibrate_generations(series, "synthetic", replicates=0)
     np.testing.assert_allclose(fit.theta, truth, atol=1e-4)
     np.testing.assert_array_equal(fit.tau, tau)
+    assert not any("potential" in n for n in fit.notes)
+
+
+def test_a_generation_fitted_with_no_potential_of_its_own_says_so():
+    """Two unrelated series taken as generations: the second's own potential comes out at
+    about 0 (all its 830 sales upgrades from the first) and the scenario would get
+    entry_share 0; a note says so (it said nothing)."""
+    series = [_series([100, 300, 700, 1000, 900, 600, 350, 200], 1, "pastpeak.csv"),
+              _series([10, 40, 120, 260, 400], 4, "lead0.csv")]
+    fit = calibrate_generations(series, "odd", replicates=0)
+    assert fit.m[1] < 1.0
+    assert any("generation 2's own potential is about 0" in n for n in fit.notes)
 
 
 def test_series_out_of_order_or_alone_are_refused():
