@@ -195,6 +195,8 @@ def _firm_columns(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
     led = ledger[ledger["firm"] == firm]
     lines = _lines(led["account"]) if len(led) else np.zeros(0, object)
     mine = ts[ts["firm"] == firm]
+    exit_day = (_exit_day(mine["t"].to_numpy(float), mine["launched"].to_numpy(bool))
+                if "launched" in mine and "t" in mine else None)
     if "product" in mine and "produced" in mine:
         lines, keep = _serving_split(lines, led["product"].to_numpy(object)
                                      if "product" in led else None,
@@ -203,13 +205,25 @@ def _firm_columns(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
         mine = mine[keep] if not keep.all() else mine
     inv = [mine[c].to_numpy(float) for c in ("t", "produced", "inventory", "units_sold")]
     return _columns(led["t"].to_numpy(float), lines, led["amount"].to_numpy(float), inv,
-                    n_q, horizon, tax_rate, depreciation_years)
+                    n_q, horizon, tax_rate, depreciation_years, exit_day)
+
+
+def _exit_day(t, launched):
+    """The day a firm left the market for good (insolvent, or its last product withdrawn):
+    the first step after its last with a product on the market; None where it never had
+    one on the market or still has one at the end."""
+    if not len(t) or not launched.any():
+        return None
+    later = np.unique(t[t > np.max(t[launched])])
+    return float(later[0]) if len(later) else None
 
 
 def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
-             depreciation_years: float):
+             depreciation_years: float, exit_day=None):
     """``_firm_columns`` on one firm's postings (days, statement lines, amounts, in ledger
-    order) and its timeseries columns ``inv`` (t, produced, inventory, units_sold)."""
+    order) and its timeseries columns ``inv`` (t, produced, inventory, units_sold);
+    ``exit_day``: the day it left the market (``_exit_day``), when its stock is written
+    down and its plant impaired to nothing."""
     q = _quarter(t) if len(t) else np.zeros(0, int)
     # every line's quarterly sums in one bincount (bin line x quarter; each bin adds its
     # postings in ledger order, as a bincount of the line's postings alone does)
@@ -231,6 +245,18 @@ def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
     inv_value, inv_units, cogs_goods = _inventory_of(*inv, production, n_q)
     capex = flow("capex")
     dep = _depreciation(capex, depreciation_years * 4.0)
+    if exit_day is not None and _quarter(exit_day) < n_q:
+        # a firm that left the market sells nothing more: its stock's net realisable value
+        # is nil (IAS 2.28-.33, written down to cost of goods sold) and its plant's
+        # recoverable amount too (IAS 36, an impairment with the depreciation); non-cash,
+        # so the cash flows stay the ledger's. With list_price=1 an insolvent firm carried
+        # 844k of stock and 500k of plant, and an equity of +1.35M, after it had left
+        k = int(_quarter(exit_day))
+        inv_value, cogs_goods, dep = inv_value.copy(), cogs_goods.copy(), dep.copy()
+        cogs_goods[k] += inv_value[k]
+        inv_value[k:] = 0.0
+        dep[k] += float(np.sum(capex[:k + 1]) - np.sum(dep[:k + 1]))
+        dep[k + 1:] = 0.0
     quarter = np.arange(n_q)
     p = {"start_day": quarter * QUARTER_DAYS,
          "end_day": np.minimum((quarter + 1) * QUARTER_DAYS, horizon),
@@ -352,12 +378,16 @@ def statement_parts(ledger, timeseries, horizon: float, tax_rate: float,
                for c in ("t", "produced", "inventory", "units_sold")]
     ts_product = (np.asarray(timeseries["product"], object) if has_ts and "product" in timeseries
                   else None)
+    ts_launched = (np.asarray(timeseries["launched"], bool) if has_ts and "launched" in timeseries
+                   else None)
     led_product = (np.asarray(ledger["product"], object) if n_led and "product" in ledger
                    else None)
 
     def part(k: int):
         rows = np.flatnonzero(led_firm == k)
         ts_rows = np.flatnonzero(ts_firm == k)
+        exit_day = (None if ts_launched is None
+                    else _exit_day(ts_cols[0][ts_rows], ts_launched[ts_rows]))
         lines = led_lines[rows]
         if ts_product is not None:
             lines, keep = _serving_split(lines, None if led_product is None
@@ -366,5 +396,5 @@ def statement_parts(ledger, timeseries, horizon: float, tax_rate: float,
             ts_rows = ts_rows[keep]
         return _columns(led_t[rows], lines, led_amount[rows],
                         [c[ts_rows] for c in ts_cols], n_q, horizon, tax_rate,
-                        depreciation_years)
+                        depreciation_years, exit_day)
     return firms, n_q, part

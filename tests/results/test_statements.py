@@ -149,6 +149,23 @@ def test_a_lines_subscription_serving_cost_is_expensed_not_stocked():
     assert res.kpis["gross_margin_rate"] < 0.85
 
 
+def test_a_firm_that_left_the_market_writes_its_stock_and_plant_down():
+    """Priced at 1, the firm is insolvent on day 602 and sells nothing more: from the
+    quarter it left, its stock is worth nothing (net realisable value, IAS 2) and neither
+    is its plant (IAS 36); both were carried at cost before (844k of stock, an equity of
+    +1.35M for a firm out of business). Non-cash: the statements still reconcile."""
+    cfg = compose(["firm.pricing.list_price=1", "horizon_days=1000"]).scenario()
+    res = run_scenario(cfg, 0)
+    assert res.kpis["insolvent_day"] is not None
+    _check_reconciles(res, cfg.tax_rate)
+    _, bal = res.statements()
+    us = bal[bal["firm"] == "us"]
+    after = us[us["quarter"] * QUARTER_DAYS > res.kpis["insolvent_day"]]
+    assert len(after) and (after["inventory_units"] > 0).all()
+    assert (after["inventory"] == 0.0).all() and (after["fixed_assets"] == 0.0).all()
+    np.testing.assert_allclose(after["total_equity"], after["ledger_cash"], atol=CENT)
+
+
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 @given(scenario=st.sampled_from(["baseline", "subscription_trial", "price_war"]),
        seed=st.integers(0, 10_000), horizon=st.integers(150, 600),
