@@ -25,7 +25,9 @@ def summary(r: dict, paths: dict) -> str:
         f"RMSE = {r['rmse']:.4g}",
         f"  peak: t* = {r['peak_period']:.2f} periods"
         + (f" (year {r['peak_year']:.1f})" if r["peak_year"] is not None else "")
-        + f", peak sales = {r['peak_sales']:,.1f} per period",
+        # the Bass curve's instantaneous peak rate m (p+q)^2 / 4q: with a steep curve (a
+        # spike) it exceeds what any one period sold, even m, so it is named a rate
+        + f", peak rate = {r['peak_sales']:,.1f} a period (at t*)",
     ]
     if r["method"] == "bass-nls":
         lines += _nls_tail(r)

@@ -162,3 +162,13 @@ def test_a_forecast_that_jumps_back_up_past_the_peak_says_so():
     assert np.all(np.diff(rising.sales) > 0)
     assert not any("past its peak" in n
                    for n in calibrate_bayes(rising, "rac", horizon=3, draws=400).notes)
+
+
+def test_the_summary_names_the_peak_a_rate():
+    """On a spike, the Bass curve's instantaneous peak rate m (p+q)^2/4q exceeds m itself;
+    the summary called it "peak sales per period"."""
+    from sim.calibration.summary import summary
+
+    cal = calibrate_bayes(classic_like(), "rac", horizon=0, draws=200)
+    text = summary(cal.to_dict(), {})
+    assert "peak rate = " in text and "peak sales" not in text
