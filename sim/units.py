@@ -52,6 +52,14 @@ def step_days(t, dt_days: float, horizon_days: float):
     return np.where(t + dt < horizon_days - _NANODAY, dt, end - t)
 
 
+def market_days(dt_days: float, horizon_days: float) -> np.ndarray:
+    """The days the market steps on (``k dt_days`` while ``is_market_day``), as the
+    results take them to know how many days of sales each period books."""
+    dt = float(dt_days)
+    t = np.arange(max(int(math.ceil((horizon_days - _NANODAY) / dt)), 0)) * dt
+    return t[t < horizon_days - _NANODAY]
+
+
 def is_market_day(t: float, horizon_days: float) -> bool:
     """Whether the market steps at day ``t``: before the horizon by more than a nanoday
     (the SimPy clock adds up ``dt_days``; with a ``dt_days`` such as 0.1 its sum stops a

@@ -73,9 +73,7 @@ def format_table(kpis: pd.DataFrame, currency: str = "USD") -> str:
 def table_warnings(kpis: pd.DataFrame, currency: str = "USD") -> list:
     """The lines under the KPI table ("Warning: ..."), for one run or its replications:
     cash short or insolvent, a product that never launched though marketed, support
-    outgrown; [] when none applies (the studio shows the same lines). (A last market step
-    past the horizon is no longer warned about: it is cut where the weekly costs end,
-    ``sim.units.step_days``.)"""
+    outgrown; [] when none applies (the studio shows the same lines)."""
     return cash_warnings(kpis) + launch_warning(kpis, currency) + support_warning(kpis)
 
 

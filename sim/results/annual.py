@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.results.statements import QUARTER_DAYS
-from sim.units import DAYS_PER_YEAR, step_days
+from sim.units import DAYS_PER_YEAR, market_days, step_days
 
 SUMS = ("revenue", "channel_margins", "net_revenue", "cogs", "gross_profit", "opex_total",
         "opex_research", "ebitda", "depreciation", "interest", "net_income")
@@ -108,12 +108,9 @@ def sales_days_by_year(years, dt_days: float, horizon_days: float) -> np.ndarray
     booked on its first day; ``sim.units.step_days`` gives its length). With weekly steps
     over 5 years the first year books 53 steps (371 days) and the others 52 (364); with
     ``dt_days=28`` and 1,825 days the fifth books 343 (its last step, cut at day 1,827)."""
-    dt = float(dt_days)
-    n = max(int(math.ceil((horizon_days - 1e-9) / dt)), 0)
-    t = np.arange(n) * dt
-    t = t[t < horizon_days - 1e-9]
+    t = market_days(dt_days, horizon_days)
     year = np.floor(t / QUARTER_DAYS + 1e-12).astype(int) // 4
-    days = np.bincount(year, weights=step_days(t, dt, horizon_days),
+    days = np.bincount(year, weights=step_days(t, dt_days, horizon_days),
                        minlength=int(np.max(years, initial=-1)) + 1)
     years = np.asarray(years, int)
     return np.where((years >= 0) & (years < len(days)), days[np.clip(years, 0, None)], 0.0)

@@ -26,25 +26,30 @@ import numpy as np
 
 from sim.results.arrays import LedgerCodes, total
 from sim.results.columns import ledger_codes, table_columns
-from sim.units import DAYS_PER_YEAR, step_days
+from sim.units import DAYS_PER_YEAR, market_days, step_days
 
 
-def _growth(t, amount, horizon: float, dt: float):
+def _growth(t, amount, horizon: float, days: tuple):
     """The revenue booked in the last 365 days over the 365 before, minus one; per day of
-    sales where the two windows book steps of different total length (a last step cut
-    where the weekly costs end: ``sim.units.step_days``)."""
+    sales where the two windows book steps of different total length (``days``: theirs,
+    ``_window_days``)."""
     last = total(amount[t >= horizon - DAYS_PER_YEAR])
     before = total(amount[(t >= horizon - 2 * DAYS_PER_YEAR) & (t < horizon - DAYS_PER_YEAR)])
     if not before > 0:
         return None
-    grid = np.arange(max(int(np.ceil((horizon - 1e-9) / dt)), 0)) * dt
-    grid = grid[grid < horizon - 1e-9]
-    days = step_days(grid, dt, horizon)
-    d_last = days[grid >= horizon - DAYS_PER_YEAR].sum()
-    d_before = days[(grid >= horizon - 2 * DAYS_PER_YEAR) & (grid < horizon - DAYS_PER_YEAR)].sum()
+    d_last, d_before = days
     if d_last != d_before and d_last > 0 and d_before > 0:
         return float((last / d_last) / (before / d_before) - 1.0)
     return float(last / before - 1.0)
+
+
+def _window_days(horizon: float, dt: float) -> tuple:
+    """The days of sales the last 365 days and the 365 before book (a step's on its first
+    day; a last step cut where the weekly costs end: ``sim.units.step_days``)."""
+    grid = market_days(dt, horizon)
+    days = step_days(grid, dt, horizon)
+    return (days[grid >= horizon - DAYS_PER_YEAR].sum(),
+            days[(grid >= horizon - 2 * DAYS_PER_YEAR) & (grid < horizon - DAYS_PER_YEAR)].sum())
 
 
 def product_names(firm_cfg) -> list:
@@ -74,6 +79,7 @@ def portfolio_kpis(config, timeseries, ledger, codes: LedgerCodes | None = None)
     ts_product = np.asarray(timeseries["product"], object) if has_ts else np.zeros(0, object)
     units = timeseries["units_sold"] if has_ts else np.zeros(0)
     out = {}
+    window_days = _window_days(config.horizon_days, float(config.dt_days))
     for name in product_names(config.firm):
         rows = mine & (product == name)
         revenue = rows & is_revenue
@@ -81,8 +87,7 @@ def portfolio_kpis(config, timeseries, ledger, codes: LedgerCodes | None = None)
         out[f"product_profit.{name}"] = total(amount[rows])
         out[f"product_units.{name}"] = total(units[ts_mine & (ts_product == name)])
         out[f"product_revenue_growth.{name}"] = _growth(t[revenue], amount[revenue],
-                                                        config.horizon_days,
-                                                        float(config.dt_days))
+                                                        config.horizon_days, window_days)
     out["shared_costs"] = 0.0 - total(amount[mine & (product == "")])
     for f in config.firms:
         theirs = is_op & (firms == firm_code.get(f.name, -2))

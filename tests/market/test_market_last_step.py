@@ -130,3 +130,13 @@ def test_a_subscription_share_among_durables_reads_its_last_steps_length():
     mixed = ["scenario=subscription_trial", "competitors.legacy.product.kind=durable"]
     week, month = _kpis(mixed), _kpis([*mixed, "dt_days=28"])
     assert month["final_market_share"] == pytest.approx(week["final_market_share"], abs=0.01)
+
+
+def test_market_days_are_the_days_the_market_steps_on(monkeypatch):
+    from sim.units import market_days
+
+    cfg, seen = _kernel_steps(monkeypatch, ["dt_days=1.3"], 91.0)
+    days = market_days(1.3, 91.0)
+    assert len(days) == len(seen) == 70
+    assert np.allclose(np.diff(days), 1.3) and days[-1] + step_days(days[-1], 1.3, 91.0) == \
+        pytest.approx(costs_end(91.0))
