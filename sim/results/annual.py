@@ -172,6 +172,18 @@ def firm_statement_kpis(pnl: dict, balance: dict, n_q: int, horizon_days: float,
                  horizon_days, dt_days)
 
 
+def tax_present_value(tax, end_day, rate_per_year: float) -> float:
+    """The tax the statements accrue (``tax``: each quarter's, at ``tax_rate`` with losses
+    carried forward), as if paid at each quarter's end (``end_day``; estimated payments,
+    IRC 6655), discounted to day 0 at ``rate_per_year`` as ``npv`` discounts its postings.
+    ``npv`` minus it is ``npv_after_tax``."""
+    tax = np.nan_to_num(np.asarray(tax, float))
+    if not len(tax) or not (tax > 0.0).any():
+        return 0.0
+    return float(np.sum(tax * (1.0 + rate_per_year) ** (-np.asarray(end_day, float)
+                                                         / DAYS_PER_YEAR)))
+
+
 def _year_sums(year: np.ndarray, sums_block: np.ndarray) -> tuple:
     """(the years in order, {SUMS line: its sum per year}): ``pd.DataFrame(sums_block,
     columns=SUMS).groupby(year).sum()``. Where the years come in order and no value is

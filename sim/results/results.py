@@ -22,7 +22,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from sim.recorder import KPI_COLUMNS, TIMESERIES_COLUMNS
-from sim.results.annual import firm_statement_kpis, statement_kpis
+from sim.results.annual import firm_statement_kpis, statement_kpis, tax_present_value
 from sim.results.columns import (
     EVENT_COLUMNS,
     LEDGER_COLUMNS,
@@ -210,11 +210,15 @@ class Results:
             k = firms_.index(config.firm.name)
             p, b = done[k] = part(k)
             kpis.update(firm_statement_kpis(p, b, n_q, config.horizon_days, config.dt_days))
+            tax = tax_present_value(p["tax"], p["end_day"], config.discount_rate_per_year)
         else:  # a focal firm without postings or rows: its KPIs from empty statements
             done = {k: part(k) for k in range(len(firms_))}
             kpis.update(statement_kpis(*stack(firms_, n_q, list(done.values())),
                                        config.firm.name, config.horizon_days,
                                        config.dt_days))
+            tax = 0.0  # no postings: no income, no tax
+        # the plan's NPV after the tax its statements accrue (the run's cash never pays it)
+        kpis["npv_after_tax"] = kpis["npv"] - tax if tax else kpis["npv"]
         res._statements = lambda: stack(firms_, n_q, [done[k] if k in done else part(k)
                                                       for k in range(len(firms_))])
         return res
