@@ -70,10 +70,15 @@ class Game:
     # --- play --------------------------------------------------------------------------
     def decide(self, **lever_values) -> levers.Decision:
         """Set levers for the next period (see ``sim.game.levers.Decision``); returns all
-        the levers set so far for it. A bad value raises ``ValueError`` and changes nothing."""
+        the levers set so far for it. A bad value raises ``ValueError`` and changes nothing:
+        the decision is checked against the firm now (``levers.check``: a capacity above
+        its maximum), so a refused lever never waits in the pending decision to be applied
+        after the player took it back."""
         if self.finished:
             raise ValueError(f"the game is over (day {self.day:g} of {self.horizon_days:g})")
-        self._pending = self._pending.merged(**lever_values)
+        merged = self._pending.merged(**lever_values)
+        levers.check(self.firm, merged)
+        self._pending = merged
         return self._pending
 
     def advance(self) -> dict:

@@ -82,21 +82,26 @@ class Decision:
         return {k: v for k, v in asdict(self).items() if v != getattr(default, k)}
 
 
-def apply(firm, decision: Decision) -> list[str]:
-    """Apply ``decision`` to ``firm`` now (between periods); returns what was done, in words.
-
-    A lever the firm cannot take (capacity above its maximum, launching a project that is
-    already running) raises ``ValueError`` before anything is changed.
-    """
-    env, rec, name = firm.env, firm.recorder, firm.name
-    prod = firm.production
+def check(firm, decision: Decision) -> None:
+    """Raise ``ValueError`` for a lever ``firm`` cannot take now (capacity above its
+    maximum, launching a project that is already running, killing a killed one)."""
     if decision.capacity_per_week is not None:
         check_range("capacity_per_week", decision.capacity_per_week, 0.0,
-                    prod.cfg.max_capacity_per_week)
+                    firm.production.cfg.max_capacity_per_week)
     if decision.launch_project and firm.project.state != "planned":
         raise ValueError(f"launch_project: the project is already {firm.project.state}")
     if decision.kill_project and firm.project.state == "killed":
         raise ValueError("kill_project: the project is already killed")
+
+
+def apply(firm, decision: Decision) -> list[str]:
+    """Apply ``decision`` to ``firm`` now (between periods); returns what was done, in words.
+
+    A lever the firm cannot take (``check``) raises ``ValueError`` before anything is
+    changed.
+    """
+    env, rec, name = firm.env, firm.recorder, firm.name
+    check(firm, decision)
     done = []
     if decision.price is not None:
         firm.pricing.cfg.list_price = float(decision.price)

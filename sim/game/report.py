@@ -1,4 +1,5 @@
-"""The period report (a Courier-like page): the player's P&L for the period, each firm's
+"""The period report (a Courier-like page): the player's operating cash flow for the
+period by account (cash basis, before tax: not the accrual P&L of the run's statements), each firm's
 sales, share and position, share of the installed base by segment, the rivals' moves and
 what research found, read from the run's records between two days.
 
@@ -43,7 +44,9 @@ def profit_and_loss(ledger_rows) -> dict:
             lines[head] += amount
     ordered = {k: lines.pop(k) for k in P_AND_L_ORDER if k in lines}
     ordered.update(sorted(lines.items()))
-    ordered["profit"] = sum(v for k, v in ordered.items())
+    # a cash flow: production and capacity count when paid, no depreciation or tax (the
+    # statements' net income for the period differs)
+    ordered["operating_cash_flow"] = sum(v for k, v in ordered.items())
     return ordered
 
 

@@ -68,16 +68,24 @@ def build(ws) -> None:
                 inputs["launch_project"] = ui.checkbox("launch the project now")
                 inputs["kill_project"] = ui.checkbox("kill the project")
 
+    def number(key: str):
+        """A field's number; a blank field is refused, naming it (not read as 0)."""
+        value = inputs[key].value
+        if value is None or value == "":
+            raise ValueError(f"{inputs[key].props.get('label', key)} is blank: enter a "
+                             "number")
+        return value
+
     def levers() -> dict:
         f = state["game"].firm
         out = {}
-        if inputs["price"].value != f.pricing.cfg.list_price:
-            out["price"] = float(inputs["price"].value)
-        if inputs["marketing_budget_per_week"].value != f.marketing.cfg.budget_per_week:
-            out["marketing_budget_per_week"] = float(inputs["marketing_budget_per_week"].value)
-        if inputs["capacity_per_week"].value != f.production.capacity_per_week:
-            out["capacity_per_week"] = float(inputs["capacity_per_week"].value)
-        split = {c: float(inputs[f"split.{c}"].value or 0.0) for c in CHANNELS}
+        if number("price") != f.pricing.cfg.list_price:
+            out["price"] = float(number("price"))
+        if number("marketing_budget_per_week") != f.marketing.cfg.budget_per_week:
+            out["marketing_budget_per_week"] = float(number("marketing_budget_per_week"))
+        if number("capacity_per_week") != f.production.capacity_per_week:
+            out["capacity_per_week"] = float(number("capacity_per_week"))
+        split = {c: float(number(f"split.{c}")) for c in CHANNELS}
         if any(abs(split[c] - round(s, 3)) > 1e-9
                for c, s in zip(CHANNELS, f.marketing.split, strict=True)):
             out["marketing_split"] = split
@@ -175,7 +183,7 @@ def build(ws) -> None:
         with report_box:
             with ui.row().classes("w-full no-wrap"):
                 with ui.column().classes("w-1/3"):
-                    ui.label("Our P&L this period").classes("text-subtitle2")
+                    ui.label("Our operating cash flow this period (cash basis, before tax)").classes("text-subtitle2")
                     table([{"account": k, "amount": v} for k, v in rep["pnl"].items()],
                           ["account", "amount"], "pnl-table w-full")
                 with ui.column().classes("w-2/3"):

@@ -64,8 +64,12 @@ def now() -> str:
 
 
 def command_line(overrides, run_dir) -> str:
-    """The ``marketsim`` command that writes the same run into ``run_dir``."""
-    words = ["marketsim", *overrides, f"hydra.run.dir={run_dir}"]
+    """The ``marketsim`` command that writes the same run beside the studio's (``WORKSPACE/
+    cli/ID`` for ``WORKSPACE/runs/ID``): not into ``run_dir`` itself, which the command
+    line replaces whole, the studio's record (``studio.json``) with it."""
+    run_dir = Path(run_dir)
+    words = ["marketsim", *overrides,
+             f"hydra.run.dir={run_dir.parent.parent / 'cli' / run_dir.name}"]
     return " ".join(shlex.quote(str(w)) for w in words)
 
 

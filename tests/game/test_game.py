@@ -160,10 +160,24 @@ def test_bad_decisions_are_refused_naming_the_lever(scenario, levers, message):
 
 def test_capacity_above_the_maximum_is_refused_before_anything_changes(scenario):
     game = Game(scenario, seed=0)
-    game.decide(price=300.0, capacity_per_week=1e9)
+    # refused when decided, with the price beside it: nothing waits to be applied later
+    # (the studio's player who then took both back got the price of 300 a period later)
     with pytest.raises(ValueError, match="capacity_per_week must be <="):
-        game.advance()
+        game.decide(price=300.0, capacity_per_week=1e9)
+    assert game.pending == Decision()
+    report = game.advance()
+    assert report["decisions"] == []
     assert game.firm.pricing.cfg.list_price == scenario.firm.pricing.list_price
+    assert game.log == []
+
+
+def test_a_decision_the_firm_cannot_take_now_is_refused_when_decided(scenario):
+    game = Game(scenario, seed=0)
+    game.decide(kill_project=True)
+    game.advance()
+    with pytest.raises(ValueError, match="kill_project: the project is already killed"):
+        game.decide(kill_project=True)
+    assert game.pending == Decision()
 
 
 def test_cli_replay_prints_and_writes(scenario, tmp_path, capsys):

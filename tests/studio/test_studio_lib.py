@@ -2,6 +2,7 @@
 runs (exact command, failures kept apart), sweep input checks and the command line."""
 
 import json
+import shlex
 import subprocess
 import sys
 
@@ -107,15 +108,18 @@ def test_catalogue_is_rebuilt_from_the_run_directories(tmp_path):
 def test_exported_command_reproduces_the_run(tmp_path):
     ws = runs.Workspace(tmp_path / "ws")
     info = runs.run_what_if(ws, [*QUICK, "firm.pricing.list_price=222"])
-    again = tmp_path / "again"
-    command = info["command"].replace(info["path"], str(again))
-    done = subprocess.run([*sweeps.marketsim_command(), *command.split()[1:]],
+    # run as shown: it writes beside the studio's run, whose record it used to delete
+    done = subprocess.run([*sweeps.marketsim_command(), *shlex.split(info["command"])[1:]],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+    again = ws.root / "cli" / info["id"]
     a = json.loads((again / "kpis.json").read_text())
     b = json.loads((ws.root / "runs" / info["id"] / "kpis.json").read_text())
     a.pop("wall_s", None), b.pop("wall_s", None)
     assert a == b
+    assert (ws.root / "runs" / info["id"] / "studio.json").is_file()
+    rebuilt = Catalogue(tmp_path / "rebuilt.sqlite")
+    assert rebuilt.scan(ws.root) == 1 and rebuilt.get(info["id"])["kpis"] == info["kpis"]
 
 
 def test_a_crash_is_recorded_and_earlier_runs_are_kept(tmp_path, monkeypatch):
