@@ -32,6 +32,7 @@ from sim.results.decision import (
     money,
     recommend,
     tie_note,
+    trouble_note,
 )
 
 MONEY_KPIS = {"npv", "cumulative_profit", "cumulative_revenue", "gross_margin", "cash_final",
@@ -71,11 +72,12 @@ def answer_text(kpis: pd.DataFrame, config, kpi: str = "npv", label: str = "NPV"
                                diff_fmt=lambda v, _c: fmt_diff(v, kpi))
     best = ans.get("recommendation")
     options = list(dict.fromkeys(kpis[by]))
+    trouble = trouble_note(kpis, options, by)  # cash run out, insolvent, never launched
     if best is None or len(options) < 3:  # with two, the sentence above says it
-        return text
+        return " ".join(p for p in (text, trouble) if p)
     close = tie_note(kpis, options, best, ans.get("runner_up"), kpi=kpi, by=by,
                      higher_is_better=higher_is_better)
-    return f"{text} {close}".rstrip()
+    return " ".join(p for p in (text, close, trouble) if p)
 
 
 def write_summary(out: Path, summary: pd.DataFrame) -> Path:

@@ -93,6 +93,8 @@ def overrides_for(base, values: dict) -> list:
                     d[field] = round(d[field] * values[k], 6)
             segments.append(d)
         out.append("market.segments=" + json.dumps(segments))
+        if base.market.analogy is not None:  # it would overwrite the scaled p and q: a
+            out.append("market.analogy=null")  # tornado bar of zero width for market_p
     if "unit_cost" in values:
         out.append(f"firm.production.unit_cost={round(base.firm.production.unit_cost * values['unit_cost'], 4)}")
     if "dev_effort" in values:

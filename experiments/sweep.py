@@ -24,6 +24,8 @@ from sim.results import atomic_write
 
 OPTION_GROUP = "experiment_option"
 
+GROUPS = ("scenario", "policy", "market", "firm")  # chosen by name, not values (option_yaml)
+
 
 def option_yaml(overrides) -> str:
     """A ``_global_`` config file applying ``overrides`` (``a.b=v`` values, ``+grp@pkg=name``
@@ -31,7 +33,7 @@ def option_yaml(overrides) -> str:
     defaults, values = [], []
     for o in overrides:
         key, value = o.split("=", 1)
-        if "@" in key or key.lstrip("+") in ("market", "firm", "policy"):
+        if "@" in key or key.lstrip("+") in GROUPS:
             group, _, package = key.lstrip("+").partition("@")
             defaults.append(f"  - /{group}{'@' + package if package else ''}: {value}")
         else:
@@ -41,6 +43,34 @@ def option_yaml(overrides) -> str:
     if defaults:
         head += "defaults:\n" + "\n".join(defaults) + "\n  - _self_\n"
     return head + body
+
+
+def _value_key(override: str) -> str | None:
+    """The key of a plain ``a.b=v`` value override; None for group choices, ``+``/``~``
+    forms and Hydra's own keys."""
+    key, sep, _ = override.partition("=")
+    if (not sep or not key or key[:1] in "+~" or "@" in key or "/" in key
+            or key in GROUPS or key.startswith("hydra.")):
+        return None
+    return key
+
+
+def options_over_user(options: dict, overrides) -> tuple[dict, list]:
+    """(options, the user's overrides left on the command line): a user's value override
+    of a key that an option sets goes into the options that do not set it, and the
+    options that do keep theirs. On the command line it would win over every option's
+    file: ``market.analogy=corn`` undid the sensitivity's ``market.analogy=null``, whose
+    scaled Bass p then never reached a run (a tornado bar of width 0)."""
+    set_by_options = {k for ovr in options.values() for o in ovr
+                      if (k := _value_key(o)) is not None}
+    moved = [o for o in overrides if _value_key(o) in set_by_options]
+    if not moved:
+        return options, list(overrides)
+    out = {}
+    for name, ovr in options.items():
+        own = {_value_key(o) for o in ovr}
+        out[name] = [*(o for o in moved if _value_key(o) not in own), *ovr]
+    return out, [o for o in overrides if o not in moved]
 
 
 def run_sweep(opts: Options, options: dict, extra=(), *, seeds: int | None = None,
@@ -54,6 +84,7 @@ def run_sweep(opts: Options, options: dict, extra=(), *, seeds: int | None = Non
     out = opts.out.resolve()
     group_dir = out / "_config" / OPTION_GROUP
     group_dir.mkdir(parents=True, exist_ok=True)
+    options, user = options_over_user(options, opts.overrides)
     for name, ovr in options.items():
         atomic_write(group_dir / f"{name}.yaml", lambda p, o=ovr: Path(p).write_text(option_yaml(o)))
     sweep_dir = out / sweep_name
@@ -61,7 +92,7 @@ def run_sweep(opts: Options, options: dict, extra=(), *, seeds: int | None = Non
     # the runner's option group joins the user's search path (a fitted market, say)
     paths = [f"file://{out / '_config'}"]
     rest = []
-    for o in opts.overrides:
+    for o in user:
         key, _, value = o.partition("=")
         if key.lstrip("+") == "hydra.searchpath" and value.startswith("[") and value.endswith("]"):
             paths += [v.strip() for v in value[1:-1].split(",") if v.strip()]

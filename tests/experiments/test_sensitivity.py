@@ -1,6 +1,7 @@
 """experiments.sensitivity in quick mode: 2 inputs; tornado 5 options x 2 seeds; Sobol
 n=2 (8 points x 1 seed); 600 days."""
 
+import json
 import re
 
 import pandas as pd
@@ -49,3 +50,34 @@ def test_report_opens_with_the_answer_and_assumptions(exp, result):
     top = summary.iloc[0]["input"]
     answer = report.split("## Answer", 1)[1].split("## Assumptions", 1)[0]
     assert f"**Manage {top} (" in answer and "paired interval" in answer
+
+
+def test_scaled_bass_inputs_are_not_overwritten_by_an_analogy():
+    # with market.analogy set, the analogy's p and q replaced the scaled segments: market_p
+    # had a tornado bar of width 0 (-7.10M at 0.6 and at 1.4)
+    from experiments.common import base_config, parse_args
+    from experiments.sensitivity import overrides_for
+
+    base = base_config(parse_args("sensitivity", ["market.analogy=corn"], {}))
+    ovr = overrides_for(base, {"market_p": 1.4})
+    assert "market.analogy=null" in ovr
+    segs = json.loads(next(o for o in ovr if o.startswith("market.segments="))
+                      .split("=", 1)[1])
+    for new, old in zip(segs, base.market.segments, strict=True):
+        assert new["p"] == pytest.approx(old.p * 1.4, rel=1e-5)  # the analogy's p, scaled
+    plain = base_config(parse_args("sensitivity", [], {}))
+    assert "market.analogy=null" not in overrides_for(plain, {"market_p": 1.4})
+
+
+def test_an_options_value_wins_over_the_users_for_the_same_key():
+    from experiments.sweep import options_over_user
+
+    options = {"scaled": ["market.analogy=null", "horizon_days=600"], "nominal": ["x.y=2"]}
+    user = ["market.analogy=corn", "seed=3", "scenario=price_war", "horizon_days=700",
+            "+extra.key=1", "hydra.job.chdir=false"]
+    opts, left = options_over_user(options, user)
+    # the option that sets a key keeps its value; the others get the user's in their file
+    assert opts == {"scaled": ["market.analogy=null", "horizon_days=600"],
+                    "nominal": ["market.analogy=corn", "horizon_days=700", "x.y=2"]}
+    assert left == ["seed=3", "scenario=price_war", "+extra.key=1", "hydra.job.chdir=false"]
+    assert options_over_user(options, ["seed=3"]) == (options, ["seed=3"])

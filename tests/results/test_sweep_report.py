@@ -292,3 +292,29 @@ def test_options_that_failed_in_every_job_are_named_before_the_answer():
                      "error column).")
     assert second.startswith("**One configuration over 2 seeds**")
     assert lost_options(table.assign(status="ok")) == []
+
+
+def test_options_whose_firm_ran_out_of_cash_or_never_launched_are_named():
+    from sim.results.decision import trouble_note
+
+    nan = np.nan
+    kpis = pd.DataFrame({
+        "option": ["low", "low", "high", "high", "idle", "idle"],
+        "seed": [0, 1, 0, 1, 0, 1],
+        "npv": [1.0, 2.0, -5.0, -6.0, -1.0, -1.0],
+        "cash_exhausted_day": [nan, nan, 900.0, 920.0, nan, 300.0],
+        "insolvent_day": [nan, nan, 1085.0, nan, nan, nan],
+        "launch_day": [400.0, 410.0, 400.0, 400.0, nan, nan],
+        "marketing_spend": [1.0, 1.0, 1.0, 1.0, 5.0, 0.0],
+        "killed": [False] * 6,
+    })
+    note = trouble_note(kpis, ["low", "high", "idle"])
+    assert "low" not in note  # nothing went wrong there
+    assert "high: insolvent in 1 of 2 seeds (from day 1,085)" in note
+    assert ("idle: short of cash in 1 of 2 seeds (from day 300; discretionary spending "
+            "stopped), not launched in 1 of 2 seeds, its marketing paid") in note
+    assert trouble_note(kpis[kpis["option"] == "low"], ["low"]) == ""
+    # a killed project is its own news, and tables without these columns say nothing
+    killed = kpis.assign(killed=True, cash_exhausted_day=nan, insolvent_day=nan)
+    assert trouble_note(killed, ["low", "high", "idle"]) == ""
+    assert trouble_note(kpis[["option", "seed", "npv"]], ["low", "high", "idle"]) == ""
