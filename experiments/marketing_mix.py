@@ -18,6 +18,7 @@ days) 22 s.
 import time
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -44,6 +45,7 @@ from experiments.common import (
     write_report,
     write_summary,
 )
+from sim.results.decision import paired_interval
 
 NAME = "marketing_mix"
 QUESTION = ("How should we split the marketing budget across channels, how large should it "
@@ -73,14 +75,23 @@ def marginal_roi(kpis: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
             d_c = (wide["contribution"][hi] - wide["contribution"][lo]).dropna()
             d_m = (wide["marketing_spend"][hi] - wide["marketing_spend"][lo]).reindex(d_c.index)
             r = ((d_c - d_m) / d_m.where(d_m > 0)).dropna()
-            half = 1.96 * float(r.std(ddof=1)) / len(r) ** 0.5 if len(r) > 1 else float("nan")
+            # Student t over the paired seeds (a normal 1.96 made 2 seeds' interval
+            # [-2.68, -0.96] where t gives [-7.4, +3.8]); NaN with fewer than two
+            low, high = paired_interval(r, 0.95)
             rows.append({"allocation": alloc, "from_budget": b0, "to_budget": b1,
                          "marginal_roi": float(r.mean()) if len(r) else float("nan"),
-                         "low": float(r.mean()) - half if len(r) else float("nan"),
-                         "high": float(r.mean()) + half if len(r) else float("nan"),
-                         "n": int(len(r))})
+                         "low": low, "high": high, "n": int(len(r))})
     return pd.DataFrame(rows, columns=["allocation", "from_budget", "to_budget", "marginal_roi",
                                        "low", "high", "n"])
+
+
+def _signed(v) -> str:
+    """A ratio to two places with its sign ("+0.25", "-1.82"), "0.00" where it rounds to
+    zero (never a signed zero), "n/a" where it is not a number."""
+    if v is None or not np.isfinite(v):
+        return "n/a"
+    text = f"{v:+.2f}"
+    return "0.00" if text in ("+0.00", "-0.00") else text
 
 
 def split_override(split: dict) -> str:
@@ -203,8 +214,11 @@ def run(argv):
     margins = marginal_roi(kpis, plan)
     margins.to_csv(out / "marginal_roi.csv", index=False)
     marginal = [f"**{m.allocation}** {m.from_budget / 1000:g}k -> {m.to_budget / 1000:g}k per "
-                f"week: marginal ROI {m.marginal_roi:+.2f} (95% interval {m.low:+.2f} to "
-                f"{m.high:+.2f}, {m.n} paired seeds)" for m in margins.itertuples()]
+                f"week: marginal ROI {_signed(m.marginal_roi)} ("
+                + (f"95% t interval {_signed(m.low)} to {_signed(m.high)}, {m.n} paired seeds)"
+                   if np.isfinite(m.low) else
+                   f"no interval from {m.n} paired seed{'s' * (m.n != 1)})")
+                for m in margins.itertuples()]
     marginal = marginal or ["Only one budget per allocation: no marginal ROI."]
     marginal.append("Marginal ROI: (extra contribution - extra marketing spend) / extra "
                     "spend, the same seeds at both budgets (common random numbers). The "
@@ -222,7 +236,7 @@ def run(argv):
             shift.append(f"At {budget / 1000:g}k per week, test-and-shift against the same fixed "
                          f"split: NPV {'+' if d['diff'] >= 0 else ''}{fmt(d['diff'])} on average, "
                          f"better in {100 * d['p_better']:.0f}% of {d['n']} paired seeds; "
-                         f"marketing ROI {r['diff']:+.2f}.")
+                         f"marketing ROI {_signed(r['diff'])}.")
     if not shift:
         shift = ["No budget has both test-and-shift and the fixed split in this run."]
     splits = "; ".join(

@@ -1,7 +1,9 @@
 """Marginal ROI of a budget step, paired by seed (Farris et al., Marketing Metrics 10.1)."""
 
+import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from experiments.marketing_mix import marginal_roi
 
@@ -17,8 +19,24 @@ def test_marginal_roi_pairs_seeds_and_divides_by_the_extra_spend():
     out = marginal_roi(kpis, plan).iloc[0]
     assert (out["from_budget"], out["to_budget"], out["n"]) == (40e3, 80e3, 2)
     assert out["marginal_roi"] == pytest.approx(0.0)
-    half = 1.96 * (2 ** 0.5 * 0.5) / 2 ** 0.5  # sd of (-0.5, 0.5) is 0.707
+    # a Student t interval on 1 degree of freedom (t 12.706; a normal 1.96 was 6.5 times
+    # too narrow here): sd of (-0.5, 0.5) is 0.707, over sqrt(2)
+    half = stats.t.ppf(0.975, 1) * (2 ** 0.5 * 0.5) / 2 ** 0.5
+    assert half == pytest.approx(6.353, abs=1e-3)
     assert (out["low"], out["high"]) == pytest.approx((-half, half))
+
+
+def test_one_paired_seed_has_no_interval_and_the_report_says_so():
+    from experiments.marketing_mix import _signed
+
+    plan = pd.DataFrame({"option": ["a_40k", "a_80k"], "allocation": ["a", "a"],
+                         "budget_per_week": [40e3, 80e3]})
+    kpis = pd.DataFrame({"option": ["a_40k", "a_80k"], "seed": [0, 0],
+                         "contribution": [10e6, 12e6], "marketing_spend": [4e6, 8e6]})
+    out = marginal_roi(kpis, plan).iloc[0]
+    assert out["n"] == 1 and np.isnan(out["low"]) and np.isnan(out["high"])
+    assert (_signed(-0.001), _signed(0.004), _signed(-1.816), _signed(float("nan"))) == (
+        "0.00", "0.00", "-1.82", "n/a")
 
 
 def test_a_single_budget_has_no_marginal_roi():
