@@ -106,7 +106,13 @@ def parse_args(name: str, argv, keys: dict, quick_seeds: int = 3, seeds: int = 2
             if isinstance(default, (int, float)) and not isinstance(default, bool):
                 if not isinstance(parsed, (int, float)) or isinstance(parsed, bool):
                     raise ExperimentError(f"{key} must be a number, got {value!r}")
-                parsed = type(default)(parsed) if isinstance(default, float) else parsed
+                if isinstance(default, float):
+                    parsed = float(parsed)
+                elif parsed != int(parsed):  # a count (trials, draws, n): refused before
+                    # anything runs, not after the whole design (n=2.5 failed at its end)
+                    raise ExperimentError(f"{key} must be a whole number, got {value!r}")
+                else:
+                    parsed = int(parsed)
             if isinstance(default, list):
                 parsed = [_parse_value(v) for v in value.strip("[]").split(",") if v]
             opts.keys[key] = parsed

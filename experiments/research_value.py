@@ -1,8 +1,8 @@
 """Value of market research with common seeds: NPV of the focal firm with its configured
 studies minus NPV with none (``firm.research.studies=[]``), paired by seed.
 
-    python -m experiments.research_value [scenario=shifting_tastes] [seeds=10] [out=DIR]
-        [<overrides>]
+    python -m experiments.research_value [scenario=shifting_tastes] [seeds=10] [quick=true]
+        [out=DIR] [<overrides>]
 
 Prints the mean paired difference, a t interval (95%) on it and the share of seeds where
 research paid (difference > 0), and writes ``report.md`` (the answer with its 90% paired
@@ -11,63 +11,67 @@ Both arms share every random stream but the studies' own draws, so the differenc
 value of the information less its cost.
 """
 
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from experiments.options import Options
-from experiments.report import answer_text, write_report
+from experiments.options import ExperimentError, parse_args
+from experiments.report import answer_text, main_wrapper, write_report
 from sim.cli import compose
+from sim.results.decision import paired_interval
 from sim.scenario import run_scenario
 
+NAME = "research_value"
 QUESTION = "Is the configured market research worth its cost (value of information)?"
+NO_RESEARCH = "firm.research.studies=[]"
 
 
-def npv(overrides, seed):
-    res = run_scenario(compose(list(overrides)).scenario(), seed, kpis_only=True)
-    return float(res.kpis["npv"])
+def npv(config, seed) -> float:
+    return float(run_scenario(config, seed, kpis_only=True).kpis["npv"])
 
 
-def main(argv):
+def run(argv):
+    """The shared command line (``experiments.options.parse_args``: ``seeds``, ``out``, the
+    scenario's overrides; one-line errors): it runs in this process, so ``quick`` gives 2
+    seeds and there is no launcher."""
+    opts = parse_args(NAME, argv, {}, quick_seeds=2, seeds=10)
+    if opts.launcher != "joblib" or opts.jobs:
+        raise ExperimentError("research_value runs in this process: launcher= and jobs= do "
+                              "not apply")
+    if opts.seeds < 2:
+        raise ExperimentError(f"seeds must be at least 2 for an interval, got {opts.seeds}")
     started = time.perf_counter()
-    args = dict(a.split("=", 1) for a in argv if "=" in a and not a.startswith(("firm.", "market.")))
-    seeds = int(args.pop("seeds", 10))
-    out = Path(args.pop("out", "experiments_out/research_value"))
-    extra = [a for a in argv if a.startswith(("firm.", "market."))]
-    base = [f"{k}={v}" for k, v in args.items()] + extra
+    base = list(opts.overrides)
+    # composed once each (their errors before any run), then run seed by seed
+    cfg = compose(base).scenario()
+    bare = compose([*base, NO_RESEARCH]).scenario()
     diffs, rows = [], []
-    for seed in range(seeds):
-        with_research = npv(base, seed)
-        without = npv([*base, "firm.research.studies=[]"], seed)
-        d = with_research - without
-        diffs.append(d)
+    for seed in range(opts.seeds):
+        with_research, without = npv(cfg, seed), npv(bare, seed)
+        diffs.append(with_research - without)
         rows += [{"option": "research", "seed": seed, "npv": with_research},
                  {"option": "no_research", "seed": seed, "npv": without}]
-        print(f"seed {seed}: research - none = {d:,.0f}", flush=True)
+        print(f"seed {seed}: research - none = {diffs[-1]:,.0f}", flush=True)
     d = np.asarray(diffs)
-    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
-    print(f"{' '.join(base)}: mean {d.mean():,.0f}, 95% CI [{d.mean() - half:,.0f}, "
-          f"{d.mean() + half:,.0f}], research paid in {(d > 0).sum()}/{len(d)} seeds")
-    cfg = compose(list(base)).scenario()
-    kpis = pd.DataFrame(rows)
+    low, high = paired_interval(d, 0.95)
+    finding = (f"Research minus no research: mean NPV {d.mean():,.0f}, 95% t interval "
+               f"[{low:,.0f}, {high:,.0f}]; research paid in {(d > 0).sum()} of {len(d)} "
+               "seeds.")
+    print(f"{' '.join(base) or 'the default scenario'}: {finding}")
+    out = opts.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    opts = Options(name="research_value", seeds=seeds, out=out, overrides=base)
-    sections = [("Findings", [f"Research minus no research: mean NPV {d.mean():,.0f}, 95% t "
-                              f"interval [{d.mean() - half:,.0f}, {d.mean() + half:,.0f}]; "
-                              f"research paid in {(d > 0).sum()} of {len(d)} seeds."], [])]
-    path = write_report(out, "Value of market research", QUESTION, sections, opts,
-                        time.perf_counter() - started,
-                        raw="none kept (runs in memory, two per seed)",
-                        answer=answer_text(kpis, cfg), config=cfg,
-                        varied=["the studies (configured, or none)"],
-                        intervals="the finding's interval is a 95% Student t interval of "
-                                  "the mean paired difference, the answer's a 90% one")
-    print(f"[research_value] report: {path}")
+    write_report(out, "Value of market research", QUESTION, [("Findings", [finding], [])],
+                 opts, time.perf_counter() - started,
+                 raw="none kept (runs in memory, two per seed)",
+                 answer=answer_text(pd.DataFrame(rows), cfg),
+                 config=cfg, varied=["the studies (configured, or none)"],
+                 intervals="the finding's interval is a 95% Student t interval of the mean "
+                           "paired difference, the answer's a 90% one")
+    return out
 
+
+main = main_wrapper(run, NAME)
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    raise SystemExit(main())

@@ -107,6 +107,11 @@ def run(argv):
     opts = parse_args(NAME, argv, {}, quick_seeds=3, seeds=20)
     if opts.seeds < 2:
         raise ExperimentError(f"seeds must be at least 2 for an interval, got {opts.seeds}")
+    chosen = [o for o in opts.overrides if o.lstrip("+").startswith("scenario=")]
+    if chosen:  # each fact has its scenario; a chosen one was echoed but never run
+        raise ExperimentError(f"{chosen[0]}: stylized_facts runs its own scenarios "
+                              "(baseline, order_of_entry, bass_only, one per fact); leave "
+                              "scenario= out")
     started = time.perf_counter()
     out = opts.out.resolve()
     horizon = [f"horizon_days={QUICK_HORIZON}"] if opts.quick else []
@@ -166,10 +171,21 @@ def _answer(summary) -> str:
     """A validation, not a decision: how many facts hold, which do not."""
     n_hold = int(summary["holds"].sum())
     failed = summary.loc[~summary["holds"].astype(bool), "fact"].tolist()
+    loose = [f"{r['fact']} [{_num(r['ci_low'])}, {_num(r['ci_high'])}] against "
+             f"[{_num(r['band_low'])}, {_num(r['band_high'])}]"
+             for _, r in summary[_reaches_out(summary)].iterrows()]
     return (f"**The model reproduces {n_hold} of {len(summary)} stylized facts** of marketing "
             "science (the mean over seeds inside the published band; 90% intervals below)"
             + (f"; it does not reproduce {', '.join(failed)}" if failed else "")
+            + (f". Held on the mean, but with a 90% interval reaching outside the band: "
+               f"{'; '.join(loose)} (more seeds narrow it)" if loose else "")
             + ". This runner validates the model; it recommends no option.")
+
+
+def _reaches_out(summary) -> pd.Series:
+    """The facts that hold on the mean while their interval reaches outside the band."""
+    return summary["holds"].astype(bool) & ((summary["ci_low"] < summary["band_low"])
+                                            | (summary["ci_high"] > summary["band_high"]))
 
 
 def _num(v, digits=3) -> str:
@@ -181,14 +197,15 @@ def _sections(summary, means, png, firm):
     head = [f"**{n_hold} of {len(summary)} facts hold** on the shipped defaults (mean over "
             f"seeds inside the literature's band; 90% t-interval of the mean in brackets). "
             f"Our firm is **{firm}**; each lever is changed alone, on the same seeds as the "
-            f"base run."]
+            f"base run. *on the mean*: the mean is inside the band, its interval is not."]
     table = ["| fact | scenario | model [90% CI] | published | band | holds |",
              "|---|---|---|---|---|---|"]
-    for _, r in summary.iterrows():
+    for (_, r), out in zip(summary.iterrows(), _reaches_out(summary), strict=True):
         table.append(f"| {r['fact']} | {r['scenario']} | {_num(r['model_value'])} "
                      f"[{_num(r['ci_low'])}, {_num(r['ci_high'])}] | "
                      f"{_num(r['published_value'])} | [{_num(r['band_low'])}, "
-                     f"{_num(r['band_high'])}] | {'yes' if r['holds'] else '**NO**'} |")
+                     f"{_num(r['band_high'])}] | "
+                     f"{'**NO**' if not r['holds'] else 'on the mean' if out else 'yes'} |")
     sentences = []
     for f, (_, r) in zip(FACTS, summary.iterrows(), strict=True):
         verdict = "holds" if r["holds"] else "does NOT hold"

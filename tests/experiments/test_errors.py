@@ -34,6 +34,19 @@ def test_command_line_exits_2_with_one_line(runner, arg, words, tmp_path):
     ("launch_timing", "qick=true", "unknown key 'qick'; did you mean 'quick'? (this runner "
                                    "takes quick, seeds, out, launcher, jobs, entry_day"),
     ("team_size", "headcount=[2,4]", "did you mean 'headcounts'?"),
+    ("stylized_facts", "scenario=price_war", "scenario=price_war: stylized_facts runs its own "
+                                             "scenarios"),
+    ("sensitivity", "n=2.5", "n must be a whole number, got '2.5'"),
+    ("risk", "draws=2.5", "draws must be a whole number, got '2.5'"),
+    ("policy_search", "trials=2.5", "trials must be a whole number, got '2.5'"),
+    ("risk", "sample_seed=1.5", "sample_seed must be a whole number, got '1.5'"),
+    # research_value on the shared command line (it printed tracebacks, ignored seed=3)
+    ("research_value", "seeds=0", "seeds must be a whole number >= 1"),
+    ("research_value", "seeds=abc", "seeds must be a whole number >= 1, got 'abc'"),
+    ("research_value", "launcher=ray", "launcher= and jobs= do not apply"),
+    ("research_value", "seed=3", "seed= is set by the runner"),
+    ("research_value", "seeds=1", "seeds must be at least 2 for an interval"),
+    ("research_value", "firm.pricing.list_price=-1", "list_price"),
 ])
 def test_runner_returns_2_with_one_line(runner, arg, words, tmp_path, capsys):
     module = importlib.import_module(f"experiments.{runner}")

@@ -7,7 +7,7 @@ from experiments.research_value import main
 
 
 def test_report_opens_with_the_paired_answer(tmp_path, capsys):
-    main(["seeds=2", "horizon_days=500", f"out={tmp_path}"])
+    assert main(["seeds=2", "horizon_days=500", f"out={tmp_path}"]) == 0
     printed = capsys.readouterr().out
     diffs = [float(x.replace(",", "")) for x in re.findall(r"research - none = (-?[\d,]+)",
                                                            printed)]
