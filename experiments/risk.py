@@ -144,6 +144,10 @@ def run(argv):
         return unc.risk_stats(a, tail)
 
     est, ci = stats_fn(npv), unc.cluster_bootstrap(npv, stats_fn)
+    if est["prob_loss"] in (0.0, 1.0):  # every resample alike: the bootstrap's interval
+        # has no width (100% to 100% on 5 draws); the draws are the independent units, so
+        # a Wilson interval on them, as for the nominal seeds
+        ci["prob_loss"] = unc.wilson(int(round(est["prob_loss"] * len(npv))), len(npv))
     nom_es_ci = unc.cluster_bootstrap(nom.reshape(-1, 1),
                                       lambda a: {"es": unc.expected_shortfall(a, tail)})["es"]
     n_loss = int((nom < 0).sum())
@@ -179,12 +183,12 @@ def run(argv):
     u, n = summary.iloc[1], summary.iloc[0]
     top = drv.iloc[0]
     answer = [
-        (f"**Quick mode** ({len(npv)} draws x {npv.shape[1]} seeds, 2 years): these numbers "
+        (f"**Quick mode** ({len(npv)} draws x {_seeds(npv.shape[1])}, 2 years): these numbers "
          f"check that the runner works; they are not an answer." if opts.quick else ""),
         f"With the uncertainty of what we assumed, scenario **{scenario}** loses money "
         f"(NPV < 0) with probability **{u['prob_loss']:.0%}** (90% interval "
         f"{u['prob_loss_lo']:.0%} to {u['prob_loss_hi']:.0%}; {len(npv)} input draws x "
-        f"{npv.shape[1]} seeds). The expected shortfall, the mean NPV of the worst "
+        f"{_seeds(npv.shape[1])}). The expected shortfall, the mean NPV of the worst "
         f"{tail:.0%} of runs, is **{fmt(u['es'])}** (90% interval {fmt(u['es_lo'])} to "
         f"{fmt(u['es_hi'])}); the median NPV is {fmt(u['npv_p50'])}.",
         f"The input that drives the downside is **{top['input']}** ({top['label']}): rank "
@@ -192,12 +196,16 @@ def run(argv):
         f"to {top['rank_corr_hi']:+.2f}); in the worst {tail:.0%} of runs its mean was "
         f"{top['mean_worst']:.2f} against {top['mean_all']:.2f} over all runs "
         f"({top['tail_shift_sd']:+.1f} standard deviations).",
-        f"Seed noise alone (the scenario as configured, {len(nom)} seeds) gives P(loss) = "
+        f"Seed noise alone (the scenario as configured, {_seeds(len(nom))}) gives P(loss) = "
         f"{n['prob_loss']:.0%} (90% interval {n['prob_loss_lo']:.0%} to "
         f"{n['prob_loss_hi']:.0%}) and an expected shortfall of {fmt(n['es'])}"
-        + _compare(n, u) + " Input uncertainty explains "
-        f"{_pct(u['share_inputs'])} of the NPV variance (90% interval "
-        f"{_pct(u['share_inputs_lo'])} to {_pct(u['share_inputs_hi'])}), seed noise the rest.",
+        + _compare(n, u) + (
+            " Input uncertainty explains "
+            f"{_pct(u['share_inputs'])} of the NPV variance (90% interval "
+            f"{_pct(u['share_inputs_lo'])} to {_pct(u['share_inputs_hi'])}), seed noise the "
+            "rest." if np.isfinite(u["share_inputs"]) else
+            " With one seed per draw, input uncertainty and seed noise cannot be told apart "
+            "(seeds=2 or more splits the variance)."),
     ]
     others = [f"**{r.input}**: rank correlation {r.rank_corr:+.2f} ({r.rank_corr_lo:+.2f} to "
               f"{r.rank_corr_hi:+.2f}); mean {r.mean_worst:.2f} in the worst runs, "
@@ -207,7 +215,9 @@ def run(argv):
     assumptions.append("Every input multiplies the scenario's configured value; the draws are "
                        "a Latin hypercube (scipy.stats.qmc), one option per draw, every draw "
                        "on the same seeds. Intervals: P(loss) with seed noise only is a Wilson "
-                       "interval; the rest are 90% bootstrap intervals over draws.")
+                       "interval, and so is P(loss) with input uncertainty where it is 0% or "
+                       "100% (over the draws: every resample would give the same); the rest "
+                       "are 90% bootstrap intervals over draws.")
     if opts["posterior"]:
         assumptions.append("Bass p, q and the market size come from the calibration's "
                            "posterior: each draw is one posterior row (drawn without "
@@ -220,8 +230,9 @@ def run(argv):
                  answer=go_no_go(npv.mean(axis=1), u["prob_loss"], scenario, currency(base)),
                  config=base, varied=[f"{', '.join(names)} (drawn per replication)"],
                  intervals="the answer's interval is a Student t interval over the input "
-                           "draws; P(loss) with seed noise only has a Wilson interval, the "
-                           "other figures 90% bootstrap intervals over draws",
+                           "draws; P(loss) with seed noise only has a Wilson interval (with "
+                           "input uncertainty too where it is 0% or 100%), the other figures "
+                           "90% bootstrap intervals over draws",
                  raw=f"{raw}: {len(nom)} seeds of the scenario as configured and "
                      f"{len(npv)} input draws x {npv.shape[1]} seeds (the inputs of each draw "
                      f"in `draws.csv`), one job directory per option and seed")
@@ -239,6 +250,10 @@ def _compare(n, u):
         said.append(f"misses {fmt(n['es'] - u['es'])} of the downside in the worst "
                     f"runs")
     return (": it " + " and ".join(said) + ".") if said else "."
+
+
+def _seeds(n: int) -> str:
+    return f"{n} seed{'s' * (n != 1)}"
 
 
 def _pct(v):

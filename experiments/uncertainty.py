@@ -246,12 +246,15 @@ def variance_split(npv: np.ndarray) -> dict:
     """One-way random-effects split of the variance of ``npv`` (draws x seeds, every draw on
     the same seeds): seed noise is the mean within-draw variance; input uncertainty is the
     variance of the draw means less the seed noise they still carry (``/ seeds``), floored
-    at 0. Shares are of their sum."""
+    at 0. Shares are of their sum. With one seed per draw the two cannot be told apart:
+    every figure is NaN (it used to give inputs 100%)."""
     k = npv.shape[1]
-    within = float(npv.var(axis=1, ddof=1).mean()) if k > 1 else float("nan")
-    between = float(npv.mean(axis=1).var(ddof=1)) - (within / k if k > 1 else 0.0)
-    between = max(between, 0.0)
-    total = between + (within if k > 1 else 0.0)
+    if k < 2:
+        return {"var_inputs": float("nan"), "var_seeds": float("nan"),
+                "share_inputs": float("nan")}
+    within = float(npv.var(axis=1, ddof=1).mean())
+    between = max(float(npv.mean(axis=1).var(ddof=1)) - within / k, 0.0)
+    total = between + within
     share = between / total if total > 0 else float("nan")
     return {"var_inputs": between, "var_seeds": within, "share_inputs": share}
 
@@ -275,8 +278,13 @@ def cluster_bootstrap(npv: np.ndarray, fn, n_boot: int = 2000, level: float = 0.
     rng = np.random.default_rng(seed)
     rows = [fn(npv[rng.integers(0, len(npv), len(npv))]) for _ in range(n_boot)]
     a = (1 - level) / 2
-    return {k: (float(np.nanquantile([r[k] for r in rows], a)),
-                float(np.nanquantile([r[k] for r in rows], 1 - a))) for k in rows[0]}
+    out = {}
+    for k in rows[0]:
+        v = np.array([r[k] for r in rows], dtype=float)
+        v = v[np.isfinite(v)]  # a figure that is NaN in every resample has no interval
+        out[k] = ((float(np.quantile(v, a)), float(np.quantile(v, 1 - a))) if len(v)
+                  else (float("nan"), float("nan")))
+    return out
 
 
 def wilson(k: int, n: int, z: float = 1.6449) -> tuple:

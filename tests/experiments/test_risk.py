@@ -44,6 +44,11 @@ def test_summary_has_both_designs(result):
         assert r["prob_loss_lo"] <= r["prob_loss"] <= r["prob_loss_hi"]
         assert r["es"] <= r["npv_p50"]
     assert 0 <= u["share_inputs_lo"] <= u["share_inputs_hi"] <= 1
+    if u["prob_loss"] in (0.0, 1.0):  # the bootstrap's interval had no width there
+        k = round(u["prob_loss"] * u["draws"])
+        assert (u["prob_loss_lo"], u["prob_loss_hi"]) == pytest.approx(
+            unc.wilson(k, int(u["draws"])))
+        assert u["prob_loss_hi"] - u["prob_loss_lo"] > 0.2
     assert sorted(drivers["input"]) == sorted(unc.INPUTS)
     assert len(draws) == 5
 

@@ -170,3 +170,12 @@ def test_cluster_bootstrap_interval_covers_the_estimate():
     est = unc.risk_stats(npv)
     for k in ("prob_loss", "es"):
         assert ci[k][0] <= est[k] <= ci[k][1]
+
+
+def test_one_seed_per_draw_cannot_split_the_variance():
+    # it used to say inputs explain 100% (the draw means carry all the seed noise)
+    s = unc.variance_split(np.random.default_rng(0).normal(0, 1, (50, 1)))
+    assert all(np.isnan(v) for v in s.values())
+    ci = unc.cluster_bootstrap(np.random.default_rng(1).normal(0, 1, (20, 1)),
+                               lambda a: unc.risk_stats(a), n_boot=200)
+    assert np.isnan(ci["share_inputs"]).all() and np.isfinite(ci["prob_loss"]).all()
