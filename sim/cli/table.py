@@ -28,6 +28,21 @@ _UNITS = {"launch_day": ("day", "day"), "breakeven_day": ("day", "day"),
           "cac": ("{cur}/customer", "money"), "ltv": ("{cur}/customer", "money")}
 
 
+def table_rows(kpis: pd.DataFrame) -> list:
+    """The KPIs the table shows for ``kpis``, in order: ``KPI_TABLE``, with a product line
+    its products' revenue and profit, with projects still in development at the end
+    ``pipeline_strength`` (the studio's what-if table shows the same rows)."""
+    import pandas as pd
+
+    cols = [c for c in KPI_TABLE if c in kpis.columns]
+    per_product = [c for c in kpis.columns if c.startswith(PRODUCT_ROWS)]
+    if len(per_product) > len(PRODUCT_ROWS):  # a product line: revenue and profit by product
+        cols += per_product
+    if "pipeline_projects" in kpis and (pd.to_numeric(kpis["pipeline_projects"]) > 0).any():
+        cols.append("pipeline_strength")  # projects still in development at the end
+    return cols
+
+
 def unit_of(kpi: str, currency: str = "USD") -> tuple[str, str]:
     """``(unit, kind)`` of a KPI of the table: kind ``money``, ``day``, ``fraction``,
     ``count`` or ``number``."""
@@ -42,19 +57,14 @@ def format_table(kpis: pd.DataFrame, currency: str = "USD") -> str:
     its unit (money in ``currency``); the warnings of ``table_warnings`` under it."""
     import pandas as pd  # not at import: a command with bad input never needs it
 
-    cols = [c for c in KPI_TABLE if c in kpis.columns]
-    per_product = [c for c in kpis.columns if c.startswith(PRODUCT_ROWS)]
-    if len(per_product) > len(PRODUCT_ROWS):  # a product line: revenue and profit by product
-        cols += per_product
-    if "pipeline_projects" in kpis and (pd.to_numeric(kpis["pipeline_projects"]) > 0).any():
-        cols.append("pipeline_strength")  # projects still in development at the end
+    cols = table_rows(kpis)
     w = max([22, *(len(c) + 2 for c in cols)])
     lines = []
     if len(kpis) == 1:
         lines.append(f"{'kpi':<{w}}{'value':>16}  unit")
         for c in cols:
             unit, kind = unit_of(c, currency)
-            lines.append(f"{c:<{w}}{_fmt(kpis[c].iloc[0], kind):>16}  {unit}".rstrip())
+            lines.append(f"{c:<{w}}{fmt_value(kpis[c].iloc[0], kind):>16}  {unit}".rstrip())
     else:
         lines.append(f"{'kpi':<{w}}{'mean':>16}{'p5':>16}{'p95':>16}{'n':>5}  unit")
         for c in cols:
@@ -63,9 +73,9 @@ def format_table(kpis: pd.DataFrame, currency: str = "USD") -> str:
             if len(v) == 0:
                 lines.append(f"{c:<{w}}{'-':>16}{'-':>16}{'-':>16}{0:>5}  {unit}".rstrip())
                 continue
-            lines.append(f"{c:<{w}}{_fmt(v.mean(), kind):>16}"
-                         f"{_fmt(v.quantile(0.05), kind):>16}"
-                         f"{_fmt(v.quantile(0.95), kind):>16}{len(v):>5}  {unit}".rstrip())
+            lines.append(f"{c:<{w}}{fmt_value(v.mean(), kind):>16}"
+                         f"{fmt_value(v.quantile(0.05), kind):>16}"
+                         f"{fmt_value(v.quantile(0.95), kind):>16}{len(v):>5}  {unit}".rstrip())
     said = table_warnings(kpis, currency)
     return "\n".join(lines + ([""] + said if said else []))
 
@@ -127,7 +137,7 @@ def launch_warning(kpis: pd.DataFrame, currency: str = "USD") -> list:
     if len(kpis) == 1:
         return [f"Warning: the product did not launch within the run (no launch event; "
                     f"the events say where its project waits): its marketing, "
-                    f"{_fmt(spent.iloc[0], 'money')} {currency}, went to a product not on "
+                    f"{fmt_value(spent.iloc[0], 'money')} {currency}, went to a product not on "
                     "sale"]
     return [f"Warning: the product did not launch in {int(none.sum())} of {len(kpis)} "
                 "replications, though its marketing was paid"]
@@ -152,7 +162,9 @@ def support_warning(kpis: pd.DataFrame) -> list:
                 "base outgrew; firm.support.staffing=to_load hires agents to the load"]
 
 
-def _fmt(v, kind: str = "number") -> str:
+def fmt_value(v, kind: str = "number") -> str:
+    """A KPI's value written by its kind (``unit_of``): money whole above 100, fractions to 3
+    places, days and counts whole; "-" for none; never a signed zero."""
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
         return "-"
     if isinstance(v, (bool, np.bool_)):

@@ -3,8 +3,9 @@ comparison of two or more runs, and each run's command line."""
 
 from nicegui import ui
 
+from sim.cli.table import fmt_value, unit_of
 from sim.studio import runs
-from sim.studio.widgets import fmt, table
+from sim.studio.widgets import table
 
 COLUMNS = ["id", "kind", "created", "status", "label", "npv", "final_market_share"]
 
@@ -42,11 +43,18 @@ def build(ws, url) -> None:
             info.text = "Pick at least two finished what-if runs (or baselines)."
             return
         frame = runs.compare(entries)
+        currency = runs.currency_of(entries[0])
         with comparison:
             ui.label("Side by side: mean over each run's replications").classes("text-subtitle1")
-            rows = [{"kpi": k, **{c: fmt(v) for c, v in frame.loc[k].items()}}
-                    for k in frame.index]
-            table(rows, ["kpi", *frame.columns], "compare-table w-full")
+            note = runs.seeds_note(frame.attrs["seeds"])
+            if note:
+                ui.label(note).classes("text-warning").props('id="compare-unpaired"')
+            rows = [{"kpi": k, "unit": unit_of(k, currency)[0],
+                     **{c: fmt_value(v, unit_of(k, currency)[1])
+                        for c, v in frame.loc[k].items()}} for k in frame.index]
+            rows.append({"kpi": "seeds", "unit": "",
+                         **{c: runs._seed_text(v) for c, v in frame.attrs["seeds"].items()}})
+            table(rows, ["kpi", "unit", *frame.columns], "compare-table w-full")
             with ui.row().classes("w-full no-wrap"):
                 for e in entries:
                     with ui.column().classes("w-1/3"):

@@ -25,6 +25,21 @@ def needs_render(entries: list, shown: dict) -> bool:
     return current != shown or "running" in current.values()
 
 
+def seeds_column(frame):
+    """The table with a ``seeds`` column: a job's seed, or where it ran several replications
+    the seeds its KPIs are the mean of ("0-1 (mean of 2)"; the row read "seed 0")."""
+    import pandas as pd
+
+    if frame.empty or "seed" not in frame:
+        return frame
+    seed = pd.to_numeric(frame["seed"], errors="coerce")
+    reps = (pd.to_numeric(frame["replications"], errors="coerce").fillna(1)
+            if "replications" in frame else pd.Series(1, index=frame.index))
+    text = [(f"{s:.0f}" if r <= 1 else f"{s:.0f}-{s + r - 1:.0f} (mean of {r:.0f})")
+            if pd.notna(s) else "" for s, r in zip(seed, reps, strict=True)]
+    return frame.assign(seeds=text)
+
+
 def build(ws, url) -> None:
     names = list(scenarios())
     numeric = [f.key for f in form_fields(composed(["scenario=baseline"])) if f.kind in ("float", "int", "choice")]
@@ -87,11 +102,11 @@ def build(ws, url) -> None:
                                 "text-negative")
                         for text in sweeps.answer(info):  # the recommendation first
                             ui.markdown(text).classes("sweep-answer")
-                        frame = sweeps.table(info)
+                        frame = seeds_column(sweeps.table(info))
                         if not frame.empty:
                             cols = [f"override.{k}" for k in info.get("axes", {})
                                     if f"override.{k}" in frame] + [
-                                c for c in ("seed", "npv", "cumulative_profit",
+                                c for c in ("seeds", "npv", "cumulative_profit",
                                             "final_market_share", "status") if c in frame]
                             rows = frame[cols].to_dict("records")
                             table(rows, cols, "sweep-table w-full")

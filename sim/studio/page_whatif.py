@@ -7,6 +7,7 @@ import time
 from nicegui import run, ui
 
 from sim.cli import UserError, scenarios
+from sim.cli.table import fmt_value, unit_of
 from sim.studio import runs
 from sim.studio.schema import (
     MAIN_LEVERS,
@@ -17,7 +18,7 @@ from sim.studio.schema import (
     form_fields,
     overrides_from,
 )
-from sim.studio.widgets import field_input, fmt, table
+from sim.studio.widgets import field_input, table
 
 
 def build(ws, url) -> None:
@@ -119,14 +120,22 @@ def build(ws, url) -> None:
                     'id="run-failed"')
                 return
             rows = runs.paired_deltas(runs.kpi_frame(info["path"]), runs.kpi_frame(base["path"]))
-            for r in rows:
-                r["interval"] = (f"[{fmt(r['low'])}, {fmt(r['high'])}]"
+            currency = state["app"].currency
+            for r in rows:  # each value written by its kind, with its unit (as the CLI)
+                r["unit"], kind = unit_of(r["kpi"], currency)
+                r["interval"] = (f"[{fmt_value(r['low'], kind)}, {fmt_value(r['high'], kind)}]"
                                  if r["low"] is not None else "-")
+                for k in ("value", "baseline", "delta"):
+                    r[k] = fmt_value(r[k], kind)
             ui.label(f"KPIs of firm '{state['app'].firm.name}': mean over "
                      f"{rows[0]['n'] if rows else 0} seed(s); delta vs baseline, paired, "
                      f"{runs.CONFIDENCE:.0%} interval").classes("text-subtitle1")
-            table(rows, ["kpi", "value", "baseline", "delta", "interval", "n"],
+            table(rows, ["kpi", "value", "baseline", "delta", "interval", "unit", "n"],
                   "kpi-table w-full")
+            if len(runs.plots_of(info)) and info.get("replications", 1) > 1:
+                ui.label("Plots: the first replication's (seed "
+                         f"{state['app'].seed}), not the mean above").classes(
+                    "text-caption")
             for line in runs.warnings_of(info, state["app"]):
                 ui.label(line).classes("text-warning").props('id="run-warning"')
             ui.label("Reproduce on the command line:").classes("text-caption")

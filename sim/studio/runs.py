@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.cli import KPI_TABLE, compose, run_app
+from sim.cli import UserError, compose, run_app
+from sim.cli.table import table_rows
 from sim.results import atomic_write
 from sim.studio.catalogue import INFO, Catalogue, read_kpis
 
@@ -168,7 +169,7 @@ def paired_deltas(run: pd.DataFrame, base: pd.DataFrame,
     difference is the same)."""
     both = run.merge(base, on="seed", suffixes=("", "_base"))
     rows = []
-    for k in KPI_TABLE:
+    for k in table_rows(run):  # the command line's rows (a line's products, the pipeline)
         if k not in run.columns or f"{k}_base" not in both.columns:
             continue
         a = pd.to_numeric(both[k], errors="coerce")
@@ -205,14 +206,48 @@ def _mean(v: pd.Series):
 
 
 def compare(entries: list[dict]) -> pd.DataFrame:
-    """KPI (rows) by run (columns): each run's mean over its replications."""
-    cols = {}
+    """KPI (rows) by run (columns): each run's mean over its replications; ``attrs["seeds"]``
+    each run's seeds ({id: sorted list})."""
+    cols, seeds, order = {}, {}, []
     for e in entries:
         frame = kpi_frame(e["path"])
-        cols[e["id"]] = {k: _mean(pd.to_numeric(frame[k], errors="coerce"))
-                         for k in KPI_TABLE if k in frame.columns}
-    return pd.DataFrame(cols).reindex([k for k in KPI_TABLE
-                                       if any(k in c for c in cols.values())])
+        rows = table_rows(frame)
+        order += [k for k in rows if k not in order]
+        cols[e["id"]] = {k: _mean(pd.to_numeric(frame[k], errors="coerce")) for k in rows}
+        seeds[e["id"]] = (sorted(pd.to_numeric(frame["seed"], errors="coerce").dropna()
+                                 .astype(int).tolist()) if "seed" in frame else [])
+    out = pd.DataFrame(cols).reindex(order)
+    out.attrs["seeds"] = seeds
+    return out
+
+
+def currency_of(entry: dict) -> str:
+    """The currency of a catalogued run (its composed config's)."""
+    try:
+        return composed(entry.get("overrides") or []).currency
+    except UserError:  # a run from a config that no longer composes: its amounts as they are
+        return ""
+
+
+def seeds_note(seeds: dict) -> str:
+    """A warning where the runs compared were run on different seeds: their differences then
+    mix the change with seed noise (price 239 over seeds 0-2 against 229 on seed 0: about
+    half of the 0.71M apart was the seeds); "" where every run has the same seeds."""
+    sets = {tuple(v) for v in seeds.values()}
+    if len(sets) <= 1:
+        return ""
+    said = "; ".join(f"{k}: {_seed_text(v)}" for k, v in seeds.items())
+    return (f"Not paired: these runs used different seeds ({said}), so their differences "
+            "include seed noise. Run them on the same seeds to compare them (the what-if "
+            "page pairs each run with its baseline on its own seeds).")
+
+
+def _seed_text(v: list) -> str:
+    if not v:
+        return "none"
+    if v == list(range(v[0], v[-1] + 1)) and len(v) > 1:
+        return f"seeds {v[0]}-{v[-1]}"
+    return ("seed " if len(v) == 1 else "seeds ") + ", ".join(map(str, v))
 
 
 def plots_of(entry: dict) -> list[Path]:

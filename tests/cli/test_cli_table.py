@@ -30,9 +30,9 @@ def test_every_row_names_its_unit_and_money_its_currency():
     (-19_334_157.2, "money", "-19,334,157"), (45.678, "money", "45.68"),
     (31.0, "count", "31"), (-0.00001, "number", "0.000"), (None, "money", "-")])
 def test_values_are_written_by_their_kind_and_never_as_a_signed_zero(value, kind, text):
-    from sim.cli.table import _fmt
+    from sim.cli.table import fmt_value
 
-    assert _fmt(value, kind) == text
+    assert fmt_value(value, kind) == text
 
 
 def test_replications_give_mean_p5_p95_n_and_the_unit():

@@ -50,8 +50,9 @@ def test_what_if_refuses_a_bad_value_then_runs_a_lever_change(page, screens, wor
     page.locator(".kpi-table").wait_for(timeout=120_000)
     assert page.inner_text("#run-status").startswith("ok in")
     rows = _kpi_rows(page)
-    value, baseline, delta, interval, n = rows["cumulative_revenue"]
-    assert n == "2" and value != baseline and delta not in ("0.0", "-")
+    value, baseline, delta, interval, unit, n = rows["cumulative_revenue"]
+    assert n == "2" and value != baseline and delta not in ("0", "-")
+    assert unit == "USD" and rows["final_market_share"][4] == "fraction of units"
     assert re.match(r"\[.*, .*\]", interval)
     command = page.inner_text("#run-command")
     assert "firm.pricing.list_price=199" in command and "replications=2" in command
@@ -59,7 +60,9 @@ def test_what_if_refuses_a_bad_value_then_runs_a_lever_change(page, screens, wor
     _settle(page)
     page.screenshot(path=screens / "studio_whatif.png", full_page=True)
     # the saved run directory holds what the table shows
-    run_dir = Path(re.search(r"hydra\.run\.dir=(\S+)", command).group(1))
+    # (the command writes beside it: WORKSPACE/cli/ID for WORKSPACE/runs/ID)
+    cli_dir = Path(re.search(r"hydra\.run\.dir=(\S+)", command).group(1))
+    run_dir = cli_dir.parent.parent / "runs" / cli_dir.name
     kpis = json.loads((run_dir / "kpis.json").read_text())
     assert kpis["replications"] == 2 and (run_dir / "rep_001" / "plots").is_dir()
 
@@ -76,7 +79,9 @@ def test_compare_two_runs_side_by_side(page, screens):
     page.click("#runs-compare")
     page.locator(".compare-table").wait_for()
     header = page.locator(".compare-table thead").inner_text()
-    assert header.count("run-") == 2
+    assert header.count("run-") == 2 and "unit" in header
+    # the what-if run (2 replications) and its baseline: the same seeds, so no warning
+    assert page.locator("#compare-unpaired").count() == 0
     _settle(page)
     page.screenshot(path=screens / "studio_compare.png", full_page=True)
 

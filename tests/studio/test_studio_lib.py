@@ -236,3 +236,39 @@ def test_a_what_if_run_shows_the_tables_warnings(tmp_path):
     lines = runs.warnings_of(info, compose(overrides))
     assert any(line.startswith("Warning: insolvent on day ") for line in lines), lines
     assert runs.warnings_of(runs.run_what_if(ws, QUICK), compose(QUICK)) == []
+
+
+def test_a_sweep_job_of_several_replications_shows_the_seeds_it_averages():
+    from sim.studio.page_sweeps import seeds_column
+
+    frame = pd.DataFrame({"seed": [0, 0, 5], "replications": [2, 2, 1], "npv": [1.0, 2.0, 3.0]})
+    # a job of 2 replications is the mean of seeds 0 and 1: it used to read "seed 0"
+    assert seeds_column(frame)["seeds"].tolist() == ["0-1 (mean of 2)", "0-1 (mean of 2)", "5"]
+    assert seeds_column(frame.drop(columns="replications"))["seeds"].tolist() == ["0", "0", "5"]
+    assert seeds_column(pd.DataFrame()).empty
+
+
+def test_runs_on_different_seeds_are_compared_with_a_warning(tmp_path):
+    ws = runs.Workspace(tmp_path / "ws")
+    one = runs.run_what_if(ws, [*QUICK, "firm.pricing.list_price=229"])
+    three = runs.run_what_if(ws, [*QUICK, "firm.pricing.list_price=239", "replications=2"])
+    frame = runs.compare([one, three])
+    assert frame.attrs["seeds"] == {one["id"]: [0], three["id"]: [0, 1]}
+    note = runs.seeds_note(frame.attrs["seeds"])
+    assert note.startswith("Not paired") and "seeds 0-1" in note and "seed 0" in note
+    assert runs.seeds_note({"a": [0, 1], "b": [0, 1]}) == ""
+    assert runs.currency_of(one) == "USD"
+
+
+def test_the_what_if_table_has_the_command_lines_rows_and_units(tmp_path):
+    from sim.cli.table import fmt_value, unit_of
+
+    base = pd.DataFrame({"seed": [0], "npv": [-1.0e6], "final_market_share": [0.2],
+                         "pipeline_projects": [1], "pipeline_strength": [2.0e6]})
+    run = base.assign(npv=-0.5e6, final_market_share=0.25, pipeline_strength=3.0e6)
+    kpis = [r["kpi"] for r in runs.paired_deltas(run, base)]
+    assert kpis == ["npv", "final_market_share", "pipeline_strength"]  # as the CLI's table
+    assert unit_of("final_market_share", "EUR") == ("fraction of units", "fraction")
+    assert unit_of("cac", "EUR")[0] == "EUR/customer"
+    assert (fmt_value(0.25, "fraction"), fmt_value(9606.0, "count"), fmt_value(420.0, "day"),
+            fmt_value(-0.0001, "fraction")) == ("0.250", "9,606", "420", "0.000")
