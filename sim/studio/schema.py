@@ -82,6 +82,16 @@ class Field:
 
 
 def unit_of(name: str, key: str = "") -> str:
+    if name.endswith("_per_person_day"):  # defects found or made per person-day of work
+        return "per person-day"
+    if ".split." in key:  # weights over the channels, divided by their total
+        return "weight, normalised"
+    if ".attribute_cost." in key:  # the unit cost's rise per +0.1 of the attribute
+        return "x unit cost per +0.1"
+    if "_over_" in name:  # a multiple of the unit cost
+        return "x unit cost"
+    if name.endswith("_person_days"):
+        return "person-days"
     if name.endswith("_days") or name == "day" or name.endswith("_day"):
         return "days"
     if name.endswith("_per_week"):
@@ -94,7 +104,7 @@ def unit_of(name: str, key: str = "") -> str:
         return "years"
     if any(m in name for m in MONEY):
         return "currency"
-    if ".split." in key or name in ("discount", "share_threshold") or name.endswith("_share"):
+    if name in ("discount", "share_threshold") or name.endswith("_share"):
         return "fraction"
     if name == "headcount":
         return "people"

@@ -42,7 +42,13 @@ def test_form_fields_cover_the_levers_with_units_ranges_and_choices(app):
                                                        "match_competitor")
     assert fields["firm.teams.engineering.headcount"].kind == "int"
     assert fields["firm.teams.engineering.headcount"].label == "engineering headcount"
-    assert fields["firm.marketing.split.tv"].unit == "fraction"
+    # weights divided by their total (tv 1.0 is about 61% of the baseline's budget)
+    assert fields["firm.marketing.split.tv"].unit == "weight, normalised"
+    assert fields["firm.pricing.floor_over_unit_cost"].unit == "x unit cost"
+    for k in ("defects_per_person_day", "detection_rate_per_person_day"):
+        assert fields[f"firm.development.{k}"].unit == "per person-day", k
+    assert fields["firm.development.fix_effort_person_days"].unit == "person-days"
+    assert fields["firm.production.attribute_cost.quality"].unit == "x unit cost per +0.1"
     assert fields["horizon_days"].low == (">", 0.0) and fields["horizon_days"].high == ("<=", 36500.0)
     assert fields["replications"].low == (">=", 1.0)
     assert "experience curve" in fields["firm.production.unit_cost"].help
