@@ -78,13 +78,22 @@ def build(ws, url) -> None:
 
     async def do_run():
         error.text = ""
-        for el in state["inputs"].values():
-            if hasattr(el, "error") and el.error:
-                error.text = el.error
+        # a field emptied is refused, naming it (it ran the scenario's value without a word)
+        for f in state["fields"]:
+            el = state["inputs"].get(f.key)
+            if el is not None and el.value in (None, "") and f.value not in (None, ""):
+                error.text = (f"{f.key} is blank: enter a value (the scenario's is "
+                              f"{f.value})")
                 return
         started = time.perf_counter()
         try:
+            # the whole form checked together (each field alone was checked against the
+            # scenario's other values: a capacity above the old maximum was refused though
+            # the maximum was raised beside it), then the field marks cleared
             overrides, fast = current()
+            for el in state["inputs"].values():
+                if getattr(el, "error", None):
+                    el.error = None
             info, app = await run.io_bound(runs.start_run, ws, overrides, "run", "", fast)
         except (UserError, ValueError) as e:
             message = str(e) if isinstance(e, UserError) else cli_message(state["app"], str(e))

@@ -193,18 +193,34 @@ def check_value(app, key: str, value) -> str | None:
 def with_value(app, key: str, value):
     """A copy of ``app`` with ``key`` set, every dataclass on the path rebuilt (so each
     level's ``__post_init__`` checks run). Raises the check's ``ValueError``."""
-    parts = key.split(".")
+    return with_values(app, {key: value})
 
-    def rebuild(obj, rest):
-        head = rest[0]
-        if isinstance(obj, dict):
-            new = dict(obj)
-            new[head] = value if len(rest) == 1 else rebuild(obj[head], rest[1:])
-            return new
-        child = value if len(rest) == 1 else rebuild(getattr(obj, head), rest[1:])
-        return dataclasses.replace(obj, **{head: child})
 
-    return rebuild(app, parts)
+class _Leaf:
+    def __init__(self, value):
+        self.value = value
+
+
+def with_values(app, values: dict):
+    """A copy of ``app`` with every ``key: value`` of ``values`` set, each dataclass on the
+    paths rebuilt once with all its changes (its checks run on them together: a capacity
+    above the old maximum passes where the maximum is raised beside it). Raises the
+    check's ``ValueError``."""
+    tree: dict = {}
+    for key, value in values.items():
+        node = tree
+        *path, last = key.split(".")
+        for part in path:
+            node = node.setdefault(part, {})
+        node[last] = _Leaf(value)
+
+    def rebuild(obj, sub: dict):
+        new = {k: (s.value if isinstance(s, _Leaf) else
+                   rebuild(obj[k] if isinstance(obj, dict) else getattr(obj, k), s))
+               for k, s in sub.items()}
+        return {**obj, **new} if isinstance(obj, dict) else dataclasses.replace(obj, **new)
+
+    return rebuild(app, tree)
 
 
 def range_of(app, field: Field) -> Field:
@@ -290,6 +306,4 @@ def apply_changes(app, fields: list[Field], values: dict):
     """``app`` with the form's changes set field by field (each level's checks run again):
     the config ``compose`` gives for ``overrides_from(fields, values)`` on the same base,
     without Hydra's 2 s composition (equality tested in tests/studio)."""
-    for f, v in changes(fields, values):
-        app = with_value(app, f.key, v)
-    return app
+    return with_values(app, {f.key: v for f, v in changes(fields, values)})

@@ -42,6 +42,11 @@ def test_what_if_refuses_a_bad_value_then_runs_a_lever_change(page, screens, wor
     # was still empty on a busy machine)
     expect(page.locator("#run-error")).to_have_text(str(cli.value))
     assert not list((workspace / "runs").glob("*")) if (workspace / "runs").exists() else True
+    # an emptied field is refused, naming it (it ran the scenario's price without a word)
+    _set(page, "firm.pricing.list_price", "")
+    page.click("#run-button")
+    expect(page.locator("#run-error")).to_contain_text("firm.pricing.list_price is blank")
+    assert not list((workspace / "runs").glob("*")) if (workspace / "runs").exists() else True
 
     _set(page, "firm.pricing.list_price", 199)
     _set(page, "replications", 2)

@@ -278,3 +278,22 @@ def test_the_what_if_table_has_the_command_lines_rows_and_units(tmp_path):
     assert unit_of("cac", "EUR")[0] == "EUR/customer"
     assert (fmt_value(0.25, "fraction"), fmt_value(9606.0, "count"), fmt_value(420.0, "day"),
             fmt_value(-0.0001, "fraction")) == ("0.250", "9,606", "420", "0.000")
+
+
+def test_settings_that_go_together_are_checked_together(app):
+    """Each field alone is checked against the scenario's other values; the run checks the
+    form's values together (the studio refused a capacity of 35,000 beside a maximum raised
+    to 40,000, and a launch target's units and day, each refused alone)."""
+    fields = form_fields(app)
+    values = {"firm.production.max_capacity_per_week": 40000.0,
+              "firm.production.capacity_per_week": 35000.0,
+              "firm.product.success_units": 50000.0, "firm.product.success_by_day": 900.0}
+    assert check_value(app, "firm.production.capacity_per_week", 35000.0) is not None
+    assert check_value(app, "firm.product.success_units", 50000.0) is not None
+    fast = apply_changes(app, fields, values)
+    want = compose(["scenario=baseline", *overrides_from(fields, values)])
+    assert fast == want
+    assert (fast.firm.production.capacity_per_week, fast.firm.product.success_by_day) == (
+        35000.0, 900.0)
+    with pytest.raises(ValueError, match="max_capacity_per_week"):  # still refused together
+        apply_changes(app, fields, {**values, "firm.production.capacity_per_week": 45000.0})
