@@ -31,7 +31,9 @@ def winner(kpis: pd.DataFrame, kpi: str, higher_is_better: bool = True, by="opti
     order = means.sort_values(ascending=not higher_is_better)
     best = order.index[0]
     result = {"kpi": kpi, "winner": best, "mean": float(order.iloc[0]),
-              "higher_is_better": higher_is_better}
+              "higher_is_better": higher_is_better,
+              # every option at the best mean (all three pricings at a 100% share)
+              "tied": [o for o, m in order.items() if m == order.iloc[0]]}
     if len(order) > 1:
         second = order.index[1]
         wide = data.pivot_table(index="seed", columns=by, values=kpi)
@@ -79,6 +81,9 @@ def winner_sentence(w: dict, label: str | None = None, unit: str = "") -> str:
     if w.get("winner") is None:
         return f"No option has a value for {label}."
     direction = "highest" if w["higher_is_better"] else "lowest"
+    if len(w.get("tied", ())) > 1:  # no winner to name
+        return (f"{', '.join(f'**{o}**' for o in w['tied'])} tie for the {direction} mean "
+                f"{label} ({fmt(w['mean'], w['kpi'])}{unit}): none is best on it.")
     text = f"**{w['winner']}** has the {direction} mean {label} ({fmt(w['mean'], w['kpi'])}{unit})"
     if "runner_up" in w:
         text += (f", {fmt_diff(w['margin'], w['kpi'])}{unit} {'more' if w['higher_is_better'] else 'less'} "

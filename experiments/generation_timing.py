@@ -37,6 +37,7 @@ from experiments.common import (
     load_kpis,
     load_timeseries,
     main_wrapper,
+    money_axis,
     paired_difference,
     parse_args,
     run_sweep,
@@ -139,7 +140,12 @@ def run(argv):
                               "as scenario=next_generation")
     v2 = base.firm.line[later[0]]
     days = QUICK_LAUNCH_DAYS if opts.quick else LAUNCH_DAYS
+    beyond = [d for d in days if d >= base.horizon_days]
     days = [d for d in days if d < base.horizon_days]
+    if not days:
+        raise ExperimentError(f"horizon_days={base.horizon_days:g} ends before every launch "
+                              f"day this runner tries ({', '.join(map(str, beyond))}); give "
+                              f"a horizon past {min(beyond)}")
     options = {option_name(d): [launch_override(base, later[0], d)] for d in days}
     sweep = run_sweep(opts, options, extra)
     firms = [base.firm.name]
@@ -152,7 +158,7 @@ def run(argv):
     summary["planned_launch_day"] = days
     write_summary(out, summary)
 
-    fig = kpi_distributions(kpis, [("line_npv", "NPV of the line (millions)", 1e-6),
+    fig = kpi_distributions(kpis, [("line_npv", money_axis("NPV of the line", base), 1e-6),
                                    ("v2_unit_share", "v2's share of the line's units", 1),
                                    ("cannibalisation_rate", "upgraders / v2 adoptions", 1)],
                             order, f"By v2's launch day, over {opts.seeds} paired seeds")
@@ -194,7 +200,9 @@ def run(argv):
            f"({base.firm.product.name}) is on the market from day 0. Both generations "
            "follow Norton and Bass (1987) with the market's p and q; the line's NPV is our "
            f"firm's operating cash flow discounted at {base.discount_rate_per_year:.0%} a "
-           f"year over {base.horizon_days:g} days.")
+           f"year over {base.horizon_days:g} days."
+           + (f" Left out: v2 on day {', '.join(map(str, beyond))}, on or after the horizon."
+              if beyond else ""))
     sections = [("Findings", answer, [dist_png]),
                 ("Options and generations", [how, table], [stack_png, cann_png])]
     write_report(out, "When to launch the next generation", QUESTION, sections, opts,

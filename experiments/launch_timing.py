@@ -177,7 +177,7 @@ def run(argv):
                           [row["launch_day_p95"] - row["launch_day_mean"]]],
                     fmt="o", color=c, capsize=3, label=f"{row['option']} (target quality "
                                                        f"{row['quality_target']:.2f})")
-    ax.set(title="Trade-off: launch day against NPV (mean, 90% intervals)",
+    ax.set(title="Trade-off: launch day against NPV (mean, 5th-95th percentiles over seeds)",
            xlabel="launch day (day)", ylabel=money_axis("NPV", base))
     ax.legend(fontsize="small", loc="best")
     trade_png = figure_path(out, "tradeoff")

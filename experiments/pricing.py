@@ -93,7 +93,7 @@ def run(argv):
     summary = summarise(kpis, KPIS).merge(plan, on="option")
     write_summary(out, summary)
 
-    # payoff matrix: rivals x strategies, mean NPV with the 90% interval in each cell
+    # payoff matrix: rivals x strategies, mean NPV with its seeds' 5th-95th percentiles
     mean = summary.pivot(index="rival", columns="pricing", values="npv_mean").loc[rivals, strategies]
     lo = summary.pivot(index="rival", columns="pricing", values="npv_p5").loc[rivals, strategies]
     hi = summary.pivot(index="rival", columns="pricing", values="npv_p95").loc[rivals, strategies]
@@ -110,7 +110,8 @@ def run(argv):
         best_by_rival[rival] = w
         j = strategies.index(w["winner"])
         ax.add_patch(Rectangle((j, i), 1, 1, fill=False, edgecolor="red", lw=2.5))
-    ax.set(title=f"Payoff matrix: our mean NPV in millions of {currency(base)} [90% interval]\n"
+    ax.set(title=f"Payoff matrix: our mean NPV in millions of {currency(base)} [5th-95th percentile "
+                 "over seeds]\n"
                  "red box: best response to each rival",
            xlabel="our pricing strategy", ylabel="rival's strategy")
     ax.tick_params(axis="y", rotation=0)

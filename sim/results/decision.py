@@ -79,6 +79,10 @@ def money(v, currency: str = "") -> str:
     return f"{v:,.0f}{unit}"
 
 
+# the KPIs that are an NPV (a line's, after tax): below 0, not doing it beats the option
+NPV_KPIS = ("npv", "npv_after_tax", "line_npv")
+
+
 def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "",
                     lead: str = "Recommendation", diff_fmt=None) -> str:
     """The report's first sentence: the recommendation, its expected gain over the
@@ -86,9 +90,9 @@ def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "",
     a loss, a second sentence says that every option loses money. ``diff_fmt`` writes the
     gain and its interval (default ``fmt``; a difference of shares is in points, not %)."""
     text = _answer(ans, label, fmt, currency, lead, diff_fmt or fmt)
-    if (ans.get("kpi") == "npv" and ans.get("higher_is_better", True)
+    if (ans.get("kpi") in NPV_KPIS and ans.get("higher_is_better", True)
             and "runner_up" in ans and ans.get("mean") is not None and ans["mean"] < 0):
-        text += (f" Every option loses money on average: the best's expected NPV is "
+        text += (f" Every option loses money on average: the best's expected {label} is "
                  f"{fmt(ans['mean'], currency)}, so not doing it (NPV 0) beats them all.")
     return text
 

@@ -31,3 +31,15 @@ def test_the_sentences_give_share_levels_in_percent_and_gaps_in_points():
     answer = answer_text(kpis, None, kpi="final_market_share", label="final share")
     assert "expected final share 2.0 points more than **b**" in answer
     assert "[2.0 points, 2.0 points]" in answer
+
+
+def test_options_tied_at_the_best_mean_are_not_a_winner():
+    kpis = pd.DataFrame({"option": ["skim", "list", "pen"] * 2, "seed": [0, 0, 0, 1, 1, 1],
+                         "final_market_share": [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]})
+    w = winner(kpis, "final_market_share")
+    assert w["tied"] == ["skim", "list", "pen"]
+    text = winner_sentence(w, "final unit share")
+    assert text == ("**skim**, **list**, **pen** tie for the highest mean final unit share "
+                    "(100.0%): none is best on it.")
+    kpis.loc[0, "final_market_share"] = 0.9
+    assert winner(kpis, "final_market_share")["tied"] == ["list", "pen"]

@@ -47,6 +47,7 @@ def test_command_line_exits_2_with_one_line(runner, arg, words, tmp_path):
     ("research_value", "seed=3", "seed= is set by the runner"),
     ("research_value", "seeds=1", "seeds must be at least 2 for an interval"),
     ("research_value", "firm.pricing.list_price=-1", "list_price"),
+    ("generation_timing", "horizon_days=60", "horizon_days=60 ends before every launch day"),
 ])
 def test_runner_returns_2_with_one_line(runner, arg, words, tmp_path, capsys):
     module = importlib.import_module(f"experiments.{runner}")

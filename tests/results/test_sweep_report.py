@@ -270,6 +270,10 @@ def test_the_answer_says_when_every_option_loses_money():
     gaining = losing.assign(npv=losing["npv"] + 2e6)
     assert "loses money" not in answer_sentence(recommend(gaining, "npv"), "NPV",
                                                 currency="USD")
+    # a line's NPV too (generation_timing: its best line NPV of -1.32M went unsaid)
+    line = losing.rename(columns={"npv": "line_npv"})
+    assert answer_sentence(recommend(line, "line_npv"), "line NPV", currency="USD").endswith(
+        "the best's expected line NPV is -1.25M USD, so not doing it (NPV 0) beats them all.")
     shares = losing.rename(columns={"npv": "final_market_share"})
     assert "loses money" not in answer_sentence(recommend(shares, "final_market_share"),
                                                 "share", currency="USD")
