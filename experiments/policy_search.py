@@ -231,9 +231,12 @@ def run(argv):
         "On the fresh seeds, " + winner_sentence(winner(vkpis, "final_market_share"),
                                                  "final unit share"),
     ]
-    if best["trial"] == 0:
-        answer.insert(1, "No trial beat the scenario's own policy in the search, so both "
-                         "validation options are the same policy.")
+    kept = best["trial"] == 0  # no trial beat the scenario's own policy: nothing to validate
+    if kept:
+        answer[1:3] = [f"No other trial beat the scenario's own policy in the search "
+                       f"({opts['search_seeds']} seeds), so both validation options are that "
+                       "same policy: their fresh-seed NPVs are the same, which says nothing "
+                       "about the policy's worth."]
     killed = trials[trials["killed_share"] > 0]
     search_text = [f"{len(trials)} trials in {n_batches} batch(es), TPE sampler seeded with "
                    f"{opts['sampler_seed']}; gate threshold searched in {gate_range[0]:g}-"
@@ -253,8 +256,15 @@ def run(argv):
                  raw=f"`search_*/` ({opts['search_seeds']} seeds per trial) and `validation/` "
                      f"({opts.seeds} fresh seeds from {FRESH_SEED_OFFSET}), one job directory "
                      f"per option and seed",
-                 answer=answer_text(vkpis, base) + " (Fresh seeds, not those of the search: "
-                        "the winner's curse is out of this comparison.)",
+                 answer=("**Recommendation: keep the scenario's own policy**: "
+                         + (f"none of the other {len(trials) - 1} trials beat it"
+                            if len(trials) > 1 else "it was the only trial (trials=1)")
+                         + f" in the search ({opts['search_seeds']} seeds per trial; its mean "
+                         f"NPV there "
+                         f"{fmt(default['npv_mean'])}), so there is no improvement to "
+                         "validate. More trials, or a wider search, may find one."
+                         if kept else answer_text(vkpis, base) + " (Fresh seeds, not those "
+                         "of the search: the winner's curse is out of this comparison.)"),
                  config=base, fitted=[f"the launch gate and the marketing split, searched "
                                       f"with Optuna over {opts['search_seeds']} seeds per trial"],
                  varied=["the launch gate's min_quality and the marketing split"])

@@ -76,3 +76,12 @@ def test_the_findings_and_the_answer_give_one_interval(result):
     assert "90% paired t interval" in report
     assert ("**holds out of sample**" in report) == (best["npv_diff_vs_default_mean"] > 0
                                                      and low > 0)
+
+
+def test_when_no_trial_beats_the_scenarios_policy_the_answer_keeps_it(exp, tmp_path):
+    # it validated the same policy twice and blamed 'a lever that does not bind'
+    out = exp.run("policy_search", tmp_path / "kept", "trials=1", "seeds=2")
+    report = (out / "report.md").read_text()
+    answer = report.split("## Answer", 1)[1].split("## Assumptions", 1)[0]
+    assert "**Recommendation: keep the scenario's own policy**: it was the only trial" in answer
+    assert "does not bind" not in report and "does not hold out of sample" not in report
