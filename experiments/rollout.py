@@ -19,6 +19,7 @@ Full mode: 3 rollouts x 10 seeds, 8 years; quick mode: 2 rollouts x 2 seeds, 3 y
 import time
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -154,7 +155,8 @@ def run(argv):
         col = f"region_{r}_unit_share_mean"
         if col in means:
             answer.append(f"Our unit share in the region {r}: " + ", ".join(
-                f"{n} {means.loc[n, col]:.0%}" for n in order) + ".")
+                f"{n} " + (f"{means.loc[n, col]:.0%}" if np.isfinite(means.loc[n, col]) else
+                           "not entered within the horizon") for n in order) + ".")
     table = summary_table(summary, [("wave_lag_days", "days between waves"),
                                     ("npv", "NPV"), ("global_unit_share", "global unit share"),
                                     ("cumulative_revenue", "revenue")])
@@ -168,9 +170,27 @@ def run(argv):
                 ("Options and regions", [how, table], [sales_png, share_png])]
     write_report(out, "Waterfall or sprinkler: how to roll out across regions", QUESTION,
                  sections, opts, time.perf_counter() - started,
-                 answer=answer_text(kpis, base, kpi="npv", label="NPV"), config=base,
+                 answer=answer_text(kpis, base, kpi="npv", label="NPV")
+                 + _unentered_note(means, regions, order, base.horizon_days), config=base,
                  varied=["the days between regional entry waves (the options above)"])
     return out
+
+
+def _unentered_note(means, regions, order, horizon: float) -> str:
+    """A warning naming the options that had not entered some regions by the horizon: their
+    NPV leaves out those regions' entry costs and sales, which flatters a slow rollout
+    (a 300-day run recommended a waterfall that never entered eu or asia)."""
+    parts = []
+    for name in order:
+        missing = [r for r in regions if f"region_{r}_unit_share_mean" in means
+                   and not np.isfinite(means.loc[name, f"region_{r}_unit_share_mean"])]
+        if missing:
+            parts.append(f"{name} ({', '.join(missing)})")
+    if not parts:
+        return ""
+    return (f" **Warning**: by day {horizon:g} some options had not entered every region: "
+            f"{'; '.join(parts)}. Their NPV leaves out those regions' entry costs and sales, "
+            "so the horizon is too short to compare the rollouts; run a longer one.")
 
 
 main = main_wrapper(run, NAME)

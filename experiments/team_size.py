@@ -126,8 +126,10 @@ def run(argv):
     answer = [winner_sentence(winner(kpis, "npv"), "NPV"),
               winner_sentence(winner(kpis, "time_to_market_days", higher_is_better=False),
                               "time to market", " days")]
-    marg = [f"From {a} to {b} engineers: {s:.1f} days saved per extra engineer "
-            f"(time to market {fmt(t0)} -> {fmt(t1)} days), NPV {fmt(n)} per extra engineer."
+    marg = [f"From {a} to {b} engineers: "
+            + (f"{s:.1f} days saved per extra engineer " if np.isfinite(s) else
+               "no days saved to measure, the product launching in no seed at one of them ")
+            + f"(time to market {fmt(t0)} -> {fmt(t1)} days), NPV {fmt(n)} per extra engineer."
             for a, b, s, t0, t1, n in zip(h[:-1], h[1:], saved[1:], ttm[:-1], ttm[1:],
                                           summary["npv_per_extra_engineer"].to_numpy()[1:],
                                           strict=True)]

@@ -49,3 +49,18 @@ def test_report_answers_first_and_names_the_summarys_winner(exp, result):
 def test_plots_are_pngs_embedded_in_the_report(exp, result):
     out, _, _ = result
     exp.assert_plots(out, ["kpi_distributions", "sales_by_region", "share_by_region"])
+
+
+def test_an_option_that_never_entered_a_region_is_named():
+    import numpy as np
+    import pandas as pd
+
+    from experiments.rollout import _unentered_note
+
+    means = pd.DataFrame({"region_us_unit_share_mean": [0.3, 0.3],
+                          "region_eu_unit_share_mean": [0.2, np.nan]},
+                         index=["sprinkler", "waterfall"])
+    note = _unentered_note(means, ["us", "eu"], ["sprinkler", "waterfall"], 300.0)
+    assert "by day 300 some options had not entered every region: waterfall (eu)." in note
+    assert _unentered_note(means.fillna(0.1), ["us", "eu"], ["sprinkler", "waterfall"],
+                           300.0) == ""
