@@ -10,6 +10,15 @@ from sim.studio.widgets import table
 COLUMNS = ["id", "kind", "created", "status", "label", "npv", "final_market_share"]
 
 
+LABEL_CHARS = 60  # a label's length in the runs table (the KPIs beside it stay on screen)
+
+
+def short(label) -> str:
+    """``label`` cut to ``LABEL_CHARS`` with an ellipsis (Compare shows the command whole)."""
+    text = "" if label is None else str(label)
+    return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "\u2026"
+
+
 def build(ws, url) -> None:
     with ui.row().classes("items-center"):
         refresh = ui.button("Refresh", icon="refresh").props('id="runs-refresh"')
@@ -28,6 +37,7 @@ def build(ws, url) -> None:
             k = e.get("kpis") or {}
             rows.append({**{c: e.get(c) for c in COLUMNS[:5]}, "npv": k.get("npv"),
                          "final_market_share": k.get("final_market_share")})
+            rows[-1]["label"] = short(rows[-1]["label"])  # a sweep's whole command is long
         listing.clear()
         with listing:
             state["table"] = table(rows, COLUMNS, "runs-table w-full", row_key="id",

@@ -17,9 +17,9 @@ def fmt(v) -> str:
     if isinstance(v, float):
         if abs(v) < 5e-4:
             v = 0.0  # no "-0.000"
-        if abs(v) >= 1e4:
+        if abs(v) >= 1e4 or v == round(v):  # whole: counts and days ("9,606", not "9,606.0")
             return f"{v:,.0f}"
-        if v != round(v) and abs(v) < 10:
+        if abs(v) < 10:
             return f"{v:.3f}"
         return f"{v:,.1f}"
     return str(v)

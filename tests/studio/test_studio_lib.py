@@ -297,3 +297,15 @@ def test_settings_that_go_together_are_checked_together(app):
         35000.0, 900.0)
     with pytest.raises(ValueError, match="max_capacity_per_week"):  # still refused together
         apply_changes(app, fields, {**values, "firm.production.capacity_per_week": 45000.0})
+
+
+def test_long_labels_are_cut_and_whole_numbers_have_no_decimals():
+    from sim.studio.page_runs import LABEL_CHARS, short
+    from sim.studio.widgets import fmt
+
+    long = "marketsim -m " + " ".join(f"key{i}=value{i}" for i in range(20))
+    assert len(short(long)) == LABEL_CHARS and short(long).endswith("\u2026")
+    assert short("scenario=baseline") == "scenario=baseline" and short(None) == ""
+    # the war game's tables: an installed base of 9,606 customers, day 420
+    assert (fmt(9606.0), fmt(420.0), fmt(0.253), fmt(12.5), fmt(-0.0001)) == (
+        "9,606", "420", "0.253", "12.5", "0")
