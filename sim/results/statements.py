@@ -7,7 +7,8 @@ statements restate it on an accrual basis as a controller would (docs/model.md 6
   sold, gross profit, operating expenses by function, EBITDA, depreciation, EBIT,
   interest, pretax income, tax at ``tax_rate`` with losses carried forward, net income;
 - balance sheet and cash-flow statement (``balance.parquet``): cash, inventory at
-  weighted-average cost, fixed assets (capacity expansion capitalised and depreciated
+  weighted-average cost written down to net realisable value (``sim.results.inventory``),
+  fixed assets (capacity expansion capitalised and depreciated
   straight-line over ``depreciation_years``), debt drawn on the credit line, tax payable,
   paid-in capital, retained earnings; operating, investing and financing cash flows.
 
@@ -24,9 +25,7 @@ import pandas as pd
 
 from sim.results.arrays import LedgerCodes
 from sim.results.columns import ledger_codes, n_rows, table_columns
-from sim.units import DAYS_PER_YEAR
-
-QUARTER_DAYS = DAYS_PER_YEAR / 4.0
+from sim.results.inventory import QUARTER_DAYS, inventory_of, quarter_of
 
 OPEX = ("engineering", "marketing", "sales", "support", "research", "ga")
 PNL_COLUMNS = ["firm", "quarter", "start_day", "end_day", "revenue", "channel_margins",
@@ -68,54 +67,6 @@ def line_of(account: str) -> str:
                 "marketing": "opex_marketing", "sales": "opex_sales",
                 "support": "opex_support", "manufacturing": "cogs_labour"}.get(tail, "opex_ga")
     return "opex_ga"  # anything the ledger adds later is general and administrative
-
-
-def _quarter(t) -> np.ndarray:
-    return np.floor(np.asarray(t, dtype=float) / QUARTER_DAYS + 1e-12).astype(int)
-
-
-def _inventory(firm_ts: pd.DataFrame, production: np.ndarray, n_q: int):
-    """Weighted-average inventory value at each quarter end, COGS from production cost,
-    closing units (of all the firm's products together: one pool, one average cost). A firm that never produces (digital, subscriptions) holds no inventory:
-    its production postings (serving cost) are cost of goods sold when paid."""
-    cols = [firm_ts[c].to_numpy(float) for c in ("t", "produced", "inventory", "units_sold")]
-    return _inventory_of(*cols, production, n_q)
-
-
-def _inventory_of(t, produced, inventory, units_sold, production: np.ndarray, n_q: int):
-    """``_inventory`` on the firm's timeseries columns (float arrays in recording order)."""
-    value = np.zeros(n_q)
-    units = np.zeros(n_q)
-    if not len(t) or float(np.nansum(produced)) <= 0.0:
-        return value, units, production.copy()
-    if len(np.unique(t)) < len(t):  # a product line: the firm's stock is its products'
-        firm_ts = pd.DataFrame({"t": t, "produced": produced, "inventory": inventory,
-                                "units_sold": units_sold}).groupby(
-            "t", as_index=False, sort=False)[["produced", "inventory", "units_sold"]].sum()
-        t, produced, inventory, units_sold = (firm_ts[c].to_numpy(float) for c in (
-            "t", "produced", "inventory", "units_sold"))
-    order = np.argsort(t, kind="stable")  # the days are distinct here
-    produced, inventory, units_sold = produced[order], inventory[order], units_sold[order]
-    q = _quarter(t[order])
-    made = np.bincount(q, weights=produced, minlength=n_q)[:n_q]
-    u_open = float(inventory[0] - produced[0] + units_sold[0])
-    # each quarter's last inventory that is not NaN (groupby(q).last()); q is sorted
-    known = np.flatnonzero(~np.isnan(inventory))
-    last_inv = {}
-    for k, i in zip(q[known].tolist(), known.tolist(), strict=True):
-        last_inv[k] = inventory[i]
-    v_open = 0.0  # opening stock (initial_inventory) came with the firm at no cost
-    cogs = np.zeros(n_q)
-    for k in range(n_q):
-        u_close = float(last_inv.get(k, u_open))
-        pool_units = u_open + made[k]
-        pool_value = v_open + production[k]
-        v_close = (pool_value * min(max(u_close, 0.0) / pool_units, 1.0)
-                   if pool_units > 0.0 else 0.0)
-        cogs[k] = pool_value - v_close
-        value[k], units[k] = v_close, u_close
-        u_open, v_open = u_close, v_close
-    return value, units, cogs
 
 
 def _depreciation(capex: np.ndarray, life_quarters: float) -> np.ndarray:
@@ -224,7 +175,7 @@ def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
     order) and its timeseries columns ``inv`` (t, produced, inventory, units_sold);
     ``exit_day``: the day it left the market (``_exit_day``), when its stock is written
     down and its plant impaired to nothing."""
-    q = _quarter(t) if len(t) else np.zeros(0, int)
+    q = quarter_of(t) if len(t) else np.zeros(0, int)
     # every line's quarterly sums in one bincount (bin line x quarter; each bin adds its
     # postings in ledger order, as a bincount of the line's postings alone does)
     codes, names = pd.factorize(lines) if len(lines) else (np.zeros(0, int), [])
@@ -242,16 +193,17 @@ def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
     net_flow = np.bincount(q, weights=amount, minlength=n_q)[:n_q]
     ledger_cash = np.cumsum(net_flow)
     production = flow("production")
-    inv_value, inv_units, cogs_goods = _inventory_of(*inv, production, n_q)
+    net_revenue = flow("revenue") - flow("channel_margins")
+    inv_value, inv_units, cogs_goods = inventory_of(*inv, production, n_q, net_revenue)
     capex = flow("capex")
     dep = _depreciation(capex, depreciation_years * 4.0)
-    if exit_day is not None and _quarter(exit_day) < n_q:
+    if exit_day is not None and quarter_of(exit_day) < n_q:
         # a firm that left the market sells nothing more: its stock's net realisable value
         # is nil (IAS 2.28-.33, written down to cost of goods sold) and its plant's
         # recoverable amount too (IAS 36, an impairment with the depreciation); non-cash,
         # so the cash flows stay the ledger's. With list_price=1 an insolvent firm carried
         # 844k of stock and 500k of plant, and an equity of +1.35M, after it had left
-        k = int(_quarter(exit_day))
+        k = int(quarter_of(exit_day))
         inv_value, cogs_goods, dep = inv_value.copy(), cogs_goods.copy(), dep.copy()
         cogs_goods[k] += inv_value[k]
         inv_value[k:] = 0.0
@@ -352,7 +304,7 @@ def statement_parts(ledger, timeseries, horizon: float, tax_rate: float,
     n_q = max(int(math.ceil(horizon / QUARTER_DAYS - 1e-12)), 1)
     for table in (ledger, timeseries):
         if n_rows(table):  # the last day's quarter (Series.max: NaN skipped)
-            n_q = max(n_q, int(_quarter(np.nanmax(table["t"]))) + 1)
+            n_q = max(n_q, int(quarter_of(np.nanmax(table["t"]))) + 1)
     # only the columns the statements read, as arrays; each firm's rows taken by its code
     # (the rows, in the order, that a filter of the table on the firm takes)
     firm_codes = {f: k for k, f in enumerate(firms)}

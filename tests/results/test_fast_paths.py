@@ -20,9 +20,9 @@ from sim.results.annual import (
     statement_kpis,
 )
 from sim.results.arrays import group_sum
+from sim.results.inventory import inventory_of as _inventory_of
+from sim.results.inventory import quarter_of as _quarter
 from sim.results.statements import (
-    _inventory_of,
-    _quarter,
     build_statements,
     stack,
     statement_columns,

@@ -31,13 +31,32 @@ def _ts(rows):
 
 def test_inventory_is_an_asset_until_sold_at_weighted_average_cost():
     # 100 units made at 10 in quarter 0, 60 shipped; 100 more at 16 in quarter 1, 90 shipped
+    # (sold at 20 and 33.3 a unit: above cost, so no write-down)
     led = _ledger([(0.0, "a", "financing:equity", 5000.0), (7.0, "a", "production", -1000.0),
-                   (100.0, "a", "production", -1600.0), (100.0, "a", "revenue", 3000.0)])
+                   (7.0, "a", "revenue", 1200.0), (100.0, "a", "production", -1600.0),
+                   (100.0, "a", "revenue", 3000.0)])
     ts = _ts([(7.0, "a", 100.0, 40.0, 60.0), (100.0, "a", 100.0, 50.0, 90.0)])
     pnl, bal = build_statements(led, ts, 2 * QUARTER_DAYS, 0.0, 5.0)
     assert pnl["cogs"].tolist() == pytest.approx([600.0, 400.0 + 1600.0 - 50 * 2000.0 / 140])
     assert bal["inventory"].tolist() == pytest.approx([400.0, 50 * 2000.0 / 140])
     assert (bal["total_assets"] - bal["total_liabilities"] - bal["total_equity"]).abs().max() < CENT
+
+
+def test_stock_is_written_down_to_what_it_sells_for_and_not_back_up():
+    # made at 10 a unit; quarter 0 sells 60 at 6 (net of the channel's 20%: 4.8), so the 40
+    # left are worth 4.8 each (ASC 330, lower of cost and net realisable value); quarter 1
+    # sells 20 at 20 a unit, and the 20 left stay at 4.8 (US GAAP reverses no write-down)
+    led = _ledger([(0.0, "a", "financing:equity", 5000.0), (7.0, "a", "production", -1000.0),
+                   (7.0, "a", "revenue", 360.0), (7.0, "a", "channel_margin:retail", -72.0),
+                   (100.0, "a", "revenue", 400.0)])
+    ts = _ts([(7.0, "a", 100.0, 40.0, 60.0), (100.0, "a", 0.0, 20.0, 20.0)])
+    pnl, bal = build_statements(led, ts, 2 * QUARTER_DAYS, 0.0, 5.0)
+    assert bal["inventory"].tolist() == pytest.approx([40 * 4.8, 20 * 4.8])
+    # the write-down (400 at cost less 192) is cost of goods sold in quarter 0
+    assert pnl["cogs"].tolist() == pytest.approx([600.0 + 400.0 - 192.0, 20 * 4.8])
+    assert (bal["total_assets"] - bal["total_liabilities"] - bal["total_equity"]).abs().max() < CENT
+    # non-cash: the operating cash flow is the postings'
+    assert bal["cf_operating"].tolist() == pytest.approx([-1000.0 + 360.0 - 72.0, 400.0])
 
 
 def test_capacity_is_capitalised_and_depreciated_straight_line():
@@ -198,3 +217,19 @@ def test_statements_table_is_the_concat_of_each_firms_table():
                       (balance, pd.concat([b for _, b in parts], ignore_index=True))):
         pd.testing.assert_frame_equal(got, want, check_exact=True)
         assert list(got.dtypes) == list(want.dtypes)
+
+
+def test_a_run_selling_below_cost_carries_its_stock_at_what_it_sells_for():
+    from sim.cli import compose
+    from sim.scenario import run_scenario
+
+    # priced at 165 against a unit cost of 170 at launch (day 420)
+    cfg = compose(["firm.pricing.list_price=165", "firm.initial_cash=500000000",
+                   "horizon_days=1095"]).scenario()
+    res = run_scenario(cfg, seed=0)
+    _, bal = res.statements()
+    b = bal[(bal["firm"] == "us") & (bal["inventory_units"] > 0)]
+    per_unit = (b["inventory"] / b["inventory_units"]).to_numpy()
+    assert len(per_unit) and per_unit.max() <= 165.0 + 1e-9
+    assert per_unit == pytest.approx(165.0)  # the unit cost stays above the price here
+    _check_reconciles(res, cfg.tax_rate)

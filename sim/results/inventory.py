@@ -1,0 +1,74 @@
+"""A firm's stock through its quarters: weighted-average cost, written down to net
+realisable value (``sim.results.statements`` builds the statements on it).
+
+One pool for all the firm's products (one average cost). A quarter's closing stock is
+valued at the pool's average cost (opening value plus the quarter's production over
+opening units plus units made), and no higher than its net realisable value: the
+quarter's net revenue per unit sold (after the channels' margins, at the prices the firm
+got) times the units in stock, where it sold any (ASC 330-10-35-1B, "lower of cost and
+net realisable value", ASU 2015-11; IAS 2.9). The write-down is cost of goods sold in that
+quarter and the written-down value is the pool's cost from then on: US GAAP does not
+reverse it (ASC 330-10-35-14; IAS 2.33 would). No shipped scenario sells below its average
+cost (no change there); priced at 165 against a unit cost of 170 at launch, the baseline's
+stock used to stay at cost while its units sold at a loss.
+"""
+
+import numpy as np
+import pandas as pd
+
+from sim.units import DAYS_PER_YEAR
+
+QUARTER_DAYS = DAYS_PER_YEAR / 4.0
+
+
+def quarter_of(t) -> np.ndarray:
+    return np.floor(np.asarray(t, dtype=float) / QUARTER_DAYS + 1e-12).astype(int)
+
+
+def inventory_of(t, produced, inventory, units_sold, production: np.ndarray, n_q: int,
+                 net_revenue=None):
+    """(value, units, cost of goods sold) of the firm's stock at each quarter's end, from its
+    timeseries columns (float arrays in recording order) and each quarter's ``production``
+    spend; ``net_revenue`` (each quarter's revenue less channel margins) sets the net
+    realisable value, none given: stock at cost. A firm that never produces (digital,
+    subscriptions) holds no inventory: its production postings (serving cost) are cost of
+    goods sold when paid."""
+    value = np.zeros(n_q)
+    units = np.zeros(n_q)
+    if not len(t) or float(np.nansum(produced)) <= 0.0:
+        return value, units, production.copy()
+    if len(np.unique(t)) < len(t):  # a product line: the firm's stock is its products'
+        firm_ts = pd.DataFrame({"t": t, "produced": produced, "inventory": inventory,
+                                "units_sold": units_sold}).groupby(
+            "t", as_index=False, sort=False)[["produced", "inventory", "units_sold"]].sum()
+        t, produced, inventory, units_sold = (firm_ts[c].to_numpy(float) for c in (
+            "t", "produced", "inventory", "units_sold"))
+    order = np.argsort(t, kind="stable")  # the days are distinct here
+    produced, inventory, units_sold = produced[order], inventory[order], units_sold[order]
+    q = quarter_of(t[order])
+    made = np.bincount(q, weights=produced, minlength=n_q)[:n_q]
+    nrv = np.full(n_q, np.nan)  # net realisable value per unit, where the quarter sold any
+    if net_revenue is not None:
+        sold = np.bincount(q, weights=np.nan_to_num(units_sold), minlength=n_q)[:n_q]
+        net = np.asarray(net_revenue, float)[:n_q]
+        np.divide(np.maximum(net, 0.0), sold, out=nrv, where=sold > 0.0)
+    u_open = float(inventory[0] - produced[0] + units_sold[0])
+    # each quarter's last inventory that is not NaN (groupby(q).last()); q is sorted
+    known = np.flatnonzero(~np.isnan(inventory))
+    last_inv = {}
+    for k, i in zip(q[known].tolist(), known.tolist(), strict=True):
+        last_inv[k] = inventory[i]
+    v_open = 0.0  # opening stock (initial_inventory) came with the firm at no cost
+    cogs = np.zeros(n_q)
+    for k in range(n_q):
+        u_close = float(last_inv.get(k, u_open))
+        pool_units = u_open + made[k]
+        pool_value = v_open + production[k]
+        v_close = (pool_value * min(max(u_close, 0.0) / pool_units, 1.0)
+                   if pool_units > 0.0 else 0.0)
+        if np.isfinite(nrv[k]) and u_close > 0.0:  # lower of cost and net realisable value
+            v_close = min(v_close, u_close * float(nrv[k]))
+        cogs[k] = pool_value - v_close
+        value[k], units[k] = v_close, u_close
+        u_open, v_open = u_close, v_close
+    return value, units, cogs
