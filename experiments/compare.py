@@ -82,7 +82,8 @@ def winner_sentence(w: dict, label: str | None = None, unit: str = "") -> str:
         return f"No option has a value for {label}."
     direction = "highest" if w["higher_is_better"] else "lowest"
     if len(w.get("tied", ())) > 1:  # no winner to name
-        return (f"{', '.join(f'**{o}**' for o in w['tied'])} tie for the {direction} mean "
+        named = [f"**{o}**" for o in w["tied"]]
+        return (f"{', '.join(named[:-1])} and {named[-1]} tie for the {direction} mean "
                 f"{label} ({fmt(w['mean'], w['kpi'])}{unit}): none is best on it.")
     text = f"**{w['winner']}** has the {direction} mean {label} ({fmt(w['mean'], w['kpi'])}{unit})"
     if "runner_up" in w:

@@ -60,6 +60,14 @@ HORIZON_DAYS, QUICK_HORIZON_DAYS = 3650, 1460
 KPIS = ["line_npv", "v2_unit_share", "cannibalisation_rate", "line_revenue", "v2_launch_day"]
 
 
+def _days(days) -> str:
+    """``day 365`` or ``days 365 and 730`` (``days 90, 365 and 730``)."""
+    days = [str(d) for d in days]
+    if len(days) == 1:
+        return f"day {days[0]}"
+    return f"days {', '.join(days[:-1])} and {days[-1]}"
+
+
 def option_name(day: int) -> str:
     return f"v2_day{day}"
 
@@ -143,9 +151,9 @@ def run(argv):
     beyond = [d for d in days if d >= base.horizon_days]
     days = [d for d in days if d < base.horizon_days]
     if not days:
-        raise ExperimentError(f"horizon_days={base.horizon_days:g} ends before every launch "
-                              f"day this runner tries ({', '.join(map(str, beyond))}); give "
-                              f"a horizon past {min(beyond)}")
+        raise ExperimentError(f"horizon_days={base.horizon_days:g} ends on or before every "
+                              f"launch day this runner tries ({_days(beyond)}); give a "
+                              f"horizon past {min(beyond)}")
     options = {option_name(d): [launch_override(base, later[0], d)] for d in days}
     sweep = run_sweep(opts, options, extra)
     firms = [base.firm.name]
@@ -201,8 +209,7 @@ def run(argv):
            "follow Norton and Bass (1987) with the market's p and q; the line's NPV is our "
            f"firm's operating cash flow discounted at {base.discount_rate_per_year:.0%} a "
            f"year over {base.horizon_days:g} days."
-           + (f" Left out: v2 on day {', '.join(map(str, beyond))}, on or after the horizon."
-              if beyond else ""))
+           + (f" Left out: v2 on {_days(beyond)}, on or after the horizon." if beyond else ""))
     sections = [("Findings", answer, [dist_png]),
                 ("Options and generations", [how, table], [stack_png, cann_png])]
     write_report(out, "When to launch the next generation", QUESTION, sections, opts,

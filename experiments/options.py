@@ -10,6 +10,7 @@ refused with the key to use instead.
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -106,6 +107,8 @@ def parse_args(name: str, argv, keys: dict, quick_seeds: int = 3, seeds: int = 2
             if isinstance(default, (int, float)) and not isinstance(default, bool):
                 if not isinstance(parsed, (int, float)) or isinstance(parsed, bool):
                     raise ExperimentError(f"{key} must be a number, got {value!r}")
+                if not math.isfinite(parsed):
+                    raise ExperimentError(f"{key} must be a finite number, got {value!r}")
                 if isinstance(default, float):
                     parsed = float(parsed)
                 elif parsed != int(parsed):  # a count (trials, draws, n): refused before

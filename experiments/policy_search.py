@@ -49,7 +49,8 @@ from experiments.common import (
     write_report,
     write_summary,
 )
-from sim.results.decision import paired_interval
+from experiments.report import currency
+from sim.results.decision import money, paired_interval
 
 NAME = "policy_search"
 QUESTION = ("Which launch-gate threshold and marketing split maximise NPV in this scenario, "
@@ -257,12 +258,15 @@ def run(argv):
                      f"({opts.seeds} fresh seeds from {FRESH_SEED_OFFSET}), one job directory "
                      f"per option and seed",
                  answer=("**Recommendation: keep the scenario's own policy**: "
-                         + (f"none of the other {len(trials) - 1} trials beat it"
+                         + (f"none of the other {len(trials) - 1} trial"
+                            f"{'s' * (len(trials) > 2)} beat it"
                             if len(trials) > 1 else "it was the only trial (trials=1)")
                          + f" in the search ({opts['search_seeds']} seeds per trial; its mean "
-                         f"NPV there "
-                         f"{fmt(default['npv_mean'])}), so there is no improvement to "
-                         "validate. More trials, or a wider search, may find one."
+                         f"NPV there {money(default['npv_mean'], currency(base))}), so there "
+                         "is no improvement to validate. More trials, or a wider search, may "
+                         "find one."
+                         + (" It loses money on average: not doing it (NPV 0) beats it."
+                            if default["npv_mean"] < 0 else "")
                          if kept else answer_text(vkpis, base) + " (Fresh seeds, not those "
                          "of the search: the winner's curse is out of this comparison.)"),
                  config=base, fitted=[f"the launch gate and the marketing split, searched "

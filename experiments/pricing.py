@@ -108,8 +108,9 @@ def run(argv):
     for i, rival in enumerate(rivals):
         w = winner(kpis[kpis["rival"] == rival], "npv", by="pricing")
         best_by_rival[rival] = w
-        j = strategies.index(w["winner"])
-        ax.add_patch(Rectangle((j, i), 1, 1, fill=False, edgecolor="red", lw=2.5))
+        for best in w.get("tied") or [w["winner"]]:  # every strategy tied at the best mean
+            ax.add_patch(Rectangle((strategies.index(best), i), 1, 1, fill=False,
+                                   edgecolor="red", lw=2.5))
     ax.set(title=f"Payoff matrix: our mean NPV in millions of {currency(base)} [5th-95th percentile "
                  "over seeds]\n"
                  "red box: best response to each rival",
@@ -165,6 +166,9 @@ def run(argv):
     answer = ["Over all cells, " + winner_sentence(winner(kpis, "npv"), "NPV")]
     for rival in rivals:
         w = best_by_rival[rival]
+        if len(w.get("tied", ())) > 1:
+            answer.append(f"Against **{rival}**, " + winner_sentence(w, "NPV"))
+            continue
         text = f"Against **{rival}**, the best response is **{w['winner']}** (mean NPV {fmt(w['mean'])}"
         if "runner_up" in w:
             text += (f", {fmt(w['margin'])} more than **{w['runner_up']}**; better in "
@@ -177,7 +181,9 @@ def run(argv):
     share_text = []
     for rival in rivals:
         w = winner(kpis[kpis["rival"] == rival], "final_market_share", by="pricing")
-        share_text.append(f"Against {rival}, **{w['winner']}** has the highest final unit share "
+        share_text.append(f"Against {rival}, " + winner_sentence(w, "final unit share")
+                          if len(w.get("tied", ())) > 1 else
+                          f"Against {rival}, **{w['winner']}** has the highest final unit share "
                           f"({fmt(w['mean'], 'share')}).")
     table = summary_table(summary, [("npv", "NPV"), ("final_market_share", "final share"),
                                     ("mean_price", "mean price after launch")])

@@ -122,7 +122,8 @@ def write_report(out: Path, title: str, question: str, sections, opts: Options,
               f"`python -m experiments.{opts.name} " + " ".join(
                   [f"quick={str(opts.quick).lower()}", f"seeds={opts.seeds}"]
                   + [f"{k}={_key_text(v)}" for k, v in opts.keys.items()] + opts.overrides) + "`",
-              "", f"{opts.seeds} seeds per option, paired across options (common random "
+              "", f"{opts.seeds} seed{'s' * (opts.seeds != 1)} per option, paired across "
+              "options (common random "
               f"numbers); {intervals}. Wall time "
               f"{seconds:.0f} s. Raw runs: "
               + (raw or "`sweep/` (one job directory per option and seed, `sweep/kpis.parquet`)")

@@ -25,6 +25,7 @@ from sim.scenario import run_scenario
 NAME = "research_value"
 QUESTION = "Is the configured market research worth its cost (value of information)?"
 NO_RESEARCH = "firm.research.studies=[]"
+QUICK_HORIZON_DAYS = 730
 
 
 def npv(config, seed) -> float:
@@ -34,7 +35,7 @@ def npv(config, seed) -> float:
 def run(argv):
     """The shared command line (``experiments.options.parse_args``: ``seeds``, ``out``, the
     scenario's overrides; one-line errors): it runs in this process, so ``quick`` gives 2
-    seeds and there is no launcher."""
+    seeds over 730 days and there is no launcher."""
     opts = parse_args(NAME, argv, {}, quick_seeds=2, seeds=10)
     if opts.launcher != "joblib" or opts.jobs:
         raise ExperimentError("research_value runs in this process: launcher= and jobs= do "
@@ -43,6 +44,8 @@ def run(argv):
         raise ExperimentError(f"seeds must be at least 2 for an interval, got {opts.seeds}")
     started = time.perf_counter()
     base = list(opts.overrides)
+    if opts.quick and not any(o.startswith("horizon_days=") for o in base):
+        base.append(f"horizon_days={QUICK_HORIZON_DAYS}")  # the quick banner's short horizon
     # composed once each (their errors before any run), then run seed by seed
     cfg = compose(base).scenario()
     bare = compose([*base, NO_RESEARCH]).scenario()

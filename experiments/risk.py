@@ -144,10 +144,7 @@ def run(argv):
         return unc.risk_stats(a, tail)
 
     est, ci = stats_fn(npv), unc.cluster_bootstrap(npv, stats_fn)
-    if est["prob_loss"] in (0.0, 1.0):  # every resample alike: the bootstrap's interval
-        # has no width (100% to 100% on 5 draws); the draws are the independent units, so
-        # a Wilson interval on them, as for the nominal seeds
-        ci["prob_loss"] = unc.wilson(int(round(est["prob_loss"] * len(npv))), len(npv))
+    ci["prob_loss"] = loss_interval(est["prob_loss"], ci["prob_loss"], len(npv))
     nom_es_ci = unc.cluster_bootstrap(nom.reshape(-1, 1),
                                       lambda a: {"es": unc.expected_shortfall(a, tail)})["es"]
     n_loss = int((nom < 0).sum())
@@ -203,7 +200,7 @@ def run(argv):
             " Input uncertainty explains "
             f"{_pct(u['share_inputs'])} of the NPV variance (90% interval "
             f"{_pct(u['share_inputs_lo'])} to {_pct(u['share_inputs_hi'])}), seed noise the "
-            "rest." if np.isfinite(u["share_inputs"]) else
+            "rest." if npv.shape[1] > 1 else
             " With one seed per draw, input uncertainty and seed noise cannot be told apart "
             "(seeds=2 or more splits the variance)."),
     ]
@@ -234,7 +231,7 @@ def run(argv):
                            "input uncertainty too where it is 0% or 100%), the other figures "
                            "90% bootstrap intervals over draws",
                  raw=f"{raw}: {len(nom)} seeds of the scenario as configured and "
-                     f"{len(npv)} input draws x {npv.shape[1]} seeds (the inputs of each draw "
+                     f"{len(npv)} input draws x {_seeds(npv.shape[1])} (the inputs of each draw "
                      f"in `draws.csv`), one job directory per option and seed")
     return out
 
@@ -250,6 +247,15 @@ def _compare(n, u):
         said.append(f"misses {fmt(n['es'] - u['es'])} of the downside in the worst "
                     f"runs")
     return (": it " + " and ".join(said) + ".") if said else "."
+
+
+def loss_interval(prob_loss: float, bootstrap: tuple, draws: int) -> tuple:
+    """P(loss)'s interval: the bootstrap's over the draws, but where every run lost or none
+    did (every resample alike: 100% to 100% on 5 draws) a Wilson interval over the draws,
+    the independent units, as for the nominal seeds."""
+    if prob_loss in (0.0, 1.0):
+        return unc.wilson(int(round(prob_loss * draws)), draws)
+    return bootstrap
 
 
 def _seeds(n: int) -> str:

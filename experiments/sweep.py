@@ -63,6 +63,12 @@ def options_over_user(options: dict, overrides) -> tuple[dict, list]:
     scaled Bass p then never reached a run (a tornado bar of width 0)."""
     set_by_options = {k for ovr in options.values() for o in ovr
                       if (k := _value_key(o)) is not None}
+    for o in overrides:  # a value every option replaces would be ignored without a word
+        if _value_key(o) is not None and all(
+                _value_key(o) in {_value_key(x) for x in ovr} for ovr in options.values()):
+            raise ExperimentError(f"{o}: every option of this runner sets "
+                                  f"{_value_key(o)}, so this value would be ignored; leave it "
+                                  "out")
     moved = [o for o in overrides if _value_key(o) in set_by_options]
     if not moved:
         return options, list(overrides)
@@ -81,10 +87,10 @@ def run_sweep(opts: Options, options: dict, extra=(), *, seeds: int | None = Non
     if not options:
         raise ExperimentError("an experiment needs at least one option")
     n_seeds = opts.seeds if seeds is None else seeds
+    options, user = options_over_user(options, opts.overrides)  # before anything is written
     out = opts.out.resolve()
     group_dir = out / "_config" / OPTION_GROUP
     group_dir.mkdir(parents=True, exist_ok=True)
-    options, user = options_over_user(options, opts.overrides)
     for name, ovr in options.items():
         atomic_write(group_dir / f"{name}.yaml", lambda p, o=ovr: Path(p).write_text(option_yaml(o)))
     sweep_dir = out / sweep_name

@@ -1,6 +1,6 @@
 """``marketsim game replay LOG``: replay a saved war game from its decision log and seed.
 
-Prints the last period's report (operating cash flow, firms) and the KPIs to date; ``--out DIR`` writes the
+Prints the last period's report (cash flow before financing, firms) and the KPIs to date; ``--out DIR`` writes the
 replayed game as a run directory (the usual output contract). ``new_game`` builds a game
 from command-line overrides (the studio uses it).
 """
@@ -54,7 +54,7 @@ def main(argv=None) -> int:
           f"(seed {game.seed}, {len(game.log)} decisions), day {game.day:g}")
     rep = game.report()
     if rep is not None:
-        print(f"\nLast period's operating cash flow, cash basis and before tax (firm "
+        print(f"\nLast period's cash flow before financing and tax (firm "
               f"'{game.firm.name}'):")
         for k, v in rep["pnl"].items():
             print(f"  {k:<16}{v:>16,.0f}")

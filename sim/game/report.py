@@ -1,5 +1,5 @@
-"""The period report (a Courier-like page): the player's operating cash flow for the
-period by account (cash basis, before tax: not the accrual P&L of the run's statements), each firm's
+"""The period report (a Courier-like page): the player's cash flow for the period by
+account (cash basis, before financing and tax: not the accrual P&L of the statements), each firm's
 sales, share and position, share of the installed base by segment, the rivals' moves and
 what research found, read from the run's records between two days.
 
@@ -36,7 +36,7 @@ def period_report(game, start: float, end: float, decisions) -> dict:
 
 def profit_and_loss(ledger_rows) -> dict:
     """Period totals by account (the part before ':'), money in positive; financing
-    (equity, credit) is left out of the profit."""
+    (equity, credit) is left out of the cash flow."""
     lines = defaultdict(float)
     for _, _, account, amount in ledger_rows:
         head = account.split(":")[0]
@@ -44,9 +44,9 @@ def profit_and_loss(ledger_rows) -> dict:
             lines[head] += amount
     ordered = {k: lines.pop(k) for k in P_AND_L_ORDER if k in lines}
     ordered.update(sorted(lines.items()))
-    # a cash flow: production and capacity count when paid, no depreciation or tax (the
-    # statements' net income for the period differs)
-    ordered["operating_cash_flow"] = sum(v for k, v in ordered.items())
+    # a cash flow before financing: production and capacity (capital spending) count when
+    # paid, no depreciation or tax (the statements' net income for the period differs)
+    ordered["cash_flow_before_financing"] = sum(v for k, v in ordered.items())
     return ordered
 
 

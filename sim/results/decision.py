@@ -79,8 +79,9 @@ def money(v, currency: str = "") -> str:
     return f"{v:,.0f}{unit}"
 
 
-# the KPIs that are an NPV (a line's, after tax): below 0, not doing it beats the option
-NPV_KPIS = ("npv", "npv_after_tax", "line_npv")
+# the KPIs that are the NPV of the whole plan: below 0, not doing it beats the option (not
+# line_npv: generation_timing's v1 is on the market anyway, so 0 is not its alternative)
+NPV_KPIS = ("npv", "npv_after_tax")
 
 
 def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "",
@@ -232,22 +233,22 @@ def trouble_note(values: pd.DataFrame, options, by: str = "option") -> str:
     parts = []
     for option in options:
         rows = values[values[by] == option]
-        n = len(rows)
+        n = len(rows)  # runs: seeds, or seeds x rivals where an option meets several
         said = []
         short, first_short = count(rows, "cash_exhausted_day")
         broke, first_broke = count(rows, "insolvent_day")
-        if broke:
-            said.append(f"insolvent in {broke} of {n} seeds (from day {first_broke:,.0f})")
-        elif short:
-            said.append(f"short of cash in {short} of {n} seeds (from day {first_short:,.0f}"
+        if short:
+            said.append(f"short of cash in {short} of {n} runs (from day {first_short:,.0f}"
                         "; discretionary spending stopped)")
+        if broke:
+            said.append(f"insolvent in {broke} of {n} runs (from day {first_broke:,.0f})")
         if {"launch_day", "marketing_spend"} <= set(rows.columns):
             killed = (rows["killed"].fillna(False).astype(bool) if "killed" in rows
                       else False)
             unlaunched = (pd.to_numeric(rows["launch_day"], errors="coerce").isna() & ~killed
                           & (pd.to_numeric(rows["marketing_spend"], errors="coerce") > 0))
             if unlaunched.any():
-                said.append(f"not launched in {int(unlaunched.sum())} of {n} seeds, its "
+                said.append(f"not launched in {int(unlaunched.sum())} of {n} runs, its "
                             "marketing paid")
         if said:
             parts.append(f"{option}: {', '.join(said)}")

@@ -183,7 +183,7 @@ def build(ws) -> None:
         with report_box:
             with ui.row().classes("w-full no-wrap"):
                 with ui.column().classes("w-1/3"):
-                    ui.label("Our operating cash flow this period (cash basis, before tax)").classes("text-subtitle2")
+                    ui.label("Our cash flow this period (before financing and tax)").classes("text-subtitle2")
                     table([{"account": k, "amount": v} for k, v in rep["pnl"].items()],
                           ["account", "amount"], "pnl-table w-full")
                 with ui.column().classes("w-2/3"):

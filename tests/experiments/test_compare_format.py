@@ -39,7 +39,9 @@ def test_options_tied_at_the_best_mean_are_not_a_winner():
     w = winner(kpis, "final_market_share")
     assert w["tied"] == ["skim", "list", "pen"]
     text = winner_sentence(w, "final unit share")
-    assert text == ("**skim**, **list**, **pen** tie for the highest mean final unit share "
+    assert text == ("**skim**, **list** and **pen** tie for the highest mean final unit share "
                     "(100.0%): none is best on it.")
     kpis.loc[0, "final_market_share"] = 0.9
     assert winner(kpis, "final_market_share")["tied"] == ["list", "pen"]
+    assert winner_sentence(winner(kpis, "final_market_share"), "share").startswith(
+        "**list** and **pen** tie")

@@ -47,7 +47,14 @@ def test_command_line_exits_2_with_one_line(runner, arg, words, tmp_path):
     ("research_value", "seed=3", "seed= is set by the runner"),
     ("research_value", "seeds=1", "seeds must be at least 2 for an interval"),
     ("research_value", "firm.pricing.list_price=-1", "list_price"),
-    ("generation_timing", "horizon_days=60", "horizon_days=60 ends before every launch day"),
+    ("generation_timing", "horizon_days=60", "horizon_days=60 ends on or before every launch "
+                                             "day this runner tries (days 90, 365, 730, 1095 "
+                                             "and 1460)"),
+    ("sensitivity", "n=nan", "n must be a finite number, got 'nan'"),
+    ("sensitivity", "n=inf", "n must be a finite number, got 'inf'"),
+    # the key every option sets: it was dropped without a word
+    ("team_size", "firm.teams.engineering.headcount=5",
+     "every option of this runner sets firm.teams.engineering.headcount"),
 ])
 def test_runner_returns_2_with_one_line(runner, arg, words, tmp_path, capsys):
     module = importlib.import_module(f"experiments.{runner}")
@@ -176,3 +183,24 @@ def test_the_answer_names_the_options_the_data_do_not_separate_from_the_best():
     text = answer_text(close, compose(["horizon_days=100"]))
     assert "the data do not separate the two" in text
     assert "Options the data do not separate" not in text
+
+
+def test_the_answer_says_which_options_ran_out_of_cash():
+    """``answer_text`` carries ``trouble_note``: marketing_mix at 320k a week was 7.03M
+    worse than at 80k and insolvent on day 1,085 without a word."""
+    import pandas as pd
+
+    from experiments.report import answer_text
+    from sim.cli import compose
+
+    kpis = pd.DataFrame({"option": ["low", "low", "high", "high"], "seed": [0, 1, 0, 1],
+                         "npv": [1e6, 2e6, -5e6, -6e6],
+                         "cash_exhausted_day": [None, None, 900.0, 920.0],
+                         "insolvent_day": [None, None, 1085.0, None]})
+    text = answer_text(kpis, compose(["horizon_days=100"]))
+    assert text.startswith("**Recommendation: low**")
+    assert text.endswith("high: short of cash in 2 of 2 runs (from day 900; discretionary "
+                         "spending stopped), insolvent in 1 of 2 runs (from day 1,085). These "
+                         "runs' figures are those of a firm that stopped spending or left the "
+                         "market, or of a product never on sale; compare them with that in "
+                         "mind.")

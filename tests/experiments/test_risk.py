@@ -44,13 +44,19 @@ def test_summary_has_both_designs(result):
         assert r["prob_loss_lo"] <= r["prob_loss"] <= r["prob_loss_hi"]
         assert r["es"] <= r["npv_p50"]
     assert 0 <= u["share_inputs_lo"] <= u["share_inputs_hi"] <= 1
-    if u["prob_loss"] in (0.0, 1.0):  # the bootstrap's interval had no width there
-        k = round(u["prob_loss"] * u["draws"])
-        assert (u["prob_loss_lo"], u["prob_loss_hi"]) == pytest.approx(
-            unc.wilson(k, int(u["draws"])))
-        assert u["prob_loss_hi"] - u["prob_loss_lo"] > 0.2
+    want = risk.loss_interval(u["prob_loss"], (-1.0, -1.0), int(u["draws"]))
+    if want != (-1.0, -1.0):  # at 0% or 100% the Wilson interval, else the bootstrap's
+        assert (u["prob_loss_lo"], u["prob_loss_hi"]) == pytest.approx(want)
     assert sorted(drivers["input"]) == sorted(unc.INPUTS)
     assert len(draws) == 5
+
+
+def test_p_loss_at_an_edge_has_a_wilson_interval_over_the_draws():
+    # every resample alike: the bootstrap gave 100% to 100% on 5 draws
+    assert risk.loss_interval(1.0, (1.0, 1.0), 5) == pytest.approx(unc.wilson(5, 5))
+    assert risk.loss_interval(1.0, (1.0, 1.0), 5)[0] == pytest.approx(0.649, abs=1e-3)
+    assert risk.loss_interval(0.0, (0.0, 0.0), 5) == pytest.approx(unc.wilson(0, 5))
+    assert risk.loss_interval(0.4, (0.2, 0.6), 5) == (0.2, 0.6)
 
 
 def test_numbers_follow_from_the_jobs(result):

@@ -81,3 +81,32 @@ def test_an_options_value_wins_over_the_users_for_the_same_key():
                     "nominal": ["market.analogy=corn", "horizon_days=700", "x.y=2"]}
     assert left == ["seed=3", "scenario=price_war", "+extra.key=1", "hydra.job.chdir=false"]
     assert options_over_user(options, ["seed=3"]) == (options, ["seed=3"])
+    # a key that every option sets would be ignored: refused, naming it
+    from experiments.options import ExperimentError
+
+    with pytest.raises(ExperimentError, match="x.y=5: every option of this runner sets x.y"):
+        options_over_user({"a": ["x.y=1"], "b": ["x.y=2"]}, ["x.y=5"])
+
+
+def test_run_sweep_writes_the_options_over_the_users_values(tmp_path, monkeypatch):
+    """run_sweep itself (not only options_over_user): the user's market.analogy=corn goes
+    into the option files that do not set the key, and off the command line."""
+    import subprocess
+
+    from experiments import sweep
+    from experiments.common import parse_args
+
+    seen = {}
+
+    def fake_run(cmd, **_):
+        seen["cmd"] = cmd
+        raise RuntimeError("stop before running")
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    opts = parse_args("sensitivity", [f"out={tmp_path}", "market.analogy=corn"], {})
+    with pytest.raises(RuntimeError, match="stop before running"):
+        sweep.run_sweep(opts, {"scaled": ["market.analogy=null", "x.y=1"], "nominal": []})
+    group = tmp_path / "_config" / sweep.OPTION_GROUP
+    assert "analogy: null" in (group / "scaled.yaml").read_text()
+    assert "analogy: corn" in (group / "nominal.yaml").read_text()
+    assert "market.analogy=corn" not in seen["cmd"]

@@ -270,10 +270,14 @@ def test_the_answer_says_when_every_option_loses_money():
     gaining = losing.assign(npv=losing["npv"] + 2e6)
     assert "loses money" not in answer_sentence(recommend(gaining, "npv"), "NPV",
                                                 currency="USD")
-    # a line's NPV too (generation_timing: its best line NPV of -1.32M went unsaid)
+    # the plan's NPV after tax too; not a line's NPV, whose alternative is not 0 (v1 sells
+    # anyway in generation_timing)
+    after = losing.rename(columns={"npv": "npv_after_tax"})
+    assert answer_sentence(recommend(after, "npv_after_tax"), "NPV after tax",
+                           currency="USD").endswith("so not doing it (NPV 0) beats them all.")
     line = losing.rename(columns={"npv": "line_npv"})
-    assert answer_sentence(recommend(line, "line_npv"), "line NPV", currency="USD").endswith(
-        "the best's expected line NPV is -1.25M USD, so not doing it (NPV 0) beats them all.")
+    assert "loses money" not in answer_sentence(recommend(line, "line_npv"), "line NPV",
+                                                currency="USD")
     shares = losing.rename(columns={"npv": "final_market_share"})
     assert "loses money" not in answer_sentence(recommend(shares, "final_market_share"),
                                                 "share", currency="USD")
@@ -314,9 +318,12 @@ def test_options_whose_firm_ran_out_of_cash_or_never_launched_are_named():
     })
     note = trouble_note(kpis, ["low", "high", "idle"])
     assert "low" not in note  # nothing went wrong there
-    assert "high: insolvent in 1 of 2 seeds (from day 1,085)" in note
-    assert ("idle: short of cash in 1 of 2 seeds (from day 300; discretionary spending "
-            "stopped), not launched in 1 of 2 seeds, its marketing paid") in note
+    # both said: short of cash in both runs, insolvent in one (its runs, not seeds: an
+    # option that meets several rivals has seeds x rivals runs)
+    assert ("high: short of cash in 2 of 2 runs (from day 900; discretionary spending "
+            "stopped), insolvent in 1 of 2 runs (from day 1,085)") in note
+    assert ("idle: short of cash in 1 of 2 runs (from day 300; discretionary spending "
+            "stopped), not launched in 1 of 2 runs, its marketing paid") in note
     assert trouble_note(kpis[kpis["option"] == "low"], ["low"]) == ""
     # a killed project is its own news, and tables without these columns say nothing
     killed = kpis.assign(killed=True, cash_exhausted_day=nan, insolvent_day=nan)

@@ -151,7 +151,7 @@ def test_war_game_two_quarters_then_replay(page, screens):
     page.click("#game-play")
     page.get_by_text("Period 2 of 21 played").wait_for()
     pnl = page.locator(".pnl-table tbody").inner_text()
-    assert "salaries" in pnl and "operating_cash_flow" in pnl
+    assert "salaries" in pnl and "cash_flow_before_financing" in pnl
     firms = page.locator(".firms-table tbody").inner_text()
     assert "229" in firms and "incumbent" in firms  # our new price, and the rivals
     page.click("#game-save")
