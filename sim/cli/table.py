@@ -156,6 +156,9 @@ def support_warning(kpis: pd.DataFrame) -> list:
     level = pd.to_numeric(kpis["service_level_final"], errors="coerce").dropna()
     if level.empty or level.mean() >= LOW_SERVICE:
         return []
+    csat = pd.to_numeric(kpis.get("csat", pd.Series(dtype=float)), errors="coerce").dropna()
+    if len(csat) and csat.min() >= 1.0 - 1e-9:  # satisfaction fixed at 1 (bass_only): the
+        return []  # unanswered tickets moved neither csat nor churn, so nothing to warn of
     mean = "" if len(kpis) == 1 else " on average"
     return [f"Warning: support answered {level.mean():.0%} of the tickets at the end{mean} "
                 "(service_level_final): csat and churn reflect a support team the installed "

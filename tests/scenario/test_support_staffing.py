@@ -37,3 +37,16 @@ def test_an_outgrown_team_is_reported_and_to_load_staffing_holds_the_service():
     assert (ev[(ev.firm == "us") & (ev.kind == "hired")].detail.str.startswith("support +")).any()
     hub = fixed.timeseries[fixed.timeseries["product"] == "hub"]
     assert fixed.kpis["service_level_final"] == hub["service_level"].iloc[-1]
+
+
+def test_no_support_warning_where_satisfaction_is_fixed():
+    """bass_only holds csat at 1 and churn at 0 by construction: the unanswered tickets move
+    nothing, and the warning that csat and churn reflect an outgrown team was false there."""
+    import pandas as pd
+
+    from sim.cli.table import support_warning
+
+    low = {"service_level_final": 0.02, "csat": 1.0}
+    assert support_warning(pd.DataFrame([low])) == []
+    assert support_warning(pd.DataFrame([{**low, "csat": 0.34}]))[0].startswith(
+        "Warning: support answered 2% of the tickets")
