@@ -46,3 +46,19 @@ def test_report_names_the_winners_the_summary_implies(exp, result):
 def test_report_opens_with_the_answer_and_assumptions(exp, result):
     _, summary, report = result
     exp.assert_board_ready(report, exp.expected_winner(summary, "npv"))
+
+
+def test_error_bars_of_a_spread_of_zero_are_not_negative():
+    import numpy as np
+
+    from experiments.launch_timing import spread
+
+    days = np.full(20, 402.60000000000002)  # 20 equal launch days: mean a few ulps off
+    row = {"launch_day_mean": float(np.mean(days)) - 1e-13,
+           "launch_day_p5": float(np.percentile(days, 5)),
+           "launch_day_p95": float(np.percentile(days, 95))}
+    assert row["launch_day_mean"] - row["launch_day_p5"] < 0.0  # the case that stopped it
+    low, high = spread(row, "launch_day")
+    assert low == [0.0] and high[0] >= 0.0
+    assert spread({"npv_mean": 2e6, "npv_p5": 1e6, "npv_p95": 4e6}, "npv", 1e-6) == [[1.0],
+                                                                                    [2.0]]
