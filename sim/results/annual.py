@@ -178,8 +178,6 @@ def tax_present_value(tax, end_day, rate_per_year: float) -> float:
     IRC 6655), discounted to day 0 at ``rate_per_year`` as ``npv`` discounts its postings.
     ``npv`` minus it is ``npv_after_tax``."""
     tax = np.nan_to_num(np.asarray(tax, float))
-    if not len(tax) or not (tax > 0.0).any():
-        return 0.0
     return float(np.sum(tax * (1.0 + rate_per_year) ** (-np.asarray(end_day, float)
                                                          / DAYS_PER_YEAR)))
 

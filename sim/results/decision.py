@@ -218,7 +218,8 @@ def edge_note(options, best) -> str:
 
 
 def trouble_note(values: pd.DataFrame, options, by: str = "option") -> str:
-    """A warning naming, option by option, the seeds in which the firm ran out of cash
+    """A warning naming, option by option, the runs (seeds, or seeds x rivals where an
+    option meets several) in which the firm ran out of cash
     (``cash_exhausted_day``), went insolvent (``insolvent_day``) or never launched its
     product though its marketing was paid (``launch_day`` missing, not ``killed``): the
     figures of those runs are those of a firm that stopped its discretionary spending or

@@ -218,7 +218,7 @@ class Results:
                                        config.dt_days))
             tax = 0.0  # no postings: no income, no tax
         # the plan's NPV after the tax its statements accrue (the run's cash never pays it)
-        kpis["npv_after_tax"] = kpis["npv"] - tax if tax else kpis["npv"]
+        kpis["npv_after_tax"] = kpis["npv"] - tax
         res._statements = lambda: stack(firms_, n_q, [done[k] if k in done else part(k)
                                                       for k in range(len(firms_))])
         return res

@@ -63,7 +63,7 @@ def build(ws, url) -> None:
                      **{c: fmt_value(v, unit_of(k, currency)[1])
                         for c, v in frame.loc[k].items()}} for k in frame.index]
             rows.append({"kpi": "seeds", "unit": "",
-                         **{c: runs._seed_text(v) for c, v in frame.attrs["seeds"].items()}})
+                         **{c: runs.seed_text(v) for c, v in frame.attrs["seeds"].items()}})
             table(rows, ["kpi", "unit", *frame.columns], "compare-table w-full")
             with ui.row().classes("w-full no-wrap"):
                 for e in entries:

@@ -236,13 +236,14 @@ def seeds_note(seeds: dict) -> str:
     sets = {tuple(v) for v in seeds.values()}
     if len(sets) <= 1:
         return ""
-    said = "; ".join(f"{k}: {_seed_text(v)}" for k, v in seeds.items())
+    said = "; ".join(f"{k}: {seed_text(v)}" for k, v in seeds.items())
     return (f"Not paired: these runs used different seeds ({said}), so their differences "
             "include seed noise. Run them on the same seeds to compare them (the what-if "
             "page pairs each run with its baseline on its own seeds).")
 
 
-def _seed_text(v: list) -> str:
+def seed_text(v: list) -> str:
+    """A run's seeds in words: "seed 0", "seeds 0-2", "seeds 0, 5", "none"."""
     if not v:
         return "none"
     if v == list(range(v[0], v[-1] + 1)) and len(v) > 1:
