@@ -14,7 +14,8 @@ class StrategyConfig:
     """How a competitor reacts. It reviews every ``review_days`` what it observed
     ``observation_lag_days`` earlier, with multiplicative noise of sd ``observation_noise``.
     A premium niche player buys ``quality_step`` of quality for ``quality_step_cost``,
-    reaching the market ``quality_step_days`` later."""
+    reaching the market ``quality_step_days`` later; its ``share_threshold`` is read on its
+    share of its focus segment's orders, the others' on total unit shares."""
 
     kind: str = "focal"
     review_days: float = 28.0

@@ -10,7 +10,8 @@ demand kernel (aggregate or agent mode), hands each offering its outcome
 (``Offering.settle_step``: shipping, accounting, satisfaction), tracks each product's
 lifecycle phase (``sim.market.lifecycle``), records one timeseries row per product, and
 shows rivals a snapshot per firm (``sim.market.observer``: the firm's unit share summed
-over its line; price and attributes of its first product on the market).
+over its line; price and attributes of its first product on the market; the step's orders
+per segment, from which a rival reads its share of one segment).
 """
 
 import math
@@ -165,6 +166,8 @@ class Market:
         # each firm and its line's (offering name, column)
         self._lines = [(f, [(o.name, self._column[id(o)]) for o in f.offerings])
                        for f in firms]
+        # each step's orders per segment go to the observer as they are (a new array)
+        observer.set_layout(names, {f.name: [k for _, k in line] for f, line in self._lines})
 
     # --- one step ---------------------------------------------------------------------
     def offer(self, fill, season: float = 1.0, dt: float | None = None) -> Offer:
@@ -346,7 +349,7 @@ class Market:
         self.regions.record(t, out)
         if self._table_records:
             self._record_preferences(t)
-        self.observer.record(t, snapshot)
+        self.observer.record(t, snapshot, out.units)
 
     @staticmethod
     def _snapshot(snapshot: dict, offering, share: float) -> None:

@@ -64,11 +64,15 @@ class ScriptedMarket:
     """Stands in for the market: every 7 days it records what rivals may observe, the
     rival's own product as it is, and the other firms as ``script(t)`` says
     ({firm: (share, price, launched, attributes)}), plus the rival's own share
-    ``own_share(t)``."""
+    ``own_share(t)``; with ``orders(t)``, the step's (S, J) orders per segment (``MARKET``'s
+    segments; column 0 the rival's, the others another firm's), else none."""
 
-    def __init__(self, env, firm, observer, script, own_share=lambda t: 0.0):
+    def __init__(self, env, firm, observer, script, own_share=lambda t: 0.0, orders=None):
         self.env, self.firm, self.observer = env, firm, observer
-        self.script, self.own_share = script, own_share
+        self.script, self.own_share, self.orders = script, own_share, orders
+        if orders is not None:
+            observer.set_layout([s.name for s in MARKET.segments],
+                                {firm.name: [0], "other": [1]})
         env.process(self.run())
 
     def run(self):
@@ -81,11 +85,12 @@ class ScriptedMarket:
             for name, (share, price, launched, attrs) in self.script(t).items():
                 snap[name] = {"share": share, "price": price, "launched": launched,
                               "attributes": np.asarray(attrs, dtype=float)}
-            self.observer.record(t, snap)
+            self.observer.record(t, snap,
+                                 None if self.orders is None else np.asarray(self.orders(t)))
             yield self.env.timeout(7.0)
 
 
-def start_rival(env, rec, cfg, script, own_share=lambda t: 0.0, incumbents=()):
+def start_rival(env, rec, cfg, script, own_share=lambda t: 0.0, incumbents=(), orders=None):
     """The firm of ``cfg`` and its strategy from the registry, started as the scenario
     starts them, observing a ``ScriptedMarket``; returns (firm, strategy)."""
     observer = Observer()
@@ -93,7 +98,7 @@ def start_rival(env, rec, cfg, script, own_share=lambda t: 0.0, incumbents=()):
     strategy = make_strategy(env, firm, observer, np.random.default_rng(0), rec,
                              MARKET.segments, incumbents)
     firm.strategy = strategy
-    ScriptedMarket(env, firm, observer, script, own_share)
+    ScriptedMarket(env, firm, observer, script, own_share, orders)
     strategy.start()
     return firm, strategy
 

@@ -3,6 +3,7 @@ marketing on the segment that values quality most (x2 there, x0.3 elsewhere, thr
 ``Firm.focus_marketing``) and, when its share is below the threshold, pays 400,000 for
 +0.03 quality that reaches the market 60 days later (one investment at a time)."""
 
+import numpy as np
 import pytest
 from rivals import events_of, moves, rival_config, start_rival
 
@@ -74,3 +75,52 @@ def test_quality_stops_at_the_top_of_its_scale_then_marketing_defends(env, rec):
     assert firm.marketing.budget_multiplier == pytest.approx(1.0)
     paid = [a for t, f, acct, a in rec.ledger if acct == "development"]
     assert paid == [-1000.0, -1000.0]
+
+
+def test_it_defends_its_share_of_its_focus_segment_not_of_the_market(env, rec):
+    """The share it defends is its share of the focus segment's orders ("premium" here):
+    10 of 100 there is low however large its total share (90 of 100 value orders), and 30
+    of 100 there is not low however small its total share."""
+    cfg = rival_config("nic", "premium_niche", True, share_threshold=0.15)
+    _, strategy = start_rival(env, rec, cfg, nobody, own_share=lambda t: 0.5,
+                              orders=lambda t: [[90, 10], [10, 90]] if t < 50 else
+                              [[0, 400], [30, 70]])
+    env.run(until=60)
+    assert strategy.focus == 1
+    # the review at 28 sees day 14 (10%); the one at 56 sees day 42 (still 10%): improving
+    assert moves(rec) == [(28.0, "premium_niche: premium share 10% low: invests in quality")]
+    env.run(until=120)  # reviews at 84 and 112 see 30% of the premium orders: no move
+    assert len(moves(rec)) == 1
+
+
+def test_its_segment_share_carries_the_error_of_its_observed_share(env, rec):
+    """With observation noise, the segment share is multiplied by the same log-normal error
+    its view drew for its total share (one error per firm and review, as before)."""
+    cfg = rival_config("nic", "premium_niche", True, share_threshold=0.15,
+                       observation_noise=0.5)
+    _, strategy = start_rival(env, rec, cfg, nobody, own_share=lambda t: 0.2,
+                              orders=lambda t: [[90, 10], [10, 90]])
+    env.run(until=30)  # the view and the segment share read day 14's snapshot
+    seen = strategy.observer.view(env.now, 14.0, 0.5, np.random.default_rng(5))
+    share, what = strategy.defended_share(seen["nic"])
+    assert what == "premium share"
+    assert share == pytest.approx(0.1 * seen["nic"]["share"] / 0.2, rel=1e-12)
+    assert share != pytest.approx(0.1)
+
+
+def test_the_shipped_premium_brand_guards_the_enthusiasts_and_reacts():
+    """The audit's finding (2026-12-06): in ``premium_niche`` the brand never moved. Its
+    focus came from its noisy prior (the mainstream in seed 0) and its trigger of 8% was
+    read on its total share (11-19%). It now focuses on its customers, the enthusiasts, and
+    reacts when our hub takes its share of their orders below 28%."""
+    from sim.cli import compose
+    from sim.scenario import build_world
+
+    config = compose(["scenario=premium_niche"]).scenario()
+    env, firms, market, recorder = build_world(config, 0)
+    premium = next(f for f in firms if f.name == "premium")
+    assert config.market.segments[premium.strategy.focus].name == "enthusiasts"
+    env.run(until=config.horizon_days)
+    moved = [e[4] for e in recorder.events if e[3] == "competitor_move" and e[1] == "premium"]
+    assert moved and all("enthusiasts share" in m for m in moved)
+    assert "premium_niche: enthusiasts share" in moved[0] and "invests in quality" in moved[0]

@@ -70,3 +70,42 @@ def test_view_draws_the_same_errors_as_one_call_per_firm(noise):
             assert got[firm]["launched"] == want[firm]["launched"]
             assert np.array_equal(got[firm]["attributes"], want[firm]["attributes"])
         assert fast.standard_normal() == slow.standard_normal()  # the same draws consumed
+
+
+def test_segment_share_reads_the_orders_of_the_snapshot_the_view_shows():
+    """A firm's share of one segment's orders, summed over its line's columns, from the same
+    snapshot ``view`` picks (the last one at least ``lag`` old); 0 where the segment ordered
+    nothing; None before the first snapshot, for a snapshot without orders, or a firm the
+    layout does not name."""
+    obs = Observer()
+    obs.set_layout(["a", "b"], {"us": [0, 2], "them": [1]})
+    obs.record(0.0, snapshot(0.1), np.array([[1, 3, 0], [0, 0, 0]]))
+    obs.record(7.0, snapshot(0.2), np.array([[2, 6, 2], [5, 5, 0]]))
+    obs.record(14.0, snapshot(0.3))
+    assert obs.segment_share(3.0, 0.0, "us", "a") == 0.25
+    assert obs.segment_share(3.0, 0.0, "us", "b") == 0.0
+    assert obs.segment_share(10.0, 0.0, "us", "a") == 0.4
+    assert obs.segment_share(20.0, 10.0, "them", "b") == 0.5
+    assert obs.segment_share(20.0, 0.0, "us", "a") is None
+    assert obs.segment_share(6.0, 7.0, "us", "a") is None
+    assert obs.segment_share(10.0, 0.0, "nobody", "a") is None
+
+
+def test_a_market_gives_the_observer_each_steps_orders():
+    """In a run, the observer's orders of a step sum to the step's units in the timeseries
+    (each firm's columns, every segment)."""
+    from sim.cli import compose
+    from sim.scenario import build_world
+
+    config = compose(["horizon_days=100"]).scenario()
+    env, firms, market, recorder = build_world(config, 0)
+    env.run(until=config.horizon_days)
+    obs = market.observer
+    assert obs.segments == [s.name for s in config.market.segments]
+    assert len(obs._orders) == len(obs.history) > 10
+    t, snap = obs.history[-1]
+    orders = obs._orders[-1]
+    total = orders.sum()
+    for f in firms:
+        mine = orders[:, obs.columns[f.name]].sum()
+        assert snap[f.name]["share"] == pytest.approx(mine / total if total else 0.0)
