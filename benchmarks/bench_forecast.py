@@ -182,11 +182,11 @@ def _bass_nls(sales, base, hmax, replicates, seed):
     return (point, lo, hi)
 
 
-def evaluate(series_list, nls_bootstrap=100, seed=0):
+def evaluate(series_list, nls_bootstrap=100, seed=0, origins=ORIGINS, horizons=HORIZONS):
     records = []
     for s in series_list:
-        for frac in ORIGINS:
-            ks = {h: cases(s, frac, h) for h in HORIZONS}
+        for frac in origins:
+            ks = {h: cases(s, frac, h) for h in horizons}
             usable = [h for h, k in ks.items() if k is not None]
             if not usable:
                 continue
@@ -205,10 +205,10 @@ def evaluate(series_list, nls_bootstrap=100, seed=0):
     return records
 
 
-def summarise(records):
+def summarise(records, origins=ORIGINS, horizons=HORIZONS):
     table = []
-    for frac in ORIGINS:
-        for h in HORIZONS:
+    for frac in origins:
+        for h in horizons:
             cell = [r for r in records if r["origin"] == frac and r["horizon"] == h]
             names = sorted({r["series"] for r in cell})
             if not names:
@@ -283,6 +283,26 @@ def fit_scaling(rows=(100, 1000, 10_000), replicates=50, seed=0) -> list[dict]:
     return out
 
 
+def _fractions(text: str) -> tuple:
+    try:
+        out = tuple(float(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of fractions: {text!r}") from None
+    if not out or not all(0.0 < x < 1.0 for x in out):
+        raise argparse.ArgumentTypeError(f"each origin must be in (0, 1), got {text!r}")
+    return out
+
+
+def _whole(text: str) -> tuple:
+    try:
+        out = tuple(int(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of whole numbers: {text!r}") from None
+    if not out or min(out) < 1:
+        raise argparse.ArgumentTypeError(f"each horizon must be >= 1, got {text!r}")
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", action="store_true", help="print one JSON object")
@@ -293,6 +313,11 @@ def main(argv=None) -> int:
     ap.add_argument("--records", metavar="FILE", help="also write every case to FILE (JSON)")
     ap.add_argument("--fit-scaling", action="store_true",
                     help="instead: time marketsim-fit's two methods against the rows")
+    ap.add_argument("--origins", type=_fractions, default=ORIGINS, metavar="F,F,...",
+                    help="origin fractions of the final level, each in (0, 1) "
+                         "(default 0.1,0.25,0.5)")
+    ap.add_argument("--horizons", type=_whole, default=HORIZONS, metavar="H,H,...",
+                    help="periods ahead, each a whole number >= 1 (default 5,10)")
     args = ap.parse_args(argv)
     if args.fit_scaling:
         print(json.dumps({"benchmark": "fit_scaling", "cases": fit_scaling(),
@@ -306,8 +331,9 @@ def main(argv=None) -> int:
         return 0
     start = time.perf_counter()
     series = load_test() if args.test_set else load_dev()
-    records = evaluate(series, nls_bootstrap=args.nls_bootstrap)
-    table = summarise(records)
+    records = evaluate(series, nls_bootstrap=args.nls_bootstrap, origins=args.origins,
+                       horizons=args.horizons)
+    table = summarise(records, args.origins, args.horizons)
     target = next((r for r in table if r["origin"] == 0.25 and r["horizon"] == 5), None)
     result = {
         "benchmark": "forecast", "set": "test" if args.test_set else "development",

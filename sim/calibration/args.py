@@ -6,7 +6,8 @@ meaning anything, or the run would take hours):
 - ``--seed`` 0..2**32-1 (a ``numpy.random.SeedSequence`` entropy word);
 - ``--period-years`` 0.001..100, finite (a day to a century; 1e-300 would make p 1e297);
 - ``--level`` 0.5..0.999 (a 99.9% interval from 2,000 draws rests on two of them);
-- ``--bootstrap`` 0..10,000 replicates, ``--draws`` 100..100,000;
+- ``--bootstrap`` 0 or 10..10,000 replicates (1 to 9 printed no interval and no note),
+  ``--draws`` 100..100,000;
 - ``--forecast`` 0..500 periods; ``--ceiling`` finite, > 0, at most 1e15;
 - ``--name`` a config name of at most 64 characters; ``--out`` not an existing file;
 - work: ``--draws`` x the forecast's periods at most 2e7 numbers (160 MB a copy); for
@@ -25,6 +26,7 @@ SEED_MAX = 2**32 - 1
 PERIOD_YEARS = (0.001, 100.0)
 LEVEL = (0.5, 0.999)
 BOOTSTRAP_MAX = 10_000
+BOOTSTRAP_MIN = 10  # below it the percentile intervals are not computed (bootstrap.py)
 NLS_BOOTSTRAP_DEFAULT = 1000
 DRAWS = (100, 100_000)
 FORECAST_MAX = 500
@@ -52,6 +54,9 @@ def check_args(args):
     _in("--seed", args.seed, 0, SEED_MAX)
     if args.bootstrap is not None:
         _in("--bootstrap", args.bootstrap, 0, BOOTSTRAP_MAX)
+        if 0 < args.bootstrap < BOOTSTRAP_MIN:  # percentile intervals need 10 replicates
+            raise ValueError(f"--bootstrap must be 0 (no intervals) or at least "
+                             f"{BOOTSTRAP_MIN}, got {args.bootstrap!r}")
     _in("--draws", args.draws, *DRAWS)
     _in("--level", args.level, *LEVEL)
     _in("--forecast", args.forecast, 0, FORECAST_MAX)

@@ -14,16 +14,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.calibration import cautions
 from sim.calibration.bass import fit_statistics, peak_sales, peak_time
 from sim.calibration.data import SalesSeries
 from sim.calibration.fit import _clean
 from sim.calibration.forecast import (
-    DISCOUNT,
     DRAWS,
     BassPosterior,
     Forecast,
     fit_bass_map,
     forecast,
+    past_peak,
 )
 from sim.calibration.priors import Prior, bass_prior
 
@@ -84,7 +85,8 @@ class BayesCalibration:
         periods weighted more (``DISCOUNT`` per year), so its curve may pass the plain
         fit's m and peak above."""
         post = self.fc.posterior
-        return {"p": post.p, "q": post.q, "m": post.m, "discount_per_year": DISCOUNT}
+        return {"p": post.p, "q": post.q, "m": post.m,
+                "discount_per_year": self.fc.discount_per_year}
 
     def posterior_dict(self) -> dict:
         post = self.posterior
@@ -179,8 +181,31 @@ def _notes(cal: BayesCalibration) -> list[str]:
                      f"{lo:,.4g} to {hi:,.4g}); the prior carries much of it: give "
                      "--ceiling (the market potential) or --analogy if known")
     notes.extend(_past_peak_note(cal))
+    notes.extend(_at_peak_note(cal))
+    stats = fit_statistics(cal.sales, cal.posterior.fitted)
+    notes.extend(cautions.poor_fit(stats["r2"], stats["mape"]))
+    notes.extend(cautions.thin_tails(int(cal.samples.shape[0]), cal.level, "posterior draws"))
     notes.append(f"prior: {cal.prior.source}")
     return notes
+
+
+def _at_peak_note(cal: BayesCalibration) -> list[str]:
+    """A series whose plain fit puts the peak inside the data while its last period is its
+    best yet: the forecast still runs from the discounted refit, whose m is set by the
+    last few periods (color TV's first six years: the fit's m 37,800 and peak in 1968.5,
+    the refit's m 79,623; the forecast 8,037 for 1969, which sold 5,962). Switching to the
+    plain fit there made the development set's early origins worse (clothes dryers at 25%
+    of their final level look the same and were still rising), so the reader is told."""
+    if cal.horizon <= 0 or cal.fc.discount_per_year >= 1.0 or not past_peak(cal.posterior):
+        return []
+    t_peak = float(peak_time(cal.p, cal.q))
+    return [f"the fit puts the peak inside the data (t* = {t_peak:.2f} of {cal.sales.size} "
+            f"periods) with its last period the best yet: the forecast runs from the "
+            f"discounted refit (m = {cal.fc.posterior.m:,.0f} against the fit's "
+            f"{cal.m:,.0f}), which keeps projecting growth; if the product is at its peak, "
+            "expect less (on the development set, forecasts from 70% and 85% of the final "
+            "level lost to a straight line through the last three levels one period "
+            "ahead: docs/calibration.md)"]
 
 
 def _past_peak_note(cal: BayesCalibration) -> list[str]:

@@ -118,13 +118,38 @@ def _fail(message: str) -> int:
     return 2
 
 
+# a period column named by its unit: its periods' length in years, times its step
+UNIT_COLUMNS = {"month": 1.0 / 12.0, "quarter": 0.25, "week": 7.0 / 365.25, "day": 1.0 / 365.25}
+
+
 def _period_years(args, series, notes):
     if args.period_years is not None:
         if series.is_calendar_years and abs(args.period_years - series.period_step) > 1e-9:
             notes.append(f"--period-years {args.period_years:g} differs from the step of the "
                          f"year column ({series.period_step:g}); using --period-years")
         return args.period_years
+    unit = series.period_column.strip().lower()
+    if unit in UNIT_COLUMNS:  # a month column read as years gave a q about 12 times too slow
+        years = UNIT_COLUMNS[unit] * series.period_step
+        notes.append(f"one period = {series.period_step:g} {unit}(s) = {years:.6g} years, from "
+                     f"the period column's name {series.period_column!r} (--period-years "
+                     "overrides)")
+        return years
     return series.period_step if series.is_calendar_years else 1.0
+
+
+def check_ceiling(args, series) -> None:
+    """Refuse a ``--ceiling`` below the sales already made: it cannot be the market
+    potential in the sales column's units (a share in percent, say, where the sales are
+    units: ``--ceiling 100`` against 14,418 room air conditioners sold forecast zero sales
+    for ever)."""
+    if args.ceiling is None:
+        return
+    sold = float(series.sales.sum())
+    if args.ceiling < sold:
+        raise ValueError(f"--ceiling {args.ceiling:g} is below the {sold:,.6g} already sold "
+                         f"(the sum of {series.source}'s sales column): give the market "
+                         "potential in the sales column's units")
 
 
 def _load(args):
@@ -149,6 +174,7 @@ def main(argv=None) -> int:
         name, out_dir = check_args(args)
         series, example = _load(args)
         check_work(args, series.n)
+        check_ceiling(args, series)
     except (SalesDataError, ValueError) as exc:
         return _fail(exc)
     notes = []
@@ -181,7 +207,9 @@ def main(argv=None) -> int:
     try:
         paths = write_outputs(cal, out_dir, plot=not args.no_plot, example_csv=example)
     except OSError as exc:
-        return _fail(f"--out {str(out_dir)!r}: cannot write outputs: {exc.strerror or exc}")
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        return _fail(f"--out {str(out_dir)!r}: cannot write outputs: "
+                     f"{exc.strerror or exc}{where}")
     report = cal.to_dict()
     if args.json:
         sys.stdout.write(json.dumps(report) + "\n")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.calibration import cautions
 from sim.calibration.bass import (
     BassFit,
     OlsFit,
@@ -235,7 +236,10 @@ def _notes(cal: Calibration) -> list[str]:
     if b.at_bound:
         notes.append(f"NLS estimate of {', '.join(b.at_bound)} is at the edge of the search "
                      "box (p in [1e-8, 1], q in [1e-8, 10] per period, m in [0.5, 1000] x "
-                     "cumulative sales): the data do not pin it down")
+                     "cumulative sales): the data do not pin it down, and the bootstrap's "
+                     "refits stop at the same box, so the intervals understate the "
+                     "uncertainty (Srinivasan and Mason 1986: NLS estimates of m are "
+                     "unstable before the peak)")
     t_peak = float(peak_time(b.p, b.q))
     if b.q <= b.p:
         notes.append("q <= p: the fitted sales fall from launch; there is no interior peak "
@@ -259,4 +263,7 @@ def _notes(cal: Calibration) -> list[str]:
         notes.append(f"{cal.failed} bootstrap refits failed and were dropped")
     if cal.replicates == 0:
         notes.append("no bootstrap replicates: intervals are not computed")
+    notes.extend(cautions.thin_tails(cal.replicates, cal.level, "bootstrap replicates"))
+    stats = fit_statistics(s.sales, b.fitted)
+    notes.extend(cautions.poor_fit(stats["r2"], stats["mape"]))
     return notes

@@ -1,12 +1,13 @@
-"""Early-life forecasts: the Bass model with priors (MAP + Laplace), combined with simple curves.
+"""Forecasts: the Bass model with priors (MAP + Laplace), driven by a discounted fit early in
+life and by the plain fit once the series is past its peak.
 
 The model. Sales per period ``S_t`` (t = 1..n; zeros and, for differenced stock series,
 small negative values are data) follow the Bass (1969) process from the level ``base``
 already reached before the first period:
 ``E S_t = m [F(tau0 + t) - F(tau0 + t - 1)]``, ``tau0 = F^-1(base / m)`` (0 from launch),
 with standard deviation ``cv * max(E S_t, floor)`` (relative noise, as real sales in
-thousands have; ``floor`` = 10% of the largest sales seen, so that the first few tiny
-periods of a late take-off cannot dominate). The parameters are ``log p, log q`` and
+thousands have; ``floor`` = ``FLOOR_FRACTION``, 20%, of the largest sales seen, so that the
+first few tiny periods of a late take-off cannot dominate). The parameters are ``log p, log q`` and
 ``u = log(m - Y)``, Y the level reached (so m always exceeds what has been seen), with the
 normal priors of ``priors.py``.
 
@@ -17,13 +18,21 @@ a Laplace approximation: the posterior covariance is ``(J'J)^-1`` of that residu
 The priors make ``J'J`` invertible whatever the data, so a posterior and an interval exist
 for every series (defects 2 and 3 of issue 15).
 
+Which fit. Early in life the forecast runs from a discounted fit (``DISCOUNT`` a year:
+recent periods count more; Brown 1963), which forecast the development set's early origins
+best. Once the series is past its peak, by the plain (undiscounted) fit's own curve (the
+level reached is at least ``F(t*) = (q - p) / 2q`` of m) and by the data (the last period
+sells less than the best), the plain fit drives it (``PAST_PEAK_PLAIN``): the discounted
+fit's m, resting on the last few periods, came out about twice the plain fit's there and
+the forecast kept projecting growth (docs/calibration.md, the late origins).
+
 Forecast. Draws of (p, q, m) from the Laplace posterior and of ``cv`` from its
 scaled-inverse-chi-square distribution drive the process forward from the *observed*
 level (each period: the Bass increment from the current level plus relative noise), which
 gives the predictive distribution of future sales and of the cumulative level. The point
-forecast of the cumulative level is the equal-weight combination of the Bass forecast and
-the simple curves in ``COMBINE`` (combinations are robust where single methods are not;
-Meade and Islam 2006); the predictive draws are moved onto it (multiplicatively, period by
+forecast of the cumulative level is the equal-weight combination of the forecasts in
+``COMBINE``: the Bass forecast alone by default (combinations with the simple curves,
+robust in Meade and Islam 2006, did not beat it on the development set); the predictive draws are moved onto it (multiplicatively, period by
 period) and their spread, in log terms, widened by ``INTERVAL_WIDEN``, a factor measured on
 the development series so that the 95% intervals cover about 95% there (see
 ``benchmarks/bench_forecast.py``). Why MAP + Laplace and not PyMC or NumPyro: three
@@ -55,6 +64,8 @@ DRAWS = 2000
 COMBINE = ("bass",)
 # Widening of the predictive spread (log scale), measured on the development set.
 INTERVAL_WIDEN = 1.15
+# A series past the peak of its plain fit is forecast from the plain fit (no discount).
+PAST_PEAK_PLAIN = True
 
 
 @dataclass
@@ -170,6 +181,13 @@ def fit_bass_map(sales, prior: Prior, base: float = 0.0, discount: float | None 
                          _expected(res.x, base, level, n), prior)
 
 
+def past_peak(post: BassPosterior) -> bool:
+    """Whether the level reached is past the peak of the posterior mode's curve: F(t*) =
+    (q - p) / (2q) of m (Bass 1969; 0 where q <= p, whose sales fall from launch)."""
+    p, q = post.p, post.q
+    return post.level >= post.m * max((q - p) / (2.0 * q), 0.0)
+
+
 def bass_path(p, q, m, level, h, noise=None, floor=0.0, nonnegative=False):
     """Levels over the next ``h`` periods from ``level`` (arrays broadcast over draws).
 
@@ -208,6 +226,7 @@ class Forecast:
     posterior: BassPosterior
     samples: np.ndarray          # (k, 3): p, q, m posterior draws
     level_ci: float
+    discount_per_year: float = DISCOUNT  # of the fit that drove it (1: the plain fit)
 
 
 def forecast(sales, horizon: int, prior: Prior, base: float = 0.0, level: float = 0.95,
@@ -237,7 +256,13 @@ def forecast(sales, horizon: int, prior: Prior, base: float = 0.0, level: float 
     widen = INTERVAL_WIDEN if widen is None else widen
     sales = np.asarray(sales, float)
     nonneg = bool(np.all(sales >= 0))
-    post = fit_bass_map(sales, prior, base, discount=DISCOUNT ** period_years)
+    post, discount = None, DISCOUNT
+    if PAST_PEAK_PLAIN:  # past its peak: the plain fit drives the forecast (docstring)
+        plain = fit_bass_map(sales, prior, base, discount=1.0)
+        if past_peak(plain) and sales[-1] < np.max(sales):
+            post, discount = plain, 1.0
+    if post is None:
+        post = fit_bass_map(sales, prior, base, discount=DISCOUNT ** period_years)
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     p, q, m, cv = post.draws(draws, rng, widen=1.0)
     eps = rng.standard_normal((draws, horizon))
@@ -264,7 +289,7 @@ def forecast(sales, horizon: int, prior: Prior, base: float = 0.0, level: float 
         upper = np.maximum.accumulate(upper)
     return Forecast(post.level, point, lower, upper,
                     np.diff(np.concatenate([[post.level], point])), s_lo, s_hi, comps, post,
-                    np.column_stack([p, q, m]), level)
+                    np.column_stack([p, q, m]), level, discount)
 
 
 def _safe_log(x, level):

@@ -86,6 +86,18 @@ def _write(path: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _staged(path: Path) -> Path:
+    """The temporary name ``path`` is written under before its rename (its suffix kept,
+    so Matplotlib still knows the format)."""
+    return path.with_name(f".{path.stem}.tmp{path.suffix}")
+
+
+# the files a fit may leave; a run removes those it does not write itself, so that an
+# earlier fit's posterior, forecast or figure never sits beside a later fit's fit.json
+OWN_FILES = ("fit.json", "fit.png", "posterior.json", "posterior.csv", "forecast.csv",
+             "example_sales.csv")
+
+
 def _csv(rows: list[dict]) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
@@ -97,31 +109,53 @@ def _csv(rows: list[dict]) -> str:
 
 def write_outputs(cal, out_dir, plot: bool = True, example_csv: str | None = None) -> dict:
     """Write fit.json, market/<name>.yaml, the posterior and forecast files (default method)
-    and, optionally, fit.png; return their paths."""
+    and, optionally, fit.png; return their paths. Every file is written under a temporary
+    name first and renamed only once all are written: a failure leaves an earlier output
+    directory as it was. Then the files of ``OWN_FILES`` this fit did not write are removed
+    (an earlier fit's, of another method, product or option)."""
     text = market_yaml(cal)  # raises before anything is written
     report = cal.to_dict()
     out = Path(out_dir)
-    (out / "market").mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "fit.json", "yaml": out / "market" / f"{cal.name}.yaml"}
+    texts = {"json": json.dumps(report, indent=2) + "\n", "yaml": text}
     if example_csv is not None:
         paths["example"] = out / "example_sales.csv"
-        _write(paths["example"], example_csv)
-    _write(paths["json"], json.dumps(report, indent=2) + "\n")
-    _write(paths["yaml"], text)
+        texts["example"] = example_csv
     if not hasattr(cal, "bass"):
         paths["posterior"] = out / "posterior.json"
-        _write(paths["posterior"], json.dumps(cal.posterior_dict(), indent=2) + "\n")
+        texts["posterior"] = json.dumps(cal.posterior_dict(), indent=2) + "\n"
         d = cal.samples
         rows = [{"p_per_year": p / cal.period_years, "q_per_year": q / cal.period_years,
                  "m": m} for p, q, m in d]
         paths["samples"] = out / "posterior.csv"
-        _write(paths["samples"], _csv(rows))
+        texts["samples"] = _csv(rows)
         if cal.horizon:
             paths["forecast"] = out / "forecast.csv"
-            _write(paths["forecast"], _csv(cal.forecast_rows()))
+            texts["forecast"] = _csv(cal.forecast_rows())
     if plot:
-        from sim.calibration.plot import plot_fit, plot_forecast
-
         paths["png"] = out / "fit.png"
-        (plot_fit if hasattr(cal, "bass") else plot_forecast)(cal, paths["png"])
+    staged = {key: _staged(path) for key, path in paths.items()}
+    try:
+        (out / "market").mkdir(parents=True, exist_ok=True)
+        for key, body in texts.items():
+            staged[key].write_text(body)
+        if plot:
+            from sim.calibration.plot import plot_fit, plot_forecast
+
+            (plot_fit if hasattr(cal, "bass") else plot_forecast)(cal, staged["png"])
+            if not staged["png"].exists():  # a plotter that wrote nothing (a test's stub)
+                del paths["png"]
+        for path in paths.values():  # a rename onto a folder fails: before any rename
+            if path.exists() and not path.is_file():
+                raise IsADirectoryError(21, "Is a directory", str(path))
+        for key, path in paths.items():
+            os.replace(staged[key], path)
+    finally:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+    written = {path.name for path in paths.values()}
+    for name in OWN_FILES:
+        old = out / name
+        if name not in written and old.is_file():
+            old.unlink()
     return paths

@@ -17,8 +17,11 @@ Where they come from (docs/calibration.md has the discussion):
   table's own spread stands in for them.)
 - m: with a market-potential input (``ceiling``: households, population or a share's
   100), log m ~ N(log(CEILING_SHARE x ceiling), CEILING_SD); without one, a wide prior on
-  the remaining potential relative to what has been seen (log((m - Y)/Y) ~ N(0, 1.5)),
-  which only keeps m finite when the data cannot pin it (the issue's defect 3).
+  the remaining potential relative to what has been seen (log((m - Y)/Y) ~ N(1, 1.5):
+  ``REMAINING_MEAN``, ``REMAINING_SD``; mean 1, chosen on the development set, puts the
+  prior's median m at (1 + e) Y, about 3.7 times what has been seen), which keeps m finite
+  when the data cannot pin it (the issue's defect 3) and decides m before the inflection
+  (docs/calibration.md).
 
 Units: the table's p and q are per year; ``period_years`` converts them to per period.
 """

@@ -84,10 +84,13 @@ def _forecast_table(r):
     col = r["period_column"]
     fit = f.get("fit")
     lines = [f"  forecast, {f['horizon']} periods ({pct} predictive intervals):"]
-    if fit is not None:  # its own fit: the m and peak printed above are the plain fit's
+    if fit is not None and fit["discount_per_year"] < 1.0:  # its own fit: the m and peak
+        # printed above are the plain fit's
         lines.append(f"  (the model refitted with recent periods counting more, discounted "
                      f"least squares {fit['discount_per_year']:g} a year: p = {fit['p']:.5g}, "
                      f"q = {fit['q']:.5g}, m = {fit['m']:,.1f})")
+    elif fit is not None:
+        lines.append("  (past its peak: the forecast runs from the fit above)")
     lines.append(f"  {col:>10} {'sales':>12} {'interval':>25} {'cumulative':>12} "
                  f"{'interval':>25}")
     for row in f["rows"]:

@@ -1,0 +1,141 @@
+"""``marketsim-fit`` at the edges a strategist reaches (the review of 2026-12-07): a
+ceiling below the sales already made, a month column, too few bootstrap replicates for the
+level, a series the curve cannot explain, an earlier fit's files in the same folder, and a
+forecast from a series at or past its peak (Bass 1969: sales fall after t*)."""
+
+import json
+
+import numpy as np
+import pytest
+from test_cli import run, write_bass
+
+from sim.calibration import cautions
+from sim.calibration.bass import period_sales, unit_bounds
+from sim.calibration.forecast import fit_bass_map, forecast, past_peak
+from sim.calibration.priors import bass_prior
+
+
+def test_a_ceiling_below_the_sales_already_made_is_refused(tmp_path):
+    csv = write_bass(tmp_path / "s.csv")  # about 17,000 sold over 13 years
+    res = run(csv, "--ceiling", 100, "--forecast", 3, "--out", tmp_path / "o")
+    assert res.returncode == 2
+    assert "--ceiling 100 is below the" in res.stderr and "already sold" in res.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_month_column_is_read_as_months(tmp_path):
+    """Monthly sales of p = 0.01, q = 0.4 per year: read as years, q came out about 12
+    times too slow; the column's name now sets the period, and --period-years wins."""
+    n = 60
+    sales = period_sales(0.01 / 12, 0.4 / 12, 10_000.0, unit_bounds(n))
+    csv = tmp_path / "monthly.csv"
+    csv.write_text("month,sales\n" + "\n".join(f"{i + 1},{v:.3f}" for i, v in
+                                               enumerate(sales)) + "\n")
+    res = run(csv, "--json", "--out", tmp_path / "o")
+    fit = json.loads(res.stdout)
+    assert fit["period_years"] == pytest.approx(1 / 12)
+    assert fit["q_per_year"] == pytest.approx(0.4, rel=0.1)
+    assert any("from the period column's name 'month'" in n for n in fit["notes"])
+    res = run(csv, "--json", "--period-years", 1, "--out", tmp_path / "p")
+    assert json.loads(res.stdout)["period_years"] == 1.0
+
+
+@pytest.mark.parametrize("n", [1, 9])
+def test_an_nls_bootstrap_of_fewer_than_10_replicates_is_refused(tmp_path, n):
+    res = run(write_bass(tmp_path / "s.csv"), "--method", "nls", "--bootstrap", n,
+              "--out", tmp_path / "o")
+    assert res.returncode == 2
+    assert f"--bootstrap must be 0 (no intervals) or at least 10, got {n}" in res.stderr
+
+
+def test_thin_tails_are_said():
+    assert cautions.thin_tails(1000, 0.95, "draws") == []  # 25 a tail
+    note = cautions.thin_tails(10, 0.999, "bootstrap replicates")[0]
+    assert "rest on 0.005 of the 10 bootstrap replicates in each tail" in note
+    assert "at least 10,000 bootstrap replicates" in note
+    assert cautions.thin_tails(199, 0.95, "draws")  # 5 a tail is the least
+    assert not cautions.thin_tails(200, 0.95, "draws")
+
+
+def test_a_series_the_curve_cannot_explain_says_so(tmp_path):
+    """A clean Bass series with one year multiplied by 20: R^2 falls to about 0.3 and the
+    note says the parameters rest on the priors; the clean series has no such note."""
+    clean = write_bass(tmp_path / "clean.csv")
+    spiky = tmp_path / "spiky.csv"
+    lines = clean.read_text().splitlines()
+    year, value = lines[4].split(",")
+    lines[4] = f"{year},{float(value) * 20:.1f}"
+    spiky.write_text("\n".join(lines) + "\n")
+    for path, poor in ((clean, False), (spiky, True)):
+        fit = json.loads(run(path, "--json", "--out", tmp_path / path.stem).stdout)
+        assert any("explains little" in n for n in fit["notes"]) is poor
+        assert (fit["r2"] < cautions.POOR_R2) is poor
+
+
+def test_a_later_fit_removes_the_earlier_fits_other_files(tmp_path):
+    """A default fit with a forecast, then an nls fit without a figure into the same folder:
+    the first fit's posterior, forecast and figure would describe another product."""
+    out = tmp_path / "o"
+    assert run(write_bass(tmp_path / "a.csv"), "--forecast", 3, "--out", out,
+               "--name", "prod").returncode == 0
+    assert {"posterior.json", "posterior.csv", "forecast.csv", "fit.png"} <= {
+        p.name for p in out.iterdir()}
+    assert run(write_bass(tmp_path / "b.csv", q=0.6), "--method", "nls", "--no-plot",
+               "--out", out, "--name", "prod").returncode == 0
+    assert sorted(p.name for p in out.iterdir()) == ["fit.json", "market"]
+    assert json.loads((out / "fit.json").read_text())["method"] != "bass-map"
+
+
+def test_a_failed_write_leaves_the_earlier_folder_as_it_was(tmp_path):
+    out = tmp_path / "o"
+    assert run(write_bass(tmp_path / "a.csv"), "--out", out, "--name", "x").returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    (out / "market" / "x.yaml").unlink()
+    (out / "market" / "x.yaml").mkdir()  # the config cannot be written
+    res = run(write_bass(tmp_path / "b.csv", q=0.6), "--out", out, "--name", "x")
+    assert res.returncode == 2 and "x.yaml" in res.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert not [p for p in out.rglob(".*tmp*")]
+
+
+def bass_sales(n, p=0.01, q=0.5, m=10_000.0):
+    return period_sales(p, q, m, unit_bounds(n))
+
+
+def test_past_its_peak_the_plain_fit_drives_the_forecast():
+    """An exact Bass series (p 0.01, q 0.5, peak at t* = 7.9) cut two periods after its
+    peak: the plain fit's curve is past its peak and the last period sold less than the
+    best, so the plain fit drives the forecast. Its next four periods (885, 644, 440, 289)
+    fall as the true curve's do (805, 568, 379, 243; the prior keeps m 4% high), where the
+    discounted refit's (1,090, 922, 738, 565) ran 35-130% over them."""
+    true = bass_sales(14)
+    sales = true[:10]
+    prior = bass_prior()
+    plain = fit_bass_map(sales, prior, discount=1.0)
+    assert past_peak(plain) and sales[-1] < sales.max()
+    f = forecast(sales, 4, prior, seed=0)
+    assert f.discount_per_year == 1.0
+    np.testing.assert_allclose(f.sales_point, true[10:14], rtol=0.20)
+    assert np.all(np.diff(f.sales_point) < 0)
+    assert f.posterior.m == pytest.approx(10_000.0, rel=0.05)
+
+
+def test_before_its_peak_the_discounted_fit_drives_the_forecast():
+    sales = bass_sales(6)  # rising, t* = 7.9
+    f = forecast(sales, 3, bass_prior(), seed=0)
+    assert f.discount_per_year == 0.75
+
+
+def test_a_series_at_its_peak_by_the_fit_yet_still_rising_is_warned_of(tmp_path):
+    """The plain fit puts the peak inside the data while the last period is the best yet
+    (color TV's first six years): the forecast stays with the discounted refit and a note
+    says that it keeps projecting growth."""
+    csv = tmp_path / "ctv.csv"
+    csv.write_text("year,sales\n1963,747\n1964,1480\n1965,2646\n1966,5118\n1967,5777\n"
+                   "1968,5982\n")
+    fit = json.loads(run(csv, "--json", "--forecast", 3, "--out", tmp_path / "o").stdout)
+    assert fit["forecast"]["fit"]["discount_per_year"] == 0.75
+    assert any("puts the peak inside the data" in n for n in fit["notes"])
+    # without a forecast there is nothing to warn of
+    fit = json.loads(run(csv, "--json", "--out", tmp_path / "p").stdout)
+    assert not any("puts the peak inside the data" in n for n in fit["notes"])
