@@ -87,18 +87,29 @@ def _depreciation(capex: np.ndarray, life_quarters: float) -> np.ndarray:
     return dep
 
 
-def _tax(pretax: np.ndarray, rate: float):
-    """Tax at ``rate`` on pretax income net of losses carried forward (no carry-back)."""
-    tax, carried = np.zeros(len(pretax)), np.zeros(len(pretax))
-    nol = 0.0
+def _tax(pretax: np.ndarray, rate: float, per_year: int = 4):
+    """Tax at ``rate`` on each year's pretax income net of losses carried forward (no
+    carry-back), booked year to date: a quarter's tax is the rate on the year's income so
+    far, less the losses carried into the year, minus the tax booked in the year's earlier
+    quarters, so a later loss in the same year reverses it (ASC 740-270-30, IAS 34.30(c):
+    income tax is assessed on the annual income). The cumulative tax at a quarter is the rate
+    on the larger of the cumulative pretax income there and its running maximum over the
+    earlier years' ends (0 at least). ``loss_carryforward``: the losses carried if the year
+    ended that quarter. Quarter by quarter, a firm that earned 1.06M in its first quarter
+    and lost 33M over the run was taxed 222k it never owed (``channel_build``'s incumbent)."""
+    n = len(pretax)
+    tax, carried = np.zeros(n), np.zeros(n)
+    nol = 0.0  # losses carried into the current year
+    ytd = booked = 0.0
     for k, p in enumerate(pretax):
-        if p < 0.0:
-            nol -= p
-        else:
-            used = min(nol, p)
-            nol -= used
-            tax[k] = rate * (p - used)
-        carried[k] = nol
+        if k % per_year == 0 and k > 0:  # a new year: the last one's result moves the pool
+            nol = max(nol - ytd, 0.0) if ytd > 0.0 else nol - ytd
+            ytd = booked = 0.0
+        ytd += p
+        due = rate * max(ytd - nol, 0.0)
+        tax[k] = due - booked
+        booked = due
+        carried[k] = max(nol - ytd, 0.0) if ytd > 0.0 else nol - ytd
     return tax, carried
 
 

@@ -1,7 +1,7 @@
 """npv_after_tax: the NPV less the tax the statements accrue, paid at each quarter's end."""
 
-import numpy as np
 import pytest
+from test_statements import annual_taxed
 
 from sim.cli import compose
 from sim.results.annual import tax_present_value
@@ -33,10 +33,10 @@ def test_npv_after_tax_discounts_the_statements_tax(rollout):
     mine = pnl[pnl["firm"] == cfg.firm.name]
     tax = mine["tax"].to_numpy(float)
     assert tax.sum() > 0.0  # the case is one that pays tax
-    # the tax is the rate on the running maximum of cumulative pretax income (losses carried
-    # forward, never carried back): the statements' closed form
+    # the tax is the rate on annual income, losses carried forward, never carried back: the
+    # statements' closed form (test_statements.annual_taxed)
     assert tax.sum() == pytest.approx(
-        cfg.tax_rate * max(np.maximum.accumulate(np.cumsum(mine["pretax_income"])).max(), 0))
+        cfg.tax_rate * annual_taxed(mine["pretax_income"].to_numpy(float))[-1])
     paid = tax * (1.0 + cfg.discount_rate_per_year) ** (-mine["end_day"].to_numpy(float) / 365)
     assert k["npv"] - k["npv_after_tax"] == pytest.approx(paid.sum(), rel=1e-12)
     # discounted, the tax is less than its nominal sum and more than nothing

@@ -5,7 +5,8 @@ against sums of the ledger computed here independently: the balance sheet's net 
 the ledger's cash at the quarter end, the cash-flow statement's net change is the ledger's,
 operating cash flow (indirect method, from net income) equals the operating postings
 (direct method), assets = liabilities + equity, and cumulative tax is the rate times the
-running maximum of cumulative pretax income (losses carried forward, no carry-back).
+cumulative pretax income or its running maximum over the earlier years' ends, whichever
+is larger (annual tax, losses carried forward, no carry-back: ``annual_taxed``).
 """
 
 import numpy as np
@@ -77,6 +78,34 @@ def test_losses_are_carried_forward():
     assert bal["debt"].tolist() == pytest.approx([100.0, 0.0, 0.0])
 
 
+def annual_taxed(pretax, per_year=4):
+    """The income taxed to date, in closed form: at quarter k, the larger of the cumulative
+    pretax income there and its running maximum over the earlier years' ends (at least 0).
+    Taxed on annual income with losses carried forward and no carry-back, the tax to date
+    is the rate on it (a year's own loss reverses its earlier quarters' tax)."""
+    cum = np.cumsum(pretax)
+    out, best = np.zeros(len(cum)), 0.0
+    for k, c in enumerate(cum):
+        if k and k % per_year == 0:
+            best = max(best, cum[k - 1])
+        out[k] = max(best, c)
+    return out
+
+
+def test_a_loss_later_in_the_year_reverses_the_years_tax():
+    """Year 0: +1,000 then three quarters of -500 (the year loses 500, carried forward);
+    year 1: +300 a quarter, taxed once the 500 is used up. Quarter by quarter, the first
+    quarter's 200 of tax had stayed although the year lost money."""
+    from sim.results.statements import _tax
+
+    pretax = np.array([1000.0, -500.0, -500.0, -500.0, 300.0, 300.0, 300.0, 300.0])
+    tax, carried = _tax(pretax, 0.2)
+    assert tax.tolist() == pytest.approx([200.0, -100.0, -100.0, 0.0, 0.0, 20.0, 60.0, 60.0])
+    assert tax[:4].sum() == pytest.approx(0.0)
+    assert carried.tolist() == pytest.approx([0.0, 0.0, 0.0, 500.0, 200.0, 0.0, 0.0, 0.0])
+    assert np.cumsum(tax) == pytest.approx(0.2 * annual_taxed(pretax))
+
+
 def _check_reconciles(res, tax_rate):
     pnl, bal = res.statements()
     led = res.ledger
@@ -102,7 +131,7 @@ def _check_reconciles(res, tax_rate):
         gap = b["total_assets"] - b["total_liabilities"] - b["total_equity"]
         assert gap.abs().max() < CENT, firm
         assert (b["inventory"] >= -CENT).all() and (b["fixed_assets"] >= -CENT).all()
-        taxed = np.maximum.accumulate(np.maximum(np.cumsum(p["pretax_income"]), 0.0))
+        taxed = annual_taxed(p["pretax_income"].to_numpy())
         assert np.abs(np.cumsum(p["tax"]) - tax_rate * taxed).max() < CENT, firm
     # every account the simulation posts has its own line (none falls into G&A unnamed)
     assert not (led["account"].map(line_of) == "opex_ga").any(), led["account"].unique()
