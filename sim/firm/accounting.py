@@ -3,13 +3,23 @@ each distribution channel's margin, booked into the firm's ledger.
 
 - Durables pay once, on shipment: ``revenue = shipped * price``.
 - Subscriptions pay their monthly price per active *paying* subscriber for the step,
-  ``paying * price * dt / days_per_month``; serving them costs ``unit_cost`` per paying
-  subscriber-month (booked as production, not discretionary). Subscribers inside a free
-  trial pay nothing; the trials that end in a step and do not convert leave through an
-  extra churn hazard that the market adds to the product's churn (``trial_churn``): a
-  product-level approximation of the cohort. The share that converts is
-  ``trial_conversion`` at the satisfaction baseline, moved by the product's experienced
-  satisfaction (``sim.firm.support.trial_conversion``).
+  ``paying * price * dt / days_per_month``; serving them costs ``unit_cost`` per active
+  subscriber-month, trialists included (booked as production, not discretionary: a free
+  trial is served like a paid month, and its cost is a cost of the service, ASC 705 / IAS
+  1.99). Subscribers inside a free trial pay nothing; the trials that end in a step and do
+  not convert leave through an extra churn hazard that the market adds to the product's
+  churn (``trial_churn``): a product-level approximation of the cohort. The share that
+  converts is ``trial_conversion`` at the satisfaction baseline, moved by the product's
+  experienced satisfaction (``sim.firm.support.trial_conversion``). In the step where a
+  cohort's trial ends, its leavers have already gone from the active count and its
+  converters pay from the trial's last day on (ASC 606-10-25-27: a subscription is earned
+  as the service is given): the step's trialists are the cohorts whose trial runs past it
+  and the ending cohorts' converters for the part of the step before their trial ends.
+  Until 2026-12-07 the whole ending cohort counted as trialists in that step (its leavers
+  taken off the paying base a second time) and its converters paid from the next step,
+  and trialists cost nothing to serve: ``subscription_trial`` (seed 0) booked 0.85M too
+  little revenue and 1.1M too little serving cost. A cohort whose trial is shorter than a
+  step churns in the next step (before, its leavers never left).
 - With distribution channels, each channel's margin is booked against the revenue it
   carried (``sim.firm.distribution``), with one row per channel and segment in the
   distribution table.
@@ -34,7 +44,9 @@ class SalesAccounting:
         self.distribution = distribution
         self.ledger = ledger
         self.recorder = recorder
-        self.trial_cohorts = []  # (end_day, count) of subscribers in a free trial
+        # [end_day, count, conversion]: subscribers in a free trial; conversion is None until
+        # the step whose churn takes its leavers (``trial_churn``), then the share converting
+        self.trial_cohorts = []
         self.support_cfg = support_cfg  # None: trials convert at the configured share
         self._base_logit = (None, 0.0)  # (trial_conversion, its log-odds), kept
 
@@ -55,10 +67,16 @@ class SalesAccounting:
             return 0.0
         now = self.env.now
         p = self.product
-        ending = sum(n for end, n in self.trial_cohorts if now <= end < now + dt)
+        ending = 0
+        conversion = None
+        for cohort in self.trial_cohorts:  # trials ending by this step's end, not yet churned
+            if cohort[2] is None and cohort[0] < now + dt:
+                if conversion is None:
+                    conversion = self.conversion()
+                cohort[2] = conversion
+                ending += cohort[1]
         if ending > 0 and p.installed_base > 0:
-            leave = min((1.0 - self.conversion()) * ending / p.installed_base,
-                        0.999)
+            leave = min((1.0 - conversion) * ending / p.installed_base, 0.999)
             return -math.log1p(-leave) / dt
         return 0.0
 
@@ -71,10 +89,10 @@ class SalesAccounting:
         levels."""
         p = self.product
         if p.kind == "subscription":
-            self._update_trials(new)
+            self._update_trials(new, dt)
             paying = max(active - p.in_trial, 0.0)
             revenue = paying * p.price * dt / DAYS_PER_MONTH
-            serving = paying * self.production.unit_cost * dt / DAYS_PER_MONTH
+            serving = active * self.production.unit_cost * dt / DAYS_PER_MONTH
             if serving > 0:
                 self.ledger.spend("production", serving, discretionary=False)
         else:
@@ -86,15 +104,26 @@ class SalesAccounting:
             self._book_channels(t, revenue, basis, segment_names, price_level)
         return revenue
 
-    def _update_trials(self, new: int) -> None:
+    def _update_trials(self, new: int, dt: float) -> None:
+        """The step's trialists into ``product.in_trial`` (subscriber-steps; module
+        docstring), this step's new subscribers as a cohort; the cohorts churned this step
+        are dropped after it."""
         p = self.product
         now = self.env.now
         trial_days = self.cfg_pricing.free_trial_days
         if trial_days > 0 and new > 0:
-            self.trial_cohorts.append((now + trial_days, new))
-        keep = [(end, n) for end, n in self.trial_cohorts if end > now]
+            self.trial_cohorts.append([now + trial_days, new, None])
+        in_trial = 0.0
+        keep = []
+        for cohort in self.trial_cohorts:
+            end, n, conversion = cohort
+            if conversion is None:  # in its trial for the whole step
+                in_trial += n
+                keep.append(cohort)
+            elif end > now:  # its leavers went this step; its converters pay from the end
+                in_trial += conversion * n * min((end - now) / dt, 1.0)
         self.trial_cohorts = keep
-        p.in_trial = float(sum(n for _, n in keep))
+        p.in_trial = in_trial
 
     def _book_channels(self, t, revenue, basis, segment_names, price_level=None) -> None:
         """Book each channel's margin on the revenue it carried (each segment's at its

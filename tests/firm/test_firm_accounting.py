@@ -75,6 +75,8 @@ def test_without_channels_revenue_is_gross_and_unsplit(env, rec, ledger):
 
 
 def test_subscriptions_bill_paying_subscribers_and_trials_pay_nothing(env, rec, ledger):
+    """A 14-day trial ending exactly at a step: the cohort is in trial on days 0 and 7 and
+    pays from day 14; every active subscriber is served."""
     pricing = PricingConfig(list_price=100.0, free_trial_days=14.0, trial_conversion=0.6)
     acct, product = books(env, rec, ledger, kind="subscription", pricing=pricing)
 
@@ -94,8 +96,9 @@ def test_subscriptions_bill_paying_subscribers_and_trials_pay_nothing(env, rec, 
     assert [s[2] for s in seen] == [20.0, 20.0, 0.0]
     rev = [a for t, acct_, a in postings(rec) if acct_ == "revenue"]
     assert rev == pytest.approx([80 * 100.0 * 7 / MONTH] * 2 + [100 * 100.0 * 7 / MONTH])
+    # every active subscriber is served, trialists included
     serving = [-a for t, acct_, a in postings(rec) if acct_ == "production"]
-    assert serving == pytest.approx([80 * 10.0 * 7 / MONTH] * 2 + [100 * 10.0 * 7 / MONTH])
+    assert serving == pytest.approx([100 * 10.0 * 7 / MONTH] * 3)
     # the trial ends on day 14: over that step 40% of the cohort (8 of 100) leave, in
     # expectation: 1 - exp(-h 7) = 0.08
     assert [s[1] for s in seen[:2]] == [0.0, 0.0]
@@ -124,8 +127,56 @@ def test_trials_convert_on_experienced_satisfaction(env, rec, ledger):
     acct, product = books(env, rec, ledger, kind="subscription", pricing=pricing)
     acct.support_cfg = support
     product.installed_base, product.satisfaction = 100, worse
-    acct.trial_cohorts = [(3.0, 20)]
+    acct.trial_cohorts = [[3.0, 20, None]]
     leave_worse = acct.trial_churn(7.0)
     product.satisfaction = better
+    acct.trial_cohorts = [[3.0, 20, None]]
     assert acct.trial_churn(7.0) < leave_worse
     assert 1 - math.exp(-leave_worse * 7.0) == pytest.approx((1 - lo) * 20 / 100, rel=1e-12)
+
+
+def test_a_trial_ending_mid_step_bills_its_converters_from_its_end(env, rec, ledger):
+    """A 10-day trial, weekly steps: 20 subscribers join on day 0 and their trial ends on
+    day 10, inside the step from day 7. That step's churn takes the 8 who do not convert
+    (active 100 -> 92 by the bill); the 12 converters are trialists for 3 of its 7 days and
+    pay for the other 4. (Before: the whole cohort of 20 counted as trialists in that step,
+    the 8 leavers taken off the paying base a second time, and the converters paid from day
+    14.)"""
+    pricing = PricingConfig(list_price=100.0, free_trial_days=10.0, trial_conversion=0.6)
+    acct, product = books(env, rec, ledger, kind="subscription", pricing=pricing)
+    seen = []
+
+    def market():
+        for active in (100, 92, 92):
+            product.installed_base = 100 if env.now == 0 else 92
+            churn = acct.trial_churn(7.0)
+            acct.bill(env.now, 7.0, 20 if env.now == 0 else 0, active, 0.0,
+                      np.array([0.0, 0.0]), np.array([active, 0]), NAMES)
+            seen.append((env.now, churn, product.in_trial))
+            yield env.timeout(7.0)
+
+    env.process(market())
+    env.run(until=20)
+    assert seen[0][1] == 0.0 and seen[2][1] == 0.0
+    assert 1 - math.exp(-seen[1][1] * 7.0) == pytest.approx(8 / 92, rel=1e-12)
+    assert [s[2] for s in seen] == pytest.approx([20.0, 12 * 3 / 7, 0.0])
+    rev = [a for t, acct_, a in postings(rec) if acct_ == "revenue"]
+    assert rev == pytest.approx([80 * 100.0 * 7 / MONTH, (92 - 12 * 3 / 7) * 100.0 * 7 / MONTH,
+                                 92 * 100.0 * 7 / MONTH])
+    assert acct.trial_cohorts == []
+
+
+def test_a_trial_shorter_than_a_step_churns_in_the_next_step(env, rec, ledger):
+    """A 3-day trial with weekly steps ends inside the step it starts in: its leavers go in
+    the next step's churn (before, a cohort that ended between two steps never churned)."""
+    pricing = PricingConfig(list_price=100.0, free_trial_days=3.0, trial_conversion=0.5)
+    acct, product = books(env, rec, ledger, kind="subscription", pricing=pricing)
+    product.installed_base = 100
+    assert acct.trial_churn(7.0) == 0.0
+    acct.bill(0.0, 7.0, 10, 100, 0.0, np.array([0.0, 0.0]), np.array([100, 0]), NAMES)
+    assert product.in_trial == 10.0
+    env.run(until=7.0)
+    leave = acct.trial_churn(7.0)
+    assert 1 - math.exp(-leave * 7.0) == pytest.approx(5 / 100, rel=1e-12)
+    acct.bill(7.0, 7.0, 0, 95, 0.0, np.array([0.0, 0.0]), np.array([95, 0]), NAMES)
+    assert product.in_trial == 0.0 and acct.trial_cohorts == []
