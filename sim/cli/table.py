@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.formatting import unsigned_zero
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -188,4 +190,4 @@ def fmt_value(v, kind: str = "number") -> str:
     else:
         text = f"{v:,.1f}"
     # a value that rounds to zero is written without a sign (never "-0" or "-0.000")
-    return text[1:] if text.startswith("-") and not text.strip("-0.,") else text
+    return unsigned_zero(text)

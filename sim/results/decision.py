@@ -14,6 +14,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.formatting import unsigned_zero
+
 LEVEL = 0.90  # two-sided level of the paired interval
 
 
@@ -65,7 +67,7 @@ def recommend(values: pd.DataFrame, kpi: str, by: str = "option",
 
 
 def money(v, currency: str = "") -> str:
-    """``1.23M USD``, ``-456k USD``, ``789 USD``: amounts for reports."""
+    """``1.23M USD``, ``-456k USD``, ``789 USD``: amounts for reports (never "-0")."""
     if v is None or not np.isfinite(v):
         return "n/a"
     unit = f" {currency}" if currency else ""
@@ -76,7 +78,7 @@ def money(v, currency: str = "") -> str:
         return f"{v / 1e6:,.2f}M{unit}"
     if a >= 1e4:
         return f"{v / 1e3:,.0f}k{unit}"
-    return f"{v:,.0f}{unit}"
+    return unsigned_zero(f"{v:,.0f}") + unit
 
 
 # the KPIs that are the NPV of the whole plan: below 0, not doing it beats the option (not

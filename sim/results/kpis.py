@@ -139,10 +139,11 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     trough = float(np.nanmin(by_day)) if len(by_day) else 0.0
     peak_funding_need = -trough if trough < 0.0 else 0.0  # never -0.0
     breakeven = None
-    if launch is not None:
-        after = by_day >= 0.0
-        hit = np.flatnonzero((days >= launch) & after)
-        if (by_day < 0).any() and len(hit):
+    negative = np.flatnonzero(by_day < 0.0)
+    if launch is not None and len(negative):  # back to 0 or more after having been negative
+        hit = np.flatnonzero((days >= launch) & (by_day >= 0.0)
+                             & (np.arange(len(days)) > negative[0]))
+        if len(hit):
             breakeven = float(days[hit[0]])
 
     product = config.firm.product

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import MarketsimError
+from sim.formatting import unsigned_zero
 from sim.results.assumptions import assumption_lines, currency_of
 from sim.results.decision import money
 from sim.results.files import atomic_write
@@ -35,12 +36,10 @@ def fmt(v, unit: str, currency: str) -> str:
     if unit == "money":
         return money(v, currency)
     if unit == "pct":
-        return f"{100 * v:.1f}%"
-    if unit == "count":
-        return f"{v:,.0f}"
-    if unit == "day":
-        return f"{v:,.0f}"
-    return f"{v:.2f}"
+        return unsigned_zero(f"{100 * v:.1f}%")
+    if unit in ("count", "day"):
+        return unsigned_zero(f"{v:,.0f}")
+    return unsigned_zero(f"{v:.2f}")
 
 
 def _table(rows: pd.DataFrame, columns, currency: str, labels=None):

@@ -194,8 +194,10 @@ def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
     sums = np.bincount(codes * n_q + q, weights=amount,
                        minlength=len(row) * n_q).reshape(len(row), n_q) if len(row) else None
 
-    def none() -> np.ndarray:  # a line without postings: bincount's zeros (their dtype too)
-        return np.bincount(np.zeros(0, int), weights=np.zeros(0), minlength=n_q)[:n_q]
+    def none() -> np.ndarray:  # a line without postings: zeros, as floats (bincount of no
+        # postings gives int64 zeros, and a column that was int64 in one run and float64 in
+        # another could not be read across runs: pyarrow's dataset refused it)
+        return np.zeros(n_q)
 
     def flow(line: str) -> np.ndarray:  # money out as a positive number, money in likewise
         k = row.get(line)
@@ -258,7 +260,7 @@ def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
     # indirect method: net income + non-cash charges - increase in working capital
     d_inv = np.diff(inv_value, prepend=0.0)
     b["cf_operating"] = p["net_income"] + dep + p["tax"] - d_inv
-    b["cf_investing"] = -capex
+    b["cf_investing"] = 0.0 - capex  # no capex: 0.0, not -0.0
     b["cf_financing"] = financing + np.diff(b["debt"], prepend=0.0)
     b["net_change_cash"] = b["cf_operating"] + b["cf_investing"] + b["cf_financing"]
     b["capex"] = capex
