@@ -21,6 +21,7 @@ SIM = ROOT / "sim"
 # from its own package. The most specific prefix wins.
 LAYERS = {
     "sim.units": 0, "sim.seeds": 0, "sim.recorder": 0, "sim.errors": 0, "sim.analogies": 0,
+    "sim.formatting": 0,
     "sim.config": 1, "sim.kernel": 1,
     "sim.firm": 2, "sim.market": 2,
     "sim.results": 3, "sim.calibration": 3,

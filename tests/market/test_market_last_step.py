@@ -126,10 +126,13 @@ def test_coarse_steps_give_the_weekly_steps_answer(scenario):
 def test_a_subscription_share_among_durables_reads_its_last_steps_length():
     """A subscription against a durable rival: the final unit share compares paying
     subscribers with owners at the last step; billing inverted with 28 days for the 7-day
-    last step counted a quarter of the subscribers (0.274 against 0.600)."""
+    last step counted a quarter of the subscribers (0.274 against 0.600). With the trials'
+    converters billed from their trial's last day (2026-12-07) the two step lengths give
+    0.602 and 0.613 at seed 0 (0.605 and 0.612 at seed 1): their trial cohorts end at other
+    points of their steps and their random paths differ."""
     mixed = ["scenario=subscription_trial", "competitors.legacy.product.kind=durable"]
     week, month = _kpis(mixed), _kpis([*mixed, "dt_days=28"])
-    assert month["final_market_share"] == pytest.approx(week["final_market_share"], abs=0.01)
+    assert month["final_market_share"] == pytest.approx(week["final_market_share"], abs=0.02)
 
 
 def test_market_days_are_the_days_the_market_steps_on(monkeypatch):
