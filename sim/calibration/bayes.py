@@ -184,6 +184,7 @@ def _notes(cal: BayesCalibration) -> list[str]:
     notes.extend(_at_peak_note(cal))
     stats = fit_statistics(cal.sales, cal.posterior.fitted)
     notes.extend(cautions.poor_fit(stats["r2"], stats["mape"]))
+    notes.extend(cautions.cumulative_like(cal.sales))
     notes.extend(cautions.thin_tails(int(cal.samples.shape[0]), cal.level, "posterior draws"))
     notes.append(f"prior: {cal.prior.source}")
     return notes

@@ -35,3 +35,21 @@ def thin_tails(n: int, level: float, what: str) -> list[str]:
     return [f"the {level:.1%} intervals rest on {tail:.3g} of the {n:,} {what} in each tail: "
             f"their bounds are near the extreme {what}, not the {level:.1%} ones; use at "
             f"least {int(MIN_TAIL * 2 / (1.0 - level) + 0.999):,} {what} for this level"]
+
+
+def cumulative_like(sales) -> list[str]:
+    """A note when the series looks like cumulative adopters given as sales per period: it
+    never falls over at least 6 periods and its last three rises are each under 2% of its
+    level (the flat top of an S-curve). A cumulative Bass curve given as sales fitted with
+    R^2 0.96 and no note, and forecast 2.5 times its last rise for the next period."""
+    import numpy as np
+
+    s = np.asarray(sales, float)
+    if s.size < 6 or not (s > 0).all():
+        return []
+    rises = np.diff(s)
+    if (rises < 0).any() or not (rises[-3:] < 0.02 * s[-1]).all():
+        return []
+    return ["the series never falls and its last periods barely rise, as cumulative "
+            "adopters do at the top of their S-curve: if these are cumulative figures, give "
+            "sales per period (the differences between periods)"]

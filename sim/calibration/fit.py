@@ -266,4 +266,5 @@ def _notes(cal: Calibration) -> list[str]:
     notes.extend(cautions.thin_tails(cal.replicates, cal.level, "bootstrap replicates"))
     stats = fit_statistics(s.sales, b.fitted)
     notes.extend(cautions.poor_fit(stats["r2"], stats["mape"]))
+    notes.extend(cautions.cumulative_like(s.sales))
     return notes

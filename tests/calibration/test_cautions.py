@@ -139,3 +139,19 @@ def test_a_series_at_its_peak_by_the_fit_yet_still_rising_is_warned_of(tmp_path)
     # without a forecast there is nothing to warn of
     fit = json.loads(run(csv, "--json", "--out", tmp_path / "p").stdout)
     assert not any("puts the peak inside the data" in n for n in fit["notes"])
+
+
+def test_cumulative_figures_given_as_sales_are_noted(tmp_path):
+    """The cumulative adopters of a Bass curve given as sales: never falling, its last rises
+    flat; a sales series is not flagged (none of the 12 real sales series of the shared data
+    nor the development set's 57 differenced series were, 2026-12-07)."""
+    sales = period_sales(0.01, 0.4, 10_000.0, unit_bounds(25))
+    cum = np.cumsum(sales)
+    assert cautions.cumulative_like(cum)
+    assert not cautions.cumulative_like(sales)
+    assert not cautions.cumulative_like(cum[:5])  # too short to tell
+    csv = tmp_path / "cum.csv"
+    csv.write_text("year,sales\n" + "\n".join(f"{1990 + i},{v:.1f}" for i, v in
+                                              enumerate(cum)) + "\n")
+    fit = json.loads(run(csv, "--json", "--out", tmp_path / "o").stdout)
+    assert any("cumulative figures" in n for n in fit["notes"])
