@@ -124,3 +124,17 @@ def test_the_shipped_premium_brand_guards_the_enthusiasts_and_reacts():
     moved = [e[4] for e in recorder.events if e[3] == "competitor_move" and e[1] == "premium"]
     assert moved and all("enthusiasts share" in m for m in moved)
     assert "premium_niche: enthusiasts share" in moved[0] and "invests in quality" in moved[0]
+
+
+def test_the_boost_ends_only_once_the_share_is_clearly_back(env, rec):
+    """With observation noise 0.1 the boost ends above 0.28 x exp(0.2) = 0.342, not at the
+    threshold, where the error alone switched it on and off at every review."""
+    cfg = rival_config("nic", "premium_niche", True, share_threshold=0.28,
+                       observation_noise=0.1)
+    firm, strategy = start_rival(env, rec, cfg, nobody)
+    strategy.boosting = True
+    firm.set_reaction(marketing_boost=0.5)
+    for share, boosting in ((0.30, True), (0.34, True), (0.343, False)):
+        strategy.react({"nic": {"share": share, "launched": True, "share_error": 1.0}})
+        assert strategy.boosting is boosting, share
+    assert moves(rec) == [(0.0, "premium_niche: share 34% back: marketing back to budget")]
