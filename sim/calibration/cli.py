@@ -90,8 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print the fit as one JSON object on stdout and nothing else "
                              "(notes go to stderr); files are still written")
     parser.add_argument("--period-years", type=float, default=None, metavar="Y",
-                        help="length of one period in years, in [0.001, 100] (default: the "
-                             "step of the period column when it holds calendar years, else 1)")
+                        help="length of one period in years, in [0.001, 100] (default: from "
+                             "a period column named month, quarter, week or day; the step of "
+                             "a column of calendar years; else 1)")
     parser.add_argument("--name", default=None,
                         help="market name: config file name and its 'name' key (default: "
                              "from the CSV file name)")
@@ -118,24 +119,21 @@ def _fail(message: str) -> int:
     return 2
 
 
-# a period column named by its unit: its periods' length in years, times its step
-UNIT_COLUMNS = {"month": 1.0 / 12.0, "quarter": 0.25, "week": 7.0 / 365.25, "day": 1.0 / 365.25}
+def check_not_overwritten(args, name: str, out_dir) -> None:
+    """Refuse an ``--out`` where one of the fit's outputs would replace the input file."""
+    if args.csv is None:
+        return
+    from pathlib import Path
 
-
-def _period_years(args, series, notes):
-    if args.period_years is not None:
-        if series.is_calendar_years and abs(args.period_years - series.period_step) > 1e-9:
-            notes.append(f"--period-years {args.period_years:g} differs from the step of the "
-                         f"year column ({series.period_step:g}); using --period-years")
-        return args.period_years
-    unit = series.period_column.strip().lower()
-    if unit in UNIT_COLUMNS:  # a month column read as years gave a q about 12 times too slow
-        years = UNIT_COLUMNS[unit] * series.period_step
-        notes.append(f"one period = {series.period_step:g} {unit}(s) = {years:.6g} years, from "
-                     f"the period column's name {series.period_column!r} (--period-years "
-                     "overrides)")
-        return years
-    return series.period_step if series.is_calendar_years else 1.0
+    out = Path(out_dir)
+    names = ["fit.json", f"market/{name}.yaml", *([] if args.no_plot else ["fit.png"])]
+    if args.method == "bayes":
+        names += ["posterior.json", "posterior.csv", *(["forecast.csv"] if args.forecast else [])]
+    outputs = [out / f for f in names]
+    source = Path(args.csv).resolve()
+    if any(p.resolve() == source for p in outputs):
+        raise ValueError(f"SALES.csv {args.csv!r} would be overwritten by the fit's outputs "
+                         f"in --out {str(out)!r}: give another --out or rename the file")
 
 
 def check_ceiling(args, series) -> None:
@@ -168,20 +166,21 @@ def main(argv=None) -> int:
         from sim.calibration.generations_cli import main_generations
 
         return main_generations(args)
-    from sim.calibration.data import SalesDataError
+    from sim.calibration.data import SalesDataError, period_length
 
     try:
         name, out_dir = check_args(args)
         series, example = _load(args)
         check_work(args, series.n)
         check_ceiling(args, series)
+        check_not_overwritten(args, name, out_dir)
     except (SalesDataError, ValueError) as exc:
         return _fail(exc)
     notes = []
     if args.method == "bayes" and args.bootstrap is not None:
         notes.append(f"--bootstrap {args.bootstrap} applies to --method nls; the default method "
                      "draws from its posterior (--draws)")
-    period_years = _period_years(args, series, notes)
+    period_years = period_length(series, args.period_years, notes)
     try:
         if args.method == "nls":
             from sim.calibration.fit import calibrate
@@ -205,7 +204,8 @@ def main(argv=None) -> int:
     except ValueError as exc:
         return _fail(f"{series.source}: {exc}")
     try:
-        paths = write_outputs(cal, out_dir, plot=not args.no_plot, example_csv=example)
+        paths = write_outputs(cal, out_dir, plot=not args.no_plot, example_csv=example,
+                              keep=() if args.csv is None else (args.csv,))
     except OSError as exc:
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         return _fail(f"--out {str(out_dir)!r}: cannot write outputs: "

@@ -253,3 +253,27 @@ def _check_periods(periods, lines, source, name):
         raise SalesDataError(f"{source}: line {lines[k]}, column {name!r}: period "
                              f"{_fmt(periods[k])} breaks the step of {_fmt(steps[0])} "
                              "(periods must be equally spaced, with no gaps)")
+
+
+# a period column named by its unit: its periods' length in years, times its step
+UNIT_COLUMNS = {"month": 1.0 / 12.0, "quarter": 0.25, "week": 7.0 / 365.25, "day": 1.0 / 365.25}
+
+
+def period_length(series: SalesSeries, given: float | None, notes: list) -> float:
+    """One period's length in years: ``given`` (``--period-years``) where set; else from a
+    period column named ``month``, ``quarter``, ``week`` or ``day`` (times its step: read as
+    years, 60 months of a Bass process with q = 0.4 a year gave q = 0.035 "per year"); else
+    the step of a calendar-year column; else 1. What it decides is added to ``notes``."""
+    if given is not None:
+        if series.is_calendar_years and abs(given - series.period_step) > 1e-9:
+            notes.append(f"--period-years {given:g} differs from the step of the year column "
+                         f"({series.period_step:g}); using --period-years")
+        return given
+    unit = series.period_column.strip().lower()
+    if unit in UNIT_COLUMNS:
+        years = UNIT_COLUMNS[unit] * series.period_step
+        notes.append(f"one period = {series.period_step:g} {unit}(s) = {years:.6g} years, from "
+                     f"the period column's name {series.period_column!r} (--period-years "
+                     "overrides)")
+        return years
+    return series.period_step if series.is_calendar_years else 1.0

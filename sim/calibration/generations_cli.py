@@ -132,7 +132,7 @@ def summary(report: dict, paths: dict) -> str:
 
 def main_generations(args) -> int:
     """The ``--generations`` branch of ``marketsim-fit`` (exit status as the command's)."""
-    from sim.calibration.data import SalesDataError, read_sales_csv
+    from sim.calibration.data import SalesDataError, period_length, read_sales_csv
 
     def fail(message):
         sys.stderr.write(f"marketsim-fit: error: {' '.join(str(message).split())}\n")
@@ -143,8 +143,8 @@ def main_generations(args) -> int:
         series = [read_sales_csv(path) for path in args.generations]
     except (SalesDataError, ValueError) as exc:
         return fail(exc)
-    period_years = args.period_years or (series[0].period_step if series[0].is_calendar_years
-                                         else 1.0)
+    notes: list = []
+    period_years = period_length(series[0], args.period_years, notes)
     from sim.calibration.generations import calibrate_generations
 
     replicates = DEFAULT_REPLICATES if args.bootstrap is None else args.bootstrap
@@ -156,6 +156,7 @@ def main_generations(args) -> int:
         return fail(f"--generations: {exc}")
     except OSError as exc:
         return fail(f"--out {str(out)!r}: cannot write outputs: {exc.strerror or exc}")
+    fit.notes[:0] = notes
     report = fit.to_dict()
     if args.json:
         sys.stdout.write(json.dumps(report) + "\n")

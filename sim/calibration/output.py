@@ -92,10 +92,10 @@ def _staged(path: Path) -> Path:
     return path.with_name(f".{path.stem}.tmp{path.suffix}")
 
 
-# the files a fit may leave; a run removes those it does not write itself, so that an
-# earlier fit's posterior, forecast or figure never sits beside a later fit's fit.json
-OWN_FILES = ("fit.json", "fit.png", "posterior.json", "posterior.csv", "forecast.csv",
-             "example_sales.csv")
+# the list of the files a fit wrote, beside them: the next fit into the same folder removes
+# those of them it does not write itself (an earlier fit's posterior, forecast or figure
+# must not sit beside a later fit's fit.json), and nothing else
+MANIFEST = ".marketsim-fit-files.json"
 
 
 def _csv(rows: list[dict]) -> str:
@@ -107,12 +107,14 @@ def _csv(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
-def write_outputs(cal, out_dir, plot: bool = True, example_csv: str | None = None) -> dict:
+def write_outputs(cal, out_dir, plot: bool = True, example_csv: str | None = None,
+                  keep=()) -> dict:
     """Write fit.json, market/<name>.yaml, the posterior and forecast files (default method)
     and, optionally, fit.png; return their paths. Every file is written under a temporary
     name first and renamed only once all are written: a failure leaves an earlier output
-    directory as it was. Then the files of ``OWN_FILES`` this fit did not write are removed
-    (an earlier fit's, of another method, product or option)."""
+    directory as it was. Then the files an earlier fit listed in ``MANIFEST`` that this fit
+    did not write are removed (another method's, product's or option's), never a path of
+    ``keep`` (the input) nor a file no fit wrote, and this fit's list replaces it."""
     text = market_yaml(cal)  # raises before anything is written
     report = cal.to_dict()
     out = Path(out_dir)
@@ -153,9 +155,18 @@ def write_outputs(cal, out_dir, plot: bool = True, example_csv: str | None = Non
     finally:
         for tmp in staged.values():
             tmp.unlink(missing_ok=True)
-    written = {path.name for path in paths.values()}
-    for name in OWN_FILES:
-        old = out / name
-        if name not in written and old.is_file():
+    written = sorted(str(path.relative_to(out)) for path in paths.values())
+    manifest = out / MANIFEST
+    try:
+        earlier = json.loads(manifest.read_text()) if manifest.is_file() else []
+    except (OSError, ValueError):
+        earlier = []
+    kept = {Path(k).resolve() for k in keep}
+    for name in earlier if isinstance(earlier, list) else []:
+        old = out / str(name)
+        if (str(name) not in written and old.parent.resolve() in (out.resolve(),
+                                                                  (out / "market").resolve())
+                and old.is_file() and old.resolve() not in kept):
             old.unlink()
+    _write(manifest, json.dumps(written) + "\n")
     return paths

@@ -100,6 +100,16 @@ def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "",
     return text
 
 
+def is_tie(ans: dict) -> bool:
+    """Whether the best and the runner-up of ``recommend``'s answer give the same value on
+    every common seed: no gain and, over two seeds or more, an interval of width 0 (on one
+    seed there is no interval: a 1-seed price grid whose product never launched in the
+    horizon named one of four equal NPVs the recommendation)."""
+    if "runner_up" not in ans or not ans.get("n") or ans.get("gain") != 0.0:
+        return False
+    return ans["n"] == 1 or (ans["low"] == 0.0 and ans["high"] == 0.0)
+
+
 def _answer(ans: dict, label: str, fmt, currency: str, lead: str, dfmt) -> str:
     if ans.get("recommendation") is None:
         return f"**No recommendation**: no option has a value for {label}."
@@ -112,10 +122,12 @@ def _answer(ans: dict, label: str, fmt, currency: str, lead: str, dfmt) -> str:
                 f"{fmt(ans['runner_up_mean'], currency)} for **{ans['runner_up']}**, but "
                 "they share no seed, so there is no paired comparison: run both on the "
                 "same seeds before deciding.")
-    if ans["gain"] == 0.0 and ans["low"] == 0.0 and ans["high"] == 0.0:
+    if is_tie(ans):
+        seeds = ("their one common seed (more seeds may separate them)" if ans["n"] == 1
+                 else f"every one of their {ans['n']} common seeds")
         return (f"**No single recommendation**: {ans['recommendation']} and "
                 f"{ans['runner_up']} give the same {label} ({fmt(ans['mean'], currency)} on "
-                f"average) on every one of their {ans['n']} common seeds, so what sets them "
+                f"average) on {seeds}, so what sets them "
                 f"apart does not reach {label} in this run (a horizon that ends before it "
                 "matters, a lever that does not bind).")
     if ans["n"] == 1:  # a difference, no evidence of its spread

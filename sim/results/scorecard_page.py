@@ -23,7 +23,12 @@ from sim.results.assumptions import assumption_lines, currency_of
 from sim.results.decision import money
 from sim.results.files import atomic_write
 from sim.results.scorecard import MEASURES, PERSPECTIVES, find_runs, load_run, year_scorecard
-from sim.results.sweep_report import compact_comparison, is_compact_sweep, sweep_answer
+from sim.results.sweep_report import (
+    TROUBLE,
+    compact_comparison,
+    is_compact_sweep,
+    sweep_answer,
+)
 
 SOURCE = ("Perspectives as in Kaplan and Norton (1992), \"The Balanced Scorecard: Measures "
           "that Drive Performance\", Harvard Business Review 70(1). Definitions: docs/kpis.md.")
@@ -128,7 +133,8 @@ def _compare(runs, out_md: Path, title: str) -> Path:
         run = load_run(d)
         cfg = cfg or run.config
         cards.setdefault(option, []).append(year_scorecard(run))
-        kpi_rows.append({"option": option, "seed": seed, "npv": run.kpis.get("npv")})
+        kpi_rows.append({"option": option, "seed": seed, "npv": run.kpis.get("npv"),
+                         **{k: run.kpis.get(k) for k in ("launch_day", *TROUBLE)}})
     cur = currency_of(cfg)
     means = {o: _mean_scorecard(c) for o, c in cards.items()}
     label = {o: f"O{i + 1}" for i, o in enumerate(options)}

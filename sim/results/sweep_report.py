@@ -25,10 +25,12 @@ from sim.results.assumptions import assumption_lines, currency_of
 from sim.results.decision import (
     answer_sentence,
     edge_note,
+    is_tie,
     money,
     paired_interval,
     recommend,
     tie_note,
+    trouble_note,
 )
 
 TABLE = "kpis.parquet"
@@ -38,6 +40,10 @@ MEANS = [("cumulative_revenue", "revenue", "money"),
          ("final_market_share", "final unit share", "pct"),
          ("launch_day", "launch day", "day"),
          ("cash_min", "lowest cash", "money")]
+
+
+# what ``trouble_note`` reads: runs short of cash, insolvent, or never launched
+TROUBLE = ("cash_exhausted_day", "insolvent_day", "marketing_spend", "killed")
 
 
 def is_compact_sweep(path) -> bool:
@@ -94,7 +100,7 @@ def sweep_options(table: pd.DataFrame, sweep_dir=None):
     def numbers(rows, option):
         part = pd.DataFrame({"option": option, "seed": pd.to_numeric(rows["seed"],
                                                                        errors="coerce")})
-        for kpi in ("npv", *(k for k, _, _ in MEANS)):
+        for kpi in ("npv", *(k for k, _, _ in MEANS), *TROUBLE):
             part[kpi] = pd.to_numeric(rows[kpi], errors="coerce") if kpi in rows else np.nan
         return part.reset_index(drop=True)
 
@@ -123,6 +129,14 @@ def sweep_answer(data: pd.DataFrame, options: list, label: dict, currency: str,
     """The answer, first saying which options failed in every job (``lost``: compared
     nowhere), then ``_answer``'s paragraphs."""
     paragraphs = _answer(data, options, label, currency)
+    # the runs whose firm ran out of cash, went insolvent or never launched: the single run
+    # warns of them, and a sweep of marketing_mix's budgets compared an insolvent option's
+    # NPV without a word
+    trouble = trouble_note(data.assign(option=data["option"].map(
+        lambda o: f"{label[o]} ({o})" if o in label else o)),
+        [f"{label[o]} ({o})" for o in options]) if len(data) else ""
+    if trouble:
+        paragraphs.append(trouble)
     if lost:
         paragraphs.insert(0, f"**{len(lost)} of the sweep's {len(lost) + len(options)} "
                              f"options failed in every job and are not compared**: "
@@ -140,7 +154,7 @@ def _answer(data: pd.DataFrame, options: list, label: dict, currency: str) -> li
         return [one_option_sentence(data["npv"].dropna(), currency)]
     ans = recommend(data, "npv")
     best = ans.get("recommendation")
-    edge = edge_note(options, best)
+    edge = "" if is_tie(ans) else edge_note(options, best)  # no edge where options tie
     close = (tie_note(data, options, best, ans.get("runner_up"), label)
              if len(options) > 2 else "")
     if best is not None:

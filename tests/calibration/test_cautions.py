@@ -82,8 +82,30 @@ def test_a_later_fit_removes_the_earlier_fits_other_files(tmp_path):
         p.name for p in out.iterdir()}
     assert run(write_bass(tmp_path / "b.csv", q=0.6), "--method", "nls", "--no-plot",
                "--out", out, "--name", "prod").returncode == 0
-    assert sorted(p.name for p in out.iterdir()) == ["fit.json", "market"]
+    assert sorted(p.name for p in out.iterdir()) == [".marketsim-fit-files.json", "fit.json",
+                                                     "market"]
     assert json.loads((out / "fit.json").read_text())["method"] != "bass-map"
+
+
+def test_a_fit_removes_only_what_an_earlier_fit_wrote(tmp_path):
+    """A file of the same name that no fit wrote stays, and so does the input, even when it
+    is called forecast.csv and sits in the output folder (the first version of the clean-up
+    deleted both)."""
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "posterior.csv").write_text("mine\n")
+    data = write_bass(out / "forecast.csv")
+    assert run(data, "--method", "nls", "--bootstrap", 0, "--no-plot", "--out", out,
+               "--name", "p").returncode == 0
+    assert (out / "posterior.csv").read_text() == "mine\n"
+    assert data.is_file()
+    assert json.loads((out / ".marketsim-fit-files.json").read_text()) == [
+        "fit.json", "market/p.yaml"]
+    # a default fit would write its forecast.csv over the input: refused, nothing written
+    before = data.read_bytes()
+    res = run(data, "--forecast", 2, "--out", out, "--name", "p")
+    assert res.returncode == 2 and "would be overwritten" in res.stderr
+    assert data.read_bytes() == before
 
 
 def test_a_failed_write_leaves_the_earlier_folder_as_it_was(tmp_path):
@@ -155,3 +177,17 @@ def test_cumulative_figures_given_as_sales_are_noted(tmp_path):
                                               enumerate(cum)) + "\n")
     fit = json.loads(run(csv, "--json", "--out", tmp_path / "o").stdout)
     assert any("cumulative figures" in n for n in fit["notes"])
+
+
+@pytest.mark.parametrize("column, step, years", [("month", 1.0, 1 / 12), ("Quarter", 1.0, 0.25),
+                                                 ("week", 2.0, 14 / 365.25), ("t", 1.0, 1.0),
+                                                 ("year", 5.0, 5.0)])
+def test_the_period_column_sets_the_period(column, step, years):
+    """Both commands (a single series and --generations) read the period's length so."""
+    from sim.calibration.data import SalesSeries, period_length
+
+    series = SalesSeries("x", column, 1990 + step * np.arange(6.0), np.ones(6))
+    notes = []
+    assert period_length(series, None, notes) == pytest.approx(years)
+    assert bool(notes) is (column.lower() in ("month", "quarter", "week"))
+    assert period_length(series, 0.5, []) == 0.5
