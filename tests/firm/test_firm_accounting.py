@@ -75,8 +75,10 @@ def test_without_channels_revenue_is_gross_and_unsplit(env, rec, ledger):
 
 
 def test_subscriptions_bill_paying_subscribers_and_trials_pay_nothing(env, rec, ledger):
-    """A 14-day trial ending exactly at a step: the cohort is in trial on days 0 and 7 and
-    pays from day 14; every active subscriber is served."""
+    """A 14-day trial: the day-0 step's subscribers joined during it (day 3.5 on average),
+    so their trial ends on day 17.5, inside the step from day 14: in trial on days 0 and 7,
+    and on day 14 its converters (12) pay for the 3.5 days after the end; every active
+    subscriber is served."""
     pricing = PricingConfig(list_price=100.0, free_trial_days=14.0, trial_conversion=0.6)
     acct, product = books(env, rec, ledger, kind="subscription", pricing=pricing)
 
@@ -92,15 +94,16 @@ def test_subscriptions_bill_paying_subscribers_and_trials_pay_nothing(env, rec, 
     seen = []
     env.process(market())
     env.run(until=30)
-    # the day-0 cohort is in trial on days 0 and 7 (80 pay), pays from day 14 (100 pay)
-    assert [s[2] for s in seen] == [20.0, 20.0, 0.0]
+    # the day-0 cohort is in trial on days 0 and 7 (80 pay); on day 14 its 12 converters
+    # are trialists for half the step
+    assert [s[2] for s in seen] == pytest.approx([20.0, 20.0, 6.0])
     rev = [a for t, acct_, a in postings(rec) if acct_ == "revenue"]
-    assert rev == pytest.approx([80 * 100.0 * 7 / MONTH] * 2 + [100 * 100.0 * 7 / MONTH])
+    assert rev == pytest.approx([80 * 100.0 * 7 / MONTH] * 2 + [94 * 100.0 * 7 / MONTH])
     # every active subscriber is served, trialists included
     serving = [-a for t, acct_, a in postings(rec) if acct_ == "production"]
     assert serving == pytest.approx([100 * 10.0 * 7 / MONTH] * 3)
-    # the trial ends on day 14: over that step 40% of the cohort (8 of 100) leave, in
-    # expectation: 1 - exp(-h 7) = 0.08
+    # the trial ends in the step from day 14: over it 40% of the cohort (8 of 100) leave,
+    # in expectation: 1 - exp(-h 7) = 0.08
     assert [s[1] for s in seen[:2]] == [0.0, 0.0]
     assert seen[2][1] == pytest.approx(-math.log(1.0 - 0.08) / 7.0, rel=1e-12)
 
@@ -136,12 +139,12 @@ def test_trials_convert_on_experienced_satisfaction(env, rec, ledger):
 
 
 def test_a_trial_ending_mid_step_bills_its_converters_from_its_end(env, rec, ledger):
-    """A 10-day trial, weekly steps: 20 subscribers join on day 0 and their trial ends on
-    day 10, inside the step from day 7. That step's churn takes the 8 who do not convert
-    (active 100 -> 92 by the bill); the 12 converters are trialists for 3 of its 7 days and
-    pay for the other 4. (Before: the whole cohort of 20 counted as trialists in that step,
-    the 8 leavers taken off the paying base a second time, and the converters paid from day
-    14.)"""
+    """A 10-day trial, weekly steps: 20 subscribers join in the step from day 0 (day 3.5 on
+    average) and their trial ends on day 13.5, inside the step from day 7. That step's churn
+    takes the 8 who do not convert (active 100 -> 92 by the bill); the 12 converters are
+    trialists for 6.5 of its 7 days and pay for the last half day. (Before: the whole
+    cohort of 20 counted as trialists in that step, the 8 leavers taken off the paying base
+    a second time, and the converters paid from day 14.)"""
     pricing = PricingConfig(list_price=100.0, free_trial_days=10.0, trial_conversion=0.6)
     acct, product = books(env, rec, ledger, kind="subscription", pricing=pricing)
     seen = []
@@ -159,9 +162,10 @@ def test_a_trial_ending_mid_step_bills_its_converters_from_its_end(env, rec, led
     env.run(until=20)
     assert seen[0][1] == 0.0 and seen[2][1] == 0.0
     assert 1 - math.exp(-seen[1][1] * 7.0) == pytest.approx(8 / 92, rel=1e-12)
-    assert [s[2] for s in seen] == pytest.approx([20.0, 12 * 3 / 7, 0.0])
+    assert [s[2] for s in seen] == pytest.approx([20.0, 12 * 6.5 / 7, 0.0])
     rev = [a for t, acct_, a in postings(rec) if acct_ == "revenue"]
-    assert rev == pytest.approx([80 * 100.0 * 7 / MONTH, (92 - 12 * 3 / 7) * 100.0 * 7 / MONTH,
+    assert rev == pytest.approx([80 * 100.0 * 7 / MONTH,
+                                 (92 - 12 * 6.5 / 7) * 100.0 * 7 / MONTH,
                                  92 * 100.0 * 7 / MONTH])
     assert acct.trial_cohorts == []
 
