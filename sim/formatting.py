@@ -5,5 +5,5 @@ command line's table uses it before pandas is loaded)."""
 def unsigned_zero(text: str) -> str:
     """``text`` without its minus sign where its digits are all zero ("-0", "-0.0%",
     "-0.00M": a value that rounds to zero is written without a sign)."""
-    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) \
-        else text
+    zero = any(c == "0" for c in text) and not any(c in "123456789" for c in text)
+    return text[1:] if text.startswith("-") and zero else text  # "-inf" keeps its sign

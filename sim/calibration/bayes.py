@@ -211,12 +211,12 @@ def _at_peak_note(cal: BayesCalibration) -> list[str]:
 
 def _past_peak_note(cal: BayesCalibration) -> list[str]:
     """A forecast that jumps back up for a series plainly past its peak (its best period
-    two or more before the last, the last under 3/4 of it) says so: the forecast restarts
-    the Bass curve from the level reached with the refit's m, which can put a declining
-    product before its peak again (ibm_siu2: last sales 829 a period, forecast 32,203).
-    Placing it by the curve's own time instead made the development set's forecasts worse
-    (benchmarks/bench_forecast.py: the target cell's MdAPE ratio 0.83 -> 0.90, coverage
-    0.94 -> 0.88), so the forecaster is left as chosen and the reader is told."""
+    two or more before the last, the last under 3/4 of it) says so. From the discounted
+    refit, the Bass curve restarted from the level reached can put a declining product
+    before its peak again (ibm_siu2 forecast 32,203 after 829 until 2026-12-07); from the
+    plain fit (past its peak, ``forecast.PAST_PEAK_PLAIN``), the fitted curve can fall more
+    slowly than the sales did (ibm_siu2: 2,909, the next generation having taken its
+    sales)."""
     sales = cal.sales
     if cal.horizon <= 0 or sales.size < 3:
         return []
@@ -228,9 +228,13 @@ def _past_peak_note(cal: BayesCalibration) -> list[str]:
     def num(x: float) -> str:
         return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.3g}"
 
+    if cal.fc.discount_per_year >= 1.0:
+        why = ("the fitted curve falls more slowly than these sales did (a successor, a "
+               "withdrawal or a shock the Bass model does not know)")
+    else:
+        why = (f"the forecast restarts the Bass curve from the level reached with the "
+               f"refit's m ({num(cal.fc.posterior.m)}), which can put a declining product "
+               "before its peak again")
     return [f"the series is past its peak ({num(sales[top])} in its best period, "
-            f"{num(last)} in the last), yet the forecast's next period is {num(nxt)}: the "
-            f"forecast restarts the Bass curve from the level reached with the refit's m "
-            f"({num(cal.fc.posterior.m)}), which can put a declining product before its "
-            "peak again; for a product in decline, trust its recent trend more than this "
-            "forecast"]
+            f"{num(last)} in the last), yet the forecast's next period is {num(nxt)}: {why}; "
+            "for a product in decline, trust its recent trend more than this forecast"]

@@ -263,7 +263,8 @@ def _notes(cal: Calibration) -> list[str]:
         notes.append(f"{cal.failed} bootstrap refits failed and were dropped")
     if cal.replicates == 0:
         notes.append("no bootstrap replicates: intervals are not computed")
-    notes.extend(cautions.thin_tails(cal.replicates, cal.level, "bootstrap replicates"))
+    done = cal.replicates - cal.failed  # the refits that succeeded make the intervals
+    notes.extend(cautions.thin_tails(done, cal.level, "bootstrap replicates"))
     stats = fit_statistics(s.sales, b.fitted)
     notes.extend(cautions.poor_fit(stats["r2"], stats["mape"]))
     notes.extend(cautions.cumulative_like(s.sales))

@@ -64,16 +64,18 @@ class Observer:
 
     def segment_share(self, now: float, lag: float, firm: str, segment: str):
         """The true share of ``segment``'s orders that went to ``firm``'s products in the
-        snapshot ``view(now, lag, ...)`` shows (0 where the segment ordered nothing); None
-        where there is no such snapshot or it holds no orders per segment. A rival's
+        snapshot ``view(now, lag, ...)`` shows; None where there is no such snapshot, it
+        holds no orders per segment, or the segment ordered nothing (a share of 0 there
+        would have made a niche player buy quality on no evidence). A rival's
         estimate multiplies it by the ``share_error`` its view drew for that firm."""
         at = bisect.bisect_right(self._times, now - lag)
         if at == 0 or self._orders[at - 1] is None or firm not in self.columns:
             return None
         row = self._orders[at - 1][self.segments.index(segment)]
         total = float(row.sum())
-        mine = float(sum(row[k] for k in self.columns[firm]))
-        return mine / total if total > 0 else 0.0
+        if not total > 0:  # nobody ordered in the segment: no share to read
+            return None
+        return float(sum(row[k] for k in self.columns[firm])) / total
 
     def rival_prices(self, firm: str) -> list:
         """Latest prices of the rivals on the market (no lag; used by match pricing)."""

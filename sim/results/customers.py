@@ -97,16 +97,21 @@ def trial_conversion(mine: dict, trial_leavers, trial_days: float):
     return max(1.0 - total(trial_leavers) / ended, 0.0)
 
 
-def margins(rows: dict, channel_days, channel, kind: str, dt):
+def margins(rows: dict, channel_days, channel, kind: str, dt, served: bool = False):
     """``(margin, volume)``: the margin net of channel margins and unit costs, and the
     units shipped (durable) or paying subscriber-months (subscription) it came from;
-    ``channel`` the channel margins on ``channel_days`` (sorted), 0 on other days."""
+    ``channel`` the channel margins on ``channel_days`` (sorted), 0 on other days.
+    ``served``: a subscription's serving cost on every active subscriber-month, trialists
+    included, as the ledger books it (``contribution``); else on the paying ones (the unit
+    margin of a paying month, which the lifetime value reads)."""
     net = rows["revenue"] - reindex(channel_days, channel, rows["t"], 0.0)
     if kind == "subscription":
         volume = rows["paying"] * dt / DAYS_PER_MONTH
+        cost = (rows["installed_base"].astype(float) * dt / DAYS_PER_MONTH if served
+                else volume)
     else:
-        volume = rows["units_sold"].astype(float)
-    return total(net - volume * rows["unit_cost"]), total(volume)
+        volume = cost = rows["units_sold"].astype(float)
+    return total(net - cost * rows["unit_cost"]), total(volume)
 
 
 def lifetime_value(unit_margin, product, churn, rate_per_year: float):

@@ -194,7 +194,8 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     unit_margin = m_year / v_year if v_year > 0 else None
     ltv = cust.lifetime_value(unit_margin, product, churn_rate, r)
     ltv_undiscounted = cust.lifetime_value(unit_margin, product, churn_rate, 0.0)
-    contribution = cust.margins(mine, *channel_by_t, product.kind, mine["step_days"])[0]
+    contribution = cust.margins(mine, *channel_by_t, product.kind, mine["step_days"],
+                                served=True)[0]
     # only the margin of the customers that marketing brought is credited to it
     credited = contribution * paid / new if new > 0 else 0.0
     roi = (credited - own_marketing) / own_marketing if own_marketing > 0 else None

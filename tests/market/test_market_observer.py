@@ -74,8 +74,8 @@ def test_view_draws_the_same_errors_as_one_call_per_firm(noise):
 
 def test_segment_share_reads_the_orders_of_the_snapshot_the_view_shows():
     """A firm's share of one segment's orders, summed over its line's columns, from the same
-    snapshot ``view`` picks (the last one at least ``lag`` old); 0 where the segment ordered
-    nothing; None before the first snapshot, for a snapshot without orders, or a firm the
+    snapshot ``view`` picks (the last one at least ``lag`` old); None where the segment
+    ordered nothing, before the first snapshot, for a snapshot without orders, or a firm the
     layout does not name."""
     obs = Observer()
     obs.set_layout(["a", "b"], {"us": [0, 2], "them": [1]})
@@ -83,7 +83,7 @@ def test_segment_share_reads_the_orders_of_the_snapshot_the_view_shows():
     obs.record(7.0, snapshot(0.2), np.array([[2, 6, 2], [5, 5, 0]]))
     obs.record(14.0, snapshot(0.3))
     assert obs.segment_share(3.0, 0.0, "us", "a") == 0.25
-    assert obs.segment_share(3.0, 0.0, "us", "b") == 0.0
+    assert obs.segment_share(3.0, 0.0, "us", "b") is None  # nobody ordered there
     assert obs.segment_share(10.0, 0.0, "us", "a") == 0.4
     assert obs.segment_share(20.0, 10.0, "them", "b") == 0.5
     assert obs.segment_share(20.0, 0.0, "us", "a") is None

@@ -18,7 +18,8 @@ from sim.scenario import run_scenario
 
 @pytest.mark.parametrize("text, expected", [
     ("-0", "0"), ("-0.0%", "0.0%"), ("-0.00M", "0.00M"), ("-0,000", "0,000"),
-    ("-1", "-1"), ("-0.01", "-0.01"), ("0", "0"), ("-10", "-10")])
+    ("-1", "-1"), ("-0.01", "-0.01"), ("0", "0"), ("-10", "-10"), ("-inf", "-inf"),
+    ("-", "-")])
 def test_unsigned_zero(text, expected):
     assert unsigned_zero(text) == expected
 
@@ -58,3 +59,16 @@ def test_breakeven_follows_a_negative_cash_path():
     k = compute_kpis(cfg, res.timeseries, ev, led)
     assert k["launch_day"] == 0.0
     assert k["breakeven_day"] == 14.0
+
+
+def test_a_subscriptions_contribution_charges_what_the_ledger_books_to_serve():
+    """A subscription with a free trial: the ledger books the serving cost of every active
+    subscriber, trialists included, and the contribution charges the same (it charged the
+    paying subscribers' alone, about 1.1M less in subscription_trial)."""
+    res = run_scenario(compose(["scenario=subscription_trial", "horizon_days=730"]).scenario(), 0)
+    led = res.ledger[res.ledger["firm"] == res.config.firm.name]
+    revenue = led.loc[led["account"] == "revenue", "amount"].sum()
+    channels = led.loc[led["account"].str.startswith("channel_margin"), "amount"].sum()
+    serving = led.loc[led["account"] == "production", "amount"].sum()
+    assert serving < 0 and res.kpis["contribution"] == pytest.approx(
+        revenue + channels + serving, rel=1e-9)

@@ -5,10 +5,11 @@ Marketing goes to the segment with the highest quality weight by its research es
 (or ``segment_focus``): its reach in that segment x2.0, in the others x0.3 (the spend is
 unchanged). The share it defends is its share of that segment's orders, as it observes them
 (``Observer.segment_share``, with the same lag and error as a total share; its total share
-where the observer holds no orders per segment): an entrant that courts the same customers
-takes that share while the niche brand's total share of a larger market barely moves (in
-``premium_niche``, seed 0, its total share stayed between 11% and 16% while its share of the
-enthusiasts' orders fell from 31% to 19%). When that share is below ``share_threshold`` and
+where the observer holds no orders per segment or the segment ordered nothing): an entrant
+that courts the same customers takes that share while the niche brand's total share of a
+larger market barely moves (in ``premium_niche``, seed 0, with the brand not reacting: its
+total share between 11% and 16%, its share of the enthusiasts' orders down from 42% in its
+first year to 29%). When that share is below ``share_threshold`` and
 it can afford it, it pays ``quality_step_cost`` for a release of +``quality_step`` quality that reaches the market
 ``quality_step_days`` later (one at a time). Quality is a score on the attributes' scale
 (``ATTRIBUTE_SCALE``): once its quality has no room for a full step, it defends with
@@ -56,7 +57,8 @@ class PremiumNiche(Strategy):
 
     def defended_share(self, mine) -> tuple:
         """(share, what it is): the observed share of the focus segment's orders, or the
-        total share where the observer holds no orders per segment."""
+        total share where the observer holds no orders per segment or the segment ordered
+        nothing."""
         name = self.segments[self.focus].name
         true = self.observer.segment_share(self.env.now, self.cfg.observation_lag_days,
                                            self.firm.name, name)
