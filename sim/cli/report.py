@@ -32,11 +32,23 @@ def main(argv=None) -> int:
                 raise MarketsimError(f"unknown option {a!r}; {USAGE}")
             else:
                 paths.append(a)
+        if out is not None:
+            from pathlib import Path
+
+            folder = Path(out).expanduser().resolve().parent
+            if not folder.is_dir():  # a FileNotFoundError traceback before
+                raise MarketsimError(f"--out {out!r}: the folder {str(folder)!r} does not "
+                                     "exist")
         from sim.results.scorecard_page import write_scorecard
 
         path = write_scorecard(paths, out)
     except MarketsimError as e:
         print(f"marketsim report: error: {' '.join(str(e).split())}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a folder it may not write to, a name that is a folder
+        where = f" ({e.filename})" if getattr(e, "filename", None) else ""
+        print(f"marketsim report: error: --out {out!r}: cannot write the scorecard: "
+              f"{e.strerror or e}{where}", file=sys.stderr)
         return 2
     print(f"[marketsim report] scorecard: {path} (and {path.with_suffix('.html').name})")
     return 0

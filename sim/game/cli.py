@@ -31,7 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("replay", help="replay a saved game from its decision log and seed")
     r.add_argument("log", type=Path, help="a game saved by the studio or Game.save")
     r.add_argument("--periods", type=int, default=None,
-                   help="replay this many periods (default: as many as were played)")
+                   help="replay this many periods, 1 to as many as were played (default: "
+                        "all of them)")
     r.add_argument("--out", type=Path, default=None,
                    help="write the replayed game as a run directory here")
     return p
@@ -41,12 +42,14 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = _parser().parse_args(argv)
-        if args.periods is not None and args.periods < 0:
-            raise UserError(f"--periods must be >= 0, got {args.periods}")
+        if args.periods is not None and args.periods < 1:  # 0 crashed on its empty results
+            raise UserError(f"--periods must be >= 1 (a game of no period has no results), "
+                            f"got {args.periods}")
         try:
             game = Game.load(args.log, args.periods)
         except ValueError as e:
             raise UserError(str(e)) from None
+
     except UserError as e:
         print(f"marketsim: error: {e}", file=sys.stderr)
         return 2

@@ -131,7 +131,11 @@ class Game:
             raise ValueError(f"not a marketsim game log: format must be {FORMAT!r}, got {got!r}")
         game = cls(config_from_dict(data["config"]), data["seed"], data["period_days"],
                    data.get("overrides"))
-        target = int(data.get("periods_played", 0) if periods is None else periods)
+        played = int(data.get("periods_played", 0))
+        if periods is not None and periods > played:  # it simulated on without decisions
+            raise ValueError(f"cannot replay {periods} periods: the log holds {played} "
+                             f"periods played; give at most {played}")
+        target = played if periods is None else int(periods)
         by_period = {}
         for entry in data.get("log", []):
             by_period[int(entry["period"])] = entry

@@ -192,6 +192,21 @@ def test_cli_replay_prints_and_writes(scenario, tmp_path, capsys):
     assert kpis["seed"] == 2
 
 
+def test_cli_replay_refuses_periods_it_cannot_replay(scenario, tmp_path, capsys):
+    """0 periods crashed on their empty results (a KeyError traceback); more periods than
+    were played simulated on without the player's decisions."""
+    game = new_game(SHORT, seed=2)
+    game.advance()
+    path = game.save(tmp_path / "g.json")
+    capsys.readouterr()
+    assert main(["replay", str(path), "--periods", "0"]) == 2
+    assert "--periods must be >= 1" in capsys.readouterr().err
+    assert main(["replay", str(path), "--periods", "5"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["marketsim: error: cannot replay 5 periods: the log holds 1 periods played; "
+                   "give at most 1"]
+
+
 def test_cli_replay_bad_input_is_one_line(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "other"}')

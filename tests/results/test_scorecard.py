@@ -92,6 +92,13 @@ def test_report_command_writes_one_page_and_prints_one_line(run_dir, capsys):
     assert (run_dir / "scorecard.html").read_text().startswith("<!doctype html>")
 
 
+def test_an_out_in_a_missing_folder_is_one_clear_error(run_dir, tmp_path, capsys):
+    """It ended in a FileNotFoundError traceback with exit status 1."""
+    assert report_main([str(run_dir), "--out", str(tmp_path / "nowhere" / "x.md")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "does not exist" in err[0] and "nowhere" in err[0]
+
+
 def test_not_a_run_directory_is_one_clear_error(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("x")
     assert report_main([str(tmp_path)]) == 2
