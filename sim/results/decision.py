@@ -258,8 +258,8 @@ def trouble_note(values: pd.DataFrame, options, by: str = "option") -> str:
         if broke:
             said.append(f"insolvent in {broke} of {n} runs (from day {first_broke:,.0f})")
         if {"launch_day", "marketing_spend"} <= set(rows.columns):
-            killed = (rows["killed"].fillna(False).astype(bool) if "killed" in rows
-                      else False)
+            killed = (pd.to_numeric(rows["killed"], errors="coerce").fillna(0.0).astype(bool)
+                      if "killed" in rows else False)  # bools, or numbers from a sweep
             unlaunched = (pd.to_numeric(rows["launch_day"], errors="coerce").isna() & ~killed
                           & (pd.to_numeric(rows["marketing_spend"], errors="coerce") > 0))
             if unlaunched.any():
