@@ -126,12 +126,32 @@ def _single(option: str, runs, out_md: Path) -> Path:
     return _page(f"Board scorecard: {cfg['name']} ({option})", blocks, out_md)
 
 
+def _frames_caution(frames: dict, label: dict) -> str:
+    """A warning where the runs compared differ in scenario, horizon or currency: their
+    NPVs then answer different questions (a one-year run whose product never launched was
+    recommended over the five-year run as "NPV 15.17M more"). "" where they agree."""
+    seen = set().union(*frames.values()) if frames else set()
+    if len(seen) <= 1:
+        return ""
+    def says(option):
+        return "; ".join(f"{name}, {horizon:,.0f} days, {cur}"
+                         for name, horizon, cur in sorted(frames[option], key=str))
+    listed = "; ".join(f"{label[o]}: {says(o)}" for o in frames)
+    return (f"**Caution**: the runs compared differ in scenario, horizon or currency "
+            f"({listed}), so their NPVs are not options of one decision: compare runs of "
+            "one scenario and horizon.")
+
+
 def _compare(runs, out_md: Path, title: str) -> Path:
     options = list(dict.fromkeys(o for o, _, _ in runs))
     cards, kpi_rows, cfg = {}, [], None
+    frames = {}  # option -> (scenario, horizon in days, currency) of its runs
     for option, seed, d in runs:
         run = load_run(d)
         cfg = cfg or run.config
+        frames.setdefault(option, set()).add((run.config.get("name"),
+                                              float(run.config.get("horizon_days", 0.0)),
+                                              currency_of(run.config)))
         cards.setdefault(option, []).append(year_scorecard(run))
         kpi_rows.append({"option": option, "seed": seed, "npv": run.kpis.get("npv"),
                          **{k: run.kpis.get(k) for k in ("launch_day", *TROUBLE)}})
@@ -141,7 +161,9 @@ def _compare(runs, out_md: Path, title: str) -> Path:
     base = means[options[0]][["perspective", "key", "measure", "unit"]].copy()
     for o in options:
         base[label[o]] = means[o]["run"].to_numpy()
-    blocks = [*[("p", text) for text in sweep_answer(pd.DataFrame(kpi_rows), options, label,
+    caution = _frames_caution(frames, label)
+    blocks = [*([("p", caution)] if caution else []),
+              *[("p", text) for text in sweep_answer(pd.DataFrame(kpi_rows), options, label,
                                                      cur)],
               ("list", [f"- **{label[o]}**: {o} ({len(cards[o])} seed"
                         f"{'s' * (len(cards[o]) != 1)})" for o in options]),

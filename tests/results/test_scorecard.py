@@ -273,3 +273,16 @@ def test_a_subscription_runs_scorecard_agrees_with_its_kpis(tmp_path):
     churn = sc.loc["churn", ["Y2", "Y3"]].to_numpy(float)
     assert ((churn > 0.0) & (churn < 1.0)).all()
     assert report_main([str(tmp_path)]) == 0
+
+
+def test_runs_of_other_horizons_or_scenarios_are_compared_with_a_caution():
+    """A one-year run whose product never launched was recommended over the five-year run,
+    "NPV 15.17M more", without a word that they answer different questions."""
+    from sim.results.scorecard_page import _frames_caution
+
+    label = {"a": "O1", "b": "O2"}
+    same = {"a": {("baseline", 1825.0, "USD")}, "b": {("baseline", 1825.0, "USD")}}
+    assert _frames_caution(same, label) == ""
+    other = {"a": {("baseline", 1825.0, "USD")}, "b": {("baseline", 365.0, "USD")}}
+    text = _frames_caution(other, label)
+    assert text.startswith("**Caution**") and "O2: baseline, 365 days, USD" in text
