@@ -215,8 +215,9 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
         # the start (``launched``), which was never planned
         "launch_slip_days": (None if launch is None or config.firm.launched
                              else launch - planned),
-        "final_market_share": share["final_unit_share"],
-        **share,
+        # None where nobody sold anything: a share of nothing (sim.results.shares)
+        "final_market_share": _none_if_nan(share["final_unit_share"]),
+        **{k: _none_if_nan(v) for k, v in share.items()},
         "trial_conversion": _none_if_nan(cust.trial_conversion(mine, trial_leavers, trial_days)),
         "peak_sales_day": peak_day,
         "breakeven_day": breakeven,

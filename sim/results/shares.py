@@ -7,6 +7,8 @@ Metrics*, 2.1 unit and revenue share, 2.4 penetration share); ``docs/kpis.md``.
 - installed-base share: owners or subscribers at the last step.
 """
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -70,7 +72,7 @@ def _share_of_grid(grid: np.ndarray, firms: list, firm: str, window: int) -> np.
     total[total == 0.0] = np.nan
     mine = block[firms.index(firm)] if firm in firms else total * 0.0
     share = mine / total
-    share[np.isnan(share)] = 0.0
+    share[np.isnan(share) & ~np.isnan(total)] = 0.0  # NaN left where nobody sold at all
     return share
 
 
@@ -78,7 +80,8 @@ def _share(wide: pd.DataFrame, firm: str, window: int) -> pd.Series:
     roll = wide.rolling(window, min_periods=1).sum()
     total = roll.sum(axis=1).replace(0.0, np.nan)
     mine = roll[firm] if firm in roll else total * 0.0
-    return (mine / total).fillna(0.0)
+    share = mine / total
+    return share.where(share.notna() | total.isna(), 0.0)  # NaN where nobody sold at all
 
 
 def shares(ts, firm: str, kinds: dict, dt: float, window: int,
@@ -88,9 +91,9 @@ def shares(ts, firm: str, kinds: dict, dt: float, window: int,
     paying subscribers are read with each row's step length (``sim.units.step_days``: the
     last step's may differ from ``dt``)."""
     ts = table_columns(ts)
-    if not n_rows(ts):
-        return {"final_unit_share": 0.0, "peak_market_share": 0.0,
-                "final_revenue_share": 0.0, "final_installed_base_share": 0.0}
+    if not n_rows(ts):  # no rows: no share of anything
+        return {"final_unit_share": math.nan, "peak_market_share": math.nan,
+                "final_revenue_share": math.nan, "final_installed_base_share": math.nan}
     if kinds.get(firm) == "subscription":
         frame = frame_of_columns(ts, ["t", "firm", "units_sold", "revenue", "price",
                                       "installed_base"])
@@ -115,7 +118,13 @@ def shares(ts, firm: str, kinds: dict, dt: float, window: int,
 
 
 def _final(unit: np.ndarray, revenue: np.ndarray, base: np.ndarray) -> dict:
-    """The KPIs of the share paths (no NaN left in them)."""
-    return {"final_unit_share": float(unit[-1]), "peak_market_share": float(unit.max()),
-            "final_revenue_share": float(revenue[-1]),
-            "final_installed_base_share": float(base[-1])}
+    """The KPIs of the share paths: NaN where nobody at all sold (owned) anything in the
+    window, a share of nothing, not of 0 (``bass_only`` with no launch printed 0.000 for
+    every share); the peak over the days where some firm sold."""
+    def last(x):
+        return float(x[-1]) if len(x) and np.isfinite(x[-1]) else math.nan
+
+    some = np.isfinite(unit)
+    return {"final_unit_share": last(unit),
+            "peak_market_share": float(unit[some].max()) if some.any() else math.nan,
+            "final_revenue_share": last(revenue), "final_installed_base_share": last(base)}

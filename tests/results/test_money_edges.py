@@ -72,3 +72,16 @@ def test_a_subscriptions_contribution_charges_what_the_ledger_books_to_serve():
     serving = led.loc[led["account"] == "production", "amount"].sum()
     assert serving < 0 and res.kpis["contribution"] == pytest.approx(
         revenue + channels + serving, rel=1e-9)
+
+
+def test_shares_of_a_market_where_nobody_sold_are_none():
+    """No firm sells a unit in a year of bass_only without a launch: every share is a share
+    of nothing, None (it was 0.0, printed 0.000), not 0."""
+    k = run_scenario(compose(["scenario=bass_only", "firm.launched=false",
+                              "horizon_days=365"]).scenario(), 0, kpis_only=True).kpis
+    for key in ("final_market_share", "peak_market_share", "final_revenue_share",
+                "final_installed_base_share"):
+        assert k[key] is None, key
+    sold = run_scenario(compose(["scenario=bass_only", "horizon_days=365"]).scenario(), 0,
+                        kpis_only=True).kpis
+    assert 0.0 < sold["final_market_share"] <= 1.0

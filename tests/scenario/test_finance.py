@@ -124,8 +124,9 @@ def test_no_trial_converts_when_none_can_even_if_the_firm_fails():
 
 def test_peak_funding_need_is_the_daily_low_of_the_operating_cash():
     """max(0, -min_t cumulative FCF) over days, not over quarter ends: in
-    subscription_trial the low falls between two quarter ends (8,179,182 against the
-    quarter ends' 8,169,887). Within a day the weekly payments post before the market's
+    subscription_trial the low falls between two quarter ends (8,367,693 against the
+    quarter ends' 8,365,847; 8,179,182 against 8,169,887 before the trial's accounting was
+    corrected on 2026-12-07). Within a day the weekly payments post before the market's
     revenue, so the lowest balance between postings (cash_min) can be lower still; a day's
     postings are netted here."""
     res = run_scenario(compose(["scenario=subscription_trial"]).scenario(), 0)
@@ -137,4 +138,4 @@ def test_peak_funding_need_is_the_daily_low_of_the_operating_cash():
     _, bal = res.statements()
     b = bal[bal["firm"] == "us"]
     quarterly = -(b["cf_operating"] + b["cf_investing"]).cumsum().min()
-    assert need > quarterly + 5_000
+    assert need > quarterly + 1_000
