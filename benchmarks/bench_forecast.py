@@ -283,24 +283,21 @@ def fit_scaling(rows=(100, 1000, 10_000), replicates=50, seed=0) -> list[dict]:
     return out
 
 
-def _fractions(text: str) -> tuple:
-    try:
-        out = tuple(float(x) for x in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a list of fractions: {text!r}") from None
-    if not out or not all(0.0 < x < 1.0 for x in out):
-        raise argparse.ArgumentTypeError(f"each origin must be in (0, 1), got {text!r}")
-    return out
+def _numbers(kind, ok, what: str, rule: str):
+    """An argparse type: a comma-separated list of ``kind`` values, each passing ``ok``."""
+    def parse(text: str) -> tuple:
+        try:
+            out = tuple(kind(x) for x in text.split(","))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a list of {what}: {text!r}") from None
+        if not out or not all(ok(x) for x in out):
+            raise argparse.ArgumentTypeError(f"{rule}, got {text!r}")
+        return out
+    return parse
 
 
-def _whole(text: str) -> tuple:
-    try:
-        out = tuple(int(x) for x in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a list of whole numbers: {text!r}") from None
-    if not out or min(out) < 1:
-        raise argparse.ArgumentTypeError(f"each horizon must be >= 1, got {text!r}")
-    return out
+_fractions = _numbers(float, lambda x: 0.0 < x < 1.0, "fractions", "each origin must be in (0, 1)")
+_whole = _numbers(int, lambda x: x >= 1, "whole numbers", "each horizon must be >= 1")
 
 
 def main(argv=None) -> int:
