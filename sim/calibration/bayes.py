@@ -149,11 +149,12 @@ def calibrate_bayes(series: SalesSeries, name: str, horizon: int = 0, level: flo
     prior = bass_prior(analogy, period_years, ceiling)
     sales = np.concatenate([series.sales, np.zeros(len(series.trimmed_trailing))])
     plot_h = max(horizon, min(max(5, sales.size // 2), 40))
-    fc = forecast(sales, plot_h, prior, level=level, seed=seed, draws=draws,
-                  period_years=period_years)
     # The reported parameters and the posterior sidecar come from the plain (undiscounted)
-    # posterior; the discounted fit is a forecasting device (recent periods count more).
+    # posterior; the discounted fit is a forecasting device (recent periods count more),
+    # used until the series is past its peak (fitted once, handed to the forecast)
     post = fit_bass_map(sales, prior, discount=1.0)
+    fc = forecast(sales, plot_h, prior, level=level, seed=seed, draws=draws,
+                  period_years=period_years, plain=post)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
     p, q, m, _ = post.draws(draws, rng)
     cal = BayesCalibration(series, name, sales, fc, horizon, level, seed, period_years, prior,

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 POOR_R2 = 0.5
 MIN_TAIL = 5.0
 
@@ -42,8 +44,6 @@ def cumulative_like(sales) -> list[str]:
     never falls over at least 6 periods and its last three rises are each under 2% of its
     level (the flat top of an S-curve). A cumulative Bass curve given as sales fitted with
     R^2 0.96 and no note, and forecast 2.5 times its last rise for the next period."""
-    import numpy as np
-
     s = np.asarray(sales, float)
     if s.size < 6 or not (s > 0).all():
         return []

@@ -125,11 +125,11 @@ def check_not_overwritten(args, name: str, out_dir) -> None:
         return
     from pathlib import Path
 
+    from sim.calibration.output import output_paths
+
     out = Path(out_dir)
-    names = ["fit.json", f"market/{name}.yaml", *([] if args.no_plot else ["fit.png"])]
-    if args.method == "bayes":
-        names += ["posterior.json", "posterior.csv", *(["forecast.csv"] if args.forecast else [])]
-    outputs = [out / f for f in names]
+    outputs = output_paths(out, name, args.method == "bayes", args.forecast > 0,
+                           not args.no_plot, args.example).values()
     source = Path(args.csv).resolve()
     if any(p.resolve() == source for p in outputs):
         raise ValueError(f"SALES.csv {args.csv!r} would be overwritten by the fit's outputs "

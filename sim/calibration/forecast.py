@@ -6,8 +6,9 @@ small negative values are data) follow the Bass (1969) process from the level ``
 already reached before the first period:
 ``E S_t = m [F(tau0 + t) - F(tau0 + t - 1)]``, ``tau0 = F^-1(base / m)`` (0 from launch),
 with standard deviation ``cv * max(E S_t, floor)`` (relative noise, as real sales in
-thousands have; ``floor`` = ``FLOOR_FRACTION``, 20%, of the largest sales seen, so that the
-first few tiny periods of a late take-off cannot dominate). The parameters are ``log p, log q`` and
+thousands have; ``floor`` = ``FLOOR_FRACTION``, 20%, of the largest sales seen, so that
+the first few tiny periods of a late take-off cannot dominate). The parameters are ``log p,
+log q`` and
 ``u = log(m - Y)``, Y the level reached (so m always exceeds what has been seen), with the
 normal priors of ``priors.py``.
 
@@ -32,7 +33,8 @@ level (each period: the Bass increment from the current level plus relative nois
 gives the predictive distribution of future sales and of the cumulative level. The point
 forecast of the cumulative level is the equal-weight combination of the forecasts in
 ``COMBINE``: the Bass forecast alone by default (combinations with the simple curves,
-robust in Meade and Islam 2006, did not beat it on the development set); the predictive draws are moved onto it (multiplicatively, period by
+robust in Meade and Islam 2006, did not beat it on the development set); the predictive
+draws are moved onto it (multiplicatively, period by
 period) and their spread, in log terms, widened by ``INTERVAL_WIDEN``, a factor measured on
 the development series so that the 95% intervals cover about 95% there (see
 ``benchmarks/bench_forecast.py``). Why MAP + Laplace and not PyMC or NumPyro: three
@@ -231,7 +233,8 @@ class Forecast:
 
 def forecast(sales, horizon: int, prior: Prior, base: float = 0.0, level: float = 0.95,
              seed: int = 0, draws: int = DRAWS, combine=COMBINE,
-             widen: float | None = None, period_years: float = 1.0) -> Forecast:
+             widen: float | None = None, period_years: float = 1.0,
+             plain: BassPosterior | None = None) -> Forecast:
     """Forecast ``horizon`` periods of sales and of the cumulative level, with intervals.
 
     Parameters
@@ -252,13 +255,17 @@ def forecast(sales, horizon: int, prior: Prior, base: float = 0.0, level: float 
     period_years : float
         Length of a period in years: ``DISCOUNT`` is per year, so quarterly data are
         discounted by ``DISCOUNT ** 0.25`` per quarter.
+    plain : BassPosterior, optional
+        The plain fit of these ``sales``, ``prior`` and ``base``
+        (``fit_bass_map(..., discount=1.0)``) where the caller has it: not fitted again.
     """
     widen = INTERVAL_WIDEN if widen is None else widen
     sales = np.asarray(sales, float)
     nonneg = bool(np.all(sales >= 0))
     post, discount = None, DISCOUNT
     if PAST_PEAK_PLAIN:  # past its peak: the plain fit drives the forecast (docstring)
-        plain = fit_bass_map(sales, prior, base, discount=1.0)
+        if plain is None:
+            plain = fit_bass_map(sales, prior, base, discount=1.0)
         if past_peak(plain) and sales[-1] < np.max(sales):
             post, discount = plain, 1.0
     if post is None:

@@ -107,6 +107,25 @@ def _csv(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
+def output_paths(out: Path, name: str, bayes: bool, forecast: bool, plot: bool,
+                 example: bool) -> dict:
+    """The files a fit writes in ``out``, by key: fit.json and the market YAML; the
+    default method's posterior files and, with a forecast, forecast.csv; the figure; the
+    example's data (``write_outputs``, and the command line's check that none of them is
+    the input)."""
+    paths = {"json": out / "fit.json", "yaml": out / "market" / f"{name}.yaml"}
+    if example:
+        paths["example"] = out / "example_sales.csv"
+    if bayes:
+        paths["posterior"] = out / "posterior.json"
+        paths["samples"] = out / "posterior.csv"
+        if forecast:
+            paths["forecast"] = out / "forecast.csv"
+    if plot:
+        paths["png"] = out / "fit.png"
+    return paths
+
+
 def write_outputs(cal, out_dir, plot: bool = True, example_csv: str | None = None,
                   keep=()) -> dict:
     """Write fit.json, market/<name>.yaml, the posterior and forecast files (default method)
@@ -118,24 +137,19 @@ def write_outputs(cal, out_dir, plot: bool = True, example_csv: str | None = Non
     text = market_yaml(cal)  # raises before anything is written
     report = cal.to_dict()
     out = Path(out_dir)
-    paths = {"json": out / "fit.json", "yaml": out / "market" / f"{cal.name}.yaml"}
+    bayes = not hasattr(cal, "bass")
+    paths = output_paths(out, cal.name, bayes, bayes and bool(cal.horizon), plot,
+                         example_csv is not None)
     texts = {"json": json.dumps(report, indent=2) + "\n", "yaml": text}
     if example_csv is not None:
-        paths["example"] = out / "example_sales.csv"
         texts["example"] = example_csv
-    if not hasattr(cal, "bass"):
-        paths["posterior"] = out / "posterior.json"
+    if bayes:
         texts["posterior"] = json.dumps(cal.posterior_dict(), indent=2) + "\n"
-        d = cal.samples
-        rows = [{"p_per_year": p / cal.period_years, "q_per_year": q / cal.period_years,
-                 "m": m} for p, q, m in d]
-        paths["samples"] = out / "posterior.csv"
-        texts["samples"] = _csv(rows)
+        texts["samples"] = _csv([{"p_per_year": p / cal.period_years,
+                                  "q_per_year": q / cal.period_years, "m": m}
+                                 for p, q, m in cal.samples])
         if cal.horizon:
-            paths["forecast"] = out / "forecast.csv"
             texts["forecast"] = _csv(cal.forecast_rows())
-    if plot:
-        paths["png"] = out / "fit.png"
     staged = {key: _staged(path) for key, path in paths.items()}
     try:
         (out / "market").mkdir(parents=True, exist_ok=True)

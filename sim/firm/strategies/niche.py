@@ -9,9 +9,9 @@ where the observer holds no orders per segment or the segment ordered nothing): 
 that courts the same customers takes that share while the niche brand's total share of a
 larger market barely moves (in ``premium_niche``, seed 0, with the brand not reacting: its
 total share between 11% and 16%, its share of the enthusiasts' orders down from 42% in its
-first year to 29%). When that share is below ``share_threshold`` and
-it can afford it, it pays ``quality_step_cost`` for a release of +``quality_step`` quality that reaches the market
-``quality_step_days`` later (one at a time). Quality is a score on the attributes' scale
+first year to 29%). When that share is below ``share_threshold`` and it can afford it,
+it pays ``quality_step_cost`` for a release of +``quality_step`` quality that reaches the
+market ``quality_step_days`` later (one at a time). Quality is a score on the attributes' scale
 (``ATTRIBUTE_SCALE``): once its quality has no room for a full step, it defends with
 marketing instead, raised by ``marketing_boost`` while its share is below the threshold,
 back to its budget once the share is clearly back: above the threshold times
