@@ -212,6 +212,13 @@ def _shares(run: Run, years: np.ndarray, n: int) -> np.ndarray:
     return np.where(total > 0, ours / np.where(total > 0, total, 1.0), np.nan)
 
 
+def _run_ratio(numerator, revenue) -> float | None:
+    """A margin over the whole run: the years' sum over their net revenue (None: the run
+    booked no positive net revenue)."""
+    total = float(np.nansum(np.asarray(revenue, float)))
+    return float(np.nansum(np.asarray(numerator, float))) / total if total > 0 else None
+
+
 def year_scorecard(run: Run) -> pd.DataFrame:
     """Rows: ``MEASURES`` (columns perspective, key, measure, unit); a column per year
     (``Y1``...) and ``run``."""
@@ -267,8 +274,12 @@ def year_scorecard(run: Run) -> pd.DataFrame:
     rows = {
         "revenue": (nr, np.nansum(nr)),
         "revenue_growth": (yrs["revenue_growth"].to_numpy(float), k.get("revenue_growth_yoy")),
-        "gross_margin": (yrs["gross_profit"].to_numpy(float) / safe, k.get("gross_margin_rate")),
-        "ebitda_margin": (yrs["ebitda"].to_numpy(float) / safe, k.get("ebitda_margin")),
+        # the run's margins are the run's totals over its net revenue (the KPIs of the
+        # same names are the last complete year's: beside the run's revenue they read as
+        # the run's, EBITDA +0.8% on a run that lost 82%)
+        "gross_margin": (yrs["gross_profit"].to_numpy(float) / safe,
+                         _run_ratio(yrs["gross_profit"], nr)),
+        "ebitda_margin": (yrs["ebitda"].to_numpy(float) / safe, _run_ratio(yrs["ebitda"], nr)),
         "net_income": (yrs["net_income"].to_numpy(float), float(yrs["net_income"].sum())),
         "cash": (yrs["ledger_cash"].to_numpy(float), k.get("cash_final")),
         "npv": (npv, k.get("npv")),

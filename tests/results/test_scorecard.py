@@ -286,3 +286,17 @@ def test_runs_of_other_horizons_or_scenarios_are_compared_with_a_caution():
     other = {"a": {("baseline", 1825.0, "USD")}, "b": {("baseline", 365.0, "USD")}}
     text = _frames_caution(other, label)
     assert text.startswith("**Caution**") and "O2: baseline, 365 days, USD" in text
+
+
+def test_the_run_columns_margins_are_the_runs_not_the_last_years(run_dir):
+    """The run column's margins are the run's gross profit and EBITDA over its net revenue;
+    they had been the KPIs of the last complete year (EBITDA +0.8% on a run that lost 82%)."""
+    run = load_run(run_dir)
+    sc = year_scorecard(run)
+    pnl = run.pnl[run.pnl["firm"] == run.firm]  # the quarters' statements
+    revenue = pnl["net_revenue"].sum()
+    for key, line in (("gross_margin", "gross_profit"), ("ebitda_margin", "ebitda")):
+        assert _row(sc, key)["run"] == pytest.approx(pnl[line].sum() / revenue, rel=1e-9)
+    # the last complete year's margin is the KPI, and it is not the run's here
+    assert _row(sc, "ebitda_margin")["Y2"] == pytest.approx(run.kpis["ebitda_margin"])
+    assert _row(sc, "ebitda_margin")["run"] < run.kpis["ebitda_margin"] - 0.05
