@@ -3,7 +3,8 @@
 ``outputs=full`` writes each replication's whole output contract (``rep_NNN/`` when there
 are several); ``outputs=compact`` writes only ``kpis.json`` and the tables named in
 ``output_tables`` (``sim.results.files.write_compact``), and for several replications only
-``kpis_replications.parquet`` and the mean ``kpis.json`` unless tables are asked for.
+``kpis_replications.parquet`` and the mean ``kpis.json`` (``sim.results.replications``)
+unless tables are asked for.
 """
 
 from __future__ import annotations
@@ -65,10 +66,10 @@ def run_app(app: AppConfig, run_dir: Path, progress: bool = False,
         atomic_write(run_dir / "kpis_replications.parquet",
                      lambda p: kpis.to_parquet(p, index=False))
         from sim.results import clean_json
+        from sim.results.replications import replication_summary
         from sim.results.sweeps import write_json
 
-        summary = {c: float(pd.to_numeric(kpis[c], errors="coerce").mean())
-                   for c in kpis.columns if pd.api.types.is_numeric_dtype(kpis[c])}
+        summary = replication_summary(rows)
         summary.update({"replications": reps, "seed": app.seed, "scenario": scenario.name})
         write_json(run_dir / "kpis.json", clean_json(summary))
     return kpis
