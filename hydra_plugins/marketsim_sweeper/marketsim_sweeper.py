@@ -85,7 +85,12 @@ class MarketsimSweeper(BasicSweeper):
     def sweep(self, arguments):
         from sim.errors import MarketsimError
         from sim.results.files import atomic_write
-        from sim.results.sweeps import remove_temporary_files, sweep_lock, write_sweep_jobs
+        from sim.results.sweeps import (
+            earlier_results,
+            remove_temporary_files,
+            sweep_lock,
+            write_sweep_jobs,
+        )
 
         assert self.config is not None and self.launcher is not None
         params_conf = self._parse_config()
@@ -114,6 +119,15 @@ class MarketsimSweeper(BasicSweeper):
         _hold(lock)
         remove_temporary_files(sweep_dir, depth=2)
         jobs = [(num, [o for o in job if not _is_hydra_key(o)]) for num, job in every]
+        earlier = earlier_results(sweep_dir, jobs)
+        if earlier:  # nothing already written is lost: refused before anything is written
+            num, recorded = earlier[0]
+            raise MarketsimError(
+                f"hydra.sweep.dir={sweep_dir} holds the results of an earlier sweep "
+                f"({len(earlier)} of this sweep's {len(jobs)} job directories; job {num} ran "
+                f"{' '.join(recorded) or 'no overrides'}) that this sweep would overwrite; "
+                "choose another hydra.sweep.dir (the default is a new timestamped "
+                "directory), or remove that one")
         write_sweep_jobs(sweep_dir, jobs)
         atomic_write(sweep_dir / "multirun.yaml",
                      lambda p: OmegaConf.save(self.config, p))

@@ -84,6 +84,20 @@ def read_job(job_dir) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+def earlier_results(sweep_dir, jobs) -> list[tuple[str, list]]:
+    """``(job, its recorded overrides)`` of every job of ``jobs`` (``[(number, task
+    overrides), ...]``) whose directory under ``sweep_dir`` holds a finished run
+    (``status`` ok) made with other overrides: an earlier sweep's result that this sweep's
+    job of the same number would overwrite. A job with the same overrides is this
+    sweep's to skip or refresh; a failed or killed record holds no result."""
+    out = []
+    for num, overrides in jobs:
+        recorded = read_job(Path(sweep_dir) / str(num))
+        if recorded.get("status") == "ok" and recorded.get("overrides") != list(overrides):
+            out.append((str(num), list(recorded.get("overrides") or [])))
+    return out
+
+
 def parse_overrides(overrides) -> dict:
     out = {}
     for o in overrides:

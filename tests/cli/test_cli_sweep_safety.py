@@ -72,17 +72,25 @@ def test_a_killed_worker_fails_its_job_and_the_sweep_still_writes_its_table(tmp_
     assert "job 1 failed: its worker process was killed" in proc.stderr
 
 
-def test_stale_job_directories_are_left_out_and_reported(tmp_path):
-    """An earlier sweep of 6 jobs left directories 0-5; this one has 2 jobs."""
-    sweep_dir = tmp_path / "sweep"
-    argv = ["-m", "seed=0,1", "horizon_days=60", "plots=false", "sweep_plot=false",
-            f"hydra.sweep.dir={sweep_dir}"]
-    for j in range(6):  # an earlier, different sweep's complete jobs
+SHARED = ["horizon_days=60", "plots=False", "sweep_plot=False"]  # as job.json records them
+
+
+def _earlier_sweep(sweep_dir, seeds):
+    """An earlier sweep's complete jobs 0, 1, ... over ``seeds`` (recorded without a config
+    digest, so a job with the same overrides runs again rather than being skipped)."""
+    for j, seed in enumerate(seeds):
         job = sweep_dir / str(j)
         job.mkdir(parents=True)
-        (job / "job.json").write_text(json.dumps({"overrides": [f"seed={10 + j}"],
-                                                  "status": "ok", "seed": 10 + j}))
+        (job / "job.json").write_text(json.dumps({"overrides": [f"seed={seed}", *SHARED],
+                                                  "status": "ok", "seed": seed}))
         (job / "kpis.json").write_text(json.dumps({"npv": 1.0}))
+
+
+def test_stale_job_directories_are_left_out_and_reported(tmp_path):
+    """An earlier sweep over seeds 0-5 left directories 0-5; this one has seeds 0 and 1."""
+    sweep_dir = tmp_path / "sweep"
+    argv = ["-m", "seed=0,1", *SHARED, f"hydra.sweep.dir={sweep_dir}"]
+    _earlier_sweep(sweep_dir, range(6))
     (sweep_dir / ".kpis.parquet.abcd1234.tmp").write_text("left by a killed writer")
     proc = subprocess.run([*marketsim_command(), *argv], cwd=tmp_path, env=cli_env(),
                           capture_output=True, text=True, timeout=600)
@@ -95,3 +103,23 @@ def test_stale_job_directories_are_left_out_and_reported(tmp_path):
     assert "2, 3, 4, 5" in proc.stderr
     assert not list(sweep_dir.glob(".*.tmp"))
     shutil.rmtree(sweep_dir)
+
+
+def test_a_sweep_that_would_overwrite_an_earlier_sweeps_results_is_refused(tmp_path):
+    """Jobs 0-2 of an earlier sweep over seeds 10-12 hold results; a sweep over seeds 0
+    and 1 into the same directory would have overwritten jobs 0 and 1. It is refused in
+    one line, exit 2, before anything is written."""
+    sweep_dir = tmp_path / "sweep"
+    _earlier_sweep(sweep_dir, [10, 11, 12])
+    (sweep_dir / "multirun.yaml").write_text("earlier: true\n")
+    before = {p: p.read_bytes() for p in sweep_dir.rglob("*") if p.is_file()}
+    proc = subprocess.run([*marketsim_command(), "-m", "seed=0,1", *SHARED,
+                           f"hydra.sweep.dir={sweep_dir}"], cwd=tmp_path, env=cli_env(),
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"hydra.sweep.dir={sweep_dir}" in lines[0] and "job 0 ran seed=10" in lines[0]
+    after = {p: p.read_bytes() for p in sweep_dir.rglob("*")
+             if p.is_file() and p.name != ".marketsim-sweep.lock"}
+    assert after == before
