@@ -58,6 +58,8 @@ class ScenarioConfig:
     # aggregate mode's binomial draws: NumPy's generator (the default), exact counter-based
     # draws, or approx (Cornish-Fisher normal where n p q >= 10; docs/model.md 1.5)
     draws: str = "generator"
+    # the firm's cost of capital, 0 to 2 a year: a WACC is positive (Koller, Goedhart and
+    # Wessels, Valuation, ch. 15); a negative rate made money later worth more than now
     discount_rate_per_year: float = 0.10
     tax_rate: float = 0.21  # on pretax income, losses carried forward (sim/results/statements.py)
     depreciation_years: float = 5.0  # straight-line life of capacity expansion
@@ -95,7 +97,7 @@ class ScenarioConfig:
                 raise ValueError(f"market.segments sizes total {customers:,} customers; mode=agent "
                                  f"holds at most {INT32_COUNT:,} (the kernel's int32 indices): "
                                  "use mode=aggregate or smaller segments")
-        check_range("discount_rate_per_year", self.discount_rate_per_year, -0.5, 2.0)
+        check_range("discount_rate_per_year", self.discount_rate_per_year, 0.0, 2.0)
         check_range("tax_rate", self.tax_rate, 0.0, 1.0, high_open=True)
         check_range("depreciation_years", self.depreciation_years, 0.0, 100.0, low_open=True)
         if not (isinstance(self.currency, str) and len(self.currency) == 3

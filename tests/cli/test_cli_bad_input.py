@@ -92,6 +92,8 @@ MORE = [
      ["firm.line", "each item must be a group of settings", "'foo'"]),
     ("null_value", ["firm.pricing.list_price=null"],
      ["firm.pricing.list_price cannot be null"]),
+    ("negative_discount_rate", ["discount_rate_per_year=-0.1"],
+     ["discount_rate_per_year must be >= 0.0, got -0.1"]),
     ("percent_for_a_fraction", ["discount_rate_per_year=10"],
      ["discount_rate_per_year must be <= 2.0, got 10.0", "write 0.1 for 10%"]),
     ("misspelt_command", ["lst"], ["unknown command 'lst'", "'marketsim list'"]),
