@@ -4,8 +4,9 @@ The credit line is a real limit: cash may go down to ``-credit_line`` and no fur
 the firm can still pay is its *headroom*, ``cash + credit_line``:
 
 - a non-discretionary payment (salaries, production, serving, interest) is paid up to the
-  headroom; what it cannot pay is added to ``unpaid`` (a default the firm's weekly
-  solvency review acts on, ``sim.firm.solvency``);
+  headroom; what it cannot pay is owed: it is added to ``unpaid`` and to ``arrears``
+  (account, amount, product), a default the firm's weekly solvency review acts on and pays
+  first (``sim.firm.solvency``);
 - a discretionary payment (marketing, research, hiring, capacity, development materials)
   is paid only from the headroom above the ``reserve`` the review keeps, and not at all
   while the firm is ``exhausted`` (cash constrained) or insolvent.
@@ -27,6 +28,7 @@ class Ledger:
         self.state = OPERATING
         self.reserve = 0.0  # headroom kept back from discretionary spending
         self.unpaid = 0.0  # non-discretionary payments that found no headroom
+        self.arrears = []  # what is owed of them: (account, amount, product), oldest first
 
     @property
     def cash(self) -> float:
@@ -74,7 +76,9 @@ class Ledger:
             paid = 0.0
         else:
             paid = min(amount, max(self._cash + self.credit_line, 0.0))
-            self.unpaid += amount - paid
+            if paid < amount:
+                self.unpaid += amount - paid
+                self.arrears.append((account, amount - paid, product))
         if paid > 0.0:  # post(account, -paid, product), Recorder.cash's row spelt out
             self._cash += -paid
             rec = self.recorder
@@ -147,11 +151,22 @@ class Ledger:
             else:
                 paid = min(amount, max(head, 0.0))
                 self.unpaid += amount - paid
+                self.arrears.append((account, amount - paid, ""))
             if paid > 0.0:
                 cash += -paid
                 rows.append((t, firm, account, float(-paid)))
                 products.append("")
         self._cash = cash
+
+    def settle_arrears(self) -> float:
+        """Pay what is owed (``arrears``), oldest first, under the accounts and products it
+        was owed for, as far as the headroom goes; what is still owed stays owed. Returns
+        the amount paid."""
+        owed, self.arrears, self.unpaid = self.arrears, [], 0.0
+        total = 0.0
+        for account, amount, product in owed:
+            total += self.spend(account, amount, discretionary=False, product=product)
+        return total
 
     def for_product(self, product: str) -> "ProductLedger":
         """This ledger as one product of the line sees it: its postings carry its name."""

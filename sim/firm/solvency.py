@@ -10,7 +10,9 @@ Once a week (``DAYS_PER_WEEK``) the review of a firm with ledger L and teams T:
    if, after the layoffs, ``due`` cannot be paid or a payment went unpaid, the firm is
    insolvent (one ``insolvent`` event): it pays nothing
    more, everybody leaves, and it leaves the market (``on_insolvent``);
-3. pays interest (account ``interest``) and salaries (``salaries:<team>``);
+3. pays what went unpaid since the last review (the ledger's ``arrears``, under the
+   accounts it was owed for: a supplier or a bank is not paid less for waiting), then
+   interest (account ``interest``) and salaries (``salaries:<team>``);
 4. moves between two cash states with a band (hysteresis, as the lower and upper control
    limits of Miller and Orr 1966): *operating* becomes *constrained* (``cash_exhausted``:
    discretionary spending stops) when the headroom falls below ``reserve_weeks`` weeks of
@@ -73,11 +75,13 @@ class Solvency:
                        f"({self.cfg.layoff_weeks * due:,.0f})")
             self._lay_off(why)
             due = interest + self.teams.weekly_payroll()
-            if due > led.headroom:
-                self._insolvent(f"payroll and interest {due:,.0f} after the layoffs > cash "
-                                f"{led.cash:,.0f} + credit line {led.credit_line:,.0f}")
+            if due + led.unpaid > led.headroom:
+                owed = f" and {led.unpaid:,.0f} unpaid" if led.unpaid > 0.0 else ""
+                self._insolvent(f"payroll and interest {due:,.0f}{owed} after the layoffs > "
+                                f"cash {led.cash:,.0f} + credit line {led.credit_line:,.0f}")
                 return
-        led.unpaid = 0.0
+        if led.arrears:  # owed since the last review: paid first, in full (checked above)
+            led.settle_arrears()
         if not interest <= 0.0:  # spend returns at once for an amount <= 0
             led.spend("interest", interest, discretionary=False)
         self.teams.pay_salaries()
@@ -116,7 +120,8 @@ class Solvency:
 
     def _insolvent(self, why: str) -> None:
         self.ledger.state = INSOLVENT
-        self.ledger.unpaid = 0.0
+        self.ledger.unpaid = 0.0  # what it owes is never paid (not accrued: docs/model.md 6.1)
+        self.ledger.arrears = []
         self.teams.lay_off_all("insolvent", record=False)  # this one event says it
         self._event("insolvent", f"cannot pay: {why}; everybody leaves and the firm leaves "
                                  "the market")

@@ -25,17 +25,40 @@ def quarter_of(t) -> np.ndarray:
     return np.floor(np.asarray(t, dtype=float) / QUARTER_DAYS + 1e-12).astype(int)
 
 
+def opening_value(t, produced, inventory, units_sold, unit_cost, product=None) -> float:
+    """The value of the stock a firm starts the run with (``production.initial_inventory``)
+    at each product's unit cost of its first step: the cost of making it with the plant the
+    firm starts with. Valued at nothing, an incumbent's opening stock made its first
+    quarter's gross margin 70%. Columns as ``inventory_of``'s; ``product``: each row's
+    product (None: one product)."""
+    t = np.asarray(t, float)
+    if not len(t):
+        return 0.0
+    names = [None] if product is None else list(pd.unique(np.asarray(product, object)))
+    value = 0.0
+    for name in names:
+        rows = (np.arange(len(t)) if name is None
+                else np.flatnonzero(np.asarray(product, object) == name))
+        first = rows[np.argmin(t[rows])]  # the product's first step (the first such row)
+        units = float(inventory[first] - produced[first] + units_sold[first])
+        cost = float(unit_cost[first])
+        if units > 0.0 and np.isfinite(units) and np.isfinite(cost) and cost > 0.0:
+            value += units * cost
+    return value
+
+
 def inventory_of(t, produced, inventory, units_sold, production: np.ndarray, n_q: int,
-                 net_revenue=None):
+                 net_revenue=None, v_open: float = 0.0):
     """(value, units, cost of goods sold) of the firm's stock at each quarter's end, from its
     timeseries columns (float arrays in recording order) and each quarter's ``production``
     spend; ``net_revenue`` (each quarter's revenue less channel margins) sets the net
-    realisable value, none given: stock at cost. A firm that never produces (digital,
+    realisable value, none given: stock at cost; ``v_open``: the opening stock's value
+    (``opening_value``). A firm that never produces (digital,
     subscriptions) holds no inventory: its production postings (serving cost) are cost of
     goods sold when paid."""
     value = np.zeros(n_q)
     units = np.zeros(n_q)
-    if not len(t) or float(np.nansum(produced)) <= 0.0:
+    if not len(t) or float(np.nansum(produced)) <= 0.0 and not v_open > 0.0:
         return value, units, production.copy()
     if len(np.unique(t)) < len(t):  # a product line: the firm's stock is its products'
         firm_ts = pd.DataFrame({"t": t, "produced": produced, "inventory": inventory,
@@ -58,7 +81,7 @@ def inventory_of(t, produced, inventory, units_sold, production: np.ndarray, n_q
     last_inv = {}
     for k, i in zip(q[known].tolist(), known.tolist(), strict=True):
         last_inv[k] = inventory[i]
-    v_open = 0.0  # opening stock (initial_inventory) came with the firm at no cost
+    v_open = float(v_open)  # the opening stock (initial_inventory), at cost
     cogs = np.zeros(n_q)
     for k in range(n_q):
         u_close = float(last_inv.get(k, u_open))

@@ -25,7 +25,7 @@ import pandas as pd
 
 from sim.results.arrays import LedgerCodes
 from sim.results.columns import ledger_codes, n_rows, table_columns
-from sim.results.inventory import QUARTER_DAYS, inventory_of, quarter_of
+from sim.results.inventory import QUARTER_DAYS, inventory_of, opening_value, quarter_of
 
 OPEX = ("engineering", "marketing", "sales", "support", "research", "ga")
 PNL_COLUMNS = ["firm", "quarter", "start_day", "end_day", "revenue", "channel_margins",
@@ -166,8 +166,11 @@ def _firm_columns(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
                                      mine["produced"].to_numpy(float))
         mine = mine[keep] if not keep.all() else mine
     inv = [mine[c].to_numpy(float) for c in ("t", "produced", "inventory", "units_sold")]
+    opening = (opening_value(*inv, mine["unit_cost"].to_numpy(float),
+                             mine["product"].to_numpy(object) if "product" in mine else None)
+               if "unit_cost" in mine else 0.0)
     return _columns(led["t"].to_numpy(float), lines, led["amount"].to_numpy(float), inv,
-                    n_q, horizon, tax_rate, depreciation_years, exit_day)
+                    n_q, horizon, tax_rate, depreciation_years, exit_day, opening)
 
 
 def _exit_day(t, launched):
@@ -181,11 +184,13 @@ def _exit_day(t, launched):
 
 
 def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
-             depreciation_years: float, exit_day=None):
+             depreciation_years: float, exit_day=None, opening: float = 0.0):
     """``_firm_columns`` on one firm's postings (days, statement lines, amounts, in ledger
     order) and its timeseries columns ``inv`` (t, produced, inventory, units_sold);
     ``exit_day``: the day it left the market (``_exit_day``), when its stock is written
-    down and its plant impaired to nothing."""
+    down and its plant impaired to nothing; ``opening``: the value of the stock it starts
+    with (``opening_value``), an asset the owners contributed in kind (paid-in capital,
+    no cash: IAS 2.10 cost, ASC 505-10 contribution)."""
     q = quarter_of(t) if len(t) else np.zeros(0, int)
     # every line's quarterly sums in one bincount (bin line x quarter; each bin adds its
     # postings in ledger order, as a bincount of the line's postings alone does)
@@ -207,7 +212,8 @@ def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
     ledger_cash = np.cumsum(net_flow)
     production = flow("production")
     net_revenue = flow("revenue") - flow("channel_margins")
-    inv_value, inv_units, cogs_goods = inventory_of(*inv, production, n_q, net_revenue)
+    inv_value, inv_units, cogs_goods = inventory_of(*inv, production, n_q, net_revenue,
+                                                    opening)
     capex = flow("capex")
     dep = _depreciation(capex, depreciation_years * 4.0)
     if exit_day is not None and quarter_of(exit_day) < n_q:
@@ -254,11 +260,11 @@ def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
     b["total_assets"] = b["cash"] + b["inventory"] + b["fixed_assets"]
     b["tax_payable"] = np.cumsum(p["tax"])
     b["total_liabilities"] = b["debt"] + b["tax_payable"]
-    b["paid_in_capital"] = np.cumsum(financing)
+    b["paid_in_capital"] = np.cumsum(financing) + opening  # the opening stock: in kind
     b["retained_earnings"] = np.cumsum(p["net_income"])
     b["total_equity"] = b["paid_in_capital"] + b["retained_earnings"]
     # indirect method: net income + non-cash charges - increase in working capital
-    d_inv = np.diff(inv_value, prepend=0.0)
+    d_inv = np.diff(inv_value, prepend=opening)  # the opening stock cost no cash
     b["cf_operating"] = p["net_income"] + dep + p["tax"] - d_inv
     b["cf_investing"] = 0.0 - capex  # no capex: 0.0, not -0.0
     b["cf_financing"] = financing + np.diff(b["debt"], prepend=0.0)
@@ -341,6 +347,8 @@ def statement_parts(ledger, timeseries, horizon: float, tax_rate: float,
     ts_firm = codes(timeseries) if has_ts else np.zeros(0, int)
     ts_cols = [np.asarray(timeseries[c], float) if has_ts else np.zeros(0)
                for c in ("t", "produced", "inventory", "units_sold")]
+    ts_cost = (np.asarray(timeseries["unit_cost"], float)
+               if has_ts and "unit_cost" in timeseries else None)
     ts_product = (np.asarray(timeseries["product"], object) if has_ts and "product" in timeseries
                   else None)
     ts_launched = (np.asarray(timeseries["launched"], bool) if has_ts and "launched" in timeseries
@@ -359,7 +367,9 @@ def statement_parts(ledger, timeseries, horizon: float, tax_rate: float,
                                          else led_product[rows], ts_product[ts_rows],
                                          ts_cols[1][ts_rows])
             ts_rows = ts_rows[keep]
-        return _columns(led_t[rows], lines, led_amount[rows],
-                        [c[ts_rows] for c in ts_cols], n_q, horizon, tax_rate,
-                        depreciation_years, exit_day)
+        inv = [c[ts_rows] for c in ts_cols]
+        opening = (0.0 if ts_cost is None else opening_value(
+            *inv, ts_cost[ts_rows], None if ts_product is None else ts_product[ts_rows]))
+        return _columns(led_t[rows], lines, led_amount[rows], inv, n_q, horizon, tax_rate,
+                        depreciation_years, exit_day, opening)
     return firms, n_q, part

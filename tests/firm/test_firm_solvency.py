@@ -159,3 +159,41 @@ def test_a_recovery_starts_the_layoff_count_afresh(env, rec):
     assert [e[4].split(" (")[0] for e in rec.events if e[3] == "layoffs"] == [
         "engineering -1", "engineering -1"]
     assert exits == [21.0] and led.cash == pytest.approx(-3000.0)
+
+
+def test_what_went_unpaid_is_paid_at_the_next_review_not_forgiven(env, rec):
+    """A bill the headroom could not cover is owed: the review that survives the default
+    pays it first, under its own account. Until 2026-12-07 the review set the unpaid
+    amount to zero and the supplier was never paid (profit and cash overstated by it)."""
+    led, teams, _, exits = firm(env, rec, cash=3000.0, heads={"engineering": 2},
+                                layoff_weeks=0.0)
+    revenue(env, led, {5.0: 20_000.0})
+
+    def bill():
+        yield env.timeout(3)
+        led.spend("production", 10_000.0, discretionary=False)  # pays 200 of it
+    env.process(bill())
+    env.run(until=10)
+    # day 0: pays 2,800, 200 left. Day 3: 200 of the bill paid, 9,800 owed. Day 5: revenue
+    # 20,000. Day 7: a missed payment: engineering -1; the 9,800 owed and the smaller
+    # payroll (1,400) are paid
+    assert states(rec)[1:] == [(7.0, "layoffs")] and exits == []
+    production = [(t, -a) for t, _, acct, a in rec.ledger if acct == "production"]
+    assert production == [(3.0, 200.0), (7.0, 9800.0)]
+    assert led.cash == pytest.approx(3000.0 - 2800.0 - 10_000.0 + 20_000.0 - 1400.0)
+    assert led.arrears == [] and led.unpaid == 0.0
+
+
+def test_a_default_too_large_to_pay_after_the_layoffs_is_insolvency(env, rec):
+    led, teams, _, exits = firm(env, rec, cash=3000.0, heads={"engineering": 2},
+                                layoff_weeks=0.0)
+    revenue(env, led, {5.0: 5_000.0})
+
+    def bill():
+        yield env.timeout(3)
+        led.spend("production", 10_000.0, discretionary=False)
+    env.process(bill())
+    env.run(until=10)
+    # day 7: 9,800 owed and 1,400 of payroll against 5,000 of cash: insolvent
+    assert states(rec)[1:] == [(7.0, "layoffs"), (7.0, "insolvent")] and exits == [7.0]
+    assert "payroll and interest 1,400 and 9,800 unpaid after the layoffs" in rec.events[2][4]

@@ -137,6 +137,35 @@ def _check_reconciles(res, tax_rate):
     assert not (led["account"].map(line_of) == "opex_ga").any(), led["account"].unique()
 
 
+def test_opening_stock_is_carried_at_its_unit_cost_and_contributed_in_kind():
+    """50 units in stock at the start (``initial_inventory``), each costing 10 to make at
+    the first step: 100 units made at 10 and 120 sold in quarter 0 leave 30 at 10. The
+    opening stock is paid-in capital (no cash): valued at nothing, the first quarter's
+    cost of goods sold was 100/150 of the production, and its gross margin flattered."""
+    led = _ledger([(0.0, "a", "financing:equity", 5000.0), (7.0, "a", "production", -1000.0),
+                   (7.0, "a", "revenue", 2400.0)])
+    ts = _ts([(7.0, "a", 100.0, 30.0, 120.0)]).assign(unit_cost=10.0)
+    pnl, bal = build_statements(led, ts, QUARTER_DAYS, 0.0, 5.0)
+    assert pnl["cogs"].tolist() == pytest.approx([1200.0])
+    assert bal["inventory"].tolist() == pytest.approx([300.0])
+    assert bal["paid_in_capital"].tolist() == pytest.approx([5500.0])
+    assert (bal["total_assets"] - bal["total_liabilities"] - bal["total_equity"]).abs().max() < CENT
+    # the cash flows are the ledger's: the stock came without cash
+    assert bal["net_change_cash"].tolist() == pytest.approx([5000.0 - 1000.0 + 2400.0])
+    assert bal["cf_operating"].tolist() == pytest.approx([1400.0])
+
+
+def test_a_rivals_first_quarter_margin_is_not_flattered_by_its_opening_stock():
+    """The baseline's incumbent starts with 20,000 units: its first quarter's gross margin
+    was 70% against 38% and 34% in the next two; at cost it is in line with them."""
+    res = run_scenario(compose(["horizon_days=300"]).scenario(), 0)
+    pnl, bal = res.statements()
+    inc = pnl[pnl["firm"] == "incumbent"]
+    margin = (inc["gross_profit"] / inc["net_revenue"]).tolist()
+    assert abs(margin[0] - margin[1]) < 0.05
+    _check_reconciles(res, res.config.tax_rate)
+
+
 def test_a_shipped_scenario_reconciles_with_capex_and_debt():
     cfg = compose(["scenario=baseline", "horizon_days=500", "firm.credit_line=5000000",
                    "firm.initial_cash=3000000", "firm.production.capacity_per_week=300",
