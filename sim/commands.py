@@ -39,7 +39,7 @@ keys you will use most:
   scenario=NAME           a scenario of the library (below)
   policy=NAME             a named policy: launch gate, pricing, marketing (below)
   seed=N                  the random seed (the same seed gives the same run)
-  replications=R          R seeds of one configuration: means and 90% intervals
+  replications=R          R seeds of one configuration: means, 5th and 95th percentiles
   horizon_days=D          how long to simulate (days)
   mode=aggregate|agent    counts per segment, or one record per customer
   plots=false             skip the figures

@@ -55,7 +55,7 @@ def unit_of(kpi: str, currency: str = "USD") -> tuple[str, str]:
 
 
 def format_table(kpis: pd.DataFrame, currency: str = "USD") -> str:
-    """KPI table: the value for one replication, else mean and 90% interval; each row with
+    """KPI table: the value for one replication, else mean, 5th and 95th percentiles; each row with
     its unit (money in ``currency``); the warnings of ``table_warnings`` under it."""
     import pandas as pd  # not at import: a command with bad input never needs it
 

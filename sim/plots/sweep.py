@@ -1,10 +1,10 @@
 """Comparison plots of a multirun: each KPI against the swept keys (seeds pooled).
 
 The first swept key is the x axis (the second, if any, the colour): each option's mean and
-90% interval over its jobs, and the jobs as dots where there are at most
+the 5th-95th percentiles of its jobs (their spread, not an interval of the mean), and the jobs as dots where there are at most
 ``MAX_DOTS_PER_VALUE`` per value on average; swept numbers at their values on a numeric
 axis, other values as categories; a grid over more than ``MANY_VALUES`` numbers is drawn as
-a curve of the means with a 90% band.
+a curve of the means with a 5th-95th percentile band.
 """
 
 import logging
@@ -115,9 +115,9 @@ def plot_sweep(table: pd.DataFrame, out_dir, currency: str = "USD") -> list:
                ylabel=money_label(label, currency, scale) if k in MONEY_KPIS else label)
         ax.tick_params(axis="x", rotation=30)
     if curve:
-        title = "Sweep: mean (line) and 90% interval over jobs (band)"
+        title = "Sweep: mean (line) and 5th-95th percentile of jobs (band)"
     else:
-        title = ("Sweep: mean (diamond) and 90% interval over jobs"
+        title = ("Sweep: mean (diamond) and 5th-95th percentile of jobs"
                  + ("; dots are jobs" if dots else ""))
     fig.suptitle(title)
     path = Path(out_dir) / "sweep_kpis.png"

@@ -36,7 +36,7 @@ def test_a_grid_over_many_numbers_is_a_curve_of_the_means(drawn):
     values = list(range(200, 1200, 20))  # 50 prices
     fig, table = drawn(values, 4)
     npv = fig.axes[0]
-    assert fig._suptitle.get_text() == "Sweep: mean (line) and 90% interval over jobs (band)"
+    assert fig._suptitle.get_text() == "Sweep: mean (line) and 5th-95th percentile of jobs (band)"
     assert npv.get_xlim()[0] <= 200 and npv.get_xlim()[1] >= 1180  # a numeric axis
     (line,) = [ln for ln in npv.get_lines() if len(ln.get_xdata()) == len(values)]
     means = (table.assign(p=table["override.firm.pricing.list_price"].astype(float))
@@ -50,7 +50,7 @@ def test_few_values_keep_their_dots_and_many_jobs_drop_them(drawn):
     assert fig._suptitle.get_text().endswith("; dots are jobs")
     assert len(fig.axes[0].collections) >= 3  # a dot cloud per value
     fig, _ = drawn([200, 220, 240], 200)
-    assert fig._suptitle.get_text() == "Sweep: mean (diamond) and 90% interval over jobs"
+    assert fig._suptitle.get_text() == "Sweep: mean (diamond) and 5th-95th percentile of jobs"
     assert len(fig.axes[0].collections) == 0
 
 
