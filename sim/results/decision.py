@@ -207,8 +207,9 @@ def edge_note(options, best) -> str:
     """A warning where the recommended option ``best`` lies at an end of a grid: for each
     key the options set (options named ``key=value[, key=value]``, all with the same keys)
     that takes at least three numbers, ``best``'s value being the lowest or the highest
-    swept. The best value may then lie beyond the range swept, and the recommendation is
-    only the best of what was tried. "" otherwise."""
+    swept; for each key that takes only two numbers, that two say nothing of what lies
+    between or beyond them. The best value may then lie outside what was swept, and the
+    recommendation is only the best of what was tried. "" otherwise."""
     grid = [_settings(o) for o in options]
     if best not in options or any(g is None for g in grid) or len({tuple(g) for g in grid}) != 1:
         return ""
@@ -219,6 +220,11 @@ def edge_note(options, best) -> str:
             numbers = {float(g[key]) for g in grid}
             x = float(value)
         except ValueError:
+            continue
+        if len(numbers) == 2:  # every option is at an end: the best may be anywhere
+            low, high = sorted(numbers)
+            ends.append(f"only two values of {key} were swept ({low:g} and {high:g}), so "
+                        f"the best {key} may lie between them or beyond either")
             continue
         if len(numbers) < 3 or x not in (min(numbers), max(numbers)):
             continue

@@ -103,7 +103,10 @@ def test_a_best_option_at_the_end_of_a_numeric_grid_is_flagged():
     assert "list_price=200 is the lowest value swept" in edge_note(grid, grid[0])
     assert "may lie below it" in edge_note(grid, grid[0])
     assert edge_note(grid, grid[1]) == ""  # an interior optimum
-    assert edge_note(grid[:2], grid[1]) == ""  # two options: no interior to speak of
+    # two values: each is an end, and nothing between them was tried
+    two = edge_note(grid[:2], grid[1])
+    assert "only two values of list_price were swept (200 and 220)" in two
+    assert "may lie between them or beyond either" in two
     assert edge_note(["a=1", "b=2", "a=3"], "a=3") == ""  # not the same keys
     assert edge_note(["s=x", "s=y", "s=z"], "s=z") == ""  # not numbers
     assert edge_note(grid, None) == ""
