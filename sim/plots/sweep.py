@@ -1,10 +1,11 @@
 """Comparison plots of a multirun: each KPI against the swept keys (seeds pooled).
 
 The first swept key is the x axis (the second, if any, the colour): each option's mean and
-the 5th-95th percentiles of its jobs (their spread, not an interval of the mean), and the jobs as dots where there are at most
-``MAX_DOTS_PER_VALUE`` per value on average; swept numbers at their values on a numeric
-axis, other values as categories; a grid over more than ``MANY_VALUES`` numbers is drawn as
-a curve of the means with a 5th-95th percentile band.
+the 5th-95th percentiles of its jobs (their spread, not an interval of the mean), and the
+jobs as dots where there are at most ``MAX_DOTS_PER_VALUE`` per value on average; swept
+numbers at their values on a numeric axis, other values as categories; a grid over more
+than ``MANY_VALUES`` numbers is drawn as a curve of the means with a 5th-95th percentile
+band.
 """
 
 import logging
