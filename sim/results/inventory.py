@@ -30,7 +30,10 @@ def opening_value(t, produced, inventory, units_sold, unit_cost, product=None) -
     at each product's unit cost of its first step: the cost of making it with the plant the
     firm starts with. Valued at nothing, an incumbent's opening stock made its first
     quarter's gross margin 70%. Columns as ``inventory_of``'s; ``product``: each row's
-    product (None: one product)."""
+    product (None: one product). Only a product that holds stock has any: one that never
+    makes a unit nor holds one (digital, a subscription) sells without stock, and its first
+    step's sales are no opening stock (a product that starts with stock, never makes a unit
+    and sells it all in its first step is taken for one of those)."""
     t = np.asarray(t, float)
     if not len(t):
         return 0.0
@@ -39,6 +42,8 @@ def opening_value(t, produced, inventory, units_sold, unit_cost, product=None) -
     for name in names:
         rows = (np.arange(len(t)) if name is None
                 else np.flatnonzero(np.asarray(product, object) == name))
+        if not (np.nansum(produced[rows]) > 0.0 or np.nanmax(inventory[rows]) > 0.0):
+            continue  # sells without stock
         first = rows[np.argmin(t[rows])]  # the product's first step (the first such row)
         units = float(inventory[first] - produced[first] + units_sold[first])
         cost = float(unit_cost[first])

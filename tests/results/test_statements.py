@@ -291,3 +291,15 @@ def test_a_run_selling_below_cost_carries_its_stock_at_what_it_sells_for():
     assert len(per_unit) and per_unit.max() <= 165.0 + 1e-9
     assert per_unit == pytest.approx(165.0)  # the unit cost stays above the price here
     _check_reconciles(res, cfg.tax_rate)
+
+
+def test_a_product_sold_without_stock_has_no_opening_stock():
+    """A subscription (digital) makes no units and holds none: its first step's sales are
+    not an opening stock (bass_only's first 557 subscribers had been valued at 2,228 and
+    added to paid-in capital)."""
+    led = _ledger([(0.0, "a", "financing:equity", 5000.0), (7.0, "a", "production", -300.0),
+                   (7.0, "a", "revenue", 2400.0)])
+    ts = _ts([(7.0, "a", 0.0, 0.0, 557.0), (14.0, "a", 0.0, 0.0, 580.0)]).assign(unit_cost=4.0)
+    pnl, bal = build_statements(led, ts, QUARTER_DAYS, 0.0, 5.0)
+    assert bal["paid_in_capital"].tolist() == pytest.approx([5000.0])
+    assert bal["inventory"].tolist() == [0.0] and pnl["cogs"].tolist() == pytest.approx([300.0])
