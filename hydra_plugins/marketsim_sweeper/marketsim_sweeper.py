@@ -120,14 +120,15 @@ class MarketsimSweeper(BasicSweeper):
         remove_temporary_files(sweep_dir, depth=2)
         jobs = [(num, [o for o in job if not _is_hydra_key(o)]) for num, job in every]
         earlier = earlier_results(sweep_dir, jobs)
-        if earlier:  # nothing already written is lost: refused before anything is written
+        if earlier:  # a re-sweep into the same directory: said, then run (not refused:
+            # the runners re-run into their fixed out= folders, and adding seeds to a grid
+            # renumbers its jobs)
             num, recorded = earlier[0]
-            raise MarketsimError(
-                f"hydra.sweep.dir={sweep_dir} holds the results of an earlier sweep "
-                f"({len(earlier)} of this sweep's {len(jobs)} job directories; job {num} ran "
-                f"{' '.join(recorded) or 'no overrides'}) that this sweep would overwrite; "
-                "choose another hydra.sweep.dir (the default is a new timestamped "
-                "directory), or remove that one")
+            print(f"[marketsim] hydra.sweep.dir={sweep_dir}: {len(earlier)} finished "
+                  f"job{'s' if len(earlier) > 1 else ''} of an earlier sweep with other "
+                  f"overrides (job {num} ran {' '.join(recorded) or 'no overrides'}) will be "
+                  "replaced by this sweep's; choose another hydra.sweep.dir to keep them",
+                  file=sys.stderr)
         write_sweep_jobs(sweep_dir, jobs)
         atomic_write(sweep_dir / "multirun.yaml",
                      lambda p: OmegaConf.save(self.config, p))

@@ -88,8 +88,9 @@ def earlier_results(sweep_dir, jobs) -> list[tuple[str, list]]:
     """``(job, its recorded overrides)`` of every job of ``jobs`` (``[(number, task
     overrides), ...]``) whose directory under ``sweep_dir`` holds a finished run
     (``status`` ok) made with other overrides: an earlier sweep's result that this sweep's
-    job of the same number would overwrite. A job with the same overrides is this
-    sweep's to skip or refresh; a failed or killed record holds no result."""
+    job of the same number will replace (the sweeper says so before it starts). A job
+    with the same overrides is this sweep's to skip or refresh; a failed or killed record
+    holds no result."""
     out = []
     for num, overrides in jobs:
         recorded = read_job(Path(sweep_dir) / str(num))
