@@ -40,7 +40,7 @@ def kpi_distributions(kpis: pd.DataFrame, specs, order, title: str, by: str = "o
 
 def over_time(ts: pd.DataFrame, panels, order, title: str, by: str = "option",
               markers=()):
-    """Lines over days with 90% bands across seeds (median line), one panel per
+    """Lines over days with 5th-95th percentile bands across seeds (median line), one panel per
     ``(column, axis label with unit, scale)``; ``markers``: ``(day, label)`` vertical lines."""
     import matplotlib.pyplot as plt
     import seaborn as sns

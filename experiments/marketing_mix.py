@@ -156,7 +156,7 @@ def run(argv):
             ax.set_xscale("log", base=2)
             ax.set_xticks([b / 1000 for b in budgets], [f"{b / 1000:g}" for b in budgets])
     sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    fig.suptitle(f"Response to the marketing budget: mean and 90% band over {opts.seeds} seeds")
+    fig.suptitle(f"Response to the marketing budget: mean and 5th-95th percentile band over {opts.seeds} seeds")
     sat_png = figure_path(out, "kpis_vs_budget")
     save_figure(fig, sat_png, opts)
 
@@ -183,7 +183,7 @@ def run(argv):
     ts = ts[ts["option"].isin(names)]
     fig = over_time(ts, [("installed_base", "installed base (thousand customers)", 1e-3),
                          ("market_share", "unit market share per week", 1)], names,
-                    f"{base.firm.name} at {at / 1000:g}k per week: median and 90% band over seeds")
+                    f"{base.firm.name} at {at / 1000:g}k per week: median and 5th-95th percentile band over seeds")
     time_png = figure_path(out, "adoption_share_over_time")
     save_figure(fig, time_png, opts)
 

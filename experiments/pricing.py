@@ -159,7 +159,7 @@ def run(argv):
         axes.flat[len(rivals) - 1].legend(handles, names, title="our pricing",
                                           loc="upper left", bbox_to_anchor=(1.01, 1.0),
                                           frameon=False)
-    fig.suptitle(f"Price of firm {firm} after launch: median and 90% band over seeds")
+    fig.suptitle(f"Price of firm {firm} after launch: median and 5th-95th percentile band over seeds")
     price_png = figure_path(out, "price_over_time")
     save_figure(fig, price_png, opts)
 

@@ -70,7 +70,7 @@ def share_facts(regions: pd.DataFrame, firm: str) -> pd.DataFrame:
 def region_panels(regions: pd.DataFrame, firm: str, order, value: str, label: str,
                   title: str):
     """Small multiples, one panel per region: ``value`` of our firm over time, one line per
-    option (median over seeds, 90% band)."""
+    option (median over seeds, 5th-95th percentile band)."""
     mine = regions[regions["firm"] == firm]
     data = mine.groupby(["option", "seed", "region", "t"], sort=False)[value].sum().reset_index()
     grid = sns.relplot(data=data, x="t", y=value, hue="option", hue_order=order,
@@ -134,7 +134,7 @@ def run(argv):
     dist_png = figure_path(out, "kpi_distributions")
     save_figure(fig, dist_png, opts)
     fig = region_panels(reg, firm, order, "units", "our units per step",
-                        "Our sales by region (median over seeds, 90% band)")
+                        "Our sales by region (median over seeds, 5th-95th percentile band)")
     sales_png = figure_path(out, "sales_by_region")
     save_figure(fig, sales_png, opts)
     fig = share_panels(reg, firm, order)

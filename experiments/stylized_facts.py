@@ -247,7 +247,7 @@ def _plot(summary, out, opts):
         ax.set_axis_off()
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower right", frameon=False, fontsize="small")
-    fig.suptitle("Stylized facts: model (dot, 90% interval over seeds) against the "
+    fig.suptitle("Stylized facts: model (dot, 90% interval of the mean over seeds) against the "
                  "literature's band (green)")
     fig.tight_layout()
     path = figure_path(out, "facts")

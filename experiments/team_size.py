@@ -87,7 +87,7 @@ def run(argv):
                                                ("npv", money_axis("NPV", base), 1e-6)], strict=True):
         d = kpis.assign(**{col: pd.to_numeric(kpis[col], errors="coerce") * scale})
         sns.lineplot(data=d, x="headcount", y=col, marker="o", errorbar=("pi", 90), ax=ax,
-                     label="mean, 90% band over seeds")
+                     label="mean, 5th-95th percentile band over seeds")
         sns.scatterplot(data=d, x="headcount", y=col, color="0.3", s=12, alpha=0.4, ax=ax,
                         label="one seed")
         ax.set(title=f"{label.split(' (')[0]} against engineering headcount",

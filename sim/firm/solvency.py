@@ -5,9 +5,10 @@ Once a week (``DAYS_PER_WEEK``) the review of a firm with ledger L and teams T:
 1. owes interest on the drawn credit, ``max(-cash, 0) * interest_per_year * 7/365``, and
    this week's payroll; together the week's fixed obligations ``due``;
 2. if the headroom (cash + credit line) is below ``layoff_weeks`` weeks of ``due``, or
-   cannot pay ``due``, or a payment since the last review went unpaid, it lays off
-   ``layoff_fraction`` of every team (rounded up; one ``layoffs`` event), once per crisis;
-   if, after the layoffs, ``due`` cannot be paid or a payment went unpaid, the firm is
+   cannot pay ``due`` and what went unpaid since the last review, or a payment went
+   unpaid, it lays off ``layoff_fraction`` of every team (rounded up; one ``layoffs``
+   event), once per crisis; if, after the layoffs (at once, or at a later review of the
+   same crisis), ``due`` and what is owed cannot be paid, the firm is
    insolvent (one ``insolvent`` event): it pays nothing
    more, everybody leaves, and it leaves the market (``on_insolvent``);
 3. pays what went unpaid since the last review (the ledger's ``arrears``, under the
@@ -58,17 +59,21 @@ class Solvency:
         interest = self.interest_due()
         due = interest + self.teams.weekly_payroll()
         headroom = led.headroom
-        short = due > headroom or led.unpaid > 0.0
+        missed = led.unpaid > 0.0  # a payment went unpaid since the last review
+        short = due + led.unpaid > headroom  # what is due and owed cannot be paid now
         # the reason is worded only when there is one (most weeks there is none)
-        why = "" if not short else (
-            f"{led.unpaid:,.0f} unpaid since the last review" if led.unpaid > 0.0 else
+        why = "" if not (short or missed) else (
+            f"{led.unpaid:,.0f} unpaid since the last review" if missed else
             f"payroll and interest {due:,.0f} > cash {led.cash:,.0f} + credit line "
             f"{led.credit_line:,.0f}")
-        if short and self.laid_off:
+        if short and self.laid_off:  # a crisis that layoffs did not end
+            if missed:
+                why += (f", and with payroll and interest {due:,.0f} more than cash "
+                        f"{led.cash:,.0f} + credit line {led.credit_line:,.0f}")
             self._insolvent(why)
             return
         thin = headroom < self.cfg.layoff_weeks * due
-        if not self.laid_off and (short or thin):
+        if not self.laid_off and (short or missed or thin):
             if not short:
                 why = (f"cash {led.cash:,.0f} + credit line {led.credit_line:,.0f} < "
                        f"{self.cfg.layoff_weeks:g} weeks of payroll and interest "

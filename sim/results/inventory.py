@@ -27,8 +27,9 @@ def quarter_of(t) -> np.ndarray:
 
 def opening_value(t, produced, inventory, units_sold, unit_cost, product=None) -> float:
     """The value of the stock a firm starts the run with (``production.initial_inventory``)
-    at each product's unit cost of its first step: the cost of making it with the plant the
-    firm starts with. Valued at nothing, an incumbent's opening stock made its first
+    at each product's first recorded unit cost (after its first step's output, so with
+    that output's experience: the earliest cost the run records; the first finite one
+    where that is missing). Valued at nothing, an incumbent's opening stock made its first
     quarter's gross margin 70%. Columns as ``inventory_of``'s; ``product``: each row's
     product (None: one product). Only a product that holds stock has any: one that never
     makes a unit nor holds one (digital, a subscription) sells without stock, and its first
@@ -46,7 +47,10 @@ def opening_value(t, produced, inventory, units_sold, unit_cost, product=None) -
             continue  # sells without stock
         first = rows[np.argmin(t[rows])]  # the product's first step (the first such row)
         units = float(inventory[first] - produced[first] + units_sold[first])
-        cost = float(unit_cost[first])
+        order = rows[np.argsort(t[rows], kind="stable")]
+        costs = np.asarray(unit_cost, float)[order]
+        finite = costs[np.isfinite(costs)]
+        cost = float(finite[0]) if len(finite) else np.nan
         if units > 0.0 and np.isfinite(units) and np.isfinite(cost) and cost > 0.0:
             value += units * cost
     return value

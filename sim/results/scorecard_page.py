@@ -114,7 +114,7 @@ def _single(option: str, runs, out_md: Path) -> Path:
                                                  f"({seeds[0]}-{seeds[-1]})" if len(seeds) > 1
                                                  else f"seed {seeds[0]}")
                     + f"; money in {cur}. Y1 is days 0-365; *run* is the run's total, its "
-                      "value at the end or its KPI.")]
+                      "value at the end, its KPI, or (margins) its total over its revenue.")]
     horizon = float(cfg["horizon_days"])
     labels = {}
     if years and horizon < 365.0 * len(years) - 1e-9:  # the last year is cut by the horizon
@@ -168,7 +168,8 @@ def _compare(runs, out_md: Path, title: str) -> Path:
               ("list", [f"- **{label[o]}**: {o} ({len(cards[o])} seed"
                         f"{'s' * (len(cards[o]) != 1)})" for o in options]),
               ("p", f"Values are means over seeds, money in {cur}; *run* values: the run's "
-                    "total, its value at the end or its KPI.")]
+                    "total, its value at the end, its KPI, or (margins) its total over its "
+                    "revenue.")]
     for persp, name in PERSPECTIVES.items():
         blocks += [("h2", name), ("table", _table(base[base["perspective"] == persp],
                                                   [label[o] for o in options], cur))]

@@ -119,8 +119,9 @@ def _lines(accounts: pd.Series) -> np.ndarray:
     return np.array([line_of(a) for a in names] + [""], dtype=object)[codes]
 
 
-def _serving_split(lines, led_product, ts_product, produced):
-    """A line that mixes products that hold stock with products that never do (a
+def _serving_split(lines, led_product, ts_product, produced, inventory=None):
+    """A line that mixes products that hold stock (they make units, or hold some:
+    ``produced``, ``inventory``) with products that never do (a
     subscription, a digital product): the latter's ``production`` postings (serving cost)
     become ``cogs_serving``, cost of goods sold when paid, and their timeseries rows leave
     the stock pool (returns the lines and a mask of the rows kept). Pooled, a
@@ -132,7 +133,10 @@ def _serving_split(lines, led_product, ts_product, produced):
     names = pd.unique(ts_product)
     if len(names) < 2:
         return lines, keep
-    stocked = [n for n in names if float(np.nansum(produced[ts_product == n])) > 0.0]
+    held = (np.zeros(len(ts_product)) if inventory is None
+            else np.nan_to_num(np.asarray(inventory, float)))
+    stocked = [n for n in names if float(np.nansum(produced[ts_product == n])) > 0.0
+               or float(np.max(held[ts_product == n])) > 0.0]
     if not stocked or len(stocked) == len(names):
         return lines, keep
     serving = (lines == "production") & ~np.isin(np.asarray(led_product, object), stocked)
@@ -163,7 +167,9 @@ def _firm_columns(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
         lines, keep = _serving_split(lines, led["product"].to_numpy(object)
                                      if "product" in led else None,
                                      mine["product"].to_numpy(object),
-                                     mine["produced"].to_numpy(float))
+                                     mine["produced"].to_numpy(float),
+                                     mine["inventory"].to_numpy(float)
+                                     if "inventory" in mine else None)
         mine = mine[keep] if not keep.all() else mine
     inv = [mine[c].to_numpy(float) for c in ("t", "produced", "inventory", "units_sold")]
     opening = (opening_value(*inv, mine["unit_cost"].to_numpy(float),
@@ -365,7 +371,7 @@ def statement_parts(ledger, timeseries, horizon: float, tax_rate: float,
         if ts_product is not None:
             lines, keep = _serving_split(lines, None if led_product is None
                                          else led_product[rows], ts_product[ts_rows],
-                                         ts_cols[1][ts_rows])
+                                         ts_cols[1][ts_rows], ts_cols[2][ts_rows])
             ts_rows = ts_rows[keep]
         inv = [c[ts_rows] for c in ts_cols]
         opening = (0.0 if ts_cost is None else opening_value(

@@ -197,3 +197,23 @@ def test_a_default_too_large_to_pay_after_the_layoffs_is_insolvency(env, rec):
     # day 7: 9,800 owed and 1,400 of payroll against 5,000 of cash: insolvent
     assert states(rec)[1:] == [(7.0, "layoffs"), (7.0, "insolvent")] and exits == [7.0]
     assert "payroll and interest 1,400 and 9,800 unpaid after the layoffs" in rec.events[2][4]
+
+
+def test_a_later_default_in_a_crisis_that_can_be_paid_is_paid(env, rec):
+    """Layoffs on day 0 (headroom 5,000 under 3 weeks of payroll, 8,400; one head left);
+    a bill of 10,000 on day 10 finds 2,200 and leaves 7,800 owed; 20,000 comes in on day 12.
+    The review of day 14 can pay the 7,800 and the week's payroll, so it does: a missed payment that the review can pay is no insolvency (it
+    was, whenever the crisis had already laid people off)."""
+    led, teams, _, exits = firm(env, rec, cash=5000.0, heads={"engineering": 2},
+                                layoff_weeks=3.0)
+    revenue(env, led, {12.0: 20_000.0})
+
+    def bill():
+        yield env.timeout(10)
+        led.spend("production", 10_000.0, discretionary=False)
+    env.process(bill())
+    env.run(until=16)
+    assert [k for _, k in states(rec)] == ["cash_exhausted", "layoffs"] and exits == []
+    production = [(t, -a) for t, _, acct, a in rec.ledger if acct == "production"]
+    assert production == [(10.0, 2200.0), (14.0, 7800.0)]
+    assert led.arrears == [] and led.state != INSOLVENT

@@ -303,3 +303,30 @@ def test_a_product_sold_without_stock_has_no_opening_stock():
     pnl, bal = build_statements(led, ts, QUARTER_DAYS, 0.0, 5.0)
     assert bal["paid_in_capital"].tolist() == pytest.approx([5000.0])
     assert bal["inventory"].tolist() == [0.0] and pnl["cogs"].tolist() == pytest.approx([300.0])
+
+
+def test_a_lines_product_that_only_sells_its_opening_stock_keeps_it_in_the_pool():
+    """Product A makes 100 at 10 and sells 70; product B never makes a unit and sells 20 of
+    its 50 opening units (unit cost 10). B holds stock: its rows stay in the pool and its
+    opening stock is valued (it had been taken for a stockless product, at nothing)."""
+    led = pd.DataFrame([(0.0, "a", "financing:equity", 5000.0, ""),
+                        (7.0, "a", "production", -1000.0, "A"),
+                        (7.0, "a", "revenue", 3000.0, "A")],
+                       columns=["t", "firm", "account", "amount", "product"])
+    ts = pd.DataFrame([(7.0, "a", "A", 100.0, 30.0, 70.0, 10.0),
+                       (7.0, "a", "B", 0.0, 30.0, 20.0, 10.0)],
+                      columns=["t", "firm", "product", "produced", "inventory", "units_sold",
+                               "unit_cost"])
+    pnl, bal = build_statements(led, ts, QUARTER_DAYS, 0.0, 5.0)
+    assert pnl["cogs"].tolist() == pytest.approx([900.0])
+    assert bal["inventory"].tolist() == pytest.approx([600.0])
+    assert bal["paid_in_capital"].tolist() == pytest.approx([5500.0])
+
+
+def test_a_missing_first_unit_cost_takes_the_first_recorded_one():
+    led = _ledger([(0.0, "a", "financing:equity", 5000.0), (14.0, "a", "revenue", 200.0)])
+    ts = _ts([(7.0, "a", 0.0, 50.0, 0.0), (14.0, "a", 0.0, 40.0, 10.0)]).assign(
+        unit_cost=[np.nan, 12.0])
+    pnl, bal = build_statements(led, ts, QUARTER_DAYS, 0.0, 5.0)
+    assert bal["paid_in_capital"].tolist() == pytest.approx([5600.0])
+    assert pnl["cogs"].tolist() == pytest.approx([120.0])
