@@ -11,8 +11,12 @@ its row from its directory's files, as ``combine`` builds it.
 The table equals ``combine``'s once read back (same rows, columns, column order and
 types): a column's type follows pandas' inference over the whole column (whole numbers
 with a gap become floats, text stays text, a column of nothing but nulls stays null).
-Where the values of a column mix kinds that rule does not cover, ``write_table`` falls
-back to ``combine`` (the whole table in memory).
+A column where some jobs give a yes/no and others a number (a job of one replication
+beside a job of several, whose ``kpis.json`` gives the share of its replications where it
+holds) is a float column, the yes/no as 1.0 or 0.0 (``combine``'s frame cannot be written:
+pyarrow refuses a column of bools and floats). Where the values of a column mix kinds that
+these rules do not cover, ``write_table`` falls back to ``combine`` (the whole table in
+memory).
 """
 
 import json
@@ -88,6 +92,10 @@ def _types(kinds: set, complete: bool, everywhere: bool) -> tuple:
     if kinds == {int} and complete:
         return pa.int64(), "int64"
     if kinds <= {int, float}:
+        return pa.float64(), "float64"
+    if kinds <= {bool, int, float} and kinds & {int, float}:
+        # a yes/no of one job beside a share of another's replications
+        # (sim.results.replications): a share, the yes/no as 1.0 or 0.0
         return pa.float64(), "float64"
     if kinds == {bool}:
         return (pa.bool_(), bool) if complete else (pa.bool_(), object)

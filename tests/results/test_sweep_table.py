@@ -123,6 +123,25 @@ def test_mixed_kinds_fall_back_to_the_combined_table(tmp_path):
         write_table(sweep)
 
 
+def test_a_yes_no_beside_a_share_of_replications_is_a_share(tmp_path):
+    """``-m replications=1,2``: job 0's kpis.json says cash_exhausted false, job 1's the
+    share of its two replications (0.5). The sweep wrote no table (pyarrow refused the
+    column); it is a float column now."""
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    jobs = [(k, [f"replications={k + 1}"]) for k in range(2)]
+    write_sweep_jobs(sweep, jobs)
+    spool = RowSpool(sweep, {str(k): o for k, o in jobs})
+    for k, ovr in jobs:
+        _job(sweep, str(k), ovr, "ok", kpis={"cash_exhausted": [False, 0.5][k], "npv": 1.0})
+        spool.add(k, job_result(sweep / str(k)))
+    spool.close()
+    write_table(sweep)
+    table = pd.read_parquet(sweep / "kpis.parquet")
+    assert table["cash_exhausted"].dtype == "float64"
+    assert table["cash_exhausted"].tolist() == [0.0, 0.5]
+
+
 def test_a_sweep_without_sweep_json_is_combined_from_its_directories(tmp_path):
     sweep = tmp_path / "sweep"
     _job(sweep, "0", ["seed=0"], "ok", kpis={"npv": 2.5})
