@@ -38,7 +38,7 @@ from sim.results.frames import frame_of_dicts, frame_of_tuples
 from sim.results.kpis import compute_kpis
 from sim.results.pipeline import pipeline_kpis
 from sim.results.regions import REGION_COLUMNS, region_kpis, region_table
-from sim.results.statements import build_statements, stack, statement_parts
+from sim.results.statements import build_statements, capex_lead_days, stack, statement_parts
 
 SEGMENT_COLUMNS = ["t", "segment", "firm", "installed_base", "new_adopters", "pool", "product"]
 PREFERENCE_COLUMNS = ["t", "segment", "price_sensitivity", "ideal_quality", "ideal_features",
@@ -204,7 +204,7 @@ class Results:
         # tables are first read (statements(): a compact run's never are)
         firms_, n_q, part = statement_parts(
             cols.ledger, cols.timeseries, config.horizon_days, getattr(config, "tax_rate", 0.21),
-            getattr(config, "depreciation_years", 5.0), cols.codes)
+            getattr(config, "depreciation_years", 5.0), cols.codes, capex_lead_days(config))
         done = {}
         if config.firm.name in firms_:
             k = firms_.index(config.firm.name)
@@ -233,7 +233,8 @@ class Results:
             self._statements = build_statements(self.ledger, self.timeseries,
                                                 cfg.horizon_days,
                                                 getattr(cfg, "tax_rate", 0.21),
-                                                getattr(cfg, "depreciation_years", 5.0))
+                                                getattr(cfg, "depreciation_years", 5.0),
+                                                capex_lead_days(cfg))
         return self._statements
 
     def write(self, run_dir, plotter=None) -> Path:

@@ -69,9 +69,42 @@ def line_of(account: str) -> str:
     return "opex_ga"  # anything the ledger adds later is general and administrative
 
 
+def capex_lead_days(config) -> dict:
+    """``{(firm, product): days}`` from a capacity expansion's payment to its arrival
+    (``production.expansion_lead_days``) for every firm's products in ``config`` (a
+    ``ScenarioConfig``), a line's product taking the firm's production where it leaves it
+    out; ``(firm, "")`` (a payment booked to no product: the war game's lever) takes the
+    firm's first product's."""
+    out = {}
+    for firm in [config.firm, *getattr(config, "competitors", {}).values()]:
+        lead = float(firm.production.expansion_lead_days)
+        out[(firm.name, "")] = out[(firm.name, firm.product.name)] = lead
+        for entry in getattr(firm, "line", []):
+            prod = entry.production if entry.production is not None else firm.production
+            out[(firm.name, entry.product.name)] = float(prod.expansion_lead_days)
+    return out
+
+
+def _posting_lead(firm: str, lines, products, lead_days) -> np.ndarray | None:
+    """Each of a firm's postings' days from payment to use: its product's lead where it is
+    capital expenditure, else 0 (None: no lead given, or no capital expenditure)."""
+    if not lead_days:
+        return None
+    capex = np.flatnonzero(np.asarray(lines, object) == "capex")
+    if not len(capex):
+        return None
+    lead = np.zeros(len(lines))
+    default = lead_days.get((firm, ""), 0.0)
+    for i in capex:
+        product = "" if products is None else products[i]
+        lead[i] = lead_days.get((firm, product), default)
+    return lead
+
+
 def _depreciation(capex: np.ndarray, life_quarters: float) -> np.ndarray:
     """Straight-line depreciation of each quarter's capital expenditure over
-    ``life_quarters``, starting the quarter after it was paid."""
+    ``life_quarters``, starting the quarter after it was paid (or, given each quarter's
+    capital expenditure by the quarter it became available, after that)."""
     n_q = len(capex)
     dep = np.zeros(n_q)
     for k, c in enumerate(capex):
@@ -147,17 +180,21 @@ def _serving_split(lines, led_product, ts_product, produced, inventory=None):
 
 
 def firm_statements(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
-                    horizon: float, tax_rate: float, depreciation_years: float):
+                    horizon: float, tax_rate: float, depreciation_years: float,
+                    lead_days: dict | None = None):
     """(pnl rows, balance rows) of one firm as DataFrames."""
-    p, b = _firm_columns(firm, ledger, ts, n_q, horizon, tax_rate, depreciation_years)
+    p, b = _firm_columns(firm, ledger, ts, n_q, horizon, tax_rate, depreciation_years,
+                         lead_days)
     head = {"firm": firm, "quarter": np.arange(n_q)}
     return (pd.DataFrame(head | p, columns=PNL_COLUMNS),
             pd.DataFrame(head | b, columns=BALANCE_COLUMNS))
 
 
 def _firm_columns(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
-                  horizon: float, tax_rate: float, depreciation_years: float):
-    """(pnl columns, balance columns) of one firm: arrays of ``n_q`` quarters by name."""
+                  horizon: float, tax_rate: float, depreciation_years: float,
+                  lead_days: dict | None = None):
+    """(pnl columns, balance columns) of one firm: arrays of ``n_q`` quarters by name;
+    ``lead_days``: ``capex_lead_days`` of the run's config."""
     led = ledger[ledger["firm"] == firm]
     lines = _lines(led["account"]) if len(led) else np.zeros(0, object)
     mine = ts[ts["firm"] == firm]
@@ -175,8 +212,10 @@ def _firm_columns(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
     opening = (opening_value(*inv, mine["unit_cost"].to_numpy(float),
                              mine["product"].to_numpy(object) if "product" in mine else None)
                if "unit_cost" in mine else 0.0)
+    lead = _posting_lead(firm, lines, led["product"].to_numpy(object)
+                         if "product" in led else None, lead_days)
     return _columns(led["t"].to_numpy(float), lines, led["amount"].to_numpy(float), inv,
-                    n_q, horizon, tax_rate, depreciation_years, exit_day, opening)
+                    n_q, horizon, tax_rate, depreciation_years, exit_day, opening, lead)
 
 
 def _exit_day(t, launched):
@@ -190,13 +229,15 @@ def _exit_day(t, launched):
 
 
 def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
-             depreciation_years: float, exit_day=None, opening: float = 0.0):
+             depreciation_years: float, exit_day=None, opening: float = 0.0, lead=None):
     """``_firm_columns`` on one firm's postings (days, statement lines, amounts, in ledger
     order) and its timeseries columns ``inv`` (t, produced, inventory, units_sold);
     ``exit_day``: the day it left the market (``_exit_day``), when its stock is written
     down and its plant impaired to nothing; ``opening``: the value of the stock it starts
     with (``opening_value``), an asset the owners contributed in kind (paid-in capital,
-    no cash: IAS 2.10 cost, ASC 505-10 contribution)."""
+    no cash: IAS 2.10 cost, ASC 505-10 contribution); ``lead``: each posting's days from
+    payment to use (``capex_lead_days``; None: none), a plant being depreciated from the
+    quarter after it is available for use (IAS 16.55), not after it was paid."""
     q = quarter_of(t) if len(t) else np.zeros(0, int)
     # every line's quarterly sums in one bincount (bin line x quarter; each bin adds its
     # postings in ledger order, as a bincount of the line's postings alone does)
@@ -221,7 +262,14 @@ def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
     inv_value, inv_units, cogs_goods = inventory_of(*inv, production, n_q, net_revenue,
                                                     opening)
     capex = flow("capex")
-    dep = _depreciation(capex, depreciation_years * 4.0)
+    in_use = capex  # each quarter's capex by the quarter it is available in
+    if lead is not None and "capex" in row and np.any(lead[codes == row["capex"]] > 0.0):
+        mine = codes == row["capex"]
+        ready = quarter_of(t[mine] + lead[mine])
+        inside = ready < n_q  # a plant arriving after the run is not depreciated in it
+        in_use = np.abs(np.bincount(ready[inside], weights=amount[mine][inside],
+                                    minlength=n_q)[:n_q])
+    dep = _depreciation(in_use, depreciation_years * 4.0)
     if exit_day is not None and quarter_of(exit_day) < n_q:
         # a firm that left the market sells nothing more: its stock's net realisable value
         # is nil (IAS 2.28-.33, written down to cost of goods sold) and its plant's
@@ -291,10 +339,13 @@ def _stacked(firms: list, n_q: int, parts: list, columns: list) -> pd.DataFrame:
 
 
 def build_statements(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: float,
-                     tax_rate: float, depreciation_years: float):
-    """(pnl, balance) DataFrames for every firm in the ledger or the timeseries."""
+                     tax_rate: float, depreciation_years: float,
+                     lead_days: dict | None = None):
+    """(pnl, balance) DataFrames for every firm in the ledger or the timeseries;
+    ``lead_days``: ``capex_lead_days`` of the run's config (None: plant in use when
+    paid)."""
     return stack(*statement_columns(ledger, timeseries, horizon, tax_rate,
-                                    depreciation_years))
+                                    depreciation_years, lead_days=lead_days))
 
 
 def stack(firms: list, n_q: int, parts: list):
@@ -307,21 +358,22 @@ def stack(firms: list, n_q: int, parts: list):
 
 def statement_columns(ledger: pd.DataFrame, timeseries: pd.DataFrame, horizon: float,
                       tax_rate: float, depreciation_years: float,
-                      led_codes: LedgerCodes | None = None):
+                      led_codes: LedgerCodes | None = None, lead_days: dict | None = None):
     """(firms, quarters, parts): every firm in the ledger or the timeseries, the number of
     quarters, and each firm's (pnl columns, balance columns) as arrays by name;
     ``led_codes``: the ledger's ``ledger_codes`` where the caller has them."""
     firms, n_q, part = statement_parts(ledger, timeseries, horizon, tax_rate,
-                                       depreciation_years, led_codes)
+                                       depreciation_years, led_codes, lead_days)
     return firms, n_q, [part(k) for k in range(len(firms))]
 
 
 def statement_parts(ledger, timeseries, horizon: float, tax_rate: float,
-                    depreciation_years: float, led_codes: LedgerCodes | None = None):
+                    depreciation_years: float, led_codes: LedgerCodes | None = None,
+                    lead_days: dict | None = None):
     """``statement_columns`` with each firm's part computed when asked: (firms, quarters,
     ``part``), ``part(k)`` the (pnl columns, balance columns) of ``firms[k]`` (a run's
     KPIs read the focal firm's alone); the ledger and the timeseries each a DataFrame or
-    its columns (``sim.results.columns``)."""
+    its columns (``sim.results.columns``); ``lead_days``: ``capex_lead_days``."""
     ledger, timeseries = table_columns(ledger), table_columns(timeseries)
     led_codes = ledger_codes(ledger) if led_codes is None else led_codes
     ts_firms = pd.unique(timeseries["firm"]) if "firm" in timeseries else []
@@ -376,6 +428,8 @@ def statement_parts(ledger, timeseries, horizon: float, tax_rate: float,
         inv = [c[ts_rows] for c in ts_cols]
         opening = (0.0 if ts_cost is None else opening_value(
             *inv, ts_cost[ts_rows], None if ts_product is None else ts_product[ts_rows]))
+        lead = _posting_lead(firms[k], lines, None if led_product is None
+                             else led_product[rows], lead_days)
         return _columns(led_t[rows], lines, led_amount[rows], inv, n_q, horizon, tax_rate,
-                        depreciation_years, exit_day, opening)
+                        depreciation_years, exit_day, opening, lead)
     return firms, n_q, part

@@ -68,6 +68,24 @@ def test_capacity_is_capitalised_and_depreciated_straight_line():
     assert bal["cf_investing"].tolist() == pytest.approx([-4000, 0, 0, 0, 0, 0])
 
 
+def test_a_plant_is_depreciated_from_the_quarter_after_it_is_available_for_use():
+    """4,000 paid on day 10 for capacity that arrives 120 days later (day 130, quarter 1):
+    straight line over 1 year (4 quarters) from quarter 2 (IAS 16.55: from when the asset
+    is available for use), not from quarter 1, the quarter after the payment. Paid but
+    not yet in use, it is carried at cost."""
+    led = pd.DataFrame([(0.0, "a", "financing:equity", 10_000.0, ""),
+                        (10.0, "a", "capacity", -4000.0, "hub")],
+                       columns=["t", "firm", "account", "amount", "product"])
+    ts = _ts([(7.0, "a", 0.0, 0.0, 0.0)])
+    pnl, bal = build_statements(led, ts, 6 * QUARTER_DAYS, 0.0, 1.0,
+                                lead_days={("a", "hub"): 120.0, ("a", ""): 120.0})
+    assert pnl["depreciation"].tolist() == pytest.approx([0, 0, 1000, 1000, 1000, 1000])
+    assert bal["fixed_assets"].tolist() == pytest.approx([4000, 4000, 3000, 2000, 1000, 0])
+    # without a lead (as before): from the quarter after the payment
+    pnl0, _ = build_statements(led, ts, 6 * QUARTER_DAYS, 0.0, 1.0)
+    assert pnl0["depreciation"].tolist() == pytest.approx([0, 1000, 1000, 1000, 1000, 0])
+
+
 def test_losses_are_carried_forward():
     led = _ledger([(0.0, "a", "research", -100.0), (QUARTER_DAYS, "a", "revenue", 250.0),
                    (2 * QUARTER_DAYS, "a", "revenue", 50.0)])
@@ -167,10 +185,12 @@ def test_a_rivals_first_quarter_margin_is_not_flattered_by_its_opening_stock():
 
 
 def test_a_shipped_scenario_reconciles_with_capex_and_debt():
-    cfg = compose(["scenario=baseline", "horizon_days=500", "firm.credit_line=5000000",
+    cfg = compose(["scenario=baseline", "horizon_days=600", "firm.credit_line=5000000",
                    "firm.initial_cash=3000000", "firm.production.capacity_per_week=300",
                    "firm.production.expansion_cost=100000",
-                   "firm.production.expansion_units_per_week=300"]).scenario()
+                   "firm.production.expansion_units_per_week=300",
+                   # the plant arrives soon enough to be depreciated within the run
+                   "firm.production.expansion_lead_days=30"]).scenario()
     res = run_scenario(cfg, 3)
     pnl, bal = res.statements()
     us = bal[bal["firm"] == "us"]
@@ -263,14 +283,21 @@ def test_statements_table_is_the_concat_of_each_firms_table():
     """``build_statements`` builds all firms' tables at once: the same table (values, dtypes,
     index) as concatenating ``firm_statements`` of each firm, including firms whose lines
     have no postings (bincount's integer zeros)."""
-    from sim.results.statements import firm_statements
+    from sim.results.statements import capex_lead_days, firm_statements
 
-    cfg = compose(["scenario=baseline", "horizon_days=730"]).scenario()
+    # a capacity expansion (paid, then in use 120 days later) on both paths
+    cfg = compose(["scenario=baseline", "horizon_days=730",
+                   "firm.production.capacity_per_week=300",
+                   "firm.production.expansion_units_per_week=300"]).scenario()
     res = run_scenario(cfg, 3)
-    pnl, balance = build_statements(res.ledger, res.timeseries, cfg.horizon_days, 0.21, 5.0)
+    assert (res.ledger["account"] == "capacity").any()
+    lead = capex_lead_days(cfg)
+    pnl, balance = build_statements(res.ledger, res.timeseries, cfg.horizon_days, 0.21, 5.0,
+                                    lead)
+    pd.testing.assert_frame_equal(pnl, res.statements()[0], check_exact=True)
     n_q = len(pnl) // len(pd.unique(pnl["firm"]))
-    parts = [firm_statements(f, res.ledger, res.timeseries, n_q, cfg.horizon_days, 0.21, 5.0)
-             for f in pd.unique(pnl["firm"])]
+    parts = [firm_statements(f, res.ledger, res.timeseries, n_q, cfg.horizon_days, 0.21, 5.0,
+                             lead) for f in pd.unique(pnl["firm"])]
     for got, want in ((pnl, pd.concat([p for p, _ in parts], ignore_index=True)),
                       (balance, pd.concat([b for _, b in parts], ignore_index=True))):
         pd.testing.assert_frame_equal(got, want, check_exact=True)
