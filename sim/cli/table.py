@@ -123,26 +123,35 @@ def cash_warnings(kpis: pd.DataFrame) -> list:
 
 
 def launch_warning(kpis: pd.DataFrame, currency: str = "USD") -> list:
-    """A line when the first product never launched in the run though its marketing was
-    paid (a project stalled, a gate that never passed, a horizon before the launch): the
-    spend bought no sale; none for a killed project (its kill is the news)."""
+    """A line when the first product never launched in the run (a project stalled, a gate
+    that never passed, a horizon that ends before the launch): nothing was sold, so no
+    lever that acts on sales (price, marketing, capacity) can show an effect, and the NPV
+    is the project's cost alone; with the marketing it was paid, if any. None for a killed
+    project (its kill is the news). Until 2026-12-07 it needed marketing paid: a 364-day
+    run of the baseline (launch planned on day 420) showed every price and budget with no
+    effect and no word of why."""
     import pandas as pd
 
-    if not {"launch_day", "marketing_spend"} <= set(kpis.columns):
+    if "launch_day" not in kpis.columns:
         return []
     launched = pd.to_numeric(kpis["launch_day"], errors="coerce").notna()
     killed = kpis["killed"].fillna(False).astype(bool) if "killed" in kpis else False
-    spent = pd.to_numeric(kpis["marketing_spend"], errors="coerce").fillna(0.0)
-    none = ~launched & ~killed & (spent > 0)
+    spent = (pd.to_numeric(kpis["marketing_spend"], errors="coerce").fillna(0.0)
+             if "marketing_spend" in kpis else pd.Series(0.0, index=kpis.index))
+    none = ~launched & ~killed
     if not none.any():
         return []
     if len(kpis) == 1:
-        return [f"Warning: the product did not launch within the run (no launch event; "
-                    f"the events say where its project waits): its marketing, "
-                    f"{fmt_value(spent.iloc[0], 'money')} {currency}, went to a product not on "
-                    "sale"]
+        paid = (f"; its marketing, {fmt_value(spent.iloc[0], 'money')} {currency}, went to a "
+                "product not on sale" if spent.iloc[0] > 0 else "")
+        return ["Warning: the product did not launch within the run (no launch event; the "
+                "events say where its project waits, or the horizon ends before the "
+                f"launch): nothing was sold, so price and marketing cannot show an "
+                f"effect{paid}"]
+    paid = ", though its marketing was paid" if (spent[none] > 0).any() else ""
     return [f"Warning: the product did not launch in {int(none.sum())} of {len(kpis)} "
-                "replications, though its marketing was paid"]
+            f"replications{paid}: nothing was sold in those, so price and marketing "
+            "cannot show an effect there"]
 
 
 LOW_SERVICE = 0.5  # below it, the KPI table warns that support is understaffed

@@ -90,13 +90,17 @@ def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "",
                     lead: str = "Recommendation", diff_fmt=None) -> str:
     """The report's first sentence: the recommendation, its expected gain over the
     runner-up with the paired interval, and the chance it is worse; when the best NPV is
-    a loss, a second sentence says that every option loses money. ``diff_fmt`` writes the
+    a loss, a second sentence says that every option loses money within the horizon (no
+    value is counted after it). ``diff_fmt`` writes the
     gain and its interval (default ``fmt``; a difference of shares is in points, not %)."""
     text = _answer(ans, label, fmt, currency, lead, diff_fmt or fmt)
     if (ans.get("kpi") in NPV_KPIS and ans.get("higher_is_better", True)
             and "runner_up" in ans and ans.get("mean") is not None and ans["mean"] < 0):
         text += (f" Every option loses money on average: the best's expected {label} is "
-                 f"{fmt(ans['mean'], currency)}, so not doing it (NPV 0) beats them all.")
+                 f"{fmt(ans['mean'], currency)}, so not doing it (NPV 0) beats them all "
+                 "within this horizon (NPV counts the run's cash flows alone, nothing for "
+                 "the years after it: a horizon that ends soon after the launch leaves "
+                 "out most of the sales).")
     return text
 
 
@@ -241,7 +245,9 @@ def trouble_note(values: pd.DataFrame, options, by: str = "option") -> str:
     """A warning naming, option by option, the runs (seeds, or seeds x rivals where an
     option meets several) in which the firm ran out of cash
     (``cash_exhausted_day``), went insolvent (``insolvent_day``) or never launched its
-    product though its marketing was paid (``launch_day`` missing, not ``killed``): the
+    product (``launch_day`` missing, not ``killed``; until 2026-12-07 only where its
+    marketing was paid, and a 300-day launch_timing run recommended a plan that launched
+    in none of its runs, for the development cost it put beyond the horizon): the
     figures of those runs are those of a firm that stopped its discretionary spending or
     left the market, which a comparison of NPV alone does not show (marketing_mix at
     320k a week: NPV 7.03M lower than at 80k, insolvent on day 1,085). "" where none."""
@@ -263,14 +269,18 @@ def trouble_note(values: pd.DataFrame, options, by: str = "option") -> str:
                         "; discretionary spending stopped)")
         if broke:
             said.append(f"insolvent in {broke} of {n} runs (from day {first_broke:,.0f})")
-        if {"launch_day", "marketing_spend"} <= set(rows.columns):
+        if "launch_day" in rows.columns:
             killed = (pd.to_numeric(rows["killed"], errors="coerce").fillna(0.0).astype(bool)
                       if "killed" in rows else False)  # bools, or numbers from a sweep
-            unlaunched = (pd.to_numeric(rows["launch_day"], errors="coerce").isna() & ~killed
-                          & (pd.to_numeric(rows["marketing_spend"], errors="coerce") > 0))
+            unlaunched = pd.to_numeric(rows["launch_day"], errors="coerce").isna() & ~killed
             if unlaunched.any():
-                said.append(f"not launched in {int(unlaunched.sum())} of {n} runs, its "
-                            "marketing paid")
+                k = int(unlaunched.sum())
+                paid = (int((pd.to_numeric(rows["marketing_spend"], errors="coerce")
+                             [unlaunched] > 0).sum()) if "marketing_spend" in rows else 0)
+                said.append(f"not launched in {k} of {n} runs" + (
+                    ", its marketing paid" if paid == k else
+                    f" (its marketing paid in {paid})" if paid else
+                    " (nothing sold: its NPV is the project's cost alone)"))
         if said:
             parts.append(f"{option}: {', '.join(said)}")
     if not parts:

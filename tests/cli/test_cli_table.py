@@ -49,15 +49,26 @@ def test_a_product_that_never_launched_is_said_unless_it_was_killed():
     text = format_table(pd.DataFrame([row]), "EUR")
     assert text.splitlines()[-1] == (
         "Warning: the product did not launch within the run (no launch event; the events "
-        "say where its project waits): its marketing, 16,720,000 EUR, went to a product not "
-        "on sale")
+        "say where its project waits, or the horizon ends before the launch): nothing was "
+        "sold, so price and marketing cannot show an effect; its marketing, 16,720,000 EUR, "
+        "went to a product not on sale")
     assert "did not launch" not in format_table(pd.DataFrame([{**row, "killed": True}]))
     assert "did not launch" not in format_table(pd.DataFrame([{**row, "launch_day": 420.0}]))
-    assert "did not launch" not in format_table(pd.DataFrame([{**row,
-                                                               "marketing_spend": 0.0}]))
     two = format_table(pd.DataFrame([row, {**row, "launch_day": 420.0}]))
-    assert two.splitlines()[-1] == ("Warning: the product did not launch in 1 of 2 "
-                                    "replications, though its marketing was paid")
+    assert two.splitlines()[-1] == (
+        "Warning: the product did not launch in 1 of 2 replications, though its marketing "
+        "was paid: nothing was sold in those, so price and marketing cannot show an effect "
+        "there")
+
+
+def test_a_horizon_that_ends_before_the_launch_is_said_without_marketing_spent():
+    """A 364-day run of the baseline (launch planned on day 420) before its pre-launch
+    marketing starts: every price and budget shows no effect. The table said nothing,
+    since no marketing had been paid; it says why now."""
+    row = {"npv": -4e6, "launch_day": None, "killed": False, "marketing_spend": 0.0}
+    last = format_table(pd.DataFrame([row])).splitlines()[-1]
+    assert last.startswith("Warning: the product did not launch within the run")
+    assert "price and marketing cannot show an effect" in last and "its marketing" not in last
 
 
 def test_a_task_whose_team_has_nobody_says_so():

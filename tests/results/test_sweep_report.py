@@ -268,8 +268,9 @@ def test_the_answer_says_when_every_option_loses_money():
                            "npv": [-2e6, -3e6, -1e6, -1.5e6]})
     text = answer_sentence(recommend(losing, "npv"), "NPV", currency="USD")
     assert text.startswith("**Recommendation: b**")
-    assert text.endswith("Every option loses money on average: the best's expected NPV is "
-                         "-1.25M USD, so not doing it (NPV 0) beats them all.")
+    assert ("Every option loses money on average: the best's expected NPV is "
+            "-1.25M USD, so not doing it (NPV 0) beats them all within this horizon (NPV "
+            "counts the run's cash flows alone, nothing for the years after it") in text
     gaining = losing.assign(npv=losing["npv"] + 2e6)
     assert "loses money" not in answer_sentence(recommend(gaining, "npv"), "NPV",
                                                 currency="USD")
@@ -277,7 +278,7 @@ def test_the_answer_says_when_every_option_loses_money():
     # anyway in generation_timing)
     after = losing.rename(columns={"npv": "npv_after_tax"})
     assert answer_sentence(recommend(after, "npv_after_tax"), "NPV after tax",
-                           currency="USD").endswith("so not doing it (NPV 0) beats them all.")
+                           currency="USD").endswith("leaves out most of the sales).")
     line = losing.rename(columns={"npv": "line_npv"})
     assert "loses money" not in answer_sentence(recommend(line, "line_npv"), "line NPV",
                                                 currency="USD")
@@ -294,7 +295,8 @@ def test_options_that_failed_in_every_job_are_named_before_the_answer():
     table = pd.DataFrame({"job": [0, 1, 2, 3], "status": ["ok", "failed", "ok", "failed"],
                           "override.firm.pricing.list_price": ["199", "0", "199", "0"],
                           "override.seed": ["0", "0", "1", "1"], "seed": [0, 0, 1, 1],
-                          "npv": [-1e6, np.nan, -2e6, np.nan]})
+                          "npv": [-1e6, np.nan, -2e6, np.nan],
+                          "launch_day": [420.0, np.nan, 425.0, np.nan]})
     assert lost_options(table) == ["firm.pricing.list_price=0"]
     _, data, options, label = sweep_options(table)
     first, second = sweep_answer(data, options, label, "USD", lost_options(table))
@@ -326,7 +328,12 @@ def test_options_whose_firm_ran_out_of_cash_or_never_launched_are_named():
     assert ("high: short of cash in 2 of 2 runs (from day 900; discretionary spending "
             "stopped), insolvent in 1 of 2 runs (from day 1,085)") in note
     assert ("idle: short of cash in 1 of 2 runs (from day 300; discretionary spending "
-            "stopped), not launched in 1 of 2 runs, its marketing paid") in note
+            "stopped), not launched in 2 of 2 runs (its marketing paid in 1)") in note
+    # a horizon that ends before the launch and its marketing: nothing sold, still said
+    early = kpis.assign(launch_day=nan, marketing_spend=0.0, cash_exhausted_day=nan,
+                        insolvent_day=nan)
+    assert ("low: not launched in 2 of 2 runs (nothing sold: its NPV is the project's "
+            "cost alone)") in trouble_note(early, ["low"])
     assert trouble_note(kpis[kpis["option"] == "low"], ["low"]) == ""
     # a killed project is its own news, and tables without these columns say nothing
     killed = kpis.assign(killed=True, cash_exhausted_day=nan, insolvent_day=nan)
