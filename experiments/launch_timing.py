@@ -49,6 +49,7 @@ from experiments.common import (
     write_report,
     write_summary,
 )
+from experiments.options import quick_horizon
 
 NAME = "launch_timing"
 QUESTION = ("Should we launch earlier with a lower-quality product or later with a better "
@@ -138,8 +139,7 @@ def run(argv):
     add = "" if "disruptor" in base.competitors else "+"
     extra = [f"{add}competitor@competitors.disruptor=disruptor",
              f"competitors.disruptor.strategy.entry_day={opts['entry_day']}"]
-    if opts.quick:
-        extra.append("horizon_days=700")
+    extra += quick_horizon(opts, 700)
     base = base_config(opts, extra)
     options, plan = schedule_options(base, QUICK_SCHEDULE if opts.quick else SCHEDULE)
     sweep = run_sweep(opts, options, extra)

@@ -45,6 +45,7 @@ from experiments.common import (
     write_report,
     write_summary,
 )
+from experiments.options import quick_horizon
 from sim.results.decision import paired_interval
 
 NAME = "marketing_mix"
@@ -123,7 +124,7 @@ def mix_options(base, budgets, quick: bool) -> tuple[dict, pd.DataFrame]:
 def run(argv):
     opts = parse_args(NAME, argv, {"budgets": []}, quick_seeds=3, seeds=10)
     started = time.perf_counter()
-    extra = ["horizon_days=700"] if opts.quick else []
+    extra = quick_horizon(opts, 700)
     base = base_config(opts, extra)
     base_budget = base.firm.marketing.budget_per_week
     budgets = opts["budgets"] or [round(f * base_budget) for f in

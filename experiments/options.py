@@ -55,6 +55,15 @@ class Options:
         return self.keys[key]
 
 
+def quick_horizon(opts: Options, days: int) -> list:
+    """``["horizon_days=DAYS"]`` for a quick run whose user did not set ``horizon_days``
+    (the user's value holds, as docs/experiments.md says; appended after it, the quick
+    horizon had overridden it in seven runners), else []."""
+    if not opts.quick or any(o.lstrip("+").startswith("horizon_days=") for o in opts.overrides):
+        return []
+    return [f"horizon_days={days}"]
+
+
 def _parse_value(text: str):
     low = text.lower()
     if low in ("true", "false"):

@@ -49,6 +49,7 @@ from experiments.common import (
     write_report,
     write_summary,
 )
+from experiments.options import quick_horizon
 from experiments.report import currency
 from sim.results.decision import money, paired_interval
 
@@ -84,7 +85,7 @@ def run(argv):
         if opts[key] < 1:
             raise ExperimentError(f"{key} must be >= 1, got {opts[key]}")
     started = time.perf_counter()
-    extra = ["horizon_days=600"] if opts.quick else []
+    extra = quick_horizon(opts, 600)
     base = base_config(opts, extra)
     default_gate = base.firm.development.gate.min_quality
     default_split = normalised({c: float(base.firm.marketing.split.get(c, 0.0)) for c in CHANNELS})

@@ -43,6 +43,7 @@ from experiments.common import (
     write_report,
     write_summary,
 )
+from experiments.options import quick_horizon
 
 NAME = "pricing"
 QUESTION = ("Which pricing strategy (skimming, penetration, match-competitor) should we use "
@@ -70,8 +71,7 @@ def run(argv):
     scenario = base_config(opts)
     # one rival at a time: drop the scenario's competitors from every job
     extra = [f"~competitor@competitors.{key}" for key in scenario.competitors]
-    if opts.quick:
-        extra.append("horizon_days=700")
+    extra += quick_horizon(opts, 700)
     base = base_config(opts, extra)
     firm = base.firm.name
     options, rows = {}, []

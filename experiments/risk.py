@@ -50,6 +50,7 @@ from experiments.common import (
     write_report,
     write_summary,
 )
+from experiments.options import quick_horizon
 from sim.results import atomic_write
 from sim.results.decision import go_no_go
 
@@ -108,7 +109,7 @@ def run(argv):
     opts = parse_args(NAME, argv, KEYS, quick_seeds=2, seeds=4)
     inputs = _settings(opts, argv)
     started = time.perf_counter()
-    extra = ["horizon_days=730"] if opts.quick else []
+    extra = quick_horizon(opts, 730)
     base = base_config(opts, extra)
     if "rival_price_cut" in inputs and not unc.cutters(base):
         inputs.pop("rival_price_cut")

@@ -51,6 +51,7 @@ from experiments.common import (
     write_report,
     write_summary,
 )
+from experiments.options import quick_horizon
 from sim.results.decision import answer_sentence, money, recommend
 
 NAME = "sensitivity"
@@ -139,7 +140,7 @@ def run(argv):
     n, sobol_seeds = opts["n"], opts["sobol_seeds"]
     if n < 1 or sobol_seeds < 1:
         raise ExperimentError(f"n and sobol_seeds must be >= 1, got n={n}, sobol_seeds={sobol_seeds}")
-    extra = ["horizon_days=600"] if opts.quick else []
+    extra = quick_horizon(opts, 600)
     base = base_config(opts, extra)
     if "rival_price_cut" in inputs and not cutters(base):
         inputs = [k for k in inputs if k != "rival_price_cut"]

@@ -41,6 +41,7 @@ from experiments.common import (
     write_report,
     write_summary,
 )
+from experiments.options import quick_horizon
 
 NAME = "team_size"
 QUESTION = ("How many engineers should build the product: what does each extra engineer buy "
@@ -61,8 +62,7 @@ def run(argv):
     # launch as soon as the product is ready: holding it for the planned day would hide
     # what the extra engineers buy
     extra = ["firm.development.launch_not_before_plan=false"]
-    if opts.quick:
-        extra.append("horizon_days=700")
+    extra += quick_horizon(opts, 700)
     base = base_config(opts, extra)
     cost = base.firm.teams["engineering"].cost_per_head_per_year
     options = {f"eng_{h:02d}": [f"firm.teams.engineering.headcount={h}"] for h in heads}

@@ -204,3 +204,27 @@ def test_the_answer_says_which_options_ran_out_of_cash():
                          "runs' figures are those of a firm that stopped spending or left the "
                          "market, or of a product never on sale; compare them with that in "
                          "mind.")
+
+
+def test_a_users_horizon_holds_in_quick_mode():
+    """quick=true used to append its own horizon after the user's overrides, so a user's
+    horizon_days=300 ran at 700 days in seven runners while the report echoed 300."""
+    from experiments.common import parse_args
+    from experiments.options import quick_horizon
+
+    quick = parse_args("pricing", ["quick=true"], {})
+    assert quick_horizon(quick, 700) == ["horizon_days=700"]
+    mine = parse_args("pricing", ["quick=true", "horizon_days=300"], {})
+    assert "horizon_days=300" in mine.overrides and quick_horizon(mine, 700) == []
+    assert quick_horizon(parse_args("pricing", [], {}), 700) == []  # not quick
+
+
+@pytest.mark.parametrize("runner", ["launch_timing", "pricing", "marketing_mix", "team_size",
+                                    "sensitivity", "policy_search", "risk"])
+def test_no_runner_appends_a_quick_horizon_of_its_own(runner):
+    """Each runner takes its quick horizon from quick_horizon (which yields to the user's)."""
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "experiments" / f"{runner}.py").read_text()
+    assert "quick_horizon(opts" in text
+    assert '"horizon_days=' not in text
