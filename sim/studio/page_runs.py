@@ -56,6 +56,9 @@ def build(ws, url) -> None:
         currency = runs.currency_of(entries[0])
         with comparison:
             ui.label("Side by side: mean over each run's replications").classes("text-subtitle1")
+            differ = runs.frames_note(frame.attrs["frames"])
+            if differ:
+                ui.label(differ).classes("text-warning").props('id="compare-differ"')
             note = runs.seeds_note(frame.attrs["seeds"])
             if note:
                 ui.label(note).classes("text-warning").props('id="compare-unpaired"')

@@ -309,3 +309,19 @@ def test_long_labels_are_cut_and_whole_numbers_have_no_decimals():
     # the war game's tables: an installed base of 9,606 customers, day 420
     assert (fmt(9606.0), fmt(420.0), fmt(0.253), fmt(12.5), fmt(-0.0001)) == (
         "9,606", "420", "0.253", "12.5", "0")
+
+
+def test_runs_of_different_horizons_are_compared_with_a_warning(tmp_path):
+    """A 364-day run beside a longer one had read NPV -4.03M against -18.94M, revenue 0
+    against 49.5M, with no note; the comparison now says they answer different questions."""
+    ws = runs.Workspace(tmp_path / "ws")
+    short = runs.run_what_if(ws, [*QUICK, "horizon_days=150"])
+    longer = runs.run_what_if(ws, [*QUICK, "horizon_days=200"])
+    frame = runs.compare([short, longer])
+    assert frame.attrs["frames"] == {short["id"]: ("baseline", 150.0, "USD"),
+                                     longer["id"]: ("baseline", 200.0, "USD")}
+    note = runs.frames_note(frame.attrs["frames"])
+    assert note.startswith("Not comparable") and "150 days" in note and "200 days" in note
+    same = runs.compare([short, runs.run_what_if(ws, [*QUICK, "horizon_days=150",
+                                                      "firm.pricing.list_price=229"])])
+    assert runs.frames_note(same.attrs["frames"]) == ""
