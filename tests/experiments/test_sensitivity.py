@@ -110,3 +110,23 @@ def test_run_sweep_writes_the_options_over_the_users_values(tmp_path, monkeypatc
     assert "analogy: null" in (group / "scaled.yaml").read_text()
     assert "analogy: corn" in (group / "nominal.yaml").read_text()
     assert "market.analogy=corn" not in seen["cmd"]
+
+
+def test_the_caveat_names_indices_outside_zero_to_one_however_narrow():
+    """A quick run gave unit_cost ST 1.54 +/- 0.09 and S1 2.11: shares of variance above 1,
+    with an interval that looked precise, under a caveat saying the intervals were as wide
+    as the indices (they were not). The caveat now says what is wrong."""
+    import pandas as pd
+
+    from experiments.sensitivity import sobol_caveat
+
+    quick = pd.DataFrame({"input": ["unit_cost", "market_p"], "S1": [2.11, 0.10],
+                          "ST": [1.54, 0.30], "ST_conf": [0.09, 0.05]})
+    text = sobol_caveat(quick, 16, 160)
+    assert "unit_cost has an index outside 0-1" in text
+    assert "S1 exceeds ST for unit_cost" in text and "as wide as half" not in text
+    fine = pd.DataFrame({"input": ["a", "b"], "S1": [0.5, 0.2], "ST": [0.6, 0.3],
+                         "ST_conf": [0.05, 0.05]})
+    assert sobol_caveat(fine, 128, 1280) == ""
+    assert sobol_caveat(fine, 16, 160).startswith("**These indices are rough**: n=16")
+    assert sobol_caveat(quick, 128, 1280) != ""  # impossible values at any n
