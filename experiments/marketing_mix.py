@@ -46,7 +46,7 @@ from experiments.common import (
     write_summary,
 )
 from experiments.options import quick_horizon
-from sim.results.decision import paired_interval
+from sim.results.decision import edge_note, paired_interval, recommend
 
 NAME = "marketing_mix"
 QUESTION = ("How should we split the marketing budget across channels, how large should it "
@@ -222,11 +222,15 @@ def run(argv):
                 for m in margins.itertuples()]
     marginal = marginal or ["Only one budget per allocation: no marginal ROI."]
     marginal.append("Marginal ROI: (extra contribution - extra marketing spend) / extra "
-                    "spend, the same seeds at both budgets (common random numbers). The "
-                    "average marketing ROI credits marketing with the margin of its "
-                    "paid-attributed customers (docs/kpis.md); spend beyond the budget "
-                    "where the marginal ROI turns negative loses money even while the "
-                    "average stays positive.")
+                    "spend, the same seeds at both budgets (common random numbers): it "
+                    "compares whole runs, so it counts everything the extra spend buys. The "
+                    "average marketing ROI credits marketing only with the margin of its "
+                    "paid-attributed customers (docs/kpis.md), leaving out the word of mouth "
+                    "and awareness the spend also buys: a lower bound, it can be negative "
+                    "where the marginal ROI is positive (a quick run: -0.56 on average at "
+                    "20k a week, +0.17 from 0 to 20k). Judge a budget by the marginal ROI: "
+                    "spend beyond the budget where it turns negative loses money, whatever "
+                    "the average says.")
     shift = []
     for budget in budgets:
         a = plan[(plan["allocation"] == "test_and_shift") & (plan["budget_per_week"] == budget)]
@@ -252,9 +256,25 @@ def run(argv):
                 ("Options", [f"Splits (shares of the weekly budget): {splits}. Test-and-shift "
                              f"starts from the scenario's split.", table], [])]
     write_report(out, "Marketing mix and budget", QUESTION, sections, opts,
-                 time.perf_counter() - started, answer=answer_text(kpis, base), config=base,
+                 time.perf_counter() - started,
+                 answer=" ".join(t for t in (answer_text(kpis, base),
+                                             budget_edge_note(kpis, plan)) if t),
+                 config=base,
                  varied=["the weekly marketing budget and its split over channels"])
     return out
+
+
+def budget_edge_note(kpis, plan) -> str:
+    """The edge-of-grid warning (``sim.results.decision.edge_note``) where the recommended
+    option's weekly budget is the lowest or highest swept, or only two were: the best
+    budget may lie outside what was tried (a grid of 20k-60k recommended 20k, its lowest,
+    without a word; the default grid's answer is its lowest budget too)."""
+    best = recommend(kpis, "npv").get("recommendation")
+    settings = {r.option: f"allocation={r.allocation}, budget_per_week={r.budget_per_week:g}"
+                for r in plan.itertuples()}
+    if best not in settings or len(set(plan["budget_per_week"])) < 2:
+        return ""
+    return edge_note(list(settings.values()), settings[best])
 
 
 main = main_wrapper(run, NAME)

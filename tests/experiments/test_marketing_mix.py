@@ -62,3 +62,20 @@ def test_report_says_what_its_brackets_and_its_answers_interval_are(result):
     how = report.split("## How this was run", 1)[1]
     assert "brackets are the 5th and 95th percentiles over seeds" in how
     assert "paired Student t interval" in how
+
+
+def test_a_best_budget_at_the_end_of_the_grid_is_flagged():
+    """A grid of 20k-60k recommended 20k, its lowest, without a word."""
+    import pandas as pd
+
+    from experiments.marketing_mix import budget_edge_note
+
+    plan = pd.DataFrame({"option": ["own_20k", "own_40k", "own_60k"],
+                         "allocation": ["own_split"] * 3,
+                         "budget_per_week": [20000.0, 40000.0, 60000.0]})
+    kpis = pd.DataFrame({"option": [o for o in plan["option"] for _ in range(2)],
+                         "seed": [0, 1] * 3, "npv": [3.0, 3.5, 2.0, 2.2, 1.0, 1.1]})
+    note = budget_edge_note(kpis, plan)
+    assert "budget_per_week=20000 is the lowest value swept" in note
+    middle = kpis.assign(npv=[1.0, 1.1, 3.0, 3.5, 2.0, 2.2])
+    assert budget_edge_note(middle, plan) == ""
