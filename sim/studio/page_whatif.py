@@ -77,6 +77,17 @@ def build(ws, url) -> None:
         return overrides, apply_changes(state["app"], state["fields"], values)
 
     async def do_run():
+        # one run at a time: a double click started three runs, two of them left "running"
+        # in the catalogue for ever (the button was disabled only after the first await)
+        if state.get("busy"):
+            return
+        state["busy"] = True
+        try:
+            await _do_run()
+        finally:
+            state["busy"] = False
+
+    async def _do_run():
         error.text = ""
         # a field emptied is refused, naming it (it ran the scenario's value without a word)
         for f in state["fields"]:

@@ -164,3 +164,25 @@ def test_war_game_two_quarters_then_replay(page, screens):
     page.get_by_text("at period 2").wait_for()
     _settle(page)
     page.screenshot(path=screens / "studio_wargame.png", full_page=True)
+
+
+def test_clicks_on_run_before_it_answers_start_one_run(page, workspace):
+    """A double click had started three runs, two of them left "running" in the catalogue
+    for ever: the button was disabled only after the first await."""
+    def entries():
+        out = {}
+        for meta in (workspace / "runs").glob("*/studio.json"):
+            out[meta.parent.name] = json.loads(meta.read_text())
+        return out
+
+    before = set(entries())
+    _set(page, "horizon_days", 91)
+    # three clicks in one go, before the server has answered the first
+    page.evaluate("() => { const b = document.querySelector('#run-button'); "
+                  "b.click(); b.click(); b.click(); }")
+    page.locator(".kpi-table").wait_for(timeout=120_000)
+    page.wait_for_timeout(3000)  # any further run would have made its directory by now
+    new = {k: v for k, v in entries().items() if k not in before}
+    kinds = sorted(v["kind"] for v in new.values())
+    assert kinds.count("run") == 1, kinds
+    assert all(v["status"] == "ok" for v in new.values()), new
