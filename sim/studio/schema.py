@@ -278,7 +278,8 @@ def form_fields(app) -> list[Field]:
 
 def changes(fields: list[Field], values: dict) -> list[tuple[Field, object]]:
     """The fields whose form value differs from the config's, with the value typed as the
-    schema's field (a whole number for an int field, a float for a float field)."""
+    schema's field (a whole number for an int field, a float for a float field). A
+    fraction in a whole-number field raises the command line's ``ValueError``."""
     out = []
     for f in fields:
         if f.key not in values:
@@ -288,7 +289,9 @@ def changes(fields: list[Field], values: dict) -> list[tuple[Field, object]]:
             continue
         if f.kind == "bool":
             v = bool(v)
-        elif f.kind == "int" and isinstance(v, float) and v.is_integer():
+        elif f.kind == "int" and isinstance(v, float):
+            if not v.is_integer():
+                raise ValueError(f"{f.key} must be a whole number, got {v:g}")
             v = int(v)
         elif f.kind == "float" and isinstance(v, int) and not isinstance(v, bool):
             v = float(v)

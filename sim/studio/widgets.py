@@ -49,6 +49,10 @@ def field_input(field: Field, check):
     hint = field.range_text()
 
     def message(v, k=field.key):
+        # a whole-number field refuses a fraction in the command line's words (shown as
+        # "%.0f", 12.5 engineers had been run as 12 without a word)
+        if field.kind == "int" and isinstance(v, float) and not v.is_integer():
+            return f"{k} must be a whole number, got {v:g}"
         return check(k, v)
 
     if field.kind == "choice":
@@ -56,8 +60,7 @@ def field_input(field: Field, check):
     elif field.kind == "bool":
         el = ui.switch(label, value=bool(field.value))
     elif field.kind in ("float", "int"):
-        el = ui.number(label, value=field.value, validation=message,
-                       format="%.0f" if field.kind == "int" else None)
+        el = ui.number(label, value=field.value, validation=message)
         if hint:
             el.props(f'hint="{hint}"')
     else:

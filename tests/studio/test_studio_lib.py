@@ -325,3 +325,16 @@ def test_runs_of_different_horizons_are_compared_with_a_warning(tmp_path):
     same = runs.compare([short, runs.run_what_if(ws, [*QUICK, "horizon_days=150",
                                                       "firm.pricing.list_price=229"])])
     assert runs.frames_note(same.attrs["frames"]) == ""
+
+
+def test_a_fraction_in_a_whole_number_field_is_refused_as_the_command_line_does(app):
+    """12.5 engineers had been shown as 12 and run as 12 (the field's "%.0f" format), and the
+    run matched its baseline row for row without a word; the CLI refuses it."""
+    with pytest.raises(UserError) as cli:
+        compose(["firm.teams.engineering.headcount=12.5"])
+    fields = form_fields(app)
+    with pytest.raises(ValueError) as form:
+        apply_changes(app, fields, {"firm.teams.engineering.headcount": 12.5})
+    assert str(form.value) == str(cli.value)
+    assert apply_changes(app, fields, {"firm.teams.engineering.headcount": 12.0}) == compose(
+        ["scenario=baseline", "firm.teams.engineering.headcount=12"])
