@@ -148,8 +148,10 @@ def build(ws, url) -> None:
                 for k in ("value", "baseline", "delta"):
                     r[k] = fmt_value(r[k], kind)
             ui.label(f"KPIs of firm '{state['app'].firm.name}': mean over "
-                     f"{rows[0]['n'] if rows else 0} seed(s); delta vs baseline, paired, "
-                     f"{runs.CONFIDENCE:.0%} interval").classes("text-subtitle1")
+                     f"{rows[0]['n'] if rows else 0} seed(s); delta vs baseline on the same "
+                     f"seeds; interval: the {runs.CONFIDENCE:.0%} interval of the mean delta "
+                     "(how sure the change is, not the spread of outcomes; none from one "
+                     "seed); n: the seeds paired").classes("text-subtitle1")
             table(rows, ["kpi", "value", "baseline", "delta", "interval", "unit", "n"],
                   "kpi-table w-full")
             if len(runs.plots_of(info)) and info.get("replications", 1) > 1:
