@@ -163,7 +163,11 @@ def run(argv):
     price_png = figure_path(out, "price_over_time")
     save_figure(fig, price_png, opts)
 
-    answer = ["Over all cells, " + winner_sentence(winner(kpis, "npv"), "NPV")]
+    # our strategy over the rivals (a seed's mean over them): the rival is not ours to
+    # choose, so the best cell against its runner-up cell compared one strategy against two
+    # rivals ("skimming_vs_incumbent ... more than skimming_vs_price_warrior")
+    answer = ["Averaged over the rivals, "
+              + winner_sentence(winner(kpis, "npv", by="pricing"), "NPV")]
     for rival in rivals:
         w = best_by_rival[rival]
         if len(w.get("tied", ())) > 1:

@@ -37,7 +37,11 @@ def test_plots_are_pngs_embedded_in_the_report(exp, result):
 
 def test_report_names_the_best_response_to_each_rival(exp, result):
     _, summary, report = result
-    exp.assert_winner(report, summary, "npv", "NPV")
+    # our strategy averaged over the rivals (the rival is not ours to choose: the best
+    # cell's runner-up had been the same strategy against another rival)
+    best = str(summary.groupby("pricing")["npv_mean"].mean().idxmax())
+    assert re.findall(r"Averaged over the rivals, \*\*([^*]+)\*\* has the highest mean NPV",
+                      report) == [best]
     for rival in RIVALS:
         cells = summary[summary["rival"] == rival]
         best = exp.expected_winner(cells, "npv", by="pricing")
