@@ -123,9 +123,15 @@ def run(argv):
     dist_png = figure_path(out, "kpi_distributions")
     save_figure(fig, dist_png, opts)
 
-    answer = [winner_sentence(winner(kpis, "npv"), "NPV"),
-              winner_sentence(winner(kpis, "time_to_market_days", higher_is_better=False),
-                              "time to market", " days")]
+    ttm_text = winner_sentence(winner(kpis, "time_to_market_days", higher_is_better=False),
+                               "time to market", " days")
+    if (summary["launched_share"] < 1).any():  # a time to market exists only where it launched
+        ttm_text += (" (Time to market is a mean over the seeds in which the product launched "
+                     "within the horizon; "
+                     + ", ".join(f"{r.headcount} engineers: {100 * r.launched_share:.0f}%"
+                                 for r in summary.itertuples())
+                     + " of seeds.)")
+    answer = [winner_sentence(winner(kpis, "npv"), "NPV"), ttm_text]
     marg = [f"From {a} to {b} engineers: "
             + (f"{s:.1f} days saved per extra engineer " if np.isfinite(s) else
                "no days saved to measure, the product launching in no seed at one of them ")
