@@ -90,9 +90,13 @@ def _check_value(value, key: str, kind: str) -> None:
     if isinstance(value, (int, float)):
         check_range(key, value)
         limit = LIMITS[kind]
-        if abs(value) > limit:
-            raise ValueError(f"{key} must be between -{limit:g} and {limit:g} "
-                             f"(a {kind} value), got {value:g}")
+        if value > limit:  # the side crossed alone: "between -1e+07 and 1e+07" had told a
+            # price's user that negative prices were allowed (its own check refuses them)
+            raise ValueError(f"{key} must be at most {limit:g} (a {kind} value), "
+                             f"got {value:g}")
+        if value < -limit:
+            raise ValueError(f"{key} must be at least {-limit:g} (a {kind} value), "
+                             f"got {value:g}")
         return
     if dataclasses.is_dataclass(value):
         check_numbers(value, key)
