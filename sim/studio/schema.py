@@ -9,6 +9,7 @@ raises ("... must be >= 0.0, got ..."), so the form states the same bound the CL
 enforces. The form still sends values through ``compose``, which gives the CLI's message.
 """
 
+import copy
 import dataclasses
 import math
 import re
@@ -45,6 +46,7 @@ DICT_FIELDS = ("teams", "channels", "split", "attributes", "initial_installed_ba
 RUN_SETTINGS = ("replications", "seed", "horizon_days", "mode", "plots")
 _BOUND = re.compile(r"must be (>=|>|<=|<) (-?[0-9.e+-]+)")
 _BETWEEN = re.compile(r"must be between (-?[0-9.e+-]+) and (-?[0-9.e+-]+)")
+_ONE_SIDE = re.compile(r"must be at (least|most) (-?[0-9.e+-]+)")  # sim.config.bounds
 
 
 @dataclass
@@ -227,8 +229,8 @@ def range_of(app, field: Field) -> Field:
     """``field`` with ``low``/``high`` read from the schema's checks (numbers only).
 
     Each side is probed from a far-out value; a check that names a bound ("must be > 0.0",
-    "must be between -1e+07 and 1e+07") moves the probe to that bound, until the tightest
-    bound on that side stops moving."""
+    "must be between 0.0 and 1.0", "must be at most 1e+07") moves the probe to that bound,
+    until the tightest bound on that side stops moving."""
     if field.kind not in ("float", "int"):
         return field
     far = 1e300 if field.kind == "float" else 2**62
@@ -262,15 +264,29 @@ def _side_bound(message: str, side: str):
     if m:
         lo, hi = float(m.group(1)), float(m.group(2))
         return (">=", lo) if side == "low" else ("<=", hi)
+    m = _ONE_SIDE.search(message)
+    if m and (side == "low") == (m.group(1) == "least"):
+        return (">=" if m.group(1) == "least" else "<="), float(m.group(2))
     for op, number in _BOUND.findall(message):
         if (side == "low") == (op in (">", ">=")) and math.isfinite(float(number)):
             return op, float(number)
     return None
 
 
+def _with_unit(f: Field, unit: str) -> Field:
+    """A copy of ``f`` with ``unit`` (its range kept: set after construction)."""
+    out = copy.copy(f)
+    out.unit = unit
+    return out
+
+
 def form_fields(app) -> list[Field]:
     """All fields with their ranges, main levers first."""
     fields = [range_of(app, f) for f in fields_of(app)]
+    # money in the scenario's currency, as the results name it ("(currency)" beside USD)
+    cur = getattr(app, "currency", "") or "currency"
+    fields = [_with_unit(f, f.unit.replace("currency", cur))
+              if "currency" in (f.unit or "") else f for f in fields]
     order = {k: i for i, k in enumerate(MAIN_LEVERS)}
     return sorted(fields, key=lambda f: (f.key not in RUN_SETTINGS,
                                          order.get(f.key, len(order))))
