@@ -37,8 +37,9 @@ from sim.results.files import atomic_write, clean_json
 from sim.results.frames import frame_of_dicts, frame_of_tuples
 from sim.results.kpis import compute_kpis
 from sim.results.pipeline import pipeline_kpis
+from sim.results.plant import capex_lead_days
 from sim.results.regions import REGION_COLUMNS, region_kpis, region_table
-from sim.results.statements import build_statements, capex_lead_days, stack, statement_parts
+from sim.results.statements import build_statements, stack, statement_parts
 
 SEGMENT_COLUMNS = ["t", "segment", "firm", "installed_base", "new_adopters", "pool", "product"]
 PREFERENCE_COLUMNS = ["t", "segment", "price_sensitivity", "ideal_quality", "ideal_features",

@@ -26,6 +26,7 @@ import pandas as pd
 from sim.results.arrays import LedgerCodes
 from sim.results.columns import ledger_codes, n_rows, table_columns
 from sim.results.inventory import QUARTER_DAYS, inventory_of, opening_value, quarter_of
+from sim.results.plant import depreciation, posting_lead
 
 OPEX = ("engineering", "marketing", "sales", "support", "research", "ga")
 PNL_COLUMNS = ["firm", "quarter", "start_day", "end_day", "revenue", "channel_margins",
@@ -67,57 +68,6 @@ def line_of(account: str) -> str:
                 "marketing": "opex_marketing", "sales": "opex_sales",
                 "support": "opex_support", "manufacturing": "cogs_labour"}.get(tail, "opex_ga")
     return "opex_ga"  # anything the ledger adds later is general and administrative
-
-
-def capex_lead_days(config) -> dict:
-    """``{(firm, product): days}`` from a capacity expansion's payment to its arrival
-    (``production.expansion_lead_days``) for every firm's products in ``config`` (a
-    ``ScenarioConfig``), a line's product taking the firm's production where it leaves it
-    out; ``(firm, "")`` (a payment booked to no product: the war game's lever) takes the
-    firm's first product's."""
-    out = {}
-    for firm in [config.firm, *getattr(config, "competitors", {}).values()]:
-        lead = float(firm.production.expansion_lead_days)
-        out[(firm.name, "")] = out[(firm.name, firm.product.name)] = lead
-        for entry in getattr(firm, "line", []):
-            prod = entry.production if entry.production is not None else firm.production
-            out[(firm.name, entry.product.name)] = float(prod.expansion_lead_days)
-    return out
-
-
-def _posting_lead(firm: str, lines, products, lead_days) -> np.ndarray | None:
-    """Each of a firm's postings' days from payment to use: its product's lead where it is
-    capital expenditure, else 0 (None: no lead given, or no capital expenditure)."""
-    if not lead_days:
-        return None
-    capex = np.flatnonzero(np.asarray(lines, object) == "capex")
-    if not len(capex):
-        return None
-    lead = np.zeros(len(lines))
-    default = lead_days.get((firm, ""), 0.0)
-    for i in capex:
-        product = "" if products is None else products[i]
-        lead[i] = lead_days.get((firm, product), default)
-    return lead
-
-
-def _depreciation(capex: np.ndarray, life_quarters: float) -> np.ndarray:
-    """Straight-line depreciation of each quarter's capital expenditure over
-    ``life_quarters``, starting the quarter after it was paid (or, given each quarter's
-    capital expenditure by the quarter it became available, after that)."""
-    n_q = len(capex)
-    dep = np.zeros(n_q)
-    for k, c in enumerate(capex):
-        if c <= 0.0:
-            continue
-        left, per = c, c / life_quarters
-        for j in range(k + 1, n_q):
-            d = min(per, left)
-            dep[j] += d
-            left -= d
-            if left <= 0.0:
-                break
-    return dep
 
 
 def _tax(pretax: np.ndarray, rate: float, per_year: int = 4):
@@ -212,7 +162,7 @@ def _firm_columns(firm: str, ledger: pd.DataFrame, ts: pd.DataFrame, n_q: int,
     opening = (opening_value(*inv, mine["unit_cost"].to_numpy(float),
                              mine["product"].to_numpy(object) if "product" in mine else None)
                if "unit_cost" in mine else 0.0)
-    lead = _posting_lead(firm, lines, led["product"].to_numpy(object)
+    lead = posting_lead(firm, lines, led["product"].to_numpy(object)
                          if "product" in led else None, lead_days)
     return _columns(led["t"].to_numpy(float), lines, led["amount"].to_numpy(float), inv,
                     n_q, horizon, tax_rate, depreciation_years, exit_day, opening, lead)
@@ -269,7 +219,7 @@ def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
         inside = ready < n_q  # a plant arriving after the run is not depreciated in it
         in_use = np.abs(np.bincount(ready[inside], weights=amount[mine][inside],
                                     minlength=n_q)[:n_q])
-    dep = _depreciation(in_use, depreciation_years * 4.0)
+    dep = depreciation(in_use, depreciation_years * 4.0)
     if exit_day is not None and quarter_of(exit_day) < n_q:
         # a firm that left the market sells nothing more: its stock's net realisable value
         # is nil (IAS 2.28-.33, written down to cost of goods sold) and its plant's
@@ -428,7 +378,7 @@ def statement_parts(ledger, timeseries, horizon: float, tax_rate: float,
         inv = [c[ts_rows] for c in ts_cols]
         opening = (0.0 if ts_cost is None else opening_value(
             *inv, ts_cost[ts_rows], None if ts_product is None else ts_product[ts_rows]))
-        lead = _posting_lead(firms[k], lines, None if led_product is None
+        lead = posting_lead(firms[k], lines, None if led_product is None
                              else led_product[rows], lead_days)
         return _columns(led_t[rows], lines, led_amount[rows], inv, n_q, horizon, tax_rate,
                         depreciation_years, exit_day, opening, lead)

@@ -283,7 +283,8 @@ def test_statements_table_is_the_concat_of_each_firms_table():
     """``build_statements`` builds all firms' tables at once: the same table (values, dtypes,
     index) as concatenating ``firm_statements`` of each firm, including firms whose lines
     have no postings (bincount's integer zeros)."""
-    from sim.results.statements import capex_lead_days, firm_statements
+    from sim.results.plant import capex_lead_days
+    from sim.results.statements import firm_statements
 
     # a capacity expansion (paid, then in use 120 days later) on both paths
     cfg = compose(["scenario=baseline", "horizon_days=730",
