@@ -13,10 +13,19 @@ COLUMNS = ["id", "kind", "created", "status", "label", "npv", "final_market_shar
 LABEL_CHARS = 60  # a label's length in the runs table (the KPIs beside it stay on screen)
 
 
+HEAD_CHARS = 18  # of a cut label, the start kept ("scenario=baseline ")
+
+
 def short(label) -> str:
-    """``label`` cut to ``LABEL_CHARS`` with an ellipsis (Compare shows the command whole)."""
+    """``label`` cut to ``LABEL_CHARS`` with an ellipsis in the middle: its start (the
+    scenario) and its end (the levers, which the form lists after the run settings) stay.
+    Cut at the end, three runs had read "scenario=baseline replications=2
+    horizon_days=364.0 firm.de..." alike. Compare shows the command whole."""
     text = "" if label is None else str(label)
-    return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "\u2026"
+    if len(text) <= LABEL_CHARS:
+        return text
+    tail = LABEL_CHARS - HEAD_CHARS - 1
+    return text[:HEAD_CHARS] + "\u2026" + text[-tail:]
 
 
 def build(ws, url) -> None:

@@ -307,7 +307,12 @@ def test_long_labels_are_cut_and_whole_numbers_have_no_decimals():
     from sim.studio.widgets import fmt
 
     long = "marketsim -m " + " ".join(f"key{i}=value{i}" for i in range(20))
-    assert len(short(long)) == LABEL_CHARS and short(long).endswith("\u2026")
+    assert len(short(long)) == LABEL_CHARS and short(long).startswith("marketsim -m key0")
+    # the end stays: the lever that sets a run apart (the form lists levers last)
+    assert short(long).endswith("key19=value19") and "\u2026" in short(long)
+    runs_ = [f"scenario=baseline replications=2 horizon_days=364.0 firm.{k}=1" for k in (
+        "development.planned_launch_day", "pricing.list_price")]
+    assert short(runs_[0]) != short(runs_[1])
     assert short("scenario=baseline") == "scenario=baseline" and short(None) == ""
     # the war game's tables: an installed base of 9,606 customers, day 420
     assert (fmt(9606.0), fmt(420.0), fmt(0.253), fmt(12.5), fmt(-0.0001)) == (
