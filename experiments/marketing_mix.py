@@ -274,6 +274,9 @@ def budget_edge_note(kpis, plan) -> str:
                 for r in plan.itertuples()}
     if best not in settings or len(set(plan["budget_per_week"])) < 2:
         return ""
+    budget = float(plan.loc[plan["option"] == best, "budget_per_week"].iloc[0])
+    if budget <= 0.0 and len(set(plan["budget_per_week"])) > 2:
+        return ""  # no marketing at all won: there is nothing below it to sweep
     return edge_note(list(settings.values()), settings[best])
 
 

@@ -266,7 +266,8 @@ def run(argv):
                          f"NPV there {money(default['npv_mean'], currency(base))}), so there "
                          "is no improvement to validate. More trials, or a wider search, may "
                          "find one."
-                         + (" It loses money on average: not doing it (NPV 0) beats it."
+                         + (" It loses money on average: not doing it (NPV 0) beats it "
+                            "within this horizon (NPV counts nothing after it)."
                             if default["npv_mean"] < 0 else "")
                          if kept else answer_text(vkpis, base) + " (Fresh seeds, not those "
                          "of the search: the winner's curse is out of this comparison.)"),

@@ -328,8 +328,9 @@ def sobol_caveat(summary, n: int, n_points: int) -> str:
     odd = summary[summary["S1"] > summary["ST"] + summary["ST_conf"]]
     outside = summary[(summary[["S1", "ST"]] > 1.0).any(axis=1)
                       | (summary[["S1", "ST"]] < -0.05).any(axis=1)]
-    wide = bool((summary["ST_conf"] >= 0.5 * summary["ST"].abs()).any())
-    if not (n < 64 or len(outside) or len(odd)):
+    wide = bool(((summary["ST_conf"] >= 0.5 * summary["ST"].abs())
+                 & (summary["ST_conf"] > 0)).any())
+    if not (n < 64 or len(outside) or len(odd) or wide):
         return ""
     flaws = []
     if len(outside):
@@ -341,10 +342,12 @@ def sobol_caveat(summary, n: int, n_points: int) -> str:
                      "indices")
     if wide:
         flaws.append("some 95% intervals are as wide as half their index or more")
+    more = ("run n=64 or more (about 64/n times longer)" if n < 64 else
+            f"run n={4 * n} (about 4 times longer)")
     return (f"**These indices are rough**: n={n} gives only {n_points} points"
             + (f" ({'; '.join(flaws)})" if flaws else "")
-            + "; trust the tornado and the regression check more, or run n=64 or more "
-              "(about 4 times longer) before acting on the Sobol numbers.")
+            + f"; trust the tornado and the regression check more, or {more} before acting "
+              "on the Sobol numbers.")
 
 
 main = main_wrapper(run, NAME)

@@ -45,6 +45,7 @@ from experiments.facts import (
     holds,
     interval,
 )
+from experiments.options import quick_horizon
 from sim.results import atomic_write
 
 NAME = "stylized_facts"
@@ -114,7 +115,7 @@ def run(argv):
                               "scenario= out")
     started = time.perf_counter()
     out = opts.out.resolve()
-    horizon = [f"horizon_days={QUICK_HORIZON}"] if opts.quick else []
+    horizon = quick_horizon(opts, QUICK_HORIZON)  # a user's horizon_days holds
     seeds = list(range(opts.seeds))
     per_seed = {s: {} for s in seeds}
 

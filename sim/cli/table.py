@@ -84,7 +84,7 @@ def format_table(kpis: pd.DataFrame, currency: str = "USD") -> str:
 
 def table_warnings(kpis: pd.DataFrame, currency: str = "USD") -> list:
     """The lines under the KPI table ("Warning: ..."), for one run or its replications:
-    cash short or insolvent, a product that never launched though marketed, support
+    cash short or insolvent, a product that never launched within the run, support
     outgrown; [] when none applies (the studio shows the same lines)."""
     return cash_warnings(kpis) + launch_warning(kpis, currency) + support_warning(kpis)
 
@@ -124,7 +124,8 @@ def cash_warnings(kpis: pd.DataFrame) -> list:
 
 def launch_warning(kpis: pd.DataFrame, currency: str = "USD") -> list:
     """A line when the first product never launched in the run (a project stalled, a gate
-    that never passed, a horizon that ends before the launch): nothing was sold, so no
+    that never passed, a horizon that ends before the launch): nothing was sold (or, in a
+    line whose other products sold, nothing of it), so no
     lever that acts on sales (price, marketing, capacity) can show an effect, and the NPV
     is the project's cost alone; with the marketing it was paid, if any. None for a killed
     project (its kill is the news). Until 2026-12-07 it needed marketing paid: a 364-day
@@ -141,13 +142,25 @@ def launch_warning(kpis: pd.DataFrame, currency: str = "USD") -> list:
     none = ~launched & ~killed
     if not none.any():
         return []
+    # a line whose other products sold: the first product's levers alone show nothing
+    sold = (pd.to_numeric(kpis["cumulative_revenue"], errors="coerce").fillna(0.0) > 0
+            if "cumulative_revenue" in kpis else pd.Series(False, index=kpis.index))
     if len(kpis) == 1:
+        if sold.iloc[0]:
+            return ["Warning: the first product did not launch within the run (no launch "
+                    "event; the events say where its project waits, or the horizon ends "
+                    "before its launch): the line's other products sold, but this "
+                    "product's own levers cannot show an effect"]
         paid = (f"; its marketing, {fmt_value(spent.iloc[0], 'money')} {currency}, went to a "
                 "product not on sale" if spent.iloc[0] > 0 else "")
         return ["Warning: the product did not launch within the run (no launch event; the "
                 "events say where its project waits, or the horizon ends before the "
                 f"launch): nothing was sold, so price and marketing cannot show an "
                 f"effect{paid}"]
+    if (sold[none]).all():
+        return [f"Warning: the first product did not launch in {int(none.sum())} of "
+                f"{len(kpis)} replications: the line's other products sold, but this "
+                "product's own levers cannot show an effect there"]
     paid = ", though its marketing was paid" if (spent[none] > 0).any() else ""
     return [f"Warning: the product did not launch in {int(none.sum())} of {len(kpis)} "
             f"replications{paid}: nothing was sold in those, so price and marketing "

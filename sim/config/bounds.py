@@ -94,9 +94,9 @@ def _check_value(value, key: str, kind: str) -> None:
             # price's user that negative prices were allowed (its own check refuses them)
             raise ValueError(f"{key} must be at most {limit:g} (a {kind} value), "
                              f"got {value:g}")
-        if value < -limit:
-            raise ValueError(f"{key} must be at least {-limit:g} (a {kind} value), "
-                             f"got {value:g}")
+        if value < -limit:  # in magnitude: "at least -1e+07" read as negatives allowed
+            raise ValueError(f"{key} must be at most {limit:g} in magnitude (a {kind} "
+                             f"value), got {value:g}")
         return
     if dataclasses.is_dataclass(value):
         check_numbers(value, key)

@@ -277,10 +277,15 @@ def trouble_note(values: pd.DataFrame, options, by: str = "option") -> str:
                 k = int(unlaunched.sum())
                 paid = (int((pd.to_numeric(rows["marketing_spend"], errors="coerce")
                              [unlaunched] > 0).sum()) if "marketing_spend" in rows else 0)
-                said.append(f"not launched in {k} of {n} runs" + (
-                    ", its marketing paid" if paid == k else
-                    f" (its marketing paid in {paid})" if paid else
-                    " (nothing sold: its NPV is the project's cost alone)"))
+                sold = ("cumulative_revenue" in rows and bool(
+                    (pd.to_numeric(rows["cumulative_revenue"], errors="coerce")[unlaunched]
+                     > 0).all()))  # a line's other products sold
+                said.append(f"{'its first product ' if sold else ''}not launched in {k} of "
+                            f"{n} runs" + (
+                                " (the line's other products sold)" if sold else
+                                ", its marketing paid" if paid == k else
+                                f" (its marketing paid in {paid})" if paid else
+                                " (nothing sold: its NPV is the project's cost alone)"))
         if said:
             parts.append(f"{option}: {', '.join(said)}")
     if not parts:

@@ -192,7 +192,7 @@ def paired_deltas(run: pd.DataFrame, base: pd.DataFrame,
 
 def warnings_of(entry: dict, app) -> list[str]:
     """The KPI table's warning lines for a run's KPIs (``sim.cli.table.table_warnings``):
-    cash short or insolvent, no launch though marketed, support outgrown; ``app`` the
+    cash short or insolvent, no launch within the run, support outgrown; ``app`` the
     run's config (its currency)."""
     from sim.cli.table import table_warnings
 
@@ -224,7 +224,8 @@ def compare(entries: list[dict]) -> pd.DataFrame:
 
 def frame_of(entry: dict) -> tuple | None:
     """(scenario, horizon in days, currency) of a catalogued run, from its ``config.json``
-    (its first replication's for several); None where there is none."""
+    (its first replication's for several), else from its overrides composed again; None
+    where they no longer compose."""
     run_dir = Path(entry["path"])
     for path in (run_dir / "config.json", run_dir / "rep_000" / "config.json"):
         try:
@@ -233,7 +234,11 @@ def frame_of(entry: dict) -> tuple | None:
             continue
         return (cfg.get("name"), float(cfg.get("horizon_days", 0.0)),
                 cfg.get("currency", "USD"))
-    return None
+    try:  # a compact run writes no config.json: its overrides composed again
+        app = composed(entry.get("overrides") or [])
+    except UserError:
+        return None
+    return app.name, float(app.horizon_days), app.currency
 
 
 def frames_note(frames: dict) -> str:

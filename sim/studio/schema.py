@@ -46,7 +46,8 @@ DICT_FIELDS = ("teams", "channels", "split", "attributes", "initial_installed_ba
 RUN_SETTINGS = ("replications", "seed", "horizon_days", "mode", "plots")
 _BOUND = re.compile(r"must be (>=|>|<=|<) (-?[0-9.e+-]+)")
 _BETWEEN = re.compile(r"must be between (-?[0-9.e+-]+) and (-?[0-9.e+-]+)")
-_ONE_SIDE = re.compile(r"must be at (least|most) (-?[0-9.e+-]+)")  # sim.config.bounds
+_MAGNITUDE = re.compile(r"must be at most (-?[0-9.e+-]+) in magnitude")  # sim.config.bounds
+_ONE_SIDE = re.compile(r"must be at (least|most) (-?[0-9.e+-]+)")
 
 
 @dataclass
@@ -264,6 +265,10 @@ def _side_bound(message: str, side: str):
     if m:
         lo, hi = float(m.group(1)), float(m.group(2))
         return (">=", lo) if side == "low" else ("<=", hi)
+    m = _MAGNITUDE.search(message)
+    if m:
+        limit = float(m.group(1))
+        return (">=", -limit) if side == "low" else ("<=", limit)
     m = _ONE_SIDE.search(message)
     if m and (side == "low") == (m.group(1) == "least"):
         return (">=" if m.group(1) == "least" else "<="), float(m.group(2))

@@ -95,6 +95,8 @@ MORE = [
     # one side named: "between -1e+07 and 1e+07" had suggested negative prices were fine
     ("price_too_high", ["firm.pricing.list_price=2e7"],
      ["firm.pricing.list_price must be at most 1e+07 (a price value), got 2e+07"]),
+    ("price_far_below_zero", ["firm.pricing.list_price=-2e7"],
+     ["firm.pricing.list_price must be at most 1e+07 in magnitude (a price value)"]),
     ("negative_discount_rate", ["discount_rate_per_year=-0.1"],
      ["discount_rate_per_year must be >= 0.0, got -0.1"]),
     ("percent_for_a_fraction", ["discount_rate_per_year=10"],

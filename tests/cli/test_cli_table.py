@@ -84,3 +84,15 @@ def test_a_task_whose_team_has_nobody_says_so():
     ev = res.events[(res.events.firm == "us") & (res.events.kind == "task_waiting")]
     assert len(ev) >= 1 and ev.detail.str.contains("the engineering team has nobody").all()
     assert res.kpis["launch_day"] is None
+
+
+def test_a_lines_first_product_not_launched_is_not_said_to_have_sold_nothing():
+    """A product line whose first product never launched while the second sold 194k units
+    had been told "nothing was sold"."""
+    row = {"npv": -1e6, "launch_day": None, "killed": False, "marketing_spend": 7.25e6,
+           "cumulative_revenue": 34.7e6}
+    last = format_table(pd.DataFrame([row])).splitlines()[-1]
+    assert last.startswith("Warning: the first product did not launch within the run")
+    assert "the line's other products sold" in last and "nothing was sold" not in last
+    two = format_table(pd.DataFrame([row, {**row, "launch_day": 576.0}])).splitlines()[-1]
+    assert two.startswith("Warning: the first product did not launch in 1 of 2 replications")

@@ -220,11 +220,11 @@ def test_a_users_horizon_holds_in_quick_mode():
 
 
 @pytest.mark.parametrize("runner", ["launch_timing", "pricing", "marketing_mix", "team_size",
-                                    "sensitivity", "policy_search", "risk"])
+                                    "sensitivity", "policy_search", "risk", "stylized_facts"])
 def test_no_runner_appends_a_quick_horizon_of_its_own(runner):
     """Each runner takes its quick horizon from quick_horizon (which yields to the user's)."""
     from pathlib import Path
 
     text = (Path(__file__).parents[2] / "experiments" / f"{runner}.py").read_text()
     assert "quick_horizon(opts" in text
-    assert '"horizon_days=' not in text
+    assert '"horizon_days=' not in text and 'f"horizon_days=' not in text

@@ -79,3 +79,6 @@ def test_a_best_budget_at_the_end_of_the_grid_is_flagged():
     assert "budget_per_week=20000 is the lowest value swept" in note
     middle = kpis.assign(npv=[1.0, 1.1, 3.0, 3.5, 2.0, 2.2])
     assert budget_edge_note(middle, plan) == ""
+    # no marketing at all the best of three: nothing below 0 to sweep
+    none = plan.assign(budget_per_week=[0.0, 40000.0, 60000.0])
+    assert budget_edge_note(kpis, none) == ""

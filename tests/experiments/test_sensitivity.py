@@ -129,4 +129,8 @@ def test_the_caveat_names_indices_outside_zero_to_one_however_narrow():
                          "ST_conf": [0.05, 0.05]})
     assert sobol_caveat(fine, 128, 1280) == ""
     assert sobol_caveat(fine, 16, 160).startswith("**These indices are rough**: n=16")
-    assert sobol_caveat(quick, 128, 1280) != ""  # impossible values at any n
+    assert "run n=512" in sobol_caveat(quick, 128, 1280)  # impossible values at any n
+    wide = fine.assign(ST_conf=[0.3, 0.0], ST=[0.4, 0.0], S1=[0.3, 0.0])
+    assert "as wide as half" in sobol_caveat(wide, 128, 1280)  # wide at any n; 0 +/- 0 not
+    assert sobol_caveat(fine.assign(ST=[0.6, 0.0], S1=[0.5, 0.0], ST_conf=[0.05, 0.0]),
+                        128, 1280) == ""

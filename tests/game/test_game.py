@@ -188,6 +188,8 @@ def test_cli_replay_prints_and_writes(scenario, tmp_path, capsys):
     assert main(["replay", str(path), "--out", str(tmp_path / "run")]) == 0
     out = capsys.readouterr().out
     assert "Replayed 1 of 6 periods" in out and "npv" in out
+    # one period in, before the launch: said as progress, not as a warning
+    assert "did not launch" not in out and "Not launched yet on day" in out
     kpis = json.loads((tmp_path / "run" / "kpis.json").read_text())
     assert kpis["seed"] == 2
 

@@ -334,6 +334,10 @@ def test_options_whose_firm_ran_out_of_cash_or_never_launched_are_named():
                         insolvent_day=nan)
     assert ("low: not launched in 2 of 2 runs (nothing sold: its NPV is the project's "
             "cost alone)") in trouble_note(early, ["low"])
+    # a line whose other products sold: its first product alone did not launch
+    line = early.assign(cumulative_revenue=1e6)
+    assert ("low: its first product not launched in 2 of 2 runs (the line's other products "
+            "sold)") in trouble_note(line, ["low"])
     assert trouble_note(kpis[kpis["option"] == "low"], ["low"]) == ""
     # a killed project is its own news, and tables without these columns say nothing
     killed = kpis.assign(killed=True, cash_exhausted_day=nan, insolvent_day=nan)
