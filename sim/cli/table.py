@@ -54,9 +54,11 @@ def unit_of(kpi: str, currency: str = "USD") -> tuple[str, str]:
     return unit.format(cur=currency), kind
 
 
-def format_table(kpis: pd.DataFrame, currency: str = "USD") -> str:
-    """KPI table: the value for one replication, else mean, 5th and 95th percentiles; each row with
-    its unit (money in ``currency``); the warnings of ``table_warnings`` under it."""
+def format_table(kpis: pd.DataFrame, currency: str = "USD",
+                 to_date: float | None = None) -> str:
+    """KPI table: the value for one replication, else mean, 5th and 95th percentiles; each
+    row with its unit (money in ``currency``); the warnings of ``table_warnings`` under it
+    (``to_date``: the day a run still going on has reached, ``launch_warning``)."""
     import pandas as pd  # not at import: a command with bad input never needs it
 
     cols = table_rows(kpis)
@@ -78,15 +80,17 @@ def format_table(kpis: pd.DataFrame, currency: str = "USD") -> str:
             lines.append(f"{c:<{w}}{fmt_value(v.mean(), kind):>16}"
                          f"{fmt_value(v.quantile(0.05), kind):>16}"
                          f"{fmt_value(v.quantile(0.95), kind):>16}{len(v):>5}  {unit}".rstrip())
-    said = table_warnings(kpis, currency)
+    said = table_warnings(kpis, currency, to_date)
     return "\n".join(lines + ([""] + said if said else []))
 
 
-def table_warnings(kpis: pd.DataFrame, currency: str = "USD") -> list:
+def table_warnings(kpis: pd.DataFrame, currency: str = "USD",
+                   to_date: float | None = None) -> list:
     """The lines under the KPI table ("Warning: ..."), for one run or its replications:
     cash short or insolvent, a product that never launched within the run, support
     outgrown; [] when none applies (the studio shows the same lines)."""
-    return cash_warnings(kpis) + launch_warning(kpis, currency) + support_warning(kpis)
+    return (cash_warnings(kpis) + launch_warning(kpis, currency, to_date)
+            + support_warning(kpis))
 
 
 def cash_warnings(kpis: pd.DataFrame) -> list:
@@ -122,7 +126,8 @@ def cash_warnings(kpis: pd.DataFrame) -> list:
     return ["Warning: " + "; ".join(out)] if out else []
 
 
-def launch_warning(kpis: pd.DataFrame, currency: str = "USD") -> list:
+def launch_warning(kpis: pd.DataFrame, currency: str = "USD",
+                   to_date: float | None = None) -> list:
     """A line when the first product never launched in the run (a project stalled, a gate
     that never passed, a horizon that ends before the launch): nothing was sold (or, in a
     line whose other products sold, nothing of it), so no
@@ -130,7 +135,8 @@ def launch_warning(kpis: pd.DataFrame, currency: str = "USD") -> list:
     is the project's cost alone; with the marketing it was paid, if any. None for a killed
     project (its kill is the news). Until 2026-12-07 it needed marketing paid: a 364-day
     run of the baseline (launch planned on day 420) showed every price and budget with no
-    effect and no word of why."""
+    effect and no word of why. ``to_date``: the day a run still going on (a game) has
+    reached; its product not launched yet is said as progress, not as a warning."""
     import pandas as pd
 
     if "launch_day" not in kpis.columns:
@@ -142,6 +148,9 @@ def launch_warning(kpis: pd.DataFrame, currency: str = "USD") -> list:
     none = ~launched & ~killed
     if not none.any():
         return []
+    if to_date is not None:  # a run still going on (a game): before its launch, no trouble
+        return [f"Not launched yet on day {to_date:g}: nothing sold to date, so price and "
+                "marketing show no effect yet"]
     # a line whose other products sold: the first product's levers alone show nothing
     sold = (pd.to_numeric(kpis["cumulative_revenue"], errors="coerce").fillna(0.0) > 0
             if "cumulative_revenue" in kpis else pd.Series(False, index=kpis.index))

@@ -4,9 +4,9 @@ The credit line is a real limit: cash may go down to ``-credit_line`` and no fur
 the firm can still pay is its *headroom*, ``cash + credit_line``:
 
 - a non-discretionary payment (salaries, production, serving, interest) is paid up to the
-  headroom; what it cannot pay is owed: it is added to ``unpaid`` and to ``arrears``
-  (account, amount, product), a default the firm's weekly solvency review acts on and pays
-  first (``sim.firm.solvency``);
+  headroom; what it cannot pay is owed: it is added to ``arrears`` (account, amount,
+  product; ``unpaid`` is their total), a default the firm's weekly solvency review acts
+  on and pays first (``sim.firm.solvency``);
 - a discretionary payment (marketing, research, hiring, capacity, development materials)
   is paid only from the headroom above the ``reserve`` the review keeps, and not at all
   while the firm is ``exhausted`` (cash constrained) or insolvent.
@@ -27,12 +27,18 @@ class Ledger:
         self._cash = 0.0
         self.state = OPERATING
         self.reserve = 0.0  # headroom kept back from discretionary spending
-        self.unpaid = 0.0  # non-discretionary payments that found no headroom
-        self.arrears = []  # what is owed of them: (account, amount, product), oldest first
+        # non-discretionary payments that found no headroom, owed: (account, amount,
+        # product), oldest first
+        self.arrears = []
 
     @property
     def cash(self) -> float:
         return self._cash
+
+    @property
+    def unpaid(self) -> float:
+        """What is owed of the payments that found no headroom (``arrears``)."""
+        return sum(amount for _, amount, _ in self.arrears)
 
     @property
     def headroom(self) -> float:
@@ -77,7 +83,6 @@ class Ledger:
         else:
             paid = min(amount, max(self._cash + self.credit_line, 0.0))
             if paid < amount:
-                self.unpaid += amount - paid
                 self.arrears.append((account, amount - paid, product))
         if paid > 0.0:  # post(account, -paid, product), Recorder.cash's row spelt out
             self._cash += -paid
@@ -146,11 +151,10 @@ class Ledger:
             if amount <= 0.0:
                 continue
             head = cash + credit
-            if head >= amount:  # paid in full: nothing unpaid (unpaid + 0.0 is unpaid)
+            if head >= amount:  # paid in full: nothing owed
                 paid = amount
             else:
                 paid = min(amount, max(head, 0.0))
-                self.unpaid += amount - paid
                 self.arrears.append((account, amount - paid, ""))
             if paid > 0.0:
                 cash += -paid
@@ -162,7 +166,7 @@ class Ledger:
         """Pay what is owed (``arrears``), oldest first, under the accounts and products it
         was owed for, as far as the headroom goes; what is still owed stays owed. Returns
         the amount paid."""
-        owed, self.arrears, self.unpaid = self.arrears, [], 0.0
+        owed, self.arrears = self.arrears, []
         total = 0.0
         for account, amount, product in owed:
             total += self.spend(account, amount, discretionary=False, product=product)
@@ -185,6 +189,11 @@ class ProductLedger:
         return getattr(self._ledger, name)
 
     # what the product's plant and plans read every week, without __getattr__'s detour
+    @property
+    def unpaid(self) -> float:
+        """What is owed of the payments that found no headroom (``arrears``)."""
+        return sum(amount for _, amount, _ in self.arrears)
+
     @property
     def headroom(self) -> float:
         return self._ledger.headroom

@@ -125,8 +125,7 @@ class Solvency:
 
     def _insolvent(self, why: str) -> None:
         self.ledger.state = INSOLVENT
-        self.ledger.unpaid = 0.0  # what it owes is never paid (not accrued: docs/model.md 6.1)
-        self.ledger.arrears = []
+        self.ledger.arrears = []  # what it owes is never paid (not accrued: model.md 6.2)
         self.teams.lay_off_all("insolvent", record=False)  # this one event says it
         self._event("insolvent", f"cannot pay: {why}; everybody leaves and the firm leaves "
                                  "the market")

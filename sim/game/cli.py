@@ -66,15 +66,9 @@ def main(argv=None) -> int:
     results = game.results()
     print("\nKPIs to date:")
     # the game so far: its horizon is where play stopped, not a configured end
-    text = format_table(pd.DataFrame([results.kpis]), results.config.currency)
-    if game.period < game.periods:  # a game still before its launch is not in trouble
-        text = "\n".join(
-            f"Not launched yet on day {game.day:g}: nothing sold to date, so price and "
-            "marketing show no effect yet" if line.startswith(
-                ("Warning: the product did not launch",
-                 "Warning: the first product did not launch")) else line
-            for line in text.splitlines())
-    print(text)
+    # a game not played to its end is a run still going on
+    print(format_table(pd.DataFrame([results.kpis]), results.config.currency,
+                       to_date=game.day if game.period < game.periods else None))
     if args.out is not None:
         results.write(args.out)
         print(f"\nOutputs: {args.out.resolve()}")

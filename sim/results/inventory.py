@@ -25,6 +25,14 @@ def quarter_of(t) -> np.ndarray:
     return np.floor(np.asarray(t, dtype=float) / QUARTER_DAYS + 1e-12).astype(int)
 
 
+def holds_stock(produced, inventory) -> bool:
+    """Whether a product's rows (its ``produced`` and ``inventory`` columns) show it holding
+    stock: it made a unit or held one. One that never does (digital, a subscription)
+    sells without stock."""
+    return bool(np.nansum(produced) > 0.0 or np.nanmax(np.nan_to_num(inventory), initial=0.0)
+                > 0.0)
+
+
 def opening_value(t, produced, inventory, units_sold, unit_cost, product=None) -> float:
     """The value of the stock a firm starts the run with (``production.initial_inventory``)
     at each product's first recorded unit cost (after its first step's output, so with
@@ -43,11 +51,11 @@ def opening_value(t, produced, inventory, units_sold, unit_cost, product=None) -
     for name in names:
         rows = (np.arange(len(t)) if name is None
                 else np.flatnonzero(np.asarray(product, object) == name))
-        if not (np.nansum(produced[rows]) > 0.0 or np.nanmax(inventory[rows]) > 0.0):
+        if not holds_stock(produced[rows], inventory[rows]):
             continue  # sells without stock
-        first = rows[np.argmin(t[rows])]  # the product's first step (the first such row)
+        order = rows[np.argsort(t[rows], kind="stable")]  # its steps, the first first
+        first = order[0]
         units = float(inventory[first] - produced[first] + units_sold[first])
-        order = rows[np.argsort(t[rows], kind="stable")]
         costs = np.asarray(unit_cost, float)[order]
         finite = costs[np.isfinite(costs)]
         cost = float(finite[0]) if len(finite) else np.nan

@@ -25,7 +25,13 @@ import pandas as pd
 
 from sim.results.arrays import LedgerCodes
 from sim.results.columns import ledger_codes, n_rows, table_columns
-from sim.results.inventory import QUARTER_DAYS, inventory_of, opening_value, quarter_of
+from sim.results.inventory import (
+    QUARTER_DAYS,
+    holds_stock,
+    inventory_of,
+    opening_value,
+    quarter_of,
+)
 from sim.results.plant import depreciation, posting_lead
 
 OPEX = ("engineering", "marketing", "sales", "support", "research", "ga")
@@ -116,10 +122,9 @@ def _serving_split(lines, led_product, ts_product, produced, inventory=None):
     names = pd.unique(ts_product)
     if len(names) < 2:
         return lines, keep
-    held = (np.zeros(len(ts_product)) if inventory is None
-            else np.nan_to_num(np.asarray(inventory, float)))
-    stocked = [n for n in names if float(np.nansum(produced[ts_product == n])) > 0.0
-               or float(np.max(held[ts_product == n])) > 0.0]
+    held = np.zeros(len(ts_product)) if inventory is None else np.asarray(inventory, float)
+    stocked = [n for n in names
+               if holds_stock(produced[ts_product == n], held[ts_product == n])]
     if not stocked or len(stocked) == len(names):
         return lines, keep
     serving = (lines == "production") & ~np.isin(np.asarray(led_product, object), stocked)
@@ -213,8 +218,8 @@ def _columns(t, lines, amount, inv, n_q: int, horizon: float, tax_rate: float,
                                                     opening)
     capex = flow("capex")
     in_use = capex  # each quarter's capex by the quarter it is available in
-    if lead is not None and "capex" in row and np.any(lead[codes == row["capex"]] > 0.0):
-        mine = codes == row["capex"]
+    mine = codes == row["capex"] if lead is not None and "capex" in row else None
+    if mine is not None and np.any(lead[mine] > 0.0):
         ready = quarter_of(t[mine] + lead[mine])
         inside = ready < n_q  # a plant arriving after the run is not depreciated in it
         in_use = np.abs(np.bincount(ready[inside], weights=amount[mine][inside],
