@@ -9,7 +9,6 @@ raises ("... must be >= 0.0, got ..."), so the form states the same bound the CL
 enforces. The form still sends values through ``compose``, which gives the CLI's message.
 """
 
-import copy
 import dataclasses
 import math
 import re
@@ -47,7 +46,7 @@ RUN_SETTINGS = ("replications", "seed", "horizon_days", "mode", "plots")
 _BOUND = re.compile(r"must be (>=|>|<=|<) (-?[0-9.e+-]+)")
 _BETWEEN = re.compile(r"must be between (-?[0-9.e+-]+) and (-?[0-9.e+-]+)")
 _MAGNITUDE = re.compile(r"must be at most (-?[0-9.e+-]+) in magnitude")  # sim.config.bounds
-_ONE_SIDE = re.compile(r"must be at (least|most) (-?[0-9.e+-]+)")
+_AT_MOST = re.compile(r"must be at most (-?[0-9.e+-]+)")  # sim.config.bounds, above
 
 
 @dataclass
@@ -269,20 +268,13 @@ def _side_bound(message: str, side: str):
     if m:
         limit = float(m.group(1))
         return (">=", -limit) if side == "low" else ("<=", limit)
-    m = _ONE_SIDE.search(message)
-    if m and (side == "low") == (m.group(1) == "least"):
-        return (">=" if m.group(1) == "least" else "<="), float(m.group(2))
+    m = _AT_MOST.search(message)
+    if m and side == "high":
+        return "<=", float(m.group(1))
     for op, number in _BOUND.findall(message):
         if (side == "low") == (op in (">", ">=")) and math.isfinite(float(number)):
             return op, float(number)
     return None
-
-
-def _with_unit(f: Field, unit: str) -> Field:
-    """A copy of ``f`` with ``unit`` (its range kept: set after construction)."""
-    out = copy.copy(f)
-    out.unit = unit
-    return out
 
 
 def form_fields(app) -> list[Field]:
@@ -290,7 +282,7 @@ def form_fields(app) -> list[Field]:
     fields = [range_of(app, f) for f in fields_of(app)]
     # money in the scenario's currency, as the results name it ("(currency)" beside USD)
     cur = getattr(app, "currency", "") or "currency"
-    fields = [_with_unit(f, f.unit.replace("currency", cur))
+    fields = [dataclasses.replace(f, unit=f.unit.replace("currency", cur))
               if "currency" in (f.unit or "") else f for f in fields]
     order = {k: i for i, k in enumerate(MAIN_LEVERS)}
     return sorted(fields, key=lambda f: (f.key not in RUN_SETTINGS,
