@@ -24,8 +24,10 @@ def build(ws: Workspace) -> None:
     app.add_static_files(FILES, ws.root, max_cache_age=0)
 
     @ui.page("/")
-    def index():
+    async def index():
         ui.page_title("marketsim studio")
+        # the What-if form keeps its edits in the tab's storage, which needs the connection
+        await ui.context.client.connected()
         with ui.header().classes("items-center"):
             ui.label("marketsim studio").classes("text-h6")
             ui.label(f"workspace {ws.root}").classes("text-caption q-ml-md")
@@ -36,9 +38,15 @@ def build(ws: Workspace) -> None:
             t_game = ui.tab("War game")
         with ui.tab_panels(tabs, value=t_what).classes("w-full"):
             with ui.tab_panel(t_what):
-                page_whatif.build(ws, lambda p: file_url(ws, p))
+                open_run = page_whatif.build(ws, lambda p: file_url(ws, p))
+
+            def open_in_form(overrides, label):
+                note = open_run(overrides, label)
+                tabs.set_value(t_what)
+                return note
+
             with ui.tab_panel(t_runs):
-                page_runs.build(ws, lambda p: file_url(ws, p))
+                page_runs.build(ws, lambda p: file_url(ws, p), open_in_form)
             with ui.tab_panel(t_sweeps):
                 page_sweeps.build(ws, lambda p: file_url(ws, p))
             with ui.tab_panel(t_game):

@@ -11,8 +11,18 @@ from sim.studio.runs import composed
 from sim.studio.widgets import table
 
 
+def labels(currency: str) -> dict:
+    """The report tables' headers, with units (``currency``: the scenario's)."""
+    cur = currency or "currency"
+    return {"amount": f"amount ({cur})", "on_market": "on the market", "price": f"price ({cur})",
+            "units_sold": "units sold", "revenue": f"revenue ({cur})",
+            "unit_share": "unit share (fraction)", "installed_base": "installed base (customers)",
+            "cash": f"cash ({cur})", "quality": "quality (0-1)",
+            "share": "share of installed base (fraction)", "t": "day"}
+
+
 def build(ws) -> None:
-    state = {"game": None, "info": None}
+    state = {"game": None, "info": None, "currency": ""}
     names = list(scenarios())
     with ui.row().classes("items-end"):
         scenario = ui.select(names, value="baseline", label="scenario").classes("w-48")
@@ -41,16 +51,17 @@ def build(ws) -> None:
     def build_decision():
         g = state["game"]
         f = g.firm
+        cur = state["currency"] or "currency"
         inputs.clear()
         decision.clear()
         with decision:
             ui.label(f"Decisions for period {g.period + 1} of {g.periods} "
                      f"(from day {g.day:g})").classes("text-subtitle2")
             with ui.grid(columns=4).classes("w-full"):
-                inputs["price"] = ui.number("list price (currency)",
+                inputs["price"] = ui.number(f"list price ({cur})",
                                             value=f.pricing.cfg.list_price).props('for="g-price"')
                 inputs["marketing_budget_per_week"] = ui.number(
-                    "marketing budget (currency/week)", value=f.marketing.cfg.budget_per_week
+                    f"marketing budget ({cur}/week)", value=f.marketing.cfg.budget_per_week
                 ).props('for="g-budget"')
                 inputs["capacity_per_week"] = ui.number(
                     "capacity (units/week)", value=f.production.capacity_per_week
@@ -106,6 +117,7 @@ def build(ws) -> None:
             app = await run.io_bound(composed, overrides)  # remembered: 2 s the first time
             state["game"] = Game(app.scenario(), int(seed.value or 0), float(period.value or 91),
                                  overrides)
+            state["currency"] = app.currency
         except (UserError, ValueError) as e:
             error.text = str(e)
             return
@@ -127,6 +139,10 @@ def build(ws) -> None:
             error.text = str(e)
             return
         state["info"] = entry
+        try:
+            state["currency"] = composed(entry.get("overrides") or []).currency
+        except UserError:
+            state["currency"] = ""
         header.text = f"Resumed {entry['label']} at period {state['game'].period}"
         build_decision()
         show_report(state["game"].report())
@@ -180,22 +196,23 @@ def build(ws) -> None:
         report_box.clear()
         if rep is None:
             return
+        heads = labels(state["currency"])
         with report_box:
             with ui.row().classes("w-full no-wrap"):
                 with ui.column().classes("w-1/3"):
                     ui.label("Our cash flow this period (before financing and tax)").classes("text-subtitle2")
                     table([{"account": k, "amount": v} for k, v in rep["pnl"].items()],
-                          ["account", "amount"], "pnl-table w-full")
+                          ["account", "amount"], "pnl-table w-full", labels=heads)
                 with ui.column().classes("w-2/3"):
                     ui.label("Firms this period").classes("text-subtitle2")
                     table(rep["firms"], ["firm", "on_market", "price", "units_sold", "revenue",
                                          "unit_share", "installed_base", "cash", "quality"],
-                          "firms-table w-full")
+                          "firms-table w-full", labels=heads)
             with ui.row().classes("w-full no-wrap"):
                 with ui.column().classes("w-1/2"):
                     ui.label("Share of installed base by segment").classes("text-subtitle2")
                     table(rep["segments"], ["segment", "firm", "installed_base", "share"],
-                          "w-full")
+                          "w-full", labels=heads)
                 with ui.column().classes("w-1/2"):
                     ui.label("Perceptual map: price vs quality").classes("text-subtitle2")
                     ui.echart({"xAxis": {"name": "quality", "scale": True},
@@ -208,10 +225,11 @@ def build(ws) -> None:
                                ("What research found", "research"), ("Our events", "our_events")):
                 ui.label(title).classes("text-subtitle2")
                 items = rep[key] or [{"t": "", "firm": "", "kind": "", "detail": "nothing"}]
-                table(items, ["t", "firm", "kind", "detail"], "w-full")
+                table(items, ["t", "firm", "kind", "detail"], "w-full", labels=heads)
 
     new.on_click(start)
     play.on_click(do_play)
     save.on_click(do_save)
     replay.on_click(do_replay)
     refresh_saved()
+

@@ -1,5 +1,6 @@
 """Runs tab: the catalogue (what-if runs, baselines, sweeps, games), side-by-side
-comparison of two or more runs, and each run's command line."""
+comparison of two or more runs, each run's command line, and a what-if run opened back in
+the What-if form to change and run again."""
 
 from nicegui import ui
 
@@ -7,7 +8,7 @@ from sim.cli.table import fmt_value, unit_of
 from sim.studio import runs
 from sim.studio.widgets import table
 
-COLUMNS = ["id", "kind", "created", "status", "label", "npv", "final_market_share"]
+COLUMNS = ["id", "kind", "created", "status", "label", "npv", "currency", "final_market_share"]
 
 
 LABEL_CHARS = 60  # a label's length in the runs table (the KPIs beside it stay on screen)
@@ -28,12 +29,15 @@ def short(label) -> str:
     return text[:HEAD_CHARS] + "\u2026" + text[-tail:]
 
 
-def build(ws, url) -> None:
+def build(ws, url, open_in_form=None) -> None:
+    """``open_in_form(overrides, label)``: puts a run into the What-if form (``app``)."""
     with ui.row().classes("items-center"):
         refresh = ui.button("Refresh", icon="refresh").props('id="runs-refresh"')
         compare_button = ui.button("Compare selected", icon="compare").props(
             'id="runs-compare"')
-        info = ui.label("Select two or more runs to compare them side by side.")
+        open_button = ui.button("Open in What-if", icon="edit").props('id="runs-open"')
+        info = ui.label("Select two or more runs to compare them side by side, or one "
+                        "what-if run to open it in the form.").props('id="runs-info"')
     listing = ui.column().classes("w-full")
     comparison = ui.column().classes("w-full")
     state = {"table": None}
@@ -44,7 +48,9 @@ def build(ws, url) -> None:
         rows = []
         for e in entries:
             k = e.get("kpis") or {}
+            # the NPV's currency beside it (runs of different scenarios may differ)
             rows.append({**{c: e.get(c) for c in COLUMNS[:5]}, "npv": k.get("npv"),
+                         "currency": runs.currency_of(e) if k.get("npv") is not None else "",
                          "final_market_share": k.get("final_market_share")})
             rows[-1]["label"] = short(rows[-1]["label"])  # a sweep's whole command is long
         listing.clear()
@@ -85,6 +91,18 @@ def build(ws, url) -> None:
                         for png in runs.plots_of(e)[:2]:
                             ui.image(url(png)).classes("w-full")
 
+    def do_open():
+        picked = [r["id"] for r in (state["table"].selected if state["table"] else [])]
+        entries = [e for e in (ws.catalogue.get(i) for i in picked)
+                   if e and e["kind"] in ("run", "baseline")]
+        if len(entries) != 1 or open_in_form is None:
+            info.text = "Pick one what-if run (or baseline) to open it in the What-if form."
+            return
+        e = entries[0]
+        note = open_in_form(e.get("overrides") or [], e["id"])
+        info.text = f"Opened {e['id']} in the What-if form." + (f" {note}" if note else "")
+
     refresh.on_click(load)
     compare_button.on_click(do_compare)
+    open_button.on_click(do_open)
     load()

@@ -1,9 +1,16 @@
 """What-if tab: a scenario, its levers as a form generated from the schemas, a run with N
 replications, the KPI table with paired deltas against the scenario's baseline, plots and
-the command line that reproduces the run."""
+the command line that reproduces the run.
+
+The form's edits are kept per scenario for as long as the browser tab is open (NiceGUI's
+tab storage, on the server): switching to another scenario and back, or reloading the
+page, finds them as they were; "Reset" gives the scenario's own values back. A run from
+the Runs tab opens here with its scenario and its changes (``build``'s returned
+``open_run``)."""
 
 import time
 
+from nicegui import app as nicegui_app
 from nicegui import run, ui
 
 from sim.cli import UserError, scenarios
@@ -21,13 +28,30 @@ from sim.studio.schema import (
 from sim.studio.widgets import field_input, table
 
 
-def build(ws, url) -> None:
+def _memory() -> dict:
+    """The tab's kept form: ``{"scenario": name, "drafts": {scenario: {key: value}}}``
+    (tab storage where the page has its connection; a dict of its own otherwise)."""
+    try:
+        store = nicegui_app.storage.tab
+    except (RuntimeError, AssertionError):  # no connection yet (a page built before it)
+        return {"scenario": None, "drafts": {}}
+    return store.setdefault("whatif", {"scenario": None, "drafts": {}})
+
+
+def build(ws, url):
+    """Build the tab; returns ``open_run(overrides, label)``, which puts a run's scenario
+    and changes into the form."""
     state = {"fields": [], "inputs": {}, "app": None, "info": None}
+    memory = _memory()
     names = list(scenarios())
+    first = memory["scenario"] if memory["scenario"] in names else (
+        "baseline" if "baseline" in names else names[0])
     with ui.row().classes("items-center"):
-        scenario = ui.select(names, value="baseline" if "baseline" in names else names[0],
+        scenario = ui.select(names, value=first,
                              label="scenario").props('for="f-scenario"').classes("w-64")
         run_button = ui.button("Run", icon="play_arrow").props('id="run-button"')
+        reset_button = ui.button("Reset", icon="undo").props('id="form-reset" flat').tooltip(
+            "the scenario's own values back (drops this scenario's edits)")
         status = ui.label("").props('id="run-status"')
     progress = ui.linear_progress(value=0, show_value=False).props('id="run-progress"')
     progress.visible = False
@@ -43,10 +67,22 @@ def build(ws, url) -> None:
         except Exception:  # noqa: BLE001 - a type the schema refuses: compose says why
             return None
 
+    def remember(key, value):
+        """Keep an edit in the scenario's draft; a value back at the scenario's drops it."""
+        field = state["by_key"].get(key)
+        draft = memory["drafts"].setdefault(scenario.value, {})
+        if field is None or value == field.value or (value in (None, "") and field.value
+                                                     in (None, "")):
+            draft.pop(key, None)
+        else:
+            draft[key] = value
+
     def load_form():
         app = runs.composed([f"scenario={scenario.value}"])
+        memory["scenario"] = scenario.value
         state["app"] = app
         state["fields"] = form_fields(app)
+        state["by_key"] = {f.key: f for f in state["fields"]}
         state["inputs"] = {}
         form.clear()
         with form:
@@ -68,6 +104,44 @@ def build(ws, url) -> None:
                         with ui.grid(columns=4).classes("w-full"):
                             for f in fields:
                                 state["inputs"][f.key] = field_input(f, check)
+        # the scenario's kept edits back in their fields, then every edit kept
+        for key, value in dict(memory["drafts"].get(scenario.value, {})).items():
+            if key in state["inputs"]:
+                state["inputs"][key].value = value
+        for key, el in state["inputs"].items():
+            el.on_value_change(lambda e, k=key: remember(k, e.value))
+
+    def reset():
+        memory["drafts"].pop(scenario.value, None)
+        error.text = ""
+        load_form()
+
+    def open_run(overrides, label: str = "") -> str:
+        """Put a run's scenario and its changes (``key=value`` overrides, as the studio
+        writes them) into the form; returns a note of what could not be (a key that is not
+        a field of the form), "" when all was."""
+        pairs = dict(o.split("=", 1) for o in overrides if "=" in o)
+        name = pairs.pop("scenario", scenario.value)
+        if name not in names:
+            error.text = f"scenario '{name}' of {label or 'the run'} is not one of {names}"
+            return error.text
+        fields = {f.key: f for f in form_fields(runs.composed([f"scenario={name}"]))}
+        draft, left = {}, []
+        for key, text in pairs.items():
+            f = fields.get(key)
+            if f is None:
+                left.append(f"{key}={text}")
+                continue
+            draft[key] = typed(f, text)
+        memory["drafts"][name] = draft
+        if scenario.value != name:
+            scenario.value = name  # its change loads the form, with the draft
+        else:
+            load_form()
+        results.clear()
+        status.text = f"opened {label}" if label else "opened"
+        error.text = ("not in the form, left out: " + " ".join(left)) if left else ""
+        return error.text
 
     def current() -> tuple[list[str], object]:
         """The run's overrides and its typed config (the cached scenario with the form's
@@ -93,8 +167,10 @@ def build(ws, url) -> None:
         for f in state["fields"]:
             el = state["inputs"].get(f.key)
             if el is not None and el.value in (None, "") and f.value not in (None, ""):
-                error.text = (f"{f.key} is blank: enter a value (the scenario's is "
-                              f"{f.value})")
+                # a number input holds nothing for text that is not a number ("abc")
+                what = ("is blank or not a number: enter a number" if f.kind in (
+                    "float", "int") else "is blank: enter a value")
+                error.text = f"{f.key} {what} (the scenario's is {f.value})"
                 return
         started = time.perf_counter()
         try:
@@ -168,7 +244,22 @@ def build(ws, url) -> None:
 
     scenario.on_value_change(lambda: load_form())
     run_button.on_click(do_run)
+    reset_button.on_click(reset)
     load_form()
+    return open_run
+
+
+def typed(field, text: str):
+    """An override's text as the form's field holds it (a number, a switch, a choice)."""
+    if field.kind == "bool":
+        return text.strip().lower() in ("true", "1", "yes", "on")
+    if field.kind in ("float", "int"):
+        try:
+            value = float(text)
+        except ValueError:
+            return text  # shown as is; the run refuses it, naming the key
+        return int(value) if field.kind == "int" and value.is_integer() else value
+    return text
 
 
 async def _run_with_progress(ws, info, app, bar):

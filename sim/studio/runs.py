@@ -257,7 +257,16 @@ def frames_note(frames: dict) -> str:
 
 
 def currency_of(entry: dict) -> str:
-    """The currency of a catalogued run (its composed config's)."""
+    """The currency of a catalogued run: its written config's (``config.json``, the first
+    replication's for a run of several), else its composed config's."""
+    run_dir = Path(entry.get("path") or ".")
+    for path in (run_dir / "config.json", run_dir / "rep_000" / "config.json"):
+        try:
+            found = json.loads(path.read_text()).get("currency")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(found, str) and found:
+            return found
     try:
         return composed(entry.get("overrides") or []).currency
     except UserError:  # a run from a config that no longer composes: its amounts as they are

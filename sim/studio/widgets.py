@@ -10,8 +10,8 @@ from sim.studio.schema import Field
 def fmt(v) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "-"
-    if isinstance(v, bool):
-        return str(v)
+    if isinstance(v, bool):  # "yes"/"no", not Python's True/False
+        return "yes" if v else "no"
     if isinstance(v, int):
         return f"{v:,}"
     if isinstance(v, float):
@@ -30,9 +30,12 @@ def dom_id(key: str) -> str:
 
 
 def table(rows: list[dict], columns: list[str], classes: str = "", row_key: str | None = None,
-          selection=None):
-    cols = [{"name": c, "label": c.replace("_", " "), "field": c, "align": "left"}
-            for c in columns]
+          selection=None, labels: dict | None = None):
+    """A table of ``rows`` (values by ``fmt``); a column's header is its name with spaces,
+    or ``labels[column]`` (a name with its unit)."""
+    labels = labels or {}
+    cols = [{"name": c, "label": labels.get(c, c.replace("_", " ")), "field": c,
+             "align": "left"} for c in columns]
     shown = [{c: (r.get(c) if c == row_key else fmt(r.get(c))) for c in columns} | (
         {row_key: r[row_key]} if row_key else {}) for r in rows]
     if row_key is None:

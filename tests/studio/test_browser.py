@@ -91,6 +91,49 @@ def test_compare_two_runs_side_by_side(page, screens):
     page.screenshot(path=screens / "studio_compare.png", full_page=True)
 
 
+def _value(page, key) -> str:
+    return page.locator(f"#f-{key.replace('.', '__')}").input_value()
+
+
+def _pick_scenario(page, name):
+    page.locator("#f-scenario").click()
+    page.locator(".q-menu .q-item", has_text=name).first.click()
+
+
+def test_a_runs_levers_open_back_in_the_form(page, screens):
+    """A catalogued run could not be put back into the form to change and run again: its
+    scenario and its changes are set from the Runs tab, and say so."""
+    page.get_by_text("Runs", exact=True).click()
+    page.click("#runs-refresh")
+    row = page.locator(".runs-table tbody tr", has_text="list_price=199")
+    row.first.wait_for()
+    page.click("#runs-open")  # nothing picked: told what to do
+    expect(page.locator("#runs-info")).to_contain_text("Pick one what-if run")
+    row.first.locator(".q-checkbox").click()
+    page.click("#runs-open")
+    expect(page.locator("#run-status")).to_contain_text("opened run-")
+    assert page.locator(".runs-table thead").inner_text().count("currency") == 1
+    assert (_value(page, "firm.pricing.list_price"), _value(page, "replications"),
+            _value(page, "horizon_days")) == ("199", "2", "728")
+    assert _value(page, "firm.marketing.budget_per_week") == "80000"  # untouched: the scenario's
+    page.wait_for_timeout(800)
+    page.screenshot(path=screens / "studio_open_run.png", full_page=True)
+
+
+def test_form_edits_survive_a_scenario_switch_and_a_reload_until_reset(page):
+    """Switching the scenario (or reloading the page) had dropped every edit in the form."""
+    _set(page, "firm.pricing.list_price", 211)
+    _pick_scenario(page, "global_rollout")
+    expect(page.locator("#f-firm__pricing__list_price")).not_to_have_value("211")
+    _pick_scenario(page, "baseline")
+    expect(page.locator("#f-firm__pricing__list_price")).to_have_value("211")
+    page.reload()
+    page.wait_for_selector("#run-button")
+    expect(page.locator("#f-firm__pricing__list_price")).to_have_value("211")
+    page.click("#form-reset")
+    expect(page.locator("#f-firm__pricing__list_price")).to_have_value("249")
+
+
 def test_two_point_sweep_runs_detached_and_shows_its_table(page, screens, workspace):
     page.get_by_text("Sweeps", exact=True).click()
     page.fill("#sweep-extra", "horizon_days=728 plots=false hydra.launcher.n_jobs=1")
@@ -158,6 +201,12 @@ def test_war_game_two_quarters_then_replay(page, screens):
     page.get_by_text("saved: marketsim game replay").wait_for()
     page.click("#game-replay")
     page.get_by_text("replayed 2 period(s) from the log and seed: identical records").wait_for()
+    # headers with their units, and yes/no rather than Python's True/False
+    heads = page.locator(".firms-table thead").inner_text()
+    assert "price (USD)" in heads and "installed base (customers)" in heads
+    firms = page.locator(".firms-table tbody").inner_text()
+    assert "True" not in firms and "False" not in firms and "yes" in firms
+    page.get_by_text("list price (USD)").first.wait_for()  # the decision form's unit too
     page.locator("#game-saved").click()  # resume the saved game from the list
     page.locator(".q-menu .q-item").first.click()
     page.click("#game-resume")
