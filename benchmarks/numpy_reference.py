@@ -168,7 +168,7 @@ class NumpyAgentMarket:
         haz_imit = seg.q * attract
         p_churn, p_replace = hazard_probabilities(offer, dt)
         p_event = p_churn + p_replace
-        sat = offer.satisfaction
+        sat = offer.satisfaction * (1.0 - offer.silent)  # Offer.voice
         base = seg.attribute_weights @ offer.attributes.T
         log_price = np.log(offer.price)
         if self.network is None:
@@ -252,7 +252,8 @@ class NumpyAggregateMarket:
         shares, adv, attract, reach = segment_drivers(seg, offer)
         p_churn, p_replace = hazard_probabilities(offer, dt)
         population = self.pool + self.lapsed + self.active.sum(axis=1)
-        wom = (self.active * offer.satisfaction[None, :]).sum(axis=1) / np.maximum(population, 1)
+        voice = offer.satisfaction * (1.0 - offer.silent)  # Offer.voice
+        wom = (self.active * voice[None, :]).sum(axis=1) / np.maximum(population, 1)
         hazard = (seg.p * adv + seg.q * wom) * attract
         prob = np.minimum(-np.expm1(-hazard * dt) * reach, 1.0)
         considering = rng.binomial(self.pool, prob)

@@ -300,6 +300,16 @@ def _floats(a):
     return np.asarray(a, dtype=np.float64).tolist()
 
 
+def _voice(offer) -> list:
+    """Word of mouth's weight per product: satisfaction times the share of owners who
+    talk, ``s * (1 - silent)`` in Python floats (``Offer.voice``)."""
+    silent = _floats(offer.silent) if offer.silent is not None else None
+    sat = _floats(offer.satisfaction)
+    if silent is None or not any(silent):
+        return sat
+    return [s * (1.0 - w) for s, w in zip(sat, silent, strict=True)]
+
+
 def mean_utility(weights_s, attributes_j, alpha, price) -> float:
     """``V = w_s . a_j - alpha_s * log(price_j)`` (McFadden logit utility)."""
     acc = 0.0
@@ -454,7 +464,7 @@ class NaiveAggregate:
         s_count, j_count = seg.n_segments, self.n_products
         drv = drivers(seg, offer)
         owner = owner_probabilities(offer, dt)
-        sat = _floats(offer.satisfaction)
+        sat = _voice(offer)
         available = np.asarray(offer.available).tolist()
         fill = _floats(offer.fill_rate)
         new, units, repl, churn, back, lost = (_zeros(s_count, j_count) for _ in range(6))
@@ -723,7 +733,7 @@ class NaiveAgents:
         fill = _floats(offer.fill_rate)
         drv = drivers(seg, offer)
         owner = owner_probabilities(offer, dt)
-        sat = _floats(offer.satisfaction)
+        sat = _voice(offer)
         active0, _, _ = self.counts()
         pop = np.asarray(seg.population).tolist()
         start = list(self.held)

@@ -205,6 +205,11 @@ class MarketConfig:
     # Bharadwaj 2002; docs/model.md 4.1); the others wait (stockout: defer) or stay potential
     # adopters (stockout: lose)
     stockout_switching: float = 0.26
+    # word of mouth of a customer who ordered and waits for a backordered first unit, as a
+    # share of an owner's: 0, they do not talk until they have it (Jain, Mahajan and
+    # Muller 1991; Ho, Savin and Terwiesch 2002); Keith, Sterman and Struben (2018) found
+    # the Prius's waitlist talked (docs/model.md 4.1)
+    waitlist_word_of_mouth: float = 0.0
     analogy: str | None = None
     # regions (countries) grouping the segments, with their own p, q, price level,
     # channels, localisation cost and cross-region influence (sim.config.region)
@@ -218,6 +223,7 @@ class MarketConfig:
         if len(set(names)) != len(names):
             raise ValueError(f"market.segments names must be unique, got {names}")
         check_prob("market.stockout_switching", self.stockout_switching)
+        check_prob("market.waitlist_word_of_mouth", self.waitlist_word_of_mouth)
         if self.analogy is not None:
             prior = lookup(self.analogy, "market.analogy")
             for seg in self.segments:

@@ -90,7 +90,7 @@ def _switch_choice(i, j, buf, switching, key_fill, fill_rate):
 
 @jit
 def _decide(c, s, start, n, masks, held, taste_sd, alpha_sd, taste_keys, indptr, counts,
-            use_network, prob_mixed, haz_innov, haz_imit, dt, satisfaction, base, alpha, log_price,
+            use_network, prob_mixed, haz_innov, haz_imit, dt, voice, base, alpha, log_price,
             available, awareness, outside_utility, aware_keys, key_lo, key_hi, key_choice,
             key_fill, fill_rate, p_churn, p_replace, churn_return, switching, backorders,
             new, units, repl, churn, back, lost, changed, changed_from):
@@ -150,7 +150,7 @@ def _decide(c, s, start, n, masks, held, taste_sd, alpha_sd, taste_keys, indptr,
                 w = 0.0
                 if degree > 0:
                     for j in range(j_count):
-                        w += satisfaction[j] * counts[i, j]
+                        w += voice[j] * counts[i, j]
                     w /= degree
                 adopt[k] = draw[k] < -np.expm1(-(haz_innov[s] + haz_imit[s] * w) * dt)
     else:
@@ -261,7 +261,7 @@ def _decide(c, s, start, n, masks, held, taste_sd, alpha_sd, taste_keys, indptr,
 @jit_parallel
 def _step_agents(held, taste_sd, alpha_sd, taste_keys, chunk_segment, chunk_start,
                  chunk_stop, indptr, counts, use_network, prob_mixed, haz_innov, haz_imit, dt,
-                 t_pool, t_owner, satisfaction, base, alpha, log_price, available,
+                 t_pool, t_owner, voice, base, alpha, log_price, available,
                  awareness, outside_utility, aware_keys, key_lo, key_hi, key_choice,
                  key_fill, fill_rate, p_churn, p_replace, churn_return, switching,
                  backorders, new, units, repl, churn, back, lost, changed, changed_from,
@@ -284,7 +284,7 @@ def _step_agents(held, taste_sd, alpha_sd, taste_keys, chunk_segment, chunk_star
         _screen(held, start, n, key_lo, key_hi, t_pool[s], t_owner, masks)
         n_changed[c] = _decide(c, s, start, n, masks, held, taste_sd, alpha_sd, taste_keys,
                                indptr, counts, use_network, prob_mixed, haz_innov, haz_imit, dt,
-                               satisfaction, base, alpha, log_price, available, awareness,
+                               voice, base, alpha, log_price, available, awareness,
                                outside_utility, aware_keys, key_lo, key_hi, key_choice,
                                key_fill, fill_rate, p_churn, p_replace, churn_return,
                                switching, backorders, new, units, repl, churn, back, lost,

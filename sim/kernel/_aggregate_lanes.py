@@ -121,28 +121,29 @@ def step_workspace(seg, weights, j_count, min_variance):
 
 @jit
 def step_lanes(source, dt, seg, weights, price, attributes, utility, has_utility, available,
-               awareness, advertising, satisfaction, churn_rate, slope, replacement_rate,
-               fill_rate, pool, lapsed, active, out, after, season, switching, backorders):
+               awareness, advertising, satisfaction, voice, churn_rate, slope,
+               replacement_rate, fill_rate, pool, lapsed, active, out, after, season, switching,
+               backorders):
     """``step_aggregate`` for a keyed ``source`` (a uint64 key, or ``(key,
     min_variance)``), its draws in batches (module docstring); the same arguments and
     the same outcome."""
     key, min_variance = lanes_source(source)
     fw, iw, kw = step_workspace(seg, weights, active.shape[1], min_variance)
     _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_utility,
-          available, awareness, advertising, satisfaction, churn_rate, slope,
+          available, awareness, advertising, satisfaction, voice, churn_rate, slope,
           replacement_rate, fill_rate, pool, lapsed, active, out, after, season, switching,
           backorders, fw, iw, kw)
 
 
 @jit
-def step_keyed(dt, vectors, attributes, utility, available, awareness, advertising, pool,
-               lapsed, active, out, after, season, switching, backorders, fw, iw, kw):
+def step_keyed(dt, vectors, voice, attributes, utility, available, awareness, advertising,
+               pool, lapsed, active, out, after, season, switching, backorders, fw, iw, kw):
     """``step_lanes`` as the market calls it, with fewer arguments (each costs about 65 ns
     to pass): its work arrays (``step_workspace``) kept from step to step, with the
     segment parameters, the min_variance and the key's source in them; the key drawn
     here from the Generator's handle where the source row says so (``raw_uint64``: what
     ``random_raw()`` gives for those bit generators); the offer's per-product vectors as
-    one (6, J) array (``Offer.PACKED_ROWS``); ``utility`` with no rows where there is
+    one (7, J) array (``Offer.PACKED_ROWS``) and ``voice``; ``utility`` with no rows where there is
     none. The same outcome as ``step_lanes`` with that key."""
     src = kw[K_SOURCE]
     key = src[5]
@@ -153,8 +154,8 @@ def step_keyed(dt, vectors, attributes, utility, available, awareness, advertisi
     seg = fw[_F_SEG, :s_count * N_SEG_COLUMNS].reshape((s_count, N_SEG_COLUMNS))
     weights = fw[_F_WEIGHTS, :s_count * k_count].reshape((s_count, k_count))
     _step(key, fw[_F_MV, 0], dt, seg, weights, vectors[0], attributes, utility,
-          utility.shape[0] > 0, available, awareness, advertising, vectors[1], vectors[3],
-          vectors[4], vectors[5], vectors[2], pool, lapsed, active, out, after, season,
+          utility.shape[0] > 0, available, awareness, advertising, vectors[1], voice,
+          vectors[3], vectors[4], vectors[5], vectors[2], pool, lapsed, active, out, after, season,
           switching, backorders, fw, iw, kw)
 
 
@@ -172,7 +173,7 @@ def _prologue_rows(fw, s_count, j_count):
 
 @jit
 def _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_utility,
-          available, awareness, advertising, satisfaction, churn_rate, slope,
+          available, awareness, advertising, satisfaction, voice, churn_rate, slope,
           replacement_rate, fill_rate, pool, lapsed, active, out, after, season, switching,
           backorders, fw, iw, kw):
     """The step of ``step_lanes``, in the work arrays ``fw``, ``iw``, ``kw``."""
@@ -191,7 +192,7 @@ def _step(key, min_variance, dt, seg, weights, price, attributes, utility, has_u
     churners = out[CHURNERS]
     # 1. the considering customers (lanes 0..S-1) and the churners (S..S+cells-1)
     for s in range(s_count):
-        prob = considering_probability(s, dt, seg, satisfaction, pool, lapsed, active, adv,
+        prob = considering_probability(s, dt, seg, voice, pool, lapsed, active, adv,
                                        attract, reach, season)
         n[s] = pool[s]
         p[s] = min(prob, 1.0) if prob > 0.0 else 0.0

@@ -139,15 +139,16 @@ def prologue(source, dt, seg, weights, price, attributes, utility, has_utility, 
 
 
 @jit(inline="always")
-def considering_probability(s, dt, seg, satisfaction, pool, lapsed, active, adv, attract,
+def considering_probability(s, dt, seg, voice, pool, lapsed, active, adv, attract,
                             reach, season):
     """The probability that a potential adopter of segment s considers the category in
-    the step (the Bass hazard with satisfaction-weighted word of mouth, times the reach)."""
+    the step (the Bass hazard with word of mouth weighted by ``voice``, satisfaction times
+    the share of owners who talk (``Offer.voice``), times the reach)."""
     owners = 0
     wom = 0.0
     for j in range(active.shape[1]):
         owners += active[s, j]
-        wom += satisfaction[j] * active[s, j]
+        wom += voice[j] * active[s, j]
     population = pool[s] + lapsed[s] + owners
     if population > 0:
         wom /= population
@@ -232,7 +233,7 @@ def switch(source, s, s_count, j_count, switching, shares, fill_rate, backorders
 
 @jit
 def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_utility,
-                   available, awareness, advertising, satisfaction, churn_rate, slope,
+                   available, awareness, advertising, satisfaction, voice, churn_rate, slope,
                    replacement_rate, fill_rate, pool, lapsed, active, out, after, season,
                    switching, backorders):
     """One aggregate step in place on pool (S,), lapsed (S,), active (S, J), int64.
@@ -256,7 +257,7 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
     new = out[NEW]
     for s in range(s_count):
         first = s * slots
-        prob = considering_probability(s, dt, seg, satisfaction, pool, lapsed, active, adv,
+        prob = considering_probability(s, dt, seg, voice, pool, lapsed, active, adv,
                                        attract, reach, season)
         considering = 0
         if pool[s] > 0 and prob > 0.0:
@@ -333,13 +334,13 @@ def step_aggregate(source, dt, seg, weights, price, attributes, utility, has_uti
 
 @jit
 def step_aggregate_handle(handle, dt, seg, weights, price, attributes, utility, has_utility,
-                          available, awareness, advertising, satisfaction, churn_rate, slope,
-                          replacement_rate, fill_rate, pool, lapsed, active, out, after,
+                          available, awareness, advertising, satisfaction, voice, churn_rate,
+                          slope, replacement_rate, fill_rate, pool, lapsed, active, out, after,
                           season, switching, backorders):
     """``step_aggregate`` with a Generator's ``sim.kernel.generator`` handle for the
     Generator itself: the same draws, without Numba unboxing the Generator on every call
     (inside a default run the market's step took 47-48 us with it, 20-21 us without)."""
     step_aggregate(generator_of(handle), dt, seg, weights, price, attributes, utility,
-                   has_utility, available, awareness, advertising, satisfaction, churn_rate,
-                   slope, replacement_rate, fill_rate, pool, lapsed, active, out, after,
-                   season, switching, backorders)
+                   has_utility, available, awareness, advertising, satisfaction, voice,
+                   churn_rate, slope, replacement_rate, fill_rate, pool, lapsed, active, out,
+                   after, season, switching, backorders)

@@ -83,7 +83,7 @@ def pack_plan(plan, n_segments, n_products, out=None):
                    (P_OUTSIDE, plan.outside_utility), (P_ALPHA, plan.alpha)):
         out[k * s:(k + 1) * s] = arr
     o = 6 * s
-    for k, arr in ((Q_SAT, plan.satisfaction), (Q_LOGP, plan.log_price),
+    for k, arr in ((Q_SAT, plan.voice), (Q_LOGP, plan.log_price),
                    (Q_FILL, plan.fill_rate), (Q_CHURN, plan.p_churn),
                    (Q_REPL, plan.p_replace), (Q_AVAIL, _availability(plan))):
         out[o + k * j:o + (k + 1) * j] = arr

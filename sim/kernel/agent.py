@@ -12,8 +12,9 @@ with the same rules as the aggregate mode (see ``aggregate``):
 
 - a potential adopter considers the category with probability ``1 - exp(-h dt)``,
   ``h = (p * advertising_effect + q * W_i) * attractiveness``, where ``W_i`` is the
-  satisfaction-weighted share of its network neighbours owning a product (or of its
-  segment, fully mixed); it then chooses by logit among the products it is aware of and
+  share of its network neighbours owning a product (or of its segment, fully mixed),
+  each weighted by the product's ``voice`` (satisfaction times the share of its owners
+  who talk: ``Offer.voice``); it then chooses by logit among the products it is aware of and
   can buy, with utility ``(1 + taste_i) * w_s . a_j - alpha_s * m_i * log(price_j)``, and
   the outside option;
 - an owner churns or buys a replacement (competing risks); a churner returns to the pool
@@ -78,7 +79,7 @@ class StepPlan(NamedTuple):
     ``haz_imit`` (innovation and imitation hazards per day, attractiveness included),
     ``alpha`` (price sensitivity), ``outside_utility``, ``churn_return``; int64 (S,):
     ``t_pool`` (``threshold32`` of an upper bound of the adoption probability). float64
-    (J,): ``satisfaction``, ``log_price``, ``fill_rate``, ``p_churn``, ``p_replace``; bool
+    (J,): ``voice`` (word of mouth's weight, ``Offer.voice``), ``log_price``, ``fill_rate``, ``p_churn``, ``p_replace``; bool
     (J,): ``available``. float64 (S, J): ``base`` (attribute utility), ``awareness``.
     ``t_owner``: int, threshold of an upper bound of the owner-event probability. Keys:
     ``key_lo``, ``key_hi`` (uint32 halves of the step's HOLD key), ``key_choice``,
@@ -93,7 +94,7 @@ class StepPlan(NamedTuple):
     haz_imit: np.ndarray
     t_pool: np.ndarray
     t_owner: int
-    satisfaction: np.ndarray
+    voice: np.ndarray
     base: np.ndarray
     alpha: np.ndarray
     log_price: np.ndarray
@@ -237,14 +238,14 @@ class AgentMarket:
         haz_innov = seg.p * adv * attract * offer.season
         haz_imit = seg.q * attract * offer.season
         population = np.maximum(seg.population, 1)
-        wom = (self.active * offer.satisfaction[None, :]).sum(axis=1) / population
+        wom = (self.active * offer.voice[None, :]).sum(axis=1) / population
         prob_mixed = -libm.expm1(-(haz_innov + haz_imit * wom) * dt)
         p_churn, p_replace = hazard_probabilities(
             offer.churn_rate, offer.churn_satisfaction_slope, offer.replacement_rate,
             offer.satisfaction, dt)
         if self.network is not None:
-            # bound on word of mouth: a neighbour share of 1 at the highest satisfaction
-            w_max = float(offer.satisfaction.max()) * (1.0 + 1e-9) + 1e-12
+            # bound on word of mouth: a neighbour share of 1 at the highest voice
+            w_max = float(offer.voice.max()) * (1.0 + 1e-9) + 1e-12
             t_pool = threshold32(-libm.expm1(-(haz_innov + haz_imit * w_max) * dt) + 1e-12)
         else:
             t_pool = threshold32(prob_mixed)
@@ -252,7 +253,7 @@ class AgentMarket:
         t = self.step_index + 1  # step 0 keys are reserved for initial draws
         key_lo, key_hi = split_key(self._key(t, STREAM_HOLD))
         return StepPlan(dt, prob_mixed, haz_innov, haz_imit, t_pool, t_owner,
-                        offer.satisfaction, base, seg.price_sensitivity, libm.log(offer.price),
+                        offer.voice, base, seg.price_sensitivity, libm.log(offer.price),
                         offer.available, offer.awareness, seg.outside_utility, key_lo, key_hi,
                         self._key(t, STREAM_CHOICE), self._key(t, STREAM_FILL),
                         offer.fill_rate, p_churn, p_replace, seg.churn_return,
@@ -270,7 +271,7 @@ class AgentMarket:
                      self.chunk_start, self.chunk_stop, self._indptr, self.counts,
                      self.network is not None, plan.prob_mixed, plan.haz_innov,
                      plan.haz_imit, plan.dt, plan.t_pool, np.int64(plan.t_owner),
-                     plan.satisfaction, plan.base, plan.alpha, plan.log_price, plan.available,
+                     plan.voice, plan.base, plan.alpha, plan.log_price, plan.available,
                      plan.awareness, plan.outside_utility, self.aware_keys, plan.key_lo,
                      plan.key_hi, plan.key_choice, plan.key_fill, plan.fill_rate,
                      plan.p_churn, plan.p_replace, plan.churn_return, plan.switching,

@@ -7,8 +7,10 @@ transition per step), as in the agent mode:
 - Category adoption (Bass 1969; Generalized Bass Model, Bass, Krishnan and Jain 1994).
   Potential adopters of segment s consider the category with hazard
   ``h = (p * advertising_effect + q * W) * attractiveness`` per day, where
-  ``W = sum_j satisfaction[j] * active[s, j] / population[s]`` is satisfaction-weighted
-  word of mouth; over ``dt`` days that is probability ``1 - exp(-h dt)``, times the reach
+  ``W = sum_j voice[j] * active[s, j] / population[s]`` is word of mouth weighted by
+  satisfaction times the share of owners who talk (``Offer.voice``: owners still
+  waiting for a backordered unit may not, Jain, Mahajan and Muller 1991);
+  over ``dt`` days that is probability ``1 - exp(-h dt)``, times the reach
   (the share aware of a product they can buy). Considering customers split over the
   products and the outside option by the logit shares of ``choice.segment_drivers``; the
   outside option leaves them in the pool.
@@ -173,7 +175,8 @@ class AggregateMarket:
                 self._handle, dt, self._seg, self.segments.attribute_weights, offer.price,
                 offer.attributes, _NO_UTILITY if utility is None else utility,
                 utility is not None, offer.available, offer.awareness, offer.advertising,
-                offer.satisfaction, offer.churn_rate, offer.churn_satisfaction_slope,
+                offer.satisfaction, offer.voice, offer.churn_rate,
+                offer.churn_satisfaction_slope,
                 offer.replacement_rate, offer.fill_rate, self.pool, self.lapsed, self.active,
                 out, after, float(offer.season), float(offer.stockout_switching),
                 offer.backorders)
@@ -189,7 +192,7 @@ class AggregateMarket:
         if not self._own_key:  # the key drawn here (module docstring)
             write_key(work[2], rng)
         fw, iw, kw = work
-        _step_keyed(dt, offer._vectors, offer.attributes,
+        _step_keyed(dt, offer._vectors, offer.voice, offer.attributes,
                     _NO_UTILITY if utility is None else utility, offer.available,
                     offer.awareness, offer.advertising, self.pool, self.lapsed, self.active,
                     out, after, offer.season, offer.stockout_switching, offer.backorders,

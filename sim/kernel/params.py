@@ -233,6 +233,16 @@ class Offer:
         Products whose stocked-out choosers who do not switch order anyway and wait
         (counted as adopters; only the switchers are its lost sales); False: they stay
         potential adopters (a lost sale). Default all False.
+    silent : float64 (J,)
+        Share in [0, 1] of each product's owners whose word of mouth is withheld: owners
+        who ordered and still wait for their first unit (a backlog) are adopters (they
+        churn and may cancel) but talk less, or not at all, until they have it (the
+        market sets ``waiting share * (1 - market.waitlist_word_of_mouth)``; Jain,
+        Mahajan and Muller 1991). Default all 0.
+
+    ``voice`` (J,), derived: ``satisfaction * (1 - silent)``, the weight of each
+    product's owners in the word-of-mouth term (``satisfaction`` itself where nobody is
+    silent).
     """
 
     price: np.ndarray
@@ -249,6 +259,7 @@ class Offer:
     season: float = 1.0
     stockout_switching: float = 0.0
     backorders: np.ndarray | None = None
+    silent: np.ndarray | None = None
 
     @property
     def n_products(self) -> int:
@@ -275,6 +286,7 @@ class Offer:
         season=1.0,
         stockout_switching=0.0,
         backorders=None,
+        silent=None,
     ) -> Offer:
         """Validated offer; omitted arguments take neutral defaults (pure Bass)."""
         price = np.atleast_1d(np.asarray(price, dtype=np.float64))
@@ -294,11 +306,12 @@ class Offer:
             season=season,
             stockout_switching=stockout_switching,
             backorders=backorders,
+            silent=np.zeros(j) if silent is None else silent,
         ).validate(segments)
 
     # the rows of ``packed``'s ``vectors`` (``sim.kernel._offer_packed``)
     PACKED_ROWS = ("price", "satisfaction", "fill_rate", "churn_rate",
-                   "churn_satisfaction_slope", "replacement_rate")
+                   "churn_satisfaction_slope", "replacement_rate", "silent")
     packed = classmethod(packed)
 
     def validate(self, segments: Segments) -> Offer:
@@ -319,10 +332,10 @@ class Offer:
             return False
         j, s, k = price.shape[0], segments.n_segments, segments.n_attributes
         vec = (self.price, self.satisfaction, self.churn_rate, self.churn_satisfaction_slope,
-               self.replacement_rate, self.fill_rate)
+               self.replacement_rate, self.fill_rate, self.silent)
         mat = (self.awareness, self.advertising)
         arrays = (*vec, *mat, self.attributes, self.available, self.backorders)
-        shapes = ((j,),) * 6 + ((s, j),) * 2 + ((j, k), (j,), (j,))
+        shapes = ((j,),) * 7 + ((s, j),) * 2 + ((j, k), (j,), (j,))
         if self.utility is not None:
             arrays, shapes = (*arrays, self.utility), (*shapes, (s, j))
         for arr, shape in zip(arrays, shapes, strict=True):
@@ -339,7 +352,8 @@ class Offer:
                 and 0.0 <= season < math.inf and 0.0 <= switching <= 1.0):
             return False
         # NaN fails every comparison below, so it takes the full path too
-        unit = np.concatenate([self.awareness.ravel(), self.satisfaction, self.fill_rate])
+        unit = np.concatenate([self.awareness.ravel(), self.satisfaction, self.fill_rate,
+                               self.silent])
         nonneg = np.concatenate([self.advertising.ravel(), self.churn_rate,
                                  self.churn_satisfaction_slope, self.replacement_rate])
         if not (unit.min() >= 0.0 and unit.max() <= 1.0 and nonneg.min() >= 0.0
@@ -359,12 +373,14 @@ class Offer:
             "price": (j,), "attributes": (j, k), "available": (j,), "awareness": (s, j),
             "advertising": (s, j), "satisfaction": (j,), "churn_rate": (j,),
             "churn_satisfaction_slope": (j,), "replacement_rate": (j,), "fill_rate": (j,),
-            "backorders": (j,),
+            "backorders": (j,), "silent": (j,),
         }
         if self.fill_rate is None:
             object.__setattr__(self, "fill_rate", np.ones(j))
         if self.backorders is None:
             object.__setattr__(self, "backorders", np.zeros(j, np.bool_))
+        if self.silent is None:
+            object.__setattr__(self, "silent", np.zeros(j))
         if self.utility is not None:
             shapes["utility"] = (s, j)
         values = {}
@@ -377,6 +393,7 @@ class Offer:
         _check_range("awareness", values["awareness"], 0.0, 1.0)
         _check_range("satisfaction", values["satisfaction"], 0.0, 1.0)
         _check_range("fill_rate", values["fill_rate"], 0.0, 1.0)
+        _check_range("silent", values["silent"], 0.0, 1.0)
         for name in ("advertising", "churn_rate", "churn_satisfaction_slope", "replacement_rate"):
             _check_range(name, values[name], 0.0)
         season = _scalar("season", self.season, 0.0)

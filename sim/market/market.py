@@ -162,6 +162,10 @@ class Market:
                                      for o in self.columns], dtype=bool)
         self._backorders.flags.writeable = False
         self._zeros = [0] * j
+        # per column, the first purchases' share of its last step's orders, taken as its
+        # backlog's (a FIFO backlog holds the latest orders)
+        self._first_share = [1.0] * j
+        self._hushed = 1.0 - mcfg.waitlist_word_of_mouth  # of a waiting owner's voice
         self._pref_rows = None  # (ideal, alpha, rows without t) last recorded
         # each firm and its line's (offering name, column)
         self._lines = [(f, [(o.name, self._column[id(o)]) for o in f.offerings])
@@ -178,9 +182,11 @@ class Market:
         prods = self._products
         dt = self.dt if dt is None else dt
         # the per-product numbers, one tuple per product: price, satisfaction, fill rate,
-        # churn, churn per dissatisfaction, replacement rate (``Offer.PACKED_ROWS``)
+        # churn, churn per dissatisfaction, replacement rate, silent share
+        # (``Offer.PACKED_ROWS``)
         per_product = []
-        for o, p, stocked, lose in zip(cols, prods, fill, self._loses_sales, strict=True):
+        for o, p, stocked, lose, first in zip(cols, prods, fill, self._loses_sales,
+                                              self._first_share, strict=True):
             # cancelled backorders leave our installed base and go back to the market
             churn = (p.churn_per_day + o.accounting.trial_churn(dt)
                      + o.production.cancel_churn(p.installed_base, dt))
@@ -194,7 +200,11 @@ class Market:
                 # stocks out
                 stocked if lose else 1.0,
                 churn, p.churn_dissatisfaction_per_day,
-                season / p.lifetime_days if p.kind == "durable" else 0.0))
+                season / p.lifetime_days if p.kind == "durable" else 0.0,
+                # owners who ordered a first unit and still wait for it talk less or not
+                # yet (Jain, Mahajan and Muller 1991): their share of the installed base
+                min(o.production.backlog * first / p.installed_base, 1.0) * self._hushed
+                if o.production.backlog > 0.0 and p.installed_base > 0 else 0.0))
         vectors = np.array(list(zip(*per_product, strict=True)))
         price = vectors[0]
         attributes = np.array([p.attributes for p in prods])
@@ -276,6 +286,9 @@ class Market:
         self.installed = np.asarray(out.active, dtype=float)
         # per-product totals over segments, in one reduction (int64 sums: exact)
         orders, actives, news, repl, churned, lost = out.product_totals()
+        for k, units in enumerate(orders):
+            if units > 0:
+                self._first_share[k] = news[k] / units
         total_orders = float(sum(orders))
         pool, lapsed = sum(out.pool.tolist()), sum(out.lapsed.tolist())
         support = {}

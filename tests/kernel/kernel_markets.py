@@ -31,7 +31,8 @@ def tiny_offer(segments, step=0, awareness=None):
     drifting ideal points would), replacing ``weights . attributes``; from step 10 demand
     is seasonal (the category hazard scaled by 1.7, 0.6, 1.0, ...); from step 6 half of
     the stocked-out choosers switch to another product at once, and from step 7 product 0
-    takes backorders (its other stocked-out choosers wait).
+    takes backorders (its other stocked-out choosers wait) and from step 8 a share of
+    its owners wait for their unit and do not talk yet (``silent``).
     """
     s = segments.n_segments
     if awareness is None:
@@ -53,6 +54,7 @@ def tiny_offer(segments, step=0, awareness=None):
         season=(1.0, 1.7, 0.6)[step % 3] if step >= 10 else 1.0,
         stockout_switching=0.5 if step >= 6 else 0.0,
         backorders=[step >= 7, False, False],
+        silent=[0.3, 0.0, 0.0] if step >= 8 else None,
     )
 
 

@@ -81,7 +81,7 @@ def _step(step, market, offer, source):
     step(source, 7.0, market._seg, market.segments.attribute_weights, offer.price,
          offer.attributes, aggregate._NO_UTILITY if utility is None else utility,
          utility is not None, offer.available, offer.awareness, offer.advertising,
-         offer.satisfaction, offer.churn_rate, offer.churn_satisfaction_slope,
+         offer.satisfaction, offer.voice, offer.churn_rate, offer.churn_satisfaction_slope,
          offer.replacement_rate, offer.fill_rate, market.pool, market.lapsed, market.active,
          out, after, float(offer.season), float(offer.stockout_switching), offer.backorders)
     return out, after

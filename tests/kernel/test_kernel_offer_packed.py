@@ -18,8 +18,9 @@ EDGES = [0.0, -0.0, TINY, -TINY, 1.0, float(np.nextafter(1.0, 2.0)), HUGE, -HUGE
 def twin(vectors, attributes, awareness, advertising, utility):
     s, j = awareness.shape
     k = attributes.shape[1]
-    lo = [TINY] * j + [0.0] * (5 * j) + [-HUGE] * (j * k) + [0.0] * (2 * s * j)
-    hi = [HUGE] * j + [1.0] * (2 * j) + [HUGE] * (3 * j) + [HUGE] * (j * k) \
+    # price; satisfaction and fill rate; three rates; the silent share (``PACKED_ROWS``)
+    lo = [TINY] * j + [0.0] * (6 * j) + [-HUGE] * (j * k) + [0.0] * (2 * s * j)
+    hi = [HUGE] * j + [1.0] * (2 * j) + [HUGE] * (3 * j) + [1.0] * j + [HUGE] * (j * k) \
         + [1.0] * (s * j) + [HUGE] * (s * j)
     arrays = [vectors, attributes, awareness, advertising]
     if utility is not None:
@@ -33,7 +34,7 @@ def twin(vectors, attributes, awareness, advertising, utility):
 def _offer(rng):
     s, j, k = (int(x) for x in rng.integers(1, 5, size=3))
     vectors = np.vstack([rng.uniform(1, 500, (1, j)), rng.uniform(0, 1, (2, j)),
-                         rng.uniform(0, 0.1, (3, j))])
+                         rng.uniform(0, 0.1, (3, j)), rng.uniform(0, 1, (1, j))])
     attributes = rng.normal(0, 3, (j, k))
     awareness = rng.uniform(0, 1, (s, j))
     advertising = rng.uniform(1, 3, (s, j))
@@ -62,18 +63,19 @@ def test_the_compiled_check_decides_as_the_per_value_bounds(seed):
 
 def test_a_validated_offer_keeps_its_vectors_as_one_array():
     """``Offer.build`` (and so ``validate``) and ``Offer.packed`` both leave ``_vectors``, the
-    six per-product vectors in ``PACKED_ROWS`` order, whose rows are the fields themselves
+    seven per-product vectors in ``PACKED_ROWS`` order, whose rows are the fields themselves
     (the keyed aggregate step passes it as one argument)."""
     from sim.kernel import Offer
     from tests.kernel.kernel_markets import tiny_offer, tiny_segments
 
     segments = tiny_segments()
-    built = tiny_offer(segments, 6)
+    built = tiny_offer(segments, 8)  # owners silent: voice differs from satisfaction
     packed = Offer.packed(segments, built._vectors.copy(), built.attributes, built.available,
                           built.awareness, built.advertising, built.utility, built.season,
                           built.stockout_switching, built.backorders)
     for offer in (built, packed):
-        assert offer._vectors.shape == (6, 3)
+        assert offer._vectors.shape == (7, 3)
+        np.testing.assert_array_equal(offer.voice, built.satisfaction * (1.0 - built.silent))
         for r, name in enumerate(Offer.PACKED_ROWS):
             field = getattr(offer, name)
             assert np.shares_memory(field, offer._vectors[r])

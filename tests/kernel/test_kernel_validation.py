@@ -82,6 +82,8 @@ def _ready_offer(segments, **change):
     ({"awareness": ((0, 1), np.nan)}, "awareness must be finite"),
     ({"satisfaction": (0, -0.1)}, "satisfaction must be >= 0"),
     ({"fill_rate": (1, 1.01)}, "fill_rate must be <= 1"),
+    ({"silent": (0, 1.5)}, "silent must be <= 1"),
+    ({"silent": (1, np.nan)}, "silent must be finite"),
     ({"advertising": ((1, 0), -1.0)}, "advertising must be >= 0"),
     ({"advertising": ((1, 0), np.inf)}, "advertising must be finite"),
     ({"churn_rate": (0, np.nan)}, "churn_rate must be finite"),
@@ -241,6 +243,8 @@ def _packed_args(segments, **change):
         ({"satisfaction": (1, 1.0 + 1e-15)}, "satisfaction must be <= 1"),
         ({"fill_rate": (1, 1.01)}, "fill_rate must be <= 1"),
         ({"fill_rate": (0, np.nan)}, "fill_rate must be finite"),
+        ({"silent": (1, -1e-12)}, "silent must be >= 0"),
+        ({"silent": (0, 1.0 + 1e-15)}, "silent must be <= 1"),
         ({"advertising": ((1, 0), -1.0)}, "advertising must be >= 0"),
         ({"advertising": ((1, 0), np.inf)}, "advertising must be finite"),
         ({"churn_rate": (0, np.nan)}, "churn_rate must be finite"),
@@ -272,7 +276,7 @@ def test_packed_offer_names_what_is_wrong(change, match):
     {"price": (0, 5e-324)},                        # the smallest positive price
     {"price": (1, 1.7e308)},
     {"awareness": ((0, 0), 0.0)}, {"awareness": ((1, 1), 1.0)},
-    {"satisfaction": (0, 0.0)}, {"fill_rate": (1, 1.0)},
+    {"satisfaction": (0, 0.0)}, {"fill_rate": (1, 1.0)}, {"silent": (1, 1.0)},
     {"churn_rate": (0, 0.0)}, {"advertising": ((1, 1), 1e300)},
     {"attributes": ((1, 0), -1e308)}, {"utility": (None, None)},
     {"season": (None, 0)}, {"stockout_switching": (None, 1)},
@@ -300,8 +304,8 @@ def test_packed_offer_equals_the_built_one(change, monkeypatch):
 def test_packed_offer_of_wrong_vectors():
     segments = Segments.build(**GOOD_SEGMENTS)
     args = _packed_args(segments)
-    args["vectors"] = np.ones((5, 2))
-    with pytest.raises(ValueError, match=r"vectors must have shape \(6, J\)"):
+    args["vectors"] = np.ones((6, 2))
+    with pytest.raises(ValueError, match=r"vectors must have shape \(7, J\)"):
         Offer.packed(segments, **args)
-    args["vectors"] = np.ones((6, 2), np.float32)  # converted by the full path
+    args["vectors"] = np.ones((7, 2), np.float32)  # converted by the full path
     assert Offer.packed(segments, **args).price.dtype == np.float64
