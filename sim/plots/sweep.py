@@ -1,6 +1,7 @@
 """Comparison plots of a multirun: each KPI against the swept keys (seeds pooled).
 
-The first swept key is the x axis (the second, if any, the colour): each option's mean and
+The first swept key is the x axis (the second, if any, the colour: its means joined by a
+line each on a numeric axis, dodged apart on categories): each option's mean and
 the 5th-95th percentiles of its jobs (their spread, not an interval of the mean), and the
 jobs as dots where there are at most ``MAX_DOTS_PER_VALUE`` per value on average; swept
 numbers at their values on a numeric axis, other values as categories; a grid over more
@@ -102,19 +103,28 @@ def plot_sweep(table: pd.DataFrame, out_dir, currency: str = "USD") -> list:
         else:
             at = ({"x": "_x", "native_scale": True} if numeric
                   else {"x": x, "order": order})
+            # on a numeric axis a value is where it sits: the second key's means are not
+            # dodged sideways (a price of 199 had read as about 190) but joined by a line
+            # each; categories are dodged apart
+            apart = hue is not None and not numeric
             if dots:
-                sns.stripplot(data=data, y=k, hue=hue, hue_order=hue_order,
-                              dodge=hue is not None, alpha=0.45, legend=False, ax=ax, **at)
+                sns.stripplot(data=data, y=k, hue=hue, hue_order=hue_order, dodge=apart,
+                              jitter=not numeric, alpha=0.45, legend=False, ax=ax, **at)
             sns.pointplot(data=data, y=k, hue=hue, hue_order=hue_order,
-                          dodge=0.4 if hue else False, errorbar=("pi", 90),
-                          linestyle="none", marker="D", ax=ax, legend=legend, **at)
+                          dodge=0.4 if apart else False, errorbar=("pi", 90),
+                          linestyle="-" if hue is not None and numeric else "none",
+                          marker="D", ax=ax, legend=legend, **at)
             if numeric:
                 ax.margins(x=0.08)  # the end values' dots clear of the frame
             else:
                 _thin_labels(ax)
+        if legend:  # beside the last panel, not over its data, titled by the key
+            sns.move_legend(ax, "upper left", bbox_to_anchor=(1.02, 1.0),
+                            title=hue.removeprefix("override."), frameon=False)
         ax.set(title=label, xlabel=x.removeprefix("override."),
                ylabel=money_label(label, currency, scale) if k in MONEY_KPIS else label)
-        ax.tick_params(axis="x", rotation=30)
+        for text in ax.get_xticklabels():  # slanted, each ending under its tick
+            text.set(rotation=30, ha="right", rotation_mode="anchor")
     if curve:
         title = "Sweep: mean (line) and 5th-95th percentile of jobs (band)"
     else:

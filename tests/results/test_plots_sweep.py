@@ -71,3 +71,28 @@ def test_few_numbers_sit_at_their_values(drawn):
     xs = sorted({round(float(x)) for ln in npv.get_lines() for x in ln.get_xdata()})
     assert set(values) <= set(xs)
     assert npv.get_xlim()[0] <= 40_000 and npv.get_xlim()[1] >= 200_000
+
+
+def test_a_second_key_on_a_numeric_axis_keeps_every_mean_at_its_value(monkeypatch, tmp_path):
+    """Two swept numbers: the second one's means were dodged sideways, so a price of 199
+    read as about 190 on the numeric axis; each mean now sits at its own value and the
+    second key's means are joined by a line each (told apart by colour, not by offset)."""
+    figures = []
+    monkeypatch.setattr(sweep_plot, "save", lambda fig, path, banner=None: figures.append(fig))
+    rng = np.random.default_rng(2)
+    rows = [{"status": "ok", "override.firm.pricing.list_price": str(price),
+             "override.firm.marketing.budget_per_week": str(budget), "override.seed": str(s),
+             "npv": rng.normal(-1.9e7 + 1e4 * price, 3e5), "final_market_share": 0.2}
+            for price in (199, 249, 299) for budget in (40_000, 80_000) for s in range(3)]
+    sweep_plot.plot_sweep(pd.DataFrame(rows), tmp_path)
+    fig = figures.pop()
+    fig.canvas.draw()
+    npv = fig.axes[0]
+    means = [ln for ln in npv.get_lines() if len(ln.get_xdata()) == 3]
+    assert len(means) == 2  # one joined line of means per budget
+    for ln in means:
+        assert sorted(float(x) for x in ln.get_xdata()) == [199.0, 249.0, 299.0]
+        assert ln.get_linestyle() != "None"
+    for dots in npv.collections:  # the jobs' dots at their prices too
+        xs = {round(float(x), 6) for x in dots.get_offsets()[:, 0]}
+        assert xs <= {199.0, 249.0, 299.0}, xs
