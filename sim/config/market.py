@@ -208,7 +208,7 @@ class MarketConfig:
     # word of mouth of a customer who ordered and waits for a backordered first unit, as a
     # share of an owner's: 0, they do not talk until they have it (Jain, Mahajan and
     # Muller 1991; Ho, Savin and Terwiesch 2002); Keith, Sterman and Struben (2018) found
-    # the Prius's waitlist talked (docs/model.md 4.1)
+    # the Prius's waitlist talked (sim.market.waitlist; docs/model.md section 4)
     waitlist_word_of_mouth: float = 0.0
     analogy: str | None = None
     # regions (countries) grouping the segments, with their own p, q, price level,

@@ -28,6 +28,7 @@ from sim.market.preferences import Preferences
 from sim.market.regions import Regions
 from sim.market.seasonality import Seasonality
 from sim.market.targeting import apply_targeting
+from sim.market.waitlist import Waitlist
 from sim.recorder import TIMESERIES_COLUMNS
 from sim.seeds import component_rng, component_seed
 from sim.units import is_market_day, per_year_to_per_day, step_days
@@ -162,10 +163,7 @@ class Market:
                                      for o in self.columns], dtype=bool)
         self._backorders.flags.writeable = False
         self._zeros = [0] * j
-        # per column, the first purchases' share of its last step's orders, taken as its
-        # backlog's (a FIFO backlog holds the latest orders)
-        self._first_share = [1.0] * j
-        self._hushed = 1.0 - mcfg.waitlist_word_of_mouth  # of a waiting owner's voice
+        self.waitlist = Waitlist(mcfg, self.columns, self._products)
         self._pref_rows = None  # (ideal, alpha, rows without t) last recorded
         # each firm and its line's (offering name, column)
         self._lines = [(f, [(o.name, self._column[id(o)]) for o in f.offerings])
@@ -174,10 +172,12 @@ class Market:
         observer.set_layout(names, {f.name: [k for _, k in line] for f, line in self._lines})
 
     # --- one step ---------------------------------------------------------------------
-    def offer(self, fill, season: float = 1.0, dt: float | None = None) -> Offer:
+    def offer(self, fill, season: float = 1.0, dt: float | None = None, silent=None,
+              talking=None) -> Offer:
         """What is on the market for a step of ``dt`` days (default ``dt_days``);
         ``season`` scales the category's purchase hazards, first purchases and
-        replacements alike (``sim.market.seasonality``)."""
+        replacements alike (``sim.market.seasonality``); ``silent`` and ``talking`` as
+        ``Waitlist.silent`` gives them (None: nobody waits)."""
         cols = self.columns
         prods = self._products
         dt = self.dt if dt is None else dt
@@ -185,8 +185,9 @@ class Market:
         # churn, churn per dissatisfaction, replacement rate, silent share
         # (``Offer.PACKED_ROWS``)
         per_product = []
-        for o, p, stocked, lose, first in zip(cols, prods, fill, self._loses_sales,
-                                              self._first_share, strict=True):
+        quiet = self._zeros if silent is None else silent.tolist()
+        for o, p, stocked, lose, hushed in zip(cols, prods, fill, self._loses_sales, quiet,
+                                               strict=True):
             # cancelled backorders leave our installed base and go back to the market
             churn = (p.churn_per_day + o.accounting.trial_churn(dt)
                      + o.production.cancel_churn(p.installed_base, dt))
@@ -200,11 +201,7 @@ class Market:
                 # stocks out
                 stocked if lose else 1.0,
                 churn, p.churn_dissatisfaction_per_day,
-                season / p.lifetime_days if p.kind == "durable" else 0.0,
-                # owners who ordered a first unit and still wait for it talk less or not
-                # yet (Jain, Mahajan and Muller 1991): their share of the installed base
-                min(o.production.backlog * first / p.installed_base, 1.0) * self._hushed
-                if o.production.backlog > 0.0 and p.installed_base > 0 else 0.0))
+                season / p.lifetime_days if p.kind == "durable" else 0.0, hushed))
         vectors = np.array(list(zip(*per_product, strict=True)))
         price = vectors[0]
         attributes = np.array([p.attributes for p in prods])
@@ -218,7 +215,7 @@ class Market:
             available=self.generations.hide([p.on_market for p in prods]),
             awareness=regions.awareness(awareness),
             advertising=regions.advertising(np.array([p.advertising for p in prods]).T.copy(),
-                                            self.installed),
+                                            self.installed if talking is None else talking),
             utility=regions.utility(self._utility(attributes, price), attributes),
             season=season,
             stockout_switching=self.cfg.market.stockout_switching,
@@ -270,8 +267,11 @@ class Market:
         self.regions.enter(t)
         produced = [o.production.produce(dt) for o in cols]
         fill = [o.production.fill_rate(dt) for o in cols]
-        self.organic.apply(self._products, self.installed, dt)
-        offer = self.offer(fill, self.seasonality.factor(t), dt)
+        # brand word of mouth, cross-region influence and the kernel's hear the owners
+        # who have their unit (sim.market.waitlist)
+        silent, talking = self.waitlist.silent(self.installed)
+        self.organic.apply(self._products, self.installed if talking is None else talking, dt)
+        offer = self.offer(fill, self.seasonality.factor(t), dt, silent, talking)
         if self.rng is not None:
             out = self.kernel.step(offer, dt, self.rng)
         else:
@@ -286,9 +286,7 @@ class Market:
         self.installed = np.asarray(out.active, dtype=float)
         # per-product totals over segments, in one reduction (int64 sums: exact)
         orders, actives, news, repl, churned, lost = out.product_totals()
-        for k, units in enumerate(orders):
-            if units > 0:
-                self._first_share[k] = news[k] / units
+        self.waitlist.observe(orders, news)
         total_orders = float(sum(orders))
         pool, lapsed = sum(out.pool.tolist()), sum(out.lapsed.tolist())
         support = {}
