@@ -46,11 +46,14 @@ def build(ws: Workspace) -> None:
                 return note
 
             with ui.tab_panel(t_runs):
-                page_runs.build(ws, lambda p: file_url(ws, p), open_in_form)
+                reload_runs = page_runs.build(ws, lambda p: file_url(ws, p), open_in_form)
             with ui.tab_panel(t_sweeps):
                 page_sweeps.build(ws, lambda p: file_url(ws, p))
             with ui.tab_panel(t_game):
                 page_game.build(ws)
+        # the catalogue read afresh each time its tab is shown (a run finished on What-if
+        # was missing until Refresh)
+        tabs.on_value_change(lambda e: reload_runs() if e.value in (t_runs, "Runs") else None)
 
 
 def serve(ws: Workspace, host: str, port: int, show: bool = False) -> None:

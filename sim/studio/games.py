@@ -17,12 +17,24 @@ def save_game(ws: Workspace, game: Game, label: str = "", info: dict | None = No
     else:
         game_id, game_dir = info["id"], Path(info["path"])
     path = game.save(game_dir / "game.json")
-    info = {"id": game_id, "kind": "game", "created": (info or {}).get("created", now()),
-            "label": label or f"war game, seed {game.seed}", "overrides": game.overrides or [],
+    created = (info or {}).get("created", now())
+    # told apart in the saved list: the scenario, the seed and when it started
+    scenario = scenario_of(game.overrides)
+    label = label or f"war game: {scenario}, seed {game.seed}, started {created[:16]}"
+    info = {"id": game_id, "kind": "game", "created": created,
+            "label": label, "overrides": game.overrides or [],
             "command": f"marketsim game replay {shlex.quote(str(path))}",
             "path": str(game_dir), "status": f"period {game.period} of {game.periods}",
             "error": None, "kpis": None}
     return ws.record(info)
+
+
+def scenario_of(overrides) -> str:
+    """The scenario named in a game's overrides (the default's when none is)."""
+    for o in overrides or []:
+        if o.startswith("scenario="):
+            return o.removeprefix("scenario=")
+    return "baseline"
 
 
 def load_game(info: dict) -> Game:

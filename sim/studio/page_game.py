@@ -22,15 +22,16 @@ def labels(currency: str) -> dict:
 
 
 def build(ws) -> None:
-    state = {"game": None, "info": None, "currency": ""}
+    state = {"game": None, "info": None, "currency": "", "saved_period": 0}
     names = list(scenarios())
     with ui.row().classes("items-end"):
         scenario = ui.select(names, value="baseline", label="scenario").classes("w-48")
-        seed = ui.number("seed", value=0, min=0, format="%.0f").classes("w-24")
+        # counts without a display format: its rounding on blur turned 2.5 into 2 unseen
+        seed = ui.number("seed", value=0, min=0).classes("w-24")
         period = ui.number("period (days)", value=91, min=1, format="%.0f").classes("w-32")
         new = ui.button("New game", icon="casino").props('id="game-new"')
         saved = ui.select({}, label="saved games").classes("w-72").props('for="game-saved"')
-        ui.button("Resume", on_click=lambda: resume()).props('id="game-resume"')
+        resume_button = ui.button("Resume").props('id="game-resume"')
     header = ui.label("Start a new game or resume a saved one.").classes(
         "text-subtitle1").props('id="game-header"')
     error = ui.label("").classes("text-negative").props('id="game-error"')
@@ -50,6 +51,13 @@ def build(ws) -> None:
 
     def build_decision():
         g = state["game"]
+        if g.finished:  # nothing left to decide: no form, and Play says so by being off
+            decision.clear()
+            with decision:
+                ui.label("The game is over. Save it to replay it from its log and seed.")
+            play.disable()
+            return
+        play.enable()
         f = g.firm
         cur = state["currency"] or "currency"
         inputs.clear()
@@ -67,14 +75,14 @@ def build(ws) -> None:
                     "capacity (units/week)", value=f.production.capacity_per_week
                 ).props('for="g-capacity"')
                 inputs["research_studies"] = ui.number("research studies to buy", value=0,
-                                                       min=0, format="%.0f")
+                                                       min=0).props('for="g-research"')
             with ui.grid(columns=4).classes("w-full"):
                 for c, share in zip(CHANNELS, f.marketing.split, strict=True):
                     inputs[f"split.{c}"] = ui.number(f"mix: {c} (share)", value=round(share, 3))
             with ui.grid(columns=6).classes("w-full"):
                 for t in TEAMS:
-                    inputs[f"hire.{t}"] = ui.number(f"hire {t} (people, +/-)", value=0,
-                                                    format="%.0f")
+                    inputs[f"hire.{t}"] = ui.number(f"hire {t} (people, +/-)",
+                                                    value=0).props(f'for="g-hire-{t}"')
             with ui.row():
                 inputs["launch_project"] = ui.checkbox("launch the project now")
                 inputs["kill_project"] = ui.checkbox("kill the project")
@@ -86,6 +94,15 @@ def build(ws) -> None:
             raise ValueError(f"{inputs[key].props.get('label', key)} is blank: enter a "
                              "number")
         return value
+
+    def whole(key: str) -> int:
+        """A count's field (0 when blank); a fraction is refused, naming it (2.5 hires had
+        been made 2 without a word)."""
+        value = inputs[key].value or 0
+        if not float(value).is_integer():
+            raise ValueError(f"{inputs[key].props.get('label', key)} must be a whole number, "
+                             f"got {value:g}")
+        return int(value)
 
     def levers() -> dict:
         f = state["game"].firm
@@ -100,19 +117,30 @@ def build(ws) -> None:
         if any(abs(split[c] - round(s, 3)) > 1e-9
                for c, s in zip(CHANNELS, f.marketing.split, strict=True)):
             out["marketing_split"] = split
-        hires = {t: int(inputs[f"hire.{t}"].value or 0) for t in TEAMS}
+        hires = {t: whole(f"hire.{t}") for t in TEAMS}
         if any(hires.values()):
             out["hires"] = {t: n for t, n in hires.items() if n}
-        if inputs["research_studies"].value:
-            out["research_studies"] = int(inputs["research_studies"].value)
+        if whole("research_studies"):
+            out["research_studies"] = whole("research_studies")
         for k in ("launch_project", "kill_project"):
             if inputs[k].value:
                 out[k] = True
         return out
 
+    def unsaved() -> bool:
+        g = state["game"]
+        return g is not None and not g.finished and g.period > state["saved_period"]
+
     async def start():
         error.text = ""
+        if unsaved() and not await confirm(
+                f"The game on screen has {state['game'].period - state['saved_period']} "
+                "period(s) not saved. Start a new game and drop them?"):
+            return
         overrides = [f"scenario={scenario.value}"]
+        if seed.value is not None and not float(seed.value).is_integer():
+            error.text = f"seed must be a whole number, got {seed.value:g}"
+            return
         try:
             app = await run.io_bound(composed, overrides)  # remembered: 2 s the first time
             state["game"] = Game(app.scenario(), int(seed.value or 0), float(period.value or 91),
@@ -122,16 +150,21 @@ def build(ws) -> None:
             error.text = str(e)
             return
         state["info"] = None
+        state["saved_period"] = 0
         report_box.clear()
         replay_note.text = ""
         header.text = f"New game: {scenario.value}, seed {state['game'].seed}"
         build_decision()
 
-    def resume():
+    async def resume():
         error.text = ""
         entry = ws.catalogue.get(saved.value) if saved.value else None
         if entry is None:
             error.text = "pick a saved game"
+            return
+        if unsaved() and not await confirm(
+                f"The game on screen has {state['game'].period - state['saved_period']} "
+                "period(s) not saved. Resume the other game and drop them?"):
             return
         try:
             state["game"] = games.load_game(entry)
@@ -143,7 +176,12 @@ def build(ws) -> None:
             state["currency"] = composed(entry.get("overrides") or []).currency
         except UserError:
             state["currency"] = ""
-        header.text = f"Resumed {entry['label']} at period {state['game'].period}"
+        state["saved_period"] = state["game"].period
+        name = games.scenario_of(entry.get("overrides"))
+        if name in names:
+            scenario.value = name  # the game's own scenario, not the last one picked
+        header.text = (f"Resumed {entry['label']} ({name}, seed {state['game'].seed}) at "
+                       f"period {state['game'].period}")
         build_decision()
         show_report(state["game"].report())
 
@@ -169,8 +207,7 @@ def build(ws) -> None:
         header.text = (f"Period {rep['period']} of {rep['periods']} played (days "
                        f"{rep['start_day']:g} to {rep['end_day']:g})"
                        + (": the game is over" if rep["finished"] else ""))
-        if not g.finished:
-            build_decision()
+        build_decision()
         show_report(rep)
 
     def do_save():
@@ -178,6 +215,7 @@ def build(ws) -> None:
             error.text = "start a game first"
             return
         state["info"] = games.save_game(ws, state["game"], info=state["info"])
+        state["saved_period"] = state["game"].period
         replay_note.text = f"saved: {state['info']['command']}"
         refresh_saved()
 
@@ -227,7 +265,18 @@ def build(ws) -> None:
                 items = rep[key] or [{"t": "", "firm": "", "kind": "", "detail": "nothing"}]
                 table(items, ["t", "firm", "kind", "detail"], "w-full", labels=heads)
 
+    async def confirm(question: str) -> bool:
+        with ui.dialog() as dialog, ui.card():
+            ui.label(question)
+            with ui.row():
+                ui.button("Yes, drop them", on_click=lambda: dialog.submit(True)).props(
+                    'id="game-confirm"')
+                ui.button("Keep playing", on_click=lambda: dialog.submit(False)).props(
+                    'flat id="game-keep"')
+        return bool(await dialog)
+
     new.on_click(start)
+    resume_button.on_click(resume)
     play.on_click(do_play)
     save.on_click(do_save)
     replay.on_click(do_replay)

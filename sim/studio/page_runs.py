@@ -29,8 +29,9 @@ def short(label) -> str:
     return text[:HEAD_CHARS] + "\u2026" + text[-tail:]
 
 
-def build(ws, url, open_in_form=None) -> None:
-    """``open_in_form(overrides, label)``: puts a run into the What-if form (``app``)."""
+def build(ws, url, open_in_form=None):
+    """``open_in_form(overrides, label)``: puts a run into the What-if form (``app``).
+    Returns the catalogue's reload (the app calls it when the tab is shown)."""
     with ui.row().classes("items-center"):
         refresh = ui.button("Refresh", icon="refresh").props('id="runs-refresh"')
         compare_button = ui.button("Compare selected", icon="compare").props(
@@ -68,7 +69,9 @@ def build(ws, url, open_in_form=None) -> None:
             info.text = "Pick at least two finished what-if runs (or baselines)."
             return
         frame = runs.compare(entries)
-        currency = runs.currency_of(entries[0])
+        # one unit column: the runs' currency, or all of them where they differ (the
+        # frames note says so too)
+        currency = "/".join(dict.fromkeys(runs.currency_of(e) or "?" for e in entries))
         with comparison:
             ui.label("Side by side: mean over each run's replications").classes("text-subtitle1")
             differ = runs.frames_note(frame.attrs["frames"])
@@ -92,13 +95,19 @@ def build(ws, url, open_in_form=None) -> None:
                             ui.image(url(png)).classes("w-full")
 
     def do_open():
-        picked = [r["id"] for r in (state["table"].selected if state["table"] else [])]
-        entries = [e for e in (ws.catalogue.get(i) for i in picked)
-                   if e and e["kind"] in ("run", "baseline")]
-        if len(entries) != 1 or open_in_form is None:
-            info.text = "Pick one what-if run (or baseline) to open it in the What-if form."
+        picked = [ws.catalogue.get(r["id"])
+                  for r in (state["table"].selected if state["table"] else [])]
+        picked = [e for e in picked if e]
+        others = sorted({e["kind"] for e in picked if e["kind"] not in ("run", "baseline")})
+        if others:
+            info.text = (f"A {' or '.join(others)} cannot be opened in the What-if form: "
+                         "only a what-if run or a baseline can.")
             return
-        e = entries[0]
+        if len(picked) != 1 or open_in_form is None:
+            info.text = (f"Tick one what-if run (or baseline) to open it in the What-if "
+                         f"form ({len(picked)} ticked).")
+            return
+        e = picked[0]
         note = open_in_form(e.get("overrides") or [], e["id"])
         info.text = f"Opened {e['id']} in the What-if form." + (f" {note}" if note else "")
 
@@ -106,3 +115,4 @@ def build(ws, url, open_in_form=None) -> None:
     compare_button.on_click(do_compare)
     open_button.on_click(do_open)
     load()
+    return load

@@ -25,17 +25,20 @@ from sim.studio.schema import (
     form_fields,
     overrides_from,
 )
-from sim.studio.widgets import field_input, table
+from sim.studio.widgets import field_input, fmt, table
 
 
 def _memory() -> dict:
-    """The tab's kept form: ``{"scenario": name, "drafts": {scenario: {key: value}}}``
-    (tab storage where the page has its connection; a dict of its own otherwise)."""
+    """The tab's kept form: ``{"scenario": name, "drafts": {scenario: {key: value}},
+    "extras": {scenario: [key=value, ...]}}`` (a run's overrides the form has no field for)
+    in tab storage where the page has its connection; a dict of its own otherwise."""
     try:
         store = nicegui_app.storage.tab
     except (RuntimeError, AssertionError):  # no connection yet (a page built before it)
-        return {"scenario": None, "drafts": {}}
-    return store.setdefault("whatif", {"scenario": None, "drafts": {}})
+        store = {}
+    kept = store.setdefault("whatif", {"scenario": None, "drafts": {}})
+    kept.setdefault("extras", {})
+    return kept
 
 
 def build(ws, url):
@@ -53,6 +56,8 @@ def build(ws, url):
         reset_button = ui.button("Reset", icon="undo").props('id="form-reset" flat').tooltip(
             "the scenario's own values back (drops this scenario's edits)")
         status = ui.label("").props('id="run-status"')
+    # what the form changes, in the command line's words (kept edits in closed panels too)
+    changed = ui.label("").classes("text-caption").props('id="form-changes"')
     progress = ui.linear_progress(value=0, show_value=False).props('id="run-progress"')
     progress.visible = False
     error = ui.label("").classes("text-negative").props('id="run-error"')
@@ -76,6 +81,17 @@ def build(ws, url):
             draft.pop(key, None)
         else:
             draft[key] = value
+        show_changes()
+
+    def show_changes():
+        values = {k: el.value for k, el in state["inputs"].items()}
+        try:
+            words = overrides_from(state["fields"], values)
+        except ValueError:  # a fraction in a whole-number field: its own message says so
+            words = [f"{k}={v}" for k, v in memory["drafts"].get(scenario.value, {}).items()]
+        words += memory["extras"].get(scenario.value, [])
+        changed.text = ("Changed from the scenario: " + " ".join(words) if words
+                        else "No changes from the scenario's values.")
 
     def load_form():
         app = runs.composed([f"scenario={scenario.value}"])
@@ -110,10 +126,19 @@ def build(ws, url):
                 state["inputs"][key].value = value
         for key, el in state["inputs"].items():
             el.on_value_change(lambda e, k=key: remember(k, e.value))
+        show_changes()
+
+    def switched():
+        """Another scenario: its form, and nothing of the last one's run or error."""
+        results.clear()
+        status.text = error.text = ""
+        load_form()
 
     def reset():
         memory["drafts"].pop(scenario.value, None)
-        error.text = ""
+        memory["extras"].pop(scenario.value, None)
+        results.clear()
+        status.text = error.text = ""
         load_form()
 
     def open_run(overrides, label: str = "") -> str:
@@ -126,29 +151,35 @@ def build(ws, url):
             error.text = f"scenario '{name}' of {label or 'the run'} is not one of {names}"
             return error.text
         fields = {f.key: f for f in form_fields(runs.composed([f"scenario={name}"]))}
-        draft, left = {}, []
+        draft, extras = {}, []
         for key, text in pairs.items():
             f = fields.get(key)
-            if f is None:
-                left.append(f"{key}={text}")
+            if f is None:  # kept beside the form and run with it (e.g. currency=EUR)
+                extras.append(f"{key}={text}")
                 continue
             draft[key] = typed(f, text)
-        memory["drafts"][name] = draft
+        replaced = len(memory["drafts"].get(name, {})) + len(memory["extras"].get(name, []))
+        memory["drafts"][name], memory["extras"][name] = draft, extras
         if scenario.value != name:
             scenario.value = name  # its change loads the form, with the draft
         else:
-            load_form()
-        results.clear()
-        status.text = f"opened {label}" if label else "opened"
-        error.text = ("not in the form, left out: " + " ".join(left)) if left else ""
-        return error.text
+            switched()
+        note = ""
+        if replaced:
+            note = (f"it replaced {replaced} edit(s) of {name} that had not been run")
+        status.text = f"opened {label or 'the run'}" + (f" ({note})" if note else "")
+        return note
 
     def current() -> tuple[list[str], object]:
         """The run's overrides and its typed config (the cached scenario with the form's
         changes set; a value the schema refuses raises its ValueError)."""
         values = {k: el.value for k, el in state["inputs"].items()}
-        overrides = [f"scenario={scenario.value}", *overrides_from(state["fields"], values)]
-        return overrides, apply_changes(state["app"], state["fields"], values)
+        extras = list(memory["extras"].get(scenario.value, []))
+        overrides = [f"scenario={scenario.value}", *overrides_from(state["fields"], values),
+                     *extras]
+        fast = apply_changes(state["app"], state["fields"], values)
+        # overrides the form has no field for are composed by Hydra with the rest
+        return overrides, (None if extras else fast)
 
     async def do_run():
         # one run at a time: a double click started three runs, two of them left "running"
@@ -170,7 +201,7 @@ def build(ws, url):
                 # a number input holds nothing for text that is not a number ("abc")
                 what = ("is blank or not a number: enter a number" if f.kind in (
                     "float", "int") else "is blank: enter a value")
-                error.text = f"{f.key} {what} (the scenario's is {f.value})"
+                error.text = f"{f.key} {what} (the scenario's is {fmt(f.value)})"
                 return
         started = time.perf_counter()
         try:
@@ -206,9 +237,10 @@ def build(ws, url):
         state["info"] = info
         elapsed = time.perf_counter() - started
         status.text = f"{info['status']} in {elapsed:.1f} s ({info['id']})"
-        show_results(info, base)
+        # told by the run's own config: the form may have moved to another scenario since
+        show_results(info, base, app, overrides[0].removeprefix("scenario="))
 
-    def show_results(info, base):
+    def show_results(info, base, app, name):
         results.clear()
         with results:
             if info["status"] != "ok":
@@ -216,14 +248,14 @@ def build(ws, url):
                     'id="run-failed"')
                 return
             rows = runs.paired_deltas(runs.kpi_frame(info["path"]), runs.kpi_frame(base["path"]))
-            currency = state["app"].currency
+            currency = app.currency
             for r in rows:  # each value written by its kind, with its unit (as the CLI)
                 r["unit"], kind = unit_of(r["kpi"], currency)
                 r["interval"] = (f"[{fmt_value(r['low'], kind)}, {fmt_value(r['high'], kind)}]"
                                  if r["low"] is not None else "-")
                 for k in ("value", "baseline", "delta"):
                     r[k] = fmt_value(r[k], kind)
-            ui.label(f"KPIs of firm '{state['app'].firm.name}': mean over "
+            ui.label(f"KPIs of firm '{app.firm.name}' in scenario {name}: mean over "
                      f"{rows[0]['n'] if rows else 0} seed(s); delta vs baseline on the same "
                      f"seeds; interval: the {runs.CONFIDENCE:.0%} interval of the mean delta "
                      "(how sure the change is, not the spread of outcomes; none from one "
@@ -232,9 +264,9 @@ def build(ws, url):
                   "kpi-table w-full")
             if len(runs.plots_of(info)) and info.get("replications", 1) > 1:
                 ui.label("Plots: the first replication's (seed "
-                         f"{state['app'].seed}), not the mean above").classes(
+                         f"{app.seed}), not the mean above").classes(
                     "text-caption")
-            for line in runs.warnings_of(info, state["app"]):
+            for line in runs.warnings_of(info, app):
                 ui.label(line).classes("text-warning").props('id="run-warning"')
             ui.label("Reproduce on the command line:").classes("text-caption")
             ui.code(info["command"], language="bash").classes("w-full").props('id="run-command"')
@@ -242,7 +274,7 @@ def build(ws, url):
                 for png in runs.plots_of(info):
                     ui.image(url(png)).classes("w-96")
 
-    scenario.on_value_change(lambda: load_form())
+    scenario.on_value_change(lambda: switched())
     run_button.on_click(do_run)
     reset_button.on_click(reset)
     load_form()

@@ -108,7 +108,7 @@ def test_a_runs_levers_open_back_in_the_form(page, screens):
     row = page.locator(".runs-table tbody tr", has_text="list_price=199")
     row.first.wait_for()
     page.click("#runs-open")  # nothing picked: told what to do
-    expect(page.locator("#runs-info")).to_contain_text("Pick one what-if run")
+    expect(page.locator("#runs-info")).to_contain_text("Tick one what-if run")
     row.first.locator(".q-checkbox").click()
     page.click("#runs-open")
     expect(page.locator("#run-status")).to_contain_text("opened run-")
@@ -121,10 +121,18 @@ def test_a_runs_levers_open_back_in_the_form(page, screens):
 
 
 def test_form_edits_survive_a_scenario_switch_and_a_reload_until_reset(page):
-    """Switching the scenario (or reloading the page) had dropped every edit in the form."""
+    """Switching the scenario (or reloading the page) had dropped every edit in the form;
+    the last scenario's error (or results) had stayed on screen under the next one."""
+    _set(page, "firm.pricing.list_price", -5)
+    page.click("#run-button")
+    expect(page.locator("#run-error")).to_contain_text("list_price must be > 0")
     _set(page, "firm.pricing.list_price", 211)
+    expect(page.locator("#form-changes")).to_have_text(
+        "Changed from the scenario: firm.pricing.list_price=211.0")
     _pick_scenario(page, "global_rollout")
     expect(page.locator("#f-firm__pricing__list_price")).not_to_have_value("211")
+    expect(page.locator("#run-error")).to_have_text("")
+    expect(page.locator("#form-changes")).to_have_text("No changes from the scenario's values.")
     _pick_scenario(page, "baseline")
     expect(page.locator("#f-firm__pricing__list_price")).to_have_value("211")
     page.reload()
@@ -132,6 +140,26 @@ def test_form_edits_survive_a_scenario_switch_and_a_reload_until_reset(page):
     expect(page.locator("#f-firm__pricing__list_price")).to_have_value("211")
     page.click("#form-reset")
     expect(page.locator("#f-firm__pricing__list_price")).to_have_value("249")
+
+
+def test_a_run_with_a_setting_the_form_lacks_opens_and_runs_with_it(page, workspace):
+    """A run in euros (``currency`` has no field in the form) had opened as the scenario in
+    dollars, with a note, and run in dollars."""
+    from sim.studio import runs
+
+    made = runs.run_what_if(runs.Workspace(workspace),
+                            ["scenario=baseline", "currency=EUR", "horizon_days=91", "plots=false"])
+    page.get_by_text("Runs", exact=True).click()  # the tab reads the catalogue afresh
+    row = page.locator(".runs-table tbody tr", has_text=made["id"])
+    row.wait_for()
+    assert "EUR" in row.inner_text()
+    row.locator(".q-checkbox").click()
+    page.click("#runs-open")
+    expect(page.locator("#form-changes")).to_contain_text("currency=EUR")
+    page.click("#run-button")
+    page.locator(".kpi-table").wait_for(timeout=120_000)
+    assert "currency=EUR" in page.inner_text("#run-command")
+    assert "EUR" in page.locator(".kpi-table").inner_text()
 
 
 def test_two_point_sweep_runs_detached_and_shows_its_table(page, screens, workspace):
@@ -184,12 +212,20 @@ def test_a_sweep_finished_shows_in_every_open_tab(browser, server):
             context.close()
 
 
-def test_war_game_two_quarters_then_replay(page, screens):
+def test_war_game_two_quarters_then_replay(page, screens, workspace):
     page.get_by_text("War game", exact=True).click()
     page.click("#game-new")
     page.locator("#g-price").fill("229")
     page.click("#game-play")
     page.get_by_text("Period 1 of 21 played").wait_for()
+    # the next period's form is built after the report: filled before it, the budget was
+    # lost without a word
+    page.get_by_text("Decisions for period 2 of 21").wait_for()
+    page.locator("#g-hire-engineering").fill("2.5")  # a fraction of a hire is refused
+    page.click("#game-play")
+    expect(page.locator("#game-error")).to_contain_text(
+        "hire engineering (people, +/-) must be a whole number, got 2.5")
+    page.locator("#g-hire-engineering").fill("0")
     page.locator("#g-budget").fill("120000")
     page.click("#game-play")
     page.get_by_text("Period 2 of 21 played").wait_for()
@@ -199,6 +235,9 @@ def test_war_game_two_quarters_then_replay(page, screens):
     assert "229" in firms and "incumbent" in firms  # our new price, and the rivals
     page.click("#game-save")
     page.get_by_text("saved: marketsim game replay").wait_for()
+    log = json.loads(max((workspace / "games").glob("*/game.json"),
+                         key=lambda f: f.stat().st_mtime).read_text())
+    assert "120000" in json.dumps(log) and "229" in json.dumps(log), log
     page.click("#game-replay")
     page.get_by_text("replayed 2 period(s) from the log and seed: identical records").wait_for()
     # headers with their units, and yes/no rather than Python's True/False
@@ -235,3 +274,16 @@ def test_clicks_on_run_before_it_answers_start_one_run(page, workspace):
     kinds = sorted(v["kind"] for v in new.values())
     assert kinds.count("run") == 1, kinds
     assert all(v["status"] == "ok" for v in new.values()), new
+
+
+def test_a_finished_game_offers_no_more_decisions(page):
+    """After the last period the form had still offered a period's decisions and Play, which
+    answered "the game is over"."""
+    page.get_by_text("War game", exact=True).click()
+    page.get_by_label("period (days)").fill("1825")
+    page.click("#game-new")
+    page.get_by_text("Decisions for period 1 of 1").wait_for()
+    page.click("#game-play")
+    page.get_by_text("Period 1 of 1 played").wait_for()
+    page.get_by_text("The game is over. Save it to replay it").wait_for()
+    expect(page.locator("#game-play")).to_be_disabled()
