@@ -16,6 +16,10 @@ LABEL_CHARS = 60  # a label's length in the runs table (the KPIs beside it stay 
 
 HEAD_CHARS = 18  # of a cut label, the start kept ("scenario=baseline ")
 
+# the label cell: the cut label, the whole one in a tooltip
+LABEL_CELL = ('<q-td :props="props">{{ props.value }}<q-tooltip max-width="40rem">'
+              '{{ props.row.full_label }}</q-tooltip></q-td>')
+
 
 def short(label) -> str:
     """``label`` cut to ``LABEL_CHARS`` with an ellipsis in the middle: its start (the
@@ -53,11 +57,14 @@ def build(ws, url, open_in_form=None):
             rows.append({**{c: e.get(c) for c in COLUMNS[:5]}, "npv": k.get("npv"),
                          "currency": runs.currency_of(e) if k.get("npv") is not None else "",
                          "final_market_share": k.get("final_market_share")})
-            rows[-1]["label"] = short(rows[-1]["label"])  # a sweep's whole command is long
+            # a sweep's whole command is long: cut in the table, whole on hover
+            rows[-1]["full_label"] = "" if rows[-1]["label"] is None else str(rows[-1]["label"])
+            rows[-1]["label"] = short(rows[-1]["label"])
         listing.clear()
         with listing:
             state["table"] = table(rows, COLUMNS, "runs-table w-full", row_key="id",
-                                   selection="multiple")
+                                   selection="multiple", keep=("full_label",))
+            state["table"].add_slot("body-cell-label", LABEL_CELL)
 
     def do_compare():
         picked = [r["id"] for r in (state["table"].selected if state["table"] else [])]

@@ -30,14 +30,16 @@ def dom_id(key: str) -> str:
 
 
 def table(rows: list[dict], columns: list[str], classes: str = "", row_key: str | None = None,
-          selection=None, labels: dict | None = None):
+          selection=None, labels: dict | None = None, keep: tuple = ()):
     """A table of ``rows`` (values by ``fmt``); a column's header is its name with spaces,
-    or ``labels[column]`` (a name with its unit)."""
+    or ``labels[column]`` (a name with its unit); ``keep``: row keys passed as they are,
+    for a cell's slot (not columns)."""
     labels = labels or {}
     cols = [{"name": c, "label": labels.get(c, c.replace("_", " ")), "field": c,
              "align": "left"} for c in columns]
     shown = [{c: (r.get(c) if c == row_key else fmt(r.get(c))) for c in columns} | (
-        {row_key: r[row_key]} if row_key else {}) for r in rows]
+        {row_key: r[row_key]} if row_key else {}) | {k: r.get(k) for k in keep}
+        for r in rows]
     if row_key is None:
         for i, r in enumerate(shown):
             r["_i"] = i

@@ -107,6 +107,9 @@ def test_a_runs_levers_open_back_in_the_form(page, screens):
     page.click("#runs-refresh")
     row = page.locator(".runs-table tbody tr", has_text="list_price=199")
     row.first.wait_for()
+    row.first.get_by_text("scenario=baseline").hover()  # a cut label is whole on hover
+    expect(page.locator(".q-tooltip")).to_contain_text(
+        "replications=2 horizon_days=728.0 firm.pricing.list_price=199.0")
     page.click("#runs-open")  # nothing picked: told what to do
     expect(page.locator("#runs-info")).to_contain_text("Tick one what-if run")
     row.first.locator(".q-checkbox").click()
