@@ -130,11 +130,13 @@ def build(ws, url):
 
     def switched():
         """Another scenario: its form, and nothing of the last one's run or error."""
+        memory.pop("shown", None)
         results.clear()
         status.text = error.text = ""
         load_form()
 
     def reset():
+        memory.pop("shown", None)
         memory["drafts"].pop(scenario.value, None)
         memory["extras"].pop(scenario.value, None)
         results.clear()
@@ -238,7 +240,10 @@ def build(ws, url):
         elapsed = time.perf_counter() - started
         status.text = f"{info['status']} in {elapsed:.1f} s ({info['id']})"
         # told by the run's own config: the form may have moved to another scenario since
-        show_results(info, base, app, overrides[0].removeprefix("scenario="))
+        name = overrides[0].removeprefix("scenario=")
+        show_results(info, base, app, name)
+        if name == scenario.value:  # shown again after a reload of the page
+            memory["shown"] = {"scenario": name, "run": info["id"], "base": base["id"]}
 
     def show_results(info, base, app, name):
         results.clear()
@@ -278,6 +283,23 @@ def build(ws, url):
     run_button.on_click(do_run)
     reset_button.on_click(reset)
     load_form()
+
+    async def restore():
+        """The results shown before the page was reloaded, if they are still the form's."""
+        shown = memory.get("shown")
+        if not shown or shown["scenario"] != scenario.value:
+            return
+        info, base = ws.catalogue.get(shown["run"]), ws.catalogue.get(shown["base"])
+        if not info or not base or info["status"] != "ok":
+            return
+        try:
+            app = await run.io_bound(runs.composed, info["overrides"])
+        except UserError:
+            return
+        status.text = f"{info['status']} ({info['id']}, shown again after a reload)"
+        show_results(info, base, app, shown["scenario"])
+
+    ui.timer(0.1, restore, once=True)
     return open_run
 
 
