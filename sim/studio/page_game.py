@@ -1,6 +1,11 @@
 """War game tab: set the levers, play a period, read the period report; save, resume and
-replay. All of it is ``sim.game.Game``: the page only shows what its API returns."""
+replay. All of it is ``sim.game.Game``: the page only shows what its API returns. The game
+on screen is kept in the browser tab's storage (its log and seed, ``Game.to_dict``) and
+replayed after a reload of the page."""
 
+import json
+
+from nicegui import app as nicegui_app
 from nicegui import run, ui
 
 from sim.cli import UserError, scenarios
@@ -21,8 +26,18 @@ def labels(currency: str) -> dict:
             "share": "share of installed base (fraction)", "t": "day"}
 
 
+def _memory() -> dict:
+    """The tab's kept game (tab storage where the page has its connection)."""
+    try:
+        store = nicegui_app.storage.tab
+    except (RuntimeError, AssertionError):  # no connection yet (a page built before it)
+        store = {}
+    return store.setdefault("game", {})
+
+
 def build(ws) -> None:
     state = {"game": None, "info": None, "currency": "", "saved_period": 0}
+    memory = _memory()
     names = list(scenarios())
     with ui.row().classes("items-end"):
         scenario = ui.select(names, value="baseline", label="scenario").classes("w-48")
@@ -43,6 +58,32 @@ def build(ws) -> None:
     replay_note = ui.label("").props('id="game-replay-note"')
     report_box = ui.column().classes("w-full")
     inputs = {}
+
+    def keep():
+        """The game on screen into the tab's storage (replayed after a reload)."""
+        g = state["game"]
+        memory.update(data=json.dumps(g.to_dict()) if g is not None else None,
+                      info=state["info"]["id"] if state["info"] else None,
+                      saved_period=state["saved_period"], currency=state["currency"])
+
+    async def restore():
+        if not memory.get("data"):
+            return
+        try:
+            g = await run.io_bound(Game.from_dict, json.loads(memory["data"]))
+        except ValueError as e:
+            error.text = f"the game on screen before the reload could not be replayed: {e}"
+            return
+        state.update(game=g, saved_period=memory.get("saved_period", 0),
+                     currency=memory.get("currency", ""),
+                     info=ws.catalogue.get(memory["info"]) if memory.get("info") else None)
+        name = games.scenario_of(g.overrides)
+        if name in names:
+            scenario.value = name
+        header.text = (f"The game on screen before the reload ({name}, seed {g.seed}), at "
+                       f"period {g.period}")
+        build_decision()
+        show_report(g.report())
 
     def refresh_saved():
         saved.options = {e["id"]: f"{e['label']} ({e['status']})"
@@ -154,6 +195,7 @@ def build(ws) -> None:
         report_box.clear()
         replay_note.text = ""
         header.text = f"New game: {scenario.value}, seed {state['game'].seed}"
+        keep()
         build_decision()
 
     async def resume():
@@ -182,6 +224,7 @@ def build(ws) -> None:
             scenario.value = name  # the game's own scenario, not the last one picked
         header.text = (f"Resumed {entry['label']} ({name}, seed {state['game'].seed}) at "
                        f"period {state['game'].period}")
+        keep()
         build_decision()
         show_report(state["game"].report())
 
@@ -207,6 +250,7 @@ def build(ws) -> None:
         header.text = (f"Period {rep['period']} of {rep['periods']} played (days "
                        f"{rep['start_day']:g} to {rep['end_day']:g})"
                        + (": the game is over" if rep["finished"] else ""))
+        keep()
         build_decision()
         show_report(rep)
 
@@ -216,6 +260,7 @@ def build(ws) -> None:
             return
         state["info"] = games.save_game(ws, state["game"], info=state["info"])
         state["saved_period"] = state["game"].period
+        keep()
         replay_note.text = f"saved: {state['info']['command']}"
         refresh_saved()
 
@@ -281,4 +326,4 @@ def build(ws) -> None:
     save.on_click(do_save)
     replay.on_click(do_replay)
     refresh_saved()
-
+    ui.timer(0.1, restore, once=True)

@@ -260,6 +260,12 @@ def test_war_game_two_quarters_then_replay(page, screens, workspace):
     page.get_by_text("at period 2").wait_for()
     _settle(page)
     page.screenshot(path=screens / "studio_wargame.png", full_page=True)
+    # a reload replays the game on screen from its log (it had been dropped)
+    page.reload()
+    page.get_by_text("War game", exact=True).click()
+    expect(page.locator("#game-header")).to_contain_text(
+        "The game on screen before the reload (baseline, seed 0), at period 2")
+    page.get_by_text("Decisions for period 3 of 21").wait_for()
 
 
 def test_clicks_on_run_before_it_answers_start_one_run(page, workspace):
