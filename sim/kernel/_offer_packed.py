@@ -30,8 +30,8 @@ def _within(x, lo, hi):
 @jit
 def _in_range(vectors, attributes, awareness, advertising, utility, has_utility):
     """Whether every value is in its range: price in (0, inf), satisfaction, fill rate and
-    silent share in [0, 1], rates in [0, inf), attributes finite, awareness in [0, 1], advertising in
-    [0, inf), utility (where ``has_utility``) finite. One compiled pass, NaN failing every
+    silent share in [0, 1], rates in [0, inf), attributes finite, awareness in [0, 1],
+    advertising in [0, inf), utility (where ``has_utility``) finite. One compiled pass, NaN failing every
     comparison (``tests/kernel/test_kernel_offer_packed.py`` keeps the per-value bounds of
     one NumPy comparison over all values as its twin)."""
     return (_within(vectors[0], _TINY, _HUGE) and _within(vectors[1:3], 0.0, 1.0)

@@ -4,9 +4,9 @@ the command line that reproduces the run.
 
 The form's edits are kept per scenario for as long as the browser tab is open (NiceGUI's
 tab storage, on the server): switching to another scenario and back, or reloading the
-page, finds them as they were; "Reset" gives the scenario's own values back. A run from
-the Runs tab opens here with its scenario and its changes (``build``'s returned
-``open_run``)."""
+page, finds them as they were, and a reload shows the last run's results again; "Reset"
+gives the scenario's own values back. A run from the Runs tab opens here with its
+scenario and its changes (``build``'s returned ``open_run``)."""
 
 import time
 
@@ -145,8 +145,8 @@ def build(ws, url):
 
     def open_run(overrides, label: str = "") -> str:
         """Put a run's scenario and its changes (``key=value`` overrides, as the studio
-        writes them) into the form; returns a note of what could not be (a key that is not
-        a field of the form), "" when all was."""
+        writes them) into the form, an override with no field kept beside it; returns a
+        note when this replaced edits not yet run, else ""."""
         pairs = dict(o.split("=", 1) for o in overrides if "=" in o)
         name = pairs.pop("scenario", scenario.value)
         if name not in names:
