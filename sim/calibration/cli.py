@@ -180,6 +180,14 @@ def main(argv=None) -> int:
     if args.method == "bayes" and args.bootstrap is not None:
         notes.append(f"--bootstrap {args.bootstrap} applies to --method nls; the default method "
                      "draws from its posterior (--draws)")
+    if series.ignored:
+        notes.append(f"columns not read: {', '.join(repr(c) for c in series.ignored)} (read: "
+                     "the period column, 'sales', and 'price' and 'advertising' for --method "
+                     "nls)")
+    if args.method == "bayes" and (series.price is not None or series.advertising is not None):
+        notes.append("the price and advertising columns are read by --method nls (the "
+                     "Generalized Bass Model); the default Bayesian fit is of the plain Bass "
+                     "model")
     period_years = period_length(series, args.period_years, notes)
     try:
         if args.method == "nls":

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,9 @@ class SalesSeries:
         Optional marketing-mix columns (> 0), aligned with ``sales``.
     trimmed_leading, trimmed_trailing : list of float
         Labels of the zero-sales periods removed before and after the product's life.
+    ignored : list of str
+        Header columns not read (neither the period, ``sales``, ``price`` nor
+        ``advertising``).
     """
 
     source: str
@@ -67,6 +71,7 @@ class SalesSeries:
     advertising: np.ndarray | None = None
     trimmed_leading: list = field(default_factory=list)
     trimmed_trailing: list = field(default_factory=list)
+    ignored: list = field(default_factory=list)  # header columns not read
 
     @property
     def n(self) -> int:
@@ -109,16 +114,32 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
-def _number(text, source, line, column):
+def _number(text, source, line, column, guessed=False):
+    """A cell's number; a cell that is not one is refused with a hint at the usual cause
+    (``guessed``: the column was taken as the period column for being the first)."""
     try:
         value = float(text)
     except ValueError:
         raise SalesDataError(f"{source}: line {line}, column {column!r}: {text.strip()!r} "
-                             "is not a number") from None
+                             f"is not a number{_hint(text.strip(), column, guessed)}") from None
     if not math.isfinite(value):
         raise SalesDataError(f"{source}: line {line}, column {column!r}: {text.strip()!r} "
                              "is not a finite number")
     return value
+
+
+def _hint(text: str, column: str, guessed: bool) -> str:
+    if re.fullmatch(r"\d{4}-\d{1,2}(-\d{1,2})?", text):
+        return (" (a date: give the periods as numbers, e.g. the year, or 1, 2, 3 in a "
+                "column named 'month' or 'week')")
+    if guessed:
+        return (f" (no column is named 'period', 'year' or 't', so the first, {column!r}, "
+                "was read as the periods: name the period column or put it first)")
+    if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d*)?", text):
+        return " (a thousands separator: write the number without commas)"
+    if re.fullmatch(r"-?\d*,\d+", text):
+        return " (a decimal comma: write the number with a decimal point)"
+    return ""
 
 
 def _check_file(path: Path, source: str):
@@ -174,6 +195,10 @@ def _columns(header, source):
                     if mark in joined and "sales" in joined.lower()), "")
         raise SalesDataError(f"{source}: missing column 'sales' (header has "
                              f"{', '.join(repr(c.strip()) for c in header)}){sep}")
+    twice = sorted({n for n in names if n and names.count(n) > 1})
+    if twice:
+        raise SalesDataError(f"{source}: column {twice[0]!r} appears {names.count(twice[0])} "
+                             "times in the header; keep one")
     period = next((names.index(n) for n in PERIOD_NAMES if n in names), 0)
     if names[period] == "sales":
         raise SalesDataError(f"{source}: missing period column (name one 'period', 'year' "
@@ -189,6 +214,7 @@ def read_sales_csv(path) -> SalesSeries:
     (_, header), body = rows[0], rows[1:]
     i_period, i_sales, optional = _columns(header, source)
     period_name = header[i_period].strip()
+    guessed = period_name.lower() not in PERIOD_NAMES + tuple(UNIT_COLUMNS)
     wanted = {period_name: i_period, "sales": i_sales, **optional}
     values = {name: [] for name in wanted}
     lines = []
@@ -197,7 +223,8 @@ def read_sales_csv(path) -> SalesSeries:
             raise SalesDataError(f"{source}: line {line} has {len(row)} fields, the header "
                                  f"has {len(header)}")
         for name, i in wanted.items():
-            values[name].append(_number(row[i], source, line, name))
+            values[name].append(_number(row[i], source, line, name,
+                                        guessed and name == period_name))
         lines.append(line)
     periods = np.array(values[period_name])
     sales = np.array(values["sales"])
@@ -228,9 +255,11 @@ def read_sales_csv(path) -> SalesSeries:
                                  "must be > 0 (the Generalized Bass Model uses percentage "
                                  "changes)")
         mix[name] = col
+    used = set(wanted.values())
     return SalesSeries(
         source=source, period_column=period_name, periods=periods[keep], sales=sales[keep],
         price=mix.get("price"), advertising=mix.get("advertising"),
+        ignored=[c.strip() for i, c in enumerate(header) if i not in used and c.strip()],
         trimmed_leading=[float(x) for x in periods[:first]],
         trimmed_trailing=[float(x) for x in periods[last + 1:]],
     )

@@ -31,7 +31,7 @@ from sim.calibration.bootstrap import (
     simulate_conditioned,
 )
 from sim.calibration.data import SalesSeries
-from sim.calibration.gbm import GbmFit, fit_gbm, refit_gbm
+from sim.calibration.gbm import BETA_BOUND, GbmFit, fit_gbm, refit_gbm
 
 CI_METHOD = ("parametric bootstrap of the fitted diffusion process (gamma noise with Pearson "
              "dispersion phi, phi redrawn per replicate from its chi-square distribution, "
@@ -254,6 +254,7 @@ def _notes(cal: Calibration) -> list[str]:
                      "size is smaller than the adopters already seen")
     if not cal.ols.valid:
         notes.append(cal.ols.note)
+    notes.extend(_gbm_notes(cal))
     if cal.replicates > 0 and cal.takeoff_rate < 0.9:
         notes.append(f"only {100 * cal.takeoff_rate:.0f}% of the simulated runs of the fitted "
                      "process took off within the observed window as the data did (typical of "
@@ -268,4 +269,36 @@ def _notes(cal: Calibration) -> list[str]:
     stats = fit_statistics(s.sales, b.fitted)
     notes.extend(cautions.poor_fit(stats["r2"], stats["mape"]))
     notes.extend(cautions.cumulative_like(s.sales))
+    return notes
+
+
+def _gbm_notes(cal: Calibration) -> list[str]:
+    """A Generalized Bass coefficient at the edge of its search box (or with an interval
+    as wide as the box) is not an estimate; a price coefficient above 0 says a price cut
+    slowed adoption, the opposite of Bass, Krishnan and Jain's (1994) sign. ``adv2.csv``
+    (a falling price, noisy advertising) had printed beta_price = 20, its interval the
+    whole box [-20, 20], and no note."""
+    g = cal.gbm
+    if g is None:
+        return []
+    d = cal._gbm_dict()
+    notes = []
+    for name in ("beta_price", "beta_advertising"):
+        value = d.get(name)
+        if value is None:
+            continue
+        low, high = d.get(f"{name}_ci", (None, None))
+        wide = low is not None and high - low >= 1.98 * BETA_BOUND
+        edge = abs(value) >= BETA_BOUND * (1.0 - 1e-6)
+        if edge or wide:
+            notes.append(f"Generalized Bass: {name} = {value:.3g} "
+                         + ("is at the edge of its search box" if edge else
+                            f"has an interval [{low:.3g}, {high:.3g}] as wide as its "
+                            "search box")
+                         + f" [-{BETA_BOUND:g}, {BETA_BOUND:g}]: the data do not pin it "
+                         "down; read the plain Bass fit, not the GBM's")
+    if d.get("beta_price") is not None and d["beta_price"] > 0:
+        notes.append(f"Generalized Bass: beta_price = {d['beta_price']:.3g} > 0 says a price "
+                     "cut slowed adoption, the opposite of the expected sign (Bass, Krishnan "
+                     "and Jain 1994); likely noise or a price that moved with something else")
     return notes

@@ -191,3 +191,95 @@ def test_the_period_column_sets_the_period(column, step, years):
     assert period_length(series, None, notes) == pytest.approx(years)
     assert bool(notes) is (column.lower() in ("month", "quarter", "week"))
     assert period_length(series, 0.5, []) == 0.5
+
+
+@pytest.mark.parametrize("cell, hint", [
+    ("1949-01-01", "(a date: give the periods as numbers"),
+    ('"96,5"', "(a decimal comma: write the number with a decimal point)"),
+    ('"96,000"', "(a thousands separator: write the number without commas)"),
+])
+def test_a_cell_that_is_not_a_number_says_the_likely_cause(tmp_path, cell, hint):
+    """Dates, decimal commas and thousands separators had each read only "is not a
+    number" (the review of a new user's CSVs)."""
+    column = "date" if "-" in cell else "sales"
+    rows = [f"{cell},10" if column == "date" else f"{1949 + i},{cell if i == 0 else 10}"
+            for i in range(5)]
+    header = "date,sales" if column == "date" else "year,sales"
+    csv = tmp_path / "s.csv"
+    csv.write_text(header + "\n" + "\n".join(rows) + "\n")
+    res = run(csv, "--out", tmp_path / "o")
+    assert res.returncode == 2 and hint in res.stderr, res.stderr
+
+
+def test_a_first_column_taken_as_the_periods_and_a_repeated_column_are_named(tmp_path):
+    csv = tmp_path / "s.csv"
+    csv.write_text("product,yr,sales\n" + "".join(f"A,{2000 + i},{10 + i}\n" for i in range(6)))
+    res = run(csv, "--out", tmp_path / "o")
+    assert res.returncode == 2
+    assert "so the first, 'product', was read as the periods" in res.stderr
+    csv.write_text("year,sales,sales\n" + "".join(f"{2000 + i},{10 + i},1\n" for i in range(6)))
+    res = run(csv, "--out", tmp_path / "p")
+    assert res.returncode == 2 and "column 'sales' appears 2 times" in res.stderr
+
+
+def test_columns_not_read_are_named_and_the_default_fit_says_it_ignores_the_mix(tmp_path):
+    """A misspelt 'advertizing', extra columns, and price/advertising under the default
+    (plain Bass) method had all been dropped without a word."""
+    sales = period_sales(0.01, 0.4, 18_000.0, unit_bounds(13))
+    csv = tmp_path / "s.csv"
+    csv.write_text("year,sales,price,advertizing,region\n" + "".join(
+        f"{1949 + i},{v:.1f},{400 - 10 * i},{50 + i},US\n" for i, v in enumerate(sales)))
+    fit = json.loads(run(csv, "--json", "--out", tmp_path / "o").stdout)
+    assert any("columns not read: 'advertizing', 'region'" in n for n in fit["notes"])
+    assert any("price and advertising columns are read by --method nls" in n
+               for n in fit["notes"])
+
+
+def test_a_prior_that_overrules_the_data_says_so():
+    """Weekly sales of 5 to 150 in 8 weeks: the default fit followed the prior (m 29,134,
+    R^2 0.01, next week 57 after 150) without saying that a least-squares curve fits them
+    (R^2 1.00, m 1,024)."""
+    from sim.calibration.bayes import calibrate_bayes
+    from sim.calibration.data import SalesSeries
+
+    weeks = np.arange(1.0, 9.0)
+    series = SalesSeries("weekly.csv", "week", weeks,
+                         np.array([5, 9, 20, 33, 60, 90, 120, 150], float))
+    cal = calibrate_bayes(series, "weekly", period_years=7 / 365.25)
+    [note] = [n for n in cal.notes if n.startswith("the prior and the data disagree")]
+    assert "--method nls" in note and "m = 1,02" in note
+    # a series the prior agrees with gets no such note
+    sales = period_sales(0.01, 0.4, 18_000.0, unit_bounds(13))
+    fine = calibrate_bayes(SalesSeries("s.csv", "year", np.arange(1949.0, 1962.0), sales), "s")
+    assert not any(n.startswith("the prior and the data disagree") for n in fine.notes)
+
+
+def test_running_totals_past_their_inflection_are_flagged_as_cumulative():
+    """Running totals still rising at the end (room air conditioners summed: fitted m
+    126,760 against about 18,000 sold) had no note. Sales per period that fall, or still
+    accelerate, get none; sales that rise to their peak and stop have the same shape as a
+    running total, and the note says both readings."""
+    sales = period_sales(0.01, 0.4, 18_000.0, unit_bounds(15))  # peaks near period 9
+    # the running total still rises by 651 a period at the end (4% of its level)
+    [note] = cautions.cumulative_like(np.cumsum(sales))
+    assert "if these are cumulative figures" in note and "near its peak" in note
+    assert not cautions.cumulative_like(sales)  # falls after its peak
+    assert not cautions.cumulative_like(sales[:6])  # still accelerating
+    assert "near its peak" in cautions.cumulative_like(sales[:9])[0]
+
+
+def test_a_generalized_bass_coefficient_at_its_bound_is_not_reported_as_an_estimate(tmp_path):
+    """A falling price with noisy advertising (a reviewer's adv2.csv) printed beta_price =
+    20, its interval the whole search box, with no note; a positive price coefficient is
+    also the wrong sign."""
+    sales = [96, 195, 238, 380, 1045, 1230, 1267, 1828, 1586, 1673, 1800, 1580, 1500]
+    adv = [44, 61, 48, 57, 55, 70, 72, 76, 84, 79, 76, 76, 91]
+    csv = tmp_path / "adv2.csv"
+    csv.write_text("year,sales,price,advertising\n" + "".join(
+        f"{1949 + i},{s},{400 - 10 * i},{a}\n"
+        for i, (s, a) in enumerate(zip(sales, adv, strict=True))))
+    fit = json.loads(run(csv, "--json", "--method", "nls", "--out", tmp_path / "o").stdout)
+    assert abs(fit["gbm"]["beta_price"]) >= 19.99
+    assert any(n.startswith("Generalized Bass: beta_price = 20 is at the edge of its search")
+               for n in fit["notes"])
+    assert any("the opposite of the expected sign" in n for n in fit["notes"])
