@@ -42,6 +42,17 @@ def generation_data(series_list):
     if len(series_list) < 2:
         raise ValueError(f"--generations needs at least 2 sales series (one per generation), "
                          f"got {len(series_list)}")
+    # periods on one axis: the same column name and, for years, calendar years in all
+    # (a yearly index 1..24 beside calendar years had read as "list them oldest first"; a
+    # month column beside a year index had fitted a generation of m 0 without a word)
+    kinds = {(s.period_column.strip().lower(), s.is_calendar_years) for s in series_list}
+    if len(kinds) != 1:
+        said = "; ".join(f"{s.source}: column {s.period_column!r}"
+                         + (" (calendar years)" if s.is_calendar_years else "")
+                         for s in series_list)
+        raise ValueError(f"--generations: the series' periods are not on one time axis "
+                         f"({said}); give every generation's periods in the same column, "
+                         "as calendar years or as one index counted from the same start")
     steps = {round(s.period_step, 12) for s in series_list}
     if len(steps) != 1:
         raise ValueError(f"--generations: the series must have the same period step, got "

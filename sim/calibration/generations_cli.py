@@ -153,7 +153,9 @@ def main_generations(args) -> int:
                                     level=args.level, period_years=period_years)
         paths = write_generations(fit, out)
     except (ValueError, FloatingPointError, ArithmeticError) as exc:
-        return fail(f"--generations: {exc}")
+        # once: the alignment's own messages already name --generations
+        text = str(exc)
+        return fail(text if text.startswith("--generations") else f"--generations: {text}")
     except OSError as exc:
         return fail(f"--out {str(out)!r}: cannot write outputs: {exc.strerror or exc}")
     fit.notes[:0] = notes

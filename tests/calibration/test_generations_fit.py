@@ -124,3 +124,21 @@ def test_one_series_is_one_clear_error(tmp_path, capsys):
     assert main(["--generations", str(path), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "at least 2" in err
+
+
+def test_generations_on_different_time_axes_are_refused_naming_the_columns(tmp_path):
+    """Calendar years beside a period index had read as "list the series oldest first",
+    and a month column beside a year index had fitted a generation of m 0 (exit 0)."""
+    from test_cli import run
+
+    years = tmp_path / "years.csv"
+    years.write_text("year,sales\n" + "".join(f"{1990 + i},{10 + 5 * i}\n" for i in range(8)))
+    index = tmp_path / "index.csv"
+    index.write_text("year,sales\n" + "".join(f"{1 + i},{10 + 5 * i}\n" for i in range(8)))
+    months = tmp_path / "months.csv"
+    months.write_text("month,sales\n" + "".join(f"{1 + i},{10 + 5 * i}\n" for i in range(8)))
+    for first, second in ((years, index), (index, months)):
+        res = run("--generations", first, second, "--out", tmp_path / "o")
+        assert res.returncode == 2, res.stdout
+        assert "periods are not on one time axis" in res.stderr
+        assert res.stderr.count("--generations:") == 1
