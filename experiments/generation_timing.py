@@ -185,7 +185,14 @@ def run(argv):
     answer = [winner_sentence(winner(kpis, "line_npv"), "line NPV"),
               winner_sentence(winner(kpis, "v2_unit_share"), "v2 unit share"),
               winner_sentence(winner(kpis, "cannibalisation_rate", higher_is_better=False),
-                              "cannibalisation rate")]
+                              "share of v2's adoptions taken from v1 owners (the "
+                              "cannibalisation rate)")]
+    if "cannibalised_units" in kpis:  # the rate is a share: the units can rank otherwise
+        units = kpis.groupby("option")["cannibalised_units"].mean().reindex(order)
+        answer.append("In units of v1 cannibalised (mean over seeds): " + ", ".join(
+            f"{n} {fmt(u)}" for n, u in units.items()) + f"; the most with {units.idxmax()} "
+            "(the rate is a share of v2's adoptions, so a low rate can still take more v1 "
+            "units in all).")
     ref = order[0]
     for name in order[1:]:
         d = paired_difference(kpis, "line_npv", name, ref)

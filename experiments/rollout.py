@@ -143,7 +143,8 @@ def run(argv):
     plt.close("all")
 
     answer = [winner_sentence(winner(kpis, "npv"), "NPV"),
-              winner_sentence(winner(kpis, "global_unit_share"), "global unit share")]
+              winner_sentence(winner(kpis, "global_unit_share"),
+                              "global unit share over the run")]
     ref = order[0]
     for name in order[1:]:
         d = paired_difference(kpis, "npv", name, ref)
@@ -154,9 +155,14 @@ def run(argv):
     for r in regions:
         col = f"region_{r}_unit_share_mean"
         if col in means:
-            answer.append(f"Our unit share in the region {r}: " + ", ".join(
-                f"{n} " + (f"{means.loc[n, col]:.0%}" if np.isfinite(means.loc[n, col]) else
-                           "not entered within the horizon") for n in order) + ".")
+            # over the whole run: a share of every unit sold there since launch, which a
+            # year alone in a region lifts (the plot shows the share quarter by quarter)
+            answer.append(f"Our unit share in the region {r} over the run (our units over "
+                          "all units sold there; the share by quarter is in the plot): "
+                          + ", ".join(f"{n} " + (f"{means.loc[n, col]:.0%}"
+                                                 if np.isfinite(means.loc[n, col]) else
+                                                 "not entered within the horizon")
+                                      for n in order) + ".")
     table = summary_table(summary, [("wave_lag_days", "days between waves"),
                                     ("npv", "NPV"), ("global_unit_share", "global unit share"),
                                     ("cumulative_revenue", "revenue")])

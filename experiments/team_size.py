@@ -42,6 +42,7 @@ from experiments.common import (
     write_summary,
 )
 from experiments.options import quick_horizon
+from sim.results.decision import edge_note, recommend
 
 NAME = "team_size"
 QUESTION = ("How many engineers should build the product: what does each extra engineer buy "
@@ -154,9 +155,22 @@ def run(argv):
     sections = [("Findings", answer, [curve_png, marginal_png]),
                 ("Marginal returns", marg, [dist_png]), ("Options", [table], [])]
     write_report(out, "Engineering team size", QUESTION, sections, opts,
-                 time.perf_counter() - started, answer=answer_text(kpis, base), config=base,
+                 time.perf_counter() - started,
+                 answer=" ".join(t for t in (answer_text(kpis, base), headcount_edge_note(
+                     kpis, plan)) if t), config=base,
                  varied=["the engineering headcount"])
     return out
+
+
+def headcount_edge_note(kpis, plan) -> str:
+    """The edge-of-grid warning (``sim.results.decision.edge_note``) where the recommended
+    headcount is the lowest or highest tried, or only two were (the quick grid's answer,
+    8 engineers, was its lowest, without the note the sweep and marketing_mix print)."""
+    best = recommend(kpis, "npv").get("recommendation")
+    settings = {r.option: f"engineering headcount={r.headcount}" for r in plan.itertuples()}
+    if best not in settings:
+        return ""
+    return edge_note(list(settings.values()), settings[best])
 
 
 main = main_wrapper(run, NAME)

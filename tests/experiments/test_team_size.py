@@ -51,3 +51,18 @@ def test_report_names_the_winners_the_summary_implies(exp, result):
 def test_report_opens_with_the_answer_and_assumptions(exp, result):
     _, summary, report = result
     exp.assert_board_ready(report, exp.expected_winner(summary, "npv"))
+
+
+def test_a_best_headcount_at_the_end_of_the_grid_is_flagged():
+    """The quick grid (8, 12, 32 engineers) recommended 8, its lowest, without the
+    edge-of-grid note the sweep and marketing_mix print."""
+    import pandas as pd
+
+    from experiments.team_size import headcount_edge_note
+
+    plan = pd.DataFrame({"option": ["eng_08", "eng_12", "eng_32"], "headcount": [8, 12, 32]})
+    kpis = pd.DataFrame({"option": [o for o in plan["option"] for _ in range(2)],
+                         "seed": [0, 1] * 3, "npv": [3.0, 3.5, 2.0, 2.2, 1.0, 1.1]})
+    assert "engineering headcount=8 is the lowest value swept" in headcount_edge_note(kpis, plan)
+    middle = kpis.assign(npv=[1.0, 1.1, 3.0, 3.5, 2.0, 2.2])
+    assert headcount_edge_note(middle, plan) == ""
