@@ -88,9 +88,24 @@ def hydra_main(cfg: DictConfig) -> dict | None:
         run_dir = replace_run(*ctx.replace)
     print(f"\nScenario '{app.name}' ({app.mode} mode, {app.replications} replication"
           f"{'s' if app.replications > 1 else ''}, seed {app.seed}): KPIs of firm '{app.firm.name}'")
+    print(run_context(app, [o for o in hc.overrides.task if not o.startswith("scenario=")]))
     print(format_table(kpis, app.currency))
     print(f"\nOutputs: {run_dir.resolve()}")
     return None
+
+
+def run_context(app, changes) -> str:
+    """What the table's figures are over: the horizon, NPV's rate and what it leaves out,
+    what "-" means, and the changes from the scenario (a strategist read an NPV without
+    the horizon or the rate, and "Scenario 'baseline'" over a run of changed levers)."""
+    days = app.horizon_days
+    lines = [f"Over {days:,.0f} days ({days / 365:.1f} years); NPV discounts the run's cash "
+             f"flows at {app.discount_rate_per_year:.0%} a year and counts nothing after "
+             "the horizon; '-': not reached or not defined within the run (e.g. never broke "
+             "even)."]
+    if changes:
+        lines.append("Changed from the scenario: " + " ".join(changes))
+    return "\n".join(lines)
 
 
 def replace_run(staging: Path, final: Path) -> Path:

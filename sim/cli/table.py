@@ -80,8 +80,25 @@ def format_table(kpis: pd.DataFrame, currency: str = "USD",
             lines.append(f"{c:<{w}}{fmt_value(v.mean(), kind):>16}"
                          f"{fmt_value(v.quantile(0.05), kind):>16}"
                          f"{fmt_value(v.quantile(0.95), kind):>16}{len(v):>5}  {unit}".rstrip())
-    said = table_warnings(kpis, currency, to_date)
+    said = table_warnings(kpis, currency, to_date) + table_notes(kpis, cols, currency)
     return "\n".join(lines + ([""] + said if said else []))
+
+
+def table_notes(kpis, cols, currency: str = "USD") -> list:
+    """Lines that say how rows add up where a reader would add them otherwise: a product
+    line's ``product_profit.<p>`` rows are direct profits before the shared costs (hub_pro
+    -9.2M and hub_lite +12.1M had read against a cumulative_profit of -16.9M)."""
+    import pandas as pd
+
+    if not any(str(c).startswith("product_profit.") for c in cols):
+        return []
+    shared = (pd.to_numeric(kpis["shared_costs"], errors="coerce").mean()
+              if "shared_costs" in kpis else None)
+    amount = "" if shared is None or not np.isfinite(shared) else (
+        f", {fmt_value(shared, 'money')} {currency}" + (" on average" if len(kpis) > 1 else ""))
+    return [f"Note: product_profit.<p> is each product's direct profit, before the firm's "
+            f"shared costs (salaries, research, interest{amount}); the products' sum less "
+            "the shared costs is cumulative_profit."]
 
 
 def table_warnings(kpis: pd.DataFrame, currency: str = "USD",

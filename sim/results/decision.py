@@ -310,6 +310,11 @@ def go_no_go(npv_per_draw, p_loss: float, what: str, currency: str = "",
     interval = ("no interval with one draw" if not np.isfinite(low) else
                 f"{100 * level:.0f}% interval [{money(low, currency)}, {money(high, currency)}]"
                 f" over {len(d)} input draws, each the mean of its seeds")
-    return (f"**Recommendation: {rec} with {what}**: expected NPV {money(mean, currency)} "
+    text = (f"**Recommendation: {rec} with {what}**: expected NPV {money(mean, currency)} "
             f"against not doing it (NPV 0; {interval}); it loses money in "
             f"{100 * p_loss:.0f}% of runs.")
+    if mean <= 0:  # as answer_sentence says it: the horizon bounds what NPV counts
+        text += (" This holds within the horizon: NPV counts the run's cash flows alone, "
+                 "nothing for the years after it (a horizon that ends soon after the launch "
+                 "leaves out most of the sales).")
+    return text

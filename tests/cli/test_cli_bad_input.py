@@ -145,6 +145,10 @@ def good_run(tmp_path_factory):
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     assert f"Outputs: {run_dir}" in proc.stdout and "npv" in proc.stdout
+    # what the figures are over, and what was changed (a reader had neither)
+    assert "NPV discounts the run's cash flows at 10% a year" in proc.stdout
+    assert "counts nothing after the horizon" in proc.stdout
+    assert "Changed from the scenario: " + " ".join(BASE) in proc.stdout
     for name in ("kpis.json", "timeseries.parquet", "events.parquet", "ledger.parquet",
                  ".hydra/overrides.yaml"):
         assert (run_dir / name).is_file(), name

@@ -96,3 +96,21 @@ def test_a_lines_first_product_not_launched_is_not_said_to_have_sold_nothing():
     assert "the line's other products sold" in last and "nothing was sold" not in last
     two = format_table(pd.DataFrame([row, {**row, "launch_day": 576.0}])).splitlines()[-1]
     assert two.startswith("Warning: the first product did not launch in 1 of 2 replications")
+
+
+def test_a_product_lines_profits_say_they_are_before_shared_costs():
+    """hub_pro -9.2M and hub_lite +12.1M had read against a cumulative profit of -16.9M
+    with no word that the products' profits are direct, before the shared costs."""
+    import pandas as pd
+
+    from sim.cli.table import format_table
+
+    kpis = pd.DataFrame([{"npv": -1.0e7, "cumulative_profit": -16_865_964.0,
+                          "product_profit.hub_pro": -9_172_279.0,
+                          "product_profit.hub_lite": 12_087_521.0,
+                          "product_revenue.hub_pro": 3.0e7, "product_revenue.hub_lite": 4.0e7,
+                          "shared_costs": 19_781_206.0}])
+    text = format_table(kpis)
+    assert ("Note: product_profit.<p> is each product's direct profit, before the firm's "
+            "shared costs (salaries, research, interest, 19,781,206 USD)") in text
+    assert "Note:" not in format_table(kpis[["npv", "cumulative_profit"]])
