@@ -127,16 +127,20 @@ def cash_warnings(kpis: pd.DataFrame) -> list:
     if n == 1:
         out = []
         if len(short):
-            out.append(f"cash ran short on day {short.iloc[0]:,.0f}: discretionary spending "
-                       "(marketing, hiring, development materials) stopped")
+            out.append(f"cash ran short on day {short.iloc[0]:,.0f}: cash plus the credit "
+                       "line fell below the reserve kept for payroll and interest, and "
+                       "discretionary spending (marketing, hiring, development materials) "
+                       "stopped")
         if len(insolvent):
             out.append(f"insolvent on day {insolvent.iloc[0]:,.0f}: the firm could not pay "
                        "its payroll and interest, everybody left and it left the market")
         return [f"Warning: {line}" for line in out]
     out = []
     if len(short):
+        # "short" is below the reserve, not below zero: cash_min can stay positive
         out.append(f"cash ran short in {len(short)} of {n} replications (first on day "
-                   f"{short.min():,.0f})")
+                   f"{short.min():,.0f}: cash plus the credit line below the reserve kept for "
+                   "payroll and interest; discretionary spending stopped)")
     if len(insolvent):
         out.append(f"insolvent in {len(insolvent)} of {n} replications (first on day "
                    f"{insolvent.min():,.0f}): the firm left the market")
@@ -227,8 +231,8 @@ def fmt_value(v, kind: str = "number") -> str:
         text = f"{v:.3f}"
     elif kind == "count" or (kind == "money" and abs(v) >= 100):
         text = f"{v:,.0f}"
-    elif kind == "day":
-        text = f"{v:,.0f}" if v == round(v) else f"{v:,.1f}"
+    elif kind == "day":  # whole days without a decimal, also where a mean rounds to one
+        text = f"{v:,.1f}".removesuffix(".0")
     elif kind == "money":
         text = f"{v:,.2f}"
     elif abs(v) >= 1e4:
