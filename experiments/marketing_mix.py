@@ -87,12 +87,15 @@ def marginal_roi(kpis: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
 
 
 def _signed(v) -> str:
-    """A ratio to two places with its sign ("+0.25", "-1.82"), "0.00" where it rounds to
-    zero (never a signed zero), "n/a" where it is not a number."""
+    """A ratio to two places with its sign ("+0.25", "-1.82"); under 0.005 to one
+    significant figure ("-0.002": "0.00" had read as an ROI of zero); "0.00" for zero
+    (never a signed zero); "n/a" where it is not a number."""
     if v is None or not np.isfinite(v):
         return "n/a"
     text = f"{v:+.2f}"
-    return "0.00" if text in ("+0.00", "-0.00") else text
+    if text in ("+0.00", "-0.00"):  # under 0.005: its size, not a bare zero
+        return "0.00" if v == 0 else f"{v:+.1g}"
+    return text
 
 
 def split_override(split: dict) -> str:
@@ -241,7 +244,8 @@ def run(argv):
             shift.append(f"At {budget / 1000:g}k per week, test-and-shift against the same fixed "
                          f"split: NPV {'+' if d['diff'] >= 0 else ''}{fmt(d['diff'])} on average, "
                          f"better in {100 * d['p_better']:.0f}% of {d['n']} paired seeds; "
-                         f"marketing ROI {_signed(r['diff'])}.")
+                         f"marketing ROI {_signed(r['diff'])} (a difference of ROIs, not an "
+                         "ROI).")
     if not shift:
         shift = ["No budget has both test-and-shift and the fixed split in this run."]
     splits = "; ".join(

@@ -35,8 +35,9 @@ def test_one_paired_seed_has_no_interval_and_the_report_says_so():
                          "contribution": [10e6, 12e6], "marketing_spend": [4e6, 8e6]})
     out = marginal_roi(kpis, plan).iloc[0]
     assert out["n"] == 1 and np.isnan(out["low"]) and np.isnan(out["high"])
-    assert (_signed(-0.001), _signed(0.004), _signed(-1.816), _signed(float("nan"))) == (
-        "0.00", "0.00", "-1.82", "n/a")
+    # a difference under 0.005 keeps its size ("ROI 0.00" had read as an ROI of zero)
+    assert (_signed(-0.001), _signed(0.004), _signed(-1.816), _signed(float("nan")),
+            _signed(-0.0)) == ("-0.001", "+0.004", "-1.82", "n/a", "0.00")
 
 
 def test_a_single_budget_has_no_marginal_roi():
