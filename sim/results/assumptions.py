@@ -57,7 +57,8 @@ def assumption_lines(cfg: dict, fitted=(), varied=(), competitors: str | None = 
         rules = "; ".join(
             f"{c['name']} ({c['strategy']['kind'].replace('_', ' ')}, list price "
             f"{money(c['pricing']['list_price'], cur)}"
-            + (f", enters on day {c['strategy']['entry_day']:g}"
+            # a strategy's entry day starts its development; its launch comes later
+            + (f", starts developing on day {c['strategy']['entry_day']:g}"
                if c["strategy"].get("entry_day") else "") + ")"
             for c in comps.values())
         lines.append(f"- **Competitors and their rules**: {rules}; each reacts to what it "
