@@ -146,7 +146,7 @@ def run(argv):
 
     # saturation: each KPI against the weekly budget, one line per allocation
     panels = [("npv", money_axis("NPV", base), 1e-6), ("final_market_share", "final unit share (%)", 100),
-              ("marketing_roi", "marketing ROI (paid customers' margin - spend) / spend", 1)]
+              ("marketing_roi", "marketing ROI\n(paid customers' margin - spend) / spend", 1)]
     fig, axes = plt.subplots(1, 3, figsize=(17, 4.8))
     data = kpis.assign(budget_k=kpis["budget_per_week"] / 1000)
     for ax, (col, label, scale) in zip(axes, panels, strict=True):

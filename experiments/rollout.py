@@ -79,9 +79,22 @@ def region_panels(regions: pd.DataFrame, firm: str, order, value: str, label: st
                        height=3.6, aspect=1.1, facet_kws={"sharey": False})
     grid.set_axis_labels("day", label)
     grid.set_titles("{col_name}")
+    _legend_beside(grid)
     grid.figure.subplots_adjust(top=0.82)
     grid.figure.suptitle(title)
     return grid.figure
+
+
+def _legend_beside(grid) -> None:
+    """The options' legend beside the last panel, as an axes legend (the figure legend
+    of ``relplot`` sat on the last panel's lines once ``save`` tightened the layout)."""
+    leg = grid.legend
+    if leg is None:
+        return
+    handles, labels = leg.legend_handles, [t.get_text() for t in leg.texts]
+    leg.remove()
+    grid.axes.flat[-1].legend(handles, labels, title="option", loc="upper left",
+                              bbox_to_anchor=(1.02, 1.0), frameon=False)
 
 
 def share_panels(regions: pd.DataFrame, firm: str, order):
@@ -96,6 +109,7 @@ def share_panels(regions: pd.DataFrame, firm: str, order):
     grid.set(ylim=(0, 1.02))
     grid.set_axis_labels("day", "our share of the region's units")
     grid.set_titles("{col_name}")
+    _legend_beside(grid)
     grid.figure.subplots_adjust(top=0.82)
     grid.figure.suptitle("Our unit share by region (median over seeds)")
     return grid.figure
