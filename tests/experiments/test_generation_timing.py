@@ -40,6 +40,9 @@ def test_plots_are_pngs_embedded_in_the_report(exp, result):
 def test_report_names_the_winners_the_summary_implies(exp, result):
     _, summary, report = result
     exp.assert_winner(report, summary, "line_npv", "line NPV")
-    exp.assert_winner(report, summary, "cannibalisation_rate", "cannibalisation rate",
+    exp.assert_winner(report, summary, "cannibalisation_rate",
+                      "share of v2's adoptions taken from v1 owners (the cannibalisation rate)",
                       higher_is_better=False)
+    # the rate is a share: the units cannibalised are given beside it
+    assert "In units of v1 cannibalised (mean over seeds): " in report
     assert "paired seeds" in report
