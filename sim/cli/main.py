@@ -100,7 +100,7 @@ def run_context(app, changes) -> str:
     the horizon or the rate, and "Scenario 'baseline'" over a run of changed levers)."""
     days = app.horizon_days
     lines = [f"Over {days:,.0f} days ({days / 365:.1f} years); NPV discounts the run's cash "
-             f"flows at {app.discount_rate_per_year:.0%} a year and counts nothing after "
+             f"flows at {100 * app.discount_rate_per_year:.4g}% a year and counts nothing after "
              "the horizon; '-': not reached or not defined within the run (e.g. never broke "
              "even)."]
     if changes:
