@@ -5,7 +5,6 @@ replayed after a reload of the page."""
 
 import json
 
-from nicegui import app as nicegui_app
 from nicegui import run, ui
 
 from sim.cli import UserError, scenarios
@@ -13,7 +12,7 @@ from sim.config import CHANNELS, TEAMS
 from sim.game import Game
 from sim.studio import games
 from sim.studio.runs import composed
-from sim.studio.widgets import table
+from sim.studio.widgets import tab_memory, table
 
 
 def labels(currency: str) -> dict:
@@ -26,18 +25,9 @@ def labels(currency: str) -> dict:
             "share": "share of installed base (fraction)", "t": "day"}
 
 
-def _memory() -> dict:
-    """The tab's kept game (tab storage where the page has its connection)."""
-    try:
-        store = nicegui_app.storage.tab
-    except (RuntimeError, AssertionError):  # no connection yet (a page built before it)
-        store = {}
-    return store.setdefault("game", {})
-
-
 def build(ws) -> None:
     state = {"game": None, "info": None, "currency": "", "saved_period": 0}
-    memory = _memory()
+    memory = tab_memory("game")  # the game on screen, replayed after a reload
     names = list(scenarios())
     with ui.row().classes("items-end"):
         scenario = ui.select(names, value="baseline", label="scenario").classes("w-48")
@@ -161,22 +151,25 @@ def build(ws) -> None:
         hires = {t: whole(f"hire.{t}") for t in TEAMS}
         if any(hires.values()):
             out["hires"] = {t: n for t, n in hires.items() if n}
-        if whole("research_studies"):
-            out["research_studies"] = whole("research_studies")
+        studies = whole("research_studies")
+        if studies:
+            out["research_studies"] = studies
         for k in ("launch_project", "kill_project"):
             if inputs[k].value:
                 out[k] = True
         return out
 
-    def unsaved() -> bool:
+    async def may_drop(action: str) -> bool:
+        """Whether the game on screen may be replaced: it has no periods played since its
+        last save, or the player says ``action`` may drop them."""
         g = state["game"]
-        return g is not None and not g.finished and g.period > state["saved_period"]
+        lost = 0 if g is None or g.finished else g.period - state["saved_period"]
+        return lost <= 0 or await confirm(
+            f"The game on screen has {lost} period(s) not saved. {action} and drop them?")
 
     async def start():
         error.text = ""
-        if unsaved() and not await confirm(
-                f"The game on screen has {state['game'].period - state['saved_period']} "
-                "period(s) not saved. Start a new game and drop them?"):
+        if not await may_drop("Start a new game"):
             return
         overrides = [f"scenario={scenario.value}"]
         if seed.value is not None and not float(seed.value).is_integer():
@@ -204,9 +197,7 @@ def build(ws) -> None:
         if entry is None:
             error.text = "pick a saved game"
             return
-        if unsaved() and not await confirm(
-                f"The game on screen has {state['game'].period - state['saved_period']} "
-                "period(s) not saved. Resume the other game and drop them?"):
+        if not await may_drop("Resume the other game"):
             return
         try:
             state["game"] = games.load_game(entry)

@@ -10,7 +10,6 @@ scenario and its changes (``build``'s returned ``open_run``)."""
 
 import time
 
-from nicegui import app as nicegui_app
 from nicegui import run, ui
 
 from sim.cli import UserError, scenarios
@@ -25,18 +24,16 @@ from sim.studio.schema import (
     form_fields,
     overrides_from,
 )
-from sim.studio.widgets import field_input, fmt, table
+from sim.studio.widgets import field_input, fmt, tab_memory, table
 
 
 def _memory() -> dict:
     """The tab's kept form: ``{"scenario": name, "drafts": {scenario: {key: value}},
-    "extras": {scenario: [key=value, ...]}}`` (a run's overrides the form has no field for)
-    in tab storage where the page has its connection; a dict of its own otherwise."""
-    try:
-        store = nicegui_app.storage.tab
-    except (RuntimeError, AssertionError):  # no connection yet (a page built before it)
-        store = {}
-    kept = store.setdefault("whatif", {"scenario": None, "drafts": {}})
+    "extras": {scenario: [key=value, ...]}}`` (a run's overrides the form has no field
+    for)."""
+    kept = tab_memory("whatif")
+    kept.setdefault("scenario", None)
+    kept.setdefault("drafts", {})
     kept.setdefault("extras", {})
     return kept
 

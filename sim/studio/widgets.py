@@ -2,7 +2,7 @@
 
 import math
 
-from nicegui import ui
+from nicegui import app, ui
 
 from sim.studio.schema import Field
 
@@ -74,3 +74,14 @@ def field_input(field: Field, check):
     if field.help:
         el.tooltip(field.help[:300])
     return el
+
+
+def tab_memory(key: str) -> dict:
+    """The browser tab's kept state under ``key`` (NiceGUI's tab storage, on the server:
+    it outlives a reload of the page); a dict of its own where the page has no connection
+    yet."""
+    try:
+        store = app.storage.tab
+    except (RuntimeError, AssertionError):  # no connection yet (a page built before it)
+        store = {}
+    return store.setdefault(key, {})
