@@ -4,9 +4,9 @@ the What-if form to change and run again."""
 
 from nicegui import ui
 
-from sim.cli.table import fmt_value, unit_of
+from sim.cli.table import unit_of
 from sim.studio import runs
-from sim.studio.widgets import table
+from sim.studio.widgets import kpi_text, table
 
 COLUMNS = ["id", "kind", "created", "status", "label", "npv", "currency", "final_market_share"]
 
@@ -88,7 +88,7 @@ def build(ws, url, open_in_form=None):
             if note:
                 ui.label(note).classes("text-warning").props('id="compare-unpaired"')
             rows = [{"kpi": k, "unit": unit_of(k, currency)[0],
-                     **{c: fmt_value(v, unit_of(k, currency)[1])
+                     **{c: kpi_text(v, unit_of(k, currency)[1])
                         for c, v in frame.loc[k].items()}} for k in frame.index]
             rows.append({"kpi": "seeds", "unit": "",
                          **{c: runs.seed_text(v) for c, v in frame.attrs["seeds"].items()}})

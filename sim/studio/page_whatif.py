@@ -13,7 +13,7 @@ import time
 from nicegui import run, ui
 
 from sim.cli import UserError, scenarios
-from sim.cli.table import fmt_value, unit_of
+from sim.cli.table import unit_of
 from sim.studio import runs
 from sim.studio.schema import (
     MAIN_LEVERS,
@@ -23,8 +23,9 @@ from sim.studio.schema import (
     cli_message,
     form_fields,
     overrides_from,
+    value_text,
 )
-from sim.studio.widgets import field_input, fmt, tab_memory, table
+from sim.studio.widgets import field_input, fmt, kpi_text, tab_memory, table
 
 
 def _memory() -> dict:
@@ -85,7 +86,8 @@ def build(ws, url):
         try:
             words = overrides_from(state["fields"], values)
         except ValueError:  # a fraction in a whole-number field: its own message says so
-            words = [f"{k}={v}" for k, v in memory["drafts"].get(scenario.value, {}).items()]
+            words = [f"{k}={value_text(v)}"
+                     for k, v in memory["drafts"].get(scenario.value, {}).items()]
         words += memory["extras"].get(scenario.value, [])
         changed.text = ("Changed from the scenario: " + " ".join(words) if words
                         else "No changes from the scenario's values.")
@@ -253,10 +255,10 @@ def build(ws, url):
             currency = app.currency
             for r in rows:  # each value written by its kind, with its unit (as the CLI)
                 r["unit"], kind = unit_of(r["kpi"], currency)
-                r["interval"] = (f"[{fmt_value(r['low'], kind)}, {fmt_value(r['high'], kind)}]"
+                r["interval"] = (f"[{kpi_text(r['low'], kind)}, {kpi_text(r['high'], kind)}]"
                                  if r["low"] is not None else "-")
                 for k in ("value", "baseline", "delta"):
-                    r[k] = fmt_value(r[k], kind)
+                    r[k] = kpi_text(r[k], kind)
             ui.label(f"KPIs of firm '{app.firm.name}' in scenario {name}: mean over "
                      f"{rows[0]['n'] if rows else 0} seed(s); delta vs baseline on the same "
                      f"seeds; interval: the {runs.CONFIDENCE:.0%} interval of the mean delta "

@@ -3,10 +3,13 @@
 ``fields_of(app)`` walks the ``AppConfig`` dataclasses and lists every scalar setting with
 its override key (``firm.pricing.list_price``), type, current value, unit (from the name:
 ``_days``, ``_per_week``, money words), allowed choices and the help text of its schema
-class. Ranges are read from the schema's own checks: ``range_of`` builds the config with
-a far-too-low and a far-too-high value and parses the one-line ``ValueError`` each check
-raises ("... must be >= 0.0, got ..."), so the form states the same bound the CLI
-enforces. The form still sends values through ``compose``, which gives the CLI's message.
+class. Choices and ranges are read from the schema's own checks. ``choices_of`` sets a text
+field to a value no list holds and parses the ``check_choice`` message ("... must be one of
+fixed, to_load; got ..."), so every fixed set of strings is a choice list. ``range_of``
+builds the config with a far-too-low and a far-too-high value and parses the one-line
+``ValueError`` each check raises ("... must be >= 0.0, got ..."), so the form states the
+same bound the CLI enforces. The form still sends values through ``compose``, which gives
+the CLI's message.
 """
 
 import dataclasses
@@ -19,18 +22,7 @@ from omegaconf import OmegaConf
 
 from sim.cli.compose import override_path
 from sim.config import ATTRIBUTES, CHANNELS
-from sim.config.firm import ALLOCATION, PRICING, STRATEGIES
-from sim.config.line import POLICIES, RETIRE_RULES, STOCK_AT_RETIREMENT
-from sim.config.scenario import BACKENDS, MODES
 
-CHOICES = {"mode": MODES, "backend": BACKENDS, "strategy": PRICING, "policy": ALLOCATION,
-           "kind": None, "stockout": ("lose", "defer"), "distribution": ("pert", "lognormal",
-                                                                        "fixed"),
-           "deadline_action": ("go", "kill")}
-SECTION_CHOICES = {"firm.strategy.kind": STRATEGIES, "firm.product.kind": ("durable",
-                                                                            "subscription"),
-                   "firm.allocation.policy": POLICIES, "firm.retire.rule": RETIRE_RULES,
-                   "firm.retire.stock": STOCK_AT_RETIREMENT}
 MONEY = ("price", "cost", "cash", "budget", "spend", "credit_line", "half_saturation")
 # the levers a strategist reaches for first (the rest is under "all settings")
 MAIN_LEVERS = (
@@ -47,6 +39,7 @@ _BOUND = re.compile(r"must be (>=|>|<=|<) (-?[0-9.e+-]+)")
 _BETWEEN = re.compile(r"must be between (-?[0-9.e+-]+) and (-?[0-9.e+-]+)")
 _MAGNITUDE = re.compile(r"must be at most (-?[0-9.e+-]+) in magnitude")  # sim.config.bounds
 _AT_MOST = re.compile(r"must be at most (-?[0-9.e+-]+)")  # sim.config.bounds, above
+_PROBE = "?"  # a text no choice list of the schema holds
 
 
 @dataclass
@@ -142,7 +135,25 @@ def fields_of(app) -> list[Field]:
     for name in RUN_SETTINGS:
         out.append(_field(name, name, hints[name], getattr(app, name), _help(type(app))))
     _walk(app.firm, "firm", out)
-    return out
+    return [choices_of(app, f) for f in out]
+
+
+def choices_of(app, field: Field) -> Field:
+    """``field`` as a choice where the schema's check allows a fixed set of strings (read
+    from its ``check_choice`` message, as ranges are read from the range checks)."""
+    if field.kind != "str":
+        return field
+    name = field.key.rsplit(".", 1)[-1]
+    try:
+        with_value(app, field.key, _PROBE)
+    except ValueError as e:
+        m = re.search(rf"(?:^|[.' ]){re.escape(name)} must be one of (.+); got ", str(e))
+        if m:
+            return dataclasses.replace(field, kind="choice",
+                                       choices=tuple(m.group(1).split(", ")))
+    except (TypeError, KeyError, AttributeError):
+        pass
+    return field
 
 
 def _walk(obj, prefix, out):
@@ -168,9 +179,7 @@ def _walk(obj, prefix, out):
 
 
 def _field(key, name, tp, value, help_) -> Field:
-    choices = SECTION_CHOICES.get(key) or CHOICES.get(name)
-    kind = "choice" if choices else _kind(tp, value)
-    return Field(key, kind, value, unit_of(name, key), help_, tuple(choices or ()))
+    return Field(key, _kind(tp, value), value, unit_of(name, key), help_)
 
 
 def cli_message(app, message: str) -> str:
@@ -312,9 +321,21 @@ def changes(fields: list[Field], values: dict) -> list[tuple[Field, object]]:
     return out
 
 
+def value_text(v) -> str:
+    """A value as an override writes it: a whole float without ".0" (``364``, which Hydra
+    reads back as 364.0 into a float setting), other floats as Python's shortest exact
+    text (``0.25``, ``1e+20``), never "-0"; switches ``true``/``false``."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        text = repr(v + 0.0)  # + 0.0: -0.0 is 0.0
+        return text.removesuffix(".0")
+    return str(v)
+
+
 def overrides_from(fields: list[Field], values: dict) -> list[str]:
     """``key=value`` overrides for the values that differ from the fields' defaults."""
-    return [f"{f.key}={('true' if v else 'false') if f.kind == 'bool' else v}"
+    return [f"{f.key}={value_text(v)}"
             for f, v in changes(fields, values)]
 
 

@@ -4,6 +4,7 @@ import math
 
 from nicegui import app, ui
 
+from sim.cli.table import fmt_value
 from sim.studio.schema import Field
 
 
@@ -23,6 +24,16 @@ def fmt(v) -> str:
             return f"{v:.3f}"
         return f"{v:,.1f}"
     return str(v)
+
+
+def kpi_text(v, kind: str = "number") -> str:
+    """A KPI's value as the command line's table writes it (``sim.cli.table.fmt_value``),
+    except money that rounds to zero: "0", as whole amounts are written ("1,234"), not
+    "0.00" (nor "-0.00")."""
+    text = fmt_value(v, kind)
+    if kind == "money" and text != "-" and not any(c in "123456789" for c in text):
+        return "0"
+    return text
 
 
 def dom_id(key: str) -> str:

@@ -138,7 +138,7 @@ def test_form_edits_survive_a_scenario_switch_and_a_reload_until_reset(page):
     expect(page.locator("#run-error")).to_contain_text("list_price must be > 0")
     _set(page, "firm.pricing.list_price", 211)
     expect(page.locator("#form-changes")).to_have_text(
-        "Changed from the scenario: firm.pricing.list_price=211.0")
+        "Changed from the scenario: firm.pricing.list_price=211")
     _pick_scenario(page, "global_rollout")
     expect(page.locator("#f-firm__pricing__list_price")).not_to_have_value("211")
     expect(page.locator("#run-error")).to_have_text("")
@@ -290,11 +290,13 @@ def test_clicks_on_run_before_it_answers_start_one_run(page, workspace):
     kinds = sorted(v["kind"] for v in new.values())
     assert kinds.count("run") == 1, kinds
     assert all(v["status"] == "ok" for v in new.values()), new
+    # 91 days is before the launch: no revenue, which read "0.00" beside "-1,619,398"
+    assert _kpi_rows(page)["cumulative_revenue"][:3] == ["0", "0", "0"]
     # a reload shows the run's results again with the form (it had shown the form alone)
     page.reload()
     page.locator(".kpi-table").wait_for(timeout=60_000)
     expect(page.locator("#run-status")).to_contain_text("shown again after a reload")
-    assert "horizon_days=91.0" in page.inner_text("#run-command")
+    assert re.search(r"\bhorizon_days=91(\s|$)", page.inner_text("#run-command"))
 
 
 def test_a_finished_game_offers_no_more_decisions(page):

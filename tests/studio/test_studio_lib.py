@@ -79,8 +79,8 @@ def test_form_changes_give_the_config_compose_gives(app):
               "horizon_days": 728, "firm.marketing.split.search": 0.4,
               "firm.marketing.split.tv": app.firm.marketing.split["tv"]}  # unchanged: left out
     overrides = overrides_from(fields, values)
-    assert overrides == ["replications=2", "horizon_days=728.0", "plots=false",
-                         "firm.pricing.list_price=199.0", "firm.marketing.split.search=0.4",
+    assert overrides == ["replications=2", "horizon_days=728", "plots=false",
+                         "firm.pricing.list_price=199", "firm.marketing.split.search=0.4",
                          "firm.marketing.policy=test_and_shift",
                          "firm.teams.engineering.headcount=15"]
     assert compose(["scenario=baseline", *overrides]) == apply_changes(app, fields, values)
@@ -354,3 +354,77 @@ def test_money_fields_name_the_scenarios_currency(app):
     assert units["firm.pricing.list_price"] == app.currency == "USD"
     assert units["firm.marketing.budget_per_week"] == "USD/week"
     assert not any("currency" in (u or "") for u in units.values())
+
+
+def test_every_setting_with_a_fixed_set_of_values_is_a_choice_list(app):
+    """The support staffing policy (``fixed`` or ``to_load``) was a free-text input: its
+    allowed values live only in the schema's check. Every text setting whose check allows
+    a fixed set of strings is now a choice list of exactly that set."""
+    from sim.config.commercial import ALLOCATION, PRICING
+    from sim.config.line import POLICIES, RETIRE_RULES, STOCK_AT_RETIREMENT
+    from sim.config.scenario import MODES
+
+    fields = {f.key: f for f in form_fields(app)}
+    staffing = fields["firm.support.staffing"]
+    assert staffing.kind == "choice" and staffing.choices == ("fixed", "to_load")
+    assert staffing.value in staffing.choices
+    for key, allowed in {"mode": MODES, "firm.pricing.strategy": PRICING,
+                         "firm.marketing.policy": ALLOCATION,
+                         "firm.allocation.policy": POLICIES, "firm.retire.rule": RETIRE_RULES,
+                         "firm.retire.stock": STOCK_AT_RETIREMENT,
+                         "firm.production.stockout": ("lose", "defer")}.items():
+        assert (fields[key].kind, fields[key].choices) == ("choice", tuple(allowed)), key
+    # each choice is one the command line takes; no text field left that the schema
+    # refuses as "not one of" its values (those are names, e.g. generation_of)
+    for value in staffing.choices:
+        assert check_value(app, "firm.support.staffing", value) is None
+    for f in fields.values():
+        if f.kind == "str":
+            assert "must be one of" not in (check_value(app, f.key, "?") or ""), f.key
+
+
+@pytest.mark.parametrize("value, text", [
+    (364.0, "364"), (0.25, "0.25"), (-0.0, "0"), (0.1 + 0.2, "0.30000000000000004"),
+    (123456789012345.0, "123456789012345"), (1e20, "1e+20"), (1.5e-7, "1.5e-07"),
+    (-2.0, "-2"), (12, "12"), (True, "true"), ("to_load", "to_load")])
+def test_override_values_are_written_whole_without_a_decimal_and_fractions_exactly(value,
+                                                                                    text):
+    from sim.studio.schema import value_text
+
+    assert value_text(value) == text
+    if isinstance(value, float):
+        assert float(text) == value  # the same number back, to the last bit
+
+
+def test_the_runs_command_writes_whole_floats_as_whole_numbers(app, tmp_path):
+    """The command shown for a run read ``horizon_days=364.0``; a whole number is written
+    ``364``, a fraction as it is, and Hydra composes the same config from either."""
+    fields = form_fields(app)
+    values = {"horizon_days": 364.0, "firm.pricing.list_price": 249.75,
+              "firm.marketing.budget_per_week": 100000.0, "firm.marketing.split.tv": 2.0,
+              "firm.product.success_units": 50000.0, "firm.product.success_by_day": 900.0,
+              "firm.production.capacity_per_week": 1.5e4, "firm.support.staffing": "to_load"}
+    overrides = overrides_from(fields, values)
+    assert overrides == ["horizon_days=364", "firm.pricing.list_price=249.75",
+                         "firm.marketing.budget_per_week=100000", "firm.marketing.split.tv=2",
+                         "firm.production.capacity_per_week=15000",
+                         "firm.product.success_units=50000",
+                         "firm.product.success_by_day=900", "firm.support.staffing=to_load"]
+    composed = compose(["scenario=baseline", *overrides])
+    assert composed == apply_changes(app, fields, values)
+    assert isinstance(composed.horizon_days, float) and composed.horizon_days == 364.0
+    command = runs.command_line(["scenario=baseline", *overrides], tmp_path / "runs" / "r1")
+    assert " horizon_days=364 " in command and ".0 " not in command
+
+
+@pytest.mark.parametrize("value, kind, text", [
+    (0.0, "money", "0"), (-0.0, "money", "0"), (0, "money", "0"), (-0.004, "money", "0"),
+    (0.004, "money", "0"), (np.float64(-0.0), "money", "0"), (45.678, "money", "45.68"),
+    (-0.01, "money", "-0.01"), (1234.0, "money", "1,234"), (-19_334_157.2, "money", "-19,334,157"),
+    (None, "money", "-"), (float("nan"), "money", "-"), (0.0, "fraction", "0.000"),
+    (-0.0, "day", "0"), (0.0, "count", "0")])
+def test_a_money_value_of_zero_reads_0_never_0_00_or_a_signed_zero(value, kind, text):
+    """The KPI tables (what-if, compare) read "0.00" for a revenue of zero beside "1,234"."""
+    from sim.studio.widgets import kpi_text
+
+    assert kpi_text(value, kind) == text
