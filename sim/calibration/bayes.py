@@ -183,6 +183,7 @@ def _notes(cal: BayesCalibration) -> list[str]:
                      "--ceiling (the market potential) or --analogy if known")
     notes.extend(_past_peak_note(cal))
     notes.extend(_at_peak_note(cal))
+    notes.extend(_late_interval_note(cal))
     stats = fit_statistics(cal.sales, cal.posterior.fitted)
     notes.extend(cautions.poor_fit(stats["r2"], stats["mape"]))
     notes.extend(_prior_conflict_note(cal, stats["r2"]))
@@ -233,6 +234,29 @@ def _at_peak_note(cal: BayesCalibration) -> list[str]:
             "expect less (on the development set, forecasts from 70% and 85% of the final "
             "level lost to a straight line through the last three levels one period "
             "ahead: docs/calibration.md)"]
+
+
+# The 95% intervals' coverage of the cumulative level on the development set, forecasts
+# driven by the plain fit (past the peak), 1 and 10 periods ahead, all origins
+# (``python benchmarks/bench_forecast.py --nls-bootstrap 0 --origins
+# 0.1,0.25,0.5,0.7,0.85 --horizons 1,3,5,10``, its ``coverage_by_fit``; 2026-12-07).
+LATE_COVERAGE = (0.92, 0.80)
+
+
+def _late_interval_note(cal: BayesCalibration) -> list[str]:
+    """A forecast driven by the plain fit (past the peak) says how often such intervals
+    held the outcome where it was measured: less than they claim. Widening them was tried
+    (a factor of 1.6-3 on their log spread past the peak) and scored worse on the interval
+    score of Gneiting and Raftery (2007) in 215 of the 244 changed cases: the misses are
+    series that kept rising after the Bass curve had them saturate, or whose ownership
+    fell, which a wider Bass spread does not reach (docs/calibration.md)."""
+    if cal.horizon <= 0 or cal.fc.discount_per_year < 1.0:
+        return []
+    one, ten = LATE_COVERAGE
+    return [f"the series is past its peak, so the forecast comes from the plain fit: on the "
+            f"development set such forecasts' 95% intervals held {one:.0%} of the outcomes "
+            f"one period ahead and {ten:.0%} ten ahead (benchmarks/bench_forecast.py); "
+            "read these intervals as narrower than their level says"]
 
 
 def _past_peak_note(cal: BayesCalibration) -> list[str]:

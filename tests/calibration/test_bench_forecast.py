@@ -62,3 +62,22 @@ def test_script_runs_or_skips_cleanly():
     res = subprocess.run([sys.executable, str(SCRIPT), "--help"], capture_output=True,
                          text=True, timeout=120)
     assert res.returncode == 0 and "--test-set" in res.stdout
+
+
+def test_coverage_is_split_by_the_fit_that_drove_the_forecast(bench):
+    """The coverage quoted by marketsim-fit's past-peak note: the forecast's records are
+    grouped by the fit that drove them; other methods' records are not counted."""
+    def rec(fit, h, covered, method="forecast"):
+        return {"method": method, "fit": fit, "horizon": h, "covered": covered}
+
+    records = [rec("plain", 1, True), rec("plain", 1, False), rec("discounted", 1, True),
+               rec(None, 1, False, "bass_nls"), rec("plain", 5, True)]
+    out = bench.coverage_by_fit(records, (1, 5))
+    assert out["plain"]["1"] == {"n": 2, "coverage95": 0.5}
+    assert out["plain"]["5"] == {"n": 1, "coverage95": 1.0}
+    assert out["discounted"]["1"] == {"n": 1, "coverage95": 1.0}
+    assert out["discounted"]["5"] == {"n": 0, "coverage95": None}
+    series = [penetration(0.01, 0.5, 80.0, 30)]
+    fits = {r["fit"] for r in bench.evaluate(series, nls_bootstrap=0)
+            if r["method"] == "forecast"}
+    assert fits <= {"plain", "discounted"} and fits

@@ -172,3 +172,25 @@ def test_the_summary_names_the_peak_a_rate():
     cal = calibrate_bayes(classic_like(), "rac", horizon=0, draws=200)
     text = summary(cal.to_dict(), {})
     assert "peak rate = " in text and "peak sales" not in text
+
+
+def test_a_forecast_from_the_plain_fit_says_its_intervals_held_less_than_they_claim():
+    """Past the peak the plain fit drives the forecast, whose 95% intervals held 80-92% of
+    the development set's outcomes (bench_forecast.py's coverage_by_fit): the note says so,
+    with the measured figures; a forecast from the discounted fit (on the way up) and a fit
+    without a forecast get none."""
+    from sim.calibration.bass import cumulative_share
+    from sim.calibration.bayes import LATE_COVERAGE
+
+    sales = np.diff(10_000.0 * cumulative_share(np.arange(0.0, 11.0), 0.01, 0.5))
+    past = SalesSeries("late.csv", "year", np.arange(2000.0, 2010.0), sales)
+    cal = calibrate_bayes(past, "late", horizon=3, draws=400)
+    assert cal.fc.discount_per_year == 1.0
+    late = [n for n in cal.notes if "narrower than their level says" in n]
+    assert len(late) == 1 and f"{LATE_COVERAGE[1]:.0%} ten ahead" in late[0]
+    early = SalesSeries("early.csv", "year", np.arange(2000.0, 2006.0), sales[:6])
+    cal = calibrate_bayes(early, "early", horizon=3, draws=400)
+    assert cal.fc.discount_per_year < 1.0
+    assert not any("narrower than their level says" in n for n in cal.notes)
+    assert not any("narrower than their level says" in n
+                   for n in calibrate_bayes(past, "late", horizon=0, draws=400).notes)
