@@ -9,11 +9,13 @@ task's effort and fixed days) is stretched by ``(planned + shift) / planned``, s
 realised launch (the pipeline's critical path, not the plan) moves with it; the product's
 target quality attribute moves by ``dq`` and the launch gate's ``min_quality`` by the same
 amount (a higher bar for a better product). A disruptor (``competitor/disruptor``) starts
-its development at ``entry_day`` in every option. KPIs: NPV, final unit share, launch day
+its development at ``entry_day`` in every option and plans its launch as long after it
+as its config does (``rival_schedule``). KPIs: NPV, final unit share, launch day
 and the quality at launch.
 
-Full mode (4 options x 20 seeds, 5 years) took 9.7 minutes on the shared 2-core machine
-(under load; about half that idle); quick mode (3 options x 3 seeds, 700 days) 28 s.
+Full mode (4 options x 20 seeds, 5 years) took 35 s on 2 cores on 2026-12-07 (9.7 minutes
+earlier, under heavy load); quick mode (3 options x 3 seeds, until half a year after
+the disruptor's planned launch: 1,182 days at entry day 600) 9 s (2026-12-07).
 """
 
 import json
@@ -57,6 +59,7 @@ QUESTION = ("Should we launch earlier with a lower-quality product or later with
 # (launch shift in days, change of the product's quality attribute)
 SCHEDULE = [(-60, -0.06), (0, 0.0), (60, 0.05), (120, 0.10)]
 QUICK_SCHEDULE = [(-60, -0.06), (0, 0.0), (120, 0.10)]
+QUICK_AFTER_RIVAL_DAYS = 182  # a quick run's horizon: the disruptor's planned launch + this
 KPIS = ["npv", "final_market_share", "launch_day", "launch_quality", "time_to_market_days",
         "cumulative_profit", "peak_market_share", "disruptor_launch_day"]
 
@@ -130,6 +133,22 @@ def spread(row, kpi: str, scale: float = 1.0) -> list:
             [max(row[f"{kpi}_p95"] - mean, 0.0) * scale]]
 
 
+def rival_schedule(opts, rival) -> list[str]:
+    """Overrides that start the disruptor's development on ``entry_day`` and move its
+    planned launch with it, its planned development time (planned launch less its own entry
+    day: 400 days for ``competitor/disruptor``) kept. A firm launches no earlier than its
+    planned day (``launch_not_before_plan``), and the plan is a day of the run, so with the
+    entry day alone an earlier disruptor (``entry_day=200``) still launched on day 1,100.
+    A planned launch the user sets holds."""
+    entry = float(opts["entry_day"])
+    out = [f"competitors.disruptor.strategy.entry_day={entry:g}"]
+    key = "competitors.disruptor.development.planned_launch_day="
+    if not any(o.lstrip("+").startswith(key) for o in opts.overrides):
+        lead = max(rival.development.planned_launch_day - rival.strategy.entry_day, 0.0)
+        out.append(f"{key}{entry + lead:g}")
+    return out
+
+
 def run(argv):
     opts = parse_args(NAME, argv, {"entry_day": 600}, quick_seeds=3, seeds=20)
     if opts["entry_day"] < 0:
@@ -137,9 +156,13 @@ def run(argv):
     started = time.perf_counter()
     base = base_config(opts)
     add = "" if "disruptor" in base.competitors else "+"
-    extra = [f"{add}competitor@competitors.disruptor=disruptor",
-             f"competitors.disruptor.strategy.entry_day={opts['entry_day']}"]
-    extra += quick_horizon(opts, 700)
+    extra = [f"{add}competitor@competitors.disruptor=disruptor"]
+    extra += rival_schedule(opts, base_config(opts, extra).competitors["disruptor"])
+    # a quick run lasts until half a year after the disruptor's planned launch (it launches
+    # no earlier), so that the question can be answered at all (a 700-day quick run had
+    # ended before any disruptor launched)
+    rival_plan = base_config(opts, extra).competitors["disruptor"].development.planned_launch_day
+    extra += quick_horizon(opts, max(700, int(np.ceil(rival_plan)) + QUICK_AFTER_RIVAL_DAYS))
     base = base_config(opts, extra)
     options, plan = schedule_options(base, QUICK_SCHEDULE if opts.quick else SCHEDULE)
     sweep = run_sweep(opts, options, extra)
@@ -215,7 +238,10 @@ def run(argv):
                       f"{100 * launched.mean():.0f}% of runs within the horizon).")
     else:
         rival_text = (f"The disruptor started developing on day {opts['entry_day']} and did "
-                      f"not launch within the horizon in any run.")
+                      f"not launch within the horizon (day {base.horizon_days:g}) in any run, "
+                      "so these options were not tried against it: raise horizon_days "
+                      "(it launches no earlier than its planned day, "
+                      f"{rival_plan:g}).")
     killed = summary.loc[summary["prob_killed"] > 0, ["option", "prob_killed"]]
     facts = [rival_text] + [f"The launch gate killed **{r.option}** in {100 * r.prob_killed:.0f}% "
                             f"of seeds." for r in killed.itertuples()]

@@ -1,4 +1,5 @@
-"""experiments.launch_timing in quick mode: 3 schedule options x 3 seeds, 700 days."""
+"""experiments.launch_timing in quick mode: 3 schedule options x 3 seeds, until half a year
+after the disruptor's planned launch (1,182 days)."""
 
 import pandas as pd
 import pytest
@@ -21,6 +22,17 @@ def test_summary_rows_and_columns(result):
             assert summary[f"{kpi}_{stat}"].notna().all(), f"{kpi}_{stat}"
     assert summary["shift_days"].tolist() == [-60, 0, 120]
     assert summary["quality_target"].tolist() == pytest.approx([0.72, 0.78, 0.88])
+
+
+def test_a_quick_run_sees_the_disruptor_launch(result):
+    """The question is asked against a disruptor: a quick run that ended before it launched
+    (700 days; it launches no earlier than its planned day, now 1,000) could not answer it."""
+    _, summary, report = result
+    assert (summary["disruptor_launched_share"] == 1.0).all()
+    # planned 400 days after its entry on day 600 (it had launched on day 1,100 whatever
+    # the entry day)
+    assert summary["disruptor_launch_day_mean"].between(1_000, 1_182).all()
+    assert "launched on day 1,000" in report and "did not launch" not in report
 
 
 def test_options_move_the_realised_launch_and_quality(result):
@@ -62,3 +74,26 @@ def test_error_bars_of_a_spread_of_zero_are_not_negative():
     assert low == [0.0] and high[0] >= 0.0
     assert spread({"npv_mean": 2e6, "npv_p5": 1e6, "npv_p95": 4e6}, "npv", 1e-6) == [[1.0],
                                                                                     [2.0]]
+
+
+def test_the_disruptors_planned_launch_moves_with_its_entry_day():
+    """The disruptor launches no earlier than its planned day, a day of the run: with the
+    entry day alone, entry_day=200 had still launched it on day 1,100. Its planned
+    development time (1,100 - 700 in its config) is kept; a planned launch set by the user
+    holds."""
+    from types import SimpleNamespace
+
+    from experiments.launch_timing import rival_schedule
+
+    rival = SimpleNamespace(development=SimpleNamespace(planned_launch_day=1100.0),
+                            strategy=SimpleNamespace(entry_day=700.0))
+
+    class Opts(dict):
+        overrides = []
+
+    o = Opts(entry_day=200)
+    assert rival_schedule(o, rival) == [
+        "competitors.disruptor.strategy.entry_day=200",
+        "competitors.disruptor.development.planned_launch_day=600"]
+    o.overrides = ["competitors.disruptor.development.planned_launch_day=900"]
+    assert rival_schedule(o, rival) == ["competitors.disruptor.strategy.entry_day=200"]
