@@ -57,10 +57,7 @@ def assumption_lines(cfg: dict, fitted=(), varied=(), competitors: str | None = 
         rules = "; ".join(
             f"{c['name']} ({c['strategy']['kind'].replace('_', ' ')}, list price "
             f"{money(c['pricing']['list_price'], cur)}"
-            # a strategy's entry day starts its development; its launch comes later
-            + (f", starts developing on day {c['strategy']['entry_day']:g}"
-               if c["strategy"].get("entry_day") else "") + ")"
-            for c in comps.values())
+            + _entry(c) + ")" for c in comps.values())
         lines.append(f"- **Competitors and their rules**: {rules}; each reacts to what it "
                      "observes, late and noisily (docs/model.md, competitors).")
     else:
@@ -72,3 +69,18 @@ def assumption_lines(cfg: dict, fitted=(), varied=(), competitors: str | None = 
                  "competitors' rules as configured"
                  + (f"; the options vary {', '.join(varied)}" if varied else "") + ".")
     return lines
+
+
+def _entry(c: dict) -> str:
+    """A late entrant's schedule: its entry day starts its development, and it launches no
+    earlier than its planned day, a day of the run (``launch_not_before_plan``), whatever
+    the entry day; the plan is named, as an entry day moved alone does not move it."""
+    entry = c["strategy"].get("entry_day")
+    if not entry:
+        return ""
+    text = f", starts developing on day {entry:g}"
+    dev = c.get("development") or {}
+    plan = dev.get("planned_launch_day")
+    if plan is not None and dev.get("launch_not_before_plan", True):
+        text += f" and launches no earlier than its planned day {plan:g}"
+    return text
