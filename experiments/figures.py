@@ -1,7 +1,9 @@
-"""Figures shared by the runners: KPI distributions per option, lines over time."""
+"""Figures shared by the runners: KPI distributions per option, lines over time, and the
+marking of a heatmap's cells that hold no number."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
@@ -66,3 +68,34 @@ def over_time(ts: pd.DataFrame, panels, order, title: str, by: str = "option",
                         frameon=False)
     fig.suptitle(title)
     return fig
+
+
+def mark_missing(ax, grid: pd.DataFrame, planned=None) -> list:
+    """Mark the cells of a heatmap of ``grid`` that hold no number (seaborn leaves them
+    blank, which reads as a value off the colour scale or a drawing fault): grey, hatched
+    and annotated "not run" where the option was not in the plan (``planned``: a boolean
+    frame like ``grid``; None: every cell was planned), "no result" where it ran but gave
+    no number (every job failed). Adds a legend entry for each kind below the axes and
+    returns the kinds drawn (empty when every cell has a number)."""
+    from matplotlib.patches import Patch, Rectangle
+
+    missing = grid.isna().to_numpy()
+    ran = (np.ones_like(missing) if planned is None
+           else planned.reindex_like(grid).fillna(False).astype(bool).to_numpy())
+    kinds = []
+    for i, j in zip(*np.nonzero(missing), strict=True):
+        text = "no result" if ran[i, j] else "not run"
+        ax.add_patch(Rectangle((j, i), 1, 1, facecolor="0.88", edgecolor="0.6", hatch="//",
+                               lw=0.5, zorder=2))
+        ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize="small",
+                color="0.25", zorder=3, bbox={"facecolor": "0.88", "lw": 0, "pad": 1})
+        if text not in kinds:
+            kinds.append(text)
+    if kinds:
+        what = {"not run": "not run: this pair is not among the options",
+                "no result": "no result: every job of this option failed"}
+        ax.legend(handles=[Patch(facecolor="0.88", edgecolor="0.6", hatch="//",
+                                 label=what[k]) for k in kinds],
+                  loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False,
+                  fontsize="small")
+    return kinds

@@ -49,6 +49,7 @@ from experiments.common import (
     write_report,
     write_summary,
 )
+from sim.plots import per_step
 from sim.units import DAYS_PER_YEAR
 
 NAME = "generation_timing"
@@ -120,14 +121,15 @@ def stacked_generations(ts: pd.DataFrame, order, products, title: str):
     return fig
 
 
-def cannibalisation_over_time(ts: pd.DataFrame, order, product: str):
-    """v2's upgraders per step (units taken from v1's installed base), median over seeds."""
+def cannibalisation_over_time(ts: pd.DataFrame, order, product: str, dt_days: float = 7.0):
+    """v2's upgraders per market step of ``dt_days`` (units taken from v1's installed
+    base), median over seeds."""
     mine = ts[ts["product"] == product]
     med = mine.groupby(["option", "t"])["upgraders"].median().reset_index()
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     sns.lineplot(data=med, x="t", y="upgraders", hue="option", hue_order=order, ax=ax)
     ax.set(title=f"Cannibalisation: {product} bought by owners of the earlier generation\n"
-                 "(median over seeds)", xlabel="day", ylabel="upgraders per step")
+                 "(median over seeds)", xlabel="day", ylabel=f"upgraders {per_step(dt_days)}")
     fig.tight_layout()
     return fig
 
@@ -178,7 +180,7 @@ def run(argv):
     fig = stacked_generations(ts, order, products, "Generations over time (stacked)")
     stack_png = figure_path(out, "stacked_generations")
     save_figure(fig, stack_png, opts)
-    fig = cannibalisation_over_time(ts, order, v2.product.name)
+    fig = cannibalisation_over_time(ts, order, v2.product.name, base.dt_days)
     cann_png = figure_path(out, "cannibalisation")
     save_figure(fig, cann_png, opts)
 

@@ -45,7 +45,9 @@ from experiments.common import (
     write_report,
     write_summary,
 )
+from experiments.figures import mark_missing
 from experiments.options import quick_horizon
+from sim.plots import per_step
 from sim.results.decision import edge_note, paired_interval, recommend
 
 NAME = "marketing_mix"
@@ -124,6 +126,32 @@ def mix_options(base, budgets, quick: bool) -> tuple[dict, pd.DataFrame]:
     return options, pd.DataFrame(rows)
 
 
+def npv_heatmap(summary: pd.DataFrame, plan: pd.DataFrame, allocs, budgets, base):
+    """Mean NPV by allocation and weekly budget; a pair that was not among the options
+    (quick mode tries test-and-shift at the top budget only) is a grey "not run" cell,
+    not a blank one."""
+    grid = (summary.pivot_table(index="allocation", columns="budget_per_week",
+                                values="npv_mean", dropna=False)
+            .reindex(index=allocs, columns=budgets))
+    planned = (plan.assign(planned=True)
+               .pivot_table(index="allocation", columns="budget_per_week", values="planned",
+                            aggfunc="any")
+               .reindex(index=allocs, columns=budgets).fillna(False).astype(bool))
+    fig, ax = plt.subplots(figsize=(1.5 * len(budgets) + 3.5, 0.7 * len(allocs) + 2.6))
+    sns.heatmap(grid / 1e6, annot=True, fmt=".2f", cmap="viridis", ax=ax,
+                cbar_kws={"label": money_axis("mean NPV", base)},
+                xticklabels=[f"{b / 1000:g}k" for b in grid.columns])
+    kinds = mark_missing(ax, grid, planned)
+    title = money_axis("Mean NPV by allocation and weekly budget", base)
+    if kinds:
+        title += "\n(grey: " + " or ".join(kinds) + ")"
+    ax.set(title=title, xlabel=money_axis("marketing budget", base, "per week"),
+           ylabel="allocation")
+    ax.tick_params(axis="y", rotation=0)
+    ax.grid(False)
+    return fig
+
+
 def run(argv):
     opts = parse_args(NAME, argv, {"budgets": []}, quick_seeds=3, seeds=10)
     started = time.perf_counter()
@@ -164,17 +192,7 @@ def run(argv):
     sat_png = figure_path(out, "kpis_vs_budget")
     save_figure(fig, sat_png, opts)
 
-    # heatmap of mean NPV: allocation x budget
-    grid = summary.pivot_table(index="allocation", columns="budget_per_week", values="npv_mean")
-    grid = grid.reindex(allocs)
-    fig, ax = plt.subplots(figsize=(1.5 * len(budgets) + 3.5, 0.7 * len(allocs) + 2.2))
-    sns.heatmap(grid / 1e6, annot=True, fmt=".2f", cmap="viridis", ax=ax,
-                cbar_kws={"label": money_axis("mean NPV", base)},
-                xticklabels=[f"{b / 1000:g}k" for b in grid.columns])
-    ax.set(title=money_axis("Mean NPV by allocation and weekly budget", base),
-           xlabel=money_axis("marketing budget", base, "per week"), ylabel="allocation")
-    ax.tick_params(axis="y", rotation=0)
-    ax.grid(False)
+    fig = npv_heatmap(summary, plan, allocs, budgets, base)
     heat_png = figure_path(out, "npv_heatmap")
     save_figure(fig, heat_png, opts)
 
@@ -186,7 +204,7 @@ def run(argv):
     ts = load_timeseries(sweep, base.firm.name)
     ts = ts[ts["option"].isin(names)]
     fig = over_time(ts, [("installed_base", "installed base (thousand customers)", 1e-3),
-                         ("market_share", "unit market share per week", 1)], names,
+                         ("market_share", f"unit market share {per_step(base.dt_days)}", 1)], names,
                     f"{base.firm.name} at {at / 1000:g}k per week: median and 5th-95th percentile band over seeds")
     time_png = figure_path(out, "adoption_share_over_time")
     save_figure(fig, time_png, opts)

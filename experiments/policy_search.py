@@ -51,6 +51,7 @@ from experiments.common import (
 )
 from experiments.options import quick_horizon
 from experiments.report import currency
+from sim.plots import per_step
 from sim.results.decision import money, paired_interval
 
 NAME = "policy_search"
@@ -205,7 +206,7 @@ def run(argv):
 
     ts = load_timeseries(vsweep, base.firm.name)
     fig = over_time(ts, [("installed_base", "installed base (thousand customers)", 1e-3),
-                         ("market_share", "unit market share per week", 1)], order,
+                         ("market_share", f"unit market share {per_step(base.dt_days)}", 1)], order,
                     f"{base.firm.name} on fresh seeds: median and 5th-95th percentile band")
     time_png = figure_path(out, "adoption_share_over_time")
     save_figure(fig, time_png, opts)

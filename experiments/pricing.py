@@ -43,6 +43,7 @@ from experiments.common import (
     write_report,
     write_summary,
 )
+from experiments.figures import mark_missing
 from experiments.options import quick_horizon
 
 NAME = "pricing"
@@ -104,6 +105,7 @@ def run(argv):
     sns.heatmap(mean / 1e6, annot=labels, fmt="", cmap="viridis", ax=ax,
                 annot_kws={"fontsize": "small"}, linewidths=0.5,
                 cbar_kws={"label": money_axis("mean NPV", base)})
+    mark_missing(ax, mean)  # every pair ran: a cell without a number had only failed jobs
     best_by_rival = {}
     for i, rival in enumerate(rivals):
         w = winner(kpis[kpis["rival"] == rival], "npv", by="pricing")

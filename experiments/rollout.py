@@ -45,6 +45,7 @@ from experiments.common import (
     write_report,
     write_summary,
 )
+from sim.plots import per_step
 
 NAME = "rollout"
 QUESTION = ("Should we launch in every region at once (sprinkler) or region by region, "
@@ -98,7 +99,8 @@ def _legend_beside(grid) -> None:
 
 
 def share_panels(regions: pd.DataFrame, firm: str, order):
-    """Small multiples: our share of each region's units per step (median over seeds)."""
+    """Small multiples: our share of each region's units in each market step (median
+    over seeds)."""
     tot = regions.groupby(["option", "seed", "region", "t"], sort=False)["units"].sum()
     mine = regions[regions["firm"] == firm].groupby(
         ["option", "seed", "region", "t"], sort=False)["units"].sum()
@@ -147,7 +149,7 @@ def run(argv):
                             order, f"By rollout, over {opts.seeds} paired seeds")
     dist_png = figure_path(out, "kpi_distributions")
     save_figure(fig, dist_png, opts)
-    fig = region_panels(reg, firm, order, "units", "our units per step",
+    fig = region_panels(reg, firm, order, "units", f"our units {per_step(base.dt_days)}",
                         "Our sales by region (median over seeds, 5th-95th percentile band)")
     sales_png = figure_path(out, "sales_by_region")
     save_figure(fig, sales_png, opts)

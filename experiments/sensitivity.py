@@ -126,6 +126,41 @@ def regression_indices(x: np.ndarray, y: np.ndarray) -> dict:
     return {"SRC2": beta[1:] ** 2, "R2": float(1.0 - np.var(yz - z @ beta))}
 
 
+SOBOL_KINDS = (("S1", "S1_conf", "first order S1: the input alone"),
+               ("ST", "ST_conf", "total ST: with its interactions"),
+               ("SRC2", None, "SRC²: linear regression check"))
+
+
+def sobol_figure(summary: pd.DataFrame, title: str, why_no_src2: str = "too few points"):
+    """Bars of each input's Sobol indices (S1, ST with their 95% intervals) and of the
+    regression check (SRC²) where it was computed: where it is NaN (too few points) it
+    has neither bars nor a legend entry (an empty entry had read as bars of zero) and the
+    title says why (``why_no_src2``)."""
+    pal = sns.color_palette()
+    kinds = [k for k in SOBOL_KINDS if k[0] in summary
+             and np.isfinite(pd.to_numeric(summary[k[0]], errors="coerce")).any()]
+    fig, ax = plt.subplots(figsize=(1.6 * len(summary) + 4, 4.8))
+    width = 0.8 / max(len(kinds), 1)
+    colors = {"S1": pal[2], "ST": pal[3], "SRC2": "0.6"}
+    for m, (col, conf, label) in enumerate(kinds):
+        xs = np.arange(len(summary)) + (m - (len(kinds) - 1) / 2) * width
+        ax.bar(xs, summary[col], width=width, color=colors[col], label=label)
+        if conf is not None and summary[conf].notna().any():
+            ax.errorbar(xs, summary[col], yerr=summary[conf], fmt="none", color="black",
+                        capsize=3, lw=1)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(range(len(summary)), summary["input"], rotation=20, ha="right")
+    note = "share of NPV variance over the input box"
+    sobol = summary[["S1", "ST"]].apply(pd.to_numeric, errors="coerce").to_numpy()
+    if np.any((sobol < -0.05) | (sobol > 1.0)):  # the bounds of sobol_caveat's sentence
+        note += ";\nan index outside 0 to 1 (impossible for a share) is sampling error"
+    if not any(k[0] == "SRC2" for k in kinds):
+        note += f"\nno regression check (SRC²): {why_no_src2}"
+    ax.set(title=f"{title}\n{note}", xlabel="input", ylabel="share of NPV variance")
+    ax.legend(fontsize="small")
+    return fig
+
+
 def run(argv):
     opts = parse_args(NAME, argv, {"inputs": [], "n": 16, "sobol_seeds": 1},
                       quick_seeds=2, seeds=10)
@@ -223,27 +258,11 @@ def run(argv):
     tornado_png = figure_path(out, "tornado")
     save_figure(fig, tornado_png, opts)
 
-    long = pd.concat([summary[["input", "S1", "S1_conf"]].rename(
-                          columns={"S1": "index", "S1_conf": "conf"}).assign(kind="first order S1"),
-                      summary[["input", "ST", "ST_conf"]].rename(
-                          columns={"ST": "index", "ST_conf": "conf"}).assign(kind="total ST")])
-    long = pd.concat([long, summary[["input", "SRC2"]].rename(columns={"SRC2": "index"})
-                      .assign(conf=np.nan, kind="SRC² (regression check)")])
-    fig, ax = plt.subplots(figsize=(1.6 * len(inputs) + 4, 4.6))
-    kinds = ["first order S1", "total ST", "SRC² (regression check)"]
-    width = 0.27
-    for m, kind in enumerate(kinds):
-        d = long[long["kind"] == kind].set_index("input").reindex(summary["input"])
-        xs = np.arange(len(d)) + (m - 1) * width
-        ax.bar(xs, d["index"], width=width, color=pal[m + 2] if m < 2 else "0.6", label=kind)
-        if d["conf"].notna().any():
-            ax.errorbar(xs, d["index"], yerr=d["conf"], fmt="none", color="black", capsize=3,
-                        lw=1)
-    ax.axhline(0, color="black", lw=0.8)
-    ax.set_xticks(range(len(summary)), summary["input"], rotation=20, ha="right")
-    ax.set(title=f"Sobol indices of NPV (n={n}, {len(points)} points x {sobol_seeds} seeds; "
-                 f"95% intervals)", xlabel="input", ylabel="share of NPV variance")
-    ax.legend(fontsize="small")
+    need = 10 * (len(inputs) + 1)  # regression_indices' least number of points
+    fig = sobol_figure(summary, f"Sobol indices of NPV (n={n}, {len(points)} points x "
+                                f"{sobol_seeds} seeds; 95% intervals)",
+                       f"too few points ({len(points)}; it needs {need})"
+                       if len(points) < need else "NPV or an input does not vary")
     sobol_png = figure_path(out, "sobol_indices")
     save_figure(fig, sobol_png, opts)
 

@@ -6,8 +6,8 @@ command-line entry points default ``MPLBACKEND`` to ``Agg``).
 
 from sim.plots.perceptual import perceptual_map
 from sim.plots.run import critical_path, plot_run
-from sim.plots.style import PALETTE, money_label, money_scale, save, style
+from sim.plots.style import PALETTE, money_label, money_scale, per_step, save, style
 from sim.plots.sweep import plot_sweep
 
-__all__ = ["PALETTE", "critical_path", "money_label", "money_scale", "perceptual_map",
-           "plot_run", "plot_sweep", "save", "style"]
+__all__ = ["PALETTE", "critical_path", "money_label", "money_scale", "per_step",
+           "perceptual_map", "plot_run", "plot_sweep", "save", "style"]

@@ -1,10 +1,11 @@
 """Figure of a run with successive generations: installed base per generation, stacked,
-and the units upgraded from older generations to newer ones per step."""
+and the units upgraded from older generations to newer ones per market step (the label
+names its length: per week by default)."""
 
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-from sim.plots.style import save
+from sim.plots.style import per_step, save
 
 
 def generation_names(config) -> list[str]:
@@ -35,7 +36,8 @@ def plot_generations(results, path) -> bool:
     later = mine[mine["product"].isin(names[1:])]
     sns.lineplot(data=later, x="t", y="upgraders", hue="product", hue_order=names[1:],
                  palette=colors[1:], ax=axes[1], estimator=None, errorbar=None)
-    axes[1].set(title="Cannibalisation: upgraders from older generations per step",
-                xlabel="day", ylabel="units")
+    per = per_step(results.config.dt_days)
+    axes[1].set(title="Cannibalisation: upgraders from older generations",
+                xlabel="day", ylabel=f"upgraders {per}")
     save(fig, path)
     return True

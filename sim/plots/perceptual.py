@@ -7,7 +7,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
-from sim.plots.style import PALETTE, style
+from sim.plots.labels import place_labels
+from sim.plots.style import product_styles, style
+
+
+def _radius_pt(area: float, marker: str = "o") -> float:
+    """The radius in points of the circle around a scatter marker of area ``s`` (points
+    squared): half its side, times sqrt(2) for a shape with corners."""
+    return float(np.sqrt(area)) / 2.0 * (1.0 if marker in ("o", "*") else 1.42)
 
 
 def perceptual_map(results, ax=None, method: str = "attributes", axes=None):
@@ -18,9 +25,11 @@ def perceptual_map(results, ax=None, method: str = "attributes", axes=None):
     launched. Segments: ideal points as stars (area ~ size) with their drift as a dashed
     trail from the open star (day 0); a segment without an ideal on the plotted axes as a
     preference vector (an arrow from the centre: the direction its attribute weights
-    favour). ``method``: "attributes" (the two most informative attributes, or
-    ``axes=("quality", "features")``) or "mds" (classical MDS of all attributes,
-    ``sim.results.perceptual``). Returns the matplotlib Axes.
+    favour). A firm's products share its colour in shades, each with its own marker;
+    labels sit beside the markers, not on them (``sim.plots.labels``). ``method``:
+    "attributes" (the two most informative attributes, or ``axes=("quality",
+    "features")``) or "mds" (classical MDS of all attributes, ``sim.results.perceptual``).
+    Returns the matplotlib Axes.
     """
     from matplotlib.lines import Line2D
 
@@ -30,8 +39,7 @@ def perceptual_map(results, ax=None, method: str = "attributes", axes=None):
     if ax is None:  # a caller's own Axes keep the caller's style
         style()
         _, ax = plt.subplots(figsize=(11, 7))
-    firms = list(dict.fromkeys(p["firm"] for p in lay.products))  # a line: one colour
-    firm_colors = dict(zip(firms, sns.color_palette(PALETTE), strict=False))
+    looks = product_styles(lay.products)
     seg_colors = sns.color_palette("dark", max(len(lay.segments), 1))
     sizes = np.array([s["size"] for s in lay.segments], dtype=float)
     pts = [p["trail"] for p in lay.products] + [s["trail"] for s in lay.segments if "trail" in s]
@@ -46,27 +54,33 @@ def perceptual_map(results, ax=None, method: str = "attributes", axes=None):
     pad = np.maximum((hi - lo) * 0.15, 0.05)
     centre = (lo + hi) / 2.0
     half = (hi - lo) / 2.0 + pad * 0.5
-    handles, labels = [], []
+    handles, labels, segment_labels, discs, lines = [], [], [], [], []
     for p in lay.products:
-        c, tr = firm_colors[p["firm"]], p["trail"]
+        (c, mk), tr = looks[(p["firm"], p["product"])], p["trail"]
         label = f"{p['firm']} ({p['product']})"
         if not p["launched"]:
-            ax.scatter(*tr[-1], s=90, facecolors="none", edgecolors=c, lw=1.5, zorder=3)
-            ax.annotate(f"{p['label']}: not launched", tr[-1], xytext=(6, -12),
-                        textcoords="offset points", color=c, fontsize=9)
-            handles.append(Line2D([], [], marker="o", mfc="none", color=c, ls="",
+            ax.scatter(*tr[-1], s=90, marker=mk, facecolors="none", edgecolors=c, lw=1.5,
+                       zorder=3)
+            discs.append((*tr[-1], _radius_pt(90, mk)))
+            labels.append((ax.annotate(f"{p['label']}: not launched", tr[-1], xytext=(6, -12),
+                                       textcoords="offset points", color=c, fontsize=9),
+                           _radius_pt(90, mk)))
+            handles.append(Line2D([], [], marker=mk, mfc="none", color=c, ls="",
                                   label=f"{label}: not launched"))
             continue
         ax.plot(tr[:, 0], tr[:, 1], color=c, lw=1.6, alpha=0.8)
+        lines.append(tr)
         if len(tr) > 1 and np.any(tr[-1] != tr[-2]):
             ax.annotate("", tr[-1], xytext=tr[-2],
                         arrowprops=dict(arrowstyle="-|>", color=c, lw=1.6))
-        ax.scatter(*tr[0], s=25, color=c, alpha=0.6, zorder=3)
-        ax.scatter(*tr[-1], s=60 + 900 * p["share"], color=c, edgecolors="black", lw=0.6,
-                   zorder=4)
-        labels.append(ax.annotate(p["label"], tr[-1], xytext=(8, 6), textcoords="offset points",
-                                  color=c, fontsize=10, fontweight="bold"))
-        handles.append(Line2D([], [], marker="o", color=c, ms=8, mec="black", mew=0.5,
+        area = 60 + 900 * p["share"]
+        ax.scatter(*tr[0], s=25, marker=mk, color=c, alpha=0.6, zorder=3)
+        ax.scatter(*tr[-1], s=area, marker=mk, color=c, edgecolors="black", lw=0.6, zorder=4)
+        discs += [(*tr[0], _radius_pt(25, mk)), (*tr[-1], _radius_pt(area, mk) + 0.6)]
+        labels.append((ax.annotate(p["label"], tr[-1], xytext=(8, 6), textcoords="offset points",
+                                   color=c, fontsize=10, fontweight="bold"),
+                       _radius_pt(area, mk) + 0.6))
+        handles.append(Line2D([], [], marker=mk, color=c, ms=8, mec="black", mew=0.5,
                               label=f"{label}: {p['share']:.0%} unit share (last quarter)"))
     vectors: dict = {}  # segments whose preference vectors point the same way share one
     for k, s in enumerate(lay.segments):
@@ -75,12 +89,15 @@ def perceptual_map(results, ax=None, method: str = "attributes", axes=None):
             tr = s["trail"]
             area = 120 + 500 * s["size"] / max(sizes.max(), 1.0)
             ax.plot(tr[:, 0], tr[:, 1], color=c, lw=1.2, ls="--", alpha=0.8)
+            lines.append(tr)
             ax.scatter(*tr[0], s=area * 0.5, marker="*", facecolors="none", edgecolors=c,
                        zorder=3)
             ax.scatter(*tr[-1], s=area, marker="*", color=c, edgecolors="black", lw=0.5,
                        zorder=5)
-            ax.annotate(f"{s['segment']} ideal", tr[-1], xytext=(8, -14),
-                        textcoords="offset points", color=c, fontsize=9, style="italic")
+            discs += [(*tr[0], _radius_pt(area * 0.5)), (*tr[-1], _radius_pt(area))]
+            segment_labels.append((ax.annotate(f"{s['segment']} ideal", tr[-1], xytext=(8, -14),
+                                               textcoords="offset points", color=c, fontsize=9,
+                                               style="italic"), _radius_pt(area)))
             moved = " (dashed: drift from day 0)" if np.any(tr[-1] != tr[0]) else ""
             handles.append(Line2D([], [], marker="*", color=c, ms=12, ls="--" if moved else "",
                                   label=f"ideal point of {s['segment']} "
@@ -101,12 +118,13 @@ def perceptual_map(results, ax=None, method: str = "attributes", axes=None):
                 s["segment"])
     for v, norm, c, names in vectors.values():
         tip = centre + v / norm * 0.75  # 3/4 of the way to the frame, in its proportions
+        lines.append(np.array([centre, tip]))
         ax.annotate("", tip, xytext=centre,
                     arrowprops=dict(arrowstyle="-|>", color=c, lw=1.5, alpha=0.75))
         verb = " prefer" if len(names) > 1 else " prefers"
-        labels.append(ax.annotate(" & ".join(names) + verb, tip, xytext=(5, 5),
-                                  textcoords="offset points", color=c, fontsize=9,
-                                  style="italic"))
+        segment_labels.append((ax.annotate(" & ".join(names) + verb, tip, xytext=(5, 5),
+                                           textcoords="offset points", color=c, fontsize=9,
+                                           style="italic"), 2.0))
         handles.append(Line2D([], [], color=c, marker=">", ms=6,
                               label=f"preference direction of {', '.join(names)} (no ideal point)"))
     for name, vec in lay.attribute_arrows:
@@ -115,17 +133,17 @@ def perceptual_map(results, ax=None, method: str = "attributes", axes=None):
         if norm > 0:
             tip = centre + vec / norm * 0.5
             ax.annotate("", tip, xytext=centre, arrowprops=dict(arrowstyle="->", color="grey"))
-            ax.annotate(f"+{name}", tip, color="grey", fontsize=9)
+            lines.append(np.array([centre, tip]))
+            segment_labels.append((ax.annotate(f"+{name}", tip, xytext=(0, 0),
+                                               textcoords="offset points", color="grey",
+                                               fontsize=9), 2.0))
     ax.set_xlim(lo[0] - pad[0], hi[0] + pad[0])
     ax.set_ylim(lo[1] - pad[1], hi[1] + pad[1])
-    right = hi[0] + pad[0] - 0.2 * (hi[0] - lo[0] + 2 * pad[0])
-    for text in labels:  # a label near the right edge reads leftwards, inside the frame
-        if text.xy[0] > right:
-            text.set_horizontalalignment("right")
-            text.xyann = (-8, 6)
     ax.set(xlabel=lay.xlabel, ylabel=lay.ylabel,
            title="Perceptual map: products (small dot at launch, trail to the end of the run)\n"
                  "and what the segments want")
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
               frameon=False)
+    # last, on the axes as laid out: the products' names first, then the segments'
+    place_labels(ax, labels + segment_labels, discs, lines)
     return ax

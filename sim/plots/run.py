@@ -15,7 +15,15 @@ from sim.plots.generations import plot_generations
 from sim.plots.perceptual import perceptual_map
 from sim.plots.portfolio import portfolio_revenue
 from sim.plots.regions import plot_regions
-from sim.plots.style import PALETTE, money_label, money_scale, save, style
+from sim.plots.style import (
+    PALETTE,
+    money_label,
+    money_scale,
+    per_step,
+    product_styles,
+    save,
+    style,
+)
 
 
 def critical_path(tasks: pd.DataFrame, stages) -> set:
@@ -71,16 +79,32 @@ def plot_run(results, out_dir) -> list:
     firms = list(dict.fromkeys(ts["firm"])) if not ts.empty else []
     if not ts.empty:
         lines = {"hue": "firm", "hue_order": firms}
-        if ts.duplicated(["t", "firm"]).any():  # a product line: one line per product, in
-            lines["style"] = "product"          # its firm's colour
+        if ts.duplicated(["t", "firm"]).any():  # a product line: a line per product, in a
+            # shade of its firm's colour with a dash of its own (in one colour with only
+            # the dash to tell them apart, a firm's products had read as one in the legend)
+            pairs = list(dict.fromkeys(zip(ts["firm"], ts["product"], strict=True)))
+            looks = product_styles(pairs)
+            names = [f"{f}: {p}" for f, p in pairs]
+            ts = ts.assign(line=[f"{f}: {p}" for f, p in zip(ts["firm"], ts["product"],
+                                                             strict=True)])
+            lines = {"hue": "line", "hue_order": names, "style": "line", "style_order": names,
+                     "palette": dict(zip(names, (looks[k][0] for k in pairs), strict=True))}
         fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
         sns.lineplot(data=ts, x="t", y="installed_base", ax=axes[0], estimator=None,
                      errorbar=None, **lines)
         axes[0].set(title="Installed base (adopters)", xlabel="day", ylabel="customers")
         sns.lineplot(data=ts, x="t", y="market_share", ax=axes[1], legend=False,
                      estimator=None, errorbar=None, **lines)
-        axes[1].set(title="Unit market share per step", xlabel="day", ylabel="share of units")
+        per = per_step(results.config.dt_days)
+        axes[1].set(title=f"Unit market share {per}", xlabel="day",
+                    ylabel=f"share of the units sold {per}")
         axes[1].yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        # the legend beside the figure, where it hides no line
+        handles, labels = axes[0].get_legend_handles_labels()
+        axes[0].get_legend().remove()
+        axes[1].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                       frameon=False, fontsize="small",
+                       title="firm: product" if lines["hue"] == "line" else "firm")
         paths.append(out / "adoption_share.png")
         save(fig, paths[-1])
     led = results.ledger.sort_values("t").copy()

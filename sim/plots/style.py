@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 
 from sim.results import atomic_write
+from sim.units import DAYS_PER_WEEK
 
 PALETTE = "colorblind"
 
@@ -26,6 +27,48 @@ def money_label(what: str, currency: str, scale: str = "") -> str:
     if scale.startswith("per "):
         return f"{what} ({currency} {scale})"
     return f"{what} ({scale} of {currency})" if scale else f"{what} ({currency})"
+
+
+# the products of one firm's line: its colour in shades (the first product in the firm's
+# own colour) and a marker each, so a legend tells them apart in colour and shape
+SHADES = (0.0, -0.45, 0.45, -0.7, 0.7)  # < 0: towards black, > 0: towards white
+MARKERS = ("o", "s", "^", "D", "v")
+
+
+def shade(color, amount: float):
+    """``color`` mixed with black (``amount`` < 0) or white (> 0) by ``|amount|``."""
+    target = 0.0 if amount < 0 else 1.0
+    return tuple(c + (target - c) * abs(amount) for c in color[:3])
+
+
+def product_styles(products) -> dict:
+    """``{(firm, product): (colour, marker)}`` of ``products`` (dicts or pairs with a
+    ``firm`` and a ``product``): one colour per firm (the palette in the firms' order, as
+    every figure of a run colours its firms), its products told apart by shade and
+    marker."""
+    products = [p if isinstance(p, dict) else {"firm": p[0], "product": p[1]}
+                for p in products]
+    firms = list(dict.fromkeys(p["firm"] for p in products))
+    base = dict(zip(firms, sns.color_palette(PALETTE, max(len(firms), 1)), strict=False))
+    seen: dict = {}
+    out = {}
+    for p in products:
+        k = seen[p["firm"]] = seen.get(p["firm"], -1) + 1
+        out[(p["firm"], p["product"])] = (shade(base[p["firm"]], SHADES[k % len(SHADES)]),
+                                          MARKERS[k % len(MARKERS)])
+    return out
+
+
+def per_step(dt_days: float) -> str:
+    """The length of a market step in real units, for a label: "per week" (7 days),
+    "per day" (1 day), else "per 28-day step" (``dt_days`` is configurable, so "per step"
+    told the reader nothing and "per week" could be wrong)."""
+    days = float(dt_days)
+    if days == DAYS_PER_WEEK:
+        return "per week"
+    if days == 1.0:
+        return "per day"
+    return f"per {days:g}-day step"
 
 
 MONEY_SCALES = ((1e9, "billions"), (1e6, "millions"), (1e3, "thousands"))

@@ -6,7 +6,8 @@ the 5th-95th percentiles of its jobs (their spread, not an interval of the mean)
 jobs as dots where there are at most ``MAX_DOTS_PER_VALUE`` per value on average; swept
 numbers at their values on a numeric axis, other values as categories; a grid over more
 than ``MANY_VALUES`` numbers is drawn as a curve of the means with a 5th-95th percentile
-band.
+band. The axes name the swept key in full with its unit where the key's name gives it
+(``key_unit``: money in the currency, days, weeks, years, rates per period, fractions).
 """
 
 import logging
@@ -26,6 +27,53 @@ MONEY_KPIS = {"npv", "cumulative_profit"}
 MANY_VALUES = 12  # more swept numbers than this: a curve on a numeric axis
 MAX_DOTS_PER_VALUE = 50  # more jobs per value (on average) than this: no dots
 MAX_LABELS = 12  # category labels shown at most (every k-th beyond)
+
+
+MONEY_WORDS = ("price", "cost", "cash", "budget", "credit_line", "spend")
+PEOPLE = ("headcount", "max_heads")
+
+
+def key_unit(key: str, currency: str = "USD") -> str:
+    """The unit of a config key, read from its name the way the schemas name units
+    (``sim/config``, STYLE.md "units in names"): ``firm.pricing.list_price`` "USD per unit",
+    ``firm.marketing.budget_per_week`` "USD per week", ``horizon_days`` "days",
+    ``entry_day`` "day of the run", ``churn_per_year`` "per year", ``tax_rate`` or a channel of
+    ``split`` "fraction"; "" where the name does not say (a ratio such as
+    ``floor_over_unit_cost``, a weight, a coefficient)."""
+    parts = key.removeprefix("override.").split(".")
+    name = parts[-1]
+    if "_over_" in name:  # a ratio of two amounts: no unit
+        return ""
+    head, *per = name.split("_per_")
+    per_text = " per ".join(p.replace("_", " ") for p in per)
+    if head.endswith(MONEY_WORDS):
+        if per_text:
+            return f"{currency} per {per_text}"
+        return f"{currency} per unit" if head.endswith("price") or head == "unit_cost" \
+            else currency
+    for suffix, unit in (("person_days", "person-days"), ("days", "days"), ("weeks", "weeks"),
+                         ("years", "years")):
+        if head.endswith(suffix):
+            return unit if not per_text else f"{unit} per {per_text}"
+    if head == "day" or head.endswith("_day"):
+        return "day of the run"
+    if per_text:
+        return f"per {per_text}"
+    if head.endswith(("share", "fraction", "rate")) or (len(parts) > 1 and parts[-2] == "split"):
+        return "fraction"
+    if head in PEOPLE:
+        return "people"
+    if head == "size" and "segments" in parts:
+        return "customers"
+    return ""
+
+
+def key_label(key: str, currency: str = "USD") -> str:
+    """An axis or legend title for a swept key: its full name and, where known, its
+    unit (``firm.pricing.list_price (USD per unit)``)."""
+    name = key.removeprefix("override.")
+    unit = key_unit(name, currency)
+    return f"{name} ({unit})" if unit else name
 
 
 def _all_numbers(values) -> bool:
@@ -120,8 +168,8 @@ def plot_sweep(table: pd.DataFrame, out_dir, currency: str = "USD") -> list:
                 _thin_labels(ax)
         if legend:  # beside the last panel, not over its data, titled by the key
             sns.move_legend(ax, "upper left", bbox_to_anchor=(1.02, 1.0),
-                            title=hue.removeprefix("override."), frameon=False)
-        ax.set(title=label, xlabel=x.removeprefix("override."),
+                            title=key_label(hue, currency), frameon=False)
+        ax.set(title=label, xlabel=key_label(x, currency) if keys else x,
                ylabel=money_label(label, currency, scale) if k in MONEY_KPIS else label)
         for text in ax.get_xticklabels():  # slanted, each ending under its tick
             text.set(rotation=30, ha="right", rotation_mode="anchor")
