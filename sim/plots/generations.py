@@ -5,7 +5,7 @@ names its length: per week by default)."""
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-from sim.plots.style import per_step, save
+from sim.plots.style import per_full_step, per_step, save
 
 
 def generation_names(config) -> list[str]:
@@ -33,7 +33,7 @@ def plot_generations(results, path) -> bool:
                       labels=names, colors=colors, alpha=0.85)
     axes[0].set(title="Installed base by generation (stacked)", xlabel="day", ylabel="units")
     axes[0].legend(loc="upper left", fontsize="small")
-    later = mine[mine["product"].isin(names[1:])]
+    later = per_full_step(mine[mine["product"].isin(names[1:])], "upgraders", results.config)
     sns.lineplot(data=later, x="t", y="upgraders", hue="product", hue_order=names[1:],
                  palette=colors[1:], ax=axes[1], estimator=None, errorbar=None)
     per = per_step(results.config.dt_days)

@@ -5,7 +5,7 @@ step's length, per week by default) and of the category's penetration."""
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-from sim.plots.style import per_step, save
+from sim.plots.style import per_full_step, per_step, save
 
 
 def plot_regions(results, path) -> bool:
@@ -15,7 +15,8 @@ def plot_regions(results, path) -> bool:
     if reg is None or reg.empty:
         return False
     names = list(dict.fromkeys(reg["region"]))
-    units = reg.groupby(["region", "firm", "t"], sort=False)["units"].sum().reset_index()
+    units = per_full_step(reg.groupby(["region", "firm", "t"], sort=False)["units"].sum()
+                          .reset_index(), "units", results.config)
     fig, axes = plt.subplots(2, len(names), figsize=(4.2 * len(names), 6.4), sharex=True,
                              squeeze=False)
     firm = results.config.firm.name

@@ -71,6 +71,18 @@ def per_step(dt_days: float) -> str:
     return f"per {days:g}-day step"
 
 
+def per_full_step(frame, column: str, config):
+    """``frame`` with ``column`` (a count per market step, at its step's start ``t``)
+    scaled to a full step of ``dt_days``: the run's last step can be shorter or longer
+    (``sim.units.step_days``: with ``dt_days=28`` over 2,920 days it lasts 8 days), and its
+    count, drawn "per 28-day step", had read as a fall at the end of every series."""
+    from sim.units import step_days
+
+    dt = float(config.dt_days)
+    days = step_days(frame["t"].to_numpy(dtype=float), dt, float(config.horizon_days))
+    return frame.assign(**{column: frame[column].to_numpy(dtype=float) * dt / days})
+
+
 MONEY_SCALES = ((1e9, "billions"), (1e6, "millions"), (1e3, "thousands"))
 
 

@@ -176,3 +176,23 @@ def test_whole_quarters_have_no_partial_mark(monkeypatch, tmp_path):
     np.testing.assert_array_equal(portfolio_plot.quarter_days([0, 7, 8], 1825.0),
                                   [91.0, 91.0, 91.0])
     np.testing.assert_array_equal(portfolio_plot.quarter_days([19, 20], 1825.0), [91.0, 5.0])
+
+
+def test_the_last_steps_count_is_drawn_at_a_full_steps_rate():
+    """The run's last market step may be shorter than dt_days (sim.units.step_days: from
+    day 2,912 of 2,920 at dt_days=28 it lasts 14 days); its count, drawn "per 28-day
+    step", had read as a fall at the end of every series. Full steps are left as they
+    are."""
+    from sim.plots.style import per_full_step
+    from sim.units import step_days
+
+    cfg = SimpleNamespace(dt_days=28.0, horizon_days=2920.0)
+    t = [2856.0, 2884.0, 2912.0]
+    last = float(step_days(2912.0, 28.0, 2920.0))
+    assert last < 28.0
+    out = per_full_step(pd.DataFrame({"t": t, "units": [280.0, 280.0, 10.0 * last]}),
+                        "units", cfg)
+    assert out["units"].tolist() == pytest.approx([280.0, 280.0, 280.0])
+    week = SimpleNamespace(dt_days=7.0, horizon_days=1825.0)
+    frame = pd.DataFrame({"t": [1813.0, 1820.0], "units": [5.0, 7.0]})
+    assert per_full_step(frame, "units", week)["units"].tolist() == [5.0, 7.0]
