@@ -29,6 +29,7 @@ from sim.cli import UserError, compose, run_app
 from sim.cli.table import table_rows
 from sim.results import atomic_write
 from sim.studio.catalogue import INFO, Catalogue, read_kpis
+from sim.studio.schema import normal_override
 
 BASELINE_KEYS = ("scenario", "seed", "replications", "horizon_days", "mode", "dt_days",
                  "backend", "plots")
@@ -137,9 +138,11 @@ def baseline_overrides(overrides) -> list[str]:
 
 
 def find_baseline(ws: Workspace, overrides) -> dict | None:
-    want = baseline_overrides(overrides)
+    """The workspace's baseline run with these run settings, their numbers compared as
+    numbers (``normal_override``: one run before 2026-12-07 wrote ``horizon_days=364.0``)."""
+    want = sorted(map(normal_override, baseline_overrides(overrides)))
     for entry in ws.catalogue.list("baseline"):
-        if entry["status"] == "ok" and sorted(entry["overrides"]) == sorted(want):
+        if entry["status"] == "ok" and sorted(map(normal_override, entry["overrides"])) == want:
             return entry
     return None
 

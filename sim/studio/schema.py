@@ -18,6 +18,7 @@ import re
 import typing
 from dataclasses import dataclass
 
+import numpy as np
 from omegaconf import OmegaConf
 
 from sim.cli.compose import override_path
@@ -325,12 +326,27 @@ def value_text(v) -> str:
     """A value as an override writes it: a whole float without ".0" (``364``, which Hydra
     reads back as 364.0 into a float setting), other floats as Python's shortest exact
     text (``0.25``, ``1e+20``), never "-0"; switches ``true``/``false``."""
-    if isinstance(v, bool):
+    if isinstance(v, (bool, np.bool_)):
         return "true" if v else "false"
-    if isinstance(v, float):
-        text = repr(v + 0.0)  # + 0.0: -0.0 is 0.0
+    if isinstance(v, (float, np.floating)):  # float(): NumPy's repr names its type
+        text = repr(float(v) + 0.0)  # + 0.0: -0.0 is 0.0
         return text.removesuffix(".0")
+    if isinstance(v, np.integer):
+        return str(int(v))
     return str(v)
+
+
+def normal_override(o: str) -> str:
+    """An override with its number written as ``value_text`` writes it (``horizon_days=364.0``
+    and ``=364`` are the same setting: runs catalogued before 2026-12-07 wrote the first)."""
+    key, sep, value = o.partition("=")
+    if not sep:
+        return o
+    try:
+        number = float(value)
+    except ValueError:
+        return o
+    return f"{key}={value_text(number)}" if value.strip() == value else o
 
 
 def overrides_from(fields: list[Field], values: dict) -> list[str]:

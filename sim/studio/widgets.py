@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 from nicegui import app, ui
 
 from sim.cli.table import fmt_value
@@ -30,10 +31,11 @@ def kpi_text(v, kind: str = "number") -> str:
     """A KPI's value as the command line's table writes it (``sim.cli.table.fmt_value``),
     except money that rounds to zero: "0", as whole amounts are written ("1,234"), not
     "0.00" (nor "-0.00")."""
-    text = fmt_value(v, kind)
-    if kind == "money" and text != "-" and not any(c in "123456789" for c in text):
+    if (kind == "money" and isinstance(v, (int, float, np.integer, np.floating))
+            and not isinstance(v, (bool, np.bool_)) and math.isfinite(v)
+            and round(float(v), 2) == 0.0):
         return "0"
-    return text
+    return fmt_value(v, kind)
 
 
 def dom_id(key: str) -> str:

@@ -186,11 +186,14 @@ def test_a_forecast_from_the_plain_fit_says_its_intervals_held_less_than_they_cl
     past = SalesSeries("late.csv", "year", np.arange(2000.0, 2010.0), sales)
     cal = calibrate_bayes(past, "late", horizon=3, draws=400)
     assert cal.fc.discount_per_year == 1.0
-    late = [n for n in cal.notes if "narrower than their level says" in n]
+    late = [n for n in cal.notes if "comes from the plain fit" in n]
     assert len(late) == 1 and f"{LATE_COVERAGE[1]:.0%} ten ahead" in late[0]
+    assert late[0].endswith("narrower than 95%")
+    half = calibrate_bayes(past, "late", horizon=3, draws=400, level=0.5).notes
+    assert any("these 50% intervals were not measured" in n for n in half)
     early = SalesSeries("early.csv", "year", np.arange(2000.0, 2006.0), sales[:6])
     cal = calibrate_bayes(early, "early", horizon=3, draws=400)
     assert cal.fc.discount_per_year < 1.0
-    assert not any("narrower than their level says" in n for n in cal.notes)
-    assert not any("narrower than their level says" in n
+    assert not any("comes from the plain fit" in n for n in cal.notes)
+    assert not any("comes from the plain fit" in n
                    for n in calibrate_bayes(past, "late", horizon=0, draws=400).notes)

@@ -386,7 +386,8 @@ def test_every_setting_with_a_fixed_set_of_values_is_a_choice_list(app):
 @pytest.mark.parametrize("value, text", [
     (364.0, "364"), (0.25, "0.25"), (-0.0, "0"), (0.1 + 0.2, "0.30000000000000004"),
     (123456789012345.0, "123456789012345"), (1e20, "1e+20"), (1.5e-7, "1.5e-07"),
-    (-2.0, "-2"), (12, "12"), (True, "true"), ("to_load", "to_load")])
+    (-2.0, "-2"), (12, "12"), (True, "true"), ("to_load", "to_load"),
+    (np.float64(364.0), "364"), (np.int64(3), "3"), (np.bool_(False), "false")])
 def test_override_values_are_written_whole_without_a_decimal_and_fractions_exactly(value,
                                                                                     text):
     from sim.studio.schema import value_text
@@ -421,10 +422,29 @@ def test_the_runs_command_writes_whole_floats_as_whole_numbers(app, tmp_path):
     (0.0, "money", "0"), (-0.0, "money", "0"), (0, "money", "0"), (-0.004, "money", "0"),
     (0.004, "money", "0"), (np.float64(-0.0), "money", "0"), (45.678, "money", "45.68"),
     (-0.01, "money", "-0.01"), (1234.0, "money", "1,234"), (-19_334_157.2, "money", "-19,334,157"),
-    (None, "money", "-"), (float("nan"), "money", "-"), (0.0, "fraction", "0.000"),
+    (None, "money", "-"), (float("nan"), "money", "-"), (np.float32("nan"), "money", "nan"),
+    (np.float32(0.0), "money", "0"), (0.0, "fraction", "0.000"),
     (-0.0, "day", "0"), (0.0, "count", "0")])
 def test_a_money_value_of_zero_reads_0_never_0_00_or_a_signed_zero(value, kind, text):
     """The KPI tables (what-if, compare) read "0.00" for a revenue of zero beside "1,234"."""
     from sim.studio.widgets import kpi_text
 
     assert kpi_text(value, kind) == text
+
+
+def test_a_baseline_catalogued_with_364_0_is_found_for_364(tmp_path):
+    """Runs catalogued before the commands wrote whole floats whole hold
+    ``horizon_days=364.0``; the form now sends ``horizon_days=364``: the same setting, so
+    the stored baseline is used, not run again."""
+    from sim.studio.schema import normal_override
+
+    assert normal_override("horizon_days=364.0") == "horizon_days=364"
+    assert normal_override("firm.support.staffing=to_load") == "firm.support.staffing=to_load"
+    ws = runs.Workspace(tmp_path / "ws")
+    old = ["horizon_days=364.0", "dt_days=7.0"]
+    ws.catalogue.add({"id": "b1", "kind": "baseline", "status": "ok", "created": "x",
+                      "overrides": old, "label": "baseline"})
+    found = runs.find_baseline(ws, ["horizon_days=364", "dt_days=7",
+                                    "firm.pricing.list_price=222"])
+    assert found is not None and found["id"] == "b1"
+    assert runs.find_baseline(ws, ["horizon_days=365"]) is None
