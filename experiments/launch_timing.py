@@ -18,6 +18,7 @@ earlier, under heavy load); quick mode (3 options x 3 seeds, until half a year a
 the disruptor's planned launch: 1,182 days at entry day 600) 9 s (2026-12-07).
 """
 
+import dataclasses
 import json
 import re
 import time
@@ -154,15 +155,22 @@ def run(argv):
     if opts["entry_day"] < 0:
         raise ExperimentError(f"entry_day must be >= 0, got {opts['entry_day']}")
     started = time.perf_counter()
-    base = base_config(opts)
-    add = "" if "disruptor" in base.competitors else "+"
+    # the scenario's own competitors, without the user's settings of a disruptor it may not
+    # have yet (composed without the addition, they had stopped the runner)
+    own = dataclasses.replace(opts, overrides=[
+        o for o in opts.overrides if not o.lstrip("+~").startswith("competitors.disruptor.")])
+    add = "" if "disruptor" in base_config(own).competitors else "+"
     extra = [f"{add}competitor@competitors.disruptor=disruptor"]
-    extra += rival_schedule(opts, base_config(opts, extra).competitors["disruptor"])
-    # a quick run lasts until half a year after the disruptor's planned launch (it launches
-    # no earlier), so that the question can be answered at all (a 700-day quick run had
-    # ended before any disruptor launched)
-    rival_plan = base_config(opts, extra).competitors["disruptor"].development.planned_launch_day
-    extra += quick_horizon(opts, max(700, int(np.ceil(rival_plan)) + QUICK_AFTER_RIVAL_DAYS))
+    rival = base_config(own, extra).competitors["disruptor"]
+    lead = max(rival.development.planned_launch_day - rival.strategy.entry_day, 0.0)
+    extra += rival_schedule(opts, rival)
+    # a quick run lasts until half a year after the disruptor can launch (its planned day,
+    # or its entry plus its planned development time if it enters after its plan), so that
+    # the question can be answered at all (a 700-day quick run had ended before any
+    # disruptor launched)
+    plan = base_config(opts, extra).competitors["disruptor"].development.planned_launch_day
+    ready = max(plan, float(opts["entry_day"]) + lead)
+    extra += quick_horizon(opts, max(700, int(np.ceil(ready)) + QUICK_AFTER_RIVAL_DAYS))
     base = base_config(opts, extra)
     options, plan = schedule_options(base, QUICK_SCHEDULE if opts.quick else SCHEDULE)
     sweep = run_sweep(opts, options, extra)
@@ -238,10 +246,10 @@ def run(argv):
                       f"{100 * launched.mean():.0f}% of runs within the horizon).")
     else:
         rival_text = (f"The disruptor started developing on day {opts['entry_day']} and did "
-                      f"not launch within the horizon (day {base.horizon_days:g}) in any run, "
-                      "so these options were not tried against it: raise horizon_days "
-                      "(it launches no earlier than its planned day, "
-                      f"{rival_plan:g}).")
+                      f"not launch within the horizon (day {base.horizon_days:,.0f}) in any "
+                      "run, so these options were not tried against it: raise horizon_days "
+                      f"(it launches no earlier than its planned day, {plan:,.0f}, and "
+                      f"needs about {lead:,.0f} days of development after its entry).")
     killed = summary.loc[summary["prob_killed"] > 0, ["option", "prob_killed"]]
     facts = [rival_text] + [f"The launch gate killed **{r.option}** in {100 * r.prob_killed:.0f}% "
                             f"of seeds." for r in killed.itertuples()]

@@ -57,7 +57,7 @@ def assumption_lines(cfg: dict, fitted=(), varied=(), competitors: str | None = 
         rules = "; ".join(
             f"{c['name']} ({c['strategy']['kind'].replace('_', ' ')}, list price "
             f"{money(c['pricing']['list_price'], cur)}"
-            + _entry(c) + ")" for c in comps.values())
+            + _entry(c, cfg.get("horizon_days")) + ")" for c in comps.values())
         lines.append(f"- **Competitors and their rules**: {rules}; each reacts to what it "
                      "observes, late and noisily (docs/model.md, competitors).")
     else:
@@ -71,16 +71,19 @@ def assumption_lines(cfg: dict, fitted=(), varied=(), competitors: str | None = 
     return lines
 
 
-def _entry(c: dict) -> str:
+def _entry(c: dict, horizon: float | None) -> str:
     """A late entrant's schedule: its entry day starts its development, and it launches no
     earlier than its planned day, a day of the run (``launch_not_before_plan``), whatever
-    the entry day; the plan is named, as an entry day moved alone does not move it."""
+    the entry day; the plan is named where it comes after the entry (an entry day moved
+    alone does not move it), and said to lie past the horizon where it does."""
     entry = c["strategy"].get("entry_day")
     if not entry:
         return ""
-    text = f", starts developing on day {entry:g}"
+    text = f", starts developing on day {entry:,g}"
     dev = c.get("development") or {}
     plan = dev.get("planned_launch_day")
-    if plan is not None and dev.get("launch_not_before_plan", True):
-        text += f" and launches no earlier than its planned day {plan:g}"
+    if plan is not None and plan > entry and dev.get("launch_not_before_plan", True):
+        text += f" and launches no earlier than its planned day {plan:,.0f}"
+        if horizon is not None and plan >= horizon:
+            text += " (after the horizon)"
     return text

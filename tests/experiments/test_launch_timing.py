@@ -97,3 +97,18 @@ def test_the_disruptors_planned_launch_moves_with_its_entry_day():
         "competitors.disruptor.development.planned_launch_day=600"]
     o.overrides = ["competitors.disruptor.development.planned_launch_day=900"]
     assert rival_schedule(o, rival) == ["competitors.disruptor.strategy.entry_day=200"]
+
+
+def test_a_planned_launch_the_user_sets_holds_in_a_scenario_without_the_disruptor(
+        exp, tmp_path):
+    """The baseline has no disruptor: a setting of its planned launch had stopped the runner
+    ("competitors has no entry 'disruptor'") before the runner added it. Planned for day
+    500 and entering on day 600, it launches when its development is done, and the quick
+    run lasts until 182 days after entry plus its 400 planned days."""
+    out = exp.run("launch_timing", tmp_path / "lt", "seeds=1",
+                  "competitors.disruptor.development.planned_launch_day=500")
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary["disruptor_launched_share"].eq(1.0).all()
+    assert summary["disruptor_launch_day_mean"].between(600, 1_000).all()
+    config = (out / "report.md").read_text()
+    assert "1,182 days" in config

@@ -16,7 +16,7 @@ def competitors_line(overrides):
 def test_a_late_entrant_names_its_planned_launch():
     line = competitors_line(["scenario=disruptor_entry",
                              "competitors.disruptor.strategy.entry_day=200"])
-    assert ("starts developing on day 200 and launches no earlier than its planned day 1100"
+    assert ("starts developing on day 200 and launches no earlier than its planned day 1,100"
             in line)
     # a rival on the market from the start has no schedule to state
     assert "incumbent (incumbent, list price" in line
@@ -27,3 +27,12 @@ def test_a_plan_that_does_not_bind_is_not_named():
     line = competitors_line(["scenario=disruptor_entry",
                              "competitors.disruptor.development.launch_not_before_plan=false"])
     assert "starts developing on day 700)" in line
+
+
+def test_a_plan_before_the_entry_is_not_named_and_one_past_the_horizon_says_so():
+    """A follower entering on day 900 with a plan of day 600 launches when its development
+    is done; a plan past the horizon means no launch within the run."""
+    line = competitors_line(["scenario=baseline", "competitors.follower.strategy.entry_day=900"])
+    assert "starts developing on day 900)" in line
+    line = competitors_line(["scenario=disruptor_entry", "horizon_days=700"])
+    assert "its planned day 1,100 (after the horizon))" in line
