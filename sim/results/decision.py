@@ -138,6 +138,10 @@ def _answer(ans: dict, label: str, fmt, currency: str, lead: str, dfmt) -> str:
         return (f"{rec}: {label} {dfmt(ans['gain'], currency)} {more} than "
                 f"**{ans['runner_up']}** on their one common seed; one seed gives no "
                 "interval, so run more seeds (a seed sweep, or replications) before deciding.")
+    if lead == "Recommendation" and np.isfinite(ans["low"]) and not ans["low"] > 0:
+        # the interval reaches no gain: the headline says so, not only its last clause (a
+        # reader who stops at the bold words had read a recommendation)
+        rec = f"**No clear winner: {ans['recommendation']} leads on average**"
     interval = ("no interval with one seed" if not np.isfinite(ans["low"]) else
                 f"{100 * ans['level']:.0f}% paired interval [{dfmt(ans['low'], currency)}, "
                 f"{dfmt(ans['high'], currency)}]")

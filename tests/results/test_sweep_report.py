@@ -45,8 +45,10 @@ def test_the_options_are_compared_from_the_kpis(tmp_path):
     diff = np.array([1.0, 4.0, 1.0])
     half = 2.919986 * diff.std(ddof=1) / np.sqrt(3)  # t(0.95, 2 df)
     cur = "currency units"  # no multirun.yaml: no currency named
-    assert ("**Recommendation: O2 (firm.pricing.list_price=250)**: expected NPV "
-            f"{money(2e6, cur)} more than **O1 (firm.pricing.list_price=230)** (90% paired "
+    # its interval reaches below 0: no clear winner, in the bold words too
+    assert ("**No clear winner: O2 (firm.pricing.list_price=250) leads on average**: "
+            f"expected NPV {money(2e6, cur)} more than **O1 (firm.pricing.list_price=230)** "
+            "(90% paired "
             f"interval [{money((2 - half) * 1e6, cur)}, {money((2 + half) * 1e6, cur)}] over 3 "
             "common seeds); it does worse in 0% of those seeds") in page
     assert "6 complete jobs in 2 options (1 failed: their errors are in kpis.parquet)" in page
@@ -176,8 +178,8 @@ def test_a_compact_job_of_several_replications_gives_its_seeds(tmp_path):
     pd.DataFrame(rows).to_parquet(sweep / "kpis.parquet", index=False)
     (sweep / "sweep.json").write_text("{}")
     page = write_scorecard([sweep]).read_text()
-    assert ("**Recommendation: O2 (firm.pricing.list_price=250)**: expected NPV "
-            f"{money(2e6, 'currency units')} more than") in page
+    assert ("**No clear winner: O2 (firm.pricing.list_price=250) leads on average**: "
+            f"expected NPV {money(2e6, 'currency units')} more than") in page
     assert "over 3 common seeds" in page
     assert "| O1: firm.pricing.list_price=230 | 3 | 12.00M |" in page
 
@@ -267,7 +269,7 @@ def test_the_answer_says_when_every_option_loses_money():
     losing = pd.DataFrame({"option": ["a", "a", "b", "b"], "seed": [0, 1, 0, 1],
                            "npv": [-2e6, -3e6, -1e6, -1.5e6]})
     text = answer_sentence(recommend(losing, "npv"), "NPV", currency="USD")
-    assert text.startswith("**Recommendation: b**")
+    assert text.startswith("**No clear winner: b leads on average**")  # 2 seeds: wide
     assert ("Every option loses money on average: the best's expected NPV is "
             "-1.25M USD, so not doing it (NPV 0) beats them all within this horizon (NPV "
             "counts the run's cash flows alone, nothing for the years after it") in text
@@ -343,3 +345,20 @@ def test_options_whose_firm_ran_out_of_cash_or_never_launched_are_named():
     killed = kpis.assign(killed=True, cash_exhausted_day=nan, insolvent_day=nan)
     assert trouble_note(killed, ["low", "high", "idle"]) == ""
     assert trouble_note(kpis[["option", "seed", "npv"]], ["low", "high", "idle"]) == ""
+
+
+def test_the_headline_says_no_clear_winner_when_the_interval_reaches_no_gain():
+    """A reader who stops at the bold words read "Recommendation: O3" where the sentence's
+    last clause said the data do not separate it from the runner-up (3 seeds, +2k, -128k,
+    +332k). Separated, the headline recommends; not separated, it says so."""
+    from sim.results.decision import answer_sentence, recommend
+
+    close = pd.DataFrame({"option": ["a"] * 3 + ["b"] * 3, "seed": [0, 1, 2] * 2,
+                          "npv": [1.0e6, 2.0e6, 1.5e6, 1.002e6, 1.872e6, 1.832e6]})
+    text = answer_sentence(recommend(close, "npv"), "NPV", currency="USD")
+    assert text.startswith("**No clear winner: b leads on average**: expected NPV")
+    assert "the data do not separate the two" in text
+    apart = close.assign(npv=close["npv"] + np.where(close["option"] == "b", 1e6, 0.0))
+    text = answer_sentence(recommend(apart, "npv"), "NPV", currency="USD")
+    assert text.startswith("**Recommendation: b**: expected NPV")
+    assert "do not separate" not in text

@@ -223,8 +223,8 @@ def test_a_finished_sweeps_answer_is_the_reports(tmp_path):
                  (240, 0, 4e6), (240, 1, 7e6)])]
     pd.DataFrame(rows).to_parquet(sweep / "kpis.parquet", index=False)
     text = sweeps.answer({"path": str(sweep)})
-    assert text[0].startswith("**Recommendation: O3 (firm.pricing.list_price=240)**: "
-                              "expected NPV 1.50M currency units more than **O2")
+    assert text[0].startswith("**No clear winner: O3 (firm.pricing.list_price=240) leads on "
+                              "average**: expected NPV 1.50M currency units more than **O2")
     # two seeds: wide intervals, neither other option is told apart from the best
     assert text[1].startswith("Options the data do not separate from O3 (each one's 90% "
                               "paired interval against it includes no gain): O1 "
