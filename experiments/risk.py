@@ -181,7 +181,8 @@ def run(argv):
     u, n = summary.iloc[1], summary.iloc[0]
     top = drv.iloc[0]
     answer = [
-        (f"**Quick mode** ({len(npv)} draws x {_seeds(npv.shape[1])}, 2 years): these numbers "
+        (f"**Quick mode** ({len(npv)} draws x {_seeds(npv.shape[1])}, "
+         f"{base.horizon_days:,.0f} days): these numbers "
          f"check that the runner works; they are not an answer." if opts.quick else ""),
         f"With the uncertainty of what we assumed, scenario **{scenario}** loses money "
         f"(NPV < 0) with probability **{u['prob_loss']:.0%}** (90% interval "

@@ -113,6 +113,8 @@ def test_report_findings_state_the_risk(result):
     answer = report.split("## Findings", 1)[1].split("##", 1)[0]
     u = summary.loc["uncertain"]
     assert answer.lstrip().startswith("**Quick mode**")
+    # the run's own horizon (730 days in quick mode; it said "2 years" whatever it was)
+    assert "seeds, 730 days): these numbers" in answer
     assert f"with probability **{u['prob_loss']:.0%}**" in answer
     assert "expected shortfall" in answer
     assert f"drives the downside is **{drivers['input'].iloc[0]}**" in answer
