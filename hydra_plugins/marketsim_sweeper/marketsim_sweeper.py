@@ -97,6 +97,13 @@ class MarketsimSweeper(BasicSweeper):
         params_conf.extend(arguments)
         parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
         overrides = parser.parse_overrides(params_conf)
+        empty = [o.input_line for o in overrides
+                 if o.is_sweep_override() and not list(o.sweep_string_iterator())]
+        if empty:  # no job at all: refused before the sweep's directory is touched (it had
+            # exited 0 and rewritten an earlier sweep's sweep.json beside its old table)
+            raise MarketsimError(f"{', '.join(empty)} gives no values, so the sweep has no "
+                                 "jobs; nothing was run, and what the sweep directory held "
+                                 "is as it was")
         self.overrides = self.split_arguments(overrides, self.max_batch_size)
         tic = time.perf_counter()
         for batch in self.overrides:  # every job, before anything is written

@@ -53,6 +53,10 @@ def run_sweep_job(make_app, run_dir: Path, overrides: list, num,
         print(f"[marketsim] job {num} failed: {message}", file=sys.stderr)
         if not run_dir.exists():
             return None
+        # an earlier sweep's result in this directory is not this job's: a failed job
+        # beside another run's kpis.json had left one folder saying two things
+        for name in ("kpis.json", "kpis_replications.parquet"):
+            (run_dir / name).unlink(missing_ok=True)
         write_json(run_dir / "job.json", {"overrides": overrides, "status": "failed",
                                           "error": message,
                                           "traceback": traceback.format_exc()})

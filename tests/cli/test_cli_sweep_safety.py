@@ -121,3 +121,40 @@ def test_a_sweep_that_replaces_an_earlier_sweeps_results_says_so_first(tmp_path)
     assert "job 0 ran seed=10" in said[0]
     table = pd.read_parquet(sweep_dir / "kpis.parquet")
     assert sorted(table["override.seed"]) == ["0", "1"] and (table["npv"] != 1.0).all()
+
+
+@pytest.mark.parametrize("empty", ["seed=range(0,0)", "firm.pricing.list_price=range(300,200)"])
+def test_a_sweep_with_no_jobs_is_refused_and_leaves_an_earlier_sweep_as_it_was(tmp_path,
+                                                                               empty):
+    """An empty range made a sweep of no jobs: it exited 0 having run nothing, and rewrote
+    an earlier sweep's sweep.json and multirun.yaml beside that sweep's kpis.parquet."""
+    sweep_dir = tmp_path / "sweep"
+    _earlier_sweep(sweep_dir, [10, 11])
+    (sweep_dir / "multirun.yaml").write_text("earlier\n")
+    before = {p.relative_to(sweep_dir): p.read_bytes() for p in sweep_dir.rglob("*")
+              if p.is_file()}
+    proc = subprocess.run([*marketsim_command(), "-m", "seed=0,1", empty, *SHARED,
+                           f"hydra.sweep.dir={sweep_dir}"], cwd=tmp_path, env=cli_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    said = [ln for ln in proc.stderr.splitlines() if ln.startswith("marketsim: error:")]
+    assert said == [f"marketsim: error: {empty} gives no values, so the sweep has no jobs; "
+                    "nothing was run, and what the sweep directory held is as it was"]
+    assert {p.relative_to(sweep_dir): p.read_bytes() for p in sweep_dir.rglob("*")
+            if p.is_file()} == before
+
+
+def test_a_failed_job_does_not_keep_an_earlier_sweeps_result_in_its_folder(tmp_path):
+    """Job 0 of an earlier sweep held its kpis.json; this sweep's job 0 fails on a bad
+    value: its folder had kept the earlier run's kpis.json beside the failed job.json."""
+    sweep_dir = tmp_path / "sweep"
+    _earlier_sweep(sweep_dir, [10, 11])
+    proc = subprocess.run([*marketsim_command(), "-m",
+                           "firm.marketing.budget_per_week=-5,80000", *SHARED,
+                           f"hydra.sweep.dir={sweep_dir}"], cwd=tmp_path, env=cli_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    failed = json.loads((sweep_dir / "0" / "job.json").read_text())
+    assert failed["status"] == "failed" and "budget_per_week" in failed["error"]
+    assert not (sweep_dir / "0" / "kpis.json").exists()
+    assert json.loads((sweep_dir / "1" / "job.json").read_text())["status"] == "ok"
