@@ -99,8 +99,8 @@ def answer_sentence(ans: dict, label: str, fmt=money, currency: str = "",
         text += (f" Every option loses money on average: the best's expected {label} is "
                  f"{fmt(ans['mean'], currency)}, so not doing it (NPV 0) beats them all "
                  "within this horizon (NPV counts the run's cash flows alone, nothing for "
-                 "the years after it: a horizon that ends soon after the launch leaves "
-                 "out most of the sales).")
+                 "the years after it: not what the customers held at its end will still "
+                 "buy, nor later sales).")
     return text
 
 
@@ -319,6 +319,5 @@ def go_no_go(npv_per_draw, p_loss: float, what: str, currency: str = "",
             f"{100 * p_loss:.0f}% of runs.")
     if mean <= 0:  # as answer_sentence says it: the horizon bounds what NPV counts
         text += (" This holds within the horizon: NPV counts the run's cash flows alone, "
-                 "nothing for the years after it (a horizon that ends soon after the launch "
-                 "leaves out most of the sales).")
+                 "not what the customers held at its end will still buy, nor later sales.")
     return text

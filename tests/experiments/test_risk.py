@@ -149,4 +149,4 @@ def test_report_opens_with_the_answer_and_assumptions(exp, result):
     assert f"**Recommendation: {go} with " in answer
     assert f"loses money in {100 * summary.loc['uncertain', 'prob_loss']:.0f}% of runs" in answer
     if go != "go ahead":  # a loss within the horizon says what NPV leaves out (as elsewhere)
-        assert "nothing for the years after it" in answer
+        assert "not what the customers held at its end will still buy" in answer
