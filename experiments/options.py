@@ -133,7 +133,33 @@ def parse_args(name: str, argv, keys: dict, quick_seeds: int = 3, seeds: int = 2
             opts.overrides.append(arg)
     if opts.quick and not seeds_given:
         opts.seeds = quick_seeds
+    claim_out(opts)
     return opts
+
+
+RUNNER_MARK = ".marketsim_runner"  # in out/: the runner whose outputs the folder holds
+
+
+def claim_out(opts: Options) -> None:
+    """Refuse an ``opts.out`` that holds another runner's outputs (``mark_out``): its
+    report, summary and sweep were replaced while the other runner's files stayed beside
+    them (pricing over a risk run kept the risk's draws.csv and plots). A folder with no
+    mark (new, or written before the mark existed) is taken. Nothing is written here."""
+    mark = opts.out / RUNNER_MARK
+    other = mark.read_text().strip() if mark.is_file() else ""
+    if other and other != opts.name:
+        raise ExperimentError(f"out={opts.out} holds the outputs of experiments.{other}; "
+                              f"choose another out= for experiments.{opts.name} (or remove "
+                              "that folder)")
+
+
+def mark_out(opts: Options) -> None:
+    """Mark ``opts.out`` as this runner's, when it first writes there (``run_sweep``,
+    ``write_report``): bad input, refused before, leaves no folder."""
+    opts.out.mkdir(parents=True, exist_ok=True)
+    mark = opts.out / RUNNER_MARK
+    if not mark.is_file():
+        mark.write_text(opts.name + "\n")
 
 
 RUNNER_OPTIONS = ("quick", "seeds", "out", "launcher", "jobs")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.compare import fmt, fmt_diff
-from experiments.options import ExperimentError, Options
+from experiments.options import ExperimentError, Options, mark_out
 from sim.errors import MarketsimError
 from sim.plots import money_label, save, style
 from sim.results import atomic_write
@@ -104,6 +104,7 @@ def write_report(out: Path, title: str, question: str, sections, opts: Options,
     are not one ``sweep/``; ``competitors``: what the jobs compete against, where the
     runner replaces the scenario's competitors; ``intervals``: what the report's intervals
     are, for its last paragraph)."""
+    mark_out(opts)
     lines = [f"# {title}", ""]
     if opts.quick:
         lines += [QUICK_BANNER, ""]

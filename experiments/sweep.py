@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
-from experiments.options import ExperimentError, Options
+from experiments.options import ExperimentError, Options, mark_out
 from sim.results import atomic_write
 
 OPTION_GROUP = "experiment_option"
@@ -88,6 +88,7 @@ def run_sweep(opts: Options, options: dict, extra=(), *, seeds: int | None = Non
         raise ExperimentError("an experiment needs at least one option")
     n_seeds = opts.seeds if seeds is None else seeds
     options, user = options_over_user(options, opts.overrides)  # before anything is written
+    mark_out(opts)
     out = opts.out.resolve()
     group_dir = out / "_config" / OPTION_GROUP
     group_dir.mkdir(parents=True, exist_ok=True)
@@ -123,6 +124,9 @@ def run_sweep(opts: Options, options: dict, extra=(), *, seeds: int | None = Non
     proc = subprocess.run(cmd, capture_output=True, text=True)
     log = out / f"{sweep_name}.log"
     log.write_text(" ".join(cmd) + "\n\n" + proc.stdout + proc.stderr)
+    for line in proc.stderr.splitlines():  # said on the console too, not only in the log
+        if "will be replaced by this sweep's" in line:
+            print(f"[{opts.name}] {line.removeprefix('[marketsim] ')}", file=sys.stderr)
     if not (sweep_dir / "kpis.parquet").exists():
         raise ExperimentError(f"the sweep failed: {_last_error(proc)} (log: {log})",
                               code=2 if proc.returncode == 2 else 1)

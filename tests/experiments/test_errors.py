@@ -228,3 +228,25 @@ def test_no_runner_appends_a_quick_horizon_of_its_own(runner):
     text = (Path(__file__).parents[2] / "experiments" / f"{runner}.py").read_text()
     assert "quick_horizon(opts" in text
     assert '"horizon_days=' not in text and 'f"horizon_days=' not in text
+
+
+def test_a_runner_refuses_a_folder_another_runner_wrote(tmp_path, capsys):
+    """pricing run into a risk run's folder replaced its report, summary and sweep and left
+    the risk's draws.csv and plots beside them. The folder says whose it is; another runner
+    is refused before anything is written, and the same runner may write there again."""
+    from experiments.common import parse_args
+    from experiments.options import RUNNER_MARK
+
+    out = tmp_path / "risk_run"
+    out.mkdir()
+    (out / RUNNER_MARK).write_text("risk\n")
+    (out / "draws.csv").write_text("x\n1\n")
+    before = sorted(p.name for p in out.iterdir())
+    module = importlib.import_module("experiments.team_size")
+    assert module.main(["quick=true", f"out={out}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"experiments.team_size: error: out={out} holds the outputs of "
+                   "experiments.risk; choose another out= for experiments.team_size (or "
+                   "remove that folder)"]
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert parse_args("risk", [f"out={out}"], {}).out == out  # its own folder: taken
