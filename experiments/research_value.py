@@ -4,8 +4,8 @@ studies minus NPV with none (``firm.research.studies=[]``), paired by seed.
     python -m experiments.research_value [scenario=shifting_tastes] [seeds=10] [quick=true]
         [out=DIR] [<overrides>]
 
-Prints the mean paired difference, a t interval (95%) on it and the share of seeds where
-research paid (difference > 0), and writes ``report.md`` (the answer with its 90% paired
+Prints the mean paired difference, a 90% t interval on it (the answer's level) and the
+share of seeds where research paid (difference > 0), and writes ``report.md`` (the answer with its 90% paired
 interval, the assumptions) into ``out`` (default ``experiments_out/research_value``).
 Both arms share every random stream but the studies' own draws, so the difference is the
 value of the information less its cost.
@@ -19,7 +19,7 @@ import pandas as pd
 from experiments.options import ExperimentError, parse_args
 from experiments.report import answer_text, main_wrapper, write_report
 from sim.cli import compose
-from sim.results.decision import paired_interval
+from sim.results.decision import LEVEL, paired_interval
 from sim.scenario import run_scenario
 
 NAME = "research_value"
@@ -57,8 +57,9 @@ def run(argv):
                  {"option": "no_research", "seed": seed, "npv": without}]
         print(f"seed {seed}: research - none = {diffs[-1]:,.0f}", flush=True)
     d = np.asarray(diffs)
-    low, high = paired_interval(d, 0.95)
-    finding = (f"Research minus no research: mean NPV {d.mean():,.0f}, 95% t interval "
+    low, high = paired_interval(d, LEVEL)  # the answer's level (it had said 95% beside 90%)
+    finding = (f"Research minus no research: mean NPV {d.mean():,.0f}, "
+               f"{100 * LEVEL:.0f}% t interval "
                f"[{low:,.0f}, {high:,.0f}]; research paid in {(d > 0).sum()} of {len(d)} "
                "seeds.")
     print(f"{' '.join(base) or 'the default scenario'}: {finding}")
@@ -69,8 +70,8 @@ def run(argv):
                  raw="none kept (runs in memory, two per seed)",
                  answer=answer_text(pd.DataFrame(rows), cfg),
                  config=cfg, varied=["the studies (configured, or none)"],
-                 intervals="the finding's interval is a 95% Student t interval of the mean "
-                           "paired difference, the answer's a 90% one")
+                 intervals=f"the finding's and the answer's intervals are {100 * LEVEL:.0f}% "
+                           "Student t intervals of the mean paired difference")
     return out
 
 
