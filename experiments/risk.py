@@ -194,7 +194,7 @@ def run(argv):
         f"correlation with NPV {top['rank_corr']:+.2f} (90% interval {top['rank_corr_lo']:+.2f} "
         f"to {top['rank_corr_hi']:+.2f}); in the worst {tail:.0%} of runs its mean was "
         f"{top['mean_worst']:.2f} against {top['mean_all']:.2f} over all runs "
-        f"({top['tail_shift_sd']:+.1f} standard deviations).",
+        f"({top['tail_shift_sd']:+.1f} standard deviations of it over all runs).",
         f"Seed noise alone (the scenario as configured, {_seeds(len(nom))}) gives P(loss) = "
         f"{n['prob_loss']:.0%} (90% interval {n['prob_loss_lo']:.0%} to "
         f"{n['prob_loss_hi']:.0%}) and an expected shortfall of {fmt(n['es'])}"
@@ -227,7 +227,7 @@ def run(argv):
     write_report(out, f"Risk of scenario {scenario}", QUESTION, sections, opts,
                  time.perf_counter() - started,
                  answer=go_no_go(npv.mean(axis=1), u["prob_loss"], scenario, currency(base)),
-                 config=base, varied=[f"{', '.join(names)} (drawn per replication)"],
+                 config=base, varied=[f"{', '.join(names)} (drawn once per input draw, shared by its seeds)"],
                  intervals="the answer's interval is a Student t interval over the input "
                            "draws; P(loss) with seed noise only has a Wilson interval (with "
                            "input uncertainty too where it is 0% or 100%), the other figures "
@@ -328,10 +328,15 @@ def _plots(out, nom, npv, x, drv, names, summary, tail, opts, base):
     j = names.index(top)
     fig, ax = plt.subplots(figsize=(7, 4.4))
     xr, y = np.repeat(x[:, j], npv.shape[1]), npv.ravel() / 1e6
-    ax.scatter(xr, y, s=14, alpha=0.6, c=[pal[3] if v < 0 else pal[0] for v in y])
+    loss = y < 0
+    # a legend, not a colour named in the title (it said "red" over the palette's orange)
+    for part, colour, label in ((~loss, pal[0], "NPV >= 0"), (loss, pal[3], "loss (NPV < 0)")):
+        if part.any():
+            ax.scatter(xr[part], y[part], s=14, alpha=0.6, color=colour, label=label)
     ax.axhline(0, color="black", lw=0.8)
+    ax.legend(fontsize="small", loc="best")
     ax.set(xlabel=drv["label"].iloc[0], ylabel=money_axis("NPV", base),
-           title=f"NPV against the top driver, {top} (red: loss){banner}")
+           title=f"NPV against the top driver, {top}{banner}")
     top_png = figure_path(out, "top_driver")
     save_figure(fig, top_png, opts)
     return [npv_png, drivers_png, top_png]
