@@ -11,16 +11,17 @@ from sim.formatting import unsigned_zero
 if TYPE_CHECKING:
     import pandas as pd
 
-KPI_TABLE = ["npv", "npv_after_tax", "cumulative_revenue", "cumulative_profit", "launch_day",
-             "time_to_market_days", "launch_slip_days", "final_market_share",
-             "peak_market_share", "breakeven_day", "csat", "churn_rate", "cac", "ltv",
+KPI_TABLE = ["npv", "npv_after_tax", "npv_with_customer_equity", "cumulative_revenue",
+             "cumulative_profit", "launch_day", "time_to_market_days", "launch_slip_days",
+             "final_market_share", "peak_market_share", "breakeven_day", "csat", "churn_rate", "cac", "ltv",
              "marketing_roi", "installed_base_final", "cash_min"]
 PRODUCT_ROWS = ("product_revenue.", "product_profit.")
 
 
 # each KPI's unit and how its value is written (docs/kpis.md): money in the scenario's
 # currency, days, fractions and scores in [0, 1], rates, counts
-_MONEY = ("npv", "npv_after_tax", "cumulative_revenue", "cumulative_profit", "cash_min", "pipeline_strength")
+_MONEY = ("npv", "npv_after_tax", "npv_with_customer_equity", "cumulative_revenue",
+          "cumulative_profit", "cash_min", "pipeline_strength")
 _UNITS = {"launch_day": ("day", "day"), "breakeven_day": ("day", "day"),
           "time_to_market_days": ("days", "day"), "launch_slip_days": ("days", "day"),
           "final_market_share": ("fraction of units", "fraction"),

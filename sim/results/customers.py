@@ -128,6 +128,24 @@ def lifetime_value(unit_margin, product, churn, rate_per_year: float):
     return unit_margin * (1.0 + (1.0 / product.lifetime_years) / (churn + delta))
 
 
+def base_equity(unit_margin, product, churn, rate_per_year: float, customers: float):
+    """What the ``customers`` held at the end of the run will still pay, discounted to
+    the end, with no new customer (customer equity of the base, GLS 2004 eq. 1 for
+    customers already acquired): durables ``N m rho / (c + delta)`` (their replacements;
+    the first purchase is made), subscriptions ``N 12 m / (c + delta)`` (their months to
+    come: with a constant churn hazard a subscriber's remaining life does not depend on
+    its age). ``m``, ``c``, ``delta`` as ``lifetime_value``; a contribution margin, before
+    the fixed costs (salaries, agents) that serving them would go on costing."""
+    if unit_margin is None or churn is None or customers is None:
+        return None
+    delta = math.log1p(rate_per_year)
+    if churn + delta <= 0:
+        return None
+    if product.kind == "subscription":
+        return customers * unit_margin * (DAYS_PER_YEAR / DAYS_PER_MONTH) / (churn + delta)
+    return customers * unit_margin * (1.0 / product.lifetime_years) / (churn + delta)
+
+
 def paid_share(mine: dict, everyone_t, everyone_sat, everyone_base, segments) -> np.ndarray:
     """Advertising's part of each step's adoption hazard for our brand,
     ``p (A - 1) / (p A + q W)`` (Generalized Bass Model, Bass, Krishnan and Jain 1994):

@@ -55,6 +55,19 @@ def _base_at_end(ts: dict, firm) -> float:
     return float(ts["installed_base"][ours][t == t.max()].sum())
 
 
+def _base_equity(config, mine: dict, unit_margin, churn_rate, r):
+    """The first product's paying customers at the last step valued as
+    ``customers.base_equity``; 0 where it is off the market at the end (killed, retired,
+    its firm insolvent: its customers pay it nothing more); None for a product line (its
+    other products' customers and margins are not the first's) or without a margin."""
+    if config.firm.line or not len(mine["t"]):
+        return None
+    if "launched" in mine and not bool(mine["launched"][-1]):
+        return 0.0
+    return cust.base_equity(unit_margin, config.firm.product, churn_rate, r,
+                            float(mine["paying"][-1]))
+
+
 def _none_if_nan(x):
     return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
 
@@ -194,6 +207,7 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     unit_margin = m_year / v_year if v_year > 0 else None
     ltv = cust.lifetime_value(unit_margin, product, churn_rate, r)
     ltv_undiscounted = cust.lifetime_value(unit_margin, product, churn_rate, 0.0)
+    equity = _base_equity(config, mine, unit_margin, churn_rate, r)
     contribution = cust.margins(mine, *channel_by_t, product.kind, mine["step_days"],
                                 served=True)[0]
     # only the margin of the customers that marketing brought is credited to it
@@ -232,6 +246,12 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
         "ltv": _none_if_nan(ltv),
         "ltv_to_cac": _none_if_nan(ltv / cac if ltv is not None and cac else None),
         "ltv_undiscounted": _none_if_nan(ltv_undiscounted),
+        "customer_equity_final": _none_if_nan(equity),
+        # the run's NPV plus that equity discounted from the horizon: what NPV alone leaves
+        # out of the customers won (not future customers, not the fixed costs)
+        "npv_with_customer_equity": (None if equity is None or not math.isfinite(equity)
+                                     else npv + equity * libm.power(
+                                         1.0 + r, -config.horizon_days / DAYS_PER_YEAR)),
         "unit_margin": _none_if_nan(unit_margin),
         "marketing_roi": _none_if_nan(roi),
         "marketing_spend": marketing,

@@ -1,0 +1,81 @@
+"""The customer equity of the base held at the end of a run (GLS 2004 eq. 1 for customers
+already acquired), checked against the margin the simulated customers actually paid.
+
+Every customer acquired at day t is worth LTV at t, and the margin it pays before the end
+T plus what it will pay after T (the base's equity at T) make up that LTV, so, discounted
+to day 0 (``tests/results/test_kpi_ltv.py``),
+
+    sum_t D(t) new(t) LTV  =  sum_t D(t) margin(t)  +  D(T) customer_equity_final.
+
+The left side uses only the LTV KPI, the right side the timeseries and the new KPI: the
+KPI is what closes the books on the customers won, for a durable and a subscription.
+"""
+
+import math
+
+import pytest
+
+from sim.cli import compose
+from sim.scenario import run_scenario
+from sim.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+
+DURABLE = ["scenario=bass_only", "firm.product.kind=durable", "firm.product.digital=true",
+           "firm.product.churn_per_year=0.5", "firm.product.lifetime_years=1.0",
+           "firm.production.unit_cost=100.0", "firm.production.progress_ratio=1.0",
+           "firm.pricing.list_price=249.0", "discount_rate_per_year=0.10"]
+SUBSCRIPTION = ["scenario=bass_only", "firm.product.churn_per_year=0.3",
+                "discount_rate_per_year=0.10"]
+
+
+def books(res, margin_of):
+    k = res.kpis
+    mine = res.timeseries[res.timeseries["firm"] == k["firm"]].set_index("t")
+    r = res.config.discount_rate_per_year
+    disc = (1.0 + r) ** (-mine.index.to_numpy() / DAYS_PER_YEAR)
+    paid = float((disc * margin_of(mine)).sum())
+    acquired = float((disc * mine["new_adopters"].to_numpy()).sum()) * k["ltv"]
+    end = (1.0 + r) ** (-res.config.horizon_days / DAYS_PER_YEAR)
+    return acquired, paid, end * k["customer_equity_final"], k
+
+
+def test_a_durables_base_equity_closes_the_books_on_its_customers():
+    res = run_scenario(compose(DURABLE).scenario(), seed=0)
+    acquired, paid, equity, k = books(
+        res, lambda m: (m["revenue"] - m["units_sold"] * m["unit_cost"]).to_numpy())
+    assert equity > 0.1 * acquired  # the part after the horizon matters here
+    # weekly steps against a continuous-time formula: within 2%
+    assert acquired == pytest.approx(paid + equity, rel=0.02)
+    assert k["npv_with_customer_equity"] == pytest.approx(k["npv"] + equity)
+
+
+def test_a_subscriptions_base_equity_closes_the_books_on_its_customers():
+    res = run_scenario(compose(SUBSCRIPTION).scenario(), seed=0)
+    k = res.kpis
+    # the monthly margin per paying subscriber the KPIs read (price less serving cost)
+    m = k["unit_margin"]
+
+    def margin(rows):  # paying subscriber-months x margin, each step
+        months = rows["revenue"] / rows["price"].where(rows["price"] > 0)
+        return (months.fillna(0.0) * m).to_numpy()
+
+    acquired, paid, equity, k = books(res, margin)
+    assert acquired == pytest.approx(paid + equity, rel=0.03)
+    n = res.timeseries[res.timeseries["firm"] == k["firm"]]["installed_base"].iloc[-1]
+    c, delta = k["churn_rate"], math.log(1.10)
+    assert k["customer_equity_final"] == pytest.approx(
+        n * m * (DAYS_PER_YEAR / DAYS_PER_MONTH) / (c + delta), rel=0.01)
+
+
+def test_no_equity_for_a_product_line_and_none_once_off_the_market():
+    """A line's customer KPIs are its first product's: its other products' customers are
+    not valued, so neither is the line's; a product killed before launch has no customers
+    to value."""
+    k = run_scenario(compose(["scenario=product_line", "horizon_days=400"]).scenario(), 0).kpis
+    assert k["customer_equity_final"] is None and k["npv_with_customer_equity"] is None
+    killed = compose(["scenario=baseline", "horizon_days=500",
+                      "firm.development.gate.min_quality=0.99",
+                      "firm.development.gate.deadline_action=kill"]).scenario()
+    k = run_scenario(killed, 0).kpis
+    assert k["killed"]
+    assert k["customer_equity_final"] == 0.0
+    assert k["npv_with_customer_equity"] == k["npv"]
