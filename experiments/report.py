@@ -73,11 +73,36 @@ def answer_text(kpis: pd.DataFrame, config, kpi: str = "npv", label: str = "NPV"
     best = ans.get("recommendation")
     options = list(dict.fromkeys(kpis[by]))
     trouble = trouble_note(kpis, options, by)  # cash run out, insolvent, never launched
+    equity = equity_note(kpis, ans, by, currency(config)) if kpi == "npv" else ""
     if best is None or len(options) < 3:  # with two, the sentence above says it
-        return " ".join(p for p in (text, trouble) if p)
+        return " ".join(p for p in (text, equity, trouble) if p)
     close = tie_note(kpis, options, best, ans.get("runner_up"), kpi=kpi, by=by,
                      higher_is_better=higher_is_better)
-    return " ".join(p for p in (text, close, trouble) if p)
+    return " ".join(p for p in (text, close, equity, trouble) if p)
+
+
+def equity_note(kpis: pd.DataFrame, ans: dict, by: str, cur: str) -> str:
+    """Where NPV within the horizon says every option loses money, or where another option
+    leads once the customers held at the end are counted (``npv_with_customer_equity``,
+    docs/kpis.md), the option with the best mean of that; "" otherwise or without it."""
+    best = ans.get("recommendation")
+    if best is None or ans.get("mean") is None or "npv_with_customer_equity" not in kpis:
+        return ""
+    means = (pd.to_numeric(kpis["npv_with_customer_equity"], errors="coerce")
+             .groupby(kpis[by]).mean().dropna())
+    if means.empty:
+        return ""
+    top = means.idxmax()
+    if ans["mean"] >= 0 and top == best:
+        return ""
+    text = (f"Counting what each option's customers at the end will still pay "
+            f"(npv_with_customer_equity: their margin after the horizon, discounted; no new "
+            f"customers, no fixed costs), the best is **{top}** at "
+            f"{money(float(means[top]), cur)} on average")
+    if top != best:
+        text += f", not {best}: the horizon alone favours {best}"
+    return text + (", and it still loses money." if means[top] < 0 else
+                   ", and it makes money.")
 
 
 def write_summary(out: Path, summary: pd.DataFrame) -> Path:

@@ -5,6 +5,7 @@ import importlib
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 
@@ -250,3 +251,21 @@ def test_a_runner_refuses_a_folder_another_runner_wrote(tmp_path, capsys):
                    "remove that folder)"]
     assert sorted(p.name for p in out.iterdir()) == before
     assert parse_args("risk", [f"out={out}"], {}).out == out  # its own folder: taken
+
+
+def test_the_answer_says_which_option_leads_once_the_customers_held_count():
+    """NPV within the horizon favours a (it stops before b's customers pay back); counting
+    what each option's customers at the end will still pay (npv_with_customer_equity), b
+    leads: the answer says so. Where NPV and that agree and NPV is positive, nothing is
+    added."""
+    from experiments.report import answer_text
+
+    cfg = {"currency": "USD"}  # a config.json's dict
+    kpis = pd.DataFrame({"option": ["a", "a", "b", "b"], "seed": [0, 1, 0, 1],
+                         "npv": [-1.0e6, -1.2e6, -1.5e6, -1.6e6],
+                         "npv_with_customer_equity": [-0.5e6, -0.6e6, 0.4e6, 0.6e6]})
+    text = answer_text(kpis, cfg)
+    assert ("the best is **b** at 500k USD on average, not a: the horizon alone favours a, "
+            "and it makes money.") in text
+    kpis["npv"] = kpis["npv_with_customer_equity"] + 1e6
+    assert "npv_with_customer_equity" not in answer_text(kpis, cfg)
