@@ -29,6 +29,7 @@ from sim.results.assumptions import (
 )
 from sim.results.decision import (
     answer_sentence,
+    equity_note,
     money,
     recommend,
     tie_note,
@@ -80,29 +81,6 @@ def answer_text(kpis: pd.DataFrame, config, kpi: str = "npv", label: str = "NPV"
                      higher_is_better=higher_is_better)
     return " ".join(p for p in (text, close, equity, trouble) if p)
 
-
-def equity_note(kpis: pd.DataFrame, ans: dict, by: str, cur: str) -> str:
-    """Where NPV within the horizon says every option loses money, or where another option
-    leads once the customers held at the end are counted (``npv_with_customer_equity``,
-    docs/kpis.md), the option with the best mean of that; "" otherwise or without it."""
-    best = ans.get("recommendation")
-    if best is None or ans.get("mean") is None or "npv_with_customer_equity" not in kpis:
-        return ""
-    means = (pd.to_numeric(kpis["npv_with_customer_equity"], errors="coerce")
-             .groupby(kpis[by]).mean().dropna())
-    if means.empty:
-        return ""
-    top = means.idxmax()
-    if ans["mean"] >= 0 and top == best:
-        return ""
-    text = (f"Counting what each option's customers at the end will still pay "
-            f"(npv_with_customer_equity: their margin after the horizon, discounted; no new "
-            f"customers, no fixed costs), the best is **{top}** at "
-            f"{money(float(means[top]), cur)} on average")
-    if top != best:
-        text += f", not {best}: the horizon alone favours {best}"
-    return text + (", and it still loses money." if means[top] < 0 else
-                   ", and it makes money.")
 
 
 def write_summary(out: Path, summary: pd.DataFrame) -> Path:

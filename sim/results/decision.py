@@ -321,3 +321,28 @@ def go_no_go(npv_per_draw, p_loss: float, what: str, currency: str = "",
         text += (" This holds within the horizon: NPV counts the run's cash flows alone, "
                  "not what the customers held at its end will still buy, nor later sales.")
     return text
+
+
+def equity_note(kpis: pd.DataFrame, ans: dict, by: str, cur: str, name=str) -> str:
+    """Where NPV within the horizon says every option loses money, or where another option
+    leads once the customers held at the end are counted (``npv_with_customer_equity``,
+    docs/kpis.md), the option with the best mean of that (``name``: how an option is
+    written); "" otherwise or without it. ``ans``: ``recommend``'s NPV answer."""
+    best = ans.get("recommendation")
+    if best is None or ans.get("mean") is None or "npv_with_customer_equity" not in kpis:
+        return ""
+    means = (pd.to_numeric(kpis["npv_with_customer_equity"], errors="coerce")
+             .groupby(kpis[by]).mean().dropna())
+    if means.empty:
+        return ""
+    top = means.idxmax()
+    if ans["mean"] >= 0 and top == best:
+        return ""
+    text = (f"Counting what each option's customers at the end will still pay "
+            f"(npv_with_customer_equity: their margin after the horizon, discounted; no new "
+            f"customers, no fixed costs), the best is **{name(top)}** at "
+            f"{money(float(means[top]), cur)} on average")
+    if top != best:
+        text += f", not {name(best)}: the horizon alone favours {name(best)}"
+    return text + (", and it still loses money." if means[top] < 0 else
+                   ", and it makes money.")

@@ -25,6 +25,7 @@ from sim.results.assumptions import assumption_lines, currency_of
 from sim.results.decision import (
     answer_sentence,
     edge_note,
+    equity_note,
     is_tie,
     money,
     paired_interval,
@@ -100,7 +101,7 @@ def sweep_options(table: pd.DataFrame, sweep_dir=None):
     def numbers(rows, option):
         part = pd.DataFrame({"option": option, "seed": pd.to_numeric(rows["seed"],
                                                                        errors="coerce")})
-        for kpi in ("npv", *(k for k, _, _ in MEANS), *TROUBLE):
+        for kpi in ("npv", "npv_with_customer_equity", *(k for k, _, _ in MEANS), *TROUBLE):
             part[kpi] = pd.to_numeric(rows[kpi], errors="coerce") if kpi in rows else np.nan
         return part.reset_index(drop=True)
 
@@ -157,12 +158,13 @@ def _answer(data: pd.DataFrame, options: list, label: dict, currency: str) -> li
     edge = "" if is_tie(ans) else edge_note(options, best)  # no edge where options tie
     close = (tie_note(data, options, best, ans.get("runner_up"), label)
              if len(options) > 2 else "")
+    equity = equity_note(data, ans, "option", currency, lambda o: f"{label[o]} ({o})")
     if best is not None:
         ans["recommendation"] = f"{label[best]} ({best})"
         if "runner_up" in ans:
             ans["runner_up"] = f"{label[ans['runner_up']]} ({ans['runner_up']})"
     return [answer_sentence(ans, "NPV", money, currency), *([close] if close else []),
-            *([edge] if edge else [])]
+            *([equity] if equity else []), *([edge] if edge else [])]
 
 
 def one_option_sentence(npv: pd.Series, currency: str) -> str:

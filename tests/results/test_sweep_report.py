@@ -362,3 +362,25 @@ def test_the_headline_says_no_clear_winner_when_the_interval_reaches_no_gain():
     text = answer_sentence(recommend(apart, "npv"), "NPV", currency="USD")
     assert text.startswith("**Recommendation: b**: expected NPV")
     assert "do not separate" not in text
+
+
+def test_a_sweeps_answer_names_the_best_once_the_customers_held_count(tmp_path):
+    """Every option loses money within the horizon; counting what each option's customers
+    at the end will still pay, the answer names the best by npv_with_customer_equity (read
+    from the combined table)."""
+    from sim.results.sweep_report import sweep_answer, sweep_options
+
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    rows = [{"job": str(k), "status": "ok", "override.firm.pricing.list_price": str(p),
+             "override.seed": str(seed), "seed": seed, "npv": npv,
+             "npv_with_customer_equity": npv + eq}
+            for k, (p, seed, npv, eq) in enumerate(
+                [(200, 0, -2e6, 1.0e6), (200, 1, -2.2e6, 1.0e6),
+                 (240, 0, -1e6, 0.1e6), (240, 1, -1.1e6, 0.1e6)])]
+    table = pd.DataFrame(rows)
+    table.to_parquet(sweep / "kpis.parquet", index=False)
+    _, data, options, label = sweep_options(table, sweep)
+    text = " ".join(sweep_answer(data, options, label, "USD"))
+    assert ("the best is **O2 (firm.pricing.list_price=240)** at -950k USD on average, and "
+            "it still loses money.") in text
