@@ -82,7 +82,6 @@ def answer_text(kpis: pd.DataFrame, config, kpi: str = "npv", label: str = "NPV"
     return " ".join(p for p in (text, close, equity, trouble) if p)
 
 
-
 def write_summary(out: Path, summary: pd.DataFrame) -> Path:
     path = Path(out) / "summary.csv"
     atomic_write(path, lambda p: summary.to_csv(p, index=False))

@@ -102,8 +102,8 @@ def run_context(app, changes) -> str:
     lines = [f"Over {days:,.0f} days ({days / 365:.1f} years); NPV discounts the run's cash "
              f"flows at {100 * app.discount_rate_per_year:.4g}% a year and counts nothing after "
              "the horizon (npv_with_customer_equity adds what the customers held at its end "
-             "will still pay: their margin, discounted, without new customers or fixed "
-             "costs); '-': not reached or not defined within the run (e.g. never broke "
+             "will still pay: their margin, discounted, without new customers or any cost "
+             "after the horizon); '-': not reached or not defined within the run (e.g. never broke "
              "even)."]
     if changes:
         lines.append("Changed from the scenario: " + " ".join(changes))

@@ -323,26 +323,39 @@ def go_no_go(npv_per_draw, p_loss: float, what: str, currency: str = "",
     return text
 
 
+EQUITY = "npv_with_customer_equity"
+
+
 def equity_note(kpis: pd.DataFrame, ans: dict, by: str, cur: str, name=str) -> str:
     """Where NPV within the horizon says every option loses money, or where another option
     leads once the customers held at the end are counted (``npv_with_customer_equity``,
-    docs/kpis.md), the option with the best mean of that (``name``: how an option is
-    written); "" otherwise or without it. ``ans``: ``recommend``'s NPV answer."""
+    docs/kpis.md), that comparison with its paired interval (``answer_sentence``: "no
+    clear winner" included); "" otherwise or without it, and a sentence naming the options
+    it is not defined for (then nothing is compared). ``ans``: ``recommend``'s NPV answer;
+    ``name``: how an option is written."""
     best = ans.get("recommendation")
-    if best is None or ans.get("mean") is None or "npv_with_customer_equity" not in kpis:
+    if best is None or ans.get("mean") is None or EQUITY not in kpis:
         return ""
-    means = (pd.to_numeric(kpis["npv_with_customer_equity"], errors="coerce")
-             .groupby(kpis[by]).mean().dropna())
-    if means.empty:
+    values = pd.to_numeric(kpis[EQUITY], errors="coerce")
+    missing = list(dict.fromkeys(kpis.loc[values.isna(), by]))
+    if missing:
+        if ans["mean"] >= 0:
+            return ""
+        return (f"What the customers held at the end will still pay "
+                f"(npv_with_customer_equity) is not defined for {', '.join(map(name, missing))}"
+                " (a product line, a chain of generations, no churn in the last year or no "
+                "sales), so the options are not compared on it.")
+    eq = recommend(kpis.assign(**{EQUITY: values}), EQUITY, by=by)
+    top = eq.get("recommendation")
+    if top is None or (ans["mean"] >= 0 and top == best):
         return ""
-    top = means.idxmax()
-    if ans["mean"] >= 0 and top == best:
-        return ""
-    text = (f"Counting what each option's customers at the end will still pay "
-            f"(npv_with_customer_equity: their margin after the horizon, discounted; no new "
-            f"customers, no fixed costs), the best is **{name(top)}** at "
-            f"{money(float(means[top]), cur)} on average")
+    named = dict(eq, recommendation=name(top))
+    if "runner_up" in eq:
+        named["runner_up"] = name(eq["runner_up"])
+    text = answer_sentence(named, "NPV with customer equity", money, cur,
+                           lead="Counting the customers held at the end, best")
+    why = ("what they will still pay after the horizon, discounted, with no new customer "
+           f"and no fixed cost after it; its mean {money(float(eq['mean']), cur)}")
     if top != best:
-        text += f", not {name(best)}: the horizon alone favours {name(best)}"
-    return text + (", and it still loses money." if means[top] < 0 else
-                   ", and it makes money.")
+        why += f"; NPV within the horizon favours {name(best)}"
+    return f"{text.removesuffix('.')} (npv_with_customer_equity: {why})."

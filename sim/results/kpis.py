@@ -55,17 +55,31 @@ def _base_at_end(ts: dict, firm) -> float:
     return float(ts["installed_base"][ours][t == t.max()].sum())
 
 
-def _base_equity(config, mine: dict, unit_margin, churn_rate, r):
+def _base_equity(config, mine: dict, on: dict, paying_churn, unit_margin, end, r):
     """The first product's paying customers at the last step valued as
-    ``customers.base_equity``; 0 where it is off the market at the end (killed, retired,
-    its firm insolvent: its customers pay it nothing more); None for a product line (its
-    other products' customers and margins are not the first's) or without a margin."""
-    if config.firm.line or not len(mine["t"]):
+    ``customers.base_equity``, at the churn of the same last year with sales as the margin
+    (the whole run's churn is lower where churn rises: the baseline's 0.099 against 0.117);
+    0 where it is off the market at the end (killed, retired, its firm insolvent: its
+    customers pay it nothing more). None for a product line (its other products' customers
+    are not the first's), for a product in a chain of generations (its owners neither
+    replace nor churn: they leave by upgrading, sim.market.generations, so churn 0 would
+    value replacements that never come), without a margin, and where no paying customer
+    churned in that year (a perpetuity the model asserts, not a customer life)."""
+    product = config.firm.product
+    chained = product.generation_of is not None or any(
+        p.generation_of == product.name for f in config.firms
+        for p in [f.product, *(e.product for e in getattr(f, "line", []))])
+    if config.firm.line or chained or not len(mine["t"]):
         return None
     if "launched" in mine and not bool(mine["launched"][-1]):
         return 0.0
-    return cust.base_equity(unit_margin, config.firm.product, churn_rate, r,
-                            float(mine["paying"][-1]))
+    last = (on["t"] > end - DAYS_PER_YEAR) & (on["t"] <= end)
+    churn = cust.churn_rate({c: v[last] for c, v in on.items()}, paying_churn[last],
+                            on["step_days"][last])
+    if churn is None or not churn > 0.0:
+        return None
+    value = cust.base_equity(unit_margin, product, churn, r, float(mine["paying"][-1]))
+    return None if value is None else value + 0.0  # never -0.0
 
 
 def _none_if_nan(x):
@@ -207,7 +221,7 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     unit_margin = m_year / v_year if v_year > 0 else None
     ltv = cust.lifetime_value(unit_margin, product, churn_rate, r)
     ltv_undiscounted = cust.lifetime_value(unit_margin, product, churn_rate, 0.0)
-    equity = _base_equity(config, mine, unit_margin, churn_rate, r)
+    equity = _base_equity(config, mine, on, paying_churn, unit_margin, end, r)
     contribution = cust.margins(mine, *channel_by_t, product.kind, mine["step_days"],
                                 served=True)[0]
     # only the margin of the customers that marketing brought is credited to it
@@ -250,8 +264,8 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
         # the run's NPV plus that equity discounted from the horizon: what NPV alone leaves
         # out of the customers won (not future customers, not the fixed costs)
         "npv_with_customer_equity": (None if equity is None or not math.isfinite(equity)
-                                     else npv + equity * libm.power(
-                                         1.0 + r, -config.horizon_days / DAYS_PER_YEAR)),
+                                     else float(npv + equity * libm.power(
+                                         1.0 + r, -config.horizon_days / DAYS_PER_YEAR))),
         "unit_margin": _none_if_nan(unit_margin),
         "marketing_roi": _none_if_nan(roi),
         "marketing_spend": marketing,

@@ -256,8 +256,8 @@ def test_a_runner_refuses_a_folder_another_runner_wrote(tmp_path, capsys):
 def test_the_answer_says_which_option_leads_once_the_customers_held_count():
     """NPV within the horizon favours a (it stops before b's customers pay back); counting
     what each option's customers at the end will still pay (npv_with_customer_equity), b
-    leads: the answer says so. Where NPV and that agree and NPV is positive, nothing is
-    added."""
+    leads: the answer says so, with its paired interval. Where NPV and that agree and NPV
+    is positive, nothing is added."""
     from experiments.report import answer_text
 
     cfg = {"currency": "USD"}  # a config.json's dict
@@ -265,7 +265,14 @@ def test_the_answer_says_which_option_leads_once_the_customers_held_count():
                          "npv": [-1.0e6, -1.2e6, -1.5e6, -1.6e6],
                          "npv_with_customer_equity": [-0.5e6, -0.6e6, 0.4e6, 0.6e6]})
     text = answer_text(kpis, cfg)
-    assert ("the best is **b** at 500k USD on average, not a: the horizon alone favours a, "
-            "and it makes money.") in text
+    assert text.startswith("**Recommendation: a**")
+    assert ("**Counting the customers held at the end, best: b**: expected NPV with "
+            "customer equity 1.05M USD more than **a** (90% paired interval [103k USD, "
+            "2.00M USD] over 2 common seeds)") in text
+    assert text.endswith("its mean 500k USD; NPV within the horizon favours a).")
+    # an option it is not defined for (a line, generations): named, nothing compared
+    gap = kpis.assign(npv_with_customer_equity=[None, None, 0.4e6, 0.6e6])
+    assert ("(npv_with_customer_equity) is not defined for a (a product line"
+            in answer_text(gap, cfg))
     kpis["npv"] = kpis["npv_with_customer_equity"] + 1e6
     assert "npv_with_customer_equity" not in answer_text(kpis, cfg)

@@ -17,7 +17,7 @@ import pytest
 
 from sim.cli import compose
 from sim.scenario import run_scenario
-from sim.units import DAYS_PER_MONTH, DAYS_PER_YEAR
+from sim.units import DAYS_PER_MONTH, DAYS_PER_YEAR, step_days
 
 DURABLE = ["scenario=bass_only", "firm.product.kind=durable", "firm.product.digital=true",
            "firm.product.churn_per_year=0.5", "firm.product.lifetime_years=1.0",
@@ -66,12 +66,18 @@ def test_a_subscriptions_base_equity_closes_the_books_on_its_customers():
         n * m * (DAYS_PER_YEAR / DAYS_PER_MONTH) / (c + delta), rel=0.01)
 
 
-def test_no_equity_for_a_product_line_and_none_once_off_the_market():
+def test_no_equity_for_a_line_generations_or_no_churn_and_zero_off_the_market():
     """A line's customer KPIs are its first product's: its other products' customers are
-    not valued, so neither is the line's; a product killed before launch has no customers
-    to value."""
+    not valued, so neither is the line's. In a chain of generations an owner neither
+    replaces nor churns (it leaves by upgrading): churn 0 had valued 48.9M of replacements
+    that never come in norton_bass, turning its NPV of -2.0M positive. With no churn at all
+    the base is a perpetuity (bass_only: 666M against an NPV of 79M): none. A product
+    killed before launch has no customers to value."""
     k = run_scenario(compose(["scenario=product_line", "horizon_days=400"]).scenario(), 0).kpis
     assert k["customer_equity_final"] is None and k["npv_with_customer_equity"] is None
+    for scenario in ("norton_bass", "bass_only"):
+        k = run_scenario(compose([f"scenario={scenario}"]).scenario(), 0).kpis
+        assert k["customer_equity_final"] is None and k["npv_with_customer_equity"] is None
     killed = compose(["scenario=baseline", "horizon_days=500",
                       "firm.development.gate.min_quality=0.99",
                       "firm.development.gate.deadline_action=kill"]).scenario()
@@ -79,3 +85,28 @@ def test_no_equity_for_a_product_line_and_none_once_off_the_market():
     assert k["killed"]
     assert k["customer_equity_final"] == 0.0
     assert k["npv_with_customer_equity"] == k["npv"]
+
+
+def test_a_trials_base_is_valued_by_its_paying_subscribers():
+    """subscription_trial's installed base holds trialists, who pay nothing yet: the equity
+    counts the paying subscribers (66.0k owners, about 62k paying), at the last year's
+    churn."""
+    import numpy as np
+
+    from sim.results import customers as cust
+
+    res = run_scenario(compose(["scenario=subscription_trial"]).scenario(), seed=0)
+    k = res.kpis
+    mine = res.timeseries[(res.timeseries["firm"] == k["firm"])].sort_values("t")
+    last = mine.iloc[-1]
+    days = float(step_days(last["t"], res.config.dt_days, res.config.horizon_days))
+    paying = float(cust.paying({"revenue": np.array([last["revenue"]]),
+                                "price": np.array([last["price"]]),
+                                "installed_base": np.array([last["installed_base"]])},
+                               "subscription", days)[0])
+    assert paying < 0.97 * last["installed_base"]
+    per_customer = k["customer_equity_final"] / paying
+    m, delta = k["unit_margin"], math.log1p(res.config.discount_rate_per_year)
+    churn = m * (DAYS_PER_YEAR / DAYS_PER_MONTH) / per_customer - delta
+    # the last year's churn per year (0.327), above the whole run's (0.275): churn rises
+    assert k["churn_rate"] < churn < 0.4

@@ -382,5 +382,6 @@ def test_a_sweeps_answer_names_the_best_once_the_customers_held_count(tmp_path):
     table.to_parquet(sweep / "kpis.parquet", index=False)
     _, data, options, label = sweep_options(table, sweep)
     text = " ".join(sweep_answer(data, options, label, "USD"))
-    assert ("the best is **O2 (firm.pricing.list_price=240)** at -950k USD on average, and "
-            "it still loses money.") in text
+    assert ("**Counting the customers held at the end, best: O2 (firm.pricing.list_price="
+            "240)**: expected NPV with customer equity") in text
+    assert "its mean -950k USD)." in text
