@@ -55,6 +55,16 @@ def _base_at_end(ts: dict, firm) -> float:
     return float(ts["installed_base"][ours][t == t.max()].sum())
 
 
+def _chained(config) -> bool:
+    """Whether the first product is in a chain of generations (``generation_of``): its
+    owners neither replace it nor churn, they leave by upgrading (sim.market.generations),
+    so a customer value from replacements and churn does not apply to it."""
+    product = config.firm.product
+    return product.generation_of is not None or any(
+        p.generation_of == product.name for f in config.firms
+        for p in [f.product, *(e.product for e in getattr(f, "line", []))])
+
+
 def _base_equity(config, mine: dict, on: dict, paying_churn, unit_margin, end, r):
     """The first product's paying customers at the last step valued as
     ``customers.base_equity``, at the churn of the same last year with sales as the margin
@@ -66,10 +76,7 @@ def _base_equity(config, mine: dict, on: dict, paying_churn, unit_margin, end, r
     value replacements that never come), without a margin, and where no paying customer
     churned in that year (a perpetuity the model asserts, not a customer life)."""
     product = config.firm.product
-    chained = product.generation_of is not None or any(
-        p.generation_of == product.name for f in config.firms
-        for p in [f.product, *(e.product for e in getattr(f, "line", []))])
-    if config.firm.line or chained or not len(mine["t"]):
+    if config.firm.line or _chained(config) or not len(mine["t"]):
         return None
     if "launched" in mine and not bool(mine["launched"][-1]):
         return 0.0
@@ -219,8 +226,12 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     m_year, v_year = cust.margins(last_year, *channel_by_t, product.kind,
                                   last_year["step_days"])
     unit_margin = m_year / v_year if v_year > 0 else None
-    ltv = cust.lifetime_value(unit_margin, product, churn_rate, r)
-    ltv_undiscounted = cust.lifetime_value(unit_margin, product, churn_rate, 0.0)
+    # none in a chain of generations: norton_bass's gen1 read 369 a customer from
+    # replacements its owners never make (they leave by upgrading)
+    chained = _chained(config)
+    ltv = None if chained else cust.lifetime_value(unit_margin, product, churn_rate, r)
+    ltv_undiscounted = (None if chained
+                        else cust.lifetime_value(unit_margin, product, churn_rate, 0.0))
     equity = _base_equity(config, mine, on, paying_churn, unit_margin, end, r)
     contribution = cust.margins(mine, *channel_by_t, product.kind, mine["step_days"],
                                 served=True)[0]

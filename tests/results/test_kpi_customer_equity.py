@@ -110,3 +110,10 @@ def test_a_trials_base_is_valued_by_its_paying_subscribers():
     churn = m * (DAYS_PER_YEAR / DAYS_PER_MONTH) / per_customer - delta
     # the last year's churn per year (0.327), above the whole run's (0.275): churn rises
     assert k["churn_rate"] < churn < 0.4
+
+
+def test_no_ltv_in_a_chain_of_generations():
+    """gen1's owners in norton_bass never replace or churn (they leave by upgrading): its
+    LTV had read 369 a customer from replacements never made."""
+    k = run_scenario(compose(["scenario=norton_bass"]).scenario(), 0).kpis
+    assert k["ltv"] is None and k["ltv_undiscounted"] is None and k["ltv_to_cac"] is None
