@@ -48,7 +48,7 @@ from experiments.common import (
 from experiments.figures import mark_missing
 from experiments.options import quick_horizon
 from sim.plots import per_step
-from sim.results.decision import edge_note, paired_interval, recommend
+from sim.results.decision import LEVEL, edge_note, paired_interval, recommend
 
 NAME = "marketing_mix"
 QUESTION = ("How should we split the marketing budget across channels, how large should it "
@@ -80,7 +80,7 @@ def marginal_roi(kpis: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
             r = ((d_c - d_m) / d_m.where(d_m > 0)).dropna()
             # Student t over the paired seeds (a normal 1.96 made 2 seeds' interval
             # [-2.68, -0.96] where t gives [-7.4, +3.8]); NaN with fewer than two
-            low, high = paired_interval(r, 0.95)
+            low, high = paired_interval(r, LEVEL)  # the answer's 90% (it had said 95%)
             rows.append({"allocation": alloc, "from_budget": b0, "to_budget": b1,
                          "marginal_roi": float(r.mean()) if len(r) else float("nan"),
                          "low": low, "high": high, "n": int(len(r))})
@@ -237,7 +237,8 @@ def run(argv):
     margins.to_csv(out / "marginal_roi.csv", index=False)
     marginal = [f"**{m.allocation}** {m.from_budget / 1000:g}k -> {m.to_budget / 1000:g}k per "
                 f"week: marginal ROI {_signed(m.marginal_roi)} ("
-                + (f"95% t interval {_signed(m.low)} to {_signed(m.high)}, {m.n} paired seeds)"
+                + (f"{100 * LEVEL:.0f}% t interval {_signed(m.low)} to {_signed(m.high)}, "
+                   f"{m.n} paired seeds)"
                    if np.isfinite(m.low) else
                    f"no interval from {m.n} paired seed{'s' * (m.n != 1)})")
                 for m in margins.itertuples()]
@@ -248,8 +249,7 @@ def run(argv):
                     "average marketing ROI credits marketing only with the margin of its "
                     "paid-attributed customers (docs/kpis.md), leaving out the word of mouth "
                     "and awareness the spend also buys: a lower bound, it can be negative "
-                    "where the marginal ROI is positive (a quick run: -0.56 on average at "
-                    "20k a week, +0.17 from 0 to 20k). Judge a budget by the marginal ROI: "
+                    "where the marginal ROI is positive. Judge a budget by the marginal ROI: "
                     "spend beyond the budget where it turns negative loses money, whatever "
                     "the average says.")
     shift = []

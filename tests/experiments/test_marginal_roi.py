@@ -21,8 +21,9 @@ def test_marginal_roi_pairs_seeds_and_divides_by_the_extra_spend():
     assert out["marginal_roi"] == pytest.approx(0.0)
     # a Student t interval on 1 degree of freedom (t 12.706; a normal 1.96 was 6.5 times
     # too narrow here): sd of (-0.5, 0.5) is 0.707, over sqrt(2)
-    half = stats.t.ppf(0.975, 1) * (2 ** 0.5 * 0.5) / 2 ** 0.5
-    assert half == pytest.approx(6.353, abs=1e-3)
+    # a 90% interval, the answer's level (stats.t.ppf(0.95, 1) = 6.314)
+    half = stats.t.ppf(0.95, 1) * (2 ** 0.5 * 0.5) / 2 ** 0.5
+    assert half == pytest.approx(3.157, abs=1e-3)
     assert (out["low"], out["high"]) == pytest.approx((-half, half))
 
 
