@@ -169,7 +169,13 @@ def base_config(opts: Options, extra=()):
     try:
         return compose([*opts.overrides, *extra])
     except UserError as e:
-        raise ExperimentError(str(e)) from None
+        message = str(e)
+        if "add --multirun" in message:  # Hydra's hint, which a runner does not take
+            key = message.split("'")[1] if message.count("'") >= 2 else "the value"
+            message = (f"{key}: a runner runs its own options and takes one value per "
+                       "setting (a list is key=[a,b]); to sweep values of your own, use "
+                       "marketsim -m KEY=a,b")
+        raise ExperimentError(message) from None
 
 
 def load_kpis(sweep_dir) -> pd.DataFrame:

@@ -25,6 +25,9 @@ def test_command_line_exits_2_with_one_line(runner, arg, words, tmp_path):
 
 @pytest.mark.parametrize(("runner", "arg", "words"), [
     ("team_size", "headcounts=[0,4]", "headcounts must be whole numbers >= 1"),
+    # Hydra's "add --multirun" hint, which a runner does not take
+    ("pricing", "firm.pricing.list_price=199,249",
+     "firm.pricing.list_price=199,249: a runner runs its own options and takes one value"),
     ("marketing_mix", "notakey", "arguments are key=value"),
     ("sensitivity", "inputs=[market_p,nonsense]", "inputs must be among"),
     ("policy_search", "trials=zero", "trials must be a number"),
