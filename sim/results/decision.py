@@ -345,9 +345,12 @@ def equity_note(kpis: pd.DataFrame, ans: dict, by: str, cur: str, name=str) -> s
                 f"(npv_with_customer_equity) is not defined for {', '.join(map(name, missing))}"
                 " (a product line, a chain of generations, no churn in the last year or no "
                 "sales), so the options are not compared on it.")
+    if "npv" in kpis and np.allclose(values, pd.to_numeric(kpis["npv"], errors="coerce"),
+                                     rtol=0.0, atol=0.5):
+        return ""  # no customers held anywhere (nothing launched): it would repeat NPV
     eq = recommend(kpis.assign(**{EQUITY: values}), EQUITY, by=by)
     top = eq.get("recommendation")
-    if top is None or (ans["mean"] >= 0 and top == best):
+    if top is None or is_tie(eq) or (ans["mean"] >= 0 and top == best):
         return ""
     named = dict(eq, recommendation=name(top))
     if "runner_up" in eq:

@@ -385,3 +385,18 @@ def test_a_sweeps_answer_names_the_best_once_the_customers_held_count(tmp_path):
     assert ("**Counting the customers held at the end, best: O2 (firm.pricing.list_price="
             "240)**: expected NPV with customer equity") in text
     assert "its mean -950k USD)." in text
+
+
+def test_no_customer_equity_sentence_where_it_would_repeat_npv():
+    """Nothing launched within 150 days: npv_with_customer_equity equals npv in every run,
+    and the answer had said "No single recommendation" twice, once per KPI."""
+    from sim.results.decision import answer_sentence, equity_note, recommend
+
+    kpis = pd.DataFrame({"option": ["a", "a", "b", "b"], "seed": [0, 1, 0, 1],
+                         "npv": [-2e6, -2.2e6, -2e6, -2.2e6]})
+    kpis["npv_with_customer_equity"] = kpis["npv"]
+    ans = recommend(kpis, "npv")
+    assert answer_sentence(ans, "NPV", currency="USD").startswith("**No single")
+    assert equity_note(kpis, ans, "option", "USD") == ""
+    kpis["npv"] = kpis["npv"] - [0.0, 0.0, 1e5, 1e5]  # b pays 100k more, ties on equity
+    assert equity_note(kpis, recommend(kpis, "npv"), "option", "USD") == ""
