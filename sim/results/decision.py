@@ -358,7 +358,7 @@ def equity_note(kpis: pd.DataFrame, ans: dict, by: str, cur: str, name=str) -> s
     text = answer_sentence(named, "NPV with customer equity", money, cur,
                            lead="Counting the customers held at the end, best")
     why = ("what they will still pay after the horizon, discounted, with no new customer "
-           f"and no fixed cost after it; its mean {money(float(eq['mean']), cur)}")
+           f"and none of the costs after it; its mean {money(float(eq['mean']), cur)}")
     if top != best:
         why += f"; NPV within the horizon favours {name(best)}"
     return f"{text.removesuffix('.')} (npv_with_customer_equity: {why})."
