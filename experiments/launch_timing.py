@@ -134,6 +134,12 @@ def spread(row, kpi: str, scale: float = 1.0) -> list:
             [max(row[f"{kpi}_p95"] - mean, 0.0) * scale]]
 
 
+def planned_lead(rival) -> float:
+    """The rival's planned development time: its planned launch less its own entry day
+    (400 days for ``competitor/disruptor``)."""
+    return max(rival.development.planned_launch_day - rival.strategy.entry_day, 0.0)
+
+
 def rival_schedule(opts, rival) -> list[str]:
     """Overrides that start the disruptor's development on ``entry_day`` and move its
     planned launch with it, its planned development time (planned launch less its own entry
@@ -145,8 +151,7 @@ def rival_schedule(opts, rival) -> list[str]:
     out = [f"competitors.disruptor.strategy.entry_day={entry:g}"]
     key = "competitors.disruptor.development.planned_launch_day="
     if not any(o.lstrip("+").startswith(key) for o in opts.overrides):
-        lead = max(rival.development.planned_launch_day - rival.strategy.entry_day, 0.0)
-        out.append(f"{key}{entry + lead:g}")
+        out.append(f"{key}{entry + planned_lead(rival):g}")
     return out
 
 
@@ -162,7 +167,7 @@ def run(argv):
     add = "" if "disruptor" in base_config(own).competitors else "+"
     extra = [f"{add}competitor@competitors.disruptor=disruptor"]
     rival = base_config(own, extra).competitors["disruptor"]
-    lead = max(rival.development.planned_launch_day - rival.strategy.entry_day, 0.0)
+    lead = planned_lead(rival)
     extra += rival_schedule(opts, rival)
     # a quick run lasts until half a year after the disruptor can launch (its planned day,
     # or its entry plus its planned development time if it enters after its plan), so that

@@ -65,10 +65,11 @@ def _chained(config) -> bool:
         for p in [f.product, *(e.product for e in getattr(f, "line", []))])
 
 
-def _base_equity(config, mine: dict, on: dict, paying_churn, unit_margin, end, r):
+def _base_equity(config, chained: bool, mine: dict, on: dict, paying_churn, unit_margin,
+                 end, r):
     """The first product's paying customers at the last step valued as
-    ``customers.base_equity``, at the churn of the same last year with sales as the margin
-    (the whole run's churn is lower where churn rises: the baseline's 0.099 against 0.117);
+    ``customers.base_equity`` (``chained``: ``_chained(config)``), at the churn of the same
+    last year with sales as the margin (the whole run's churn is lower where churn rises: the baseline's 0.099 against 0.117);
     0 where it is off the market at the end (killed, retired, its firm insolvent: its
     customers pay it nothing more). None for a product line (its other products' customers
     are not the first's), for a product in a chain of generations (its owners neither
@@ -76,7 +77,7 @@ def _base_equity(config, mine: dict, on: dict, paying_churn, unit_margin, end, r
     value replacements that never come), without a margin, and where no paying customer
     churned in that year (a perpetuity the model asserts, not a customer life)."""
     product = config.firm.product
-    if config.firm.line or _chained(config) or not len(mine["t"]):
+    if config.firm.line or chained or not len(mine["t"]):
         return None
     if "launched" in mine and not bool(mine["launched"][-1]):
         return 0.0
@@ -232,7 +233,7 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     ltv = None if chained else cust.lifetime_value(unit_margin, product, churn_rate, r)
     ltv_undiscounted = (None if chained
                         else cust.lifetime_value(unit_margin, product, churn_rate, 0.0))
-    equity = _base_equity(config, mine, on, paying_churn, unit_margin, end, r)
+    equity = _base_equity(config, chained, mine, on, paying_churn, unit_margin, end, r)
     contribution = cust.margins(mine, *channel_by_t, product.kind, mine["step_days"],
                                 served=True)[0]
     # only the margin of the customers that marketing brought is credited to it
