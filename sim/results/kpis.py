@@ -69,9 +69,9 @@ def _base_equity(config, chained: bool, mine: dict, on: dict, paying_churn, unit
                  end, r):
     """The first product's paying customers at the last step valued as
     ``customers.base_equity`` (``chained``: ``_chained(config)``), at the churn of the same
-    last year with sales as the margin (the whole run's churn is lower where churn rises: the baseline's 0.099 against 0.117);
-    0 where it is off the market at the end (killed, retired, its firm insolvent: its
-    customers pay it nothing more). None for a product line (its other products' customers
+    last year with sales as the margin (the whole run's churn is lower where churn rises:
+    the baseline's 0.099 against 0.117); 0 where it is off the market at the end (killed,
+    retired, its firm insolvent: its customers pay it nothing more). None for a product line (its other products' customers
     are not the first's), for a product in a chain of generations (its owners neither
     replace nor churn: they leave by upgrading, sim.market.generations, so churn 0 would
     value replacements that never come), without a margin, and where no paying customer
