@@ -74,7 +74,9 @@ def packed(cls, segments, vectors, attributes, available, awareness, advertising
         return _unpacked(cls, segments, vectors, attributes, available, awareness,
                          advertising, utility, season, stockout_switching, backorders)
     offer = object.__new__(cls)
-    price, satisfaction, fill_rate, churn_rate, slope, replacement, silent = vectors
+    # the rows by index: 0.5 us against 0.75 for unpacking the array's iterator
+    price, satisfaction, fill_rate, churn_rate, slope, replacement, silent = (
+        vectors[0], vectors[1], vectors[2], vectors[3], vectors[4], vectors[5], vectors[6])
     offer.__dict__.update(
         price=price, attributes=attributes, available=available, awareness=awareness,
         advertising=advertising, satisfaction=satisfaction, churn_rate=churn_rate,
@@ -116,6 +118,7 @@ def set_voice(offer) -> None:
     the share of its owners who talk (``1 - silent``; ``satisfaction`` itself where nobody
     is silent)."""
     silent = offer.silent
-    voice = (offer.satisfaction * (1.0 - silent) if silent.any()
+    # count_nonzero: 0.2 us against 1 us for ndarray.any on a few values (NaN counts too)
+    voice = (offer.satisfaction * (1.0 - silent) if np.count_nonzero(silent)
              else offer.satisfaction)
     object.__setattr__(offer, "voice", voice)

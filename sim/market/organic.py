@@ -27,22 +27,25 @@ class OrganicAwareness:
         self.wom = np.array([s.brand_word_of_mouth * s.q for s in segs]) / DAYS_PER_YEAR
         self.sizes = np.maximum(np.asarray(sizes, dtype=float), 1.0)
         self.active = bool(self.base.any() or self.wom.any())
+        self._launched, self._launched_array = None, None  # the last step's launched columns
 
     def apply(self, products, installed, dt: float) -> None:
         """Raise each launched product's awareness (S,) for one step; ``installed`` (S, J).
 
         All products at once, by the same elementwise operations as one at a time; each
-        launched product gets its own (fresh) row."""
+        launched product gets its own (fresh) row: a row of this step's new (J', S) array,
+        which nothing else holds (products replace their awareness, never write into it)."""
         if not self.active:
             return
         launched = [j for j, p in enumerate(products) if p.on_market]
         if not launched:
             return
+        if launched != self._launched:  # the products on the market change rarely
+            self._launched, self._launched_array = launched, np.array(launched, dtype=np.int64)
         aware = np.array([products[j].awareness for j in launched], dtype=float)  # (J', S)
         new = np.empty_like(aware)
         # compiled (sim.kernel.awareness): NumPy's operations element by element, in order
-        organic_awareness(aware, np.asarray(installed, dtype=float),
-                          np.array(launched, dtype=np.int64), self.wom, self.sizes, self.base,
-                          float(dt), new)
+        organic_awareness(aware, np.asarray(installed, dtype=float), self._launched_array,
+                          self.wom, self.sizes, self.base, float(dt), new)
         for row, j in enumerate(launched):
-            products[j].awareness = new[row].copy()
+            products[j].awareness = new[row]

@@ -111,7 +111,11 @@ def test_organic_awareness_equals_the_per_product_formula():
             h = base + wom * installed[:, k] / np.maximum(sizes, 1.0)
             want = np.clip(before[k] + (1.0 - before[k]) * -np.expm1(-h * dt), 0.0, 1.0)
             assert np.array_equal(p.awareness, want)
-            assert p.awareness.flags.c_contiguous and p.awareness.flags.owndata
+            assert p.awareness.flags.c_contiguous
+            # a fresh array of its own: no memory shared with any input or other product
+            assert not any(np.shares_memory(p.awareness, b) for b in before)
+            assert not any(np.shares_memory(p.awareness, q.awareness)
+                           for q in prods if q is not p)
 
 
 def _prefs(drift: bool):
