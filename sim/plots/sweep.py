@@ -2,10 +2,11 @@
 
 The first swept key is the x axis (the second, if any, the colour: its means joined by a
 line each on a numeric axis, dodged apart on categories): each option's mean and
-the 5th-95th percentiles of its jobs (their spread, not an interval of the mean), and the
+the 5th-95th percentiles of its jobs (their spread, not an interval of the mean; their
+whole range where some option has fewer than ``MIN_JOBS_FOR_PERCENTILES`` jobs), and the
 jobs as dots where there are at most ``MAX_DOTS_PER_VALUE`` per value on average; swept
-numbers at their values on a numeric axis, other values as categories; a grid over more
-than ``MANY_VALUES`` numbers is drawn as a curve of the means with a 5th-95th percentile
+numbers at their values on a numeric axis (a tick at each), other values as categories; a
+grid over more than ``MANY_VALUES`` numbers is drawn as a curve of the means in that
 band. The axes name the swept key in full with its unit where the key's name gives it
 (``key_unit``: money in the currency, days, weeks, years, rates per period, fractions).
 """
@@ -27,6 +28,10 @@ MONEY_KPIS = {"npv", "cumulative_profit"}
 MANY_VALUES = 12  # more swept numbers than this: a curve on a numeric axis
 MAX_DOTS_PER_VALUE = 50  # more jobs per value (on average) than this: no dots
 MAX_LABELS = 12  # category labels shown at most (every k-th beyond)
+# fewer jobs than this behind some mean: the band is their whole range, not percentiles
+# (the 5th and 95th percentiles of three jobs are interpolated between the extremes, so a
+# "5th-95th" band of 3 seeds is nearly their min-max)
+MIN_JOBS_FOR_PERCENTILES = 20
 
 
 MONEY_WORDS = ("price", "cost", "cash", "budget", "credit_line", "spend")
@@ -129,6 +134,11 @@ def plot_sweep(table: pd.DataFrame, out_dir, currency: str = "USD") -> list:
     # the means and intervals
     groups = len(order) * (len(hue_order) if hue else 1)
     dots = not curve and len(data) <= MAX_DOTS_PER_VALUE * groups
+    fewest = int(data.groupby([x] + ([hue] if hue else [])).size().min())
+    if fewest < MIN_JOBS_FOR_PERCENTILES:
+        band, band_text = ("pi", 100), "range of jobs"
+    else:
+        band, band_text = ("pi", 90), "5th-95th percentile of jobs"
     # swept values are override strings; matplotlib logs (at INFO, which Hydra prints) each
     # time it meets strings that parse as numbers on a categorical axis
     logging.getLogger("matplotlib.category").setLevel(logging.WARNING)
@@ -146,7 +156,7 @@ def plot_sweep(table: pd.DataFrame, out_dir, currency: str = "USD") -> list:
         legend = ax is axes[0][-1] and hue is not None
         if curve:
             sns.lineplot(data=data, x="_x", y=k, hue=hue, hue_order=hue_order,
-                         estimator="mean", errorbar=("pi", 90), marker="o", markersize=4,
+                         estimator="mean", errorbar=band, marker="o", markersize=4,
                          ax=ax, legend=legend)
         else:
             at = ({"x": "_x", "native_scale": True} if numeric
@@ -159,11 +169,13 @@ def plot_sweep(table: pd.DataFrame, out_dir, currency: str = "USD") -> list:
                 sns.stripplot(data=data, y=k, hue=hue, hue_order=hue_order, dodge=apart,
                               jitter=not numeric, alpha=0.45, legend=False, ax=ax, **at)
             sns.pointplot(data=data, y=k, hue=hue, hue_order=hue_order,
-                          dodge=0.4 if apart else False, errorbar=("pi", 90),
+                          dodge=0.4 if apart else False, errorbar=band,
                           linestyle="-" if hue is not None and numeric else "none",
                           marker="D", ax=ax, legend=legend, **at)
             if numeric:
                 ax.margins(x=0.08)  # the end values' dots clear of the frame
+                # a tick at each swept value, labelled as it was given (not 0, 50k, ...)
+                ax.set_xticks(pd.to_numeric(pd.Series(order)).to_list(), labels=order)
             else:
                 _thin_labels(ax)
         if legend:  # beside the last panel, not over its data, titled by the key
@@ -174,9 +186,9 @@ def plot_sweep(table: pd.DataFrame, out_dir, currency: str = "USD") -> list:
         for text in ax.get_xticklabels():  # slanted, each ending under its tick
             text.set(rotation=30, ha="right", rotation_mode="anchor")
     if curve:
-        title = "Sweep: mean (line) and 5th-95th percentile of jobs (band)"
+        title = f"Sweep: mean (line) and {band_text} (band)"
     else:
-        title = ("Sweep: mean (diamond) and 5th-95th percentile of jobs"
+        title = (f"Sweep: mean (diamond) and {band_text}"
                  + ("; dots are jobs" if dots else ""))
     fig.suptitle(title)
     path = Path(out_dir) / "sweep_kpis.png"

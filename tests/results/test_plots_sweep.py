@@ -36,7 +36,7 @@ def test_a_grid_over_many_numbers_is_a_curve_of_the_means(drawn):
     values = list(range(200, 1200, 20))  # 50 prices
     fig, table = drawn(values, 4)
     npv = fig.axes[0]
-    assert fig._suptitle.get_text() == "Sweep: mean (line) and 5th-95th percentile of jobs (band)"
+    assert fig._suptitle.get_text() == "Sweep: mean (line) and range of jobs (band)"  # 4 each
     assert npv.get_xlim()[0] <= 200 and npv.get_xlim()[1] >= 1180  # a numeric axis
     (line,) = [ln for ln in npv.get_lines() if len(ln.get_xdata()) == len(values)]
     means = (table.assign(p=table["override.firm.pricing.list_price"].astype(float))
@@ -96,3 +96,28 @@ def test_a_second_key_on_a_numeric_axis_keeps_every_mean_at_its_value(monkeypatc
     for dots in npv.collections:  # the jobs' dots at their prices too
         xs = {round(float(x), 6) for x in dots.get_offsets()[:, 0]}
         assert xs <= {199.0, 249.0, 299.0}, xs
+
+
+def test_few_jobs_per_value_show_their_range_and_many_their_percentiles(drawn):
+    """Three seeds have no 5th and 95th percentiles to speak of: the band is their range,
+    drawn from the lowest to the highest job; from MIN_JOBS_FOR_PERCENTILES jobs on, the
+    5th-95th percentiles."""
+    fig, table = drawn([200, 220, 240], 3)
+    assert fig._suptitle.get_text() == ("Sweep: mean (diamond) and range of jobs"
+                                        "; dots are jobs")
+    npv = table.assign(p=table["override.firm.pricing.list_price"].astype(float),
+                       m=table["npv"] / 1e6).groupby("p")["m"]
+    bars = [ln for ln in fig.axes[0].get_lines() if len(ln.get_ydata()) == 2]
+    ends = sorted((min(ln.get_ydata()), max(ln.get_ydata())) for ln in bars)
+    np.testing.assert_allclose(ends, sorted(zip(npv.min(), npv.max(), strict=True)))
+    fig, _ = drawn([200, 220, 240], sweep_plot.MIN_JOBS_FOR_PERCENTILES)
+    assert "5th-95th percentile of jobs" in fig._suptitle.get_text()
+
+
+def test_a_numeric_axis_has_a_tick_at_each_swept_value(drawn):
+    fig, _ = drawn([40000, 80000, 88000, 120000, 200000], 3,
+                   key="override.firm.marketing.budget_per_week")
+    ax = fig.axes[0]
+    assert list(ax.get_xticks()) == [40000, 80000, 88000, 120000, 200000]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "40000", "80000", "88000", "120000", "200000"]
