@@ -127,6 +127,10 @@ def parse_args(name: str, argv, keys: dict, quick_seeds: int = 3, seeds: int = 2
                     parsed = int(parsed)
             if isinstance(default, list):
                 parsed = [_parse_value(v) for v in value.strip("[]").split(",") if v]
+                if not parsed:  # an empty list had run the runner's default values
+                    raise ExperimentError(f"{key} lists nothing, got {value!r}: give at "
+                                          f"least one value, or leave {key} out for the "
+                                          "runner's defaults")
             opts.keys[key] = parsed
         else:
             _check_not_misspelt(key, opts)

@@ -56,6 +56,11 @@ def test_command_line_exits_2_with_one_line(runner, arg, words, tmp_path):
                                              "and 1460)"),
     ("sensitivity", "n=nan", "n must be a finite number, got 'nan'"),
     ("sensitivity", "n=inf", "n must be a finite number, got 'inf'"),
+    # an empty list had run the runner's default values without a word
+    ("marketing_mix", "budgets=[]", "budgets lists nothing, got '[]'"),
+    ("pricing", "rivals=[]", "leave rivals out for the runner's defaults"),
+    ("team_size", "headcounts=[]", "headcounts lists nothing"),
+    ("risk", "inputs=[]", "inputs lists nothing"),
     # the key every option sets: it was dropped without a word
     ("team_size", "firm.teams.engineering.headcount=5",
      "every option of this runner sets firm.teams.engineering.headcount"),
