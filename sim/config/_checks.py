@@ -9,6 +9,15 @@ import math
 import unicodedata
 
 
+def number_text(x) -> str:
+    """A number as a user would write it: a whole float without its ``.0`` (a key typed
+    ``-3`` is held as ``-3.0`` by a float field, and its error said ``got -3.0``), any
+    other value as Python prints it (``0.5``, ``1e-07``)."""
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return str(x)
+
+
 def check_range(key: str, value, low=None, high=None, low_open=False, high_open=False):
     if value is None:
         return
@@ -20,13 +29,14 @@ def check_range(key: str, value, low=None, high=None, low_open=False, high_open=
         raise ValueError(f"{key} must be finite, got {value}")
     if low is not None and (value <= low if low_open else value < low):
         op = ">" if low_open else ">="
-        raise ValueError(f"{key} must be {op} {low}, got {value}")
+        raise ValueError(f"{key} must be {op} {number_text(low)}, got {number_text(value)}")
     if high is not None and (value >= high if high_open else value > high):
         op = "<" if high_open else "<="
         # a fraction given as a percent (discount_rate_per_year=10): say how to write it
         hint = (f" (a fraction: write {value / 100:g} for {value:g}%)"
                 if 0 < high <= 2 and 1 < value <= 100 and value / 100 <= high else "")
-        raise ValueError(f"{key} must be {op} {high}, got {value}{hint}")
+        raise ValueError(f"{key} must be {op} {number_text(high)}, got "
+                         f"{number_text(value)}{hint}")
 
 
 def check_choice(key: str, value, allowed):

@@ -112,11 +112,11 @@ def test_the_failed_jobs_are_listed_once_per_error():
     from sim.cli.callbacks import failure_lines
 
     failed = [(k, "outputs must be one of full, compact; got 'x'") for k in range(8)]
-    failed.insert(3, ("9", "firm.pricing.list_price must be > 0.0, got -1.0"))
+    failed.insert(3, ("9", "firm.pricing.list_price must be > 0, got -1"))
     assert failure_lines(failed) == [
         "[marketsim] 8 jobs failed (0, 1, 2, 3, 4 and 3 more): outputs must be one of full, "
         "compact; got 'x'",
-        "[marketsim] job 9 failed: firm.pricing.list_price must be > 0.0, got -1.0"]
+        "[marketsim] job 9 failed: firm.pricing.list_price must be > 0, got -1"]
     assert failure_lines([]) == []
     many = [(k, f"error {k}") for k in range(13)]
     lines = failure_lines(many)

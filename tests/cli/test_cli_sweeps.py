@@ -115,7 +115,7 @@ def test_a_sweep_whose_every_job_has_bad_input_starts_none(sweep_2x2):
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert [ln for ln in proc.stderr.splitlines() if ln.strip()] == [
         "marketsim: error: every job of this sweep has bad input, so none of its 4 jobs was "
-        "started: firm.marketing.budget_per_week must be >= 0.0, got -5.0"]
+        "started: firm.marketing.budget_per_week must be >= 0, got -5"]
     assert "Launching jobs" not in proc.stdout
     assert snapshot(sweep_dir) == before
 
@@ -127,13 +127,13 @@ def test_a_failed_job_is_recorded_and_the_others_complete(tmp_path):
                           "plots=false", f"hydra.sweep.dir={sweep_dir}"], cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
-    assert "job 1 failed: firm.marketing.budget_per_week must be >= 0.0" in proc.stderr
+    assert "job 1 failed: firm.marketing.budget_per_week must be >= 0" in proc.stderr
     table = pd.read_parquet(sweep_dir / "kpis.parquet").set_index("job")
     assert len(table) == 2
     ok, failed = table.loc["0"], table.loc["1"]
     assert ok["status"] == "ok" and math.isfinite(ok["npv"])
     assert failed["status"] == "failed"
-    assert "budget_per_week must be >= 0.0, got -5.0" in failed["error"]
+    assert "budget_per_week must be >= 0, got -5" in failed["error"]
     assert pd.isna(failed["npv"])
     assert json.loads((sweep_dir / "0" / "kpis.json").read_text())["npv"] == ok["npv"]
     for name in ("timeseries.parquet", "events.parquet", "ledger.parquet"):

@@ -131,7 +131,7 @@ def test_a_sweep_whose_every_job_has_bad_input_exits_2_with_one_line(tmp_path, c
     # 5 input draws and the nominal scenario, 2 seeds each
     assert len(err) == 1
     assert "every job of this sweep has bad input, so none of its 12 jobs was started" in err[0]
-    assert "firm.marketing.budget_per_week must be >= 0.0, got -5.0" in err[0]
+    assert "firm.marketing.budget_per_week must be >= 0, got -5" in err[0]
     assert not list((tmp_path / "sweep").glob("*/job.json"))
 
 
@@ -157,7 +157,7 @@ def test_a_bad_value_stops_the_risk_runner_before_any_job(tmp_path, capsys):
     rc = module.main(["quick=true", f"out={tmp_path}", "firm.marketing.budget_per_week=-5"])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1
-    assert "firm.marketing.budget_per_week must be >= 0.0, got -5.0" in err[0]
+    assert "firm.marketing.budget_per_week must be >= 0, got -5" in err[0]
     assert not (tmp_path / "sweep").exists()
 
 

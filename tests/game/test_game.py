@@ -144,7 +144,7 @@ def test_kill_stops_sales_and_salaries():
 
 
 @pytest.mark.parametrize("levers, message", [
-    ({"price": -1.0}, "price must be > 0.0, got -1.0"),
+    ({"price": -1.0}, "price must be > 0, got -1"),
     ({"hires": {"enginering": 2}}, "hires key must be one of engineering"),
     ({"marketing_split": {"radio": 1.0}}, "marketing_split key must be one of tv"),
     ({"research_studies": 1.5}, "research_studies must be a whole number, got 1.5"),
