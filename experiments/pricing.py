@@ -168,7 +168,7 @@ def run(argv):
     # our strategy over the rivals (a seed's mean over them): the rival is not ours to
     # choose, so the best cell against its runner-up cell compared one strategy against two
     # rivals ("skimming_vs_incumbent ... more than skimming_vs_price_warrior")
-    answer = ["Averaged over the rivals, "
+    answer = ["Averaged over the rivals (each weighted equally), "
               + winner_sentence(winner(kpis, "npv", by="pricing"), "NPV")]
     for rival in rivals:
         w = best_by_rival[rival]
@@ -201,7 +201,9 @@ def run(argv):
     write_report(out, "Pricing strategy against each competitor", QUESTION, sections, opts,
                  time.perf_counter() - started,
                  answer=answer_text(kpis, base, by="pricing") + " (Means and pairs over the "
-                        "rivals' strategies; the best response to each rival follows.)",
+                        "rivals' strategies, each rival weighted equally, as if each were "
+                        "as likely to be the one you meet; where you expect one rival, take "
+                        "its best response, which follows.)",
                  config=base, varied=["our pricing strategy and the rival's strategy"],
                  competitors=f"one rival a job from the competitor library "
                              f"({', '.join(rivals)}), in place of the scenario's own; each "

@@ -40,8 +40,9 @@ def test_report_names_the_best_response_to_each_rival(exp, result):
     # our strategy averaged over the rivals (the rival is not ours to choose: the best
     # cell's runner-up had been the same strategy against another rival)
     best = str(summary.groupby("pricing")["npv_mean"].mean().idxmax())
-    assert re.findall(r"Averaged over the rivals, \*\*([^*]+)\*\* has the highest mean NPV",
-                      report) == [best]
+    assert re.findall(r"Averaged over the rivals \(each weighted equally\), \*\*([^*]+)\*\* "
+                      r"has the highest mean NPV", report) == [best]
+    assert "each rival weighted equally, as if each were as likely" in report
     for rival in RIVALS:
         cells = summary[summary["rival"] == rival]
         best = exp.expected_winner(cells, "npv", by="pricing")
