@@ -37,8 +37,10 @@ class Ledger:
 
     @property
     def unpaid(self) -> float:
-        """What is owed of the payments that found no headroom (``arrears``)."""
-        return sum(amount for _, amount, _ in self.arrears)
+        """What is owed of the payments that found no headroom (``arrears``); 0, as
+        ``sum`` of nothing, when nothing is (most weeks: the review reads it every week)."""
+        arrears = self.arrears
+        return sum(amount for _, amount, _ in arrears) if arrears else 0
 
     @property
     def headroom(self) -> float:
@@ -122,44 +124,48 @@ class Ledger:
 
     def post_paid(self, accounts, paid, product: str = "") -> None:
         """Book discretionary payments already sized by ``spend_each``'s rule (``paid``, a
-        list of floats, one per account, in order; 0 where nothing was paid): the same
-        postings and the same cash, payment by payment, as ``spend_each`` makes."""
-        rec = self.recorder
+        list of Python floats, one per account, in order; 0 where nothing was paid): the
+        same postings and the same cash, payment by payment, as ``spend_each`` makes (its
+        ``float(-paid)`` is ``-paid`` for a float: left out, as it runs every week for
+        every channel of every product)."""
         t = None
         cash = self._cash  # each payment taken off in turn, as spend_each does
         for account, amount in zip(accounts, paid, strict=True):
             if amount > 0.0:
                 if t is None:
-                    t = float(self.env.now)
-                    rows, products, firm = rec.ledger, rec.ledger_products, self.firm
+                    t, firm = float(self.env.now), self.firm
+                    rec = self.recorder
+                    row, tag = rec.ledger.append, rec.ledger_products.append
                 cash += -amount
-                rows.append((t, firm, account, float(-amount)))
-                products.append(product)
+                row((t, firm, account, -amount))
+                tag(product)
         self._cash = cash
 
     def pay_all(self, payments) -> None:
-        """Non-discretionary payments ``(account, amount)`` in order: the same postings as
-        ``spend(account, amount, discretionary=False)`` for each (the weekly salaries)."""
+        """Non-discretionary payments ``(account, amount)`` in order, ``amount`` a Python
+        float: the same postings as ``spend(account, amount, discretionary=False)`` for
+        each (the weekly salaries; ``float(-paid)`` is ``-paid`` for a float)."""
         if self.state == INSOLVENT:  # pays nothing, and owes nothing more
             return
         rec = self.recorder
-        rows, products = rec.ledger, rec.ledger_products
+        row, tag = rec.ledger.append, rec.ledger_products.append
         t = float(self.env.now)
         firm, credit = self.firm, self.credit_line
         cash = self._cash  # each payment taken off in turn, as spend does
         for account, amount in payments:
             if amount <= 0.0:
                 continue
-            head = cash + credit
-            if head >= amount:  # paid in full: nothing owed
-                paid = amount
-            else:
-                paid = min(amount, max(head, 0.0))
-                self.arrears.append((account, amount - paid, ""))
+            if cash + credit >= amount:  # paid in full (most weeks): nothing owed
+                cash += -amount
+                row((t, firm, account, -amount))
+                tag("")
+                continue
+            paid = min(amount, max(cash + credit, 0.0))
+            self.arrears.append((account, amount - paid, ""))
             if paid > 0.0:
                 cash += -paid
-                rows.append((t, firm, account, float(-paid)))
-                products.append("")
+                row((t, firm, account, -paid))
+                tag("")
         self._cash = cash
 
     def settle_arrears(self) -> float:
@@ -192,7 +198,7 @@ class ProductLedger:
     @property
     def unpaid(self) -> float:
         """What is owed of the payments that found no headroom (``arrears``)."""
-        return sum(amount for _, amount, _ in self.arrears)
+        return self._ledger.unpaid
 
     @property
     def headroom(self) -> float:

@@ -112,11 +112,13 @@ class Marketing:
         return self.max_lift * self._adstock / (self._adstock + self.half)
 
     def active(self) -> bool:
+        """On the market, or not yet launched (not killed, not retired) and within
+        ``prelaunch_days`` of the planned launch."""
         p = self.product
+        if p.on_market:
+            return True
         if p.killed or p.retired:
             return False
-        if p.launched:
-            return True
         return self.env.now >= self.planned_launch_day - self.cfg.prelaunch_days
 
     def run(self):
@@ -138,7 +140,8 @@ class Marketing:
         (``Ledger.post_paid``)."""
         p = self.product
         cfg = self.cfg
-        self._focus_reach()
+        if self._reach_for is not self.segment_multiplier:
+            self._focus_reach()
         paying = self.active()
         base, use_spend = 0.0, False
         cash = credit = reserve = 0.0
@@ -180,11 +183,11 @@ class Marketing:
         return True
 
     def _focus_reach(self) -> None:
-        """The reach and awareness reach under the current focus, made when it changes."""
-        if self._reach_for is not self.segment_multiplier:
-            self._reach = self.reach * self.segment_multiplier[:, None]
-            self._aw_reach = self.aw_rate * self._reach
-            self._reach_for = self.segment_multiplier
+        """The reach and awareness reach under the current focus (``_week`` makes them
+        when it changed)."""
+        self._reach = self.reach * self.segment_multiplier[:, None]
+        self._aw_reach = self.aw_rate * self._reach
+        self._reach_for = self.segment_multiplier
 
     def marginal_returns(self) -> np.ndarray:
         """Noisy measured new-customer lift per unit of weekly spend, per channel (C,)."""

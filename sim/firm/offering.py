@@ -79,6 +79,8 @@ class Offering:
         self.retiring = False
         self.support_until = math.inf  # the day support for the installed base ends
         self.orders_per_week = 0.0
+        self._support = firm.cfg.support
+        self._support_team = None  # firm.teams["support"], from the first market step on
 
     @property
     def name(self) -> str:
@@ -187,15 +189,19 @@ class Offering:
                                        price_level)
         p.installed_base = active
         p.awareness = np.maximum(p.awareness, owned_share)
-        firm = self.firm
-        support = firm.cfg.support
-        agents = firm.teams.capacity("support") * support_share
-        p.service_level = (service_level(agents, active, p.tickets_per_customer_per_year,
-                                         support.tickets_per_agent_per_week)
-                           if t < self.support_until else 0.0)
+        support = self._support
+        team = self._support_team
+        if team is None:  # looked up once (at the first step, as before): Teams keeps it
+            team = self._support_team = self.firm.teams["support"]
+        if t < self.support_until:
+            agents = team.capacity(self.env.now) * support_share
+            p.service_level = service_level(agents, active, p.tickets_per_customer_per_year,
+                                            support.tickets_per_agent_per_week)
+        else:
+            p.service_level = 0.0
         if on_market or (p.retired and p.launched):
             p.satisfaction = satisfaction(support, p.quality, expectation, p.service_level,
-                                          prod.waiting_share())
+                                          prod.waited_share)
         self.marketing.pool = pool
         prod.review(orders, dt)
         self.orders_per_week = orders * DAYS_PER_WEEK / dt

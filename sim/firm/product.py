@@ -18,6 +18,7 @@ class Product:
         self.name = cfg.name
         self.kind = cfg.kind
         self.digital = bool(cfg.digital) or cfg.kind == "subscription"
+        self.design_version = 0  # counts the replacements of design and reference
         self.target = np.array([float(cfg.attributes.get(a, 0.0)) for a in ATTRIBUTES])
         self.attributes = self.target.copy()
         # the attributes designed in (target plus released gains; residual defects lower
@@ -29,9 +30,8 @@ class Product:
         self.churn_per_day = float(cfg.churn_per_year) / DAYS_PER_YEAR
         self.churn_dissatisfaction_per_day = float(cfg.churn_dissatisfaction_per_year) / DAYS_PER_YEAR
         self.tickets_per_customer_per_year = float(cfg.tickets_per_customer_per_year)
-        self.launched = False
-        self.killed = False
-        self.retired = False  # withdrawn from the market by the line's retirement rule
+        self._launched = self._killed = self._retired = False
+        self.on_market = False  # launched, not killed, not retired (kept by their setters)
         self.launch_day: float | None = None
         self.price = float("nan")
         self.awareness = np.zeros(n_segments)
@@ -42,7 +42,8 @@ class Product:
         self.in_trial = 0.0  # subscribers inside a free trial (they pay nothing yet)
 
     # design and reference are read-only copies, replaced (never changed in place) when they
-    # change: whoever caches what they price (Production.unit_cost) checks their identity
+    # change, and each replacement counts in design_version: whoever caches what they price
+    # (Production.unit_cost) checks that number
     @property
     def design(self) -> np.ndarray:
         return self._design
@@ -50,6 +51,7 @@ class Product:
     @design.setter
     def design(self, value) -> None:
         self._design = _frozen(value)
+        self.design_version += 1
 
     @property
     def reference(self) -> np.ndarray:
@@ -58,10 +60,41 @@ class Product:
     @reference.setter
     def reference(self, value) -> None:
         self._reference = _frozen(value)
+        self.design_version += 1
+
+    # on_market is read some 7,000 times a default run (the market, the plant, pricing,
+    # marketing); it is a plain attribute, kept by the setters of the three flags it
+    # depends on (a property computing it cost about 1% of a run)
+    @property
+    def launched(self) -> bool:
+        return self._launched
+
+    @launched.setter
+    def launched(self, value: bool) -> None:
+        self._launched = value
+        self._set_on_market()
 
     @property
-    def on_market(self) -> bool:
-        return self.launched and not self.killed and not self.retired
+    def killed(self) -> bool:
+        return self._killed
+
+    @killed.setter
+    def killed(self, value: bool) -> None:
+        self._killed = value
+        self._set_on_market()
+
+    @property
+    def retired(self) -> bool:
+        """Withdrawn from the market by the line's retirement rule."""
+        return self._retired
+
+    @retired.setter
+    def retired(self, value: bool) -> None:
+        self._retired = value
+        self._set_on_market()
+
+    def _set_on_market(self) -> None:
+        self.on_market = self._launched and not self._killed and not self._retired
 
     @property
     def quality(self) -> float:

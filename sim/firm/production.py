@@ -54,22 +54,27 @@ class Production:
         self.cash_limited = False
         self._attribute_rates = design_cost.rates(cfg.attribute_cost)
         self._design_key, self._design_factor = None, 1.0
-        self._design_of = (None, None)  # the (design, reference) arrays last priced
-        self._cost_key, self._cost = (None, None, None, None), 0.0  # unit_cost's cache
+        self._design_of = -1  # the product's design_version last priced
+        # unit_cost's cache: the cumulative output, design_version and configured cost it
+        # is for, and the cost
+        self._cost_output, self._cost_version, self._cost_base = None, -1, None
+        self._cost = 0.0
         self.stopped = False  # the product is being retired: nothing more is made
 
     @property
     def unit_cost(self) -> float:
         """The experience curve's cost of the reference design times what the product's
         attributes add (``sim.firm.design_cost``)."""
-        p = self.product
-        # kept while its inputs stay: the cumulative output, the (read-only, replaced when
-        # changed) design and reference arrays and the configured cost
-        key = self._cost_key
-        if (key[0] == self.cumulative_output and key[1] is p.design and key[2] is p.reference
-                and key[3] == self.cfg.unit_cost):
+        # kept while its inputs stay (read three times a step, changed by each batch made):
+        # the cumulative output, the design and reference (read-only arrays, replaced when
+        # changed, which Product.design_version counts) and the configured cost
+        if (self._cost_output == self.cumulative_output
+                and self._cost_version == self.product.design_version
+                and self._cost_base == self.cfg.unit_cost):
             return self._cost
-        self._cost_key = (self.cumulative_output, p.design, p.reference, self.cfg.unit_cost)
+        self._cost_output = self.cumulative_output
+        self._cost_version = self.product.design_version
+        self._cost_base = self.cfg.unit_cost
         self._cost = self._unit_cost()
         return self._cost
 
@@ -79,8 +84,8 @@ class Production:
         # the factor of the design (and its reference), computed again when either changes:
         # their values are compared only when another array came (they are read-only,
         # replaced when changed: Product.design)
-        if p.design is not self._design_of[0] or p.reference is not self._design_of[1]:
-            self._design_of = (p.design, p.reference)
+        if p.design_version != self._design_of:
+            self._design_of = p.design_version
             key = (p.design.tobytes(), p.reference.tobytes())
             if key != self._design_key:
                 self._design_key = key
@@ -101,10 +106,10 @@ class Production:
         # step's orders and stocked out with capacity to spare
         weeks = max(self.cfg.target_weeks_of_cover, dt / DAYS_PER_WEEK)
         target = weeks * self.recent_orders_per_week + self.backlog
+        step_capacity = self.capacity_per_week * dt / DAYS_PER_WEEK
         if self.cumulative_output == 0.0:  # launch stock: a full step of capacity
-            target = max(target, self.capacity_per_week * dt / DAYS_PER_WEEK)
-        make = min(self.capacity_per_week * dt / DAYS_PER_WEEK, max(target - self.inventory, 0.0))
-        make = float(math.floor(make))
+            target = max(target, step_capacity)
+        make = float(math.floor(min(step_capacity, max(target - self.inventory, 0.0))))
         cost = self.unit_cost  # (the output below changes it, after the payment)
         make = self._affordable(make, cost)
         if make > 0.0:
@@ -120,8 +125,13 @@ class Production:
         unlimited (digital) products, whose serving is paid out of their revenue."""
         if self.unlimited or self.stopped or not self.product.on_market:
             return 0.0
-        week = (self.capacity_per_week if self.cumulative_output == 0.0
-                else min(self.recent_orders_per_week, self.capacity_per_week))
+        capacity = self.capacity_per_week
+        if self.cumulative_output == 0.0:
+            week = capacity
+        else:  # min(recent orders, capacity), spelt out (every week, by the solvency review)
+            week = self.recent_orders_per_week
+            if capacity < week:
+                week = capacity
         return week * self.unit_cost
 
     def _affordable(self, make: float, cost: float) -> float:
@@ -130,6 +140,8 @@ class Production:
         moment it stops, are ``production_cash_limited`` events."""
         afford = math.floor(max(self.ledger.headroom, 0.0) / cost) if cost > 0.0 else make
         limited = afford < make
+        if not limited and not self.cash_limited:  # (most steps: make is the answer)
+            return float(make)
         if limited != self.cash_limited:
             self.cash_limited = limited
             detail = (f"makes {afford:,.0f} of {make:,.0f} units: cash plus credit "
@@ -144,9 +156,15 @@ class Production:
         (1 when unlimited)."""
         if self.unlimited:
             return 1.0
-        free = self.inventory - self.backlog
-        expected = max(self.recent_orders_per_week * (dt / DAYS_PER_WEEK), 1.0)
-        return float(min(max(free / expected, 0.0), 1.0))
+        # min(max(free / expected, 0), 1) with expected = max(orders, 1), spelt out (every
+        # step): Python's max(a, b) is a unless b > a, min(a, b) is a unless b < a
+        expected = self.recent_orders_per_week * (dt / DAYS_PER_WEEK)
+        if 1.0 > expected:
+            expected = 1.0
+        share = (self.inventory - self.backlog) / expected
+        if 0.0 > share:
+            share = 0.0
+        return float(1.0 if 1.0 < share else share)
 
     def ship(self, orders: float, dt: float) -> float:
         """Book this step's orders; returns units shipped (<= stock)."""
@@ -155,14 +173,18 @@ class Production:
             self.shipped_total += orders
             self.backordered = 0.0
             return float(orders)
-        self.cancelled = self._cancel(dt)
-        # this step's orders that meet a stock-out and wait (the backlog ships first)
-        self.backordered = float(max(orders - max(self.inventory - self.backlog, 0.0), 0.0))
+        self.cancelled = 0.0 if self.backlog <= 0.0 else self._cancel(dt)  # (none waiting)
+        # this step's orders that meet a stock-out and wait (the backlog ships first);
+        # max(x, 0.0) spelt out: x unless 0.0 > x
+        inventory = self.inventory
+        free = inventory - self.backlog
+        short = orders - (0.0 if 0.0 > free else free)
+        self.backordered = float(0.0 if 0.0 > short else short)
         waited = self.backordered / orders if orders > 0.0 else 0.0
         self.waited_share = 0.5 * self.waited_share + 0.5 * waited
         demand = self.backlog + orders
-        shipped = min(demand, self.inventory)
-        self.inventory -= shipped
+        shipped = inventory if inventory < demand else demand  # min(demand, inventory)
+        self.inventory = inventory - shipped
         self.backlog = demand - shipped
         self.shipped_total += shipped
         return float(shipped)

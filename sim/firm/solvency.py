@@ -59,11 +59,12 @@ class Solvency:
         interest = self.interest_due()
         due = interest + self.teams.weekly_payroll()
         headroom = led.headroom
-        missed = led.unpaid > 0.0  # a payment went unpaid since the last review
-        short = due + led.unpaid > headroom  # what is due and owed cannot be paid now
+        unpaid = led.unpaid  # (read once: nothing below changes it before the layoffs)
+        missed = unpaid > 0.0  # a payment went unpaid since the last review
+        short = due + unpaid > headroom  # what is due and owed cannot be paid now
         # the reason is worded only when there is one (most weeks there is none)
         why = "" if not (short or missed) else (
-            f"{led.unpaid:,.0f} unpaid since the last review" if missed else
+            f"{unpaid:,.0f} unpaid since the last review" if missed else
             f"payroll and interest {due:,.0f} > cash {led.cash:,.0f} + credit line "
             f"{led.credit_line:,.0f}")
         if short and self.laid_off:  # a crisis that layoffs did not end
