@@ -83,9 +83,13 @@ class Ledger:
         elif self.state == INSOLVENT:
             paid = 0.0
         else:
-            paid = min(amount, max(self._cash + self.credit_line, 0.0))
-            if paid < amount:
-                self.arrears.append((account, amount - paid, product))
+            head = self._cash + self.credit_line
+            if head >= amount:  # paid in full (most payments): min(amount, max(head, 0.0))
+                paid = amount
+            else:
+                paid = min(amount, max(head, 0.0))
+                if paid < amount:
+                    self.arrears.append((account, amount - paid, product))
         if paid > 0.0:  # post(account, -paid, product), Recorder.cash's row spelt out
             self._cash += -paid
             rec = self.recorder

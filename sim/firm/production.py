@@ -103,13 +103,19 @@ class Production:
             return 0.0
         # stock for the cover, and at least for the step's own orders: with a step longer
         # than the cover (dt_days 28 against 2 weeks) the plant made 2 weeks of a 4-week
-        # step's orders and stocked out with capacity to spare
-        weeks = max(self.cfg.target_weeks_of_cover, dt / DAYS_PER_WEEK)
+        # step's orders and stocked out with capacity to spare. (Python's max(a, b), a
+        # unless b > a, and min(a, b), a unless b < a, spelt out: this runs every step.)
+        weeks = self.cfg.target_weeks_of_cover
+        if dt / DAYS_PER_WEEK > weeks:
+            weeks = dt / DAYS_PER_WEEK
         target = weeks * self.recent_orders_per_week + self.backlog
         step_capacity = self.capacity_per_week * dt / DAYS_PER_WEEK
-        if self.cumulative_output == 0.0:  # launch stock: a full step of capacity
-            target = max(target, step_capacity)
-        make = float(math.floor(min(step_capacity, max(target - self.inventory, 0.0))))
+        if self.cumulative_output == 0.0 and step_capacity > target:
+            target = step_capacity  # launch stock: a full step of capacity
+        missing = target - self.inventory
+        if 0.0 > missing:
+            missing = 0.0
+        make = float(math.floor(missing if missing < step_capacity else step_capacity))
         cost = self.unit_cost  # (the output below changes it, after the payment)
         make = self._affordable(make, cost)
         if make > 0.0:

@@ -21,13 +21,18 @@ import math
 
 from sim.units import WEEKS_PER_YEAR
 
+# service_level and satisfaction run for every product at every market step: their min and
+# max are spelt out (Python's min(a, b) is a unless b < a, max(a, b) is a unless b > a: the
+# same value, NaN included, without a builtin's call)
+
 
 def service_level(agents: float, installed_base: float, tickets_per_customer_per_year: float,
                   tickets_per_agent_per_week: float) -> float:
     demand = installed_base * tickets_per_customer_per_year / WEEKS_PER_YEAR
     if demand <= 0.0:
         return 1.0
-    return min(1.0, agents * tickets_per_agent_per_week / demand)
+    answered = agents * tickets_per_agent_per_week / demand
+    return answered if answered < 1.0 else 1.0  # min(1.0, answered)
 
 
 def satisfaction(cfg, quality: float, expectation: float, service: float,
@@ -35,7 +40,11 @@ def satisfaction(cfg, quality: float, expectation: float, service: float,
     z = (cfg.baseline + cfg.quality_weight * (quality - expectation)
          + cfg.service_weight * (service - cfg.target_service_level)
          - cfg.waiting_weight * waiting_share)
-    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+    if 50.0 < z:  # max(min(z, 50.0), -50.0)
+        z = 50.0
+    if -50.0 > z:
+        z = -50.0
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def logit(x: float) -> float:
