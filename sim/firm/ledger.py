@@ -132,17 +132,17 @@ class Ledger:
         same postings and the same cash, payment by payment, as ``spend_each`` makes (its
         ``float(-paid)`` is ``-paid`` for a float: left out, as it runs every week for
         every channel of every product)."""
+        rec = self.recorder
         t = None
         cash = self._cash  # each payment taken off in turn, as spend_each does
         for account, amount in zip(accounts, paid, strict=True):
             if amount > 0.0:
                 if t is None:
-                    t, firm = float(self.env.now), self.firm
-                    rec = self.recorder
-                    row, tag = rec.ledger.append, rec.ledger_products.append
+                    t = float(self.env.now)
+                    rows, products, firm = rec.ledger, rec.ledger_products, self.firm
                 cash += -amount
-                row((t, firm, account, -amount))
-                tag(product)
+                rows.append((t, firm, account, -amount))
+                products.append(product)
         self._cash = cash
 
     def pay_all(self, payments) -> None:
@@ -152,7 +152,7 @@ class Ledger:
         if self.state == INSOLVENT:  # pays nothing, and owes nothing more
             return
         rec = self.recorder
-        row, tag = rec.ledger.append, rec.ledger_products.append
+        rows, products = rec.ledger, rec.ledger_products
         t = float(self.env.now)
         firm, credit = self.firm, self.credit_line
         cash = self._cash  # each payment taken off in turn, as spend does
@@ -161,15 +161,15 @@ class Ledger:
                 continue
             if cash + credit >= amount:  # paid in full (most weeks): nothing owed
                 cash += -amount
-                row((t, firm, account, -amount))
-                tag("")
+                rows.append((t, firm, account, -amount))
+                products.append("")
                 continue
             paid = min(amount, max(cash + credit, 0.0))
             self.arrears.append((account, amount - paid, ""))
             if paid > 0.0:
                 cash += -paid
-                row((t, firm, account, -paid))
-                tag("")
+                rows.append((t, firm, account, -paid))
+                products.append("")
         self._cash = cash
 
     def settle_arrears(self) -> float:
@@ -206,7 +206,8 @@ class ProductLedger:
 
     @property
     def headroom(self) -> float:
-        return self._ledger.headroom
+        ledger = self._ledger  # (Ledger.headroom spelt out: the plant reads it every step)
+        return ledger._cash + ledger.credit_line
 
     @property
     def exhausted(self) -> bool:

@@ -94,7 +94,9 @@ class Production:
         design = self._design_factor
         if self.unlimited:
             return cfg.unit_cost * design
-        ratio = max(self.cumulative_output, cfg.learning_base_units) / cfg.learning_base_units
+        base = cfg.learning_base_units
+        output = self.cumulative_output
+        ratio = (base if base > output else output) / base  # max(output, base) / base
         return cfg.unit_cost * ratio ** math.log2(cfg.progress_ratio) * design
 
     def produce(self, dt: float) -> float:
@@ -144,7 +146,11 @@ class Production:
         """Output is paid when made, within cash plus credit: the plant makes no more than
         the headroom pays for at the unit ``cost``. The moment this starts to bind, and the
         moment it stops, are ``production_cash_limited`` events."""
-        afford = math.floor(max(self.ledger.headroom, 0.0) / cost) if cost > 0.0 else make
+        if cost > 0.0:
+            headroom = self.ledger.headroom
+            afford = math.floor((0.0 if 0.0 > headroom else headroom) / cost)  # max(h, 0)
+        else:
+            afford = make
         limited = afford < make
         if not limited and not self.cash_limited:  # (most steps: make is the answer)
             return float(make)
@@ -232,10 +238,13 @@ class Production:
         """Expansion decision after the market step."""
         if self.unlimited or self.stopped or self.capacity_per_week <= 0.0 and orders <= 0.0:
             return
-        util = orders * DAYS_PER_WEEK / dt / max(self.capacity_per_week, 1e-9)
+        capacity = self.capacity_per_week
+        util = orders * DAYS_PER_WEEK / dt / (1e-9 if 1e-9 > capacity else capacity)  # max()
         self.hot_reviews = self.hot_reviews + 1 if util > self.cfg.expansion_trigger_utilisation else 0
+        if self.hot_reviews < 4:  # (most steps: no expansion to consider)
+            return
         room = self.cfg.max_capacity_per_week - self.capacity_per_week - self.pending_expansion
-        if self.hot_reviews >= 4 and room > 0.0 and self.pending_expansion == 0.0:
+        if room > 0.0 and self.pending_expansion == 0.0:
             step = min(self.cfg.expansion_units_per_week, room)
             if not self.ledger.can_afford(self.cfg.expansion_cost):
                 return

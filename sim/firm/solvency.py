@@ -49,7 +49,9 @@ class Solvency:
             yield self.env.timeout(DAYS_PER_WEEK)
 
     def interest_due(self) -> float:
-        drawn = max(-self.ledger.cash, 0.0)
+        drawn = -self.ledger.cash
+        if 0.0 > drawn:  # max(-cash, 0.0) spelt out (every week)
+            drawn = 0.0
         return drawn * self.cfg.interest_per_year * DAYS_PER_WEEK / DAYS_PER_YEAR
 
     def review(self) -> None:

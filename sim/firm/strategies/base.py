@@ -47,7 +47,13 @@ class Strategy:
                             "competitor_move", f"{self.kind}: {what}")
 
     def rivals(self, seen) -> dict:
-        return {f: d for f, d in seen.items() if f != self.firm.name and d["launched"]}
+        """The other firms seen on the market."""
+        me = self.firm.name
+        return {f: d for f, d in seen.items() if f != me and d["launched"]}
 
     def entrants(self, seen) -> dict:
-        return {f: d for f, d in self.rivals(seen).items() if f not in self.incumbents}
+        """The rivals that were not on the market at day 0 (one pass, in ``seen``'s order,
+        as ``rivals`` and a filter of its result give)."""
+        me, incumbents = self.firm.name, self.incumbents
+        return {f: d for f, d in seen.items()
+                if f != me and d["launched"] and f not in incumbents}
