@@ -274,7 +274,9 @@ class Market:
         cols = self.columns
         self.regions.enter(t)
         produced = [o.production.produce(dt) for o in cols]
-        fill = [o.production.fill_rate(dt) for o in cols]
+        # the offer reads a fill rate only where a stock-out loses the sale
+        fill = [o.production.fill_rate(dt) if lose else 1.0
+                for o, lose in zip(cols, self._loses_sales, strict=True)]
         # brand word of mouth, cross-region influence and the kernel's hear the owners
         # who have their unit (sim.market.waitlist)
         silent, talking = self.waitlist.silent(self.installed)
