@@ -48,3 +48,9 @@ __all__ = ["OPTION_GROUP", "ExperimentError", "Options", "answer_text", "base_co
            "paired_difference", "parse_args", "parse_bool", "run_sweep", "save", "save_figure", "signed_points",
            "summarise", "summary_table", "winner", "winner_sentence", "write_report",
            "write_summary"]
+
+
+if __name__ == "__main__":
+    from experiments import not_a_runner
+
+    not_a_runner("experiments.common")

@@ -123,3 +123,9 @@ def summary_table(summary: pd.DataFrame, specs, by: str = "option") -> str:
                          f"{fmt(row[f'{k}_p95'], k)}]")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    from experiments import not_a_runner
+
+    not_a_runner("experiments.compare")

@@ -224,3 +224,9 @@ def holds(fact: Fact, mean: float, extra: dict) -> bool:
         short = extra.get("advertising_elasticity_short_term", math.nan)
         return bool(np.isfinite(short) and mean > short)
     return True
+
+
+if __name__ == "__main__":
+    from experiments import not_a_runner
+
+    not_a_runner("experiments.facts")

@@ -99,3 +99,9 @@ def mark_missing(ax, grid: pd.DataFrame, planned=None) -> list:
                   loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False,
                   fontsize="small")
     return kinds
+
+
+if __name__ == "__main__":
+    from experiments import not_a_runner
+
+    not_a_runner("experiments.figures")

@@ -193,3 +193,9 @@ def _positive_int(key, value):
     if n < 1:
         raise ExperimentError(f"{key} must be a whole number >= 1, got {value!r}")
     return n
+
+
+if __name__ == "__main__":
+    from experiments import not_a_runner
+
+    not_a_runner("experiments.options")

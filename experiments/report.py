@@ -176,3 +176,9 @@ def main_wrapper(run, name: str):
 
 def _one_line(e) -> str:
     return "; ".join(ln.strip() for ln in str(e).splitlines() if ln.strip()) or repr(e)
+
+
+if __name__ == "__main__":
+    from experiments import not_a_runner
+
+    not_a_runner("experiments.report")

@@ -213,3 +213,9 @@ def load_timeseries(sweep_dir, firm: str | None = None, table: str = "timeseries
         ts = ts.assign(option=over.get(OPTION_GROUP), seed=int(job.get("seed", 0)))
         frames.append(ts)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+if __name__ == "__main__":
+    from experiments import not_a_runner
+
+    not_a_runner("experiments.sweep")

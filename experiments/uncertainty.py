@@ -315,3 +315,9 @@ def drivers(x: np.ndarray, npv: np.ndarray, names, tail: float = 0.1) -> list[di
                     "mean_all": float(col.mean()), "mean_worst": float(col[worst].mean()),
                     "mean_loss": float(col[y < 0].mean()) if (y < 0).any() else float("nan")})
     return out
+
+
+if __name__ == "__main__":
+    from experiments import not_a_runner
+
+    not_a_runner("experiments.uncertainty")
