@@ -190,11 +190,7 @@ def run(argv):
         f"{_seeds(npv.shape[1])}). The expected shortfall, the mean NPV of the worst "
         f"{tail:.0%} of runs, is **{fmt(u['es'])}** (90% interval {fmt(u['es_lo'])} to "
         f"{fmt(u['es_hi'])}); the median NPV is {fmt(u['npv_p50'])}.",
-        f"The input that drives the downside is **{top['input']}** ({top['label']}): rank "
-        f"correlation with NPV {top['rank_corr']:+.2f} (90% interval {top['rank_corr_lo']:+.2f} "
-        f"to {top['rank_corr_hi']:+.2f}); in the worst {tail:.0%} of runs its mean was "
-        f"{top['mean_worst']:.2f} against {top['mean_all']:.2f} over all runs "
-        f"({top['tail_shift_sd']:+.1f} standard deviations of it over all runs).",
+        driver_sentence(top, tail),
         f"Seed noise alone (the scenario as configured, {_seeds(len(nom))}) gives P(loss) = "
         f"{n['prob_loss']:.0%} (90% interval {n['prob_loss_lo']:.0%} to "
         f"{n['prob_loss_hi']:.0%}) and an expected shortfall of {fmt(n['es'])}"
@@ -207,8 +203,10 @@ def run(argv):
             "(seeds=2 or more splits the variance)."),
     ]
     others = [f"**{r.input}**: rank correlation {r.rank_corr:+.2f} ({r.rank_corr_lo:+.2f} to "
-              f"{r.rank_corr_hi:+.2f}); mean {r.mean_worst:.2f} in the worst runs, "
-              f"{r.mean_all:.2f} in all." for r in drv.iloc[1:].itertuples()]
+              f"{r.rank_corr_hi:+.2f}"
+              + ("; includes 0: not told apart from noise" if _spans_zero(r._asdict()) else "")
+              + f"); mean {r.mean_worst:.2f} in the worst runs, {r.mean_all:.2f} in all."
+              for r in drv.iloc[1:].itertuples()]
     assumptions = [f"**{r.input}** ({r.label}): {r.distribution}. Source: {r.source}."
                    for r in drv.sort_values("input").itertuples()]
     assumptions.append("Every input multiplies the scenario's configured value; the draws are "
@@ -258,6 +256,29 @@ def loss_interval(prob_loss: float, bootstrap: tuple, draws: int) -> tuple:
     if prob_loss in (0.0, 1.0):
         return unc.wilson(int(round(prob_loss * draws)), draws)
     return bootstrap
+
+
+def driver_sentence(top, tail: float) -> str:
+    """The answer's sentence on the strongest driver (``top``: its row of drivers.csv);
+    where its rank correlation's interval includes 0, it says that no input clearly drives
+    the downside (the sign is not told apart from noise) instead of naming the driver."""
+    noisy = _spans_zero(top)
+    head = (f"No input clearly drives the downside: the strongest, **{top['input']}** "
+            f"({top['label']}), has a rank " if noisy else
+            f"The input that drives the downside is **{top['input']}** ({top['label']}): rank ")
+    return (head + f"correlation with NPV {top['rank_corr']:+.2f} (90% interval "
+            f"{top['rank_corr_lo']:+.2f} to {top['rank_corr_hi']:+.2f}"
+            + (", which includes 0: not told apart from noise; more draws would tell"
+               if noisy else "")
+            + f"); in the worst {tail:.0%} of runs its mean was {top['mean_worst']:.2f} "
+            f"against {top['mean_all']:.2f} over all runs ({top['tail_shift_sd']:+.1f} "
+            "standard deviations of it over all runs).")
+
+
+def _spans_zero(driver) -> bool:
+    """Whether a driver's 90% interval of its rank correlation includes 0 (its sign is
+    not told apart from noise)."""
+    return driver["rank_corr_lo"] <= 0.0 <= driver["rank_corr_hi"]
 
 
 def _seeds(n: int) -> str:

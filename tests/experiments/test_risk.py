@@ -117,7 +117,16 @@ def test_report_findings_state_the_risk(result):
     assert "seeds, 730 days): these numbers" in answer
     assert f"with probability **{u['prob_loss']:.0%}**" in answer
     assert "expected shortfall" in answer
-    assert f"drives the downside is **{drivers['input'].iloc[0]}**" in answer
+    top = drivers.iloc[0]
+    if top["rank_corr_lo"] <= 0.0 <= top["rank_corr_hi"]:  # its sign not told from noise
+        assert (f"No input clearly drives the downside: the strongest, **{top['input']}**"
+                in answer and "which includes 0: not told apart from noise" in answer)
+    else:
+        assert f"drives the downside is **{top['input']}**" in answer
+    downside = report.split("## What drives the downside", 1)[1].split("##", 1)[0]
+    for r in drivers.iloc[1:].itertuples():  # each other driver flagged where it spans 0
+        line = next(ln for ln in downside.splitlines() if f"**{r.input}**:" in ln)
+        assert ("includes 0" in line) == (r.rank_corr_lo <= 0.0 <= r.rank_corr_hi)
     assert f"gives P(loss) = {summary.loc['nominal', 'prob_loss']:.0%}" in answer
     for r in drivers.itertuples():  # every assumption is stated with its source
         assert f"**{r.input}** ({r.label}): {r.distribution}. Source:" in report
@@ -150,3 +159,18 @@ def test_report_opens_with_the_answer_and_assumptions(exp, result):
     assert f"loses money in {100 * summary.loc['uncertain', 'prob_loss']:.0f}% of runs" in answer
     if go != "go ahead":  # a loss within the horizon says what NPV leaves out (as elsewhere)
         assert "not what the customers held at its end will still buy" in answer
+
+
+@pytest.mark.parametrize(("lo", "hi", "named"), [(0.23, 0.97, True), (-0.64, 0.95, False),
+                                                 (-0.9, -0.1, True), (0.0, 0.5, False)])
+def test_the_top_driver_is_named_only_where_its_interval_excludes_0(lo, hi, named):
+    top = {"input": "market_p", "label": "Bass p", "rank_corr": (lo + hi) / 2,
+           "rank_corr_lo": lo, "rank_corr_hi": hi, "mean_worst": 0.4, "mean_all": 1.2,
+           "tail_shift_sd": -0.8}
+    text = risk.driver_sentence(top, 0.1)
+    assert text.startswith("The input that drives the downside is **market_p** (Bass p): "
+                           "rank correlation") == named
+    assert text.startswith("No input clearly drives the downside: the strongest, "
+                           "**market_p** (Bass p), has a rank correlation") != named
+    assert ("includes 0: not told apart from noise" in text) != named
+    assert "in the worst 10% of runs its mean was 0.40 against 1.20" in text
