@@ -105,6 +105,9 @@ def split_override(split: dict) -> str:
                                                  for c in CHANNELS) + "}"
 
 
+MIN_SEEDS_PI = 20  # fewer seeds a point: the band is their range, not 5th-95th percentiles
+
+
 def mix_options(base, budgets, quick: bool) -> tuple[dict, pd.DataFrame]:
     own = {c: float(base.firm.marketing.split.get(c, 0.0)) for c in CHANNELS}
     allocations = {"own_split": ("fixed", own), **{k: ("fixed", v) for k, v in SPLITS.items()},
@@ -152,6 +155,38 @@ def npv_heatmap(summary: pd.DataFrame, plan: pd.DataFrame, allocs, budgets, base
     return fig
 
 
+def response_figure(kpis, budgets, allocs, base, seeds: int):
+    """Each KPI against the weekly budget, one line per allocation (the saturation
+    curve); two budgets are drawn as two points with their bars, no line between them."""
+    panels = [("npv", money_axis("NPV", base), 1e-6), ("final_market_share", "final unit share (%)", 100),
+              ("marketing_roi", "marketing ROI\n(paid customers' margin - spend) / spend", 1)]
+    fig, axes = plt.subplots(1, 3, figsize=(17, 4.8))
+    data = kpis.assign(budget_k=kpis["budget_per_week"] / 1000)
+    # two budgets are two points, not a response curve: no line drawn between them
+    curve = len(budgets) > 2
+    # a few seeds have no 5th and 95th percentiles to speak of: their range instead
+    spread, spread_text = ((("pi", 90), "5th-95th percentile") if seeds >= MIN_SEEDS_PI
+                           else (("pi", 100), "range"))
+    for ax, (col, label, scale) in zip(axes, panels, strict=True):
+        d = data.assign(**{col: pd.to_numeric(data[col], errors="coerce") * scale})
+        sns.lineplot(data=d, x="budget_k", y=col, hue="allocation", hue_order=allocs,
+                     style="allocation", markers=True, dashes=False, errorbar=spread,
+                     err_style="band" if curve else "bars",
+                     linestyle="-" if curve else "none", ax=ax, legend=ax is axes[-1])
+        if not curve:
+            ax.set_xticks([b / 1000 for b in budgets], [f"{b / 1000:g}" for b in budgets])
+            ax.margins(x=0.15)
+        ax.set(title=label.split(" (")[0], xlabel=money_axis("marketing budget per week", base, "thousands"),
+               ylabel=label)
+        if len(budgets) > 2 and min(budgets) > 0 and max(budgets) / min(budgets) >= 8:
+            ax.set_xscale("log", base=2)
+            ax.set_xticks([b / 1000 for b in budgets], [f"{b / 1000:g}" for b in budgets])
+    sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    fig.suptitle(f"Response to the marketing budget: mean and {spread_text} "
+                 f"{'band' if curve else 'bars'} over {seeds} seeds")
+    return fig
+
+
 def run(argv):
     opts = parse_args(NAME, argv, {"budgets": []}, quick_seeds=3, seeds=10)
     started = time.perf_counter()
@@ -172,23 +207,7 @@ def run(argv):
     write_summary(out, summary)
     allocs = list(dict.fromkeys(plan["allocation"]))
 
-    # saturation: each KPI against the weekly budget, one line per allocation
-    panels = [("npv", money_axis("NPV", base), 1e-6), ("final_market_share", "final unit share (%)", 100),
-              ("marketing_roi", "marketing ROI\n(paid customers' margin - spend) / spend", 1)]
-    fig, axes = plt.subplots(1, 3, figsize=(17, 4.8))
-    data = kpis.assign(budget_k=kpis["budget_per_week"] / 1000)
-    for ax, (col, label, scale) in zip(axes, panels, strict=True):
-        d = data.assign(**{col: pd.to_numeric(data[col], errors="coerce") * scale})
-        sns.lineplot(data=d, x="budget_k", y=col, hue="allocation", hue_order=allocs,
-                     style="allocation", markers=True, dashes=False, errorbar=("pi", 90),
-                     ax=ax, legend=ax is axes[-1])
-        ax.set(title=label.split(" (")[0], xlabel=money_axis("marketing budget per week", base, "thousands"),
-               ylabel=label)
-        if len(budgets) > 2 and min(budgets) > 0 and max(budgets) / min(budgets) >= 8:
-            ax.set_xscale("log", base=2)
-            ax.set_xticks([b / 1000 for b in budgets], [f"{b / 1000:g}" for b in budgets])
-    sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    fig.suptitle(f"Response to the marketing budget: mean and 5th-95th percentile band over {opts.seeds} seeds")
+    fig = response_figure(kpis, budgets, allocs, base, opts.seeds)
     sat_png = figure_path(out, "kpis_vs_budget")
     save_figure(fig, sat_png, opts)
 

@@ -82,3 +82,48 @@ def test_a_best_budget_at_the_end_of_the_grid_is_flagged():
     # no marketing at all the best of three: nothing below 0 to sweep
     none = plan.assign(budget_per_week=[0.0, 40000.0, 60000.0])
     assert budget_edge_note(kpis, none) == ""
+
+
+def _kpis(budgets, seeds):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    rows = [{"allocation": "own_split", "budget_per_week": b, "seed": s,
+             "npv": rng.normal(-1e7, 1e6), "final_market_share": rng.uniform(0.1, 0.3),
+             "marketing_roi": rng.normal(-0.5, 0.1)} for b in budgets for s in range(seeds)]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("budgets", [[40000.0, 160000.0], [40000.0, 80000.0, 160000.0]])
+def test_two_budgets_are_two_points_and_few_seeds_their_range(budgets):
+    """Two budgets are drawn as two points with bars (a line between them read as a response
+    curve); three or more as a curve with its band; 3 seeds give their range."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from experiments import marketing_mix
+    from sim.cli import compose
+
+    base = compose(["scenario=baseline"]).scenario()
+    kpis = _kpis(budgets, 3)
+    fig = marketing_mix.response_figure(kpis, budgets, ["own_split"], base, 3)
+    try:
+        ax = fig.axes[0]
+        means = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == len(budgets)]
+        assert means and all((ln.get_linestyle() == "None") == (len(budgets) == 2)
+                             for ln in means)
+        title = fig._suptitle.get_text()
+        assert title == ("Response to the marketing budget: mean and range "
+                         + ("bars" if len(budgets) == 2 else "band") + " over 3 seeds")
+        if len(budgets) == 2:
+            assert list(ax.get_xticks()) == [40.0, 160.0]
+            # each bar spans its seeds' lowest to highest NPV (millions)
+            (errorbars,) = ax.collections  # one vertical segment per budget
+            bars = sorted((min(seg[:, 1]), max(seg[:, 1])) for seg in errorbars.get_segments())
+            npv = (kpis.assign(m=kpis["npv"] / 1e6).groupby("budget_per_week")["m"])
+            want = sorted(zip(npv.min(), npv.max(), strict=True))
+            assert [v for b in bars for v in b] == pytest.approx([v for w in want for v in w])
+    finally:
+        plt.close(fig)
