@@ -12,7 +12,7 @@ import pandas as pd
 
 from sim.kernel import libm
 from sim.results import customers as cust
-from sim.results.arrays import LedgerCodes, group_sum, running, total
+from sim.results.arrays import LedgerCodes, code_filter, group_sum, running, total
 from sim.results.columns import ledger_codes, sort_by, table_columns
 from sim.results.portfolio import portfolio_kpis
 from sim.results.shares import shares
@@ -132,8 +132,7 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     acc, amount, t_ops = acc_all[ops_rows], amount_all[ops_rows], t_all[ops_rows]
 
     def booked(match) -> float:  # nansum: as Series.sum
-        return float(np.nansum(amount[np.isin(acc, [k for k, a in enumerate(accounts)
-                                                    if match(a)])]))
+        return float(np.nansum(amount[code_filter(acc, accounts, match)]))
 
     revenue = booked(lambda a: a == "revenue")
     production = 0.0 - booked(lambda a: a == "production")
@@ -205,16 +204,14 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     own_marketing, own_sales = marketing, sales
     if config.firm.line:
         products = np.asarray(ledger["product"], object)[ops_rows]
-        is_marketing = np.isin(acc, [k for k, a in enumerate(accounts)
-                                     if a.startswith("marketing")])
+        is_marketing = code_filter(acc, accounts, lambda a: a.startswith("marketing"))
         own_marketing = 0.0 - float(np.nansum(amount[is_marketing & (products == first)]))
         line_new = total(ts["new_adopters"][ts["firm"] == firm])
         own_sales = sales * new / line_new if line_new > 0 else 0.0
     acquisition = own_marketing + own_sales
     cac = acquisition / paid if paid > 0 else None
     cac_blended = acquisition / new if new > 0 else None
-    is_channel = np.isin(acc, [k for k, a in enumerate(accounts)
-                               if a.startswith("channel_margin")])
+    is_channel = code_filter(acc, accounts, lambda a: a.startswith("channel_margin"))
     if config.firm.line:  # the first product's own channel margins (its customer KPIs'):
         # the whole line's made hub_pro's contribution -13.7M instead of +0.2M
         is_channel &= products == first

@@ -24,7 +24,7 @@ firm's shared costs) and the timeseries (one row per step per product):
 
 import numpy as np
 
-from sim.results.arrays import LedgerCodes, total
+from sim.results.arrays import LedgerCodes, code_filter, total
 from sim.results.columns import ledger_codes, table_columns
 from sim.units import DAYS_PER_YEAR, market_days, step_days
 
@@ -66,13 +66,17 @@ def portfolio_kpis(config, timeseries, ledger, codes: LedgerCodes | None = None)
     amount = np.asarray(ledger["amount"], float)
     t = np.asarray(ledger["t"], float)
     firms, firm_names, acc, accounts = ledger_codes(ledger) if codes is None else codes
-    is_op = ~np.isin(acc, [k for k, a in enumerate(accounts) if a.startswith("financing")])
+    is_op = ~code_filter(acc, accounts, lambda a: a.startswith("financing"))
     is_revenue = acc == (list(accounts).index("revenue") if "revenue" in accounts else -2)
     firm_code = {f: k for k, f in enumerate(firm_names)}
     firm = config.firm.name
-    mine = is_op & (firms == firm_code.get(firm, -2))
-    product = (np.asarray(ledger["product"], object) if "product" in ledger
-               else np.full(len(t), "", object))
+    # the focal firm's operating postings, in ledger order: their products compared as
+    # strings on these rows alone (each filter below takes the same values in the same
+    # order as the filter on the whole ledger, so the same sums)
+    mine = np.flatnonzero(is_op & (firms == firm_code.get(firm, -2)))
+    product = (np.asarray(ledger["product"], object)[mine] if "product" in ledger
+               else np.full(len(mine), "", object))
+    amount_mine, t_mine, revenue_mine = amount[mine], t[mine], is_revenue[mine]
     # the focal firm's timeseries rows as arrays
     has_ts = "firm" in timeseries and len(timeseries["firm"])
     ts_mine = (np.asarray(timeseries["firm"], object) == firm) if has_ts else np.zeros(0, bool)
@@ -81,14 +85,14 @@ def portfolio_kpis(config, timeseries, ledger, codes: LedgerCodes | None = None)
     out = {}
     window_days = _window_days(config.horizon_days, float(config.dt_days))
     for name in product_names(config.firm):
-        rows = mine & (product == name)
-        revenue = rows & is_revenue
-        out[f"product_revenue.{name}"] = total(amount[revenue])
-        out[f"product_profit.{name}"] = total(amount[rows])
+        rows = product == name
+        revenue = rows & revenue_mine
+        out[f"product_revenue.{name}"] = total(amount_mine[revenue])
+        out[f"product_profit.{name}"] = total(amount_mine[rows])
         out[f"product_units.{name}"] = total(units[ts_mine & (ts_product == name)])
-        out[f"product_revenue_growth.{name}"] = _growth(t[revenue], amount[revenue],
+        out[f"product_revenue_growth.{name}"] = _growth(t_mine[revenue], amount_mine[revenue],
                                                         config.horizon_days, window_days)
-    out["shared_costs"] = 0.0 - total(amount[mine & (product == "")])
+    out["shared_costs"] = 0.0 - total(amount_mine[product == ""])
     for f in config.firms:
         theirs = is_op & (firms == firm_code.get(f.name, -2))
         out[f"portfolio_revenue.{f.name}"] = total(amount[theirs & is_revenue])

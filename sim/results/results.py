@@ -29,6 +29,7 @@ from sim.results.columns import (
     RunColumns,
     dict_columns,
     ledger_codes,
+    ledger_columns,
     object_array,
     table_columns,
     tuple_columns,
@@ -122,22 +123,30 @@ class _Rows(NamedTuple):
         return frame_of_dicts(self.tasks)
 
     def columns(self, built: dict) -> RunColumns:
-        """The tables' columns, made from the rows; a table whose rows do not make them
-        (none, or rows of other shapes) from its DataFrame, built now and kept in
-        ``built``."""
+        """The tables' columns, made from the rows (of the timeseries, its
+        ``KPI_COLUMNS``); a table whose rows do not make them (none, or rows of other
+        shapes) from its DataFrame, built now and kept in ``built``."""
         def frame(name):
             built[name] = getattr(self, f"{name}_frame")()
             return table_columns(built[name])
 
-        ts = tuple_columns(self.timeseries, self.timeseries_columns) or frame("timeseries")
+        # of the timeseries, the columns the KPIs read (``KPI_COLUMNS``, all that a run
+        # recorded for its KPIs alone has: the KPIs are the same from them)
+        ts = (tuple_columns(self.timeseries, self.timeseries_columns, keep=KPI_COLUMNS)
+              or frame("timeseries"))
         events = tuple_columns(self.events, EVENT_COLUMNS, ("t",)) or frame("events")
-        ledger = tuple_columns(self.ledger, LEDGER_COLUMNS[:4], ("t", "amount"))
-        if ledger is None:
-            ledger = frame("ledger")
+        made = ledger_columns(self.ledger, self.ledger_products)
+        if made is not None:  # the columns and their codes at once
+            ledger, codes = made
         else:
-            ledger["product"] = object_array(self.ledger_products)
+            ledger = tuple_columns(self.ledger, LEDGER_COLUMNS[:4], ("t", "amount"))
+            if ledger is None:
+                ledger = frame("ledger")
+            else:
+                ledger["product"] = object_array(self.ledger_products)
+            codes = ledger_codes(ledger)
         tasks = dict_columns(self.tasks) or frame("tasks")
-        return RunColumns(ts, events, ledger, tasks, ledger_codes(ledger))
+        return RunColumns(ts, events, ledger, tasks, codes)
 
 
 def _lazy_tables(recorder, rows: _Rows) -> dict:
