@@ -109,6 +109,10 @@ def sort_by(columns: dict, key: str) -> dict:
     quicksort is a SIMD sort on AVX2 and AVX-512 CPUs, which leaves ties in an order that
     depends on the CPU (a day's ledger rows summed in another order: docs/architecture.md)."""
     values = np.asarray(columns[key])
+    if values.dtype.kind in "iuf" and bool(np.all(values[1:] >= values[:-1])):
+        # in order already, no NaN (a NaN compares False): the stable order is the rows'
+        # own (a run's timeseries, recorded step by step); the same arrays, not copies
+        return dict(columns)
     nan = pd.isna(values)
     rows = np.arange(len(values))
     order = rows[~nan][values[~nan].argsort(kind="stable")]
@@ -137,14 +141,13 @@ def ledger_codes(ledger) -> LedgerCodes:
     return LedgerCodes(firm, firms, account, accounts)
 
 
-def _string_codes(values):
-    """(object array, codes, uniques) of a column of strings: its ``column_array`` and
-    ``pd.factorize``'s codes and names; None where a value is not a string. The types are
-    checked on the few names, not on every value (that pass was a sixth of the ledger's
-    columns' time): a value that is not a string is a name of its own, or missing (code
-    -1), unless it equals a string before it (a ``str`` subclass, ``np.str_``: equal
-    values, as a KPI compares them)."""
-    column = object_array(values)
+def _string_codes(column: np.ndarray):
+    """(column, codes, uniques) of a column of strings (an object array, as
+    ``column_array`` makes it): ``pd.factorize``'s codes and names; None where a value is
+    not a string. The types are checked on the few names, not on every value (that pass
+    was a sixth of the ledger's columns' time): a value that is not a string is a name of
+    its own, or missing (code -1), unless it equals a string before it (a ``str``
+    subclass, ``np.str_``: equal values, as a KPI compares them)."""
     codes, names = pd.factorize(column)
     if not len(column) or (codes < 0).any() or not all(type(n) is str for n in names):
         return None
@@ -170,8 +173,8 @@ def ledger_columns(rows: list, products: list):
         t, amount = (np.fromiter(map(itemgetter(k), rows), np.float64, n) for k in (0, 3))
     except IndexError:  # a row shorter than 4
         return None
-    firms = _string_codes(list(map(itemgetter(1), rows)))
-    accounts = _string_codes(list(map(itemgetter(2), rows)))
+    firms, accounts = (_string_codes(np.fromiter(map(itemgetter(k), rows), object, n))
+                       for k in (1, 2))
     if firms is None or accounts is None:
         return None
     columns = {"t": t, "firm": firms[0], "account": accounts[0], "amount": amount,

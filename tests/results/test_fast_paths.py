@@ -176,6 +176,25 @@ def test_shares_without_groupby_equal_the_grouped_twin(seed, monkeypatch):
     assert all(_same_bits(got[k], want[k]) for k in want), (got, want)
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_shares_of_rows_out_of_order_or_doubled_equal_the_grouped_twin(seed, monkeypatch):
+    """``_grids`` on rows not in day order (pandas' sorted factorization of the days) and
+    on a firm with two rows a day (no grid: grouped)."""
+    ts, firms = _random_timeseries(seed)
+    if not len(ts):
+        return
+    if seed % 2:
+        ts = ts.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    else:
+        ts = pd.concat([ts, ts[ts["firm"] == firms[0]]], ignore_index=True)
+        assert shares_mod._grids(ts, ["units_sold"]) is None
+    kinds = dict.fromkeys(firms, "durable")
+    got = shares_mod.shares(ts, firms[0], kinds, 7.0, 13)
+    monkeypatch.setattr(shares_mod, "_grids", lambda frame, columns: None)
+    want = shares_mod.shares(ts, firms[0], kinds, 7.0, 13)
+    assert all(_same_bits(got[k], want[k]) for k in want), (got, want)
+
+
 def _same_bits(a: float, b: float) -> bool:
     return np.float64(a).tobytes() == np.float64(b).tobytes()
 
