@@ -13,6 +13,8 @@ cost (no change there); priced at 165 against a unit cost of 170 at launch, the 
 stock used to stay at cost while its units sold at a loss.
 """
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -93,21 +95,26 @@ def inventory_of(t, produced, inventory, units_sold, production: np.ndarray, n_q
         net = np.asarray(net_revenue, float)[:n_q]
         np.divide(np.maximum(net, 0.0), sold, out=nrv, where=sold > 0.0)
     u_open = float(inventory[0] - produced[0] + units_sold[0])
-    # each quarter's last inventory that is not NaN (groupby(q).last()); q is sorted
+    # each quarter's last inventory that is not NaN (groupby(q).last()); q is sorted, so
+    # a quarter's last is where the next known row's quarter differs
     known = np.flatnonzero(~np.isnan(inventory))
-    last_inv = {}
-    for k, i in zip(q[known].tolist(), known.tolist(), strict=True):
-        last_inv[k] = inventory[i]
+    q_known = q[known]
+    last = known[np.flatnonzero(np.append(q_known[1:] != q_known[:-1], True))] \
+        if len(known) else known
+    last_inv = dict(zip(q[last].tolist(), inventory[last].tolist(), strict=True))
     v_open = float(v_open)  # the opening stock (initial_inventory), at cost
     cogs = np.zeros(n_q)
+    # the quarters' sums as Python floats (the same doubles; a loop's arithmetic on NumPy
+    # scalars costs several times more)
+    made, production, nrv = made.tolist(), np.asarray(production).tolist(), nrv.tolist()
     for k in range(n_q):
         u_close = float(last_inv.get(k, u_open))
         pool_units = u_open + made[k]
         pool_value = v_open + production[k]
         v_close = (pool_value * min(max(u_close, 0.0) / pool_units, 1.0)
                    if pool_units > 0.0 else 0.0)
-        if np.isfinite(nrv[k]) and u_close > 0.0:  # lower of cost and net realisable value
-            v_close = min(v_close, u_close * float(nrv[k]))
+        if math.isfinite(nrv[k]) and u_close > 0.0:  # lower of cost and net realisable value
+            v_close = min(v_close, u_close * nrv[k])
         cogs[k] = pool_value - v_close
         value[k], units[k] = v_close, u_close
         u_open, v_open = u_close, v_close
