@@ -6,8 +6,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.kernel.rolling import rolling_sum
-
 
 def group_sum(keys: np.ndarray, values: np.ndarray):
     """``pd.Series(values).groupby(keys).sum()`` as (sorted keys, sums), the same floats:
@@ -94,49 +92,6 @@ def reindex(keys, values, at, fill=np.nan):
     pos = np.minimum(np.searchsorted(keys, at), max(len(keys) - 1, 0))
     found = (keys[pos] == at) if len(keys) else np.zeros(len(at), bool)
     return np.where(found, values[pos] if len(keys) else fill, fill)
-
-
-def rolling_mean(x, window: int, min_periods: int = 1) -> np.ndarray:
-    """``pd.Series(x).rolling(window, min_periods=min_periods).mean().to_numpy()``, the
-    same floats, for a trailing window of 2 or more (pandas' ``roll_mean``: the window's
-    Kahan sum as ``rolling_sum`` keeps it, over its count of values that are not NaN;
-    where every such value equals the last one, that value; a mean below 0 of no negative
-    value, or above 0 of only negative ones, 0; infinities counted as NaN; NaN where fewer
-    than ``min_periods`` values, or none). Without pandas' machinery around it: a run's
-    smoothed sales cost a tenth of its customer KPIs through pandas."""
-    if window < 2:
-        raise ValueError(f"window must be at least 2, got {window}")
-    x = np.asarray(x, np.float64)
-    x = np.where(np.isinf(x), np.nan, x)
-    n = len(x)
-    if not n:
-        return np.zeros(0)
-    ok = ~np.isnan(x)
-    sums = rolling_sum(x, window, 0)  # the Kahan sum where the values are not all equal
-
-    def in_window(flags):  # how many rows of each window have the flag
-        count = np.cumsum(flags)
-        out = count.copy()
-        out[window:] -= count[:-window]
-        return out
-
-    nobs = in_window(ok)
-    neg = in_window(ok & np.signbit(x))
-    # the last value added and how many equal values came in a row up to it (NaN skipped)
-    values = x[ok]
-    k = np.arange(len(values))
-    run = k - np.maximum.accumulate(np.where(np.append(True, values[1:] != values[:-1]),
-                                             k, 0)) + 1
-    last = np.cumsum(ok) - 1  # the last added value's place among them (-1: none yet)
-    prev = np.where(last >= 0, values[np.maximum(last, 0)] if len(values) else np.nan,
-                    np.nan)
-    same = np.where(last >= 0, run[np.maximum(last, 0)] if len(values) else 0, 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = sums / nobs
-    mean = np.where((neg == 0) & (mean < 0.0), 0.0, mean)
-    mean = np.where((neg == nobs) & (mean > 0.0), 0.0, mean)
-    mean = np.where(same >= nobs, prev, mean)
-    return np.where((nobs >= min_periods) & (nobs > 0), mean, np.nan)
 
 
 def code_filter(codes: np.ndarray, names, match) -> np.ndarray:

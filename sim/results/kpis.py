@@ -12,14 +12,7 @@ import pandas as pd
 
 from sim.kernel import libm
 from sim.results import customers as cust
-from sim.results.arrays import (
-    LedgerCodes,
-    code_filter,
-    group_sum,
-    rolling_mean,
-    running,
-    total,
-)
+from sim.results.arrays import LedgerCodes, code_filter, group_sum, running, total
 from sim.results.columns import ledger_codes, sort_by, table_columns
 from sim.results.portfolio import portfolio_kpis
 from sim.results.shares import shares
@@ -169,12 +162,8 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     units = mine["units_sold"]
     if (mine["step_days"] != dt).any():
         units = units * (dt / mine["step_days"])
-    # smoothed over a quarter (a rolling mean, as pandas takes it); the peak's first day
-    smooth = (rolling_mean(units, w, 1) if w >= 2
-              else pd.Series(units).rolling(w, min_periods=1).mean().to_numpy())
-    some = ~np.isnan(smooth)
-    peak_day = (float(t_mine[np.nanargmax(smooth)])
-                if some.any() and smooth[some].max() > 0 else None)
+    smooth_units = pd.Series(units, index=t_mine).rolling(w, min_periods=1).mean()
+    peak_day = float(smooth_units.idxmax()) if len(smooth_units) and smooth_units.max() > 0 else None
 
     days, by_day = group_sum(t_ops, amount)
     by_day = running(by_day)

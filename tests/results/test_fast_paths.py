@@ -19,7 +19,7 @@ from sim.results.annual import (
     payback_day,
     statement_kpis,
 )
-from sim.results.arrays import group_sum, rolling_mean
+from sim.results.arrays import group_sum
 from sim.results.inventory import inventory_of as _inventory_of
 from sim.results.inventory import quarter_of as _quarter
 from sim.results.statements import (
@@ -145,24 +145,6 @@ def test_group_sum_equals_pandas_groupby_sum(seed):
     got_keys, got = group_sum(keys, values)
     assert np.array_equal(got_keys, want.index.to_numpy())
     assert np.array_equal(got, want.to_numpy(), equal_nan=True)
-
-
-@pytest.mark.parametrize("seed", range(150))
-def test_rolling_mean_is_pandas_to_the_bit(seed):
-    """NaN, infinities, -0.0, runs of equal values, sums that cancel (pandas' Kahan
-    compensation and its clamps of a mean's sign), every min_periods."""
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(0, 60))
-    x = [rng.normal(0.0, 1.0, n),
-         rng.lognormal(0.0, 6.0, n) * rng.choice([-1.0, 1.0], n, p=[0.1, 0.9]),
-         rng.choice([0.0, -0.0, 1.0, 3.0, np.nan, 1e16, -1e16, 0.1], n),
-         np.repeat(rng.normal(0.0, 1.0, max(n // 5, 1)), 5)[:n],
-         rng.choice([0.0, -0.0, np.inf, -np.inf, np.nan, 2.5, -2.5], n),
-         np.round(rng.lognormal(3.0, 2.0, n)) * (rng.random(n) > 0.3)][seed % 6]
-    window = int(rng.integers(2, 20))
-    min_periods = int(rng.integers(0, window + 1))
-    want = pd.Series(x).rolling(window, min_periods=min_periods).mean().to_numpy()
-    assert rolling_mean(x, window, min_periods).tobytes() == want.tobytes()
 
 
 def _random_timeseries(seed: int) -> pd.DataFrame:
