@@ -14,12 +14,11 @@ over its line; price and attributes of its first product on the market; the step
 per segment, from which a rival reads its share of one segment).
 """
 
-import math
 
 import numpy as np
 
 from sim.config import ATTRIBUTES
-from sim.kernel import AgentMarket, AggregateMarket, Offer, Segments, build_network, dots
+from sim.kernel import AgentMarket, AggregateMarket, Offer, build_network, dots
 from sim.market.generations import Generations
 from sim.market.lifecycle import Lifecycle
 from sim.market.organic import OrganicAwareness
@@ -27,49 +26,17 @@ from sim.market.pioneer import PrototypePreference
 from sim.market.preferences import Preferences
 from sim.market.regions import Regions
 from sim.market.seasonality import Seasonality
+from sim.market.segments import build_segments
 from sim.market.targeting import apply_targeting
 from sim.market.waitlist import Waitlist
 from sim.recorder import TIMESERIES_COLUMNS
 from sim.seeds import component_rng, component_seed
-from sim.units import is_market_day, per_year_to_per_day, step_days
+from sim.units import is_market_day, step_days
 
 _QUALITY, _FEATURES, _DESIGN = (ATTRIBUTES.index(a) for a in ("quality", "features", "design"))
 _clip = np._core.umath.clip  # ndarray.clip's ufunc (the same values) without its wrappers
 _IDEAL_KEYS = tuple(f"ideal_{a}" for a in ATTRIBUTES)
 _REVENUE = TIMESERIES_COLUMNS.index("revenue")
-
-
-def build_segments(market_cfg, preferences=None) -> Segments:
-    """Kernel segments from the market config (p, q converted from per year to per day).
-
-    ``preferences`` (``sim.market.preferences.Preferences``): where segments have ideal points, the
-    attractiveness reference product is valued by the ideal-point utility at day 0.
-    """
-    segs = market_cfg.segments
-    weights = np.array([[s.attribute_weights.get(a, 0.0) for a in ATTRIBUTES] for s in segs])
-    alpha = np.array([s.price_sensitivity for s in segs])
-    # reference product: attributes at the segment's expectation, at the reference price
-    if preferences is not None and preferences.any_ideal:
-        base = preferences.reference_utility([s.quality_expectation for s in segs])
-        ref = np.array([base[k] - alpha[k] * math.log(s.reference_price)
-                        for k, s in enumerate(segs)])
-    else:
-        ref = np.array([weights[k].sum() * s.quality_expectation - alpha[k] * math.log(s.reference_price)
-                        for k, s in enumerate(segs)])
-    return Segments.build(
-        population=np.array([s.size for s in segs], dtype=np.int64),
-        p=per_year_to_per_day(np.array([s.p for s in segs])),
-        q=per_year_to_per_day(np.array([s.q for s in segs])),
-        attribute_weights=weights,
-        price_sensitivity=alpha,
-        outside_utility=np.array([-np.inf if s.outside_utility is None else s.outside_utility
-                                  for s in segs]),
-        attractiveness_elasticity=np.array([s.attractiveness_elasticity for s in segs]),
-        reference_inclusive_value=ref,
-        churn_return=np.array([s.churn_return for s in segs]),
-        taste_sd=np.array([s.taste_sd for s in segs]),
-        price_sensitivity_sd=np.array([s.price_sensitivity_sd for s in segs]),
-    )
 
 
 class Market:
