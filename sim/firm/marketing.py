@@ -47,7 +47,7 @@ class Marketing:
         self.reach = np.asarray(reach, dtype=float)  # (S, C)
         self.ledger = ledger
         self.recorder = recorder
-        self.rng = rng
+        self._rng = rng  # a Generator, or a function making it (made at the first draw)
         self.planned_launch_day = float(planned_launch_day)
         total = sum(cfg.split.values())
         self.split = np.array([cfg.split.get(c, 0.0) / total if total > 0 else 0.0
@@ -93,6 +93,16 @@ class Marketing:
                       else "no channel's awareness chance exceeds 1 any more")
             self.recorder.event(self.env.now, self.firm, self.product.name, "awareness_capped",
                                 detail)
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The marketing's random stream (only ``test_and_shift`` draws from it): given as
+        a function, it is made at the first draw (about 20 us a product a run saved where
+        none is drawn; a stream made from the seed and its name draws the same whenever it
+        is made, ``sim.seeds``)."""
+        if not isinstance(self._rng, np.random.Generator):
+            self._rng = self._rng()
+        return self._rng
 
     @property
     def adstock(self) -> np.ndarray:
@@ -142,7 +152,7 @@ class Marketing:
         cfg = self.cfg
         if self._reach_for is not self.segment_multiplier:
             self._focus_reach()
-        paying = self.active()
+        paying = p.on_market or self.active()  # (on the market most weeks: no call)
         base, use_spend = 0.0, False
         cash = credit = reserve = 0.0
         operating = False

@@ -62,7 +62,7 @@ class Offering:
         self.pricing = Pricing(env, name, parts.pricing, self.product, self.production, rec,
                                observer)
         self.marketing = Marketing(env, name, parts.marketing, self.product, reach,
-                                   self.ledger, rec, rng("marketing"),
+                                   self.ledger, rec, lambda: rng("marketing"),
                                    parts.development.planned_launch_day)
         self.project = Project(env, name, parts.development, self.product, firm.teams,
                                self.ledger, rec, rng("development"), firm.research,
