@@ -6,6 +6,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+MIN_SEEDS_FOR_PERCENTILES = 20  # fewer seeds behind a band: their range, not percentiles
+
+
+def seed_band(seeds: int) -> tuple:
+    """(seaborn's ``errorbar``, its words) for a band over ``seeds`` seeds: their 5th-95th
+    percentiles from ``MIN_SEEDS_FOR_PERCENTILES`` seeds on, their whole range below (the
+    5th and 95th percentiles of 3 seeds are interpolated next to the lowest and highest,
+    and a quick run's "5th-95th percentile band" claimed a spread it had not measured)."""
+    if seeds >= MIN_SEEDS_FOR_PERCENTILES:
+        return ("pi", 90), "5th-95th percentile band"
+    return ("pi", 100), "range (lowest to highest)"
+
 
 def kpi_distributions(kpis: pd.DataFrame, specs, order, title: str, by: str = "option"):
     """One panel per KPI: a box per option (5-95% whiskers), seeds as dots, the mean as a
@@ -42,18 +54,22 @@ def kpi_distributions(kpis: pd.DataFrame, specs, order, title: str, by: str = "o
 
 def over_time(ts: pd.DataFrame, panels, order, title: str, by: str = "option",
               markers=()):
-    """Lines over days with 5th-95th percentile bands across seeds (median line), one panel per
-    ``(column, axis label with unit, scale)``; ``markers``: ``(day, label)`` vertical lines."""
+    """Lines over days, the median over seeds with a band across them (``seed_band``: the
+    5th-95th percentiles, or the range under 20 seeds), one panel per ``(column, axis label
+    with unit, scale)``; ``markers``: ``(day, label)`` vertical lines. The title is
+    ``title`` and what the lines and bands are, with the seeds' number."""
     import matplotlib.pyplot as plt
     import seaborn as sns
     from matplotlib.ticker import PercentFormatter
 
+    seeds = int(ts.groupby(by)["seed"].nunique().min()) if len(ts) else 0
+    band, words = seed_band(seeds)
     fig, axes = plt.subplots(1, len(panels), figsize=(6.2 * len(panels), 4.4), squeeze=False)
     for k, (ax, (col, label, scale)) in enumerate(zip(axes[0], panels, strict=True)):
         data = ts[[by, "seed", "t", col]].copy()
         data[col] = pd.to_numeric(data[col], errors="coerce") * scale
         sns.lineplot(data=data, x="t", y=col, hue=by, hue_order=order, estimator="median",
-                     errorbar=("pi", 90), ax=ax, legend=k == len(panels) - 1)
+                     errorbar=band, ax=ax, legend=k == len(panels) - 1)
         for i, (day, text) in enumerate(markers):  # labels staggered so they never overlap
             ax.axvline(day, color="0.3", ls=":", lw=1)
             ax.text(day, 0.98 - 0.07 * i, f" {text}", transform=ax.get_xaxis_transform(),
@@ -66,7 +82,7 @@ def over_time(ts: pd.DataFrame, panels, order, title: str, by: str = "option",
     if leg is not None:
         sns.move_legend(axes[0][-1], "upper left", bbox_to_anchor=(1.01, 1.0), title=by,
                         frameon=False)
-    fig.suptitle(title)
+    fig.suptitle(f"{title}: median and {words} over {seeds} seed{'s' * (seeds != 1)}")
     return fig
 
 

@@ -208,7 +208,7 @@ def run(argv):
         markers.append((float(rival_launch.median()), "disruptor launches (median)"))
     fig = over_time(ts, [("installed_base", "installed base (thousand customers)", 1e-3),
                          ("market_share", "unit market share per week", 1)], order,
-                    f"{firm}: median and 5th-95th percentile band over seeds", markers=markers)
+                    firm, markers=markers)
     time_png = figure_path(out, "adoption_share_over_time")
     save_figure(fig, time_png, opts)
 

@@ -45,7 +45,7 @@ from experiments.common import (
     write_report,
     write_summary,
 )
-from experiments.figures import mark_missing
+from experiments.figures import mark_missing, seed_band
 from experiments.options import quick_horizon
 from sim.plots import per_step
 from sim.results.decision import LEVEL, edge_note, paired_interval, recommend
@@ -105,9 +105,6 @@ def split_override(split: dict) -> str:
                                                  for c in CHANNELS) + "}"
 
 
-MIN_SEEDS_PI = 20  # fewer seeds a point: the band is their range, not 5th-95th percentiles
-
-
 def mix_options(base, budgets, quick: bool) -> tuple[dict, pd.DataFrame]:
     own = {c: float(base.firm.marketing.split.get(c, 0.0)) for c in CHANNELS}
     allocations = {"own_split": ("fixed", own), **{k: ("fixed", v) for k, v in SPLITS.items()},
@@ -165,8 +162,7 @@ def response_figure(kpis, budgets, allocs, base, seeds: int):
     # two budgets are two points, not a response curve: no line drawn between them
     curve = len(budgets) > 2
     # a few seeds have no 5th and 95th percentiles to speak of: their range instead
-    spread, spread_text = ((("pi", 90), "5th-95th percentile") if seeds >= MIN_SEEDS_PI
-                           else (("pi", 100), "range"))
+    spread, spread_text = seed_band(seeds)
     for ax, (col, label, scale) in zip(axes, panels, strict=True):
         d = data.assign(**{col: pd.to_numeric(data[col], errors="coerce") * scale})
         sns.lineplot(data=d, x="budget_k", y=col, hue="allocation", hue_order=allocs,
@@ -182,8 +178,10 @@ def response_figure(kpis, budgets, allocs, base, seeds: int):
             ax.set_xscale("log", base=2)
             ax.set_xticks([b / 1000 for b in budgets], [f"{b / 1000:g}" for b in budgets])
     sns.move_legend(axes[-1], "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    fig.suptitle(f"Response to the marketing budget: mean and {spread_text} "
-                 f"{'band' if curve else 'bars'} over {seeds} seeds")
+    if not curve:  # the spread at each of the two budgets as a bar
+        spread_text = spread_text.removesuffix(" band") + " as bars"
+    fig.suptitle(f"Response to the marketing budget: mean and {spread_text} over {seeds} "
+                 "seeds")
     return fig
 
 
@@ -224,7 +222,7 @@ def run(argv):
     ts = ts[ts["option"].isin(names)]
     fig = over_time(ts, [("installed_base", "installed base (thousand customers)", 1e-3),
                          ("market_share", f"unit market share {per_step(base.dt_days)}", 1)], names,
-                    f"{base.firm.name} at {at / 1000:g}k per week: median and 5th-95th percentile band over seeds")
+                    f"{base.firm.name} at {at / 1000:g}k per week")
     time_png = figure_path(out, "adoption_share_over_time")
     save_figure(fig, time_png, opts)
 

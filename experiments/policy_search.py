@@ -207,7 +207,7 @@ def run(argv):
     ts = load_timeseries(vsweep, base.firm.name)
     fig = over_time(ts, [("installed_base", "installed base (thousand customers)", 1e-3),
                          ("market_share", f"unit market share {per_step(base.dt_days)}", 1)], order,
-                    f"{base.firm.name} on fresh seeds: median and 5th-95th percentile band")
+                    f"{base.firm.name} on fresh seeds")
     time_png = figure_path(out, "adoption_share_over_time")
     save_figure(fig, time_png, opts)
 

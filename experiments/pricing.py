@@ -43,7 +43,7 @@ from experiments.common import (
     write_report,
     write_summary,
 )
-from experiments.figures import mark_missing
+from experiments.figures import mark_missing, seed_band
 from experiments.options import quick_horizon
 
 NAME = "pricing"
@@ -144,10 +144,11 @@ def run(argv):
     nrows = int(np.ceil(len(rivals) / cols))
     fig, axes = plt.subplots(nrows, cols, figsize=(4.6 * cols + (1.8 if nrows == 1 else 0),
                                                    3.9 * nrows), sharey=True, squeeze=False)
+    band, band_words = seed_band(opts.seeds)
     for ax, rival in zip(axes.flat, rivals, strict=False):
         sns.lineplot(data=data[data["rival"] == rival], x="since_launch", y="price",
                      hue="pricing", hue_order=strategies, estimator="median",
-                     errorbar=("pi", 90), ax=ax, legend=ax is axes.flat[0])
+                     errorbar=band, ax=ax, legend=ax is axes.flat[0])
         ax.set(title=f"against {rival}", xlabel="days since our launch",
                ylabel=money_axis("our price", base, "per unit"))
     handles, names = axes.flat[0].get_legend_handles_labels()
@@ -161,7 +162,8 @@ def run(argv):
         axes.flat[len(rivals) - 1].legend(handles, names, title="our pricing",
                                           loc="upper left", bbox_to_anchor=(1.01, 1.0),
                                           frameon=False)
-    fig.suptitle(f"Price of firm {firm} after launch: median and 5th-95th percentile band over seeds")
+    fig.suptitle(f"Price of firm {firm} after launch: median and {band_words} over "
+                 f"{opts.seeds} seeds")
     price_png = figure_path(out, "price_over_time")
     save_figure(fig, price_png, opts)
 

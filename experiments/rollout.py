@@ -45,6 +45,7 @@ from experiments.common import (
     write_report,
     write_summary,
 )
+from experiments.figures import seed_band
 from sim.plots import per_step
 
 NAME = "rollout"
@@ -71,18 +72,21 @@ def share_facts(regions: pd.DataFrame, firm: str) -> pd.DataFrame:
 def region_panels(regions: pd.DataFrame, firm: str, order, value: str, label: str,
                   title: str):
     """Small multiples, one panel per region: ``value`` of our firm over time, one line per
-    option (median over seeds, 5th-95th percentile band)."""
+    option (median over seeds with a band across them, ``seed_band``; the title says which,
+    after ``title``)."""
     mine = regions[regions["firm"] == firm]
     data = mine.groupby(["option", "seed", "region", "t"], sort=False)[value].sum().reset_index()
+    seeds = int(data.groupby("option")["seed"].nunique().min()) if len(data) else 0
+    band, words = seed_band(seeds)
     grid = sns.relplot(data=data, x="t", y=value, hue="option", hue_order=order,
                        col="region", col_order=list(dict.fromkeys(regions["region"])),
-                       kind="line", estimator="median", errorbar=("pi", 90),
+                       kind="line", estimator="median", errorbar=band,
                        height=3.6, aspect=1.1, facet_kws={"sharey": False})
     grid.set_axis_labels("day", label)
     grid.set_titles("{col_name}")
     _legend_beside(grid)
     grid.figure.subplots_adjust(top=0.82)
-    grid.figure.suptitle(title)
+    grid.figure.suptitle(f"{title} (median over {seeds} seeds, {words})")
     return grid.figure
 
 
@@ -150,7 +154,7 @@ def run(argv):
     dist_png = figure_path(out, "kpi_distributions")
     save_figure(fig, dist_png, opts)
     fig = region_panels(reg, firm, order, "units", f"our units {per_step(base.dt_days)}",
-                        "Our sales by region (median over seeds, 5th-95th percentile band)")
+                        "Our sales by region")
     sales_png = figure_path(out, "sales_by_region")
     save_figure(fig, sales_png, opts)
     fig = share_panels(reg, firm, order)

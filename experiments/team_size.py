@@ -41,6 +41,7 @@ from experiments.common import (
     write_report,
     write_summary,
 )
+from experiments.figures import seed_band
 from experiments.options import quick_horizon
 from sim.results.decision import edge_note, recommend
 
@@ -83,12 +84,13 @@ def run(argv):
     summary["npv_per_extra_engineer"] = np.r_[np.nan, np.diff(summary["npv_mean"]) / np.diff(h)]
     write_summary(out, summary)
 
+    band, words = seed_band(opts.seeds)
     fig, axes = plt.subplots(1, 2, figsize=(12.5, 4.6))
     for ax, (col, label, scale) in zip(axes, [("time_to_market_days", "time to market (days)", 1),
                                                ("npv", money_axis("NPV", base), 1e-6)], strict=True):
         d = kpis.assign(**{col: pd.to_numeric(kpis[col], errors="coerce") * scale})
-        sns.lineplot(data=d, x="headcount", y=col, marker="o", errorbar=("pi", 90), ax=ax,
-                     label="mean, 5th-95th percentile band over seeds")
+        sns.lineplot(data=d, x="headcount", y=col, marker="o", errorbar=band, ax=ax,
+                     label=f"mean, {words} over {opts.seeds} seeds")
         sns.scatterplot(data=d, x="headcount", y=col, color="0.3", s=12, alpha=0.4, ax=ax,
                         label="one seed")
         ax.set(title=f"{label.split(' (')[0]} against engineering headcount",

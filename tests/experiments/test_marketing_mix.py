@@ -115,8 +115,8 @@ def test_two_budgets_are_two_points_and_few_seeds_their_range(budgets):
         assert means and all((ln.get_linestyle() == "None") == (len(budgets) == 2)
                              for ln in means)
         title = fig._suptitle.get_text()
-        assert title == ("Response to the marketing budget: mean and range "
-                         + ("bars" if len(budgets) == 2 else "band") + " over 3 seeds")
+        assert title == ("Response to the marketing budget: mean and range (lowest to highest)"
+                         + (" as bars" if len(budgets) == 2 else "") + " over 3 seeds")
         if len(budgets) == 2:
             assert list(ax.get_xticks()) == [40.0, 160.0]
             # each bar spans its seeds' lowest to highest NPV (millions)

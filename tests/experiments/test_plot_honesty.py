@@ -106,3 +106,30 @@ def test_the_cannibalisation_plot_names_the_step_in_days(dt, per):
                        "t": np.arange(0.0, 10 * dt, dt), "upgraders": 1.0})
     fig = cannibalisation_over_time(ts, ["now"], "hub2", dt)
     assert fig.axes[0].get_ylabel() == f"upgraders {per}"
+
+
+@pytest.mark.parametrize(("seeds", "words"), [(3, "range (lowest to highest)"),
+                                              (19, "range (lowest to highest)"),
+                                              (20, "5th-95th percentile band")])
+def test_a_band_over_few_seeds_is_their_range(seeds, words):
+    """Over fewer than 20 seeds a band is their whole range and says so (a quick run's
+    "5th-95th percentile band" of 3 seeds was nearly their min-max); from 20 on, the 5th
+    and 95th percentiles. The title names the band and the number of seeds."""
+    from experiments.figures import over_time, seed_band
+
+    assert seed_band(seeds)[1] == words
+    rng = np.random.default_rng(seeds)
+    ts = pd.DataFrame([{"option": "a", "seed": s, "t": t, "installed_base": rng.normal(100, 10)}
+                       for s in range(seeds) for t in (7.0, 14.0)])
+    fig = over_time(ts, [("installed_base", "installed base", 1)], ["a"], "us")
+    try:
+        assert fig._suptitle.get_text() == f"us: median and {words} over {seeds} seeds"
+        (band,) = fig.axes[0].collections
+        low, high = band.get_paths()[0].vertices[:, 1].min(), band.get_paths()[0].vertices[:, 1].max()
+        values = ts["installed_base"]
+        if seeds < 20:  # the band reaches the lowest and the highest seed
+            assert (low, high) == pytest.approx((values.min(), values.max()))
+        else:
+            assert values.min() < low and high < values.max()
+    finally:
+        plt.close(fig)
