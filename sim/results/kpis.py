@@ -55,29 +55,29 @@ def _base_at_end(ts: dict, firm) -> float:
     return float(ts["installed_base"][ours][t == t.max()].sum())
 
 
-def _chained(config) -> bool:
-    """Whether the first product is in a chain of generations (``generation_of``): its
-    owners neither replace it nor churn, they leave by upgrading (sim.market.generations),
-    so a customer value from replacements and churn does not apply to it."""
-    product = config.firm.product
+def _chained(config, product=None) -> bool:
+    """Whether ``product`` (default: the first product) is in a chain of generations
+    (``generation_of``): its owners neither replace it nor churn, they leave by upgrading
+    (sim.market.generations), so a customer value from replacements and churn does not
+    apply to it."""
+    product = config.firm.product if product is None else product
     return product.generation_of is not None or any(
         p.generation_of == product.name for f in config.firms
         for p in [f.product, *(e.product for e in getattr(f, "line", []))])
 
 
-def _base_equity(config, chained: bool, mine: dict, on: dict, paying_churn, unit_margin,
+def _base_equity(product, chained: bool, mine: dict, on: dict, paying_churn, unit_margin,
                  end, r):
-    """The first product's paying customers at the last step valued as
-    ``customers.base_equity`` (``chained``: ``_chained(config)``), at the churn of the same
-    last year with sales as the margin (the whole run's churn is lower where churn rises:
-    the baseline's 0.099 against 0.117); 0 where it is off the market at the end (killed,
-    retired, its firm insolvent: its customers pay it nothing more). None for a product line (its other products' customers
-    are not the first's), for a product in a chain of generations (its owners neither
-    replace nor churn: they leave by upgrading, sim.market.generations, so churn 0 would
-    value replacements that never come), without a margin, and where no paying customer
-    churned in that year (a perpetuity the model asserts, not a customer life)."""
-    product = config.firm.product
-    if config.firm.line or chained or not len(mine["t"]):
+    """``product``'s paying customers at its last step valued as ``customers.base_equity``
+    (``chained``: ``_chained(config, product)``), at the churn of the same last year with
+    sales as the margin (the whole run's churn is lower where churn rises: the baseline's
+    0.099 against 0.117); 0 where it is off the market at the end (killed, retired, its
+    firm insolvent: its customers pay it nothing more). None for a product in a chain of
+    generations (its owners neither replace nor churn: they leave by upgrading,
+    sim.market.generations, so churn 0 would value replacements that never come), without
+    a margin, and where no paying customer churned in that year (a perpetuity the model
+    asserts, not a customer life)."""
+    if chained or not len(mine["t"]):
         return None
     if "launched" in mine and not bool(mine["launched"][-1]):
         return 0.0
@@ -88,6 +88,45 @@ def _base_equity(config, chained: bool, mine: dict, on: dict, paying_churn, unit
         return None
     value = cust.base_equity(unit_margin, product, churn, r, float(mine["paying"][-1]))
     return None if value is None else value + 0.0  # never -0.0
+
+
+def _line_equity(config, ts: dict, channel_rows: tuple, r):
+    """The customer equity of the products of the firm's line after the first
+    (``config.firm.line``), each valued as the first is (``_base_equity``: its own rows,
+    paying customers, churn of its last year with sales, unit margin net of its own channel
+    margins), summed; None where one of them has none (a line's equity is the sum of its
+    products' or undefined). ``channel_rows``: the firm's channel-margin postings as
+    (days, amounts, products)."""
+    firm, dt, horizon = config.firm.name, config.dt_days, config.horizon_days
+    days, amounts, products = channel_rows
+    out = 0.0
+    for entry in config.firm.line:
+        product = entry.product
+        rows = np.flatnonzero((ts["firm"] == firm) & (ts["product"] == product.name))
+        mine = {c: ts[c][rows] for c in FLAGSHIP_COLUMNS if c in ts}
+        mine["step_days"] = step_days(mine["t"], dt, horizon)
+        pricing = entry.pricing if entry.pricing is not None else config.firm.pricing
+        trial_days = pricing.free_trial_days if product.kind == "subscription" else 0.0
+        mine["paying"] = cust.paying(mine, product.kind, mine["step_days"])
+        on = ({c: v[mine["launched"].astype(bool)] for c, v in mine.items()}
+              if "launched" in mine else mine)
+        paying_churn, _ = cust.churn_split(on, product, trial_days, on["step_days"])
+        t = mine["t"]
+        selling = t[(mine["units_sold"] > 0) | (mine["paying"] > 0)]
+        end = selling.max() if len(selling) else 0.0
+        year = (t > end - DAYS_PER_YEAR) & (t <= end)
+        own = products == product.name
+        channel_days, channel_sums = group_sum(days[own], amounts[own])
+        m_year, v_year = cust.margins({c: v[year] for c, v in mine.items()}, channel_days,
+                                      0.0 - channel_sums, product.kind,
+                                      mine["step_days"][year])
+        unit_margin = m_year / v_year if v_year > 0 else None
+        value = _base_equity(product, _chained(config, product), mine, on, paying_churn,
+                             unit_margin, end, r)
+        if value is None:
+            return None
+        out += value
+    return out
 
 
 def _none_if_nan(x):
@@ -211,10 +250,11 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     acquisition = own_marketing + own_sales
     cac = acquisition / paid if paid > 0 else None
     cac_blended = acquisition / new if new > 0 else None
-    is_channel = code_filter(acc, accounts, lambda a: a.startswith("channel_margin"))
+    every_channel = code_filter(acc, accounts, lambda a: a.startswith("channel_margin"))
+    is_channel = every_channel
     if config.firm.line:  # the first product's own channel margins (its customer KPIs'):
         # the whole line's made hub_pro's contribution -13.7M instead of +0.2M
-        is_channel &= products == first
+        is_channel = every_channel & (products == first)
     channel_days, channel_sums = group_sum(t_ops[is_channel], amount[is_channel])
     channel_by_t = (channel_days, 0.0 - channel_sums)
     selling = t_mine[(mine["units_sold"] > 0) | (mine["paying"] > 0)]
@@ -230,7 +270,11 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     ltv = None if chained else cust.lifetime_value(unit_margin, product, churn_rate, r)
     ltv_undiscounted = (None if chained
                         else cust.lifetime_value(unit_margin, product, churn_rate, 0.0))
-    equity = _base_equity(config, chained, mine, on, paying_churn, unit_margin, end, r)
+    equity = _base_equity(product, chained, mine, on, paying_churn, unit_margin, end, r)
+    if config.firm.line and equity is not None:  # and the line's other products' customers
+        line = _line_equity(config, ts, (t_ops[every_channel], amount[every_channel],
+                                         products[every_channel]), r)
+        equity = None if line is None else equity + line
     contribution = cust.margins(mine, *channel_by_t, product.kind, mine["step_days"],
                                 served=True)[0]
     # only the margin of the customers that marketing brought is credited to it

@@ -66,15 +66,58 @@ def test_a_subscriptions_base_equity_closes_the_books_on_its_customers():
         n * m * (DAYS_PER_YEAR / DAYS_PER_MONTH) / (c + delta), rel=0.01)
 
 
-def test_no_equity_for_a_line_generations_or_no_churn_and_zero_off_the_market():
-    """A line's customer KPIs are its first product's: its other products' customers are
-    not valued, so neither is the line's. In a chain of generations an owner neither
+def product_equity(res, product) -> float:
+    """A durable's base equity at the end of the run, from the tables with pandas: its
+    paying customers at the last step times its unit margin (net of its own channel
+    margins) over the last year with sales, times ``rho / (c + delta)`` at the paying
+    churn of that year (churners less the backorders cancelled the step before)."""
+    ts, led = res.timeseries, res.ledger
+    firm = res.kpis["firm"]
+    mine = ts[(ts["firm"] == firm) & (ts["product"] == product.name)].sort_values("t")
+    if not mine["launched"].iloc[-1]:
+        return 0.0
+    end = mine.loc[mine["units_sold"] > 0, "t"].max()
+    year = mine[(mine["t"] > end - DAYS_PER_YEAR) & (mine["t"] <= end)]
+    channel = led[(led["firm"] == firm) & led["account"].str.startswith("channel_margin")
+                  & (led["product"] == product.name)].groupby("t")["amount"].sum()
+    net = year["revenue"].to_numpy() + channel.reindex(year["t"]).fillna(0.0).to_numpy()
+    margin = (net - year["units_sold"] * year["unit_cost"]).sum() / year["units_sold"].sum()
+    on = year[year["launched"].astype(bool)]
+    churners = (on["churners"] - on["cancelled"].shift(fill_value=0)).clip(lower=0)
+    days = step_days(on["t"].to_numpy(), res.config.dt_days, res.config.horizon_days)
+    churn = churners.sum() / ((on["installed_base"] * days).sum() / DAYS_PER_YEAR)
+    delta = math.log1p(res.config.discount_rate_per_year)
+    return mine["installed_base"].iloc[-1] * margin / product.lifetime_years / (churn + delta)
+
+
+def test_a_lines_equity_is_the_sum_of_its_products_valued_on_their_own():
+    """product_line's two hubs, each valued on its own customers, churn and margin (net of
+    its own channel margins), summed; a product not on the market at the end adds nothing
+    (horizon 560: hub_lite, planned for day 540, slips past it). Before, a line had none,
+    so the line could not be compared with its premium-only twin on the customers each
+    leaves."""
+    for horizon, launched in ((1825, 2), (560, 1)):
+        res = run_scenario(compose(["scenario=product_line",
+                                    f"horizon_days={horizon}"]).scenario(), 0)
+        cfg, k = res.config, res.kpis
+        products = [cfg.firm.product, *(e.product for e in cfg.firm.line)]
+        parts = [product_equity(res, p) for p in products]
+        assert sum(v > 0 for v in parts) == launched
+        assert k["customer_equity_final"] == pytest.approx(sum(parts), rel=1e-9)
+        end = (1.0 + cfg.discount_rate_per_year) ** (-cfg.horizon_days / DAYS_PER_YEAR)
+        assert k["npv_with_customer_equity"] == pytest.approx(
+            k["npv"] + end * k["customer_equity_final"], rel=1e-12)
+
+
+def test_no_equity_in_generations_or_without_churn_and_zero_off_the_market():
+    """In a chain of generations an owner neither
     replaces nor churns (it leaves by upgrading): churn 0 had valued 48.9M of replacements
     that never come in norton_bass, turning its NPV of -2.0M positive. With no churn at all
     the base is a perpetuity (bass_only: 666M against an NPV of 79M): none. A product
-    killed before launch has no customers to value."""
+    killed before launch, or a line none of whose products is on the market yet, has no
+    customers to value."""
     k = run_scenario(compose(["scenario=product_line", "horizon_days=400"]).scenario(), 0).kpis
-    assert k["customer_equity_final"] is None and k["npv_with_customer_equity"] is None
+    assert k["customer_equity_final"] == 0.0 and k["npv_with_customer_equity"] == k["npv"]
     for scenario in ("norton_bass", "bass_only"):
         k = run_scenario(compose([f"scenario={scenario}"]).scenario(), 0).kpis
         assert k["customer_equity_final"] is None and k["npv_with_customer_equity"] is None
