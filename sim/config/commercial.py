@@ -125,6 +125,9 @@ class CampaignConfig:
     spend_per_week: float = 50_000.0
 
 
+SLIP_POLICIES = ("pause", "continue")  # MarketingConfig.during_slip
+
+
 @dataclass
 class MarketingConfig:
     budget_per_week: float = 60_000.0
@@ -135,6 +138,9 @@ class MarketingConfig:
     shift_fraction: float = 0.1
     measurement_noise: float = 0.3
     prelaunch_days: float = 56.0
+    # a launch that slips past its planned day: the pre-launch campaign stops until the
+    # product is on the market ("pause"), or goes on spending ("continue")
+    during_slip: str = "pause"
     forgetting_per_week: float = 0.01
     campaigns: list[CampaignConfig] = field(default_factory=list)
 
@@ -154,6 +160,7 @@ class MarketingConfig:
         check_prob(f"{key}.shift_fraction", self.shift_fraction)
         check_range(f"{key}.measurement_noise", self.measurement_noise, 0.0, 10.0)
         check_nonneg(f"{key}.prelaunch_days", self.prelaunch_days)
+        check_choice(f"{key}.during_slip", self.during_slip, SLIP_POLICIES)
         check_prob(f"{key}.forgetting_per_week", self.forgetting_per_week)
         for i, cp in enumerate(self.campaigns):
             check_choice(f"{key}.campaigns[{i}].channel", cp.channel, CHANNELS)

@@ -71,6 +71,7 @@ class Marketing:
         self._no_effect.flags.writeable = False  # (shared week after week: read-only)
         self.pool = np.ones(self.reach.shape[0])  # potential adopters, updated by the market
         self.capped = False
+        self._paused = False  # the pre-launch campaign paused by a slip (``active``)
         self._record_cap()
 
     def focus(self, segment_multiplier) -> None:
@@ -123,13 +124,27 @@ class Marketing:
 
     def active(self) -> bool:
         """On the market, or not yet launched (not killed, not retired) and within
-        ``prelaunch_days`` of the planned launch."""
+        ``prelaunch_days`` of the planned launch. Past the planned day, a launch that
+        slipped: with ``during_slip: pause`` the pre-launch campaign stops until the
+        product is on the market (one ``prelaunch_paused`` event), with ``continue`` it
+        goes on spending."""
         p = self.product
         if p.on_market:
             return True
         if p.killed or p.retired:
             return False
-        return self.env.now >= self.planned_launch_day - self.cfg.prelaunch_days
+        now, planned = self.env.now, self.planned_launch_day
+        if now < planned - self.cfg.prelaunch_days:
+            return False
+        if now <= planned or self.cfg.during_slip == "continue":
+            return True
+        if not self._paused:
+            self._paused = True
+            self.recorder.event(now, self.firm, p.name, "prelaunch_paused",
+                                f"the launch planned for day {planned:,.0f} has slipped: "
+                                "pre-launch marketing stops until the product is on the "
+                                "market")
+        return False
 
     def run(self):
         """Process: weekly spend, response, awareness; periodic budget shifts."""

@@ -35,7 +35,8 @@ BUILD_DAYS = 15.0  # the tiny project: 5 fixed days + 10 person-days by one engi
 def rival_config(name, kind, launched, **strategy):
     """A firm whose every moving part is small and deterministic: one engineer (free), a
     one-task project of 15 days, no research studies (estimates = truth), list price 100
-    reviewed only every 1,000 days with a floor of 1.05 x the unit cost 10, 1,000 a week on tv."""
+    reviewed only every 1,000 days with a floor of 1.05 x the unit cost 10, 1,000 a week on tv
+    from day 0 (planned for day 0, so its marketing goes on through development)."""
     dev = DevelopmentConfig(
         start_day=0.0, planned_launch_day=0.0, stages=["concept"],
         tasks=[TaskConfig("build", "concept", "engineering", 10, 10, 10, 5, 1.0)],
@@ -44,7 +45,8 @@ def rival_config(name, kind, launched, **strategy):
         attribute_effort={})  # designs cost nothing extra here: the strategy is under test
     marketing = MarketingConfig(budget_per_week=1000.0, split={"tv": 1.0},
                                 channels={"tv": ChannelConfig(2.0, 1000.0, 0.5, 0.1)},
-                                prelaunch_days=0.0, forgetting_per_week=0.0)
+                                prelaunch_days=0.0, forgetting_per_week=0.0,
+                                during_slip="continue")  # on from day 0, launched or not
     strategy.setdefault("review_days", 28.0)
     strategy.setdefault("observation_lag_days", 14.0)
     strategy.setdefault("observation_noise", 0.0)

@@ -105,6 +105,42 @@ def test_prelaunch_spend_starts_on_the_first_tick_after_plan_minus_prelaunch(env
     assert [t for t, _, _ in spend_trace(rec)] == [49.0, 56.0]
 
 
+@pytest.mark.parametrize("policy", ["pause", "continue"])
+def test_a_slipped_launch_pauses_its_prelaunch_campaign_until_it_is_on_the_market(
+        env, rec, ledger, policy):
+    """Planned for day 98 (ticks every 7 days from 0), prelaunch 21 days: the ticks of days
+    77-98 pay. The product is not ready on day 98: with ``pause`` nothing is paid on days
+    105-133 (one ``prelaunch_paused`` event, on day 105), and spending starts again at the
+    first tick on the market (launch on day 130: day 140); with ``continue`` every tick
+    pays. Awareness built before the pause is only forgotten meanwhile."""
+    cfg = tv_only(prelaunch_days=21.0, forgetting_per_week=0.1, during_slip=policy)
+    mk, product = build(env, rec, ledger, cfg, launched=False, planned=98.0)
+
+    def launch():
+        yield env.timeout(130.0)
+        product.launched = True
+
+    env.process(launch())
+    seen = watch(env, product, mk, [98, 105, 126])
+    env.run(until=150)
+    paid = [t for t, _, _ in spend_trace(rec)]
+    paused = [(t, d) for t, _, _, kind, d in rec.events if kind == "prelaunch_paused"]
+    if policy == "pause":
+        assert paid == [77.0, 84.0, 91.0, 98.0, 133.0, 140.0, 147.0]
+        assert paused == [(105.0, "the launch planned for day 98 has slipped: pre-launch "
+                                  "marketing stops until the product is on the market")]
+        # no spend in the pause: the adstock only decays (0.5 a week), four weeks
+        assert seen[126][0] == pytest.approx(seen[98][0] * 0.5 ** 4, rel=1e-12)
+    else:
+        assert paid == [77.0 + 7 * k for k in range(11)]
+        assert paused == []
+
+
+def test_during_slip_is_one_of_its_policies():
+    with pytest.raises(ValueError, match=r"marketing.during_slip must be one of .*'keep'"):
+        MarketingConfig(during_slip="keep").check("marketing")
+
+
 def test_spend_is_cut_when_cash_runs_out(env, rec):
     led = Ledger(env, "f", rec)
     led.post("financing:equity", 1500.0)

@@ -85,7 +85,8 @@ def test_marketing_budget_and_mix_are_what_the_ledger_spends():
     """Once marketing runs (pre-launch window open), a period's spend per channel is the
     budget times the mix times the weeks (cash permitting)."""
     sc = compose(["horizon_days=546", "firm.development.planned_launch_day=0",
-                  "firm.marketing.prelaunch_days=0"]).scenario()
+                  "firm.marketing.prelaunch_days=0",
+                  "firm.marketing.during_slip=continue"]).scenario()
     game = Game(sc, seed=0, period_days=91)
     game.decide(marketing_budget_per_week=70_000.0, marketing_split={"tv": 3, "search": 1})
     rep = game.advance()

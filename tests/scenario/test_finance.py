@@ -31,14 +31,29 @@ def states(res, firm="us"):
 
 def test_the_issue_command_runs_out_before_launch_without_flip_flop():
     # before: about 70 cash_exhausted/cash_recovered events, cash down to -630k with no
-    # credit line; now: one event per change of state, and the $9M is gone before launch
-    cfg, res = run(["scenario=startup_vs_incumbent", "firm.marketing.budget_per_week=250000"],
-                   700.0)
+    # credit line; now: one event per change of state, and the money is gone before launch
+    # on pre-launch marketing that goes on through the slip (``during_slip: continue``)
+    cfg, res = run(["scenario=startup_vs_incumbent", "firm.marketing.budget_per_week=250000",
+                    "firm.marketing.during_slip=continue"], 700.0)
     kinds = [k for _, k in states(res)]
     assert kinds == ["cash_exhausted", "layoffs", "insolvent"]
     us = res.timeseries[res.timeseries.firm == "us"]
     assert (us["cash"] >= -cfg.firm.credit_line - 1e-6).all()
     assert us["units_sold"].sum() == 0 and not us["launched"].any()
+
+
+def test_with_the_campaign_paused_during_the_slip_the_same_plan_launches():
+    """The default stops the pre-launch campaign once the planned day (420) has passed
+    without a product (docs/model.md 3.1): the startup pays nine weeks of it, not the
+    twenty-eight to its launch on day 558, and launches with cash to spare."""
+    cfg, res = run(["scenario=startup_vs_incumbent", "firm.marketing.budget_per_week=250000"],
+                   700.0)
+    assert states(res) == []
+    ev = res.events[res.events.firm == "us"]
+    (launch,) = ev[ev.kind == "launch"].t
+    assert list(ev[ev.kind == "prelaunch_paused"].t) == [427.0] and 550.0 < launch < 565.0
+    led = res.ledger[(res.ledger.firm == "us") & res.ledger.account.str.startswith("marketing")]
+    assert -led[led.t < launch].amount.sum() == pytest.approx(9 * 250_000.0)
 
 
 def test_an_insolvent_durable_firm_stops_selling_and_its_owners_drift_away():
