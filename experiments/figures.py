@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-MIN_SEEDS_FOR_PERCENTILES = 20  # fewer seeds behind a band: their range, not percentiles
+from sim.results.replications import MIN_RUNS_FOR_PERCENTILES
+
+MIN_SEEDS_FOR_PERCENTILES = MIN_RUNS_FOR_PERCENTILES  # fewer: a band is their range
 
 
 def seed_band(seeds: int) -> tuple:

@@ -19,6 +19,7 @@ import pandas as pd
 import seaborn as sns
 
 from sim.plots.style import money_label, money_scale, save, style
+from sim.results.replications import MIN_RUNS_FOR_PERCENTILES
 
 SWEEP_KPIS = [("npv", "NPV"), ("final_market_share", "final unit share"),
               ("launch_day", "launch day"), ("cumulative_profit", "cumulative profit")]
@@ -29,9 +30,7 @@ MANY_VALUES = 12  # more swept numbers than this: a curve on a numeric axis
 MAX_DOTS_PER_VALUE = 50  # more jobs per value (on average) than this: no dots
 MAX_LABELS = 12  # category labels shown at most (every k-th beyond)
 # fewer jobs than this behind some mean: the band is their whole range, not percentiles
-# (the 5th and 95th percentiles of three jobs are interpolated between the extremes, so a
-# "5th-95th" band of 3 seeds is nearly their min-max)
-MIN_JOBS_FOR_PERCENTILES = 20
+MIN_JOBS_FOR_PERCENTILES = MIN_RUNS_FOR_PERCENTILES
 
 
 MONEY_WORDS = ("price", "cost", "cash", "budget", "credit_line", "spend")

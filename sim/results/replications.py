@@ -19,6 +19,12 @@ from __future__ import annotations
 import math
 from numbers import Real
 
+# fewer runs (seeds, a sweep's jobs) than this behind a band: the band is their whole
+# range, not their 5th-95th percentiles (the percentiles of three runs are interpolated
+# next to the lowest and highest, so a "5th-95th" band of 3 seeds is nearly their min-max);
+# the sweep plot (``sim.plots.sweep``) and the runners' figures (``experiments.figures``)
+MIN_RUNS_FOR_PERCENTILES = 20
+
 
 def _defined(v) -> bool:
     return v is not None and not (isinstance(v, float) and math.isnan(v))
