@@ -221,8 +221,9 @@ def support_warning(kpis: pd.DataFrame) -> list:
 
 
 def fmt_value(v, kind: str = "number") -> str:
-    """A KPI's value written by its kind (``unit_of``): money whole above 100, fractions to 3
-    places, days and counts whole; "-" for none; never a signed zero."""
+    """A KPI's value written by its kind (``unit_of``): money whole above 100 and where it
+    rounds to zero ("0", as whole amounts are written, not "0.00"), fractions to 3 places,
+    days and counts whole; "-" for none; never a signed zero."""
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
         return "-"
     if isinstance(v, (bool, np.bool_)):
@@ -230,7 +231,7 @@ def fmt_value(v, kind: str = "number") -> str:
     v = float(v)
     if kind == "fraction":
         text = f"{v:.3f}"
-    elif kind == "count" or (kind == "money" and abs(v) >= 100):
+    elif kind == "count" or (kind == "money" and (abs(v) >= 100 or round(v, 2) == 0.0)):
         text = f"{v:,.0f}"
     elif kind == "day":  # whole days without a decimal, also where a mean rounds to one
         text = f"{v:,.1f}".removesuffix(".0")

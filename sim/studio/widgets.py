@@ -2,7 +2,6 @@
 
 import math
 
-import numpy as np
 from nicegui import app, ui
 
 from sim.cli.table import fmt_value
@@ -28,13 +27,7 @@ def fmt(v) -> str:
 
 
 def kpi_text(v, kind: str = "number") -> str:
-    """A KPI's value as the command line's table writes it (``sim.cli.table.fmt_value``),
-    except money that rounds to zero: "0", as whole amounts are written ("1,234"), not
-    "0.00" (nor "-0.00")."""
-    if (kind == "money" and isinstance(v, (int, float, np.integer, np.floating))
-            and not isinstance(v, (bool, np.bool_)) and math.isfinite(v)
-            and round(float(v), 2) == 0.0):
-        return "0"
+    """A KPI's value as the command line's table writes it (``sim.cli.table.fmt_value``)."""
     return fmt_value(v, kind)
 
 

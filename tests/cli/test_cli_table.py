@@ -25,7 +25,7 @@ def test_every_row_names_its_unit_and_money_its_currency():
 
 @pytest.mark.parametrize("value, kind, text", [
     (0.0, "fraction", "0.000"), (1.0, "fraction", "1.000"), (-0.0004, "fraction", "0.000"),
-    (-0.0, "money", "0.00"), (-0.004, "money", "0.00"), (-0.4, "count", "0"),
+    (-0.0, "money", "0"), (-0.004, "money", "0"), (0.005, "money", "0.01"), (-0.4, "count", "0"),
     (-0.0, "day", "0"), (420.0, "day", "420"), (632.5, "day", "632.5"),
     (420.98, "day", "421"), (-0.01, "day", "0"),  # a mean that rounds whole: no ".0"
     (-19_334_157.2, "money", "-19,334,157"), (45.678, "money", "45.68"),
