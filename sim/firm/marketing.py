@@ -140,6 +140,8 @@ class Marketing:
             return True
         if not self._paused:
             self._paused = True
+            if not (self.cfg.budget_per_week > 0.0 or self.cfg.campaigns):
+                return False  # nothing to stop: no event
             self.recorder.event(now, self.firm, p.name, "prelaunch_paused",
                                 f"the launch planned for day {planned:,.0f} has slipped: "
                                 "pre-launch marketing stops until the product is on the "

@@ -136,6 +136,13 @@ def test_a_slipped_launch_pauses_its_prelaunch_campaign_until_it_is_on_the_marke
         assert paused == []
 
 
+def test_a_slip_without_a_budget_pauses_nothing_and_says_nothing(env, rec, ledger):
+    build(env, rec, ledger, tv_only(budget=0.0, prelaunch_days=21.0), launched=False,
+          planned=98.0)
+    env.run(until=150)
+    assert spend_trace(rec) == [] and [e for e in rec.events if e[3] == "prelaunch_paused"] == []
+
+
 def test_during_slip_is_one_of_its_policies():
     with pytest.raises(ValueError, match=r"marketing.during_slip must be one of .*'keep'"):
         MarketingConfig(during_slip="keep").check("marketing")

@@ -32,6 +32,11 @@ def _kernels(monkeypatch, cls):
 @pytest.mark.parametrize("mode, cls", [("agent", AgentMarket), ("aggregate", AggregateMarket)])
 def test_the_kernel_is_freed_when_the_run_ends(monkeypatch, mode, cls):
     cfg = compose(["scenario=baseline", f"mode={mode}", *SMALL]).scenario()
+    # a warm process, as in a sweep or a benchmark: a process's first run also compiles
+    # or loads the kernels and freezes the heap (``sim.scenario._freeze_warm_heap``),
+    # one-time work outside what is checked here (the agent case failed once in a whole
+    # suite and passed in every rerun; the cause was not found)
+    run_scenario(cfg, 2)
     made = _kernels(monkeypatch, cls)
     gc.collect()
     gc.disable()
