@@ -81,7 +81,8 @@ def format_table(kpis: pd.DataFrame, currency: str = "USD",
             lines.append(f"{c:<{w}}{fmt_value(v.mean(), kind):>16}"
                          f"{fmt_value(v.quantile(0.05), kind):>16}"
                          f"{fmt_value(v.quantile(0.95), kind):>16}{len(v):>5}  {unit}".rstrip())
-    said = table_warnings(kpis, currency, to_date) + table_notes(kpis, cols, currency)
+    said = (table_warnings(kpis, currency, to_date) + table_notes(kpis, cols, currency)
+            + slip_note(kpis))
     return "\n".join(lines + ([""] + said if said else []))
 
 
@@ -245,3 +246,22 @@ def fmt_value(v, kind: str = "number") -> str:
         text = f"{v:,.1f}"
     # a value that rounds to zero is written without a sign (never "-0" or "-0.000")
     return unsigned_zero(text)
+
+
+def slip_note(kpis: pd.DataFrame) -> list:
+    """A line when the launch slipped past its planned day and its pre-launch campaign
+    stopped meanwhile (``prelaunch_paused_day``): the marketing figures are those of a
+    campaign that paused, which a reader of ``launch_slip_days`` alone would not know."""
+    import pandas as pd
+
+    if "prelaunch_paused_day" not in kpis:
+        return []
+    days = pd.to_numeric(kpis["prelaunch_paused_day"], errors="coerce").dropna()
+    if not len(days):
+        return []
+    n = len(kpis)
+    when = (f"on day {days.iloc[0]:,.0f}" if n == 1 else
+            f"in {len(days)} of {n} replications (first on day {days.min():,.0f})")
+    return [f"Note: the launch slipped past its planned day and its pre-launch marketing "
+            f"stopped {when} until the product was on the market "
+            "(firm.marketing.during_slip=continue keeps it spending)"]

@@ -296,6 +296,9 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
         # the start (``launched``), which was never planned
         "launch_slip_days": (None if launch is None or config.firm.launched
                              else launch - planned),
+        # the day its pre-launch campaign stopped for a launch that slipped past the plan
+        # (sim.firm.marketing: ``during_slip: pause``); None where it never did
+        "prelaunch_paused_day": _first(ev, firm, "prelaunch_paused", first),
         # None where nobody sold anything: a share of nothing (sim.results.shares)
         "final_market_share": _none_if_nan(share["final_unit_share"]),
         **{k: _none_if_nan(v) for k, v in share.items()},

@@ -195,12 +195,13 @@ def paired_deltas(run: pd.DataFrame, base: pd.DataFrame,
 
 def warnings_of(entry: dict, app) -> list[str]:
     """The KPI table's warning lines for a run's KPIs (``sim.cli.table.table_warnings``):
-    cash short or insolvent, no launch within the run, support outgrown; ``app`` the
-    run's config (its currency)."""
-    from sim.cli.table import table_warnings
+    cash short or insolvent, no launch within the run, support outgrown; and its note on a
+    slipped launch's paused campaign (``slip_note``); ``app`` the run's config (its
+    currency)."""
+    from sim.cli.table import slip_note, table_warnings
 
     frame = kpi_frame(entry["path"])
-    return table_warnings(frame, app.currency) if not frame.empty else []
+    return table_warnings(frame, app.currency) + slip_note(frame) if not frame.empty else []
 
 
 def _mean(v: pd.Series):

@@ -62,6 +62,18 @@ def test_a_product_that_never_launched_is_said_unless_it_was_killed():
         "there")
 
 
+def test_a_slipped_launchs_paused_campaign_is_said_under_the_table():
+    row = {"npv": -6.5e6, "launch_slip_days": 137.6, "prelaunch_paused_day": 427.0}
+    assert format_table(pd.DataFrame([row])).splitlines()[-1] == (
+        "Note: the launch slipped past its planned day and its pre-launch marketing stopped "
+        "on day 427 until the product was on the market "
+        "(firm.marketing.during_slip=continue keeps it spending)")
+    two = format_table(pd.DataFrame([row, {**row, "prelaunch_paused_day": None}]))
+    assert "stopped in 1 of 2 replications (first on day 427)" in two
+    for quiet in ({**row, "prelaunch_paused_day": None}, {"npv": 1.0}):
+        assert "pre-launch" not in format_table(pd.DataFrame([quiet]))
+
+
 def test_a_horizon_that_ends_before_the_launch_is_said_without_marketing_spent():
     """A 364-day run of the baseline (launch planned on day 420) before its pre-launch
     marketing starts: every price and budget shows no effect. The table said nothing,

@@ -34,6 +34,7 @@ def test_every_kpi_row_names_a_source_or_is_plain():
     # rows without a source are bookkeeping (sums of ledger accounts), dates or read-outs
     plain = {"cumulative_profit", "marketing_spend", "sales_cost", "cash_final",
              "launch_day", "time_to_market_days", "launch_slip_days", "peak_sales_day",
+             "prelaunch_paused_day",
              "killed", "cash_exhausted", "cash_exhausted_day", "insolvent_day",
              "service_level_final", "npv", "breakeven_day", "shared_costs",
              "product_units", "portfolio_revenue", "portfolio_profit", "pipeline_projects"}

@@ -37,6 +37,7 @@ def test_the_issue_command_runs_out_before_launch_without_flip_flop():
                     "firm.marketing.during_slip=continue"], 700.0)
     kinds = [k for _, k in states(res)]
     assert kinds == ["cash_exhausted", "layoffs", "insolvent"]
+    assert res.kpis["prelaunch_paused_day"] is None
     us = res.timeseries[res.timeseries.firm == "us"]
     assert (us["cash"] >= -cfg.firm.credit_line - 1e-6).all()
     assert us["units_sold"].sum() == 0 and not us["launched"].any()
@@ -52,6 +53,7 @@ def test_with_the_campaign_paused_during_the_slip_the_same_plan_launches():
     ev = res.events[res.events.firm == "us"]
     (launch,) = ev[ev.kind == "launch"].t
     assert list(ev[ev.kind == "prelaunch_paused"].t) == [427.0] and 550.0 < launch < 565.0
+    assert res.kpis["prelaunch_paused_day"] == 427.0
     led = res.ledger[(res.ledger.firm == "us") & res.ledger.account.str.startswith("marketing")]
     assert -led[led.t < launch].amount.sum() == pytest.approx(9 * 250_000.0)
 
