@@ -249,9 +249,11 @@ def fmt_value(v, kind: str = "number") -> str:
 
 
 def slip_note(kpis: pd.DataFrame) -> list:
-    """A line when the launch slipped past its planned day and its pre-launch campaign
-    stopped meanwhile (``prelaunch_paused_day``): the marketing figures are those of a
-    campaign that paused, which a reader of ``launch_slip_days`` alone would not know."""
+    """A line when a launch slipped past its planned day and its pre-launch campaign
+    stopped meanwhile (``prelaunch_paused_day``, any of the firm's products): the
+    marketing figures are those of a campaign that paused, which a reader of
+    ``launch_slip_days`` alone would not know. It says until when only where the first
+    product launched (else the no-launch warning above it says the rest)."""
     import pandas as pd
 
     if "prelaunch_paused_day" not in kpis:
@@ -262,6 +264,9 @@ def slip_note(kpis: pd.DataFrame) -> list:
     n = len(kpis)
     when = (f"on day {days.iloc[0]:,.0f}" if n == 1 else
             f"in {len(days)} of {n} replications (first on day {days.min():,.0f})")
-    return [f"Note: the launch slipped past its planned day and its pre-launch marketing "
-            f"stopped {when} until the product was on the market "
-            "(firm.marketing.during_slip=continue keeps it spending)"]
+    launched = ("launch_day" in kpis
+                and pd.to_numeric(kpis["launch_day"], errors="coerce").notna().all())
+    until = " until the product was on the market" if launched else ""
+    return [f"Note: a launch slipped past its planned day and its pre-launch marketing "
+            f"stopped {when}{until} (marketing.during_slip=continue, in that product's "
+            "marketing settings, keeps it spending)"]

@@ -126,8 +126,11 @@ class Marketing:
         """On the market, or not yet launched (not killed, not retired) and within
         ``prelaunch_days`` of the planned launch. Past the planned day, a launch that
         slipped: with ``during_slip: pause`` the pre-launch campaign stops until the
-        product is on the market (one ``prelaunch_paused`` event), with ``continue`` it
-        goes on spending."""
+        product is on the market (one ``prelaunch_paused`` event, once there is a budget
+        or a campaign to stop), with ``continue`` it goes on spending. A launch at the
+        very instant of a weekly tick after the planned day is seen at that tick only if
+        the launch came first (SimPy's order at one instant); development's task times
+        are continuous, so that needs a hand-made schedule."""
         p = self.product
         if p.on_market:
             return True
@@ -138,10 +141,10 @@ class Marketing:
             return False
         if now <= planned or self.cfg.during_slip == "continue":
             return True
-        if not self._paused:
+        # said once, when there is something to stop: a budget, or a campaign still to run
+        if not self._paused and (self.cfg.budget_per_week > 0.0 or any(
+                c.end_day > now for c in self.cfg.campaigns)):
             self._paused = True
-            if not (self.cfg.budget_per_week > 0.0 or self.cfg.campaigns):
-                return False  # nothing to stop: no event
             self.recorder.event(now, self.firm, p.name, "prelaunch_paused",
                                 f"the launch planned for day {planned:,.0f} has slipped: "
                                 "pre-launch marketing stops until the product is on the "

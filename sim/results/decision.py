@@ -343,8 +343,9 @@ def equity_note(kpis: pd.DataFrame, ans: dict, by: str, cur: str, name=str) -> s
             return ""
         return (f"What the customers held at the end will still pay "
                 f"(npv_with_customer_equity) is not defined for {', '.join(map(name, missing))}"
-                " (a product line, a chain of generations, no churn in the last year or no "
-                "sales), so the options are not compared on it.")
+                " (a chain of generations, no churn in the last year or no sales; in a "
+                "product line, in one of its products), so the options are not compared "
+                "on it.")
     if "npv" in kpis and np.allclose(values, pd.to_numeric(kpis["npv"], errors="coerce"),
                                      rtol=0.0, atol=0.5):
         return ""  # no customers held anywhere (nothing launched): it would repeat NPV

@@ -1,7 +1,8 @@
 """KPIs of the focal firm, computed from a run's records (never from model internals).
 
 Money KPIs (revenue, profit, NPV) are the firm's, over its whole product line; customer
-KPIs (CSAT, churn, LTV, CAC, peak sales) are its first product's; market shares are the
+KPIs (CSAT, churn, LTV, CAC, peak sales) are its first product's, but for the customer
+equity of the base held at the end, which sums the line's products; market shares are the
 firm's over its line; per-product and portfolio KPIs come from ``sim.results.portfolio``.
 """
 
@@ -296,9 +297,10 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
         # the start (``launched``), which was never planned
         "launch_slip_days": (None if launch is None or config.firm.launched
                              else launch - planned),
-        # the day its pre-launch campaign stopped for a launch that slipped past the plan
-        # (sim.firm.marketing: ``during_slip: pause``); None where it never did
-        "prelaunch_paused_day": _first(ev, firm, "prelaunch_paused", first),
+        # the first day one of its products' pre-launch campaigns stopped for a launch
+        # that slipped past its plan (sim.firm.marketing: ``during_slip: pause``); None
+        # where none did
+        "prelaunch_paused_day": _first(ev, firm, "prelaunch_paused"),
         # None where nobody sold anything: a share of nothing (sim.results.shares)
         "final_market_share": _none_if_nan(share["final_unit_share"]),
         **{k: _none_if_nan(v) for k, v in share.items()},

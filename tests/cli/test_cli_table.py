@@ -63,15 +63,20 @@ def test_a_product_that_never_launched_is_said_unless_it_was_killed():
 
 
 def test_a_slipped_launchs_paused_campaign_is_said_under_the_table():
-    row = {"npv": -6.5e6, "launch_slip_days": 137.6, "prelaunch_paused_day": 427.0}
+    row = {"npv": -6.5e6, "launch_day": 557.6, "prelaunch_paused_day": 427.0}
     assert format_table(pd.DataFrame([row])).splitlines()[-1] == (
-        "Note: the launch slipped past its planned day and its pre-launch marketing stopped "
-        "on day 427 until the product was on the market "
-        "(firm.marketing.during_slip=continue keeps it spending)")
+        "Note: a launch slipped past its planned day and its pre-launch marketing stopped "
+        "on day 427 until the product was on the market (marketing.during_slip=continue, "
+        "in that product's marketing settings, keeps it spending)")
     two = format_table(pd.DataFrame([row, {**row, "prelaunch_paused_day": None}]))
-    assert "stopped in 1 of 2 replications (first on day 427)" in two
+    assert "stopped in 1 of 2 replications (first on day 427) until the product" in two
     for quiet in ({**row, "prelaunch_paused_day": None}, {"npv": 1.0}):
         assert "pre-launch" not in format_table(pd.DataFrame([quiet]))
+    # never launched: the warning above says so, and the note does not say "until"
+    never = format_table(pd.DataFrame([{**row, "launch_day": None, "killed": False,
+                                        "marketing_spend": 720_000.0}]))
+    assert "did not launch" in never and "stopped on day 427 (marketing" in never
+    assert "until the product was on the market" not in never
 
 
 def test_a_horizon_that_ends_before_the_launch_is_said_without_marketing_spent():

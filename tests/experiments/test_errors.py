@@ -278,9 +278,9 @@ def test_the_answer_says_which_option_leads_once_the_customers_held_count():
             "customer equity 1.05M USD more than **a** (90% paired interval [103k USD, "
             "2.00M USD] over 2 common seeds)") in text
     assert text.endswith("its mean 500k USD; NPV within the horizon favours a).")
-    # an option it is not defined for (a line, generations): named, nothing compared
+    # an option it is not defined for (generations, no churn): named, nothing compared
     gap = kpis.assign(npv_with_customer_equity=[None, None, 0.4e6, 0.6e6])
-    assert ("(npv_with_customer_equity) is not defined for a (a product line"
+    assert ("(npv_with_customer_equity) is not defined for a (a chain of generations"
             in answer_text(gap, cfg))
     kpis["npv"] = kpis["npv_with_customer_equity"] + 1e6
     assert "npv_with_customer_equity" not in answer_text(kpis, cfg)

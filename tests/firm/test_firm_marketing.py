@@ -110,9 +110,9 @@ def test_a_slipped_launch_pauses_its_prelaunch_campaign_until_it_is_on_the_marke
         env, rec, ledger, policy):
     """Planned for day 98 (ticks every 7 days from 0), prelaunch 21 days: the ticks of days
     77-98 pay. The product is not ready on day 98: with ``pause`` nothing is paid on days
-    105-133 (one ``prelaunch_paused`` event, on day 105), and spending starts again at the
-    first tick on the market (launch on day 130: day 140); with ``continue`` every tick
-    pays. Awareness built before the pause is only forgotten meanwhile."""
+    105-126 (one ``prelaunch_paused`` event, on day 105), and spending starts again at the
+    first tick on the market (launch on day 130: day 133); with ``continue`` every tick
+    pays."""
     cfg = tv_only(prelaunch_days=21.0, forgetting_per_week=0.1, during_slip=policy)
     mk, product = build(env, rec, ledger, cfg, launched=False, planned=98.0)
 
@@ -136,11 +136,22 @@ def test_a_slipped_launch_pauses_its_prelaunch_campaign_until_it_is_on_the_marke
         assert paused == []
 
 
-def test_a_slip_without_a_budget_pauses_nothing_and_says_nothing(env, rec, ledger):
-    build(env, rec, ledger, tv_only(budget=0.0, prelaunch_days=21.0), launched=False,
-          planned=98.0)
+def test_a_slip_with_nothing_to_spend_says_nothing_until_a_budget_comes(env, rec, ledger):
+    """No budget, and a campaign that ended before the planned day: nothing to stop, no
+    event. A budget given later (a game's lever) is stopped, and that is said then."""
+    ended = CampaignConfig(channel="tv", start_day=0.0, end_day=50.0, spend_per_week=500.0)
+    mk, _ = build(env, rec, ledger, tv_only(budget=0.0, prelaunch_days=21.0,
+                                            campaigns=[ended]),
+                  launched=False, planned=98.0)
+
+    def raise_budget():
+        yield env.timeout(110.0)
+        mk.cfg.budget_per_week = 1000.0
+
+    env.process(raise_budget())
     env.run(until=150)
-    assert spend_trace(rec) == [] and [e for e in rec.events if e[3] == "prelaunch_paused"] == []
+    paused = [t for t, _, _, kind, _ in rec.events if kind == "prelaunch_paused"]
+    assert [t for t, _, _ in spend_trace(rec)] == [] and paused == [112.0]
 
 
 def test_during_slip_is_one_of_its_policies():

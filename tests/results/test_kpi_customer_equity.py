@@ -11,11 +11,13 @@ The left side uses only the LTV KPI, the right side the timeseries and the new K
 KPI is what closes the books on the customers won, for a durable and a subscription.
 """
 
+import dataclasses
 import math
 
 import pytest
 
 from sim.cli import compose
+from sim.config.distribution import DistributionChannelConfig, DistributionConfig
 from sim.scenario import run_scenario
 from sim.units import DAYS_PER_MONTH, DAYS_PER_YEAR, step_days
 
@@ -93,12 +95,16 @@ def product_equity(res, product) -> float:
 def test_a_lines_equity_is_the_sum_of_its_products_valued_on_their_own():
     """product_line's two hubs, each valued on its own customers, churn and margin (net of
     its own channel margins), summed; a product not on the market at the end adds nothing
-    (horizon 560: hub_lite, planned for day 540, slips past it). Before, a line had none,
-    so the line could not be compared with its premium-only twin on the customers each
-    leaves."""
-    for horizon, launched in ((1825, 2), (560, 1)):
-        res = run_scenario(compose(["scenario=product_line",
-                                    f"horizon_days={horizon}"]).scenario(), 0)
+    (horizon 560: hub_lite, planned for day 540, slips past it), through a retailer too.
+    Before, a line had none, so the line could not be compared with its premium-only twin
+    on the customers each leaves."""
+    line = compose(["scenario=product_line"]).scenario()
+    # through a retailer taking 5%: each product's unit margin is net of its own margins
+    retail = dataclasses.replace(line, firm=dataclasses.replace(
+        line.firm, distribution=DistributionConfig(channels={
+            "retail": DistributionChannelConfig(margin=0.05, target=1.0, initial=1.0)})))
+    for cfg, horizon, launched in ((line, 1825.0, 2), (line, 560.0, 1), (retail, 1825.0, 2)):
+        res = run_scenario(dataclasses.replace(cfg, horizon_days=horizon), 0)
         cfg, k = res.config, res.kpis
         products = [cfg.firm.product, *(e.product for e in cfg.firm.line)]
         parts = [product_equity(res, p) for p in products]

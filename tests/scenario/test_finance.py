@@ -160,3 +160,14 @@ def test_peak_funding_need_is_the_daily_low_of_the_operating_cash():
     b = bal[bal["firm"] == "us"]
     quarterly = -(b["cf_operating"] + b["cf_investing"]).cumsum().min()
     assert need > quarterly + 1_000
+
+
+def test_a_line_products_paused_campaign_is_the_firms_kpi():
+    """product_line's value tier (planned for day 540) slips: its campaign stops at the
+    first weekly payment after its plan, and the firm's KPI says so though the first
+    product launched on plan."""
+    cfg = compose(["scenario=product_line"]).scenario()
+    res = run_scenario(dataclasses.replace(cfg, horizon_days=600.0), 0)
+    ev = res.events[res.events.kind == "prelaunch_paused"]
+    assert list(zip(ev["product"], ev.t, strict=True)) == [("hub_lite", 546.0)]
+    assert res.kpis["prelaunch_paused_day"] == 546.0
