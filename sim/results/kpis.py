@@ -91,6 +91,20 @@ def _base_equity(product, chained: bool, mine: dict, on: dict, paying_churn, uni
     return None if value is None else value + 0.0  # never -0.0
 
 
+def _last_year_margin(mine: dict, channel_by_t: tuple, kind: str) -> tuple:
+    """(unit margin, end) of a product's rows ``mine`` (with ``paying`` and
+    ``step_days``): ``end`` the last day it sold or had paying customers (not after an
+    exit), the margin net of its channel margins ``channel_by_t`` (days, amounts) over the
+    year up to it, per unit or paying month (``customers.margins``); None without volume."""
+    t = mine["t"]
+    selling = t[(mine["units_sold"] > 0) | (mine["paying"] > 0)]
+    end = selling.max() if len(selling) else 0.0
+    in_last_year = (t > end - DAYS_PER_YEAR) & (t <= end)
+    last_year = {c: v[in_last_year] for c, v in mine.items()}
+    m_year, v_year = cust.margins(last_year, *channel_by_t, kind, last_year["step_days"])
+    return (m_year / v_year if v_year > 0 else None), end
+
+
 def _line_equity(config, ts: dict, channel_rows: tuple, r):
     """The customer equity of the products of the firm's line after the first
     (``config.firm.line``), each valued as the first is (``_base_equity``: its own rows,
@@ -112,16 +126,10 @@ def _line_equity(config, ts: dict, channel_rows: tuple, r):
         on = ({c: v[mine["launched"].astype(bool)] for c, v in mine.items()}
               if "launched" in mine else mine)
         paying_churn, _ = cust.churn_split(on, product, trial_days, on["step_days"])
-        t = mine["t"]
-        selling = t[(mine["units_sold"] > 0) | (mine["paying"] > 0)]
-        end = selling.max() if len(selling) else 0.0
-        year = (t > end - DAYS_PER_YEAR) & (t <= end)
         own = products == product.name
         channel_days, channel_sums = group_sum(days[own], amounts[own])
-        m_year, v_year = cust.margins({c: v[year] for c, v in mine.items()}, channel_days,
-                                      0.0 - channel_sums, product.kind,
-                                      mine["step_days"][year])
-        unit_margin = m_year / v_year if v_year > 0 else None
+        unit_margin, end = _last_year_margin(mine, (channel_days, 0.0 - channel_sums),
+                                             product.kind)
         value = _base_equity(product, _chained(config, product), mine, on, paying_churn,
                              unit_margin, end, r)
         if value is None:
@@ -258,13 +266,7 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
         is_channel = every_channel & (products == first)
     channel_days, channel_sums = group_sum(t_ops[is_channel], amount[is_channel])
     channel_by_t = (channel_days, 0.0 - channel_sums)
-    selling = t_mine[(mine["units_sold"] > 0) | (mine["paying"] > 0)]
-    end = selling.max() if len(selling) else 0.0  # the last year with sales (not after exit)
-    in_last_year = (t_mine > end - DAYS_PER_YEAR) & (t_mine <= end)
-    last_year = {c: v[in_last_year] for c, v in mine.items()}
-    m_year, v_year = cust.margins(last_year, *channel_by_t, product.kind,
-                                  last_year["step_days"])
-    unit_margin = m_year / v_year if v_year > 0 else None
+    unit_margin, end = _last_year_margin(mine, channel_by_t, product.kind)
     # none in a chain of generations: norton_bass's gen1 read 369 a customer from
     # replacements its owners never make (they leave by upgrading)
     chained = _chained(config)
