@@ -78,6 +78,8 @@ def launch_override(base, index: int, day: float) -> str:
     (an option file cannot address one element of a list, so it replaces the list)."""
     line = [dataclasses.asdict(e) for e in base.firm.line]
     line[index]["development"]["planned_launch_day"] = float(day)
+    # the option is a date: a plan counted from the start would replace it
+    line[index]["development"]["planned_after_start_days"] = None
     return "firm.line=" + json.dumps(line)
 
 

@@ -74,6 +74,11 @@ def schedule_options(base, schedule) -> tuple[dict, pd.DataFrame]:
     """Option name -> overrides, and a table of what each option sets."""
     dev = base.firm.development
     planned = dev.planned_launch_day
+    if dev.planned_after_start_days is not None:  # the date shifted here would be unused
+        raise ExperimentError("launch_timing shifts firm.development.planned_launch_day; "
+                              "firm.development.planned_after_start_days is set "
+                              f"({dev.planned_after_start_days:g}) and replaces it: unset it "
+                              "(null) to compare launch dates")
     if planned <= 0:
         raise ExperimentError(f"firm.development.planned_launch_day must be > 0 to shift it, "
                               f"got {planned}")
@@ -136,7 +141,11 @@ def spread(row, kpi: str, scale: float = 1.0) -> list:
 
 def planned_lead(rival) -> float:
     """The rival's planned development time: its planned launch less its own entry day
-    (400 days for ``competitor/disruptor``)."""
+    (400 days for ``competitor/disruptor``), or its plan counted from its start
+    (``development.planned_after_start_days``) where it has one."""
+    after = getattr(rival.development, "planned_after_start_days", None)
+    if after is not None:
+        return after
     return max(rival.development.planned_launch_day - rival.strategy.entry_day, 0.0)
 
 
@@ -146,10 +155,13 @@ def rival_schedule(opts, rival) -> list[str]:
     day: 400 days for ``competitor/disruptor``) kept. A firm launches no earlier than its
     planned day (``launch_not_before_plan``), and the plan is a day of the run, so with the
     entry day alone an earlier disruptor (``entry_day=200``) still launched on day 1,100.
-    A planned launch the user sets holds."""
+    A planned launch the user sets holds, and a plan counted from the start
+    (``planned_after_start_days``) moves with the entry by itself."""
     entry = float(opts["entry_day"])
     out = [f"competitors.disruptor.strategy.entry_day={entry:g}"]
     key = "competitors.disruptor.development.planned_launch_day="
+    if getattr(rival.development, "planned_after_start_days", None) is not None:
+        return out
     if not any(o.lstrip("+").startswith(key) for o in opts.overrides):
         out.append(f"{key}{entry + planned_lead(rival):g}")
     return out
@@ -173,11 +185,12 @@ def run(argv):
     # or its entry plus its planned development time if it enters after its plan), so that
     # the question can be answered at all (a 700-day quick run had ended before any
     # disruptor launched)
-    plan = base_config(opts, extra).competitors["disruptor"].development.planned_launch_day
+    dev = base_config(opts, extra).competitors["disruptor"].development
+    plan = dev.plan_for(max(dev.start_day, float(opts["entry_day"])))
     ready = max(plan, float(opts["entry_day"]) + lead)
     extra += quick_horizon(opts, max(700, int(np.ceil(ready)) + QUICK_AFTER_RIVAL_DAYS))
     base = base_config(opts, extra)
-    options, plan = schedule_options(base, QUICK_SCHEDULE if opts.quick else SCHEDULE)
+    options, schedule = schedule_options(base, QUICK_SCHEDULE if opts.quick else SCHEDULE)
     sweep = run_sweep(opts, options, extra)
     firm, rival = base.firm.name, base.competitors["disruptor"].name
     kpis = load_kpis(sweep)
@@ -185,7 +198,7 @@ def run(argv):
     order = list(options)
     out = opts.out.resolve()
 
-    summary = summarise(kpis, KPIS).merge(plan, on="option")
+    summary = summarise(kpis, KPIS).merge(schedule, on="option")
     summary["prob_killed"] = kpis.groupby("option")["killed"].mean().reindex(summary["option"]).to_numpy()
     summary["disruptor_launched_share"] = (
         kpis.groupby("option")["disruptor_launch_day"].apply(lambda v: v.notna().mean())

@@ -67,7 +67,8 @@ def _scenario(opts, extra):
 def _pulse(cfg) -> tuple[float, float, float]:
     """The advertising pulse's days: a year after the planned launch, moved earlier when the
     horizon (quick mode) leaves no quarter of carry-over after it."""
-    launch = cfg.firm.development.planned_launch_day
+    dev = cfg.firm.development
+    launch = dev.plan_for(dev.start_day)
     start = min(launch + AD_PULSE_AFTER_LAUNCH, cfg.horizon_days - 2 * AD_PULSE_DAYS)
     return ad_pulse(max(start, launch), cfg.horizon_days)
 

@@ -106,6 +106,9 @@ GATE_SURVIVAL = {"concept": 0.57, "design": 0.78, "prototype": 0.78, "beta": 0.7
 class DevelopmentConfig:
     start_day: float = 0.0
     planned_launch_day: float = 400.0
+    # the plan counted from the day development actually starts (None: the date above);
+    # for a firm whose start waits on a rival (a fast follower), which cannot plan a date
+    planned_after_start_days: float | None = None
     stages: list[str] = field(default_factory=lambda: ["concept", "design", "prototype", "beta", "launch"])
     tasks: list[TaskConfig] = field(default_factory=_tasks)
     distribution: str = "pert"
@@ -130,6 +133,13 @@ class DevelopmentConfig:
     gate_survival: dict[str, float] = field(default_factory=dict)
     commercial_success: float = 0.59
 
+    def plan_for(self, start: float) -> float:
+        """The planned launch day of a project that starts on ``start``:
+        ``planned_after_start_days`` after it where set, else ``planned_launch_day``."""
+        if self.planned_after_start_days is None:
+            return self.planned_launch_day
+        return start + self.planned_after_start_days
+
     def survival(self, stage: str) -> float | None:
         """The probability of passing ``stage``'s gate (None: not configured, not a default
         stage name)."""
@@ -138,6 +148,8 @@ class DevelopmentConfig:
     def check(self, key):
         check_nonneg(f"{key}.start_day", self.start_day)
         check_nonneg(f"{key}.planned_launch_day", self.planned_launch_day)
+        if self.planned_after_start_days is not None:
+            check_nonneg(f"{key}.planned_after_start_days", self.planned_after_start_days)
         check_choice(f"{key}.distribution", self.distribution, ("pert", "lognormal", "fixed"))
         check_nonneg(f"{key}.defects_per_person_day", self.defects_per_person_day)
         check_nonneg(f"{key}.detection_rate_per_person_day", self.detection_rate_per_person_day)

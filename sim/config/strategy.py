@@ -42,6 +42,10 @@ class StrategyConfig:
         check_range(f"{key}.marketing_boost", self.marketing_boost, 0.0, 100.0)
         check_range(f"{key}.undercut", self.undercut, 0.0, 1.0, high_open=True)
         check_nonneg(f"{key}.entry_day", self.entry_day)
+        if self.entry_day > 0 and self.kind != "disruptor":  # the others would ignore it
+            raise ValueError(f"{key}.entry_day is read only by a disruptor's strategy; "
+                             f"kind {self.kind!r} starts its development on its own terms, "
+                             f"got entry_day={self.entry_day:g}")
         check_range(f"{key}.copy_quality", self.copy_quality, 0.0, 2.0)
         check_range(f"{key}.quality_step", self.quality_step, 0.0, 1.0, low_open=True)
         check_nonneg(f"{key}.quality_step_cost", self.quality_step_cost)

@@ -121,6 +121,9 @@ class Project:
         self.allocation = allocation
         self.value = None  # expected value per week, for the ``value`` allocation policy
         self.start_day: float | None = None
+        # the planned launch day: a date, or counted from the start (set when it starts;
+        # ``Offering.start_development`` makes it unknown, inf, while a start is deferred)
+        self.planned_launch_day = cfg.plan_for(cfg.start_day)
         self.quality_target = product.quality
         self._effort_rates = design_cost.rates(cfg.attribute_effort)
         order = {s: k for k, s in enumerate(cfg.stages)}
@@ -138,6 +141,8 @@ class Project:
             yield self.env.timeout(start - self.env.now)
         if self.product.killed:  # the firm went insolvent first (``Firm.exit_market``)
             return
+        if self.state not in ("planned", "starting"):  # started meanwhile by another call
+            return  # (a game's ``launch_project`` before the configured start day)
         if target is not None:
             self.product.target = np.clip(np.asarray(target, dtype=float), *ATTRIBUTE_SCALE)
             self.product.attributes = self.product.target.copy()
@@ -145,7 +150,8 @@ class Project:
             self.quality_target = self.product.quality
         self.state = "running"
         self.start_day = self.env.now
-        self._event("project_started", f"planned launch day {self.cfg.planned_launch_day:g}")
+        self.planned_launch_day = self.cfg.plan_for(self.start_day)
+        self._event("project_started", f"planned launch day {self.planned_launch_day:g}")
         for stage in self.cfg.stages:
             tasks = [t for t in self.cfg.tasks if t.stage == stage]
             recycles = 0
@@ -169,11 +175,11 @@ class Project:
                 recycles += 1
                 scale = self.cfg.gate.recycle_effort
                 tasks = self._retest(stage)
-        if self.cfg.launch_not_before_plan and self.env.now < self.cfg.planned_launch_day:
+        if self.cfg.launch_not_before_plan and self.env.now < self.planned_launch_day:
             # ready early: hold the launch for the announced date (channel and campaign plans)
             self._event("launch_held", f"ready on day {self.env.now:.0f}, launching on the "
-                                       f"planned day {self.cfg.planned_launch_day:g}")
-            yield self.env.timeout(self.cfg.planned_launch_day - self.env.now)
+                                       f"planned day {self.planned_launch_day:g}")
+            yield self.env.timeout(self.planned_launch_day - self.env.now)
         self._launch()
         yield from self.roadmap()
 
@@ -271,7 +277,7 @@ class Project:
         p.launched = True
         p.launch_day = self.env.now
         p.set_quality(self.true_quality())
-        slip = self.env.now - self.cfg.planned_launch_day
+        slip = self.env.now - self.planned_launch_day
         self._event("launch", f"quality {p.quality:.3f}, {self.open_defects} residual defects, "
                               f"slip {slip:+.0f} days")
         if self.on_launch is not None:

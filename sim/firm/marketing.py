@@ -39,7 +39,7 @@ RANGE_95 = {2: 2.7718076, 3: 3.3144932, 4: 3.6331596}
 
 class Marketing:
     def __init__(self, env, firm: str, cfg, product, reach, ledger, recorder, rng,
-                 planned_launch_day: float):
+                 plan):
         self.env = env
         self.firm = firm
         self.cfg = cfg
@@ -48,7 +48,10 @@ class Marketing:
         self.ledger = ledger
         self.recorder = recorder
         self._rng = rng  # a Generator, or a function making it (made at the first draw)
-        self.planned_launch_day = float(planned_launch_day)
+        # the planned launch day: a number, or a function giving the project's plan now
+        # (``Project.planned_launch_day``: a plan counted from a deferred start is unknown,
+        # inf, until the start)
+        self._plan = plan if callable(plan) else (lambda day=float(plan): day)
         total = sum(cfg.split.values())
         self.split = np.array([cfg.split.get(c, 0.0) / total if total > 0 else 0.0
                                for c in CHANNELS])
@@ -117,6 +120,11 @@ class Marketing:
             raise ValueError(f"adstock must hold one value per channel ({len(CHANNELS)}: "
                              f"{', '.join(CHANNELS)}), got shape {adstock.shape}")
         self._adstock = adstock
+
+    @property
+    def planned_launch_day(self) -> float:
+        """The product's planned launch day as the project plans it now."""
+        return self._plan()
 
     def lift(self) -> np.ndarray:
         """(C,) each channel's lift at the current adstock."""

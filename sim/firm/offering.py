@@ -61,14 +61,14 @@ class Offering:
                                      rec)
         self.pricing = Pricing(env, name, parts.pricing, self.product, self.production, rec,
                                observer)
-        self.marketing = Marketing(env, name, parts.marketing, self.product, reach,
-                                   self.ledger, rec, lambda: rng("marketing"),
-                                   parts.development.planned_launch_day)
         self.project = Project(env, name, parts.development, self.product, firm.teams,
                                self.ledger, rec, rng("development"), firm.research,
                                on_launch=self.pricing.reprice,
                                on_kill=lambda: firm.project_killed(self),
                                allocation=allocation)
+        self.marketing = Marketing(env, name, parts.marketing, self.product, reach,
+                                   self.ledger, rec, lambda: rng("marketing"),
+                                   lambda: self.project.planned_launch_day)
         if allocation is not None:
             allocation.register(self.project)
             self.project.value = self._expected_value
@@ -111,6 +111,8 @@ class Offering:
             env.process(self.project.roadmap())
         elif not defer:
             env.process(self.project.run())
+        elif self.parts.development.planned_after_start_days is not None:
+            self.project.planned_launch_day = math.inf  # counted from a start not yet known
 
     def retirement(self):
         """Process: wait for the retirement decision (a date, or end of life), then retire."""

@@ -82,6 +82,8 @@ def _entry(c: dict, horizon: float | None) -> str:
     text = f", starts developing on day {entry:,g}"
     dev = c.get("development") or {}
     plan = dev.get("planned_launch_day")
+    if dev.get("planned_after_start_days") is not None:  # counted from the start
+        plan = max(entry, dev.get("start_day", 0.0)) + dev["planned_after_start_days"]
     if plan is not None and plan > entry and dev.get("launch_not_before_plan", True):
         text += f" and launches no earlier than its planned day {plan:,.0f}"
         if horizon is not None and plan >= horizon:

@@ -193,7 +193,10 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
     ev = _event_columns(events)
     launch = _first(ev, firm, "launch", first)
     started = _first(ev, firm, "project_started", first)
-    planned = config.firm.development.planned_launch_day
+    dev_cfg = config.firm.development
+    # a plan counted from the start is known once the project started
+    planned = (dev_cfg.planned_launch_day if dev_cfg.planned_after_start_days is None
+               else None if started is None else dev_cfg.plan_for(started))
     ts = sort_by(timeseries, "t")  # as sort_values("t", kind="stable")
     flagship = (ts["firm"] == firm) & (ts["product"] == config.firm.product.name)
     # the flagship's rows as columns, in time order (one row per step)
@@ -297,8 +300,8 @@ def compute_kpis(config, timeseries, events, ledger, codes: LedgerCodes | None =
         "time_to_market_days": None if launch is None or started is None else launch - started,
         # against the plan of a development project: none for a product on the market from
         # the start (``launched``), which was never planned
-        "launch_slip_days": (None if launch is None or config.firm.launched
-                             else launch - planned),
+        "launch_slip_days": (None if launch is None or planned is None
+                             or config.firm.launched else launch - planned),
         # the first day one of its products' pre-launch campaigns stopped for a launch
         # that slipped past its plan (sim.firm.marketing: ``during_slip: pause``); None
         # where none did

@@ -16,8 +16,9 @@ the staged form of Cooper, Edgett and Kleinschmidt's expected commercial value:
   ``sim.firm.design_cost``) times the plant's weekly capacity, for
   ``product.business_case_years`` at the scenario's discount rate (a digital product has no
   plant: without a business case its value is unknown);
-- ``L``: the planned launch day, or ``t`` if that has passed; ``r``: the scenario's discount
-  rate;
+- ``L``: the planned launch day, or ``t`` if that has passed (a plan counted from the start,
+  ``planned_after_start_days``, from the day the project started, else from its configured
+  start or ``t``, whichever is later); ``r``: the scenario's discount rate;
 - ``C_s``: what stage ``s`` still costs: its tasks not finished by ``t`` at their most likely
   effort (building teams' effort scaled for the design as in development), priced at their
   team's cost per head, plus their cash cost; ``P_reach(s)``: the survival of the gates still
@@ -59,8 +60,8 @@ def business_case(parts, rate: float) -> float | None:
 
 
 def _state(events, firm: str, product: str, day: float):
-    """(launched or killed by ``day``, the stages whose gate went by ``day``); ``events``
-    a DataFrame or its columns."""
+    """(launched or killed by ``day``, the stages whose gate went by ``day``, the day the
+    project started or None); ``events`` a DataFrame or its columns."""
     events = table_columns(events)
     # the columns as arrays (a filter of the table, without its string comparisons)
     hit = ((np.asarray(events["firm"], object) == firm)
@@ -72,15 +73,16 @@ def _state(events, firm: str, product: str, day: float):
                  & (np.asarray(events["kind"], object) == "insolvent")
                  & (np.asarray(events["t"], float) <= day))
     if insolvent.any() or any(k in ("launch", "project_killed") for k in kinds):
-        return True, set()
+        return True, set(), None
     details = np.asarray(events["detail"], object)[hit]
+    starts = np.asarray(events["t"], float)[hit][kinds == "project_started"]
     return False, {d.split(":")[0] for k, d in zip(kinds, details, strict=True)
-                   if k == "gate_go"}
+                   if k == "gate_go"}, (float(starts[0]) if len(starts) else None)
 
 
 def project_rnpv(parts, firm_cfg, events, tasks, day: float, rate: float) -> dict | None:
     """The project's rNPV and its parts on ``day``; None when it is not in the pipeline."""
-    done, passed = _state(events, firm_cfg.name, parts.product.name, day)
+    done, passed, started = _state(events, firm_cfg.name, parts.product.name, day)
     if done:
         return None
     dev = parts.development
@@ -111,7 +113,9 @@ def project_rnpv(parts, firm_cfg, events, tasks, day: float, rate: float) -> dic
             stage_cost += effort * per_day + task.cost
         cost += reach * stage_cost
         reach *= p
-    launch = max(dev.planned_launch_day, day)
+    # a plan counted from the start: from the day it started, else from its configured
+    # start (today at the earliest)
+    launch = max(dev.plan_for(max(dev.start_day, day) if started is None else started), day)
     success = reach * dev.commercial_success
     rnpv = success * value * (1.0 + rate) ** (-(launch - day) / DAYS_PER_YEAR) - cost
     return {"rnpv": float(rnpv), "stages_ahead": len(ahead), "success_probability": success,

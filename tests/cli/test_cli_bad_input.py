@@ -107,6 +107,12 @@ MORE = [
      ["firm.rollout.eu", "takes the market's regions", "this market has none"]),
     ("rollout_unknown_region", ["scenario=global_rollout", "firm.rollout.mars=30"],
      ["firm.rollout.mars", "(it has: us, eu, asia)", "+firm.rollout.REGION=DAY"]),
+    # the follower ignored it, while the assumptions said it started developing that day
+    ("entry_day_of_a_follower", ["competitors.follower.strategy.entry_day=900"],
+     ["competitors.follower.strategy.entry_day is read only by a disruptor",
+      "'fast_follower'", "got entry_day=900"]),
+    ("negative_plan_after_start", ["competitors.follower.development.planned_after_start_days=-5"],
+     ["competitors.follower.development.planned_after_start_days must be >= 0, got -5"]),
 ]
 SUBPROCESS = ["misspelt_nested_key", "probability_above_one", "unwritable_run_dir"]
 SAME_AS_CLI = ["seed_not_a_number", "unknown_policy", "no_key"]

@@ -220,3 +220,18 @@ def test_cli_replay_bad_input_is_one_line(tmp_path, capsys):
     assert main(["replay", str(tmp_path / "missing.json")]) == 2
     assert main(["nonsense"]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 2
+
+
+def test_a_project_launched_before_its_configured_start_runs_once():
+    """``launch_project`` on day 0 of a project configured to start on day 200 starts it
+    then; the configured start, when it comes, does not start it again (it had: two
+    ``project_started`` events, the plan counted again from day 200)."""
+    sc = compose([*SHORT, "firm.development.start_day=200",
+                  "firm.development.planned_after_start_days=400"]).scenario()
+    game = Game(sc, seed=0, period_days=91)
+    game.decide(launch_project=True)
+    game.play_to_end()
+    started = [e for e in game.recorder.events if e[3] == "project_started"
+               and e[1] == sc.firm.name]
+    assert [(e[0], e[4]) for e in started] == [(0.0, "planned launch day 400")]
+    assert game.firm.project.planned_launch_day == 400.0

@@ -30,9 +30,17 @@ def test_a_plan_that_does_not_bind_is_not_named():
 
 
 def test_a_plan_before_the_entry_is_not_named_and_one_past_the_horizon_says_so():
-    """A follower entering on day 900 with a plan of day 600 launches when its development
-    is done; a plan past the horizon means no launch within the run."""
-    line = competitors_line(["scenario=baseline", "competitors.follower.strategy.entry_day=900"])
-    assert "starts developing on day 900)" in line
+    """A disruptor entering on day 1,200 with a plan of day 1,100 launches when its
+    development is done; a plan past the horizon means no launch within the run."""
+    line = competitors_line(["scenario=disruptor_entry",
+                             "competitors.disruptor.strategy.entry_day=1200"])
+    assert "starts developing on day 1,200)" in line
     line = competitors_line(["scenario=disruptor_entry", "horizon_days=700"])
     assert "its planned day 1,100 (after the horizon))" in line
+
+
+def test_a_plan_counted_from_the_start_is_named_from_the_entry():
+    line = competitors_line(["scenario=disruptor_entry",
+                             "competitors.disruptor.development.planned_after_start_days=300"])
+    assert "starts developing on day 700 and launches no earlier than its planned day 1,000" \
+        in line

@@ -156,3 +156,26 @@ def test_the_printed_table_shows_the_pipeline_only_when_there_is_one():
     assert "pipeline_strength" in format_table(pd.DataFrame([row]))
     row.update(pipeline_strength=0.0, pipeline_projects=0)
     assert "pipeline_strength" not in format_table(pd.DataFrame([row]))
+
+
+@pytest.mark.parametrize("day", [0.0, 25.0, 80.0])
+def test_a_plan_counted_from_the_start_discounts_as_its_date_does(cfg, day):
+    """A project configured to start on day 50 with a plan of 300 days from its start is
+    the project planned for day 350: the same rNPV before its start (day 0, 25) and after
+    it (day 80, its start event on day 50)."""
+    after = dataclasses.replace(cfg.firm.development, start_day=50.0,
+                                planned_after_start_days=300.0)
+    dated = dataclasses.replace(cfg.firm.development, start_day=50.0,
+                                planned_launch_day=350.0)
+    rate = cfg.discount_rate_per_year
+    ev = _events([(50.0, cfg.firm.name, "hub", "project_started", "planned launch day 350")]
+                 if day > 50.0 else [])
+    got = [project_rnpv(_parts(dataclasses.replace(cfg.firm, development=dev)), cfg.firm, ev,
+                        _tasks(), day, rate)["rnpv"] for dev in (after, dated)]
+    assert got[0] == pytest.approx(got[1], rel=1e-12)
+    # and a started project's plan is its start's, not today's
+    if day > 50.0:
+        late = _events([(70.0, cfg.firm.name, "hub", "project_started", "")])
+        moved = project_rnpv(_parts(dataclasses.replace(cfg.firm, development=after)),
+                             cfg.firm, late, _tasks(), day, rate)["rnpv"]
+        assert moved < got[0]

@@ -300,3 +300,14 @@ def test_the_run_columns_margins_are_the_runs_not_the_last_years(run_dir):
     # the last complete year's margin is the KPI, and it is not the run's here
     assert _row(sc, "ebitda_margin")["Y2"] == pytest.approx(run.kpis["ebitda_margin"])
     assert _row(sc, "ebitda_margin")["run"] < run.kpis["ebitda_margin"] - 0.05
+
+
+def test_a_plan_counted_from_the_start_is_the_slips_reference():
+    """``planned_after_start_days`` replaces the date: a project started on day 50 with a
+    plan of 300 days slips from day 350, and its start event says so."""
+    cfg = compose([*HORIZON, "firm.development.start_day=50",
+                   "firm.development.planned_after_start_days=300"]).scenario()
+    res = run_scenario(cfg, seed=0)
+    assert res.kpis["launch_slip_days"] == res.kpis["launch_day"] - 350.0
+    started = res.events[res.events.kind == "project_started"]
+    assert started.detail.tolist()[0] == "planned launch day 350"

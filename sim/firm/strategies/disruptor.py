@@ -17,6 +17,8 @@ class Disruptor(Strategy):
 
     def start_own(self) -> None:
         start = max(self.firm.cfg.development.start_day, self.cfg.entry_day)
+        # its start is a date, so a plan counted from it is known from day 0
+        self.firm.project.planned_launch_day = self.firm.cfg.development.plan_for(start)
         self.env.process(self.firm.project.run(start_day=start))
         self.env.process(self._enter_late())
 
