@@ -38,7 +38,7 @@ def assumption_lines(cfg: dict, fitted=(), varied=(), competitors: str | None = 
         + (f", prior from the analogy '{mkt['analogy']}'" if mkt.get("analogy") else "") + ".",
         f"- **Horizon**: {horizon:,.0f} days ({horizon / DAYS_PER_YEAR:.1f} years), the "
         f"market steps every {float(cfg['dt_days']):g} days; {cfg.get('mode', 'aggregate')} "
-        "mode.",
+        "mode" + _draws(cfg) + ".",
         f"- **Money**: all amounts in {cur}; discount rate "
         f"{100 * float(cfg['discount_rate_per_year']):.1f}% a year, tax "
         f"{100 * float(cfg.get('tax_rate', 0.0)):.0f}% of pretax income (losses carried "
@@ -69,6 +69,15 @@ def assumption_lines(cfg: dict, fitted=(), varied=(), competitors: str | None = 
                  "competitors' rules as configured"
                  + (f"; the options vary {', '.join(varied)}" if varied else "") + ".")
     return lines
+
+
+def _draws(cfg: dict) -> str:
+    """The aggregate market's draws where they are not NumPy's Generator (the runners'
+    keyed draws keep options' seeds common: experiments.options.PAIRED_DRAWS)."""
+    draws = cfg.get("draws", "generator")
+    if cfg.get("mode", "aggregate") != "aggregate" or draws == "generator":
+        return ""
+    return f" with keyed {draws} draws"
 
 
 def _entry(c: dict, horizon: float | None) -> str:
