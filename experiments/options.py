@@ -25,15 +25,6 @@ class ExperimentError(Exception):
 
 TRUE_WORDS = ("true", "yes", "on", "1", "y", "t")
 FALSE_WORDS = ("false", "no", "off", "0", "n", "f")
-# The aggregate market's draws for options compared on common seeds, unless the user sets
-# ``draws``: keyed draws are each a function of (step key, draw index, n, p), so a change
-# of one draw's n or p leaves every other draw as it was; NumPy's Generator draws in turn
-# from one stream, and its rejection samplers take a variable number of uniforms, so one
-# changed draw shifts all later ones and the seeds stop being common. Measured on the
-# baseline (20 seeds, stylized_facts' +10% one-quarter marketing pulse): the sd over seeds
-# of the long-term advertising elasticity 0.33 with ``generator``, 0.053 with ``counter``
-# (docs/experiments.md, "Options share seeds").
-PAIRED_DRAWS = "draws=counter"
 # the runner owns these: it runs ``seeds`` seeds, one replication each
 RUNNER_KEYS = {"seed": "seeds=N (the runner runs seeds 0..N-1 of every option)",
                "replications": "seeds=N (each seed is one job)"}
@@ -146,8 +137,6 @@ def parse_args(name: str, argv, keys: dict, quick_seeds: int = 3, seeds: int = 2
             opts.overrides.append(arg)
     if opts.quick and not seeds_given:
         opts.seeds = quick_seeds
-    if not any(o.lstrip("+~").startswith("draws=") for o in opts.overrides):
-        opts.overrides.append(PAIRED_DRAWS)
     claim_out(opts)
     return opts
 

@@ -55,9 +55,11 @@ class ScenarioConfig:
     dt_days: float = 7.0
     mode: str = "aggregate"
     backend: str = "cpu"
-    # aggregate mode's binomial draws: NumPy's generator (the default), exact counter-based
-    # draws, or approx (Cornish-Fisher normal where n p q >= 10; docs/model.md 1.5)
-    draws: str = "generator"
+    # aggregate mode's binomial draws: exact counter-based draws keyed by (step, index), the
+    # default since 2026-12-07 (options compared on one seed keep their draws in step),
+    # NumPy's generator drawn in turn, or approx (Cornish-Fisher normal where n p q >= 10);
+    # docs/model.md 1.5
+    draws: str = "counter"
     # the firm's cost of capital, 0 to 2 a year: a WACC is positive (Koller, Goedhart and
     # Wessels, Valuation, ch. 15); a negative rate made money later worth more than now
     discount_rate_per_year: float = 0.10
@@ -77,9 +79,10 @@ class ScenarioConfig:
         check_choice("mode", self.mode, MODES)
         check_choice("backend", self.backend, BACKENDS)
         check_choice("draws", self.draws, DRAWS)
-        if self.draws != "generator" and self.mode != "aggregate":
+        if self.draws != "counter" and self.mode != "aggregate":
             raise ValueError(f"draws={self.draws} chooses aggregate mode's binomial draws: set "
-                             f"mode=aggregate or leave draws=generator, got mode={self.mode!r}")
+                             f"mode=aggregate or leave draws=counter (the default), got "
+                             f"mode={self.mode!r}")
         if self.backend == "cuda" and self.mode != "agent":
             raise ValueError("backend=cuda runs the agent kernel only: set mode=agent as well, "
                              f"or backend=cpu (mode={self.mode} runs on the CPU), got "

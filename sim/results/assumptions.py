@@ -72,12 +72,14 @@ def assumption_lines(cfg: dict, fitted=(), varied=(), competitors: str | None = 
 
 
 def _draws(cfg: dict) -> str:
-    """The aggregate market's draws where they are not NumPy's Generator (the runners'
-    keyed draws keep options' seeds common: experiments.options.PAIRED_DRAWS)."""
-    draws = cfg.get("draws", "generator")
-    if cfg.get("mode", "aggregate") != "aggregate" or draws == "generator":
+    """The aggregate market's draws where they are not the default keyed ones (with
+    NumPy's Generator, options compared on one seed drift apart: docs/model.md 1.5)."""
+    draws = cfg.get("draws", "counter")
+    if cfg.get("mode", "aggregate") != "aggregate" or draws == "counter":
         return ""
-    return f" with keyed {draws} draws"
+    return {"generator": " with NumPy's Generator drawn in turn (options compared on one "
+                         "seed drift apart)",
+            "approx": " with approximate keyed draws"}.get(draws, f" with {draws} draws")
 
 
 def _entry(c: dict, horizon: float | None) -> str:

@@ -19,7 +19,7 @@ def bass_cfg():
 def test_scenario_equals_the_bare_kernel_draw_for_draw(bass_cfg):
     res = run_scenario(bass_cfg, 7)
     seg = build_segments(bass_cfg.market)
-    market = AggregateMarket(seg, 1)
+    market = AggregateMarket(seg, 1, draws=bass_cfg.draws)  # the scenario's draws
     rng = component_rng(7, "market")
     offer = Offer.build(seg, price=[1.0])
     steps = len(res.timeseries)
