@@ -29,7 +29,9 @@ with ``x' = F(F^{-1}(x) + dt)``; in expectation the shares then follow the close
 whatever ``dt`` (no Euler bias), and the only error is sampling error.
 
 Aggregate mode holds counts per (segment, entry group, pattern of fired clocks) and draws
-binomials from a ``numpy.random.Generator``; agent mode holds each customer's entry group
+binomials keyed by (seed, step, draw index) as the demand kernel's ``counter`` draws are
+(``draws=generator``: from a ``numpy.random.Generator`` in turn, as until 2026-12-07), so two
+options run on one seed keep the chain's draws in step; agent mode holds each customer's entry group
 and fired clocks and draws counter-based uniforms keyed by (seed, step, generation), so
 it does not depend on thread count. Both use the same probabilities; they agree in
 distribution. Mixing is global within a segment (the agent mode's network is not used).
@@ -52,6 +54,7 @@ import numpy as np
 from sim.config.commercial import generation_chains
 from sim.kernel import libm
 from sim.kernel.bass import cumulative_share, inverse_share
+from sim.kernel.binomial import binomials, draw_key
 from sim.kernel.choice import drivers
 from sim.kernel.rng import uniforms
 from sim.seeds import component_rng, component_seed
@@ -124,7 +127,7 @@ def entry_counts(sizes, shares) -> np.ndarray:
 class Chain:
     """One chain of generations over all segments (module docstring)."""
 
-    def __init__(self, columns, shares, sizes, p, q, mode, seed, index):
+    def __init__(self, columns, shares, sizes, p, q, mode, seed, index, draws="counter"):
         self.columns = list(columns)
         k = len(self.columns)
         self.k = k
@@ -136,8 +139,10 @@ class Chain:
         self.sizes = groups.sum(axis=1)  # the chain's customers: sum of m_k per segment
         self.mode = mode
         self.steps = 0
+        self.keyed = draws != "generator"  # aggregate mode's draws (``draws``)
         if mode == "aggregate":
             self.rng = component_rng(seed, f"generations:{index}")
+            self.key = component_seed(seed, f"generations:{index}")
             self.cells = np.zeros((len(self.sizes), k + 1, 2**k), np.int64)
             self.cells[:, :, 0] = groups
         else:
@@ -181,11 +186,21 @@ class Chain:
         moves = np.zeros((s_count, self.k + 1, m, m), np.int64)
         idx = np.arange(m)
         moves[:, :, idx, idx] = self.cells
+        # keyed draws: draw (g, s, cell) has a fixed index whatever the counts, so a draw an
+        # option changes leaves the others as they were (docs/model.md 1.5)
+        step_key = int(draw_key(np.uint64(self.key), self.steps)) if self.keyed else 0
+        block = (self.k + 1) * m * (m // 2)  # the cells one (generation, segment) draws
         for g in live:
             bit = 1 << int(g)
             src = idx[(idx & bit) == 0]
             for s in range(s_count):
-                fired = self.rng.binomial(moves[s][:, :, src], prob[s, g])
+                n = moves[s][:, :, src]
+                if self.keyed:
+                    flat = n.ravel()
+                    fired = binomials(flat, np.full(flat.size, prob[s, g]), step_key,
+                                      (int(g) * s_count + s) * block).reshape(n.shape)
+                else:
+                    fired = self.rng.binomial(n, prob[s, g])
                 moves[s][:, :, src] -= fired
                 moves[s][:, :, src | bit] += fired
         self.cells = moves.sum(axis=2)
@@ -248,9 +263,9 @@ class Generations:
     the chains and writes their columns into the kernel's step outcome.
     """
 
-    def __init__(self, chains, products, sizes, p, q, mode, seed):
+    def __init__(self, chains, products, sizes, p, q, mode, seed, draws="counter"):
         self.chains = [Chain(c, [products[i].entry_share for i in c], sizes, p, q, mode,
-                             seed, n) for n, c in enumerate(chains)]
+                             seed, n, draws) for n, c in enumerate(chains)]
         self.columns = [j for c in chains for j in c]
 
     def kernel_segments(self, segments):
@@ -266,7 +281,7 @@ class Generations:
         """The chains among the kernel columns' ``products`` (their configs; none: an
         object that changes nothing)."""
         return cls(generation_chains(products), products, segments.population, segments.p,
-                   segments.q, cfg.mode, seed)
+                   segments.q, cfg.mode, seed, cfg.draws)
 
     def hide(self, available):
         """``available`` (J,) with the chains' products off the kernel's offer."""

@@ -60,14 +60,17 @@ def test_entry_groups_add_up_to_the_segment():
 
 @settings(max_examples=25, deadline=None)
 @given(k=st.integers(1, 4), mode=st.sampled_from(["aggregate", "agent"]),
+       draws=st.sampled_from(["counter", "generator"]),
        sizes=st.lists(st.integers(0, 3000), min_size=1, max_size=3),
        raw=st.lists(st.floats(0.0, 1.0), min_size=4, max_size=4),
        p=st.floats(0.0, 0.05), q=st.floats(0.0, 0.2), dt=st.sampled_from([1.0, 7.0, 30.0]),
        gap=st.integers(0, 20), seed=st.integers(0, 2**31))
-def test_a_chain_conserves_customers_and_units(k, mode, sizes, raw, p, q, dt, gap, seed):
+def test_a_chain_conserves_customers_and_units(k, mode, draws, sizes, raw, p, q, dt, gap,
+                                               seed):
     shares = np.array(raw[:k]) / max(1.0, sum(raw[:k]) * 1.01)
     s = len(sizes)
-    chain = Chain(list(range(k)), shares, sizes, [p] * s, [q] * s, mode, seed=seed, index=0)
+    chain = Chain(list(range(k)), shares, sizes, [p] * s, [q] * s, mode, seed=seed, index=0,
+                  draws=draws)
     assert np.all(chain.sizes <= np.array(sizes))
     owners = np.zeros((s, k), np.int64)
     adopters = np.zeros(s, np.int64)
@@ -136,3 +139,36 @@ def test_a_generation_is_bought_with_its_logit_share_and_attractiveness():
         assert buy[0] == pytest.approx(1.0 / (1.0 + np.exp(u0 - v)), rel=1e-12)
         assert buy[1] == pytest.approx(np.exp(0.5 * (v + 8.0)), rel=1e-12)
         assert adv.tolist() == pytest.approx(offer.advertising[:, j].tolist())
+
+
+def test_keyed_draws_of_a_step_are_fixed_by_their_index():
+    """Aggregate mode's keyed draws (the default): draw (generation g, segment s, cell i) of a
+    step is ``binomial(n, p, draw_key(step key, (g S + s) B + i))`` whatever the other
+    draws gave (B: the cells one generation and segment draw), written out here for a
+    first step; a generation's draws then do not shift when another's change, as the
+    Generator's, drawn in turn, did."""
+    from sim.kernel.binomial import binomials, draw_key
+    k, sizes, dt = 2, [5000, 3000], 7.0
+    shares = [0.5, 0.3]
+    chain = Chain([0, 1], shares, sizes, [0.01, 0.02], [0.1, 0.2], "aggregate", seed=5,
+                  index=0)
+    cells0 = chain.cells.copy()
+    prob = np.zeros((2, k))
+    prob[:, :] = bass_step_probability(chain.fired_share(),
+                                       chain.p[:, None] * 1.5 * np.ones((2, k)),
+                                       chain.q[:, None] * np.ones((2, k)), dt)
+    chain.step(np.array([True, True]), np.full((2, k), 1.5), dt)
+    m, idx = 2**k, np.arange(2**k)
+    moves = np.zeros((2, k + 1, m, m), np.int64)
+    moves[:, :, idx, idx] = cells0
+    step_key = int(draw_key(np.uint64(chain.key), 0))
+    block = (k + 1) * m * (m // 2)
+    for g in range(k):
+        src = idx[(idx & (1 << g)) == 0]
+        for s in range(2):
+            n = moves[s][:, :, src]
+            fired = binomials(n.ravel(), np.full(n.size, prob[s, g]), step_key,
+                              (g * 2 + s) * block).reshape(n.shape)
+            moves[s][:, :, src] -= fired
+            moves[s][:, :, src | (1 << g)] += fired
+    np.testing.assert_array_equal(chain.cells, moves.sum(axis=2))
