@@ -1,13 +1,13 @@
 """How common are common random numbers? Options run on one seed, each draw path side by side.
 
-    python benchmarks/paired_draws.py [--json] [--seeds 20] [--price-seeds 30]
+    python benchmarks/paired_draws.py [--json] [--seeds 20] [--price-seeds 30] [--tiny-seeds 8]
 
 For each aggregate draw path (``generator``: NumPy's Generator drawn in turn; ``counter``:
 keyed draws, the default since 2026-12-07), on the baseline:
 - ``pulse_long_term_sd``, ``pulse_short_term_sd``: the sd over seeds of the advertising
   elasticities that ``experiments.stylized_facts`` measures (a +10% marketing pulse for one
   quarter a year after the planned launch), and their means;
-- ``tiny_pulse_max_effect``: the largest change, over the first 8 seeds, of our orders over
+- ``tiny_pulse_max_effect``: the largest change, over ``--tiny-seeds`` seeds, of our orders over
   the pulse quarter and the year after when the pulse is +0.01%, as a share of the quarter's
   orders (0 where the options' draws stay in step and the pulse is too small to move any
   draw);
@@ -15,7 +15,7 @@ keyed draws, the default since 2026-12-07), on the baseline:
   for a +12.5% weekly budget (80k -> 90k, ``--seeds`` seeds) and a +4% list price (249 ->
   259, ``--price-seeds`` seeds), with the mean differences.
 The ratio of the two paths' sds is what keyed draws save a paired comparison
-(docs/model.md 1.5). About 2-3 minutes on 2 cores.
+(docs/model.md 1.5). About 35 s at the defaults.
 """
 
 import argparse
@@ -50,9 +50,9 @@ def pulse_effects(draws, seeds, step):
         a, b = run_scenario(base, seed).timeseries, run_scenario(pulse, seed).timeseries
         quarter = facts.orders(a, "us", p0, p1)
         extra = facts.orders(b, "us", p0, p2) - facts.orders(a, "us", p0, p2)
-        e = facts.ad_elasticities(a, b, "us", window) if step != 1.0 else {}
-        out.append((e.get("advertising_elasticity_short_term"),
-                    e.get("advertising_elasticity_long_term"), extra / quarter))
+        e = facts.ad_elasticities(a, b, "us", window)
+        out.append((e["advertising_elasticity_short_term"],
+                    e["advertising_elasticity_long_term"], extra / quarter))
     return out
 
 
@@ -67,11 +67,12 @@ def main(argv=None):
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--price-seeds", type=int, default=30)
+    ap.add_argument("--tiny-seeds", type=int, default=8)
     args = ap.parse_args(argv)
     result = {"benchmark": "paired_draws", "scenario": "baseline"}
     for draws in PATHS:
         pulse = np.array(pulse_effects(draws, range(args.seeds), facts.AD_STEP), dtype=float)
-        tiny = np.array(pulse_effects(draws, range(8), 1.0001), dtype=float)[:, 2]
+        tiny = np.array(pulse_effects(draws, range(args.tiny_seeds), 1.0001), dtype=float)[:, 2]
         budget = paired_npv(draws, "firm.marketing.budget_per_week=90000", range(args.seeds))
         price = paired_npv(draws, "firm.pricing.list_price=259", range(args.price_seeds))
         result[draws] = {

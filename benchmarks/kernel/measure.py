@@ -164,8 +164,8 @@ def cpu_reference(args, res, seg_ref, offer, j_count, net_ref):
 
 def measure_aggregate(args, res, seg, offer, j_count):
     """Aggregate mode: as ``measure_agent`` (the reference runs on the same customers), for
-    the ``--draws`` path; the three draw paths (``generator``, the scenario's; ``counter``,
-    exact; ``approx``) are timed interleaved on the same steps, so their ratios compare
+    the ``--draws`` path; the three draw paths (``generator``, the scenarios' until
+    2026-12-07; ``counter``, exact, their default since; ``approx``) are timed interleaved on the same steps, so their ratios compare
     them on the same machine state."""
     n = args.customers
     best = {d: math.inf for d in AGGREGATE_DRAWS}

@@ -11,7 +11,16 @@ from sim.config import ScenarioConfig
 
 
 def config_from_dict(data: dict) -> ScenarioConfig:
-    """The ``ScenarioConfig`` saved as ``dataclasses.asdict(config)`` (round-trip exact)."""
+    """The ``ScenarioConfig`` saved as ``dataclasses.asdict(config)`` (round-trip exact).
+
+    A game saved before the ``draws`` key (2026-12-05) drew with NumPy's Generator, and one
+    saved before keyed draws became the default (2026-12-07) stored ``draws: generator``
+    also in agent mode, where the key means nothing: both replay as they were played."""
+    data = dict(data)
+    if "draws" not in data:
+        data["draws"] = "generator"
+    if data.get("mode", "aggregate") != "aggregate" and data["draws"] == "generator":
+        data["draws"] = "counter"  # agent mode reads no aggregate draws
     try:
         merged = OmegaConf.merge(OmegaConf.structured(ScenarioConfig), data)
         config = OmegaConf.to_object(merged)

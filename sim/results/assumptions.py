@@ -74,7 +74,7 @@ def assumption_lines(cfg: dict, fitted=(), varied=(), competitors: str | None = 
 def _draws(cfg: dict) -> str:
     """The aggregate market's draws where they are not the default keyed ones (with
     NumPy's Generator, options compared on one seed drift apart: docs/model.md 1.5)."""
-    draws = cfg.get("draws", "counter")
+    draws = cfg.get("draws", "generator")  # a config saved before the key drew so
     if cfg.get("mode", "aggregate") != "aggregate" or draws == "counter":
         return ""
     return {"generator": " with NumPy's Generator drawn in turn (options compared on one "

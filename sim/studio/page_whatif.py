@@ -223,7 +223,7 @@ def build(ws, url):
         progress.visible = True
         progress.value = 0
         try:
-            base = runs.find_baseline(ws, overrides)
+            base = runs.find_baseline(ws, overrides, app.draws)
             if base is None:
                 status.text = "running the scenario's baseline (same seeds, no levers)..."
                 want = runs.baseline_overrides(overrides)

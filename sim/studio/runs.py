@@ -32,7 +32,7 @@ from sim.studio.catalogue import INFO, Catalogue, read_kpis
 from sim.studio.schema import normal_override
 
 BASELINE_KEYS = ("scenario", "seed", "replications", "horizon_days", "mode", "dt_days",
-                 "backend", "plots")
+                 "backend", "plots", "draws")
 CONFIDENCE = 0.90
 _RUN_LOCK = threading.Lock()  # one simulation at a time in the server (matplotlib, CPU)
 
@@ -98,7 +98,7 @@ def start_run(ws: Workspace, overrides, kind: str = "run", label: str = "", app=
     info = {"id": run_id, "kind": kind, "created": now(), "label": label or " ".join(overrides),
             "overrides": overrides, "command": command_line(overrides, run_dir),
             "path": str(run_dir), "status": "running", "error": None,
-            "replications": app.replications}
+            "replications": app.replications, "draws": app.draws}
     return ws.record(info), app
 
 
@@ -137,18 +137,22 @@ def baseline_overrides(overrides) -> list[str]:
     return [o for o in overrides if o.split("=", 1)[0].lstrip("+~") in BASELINE_KEYS]
 
 
-def find_baseline(ws: Workspace, overrides) -> dict | None:
+def find_baseline(ws: Workspace, overrides, draws: str = "counter") -> dict | None:
     """The workspace's baseline run with these run settings, their numbers compared as
-    numbers (``normal_override``: one run before 2026-12-07 wrote ``horizon_days=364.0``)."""
+    numbers (``normal_override``: one run before 2026-12-07 wrote ``horizon_days=364.0``),
+    made with the same aggregate ``draws`` as the run it is paired with (a baseline
+    catalogued without them ran with the Generator's, the default until 2026-12-07: paired
+    with keyed draws it would compare two draw paths, not the levers)."""
     want = sorted(map(normal_override, baseline_overrides(overrides)))
     for entry in ws.catalogue.list("baseline"):
-        if entry["status"] == "ok" and sorted(map(normal_override, entry["overrides"])) == want:
+        if entry["status"] == "ok" and entry.get("draws", "generator") == draws \
+                and sorted(map(normal_override, entry["overrides"])) == want:
             return entry
     return None
 
 
 def ensure_baseline(ws: Workspace, overrides) -> dict:
-    found = find_baseline(ws, overrides)
+    found = find_baseline(ws, overrides, composed(overrides).draws)
     if found is not None:
         return found
     want = baseline_overrides(overrides)

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_paired_draws_prints_both_paths():
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "paired_draws.py"),
-                          "--json", "--seeds", "3", "--price-seeds", "3"],
+                          "--json", "--seeds", "3", "--price-seeds", "3", "--tiny-seeds", "3"],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     res = json.loads(out.stdout)
     keys = {"pulse_short_term_mean", "pulse_short_term_sd", "pulse_long_term_mean",

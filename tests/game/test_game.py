@@ -235,3 +235,18 @@ def test_a_project_launched_before_its_configured_start_runs_once():
                and e[1] == sc.firm.name]
     assert [(e[0], e[4]) for e in started] == [(0.0, "planned launch day 400")]
     assert game.firm.project.planned_launch_day == 400.0
+
+
+def test_a_game_saved_before_keyed_draws_loads_as_it_was_played():
+    """Saved configs from before ``draws`` existed drew with the Generator and replay so;
+    an agent-mode game saved with the old default ``draws: generator`` loads (agent mode
+    reads no aggregate draws) instead of being refused."""
+    import dataclasses
+
+    from sim.game.serialise import config_from_dict
+    data = dataclasses.asdict(compose(SHORT).scenario())
+    assert config_from_dict(data).draws == "counter"  # a config of today: as saved
+    del data["draws"]
+    assert config_from_dict(data).draws == "generator"
+    agent = dict(data, mode="agent", draws="generator")
+    assert config_from_dict(agent).mode == "agent"

@@ -443,8 +443,23 @@ def test_a_baseline_catalogued_with_364_0_is_found_for_364(tmp_path):
     ws = runs.Workspace(tmp_path / "ws")
     old = ["horizon_days=364.0", "dt_days=7.0"]
     ws.catalogue.add({"id": "b1", "kind": "baseline", "status": "ok", "created": "x",
-                      "overrides": old, "label": "baseline"})
+                      "overrides": old, "label": "baseline", "draws": "counter"})
     found = runs.find_baseline(ws, ["horizon_days=364", "dt_days=7",
                                     "firm.pricing.list_price=222"])
     assert found is not None and found["id"] == "b1"
     assert runs.find_baseline(ws, ["horizon_days=365"]) is None
+
+
+def test_a_baseline_made_with_other_draws_is_not_paired(tmp_path):
+    """A baseline catalogued before keyed draws became the default (no ``draws``: the
+    Generator's) is not reused for a run with keyed draws, nor a keyed one for a run with
+    ``draws=generator``: the pairs would compare two draw paths, not the levers."""
+    ws = runs.Workspace(tmp_path / "ws")
+    ws.catalogue.add({"id": "old", "kind": "baseline", "status": "ok", "created": "x",
+                      "overrides": ["horizon_days=364"], "label": "baseline"})
+    assert runs.find_baseline(ws, ["horizon_days=364"], "counter") is None
+    assert runs.find_baseline(ws, ["horizon_days=364"], "generator")["id"] == "old"
+    info, app = runs.start_run(ws, ["horizon_days=364"], "baseline")
+    assert info["draws"] == app.draws == "counter"
+    assert runs.baseline_overrides(["draws=generator", "firm.pricing.list_price=222"]) == [
+        "draws=generator"]
