@@ -37,13 +37,8 @@ def _config(draws, *overrides):
 def pulse_effects(draws, seeds, step):
     """Per seed, the (short-term, long-term) elasticities of a ``step`` pulse and the extra
     orders over the quarter and the year after as a share of the quarter's orders."""
-    saved = stylized_facts.AD_STEP
-    stylized_facts.AD_STEP = step  # the pulse's size (the runner's module constant)
-    try:
-        base = _config(draws)
-        pulse = _config(draws, *stylized_facts._baseline_options(base)["ad_pulse"])
-    finally:
-        stylized_facts.AD_STEP = saved
+    base = _config(draws)
+    pulse = _config(draws, *stylized_facts._baseline_options(base, ad_step=step)["ad_pulse"])
     p0, p1, p2 = window = stylized_facts._pulse(base)
     out = []
     for seed in seeds:

@@ -73,13 +73,13 @@ def _pulse(cfg) -> tuple[float, float, float]:
     return ad_pulse(max(start, launch), cfg.horizon_days)
 
 
-def _baseline_options(cfg, cap: int = CAPACITY_CAP) -> dict:
+def _baseline_options(cfg, cap: int = CAPACITY_CAP, ad_step: float = AD_STEP) -> dict:
     f = cfg.firm
     m = f.marketing
     p0, p1, _ = _pulse(cfg)
     total = sum(m.split.values())
     pulse = [{"channel": c, "start_day": p0, "end_day": p1,
-              "spend_per_week": (AD_STEP - 1.0) * m.budget_per_week * w / total}
+              "spend_per_week": (ad_step - 1.0) * m.budget_per_week * w / total}
              for c, w in m.split.items() if w > 0]
     camps = [dict(vars(cp)) for cp in m.campaigns] + pulse
     camps_s = ",".join("{" + ",".join(f"{k}:{v:.6g}" if isinstance(v, float) else f"{k}:{v}"

@@ -141,8 +141,10 @@ class Chain:
         self.steps = 0
         self.keyed = draws != "generator"  # aggregate mode's draws (``draws``)
         if mode == "aggregate":
-            self.rng = component_rng(seed, f"generations:{index}")
-            self.key = component_seed(seed, f"generations:{index}")
+            if self.keyed:
+                self.key = component_seed(seed, f"generations:{index}")
+            else:
+                self.rng = component_rng(seed, f"generations:{index}")
             self.cells = np.zeros((len(self.sizes), k + 1, 2**k), np.int64)
             self.cells[:, :, 0] = groups
         else:
