@@ -30,6 +30,18 @@ RUNNER_KEYS = {"seed": "seeds=N (the runner runs seeds 0..N-1 of every option)",
                "replications": "seeds=N (each seed is one job)"}
 
 
+def _shadowed(key: str, value: str) -> str:
+    """Where a runner's own key has the name of a scenario setting (``risk``'s ``draws``,
+    its number of input draws, and the scenario's ``draws``, how its random numbers are
+    drawn), how to reach the scenario's: Hydra's ``++``; else nothing."""
+    from sim.config.scenario import ScenarioConfig
+
+    if key not in {f.name for f in fields(ScenarioConfig)}:
+        return ""
+    return (f" ({key} here is this runner's own setting; the scenario's {key} is set "
+            f"with ++{key}={value})")
+
+
 def parse_bool(key: str, text: str) -> bool:
     """``true``/``false`` and the usual spellings (yes/no, on/off, 1/0), else an error."""
     low = str(text).strip().lower()
@@ -115,7 +127,8 @@ def parse_args(name: str, argv, keys: dict, quick_seeds: int = 3, seeds: int = 2
                 parsed = parse_bool(key, value)
             if isinstance(default, (int, float)) and not isinstance(default, bool):
                 if not isinstance(parsed, (int, float)) or isinstance(parsed, bool):
-                    raise ExperimentError(f"{key} must be a number, got {value!r}")
+                    raise ExperimentError(f"{key} must be a number, got {value!r}"
+                                          + _shadowed(key, value))
                 if not math.isfinite(parsed):
                     raise ExperimentError(f"{key} must be a finite number, got {value!r}")
                 if isinstance(default, float):

@@ -31,6 +31,10 @@ def test_command_line_exits_2_with_one_line(runner, arg, words, tmp_path):
     ("marketing_mix", "notakey", "arguments are key=value"),
     ("sensitivity", "inputs=[market_p,nonsense]", "inputs must be among"),
     ("policy_search", "trials=zero", "trials must be a number"),
+    # risk's own draws (its number of input draws) has the name of the scenario's draws
+    ("risk", "draws=counter", "draws must be a number, got 'counter' (draws here is this "
+                              "runner's own setting; the scenario's draws is set with "
+                              "++draws=counter)"),
     ("pricing", "rivals=[incumbent,monopolist]", "rivals must be among"),
     ("launch_timing", "entry_day=-5", "entry_day must be >= 0"),
     ("generation_timing", "scenario=baseline", "needs a scenario whose firm.line holds"),
