@@ -135,6 +135,8 @@ class Market:
         # each firm and its line's (offering name, column)
         self._lines = [(f, [(o.name, self._column[id(o)]) for o in f.offerings])
                        for f in firms]
+        # each column: whether it is its firm's only product (the rivals' snapshot entry)
+        self._alone = [len(o.firm.offerings) == 1 for o in self.columns]
         # each step's orders per segment go to the observer as they are (a new array)
         observer.set_layout(names, {f.name: [k for _, k in line] for f, line in self._lines})
 
@@ -181,6 +183,9 @@ class Market:
         _clip(awareness, 0.0, 1.0, out=awareness)
         advertising = np.empty((n_segments, n_products))
         advertising.T[...] = [p.advertising for p in prods]
+        # each product's advertising effect, as the step records it (nothing sets a
+        # product's ``advertising`` between the offer and the record)
+        self._offer_advertising = advertising
         for k, dist in self._distributions:  # aware and able to buy through a covered channel
             if dist.active:
                 awareness[:, k] *= dist.availability(self._n_segments)
@@ -276,7 +281,7 @@ class Market:
         # one array operation each for all products (the same values as product by product)
         owned = out.active / self._per_size
         pool_f = out.pool.astype(float)
-        pool_f.flags.writeable = False  # shared by every product's marketing this step
+        pool_f.setflags(write=False)  # shared by every product's marketing this step
         snapshot = {}
         revenue_all = 0.0
         regions_active = self.regions.active
@@ -286,8 +291,13 @@ class Market:
         if self._table_records:  # the timeseries' pool and lapsed (no KPI reads them)
             pool, lapsed = sum(out.pool.tolist()), sum(out.lapsed.tolist())
         rows = []
+        # the size-weighted mean advertising effect of every product in one call: the same
+        # sums, in the same order, as one ``dots.vecdot(p.advertising, self.size_share)``
+        # per product (a * b is b * a in IEEE arithmetic), 0.9 us a step against 1.3
+        advertised = dots.vecmat(self.size_share, self._offer_advertising).tolist()
         # each product's (S,) columns as rows of the transposes (a row view is cheaper)
         units_by, active_by, owned_by = out.units.T, out.active.T, owned.T
+        alone = self._alone
         for k, o in enumerate(cols):
             f, p = o.firm, o.product
             new = news[k]
@@ -302,12 +312,16 @@ class Market:
             phase = (self.lifecycle.update(k, f.name, p, ordered, active)
                      if self._table_records else "")
             share = ordered / total_orders if total_orders > 0 else 0.0
-            self._snapshot(snapshot, o, share)
+            if alone[k]:  # a firm's only product: its entry as _snapshot makes it, inline
+                snapshot[f.name] = {"share": share, "price": p.price,
+                                    "launched": p.on_market, "attributes": p.attributes.copy()}
+            else:
+                self._snapshot(snapshot, o, share)
             if not self._table_records:  # the KPIs' columns alone, a tuple in the order
                 rows.append((  # of sim.recorder.KPI_COLUMNS
                     t, f.name, p.name, shipped, new, upgraded[k], lost_gen[k], churned[k],
                     produced[k], o.production.cancelled, active, revenue, p.price,
-                    dots.vecdot(p.advertising, self.size_share), p.satisfaction,
+                    advertised[k], p.satisfaction,
                     o.production.inventory, o.production.unit_cost, p.on_market,
                     p.service_level))
                 continue
@@ -320,8 +334,7 @@ class Market:
                 revenue, p.price, share,
                 # size-weighted means in a fixed order (sim.kernel.dots: the same bits on
                 # every CPU)
-                dots.vecdot(p.awareness, self.size_share),
-                dots.vecdot(p.advertising, self.size_share),
+                dots.vecdot(p.awareness, self.size_share), advertised[k],
                 attributes[_QUALITY], attributes[_FEATURES], attributes[_DESIGN],
                 (dots.vecdot(f.distribution.availability(len(self.sizes)), self.size_share)
                  if f.distribution.active else self._full_availability),
