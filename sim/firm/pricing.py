@@ -5,8 +5,9 @@
   ``skim_half_life_days``;
 - ``penetration``: ``list * (1 - penetration_discount)`` for ``penetration_days`` after
   launch, then list;
-- ``match_competitor``: the mean price of the rivals on the market as last observed
-  (with the firm's observation lag and noise), times ``1 + match_offset``.
+- ``match_competitor``: the mean of the rivals' latest prices on the market (posted
+  prices are public: no observation lag or noise, ``Observer.rival_prices``), times
+  ``1 + match_offset``.
 Time-limited promotions discount the result; a competitor strategy may scale it
 (``multiplier``). The price is what these rules give, even below the unit cost (a loss
 leader: the loss shows in the gross margin). Only a configured ``floor_over_unit_cost``
