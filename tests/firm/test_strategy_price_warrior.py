@@ -69,3 +69,39 @@ def test_undercuts_a_rival_that_undercuts_it(env, rec):
     env.run(until=150)
     assert [t for t, _ in moves(rec)] == [84.0, 112.0]
     assert firm.product.price == pytest.approx(76.95)
+
+
+def test_follows_the_cheapest_rival_back_up_to_its_list_price(env, rec):
+    """A rival's cut that ends: it drops to 80 on day 50 and returns to 95 on day 150, then
+    to 300 on day 250. The warrior cuts to 72 (seen at day 84), follows the rival up to
+    85.5 (the review of day 168 sees day 154), and back to its own list price of 100 (not
+    to 270: it never asks above its list price) once the rival is far above it."""
+    def rival(t):
+        price = 120.0 if t < 50 else 80.0 if t < 150 else 95.0 if t < 250 else 300.0
+        return {"a": (0.3, price, True, ATTRS)}
+    firm, _ = start_rival(env, rec, rival_config("war", "price_warrior", True, undercut=0.1),
+                          rival)
+    prices = {}
+
+    def watch():
+        for day in (85.0, 169.0, 281.0, 400.0):
+            yield env.timeout(day - env.now)
+            prices[day] = firm.product.price
+
+    env.process(watch())
+    env.run(until=401)
+    assert prices == pytest.approx({85.0: 72.0, 169.0: 85.5, 281.0: 100.0, 400.0: 100.0})
+    kinds = [d.split(":")[1].split("(")[0].strip() for _, d in moves(rec)]
+    assert kinds == ["undercuts the cheapest rival", "follows the cheapest rival",
+                     "follows the cheapest rival"]
+    assert moves(rec)[1][1] == ("price_warrior: follows the cheapest rival (95.00) back up: "
+                                "72.00 -> 85.50")
+
+
+def test_a_warrior_that_never_cut_does_not_move_up(env, rec):
+    """Without a war price of its own (it never undercut), a rival far above it is no
+    reason to move: its list price stands (the shipped baseline's warrior)."""
+    firm, _ = start_rival(env, rec, rival_config("war", "price_warrior", True, undercut=0.1),
+                          lambda t: {"a": (0.3, 300.0 if t > 100 else 150.0, True, ATTRS)})
+    env.run(until=300)
+    assert moves(rec) == [] and firm.product.price == pytest.approx(100.0)

@@ -1,7 +1,11 @@
 """The price warrior: it keeps the lowest price in the market. At each review, when the
 cheapest rival it observes prices within ``undercut`` of it (or below it), it cuts its price
 to ``undercut`` below that rival (never below its own cost floor); when it is already that
-far below everyone it holds its price and makes no move."""
+far below everyone it holds its price and makes no move. When the cheapest rival raises
+its price again (a cut that ends, a promotion over), it follows it up to ``undercut`` below
+it, at most to its own list price: a warrior keeps the lowest price, not a war price the
+rivals have left (until 2026-12-07 it only ever cut, a ratchet that kept it at the bottom
+of a price war for good after the war had ended)."""
 
 from sim.firm.strategies.base import Strategy
 
@@ -15,6 +19,14 @@ class PriceWarrior(Strategy):
             return
         before = self.firm.product.price
         target = min(prices) * (1.0 - self.cfg.undercut)
-        if target < before and self.firm.undercut(target) and self.firm.product.price < before:
-            self.move(f"undercuts the cheapest rival ({min(prices):,.2f}): "
-                      f"{before:,.2f} -> {self.firm.product.price:,.2f}")
+        if target < before:
+            if self.firm.undercut(target) and self.firm.product.price < before:
+                self.move(f"undercuts the cheapest rival ({min(prices):,.2f}): "
+                          f"{before:,.2f} -> {self.firm.product.price:,.2f}")
+        elif self.firm.pricing.undercut_target is not None and target > before:
+            # a war price it set itself, which the cheapest rival has left behind: follow it
+            # up (``Firm.undercut``: a change of the target under 1% is ignored; the asked
+            # price never exceeds the list price, ``Pricing.asked_price``)
+            if self.firm.undercut(target) and self.firm.product.price > before:
+                self.move(f"follows the cheapest rival ({min(prices):,.2f}) back up: "
+                          f"{before:,.2f} -> {self.firm.product.price:,.2f}")
