@@ -105,3 +105,32 @@ def test_a_warrior_that_never_cut_does_not_move_up(env, rec):
                           lambda t: {"a": (0.3, 300.0 if t > 100 else 150.0, True, ATTRS)})
     env.run(until=300)
     assert moves(rec) == [] and firm.product.price == pytest.approx(100.0)
+
+
+def test_its_own_promotion_is_no_reason_to_cut_or_to_move_silently(env, rec):
+    """Its war price is a target its own promotion may hold it below: cut to a target of 72
+    (rival at 80), then a 20% promotion from day 40 puts it at 57.60; a rival at 75 from
+    day 50 (a target of 67.50: above its price, below its target) moves nothing, and a
+    rival back at 120 from day 150 raises its target to 108, its price to the list's 100
+    less the promotion, 80, with a move said."""
+    from sim.config.commercial import PromotionConfig
+
+    cfg = rival_config("war", "price_warrior", True, undercut=0.1)
+    cfg.pricing.promotions = [PromotionConfig(start_day=40.0, end_day=400.0, discount=0.2)]
+
+    def rival(t):
+        return {"a": (0.3, 80.0 if t < 50 else 75.0 if t < 150 else 120.0, True, ATTRS)}
+    firm, _ = start_rival(env, rec, cfg, rival)
+    prices = {}
+
+    def watch():
+        for day in (45.0, 141.0, 200.0):
+            yield env.timeout(day - env.now)
+            prices[day] = firm.product.price
+
+    env.process(watch())
+    env.run(until=201)
+    assert prices == pytest.approx({45.0: 57.6, 141.0: 57.6, 200.0: 80.0})
+    assert [t for t, _ in moves(rec)] == [28.0, 168.0]
+    assert moves(rec)[1][1] == ("price_warrior: follows the cheapest rival (120.00) back up: "
+                                "57.60 -> 80.00")
