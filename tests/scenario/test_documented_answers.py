@@ -44,3 +44,16 @@ def test_the_value_tier_pays_for_its_cannibalisation():
     line = _kpis(["scenario=product_line"])
     twin = _kpis(["scenario=product_line", "firm.line=[]"])
     assert line["npv"] - twin["npv"] > 2e6
+
+
+def test_better_quality_no_longer_pays_here_and_more_features_do():
+    """docs/model.md 2.1 (baseline, seed 0, keyed draws): quality 0.78 -> 0.88 raises share
+    but NPV falls, -19.28M -> -19.44M (a dearer unit and a later launch); features 0.70 ->
+    0.95 raise NPV to -17.85M and lower CSAT, 0.877 -> 0.837 (more customers for the same
+    support team)."""
+    base = _kpis([])
+    quality = _kpis(["firm.product.attributes.quality=0.88"])
+    features = _kpis(["firm.product.attributes.features=0.95"])
+    assert quality["npv"] < base["npv"]
+    assert features["npv"] - base["npv"] > 1e6
+    assert features["csat"] < base["csat"] - 0.02
