@@ -16,6 +16,12 @@ keyed draws, the default since 2026-12-07), on the baseline:
   259, ``--price-seeds`` seeds), with the mean differences.
 The ratio of the two paths' sds is what keyed draws save a paired comparison
 (docs/model.md 1.5). About 35 s at the defaults.
+
+``--reactions`` adds, with keyed draws, the same budget and price pairs (``--price-seeds``
+seeds each) under three settings of the rivals (``reactions``): as shipped; the follower
+at its list price instead of matching ours; and that with the incumbent passive too (its
+share threshold 1, its noise 0): what is left of a paired comparison's spread once the
+draws are common is mostly the rivals' reactions (docs/model.md 1.5). About 25 s more.
 """
 
 import argparse
@@ -51,8 +57,20 @@ def pulse_effects(draws, seeds, step):
     return out
 
 
-def paired_npv(draws, lever, seeds):
-    a, b = _config(draws), _config(draws, lever)
+# the rivals' reactions, switched off one after the other (``--reactions``)
+REACTIONS = {
+    "as_shipped": [],
+    "follower_at_list_price": ["competitors.follower.pricing.strategy=list"],
+    "and_incumbent_passive": ["competitors.follower.pricing.strategy=list",
+                              "competitors.incumbent.strategy.share_threshold=1.0",
+                              "competitors.incumbent.strategy.observation_noise=0.0"],
+}
+LEVERS = {"budget": "firm.marketing.budget_per_week=90000",
+          "price": "firm.pricing.list_price=259"}
+
+
+def paired_npv(draws, lever, seeds, *rivals):
+    a, b = _config(draws, *rivals), _config(draws, *rivals, lever)
     return np.array([run_scenario(b, s, kpis_only=True).kpis["npv"]
                      - run_scenario(a, s, kpis_only=True).kpis["npv"] for s in seeds])
 
@@ -63,13 +81,15 @@ def main(argv=None):
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--price-seeds", type=int, default=30)
     ap.add_argument("--tiny-seeds", type=int, default=8)
+    ap.add_argument("--reactions", action="store_true",
+                    help="also the paired sds with the rivals' reactions switched off")
     args = ap.parse_args(argv)
     result = {"benchmark": "paired_draws", "scenario": "baseline"}
     for draws in PATHS:
         pulse = np.array(pulse_effects(draws, range(args.seeds), facts.AD_STEP), dtype=float)
         tiny = np.array(pulse_effects(draws, range(args.tiny_seeds), 1.0001), dtype=float)[:, 2]
-        budget = paired_npv(draws, "firm.marketing.budget_per_week=90000", range(args.seeds))
-        price = paired_npv(draws, "firm.pricing.list_price=259", range(args.price_seeds))
+        budget = paired_npv(draws, LEVERS["budget"], range(args.seeds))
+        price = paired_npv(draws, LEVERS["price"], range(args.price_seeds))
         result[draws] = {
             "pulse_short_term_mean": float(pulse[:, 0].mean()),
             "pulse_short_term_sd": float(pulse[:, 0].std(ddof=1)),
@@ -85,6 +105,15 @@ def main(argv=None):
     result["sd_ratio_generator_over_counter"] = {
         k: g[k] / c[k] for k in ("pulse_long_term_sd", "pulse_short_term_sd",
                                  "budget_paired_sd", "price_paired_sd")}
+    if args.reactions:
+        result["reactions"] = {}
+        for name, rivals in REACTIONS.items():
+            row = {}
+            for lever, override in LEVERS.items():
+                d = paired_npv("counter", override, range(args.price_seeds), *rivals)
+                row[f"{lever}_paired_mean"] = float(d.mean())
+                row[f"{lever}_paired_sd"] = float(d.std(ddof=1))
+            result["reactions"][name] = row
     if args.json:
         print(json.dumps(result))
     else:
