@@ -8,6 +8,19 @@ from rivals import events_of, moves, rival_config, start_rival
 ATTRS = (0.8, 0.6, 0.5)
 
 
+def watch_prices(env, firm, days) -> dict:
+    """The firm's price on each of ``days``, filled in as the clock passes them."""
+    prices = {}
+
+    def watch():
+        for day in days:
+            yield env.timeout(day - env.now)
+            prices[day] = firm.product.price
+
+    env.process(watch())
+    return prices
+
+
 def b_price(t):
     return 60.0 if t < 63 else (59.7 if t < 91 else 5.0)
 
@@ -19,14 +32,7 @@ def script(t):
 def test_undercuts_the_cheapest_rival_on_the_market(env, rec):
     cfg = rival_config("war", "price_warrior", True, undercut=0.1)
     firm, _ = start_rival(env, rec, cfg, script)
-    prices = {}
-
-    def watch():
-        for day in (29.0, 57.0, 85.0, 113.0):
-            yield env.timeout(day - env.now)
-            prices[day] = firm.product.price
-
-    env.process(watch())
+    prices = watch_prices(env, firm, (29.0, 57.0, 85.0, 113.0))
     env.run(until=120)
     # 28 sees day 14: only a (80; b not yet on the market) -> 72
     # 56 sees day 42: b at 60 -> 54;  84 sees day 70: b at 59.7 -> 53.73, under 1%: no move
@@ -81,14 +87,7 @@ def test_follows_the_cheapest_rival_back_up_to_its_list_price(env, rec):
         return {"a": (0.3, price, True, ATTRS)}
     firm, _ = start_rival(env, rec, rival_config("war", "price_warrior", True, undercut=0.1),
                           rival)
-    prices = {}
-
-    def watch():
-        for day in (85.0, 169.0, 281.0, 400.0):
-            yield env.timeout(day - env.now)
-            prices[day] = firm.product.price
-
-    env.process(watch())
+    prices = watch_prices(env, firm, (85.0, 169.0, 281.0, 400.0))
     env.run(until=401)
     assert prices == pytest.approx({85.0: 72.0, 169.0: 85.5, 281.0: 100.0, 400.0: 100.0})
     kinds = [d.split(":")[1].split("(")[0].strip() for _, d in moves(rec)]
@@ -121,14 +120,7 @@ def test_its_own_promotion_is_no_reason_to_cut_or_to_move_silently(env, rec):
     def rival(t):
         return {"a": (0.3, 80.0 if t < 50 else 75.0 if t < 150 else 120.0, True, ATTRS)}
     firm, _ = start_rival(env, rec, cfg, rival)
-    prices = {}
-
-    def watch():
-        for day in (45.0, 141.0, 200.0):
-            yield env.timeout(day - env.now)
-            prices[day] = firm.product.price
-
-    env.process(watch())
+    prices = watch_prices(env, firm, (45.0, 141.0, 200.0))
     env.run(until=201)
     assert prices == pytest.approx({45.0: 57.6, 141.0: 57.6, 200.0: 80.0})
     assert [t for t, _ in moves(rec)] == [28.0, 168.0]
